@@ -1,0 +1,5 @@
+/** The {@code podnet} command-line program. */
+@NullMarked
+package io.podnet.examples.cli;
+
+import org.jspecify.annotations.NullMarked;
