@@ -1,0 +1,234 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.packet.EthernetHeader;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Linux bridge: a virtual switch with ports, a learning forwarding database with ageing, and an
+ * address of its own (so it can be a gateway). Frames for the bridge's own MAC, or a port's, go up
+ * its namespace's stack as if received on the bridge device; broadcasts are flooded and also go up;
+ * known unicast goes to the learned port; unknown unicast is flooded. Hairpin is off, so a frame
+ * never leaves by the port it came in on. The MTU follows the smallest port MTU until set
+ * explicitly, as the kernel does.
+ */
+public final class Bridge extends Device {
+
+  /** The kernel's default FDB ageing time, 300 s. */
+  public static final long DEFAULT_AGEING_NANOS = 300 * SimTime.SECOND;
+
+  /**
+   * One forwarding-database entry as {@code bridge fdb show} lists it.
+   *
+   * @param mac the station's MAC
+   * @param port the port it was learned on, or the port (or bridge) it belongs to when local
+   * @param local whether the MAC belongs to this host (a permanent entry)
+   * @param updatedNanos when the entry was last refreshed
+   */
+  public record FdbEntry(MacAddress mac, Device port, boolean local, long updatedNanos) {}
+
+  private static final class Entry {
+    final Device port;
+    final boolean local;
+    long updated;
+
+    Entry(Device port, boolean local, long updated) {
+      this.port = port;
+      this.local = local;
+      this.updated = updated;
+    }
+  }
+
+  private final List<Device> ports = new ArrayList<>();
+  private final Long2ObjectLinkedOpenHashMap<Entry> fdb = new Long2ObjectLinkedOpenHashMap<>();
+  private boolean mtuSetByUser;
+  private long ageingNanos = DEFAULT_AGEING_NANOS;
+
+  Bridge(String name, MacAddress mac) {
+    super(name, mac, 1500);
+  }
+
+  /** Enslaves a device of the same namespace ({@code ip link set dev X master br}). */
+  public void addPort(Device port) {
+    if (port == this || port instanceof Bridge) {
+      throw new IllegalArgumentException(
+          "cannot make bridge " + port.name() + " a port of " + name());
+    }
+    if (port.namespace() != namespace()) {
+      throw new IllegalArgumentException(
+          "port " + port + " is not in the namespace of bridge " + this);
+    }
+    if (port.master() != null) {
+      throw new IllegalStateException(
+          "device " + port + " is already a port of bridge " + port.master().name());
+    }
+    ports.add(port);
+    port.setMaster(this);
+    fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
+    if (!mtuSetByUser) {
+      super.setMtu(ports.stream().mapToInt(Device::mtu).min().orElse(1500));
+    }
+  }
+
+  /** Releases a port ({@code ip link set dev X nomaster}); its FDB entries go with it. */
+  public void removePort(Device port) {
+    if (!ports.remove(port)) {
+      throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
+    }
+    port.setMaster(null);
+    fdb.values().removeIf(e -> e.port == port);
+  }
+
+  /** The ports, in the order they were added. */
+  public List<Device> ports() {
+    return Collections.unmodifiableList(ports);
+  }
+
+  /** Sets the FDB ageing time ({@code ip link set br ageing_time}). */
+  public void setAgeingNanos(long nanos) {
+    if (nanos <= 0) {
+      throw new IllegalArgumentException("ageing time must be > 0 ns: " + nanos);
+    }
+    this.ageingNanos = nanos;
+  }
+
+  /** The live FDB entries: local ones first as added, then learned ones as learned. */
+  public List<FdbEntry> fdb() {
+    expire();
+    List<FdbEntry> out = new ArrayList<>(fdb.size());
+    fdb.forEach((mac, e) -> out.add(new FdbEntry(MacAddress.of(mac), e.port, e.local, e.updated)));
+    return out;
+  }
+
+  @Override
+  public void setMtu(int newMtu) {
+    super.setMtu(newMtu);
+    mtuSetByUser = true;
+  }
+
+  @Override
+  public boolean hasCarrier() {
+    for (Device port : ports) {
+      if (port.isOperational()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String kind() {
+    return "bridge";
+  }
+
+  @Override
+  protected void transmit(Frame frame) {
+    forwardOrFlood(null, frame);
+  }
+
+  /** A frame received on one of the ports. */
+  void input(Device port, Frame frame) {
+    byte[] b = frame.buffer();
+    int off = frame.offset();
+    long src = EthernetHeader.src(b, off);
+    long dst = EthernetHeader.dst(b, off);
+    if (!isGroup(src)) {
+      learn(src, port);
+    }
+    IpStack stack = namespace().stack();
+    if (isGroup(dst)) {
+      stack.hop(this, HopAction.BRIDGE, frame, "flood");
+      flood(port, frame.copy());
+      stack.bridgeLocalInput(this, frame);
+      return;
+    }
+    Entry e = dst == mac().toLong() ? null : lookup(dst);
+    if (dst == mac().toLong() || (e != null && e.local)) {
+      stack.hop(this, HopAction.BRIDGE, frame, "local " + MacAddress.of(dst));
+      stack.bridgeLocalInput(this, frame);
+      return;
+    }
+    forwardOrFlood(port, frame);
+  }
+
+  private void forwardOrFlood(@Nullable Device ingress, Frame frame) {
+    IpStack stack = namespace().stack();
+    long dst = EthernetHeader.dst(frame.buffer(), frame.offset());
+    Entry e = isGroup(dst) ? null : lookup(dst);
+    if (e == null || e.local || dst == mac().toLong()) {
+      stack.hop(this, HopAction.BRIDGE, frame, "flood");
+      flood(ingress, frame);
+      return;
+    }
+    if (e.port == ingress) {
+      stack.drop(this, frame, Drop.of(DropReason.BRIDGE_INGRESS_PORT, e.port.name()));
+      return;
+    }
+    stack.hop(this, HopAction.BRIDGE, frame, "fdb " + MacAddress.of(dst) + " dev " + e.port.name());
+    stack.transmit(e.port, frame);
+  }
+
+  private void flood(@Nullable Device ingress, Frame frame) {
+    IpStack stack = namespace().stack();
+    @Nullable Device last = null;
+    for (Device port : ports) {
+      if (port == ingress || !port.isOperational()) {
+        continue;
+      }
+      if (last != null) {
+        stack.transmit(last, frame.copy());
+      }
+      last = port;
+    }
+    if (last != null) {
+      stack.transmit(last, frame);
+    }
+  }
+
+  private void learn(long mac, Device port) {
+    Entry e = fdb.get(mac);
+    long now = now();
+    if (e == null) {
+      fdb.put(mac, new Entry(port, false, now));
+    } else if (!e.local) {
+      if (e.port != port) {
+        fdb.remove(mac);
+        fdb.put(mac, new Entry(port, false, now));
+      } else {
+        e.updated = now;
+      }
+    }
+  }
+
+  private @Nullable Entry lookup(long mac) {
+    Entry e = fdb.get(mac);
+    if (e != null && !e.local && now() - e.updated > ageingNanos) {
+      fdb.remove(mac);
+      return null;
+    }
+    return e;
+  }
+
+  private void expire() {
+    long now = now();
+    fdb.values().removeIf(e -> !e.local && now - e.updated > ageingNanos);
+  }
+
+  void forgetPort(Device port) {
+    ports.remove(port);
+    fdb.values().removeIf(e -> e.port == port);
+  }
+
+  private long now() {
+    return namespace().host().network().simulation().now();
+  }
+
+  private static boolean isGroup(long mac) {
+    return (mac & 0x0100_0000_0000L) != 0;
+  }
+}

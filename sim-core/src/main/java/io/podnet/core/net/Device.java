@@ -1,0 +1,274 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.trace.PcapWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A network device in a namespace, as the kernel sees it: a name and ifindex, a MAC, an MTU, the
+ * administrative state, an optional bridge master, and its IPv4 addresses. Subclasses decide what
+ * transmitting a frame means (cross a veth, go down a link, enter a bridge); received frames go up
+ * through {@link #receive(Frame)}.
+ *
+ * <p>Other modules add devices (VXLAN, IPIP, Geneve) by subclassing and overriding {@link
+ * #transmit(Frame)}, {@link #kind()} and, where needed, {@link #details()}.
+ */
+public abstract class Device {
+
+  /** The smallest MTU an IPv4 device accepts (RFC 791). */
+  public static final int MIN_MTU = 68;
+
+  /** The largest MTU PodNet accepts (the loopback default). */
+  public static final int MAX_MTU = 65536;
+
+  private String name;
+  private final MacAddress mac;
+  private int mtu;
+  private int ifindex;
+  private @Nullable NetNamespace namespace;
+  private boolean adminUp;
+  private boolean proxyArp;
+  private @Nullable Bridge master;
+  private final List<IfAddress> addresses = new ArrayList<>();
+  private final List<PcapWriter> captures = new ArrayList<>(1);
+  private long rxPackets;
+  private long txPackets;
+
+  /** For subclasses: a device that is not yet registered in a namespace. */
+  protected Device(String name, MacAddress mac, int mtu) {
+    checkName(name);
+    checkMtu(mtu);
+    this.name = name;
+    this.mac = mac;
+    this.mtu = mtu;
+  }
+
+  /** The device name, as {@code ip link} prints it. */
+  public final String name() {
+    return name;
+  }
+
+  /** The interface index within its namespace. */
+  public final int ifindex() {
+    return ifindex;
+  }
+
+  /** The namespace holding this device. */
+  public final NetNamespace namespace() {
+    if (namespace == null) {
+      throw new IllegalStateException("device " + name + " is not in a namespace");
+    }
+    return namespace;
+  }
+
+  /** The hardware address. */
+  public final MacAddress mac() {
+    return mac;
+  }
+
+  /** The MTU in bytes (the largest IP packet the device sends). */
+  public final int mtu() {
+    return mtu;
+  }
+
+  /** Whether the device is administratively up ({@code ip link set dev X up}). */
+  public final boolean isUp() {
+    return adminUp;
+  }
+
+  /** Whether the lower layer is up: a link, a live veth peer, a bridge with a live port. */
+  public abstract boolean hasCarrier();
+
+  /** Whether the device is up and has carrier, so that frames pass. */
+  public final boolean isOperational() {
+    return adminUp && hasCarrier();
+  }
+
+  /** The bridge this device is a port of, if any. */
+  public final @Nullable Bridge master() {
+    return master;
+  }
+
+  /** Whether the device answers ARP for addresses routed elsewhere (proxy ARP). */
+  public final boolean proxyArp() {
+    return proxyArp;
+  }
+
+  /** Turns proxy ARP on or off ({@code net.ipv4.conf.<dev>.proxy_arp}). */
+  public final void setProxyArp(boolean enabled) {
+    this.proxyArp = enabled;
+  }
+
+  /** The IPv4 addresses of the device, in the order they were added. */
+  public final List<IfAddress> addresses() {
+    return Collections.unmodifiableList(addresses);
+  }
+
+  /** Sets the MTU; {@link IllegalArgumentException} outside [68, 65535]. */
+  public void setMtu(int newMtu) {
+    checkMtu(newMtu);
+    this.mtu = newMtu;
+  }
+
+  /** Brings the device up ({@code ip link set dev X up}). */
+  public final void up() {
+    namespace().setUp(this, true);
+  }
+
+  /** Takes the device down; the kernel removes every route through it. */
+  public final void down() {
+    namespace().setUp(this, false);
+  }
+
+  /** Copies every frame this device sends or receives to a pcap writer, like tcpdump -i. */
+  public final void capture(PcapWriter writer) {
+    captures.add(writer);
+  }
+
+  /** Packets received so far. */
+  public final long rxPackets() {
+    return rxPackets;
+  }
+
+  /** Packets transmitted so far. */
+  public final long txPackets() {
+    return txPackets;
+  }
+
+  /** The kind iproute2 shows in {@code ip -d link} ({@code veth}, {@code bridge}, ...). */
+  public abstract String kind();
+
+  /**
+   * The flags iproute2 shows before UP, such as {@code BROADCAST,MULTICAST} for Ethernet-like
+   * devices or {@code LOOPBACK} for lo.
+   */
+  protected String baseFlags() {
+    return "BROADCAST,MULTICAST";
+  }
+
+  /** The queueing discipline {@code ip link} shows. */
+  protected String qdisc() {
+    return "noqueue";
+  }
+
+  /** The operational state {@code ip link} shows for an up device with carrier. */
+  protected String operState() {
+    return "UP";
+  }
+
+  /** The transmit queue length {@code ip link} shows as {@code qlen}; 0 shows none. */
+  protected int txQueueLength() {
+    return 1000;
+  }
+
+  /** The {@code link/...} type shown on the second line of {@code ip link}. */
+  protected String linkType() {
+    return "ether";
+  }
+
+  /** Whether next hops on this device are resolved with ARP. */
+  protected boolean usesArp() {
+    return true;
+  }
+
+  /**
+   * The kind-specific line {@code ip -d link} prints (for example {@code vxlan id 1 ...}), or
+   * empty.
+   */
+  protected String details() {
+    return "";
+  }
+
+  /**
+   * Sends a frame out of this device. The frame is complete (Ethernet header included); the device
+   * is up. Implementations deliver it to whatever is on the other side.
+   */
+  protected abstract void transmit(Frame frame);
+
+  /** Hands a frame arriving at this device to its bridge or its namespace's stack. */
+  protected final void receive(Frame frame) {
+    NetNamespace ns = namespace;
+    if (ns == null) {
+      return;
+    }
+    ns.stack().receive(this, frame);
+  }
+
+  /** Called by the stack when a frame goes out: counts and captures it, then transmits. */
+  final void send(Frame frame) {
+    txPackets++;
+    tap(frame);
+    transmit(frame);
+  }
+
+  /** Called by the stack when a frame comes in: counts and captures it. */
+  final void countReceived(Frame frame) {
+    rxPackets++;
+    tap(frame);
+  }
+
+  private void tap(Frame frame) {
+    if (captures.isEmpty()) {
+      return;
+    }
+    long now = namespace().host().network().simulation().now();
+    for (PcapWriter writer : captures) {
+      writer.write(now, frame.buffer(), frame.offset(), frame.length());
+    }
+  }
+
+  final void attach(NetNamespace ns, int index) {
+    this.namespace = ns;
+    this.ifindex = index;
+  }
+
+  final void detach() {
+    this.namespace = null;
+  }
+
+  final void rename(String newName) {
+    checkName(newName);
+    this.name = newName;
+  }
+
+  final void setAdminUp(boolean up) {
+    this.adminUp = up;
+  }
+
+  final void setMaster(@Nullable Bridge bridge) {
+    this.master = bridge;
+  }
+
+  final List<IfAddress> mutableAddresses() {
+    return addresses;
+  }
+
+  static void checkName(String name) {
+    if (name.isEmpty()
+        || name.length() > 15
+        || name.equals(".")
+        || name.equals("..")
+        || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+      throw new IllegalArgumentException(
+          "invalid device name \""
+              + name
+              + "\" (expected 1-15 characters, not . or .., without '/', ':' or whitespace)");
+    }
+  }
+
+  static void checkMtu(int mtu) {
+    if (mtu < MIN_MTU || mtu > MAX_MTU) {
+      throw new IllegalArgumentException(
+          "mtu must be in [" + MIN_MTU + ", " + MAX_MTU + "]: " + mtu);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return namespace == null ? name : namespace.label() + ":" + name;
+  }
+}

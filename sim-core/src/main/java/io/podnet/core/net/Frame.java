@@ -1,0 +1,128 @@
+package io.podnet.core.net;
+
+import io.podnet.core.packet.EthernetHeader;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An Ethernet frame in flight: real wire bytes in a buffer with headroom in front, so that an
+ * overlay can prepend its outer headers without copying. Frames are mutable and owned by one device
+ * at a time; a bridge that floods copies them. The id identifies the packet in traces and survives
+ * copies and rewrites; a walk, when present, collects the hops of a probe.
+ */
+public final class Frame {
+
+  /** Bytes reserved in front of a new frame for encapsulation. */
+  public static final int HEADROOM = 64;
+
+  private byte[] buf;
+  private int start;
+  private int length;
+  private final long id;
+  private final @Nullable Walk walk;
+  private int l2Hops;
+
+  private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
+    this.buf = buf;
+    this.start = start;
+    this.length = length;
+    this.id = id;
+    this.walk = walk;
+  }
+
+  /** A frame holding a copy of {@code bytes}, with headroom. */
+  public static Frame of(long id, byte[] bytes, @Nullable Walk walk) {
+    byte[] buf = new byte[HEADROOM + bytes.length];
+    System.arraycopy(bytes, 0, buf, HEADROOM, bytes.length);
+    return new Frame(buf, HEADROOM, bytes.length, id, walk);
+  }
+
+  /** The packet id, stable across copies and rewrites. */
+  public long id() {
+    return id;
+  }
+
+  /** The walk collecting this packet's hops, if it belongs to a probe. */
+  public @Nullable Walk walk() {
+    return walk;
+  }
+
+  /** The backing buffer; valid bytes are {@code [offset(), offset() + length())}. */
+  public byte[] buffer() {
+    return buf;
+  }
+
+  /** Offset of the Ethernet header in {@link #buffer()}. */
+  public int offset() {
+    return start;
+  }
+
+  /** Length of the frame in bytes. */
+  public int length() {
+    return length;
+  }
+
+  /** Offset of the network-layer header, just after the Ethernet header. */
+  public int l3Offset() {
+    return start + EthernetHeader.LENGTH;
+  }
+
+  /** Length of the network-layer packet (the frame less its Ethernet header). */
+  public int l3Length() {
+    return length - EthernetHeader.LENGTH;
+  }
+
+  /** Makes room for {@code n} more bytes in front (for encapsulation); contents are unchanged. */
+  public void prepend(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("prepend length must be >= 0: " + n);
+    }
+    if (start < n) {
+      byte[] bigger = new byte[HEADROOM + n + length];
+      System.arraycopy(buf, start, bigger, HEADROOM + n, length);
+      buf = bigger;
+      start = HEADROOM + n;
+    }
+    start -= n;
+    length += n;
+  }
+
+  /** Removes {@code n} bytes from the front (for decapsulation). */
+  public void trimFront(int n) {
+    if (n < 0 || n > length) {
+      throw new IllegalArgumentException("trim length must be in [0, " + length + "]: " + n);
+    }
+    start += n;
+    length -= n;
+  }
+
+  /** Shortens the frame to {@code newLength} bytes. */
+  public void truncate(int newLength) {
+    if (newLength < 0 || newLength > length) {
+      throw new IllegalArgumentException("new length must be in [0, " + length + "]: " + newLength);
+    }
+    length = newLength;
+  }
+
+  /** A copy with the same id and walk, for flooding. */
+  public Frame copy() {
+    Frame copy = new Frame(buf.clone(), start, length, id, walk);
+    copy.l2Hops = l2Hops;
+    return copy;
+  }
+
+  /** The frame's bytes as a new array. */
+  public byte[] toBytes() {
+    return Arrays.copyOfRange(buf, start, start + length);
+  }
+
+  /** Counts one more device crossed since the packet was last routed; returns the new count. */
+  int countL2Hop() {
+    return ++l2Hops;
+  }
+
+  /** Resets the layer-2 hop count when the packet is routed. */
+  void resetL2Hops() {
+    l2Hops = 0;
+  }
+}

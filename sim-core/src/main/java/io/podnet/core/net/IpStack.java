@@ -1,0 +1,528 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.ArpPacket;
+import io.podnet.core.packet.EtherType;
+import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
+import io.podnet.core.packet.IpProtocol;
+import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.PacketSummary;
+import io.podnet.core.trace.Trace;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The IPv4 path of one namespace, modelled on the kernel's: receive (bridge hand-off, MAC filter,
+ * ARP or IPv4), local delivery, forwarding with TTL and MTU checks, output through the neighbour
+ * layer, the netfilter hook points, ICMP errors and fragmentation. Every step is a {@link
+ * PacketHop} in the trace; failures are drops, never exceptions.
+ */
+final class IpStack {
+
+  /** Devices a frame may cross without being routed before it is taken for a loop. */
+  static final int MAX_L2_HOPS = 64;
+
+  /** The largest ICMP error datagram (RFC 1812 section 4.3.2.3). */
+  private static final int ICMP_ERROR_MAX = 576;
+
+  /** TTL of packets this namespace originates ({@code net.ipv4.ip_default_ttl}). */
+  static final int DEFAULT_TTL = 64;
+
+  private final NetNamespace ns;
+  private final Simulation sim;
+  private final Trace trace;
+  private final Reassembly reassembly;
+  private PacketHook[][] hooks = new PacketHook[HookPoint.values().length][0];
+  private int[][] hookPriorities = new int[HookPoint.values().length][0];
+  private int nextIpId = 1;
+
+  IpStack(NetNamespace ns) {
+    this.ns = ns;
+    this.sim = ns.host().network().simulation();
+    this.trace = ns.host().network().trace();
+    this.reassembly = new Reassembly(ns, this);
+  }
+
+  // ---------------------------------------------------------------- trace
+
+  void hop(@Nullable Device dev, HopAction action, Frame frame, String detail) {
+    long now = sim.now();
+    String device = dev == null ? "-" : dev.name();
+    Walk walk = frame.walk();
+    if (trace.hasSinks() || walk != null) {
+      PacketHop hop = new PacketHop(now, ns.label(), device, action, frame.id(), detail);
+      trace.record(hop);
+      if (walk != null) {
+        walk.add(hop, PacketSummary.describe(frame.buffer(), frame.offset(), frame.length()));
+      }
+    } else {
+      PacketHop.append(trace.scratch(), now, ns.label(), device, action, frame.id(), detail);
+      trace.recordScratch();
+    }
+  }
+
+  void drop(@Nullable Device dev, Frame frame, Drop drop) {
+    hop(dev, HopAction.DROP, frame, drop.toString());
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  void addHook(HookPoint point, int priority, PacketHook hook) {
+    int p = point.ordinal();
+    int n = hooks[p].length;
+    int at = 0;
+    while (at < n && hookPriorities[p][at] <= priority) {
+      at++;
+    }
+    PacketHook[] h = new PacketHook[n + 1];
+    int[] pr = new int[n + 1];
+    System.arraycopy(hooks[p], 0, h, 0, at);
+    System.arraycopy(hookPriorities[p], 0, pr, 0, at);
+    h[at] = hook;
+    pr[at] = priority;
+    System.arraycopy(hooks[p], at, h, at + 1, n - at);
+    System.arraycopy(hookPriorities[p], at, pr, at + 1, n - at);
+    hooks[p] = h;
+    hookPriorities[p] = pr;
+  }
+
+  private boolean runHooks(
+      HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    PacketHook[] list = hooks[point.ordinal()];
+    for (PacketHook hook : list) {
+      Drop verdict = hook.process(point, frame, in, out);
+      if (verdict != null) {
+        drop(out != null ? out : in, frame, verdict);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  void receive(Device dev, Frame frame) {
+    if (!dev.isUp()) {
+      drop(dev, frame, Drop.of(DropReason.DEVICE_DOWN));
+      return;
+    }
+    dev.countReceived(frame);
+    hop(dev, HopAction.RX, frame, "");
+    if (frame.countL2Hop() > MAX_L2_HOPS) {
+      drop(dev, frame, Drop.of(DropReason.L2_LOOP));
+      return;
+    }
+    Bridge bridge = dev.master();
+    if (bridge != null) {
+      bridge.input(dev, frame);
+      return;
+    }
+    l2Input(dev, frame);
+  }
+
+  /** A frame a bridge passes up to its own IP layer, as if received on the bridge device. */
+  void bridgeLocalInput(Bridge bridge, Frame frame) {
+    bridge.countReceived(frame);
+    hop(bridge, HopAction.RX, frame, "");
+    l2Input(bridge, frame);
+  }
+
+  private void l2Input(Device dev, Frame frame) {
+    if (frame.length() < EthernetHeader.LENGTH) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, "runt frame"));
+      return;
+    }
+    byte[] b = frame.buffer();
+    int off = frame.offset();
+    long dst = EthernetHeader.dst(b, off);
+    if (dev.usesArp() && dst != dev.mac().toLong() && (dst & 0x0100_0000_0000L) == 0) {
+      drop(dev, frame, Drop.of(DropReason.OTHER_HOST, MacAddress.of(dst).toString()));
+      return;
+    }
+    int type = EthernetHeader.etherType(b, off);
+    if (type == EtherType.IPV4) {
+      ipInput(dev, frame);
+    } else if (type == EtherType.ARP) {
+      arpInput(dev, frame);
+    } else {
+      drop(dev, frame, Drop.of(DropReason.UNSUPPORTED_ETHERTYPE, String.format("0x%04x", type)));
+    }
+  }
+
+  private void ipInput(Device dev, Frame frame) {
+    byte[] b = frame.buffer();
+    int off = frame.l3Offset();
+    int len = frame.l3Length();
+    if (len < Ipv4Header.MIN_LENGTH
+        || (b[off] >> 4 & 0xF) != 4
+        || Ipv4Header.headerLength(b, off) < Ipv4Header.MIN_LENGTH
+        || Ipv4Header.totalLength(b, off) < Ipv4Header.headerLength(b, off)
+        || Ipv4Header.totalLength(b, off) > len) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, "bad IPv4 header"));
+      return;
+    }
+    if (!Ipv4Header.checksumValid(b, off)) {
+      drop(dev, frame, Drop.of(DropReason.BAD_CHECKSUM));
+      return;
+    }
+    int total = Ipv4Header.totalLength(b, off);
+    if (total < len) {
+      frame.truncate(EthernetHeader.LENGTH + total);
+    }
+    if (!runHooks(HookPoint.PREROUTING, frame, dev, null)) {
+      return;
+    }
+    int dst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
+    if (ns.isLocalDestination(dst)) {
+      localInput(dev, frame);
+    } else {
+      forward(dev, frame);
+    }
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  private void forward(Device in, Frame frame) {
+    if (!ns.ipForward()) {
+      drop(in, frame, Drop.of(DropReason.FORWARDING_DISABLED));
+      return;
+    }
+    byte[] b = frame.buffer();
+    int off = frame.l3Offset();
+    int dst = Ipv4Header.dst(b, off);
+    Route route = ns.routes().lookup(dst);
+    if (!usable(route, in, frame)) {
+      return;
+    }
+    hop(null, HopAction.ROUTE, frame, route.toString());
+    if (Ipv4Header.ttl(b, off) <= 1) {
+      icmpError(in, frame, IcmpMessage.TIME_EXCEEDED, 0, 0);
+      drop(in, frame, Drop.of(DropReason.TTL_EXCEEDED));
+      return;
+    }
+    Device out = route.device();
+    int total = Ipv4Header.totalLength(b, off);
+    if (total > out.mtu() && Ipv4Header.dontFragment(b, off)) {
+      icmpError(
+          in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, out.mtu());
+      drop(in, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + out.mtu()));
+      return;
+    }
+    Ipv4Header.decrementTtl(b, off);
+    frame.resetL2Hops();
+    if (!runHooks(HookPoint.FORWARD, frame, in, out)) {
+      return;
+    }
+    output(route, frame, in);
+  }
+
+  /** Whether a route can carry the packet; drops it (and answers ICMP) when not. */
+  private boolean usable(@Nullable Route route, @Nullable Device in, Frame frame) {
+    if (route == null) {
+      if (in != null) {
+        icmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.NET_UNREACHABLE, 0);
+      }
+      drop(in, frame, Drop.of(DropReason.NO_ROUTE));
+      return false;
+    }
+    switch (route.type()) {
+      case UNICAST:
+        return true;
+      case BLACKHOLE:
+        drop(in, frame, Drop.of(DropReason.BLACKHOLE, route.toString()));
+        return false;
+      default:
+        if (in != null) {
+          icmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.HOST_UNREACHABLE, 0);
+        }
+        drop(in, frame, Drop.of(DropReason.UNREACHABLE_ROUTE, route.toString()));
+        return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Sends a routed packet out of the route's device: POSTROUTING, fragmentation, neighbours. */
+  private void output(Route route, Frame frame, @Nullable Device in) {
+    Device out = route.device();
+    if (!out.isUp()) {
+      drop(out, frame, Drop.of(DropReason.DEVICE_DOWN));
+      return;
+    }
+    if (!out.hasCarrier()) {
+      drop(out, frame, Drop.of(DropReason.NO_CARRIER));
+      return;
+    }
+    if (!runHooks(HookPoint.POSTROUTING, frame, in, out)) {
+      return;
+    }
+    int dst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
+    Ipv4Address gw = route.gateway();
+    int nextHop = gw != null ? gw.toInt() : dst;
+    if (Ipv4Header.totalLength(frame.buffer(), frame.l3Offset()) > out.mtu()) {
+      for (Frame fragment : Fragmenter.fragment(frame, out.mtu())) {
+        neighbourOutput(out, nextHop, fragment);
+      }
+      return;
+    }
+    neighbourOutput(out, nextHop, frame);
+  }
+
+  private void neighbourOutput(Device out, int nextHop, Frame frame) {
+    if (!out.usesArp()) {
+      transmit(out, frame);
+      return;
+    }
+    ns.neighbours().output(out, nextHop, frame);
+  }
+
+  /** Puts a complete frame on a device. */
+  void transmit(Device dev, Frame frame) {
+    if (!dev.isUp()) {
+      drop(dev, frame, Drop.of(DropReason.DEVICE_DOWN));
+      return;
+    }
+    hop(dev, HopAction.TX, frame, "");
+    dev.send(frame);
+  }
+
+  /** Builds a locally generated packet once its source address is known. */
+  @FunctionalInterface
+  interface PacketBuilder {
+    byte[] build(int source);
+  }
+
+  /**
+   * Sends a packet generated in this namespace: routes it, picks the source address when {@code
+   * source} is 0, builds it, runs OUTPUT and sends it. Returns null when it left, or the errno text
+   * a socket would see.
+   */
+  @Nullable String localOutput(int source, int dst, PacketBuilder builder, @Nullable Walk walk) {
+    Network net = ns.host().network();
+    if (ns.isLocalDestination(dst)) {
+      Frame frame = Frame.of(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
+      hop(null, HopAction.SEND, frame, "");
+      Device lo = ns.loopback();
+      if (!runHooks(HookPoint.OUTPUT, frame, null, lo)
+          || !runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
+        return null;
+      }
+      transmit(lo, frame);
+      return null;
+    }
+    Route route = ns.routes().lookup(dst);
+    if (route == null) {
+      return "Network is unreachable";
+    }
+    if (route.type() == Route.Type.BLACKHOLE) {
+      return "Invalid argument";
+    }
+    if (route.type() != Route.Type.UNICAST) {
+      return "No route to host";
+    }
+    int src = source != 0 ? source : ns.selectSource(route, dst);
+    Frame frame = Frame.of(net.nextPacketId(), builder.build(src), walk);
+    hop(null, HopAction.SEND, frame, "");
+    hop(null, HopAction.ROUTE, frame, route.toString());
+    Device out = route.device();
+    byte[] b = frame.buffer();
+    int off = frame.l3Offset();
+    if (Ipv4Header.totalLength(b, off) > out.mtu() && Ipv4Header.dontFragment(b, off)) {
+      drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + out.mtu()));
+      return "Message too long";
+    }
+    if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
+      return null;
+    }
+    output(route, frame, null);
+    return null;
+  }
+
+  int nextIpId() {
+    int id = nextIpId;
+    nextIpId = (nextIpId + 1) & 0xFFFF;
+    return id;
+  }
+
+  // ---------------------------------------------------------------- local delivery
+
+  private void localInput(Device dev, Frame frame) {
+    if (!runHooks(HookPoint.INPUT, frame, dev, null)) {
+      return;
+    }
+    byte[] b = frame.buffer();
+    int off = frame.l3Offset();
+    if (Ipv4Header.moreFragments(b, off) || Ipv4Header.fragmentOffset(b, off) != 0) {
+      Frame whole = reassembly.add(dev, frame);
+      if (whole == null) {
+        return;
+      }
+      frame = whole;
+      b = frame.buffer();
+      off = frame.l3Offset();
+    }
+    int protocol = Ipv4Header.protocol(b, off);
+    switch (protocol) {
+      case IpProtocol.ICMP -> icmpInput(dev, frame);
+      case IpProtocol.UDP, IpProtocol.TCP -> ns.sockets().transportInput(dev, frame, protocol);
+      default -> {
+        icmpError(dev, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.PROTOCOL_UNREACHABLE, 0);
+        drop(dev, frame, Drop.of(DropReason.PROTOCOL_UNREACHABLE, IpProtocol.name(protocol)));
+      }
+    }
+  }
+
+  private void icmpInput(Device dev, Frame frame) {
+    byte[] b = frame.buffer();
+    int ipOff = frame.l3Offset();
+    int icmpOff = ipOff + Ipv4Header.headerLength(b, ipOff);
+    int icmpLen = Ipv4Header.totalLength(b, ipOff) - Ipv4Header.headerLength(b, ipOff);
+    IcmpMessage message;
+    try {
+      message = IcmpMessage.decode(b, icmpOff, icmpLen);
+    } catch (IllegalArgumentException e) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, e.getMessage()));
+      return;
+    }
+    if (!message.checksumValid()) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, "bad ICMP checksum"));
+      return;
+    }
+    int src = Ipv4Header.src(b, ipOff);
+    int dst = Ipv4Header.dst(b, ipOff);
+    if (message.type() == IcmpMessage.ECHO_REQUEST) {
+      hop(dev, HopAction.DELIVER, frame, "icmp echo request");
+      IcmpMessage reply =
+          IcmpMessage.echoReply(message.rest() >>> 16, message.rest() & 0xFFFF, message.payload());
+      int replySource = ns.isLocalAddress(dst) ? dst : 0;
+      localOutput(
+          replySource,
+          src,
+          s ->
+              Frames.icmpError(
+                  MacAddress.ZERO,
+                  MacAddress.ZERO,
+                  Ipv4Address.of(s),
+                  Ipv4Address.of(src),
+                  DEFAULT_TTL,
+                  nextIpId(),
+                  reply),
+          frame.walk());
+      return;
+    }
+    ns.sockets().icmpInput(dev, frame, message);
+  }
+
+  /**
+   * Answers a packet with an ICMP error, unless RFC 1122 forbids it: never for an ICMP error, a
+   * broadcast, a non-first fragment or an unspecified source.
+   */
+  void icmpError(Device in, Frame original, int type, int code, int mtu) {
+    byte[] b = original.buffer();
+    int off = original.l3Offset();
+    int src = Ipv4Header.src(b, off);
+    int dst = Ipv4Header.dst(b, off);
+    if (src == 0 || ns.isBroadcast(dst) || Ipv4Header.fragmentOffset(b, off) != 0) {
+      return;
+    }
+    int hl = Ipv4Header.headerLength(b, off);
+    if (Ipv4Header.protocol(b, off) == IpProtocol.ICMP) {
+      int t = IcmpMessage.type(b, off + hl);
+      if (t != IcmpMessage.ECHO_REQUEST && t != IcmpMessage.ECHO_REPLY) {
+        return;
+      }
+    }
+    int quoted =
+        Math.min(
+            Ipv4Header.totalLength(b, off),
+            ICMP_ERROR_MAX - Ipv4Header.MIN_LENGTH - IcmpMessage.HEADER_LENGTH);
+    byte[] original8 = Arrays.copyOfRange(b, off, off + quoted);
+    IcmpMessage message =
+        switch (type) {
+          case IcmpMessage.TIME_EXCEEDED -> IcmpMessage.timeExceeded(original8);
+          default ->
+              code == IcmpMessage.FRAGMENTATION_NEEDED
+                  ? IcmpMessage.fragmentationNeeded(mtu, original8)
+                  : IcmpMessage.destinationUnreachable(code, original8);
+        };
+    hop(in, HopAction.ICMP, original, icmpText(type, code, mtu));
+    localOutput(
+        0,
+        src,
+        s ->
+            Frames.icmpError(
+                MacAddress.ZERO,
+                MacAddress.ZERO,
+                Ipv4Address.of(s),
+                Ipv4Address.of(src),
+                DEFAULT_TTL,
+                nextIpId(),
+                message),
+        original.walk());
+  }
+
+  private static String icmpText(int type, int code, int mtu) {
+    if (type == IcmpMessage.TIME_EXCEEDED) {
+      return "time exceeded in-transit";
+    }
+    return switch (code) {
+      case IcmpMessage.NET_UNREACHABLE -> "net unreachable";
+      case IcmpMessage.HOST_UNREACHABLE -> "host unreachable";
+      case IcmpMessage.PROTOCOL_UNREACHABLE -> "protocol unreachable";
+      case IcmpMessage.PORT_UNREACHABLE -> "port unreachable";
+      case IcmpMessage.FRAGMENTATION_NEEDED -> "need to frag (mtu " + mtu + ")";
+      default -> "unreachable code " + code;
+    };
+  }
+
+  // ---------------------------------------------------------------- ARP
+
+  private void arpInput(Device dev, Frame frame) {
+    ArpPacket arp;
+    try {
+      arp = ArpPacket.decode(frame.buffer(), frame.l3Offset(), frame.l3Length());
+    } catch (IllegalArgumentException e) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, e.getMessage()));
+      return;
+    }
+    int senderIp = arp.senderIp().toInt();
+    int targetIp = arp.targetIp().toInt();
+    if (arp.op() == ArpPacket.OP_REPLY) {
+      ns.neighbours().arpReply(dev, senderIp, arp.senderMac(), frame);
+      return;
+    }
+    if (arp.op() != ArpPacket.OP_REQUEST) {
+      drop(dev, frame, Drop.of(DropReason.MALFORMED, "ARP op " + arp.op()));
+      return;
+    }
+    boolean mine = ns.isLocalAddress(targetIp);
+    boolean proxy = false;
+    if (!mine && dev.proxyArp()) {
+      Route route = ns.routes().lookup(targetIp);
+      proxy =
+          route != null
+              && route.type() == Route.Type.UNICAST
+              && route.device() != dev
+              && targetIp != senderIp;
+    }
+    if (senderIp != 0) {
+      ns.neighbours().arpRequestSeen(dev, senderIp, arp.senderMac(), mine || proxy);
+    }
+    if (!mine && !proxy) {
+      hop(dev, HopAction.DROP, frame, "arp: not for us");
+      return;
+    }
+    byte[] reply = Frames.arpReply(dev.mac(), arp.targetIp(), arp.senderMac(), arp.senderIp());
+    Frame out = Frame.of(ns.host().network().nextPacketId(), reply, frame.walk());
+    hop(
+        dev,
+        HopAction.ARP,
+        out,
+        "reply " + arp.targetIp() + " is-at " + dev.mac() + (proxy ? " (proxy)" : ""));
+    transmit(dev, out);
+  }
+}

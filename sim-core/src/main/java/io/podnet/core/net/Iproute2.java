@@ -1,0 +1,298 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv6Address;
+import io.podnet.core.addr.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders a namespace's state exactly as iproute2 6.1 prints it ({@code ip link show}, {@code ip
+ * addr show}, {@code ip route show}, {@code ip neigh show}, {@code bridge fdb show}), trailing
+ * spaces included, so that transcripts read like a real node's. IPv6 is not modelled beyond the
+ * addresses every Linux device shows: {@code ::1} on lo and the EUI-64 link-local address (RFC
+ * 4291) on every other operational device.
+ */
+public final class Iproute2 {
+
+  private Iproute2() {}
+
+  /** {@code ip link show}. */
+  public static String ipLinkShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (Device d : ns.devices()) {
+      appendLink(sb, d, true, false);
+    }
+    return sb.toString();
+  }
+
+  /** {@code ip link show dev NAME}. */
+  public static String ipLinkShow(NetNamespace ns, String device) {
+    StringBuilder sb = new StringBuilder();
+    appendLink(sb, ns.device(device), true, false);
+    return sb.toString();
+  }
+
+  /** {@code ip -d link show}. */
+  public static String ipDetailedLinkShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (Device d : ns.devices()) {
+      appendLink(sb, d, true, true);
+    }
+    return sb.toString();
+  }
+
+  /** {@code ip addr show}. */
+  public static String ipAddrShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (Device d : ns.devices()) {
+      appendAddr(sb, d);
+    }
+    return sb.toString();
+  }
+
+  /** {@code ip route show}: the main table. */
+  public static String ipRouteShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (Route r : ns.routes().routes()) {
+      sb.append(r);
+      Device dev = r.device();
+      if (dev != null && !dev.hasCarrier()) {
+        sb.append(" linkdown");
+      }
+      sb.append(" \n");
+    }
+    return sb.toString();
+  }
+
+  /** {@code ip neigh show}. */
+  public static String ipNeighShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (NeighbourEntry e : ns.neighbourEntries()) {
+      sb.append(e).append(" \n");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * {@code bridge fdb show}: per device by ifindex, the bridge entries of each port (learned, then
+   * local) and the multicast addresses every device joins ({@code self permanent}).
+   */
+  public static String bridgeFdbShow(NetNamespace ns) {
+    StringBuilder sb = new StringBuilder();
+    for (Device d : ns.devices()) {
+      if (d instanceof Loopback) {
+        continue;
+      }
+      if (d instanceof Bridge b
+          && b.ports().stream().noneMatch(port -> port.mac().equals(b.mac()))) {
+        sb.append(b.mac())
+            .append(" dev ")
+            .append(b.name())
+            .append(" vlan 1 master ")
+            .append(b.name())
+            .append(" permanent\n");
+        sb.append(b.mac())
+            .append(" dev ")
+            .append(b.name())
+            .append(" master ")
+            .append(b.name())
+            .append(" permanent\n");
+      }
+      Bridge master = d.master();
+      if (master != null) {
+        List<Bridge.FdbEntry> entries = master.fdb();
+        for (Bridge.FdbEntry e : entries) {
+          if (e.port() == d && !e.local()) {
+            sb.append(e.mac())
+                .append(" dev ")
+                .append(d.name())
+                .append(" master ")
+                .append(master.name())
+                .append(" \n");
+          }
+        }
+        for (Bridge.FdbEntry e : entries) {
+          if (e.port() == d && e.local()) {
+            sb.append(e.mac())
+                .append(" dev ")
+                .append(d.name())
+                .append(" master ")
+                .append(master.name())
+                .append(" permanent\n");
+          }
+        }
+      }
+      if (d.isOperational() || d instanceof Bridge) {
+        for (String group : multicastGroups(d)) {
+          sb.append(group).append(" dev ").append(d.name()).append(" self permanent\n");
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static List<String> multicastGroups(Device d) {
+    String solicited = "33:33:ff:" + d.mac().toString().substring(9);
+    if (d instanceof Bridge) {
+      return List.of(
+          "33:33:00:00:00:01",
+          "01:00:5e:00:00:6a",
+          "33:33:00:00:00:6a",
+          "01:00:5e:00:00:01",
+          solicited);
+    }
+    return List.of("33:33:00:00:00:01", "01:00:5e:00:00:01", solicited);
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  private static void appendLink(StringBuilder sb, Device d, boolean mode, boolean details) {
+    appendHeader(sb, d, mode);
+    appendLinkLine(sb, d);
+    if (details) {
+      sb.append(" promiscuity ")
+          .append(d.master() != null ? 1 : 0)
+          .append("  allmulti ")
+          .append(d.master() != null ? 1 : 0)
+          .append(" minmtu 68 maxmtu 65535 \n    ")
+          .append(d.kind().equals("ether") || d.kind().equals("loopback") ? "" : d.kind() + " ");
+      String extra = d.details();
+      if (!extra.isEmpty()) {
+        sb.append(extra).append(' ');
+      }
+      sb.append(
+          "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n");
+    } else {
+      sb.append('\n');
+    }
+  }
+
+  private static void appendHeader(StringBuilder sb, Device d, boolean mode) {
+    sb.append(d.ifindex()).append(": ").append(d.name());
+    if (d instanceof Veth veth) {
+      Veth peer = veth.peer();
+      if (peer.namespace() == d.namespace()) {
+        sb.append('@').append(peer.name());
+      } else {
+        sb.append("@if").append(peer.ifindex());
+      }
+    }
+    sb.append(": <")
+        .append(flags(d))
+        .append("> mtu ")
+        .append(d.mtu())
+        .append(" qdisc ")
+        .append(d.qdisc());
+    Bridge master = d.master();
+    if (master != null) {
+      sb.append(" master ").append(master.name());
+    }
+    sb.append(" state ").append(state(d));
+    if (mode) {
+      sb.append(" mode DEFAULT");
+    }
+    sb.append(" group default ");
+    int qlen = d.txQueueLength();
+    if (qlen > 0) {
+      sb.append("qlen ").append(qlen);
+    }
+    sb.append('\n');
+  }
+
+  private static void appendLinkLine(StringBuilder sb, Device d) {
+    sb.append("    link/").append(d.linkType()).append(' ').append(d.mac());
+    sb.append(" brd ").append(d instanceof Loopback ? MacAddress.ZERO : MacAddress.BROADCAST);
+    if (d instanceof Veth veth) {
+      NetNamespace here = d.namespace();
+      NetNamespace there = veth.peer().namespace();
+      if (there != here) {
+        if (there.host().root() == there) {
+          sb.append(" link-netnsid ").append(here.peerId(there));
+        } else {
+          sb.append(" link-netns ").append(there.name());
+        }
+      }
+    }
+  }
+
+  private static void appendAddr(StringBuilder sb, Device d) {
+    appendHeader(sb, d, false);
+    appendLinkLine(sb, d);
+    sb.append('\n');
+    List<IfAddress> seen = new ArrayList<>();
+    for (IfAddress a : d.addresses()) {
+      boolean loopback = a.address().toInt() >>> 24 == 127;
+      sb.append("    inet ").append(a);
+      if (a.prefixLength() < 31 && !loopback) {
+        sb.append(" brd ").append(a.broadcast());
+      }
+      sb.append(" scope ").append(loopback ? "host" : "global");
+      boolean secondary = seen.stream().anyMatch(s -> s.subnet().equals(a.subnet()));
+      if (secondary) {
+        sb.append(" secondary");
+      }
+      sb.append(' ').append(d.name()).append('\n');
+      sb.append("       valid_lft forever preferred_lft forever\n");
+      seen.add(a);
+    }
+    if (d instanceof Loopback) {
+      if (d.isUp()) {
+        sb.append(
+            "    inet6 ::1/128 scope host \n       valid_lft forever preferred_lft forever\n");
+      }
+    } else if (d.isOperational()) {
+      sb.append("    inet6 ").append(linkLocal(d.mac())).append("/64 scope link \n");
+      sb.append("       valid_lft forever preferred_lft forever\n");
+    }
+  }
+
+  /** The EUI-64 IPv6 link-local address of a MAC (RFC 4291 appendix A), RFC 5952 text. */
+  static String linkLocal(MacAddress mac) {
+    byte[] m = new byte[6];
+    mac.writeTo(m, 0);
+    byte[] v6 = new byte[16];
+    v6[0] = (byte) 0xfe;
+    v6[1] = (byte) 0x80;
+    v6[8] = (byte) (m[0] ^ 0x02);
+    v6[9] = m[1];
+    v6[10] = m[2];
+    v6[11] = (byte) 0xff;
+    v6[12] = (byte) 0xfe;
+    v6[13] = m[3];
+    v6[14] = m[4];
+    v6[15] = m[5];
+    return Ipv6Address.readFrom(v6, 0).toString();
+  }
+
+  private static String flags(Device d) {
+    StringBuilder f = new StringBuilder();
+    boolean carrier = d.hasCarrier();
+    if (d.isUp() && !carrier) {
+      f.append("NO-CARRIER,");
+    }
+    f.append(d.baseFlags());
+    if (d.isUp()) {
+      f.append(",UP");
+      if (carrier) {
+        f.append(",LOWER_UP");
+      } else if (d instanceof Veth) {
+        f.append(",M-DOWN");
+      }
+    }
+    return f.toString();
+  }
+
+  private static String state(Device d) {
+    if (!d.isUp()) {
+      return "DOWN";
+    }
+    if (d instanceof Loopback) {
+      return "UNKNOWN";
+    }
+    if (!d.hasCarrier()) {
+      return d instanceof Veth ? "LOWERLAYERDOWN" : "DOWN";
+    }
+    return d.operState();
+  }
+}

@@ -1,0 +1,47 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.MacAddress;
+
+/**
+ * The loopback device {@code lo}: every namespace has one, ifindex 1, down until brought up, when
+ * it gets {@code 127.0.0.1/8} like the kernel gives it. What it transmits comes back in.
+ */
+public final class Loopback extends Device {
+
+  /** The loopback MTU Linux uses. */
+  public static final int MTU = 65536;
+
+  Loopback() {
+    super("lo", MacAddress.ZERO, MTU);
+  }
+
+  @Override
+  public boolean hasCarrier() {
+    return true;
+  }
+
+  @Override
+  public String kind() {
+    return "loopback";
+  }
+
+  @Override
+  protected String baseFlags() {
+    return "LOOPBACK";
+  }
+
+  @Override
+  protected String linkType() {
+    return "loopback";
+  }
+
+  @Override
+  protected boolean usesArp() {
+    return false;
+  }
+
+  @Override
+  protected void transmit(Frame frame) {
+    namespace().host().network().simulation().schedule(0, () -> receive(frame));
+  }
+}

@@ -1,0 +1,291 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
+import io.podnet.core.packet.Ipv4Header;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The neighbour (ARP) table of a namespace and its NUD state machine, with Linux's default timers:
+ * an unresolved next hop is INCOMPLETE while up to 3 broadcast requests go out 1 s apart, and its
+ * packets wait in a queue; a reply makes it REACHABLE for a random 15-45 s (half to one and a half
+ * times {@code base_reachable_time} of 30 s), then STALE; a STALE entry in use goes to DELAY for 5
+ * s, then PROBE with up to 3 unicast requests, then FAILED. When resolution fails, every queued
+ * packet is dropped and answered with ICMP host unreachable, as the kernel does.
+ */
+final class Neighbours {
+
+  static final long RETRANS_NANOS = SimTime.SECOND;
+  static final int SOLICIT = 3;
+  static final long BASE_REACHABLE_NANOS = 30 * SimTime.SECOND;
+  static final long DELAY_FIRST_PROBE_NANOS = 5 * SimTime.SECOND;
+  static final int QUEUE_BYTES = 212_992;
+
+  private static final class Entry {
+    final Device dev;
+    final int ip;
+    long mac = -1;
+    NeighbourState state;
+    int probes;
+    long timer = -1;
+    long confirmed;
+    final ArrayDeque<Frame> queue = new ArrayDeque<>(2);
+    int queuedBytes;
+    int senderHint;
+    @Nullable Walk walk;
+
+    Entry(Device dev, int ip, NeighbourState state) {
+      this.dev = dev;
+      this.ip = ip;
+      this.state = state;
+    }
+  }
+
+  private final NetNamespace ns;
+  private final Simulation sim;
+  private final RandomGenerator random;
+  private final Long2ObjectLinkedOpenHashMap<Entry> entries = new Long2ObjectLinkedOpenHashMap<>();
+
+  Neighbours(NetNamespace ns) {
+    this.ns = ns;
+    this.sim = ns.host().network().simulation();
+    this.random = ns.host().network().random("neigh");
+  }
+
+  private static long key(Device dev, int ip) {
+    return (long) dev.ifindex() << 32 | (ip & 0xFFFF_FFFFL);
+  }
+
+  /** Sends a routed frame to {@code nextHop} on {@code dev}, resolving it first if needed. */
+  void output(Device dev, int nextHop, Frame frame) {
+    Entry e = entries.get(key(dev, nextHop));
+    if (e == null || e.state == NeighbourState.FAILED) {
+      if (e == null) {
+        e = new Entry(dev, nextHop, NeighbourState.INCOMPLETE);
+        entries.put(key(dev, nextHop), e);
+      }
+      enqueue(e, frame);
+      change(e, NeighbourState.INCOMPLETE);
+      e.probes = 0;
+      int src = Ipv4Header.src(frame.buffer(), frame.l3Offset());
+      e.senderHint = ns.isLocalAddress(src) ? src : 0;
+      e.walk = frame.walk();
+      solicit(e);
+      return;
+    }
+    switch (e.state) {
+      case INCOMPLETE -> enqueue(e, frame);
+      case STALE -> {
+        change(e, NeighbourState.DELAY);
+        arm(e, DELAY_FIRST_PROBE_NANOS);
+        send(e, frame);
+      }
+      default -> send(e, frame);
+    }
+  }
+
+  /** An ARP reply arrived on {@code dev}. */
+  void arpReply(Device dev, int ip, MacAddress mac, Frame frame) {
+    Entry e = entries.get(key(dev, ip));
+    if (e == null) {
+      ns.stack().hop(dev, HopAction.DROP, frame, "arp: unsolicited reply");
+      return;
+    }
+    if (e.state == NeighbourState.PERMANENT) {
+      return;
+    }
+    e.mac = mac.toLong();
+    confirm(e);
+    ns.stack().hop(dev, HopAction.ARP, frame, Ipv4Address.of(ip) + " is-at " + mac);
+    flush(e);
+  }
+
+  /** An ARP request from {@code ip} arrived; the kernel learns the sender when it answers. */
+  void arpRequestSeen(Device dev, int ip, MacAddress mac, boolean answering) {
+    Entry e = entries.get(key(dev, ip));
+    if (e == null) {
+      if (!answering) {
+        return;
+      }
+      e = new Entry(dev, ip, NeighbourState.STALE);
+      e.mac = mac.toLong();
+      entries.put(key(dev, ip), e);
+      event(e, "add");
+      return;
+    }
+    if (e.state == NeighbourState.PERMANENT) {
+      return;
+    }
+    boolean changed = e.mac != mac.toLong();
+    e.mac = mac.toLong();
+    if (e.state == NeighbourState.INCOMPLETE || e.state == NeighbourState.FAILED || changed) {
+      cancelTimer(e);
+      change(e, NeighbourState.STALE);
+      flush(e);
+    }
+  }
+
+  /** Adds a permanent entry ({@code ip neigh replace ... nud permanent}). */
+  void addPermanent(Device dev, Ipv4Address ip, MacAddress mac) {
+    Entry e = entries.get(key(dev, ip.toInt()));
+    if (e == null) {
+      e = new Entry(dev, ip.toInt(), NeighbourState.PERMANENT);
+      entries.put(key(dev, ip.toInt()), e);
+    }
+    cancelTimer(e);
+    e.mac = mac.toLong();
+    change(e, NeighbourState.PERMANENT);
+    flush(e);
+  }
+
+  /** Forgets every entry of a device (it went down or left the namespace). */
+  void flushDevice(Device dev) {
+    List<Long> gone = new ArrayList<>();
+    entries.forEach(
+        (k, e) -> {
+          if (e.dev == dev) {
+            gone.add(k);
+          }
+        });
+    for (long k : gone) {
+      Entry e = entries.remove(k);
+      cancelTimer(e);
+    }
+  }
+
+  /** Snapshots of every entry, in creation order. */
+  List<NeighbourEntry> snapshot() {
+    List<NeighbourEntry> out = new ArrayList<>(entries.size());
+    for (Entry e : entries.values()) {
+      out.add(
+          new NeighbourEntry(
+              Ipv4Address.of(e.ip), e.dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- state machine
+
+  private void enqueue(Entry e, Frame frame) {
+    if (e.queuedBytes + frame.length() > QUEUE_BYTES) {
+      ns.stack().drop(e.dev, frame, Drop.of(DropReason.NEIGHBOUR_QUEUE_FULL));
+      return;
+    }
+    e.queue.add(frame);
+    e.queuedBytes += frame.length();
+    ns.stack().hop(e.dev, HopAction.ARP, frame, "queued for " + Ipv4Address.of(e.ip));
+  }
+
+  private void send(Entry e, Frame frame) {
+    byte[] b = frame.buffer();
+    EthernetHeader.setDst(b, frame.offset(), e.mac);
+    EthernetHeader.setSrc(b, frame.offset(), e.dev.mac().toLong());
+    ns.stack().transmit(e.dev, frame);
+  }
+
+  private void flush(Entry e) {
+    while (!e.queue.isEmpty()) {
+      Frame f = e.queue.poll();
+      e.queuedBytes -= f.length();
+      send(e, f);
+    }
+  }
+
+  private void confirm(Entry e) {
+    e.confirmed = sim.now();
+    e.probes = 0;
+    change(e, NeighbourState.REACHABLE);
+    long reachable = BASE_REACHABLE_NANOS / 2 + random.nextLong(BASE_REACHABLE_NANOS);
+    arm(e, reachable);
+  }
+
+  /**
+   * Sends one ARP request: broadcast while INCOMPLETE, unicast to the cached MAC in PROBE. The
+   * sender address is the triggering packet's source when it is ours ({@code arp_announce=0}).
+   */
+  private void solicit(Entry e) {
+    e.probes++;
+    int sender = e.senderHint != 0 ? e.senderHint : ns.primaryAddress(e.dev, e.ip);
+    byte[] request = Frames.arpRequest(e.dev.mac(), Ipv4Address.of(sender), Ipv4Address.of(e.ip));
+    if (e.state == NeighbourState.PROBE) {
+      EthernetHeader.setDst(request, 0, e.mac);
+    }
+    Frame arp = Frame.of(ns.host().network().nextPacketId(), request, e.walk);
+    ns.stack().hop(e.dev, HopAction.ARP, arp, "who-has " + Ipv4Address.of(e.ip));
+    ns.stack().transmit(e.dev, arp);
+    arm(e, RETRANS_NANOS);
+  }
+
+  private void arm(Entry e, long delay) {
+    cancelTimer(e);
+    e.timer = sim.schedule(delay, () -> timer(e));
+  }
+
+  private void cancelTimer(Entry e) {
+    if (e.timer >= 0) {
+      sim.cancel(e.timer);
+      e.timer = -1;
+    }
+  }
+
+  private void timer(Entry e) {
+    e.timer = -1;
+    switch (e.state) {
+      case REACHABLE -> change(e, NeighbourState.STALE);
+      case DELAY -> {
+        change(e, NeighbourState.PROBE);
+        e.probes = 0;
+        e.walk = null;
+        solicit(e);
+      }
+      case INCOMPLETE, PROBE -> {
+        if (e.probes < SOLICIT) {
+          solicit(e);
+        } else {
+          fail(e);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private void fail(Entry e) {
+    e.mac = -1;
+    change(e, NeighbourState.FAILED);
+    String target = Ipv4Address.of(e.ip).toString();
+    while (!e.queue.isEmpty()) {
+      Frame f = e.queue.poll();
+      e.queuedBytes -= f.length();
+      ns.stack().drop(e.dev, f, Drop.of(DropReason.NEIGHBOUR_FAILED, target));
+      ns.stack().icmpError(e.dev, f, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.HOST_UNREACHABLE, 0);
+    }
+  }
+
+  private void change(Entry e, NeighbourState state) {
+    if (e.state == state && state != NeighbourState.INCOMPLETE) {
+      return;
+    }
+    e.state = state;
+    event(e, state.name());
+  }
+
+  private void event(Entry e, String what) {
+    NeighbourEntry snapshot =
+        new NeighbourEntry(
+            Ipv4Address.of(e.ip), e.dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state);
+    ns.host()
+        .network()
+        .trace()
+        .record(new KernelEvent(sim.now(), "neigh", ns.label(), what + " " + snapshot));
+  }
+}

@@ -1,0 +1,613 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectRBTreeMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A network namespace: its own devices, addresses, main routing table, neighbour table, netfilter
+ * hook points and sockets, like a pod's sandbox or a node's host namespace. Interface indexes are
+ * allocated per namespace as the kernel does: the next index after the last one given, and a device
+ * moved in keeps its index when it is free.
+ *
+ * <p>Every mutator validates first and changes nothing when it throws. The probe methods ({@link
+ * #ping}, {@link #sendUdp}, {@link #connectTcp}) run the simulation until the probe ends and return
+ * what happened, with the hop-by-hop walk:
+ *
+ * <pre>{@code
+ * ProbeResult r = podA.ping(Ipv4Address.parse("10.244.2.2"));
+ * r.message(); // "64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=0.262 ms"
+ * }</pre>
+ */
+public final class NetNamespace {
+
+  private static final long DEFAULT_PROBE_TIMEOUT = SimTime.SECOND;
+
+  private final Host host;
+  private final String name;
+  private final String label;
+  private final Map<String, Device> byName = new LinkedHashMap<>();
+  private final Int2ObjectRBTreeMap<Device> byIndex = new Int2ObjectRBTreeMap<>();
+  private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>();
+  private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap();
+  private final Int2IntOpenHashMap broadcastAddresses = new Int2IntOpenHashMap();
+  private final RoutingTable routes = new RoutingTable();
+  private final Loopback loopback;
+  private final IpStack stack;
+  private final Neighbours neighbours;
+  private final Sockets sockets;
+  private int lastIfindex;
+  private boolean ipForward;
+  private boolean deleted;
+
+  NetNamespace(Host host, String name, boolean root) {
+    this.host = host;
+    this.name = name;
+    this.label = root ? host.name() : host.name() + "/" + name;
+    this.stack = new IpStack(this);
+    this.neighbours = new Neighbours(this);
+    this.sockets = new Sockets(this);
+    this.loopback = new Loopback();
+    register(loopback);
+  }
+
+  /** The host this namespace belongs to. */
+  public Host host() {
+    return host;
+  }
+
+  /** The namespace name ({@code host} for a host's root namespace). */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * How traces name this namespace: {@code node-1} for a root namespace, else {@code node-1/web-1}.
+   */
+  public String label() {
+    return label;
+  }
+
+  /** The loopback device. */
+  public Loopback loopback() {
+    return loopback;
+  }
+
+  /** Whether this namespace forwards packets ({@code net.ipv4.ip_forward}). */
+  public boolean ipForward() {
+    return ipForward;
+  }
+
+  /** Sets {@code net.ipv4.ip_forward}. */
+  public void setIpForward(boolean enabled) {
+    this.ipForward = enabled;
+  }
+
+  /**
+   * The main routing table (read-only; change it with {@link #addRoute} and {@link #removeRoute}).
+   */
+  public RoutingTable routes() {
+    return routes;
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  /** Every device, by ifindex. */
+  public List<Device> devices() {
+    return new ArrayList<>(byIndex.values());
+  }
+
+  /** The device with this name; {@link IllegalArgumentException} if there is none. */
+  public Device device(String deviceName) {
+    Device d = byName.get(deviceName);
+    if (d == null) {
+      throw new IllegalArgumentException(
+          "device \""
+              + deviceName
+              + "\" does not exist in "
+              + label
+              + " (has "
+              + byName.keySet()
+              + ")");
+    }
+    return d;
+  }
+
+  /** The device with this name, if any. */
+  public Optional<Device> findDevice(String deviceName) {
+    return Optional.ofNullable(byName.get(deviceName));
+  }
+
+  /** The device with this ifindex, if any. */
+  public Optional<Device> deviceByIndex(int ifindex) {
+    return Optional.ofNullable(byIndex.get(ifindex));
+  }
+
+  /**
+   * Creates a veth pair in this namespace ({@code ip link add NAME type veth peer name PEER}) and
+   * returns the {@code name} end. Like the kernel, the peer is registered first, so it gets the
+   * lower ifindex.
+   */
+  public Veth addVethPair(String vethName, String peerName) {
+    return addVethPair(vethName, peerName, 1500);
+  }
+
+  /** Like {@link #addVethPair(String, String)} with an MTU for both ends. */
+  public Veth addVethPair(String vethName, String peerName, int mtu) {
+    checkAlive();
+    if (vethName.equals(peerName)) {
+      throw new IllegalArgumentException("veth ends need distinct names: " + vethName);
+    }
+    checkFree(vethName);
+    checkFree(peerName);
+    Network net = host.network();
+    Veth veth = new Veth(vethName, net.newMac(), mtu);
+    Veth peer = new Veth(peerName, net.newMac(), mtu);
+    Veth.join(veth, peer);
+    register(peer);
+    register(veth);
+    return veth;
+  }
+
+  /** Creates a Linux bridge ({@code ip link add NAME type bridge}). */
+  public Bridge addBridge(String bridgeName) {
+    checkAlive();
+    checkFree(bridgeName);
+    Bridge bridge = new Bridge(bridgeName, host.network().newMac());
+    register(bridge);
+    return bridge;
+  }
+
+  /** Creates a physical NIC, to be joined to another by {@link Network#connect}. */
+  public Nic addNic(String nicName) {
+    checkAlive();
+    checkFree(nicName);
+    Nic nic = new Nic(nicName, host.network().newMac(), 1500);
+    register(nic);
+    return nic;
+  }
+
+  /** Registers a device built by another module (an overlay device, for instance). */
+  public <D extends Device> D addDevice(D device) {
+    checkAlive();
+    checkFree(device.name());
+    if (device.ifindex() != 0) {
+      throw new IllegalArgumentException("device " + device + " is already registered");
+    }
+    register(device);
+    return device;
+  }
+
+  /**
+   * Moves a device into another namespace ({@code ip link set DEV netns NS}), optionally renaming
+   * it. As in the kernel it goes down and loses its addresses and routes; it keeps its ifindex when
+   * that is free there.
+   */
+  public void moveDevice(Device device, NetNamespace target, String newName) {
+    checkOwn(device);
+    target.checkAlive();
+    if (device == loopback) {
+      throw new IllegalArgumentException("cannot move lo out of " + label);
+    }
+    if (device instanceof Bridge b && !b.ports().isEmpty()) {
+      throw new IllegalStateException("bridge " + device + " still has ports");
+    }
+    Device.checkName(newName);
+    if (target.byName.containsKey(newName) && !(target == this && newName.equals(device.name()))) {
+      throw new IllegalArgumentException(
+          "device \"" + newName + "\" already exists in " + target.label);
+    }
+    unregister(device);
+    device.rename(newName);
+    int index =
+        target.byIndex.containsKey(device.ifindex()) ? target.nextIfindex() : device.ifindex();
+    target.attach(device, index);
+    if (device instanceof Veth veth) {
+      NetNamespace peerNs = veth.peer().namespace();
+      if (peerNs != target) {
+        target.peerId(peerNs);
+        peerNs.peerId(target);
+      }
+    }
+  }
+
+  /** Deletes a device ({@code ip link del}); deleting a veth end deletes its peer too. */
+  public void deleteDevice(Device device) {
+    checkOwn(device);
+    if (device == loopback) {
+      throw new IllegalArgumentException("cannot delete lo");
+    }
+    if (device instanceof Veth veth) {
+      Veth peer = veth.peer();
+      unregister(device);
+      peer.namespace().unregister(peer);
+      veth.unjoin();
+      peer.unjoin();
+      return;
+    }
+    if (device instanceof Bridge bridge) {
+      for (Device port : bridge.ports()) {
+        port.setMaster(null);
+      }
+    }
+    unregister(device);
+  }
+
+  /** The id this namespace gives another one ({@code link-netnsid}), allocated on first use. */
+  public int peerId(NetNamespace other) {
+    return peerIds.computeIfAbsent(other, o -> peerIds.size());
+  }
+
+  // ---------------------------------------------------------------- state
+
+  void setUp(Device device, boolean up) {
+    checkOwn(device);
+    if (device.isUp() == up) {
+      return;
+    }
+    device.setAdminUp(up);
+    event("link", device.name() + (up ? " up" : " down"));
+    if (up) {
+      if (device == loopback && device.addresses().isEmpty()) {
+        addAddress(loopback, IfAddress.parse("127.0.0.1/8"));
+      }
+      for (IfAddress a : device.addresses()) {
+        addConnectedRoute(device, a);
+      }
+    } else {
+      routes.removeIf(r -> r.device() == device);
+      neighbours.flushDevice(device);
+    }
+  }
+
+  /**
+   * Adds an address to a device ({@code ip addr add}). When the device is up, the kernel's
+   * connected route {@code <subnet> dev X proto kernel scope link src <addr>} appears with it.
+   */
+  public void addAddress(Device device, IfAddress address) {
+    checkOwn(device);
+    if (device.addresses().contains(address)) {
+      throw new IllegalArgumentException("address " + address + " already on " + device);
+    }
+    device.mutableAddresses().add(address);
+    localAddresses.addTo(address.address().toInt(), 1);
+    if (address.prefixLength() < 31) {
+      broadcastAddresses.addTo(address.broadcast().toInt(), 1);
+    }
+    event("addr", "add " + address + " dev " + device.name());
+    if (device.isUp()) {
+      addConnectedRoute(device, address);
+    }
+  }
+
+  /** Removes an address and its connected route ({@code ip addr del}). */
+  public void removeAddress(Device device, IfAddress address) {
+    checkOwn(device);
+    if (!device.mutableAddresses().remove(address)) {
+      throw new IllegalArgumentException("address " + address + " is not on " + device);
+    }
+    release(address);
+    routes.removeIf(
+        r ->
+            r.device() == device
+                && "kernel".equals(r.protocol())
+                && address.address().equals(r.source()));
+    event("addr", "del " + address + " dev " + device.name());
+  }
+
+  private void release(IfAddress address) {
+    decrement(localAddresses, address.address().toInt());
+    if (address.prefixLength() < 31) {
+      decrement(broadcastAddresses, address.broadcast().toInt());
+    }
+  }
+
+  private static void decrement(Int2IntOpenHashMap counts, int key) {
+    if (counts.addTo(key, -1) <= 1) {
+      counts.remove(key);
+    }
+  }
+
+  private void addConnectedRoute(Device device, IfAddress a) {
+    if (device == loopback || a.address().toInt() >>> 24 == 127 || a.prefixLength() == 32) {
+      return;
+    }
+    Route connected =
+        Route.to(a.subnet())
+            .dev(device)
+            .proto("kernel")
+            .scope(Route.Scope.LINK)
+            .src(a.address())
+            .build();
+    if (!routes.contains(connected)) {
+      routes.add(connected);
+      event("route", "add " + connected);
+    }
+  }
+
+  /**
+   * Adds a route ({@code ip route add}). The device must be in this namespace, and a gateway must
+   * be on a connected subnet of it unless the route is {@code onlink}, as the kernel requires.
+   */
+  public void addRoute(Route route) {
+    checkAlive();
+    Device dev = route.device();
+    if (dev != null) {
+      if (dev.namespace() != this || byName.get(dev.name()) != dev) {
+        throw new IllegalArgumentException(
+            "route " + route + ": device " + dev.name() + " is not in " + label);
+      }
+      Ipv4Address gw = route.gateway();
+      if (gw != null && !route.onlink() && !onConnectedSubnet(dev, gw)) {
+        throw new IllegalArgumentException(
+            "route "
+                + route
+                + ": gateway "
+                + gw
+                + " is not on a connected subnet of "
+                + dev.name()
+                + " (Nexthop has invalid gateway)");
+      }
+    }
+    routes.add(route);
+    event("route", "add " + route);
+  }
+
+  /** Removes a route ({@code ip route del}); {@link IllegalArgumentException} if absent. */
+  public void removeRoute(Route route) {
+    if (!routes.remove(route)) {
+      throw new IllegalArgumentException("no such route in " + label + ": " + route);
+    }
+    event("route", "del " + route);
+  }
+
+  private boolean onConnectedSubnet(Device dev, Ipv4Address gw) {
+    for (IfAddress a : dev.addresses()) {
+      if (a.subnet().contains(gw)) {
+        return true;
+      }
+    }
+    for (Route r : routes.routes()) {
+      if (r.device() == dev && r.gateway() == null && r.destination().contains(gw)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Adds a permanent neighbour entry ({@code ip neigh replace IP lladdr MAC dev X nud permanent}).
+   */
+  public void addNeighbour(Device device, Ipv4Address address, MacAddress mac) {
+    checkOwn(device);
+    neighbours.addPermanent(device, address, mac);
+  }
+
+  /** The neighbour table, in creation order. */
+  public List<NeighbourEntry> neighbourEntries() {
+    return neighbours.snapshot();
+  }
+
+  /** Registers a netfilter-style hook; lower priorities run first (raw -300, nat 100, ...). */
+  public void addHook(HookPoint point, int priority, PacketHook hook) {
+    stack.addHook(point, priority, hook);
+  }
+
+  // ---------------------------------------------------------------- sockets
+
+  /** Pings {@code dst} once with iputils' defaults and runs the simulation until it ends. */
+  public ProbeResult ping(Ipv4Address dst) {
+    return ping(dst, PingOptions.DEFAULT);
+  }
+
+  /** Pings {@code dst} once and runs the simulation until the answer or the timeout. */
+  public ProbeResult ping(Ipv4Address dst, PingOptions options) {
+    return await(sockets.ping(dst, options, r -> {}));
+  }
+
+  /** Starts a ping and returns at once; {@code done} gets the result when the probe ends. */
+  public void startPing(Ipv4Address dst, PingOptions options, Consumer<ProbeResult> done) {
+    sockets.ping(dst, options, done);
+  }
+
+  /**
+   * Sends one UDP datagram and runs the simulation until a listener gets it or an error returns.
+   */
+  public ProbeResult sendUdp(Ipv4Address dst, int port, byte[] payload) {
+    return await(sockets.sendUdp(dst, port, payload, DEFAULT_PROBE_TIMEOUT, r -> {}));
+  }
+
+  /**
+   * Opens a TCP connection (SYN, SYN-ACK, ACK) and runs the simulation until it is set up or fails.
+   */
+  public ProbeResult connectTcp(Ipv4Address dst, int port) {
+    return await(sockets.connectTcp(dst, port, DEFAULT_PROBE_TIMEOUT, r -> {}));
+  }
+
+  /** Opens a UDP socket that accepts datagrams on {@code port}. */
+  public void listenUdp(int port) {
+    sockets.listenUdp(port);
+  }
+
+  /** Opens a TCP socket that accepts connections on {@code port}. */
+  public void listenTcp(int port) {
+    sockets.listenTcp(port);
+  }
+
+  /** Datagrams received on a listening UDP port so far. */
+  public int udpReceived(int port) {
+    return sockets.udpReceived(port);
+  }
+
+  /** Connections accepted on a listening TCP port so far. */
+  public int tcpAccepted(int port) {
+    return sockets.tcpAccepted(port);
+  }
+
+  private ProbeResult await(Sockets.Probe probe) {
+    Simulation sim = host.network().simulation();
+    while (!probe.isDone() && sim.step()) {
+      // each step may complete the probe
+    }
+    ProbeResult result = probe.result;
+    if (result == null) {
+      throw new IllegalStateException("probe to " + probe.target + " never ended");
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Whether {@code address} is assigned to a device here. */
+  public boolean isLocalAddress(int address) {
+    return localAddresses.containsKey(address) || (address >>> 24 == 127 && loopback.isUp());
+  }
+
+  boolean isBroadcast(int address) {
+    return address == -1 || broadcastAddresses.containsKey(address);
+  }
+
+  /** Whether a packet to {@code address} is delivered here (own, broadcast, loopback). */
+  boolean isLocalDestination(int address) {
+    return isLocalAddress(address) || isBroadcast(address);
+  }
+
+  /**
+   * The source address the kernel picks for a route: its {@code src}, else an address of the output
+   * device (one on the destination's subnet first), else any global address here.
+   */
+  int selectSource(Route route, int dst) {
+    Ipv4Address src = route.source();
+    if (src != null) {
+      return src.toInt();
+    }
+    Ipv4Address gw = route.gateway();
+    return primaryAddress(route.device(), gw != null ? gw.toInt() : dst);
+  }
+
+  /** The address of {@code dev} to use towards {@code peer}, or any global one here, or 0. */
+  int primaryAddress(Device dev, int peer) {
+    List<IfAddress> addresses = dev.addresses();
+    for (IfAddress a : addresses) {
+      if (a.subnet().contains(peer)) {
+        return a.address().toInt();
+      }
+    }
+    if (!addresses.isEmpty()) {
+      return addresses.get(0).address().toInt();
+    }
+    for (Device d : byIndex.values()) {
+      for (IfAddress a : d.addresses()) {
+        if (a.address().toInt() >>> 24 != 127) {
+          return a.address().toInt();
+        }
+      }
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  IpStack stack() {
+    return stack;
+  }
+
+  Neighbours neighbours() {
+    return neighbours;
+  }
+
+  Sockets sockets() {
+    return sockets;
+  }
+
+  void markDeleted() {
+    for (Device d : new ArrayList<>(byIndex.values())) {
+      if (d instanceof Veth veth) {
+        deleteDevice(veth);
+      }
+    }
+    deleted = true;
+  }
+
+  private void register(Device device) {
+    attach(device, nextIfindex());
+  }
+
+  private void attach(Device device, int index) {
+    device.attach(this, index);
+    byName.put(device.name(), device);
+    byIndex.put(index, device);
+    event("link", "add " + index + ": " + device.name() + " type " + device.kind());
+  }
+
+  private void unregister(Device device) {
+    if (device.isUp()) {
+      setUp(device, false);
+    }
+    Bridge master = device.master();
+    if (master != null) {
+      master.forgetPort(device);
+      device.setMaster(null);
+    }
+    for (IfAddress a : device.addresses()) {
+      release(a);
+    }
+    device.mutableAddresses().clear();
+    routes.removeIf(r -> r.device() == device);
+    neighbours.flushDevice(device);
+    byName.remove(device.name());
+    byIndex.remove(device.ifindex());
+    event("link", "del " + device.ifindex() + ": " + device.name());
+    device.detach();
+  }
+
+  private int nextIfindex() {
+    int candidate = lastIfindex;
+    do {
+      candidate = candidate == Integer.MAX_VALUE ? 1 : candidate + 1;
+    } while (byIndex.containsKey(candidate));
+    lastIfindex = candidate;
+    return candidate;
+  }
+
+  private void checkFree(String deviceName) {
+    Device.checkName(deviceName);
+    if (byName.containsKey(deviceName)) {
+      throw new IllegalArgumentException(
+          "device \"" + deviceName + "\" already exists in " + label);
+    }
+  }
+
+  private void checkOwn(Device device) {
+    checkAlive();
+    if (byName.get(device.name()) != device) {
+      throw new IllegalArgumentException("device " + device + " is not in " + label);
+    }
+  }
+
+  private void checkAlive() {
+    if (deleted) {
+      throw new IllegalStateException("namespace " + label + " has been deleted");
+    }
+  }
+
+  private void event(String kind, String detail) {
+    Network net = host.network();
+    net.trace().record(new KernelEvent(net.simulation().now(), kind, label, detail));
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
+}

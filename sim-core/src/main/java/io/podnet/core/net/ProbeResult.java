@@ -1,0 +1,95 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.Ipv4Address;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one probe (a ping, a UDP datagram, a TCP connect) came to: the outcome, the time it took in
+ * simulated nanoseconds, the hop-by-hop walk of its packets, and the line the real tool would print
+ * ({@code 64 bytes from 10.244.2.3: icmp_seq=1 ttl=62 time=0.262 ms}).
+ */
+public final class ProbeResult {
+
+  /** How a probe ended. */
+  public enum Outcome {
+    /** An echo reply came back. */
+    REPLY,
+    /** The datagram reached a listening socket. */
+    DELIVERED,
+    /** The TCP handshake completed. */
+    CONNECTED,
+    /** An ICMP error came back. */
+    ICMP_ERROR,
+    /** The peer answered a TCP SYN with a reset. */
+    REFUSED,
+    /** Nothing came back in time. */
+    TIMEOUT,
+    /** The sending namespace refused to send (no route, message too long). */
+    LOCAL_ERROR
+  }
+
+  private final Outcome outcome;
+  private final long elapsedNanos;
+  private final Walk walk;
+  private final String message;
+  private final @Nullable Ipv4Address from;
+  private final int ttl;
+
+  ProbeResult(
+      Outcome outcome,
+      long elapsedNanos,
+      Walk walk,
+      String message,
+      @Nullable Ipv4Address from,
+      int ttl) {
+    this.outcome = outcome;
+    this.elapsedNanos = elapsedNanos;
+    this.walk = walk;
+    this.message = message;
+    this.from = from;
+    this.ttl = ttl;
+  }
+
+  /** How the probe ended. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** Whether the probe reached its peer (a reply, a delivery or a connection). */
+  public boolean success() {
+    return outcome == Outcome.REPLY || outcome == Outcome.DELIVERED || outcome == Outcome.CONNECTED;
+  }
+
+  /**
+   * Simulated time from sending to the outcome: the round trip for a ping or a connect, the one-way
+   * time for a delivered datagram.
+   */
+  public long elapsedNanos() {
+    return elapsedNanos;
+  }
+
+  /** The hops of every packet of the probe. */
+  public Walk walk() {
+    return walk;
+  }
+
+  /** The line the real tool prints for this outcome. */
+  public String message() {
+    return message;
+  }
+
+  /** Who answered (the peer, or the router that sent the ICMP error), if anyone. */
+  public @Nullable Ipv4Address from() {
+    return from;
+  }
+
+  /** The TTL of the answer as received, or -1 without an answer. */
+  public int ttl() {
+    return ttl;
+  }
+
+  @Override
+  public String toString() {
+    return outcome + ": " + message;
+  }
+}

@@ -1,0 +1,285 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One IPv4 route of a namespace's main table, as {@code ip route} shows it: a destination prefix, a
+ * type, an optional gateway, an output device, a protocol, a scope, an optional preferred source
+ * and a metric. Immutable; build one with {@link #to(Cidr)}.
+ *
+ * <pre>{@code
+ * Route r = Route.to(Cidr.parse("10.244.2.0/24")).via(Ipv4Address.parse("192.168.1.12")).dev(eth0).build();
+ * r.toString(); // "10.244.2.0/24 via 192.168.1.12 dev eth0"
+ * }</pre>
+ */
+public final class Route {
+
+  /** The route type (RTN_*); only unicast routes forward. */
+  public enum Type {
+    /** Forward to the gateway or the directly connected destination. */
+    UNICAST(""),
+    /** Silently discard. */
+    BLACKHOLE("blackhole"),
+    /** Discard and answer ICMP host unreachable. */
+    UNREACHABLE("unreachable"),
+    /** Discard and answer ICMP administratively prohibited. */
+    PROHIBIT("prohibit");
+
+    private final String keyword;
+
+    Type(String keyword) {
+      this.keyword = keyword;
+    }
+
+    /** The keyword iproute2 prints before the destination, empty for unicast. */
+    public String keyword() {
+      return keyword;
+    }
+  }
+
+  /** The route scope; iproute2 prints it unless it is global. */
+  public enum Scope {
+    /** Reaches beyond this link (printed as nothing). */
+    GLOBAL("global"),
+    /** The destination is on the link itself. */
+    LINK("link"),
+    /** The destination is this host. */
+    HOST("host");
+
+    private final String keyword;
+
+    Scope(String keyword) {
+      this.keyword = keyword;
+    }
+
+    /** The word iproute2 prints after {@code scope}. */
+    public String keyword() {
+      return keyword;
+    }
+  }
+
+  private final Type type;
+  private final Cidr destination;
+  private final @Nullable Ipv4Address gateway;
+  private final @Nullable Device device;
+  private final String protocol;
+  private final Scope scope;
+  private final @Nullable Ipv4Address source;
+  private final int metric;
+  private final boolean onlink;
+  private final String text;
+
+  private Route(Builder b) {
+    this.type = b.type;
+    this.destination = b.destination;
+    this.gateway = b.gateway;
+    this.device = b.device;
+    this.protocol = b.protocol;
+    this.scope =
+        b.scope != null
+            ? b.scope
+            : (b.gateway == null && b.device != null && b.type == Type.UNICAST
+                ? Scope.LINK
+                : Scope.GLOBAL);
+    this.source = b.source;
+    this.metric = b.metric;
+    this.onlink = b.onlink;
+    this.text = render();
+  }
+
+  /** Starts a unicast route to {@code destination}. */
+  public static Builder to(Cidr destination) {
+    return new Builder(Type.UNICAST, destination);
+  }
+
+  /** Starts a route of another type ({@code blackhole}, {@code unreachable}, {@code prohibit}). */
+  public static Builder of(Type type, Cidr destination) {
+    return new Builder(type, destination);
+  }
+
+  /** The route type. */
+  public Type type() {
+    return type;
+  }
+
+  /** The destination prefix. */
+  public Cidr destination() {
+    return destination;
+  }
+
+  /** The gateway, or null for a directly connected destination. */
+  public @Nullable Ipv4Address gateway() {
+    return gateway;
+  }
+
+  /** The output device; null only for non-unicast routes. */
+  public @Nullable Device device() {
+    return device;
+  }
+
+  /**
+   * The protocol that installed the route ({@code kernel}, {@code boot}, {@code static}, {@code
+   * bird}).
+   */
+  public String protocol() {
+    return protocol;
+  }
+
+  /** The scope. */
+  public Scope scope() {
+    return scope;
+  }
+
+  /** The preferred source address, if any. */
+  public @Nullable Ipv4Address source() {
+    return source;
+  }
+
+  /** The metric (priority); lower wins among routes to the same prefix. */
+  public int metric() {
+    return metric;
+  }
+
+  /** Whether the gateway is taken as on-link without a connected route to it. */
+  public boolean onlink() {
+    return onlink;
+  }
+
+  /** The route as {@code ip route show} prints it (without the {@code linkdown} flag). */
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  private String render() {
+    StringBuilder sb = new StringBuilder();
+    if (!type.keyword().isEmpty()) {
+      sb.append(type.keyword()).append(' ');
+    }
+    sb.append(destination.prefixLength() == 0 ? "default" : destination.toString());
+    if (gateway != null) {
+      sb.append(" via ").append(gateway);
+    }
+    if (device != null) {
+      sb.append(" dev ").append(device.name());
+    }
+    if (!protocol.equals("boot")) {
+      sb.append(" proto ").append(protocol);
+    }
+    if (scope != Scope.GLOBAL) {
+      sb.append(" scope ").append(scope.keyword());
+    }
+    if (source != null) {
+      sb.append(" src ").append(source);
+    }
+    if (metric != 0) {
+      sb.append(" metric ").append(metric);
+    }
+    if (onlink) {
+      sb.append(" onlink");
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (!(o instanceof Route r)) {
+      return false;
+    }
+    return type == r.type
+        && destination.equals(r.destination)
+        && Objects.equals(gateway, r.gateway)
+        && device == r.device
+        && protocol.equals(r.protocol)
+        && scope == r.scope
+        && Objects.equals(source, r.source)
+        && metric == r.metric
+        && onlink == r.onlink;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(type, destination, gateway, protocol, scope, source, metric, onlink);
+  }
+
+  /** Builds a {@link Route}; the device is required for unicast routes. */
+  public static final class Builder {
+    private final Type type;
+    private final Cidr destination;
+    private @Nullable Ipv4Address gateway;
+    private @Nullable Device device;
+    private String protocol = "boot";
+    private @Nullable Scope scope;
+    private @Nullable Ipv4Address source;
+    private int metric;
+    private boolean onlink;
+
+    private Builder(Type type, Cidr destination) {
+      this.type = type;
+      this.destination = destination;
+    }
+
+    /** Sends through this gateway. */
+    public Builder via(Ipv4Address gw) {
+      this.gateway = gw;
+      return this;
+    }
+
+    /** Sends out of this device. */
+    public Builder dev(Device dev) {
+      this.device = dev;
+      return this;
+    }
+
+    /** Marks who installed the route ({@code kernel}, {@code static}, {@code bird}, ...). */
+    public Builder proto(String proto) {
+      if (proto.isEmpty() || proto.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("invalid route protocol \"" + proto + "\"");
+      }
+      this.protocol = proto;
+      return this;
+    }
+
+    /** Sets the scope (default: link for a device route without gateway, else global). */
+    public Builder scope(Scope s) {
+      this.scope = s;
+      return this;
+    }
+
+    /** Sets the preferred source address. */
+    public Builder src(Ipv4Address src) {
+      this.source = src;
+      return this;
+    }
+
+    /** Sets the metric; must be >= 0. */
+    public Builder metric(int m) {
+      if (m < 0) {
+        throw new IllegalArgumentException("metric must be >= 0: " + m);
+      }
+      this.metric = m;
+      return this;
+    }
+
+    /** Treats the gateway as on-link. */
+    public Builder onlink() {
+      this.onlink = true;
+      return this;
+    }
+
+    /** The route; {@link IllegalArgumentException} if a unicast route has no device. */
+    public Route build() {
+      if (type == Type.UNICAST && device == null) {
+        throw new IllegalArgumentException("route to " + destination + " needs an output device");
+      }
+      if (type != Type.UNICAST && gateway != null) {
+        throw new IllegalArgumentException(
+            type.keyword() + " route to " + destination + " cannot have a gateway");
+      }
+      return new Route(this);
+    }
+  }
+}

@@ -1,0 +1,453 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
+import io.podnet.core.packet.IpProtocol;
+import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.TcpHeader;
+import io.podnet.core.packet.UdpHeader;
+import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The socket layer of a namespace, small on purpose: ping (ICMP echo), UDP datagrams and TCP
+ * connection set-up, enough for tests to probe reachability and measure round trips. Listening UDP
+ * sockets count datagrams; listening TCP sockets answer SYN with SYN-ACK; closed ports answer ICMP
+ * port unreachable (UDP) or a reset (TCP), as the kernel does.
+ */
+final class Sockets {
+
+  /** The first and last port of Linux's default {@code ip_local_port_range}. */
+  static final int EPHEMERAL_LOW = 32768;
+
+  static final int EPHEMERAL_HIGH = 60999;
+
+  private static final int TCP_WINDOW = 64240;
+
+  /** A probe in flight. */
+  final class Probe {
+    final ProbeResult.Outcome success;
+    final Walk walk = new Walk();
+    final long start;
+    final Consumer<ProbeResult> done;
+    final String target;
+    final int sequence;
+    long timeout = -1;
+    int key;
+    @Nullable ProbeResult result;
+
+    Probe(ProbeResult.Outcome success, String target, int sequence, Consumer<ProbeResult> done) {
+      this.success = success;
+      this.target = target;
+      this.sequence = sequence;
+      this.start = sim.now();
+      this.done = done;
+      walk.owner = this;
+    }
+
+    boolean isDone() {
+      return result != null;
+    }
+
+    void finish(ProbeResult.Outcome outcome, String message, @Nullable Ipv4Address from, int ttl) {
+      if (result != null) {
+        return;
+      }
+      if (timeout >= 0) {
+        sim.cancel(timeout);
+      }
+      pings.remove(key);
+      udpProbes.remove(key);
+      tcpProbes.remove(key);
+      result = new ProbeResult(outcome, sim.now() - start, walk, message, from, ttl);
+      done.accept(result);
+    }
+  }
+
+  private final NetNamespace ns;
+  private final Simulation sim;
+  private final RandomGenerator random;
+  private final Int2ObjectOpenHashMap<Probe> pings = new Int2ObjectOpenHashMap<>();
+  private final Int2ObjectOpenHashMap<Probe> udpProbes = new Int2ObjectOpenHashMap<>();
+  private final Int2ObjectOpenHashMap<Probe> tcpProbes = new Int2ObjectOpenHashMap<>();
+  private final Int2IntLinkedOpenHashMap udpListeners = new Int2IntLinkedOpenHashMap();
+  private final Int2IntLinkedOpenHashMap tcpListeners = new Int2IntLinkedOpenHashMap();
+  private int nextEchoId = 1;
+
+  Sockets(NetNamespace ns) {
+    this.ns = ns;
+    this.sim = ns.host().network().simulation();
+    this.random = ns.host().network().random("sockets/" + ns.label());
+  }
+
+  // ---------------------------------------------------------------- API
+
+  void listenUdp(int port) {
+    checkPort(port);
+    udpListeners.putIfAbsent(port, 0);
+  }
+
+  void listenTcp(int port) {
+    checkPort(port);
+    tcpListeners.putIfAbsent(port, 0);
+  }
+
+  int udpReceived(int port) {
+    return udpListeners.get(port);
+  }
+
+  int tcpAccepted(int port) {
+    return tcpListeners.get(port);
+  }
+
+  Probe ping(Ipv4Address dst, PingOptions o, Consumer<ProbeResult> done) {
+    int id = nextEchoId;
+    nextEchoId = nextEchoId % 0xFFFF + 1;
+    Probe p = new Probe(ProbeResult.Outcome.REPLY, dst.toString(), o.sequence(), done);
+    p.key = id << 16 | o.sequence();
+    pings.put(p.key, p);
+    arm(p, o.timeoutNanos(), "1 packets transmitted, 0 received, 100% packet loss");
+    String error =
+        ns.stack()
+            .localOutput(
+                0,
+                dst.toInt(),
+                src ->
+                    Frames.icmpEcho(
+                        true,
+                        MacAddress.ZERO,
+                        MacAddress.ZERO,
+                        Ipv4Address.of(src),
+                        dst,
+                        o.ttl(),
+                        o.dontFragment(),
+                        ns.stack().nextIpId(),
+                        id,
+                        o.sequence(),
+                        o.payloadSize()),
+                p.walk);
+    if (error != null) {
+      String verb = error.equals("Message too long") ? "sendmsg" : "connect";
+      p.finish(ProbeResult.Outcome.LOCAL_ERROR, "ping: " + verb + ": " + error, null, -1);
+    }
+    return p;
+  }
+
+  Probe sendUdp(
+      Ipv4Address dst, int port, byte[] payload, long timeout, Consumer<ProbeResult> done) {
+    checkPort(port);
+    int srcPort = ephemeral(udpProbes);
+    Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
+    p.key = srcPort;
+    udpProbes.put(srcPort, p);
+    arm(p, timeout, "no answer from " + dst + ":" + port + " (udp)");
+    String error =
+        ns.stack()
+            .localOutput(
+                0,
+                dst.toInt(),
+                src ->
+                    Frames.udp(
+                        MacAddress.ZERO,
+                        MacAddress.ZERO,
+                        Ipv4Address.of(src),
+                        dst,
+                        IpStack.DEFAULT_TTL,
+                        true,
+                        ns.stack().nextIpId(),
+                        srcPort,
+                        port,
+                        payload),
+                p.walk);
+    if (error != null) {
+      p.finish(ProbeResult.Outcome.LOCAL_ERROR, "send: " + error, null, -1);
+    }
+    return p;
+  }
+
+  Probe connectTcp(Ipv4Address dst, int port, long timeout, Consumer<ProbeResult> done) {
+    checkPort(port);
+    int srcPort = ephemeral(tcpProbes);
+    Probe p = new Probe(ProbeResult.Outcome.CONNECTED, dst + ":" + port, 0, done);
+    p.key = srcPort;
+    tcpProbes.put(srcPort, p);
+    arm(p, timeout, "nc: connect to " + dst + " port " + port + " (tcp) timed out");
+    long isn = random.nextLong(1L << 32);
+    String error =
+        ns.stack()
+            .localOutput(
+                0,
+                dst.toInt(),
+                src ->
+                    Frames.tcp(
+                        MacAddress.ZERO,
+                        MacAddress.ZERO,
+                        Ipv4Address.of(src),
+                        dst,
+                        IpStack.DEFAULT_TTL,
+                        ns.stack().nextIpId(),
+                        srcPort,
+                        port,
+                        isn,
+                        0,
+                        TcpHeader.SYN,
+                        TCP_WINDOW),
+                p.walk);
+    if (error != null) {
+      p.finish(
+          ProbeResult.Outcome.LOCAL_ERROR,
+          "nc: connect to " + dst + " port " + port + " (tcp) failed: " + error,
+          null,
+          -1);
+    }
+    return p;
+  }
+
+  private void arm(Probe p, long timeout, String message) {
+    p.timeout =
+        sim.schedule(
+            timeout,
+            () -> {
+              p.timeout = -1;
+              p.finish(ProbeResult.Outcome.TIMEOUT, message, null, -1);
+            });
+  }
+
+  private int ephemeral(Int2ObjectOpenHashMap<Probe> inUse) {
+    int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+    int port = EPHEMERAL_LOW + random.nextInt(span);
+    while (inUse.containsKey(port)) {
+      port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
+    }
+    return port;
+  }
+
+  private static void checkPort(int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [1, 65535]: " + port);
+    }
+  }
+
+  // ---------------------------------------------------------------- input
+
+  void transportInput(Device dev, Frame frame, int protocol) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int l4 = ip + Ipv4Header.headerLength(b, ip);
+    int dstPort = protocol == IpProtocol.UDP ? UdpHeader.dstPort(b, l4) : TcpHeader.dstPort(b, l4);
+    if (protocol == IpProtocol.UDP) {
+      if (!udpListeners.containsKey(dstPort)) {
+        ns.stack()
+            .icmpError(dev, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.PORT_UNREACHABLE, 0);
+        ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "udp " + dstPort));
+        return;
+      }
+      udpListeners.addTo(dstPort, 1);
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "udp port " + dstPort);
+      Walk walk = frame.walk();
+      Probe p = walk == null ? null : walk.owner;
+      if (p != null && p.success == ProbeResult.Outcome.DELIVERED) {
+        Ipv4Address to = Ipv4Address.of(Ipv4Header.dst(b, ip));
+        p.finish(
+            ProbeResult.Outcome.DELIVERED,
+            "delivered to " + to + ":" + dstPort + " (udp)",
+            to,
+            Ipv4Header.ttl(b, ip));
+      }
+      return;
+    }
+    tcpInput(dev, frame, l4, dstPort);
+  }
+
+  private void tcpInput(Device dev, Frame frame, int l4, int dstPort) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int flags = TcpHeader.flags(b, l4);
+    int src = Ipv4Header.src(b, ip);
+    int dst = Ipv4Header.dst(b, ip);
+    int srcPort = TcpHeader.srcPort(b, l4);
+    long seq = TcpHeader.seq(b, l4);
+    boolean syn = (flags & TcpHeader.SYN) != 0;
+    boolean ack = (flags & TcpHeader.ACK) != 0;
+    boolean rst = (flags & TcpHeader.RST) != 0;
+    if (syn && !ack) {
+      boolean listening = tcpListeners.containsKey(dstPort);
+      ns.stack()
+          .hop(
+              dev,
+              HopAction.DELIVER,
+              frame,
+              "tcp port " + dstPort + (listening ? " syn" : " closed"));
+      long isn = random.nextLong(1L << 32);
+      int replyFlags = listening ? TcpHeader.SYN | TcpHeader.ACK : TcpHeader.RST | TcpHeader.ACK;
+      long replySeq = listening ? isn : 0;
+      reply(dst, src, dstPort, srcPort, replySeq, (seq + 1) & 0xFFFF_FFFFL, replyFlags, frame);
+      return;
+    }
+    Probe p = tcpProbes.get(dstPort);
+    if (p != null && rst) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp reset");
+      p.finish(
+          ProbeResult.Outcome.REFUSED,
+          "nc: connect to "
+              + Ipv4Address.of(src)
+              + " port "
+              + srcPort
+              + " (tcp) failed: Connection refused",
+          Ipv4Address.of(src),
+          Ipv4Header.ttl(b, ip));
+      return;
+    }
+    if (p != null && syn) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp syn-ack");
+      reply(
+          dst,
+          src,
+          dstPort,
+          srcPort,
+          (TcpHeader.ack(b, l4)),
+          (seq + 1) & 0xFFFF_FFFFL,
+          TcpHeader.ACK,
+          frame);
+      p.finish(
+          ProbeResult.Outcome.CONNECTED,
+          "Connection to " + Ipv4Address.of(src) + " " + srcPort + " port [tcp/*] succeeded!",
+          Ipv4Address.of(src),
+          Ipv4Header.ttl(b, ip));
+      return;
+    }
+    if (ack && tcpListeners.containsKey(dstPort)) {
+      tcpListeners.addTo(dstPort, 1);
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
+      return;
+    }
+    ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "tcp " + dstPort));
+  }
+
+  private void reply(
+      int src, int dst, int srcPort, int dstPort, long seq, long ackNo, int flags, Frame cause) {
+    ns.stack()
+        .localOutput(
+            src,
+            dst,
+            s ->
+                Frames.tcp(
+                    MacAddress.ZERO,
+                    MacAddress.ZERO,
+                    Ipv4Address.of(s),
+                    Ipv4Address.of(dst),
+                    IpStack.DEFAULT_TTL,
+                    ns.stack().nextIpId(),
+                    srcPort,
+                    dstPort,
+                    seq,
+                    ackNo,
+                    flags,
+                    TCP_WINDOW),
+            cause.walk());
+  }
+
+  void icmpInput(Device dev, Frame frame, IcmpMessage message) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    Ipv4Address from = Ipv4Address.of(Ipv4Header.src(b, ip));
+    int ttl = Ipv4Header.ttl(b, ip);
+    if (message.type() == IcmpMessage.ECHO_REPLY) {
+      Probe p = pings.get(message.rest());
+      if (p == null) {
+        ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "no ping socket"));
+        return;
+      }
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "icmp echo reply");
+      long micros = (sim.now() - p.start) / SimTime.MICROSECOND;
+      p.finish(
+          ProbeResult.Outcome.REPLY,
+          (IcmpMessage.HEADER_LENGTH + message.payload().length)
+              + " bytes from "
+              + from
+              + ": icmp_seq="
+              + p.sequence
+              + " ttl="
+              + ttl
+              + " time="
+              + pingTime(micros)
+              + " ms",
+          from,
+          ttl);
+      return;
+    }
+    if (message.type() != IcmpMessage.DEST_UNREACHABLE
+        && message.type() != IcmpMessage.TIME_EXCEEDED) {
+      ns.stack()
+          .drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "icmp type " + message.type()));
+      return;
+    }
+    byte[] q = message.payload();
+    if (q.length < Ipv4Header.MIN_LENGTH + 8) {
+      ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "short ICMP quote"));
+      return;
+    }
+    int qhl = Ipv4Header.headerLength(q, 0);
+    int proto = Ipv4Header.protocol(q, 0);
+    Probe p =
+        switch (proto) {
+          case IpProtocol.ICMP ->
+              pings.get(
+                  (q[qhl + 4] & 0xFF) << 24
+                      | (q[qhl + 5] & 0xFF) << 16
+                      | (q[qhl + 6] & 0xFF) << 8
+                      | (q[qhl + 7] & 0xFF));
+          case IpProtocol.UDP -> udpProbes.get(UdpHeader.srcPort(q, qhl));
+          case IpProtocol.TCP -> tcpProbes.get(TcpHeader.srcPort(q, qhl));
+          default -> null;
+        };
+    if (p == null) {
+      ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "no socket for ICMP error"));
+      return;
+    }
+    String what = icmpDescription(message);
+    ns.stack().hop(dev, HopAction.DELIVER, frame, "icmp error: " + what);
+    String line =
+        proto == IpProtocol.ICMP
+            ? "From " + from + " icmp_seq=" + p.sequence + " " + what
+            : "From " + from + ": " + what + " (" + p.target + ")";
+    p.finish(ProbeResult.Outcome.ICMP_ERROR, line, from, ttl);
+  }
+
+  /** iputils' words for an ICMP error. */
+  static String icmpDescription(IcmpMessage m) {
+    if (m.type() == IcmpMessage.TIME_EXCEEDED) {
+      return m.code() == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";
+    }
+    return switch (m.code()) {
+      case IcmpMessage.NET_UNREACHABLE -> "Destination Net Unreachable";
+      case IcmpMessage.HOST_UNREACHABLE -> "Destination Host Unreachable";
+      case IcmpMessage.PROTOCOL_UNREACHABLE -> "Destination Protocol Unreachable";
+      case IcmpMessage.PORT_UNREACHABLE -> "Destination Port Unreachable";
+      case IcmpMessage.FRAGMENTATION_NEEDED ->
+          "Frag needed and DF set (mtu = " + (m.rest() & 0xFFFF) + ")";
+      default -> "Dest Unreachable, Bad Code: " + m.code();
+    };
+  }
+
+  /** iputils' rounding of a round-trip time given in microseconds. */
+  static String pingTime(long micros) {
+    if (micros >= 100_000 - 50) {
+      return Long.toString((micros + 500) / 1000);
+    }
+    if (micros >= 10_000 - 5) {
+      return String.format("%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
+    }
+    if (micros >= 1000) {
+      return String.format("%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
+    }
+    return String.format("%d.%03d", micros / 1000, micros % 1000);
+  }
+}

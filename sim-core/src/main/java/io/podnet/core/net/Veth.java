@@ -1,0 +1,60 @@
+package io.podnet.core.net;
+
+import io.podnet.core.addr.MacAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One end of a virtual Ethernet pair: what goes in one end comes out of the other, even when the
+ * ends live in different namespaces. Created in pairs by {@link NetNamespace#addVethPair(String,
+ * String)}; deleting one end deletes both. The crossing is queued like the kernel's backlog, so it
+ * happens at the same simulated time but as its own event.
+ */
+public final class Veth extends Device {
+
+  private @Nullable Veth peer;
+
+  Veth(String name, MacAddress mac, int mtu) {
+    super(name, mac, mtu);
+  }
+
+  /** The other end of the pair. */
+  public Veth peer() {
+    if (peer == null) {
+      throw new IllegalStateException("veth " + name() + " has been deleted");
+    }
+    return peer;
+  }
+
+  @Override
+  public boolean hasCarrier() {
+    return peer != null && peer.isUp();
+  }
+
+  @Override
+  public String kind() {
+    return "veth";
+  }
+
+  @Override
+  protected int txQueueLength() {
+    return 0;
+  }
+
+  @Override
+  protected void transmit(Frame frame) {
+    Veth other = peer;
+    if (other == null) {
+      return;
+    }
+    namespace().host().network().simulation().schedule(0, () -> other.receive(frame));
+  }
+
+  static void join(Veth a, Veth b) {
+    a.peer = b;
+    b.peer = a;
+  }
+
+  void unjoin() {
+    peer = null;
+  }
+}

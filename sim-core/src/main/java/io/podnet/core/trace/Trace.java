@@ -1,0 +1,115 @@
+package io.podnet.core.trace;
+
+import com.google.common.io.BaseEncoding;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ordered record of a run. Every record's canonical line (UTF-8, each followed by {@code \n})
+ * is fed to a SHA-256 digest, the run's determinism fingerprint: the same inputs and seed give the
+ * same digest, byte for byte. Sinks see the records too; without sinks the trace only digests,
+ * which is the cheap default.
+ *
+ * <p>Formatting reuses one buffer, so recording a record allocates nothing beyond what the record
+ * itself needs while no sink is attached.
+ */
+public final class Trace {
+
+  private final MessageDigest sha256;
+  private final List<TraceSink> sinks = new ArrayList<>();
+  private final StringBuilder line = new StringBuilder(256);
+  private byte[] bytes = new byte[512];
+  private long count;
+
+  private Trace() {
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+  }
+
+  /** A trace that keeps only its digest until a sink is added. */
+  public static Trace digestOnly() {
+    return new Trace();
+  }
+
+  /** Adds a sink that sees every later record; returns this trace. */
+  public Trace addSink(TraceSink sink) {
+    sinks.add(sink);
+    return this;
+  }
+
+  /** Whether any sink is attached (when not, callers may skip building record objects). */
+  public boolean hasSinks() {
+    return !sinks.isEmpty();
+  }
+
+  /** Records one step. */
+  public void record(TraceRecord record) {
+    line.setLength(0);
+    record.appendCanonical(line);
+    digestLine();
+    if (!sinks.isEmpty()) {
+      String text = line.toString();
+      for (TraceSink sink : sinks) {
+        sink.accept(record, text);
+      }
+    }
+  }
+
+  /**
+   * Records a line already formatted into {@link #scratch()} by the caller, for hot paths that have
+   * no sink and want to avoid building a record object. Its text must equal what the corresponding
+   * record's {@link TraceRecord#appendCanonical} would produce.
+   */
+  public void recordScratch() {
+    if (!sinks.isEmpty()) {
+      throw new IllegalStateException("recordScratch is only for traces without sinks");
+    }
+    digestLine();
+  }
+
+  /** The reusable line buffer for {@link #recordScratch()}, emptied. */
+  public StringBuilder scratch() {
+    line.setLength(0);
+    return line;
+  }
+
+  /** Number of records so far. */
+  public long recordCount() {
+    return count;
+  }
+
+  /** Lowercase hex SHA-256 over the canonical lines recorded so far. */
+  public String digest() {
+    try {
+      MessageDigest copy = (MessageDigest) sha256.clone();
+      return BaseEncoding.base16().lowerCase().encode(copy.digest());
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digests are cloneable", e);
+    }
+  }
+
+  private void digestLine() {
+    int n = line.length();
+    if (bytes.length < n + 1) {
+      bytes = new byte[Math.max(n + 1, bytes.length * 2)];
+    }
+    for (int i = 0; i < n; i++) {
+      char c = line.charAt(i);
+      if (c >= 0x80) {
+        sha256.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+        count++;
+        return;
+      }
+      bytes[i] = (byte) c;
+    }
+    bytes[n] = '\n';
+    sha256.update(bytes, 0, n + 1);
+    count++;
+  }
+}

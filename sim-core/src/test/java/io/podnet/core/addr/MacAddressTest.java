@@ -1,0 +1,78 @@
+package io.podnet.core.addr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Tests for {@link MacAddress}: parsing, flag bits and wire order. */
+class MacAddressTest {
+
+  @Test
+  void parse_mixedCase_normalizesToLowercase() {
+    MacAddress mac = MacAddress.parse("0A:58:0a:F4:01:05");
+    assertThat(mac.toLong()).isEqualTo(0x0A580AF40105L);
+    assertThat(mac).hasToString("0a:58:0a:f4:01:05");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "00:11:22:33:44",
+        "00:11:22:33:44:55:66",
+        "gg:11:22:33:44:55",
+        "00-11-22-33-44-55",
+        "0:11:22:33:44:555",
+        "00:11:22:33:44:5",
+        " 00:11:22:33:44:55",
+        "00:11:22:33:44:5\u0663"
+      })
+  void parse_badText_throwsNamingValueAndExpectedForm(String text) {
+    assertThatThrownBy(() -> MacAddress.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "invalid MAC address: \"" + text + "\" (expected xx:xx:xx:xx:xx:xx with hex digits)");
+  }
+
+  @Test
+  void of_above48Bits_throws() {
+    assertThatThrownBy(() -> MacAddress.of(1L << 48))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MAC address must fit in 48 bits: 0x1000000000000");
+    assertThat(MacAddress.of(0xFFFF_FFFF_FFFFL)).isEqualTo(MacAddress.BROADCAST);
+  }
+
+  @Test
+  void flags_broadcastMulticastUnicast_classified() {
+    assertThat(MacAddress.BROADCAST.isBroadcast()).isTrue();
+    assertThat(MacAddress.BROADCAST.isMulticast()).isTrue();
+    assertThat(MacAddress.parse("01:00:5e:00:00:01").isMulticast()).isTrue();
+    assertThat(MacAddress.parse("01:00:5e:00:00:01").isBroadcast()).isFalse();
+    assertThat(MacAddress.parse("0a:58:0a:f4:01:05").isMulticast()).isFalse();
+    assertThat(MacAddress.parse("fe:ff:ff:ff:ff:ff").isMulticast()).isFalse();
+    assertThat(MacAddress.ZERO).hasToString("00:00:00:00:00:00");
+    assertThat(MacAddress.BROADCAST).hasToString("ff:ff:ff:ff:ff:ff");
+  }
+
+  @Test
+  void writeToAndReadFrom_atOffset_networkOrder() {
+    MacAddress mac = MacAddress.parse("0a:58:0a:f4:01:05");
+    byte[] b = new byte[10];
+    mac.writeTo(b, 2);
+    assertThat(b).containsExactly(0, 0, 0x0a, 0x58, 0x0a, 0xf4 - 256, 0x01, 0x05, 0, 0);
+    assertThat(MacAddress.readFrom(b, 2)).isEqualTo(mac);
+    assertThat(MacAddress.readLong(b, 2)).isEqualTo(0x0A580AF40105L);
+    MacAddress.writeLong(0xFFFF_FFFF_FFFFL, b, 4);
+    assertThat(b).containsExactly(0, 0, 0x0a, 0x58, -1, -1, -1, -1, -1, -1);
+  }
+
+  @Test
+  void compareTo_byBits() {
+    assertThat(MacAddress.BROADCAST).isGreaterThan(MacAddress.ZERO);
+    assertThat(MacAddress.parse("0a:00:00:00:00:01"))
+        .isGreaterThan(MacAddress.parse("0a:00:00:00:00:00"));
+  }
+}
