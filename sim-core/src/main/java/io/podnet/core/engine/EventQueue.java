@@ -7,16 +7,18 @@ import java.util.NoSuchElementException;
  * A primitive-backed priority queue of events ordered by (time, sequence number), the hottest loop
  * of every run.
  *
- * <p>The heap is 4-ary and stored in parallel arrays ({@code times}, {@code seqs}, {@code slots})
- * so that sifting moves only primitives: no boxing, no object headers, no reference stores. Each
- * pending event lives in a <em>slot</em> that holds its {@link Event} and a generation counter; the
- * handle returned by {@link #push} packs (generation, slot), which makes {@link #cancel} an O(1)
- * check that also tells "pending" from "already fired, cancelled or unknown". Cancellation is lazy:
- * the slot's event is cleared at once (so it can be collected and never fires) and the heap entry
- * is discarded when it reaches the top, or in a bulk compaction once cancelled entries outnumber
- * live ones. Slots are recycled through a free list, so a push or poll allocates nothing once the
- * arrays have grown to the working size. A slot whose generation counter is exhausted is retired
- * rather than reused, so a handle is never issued twice.
+ * <p>The heap is 4-ary and stored in two parallel arrays, {@code long[] times} and {@code int[]
+ * slots}, so that sifting moves only primitives: no boxing, no object headers, no reference stores.
+ * Each entry's <em>slot</em> holds its {@link Event}, its sequence number (read only to break ties
+ * between equal times) and a generation counter. The handle returned by {@link #push} packs
+ * (generation, slot), which makes {@link #cancel} an O(1) check that also tells "pending" from
+ * "already fired, cancelled or unknown". Cancellation is lazy: the slot's event is cleared at once
+ * (so it can be collected and never fires) and the heap entry is discarded when it reaches the top,
+ * or in a bulk compaction once cancelled entries outnumber live ones. Slots are recycled through a
+ * free list, so a push or poll allocates nothing once the arrays have grown to the working size. A
+ * slot whose generation counter is exhausted is retired rather than reused, so a handle is never
+ * issued twice. Removing the root uses Floyd's bottom-up sift with a branch-free choice among four
+ * children, which relies on times never being negative.
  */
 final class EventQueue {
 
@@ -70,8 +72,11 @@ final class EventQueue {
     return heapSize - cancelledInHeap;
   }
 
-  /** Adds an event at {@code time}, after every entry already queued at that time. */
+  /** Adds an event at {@code time} (never negative), after every entry queued at that time. */
   long push(long time, Event event) {
+    if (time < 0) {
+      throw new IllegalArgumentException("time must be >= 0: " + time);
+    }
     int slot = allocateSlot();
     long seq = nextSeq++;
     slotEvents[slot] = event;

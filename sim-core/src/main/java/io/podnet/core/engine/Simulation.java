@@ -139,7 +139,7 @@ public final class Simulation {
   }
 
   /**
-   * Fires events until none is pending, at most {@value #DEFAULT_MAX_EVENTS} of them.
+   * Fires events until none is pending, at most 100 million of them.
    *
    * @return the number of events fired
    * @throws IllegalStateException if called from inside an event, or if events are still pending
