@@ -299,7 +299,7 @@ final class IpStack {
   /**
    * Sends a packet generated in this namespace: routes it, picks the source address when {@code
    * source} is 0, builds it, runs OUTPUT and sends it. Returns null when it left, or the errno text
-   * a socket would see.
+   * a socket would see ({@code Network is unreachable}, {@code Message too long, mtu=1450}).
    */
   @Nullable String localOutput(int source, int dst, PacketBuilder builder, @Nullable Walk walk) {
     Network net = ns.host().network();
@@ -333,7 +333,7 @@ final class IpStack {
     int off = frame.l3Offset();
     if (Ipv4Header.totalLength(b, off) > out.mtu() && Ipv4Header.dontFragment(b, off)) {
       drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + out.mtu()));
-      return "Message too long";
+      return "Message too long, mtu=" + out.mtu();
     }
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;

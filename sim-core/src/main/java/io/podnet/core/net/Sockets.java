@@ -134,8 +134,11 @@ final class Sockets {
                         o.payloadSize()),
                 p.walk);
     if (error != null) {
-      String verb = error.equals("Message too long") ? "sendmsg" : "connect";
-      p.finish(ProbeResult.Outcome.LOCAL_ERROR, "ping: " + verb + ": " + error, null, -1);
+      String line =
+          error.startsWith("Message too long")
+              ? "ping: local error: m" + error.substring(1)
+              : "ping: connect: " + error;
+      p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
     }
     return p;
   }

@@ -1,0 +1,86 @@
+package io.podnet.examples.cli;
+
+import io.podnet.examples.demo.Demo;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code podnet} command. Exit codes: 0 on success, 1 when the run fails, 2 for bad input (a
+ * one-line message, no stack trace).
+ */
+@Command(
+    name = "podnet",
+    mixinStandardHelpOptions = true,
+    version = "podnet 0.1.0",
+    description = "A deterministic simulator of Kubernetes pod networking.",
+    subcommands = {PodnetCli.DemoCommand.class})
+public final class PodnetCli implements Callable<Integer> {
+
+  @CommandLine.Spec private CommandLine.Model.@Nullable CommandSpec spec;
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new PodnetCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("podnet: " + ex.getMessage());
+          return ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException
+              ? 2
+              : 1;
+        });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    if (spec != null) {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+    return 0;
+  }
+
+  /** {@code podnet demo}: the default scenario, printed as a transcript. */
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description =
+          "Two nodes built by hand with the kernel model: pings pod to pod on one node and across"
+              + " nodes, then prints ip link, ip route, a packet walk and the trace digest.")
+  static final class DemoCommand implements Callable<Integer> {
+
+    @CommandLine.Spec private CommandLine.Model.@Nullable CommandSpec spec;
+
+    @Option(names = "--seed", description = "Master seed of the run (default: ${DEFAULT-VALUE}).")
+    private long seed = 42;
+
+    @Option(
+        names = "--pcap",
+        paramLabel = "DIR",
+        description = "Write one pcap per node NIC and per pod eth0 into DIR.")
+    private @Nullable Path pcap;
+
+    @Override
+    public Integer call() {
+      String transcript = Demo.of(seed, pcap).run();
+      PrintWriter out =
+          spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
+      out.print(transcript);
+      out.flush();
+      return 0;
+    }
+  }
+}
