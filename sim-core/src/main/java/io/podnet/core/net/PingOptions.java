@@ -11,12 +11,18 @@ import io.podnet.core.engine.SimTime;
  * @param dontFragment whether DF is set
  * @param sequence the ICMP sequence number, in [0, 65535]
  * @param timeoutNanos how long to wait for an answer, > 0
+ * @param recordWalk whether to record the hop-by-hop walk (off for benchmarks: recording costs)
  */
 public record PingOptions(
-    int payloadSize, int ttl, boolean dontFragment, int sequence, long timeoutNanos) {
+    int payloadSize,
+    int ttl,
+    boolean dontFragment,
+    int sequence,
+    long timeoutNanos,
+    boolean recordWalk) {
 
   /** iputils' defaults. */
-  public static final PingOptions DEFAULT = new PingOptions(56, 64, true, 1, SimTime.SECOND);
+  public static final PingOptions DEFAULT = new PingOptions(56, 64, true, 1, SimTime.SECOND, true);
 
   /** Validates the values. */
   public PingOptions {
@@ -36,26 +42,31 @@ public record PingOptions(
 
   /** These options with another payload size ({@code ping -s}). */
   public PingOptions withPayloadSize(int size) {
-    return new PingOptions(size, ttl, dontFragment, sequence, timeoutNanos);
+    return new PingOptions(size, ttl, dontFragment, sequence, timeoutNanos, recordWalk);
   }
 
   /** These options with another TTL ({@code ping -t}). */
   public PingOptions withTtl(int newTtl) {
-    return new PingOptions(payloadSize, newTtl, dontFragment, sequence, timeoutNanos);
+    return new PingOptions(payloadSize, newTtl, dontFragment, sequence, timeoutNanos, recordWalk);
   }
 
   /** These options with DF set or clear ({@code ping -M do} or {@code -M dont}). */
   public PingOptions withDontFragment(boolean df) {
-    return new PingOptions(payloadSize, ttl, df, sequence, timeoutNanos);
+    return new PingOptions(payloadSize, ttl, df, sequence, timeoutNanos, recordWalk);
   }
 
   /** These options with another sequence number. */
   public PingOptions withSequence(int seq) {
-    return new PingOptions(payloadSize, ttl, dontFragment, seq, timeoutNanos);
+    return new PingOptions(payloadSize, ttl, dontFragment, seq, timeoutNanos, recordWalk);
   }
 
   /** These options with another timeout ({@code ping -W}). */
   public PingOptions withTimeout(long nanos) {
-    return new PingOptions(payloadSize, ttl, dontFragment, sequence, nanos);
+    return new PingOptions(payloadSize, ttl, dontFragment, sequence, nanos, recordWalk);
+  }
+
+  /** These options with walk recording on or off. */
+  public PingOptions withRecordWalk(boolean record) {
+    return new PingOptions(payloadSize, ttl, dontFragment, sequence, timeoutNanos, record);
   }
 }

@@ -35,6 +35,7 @@ final class Sockets {
   final class Probe {
     final ProbeResult.Outcome success;
     final Walk walk = new Walk();
+    final boolean recordWalk;
     final long start;
     final Consumer<ProbeResult> done;
     final String target;
@@ -44,6 +45,16 @@ final class Sockets {
     @Nullable ProbeResult result;
 
     Probe(ProbeResult.Outcome success, String target, int sequence, Consumer<ProbeResult> done) {
+      this(success, target, sequence, done, true);
+    }
+
+    Probe(
+        ProbeResult.Outcome success,
+        String target,
+        int sequence,
+        Consumer<ProbeResult> done,
+        boolean recordWalk) {
+      this.recordWalk = recordWalk;
       this.success = success;
       this.target = target;
       this.sequence = sequence;
@@ -110,7 +121,8 @@ final class Sockets {
   Probe ping(Ipv4Address dst, PingOptions o, Consumer<ProbeResult> done) {
     int id = nextEchoId;
     nextEchoId = nextEchoId % 0xFFFF + 1;
-    Probe p = new Probe(ProbeResult.Outcome.REPLY, dst.toString(), o.sequence(), done);
+    Probe p =
+        new Probe(ProbeResult.Outcome.REPLY, dst.toString(), o.sequence(), done, o.recordWalk());
     p.key = id << 16 | o.sequence();
     pings.put(p.key, p);
     arm(p, o.timeoutNanos(), "1 packets transmitted, 0 received, 100% packet loss");
@@ -132,7 +144,7 @@ final class Sockets {
                         id,
                         o.sequence(),
                         o.payloadSize()),
-                p.walk);
+                p.recordWalk ? p.walk : null);
     if (error != null) {
       String line =
           error.startsWith("Message too long")

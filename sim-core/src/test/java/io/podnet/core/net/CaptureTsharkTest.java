@@ -1,0 +1,122 @@
+package io.podnet.core.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.trace.PcapWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Captures taken on the demo's path, decoded by the real tshark: every frame must decode without a
+ * malformed packet and the ICMP echo request and reply must be recognised. tshark is required (CI
+ * installs it); without it these tests fail rather than skip.
+ */
+class CaptureTsharkTest {
+
+  @TempDir static Path dir;
+  static Path podCapture;
+  static Path nodeCapture;
+  static int podFrames;
+  static int nodeFrames;
+
+  @BeforeAll
+  static void captureTwoPings() throws IOException {
+    BridgeTopology t = BridgeTopology.build(Network.create(Simulation.create(3)), 2, 2);
+    podCapture = dir.resolve("web-1-eth0.pcap");
+    nodeCapture = dir.resolve("node-1-eth0.pcap");
+    ByteArrayOutputStream podBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream nodeBytes = new ByteArrayOutputStream();
+    PcapWriter pod = PcapWriter.to(podBytes);
+    PcapWriter node = PcapWriter.to(nodeBytes);
+    t.pod(0, 0).device("eth0").capture(pod);
+    t.node(0).root().device("eth0").capture(node);
+    assertThat(t.pod(0, 0).ping(t.podAddress(1, 0)).success()).isTrue();
+    assertThat(
+            t.pod(0, 0)
+                .ping(
+                    t.podAddress(1, 1),
+                    PingOptions.DEFAULT.withPayloadSize(3000).withDontFragment(false))
+                .success())
+        .isTrue();
+    podFrames = pod.frameCount();
+    nodeFrames = node.frameCount();
+    pod.close();
+    node.close();
+    Files.write(podCapture, podBytes.toByteArray());
+    Files.write(nodeCapture, nodeBytes.toByteArray());
+  }
+
+  @Test
+  void tshark_podCapture_everyFrameDecodesWithoutMalformedPackets() throws Exception {
+    assertThat(tshark(podCapture, "-T", "fields", "-e", "frame.number")).hasSize(podFrames);
+    assertThat(tshark(podCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    assertThat(tshark(nodeCapture, "-T", "fields", "-e", "frame.number")).hasSize(nodeFrames);
+    assertThat(tshark(nodeCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error"))
+        .isEmpty();
+  }
+
+  @Test
+  void tshark_podCapture_recognisesEchoRequestAndReplyAndArp() throws Exception {
+    List<String> icmpTypes = tshark(podCapture, "-Y", "icmp", "-T", "fields", "-e", "icmp.type");
+    assertThat(icmpTypes).contains("8", "0");
+    List<String> arp = tshark(podCapture, "-Y", "arp", "-T", "fields", "-e", "arp.opcode");
+    assertThat(arp).containsExactly("1", "2");
+    List<String> replies =
+        tshark(
+            podCapture, "-Y", "icmp.type == 0 && icmp.resp_to", "-T", "fields", "-e", "icmp.seq");
+    assertThat(replies).isNotEmpty();
+  }
+
+  @Test
+  void tshark_fragmentedPing_isReassembledByWireshark() throws Exception {
+    List<String> reassembled =
+        tshark(
+            podCapture,
+            "-Y",
+            "icmp && ip.reassembled_in == 0 || ip.fragment.count > 1",
+            "-T",
+            "fields",
+            "-e",
+            "ip.fragment.count");
+    assertThat(reassembled).anyMatch(count -> Integer.parseInt(count.split(",")[0]) >= 3);
+  }
+
+  @Test
+  void tshark_nodeCapture_showsTtlDecrementedByTheNode() throws Exception {
+    List<String> ttls =
+        tshark(
+            nodeCapture,
+            "-Y",
+            "icmp.type == 8 && ip.src == 10.244.1.2",
+            "-T",
+            "fields",
+            "-e",
+            "ip.ttl");
+    assertThat(ttls).isNotEmpty().allMatch(ttl -> ttl.equals("63"));
+  }
+
+  private static List<String> tshark(Path file, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
+    command.addAll(Arrays.asList(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
+    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+}
