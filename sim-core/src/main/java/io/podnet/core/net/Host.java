@@ -1,5 +1,6 @@
 package io.podnet.core.net;
 
+import io.podnet.core.fs.SimFileSystem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class Host {
   private final String name;
   private final NetNamespace root;
   private final Map<String, NetNamespace> namespaces = new LinkedHashMap<>();
+  private final SimFileSystem files = new SimFileSystem();
 
   Host(Network network, String name) {
     this.network = network;
@@ -34,6 +36,11 @@ public final class Host {
   /** The network this host belongs to. */
   public Network network() {
     return network;
+  }
+
+  /** The host's file system (CNI configs, plugin binaries, IPAM state). */
+  public SimFileSystem files() {
+    return files;
   }
 
   /** The root (host) namespace. */
