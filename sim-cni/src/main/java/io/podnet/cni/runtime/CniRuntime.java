@@ -1,0 +1,469 @@
+package io.podnet.cni.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.podnet.cni.spec.CniConfigException;
+import io.podnet.cni.spec.CniError;
+import io.podnet.cni.spec.CniException;
+import io.podnet.cni.spec.CniResult;
+import io.podnet.cni.spec.CniVersions;
+import io.podnet.cni.spec.Json;
+import io.podnet.cni.spec.NetworkConfigList;
+import io.podnet.cni.spec.PluginConfig;
+import io.podnet.core.fs.SimFileSystem;
+import io.podnet.core.net.Host;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The CNI side of a node's container runtime (libcni as containerd drives it). It reads the
+ * lexicographically first {@code *.conf}, {@code *.conflist} or {@code *.json} file in the config
+ * folder, finds each plugin by type in the plugin path just before running it, and follows the
+ * spec's rules: ADD runs the plugins in order, each with the previous result as {@code prevResult},
+ * and caches the final result per attachment in {@code /var/lib/cni/results}; DEL runs them in
+ * reverse with the cached result and succeeds when things are already gone; CHECK runs in order
+ * with the cached result unless {@code disableCheck}; GC gets the valid attachments. Failures are
+ * wrapped with libcni's texts, for example {@code plugin type="bridge" failed (add): failed to find
+ * plugin "bridge" in path [/opt/cni/bin]}.
+ *
+ * <pre>{@code
+ * CniRuntime runtime = CniRuntime.on(node, Plugins.standard());
+ * runtime.installPlugin("bridge");
+ * runtime.installPlugin("host-local");
+ * runtime.writeConfig("10-bridge.conflist", json);
+ * CniResult r = runtime.add(new Attachment(id, "eth0"), "/var/run/netns/cni-1234", args, Map.of());
+ * }</pre>
+ */
+public final class CniRuntime {
+
+  /** The default config folder. */
+  public static final String DEFAULT_CONF_DIR = "/etc/cni/net.d";
+
+  /** The default plugin folder. */
+  public static final String DEFAULT_BIN_DIR = "/opt/cni/bin";
+
+  /** The code a plugin's skeleton gives an error that is not a CNI error (types.ErrInternal). */
+  static final int ERR_INTERNAL = 999;
+
+  /** Where libcni caches ADD results. */
+  public static final String CACHE_DIR = "/var/lib/cni/results";
+
+  private final Host host;
+  private final PluginRegistry registry;
+  private final String confDir;
+  private final List<String> binDirs;
+  private final NodeContext context;
+  private int execCount;
+
+  private CniRuntime(Host host, PluginRegistry registry, String confDir, List<String> binDirs) {
+    this.host = host;
+    this.registry = registry;
+    this.confDir = confDir;
+    this.binDirs = List.copyOf(binDirs);
+    this.context = new NodeContext(host, this);
+  }
+
+  /** A runtime on {@code host} with the default folders. */
+  public static CniRuntime on(Host host, PluginRegistry registry) {
+    return new CniRuntime(host, registry, DEFAULT_CONF_DIR, List.of(DEFAULT_BIN_DIR));
+  }
+
+  /** A runtime with its own config folder and plugin path. */
+  public static CniRuntime on(
+      Host host, PluginRegistry registry, String confDir, List<String> binDirs) {
+    if (binDirs.isEmpty()) {
+      throw new IllegalArgumentException("the plugin path needs at least one folder");
+    }
+    return new CniRuntime(host, registry, confDir, binDirs);
+  }
+
+  /** The node. */
+  public Host host() {
+    return host;
+  }
+
+  /** What plugins on this node can reach. */
+  public NodeContext context() {
+    return context;
+  }
+
+  /** The plugin path ({@code CNI_PATH}). */
+  public List<String> binDirs() {
+    return binDirs;
+  }
+
+  /** The config folder. */
+  public String confDir() {
+    return confDir;
+  }
+
+  /** Plugin executions so far (each ADD, DEL or CHECK of each plugin, delegations included). */
+  public int execCount() {
+    return execCount;
+  }
+
+  // ---------------------------------------------------------------- installation
+
+  /** Puts the binary of {@code type} into the first plugin folder, as a package would. */
+  public void installPlugin(String type) {
+    if (registry.find(type).isEmpty()) {
+      throw new IllegalArgumentException(
+          "no implementation of plugin type \"" + type + "\" (known: " + registry.plugins().keySet() + ")");
+    }
+    host.files().write(binDirs.get(0) + "/" + type, "cni plugin " + type + "\n");
+  }
+
+  /** Removes the binary of {@code type} from every plugin folder. */
+  public void removePlugin(String type) {
+    for (String dir : binDirs) {
+      host.files().delete(dir + "/" + type);
+    }
+  }
+
+  /** Whether a binary of {@code type} is in the plugin path. */
+  public boolean hasPlugin(String type) {
+    return findInPath(type).isPresent();
+  }
+
+  /** Writes a network configuration file into the config folder. */
+  public void writeConfig(String fileName, String content) {
+    if (fileName.isEmpty() || fileName.contains("/")) {
+      throw new IllegalArgumentException("invalid config file name \"" + fileName + "\"");
+    }
+    host.files().write(confDir + "/" + fileName, content);
+  }
+
+  /** Removes a network configuration file. */
+  public void removeConfig(String fileName) {
+    host.files().delete(confDir + "/" + fileName);
+  }
+
+  /**
+   * The network configuration in use: the lexicographically first {@code *.conf}, {@code
+   * *.conflist} or {@code *.json} file of the config folder.
+   *
+   * @throws NetworkNotReadyException when there is none
+   * @throws CniConfigException when it does not parse
+   */
+  public NetworkConfigList loadConfig() {
+    SimFileSystem files = host.files();
+    for (String name : files.list(confDir)) {
+      String path = confDir + "/" + name;
+      String content = files.read(path).orElseThrow();
+      if (name.endsWith(".conflist")) {
+        return NetworkConfigList.parse(content, path);
+      }
+      if (name.endsWith(".conf") || name.endsWith(".json")) {
+        return NetworkConfigList.parseSingle(content, path);
+      }
+    }
+    throw new NetworkNotReadyException(
+        "no network config found in " + confDir + ": cni plugin not initialized");
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  /** ADD: runs every plugin in order and caches the final result. */
+  public CniResult add(
+      Attachment attachment,
+      String netns,
+      Map<String, String> args,
+      Map<String, Object> runtimeConfig) {
+    NetworkConfigList list = loadConfig();
+    String version = list.effectiveVersion();
+    CniResult result = null;
+    for (PluginConfig plugin : list.plugins()) {
+      ObjectNode stdin =
+          plugin.stdin(list.name(), version, result, declared(plugin, runtimeConfig));
+      try {
+        result = invoke("ADD", plugin.type(), attachment, netns, args, stdin).orElseThrow();
+      } catch (CniException e) {
+        throw wrap(plugin, "add", e.error().render(), e.error());
+      } catch (PluginNotFoundException e) {
+        throw wrap(plugin, "add", e.getMessage(), null);
+      }
+    }
+    if (result == null) {
+      throw new IllegalStateException("a parsed conflist has at least one plugin");
+    }
+    writeCache(list, attachment, netns, args, runtimeConfig, result);
+    return result;
+  }
+
+  /**
+   * DEL: runs every plugin in reverse order with the cached result, then forgets the cache. It is
+   * safe to repeat: plugins must succeed when everything is already gone.
+   */
+  public void del(Attachment attachment, String netns, Map<String, String> args) {
+    NetworkConfigList list = loadConfig();
+    String version = list.effectiveVersion();
+    CniResult cached = cachedResult(list.name(), attachment).orElse(null);
+    Map<String, Object> capabilityArgs = cachedCapabilityArgs(list.name(), attachment);
+    List<PluginConfig> plugins = new ArrayList<>(list.plugins());
+    for (int i = plugins.size() - 1; i >= 0; i--) {
+      PluginConfig plugin = plugins.get(i);
+      ObjectNode stdin =
+          plugin.stdin(list.name(), version, cached, declared(plugin, capabilityArgs));
+      try {
+        invoke("DEL", plugin.type(), attachment, netns, args, stdin);
+      } catch (CniException e) {
+        throw wrap(plugin, "delete", e.error().render(), e.error());
+      } catch (PluginNotFoundException e) {
+        throw wrap(plugin, "delete", e.getMessage(), null);
+      }
+    }
+    host.files().delete(cachePath(list.name(), attachment));
+  }
+
+  /** CHECK: runs every plugin in order with the cached result, unless the list disables it. */
+  public void check(Attachment attachment, String netns, Map<String, String> args) {
+    NetworkConfigList list = loadConfig();
+    if (list.disableCheck()) {
+      return;
+    }
+    CniResult cached =
+        cachedResult(list.name(), attachment)
+            .orElseThrow(
+                () ->
+                    new CniRuntimeException(
+                        "failed to get network \""
+                            + list.name()
+                            + "\" cached result: no cached result for "
+                            + attachment.containerId(),
+                        null));
+    Map<String, Object> capabilityArgs = cachedCapabilityArgs(list.name(), attachment);
+    for (PluginConfig plugin : list.plugins()) {
+      ObjectNode stdin =
+          plugin.stdin(list.name(), list.effectiveVersion(), cached, declared(plugin, capabilityArgs));
+      try {
+        invoke("CHECK", plugin.type(), attachment, netns, args, stdin);
+      } catch (CniException e) {
+        throw wrap(plugin, "check", e.error().render(), e.error());
+      } catch (PluginNotFoundException e) {
+        throw wrap(plugin, "check", e.getMessage(), null);
+      }
+    }
+  }
+
+  /** STATUS: asks every plugin whether it is ready; the first that is not fails the call. */
+  public void status() {
+    NetworkConfigList list = loadConfig();
+    for (PluginConfig plugin : list.plugins()) {
+      ObjectNode stdin = plugin.stdin(list.name(), list.effectiveVersion(), null, Map.of());
+      try {
+        invoke("STATUS", plugin.type(), null, "", Map.of(), stdin);
+      } catch (CniException e) {
+        throw wrap(plugin, "status", e.error().render(), e.error());
+      } catch (PluginNotFoundException e) {
+        throw wrap(plugin, "status", e.getMessage(), null);
+      }
+    }
+  }
+
+  /** VERSION: the versions a plugin supports; fails when it is not in the plugin path. */
+  public List<String> version(String type) {
+    String path =
+        findInPath(type)
+            .orElseThrow(() -> new CniRuntimeException(notFound(type), null));
+    execCount++;
+    return registry.find(type).map(CniPlugin::supportedVersions).orElseThrow(
+        () -> new CniRuntimeException("cannot execute " + path, null));
+  }
+
+  /**
+   * GC: runs every plugin with the valid attachments under {@code cni.dev/valid-attachments},
+   * continuing past errors; drops cached results of attachments that are not valid. Returns the
+   * errors, one line each.
+   */
+  public List<String> gc(List<Attachment> valid) {
+    NetworkConfigList list = loadConfig();
+    List<String> errors = new ArrayList<>();
+    if (list.disableGC()) {
+      return errors;
+    }
+    for (PluginConfig plugin : list.plugins()) {
+      ObjectNode stdin = plugin.stdin(list.name(), list.effectiveVersion(), null, Map.of());
+      ArrayNode attachments = stdin.putArray("cni.dev/valid-attachments");
+      for (Attachment a : valid) {
+        attachments.addObject().put("containerID", a.containerId()).put("ifname", a.ifName());
+      }
+      try {
+        invoke("GC", plugin.type(), null, "", Map.of(), stdin);
+      } catch (CniException e) {
+        errors.add(wrap(plugin, "gc", e.error().render(), e.error()).getMessage());
+      } catch (PluginNotFoundException e) {
+        errors.add(wrap(plugin, "gc", e.getMessage(), null).getMessage());
+      }
+    }
+    for (Attachment cachedAttachment : cachedAttachments(list.name())) {
+      if (!valid.contains(cachedAttachment)) {
+        host.files().delete(cachePath(list.name(), cachedAttachment));
+      }
+    }
+    return errors;
+  }
+
+  /** The cached final ADD result of an attachment on the current network, if any. */
+  public Optional<CniResult> cachedResult(Attachment attachment) {
+    return cachedResult(loadConfig().name(), attachment);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Runs a delegated plugin (IPAM) for a parent request; lookup errors become CNI errors. */
+  Optional<CniResult> delegate(String command, String type, ObjectNode stdin, CniRequest parent) {
+    Attachment attachment =
+        parent.containerId().isEmpty() ? null : new Attachment(parent.containerId(), parent.ifName());
+    try {
+      return invoke(command, type, attachment, parent.netns(), parent.args(), stdin);
+    } catch (PluginNotFoundException e) {
+      throw CniException.of(ERR_INTERNAL, e.getMessage());
+    }
+  }
+
+  private Optional<CniResult> invoke(
+      String command,
+      String type,
+      @Nullable Attachment attachment,
+      String netns,
+      Map<String, String> args,
+      ObjectNode stdin) {
+    findInPath(type).orElseThrow(() -> new PluginNotFoundException(notFound(type)));
+    CniPlugin plugin =
+        registry.find(type).orElseThrow(() -> new PluginNotFoundException(notFound(type)));
+    execCount++;
+    String version = stdin.path("cniVersion").asText("");
+    if (!plugin.supportedVersions().contains(version)) {
+      throw CniException.of(
+          CniError.INCOMPATIBLE_VERSION,
+          "incompatible CNI versions; config is \""
+              + version
+              + "\", plugin supports ["
+              + String.join(" ", plugin.supportedVersions())
+              + "]");
+    }
+    CniRequest request =
+        new CniRequest(
+            command,
+            attachment == null ? "" : attachment.containerId(),
+            netns,
+            attachment == null ? "" : attachment.ifName(),
+            args,
+            binDirs,
+            stdin,
+            context);
+    switch (command) {
+      case "ADD" -> {
+        return Optional.of(plugin.add(request).withVersion(version));
+      }
+      case "DEL" -> plugin.del(request);
+      case "CHECK" -> plugin.check(request);
+      case "STATUS" -> plugin.status(request);
+      case "GC" -> plugin.gc(request);
+      default -> throw new IllegalArgumentException("unknown CNI command " + command);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> findInPath(String type) {
+    for (String dir : binDirs) {
+      String path = dir + "/" + type;
+      if (host.files().exists(path)) {
+        return Optional.of(path);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String notFound(String type) {
+    return "failed to find plugin \"" + type + "\" in path [" + String.join(" ", binDirs) + "]";
+  }
+
+  private static CniRuntimeException wrap(
+      PluginConfig plugin, String op, String message, @Nullable CniError error) {
+    String description =
+        "type=\"" + plugin.type() + "\"" + plugin.name().map(n -> " name=\"" + n + "\"").orElse("");
+    return new CniRuntimeException(
+        "plugin " + description + " failed (" + op + "): " + message, error);
+  }
+
+  /** The runtime config a plugin gets: only the capabilities it declared true. */
+  private static Map<String, Object> declared(PluginConfig plugin, Map<String, Object> all) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : all.entrySet()) {
+      if (Boolean.TRUE.equals(plugin.capabilities().get(e.getKey()))) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private String cachePath(String network, Attachment a) {
+    return CACHE_DIR + "/" + network + "-" + a.containerId() + "-" + a.ifName();
+  }
+
+  private void writeCache(
+      NetworkConfigList list,
+      Attachment a,
+      String netns,
+      Map<String, String> args,
+      Map<String, Object> runtimeConfig,
+      CniResult result) {
+    ObjectNode cache = Json.mapper().createObjectNode();
+    cache.put("kind", "cniCacheV1");
+    cache.put("containerId", a.containerId());
+    cache.put("ifName", a.ifName());
+    cache.put("networkName", list.name());
+    cache.put("netns", netns);
+    ObjectNode cniArgs = cache.putObject("cniArgs");
+    args.forEach(cniArgs::put);
+    cache.set("capabilityArgs", Json.mapper().valueToTree(runtimeConfig));
+    cache.set("result", result.toJson());
+    host.files().write(cachePath(list.name(), a), Json.write(cache));
+  }
+
+  private Optional<CniResult> cachedResult(String network, Attachment a) {
+    return host.files()
+        .read(cachePath(network, a))
+        .map(Json::readTree)
+        .map(node -> CniResult.fromJson(node.get("result")));
+  }
+
+  private Map<String, Object> cachedCapabilityArgs(String network, Attachment a) {
+    Optional<String> text = host.files().read(cachePath(network, a));
+    if (text.isEmpty()) {
+      return Map.of();
+    }
+    JsonNode node = Json.readTree(text.get()).path("capabilityArgs");
+    Map<String, Object> out = new LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  private List<Attachment> cachedAttachments(String network) {
+    List<Attachment> out = new ArrayList<>();
+    for (String name : host.files().list(CACHE_DIR)) {
+      host.files()
+          .read(CACHE_DIR + "/" + name)
+          .map(Json::readTree)
+          .filter(n -> n.path("networkName").asText().equals(network))
+          .ifPresent(
+              n -> out.add(new Attachment(n.path("containerId").asText(), n.path("ifName").asText())));
+    }
+    return out;
+  }
+
+  /** The plugin binary is not in the path (libcni's FindInPath error). */
+  private static final class PluginNotFoundException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PluginNotFoundException(String message) {
+      super(message);
+    }
+  }
+}
