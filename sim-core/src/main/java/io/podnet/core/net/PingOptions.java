@@ -4,7 +4,8 @@ import io.podnet.core.engine.SimTime;
 
 /**
  * Options of one ping, with iputils' defaults: 56 bytes of payload, TTL 64, DF set (Linux path-MTU
- * discovery), sequence 1, and a 1 s wait for the answer.
+ * discovery), sequence 1, and a 10 s wait for the answer (iputils' {@code MAXWAIT}, the default of
+ * {@code -W}), long enough to report a failed ARP resolution after 3 s as the real ping does.
  *
  * @param payloadSize ICMP payload bytes, in [0, 65507]
  * @param ttl IP time to live, in [1, 255]
@@ -16,7 +17,7 @@ public record PingOptions(
     int payloadSize, int ttl, boolean dontFragment, int sequence, long timeoutNanos) {
 
   /** iputils' defaults. */
-  public static final PingOptions DEFAULT = new PingOptions(56, 64, true, 1, SimTime.SECOND);
+  public static final PingOptions DEFAULT = new PingOptions(56, 64, true, 1, 10 * SimTime.SECOND);
 
   /** Validates the values. */
   public PingOptions {
