@@ -112,6 +112,10 @@ public abstract class Device {
   public void setMtu(int newMtu) {
     checkMtu(newMtu);
     this.mtu = newMtu;
+    Bridge bridge = master;
+    if (bridge != null) {
+      bridge.adjustMtu();
+    }
   }
 
   /** Brings the device up ({@code ip link set dev X up}). */
