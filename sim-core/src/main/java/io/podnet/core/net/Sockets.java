@@ -134,10 +134,20 @@ final class Sockets {
                         o.payloadSize()),
                 p.walk);
     if (error != null) {
-      String verb = error.equals("Message too long") ? "sendmsg" : "connect";
-      p.finish(ProbeResult.Outcome.LOCAL_ERROR, "ping: " + verb + ": " + error, null, -1);
+      // iputils reads EMSGSIZE from the socket's error queue and prints the route's MTU
+      String message =
+          error.equals("Message too long")
+              ? "ping: local error: message too long, mtu=" + routeMtu(dst)
+              : "ping: connect: " + error;
+      p.finish(ProbeResult.Outcome.LOCAL_ERROR, message, null, -1);
     }
     return p;
+  }
+
+  private int routeMtu(Ipv4Address dst) {
+    Route route = ns.routes().lookup(dst.toInt());
+    Device dev = route == null ? null : route.device();
+    return dev == null ? 0 : dev.mtu();
   }
 
   Probe sendUdp(
