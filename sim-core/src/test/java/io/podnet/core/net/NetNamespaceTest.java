@@ -183,6 +183,21 @@ class NetNamespaceTest {
         .containsExactly("10.244.1.0/24 dev eth0 proto kernel scope link src 10.244.1.2");
   }
 
+  @Test
+  void addAddress_secondInSameSubnet_noSecondPrefixRouteAndDownUpWorks() {
+    root.addAddress(cni0, IfAddress.parse("10.244.1.254/24"));
+
+    assertThat(cni0.addresses()).hasSize(2);
+    assertThat(root.isLocalAddress(ip("10.244.1.254").toInt())).isTrue();
+    assertThat(routeList(root))
+        .containsExactly("10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1");
+
+    cni0.down();
+    cni0.up();
+    assertThat(routeList(root))
+        .containsExactly("10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1");
+  }
+
   // ---------------------------------------------------------------- bad input
 
   @Test
