@@ -70,6 +70,14 @@ public final class Bridge extends Device {
     ports.add(port);
     port.setMaster(this);
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
+    adjustMtu();
+  }
+
+  /**
+   * The kernel's {@code br_mtu_auto_adjust}: unless the user set the MTU, the bridge takes the
+   * smallest port MTU (1500 without ports) whenever a port joins, leaves or changes its MTU.
+   */
+  void adjustMtu() {
     if (!mtuSetByUser) {
       super.setMtu(ports.stream().mapToInt(Device::mtu).min().orElse(1500));
     }
@@ -82,6 +90,7 @@ public final class Bridge extends Device {
     }
     port.setMaster(null);
     fdb.values().removeIf(e -> e.port == port);
+    adjustMtu();
   }
 
   /** The ports, in the order they were added. */
@@ -207,7 +216,7 @@ public final class Bridge extends Device {
 
   private @Nullable Entry lookup(long mac) {
     Entry e = fdb.get(mac);
-    if (e != null && !e.local && now() - e.updated > ageingNanos) {
+    if (e != null && !e.local && now() - e.updated >= ageingNanos) {
       fdb.remove(mac);
       return null;
     }
@@ -216,12 +225,13 @@ public final class Bridge extends Device {
 
   private void expire() {
     long now = now();
-    fdb.values().removeIf(e -> !e.local && now - e.updated > ageingNanos);
+    fdb.values().removeIf(e -> !e.local && now - e.updated >= ageingNanos);
   }
 
   void forgetPort(Device port) {
     ports.remove(port);
     fdb.values().removeIf(e -> e.port == port);
+    adjustMtu();
   }
 
   private long now() {

@@ -31,6 +31,7 @@ public abstract class Device {
   private int ifindex;
   private @Nullable NetNamespace namespace;
   private boolean adminUp;
+  private boolean qdiscAttached;
   private boolean proxyArp;
   private @Nullable Bridge master;
   private final List<IfAddress> addresses = new ArrayList<>();
@@ -112,6 +113,10 @@ public abstract class Device {
   public void setMtu(int newMtu) {
     checkMtu(newMtu);
     this.mtu = newMtu;
+    Bridge bridge = master;
+    if (bridge != null) {
+      bridge.adjustMtu();
+    }
   }
 
   /** Brings the device up ({@code ip link set dev X up}). */
@@ -228,6 +233,7 @@ public abstract class Device {
 
   final void detach() {
     this.namespace = null;
+    this.qdiscAttached = false;
   }
 
   final void rename(String newName) {
@@ -237,6 +243,17 @@ public abstract class Device {
 
   final void setAdminUp(boolean up) {
     this.adminUp = up;
+    if (up) {
+      qdiscAttached = true;
+    }
+  }
+
+  /**
+   * Whether the device has been up since it was registered in its namespace: the kernel attaches
+   * the default qdisc on the first up and shows {@code noop} before (and again after a move).
+   */
+  final boolean qdiscAttached() {
+    return qdiscAttached;
   }
 
   final void setMaster(@Nullable Bridge bridge) {

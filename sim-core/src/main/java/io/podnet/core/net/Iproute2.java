@@ -183,7 +183,7 @@ public final class Iproute2 {
         .append("> mtu ")
         .append(d.mtu())
         .append(" qdisc ")
-        .append(d.qdisc());
+        .append(d.qdiscAttached() ? d.qdisc() : "noop");
     Bridge master = d.master();
     if (master != null) {
       sb.append(" master ").append(master.name());

@@ -329,7 +329,9 @@ public final class NetNamespace {
             .scope(Route.Scope.LINK)
             .src(a.address())
             .build();
-    if (!routes.contains(connected)) {
+    // A second address in a subnet (a secondary) or a user route to the same prefix already
+    // covers it: the kernel appends its prefix route, PodNet keeps the one it has.
+    if (!routes.hasRoute(connected.destination(), connected.metric())) {
       routes.add(connected);
       event("route", "add " + connected);
     }

@@ -4,7 +4,8 @@ import io.podnet.core.engine.SimTime;
 
 /**
  * Options of one ping, with iputils' defaults: 56 bytes of payload, TTL 64, DF set (Linux path-MTU
- * discovery), sequence 1, and a 1 s wait for the answer.
+ * discovery), sequence 1, and a 10 s wait for the answer (iputils' {@code MAXWAIT}, the default of
+ * {@code -W}), long enough to report a failed ARP resolution after 3 s as the real ping does.
  *
  * @param payloadSize ICMP payload bytes, in [0, 65507]
  * @param ttl IP time to live, in [1, 255]
@@ -22,7 +23,8 @@ public record PingOptions(
     boolean recordWalk) {
 
   /** iputils' defaults. */
-  public static final PingOptions DEFAULT = new PingOptions(56, 64, true, 1, SimTime.SECOND, true);
+  public static final PingOptions DEFAULT =
+      new PingOptions(56, 64, true, 1, 10 * SimTime.SECOND, true);
 
   /** Validates the values. */
   public PingOptions {

@@ -81,6 +81,19 @@ public final class RoutingTable {
     return false;
   }
 
+  /** Whether some route to exactly {@code destination} has this metric. */
+  boolean hasRoute(Cidr destination, int metric) {
+    Route[] routes = bucket(destination);
+    if (routes != null) {
+      for (Route r : routes) {
+        if (r.metric() == metric) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   void add(Route route) {
     Cidr dst = route.destination();
     int length = dst.prefixLength();

@@ -1,0 +1,247 @@
+package io.podnet.core.net;
+
+import static io.podnet.core.net.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.trace.MemoryTraceSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Bridge}: learning, flooding, forwarding, ageing and MTU. */
+class BridgeTest {
+
+  private final MemoryTraceSink sink = new MemoryTraceSink();
+  private Network net;
+  private Host host;
+  private NetNamespace sw;
+  private Bridge br0;
+  private final List<NetNamespace> stations = new ArrayList<>();
+  private final List<Veth> stationEth0 = new ArrayList<>();
+  private final List<Veth> ports = new ArrayList<>();
+
+  /** Namespace {@code sw} with bridge br0 and ports v1..v3 to stations p1..p3 (10.0.0.1..3). */
+  @BeforeEach
+  void setUp() {
+    net = Fixtures.network(21, sink);
+    host = net.addHost("h");
+    sw = host.addNamespace("sw");
+    br0 = sw.addBridge("br0");
+    br0.up();
+    for (int i = 1; i <= 3; i++) {
+      NetNamespace p = host.addNamespace("p" + i);
+      p.loopback().up();
+      Veth eth0 = p.addVethPair("eth0", "v" + i);
+      Veth port = eth0.peer();
+      p.moveDevice(port, sw, "v" + i);
+      br0.addPort(port);
+      port.up();
+      p.addAddress(eth0, IfAddress.parse("10.0.0." + i + "/24"));
+      eth0.up();
+      stations.add(p);
+      stationEth0.add(eth0);
+      ports.add(port);
+    }
+  }
+
+  private long packetIdOf(String lineSuffix) {
+    Pattern id = Pattern.compile(" #(\\d+)");
+    for (String line : sink.lines()) {
+      if (line.endsWith(lineSuffix)) {
+        Matcher m = id.matcher(line);
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+      }
+    }
+    throw new AssertionError("no trace line ends with " + lineSuffix);
+  }
+
+  /** Ports of sw that transmitted packet {@code id}. */
+  private List<String> txPorts(long id) {
+    List<String> out = new ArrayList<>();
+    for (String line : sink.lines()) {
+      String[] f = line.split(" ");
+      // time hop location device action #id ...
+      if (f[1].equals("hop") && f[2].equals("h/sw") && f[4].equals("tx") && f[5].equals("#" + id)) {
+        out.add(f[3]);
+      }
+    }
+    return out;
+  }
+
+  private List<Bridge.FdbEntry> learned() {
+    return br0.fdb().stream().filter(e -> !e.local()).toList();
+  }
+
+  @Test
+  void addPort_newPort_localFdbEntryForItsMac() {
+    assertThat(br0.fdb())
+        .filteredOn(Bridge.FdbEntry::local)
+        .extracting(e -> e.mac(), e -> e.port())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(ports.get(0).mac(), ports.get(0)),
+            org.assertj.core.groups.Tuple.tuple(ports.get(1).mac(), ports.get(1)),
+            org.assertj.core.groups.Tuple.tuple(ports.get(2).mac(), ports.get(2)));
+  }
+
+  @Test
+  void input_framesFromStations_learnSenderMacOnIngressPort() {
+    assertThat(learned()).isEmpty();
+
+    assertThat(stations.get(0).ping(ip("10.0.0.2")).success()).isTrue();
+
+    assertThat(learned())
+        .extracting(Bridge.FdbEntry::mac, Bridge.FdbEntry::port)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(stationEth0.get(0).mac(), ports.get(0)),
+            org.assertj.core.groups.Tuple.tuple(stationEth0.get(1).mac(), ports.get(1)));
+  }
+
+  @Test
+  void input_broadcastArpRequest_floodedToAllOtherPortsNotBackToIngress() {
+    stations.get(0).ping(ip("10.0.0.2"));
+
+    long arp = packetIdOf("who-has 10.0.0.2");
+    assertThat(txPorts(arp)).containsExactlyInAnyOrder("v2", "v3");
+  }
+
+  @Test
+  void input_unknownUnicast_floodedToAllOtherPorts() {
+    // p1 knows p2's MAC without ARP, so its first frame is unicast to a MAC br0 never saw
+    stations.get(0).addNeighbour(stationEth0.get(0), ip("10.0.0.2"), stationEth0.get(1).mac());
+
+    ProbeResult r = stations.get(0).ping(ip("10.0.0.2"));
+
+    assertThat(r.success()).isTrue();
+    long request = Fixtures.hops(r.walk(), HopAction.SEND).get(0).packetId();
+    assertThat(txPorts(request)).containsExactlyInAnyOrder("v2", "v3");
+    assertThat(sink.lines())
+        .anyMatch(l -> l.endsWith("hop h/sw br0 bridge #" + request + " flood"))
+        .anyMatch(
+            l ->
+                l.endsWith(
+                    "hop h/p3 eth0 drop #"
+                        + request
+                        + " destination MAC not ours: "
+                        + stationEth0.get(1).mac()));
+  }
+
+  @Test
+  void input_knownUnicast_forwardedOnlyToLearnedPort() {
+    ProbeResult r = stations.get(0).ping(ip("10.0.0.2"));
+
+    // by the time p2 answers, br0 has learned p1's MAC on v1 from the ARP request
+    long reply = Fixtures.hops(r.walk(), HopAction.SEND).get(1).packetId();
+    assertThat(txPorts(reply)).containsExactly("v1");
+    assertThat(sink.lines())
+        .anyMatch(
+            l ->
+                l.endsWith(
+                    "hop h/sw br0 bridge #"
+                        + reply
+                        + " fdb "
+                        + stationEth0.get(0).mac()
+                        + " dev v1"));
+  }
+
+  @Test
+  void fdb_learnedEntry_goneAfterDefaultAgeingTime() {
+    stations.get(0).ping(ip("10.0.0.2"));
+    net.simulation().runUntil(net.simulation().now() + 60 * SimTime.SECOND); // ARP probes settle
+    MacAddress p1 = stationEth0.get(0).mac();
+    long updated =
+        learned().stream().filter(e -> e.mac().equals(p1)).findFirst().orElseThrow().updatedNanos();
+
+    net.simulation().runUntil(updated + 300 * SimTime.SECOND - 1);
+    assertThat(learned()).extracting(Bridge.FdbEntry::mac).contains(p1);
+    net.simulation().runUntil(updated + 300 * SimTime.SECOND);
+    assertThat(learned()).extracting(Bridge.FdbEntry::mac).doesNotContain(p1);
+    assertThat(br0.fdb()).filteredOn(Bridge.FdbEntry::local).hasSize(3); // local ones never age
+  }
+
+  @Test
+  void setAgeingNanos_shorterAgeing_entryGoneSooner() {
+    br0.setAgeingNanos(2 * SimTime.SECOND);
+    stations.get(0).ping(ip("10.0.0.2"));
+    long updated = learned().get(0).updatedNanos();
+
+    net.simulation().runUntil(updated + 2 * SimTime.SECOND - 1);
+    assertThat(learned()).isNotEmpty();
+    net.simulation().runUntil(updated + 2 * SimTime.SECOND + SimTime.MILLISECOND);
+    // the DELAY/PROBE exchange at 5 s has not happened yet, so nothing refreshed the entries
+    assertThat(learned()).isEmpty();
+  }
+
+  @Test
+  void setAgeingNanos_zero_rejected() {
+    assertThatThrownBy(() -> br0.setAgeingNanos(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(": 0");
+  }
+
+  @Test
+  void mtu_followsSmallestPortUntilSetExplicitly() {
+    assertThat(br0.mtu()).isEqualTo(1500);
+    NetNamespace p4 = host.addNamespace("p4");
+    Veth small = p4.addVethPair("eth0", "v4", 1450).peer();
+    p4.moveDevice(small, sw, "v4");
+
+    br0.addPort(small);
+    assertThat(br0.mtu()).isEqualTo(1450);
+
+    small.setMtu(1400);
+    assertThat(br0.mtu()).as("follows a port's MTU change").isEqualTo(1400);
+
+    br0.removePort(small);
+    assertThat(br0.mtu()).as("recomputed when the smallest port leaves").isEqualTo(1500);
+
+    br0.setMtu(1480);
+    br0.addPort(small);
+    assertThat(br0.mtu()).as("set by the user, no longer follows").isEqualTo(1480);
+  }
+
+  @Test
+  void mtu_smallestPortDeleted_bridgeMtuRecomputed() {
+    NetNamespace p4 = host.addNamespace("p4");
+    Veth small = p4.addVethPair("eth0", "v4", 1400).peer();
+    p4.moveDevice(small, sw, "v4");
+    br0.addPort(small);
+    assertThat(br0.mtu()).isEqualTo(1400);
+
+    host.deleteNamespace(p4);
+
+    assertThat(br0.ports()).containsExactlyElementsOf(ports);
+    assertThat(br0.mtu()).isEqualTo(1500);
+  }
+
+  @Test
+  void removePort_learnedEntriesOfThatPortForgotten() {
+    stations.get(0).ping(ip("10.0.0.2"));
+
+    br0.removePort(ports.get(1));
+
+    assertThat(ports.get(1).master()).isNull();
+    assertThat(br0.fdb()).noneMatch(e -> e.port() == ports.get(1));
+    assertThat(br0.fdb()).anyMatch(e -> e.port() == ports.get(0) && !e.local());
+  }
+
+  @Test
+  void hasCarrier_noOperationalPort_false() {
+    Bridge lonely = sw.addBridge("br1");
+    lonely.up();
+    assertThat(lonely.hasCarrier()).isFalse();
+    assertThat(br0.hasCarrier()).isTrue();
+
+    for (Veth p : ports) {
+      p.down();
+    }
+    assertThat(br0.hasCarrier()).isFalse();
+  }
+}

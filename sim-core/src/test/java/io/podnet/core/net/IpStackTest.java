@@ -1,0 +1,219 @@
+package io.podnet.core.net;
+
+import static io.podnet.core.net.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link IpStack}: forwarding, TTL, MTU and fragmentation, links. */
+class IpStackTest {
+
+  private static final PingOptions LONG_WAIT = PingOptions.DEFAULT.withTimeout(10 * SimTime.SECOND);
+
+  @Test
+  void ping_acrossRouter_replyTtlDecrementedOnce() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertThat(r.ttl()).isEqualTo(63);
+    assertThat(r.message()).startsWith("64 bytes from 10.0.2.2: icmp_seq=1 ttl=63 time=");
+    assertThat(Fixtures.hops(r.walk(), HopAction.ROUTE))
+        .anyMatch(
+            h ->
+                h.location().equals("router")
+                    && h.detail()
+                        .equals("10.0.2.0/24 dev eth1 proto kernel scope link src 10.0.2.1"));
+  }
+
+  @Test
+  void forward_ttlOne_timeExceededFromRouterAndDropped() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withTtl(1));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ICMP_ERROR);
+    assertThat(r.message()).isEqualTo("From 10.0.1.1 icmp_seq=1 Time to live exceeded");
+    assertThat(r.from()).isEqualTo(ip("10.0.1.1"));
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(h -> h.location().equals("router") && h.detail().equals("TTL exceeded"));
+    assertThat(r.walk().crosses("eth1")).as("never forwarded towards the server").isFalse();
+  }
+
+  @Test
+  void forward_noRouteAtRouter_destinationNetUnreachable() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    ProbeResult r = t.client.ping(ip("10.99.0.1"));
+
+    assertThat(r.message()).isEqualTo("From 10.0.1.1 icmp_seq=1 Destination Net Unreachable");
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(h -> h.location().equals("router") && h.detail().equals("no route to host"));
+  }
+
+  @Test
+  void localOutput_noRoute_localErrorNetworkUnreachable() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    long before = t.net.simulation().now();
+
+    ProbeResult r = t.router.ping(ip("10.99.0.1"));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message()).isEqualTo("ping: connect: Network is unreachable");
+    assertThat(r.elapsedNanos()).isZero();
+    assertThat(t.net.simulation().now()).isEqualTo(before);
+  }
+
+  @Test
+  void forward_ipForwardOff_droppedAndTimesOut() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.router.setIpForward(false);
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withTimeout(SimTime.SECOND));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
+    assertThat(r.elapsedNanos()).isEqualTo(SimTime.SECOND);
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.location()).isEqualTo("router");
+              assertThat(h.device()).isEqualTo("eth0");
+              assertThat(h.detail()).isEqualTo("ip_forward disabled");
+            });
+  }
+
+  @Test
+  void forward_packetAboveNextHopMtuWithDf_fragNeededCarryingMtu() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+
+    // 1400 + 8 + 20 = 1428 bytes: fits the client's 1500 link, not the router's 1400 one
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1400));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ICMP_ERROR);
+    assertThat(r.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)");
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(
+            h ->
+                h.location().equals("router")
+                    && h.detail().equals("fragmentation needed and DF set: mtu 1400"));
+    assertThat(Fixtures.hops(r.walk(), HopAction.ICMP))
+        .extracting(PacketHop::detail)
+        .containsExactly("need to frag (mtu 1400)");
+  }
+
+  @Test
+  void forward_packetExactlyNextHopMtu_passes() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1372));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertThat(r.message()).startsWith("1380 bytes from 10.0.2.2: icmp_seq=1 ttl=63");
+  }
+
+  @Test
+  void localOutput_packetAboveOwnMtuWithDf_localErrorLikeIputils() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT.withMtu(1450), LinkSpec.DEFAULT);
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1430));
+
+    // the lab capture: ping -M do -s 1430 over a 1450 MTU
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message()).isEqualTo("ping: local error: message too long, mtu=1450");
+    assertThat(r.walk().crosses("eth0")).isTrue(); // the drop is recorded on eth0
+    assertThat(Fixtures.hops(r.walk(), HopAction.TX)).isEmpty();
+  }
+
+  @Test
+  void output_largePingWithoutDf_fragmentedAndReassembled() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    ProbeResult r =
+        t.client.ping(
+            ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(3000).withDontFragment(false));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertThat(r.message()).startsWith("3008 bytes from 10.0.2.2: icmp_seq=1 ttl=63");
+    long request = Fixtures.hops(r.walk(), HopAction.SEND).get(0).packetId();
+    // 3008 bytes of ICMP in 1480-byte pieces: 1480 + 1480 + 48, each a frame of its own on the wire
+    assertThat(r.walk().hops())
+        .filteredOn(
+            h ->
+                h.hop().packetId() == request
+                    && h.hop().location().equals("client")
+                    && h.hop().action() == HopAction.TX)
+        .hasSize(3);
+    assertThat(Fixtures.hops(r.walk(), HopAction.DELIVER))
+        .filteredOn(h -> h.location().equals("server") && h.packetId() == request)
+        .extracting(PacketHop::detail)
+        .containsExactly(
+            "fragment offset 0 queued",
+            "fragment offset 1480 queued",
+            "fragment offset 2960 queued",
+            "icmp echo request");
+  }
+
+  @Test
+  void ping_coldAndWarm_rttFollowsLatencyAndSerialisation() {
+    long latency = 100 * SimTime.MICROSECOND;
+    long bitsPerSecond = 1_000_000_000L; // 1 ns per bit
+    Network net = Network.create(Simulation.create(4));
+    NetNamespace a = net.addHost("a").root();
+    NetNamespace b = net.addHost("b").root();
+    Nic aEth0 = a.addNic("eth0");
+    Nic bEth0 = b.addNic("eth0");
+    net.connect(aEth0, bEth0, new LinkSpec(latency, bitsPerSecond, 1500));
+    a.addAddress(aEth0, IfAddress.parse("10.0.0.1/24"));
+    b.addAddress(bEth0, IfAddress.parse("10.0.0.2/24"));
+    aEth0.up();
+    bEth0.up();
+
+    // Ethernet frames without FCS: ARP 14 + 28 = 42 bytes; echo 14 + 20 + 8 + 56 = 98 bytes
+    long arp = latency + 42 * 8;
+    long echo = latency + 98 * 8;
+
+    ProbeResult cold = a.ping(ip("10.0.0.2"));
+    assertThat(cold.elapsedNanos()).isEqualTo(2 * arp + 2 * echo); // 402,240 ns
+    assertThat(cold.message()).endsWith("time=0.402 ms");
+
+    ProbeResult warm = a.ping(ip("10.0.0.2"), PingOptions.DEFAULT.withSequence(2));
+    assertThat(warm.elapsedNanos()).isEqualTo(2 * echo);
+    assertThat(warm.message()).endsWith("time=0.201 ms");
+  }
+
+  @Test
+  void link_cut_pingTimesOutWithNoCarrierDrop() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    assertThat(t.client.ping(ip("10.0.2.2")).success()).isTrue();
+
+    t.serverLink.setUp(false);
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withSequence(2));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
+    assertThat(r.message()).isEqualTo("1 packets transmitted, 0 received, 100% packet loss");
+    assertThat(r.elapsedNanos()).isEqualTo(PingOptions.DEFAULT.timeoutNanos());
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(h -> h.location().equals("router") && h.detail().equals("no carrier"));
+
+    t.serverLink.setUp(true);
+    assertThat(t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withSequence(3)).success())
+        .isTrue();
+  }
+
+  @Test
+  void forward_unreachableRouteAtRouter_hostUnreachable() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.router.addRoute(
+        Route.of(Route.Type.UNREACHABLE, io.podnet.core.addr.Cidr.parse("10.50.0.0/16")).build());
+
+    ProbeResult r = t.client.ping(ip("10.50.1.1"));
+
+    assertThat(r.message()).isEqualTo("From 10.0.1.1 icmp_seq=1 Destination Host Unreachable");
+  }
+}

@@ -1,0 +1,193 @@
+package io.podnet.core.net;
+
+import static io.podnet.core.net.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.Simulation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link RoutingTable}: longest-prefix match, metrics, removal and display order. */
+class RoutingTableTest {
+
+  private NetNamespace ns;
+  private Nic eth0;
+  private Nic eth1;
+
+  @BeforeEach
+  void setUp() {
+    Network net = Network.create(Simulation.create(1));
+    ns = net.addHost("h").root();
+    eth0 = ns.addNic("eth0");
+    eth1 = ns.addNic("eth1");
+  }
+
+  private Route route(String cidr, int metric, Device dev) {
+    return Route.to(Cidr.parse(cidr)).dev(dev).metric(metric).build();
+  }
+
+  /** The reference: scan every route, keep the longest matching prefix, then the lowest metric. */
+  private static Route bruteForce(List<Route> routes, int destination) {
+    Route best = null;
+    for (Route r : routes) {
+      int len = r.destination().prefixLength();
+      int mask = len == 0 ? 0 : -1 << (32 - len);
+      if ((destination & mask) != r.destination().networkInt()) {
+        continue;
+      }
+      if (best == null
+          || len > best.destination().prefixLength()
+          || (len == best.destination().prefixLength() && r.metric() < best.metric())) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
+  @Test
+  void lookup_randomTables_matchesBruteForceReference() {
+    SplittableRandom random = new SplittableRandom(20240607L);
+    for (int table = 0; table < 200; table++) {
+      RoutingTable rt = new RoutingTable();
+      List<Route> added = new ArrayList<>();
+      int base = random.nextInt(); // routes cluster around one address so that prefixes nest
+      int count = 1 + random.nextInt(60);
+      for (int i = 0; i < count; i++) {
+        int len = random.nextInt(33);
+        int addr = random.nextInt(4) == 0 ? random.nextInt() : base ^ (random.nextInt() >>> len);
+        int mask = len == 0 ? 0 : -1 << (32 - len);
+        Cidr prefix = Cidr.of(Ipv4Address.of(addr & mask), len);
+        Route r =
+            Route.to(prefix)
+                .dev(random.nextBoolean() ? eth0 : eth1)
+                .metric(random.nextInt(4) * 100)
+                .build();
+        boolean duplicate =
+            added.stream()
+                .anyMatch(o -> o.destination().equals(prefix) && o.metric() == r.metric());
+        if (duplicate) {
+          assertThatThrownBy(() -> rt.add(r)).isInstanceOf(IllegalArgumentException.class);
+        } else {
+          rt.add(r);
+          added.add(r);
+        }
+      }
+      assertThat(rt.size()).isEqualTo(added.size());
+      for (int q = 0; q < 200; q++) {
+        int dst = random.nextInt(3) == 0 ? random.nextInt() : base ^ (random.nextInt() >>> q % 33);
+        assertThat(rt.lookup(dst))
+            .as("table %d, destination %s", table, Ipv4Address.of(dst))
+            .isSameAs(bruteForce(added, dst));
+      }
+    }
+  }
+
+  @Test
+  void lookup_samePrefixTwoMetrics_lowestMetricWins() {
+    RoutingTable rt = new RoutingTable();
+    Route slow = route("10.1.0.0/16", 200, eth1);
+    Route fast = route("10.1.0.0/16", 100, eth0);
+    rt.add(slow);
+    rt.add(fast);
+
+    assertThat(rt.lookup(ip("10.1.2.3").toInt())).isSameAs(fast);
+
+    rt.remove(fast);
+    assertThat(rt.lookup(ip("10.1.2.3").toInt())).isSameAs(slow);
+  }
+
+  @Test
+  void lookup_longerPrefixWithHigherMetric_stillWins() {
+    RoutingTable rt = new RoutingTable();
+    rt.add(route("10.0.0.0/8", 0, eth0));
+    Route specific = route("10.1.1.0/24", 1000, eth1);
+    rt.add(specific);
+
+    assertThat(rt.lookup(ip("10.1.1.9").toInt())).isSameAs(specific);
+    assertThat(rt.lookup(ip("10.1.2.9").toInt()).device()).isSameAs(eth0);
+    assertThat(rt.lookup(ip("11.0.0.1").toInt())).isNull();
+  }
+
+  @Test
+  void add_duplicatePrefixAndMetric_rejectedAndTableUnchanged() {
+    RoutingTable rt = new RoutingTable();
+    Route first = route("10.1.0.0/16", 100, eth0);
+    rt.add(first);
+
+    assertThatThrownBy(() -> rt.add(route("10.1.0.0/16", 100, eth1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10.1.0.0/16")
+        .hasMessageContaining("metric 100");
+    assertThat(rt.routes()).containsExactly(first);
+    assertThat(rt.lookup(ip("10.1.0.1").toInt())).isSameAs(first);
+  }
+
+  @Test
+  void remove_lastRouteOfALength_lookupFallsBackToShorterPrefix() {
+    RoutingTable rt = new RoutingTable();
+    Route wide = route("0.0.0.0/0", 0, eth0);
+    Route host = route("10.9.9.9/32", 0, eth1);
+    rt.add(wide);
+    rt.add(host);
+
+    assertThat(rt.remove(host)).isTrue();
+    assertThat(rt.remove(host)).isFalse();
+    assertThat(rt.size()).isEqualTo(1);
+    assertThat(rt.lookup(ip("10.9.9.9").toInt())).isSameAs(wide);
+    assertThat(rt.contains(host)).isFalse();
+  }
+
+  @Test
+  void removeIf_byDevice_removesOnlyThatDevicesRoutes() {
+    RoutingTable rt = new RoutingTable();
+    rt.add(route("10.0.0.0/8", 0, eth0));
+    rt.add(route("10.0.0.0/8", 5, eth1));
+    rt.add(route("192.168.0.0/16", 0, eth1));
+
+    assertThat(rt.removeIf(r -> r.device() == eth1)).isEqualTo(2);
+    assertThat(rt.routes())
+        .extracting(Route::toString)
+        .containsExactly("10.0.0.0/8 dev eth0 scope link");
+  }
+
+  @Test
+  void ipRouteShow_mixedRoutes_listedInKernelTrieOrder() {
+    ns.host().network().connect(eth0, eth1, LinkSpec.DEFAULT); // carrier, so no linkdown flag
+    ns.addAddress(eth0, IfAddress.parse("192.168.1.11/24"));
+    eth0.up();
+    eth1.up();
+    ns.addRoute(Route.to(Cidr.parse("10.0.0.0/8")).dev(eth0).build());
+    ns.addRoute(Route.to(Cidr.parse("10.244.2.0/24")).via(ip("192.168.1.12")).dev(eth0).build());
+    ns.addRoute(Route.to(Cidr.parse("10.0.0.0/16")).dev(eth0).build());
+    ns.addRoute(
+        Route.to(Cidr.parse("0.0.0.0/0"))
+            .via(ip("192.168.1.1"))
+            .dev(eth0)
+            .proto("dhcp")
+            .src(ip("192.168.1.11"))
+            .metric(100)
+            .build());
+    ns.addRoute(Route.to(Cidr.parse("200.1.0.0/16")).via(ip("192.168.1.1")).dev(eth0).build());
+    ns.addRoute(
+        Route.to(Cidr.parse("10.244.2.0/24")).via(ip("192.168.1.13")).dev(eth0).metric(50).build());
+
+    // Ascending by network address (unsigned), longer prefix first on the same address, then by
+    // metric, as the kernel's fib trie dumps the main table.
+    assertThat(Iproute2.ipRouteShow(ns))
+        .isEqualTo(
+            "default via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.11 metric 100 \n"
+                + "10.0.0.0/16 dev eth0 scope link \n"
+                + "10.0.0.0/8 dev eth0 scope link \n"
+                + "10.244.2.0/24 via 192.168.1.12 dev eth0 \n"
+                + "10.244.2.0/24 via 192.168.1.13 dev eth0 metric 50 \n"
+                + "192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.11 \n"
+                + "200.1.0.0/16 via 192.168.1.1 dev eth0 \n");
+  }
+}

@@ -1,0 +1,102 @@
+package io.podnet.core.net;
+
+import static io.podnet.core.net.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Sockets}: UDP delivery and port unreachable, TCP connect and refusal. */
+class SocketsTest {
+
+  private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
+
+  @Test
+  void sendUdp_listeningPort_delivered() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenUdp(5353);
+
+    ProbeResult r = t.client.sendUdp(ip("10.0.2.2"), 5353, HELLO);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DELIVERED);
+    assertThat(r.message()).isEqualTo("delivered to 10.0.2.2:5353 (udp)");
+    assertThat(r.ttl()).isEqualTo(63);
+    assertThat(t.server.udpReceived(5353)).isEqualTo(1);
+    assertThat(Fixtures.hops(r.walk(), HopAction.DELIVER))
+        .anyMatch(h -> h.location().equals("server") && h.detail().equals("udp port 5353"));
+  }
+
+  @Test
+  void sendUdp_closedPort_icmpPortUnreachable() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenUdp(5353);
+
+    ProbeResult r = t.client.sendUdp(ip("10.0.2.2"), 5354, HELLO);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ICMP_ERROR);
+    assertThat(r.from()).isEqualTo(ip("10.0.2.2"));
+    assertThat(r.message())
+        .isEqualTo("From 10.0.2.2: Destination Port Unreachable (10.0.2.2:5354)");
+    assertThat(t.server.udpReceived(5353)).isZero();
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(
+            h -> h.location().equals("server") && h.detail().equals("port unreachable: udp 5354"));
+  }
+
+  @Test
+  void connectTcp_listeningPort_connectedAndAcceptedOnce() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+
+    ProbeResult r = t.client.connectTcp(ip("10.0.2.2"), 8080);
+    t.net.simulation().runUntil(t.net.simulation().now() + 1_000_000); // the final ACK lands
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.CONNECTED);
+    assertThat(r.message()).isEqualTo("Connection to 10.0.2.2 8080 port [tcp/*] succeeded!");
+    assertThat(t.server.tcpAccepted(8080)).isEqualTo(1);
+  }
+
+  @Test
+  void connectTcp_closedPort_refusedByReset() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+
+    ProbeResult r = t.client.connectTcp(ip("10.0.2.2"), 8080);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REFUSED);
+    assertThat(r.message())
+        .isEqualTo("nc: connect to 10.0.2.2 port 8080 (tcp) failed: Connection refused");
+    assertThat(t.server.tcpAccepted(8080)).isZero();
+  }
+
+  @Test
+  void connectTcp_noRoute_localError() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+
+    ProbeResult r = t.router.connectTcp(ip("10.77.0.1"), 80);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message())
+        .isEqualTo("nc: connect to 10.77.0.1 port 80 (tcp) failed: Network is unreachable");
+  }
+
+  @Test
+  void listenUdp_portOutOfRange_rejected() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+
+    assertThatThrownBy(() -> t.server.listenUdp(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port must be in [1, 65535]: 0");
+    assertThatThrownBy(() -> t.server.listenTcp(65536))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port must be in [1, 65535]: 65536");
+  }
+
+  @Test
+  void pingTime_iputilsRounding() {
+    assertThat(Sockets.pingTime(80)).isEqualTo("0.080");
+    assertThat(Sockets.pingTime(1234)).isEqualTo("1.23");
+    assertThat(Sockets.pingTime(12_345)).isEqualTo("12.3");
+    assertThat(Sockets.pingTime(123_456)).isEqualTo("123");
+  }
+}
