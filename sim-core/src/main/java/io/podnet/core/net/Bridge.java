@@ -140,6 +140,15 @@ public final class Bridge extends Device {
     forwardOrFlood(null, frame);
   }
 
+  /** Whether {@code mac} is the bridge's own or one of its ports' (a local FDB entry). */
+  boolean isLocalMac(long mac) {
+    if (mac == mac().toLong()) {
+      return true;
+    }
+    Entry e = fdb.get(mac);
+    return e != null && e.local;
+  }
+
   /** A frame received on one of the ports. */
   void input(Device port, Frame frame) {
     byte[] b = frame.buffer();

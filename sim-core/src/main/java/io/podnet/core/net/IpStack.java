@@ -139,7 +139,10 @@ final class IpStack {
     byte[] b = frame.buffer();
     int off = frame.offset();
     long dst = EthernetHeader.dst(b, off);
-    if (dev.usesArp() && dst != dev.mac().toLong() && (dst & 0x0100_0000_0000L) == 0) {
+    if (dev.usesArp()
+        && dst != dev.mac().toLong()
+        && (dst & 0x0100_0000_0000L) == 0
+        && !(dev instanceof Bridge bridge && bridge.isLocalMac(dst))) {
       drop(dev, frame, Drop.of(DropReason.OTHER_HOST, MacAddress.of(dst).toString()));
       return;
     }

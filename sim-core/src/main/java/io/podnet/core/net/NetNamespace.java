@@ -265,7 +265,7 @@ public final class NetNamespace {
         addConnectedRoute(device, a);
       }
     } else {
-      routes.removeIf(r -> r.device() == device);
+      flushRoutes(device);
       neighbours.flushDevice(device);
     }
   }
@@ -565,12 +565,29 @@ public final class NetNamespace {
       release(a);
     }
     device.mutableAddresses().clear();
-    routes.removeIf(r -> r.device() == device);
+    flushRoutes(device);
     neighbours.flushDevice(device);
+    if (device instanceof Nic nic) {
+      Link link = nic.link();
+      if (link != null) {
+        link.setUp(false);
+        nic.unplug();
+      }
+    }
     byName.remove(device.name());
     byIndex.remove(device.ifindex());
     event("link", "del " + device.ifindex() + ": " + device.name());
     device.detach();
+  }
+
+  /** Removes every route through {@code device}, as the kernel does when it goes down. */
+  private void flushRoutes(Device device) {
+    for (Route r : routes.routes()) {
+      if (r.device() == device) {
+        routes.remove(r);
+        event("route", "del " + r);
+      }
+    }
   }
 
   private int nextIfindex() {
