@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podnet.cni.spec.CniException;
 import io.podnet.cni.spec.CniResult;
 import io.podnet.core.net.NetNamespace;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,9 +36,9 @@ public record CniRequest(
     ObjectNode config,
     NodeContext node) {
 
-  /** Copies the collections. */
+  /** Copies the collections, keeping the order of the arguments. */
   public CniRequest {
-    args = Map.copyOf(args);
+    args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
     path = List.copyOf(path);
   }
 

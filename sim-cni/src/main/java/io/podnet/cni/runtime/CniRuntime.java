@@ -50,6 +50,10 @@ public final class CniRuntime {
   /** The code a plugin's skeleton gives an error that is not a CNI error (types.ErrInternal). */
   static final int ERR_INTERNAL = 999;
 
+  /** The loopback network containerd runs in every sandbox. */
+  static final String LOOPBACK_CONFLIST =
+      "{\"cniVersion\":\"0.3.1\",\"name\":\"cni-loopback\",\"plugins\":[{\"type\":\"loopback\"}]}";
+
   /** Where libcni caches ADD results. */
   public static final String CACHE_DIR = "/var/lib/cni/results";
 
@@ -174,7 +178,33 @@ public final class CniRuntime {
       String netns,
       Map<String, String> args,
       Map<String, Object> runtimeConfig) {
-    NetworkConfigList list = loadConfig();
+    return add(loadConfig(), attachment, netns, args, runtimeConfig);
+  }
+
+  /**
+   * ADD of the loopback network that containerd sets up in every sandbox before the pod network
+   * ({@code cni-loopback}, one {@code loopback} plugin), which is why a node without the loopback
+   * binary cannot start pods.
+   */
+  public CniResult addLoopback(String containerId, String netns, Map<String, String> args) {
+    return add(loopbackList(), new Attachment(containerId, "lo"), netns, args, Map.of());
+  }
+
+  /** DEL of the loopback network. */
+  public void delLoopback(String containerId, String netns, Map<String, String> args) {
+    del(loopbackList(), new Attachment(containerId, "lo"), netns, args);
+  }
+
+  private static NetworkConfigList loopbackList() {
+    return NetworkConfigList.parse(LOOPBACK_CONFLIST, "cni-loopback");
+  }
+
+  private CniResult add(
+      NetworkConfigList list,
+      Attachment attachment,
+      String netns,
+      Map<String, String> args,
+      Map<String, Object> runtimeConfig) {
     String version = list.effectiveVersion();
     CniResult result = null;
     for (PluginConfig plugin : list.plugins()) {
@@ -200,7 +230,11 @@ public final class CniRuntime {
    * safe to repeat: plugins must succeed when everything is already gone.
    */
   public void del(Attachment attachment, String netns, Map<String, String> args) {
-    NetworkConfigList list = loadConfig();
+    del(loadConfig(), attachment, netns, args);
+  }
+
+  private void del(
+      NetworkConfigList list, Attachment attachment, String netns, Map<String, String> args) {
     String version = list.effectiveVersion();
     CniResult cached = cachedResult(list.name(), attachment).orElse(null);
     Map<String, Object> capabilityArgs = cachedCapabilityArgs(list.name(), attachment);

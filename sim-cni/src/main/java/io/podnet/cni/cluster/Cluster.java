@@ -1,0 +1,500 @@
+package io.podnet.cni.cluster;
+
+import io.podnet.cni.plugins.Plugins;
+import io.podnet.cni.runtime.Attachment;
+import io.podnet.cni.runtime.CniRuntime;
+import io.podnet.cni.runtime.PluginRegistry;
+import io.podnet.cni.spec.CniResult;
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Host;
+import io.podnet.core.net.LinkSpec;
+import io.podnet.core.net.Network;
+import io.podnet.core.net.Nic;
+import io.podnet.core.net.Route;
+import io.podnet.core.trace.Trace;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * A simulated Kubernetes cluster, the library's front door. Nodes sit on one L2 underlay ({@code
+ * node-1} at {@code 192.168.1.11}, ...), each with a podCIDR carved from the cluster CIDR ({@code
+ * 10.244.1.0/24}, ...), a container runtime with the CNI plugins installed in {@code /opt/cni/bin}
+ * and a network configuration in {@code /etc/cni/net.d}, and host-gw routes to the other nodes'
+ * podCIDRs. Pods go through the kubelet's lifecycle on the simulated clock: Pending,
+ * ContainerCreating while the sandbox is made and CNI ADD runs, then Running with their IP.
+ *
+ * <pre>{@code
+ * Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+ * Pod web = cluster.runPod("default/web-1");
+ * web.requireIp();                       // 10.244.1.2, host-local's first address
+ * Kubectl.getPodsWide(cluster);          // what `kubectl get pods -o wide` prints
+ * }</pre>
+ */
+public final class Cluster {
+
+  /** The underlay the nodes share. */
+  public static final Cidr UNDERLAY = Cidr.parse("192.168.0.0/16");
+
+  /** Longest a {@link #runPod} waits for the pod to settle, in simulated time. */
+  static final long SETTLE_NANOS = 60 * SimTime.SECOND;
+
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
+  private final Simulation simulation;
+  private final Network network;
+  private final Cidr clusterCidr;
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final Map<Node, Kubelet> kubelets = new LinkedHashMap<>();
+  private final Map<String, Pod> pods = new LinkedHashMap<>();
+  private final List<Teardown> teardowns = new ArrayList<>();
+  private final RandomGenerator uids;
+
+  private Cluster(Simulation simulation, Network network, Cidr clusterCidr) {
+    this.simulation = simulation;
+    this.network = network;
+    this.clusterCidr = clusterCidr;
+    this.uids = simulation.random().stream("pod-uids");
+  }
+
+  /**
+   * The {@code bridge} preset: the reference bridge plugin with host-local IPAM over each node's
+   * podCIDR ({@code isGateway}, {@code isDefaultGateway}, {@code hairpinMode}), then {@code
+   * portmap}, as {@code 10-bridge.conflist}; host-gw routes between nodes.
+   */
+  public static Builder bridge() {
+    return new Builder().cni("10-bridge.conflist", BRIDGE_CONFLIST);
+  }
+
+  /** A builder with no network configuration yet; set one with {@link Builder#cni}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static final String BRIDGE_CONFLIST =
+      """
+      {
+        "cniVersion": "1.0.0",
+        "name": "bridge",
+        "plugins": [
+          {
+            "type": "bridge",
+            "bridge": "cni0",
+            "isGateway": true,
+            "isDefaultGateway": true,
+            "hairpinMode": true,
+            "ipam": {
+              "type": "host-local",
+              "ranges": [[{"subnet": "${podCIDR}"}]]
+            }
+          },
+          {
+            "type": "portmap",
+            "capabilities": {"portMappings": true}
+          }
+        ]
+      }
+      """;
+
+  // ---------------------------------------------------------------- accessors
+
+  /** The simulation (clock and events). */
+  public Simulation simulation() {
+    return simulation;
+  }
+
+  /** The simulated network (hosts, links, trace). */
+  public Network network() {
+    return network;
+  }
+
+  /** The cluster CIDR pods' addresses come from. */
+  public Cidr clusterCidr() {
+    return clusterCidr;
+  }
+
+  /** The nodes, in order. */
+  public List<Node> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  /** The node with this name; {@link IllegalArgumentException} if there is none. */
+  public Node node(String name) {
+    Node node = nodes.get(name);
+    if (node == null) {
+      throw new IllegalArgumentException(
+          "node \"" + name + "\" does not exist (has " + nodes.keySet() + ")");
+    }
+    return node;
+  }
+
+  /** The pods that exist (not yet deleted), in creation order. */
+  public List<Pod> pods() {
+    return List.copyOf(pods.values());
+  }
+
+  /** The pod {@code namespace/name} (or {@code name} in {@code default}), if it exists. */
+  public Optional<Pod> pod(String key) {
+    return Optional.ofNullable(pods.get(qualify(key)));
+  }
+
+  /** What deleted pods held when their network was torn down, oldest first. */
+  public List<Teardown> teardowns() {
+    return Collections.unmodifiableList(teardowns);
+  }
+
+  // ---------------------------------------------------------------- pods
+
+  /**
+   * Creates a pod, lets the scheduler place it, and runs the simulation until it is Running or its
+   * sandbox failed (a {@code FailedCreatePodSandBox} or {@code NetworkNotReady} event), at most 60
+   * simulated seconds. Returns the pod in whatever state it reached.
+   */
+  public Pod runPod(String key) {
+    Pod pod = createPod(key);
+    settle(pod);
+    return pod;
+  }
+
+  /** Like {@link #runPod(String)} on a given node (the pod's {@code spec.nodeName}). */
+  public Pod runPod(String key, String nodeName) {
+    Pod pod = createPod(key, nodeName);
+    settle(pod);
+    return pod;
+  }
+
+  /** Creates a pod now; the scheduler places it a few milliseconds later. Returns at once. */
+  public Pod createPod(String key) {
+    Pod pod = newPod(key);
+    simulation.schedule(Scheduler.LATENCY_NANOS, () -> schedule(pod));
+    return pod;
+  }
+
+  /** Creates a pod bound to {@code nodeName}, bypassing the scheduler. Returns at once. */
+  public Pod createPod(String key, String nodeName) {
+    Node node = node(nodeName);
+    Pod pod = newPod(key);
+    simulation.schedule(0, () -> bind(pod, node, "kubelet"));
+    return pod;
+  }
+
+  /** Deletes a pod and runs the simulation until it is gone (or its teardown is failing). */
+  public void deletePod(String key) {
+    Pod pod = startDeletingPod(key);
+    runUntil(p -> pod.isDeleted() || pod.events().stream().anyMatch(e -> e.reason().equals("FailedKillPod")), pod);
+  }
+
+  /** Starts deleting a pod (it turns Terminating) and returns at once. */
+  public Pod startDeletingPod(String key) {
+    Pod pod =
+        pod(key).orElseThrow(() -> new IllegalArgumentException("pod \"" + key + "\" does not exist"));
+    if (pod.status() == PodStatus.TERMINATING) {
+      return pod;
+    }
+    Optional<Node> node = pod.node();
+    if (node.isEmpty()) {
+      pod.setStatus(PodStatus.TERMINATING);
+      removed(pod);
+    } else {
+      kubelets.get(node.get()).delete(pod);
+    }
+    return pod;
+  }
+
+  /** Advances the simulation by {@code nanos}, firing every event due. */
+  public void run(long nanos) {
+    simulation.runUntil(simulation.now() + nanos);
+  }
+
+  private void settle(Pod pod) {
+    runUntil(
+        p ->
+            p.isRunning()
+                || p.events().stream()
+                    .anyMatch(
+                        e ->
+                            e.reason().equals("FailedCreatePodSandBox")
+                                || e.reason().equals("NetworkNotReady")
+                                || e.reason().equals("FailedScheduling")),
+        pod);
+  }
+
+  private void runUntil(Predicate<Pod> done, Pod pod) {
+    long deadline = simulation.now() + SETTLE_NANOS;
+    while (!done.test(pod) && simulation.now() <= deadline && simulation.step()) {
+      // each event may settle the pod
+    }
+  }
+
+  private Pod newPod(String key) {
+    String qualified = qualify(key);
+    if (pods.containsKey(qualified)) {
+      throw new IllegalArgumentException("pod \"" + qualified + "\" already exists");
+    }
+    String[] parts = qualified.split("/", -1);
+    Pod pod = new Pod(parts[0], parts[1], uuid(uids), simulation.now());
+    pods.put(qualified, pod);
+    trace(pod, "created");
+    return pod;
+  }
+
+  private static String qualify(String key) {
+    String qualified = key.contains("/") ? key : "default/" + key;
+    String[] parts = qualified.split("/", -1);
+    if (parts.length != 2
+        || !DNS_LABEL.matcher(parts[0]).matches()
+        || !DNS_LABEL.matcher(parts[1]).matches()
+        || parts[1].length() > 63) {
+      throw new IllegalArgumentException(
+          "invalid pod \""
+              + key
+              + "\" (expected [namespace/]name, each a DNS label: lower-case letters, digits and"
+              + " '-')");
+    }
+    return qualified;
+  }
+
+  private void schedule(Pod pod) {
+    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING) {
+      return;
+    }
+    Optional<Node> target = Scheduler.pick(nodes(), pods.values());
+    if (target.isEmpty()) {
+      int n = nodes.size();
+      event(
+          pod,
+          "Warning",
+          "FailedScheduling",
+          "default-scheduler",
+          "0/" + n + " nodes are available: " + n
+              + " node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/"
+              + n + " nodes are available: " + n + " Preemption is not helpful for scheduling.");
+      simulation.schedule(Scheduler.RETRY_NANOS, () -> schedule(pod));
+      return;
+    }
+    bind(pod, target.get(), "default-scheduler");
+  }
+
+  private void bind(Pod pod, Node node, String from) {
+    pod.schedule(node);
+    if (from.equals("default-scheduler")) {
+      event(
+          pod,
+          "Normal",
+          "Scheduled",
+          from,
+          "Successfully assigned " + pod.key() + " to " + node.name());
+    }
+    kubelets.get(node).podBound(pod);
+  }
+
+  // ---------------------------------------------------------------- kubelet callbacks
+
+  void status(Pod pod, PodStatus status) {
+    pod.setStatus(status);
+    StringBuilder detail = new StringBuilder(status.text());
+    pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
+    pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
+    trace(pod, detail.toString());
+  }
+
+  void event(Pod pod, String type, String reason, String from, String message) {
+    pod.event(type, reason, from, message, simulation.now());
+    trace(pod, "event " + type + " " + reason + " " + message);
+  }
+
+  void removed(Pod pod) {
+    pod.markDeleted();
+    pods.remove(pod.key());
+    trace(pod, "deleted");
+  }
+
+  void recordTeardown(Pod pod, Node node) {
+    String id = pod.sandboxId().orElseThrow();
+    Optional<CniResult> cached;
+    String networkName;
+    try {
+      networkName = node.runtime().loadConfig().name();
+      cached = node.runtime().cachedResult(new Attachment(id, "eth0"));
+    } catch (RuntimeException e) {
+      networkName = "";
+      cached = Optional.empty();
+    }
+    List<String> hostInterfaces = new ArrayList<>();
+    io.podnet.core.addr.MacAddress mac = null;
+    if (cached.isPresent()) {
+      for (CniResult.Interface i : cached.get().interfaces()) {
+        if (i.sandbox().isEmpty()) {
+          hostInterfaces.add(i.name());
+        } else if (i.name().equals("eth0")) {
+          mac = i.mac();
+        }
+      }
+    }
+    teardowns.add(
+        new Teardown(pod.key(), node, id, networkName, pod.ip().orElse(null), hostInterfaces, mac));
+  }
+
+  private void trace(Pod pod, String detail) {
+    network.trace().record(new PodChange(simulation.now(), pod.key(), detail));
+  }
+
+  static String uuid(RandomGenerator random) {
+    long hi = random.nextLong();
+    long lo = random.nextLong();
+    hi = (hi & ~0xF000L) | 0x4000L;
+    lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    String h = String.format("%016x%016x", hi, lo);
+    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
+        + h.substring(16, 20) + "-" + h.substring(20);
+  }
+
+  /** Builds a {@link Cluster}. */
+  public static final class Builder {
+    private int nodeCount = 1;
+    private long seed = 1;
+    private Cidr clusterCidr = Cidr.parse("10.244.0.0/16");
+    private int nodeMaskSize = 24;
+    private PluginRegistry registry = Plugins.standard();
+    private List<String> installed = List.of();
+    private boolean installAll = true;
+    private String conflistName = "";
+    private String conflistTemplate = "";
+    private Trace trace = Trace.digestOnly();
+    private LinkSpec link = LinkSpec.DEFAULT;
+
+    private Builder() {}
+
+    /** Number of nodes, 1 to 5,000 (default 1). */
+    public Builder nodes(int count) {
+      if (count < 1 || count > 5000) {
+        throw new IllegalArgumentException("node count must be in [1, 5000]: " + count);
+      }
+      this.nodeCount = count;
+      return this;
+    }
+
+    /** The master seed (default 1). */
+    public Builder seed(long s) {
+      this.seed = s;
+      return this;
+    }
+
+    /** The cluster CIDR (default {@code 10.244.0.0/16}). */
+    public Builder clusterCidr(String cidr) {
+      this.clusterCidr = Cidr.parse(cidr);
+      return this;
+    }
+
+    /** The prefix length of each node's podCIDR (default 24), longer than the cluster CIDR's. */
+    public Builder nodeCidrMaskSize(int length) {
+      if (length > 30 || length < 1) {
+        throw new IllegalArgumentException("node CIDR mask size must be in [1, 30]: " + length);
+      }
+      this.nodeMaskSize = length;
+      return this;
+    }
+
+    /** The plugin implementations (default {@link Plugins#standard()}). */
+    public Builder plugins(PluginRegistry r) {
+      this.registry = r;
+      return this;
+    }
+
+    /** Installs only these plugin binaries on each node (default: every registered plugin). */
+    public Builder installedPlugins(String... types) {
+      this.installed = List.of(types);
+      this.installAll = false;
+      return this;
+    }
+
+    /**
+     * The network configuration each node gets in {@code /etc/cni/net.d/<fileName>}; {@code
+     * ${podCIDR}} in the text is replaced with the node's podCIDR. An empty file name writes none.
+     */
+    public Builder cni(String fileName, String conflistTemplate) {
+      this.conflistName = fileName;
+      this.conflistTemplate = conflistTemplate;
+      return this;
+    }
+
+    /** The trace to write to (default digest-only). */
+    public Builder trace(Trace t) {
+      this.trace = t;
+      return this;
+    }
+
+    /** The underlay links' properties (default {@link LinkSpec#DEFAULT}). */
+    public Builder link(LinkSpec spec) {
+      this.link = spec;
+      return this;
+    }
+
+    /** Builds the cluster: nodes on the underlay, runtimes, configs and host-gw routes. */
+    public Cluster build() {
+      if (nodeMaskSize <= clusterCidr.prefixLength()) {
+        throw new IllegalArgumentException(
+            "node CIDR mask size " + nodeMaskSize + " must be longer than the cluster CIDR " + clusterCidr);
+      }
+      long podCidrs = 1L << (nodeMaskSize - clusterCidr.prefixLength());
+      if (nodeCount >= podCidrs) {
+        throw new IllegalArgumentException(
+            "cluster CIDR " + clusterCidr + " holds " + (podCidrs - 1) + " /" + nodeMaskSize
+                + " podCIDRs after the first, too few for " + nodeCount + " nodes");
+      }
+      for (String type : installed) {
+        if (registry.find(type).isEmpty()) {
+          throw new IllegalArgumentException(
+              "no implementation of plugin type \"" + type + "\" (known: " + registry.plugins().keySet() + ")");
+        }
+      }
+      Simulation sim = Simulation.create(seed);
+      Network network = Network.create(sim, trace);
+      Cluster cluster = new Cluster(sim, network, clusterCidr);
+      Host underlay = network.addSwitch("underlay");
+      for (int i = 1; i <= nodeCount; i++) {
+        String name = "node-" + i;
+        Host host = network.addHost(name);
+        host.root().loopback().up();
+        Nic eth0 = network.attachToSwitch(host, "eth0", underlay, link);
+        Ipv4Address ip = UNDERLAY.address(256L + 10 + i);
+        host.root().addAddress(eth0, IfAddress.of(ip, UNDERLAY.prefixLength()));
+        Cidr podCidr = clusterCidr.subnet(nodeMaskSize, i);
+        CniRuntime runtime = CniRuntime.on(host, registry);
+        for (String type : installAll ? List.copyOf(registry.plugins().keySet()) : installed) {
+          runtime.installPlugin(type);
+        }
+        if (!conflistName.isEmpty()) {
+          runtime.writeConfig(conflistName, conflistTemplate.replace("${podCIDR}", podCidr.toString()));
+        }
+        Node node = new Node(name, host, podCidr, ip, runtime);
+        cluster.nodes.put(name, node);
+        cluster.kubelets.put(node, new Kubelet(cluster, node));
+      }
+      for (Node node : cluster.nodes.values()) {
+        for (Node other : cluster.nodes.values()) {
+          if (other != node) {
+            node.host()
+                .root()
+                .addRoute(
+                    Route.to(other.podCidr())
+                        .via(other.internalIp())
+                        .dev(node.host().root().device("eth0"))
+                        .build());
+          }
+        }
+      }
+      return cluster;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.podnet.cni.cluster;
+
+import io.podnet.core.engine.SimTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to
+ * the widest cell plus three spaces, {@code <none>} for what is missing, ages in kubectl's
+ * human-readable form) and the events of {@code kubectl describe pod}.
+ */
+public final class Kubectl {
+
+  private Kubectl() {}
+
+  /** {@code kubectl get pods -o wide} for every namespace's pods, in creation order. */
+  public static String getPodsWide(Cluster cluster) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"
+        });
+    long now = cluster.simulation().now();
+    for (Pod pod : cluster.pods()) {
+      rows.add(
+          new String[] {
+            pod.name(),
+            pod.isRunning() ? "1/1" : "0/1",
+            pod.status().text(),
+            "0",
+            humanDuration(now - pod.createdAt()),
+            pod.ip().map(Object::toString).orElse("<none>"),
+            pod.node().map(Node::name).orElse("<none>"),
+            "<none>",
+            "<none>"
+          });
+    }
+    return table(rows, 3, "");
+  }
+
+  /**
+   * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, status, IP
+   * and the events table.
+   */
+  public static String describePod(Cluster cluster, String key) {
+    Pod pod =
+        cluster
+            .pod(key)
+            .orElseThrow(() -> new IllegalArgumentException("pod \"" + key + "\" does not exist"));
+    long now = cluster.simulation().now();
+    StringBuilder sb = new StringBuilder();
+    field(sb, "Name:", pod.name());
+    field(sb, "Namespace:", pod.namespace());
+    field(sb, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
+    field(sb, "Status:", pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
+    field(sb, "IP:", pod.ip().map(Object::toString).orElse(""));
+    sb.append("IPs:");
+    if (pod.ip().isEmpty()) {
+      sb.append("              <none>\n");
+    } else {
+      sb.append("\n  IP:  ").append(pod.ip().get()).append('\n');
+    }
+    sb.append(events(pod, now));
+    return sb.toString();
+  }
+
+  /** The {@code Events:} section of {@code kubectl describe}. */
+  static String events(Pod pod, long now) {
+    if (pod.events().isEmpty()) {
+      return "Events:  <none>\n";
+    }
+    List<PodEvent> sorted = new ArrayList<>(pod.events());
+    sorted.sort(Comparator.comparingLong(PodEvent::lastSeen));
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"Type", "Reason", "Age", "From", "Message"});
+    rows.add(new String[] {"----", "------", "----", "----", "-------"});
+    for (PodEvent e : sorted) {
+      String age = humanDuration(now - e.lastSeen());
+      if (e.count() > 1) {
+        age += " (x" + e.count() + " over " + humanDuration(now - e.firstSeen()) + ")";
+      }
+      rows.add(new String[] {e.type(), e.reason(), age, e.from(), e.message()});
+    }
+    return "Events:\n" + table(rows, 2, "  ");
+  }
+
+  private static void field(StringBuilder sb, String label, String value) {
+    sb.append(String.format("%-18s%s%n", label, value).replace(System.lineSeparator(), "\n"));
+  }
+
+  private static String table(List<String[]> rows, int gap, String indent) {
+    int columns = rows.get(0).length;
+    int[] widths = new int[columns];
+    for (String[] row : rows) {
+      for (int c = 0; c < columns; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] row : rows) {
+      sb.append(indent);
+      for (int c = 0; c < columns; c++) {
+        sb.append(row[c]);
+        if (c < columns - 1) {
+          sb.append(" ".repeat(widths[c] - row[c].length() + gap));
+        }
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Kubernetes' {@code duration.HumanDuration}: seconds up to 2 minutes, then minutes and seconds
+   * up to 10 minutes, minutes up to 3 hours, hours and minutes up to 8 hours, hours up to 2 days,
+   * then days and hours, days, and years.
+   */
+  public static String humanDuration(long nanos) {
+    long seconds = nanos / SimTime.SECOND;
+    if (seconds < -1) {
+      return "<invalid>";
+    }
+    if (seconds < 0) {
+      return "0s";
+    }
+    if (seconds < 60 * 2) {
+      return seconds + "s";
+    }
+    long minutes = seconds / 60;
+    if (minutes < 10) {
+      long s = seconds % 60;
+      return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
+    }
+    if (minutes < 60 * 3) {
+      return minutes + "m";
+    }
+    long hours = minutes / 60;
+    if (hours < 8) {
+      long m = minutes % 60;
+      return m == 0 ? hours + "h" : hours + "h" + m + "m";
+    }
+    if (hours < 48) {
+      return hours + "h";
+    }
+    if (hours < 24 * 8) {
+      long h = hours % 24;
+      return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
+    }
+    if (hours < 24 * 365 * 2) {
+      return hours / 24 + "d";
+    }
+    if (hours < 24 * 365 * 8) {
+      long dy = (hours / 24) % 365;
+      return dy == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + dy + "d";
+    }
+    return hours / 24 / 365 + "y";
+  }
+}

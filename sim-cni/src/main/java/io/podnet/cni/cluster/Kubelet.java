@@ -1,0 +1,194 @@
+package io.podnet.cni.cluster;
+
+import io.podnet.cni.runtime.Attachment;
+import io.podnet.cni.runtime.CniRuntime;
+import io.podnet.cni.runtime.CniRuntimeException;
+import io.podnet.cni.runtime.NetworkNotReadyException;
+import io.podnet.cni.spec.CniConfigException;
+import io.podnet.cni.spec.CniResult;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.NetNamespace;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The kubelet and container runtime of one node, for the pod lifecycle: make the sandbox (a
+ * network namespace {@code cni-<uuid>}), run CNI ADD for the loopback and the pod network, start
+ * the container, and on failure record {@code FailedCreatePodSandBox} with the runtime's message,
+ * run DEL, and retry. Deleting a pod runs DEL and removes the sandbox. Each step takes simulated
+ * time: 50 ms for the sandbox, 10 ms per plugin execution, 100 ms to start the container, 10 s
+ * between retries.
+ */
+final class Kubelet {
+
+  static final long SANDBOX_NANOS = 50 * SimTime.MILLISECOND;
+  static final long PLUGIN_EXEC_NANOS = 10 * SimTime.MILLISECOND;
+  static final long CONTAINER_START_NANOS = 100 * SimTime.MILLISECOND;
+  static final long RETRY_NANOS = 10 * SimTime.SECOND;
+  static final long NETWORK_NOT_READY_RETRY_NANOS = 2 * SimTime.SECOND;
+  static final long TEARDOWN_NANOS = 50 * SimTime.MILLISECOND;
+
+  private final Cluster cluster;
+  private final Node node;
+  private final Simulation sim;
+  private final RandomGenerator ids;
+
+  Kubelet(Cluster cluster, Node node) {
+    this.cluster = cluster;
+    this.node = node;
+    this.sim = cluster.simulation();
+    this.ids = sim.random().stream("kubelet/" + node.name());
+  }
+
+  /** The pod was bound to this node: start making its sandbox. */
+  void podBound(Pod pod) {
+    cluster.status(pod, PodStatus.CONTAINER_CREATING);
+    sim.schedule(SANDBOX_NANOS, () -> createSandbox(pod, false));
+  }
+
+  private void createSandbox(Pod pod, boolean retry) {
+    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING) {
+      return;
+    }
+    Optional<String> notReady = node.notReadyReason();
+    if (notReady.isPresent()) {
+      cluster.event(pod, "Warning", "NetworkNotReady", "kubelet", "network is not ready: " + notReady.get());
+      sim.schedule(NETWORK_NOT_READY_RETRY_NANOS, () -> createSandbox(pod, retry));
+      return;
+    }
+    if (retry) {
+      cluster.event(
+          pod, "Normal", "SandboxChanged", "kubelet", "Pod sandbox changed, it will be killed and re-created.");
+    }
+    String id = HexFormat.of().formatHex(randomBytes(32));
+    NetNamespace ns = node.host().addNamespace("cni-" + uuid());
+    pod.setSandbox(id, ns);
+    CniRuntime runtime = node.runtime();
+    String netns = netnsPath(ns);
+    Map<String, String> args = cniArgs(pod, id);
+    int before = runtime.execCount();
+    try {
+      runtime.addLoopback(id, netns, args);
+      CniResult result = runtime.add(new Attachment(id, "eth0"), netns, args, Map.of());
+      long cost = (runtime.execCount() - before) * PLUGIN_EXEC_NANOS;
+      sim.schedule(cost + CONTAINER_START_NANOS, () -> started(pod, id, result));
+    } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
+      cluster.event(
+          pod,
+          "Warning",
+          "FailedCreatePodSandBox",
+          "kubelet",
+          "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network"
+              + " for sandbox \""
+              + id
+              + "\": "
+              + e.getMessage());
+      teardown(pod, id, ns);
+      sim.schedule(RETRY_NANOS, () -> createSandbox(pod, true));
+    }
+  }
+
+  private void started(Pod pod, String id, CniResult result) {
+    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING || !id.equals(pod.sandboxId().orElse(""))) {
+      return;
+    }
+    int eth0 = -1;
+    for (int i = 0; i < result.interfaces().size(); i++) {
+      if (result.interfaces().get(i).name().equals("eth0") && !result.interfaces().get(i).sandbox().isEmpty()) {
+        eth0 = i;
+      }
+    }
+    for (CniResult.IpConfig ip : result.ips()) {
+      if (ip.interfaceIndex() == eth0 || ip.interfaceIndex() < 0) {
+        pod.setIp(ip.address().address());
+        break;
+      }
+    }
+    cluster.status(pod, PodStatus.RUNNING);
+  }
+
+  /** Deletes a pod: stop it, run DEL, remove the sandbox; retries while DEL fails. */
+  void delete(Pod pod) {
+    cluster.status(pod, PodStatus.TERMINATING);
+    sim.schedule(TEARDOWN_NANOS, () -> finishDelete(pod));
+  }
+
+  private void finishDelete(Pod pod) {
+    Optional<String> id = pod.sandboxId();
+    Optional<NetNamespace> ns = pod.netns();
+    if (id.isPresent() && ns.isPresent()) {
+      cluster.recordTeardown(pod, node);
+      try {
+        teardownOrThrow(pod, id.get(), ns.get());
+      } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
+        cluster.event(
+            pod,
+            "Warning",
+            "FailedKillPod",
+            "kubelet",
+            "error killing pod: failed to \"KillPodSandbox\" for \""
+                + pod.uid()
+                + "\" with KillPodSandboxError: \"rpc error: code = Unknown desc = failed to"
+                + " destroy network for sandbox \\\""
+                + id.get()
+                + "\\\": "
+                + e.getMessage()
+                + "\"");
+        sim.schedule(RETRY_NANOS, () -> finishDelete(pod));
+        return;
+      }
+    }
+    pod.setIp(null);
+    cluster.removed(pod);
+  }
+
+  /** Best-effort cleanup after a failed ADD: DEL (errors ignored) and remove the namespace. */
+  private void teardown(Pod pod, String id, NetNamespace ns) {
+    try {
+      teardownOrThrow(pod, id, ns);
+    } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
+      node.host().deleteNamespace(ns);
+      pod.setSandbox(null, null);
+    }
+  }
+
+  private void teardownOrThrow(Pod pod, String id, NetNamespace ns) {
+    CniRuntime runtime = node.runtime();
+    String netns = netnsPath(ns);
+    Map<String, String> args = cniArgs(pod, id);
+    runtime.del(new Attachment(id, "eth0"), netns, args);
+    runtime.delLoopback(id, netns, args);
+    node.host().deleteNamespace(ns);
+    pod.setSandbox(null, null);
+  }
+
+  static String netnsPath(NetNamespace ns) {
+    return "/var/run/netns/" + ns.name();
+  }
+
+  private static Map<String, String> cniArgs(Pod pod, String sandboxId) {
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("IgnoreUnknown", "1");
+    args.put("K8S_POD_NAMESPACE", pod.namespace());
+    args.put("K8S_POD_NAME", pod.name());
+    args.put("K8S_POD_INFRA_CONTAINER_ID", sandboxId);
+    args.put("K8S_POD_UID", pod.uid());
+    return args;
+  }
+
+  private String uuid() {
+    return Cluster.uuid(ids);
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) ids.nextInt(256);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,156 @@
+package io.podnet.cni.cluster;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.net.NetNamespace;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A pod as the cluster sees it: its name, the node it was scheduled to, its status, its IP once
+ * the network is up, its sandbox (the network namespace CNI attached) and its events.
+ */
+public final class Pod {
+
+  private final String namespace;
+  private final String name;
+  private final String uid;
+  private final long createdAt;
+  private @Nullable Node node;
+  private PodStatus status = PodStatus.PENDING;
+  private @Nullable Ipv4Address ip;
+  private @Nullable String sandboxId;
+  private @Nullable NetNamespace sandbox;
+  private final List<PodEvent> events = new ArrayList<>();
+  private boolean deleted;
+
+  Pod(String namespace, String name, String uid, long createdAt) {
+    this.namespace = namespace;
+    this.name = name;
+    this.uid = uid;
+    this.createdAt = createdAt;
+  }
+
+  /** The Kubernetes namespace ({@code default}). */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The pod name. */
+  public String name() {
+    return name;
+  }
+
+  /** {@code namespace/name}. */
+  public String key() {
+    return namespace + "/" + name;
+  }
+
+  /** The pod's UID. */
+  public String uid() {
+    return uid;
+  }
+
+  /** When the pod was created, in simulated nanoseconds. */
+  public long createdAt() {
+    return createdAt;
+  }
+
+  /** The node it is scheduled to, if any. */
+  public Optional<Node> node() {
+    return Optional.ofNullable(node);
+  }
+
+  /** The status kubectl shows. */
+  public PodStatus status() {
+    return status;
+  }
+
+  /** Whether the pod is running. */
+  public boolean isRunning() {
+    return status == PodStatus.RUNNING;
+  }
+
+  /** The pod IP, once the network is up. */
+  public Optional<Ipv4Address> ip() {
+    return Optional.ofNullable(ip);
+  }
+
+  /** The pod IP; {@link IllegalStateException} while it has none. */
+  public Ipv4Address requireIp() {
+    if (ip == null) {
+      throw new IllegalStateException("pod " + key() + " has no IP yet (" + status.text() + ")");
+    }
+    return ip;
+  }
+
+  /** The sandbox (pause container) id, 64 hex digits, while a sandbox exists. */
+  public Optional<String> sandboxId() {
+    return Optional.ofNullable(sandboxId);
+  }
+
+  /** The pod's network namespace, while its sandbox exists. */
+  public Optional<NetNamespace> netns() {
+    return Optional.ofNullable(sandbox);
+  }
+
+  /** The pod's network namespace; {@link IllegalStateException} if it has none. */
+  public NetNamespace requireNetns() {
+    if (sandbox == null) {
+      throw new IllegalStateException("pod " + key() + " has no sandbox (" + status.text() + ")");
+    }
+    return sandbox;
+  }
+
+  /** The events, oldest first. */
+  public List<PodEvent> events() {
+    return Collections.unmodifiableList(events);
+  }
+
+  /** Whether the pod has been deleted and is gone. */
+  public boolean isDeleted() {
+    return deleted;
+  }
+
+  void schedule(Node target) {
+    this.node = target;
+  }
+
+  void setStatus(PodStatus newStatus) {
+    this.status = newStatus;
+  }
+
+  void setIp(@Nullable Ipv4Address address) {
+    this.ip = address;
+  }
+
+  void setSandbox(@Nullable String id, @Nullable NetNamespace ns) {
+    this.sandboxId = id;
+    this.sandbox = ns;
+  }
+
+  void markDeleted() {
+    this.deleted = true;
+  }
+
+  void event(String type, String reason, String from, String message, long now) {
+    for (int i = 0; i < events.size(); i++) {
+      PodEvent e = events.get(i);
+      if (e.type().equals(type)
+          && e.reason().equals(reason)
+          && e.from().equals(from)
+          && e.message().equals(message)) {
+        events.set(i, e.again(now));
+        return;
+      }
+    }
+    events.add(new PodEvent(type, reason, from, message, now, now, 1));
+  }
+
+  @Override
+  public String toString() {
+    return key() + " " + status.text() + (ip == null ? "" : " " + ip);
+  }
+}

@@ -1,0 +1,20 @@
+package io.podnet.cni.plugins;
+
+import io.podnet.cni.ipam.HostLocalIpam;
+import io.podnet.cni.runtime.PluginRegistry;
+
+/** The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap}, {@code host-local}. */
+public final class Plugins {
+
+  private Plugins() {}
+
+  /** A registry with every reference plugin PodNet models. */
+  public static PluginRegistry standard() {
+    return PluginRegistry.empty()
+        .with("loopback", new LoopbackPlugin())
+        .with("bridge", new BridgePlugin())
+        .with("ptp", new PtpPlugin())
+        .with("portmap", new PortmapPlugin())
+        .with("host-local", new HostLocalIpam());
+  }
+}
