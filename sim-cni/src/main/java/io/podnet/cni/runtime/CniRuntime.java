@@ -464,7 +464,7 @@ public final class CniRuntime {
   private Optional<CniResult> cachedResult(String network, Attachment a) {
     return host.files()
         .read(cachePath(network, a))
-        .map(Json::readTree)
+        .map(Json::parse)
         .map(node -> CniResult.fromJson(node.get("result")));
   }
 
@@ -473,7 +473,7 @@ public final class CniRuntime {
     if (text.isEmpty()) {
       return Map.of();
     }
-    JsonNode node = Json.readTree(text.get()).path("capabilityArgs");
+    JsonNode node = Json.parse(text.get()).path("capabilityArgs");
     Map<String, Object> out = new LinkedHashMap<>();
     node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
     return out;
@@ -484,7 +484,7 @@ public final class CniRuntime {
     for (String name : host.files().list(CACHE_DIR)) {
       host.files()
           .read(CACHE_DIR + "/" + name)
-          .map(Json::readTree)
+          .map(Json::parse)
           .filter(n -> n.path("networkName").asText().equals(network))
           .ifPresent(
               n -> out.add(new Attachment(n.path("containerId").asText(), n.path("ifName").asText())));
