@@ -441,6 +441,11 @@ public final class NetNamespace {
     sockets.listenUdp(port);
   }
 
+  /** Closes the UDP socket listening on {@code port}, if any. */
+  public void closeUdp(int port) {
+    sockets.closeUdp(port);
+  }
+
   /** Opens a TCP socket that accepts connections on {@code port}. */
   public void listenTcp(int port) {
     sockets.listenTcp(port);

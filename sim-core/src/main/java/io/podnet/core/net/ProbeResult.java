@@ -34,6 +34,8 @@ public final class ProbeResult {
   private final String message;
   private final @Nullable Ipv4Address from;
   private final int ttl;
+  private final @Nullable Ipv4Address observedSource;
+  private final @Nullable NetNamespace receiver;
 
   ProbeResult(
       Outcome outcome,
@@ -41,7 +43,11 @@ public final class ProbeResult {
       Walk walk,
       String message,
       @Nullable Ipv4Address from,
-      int ttl) {
+      int ttl,
+      @Nullable Ipv4Address observedSource,
+      @Nullable NetNamespace receiver) {
+    this.observedSource = observedSource;
+    this.receiver = receiver;
     this.outcome = outcome;
     this.elapsedNanos = elapsedNanos;
     this.walk = walk;
@@ -86,6 +92,19 @@ public final class ProbeResult {
   /** The TTL of the answer as received, or -1 without an answer. */
   public int ttl() {
     return ttl;
+  }
+
+  /**
+   * For a delivered datagram, the source address the receiving socket saw: the sender's own
+   * address unless something translated it on the way.
+   */
+  public @Nullable Ipv4Address observedSource() {
+    return observedSource;
+  }
+
+  /** For a delivered datagram, the namespace whose socket received it. */
+  public @Nullable NetNamespace receiver() {
+    return receiver;
   }
 
   @Override

@@ -68,6 +68,16 @@ final class Sockets {
     }
 
     void finish(ProbeResult.Outcome outcome, String message, @Nullable Ipv4Address from, int ttl) {
+      finish(outcome, message, from, ttl, null, null);
+    }
+
+    void finish(
+        ProbeResult.Outcome outcome,
+        String message,
+        @Nullable Ipv4Address from,
+        int ttl,
+        @Nullable Ipv4Address observedSource,
+        @Nullable NetNamespace receiver) {
       if (result != null) {
         return;
       }
@@ -77,7 +87,9 @@ final class Sockets {
       pings.remove(key);
       udpProbes.remove(key);
       tcpProbes.remove(key);
-      result = new ProbeResult(outcome, sim.now() - start, walk, message, from, ttl);
+      result =
+          new ProbeResult(
+              outcome, sim.now() - start, walk, message, from, ttl, observedSource, receiver);
       done.accept(result);
     }
   }
@@ -103,6 +115,10 @@ final class Sockets {
   void listenUdp(int port) {
     checkPort(port);
     udpListeners.putIfAbsent(port, 0);
+  }
+
+  void closeUdp(int port) {
+    udpListeners.remove(port);
   }
 
   void listenTcp(int port) {
@@ -274,7 +290,9 @@ final class Sockets {
             ProbeResult.Outcome.DELIVERED,
             "delivered to " + to + ":" + dstPort + " (udp)",
             to,
-            Ipv4Header.ttl(b, ip));
+            Ipv4Header.ttl(b, ip),
+            Ipv4Address.of(Ipv4Header.src(b, ip)),
+            ns);
       }
       return;
     }
