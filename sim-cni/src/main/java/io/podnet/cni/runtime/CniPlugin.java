@@ -31,8 +31,8 @@ public interface CniPlugin {
   default void status(CniRequest request) {}
 
   /**
-   * GC: release resources not owned by any of the valid attachments listed in the request's
-   * {@code cni.dev/valid-attachments}.
+   * GC: release resources not owned by any of the valid attachments listed in the request's {@code
+   * cni.dev/valid-attachments}.
    */
   default void gc(CniRequest request) {}
 }

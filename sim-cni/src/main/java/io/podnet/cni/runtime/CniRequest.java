@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One plugin invocation: what a real plugin reads from its environment ({@code CNI_COMMAND},
- * {@code CNI_CONTAINERID}, {@code CNI_NETNS}, {@code CNI_IFNAME}, {@code CNI_ARGS}, {@code
- * CNI_PATH}) and from stdin (the network configuration with {@code name}, {@code cniVersion},
- * {@code prevResult} and {@code runtimeConfig} injected), plus the node it runs on.
+ * One plugin invocation: what a real plugin reads from its environment ({@code CNI_COMMAND}, {@code
+ * CNI_CONTAINERID}, {@code CNI_NETNS}, {@code CNI_IFNAME}, {@code CNI_ARGS}, {@code CNI_PATH}) and
+ * from stdin (the network configuration with {@code name}, {@code cniVersion}, {@code prevResult}
+ * and {@code runtimeConfig} injected), plus the node it runs on.
  *
  * @param command ADD, DEL, CHECK, STATUS or GC
  * @param containerId {@code CNI_CONTAINERID} (empty for STATUS and GC)

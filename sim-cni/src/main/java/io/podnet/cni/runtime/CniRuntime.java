@@ -7,7 +7,6 @@ import io.podnet.cni.spec.CniConfigException;
 import io.podnet.cni.spec.CniError;
 import io.podnet.cni.spec.CniException;
 import io.podnet.cni.spec.CniResult;
-import io.podnet.cni.spec.CniVersions;
 import io.podnet.cni.spec.Json;
 import io.podnet.cni.spec.NetworkConfigList;
 import io.podnet.cni.spec.PluginConfig;
@@ -117,7 +116,11 @@ public final class CniRuntime {
   public void installPlugin(String type) {
     if (registry.find(type).isEmpty()) {
       throw new IllegalArgumentException(
-          "no implementation of plugin type \"" + type + "\" (known: " + registry.plugins().keySet() + ")");
+          "no implementation of plugin type \""
+              + type
+              + "\" (known: "
+              + registry.plugins().keySet()
+              + ")");
     }
     host.files().write(binDirs.get(0) + "/" + type, "cni plugin " + type + "\n");
   }
@@ -273,7 +276,8 @@ public final class CniRuntime {
     Map<String, Object> capabilityArgs = cachedCapabilityArgs(list.name(), attachment);
     for (PluginConfig plugin : list.plugins()) {
       ObjectNode stdin =
-          plugin.stdin(list.name(), list.effectiveVersion(), cached, declared(plugin, capabilityArgs));
+          plugin.stdin(
+              list.name(), list.effectiveVersion(), cached, declared(plugin, capabilityArgs));
       try {
         invoke("CHECK", plugin.type(), attachment, netns, args, stdin);
       } catch (CniException e) {
@@ -301,12 +305,12 @@ public final class CniRuntime {
 
   /** VERSION: the versions a plugin supports; fails when it is not in the plugin path. */
   public List<String> version(String type) {
-    String path =
-        findInPath(type)
-            .orElseThrow(() -> new CniRuntimeException(notFound(type), null));
+    String path = findInPath(type).orElseThrow(() -> new CniRuntimeException(notFound(type), null));
     execCount++;
-    return registry.find(type).map(CniPlugin::supportedVersions).orElseThrow(
-        () -> new CniRuntimeException("cannot execute " + path, null));
+    return registry
+        .find(type)
+        .map(CniPlugin::supportedVersions)
+        .orElseThrow(() -> new CniRuntimeException("cannot execute " + path, null));
   }
 
   /**
@@ -352,7 +356,9 @@ public final class CniRuntime {
   /** Runs a delegated plugin (IPAM) for a parent request; lookup errors become CNI errors. */
   Optional<CniResult> delegate(String command, String type, ObjectNode stdin, CniRequest parent) {
     Attachment attachment =
-        parent.containerId().isEmpty() ? null : new Attachment(parent.containerId(), parent.ifName());
+        parent.containerId().isEmpty()
+            ? null
+            : new Attachment(parent.containerId(), parent.ifName());
     try {
       return invoke(command, type, attachment, parent.netns(), parent.args(), stdin);
     } catch (PluginNotFoundException e) {
@@ -487,7 +493,9 @@ public final class CniRuntime {
           .map(Json::parse)
           .filter(n -> n.path("networkName").asText().equals(network))
           .ifPresent(
-              n -> out.add(new Attachment(n.path("containerId").asText(), n.path("ifName").asText())));
+              n ->
+                  out.add(
+                      new Attachment(n.path("containerId").asText(), n.path("ifName").asText())));
     }
     return out;
   }
