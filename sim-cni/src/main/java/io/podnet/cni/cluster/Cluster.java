@@ -191,13 +191,18 @@ public final class Cluster {
   /** Deletes a pod and runs the simulation until it is gone (or its teardown is failing). */
   public void deletePod(String key) {
     Pod pod = startDeletingPod(key);
-    runUntil(p -> pod.isDeleted() || pod.events().stream().anyMatch(e -> e.reason().equals("FailedKillPod")), pod);
+    runUntil(
+        p ->
+            pod.isDeleted()
+                || pod.events().stream().anyMatch(e -> e.reason().equals("FailedKillPod")),
+        pod);
   }
 
   /** Starts deleting a pod (it turns Terminating) and returns at once. */
   public Pod startDeletingPod(String key) {
     Pod pod =
-        pod(key).orElseThrow(() -> new IllegalArgumentException("pod \"" + key + "\" does not exist"));
+        pod(key)
+            .orElseThrow(() -> new IllegalArgumentException("pod \"" + key + "\" does not exist"));
     if (pod.status() == PodStatus.TERMINATING) {
       return pod;
     }
@@ -276,9 +281,15 @@ public final class Cluster {
           "Warning",
           "FailedScheduling",
           "default-scheduler",
-          "0/" + n + " nodes are available: " + n
+          "0/"
+              + n
+              + " nodes are available: "
+              + n
               + " node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/"
-              + n + " nodes are available: " + n + " Preemption is not helpful for scheduling.");
+              + n
+              + " nodes are available: "
+              + n
+              + " Preemption is not helpful for scheduling.");
       simulation.schedule(Scheduler.RETRY_NANOS, () -> schedule(pod));
       return;
     }
@@ -355,8 +366,15 @@ public final class Cluster {
     hi = (hi & ~0xF000L) | 0x4000L;
     lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     String h = String.format("%016x%016x", hi, lo);
-    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
-        + h.substring(16, 20) + "-" + h.substring(20);
+    return h.substring(0, 8)
+        + "-"
+        + h.substring(8, 12)
+        + "-"
+        + h.substring(12, 16)
+        + "-"
+        + h.substring(16, 20)
+        + "-"
+        + h.substring(20);
   }
 
   /** Builds a {@link Cluster}. */
@@ -444,18 +462,32 @@ public final class Cluster {
     public Cluster build() {
       if (nodeMaskSize <= clusterCidr.prefixLength()) {
         throw new IllegalArgumentException(
-            "node CIDR mask size " + nodeMaskSize + " must be longer than the cluster CIDR " + clusterCidr);
+            "node CIDR mask size "
+                + nodeMaskSize
+                + " must be longer than the cluster CIDR "
+                + clusterCidr);
       }
       long podCidrs = 1L << (nodeMaskSize - clusterCidr.prefixLength());
       if (nodeCount >= podCidrs) {
         throw new IllegalArgumentException(
-            "cluster CIDR " + clusterCidr + " holds " + (podCidrs - 1) + " /" + nodeMaskSize
-                + " podCIDRs after the first, too few for " + nodeCount + " nodes");
+            "cluster CIDR "
+                + clusterCidr
+                + " holds "
+                + (podCidrs - 1)
+                + " /"
+                + nodeMaskSize
+                + " podCIDRs after the first, too few for "
+                + nodeCount
+                + " nodes");
       }
       for (String type : installed) {
         if (registry.find(type).isEmpty()) {
           throw new IllegalArgumentException(
-              "no implementation of plugin type \"" + type + "\" (known: " + registry.plugins().keySet() + ")");
+              "no implementation of plugin type \""
+                  + type
+                  + "\" (known: "
+                  + registry.plugins().keySet()
+                  + ")");
         }
       }
       Simulation sim = Simulation.create(seed);
@@ -475,7 +507,8 @@ public final class Cluster {
           runtime.installPlugin(type);
         }
         if (!conflistName.isEmpty()) {
-          runtime.writeConfig(conflistName, conflistTemplate.replace("${podCIDR}", podCidr.toString()));
+          runtime.writeConfig(
+              conflistName, conflistTemplate.replace("${podCIDR}", podCidr.toString()));
         }
         Node node = new Node(name, host, podCidr, ip, runtime);
         cluster.nodes.put(name, node);

@@ -6,8 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to
- * the widest cell plus three spaces, {@code <none>} for what is missing, ages in kubectl's
+ * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to the
+ * widest cell plus three spaces, {@code <none>} for what is missing, ages in kubectl's
  * human-readable form) and the events of {@code kubectl describe pod}.
  */
 public final class Kubectl {
@@ -19,7 +19,15 @@ public final class Kubectl {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
-          "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"
+          "NAME",
+          "READY",
+          "STATUS",
+          "RESTARTS",
+          "AGE",
+          "IP",
+          "NODE",
+          "NOMINATED NODE",
+          "READINESS GATES"
         });
     long now = cluster.simulation().now();
     for (Pod pod : cluster.pods()) {
@@ -53,7 +61,10 @@ public final class Kubectl {
     field(sb, "Name:", pod.name());
     field(sb, "Namespace:", pod.namespace());
     field(sb, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
-    field(sb, "Status:", pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
+    field(
+        sb,
+        "Status:",
+        pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
     field(sb, "IP:", pod.ip().map(Object::toString).orElse(""));
     sb.append("IPs:");
     if (pod.ip().isEmpty()) {

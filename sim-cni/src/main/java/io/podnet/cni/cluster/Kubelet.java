@@ -16,12 +16,12 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * The kubelet and container runtime of one node, for the pod lifecycle: make the sandbox (a
- * network namespace {@code cni-<uuid>}), run CNI ADD for the loopback and the pod network, start
- * the container, and on failure record {@code FailedCreatePodSandBox} with the runtime's message,
- * run DEL, and retry. Deleting a pod runs DEL and removes the sandbox. Each step takes simulated
- * time: 50 ms for the sandbox, 10 ms per plugin execution, 100 ms to start the container, 10 s
- * between retries.
+ * The kubelet and container runtime of one node, for the pod lifecycle: make the sandbox (a network
+ * namespace {@code cni-<uuid>}), run CNI ADD for the loopback and the pod network, start the
+ * container, and on failure record {@code FailedCreatePodSandBox} with the runtime's message, run
+ * DEL, and retry. Deleting a pod runs DEL and removes the sandbox. Each step takes simulated time:
+ * 50 ms for the sandbox, 10 ms per plugin execution, 100 ms to start the container, 10 s between
+ * retries.
  */
 final class Kubelet {
 
@@ -56,13 +56,18 @@ final class Kubelet {
     }
     Optional<String> notReady = node.notReadyReason();
     if (notReady.isPresent()) {
-      cluster.event(pod, "Warning", "NetworkNotReady", "kubelet", "network is not ready: " + notReady.get());
+      cluster.event(
+          pod, "Warning", "NetworkNotReady", "kubelet", "network is not ready: " + notReady.get());
       sim.schedule(NETWORK_NOT_READY_RETRY_NANOS, () -> createSandbox(pod, retry));
       return;
     }
     if (retry) {
       cluster.event(
-          pod, "Normal", "SandboxChanged", "kubelet", "Pod sandbox changed, it will be killed and re-created.");
+          pod,
+          "Normal",
+          "SandboxChanged",
+          "kubelet",
+          "Pod sandbox changed, it will be killed and re-created.");
     }
     String id = HexFormat.of().formatHex(randomBytes(32));
     NetNamespace ns = node.host().addNamespace("cni-" + uuid());
@@ -93,12 +98,15 @@ final class Kubelet {
   }
 
   private void started(Pod pod, String id, CniResult result) {
-    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING || !id.equals(pod.sandboxId().orElse(""))) {
+    if (pod.isDeleted()
+        || pod.status() == PodStatus.TERMINATING
+        || !id.equals(pod.sandboxId().orElse(""))) {
       return;
     }
     int eth0 = -1;
     for (int i = 0; i < result.interfaces().size(); i++) {
-      if (result.interfaces().get(i).name().equals("eth0") && !result.interfaces().get(i).sandbox().isEmpty()) {
+      if (result.interfaces().get(i).name().equals("eth0")
+          && !result.interfaces().get(i).sandbox().isEmpty()) {
         eth0 = i;
       }
     }

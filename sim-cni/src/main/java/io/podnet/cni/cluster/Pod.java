@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A pod as the cluster sees it: its name, the node it was scheduled to, its status, its IP once
- * the network is up, its sandbox (the network namespace CNI attached) and its events.
+ * A pod as the cluster sees it: its name, the node it was scheduled to, its status, its IP once the
+ * network is up, its sandbox (the network namespace CNI attached) and its events.
  */
 public final class Pod {
 

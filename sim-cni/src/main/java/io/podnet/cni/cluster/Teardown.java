@@ -6,9 +6,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a deleted pod held when its network was torn down, so that the contract checker can prove
- * it was all freed: its IP, its sandbox id, its interfaces (as the cached CNI result listed them)
- * and the network it was attached to.
+ * What a deleted pod held when its network was torn down, so that the contract checker can prove it
+ * was all freed: its IP, its sandbox id, its interfaces (as the cached CNI result listed them) and
+ * the network it was attached to.
  *
  * @param pod {@code namespace/name}
  * @param node the node it ran on

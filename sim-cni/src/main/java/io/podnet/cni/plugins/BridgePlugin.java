@@ -197,7 +197,11 @@ public final class BridgePlugin implements CniPlugin {
       if (!(existing.get() instanceof Bridge b)) {
         throw CniException.of(
             CniRuntimeCodes.INTERNAL,
-            "failed to create bridge \"" + conf.bridge + "\": " + conf.bridge + " already exists but is not a bridge");
+            "failed to create bridge \""
+                + conf.bridge
+                + "\": "
+                + conf.bridge
+                + " already exists but is not a bridge");
       }
       b.up();
       return b;
@@ -233,7 +237,8 @@ public final class BridgePlugin implements CniPlugin {
 
   private static String hostVethName(CniRequest request, NetNamespace host) {
     while (true) {
-      String name = "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
+      String name =
+          "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
       if (host.findDevice(name).isEmpty()) {
         return name;
       }

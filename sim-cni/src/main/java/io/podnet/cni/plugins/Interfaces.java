@@ -19,8 +19,8 @@ final class Interfaces {
   private Interfaces() {}
 
   /**
-   * Adds the addresses, brings the device up, and adds each route via its gateway (or via the
-   * first address's gateway when the route has none).
+   * Adds the addresses, brings the device up, and adds each route via its gateway (or via the first
+   * address's gateway when the route has none).
    */
   static void configure(
       NetNamespace ns,
@@ -64,8 +64,7 @@ final class Interfaces {
       Route expected = route(dev, r, defaultGw);
       if (!ns.routes().contains(expected)) {
         throw CniException.of(
-            CniRuntimeCodes.INTERNAL,
-            "Failed to match route " + expected + " in the container");
+            CniRuntimeCodes.INTERNAL, "Failed to match route " + expected + " in the container");
       }
     }
   }

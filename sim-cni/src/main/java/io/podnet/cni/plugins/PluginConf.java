@@ -63,7 +63,8 @@ final class PluginConf {
   String ipamType() {
     String type = new PluginConf(object("ipam")).string("type", "");
     if (type.isEmpty()) {
-      throw CniException.of(CniError.INVALID_CONFIG, "failed to load netconf: ipam needs a \"type\"");
+      throw CniException.of(
+          CniError.INVALID_CONFIG, "failed to load netconf: ipam needs a \"type\"");
     }
     return type;
   }

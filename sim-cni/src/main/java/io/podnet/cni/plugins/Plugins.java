@@ -3,7 +3,10 @@ package io.podnet.cni.plugins;
 import io.podnet.cni.ipam.HostLocalIpam;
 import io.podnet.cni.runtime.PluginRegistry;
 
-/** The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap}, {@code host-local}. */
+/**
+ * The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap},
+ * {@code host-local}.
+ */
 public final class Plugins {
 
   private Plugins() {}

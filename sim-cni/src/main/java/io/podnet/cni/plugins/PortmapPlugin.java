@@ -9,8 +9,8 @@ import io.podnet.cni.spec.CniResult;
 
 /**
  * The reference {@code portmap} plugin, chained only ({@code capabilities: {"portMappings":
- * true}}). Without port mappings it passes the previous result through. With mappings it needs
- * the netfilter model (the {@code CNI-HOSTPORT-DNAT} chains), which PodNet does not have yet, so it
+ * true}}). Without port mappings it passes the previous result through. With mappings it needs the
+ * netfilter model (the {@code CNI-HOSTPORT-DNAT} chains), which PodNet does not have yet, so it
  * refuses them with code 2 rather than pretend.
  */
 public final class PortmapPlugin implements CniPlugin {

@@ -52,7 +52,8 @@ public final class PtpPlugin implements CniPlugin {
       }
       String hostName;
       do {
-        hostName = "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
+        hostName =
+            "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
       } while (host.findDevice(hostName).isPresent());
       Veth eth0 = container.addVethPair(request.ifName(), hostName, mtu == 0 ? 1500 : mtu);
       Veth hostEnd = eth0.peer();
@@ -70,7 +71,8 @@ public final class PtpPlugin implements CniPlugin {
       for (CniResult.IpConfig ip : ips) {
         Cidr subnet = ip.address().subnet();
         container.routes().routes().stream()
-            .filter(r -> r.device() == eth0 && r.destination().equals(subnet) && r.gateway() == null)
+            .filter(
+                r -> r.device() == eth0 && r.destination().equals(subnet) && r.gateway() == null)
             .toList()
             .forEach(container::removeRoute);
         container.addRoute(

@@ -95,8 +95,8 @@ public final class ProbeResult {
   }
 
   /**
-   * For a delivered datagram, the source address the receiving socket saw: the sender's own
-   * address unless something translated it on the way.
+   * For a delivered datagram, the source address the receiving socket saw: the sender's own address
+   * unless something translated it on the way.
    */
   public @Nullable Ipv4Address observedSource() {
     return observedSource;
