@@ -407,8 +407,8 @@ public final class NetworkConfigList {
       if (!cniVersion.isEmpty()) {
         candidates.add(cniVersion);
       }
-      String best = null;
-      String highest = null;
+      @Nullable String best = null;
+      @Nullable String highest = null;
       for (String c : candidates) {
         if (highest == null || CniVersions.compare(c, highest) > 0) {
           highest = c;
