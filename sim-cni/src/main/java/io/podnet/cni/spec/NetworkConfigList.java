@@ -440,7 +440,7 @@ public final class NetworkConfigList {
 
     /** Points at the value at JSON pointer {@code at}, or at the closest recorded parent. */
     private CniConfigException fail(int code, String msg, String details, String at) {
-      Integer offset = null;
+      @Nullable Integer offset = null;
       String pointer = at;
       while (syntax != null && offset == null) {
         offset = syntax.start(pointer);
