@@ -2,6 +2,7 @@ package io.podnet.cni.spec;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CNI specification versions PodNet speaks, and the semantic-version order libcni uses to pick
@@ -46,7 +47,7 @@ public final class CniVersions {
    * @throws IllegalArgumentException if none is supported, naming the candidates
    */
   public static String highestSupported(List<String> candidates) {
-    String best = null;
+    @Nullable String best = null;
     for (String candidate : candidates) {
       if (isSupported(candidate) && (best == null || compare(candidate, best) > 0)) {
         best = candidate;

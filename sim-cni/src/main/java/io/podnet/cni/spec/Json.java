@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.math.BigDecimal;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one JSON configuration of the CNI code: a Jackson mapper whose object nodes keep insertion
@@ -74,7 +75,7 @@ public final class Json {
     return sb.toString();
   }
 
-  private static void append(StringBuilder sb, JsonNode node, String indent, int depth) {
+  private static void append(StringBuilder sb, JsonNode node, @Nullable String indent, int depth) {
     if (node.isObject()) {
       if (node.isEmpty()) {
         sb.append("{}");
@@ -123,7 +124,7 @@ public final class Json {
     }
   }
 
-  private static void newline(StringBuilder sb, String indent, int depth) {
+  private static void newline(StringBuilder sb, @Nullable String indent, int depth) {
     if (indent != null) {
       sb.append('\n');
       for (int i = 0; i < depth; i++) {

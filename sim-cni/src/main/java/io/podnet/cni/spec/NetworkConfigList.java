@@ -407,8 +407,8 @@ public final class NetworkConfigList {
       if (!cniVersion.isEmpty()) {
         candidates.add(cniVersion);
       }
-      String best = null;
-      String highest = null;
+      @Nullable String best = null;
+      @Nullable String highest = null;
       for (String c : candidates) {
         if (highest == null || CniVersions.compare(c, highest) > 0) {
           highest = c;
@@ -440,7 +440,7 @@ public final class NetworkConfigList {
 
     /** Points at the value at JSON pointer {@code at}, or at the closest recorded parent. */
     private CniConfigException fail(int code, String msg, String details, String at) {
-      Integer offset = null;
+      @Nullable Integer offset = null;
       String pointer = at;
       while (syntax != null && offset == null) {
         offset = syntax.start(pointer);
