@@ -76,6 +76,15 @@ public final class Cluster {
     return new Builder().cni("10-bridge.conflist", BRIDGE_CONFLIST);
   }
 
+  /**
+   * The {@code ptp} preset: the reference ptp plugin (a veth per pod, no bridge, the gateway as a
+   * /32 on each host veth and a host route per pod) with host-local IPAM over each node's podCIDR,
+   * as {@code 10-ptp.conflist}; host-gw routes between nodes.
+   */
+  public static Builder ptp() {
+    return new Builder().cni("10-ptp.conflist", PTP_CONFLIST);
+  }
+
   /** A builder with no network configuration yet; set one with {@link Builder#cni}. */
   public static Builder builder() {
     return new Builder();
@@ -93,6 +102,27 @@ public final class Cluster {
             "isGateway": true,
             "isDefaultGateway": true,
             "hairpinMode": true,
+            "ipam": {
+              "type": "host-local",
+              "ranges": [[{"subnet": "${podCIDR}"}]]
+            }
+          },
+          {
+            "type": "portmap",
+            "capabilities": {"portMappings": true}
+          }
+        ]
+      }
+      """;
+
+  static final String PTP_CONFLIST =
+      """
+      {
+        "cniVersion": "1.0.0",
+        "name": "ptp",
+        "plugins": [
+          {
+            "type": "ptp",
             "ipam": {
               "type": "host-local",
               "ranges": [[{"subnet": "${podCIDR}"}]]

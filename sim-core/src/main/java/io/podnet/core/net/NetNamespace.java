@@ -426,7 +426,15 @@ public final class NetNamespace {
    * Sends one UDP datagram and runs the simulation until a listener gets it or an error returns.
    */
   public ProbeResult sendUdp(Ipv4Address dst, int port, byte[] payload) {
-    return await(sockets.sendUdp(dst, port, payload, DEFAULT_PROBE_TIMEOUT, r -> {}));
+    return sendUdp(dst, port, payload, DEFAULT_PROBE_TIMEOUT);
+  }
+
+  /** Like {@link #sendUdp(Ipv4Address, int, byte[])} with a timeout in nanoseconds. */
+  public ProbeResult sendUdp(Ipv4Address dst, int port, byte[] payload, long timeoutNanos) {
+    if (timeoutNanos <= 0) {
+      throw new IllegalArgumentException("timeout must be > 0 ns: " + timeoutNanos);
+    }
+    return await(sockets.sendUdp(dst, port, payload, timeoutNanos, r -> {}));
   }
 
   /**

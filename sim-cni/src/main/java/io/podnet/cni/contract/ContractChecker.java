@@ -1,0 +1,312 @@
+package io.podnet.cni.contract;
+
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.Teardown;
+import io.podnet.cni.runtime.Attachment;
+import io.podnet.cni.runtime.CniRuntime;
+import io.podnet.cni.runtime.CniRuntimeException;
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.fs.SimFileSystem;
+import io.podnet.core.net.Bridge;
+import io.podnet.core.net.Device;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.PingOptions;
+import io.podnet.core.net.ProbeResult;
+import io.podnet.core.net.Route;
+import io.podnet.core.net.Veth;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Checks the four rules of the CNI contract over a whole cluster and reports every violation as
+ * data. Nothing is sampled: the checks are exhaustive, which suits small clusters.
+ *
+ * <ol>
+ *   <li>Unique IPs: no two running pods share an address.
+ *   <li>No NAT: every running pod sends a UDP datagram to every other one (port {@value
+ *       #PROBE_PORT}); it must reach that pod's own namespace, and the receiving socket must see
+ *       the sender's own pod IP as the source. Pairs whose destination IP is not unique are left to
+ *       rule 1, since "reaching" an ambiguous address means nothing.
+ *   <li>Routes: each pod has a route out (a default route through one of its own devices) and
+ *       reaches its node's InternalIP; the node has a route back to the pod and reaches it.
+ *   <li>Cleanup: for every deleted pod, no IPAM reservation in the node's store, no host-side veth,
+ *       no bridge FDB entry for its MAC, no host route to its IP and no cached CNI result is left.
+ * </ol>
+ *
+ * <p>Rule 2 sends n(n-1) datagrams; the structure (one method per rule, each returning its
+ * violations) is meant to let a later version prove reachability per forwarding-equivalence class
+ * instead of per pair.
+ *
+ * <pre>{@code
+ * ContractReport report = ContractChecker.check(cluster);
+ * report.holds();          // true when every rule holds
+ * report.render();         // one line per violation
+ * }</pre>
+ */
+public final class ContractChecker {
+
+  /** The UDP port rule 2 probes on. */
+  public static final int PROBE_PORT = 5201;
+
+  /** An address beyond the cluster, for the "route out" check. */
+  static final Ipv4Address OUTSIDE = Ipv4Address.parse("203.0.113.1");
+
+  private static final long PROBE_TIMEOUT = 2 * SimTime.SECOND;
+
+  private ContractChecker() {}
+
+  /** Checks rules 1 to 4; runs the simulation while it probes. */
+  public static ContractReport check(Cluster cluster) {
+    List<Pod> running = cluster.pods().stream().filter(Pod::isRunning).toList();
+    List<Violation> violations = new ArrayList<>();
+    Map<Ipv4Address, List<Pod>> byIp = uniqueIps(running, violations);
+    int pairs = reachability(running, byIp, violations);
+    routes(running, violations);
+    cleanup(cluster, byIp, violations);
+    return new ContractReport(violations, running.size(), pairs);
+  }
+
+  /**
+   * Checks the spec's promises on one running pod, destructively: CHECK succeeds after ADD; then
+   * the pod is deleted, and DEL of its attachment succeeds twice more. Returns the violations.
+   */
+  public static List<Violation> checkSpecPromises(Cluster cluster, String podKey) {
+    Pod pod =
+        cluster
+            .pod(podKey)
+            .orElseThrow(
+                () -> new IllegalArgumentException("pod \"" + podKey + "\" does not exist"));
+    if (!pod.isRunning()) {
+      throw new IllegalStateException("pod " + pod.key() + " is not running");
+    }
+    List<Violation> violations = new ArrayList<>();
+    Node node = pod.node().orElseThrow();
+    CniRuntime runtime = node.runtime();
+    String id = pod.sandboxId().orElseThrow();
+    String netns = "/var/run/netns/" + pod.requireNetns().name();
+    Map<String, String> args = Map.of();
+    Attachment attachment = new Attachment(id, "eth0");
+    try {
+      runtime.check(attachment, netns, args);
+    } catch (CniRuntimeException e) {
+      violations.add(
+          new Violation(Rule.SPEC, pod.key(), "CHECK after ADD failed: " + e.getMessage()));
+    }
+    cluster.deletePod(pod.key());
+    if (!pod.isDeleted()) {
+      violations.add(
+          new Violation(Rule.SPEC, pod.key(), "the first DEL did not complete: " + pod.events()));
+      return violations;
+    }
+    for (int i = 2; i <= 3; i++) {
+      try {
+        runtime.del(attachment, netns, args);
+      } catch (CniRuntimeException e) {
+        violations.add(
+            new Violation(Rule.SPEC, pod.key(), "DEL number " + i + " failed: " + e.getMessage()));
+      }
+    }
+    return violations;
+  }
+
+  // ---------------------------------------------------------------- rule 1
+
+  private static Map<Ipv4Address, List<Pod>> uniqueIps(List<Pod> running, List<Violation> out) {
+    Map<Ipv4Address, List<Pod>> byIp = new LinkedHashMap<>();
+    for (Pod pod : running) {
+      pod.ip().ifPresent(ip -> byIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(pod));
+    }
+    for (Pod pod : running) {
+      if (pod.ip().isEmpty()) {
+        out.add(new Violation(Rule.UNIQUE_IP, pod.key(), "running pod has no IP"));
+      }
+    }
+    byIp.forEach(
+        (ip, pods) -> {
+          if (pods.size() > 1) {
+            out.add(
+                new Violation(
+                    Rule.UNIQUE_IP,
+                    ip.toString(),
+                    "held by " + pods.size() + " pods: " + pods.stream().map(Pod::key).toList()));
+          }
+        });
+    return byIp;
+  }
+
+  // ---------------------------------------------------------------- rule 2
+
+  private static int reachability(
+      List<Pod> running, Map<Ipv4Address, List<Pod>> byIp, List<Violation> out) {
+    List<Pod> probed = running.stream().filter(p -> p.ip().isPresent()).toList();
+    for (Pod pod : probed) {
+      pod.requireNetns().listenUdp(PROBE_PORT);
+    }
+    int pairs = 0;
+    byte[] payload = "podnet-contract".getBytes(StandardCharsets.US_ASCII);
+    for (Pod from : probed) {
+      for (Pod to : probed) {
+        Ipv4Address dst = to.requireIp();
+        if (from == to || byIp.get(dst).size() > 1) {
+          continue;
+        }
+        pairs++;
+        String subject = from.key() + " -> " + to.key();
+        ProbeResult r = from.requireNetns().sendUdp(dst, PROBE_PORT, payload, PROBE_TIMEOUT);
+        if (!r.success()) {
+          out.add(
+              new Violation(Rule.NO_NAT, subject, "not reachable at " + dst + ": " + r.message()));
+        } else if (r.receiver() != to.requireNetns()) {
+          out.add(
+              new Violation(
+                  Rule.NO_NAT,
+                  subject,
+                  "the datagram for "
+                      + dst
+                      + " was received in "
+                      + r.receiver()
+                      + ", not in the pod"));
+        } else if (!from.requireIp().equals(r.observedSource())) {
+          out.add(
+              new Violation(
+                  Rule.NO_NAT,
+                  subject,
+                  "the receiver saw source "
+                      + r.observedSource()
+                      + ", not the sender's pod IP "
+                      + from.requireIp()
+                      + " (the traffic was NATed)"));
+        }
+      }
+    }
+    for (Pod pod : probed) {
+      pod.requireNetns().closeUdp(PROBE_PORT);
+    }
+    return pairs;
+  }
+
+  // ---------------------------------------------------------------- rule 3
+
+  private static void routes(List<Pod> running, List<Violation> out) {
+    PingOptions ping = PingOptions.DEFAULT.withTimeout(PROBE_TIMEOUT).withRecordWalk(false);
+    for (Pod pod : running) {
+      if (pod.ip().isEmpty()) {
+        continue;
+      }
+      NetNamespace ns = pod.requireNetns();
+      Node node = pod.node().orElseThrow();
+      Route out1 = ns.routes().lookup(OUTSIDE.toInt());
+      if (out1 == null || out1.destination().prefixLength() != 0) {
+        out.add(
+            new Violation(
+                Rule.ROUTES,
+                pod.key(),
+                "no default route: traffic to " + OUTSIDE + " cannot leave the pod"));
+      }
+      ProbeResult toNode = ns.ping(node.internalIp(), ping);
+      if (!toNode.success()) {
+        out.add(
+            new Violation(
+                Rule.ROUTES,
+                pod.key(),
+                "cannot reach its node "
+                    + node.name()
+                    + " at "
+                    + node.internalIp()
+                    + ": "
+                    + toNode.message()));
+      }
+      NetNamespace hostNs = node.host().root();
+      if (hostNs.routes().lookup(pod.requireIp().toInt()) == null) {
+        out.add(
+            new Violation(
+                Rule.ROUTES,
+                pod.key(),
+                "node " + node.name() + " has no route back to " + pod.requireIp()));
+        continue;
+      }
+      ProbeResult back = hostNs.ping(pod.requireIp(), ping);
+      if (!back.success()) {
+        out.add(
+            new Violation(
+                Rule.ROUTES,
+                pod.key(),
+                "node "
+                    + node.name()
+                    + " cannot reach the pod at "
+                    + pod.requireIp()
+                    + ": "
+                    + back.message()));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- rule 4
+
+  private static void cleanup(
+      Cluster cluster, Map<Ipv4Address, List<Pod>> byIp, List<Violation> out) {
+    for (Teardown t : cluster.teardowns()) {
+      NetNamespace hostNs = t.node().host().root();
+      SimFileSystem files = t.node().host().files();
+      String store = "/var/lib/cni/networks/" + t.network();
+      for (String name : files.list(store)) {
+        String content = files.read(store + "/" + name).orElse("");
+        if (content.startsWith(t.containerId())) {
+          out.add(
+              new Violation(
+                  Rule.CLEANUP,
+                  t.pod(),
+                  "IPAM reservation " + store + "/" + name + " is still held by its sandbox"));
+        }
+      }
+      for (String iface : t.hostInterfaces()) {
+        Optional<Device> dev = hostNs.findDevice(iface);
+        if (dev.isPresent() && dev.get() instanceof Veth) {
+          out.add(
+              new Violation(
+                  Rule.CLEANUP,
+                  t.pod(),
+                  "host veth " + iface + " still exists on " + t.node().name()));
+        }
+      }
+      if (t.containerMac() != null) {
+        for (Device d : hostNs.devices()) {
+          if (d instanceof Bridge b
+              && b.fdb().stream().anyMatch(e -> e.mac().equals(t.containerMac()))) {
+            out.add(
+                new Violation(
+                    Rule.CLEANUP,
+                    t.pod(),
+                    "bridge " + b.name() + " still has an FDB entry for " + t.containerMac()));
+          }
+        }
+      }
+      Ipv4Address ip = t.ip();
+      if (ip != null && !byIp.containsKey(ip)) {
+        Cidr host = Cidr.of(ip, 32);
+        for (Route r : hostNs.routes().routes()) {
+          if (r.destination().equals(host)) {
+            out.add(
+                new Violation(
+                    Rule.CLEANUP,
+                    t.pod(),
+                    "host route \"" + r + "\" is still on " + t.node().name()));
+          }
+        }
+      }
+      String cache = CniRuntime.CACHE_DIR + "/" + t.network() + "-" + t.containerId() + "-eth0";
+      if (files.exists(cache)) {
+        out.add(
+            new Violation(Rule.CLEANUP, t.pod(), "cached CNI result " + cache + " is still there"));
+      }
+    }
+  }
+}
