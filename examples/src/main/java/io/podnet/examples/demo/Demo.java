@@ -1,13 +1,14 @@
 package io.podnet.examples.demo;
 
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Kubectl;
+import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.contract.ContractChecker;
 import io.podnet.core.addr.Ipv4Address;
-import io.podnet.core.engine.Simulation;
-import io.podnet.core.net.BridgeTopology;
 import io.podnet.core.net.Device;
-import io.podnet.core.net.Host;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
-import io.podnet.core.net.Network;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.PcapWriter;
@@ -22,11 +23,12 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The default scenario of {@code ./podnet demo}: two nodes, each with a bridge {@code cni0} and two
- * pods on veth pairs, joined by an L2 underlay with host-gw routes, all built by hand with the
- * kernel model. It pings pod to pod on one node and across nodes, then prints what a person would
- * look at on a real node: {@code ip link show} on the node, {@code ip link show} and {@code ip
- * route} in a pod, the hop-by-hop walk of a ping, and the run's trace digest.
+ * The default scenario of {@code ./podnet demo}: a two-node cluster whose pods get their network
+ * through CNI (the reference bridge plugin with host-local IPAM, from a conflist), joined by an L2
+ * underlay with host-gw routes. It starts four pods, pings pod to pod on one node and across nodes,
+ * then prints what a person would look at on a real cluster: {@code kubectl get pods -o wide},
+ * {@code ip link show} on the node, {@code ip link show} and {@code ip route} in a pod, the
+ * hop-by-hop walk of a ping, the contract check, and the run's trace digest.
  */
 public final class Demo {
 
@@ -45,55 +47,68 @@ public final class Demo {
 
   /** Runs the demo and returns its transcript. */
   public String run() {
-    Network network = Network.create(Simulation.create(seed));
-    BridgeTopology t = BridgeTopology.build(network, 2, 2);
-    List<PcapWriter> captures = pcapDir == null ? List.of() : openCaptures(t, pcapDir);
+    Cluster cluster = Cluster.bridge().nodes(2).seed(seed).build();
     StringBuilder out = new StringBuilder();
     out.append("PodNet demo, seed ").append(seed).append('\n');
     out.append(
-        "Two nodes built by hand with the kernel model (no CNI yet): a bridge cni0 per node,\n");
-    out.append(
-        "two pods per node on veth pairs, an L2 underlay, and host-gw routes between nodes.\n");
-    for (int n = 0; n < t.nodes().size(); n++) {
+        "A two-node cluster: the bridge CNI plugin with host-local IPAM (10-bridge.conflist),\n");
+    out.append("an L2 underlay, and host-gw routes between the nodes' podCIDRs.\n");
+    for (Node node : cluster.nodes()) {
       out.append(
           String.format(
-              "  %s  eth0 %s/24  cni0 %s/24  pods %s %s, %s %s%n",
-              t.node(n).name(),
-              BridgeTopology.nodeAddress(n),
-              BridgeTopology.gateway(n),
-              t.pod(n, 0).name(),
-              t.podAddress(n, 0),
-              t.pod(n, 1).name(),
-              t.podAddress(n, 1)));
+              "  %s  eth0 %s  podCIDR %s%n", node.name(), node.internalIp(), node.podCidr()));
     }
-    NetNamespace web1 = t.pod(0, 0);
-    ping(out, web1, t.podAddress(0, 1), 1, "same node");
-    ping(out, web1, t.podAddress(1, 0), 1, "across nodes, first packet resolves ARP on every hop");
-    ProbeResult warm = ping(out, web1, t.podAddress(1, 0), 2, "across nodes again");
-    Host node1 = t.node(0);
-    command(out, "ip link show", "on " + node1.name(), Iproute2.ipLinkShow(node1.root()));
-    command(out, "ip netns exec " + web1.name() + " ip link show", null, Iproute2.ipLinkShow(web1));
-    command(out, "ip netns exec " + web1.name() + " ip route", null, Iproute2.ipRouteShow(web1));
+    List<Pod> pods = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      pods.add(cluster.runPod("default/web-" + i));
+    }
+    List<PcapWriter> captures = pcapDir == null ? List.of() : openCaptures(cluster, pods, pcapDir);
+    command(out, "kubectl get pods -o wide", null, Kubectl.getPodsWide(cluster));
+    Pod web1 = pods.get(0);
+    Pod sameNode = pods.get(2);
+    Pod otherNode = pods.get(1);
+    ping(out, web1, sameNode.requireIp(), 1, "same node");
+    ping(
+        out,
+        web1,
+        otherNode.requireIp(),
+        1,
+        "across nodes; the first packet resolves ARP on every hop");
+    ProbeResult warm = ping(out, web1, otherNode.requireIp(), 2, "across nodes again");
+    Node node1 = web1.node().orElseThrow();
+    command(out, "ip link show", "on " + node1.name(), Iproute2.ipLinkShow(node1.host().root()));
+    command(
+        out,
+        "kubectl exec " + web1.name() + " -- ip link show",
+        null,
+        Iproute2.ipLinkShow(web1.requireNetns()));
+    command(
+        out,
+        "kubectl exec " + web1.name() + " -- ip route",
+        null,
+        Iproute2.ipRouteShow(web1.requireNetns()));
     out.append("\nHop-by-hop walk of icmp_seq=2 (request and reply):\n");
     out.append(warm.walk().render());
+    out.append('\n').append(ContractChecker.check(cluster).render());
     for (PcapWriter capture : captures) {
       capture.close();
     }
     if (pcapDir != null) {
-      out.append("\nWrote ")
+      out.append("Wrote ")
           .append(captures.size())
           .append(" captures to ")
           .append(pcapDir)
           .append('\n');
     }
-    out.append("\ntrace digest: ").append(network.trace().digest()).append('\n');
+    out.append("\ntrace digest: ").append(cluster.network().trace().digest()).append('\n');
     return out.toString();
   }
 
   private static ProbeResult ping(
-      StringBuilder out, NetNamespace from, Ipv4Address to, int seq, String comment) {
-    ProbeResult r = from.ping(to, PingOptions.DEFAULT.withSequence(seq));
-    command(out, "ip netns exec " + from.name() + " ping -c 1 " + to, comment, r.message() + '\n');
+      StringBuilder out, Pod from, Ipv4Address to, int seq, String comment) {
+    ProbeResult r = from.requireNetns().ping(to, PingOptions.DEFAULT.withSequence(seq));
+    command(
+        out, "kubectl exec " + from.name() + " -- ping -c 1 " + to, comment, r.message() + '\n');
     return r;
   }
 
@@ -106,17 +121,19 @@ public final class Demo {
     out.append('\n').append(output);
   }
 
-  private static List<PcapWriter> openCaptures(BridgeTopology t, Path dir) {
+  private static List<PcapWriter> openCaptures(Cluster cluster, List<Pod> pods, Path dir) {
     List<PcapWriter> writers = new ArrayList<>();
     try {
       Files.createDirectories(dir);
-      for (Host node : t.nodes()) {
-        writers.add(capture(node.root().device("eth0"), dir.resolve(node.name() + "-eth0.pcap")));
-        for (NetNamespace ns : node.namespaces()) {
-          if (ns != node.root()) {
+      for (Node node : cluster.nodes()) {
+        writers.add(
+            capture(node.host().root().device("eth0"), dir.resolve(node.name() + "-eth0.pcap")));
+        for (Pod pod : pods) {
+          if (pod.node().orElseThrow() == node) {
+            NetNamespace ns = pod.requireNetns();
             writers.add(
                 capture(
-                    ns.device("eth0"), dir.resolve(node.name() + "-" + ns.name() + "-eth0.pcap")));
+                    ns.device("eth0"), dir.resolve(node.name() + "-" + pod.name() + "-eth0.pcap")));
           }
         }
       }

@@ -19,6 +19,7 @@ class DemoTest {
   void run_defaultSeed_pingsSucceedOnOneNodeAndAcrossNodes() {
     String out = Demo.of(42, null).run();
     assertThat(out)
+        .contains("$ kubectl exec web-1 -- ping -c 1 10.244.1.3    # same node\n")
         .contains("64 bytes from 10.244.1.3: icmp_seq=1 ttl=64 time=")
         .contains("64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=")
         .contains("64 bytes from 10.244.2.2: icmp_seq=2 ttl=62 time=");
@@ -30,7 +31,9 @@ class DemoTest {
     assertThat(out)
         .containsPattern(
             "\n4: veth[0-9a-f]{8}@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue"
-                + " master cni0 state UP mode DEFAULT group default \n")
+                + " master cni0 state UP mode DEFAULT group default \n    link/ether [0-9a-f:]{17}"
+                + " brd ff:ff:ff:ff:ff:ff link-netns cni-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                + "[89ab][0-9a-f]{3}-[0-9a-f]{12}\n")
         .containsPattern("\n3: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 ")
         .containsPattern(
             "\n3: eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode"
@@ -42,6 +45,20 @@ class DemoTest {
   }
 
   @Test
+  void run_defaultSeed_printsKubectlGetPodsWideAndTheContractCheck() {
+    String out = Demo.of(42, null).run();
+    assertThat(out)
+        .contains(
+            "NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED NODE  "
+                + " READINESS GATES\n"
+                + "web-1   1/1     Running   0          0s    10.244.1.2   node-1   <none>         "
+                + "  <none>\n"
+                + "web-2   1/1     Running   0          0s    10.244.2.2   node-2   <none>         "
+                + "  <none>\n")
+        .contains("CNI contract holds (4 pods, 12 pod pairs)\n");
+  }
+
+  @Test
   void run_walk_crossesBothBridgesTheUnderlayAndBothNodes() {
     String out = Demo.of(42, null).run();
     String walk = out.substring(out.indexOf("Hop-by-hop walk"), out.indexOf("trace digest"));
@@ -49,10 +66,8 @@ class DemoTest {
         .contains("hop node-1 - route #")
         .contains("10.244.2.0/24 via 192.168.1.12 dev eth0")
         .contains("hop underlay br0 bridge #")
-        .contains("hop node-2/web-3 eth0 deliver #")
-        .contains("icmp echo request")
-        .contains("hop node-1/web-1 eth0 deliver #")
-        .contains("icmp echo reply");
+        .containsPattern("hop node-2/cni-[0-9a-f-]{36} eth0 deliver #\\d+ icmp echo request")
+        .containsPattern("hop node-1/cni-[0-9a-f-]{36} eth0 deliver #\\d+ icmp echo reply");
   }
 
   @Test
@@ -75,9 +90,9 @@ class DemoTest {
           .containsExactly(
               "node-1-eth0.pcap",
               "node-1-web-1-eth0.pcap",
-              "node-1-web-2-eth0.pcap",
+              "node-1-web-3-eth0.pcap",
               "node-2-eth0.pcap",
-              "node-2-web-3-eth0.pcap",
+              "node-2-web-2-eth0.pcap",
               "node-2-web-4-eth0.pcap");
     }
     byte[] node1 = Files.readAllBytes(dir.resolve("node-1-eth0.pcap"));

@@ -134,6 +134,11 @@ public abstract class Device {
     captures.add(writer);
   }
 
+  /** Stops copying frames to {@code writer} (do this before closing it); false if not attached. */
+  public final boolean stopCapture(PcapWriter writer) {
+    return captures.remove(writer);
+  }
+
   /** Packets received so far. */
   public final long rxPackets() {
     return rxPackets;
