@@ -488,7 +488,12 @@ public final class Cluster {
       return this;
     }
 
-    /** Builds the cluster: nodes on the underlay, runtimes, configs and host-gw routes. */
+    /**
+     * Builds the cluster: nodes on the underlay, runtimes, configs and host-gw routes. A network
+     * configuration that does not parse or validate throws {@link
+     * io.podnet.cni.spec.CniConfigException} (file, line, column, spec code, message) and no
+     * cluster is built.
+     */
     public Cluster build() {
       if (nodeMaskSize <= clusterCidr.prefixLength()) {
         throw new IllegalArgumentException(
@@ -537,7 +542,7 @@ public final class Cluster {
           runtime.installPlugin(type);
         }
         if (!conflistName.isEmpty()) {
-          runtime.writeConfig(
+          runtime.installConfig(
               conflistName, conflistTemplate.replace("${podCIDR}", podCidr.toString()));
         }
         Node node = new Node(name, host, podCidr, ip, runtime);

@@ -50,6 +50,11 @@ public final class HostLocalIpam implements CniPlugin {
   }
 
   @Override
+  public void validate(CniRequest request) {
+    IpamConfig.load(request);
+  }
+
+  @Override
   public CniResult add(CniRequest request) {
     IpamConfig config = IpamConfig.load(request);
     DiskStore store = DiskStore.open(request.node().files(), config.dataDir(), config.name());

@@ -81,6 +81,11 @@ public final class BridgePlugin implements CniPlugin {
   }
 
   @Override
+  public void validate(CniRequest request) {
+    Conf.load(request.config());
+  }
+
+  @Override
   public CniResult add(CniRequest request) {
     Conf conf = Conf.load(request.config());
     if (conf.ipMasq) {

@@ -18,6 +18,13 @@ public interface CniPlugin {
     return CniVersions.SUPPORTED;
   }
 
+  /**
+   * Checks the plugin's own configuration (the request's stdin) without touching the node, so that
+   * a bad configuration is refused before any pod uses it. Throws {@link
+   * io.podnet.cni.spec.CniException} with the error ADD would give. The default accepts anything.
+   */
+  default void validate(CniRequest request) {}
+
   /** ADD: attach the container to the network and return the result. */
   CniResult add(CniRequest request);
 

@@ -145,6 +145,84 @@ public final class CniRuntime {
     host.files().write(confDir + "/" + fileName, content);
   }
 
+  /**
+   * Validates a network configuration and, only if it is valid, writes it into the config folder.
+   * Every plugin type must have an implementation and support the list's version, and every plugin
+   * and IPAM section must pass its plugin's validation; the first problem is thrown as a {@link
+   * CniConfigException} naming the file, the line and column, the spec code and the plugin's own
+   * message, and nothing is written.
+   */
+  public NetworkConfigList installConfig(String fileName, String content) {
+    String path = confDir + "/" + fileName;
+    NetworkConfigList list =
+        fileName.endsWith(".conflist")
+            ? NetworkConfigList.parse(content, path)
+            : NetworkConfigList.parseSingle(content, path);
+    validate(list);
+    writeConfig(fileName, content);
+    return list;
+  }
+
+  /** Validates a parsed configuration as {@link #installConfig} does. */
+  public void validate(NetworkConfigList list) {
+    String version = list.effectiveVersion();
+    List<PluginConfig> plugins = list.plugins();
+    for (int i = 0; i < plugins.size(); i++) {
+      PluginConfig plugin = plugins.get(i);
+      String at = "/plugins/" + i;
+      CniPlugin impl =
+          registry
+              .find(plugin.type())
+              .orElseThrow(
+                  () ->
+                      list.error(
+                          CniError.of(
+                              CniError.INVALID_CONFIG,
+                              "unknown plugin type \""
+                                  + plugin.type()
+                                  + "\" (PodNet implements "
+                                  + String.join(", ", registry.plugins().keySet())
+                                  + ")"),
+                          at + "/type"));
+      if (!impl.supportedVersions().contains(version)) {
+        throw list.error(
+            CniError.of(
+                CniError.INCOMPATIBLE_VERSION,
+                "incompatible CNI versions; config is \""
+                    + version
+                    + "\", plugin supports ["
+                    + String.join(" ", impl.supportedVersions())
+                    + "]"),
+            at);
+      }
+      ObjectNode stdin = plugin.stdin(list.name(), version, null, Map.of());
+      validateWith(list, impl, stdin, at);
+      Optional<String> ipamType = plugin.ipamType();
+      if (ipamType.isPresent()) {
+        CniPlugin ipam =
+            registry
+                .find(ipamType.get())
+                .orElseThrow(
+                    () ->
+                        list.error(
+                            CniError.of(
+                                CniError.INVALID_CONFIG,
+                                "unknown IPAM plugin type \"" + ipamType.get() + "\""),
+                            at + "/ipam/type"));
+        validateWith(list, ipam, stdin, at + "/ipam");
+      }
+    }
+  }
+
+  private void validateWith(NetworkConfigList list, CniPlugin plugin, ObjectNode stdin, String at) {
+    CniRequest request = new CniRequest("VALIDATE", "", "", "", Map.of(), binDirs, stdin, context);
+    try {
+      plugin.validate(request);
+    } catch (CniException e) {
+      throw list.error(e.error(), at);
+    }
+  }
+
   /** Removes a network configuration file. */
   public void removeConfig(String fileName) {
     host.files().delete(confDir + "/" + fileName);

@@ -36,6 +36,8 @@ public final class NetworkConfigList {
   private final List<PluginConfig> plugins;
   private final String file;
   private final ObjectNode raw;
+  private final Parser source;
+  private final boolean single;
 
   private NetworkConfigList(
       String name,
@@ -46,7 +48,11 @@ public final class NetworkConfigList {
       boolean disableGC,
       List<PluginConfig> plugins,
       String file,
-      ObjectNode raw) {
+      ObjectNode raw,
+      Parser source,
+      boolean single) {
+    this.source = source;
+    this.single = single;
     this.name = name;
     this.cniVersion = cniVersion;
     this.cniVersions = List.copyOf(cniVersions);
@@ -56,6 +62,20 @@ public final class NetworkConfigList {
     this.plugins = List.copyOf(plugins);
     this.file = file;
     this.raw = raw;
+  }
+
+  /**
+   * A configuration error found after parsing (by a plugin's validation, say), located at the JSON
+   * pointer {@code pointer} of this list, such as {@code /plugins/0/ipam}, or at its closest parent
+   * whose position is known. For a single-plugin {@code .conf} file, {@code /plugins/0} is the
+   * whole file.
+   */
+  public CniConfigException error(CniError error, String pointer) {
+    String at = pointer;
+    if (single && at.startsWith("/plugins/0")) {
+      at = at.substring("/plugins/0".length());
+    }
+    return source.fail(error.code(), error.msg(), error.details(), at);
   }
 
   /**
@@ -256,7 +276,17 @@ public final class NetworkConfigList {
       validateName(name);
       String effective = resolveVersion(cniVersion, cniVersions, versionsNode != null);
       return new NetworkConfigList(
-          name, cniVersion, cniVersions, effective, disableCheck, disableGC, plugins, file, obj);
+          name,
+          cniVersion,
+          cniVersions,
+          effective,
+          disableCheck,
+          disableGC,
+          plugins,
+          file,
+          obj,
+          this,
+          false);
     }
 
     NetworkConfigList parseSingle() {
@@ -272,7 +302,17 @@ public final class NetworkConfigList {
       list.put("cniVersion", cniVersion);
       list.putArray("plugins").add(obj);
       return new NetworkConfigList(
-          name, cniVersion, List.of(), effective, false, false, List.of(plugin), file, list);
+          name,
+          cniVersion,
+          List.of(),
+          effective,
+          false,
+          false,
+          List.of(plugin),
+          file,
+          list,
+          this,
+          true);
     }
 
     private JsonNode read(String prefix) {
