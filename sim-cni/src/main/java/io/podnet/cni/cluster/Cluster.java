@@ -515,16 +515,7 @@ public final class Cluster {
                 + nodeCount
                 + " nodes");
       }
-      for (String type : installed) {
-        if (registry.find(type).isEmpty()) {
-          throw new IllegalArgumentException(
-              "no implementation of plugin type \""
-                  + type
-                  + "\" (known: "
-                  + registry.plugins().keySet()
-                  + ")");
-        }
-      }
+      installed.forEach(registry::require);
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
       Cluster cluster = new Cluster(sim, network, clusterCidr);

@@ -14,7 +14,6 @@ import io.podnet.core.net.Device;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Veth;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -95,11 +94,7 @@ public final class BridgePlugin implements CniPlugin {
     }
     NetNamespace host = request.node().hostNamespace();
     NetNamespace container = request.containerNamespace();
-    if (container.findDevice(request.ifName()).isPresent()) {
-      throw CniException.of(
-          CniError.INVALID_CONFIG,
-          "container veth name provided (" + request.ifName() + ") already exists");
-    }
+    Interfaces.checkFree(container, request.ifName());
     Bridge bridge = ensureBridge(host, conf);
     CniResult ipam = request.node().delegateAdd(conf.ipamType, request.config(), request);
     boolean success = false;
@@ -107,10 +102,8 @@ public final class BridgePlugin implements CniPlugin {
       if (ipam.ips().isEmpty()) {
         throw CniException.of(CniRuntimeCodes.INTERNAL, "IPAM plugin returned missing IP config");
       }
-      String hostName = hostVethName(request, host);
-      Veth eth0 = container.addVethPair(request.ifName(), hostName, conf.mtu);
+      Veth eth0 = Interfaces.createPodVeth(request, container, host, conf.mtu);
       Veth hostEnd = eth0.peer();
-      container.moveDevice(hostEnd, host, hostName);
       bridge.addPort(hostEnd);
       hostEnd.up();
       CniResult.Builder result = CniResult.builder(request.cniVersion());
@@ -156,13 +149,7 @@ public final class BridgePlugin implements CniPlugin {
   public void del(CniRequest request) {
     Conf conf = Conf.load(request.config());
     request.node().delegateDel(conf.ipamType, request.config(), request);
-    if (request.netns().isEmpty()) {
-      return;
-    }
-    request
-        .node()
-        .namespaceAt(request.netns())
-        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
+    Interfaces.deleteContainerInterface(request);
   }
 
   @Override
@@ -238,15 +225,5 @@ public final class BridgePlugin implements CniPlugin {
       }
     }
     host.addAddress(bridge, wanted);
-  }
-
-  private static String hostVethName(CniRequest request, NetNamespace host) {
-    while (true) {
-      String name =
-          "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
-      if (host.findDevice(name).isEmpty()) {
-        return name;
-      }
-    }
   }
 }

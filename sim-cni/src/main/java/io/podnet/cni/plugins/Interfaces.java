@@ -1,5 +1,7 @@
 package io.podnet.cni.plugins;
 
+import io.podnet.cni.runtime.CniRequest;
+import io.podnet.cni.spec.CniError;
 import io.podnet.cni.spec.CniException;
 import io.podnet.cni.spec.CniResult;
 import io.podnet.core.addr.IfAddress;
@@ -7,6 +9,8 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.Veth;
+import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +21,41 @@ import org.jspecify.annotations.Nullable;
 final class Interfaces {
 
   private Interfaces() {}
+
+  /** Fails like the plugins do when the container already has an interface of that name. */
+  static void checkFree(NetNamespace container, String ifName) {
+    if (container.findDevice(ifName).isPresent()) {
+      throw CniException.of(
+          CniError.INVALID_CONFIG, "container veth name provided (" + ifName + ") already exists");
+    }
+  }
+
+  /**
+   * Creates the pod's veth pair inside the container ({@code ifName}, and {@code veth} plus 8
+   * random hex digits as the peer) and moves the peer to the host under that name. Returns the
+   * container end; its {@link Veth#peer()} is the host end, still down.
+   */
+  static Veth createPodVeth(
+      CniRequest request, NetNamespace container, NetNamespace host, int mtu) {
+    String hostName;
+    do {
+      hostName = "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
+    } while (host.findDevice(hostName).isPresent());
+    Veth eth0 = container.addVethPair(request.ifName(), hostName, mtu);
+    container.moveDevice(eth0.peer(), host, hostName);
+    return eth0;
+  }
+
+  /** DEL's second half: deletes the container interface (and so its peer); gone is fine. */
+  static void deleteContainerInterface(CniRequest request) {
+    if (request.netns().isEmpty()) {
+      return;
+    }
+    request
+        .node()
+        .namespaceAt(request.netns())
+        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
+  }
 
   /**
    * Adds the addresses, brings the device up, and adds each route via its gateway (or via the first

@@ -14,7 +14,6 @@ import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
 import io.podnet.core.net.Veth;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -39,25 +38,15 @@ public final class PtpPlugin implements CniPlugin {
     String ipamType = c.ipamType();
     NetNamespace host = request.node().hostNamespace();
     NetNamespace container = request.containerNamespace();
-    if (container.findDevice(request.ifName()).isPresent()) {
-      throw CniException.of(
-          CniError.INVALID_CONFIG,
-          "container veth name provided (" + request.ifName() + ") already exists");
-    }
+    Interfaces.checkFree(container, request.ifName());
     CniResult ipam = request.node().delegateAdd(ipamType, config, request);
     boolean success = false;
     try {
       if (ipam.ips().isEmpty()) {
         throw CniException.of(CniRuntimeCodes.INTERNAL, "IPAM plugin returned missing IP config");
       }
-      String hostName;
-      do {
-        hostName =
-            "veth" + HexFormat.of().toHexDigits(request.node().random("veth-names").nextInt());
-      } while (host.findDevice(hostName).isPresent());
-      Veth eth0 = container.addVethPair(request.ifName(), hostName, mtu == 0 ? 1500 : mtu);
+      Veth eth0 = Interfaces.createPodVeth(request, container, host, mtu == 0 ? 1500 : mtu);
       Veth hostEnd = eth0.peer();
-      container.moveDevice(hostEnd, host, hostName);
       hostEnd.up();
       List<CniResult.IpConfig> ips = new ArrayList<>();
       for (CniResult.IpConfig ip : ipam.ips()) {
@@ -122,13 +111,7 @@ public final class PtpPlugin implements CniPlugin {
   public void del(CniRequest request) {
     String ipamType = new PluginConf(request.config()).ipamType();
     request.node().delegateDel(ipamType, request.config(), request);
-    if (request.netns().isEmpty()) {
-      return;
-    }
-    request
-        .node()
-        .namespaceAt(request.netns())
-        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
+    Interfaces.deleteContainerInterface(request);
   }
 
   @Override

@@ -114,14 +114,7 @@ public final class CniRuntime {
 
   /** Puts the binary of {@code type} into the first plugin folder, as a package would. */
   public void installPlugin(String type) {
-    if (registry.find(type).isEmpty()) {
-      throw new IllegalArgumentException(
-          "no implementation of plugin type \""
-              + type
-              + "\" (known: "
-              + registry.plugins().keySet()
-              + ")");
-    }
+    registry.require(type);
     host.files().write(binDirs.get(0) + "/" + type, "cni plugin " + type + "\n");
   }
 

@@ -39,6 +39,19 @@ public final class PluginRegistry {
     return Optional.ofNullable(plugins.get(type));
   }
 
+  /** The implementation of {@code type}; {@link IllegalArgumentException} naming the known ones. */
+  public CniPlugin require(String type) {
+    return find(type)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no implementation of plugin type \""
+                        + type
+                        + "\" (known: "
+                        + plugins.keySet()
+                        + ")"));
+  }
+
   /** Every type, sorted. */
   public Map<String, CniPlugin> plugins() {
     return Collections.unmodifiableMap(plugins);
