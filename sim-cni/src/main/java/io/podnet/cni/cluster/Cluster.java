@@ -125,7 +125,8 @@ public final class Cluster {
             "type": "ptp",
             "ipam": {
               "type": "host-local",
-              "ranges": [[{"subnet": "${podCIDR}"}]]
+              "ranges": [[{"subnet": "${podCIDR}"}]],
+              "routes": [{"dst": "0.0.0.0/0"}]
             }
           },
           {
