@@ -120,6 +120,21 @@ public final class Bridge extends Device {
     mtuSetByUser = true;
   }
 
+  /** A bridge also joins the multicast-router groups, and lists them even without carrier. */
+  @Override
+  protected List<String> fdbLines() {
+    String solicited = "33:33:ff:" + mac().toString().substring(9);
+    return List.of(
+            "33:33:00:00:00:01",
+            "01:00:5e:00:00:6a",
+            "33:33:00:00:00:6a",
+            "01:00:5e:00:00:01",
+            solicited)
+        .stream()
+        .map(group -> group + " dev " + name() + " self permanent")
+        .toList();
+  }
+
   @Override
   public boolean hasCarrier() {
     for (Device port : ports) {

@@ -194,10 +194,40 @@ public abstract class Device {
   }
 
   /**
+   * The lines {@code bridge fdb show} prints for this device's own entries ({@code self}): by
+   * default the multicast groups every Ethernet device joins once it is up (all-nodes, all-hosts
+   * and the solicited-node group of its link-local address); a tunnel lists its remote entries.
+   */
+  protected List<String> fdbLines() {
+    if (!isOperational()) {
+      return List.of();
+    }
+    String solicited = "33:33:ff:" + mac.toString().substring(9);
+    return List.of("33:33:00:00:00:01", "01:00:5e:00:00:01", solicited).stream()
+        .map(group -> group + " dev " + name + " self permanent")
+        .toList();
+  }
+
+  /**
    * Sends a frame out of this device. The frame is complete (Ethernet header included); the device
    * is up. Implementations deliver it to whatever is on the other side.
    */
   protected abstract void transmit(Frame frame);
+
+  /** Records a hop of {@code frame} at this device in the trace (and its walk). */
+  protected final void hop(HopAction action, Frame frame, String detail) {
+    namespace().stack().hop(this, action, frame, detail);
+  }
+
+  /** Records that this device dropped {@code frame}. */
+  protected final void drop(Frame frame, Drop drop) {
+    namespace().stack().drop(this, frame, drop);
+  }
+
+  /** A fresh packet id for a frame this device builds (an encapsulated packet, say). */
+  protected final long newPacketId() {
+    return namespace().host().network().nextPacketId();
+  }
 
   /** Hands a frame arriving at this device to its bridge or its namespace's stack. */
   protected final void receive(Frame frame) {

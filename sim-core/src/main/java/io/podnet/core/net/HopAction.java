@@ -14,6 +14,10 @@ public enum HopAction {
   ROUTE("route"),
   /** Next-hop resolution: an ARP request sent, or a packet queued waiting for a reply. */
   ARP("arp"),
+  /** A tunnel device wrapped the frame in outer headers; the detail names the tunnel and peer. */
+  ENCAP("encap"),
+  /** A tunnel device took the outer headers off; the detail names the tunnel. */
+  DECAP("decap"),
   /** The packet reached its destination socket or protocol handler. */
   DELIVER("deliver"),
   /** The kernel answered with an ICMP error; the detail says which. */

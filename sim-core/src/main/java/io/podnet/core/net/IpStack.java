@@ -11,7 +11,9 @@ import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.PacketSummary;
+import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +41,9 @@ final class IpStack {
   private PacketHook[][] hooks = new PacketHook[HookPoint.values().length][0];
   private int[][] hookPriorities = new int[HookPoint.values().length][0];
   private int nextIpId = 1;
+  private final Int2ObjectOpenHashMap<PacketHandler> udpHandlers = new Int2ObjectOpenHashMap<>();
+  private final Int2ObjectOpenHashMap<PacketHandler> protocolHandlers =
+      new Int2ObjectOpenHashMap<>();
 
   IpStack(NetNamespace ns) {
     this.ns = ns;
@@ -371,12 +376,61 @@ final class IpStack {
     int protocol = Ipv4Header.protocol(b, off);
     switch (protocol) {
       case IpProtocol.ICMP -> icmpInput(dev, frame);
-      case IpProtocol.UDP, IpProtocol.TCP -> ns.sockets().transportInput(dev, frame, protocol);
+      case IpProtocol.UDP -> udpInput(dev, frame);
+      case IpProtocol.TCP -> ns.sockets().transportInput(dev, frame, protocol);
       default -> {
+        PacketHandler handler = protocolHandlers.get(protocol);
+        if (handler != null) {
+          int hl = Ipv4Header.headerLength(b, off);
+          handler.receive(dev, frame, off + hl, Ipv4Header.totalLength(b, off) - hl);
+          return;
+        }
         icmpError(dev, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.PROTOCOL_UNREACHABLE, 0);
         drop(dev, frame, Drop.of(DropReason.PROTOCOL_UNREACHABLE, IpProtocol.name(protocol)));
       }
     }
+  }
+
+  private void udpInput(Device dev, Frame frame) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int udp = ip + Ipv4Header.headerLength(b, ip);
+    PacketHandler tunnel = udpHandlers.get(UdpHeader.dstPort(b, udp));
+    if (tunnel != null) {
+      int end = ip + Ipv4Header.totalLength(b, ip);
+      int payload = udp + UdpHeader.LENGTH;
+      tunnel.receive(dev, frame, payload, end - payload);
+      return;
+    }
+    ns.sockets().transportInput(dev, frame, IpProtocol.UDP);
+  }
+
+  void bindUdp(int port, PacketHandler handler) {
+    if (udpHandlers.putIfAbsent(port, handler) != null) {
+      throw new IllegalStateException(
+          "UDP port " + port + " is already bound by a kernel module in " + ns.label());
+    }
+  }
+
+  void unbindUdp(int port) {
+    udpHandlers.remove(port);
+  }
+
+  void bindProtocol(int protocol, PacketHandler handler) {
+    if (protocol == IpProtocol.ICMP || protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+      throw new IllegalArgumentException(
+          "protocol "
+              + protocol
+              + " is handled by the stack itself (expected another IP protocol)");
+    }
+    if (protocolHandlers.putIfAbsent(protocol, handler) != null) {
+      throw new IllegalStateException(
+          "IP protocol " + protocol + " is already bound in " + ns.label());
+    }
+  }
+
+  void unbindProtocol(int protocol) {
+    protocolHandlers.remove(protocol);
   }
 
   private void icmpInput(Device dev, Frame frame) {

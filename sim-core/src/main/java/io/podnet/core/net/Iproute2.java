@@ -123,26 +123,11 @@ public final class Iproute2 {
           }
         }
       }
-      if (d.isOperational() || d instanceof Bridge) {
-        for (String group : multicastGroups(d)) {
-          sb.append(group).append(" dev ").append(d.name()).append(" self permanent\n");
-        }
+      for (String line : d.fdbLines()) {
+        sb.append(line).append('\n');
       }
     }
     return sb.toString();
-  }
-
-  private static List<String> multicastGroups(Device d) {
-    String solicited = "33:33:ff:" + d.mac().toString().substring(9);
-    if (d instanceof Bridge) {
-      return List.of(
-          "33:33:00:00:00:01",
-          "01:00:5e:00:00:6a",
-          "33:33:00:00:00:6a",
-          "01:00:5e:00:00:01",
-          solicited);
-    }
-    return List.of("33:33:00:00:00:01", "01:00:5e:00:00:01", solicited);
   }
 
   // ---------------------------------------------------------------- rendering

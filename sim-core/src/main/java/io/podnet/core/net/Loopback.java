@@ -1,6 +1,7 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.MacAddress;
+import java.util.List;
 
 /**
  * The loopback device {@code lo}: every namespace has one, ifindex 1, down until brought up, when
@@ -33,6 +34,11 @@ public final class Loopback extends Device {
   @Override
   protected String linkType() {
     return "loopback";
+  }
+
+  @Override
+  protected List<String> fdbLines() {
+    return List.of();
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A network namespace: its own devices, addresses, main routing table, neighbour table, netfilter
@@ -398,6 +400,47 @@ public final class NetNamespace {
   /** The neighbour table, in creation order. */
   public List<NeighbourEntry> neighbourEntries() {
     return neighbours.snapshot();
+  }
+
+  /**
+   * Binds a UDP port to a kernel module (a VXLAN or Geneve device's socket): datagrams to that port
+   * go to {@code handler} instead of the socket layer. {@link IllegalStateException} if taken.
+   */
+  public void bindUdp(int port, PacketHandler handler) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [1, 65535]: " + port);
+    }
+    stack.bindUdp(port, handler);
+  }
+
+  /** Releases a UDP port bound with {@link #bindUdp}. */
+  public void unbindUdp(int port) {
+    stack.unbindUdp(port);
+  }
+
+  /** Binds an IP protocol (4 for IPIP) to a kernel module, like a tunnel's protocol handler. */
+  public void bindProtocol(int protocol, PacketHandler handler) {
+    if (protocol < 0 || protocol > 255) {
+      throw new IllegalArgumentException("IP protocol must be in [0, 255]: " + protocol);
+    }
+    stack.bindProtocol(protocol, handler);
+  }
+
+  /** Releases an IP protocol bound with {@link #bindProtocol}. */
+  public void unbindProtocol(int protocol) {
+    stack.unbindProtocol(protocol);
+  }
+
+  /**
+   * Sends a packet generated in this namespace, such as an encapsulated frame: routes it by {@code
+   * dst}, picks the source address when {@code source} is 0, asks {@code builder} for the complete
+   * Ethernet frame (MACs are filled in by the neighbour layer), runs OUTPUT and POSTROUTING and
+   * sends it. Returns null when it left, or the errno text a socket would see ({@code Network is
+   * unreachable}).
+   */
+  public @Nullable String sendPacket(
+      int source, int dst, IntFunction<byte[]> builder, @Nullable Walk walk) {
+    return stack.localOutput(source, dst, builder::apply, walk);
   }
 
   /** Registers a netfilter-style hook; lower priorities run first (raw -300, nat 100, ...). */
