@@ -51,6 +51,10 @@ public final class Cluster {
 
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
+  /** A pod name: an RFC 1123 subdomain (dot-separated DNS labels), at most 253 characters. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
   private final Simulation simulation;
   private final Network network;
   private final Cidr clusterCidr;
@@ -289,13 +293,15 @@ public final class Cluster {
     String[] parts = qualified.split("/", -1);
     if (parts.length != 2
         || !DNS_LABEL.matcher(parts[0]).matches()
-        || !DNS_LABEL.matcher(parts[1]).matches()
-        || parts[1].length() > 63) {
+        || parts[0].length() > 63
+        || !DNS_SUBDOMAIN.matcher(parts[1]).matches()
+        || parts[1].length() > 253) {
       throw new IllegalArgumentException(
           "invalid pod \""
               + key
-              + "\" (expected [namespace/]name, each a DNS label: lower-case letters, digits and"
-              + " '-')");
+              + "\" (expected [namespace/]name: the namespace a DNS label of at most 63"
+              + " characters, the name a DNS subdomain of at most 253; lower-case letters, digits,"
+              + " '-' and, in the name, '.')");
     }
     return qualified;
   }

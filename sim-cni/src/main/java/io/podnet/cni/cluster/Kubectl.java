@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to the
- * widest cell plus three spaces, {@code <none>} for what is missing, ages in kubectl's
- * human-readable form) and the events of {@code kubectl describe pod}.
+ * widest cell plus three spaces, at least six wide, {@code <none>} for what is missing, ages in
+ * kubectl's human-readable form) and the events of {@code kubectl describe pod}.
  */
 public final class Kubectl {
 
@@ -44,7 +44,7 @@ public final class Kubectl {
             "<none>"
           });
     }
-    return table(rows, 3, "");
+    return table(rows, 6, 3, "");
   }
 
   /**
@@ -93,20 +93,28 @@ public final class Kubectl {
       }
       rows.add(new String[] {e.type(), e.reason(), age, e.from(), e.message()});
     }
-    return "Events:\n" + table(rows, 2, "  ");
+    return "Events:\n" + table(rows, 0, 2, "  ");
   }
 
   private static void field(StringBuilder sb, String label, String value) {
     sb.append(String.format("%-18s%s%n", label, value).replace(System.lineSeparator(), "\n"));
   }
 
-  private static String table(List<String[]> rows, int gap, String indent) {
+  /**
+   * Lays rows out like Go's {@code text/tabwriter}: each column is as wide as its widest cell plus
+   * {@code gap}, but at least {@code minWidth} (kubectl's printers use 6 and 3, {@code describe}
+   * uses 0 and 2).
+   */
+  private static String table(List<String[]> rows, int minWidth, int gap, String indent) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {
       for (int c = 0; c < columns; c++) {
         widths[c] = Math.max(widths[c], row[c].length());
       }
+    }
+    for (int c = 0; c < columns; c++) {
+      widths[c] = Math.max(widths[c] + gap, minWidth) - gap;
     }
     StringBuilder sb = new StringBuilder();
     for (String[] row : rows) {

@@ -62,14 +62,10 @@ public final class BridgePlugin implements CniPlugin {
               c.bool("promiscMode"),
               vlan,
               c.ipamType());
+      // loadNetConf's fmt.Errorf, which skel reports with code 999 (types.ErrInternal)
       if (vlan < 0 || vlan > 4094) {
         throw CniException.of(
-            CniError.INVALID_CONFIG, "invalid VLAN ID " + vlan + " (must be between 0 and 4094)");
-      }
-      if (conf.hairpinMode && conf.promiscMode) {
-        throw CniException.of(
-            CniError.INVALID_CONFIG,
-            "cannot set hairpin mode and promiscuous mode at the same time.");
+            CniRuntimeCodes.INTERNAL, "invalid VLAN ID " + vlan + " (must be between 0 and 4094)");
       }
       if (conf.mtu < Device.MIN_MTU || conf.mtu > 65535) {
         throw CniException.of(
@@ -87,6 +83,12 @@ public final class BridgePlugin implements CniPlugin {
   @Override
   public CniResult add(CniRequest request) {
     Conf conf = Conf.load(request.config());
+    // checked by cmdAdd only (not loadNetConf), so DEL of such a config still succeeds
+    if (conf.hairpinMode && conf.promiscMode) {
+      throw CniException.of(
+          CniRuntimeCodes.INTERNAL,
+          "cannot set hairpin mode and promiscuous mode at the same time.");
+    }
     if (conf.ipMasq) {
       throw CniException.of(
           CniError.UNSUPPORTED_FIELD,
@@ -215,14 +217,16 @@ public final class BridgePlugin implements CniPlugin {
       if (existing.equals(wanted)) {
         return;
       }
-      if (existing.subnet().overlaps(wanted.subnet())) {
-        if (!forceAddress) {
-          throw CniException.of(
-              CniRuntimeCodes.INTERNAL,
-              "\"" + bridge.name() + "\" already has an IP address different from " + wanted);
-        }
-        host.removeAddress(bridge, existing);
+      // ensureAddr: for IPv4 any other address conflicts (only IPv6 allows several subnets)
+      if (!forceAddress) {
+        throw CniException.of(
+            CniRuntimeCodes.INTERNAL,
+            "failed to set bridge addr: \""
+                + bridge.name()
+                + "\" already has an IP address different from "
+                + wanted);
       }
+      host.removeAddress(bridge, existing);
     }
     host.addAddress(bridge, wanted);
   }

@@ -64,14 +64,20 @@ public final class PtpPlugin implements CniPlugin {
                 r -> r.device() == eth0 && r.destination().equals(subnet) && r.gateway() == null)
             .toList()
             .forEach(container::removeRoute);
+        // setupContainerVeth: "<gw>/32 dev eth0 scope link src <ip>" and "<subnet> via <gw> src
+        // <ip>", so that everything, the pod's own subnet included, goes through the gateway
+        Ipv4Address self = ip.address().address();
         container.addRoute(
-            Route.to(Cidr.of(ip.gateway(), 32)).dev(eth0).scope(Route.Scope.LINK).build());
+            Route.to(Cidr.of(ip.gateway(), 32))
+                .dev(eth0)
+                .scope(Route.Scope.LINK)
+                .src(self)
+                .build());
+        container.addRoute(Route.to(subnet).via(ip.gateway()).dev(eth0).src(self).build());
       }
       Ipv4Address gw = ips.get(0).gateway();
+      // only the IPAM result's routes: ptp adds no default route of its own
       List<CniResult.RouteConfig> routes = new ArrayList<>(ipam.routes());
-      if (routes.isEmpty()) {
-        routes.add(new CniResult.RouteConfig(Cidr.parse("0.0.0.0/0"), gw));
-      }
       for (CniResult.RouteConfig r : routes) {
         container.addRoute(Interfaces.route(eth0, r, gw));
       }

@@ -450,13 +450,13 @@ public final class CniRuntime {
     execCount++;
     String version = stdin.path("cniVersion").asText("");
     if (!plugin.supportedVersions().contains(version)) {
+      // skel's checkVersionAndCall: the details are version.ErrorIncompatible's, Go's %q of each
+      List<String> quoted = new ArrayList<>();
+      plugin.supportedVersions().forEach(v -> quoted.add("\"" + v + "\""));
       throw CniException.of(
           CniError.INCOMPATIBLE_VERSION,
-          "incompatible CNI versions; config is \""
-              + version
-              + "\", plugin supports ["
-              + String.join(" ", plugin.supportedVersions())
-              + "]");
+          "incompatible CNI versions",
+          "config is \"" + version + "\", plugin supports [" + String.join(" ", quoted) + "]");
     }
     CniRequest request =
         new CniRequest(

@@ -1,0 +1,196 @@
+package io.podnet.cni.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.engine.SimTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class KubectlTest {
+
+  private static final long S = SimTime.SECOND;
+  private static final long M = 60 * S;
+  private static final long H = 60 * M;
+  private static final long D = 24 * H;
+
+  // ---------------------------------------------------------------- humanDuration
+
+  /** Cases from apimachinery's duration.HumanDuration and its tests. */
+  @ParameterizedTest(name = "{0} s -> {1}")
+  @CsvSource({
+    "0, 0s",
+    "1, 1s",
+    "59, 59s",
+    "70, 70s",
+    "119, 119s",
+    "120, 2m",
+    "125, 2m5s",
+    "190, 3m10s",
+    "599, 9m59s",
+    "600, 10m",
+    "4200, 70m",
+    "10799, 179m",
+    "10800, 3h",
+    "19800, 5h30m",
+    "28799, 7h59m",
+    "28800, 8h",
+    "169200, 47h",
+    "172800, 2d",
+    "176400, 2d1h",
+    "273600, 3d4h",
+    "687600, 7d23h",
+    "698400, 8d",
+  })
+  void humanDuration_kubectlExamples_matchKubernetes(long seconds, String expected) {
+    assertThat(Kubectl.humanDuration(seconds * S)).isEqualTo(expected);
+  }
+
+  @Test
+  void humanDuration_daysAndYears_matchKubernetes() {
+    assertThat(Kubectl.humanDuration(8 * D + 2 * H)).isEqualTo("8d");
+    assertThat(Kubectl.humanDuration(367 * D)).isEqualTo("367d");
+    assertThat(Kubectl.humanDuration(400 * D)).isEqualTo("400d");
+    assertThat(Kubectl.humanDuration(2 * 365 * D + 25 * H)).isEqualTo("2y1d");
+    assertThat(Kubectl.humanDuration(3 * 365 * D)).isEqualTo("3y");
+    assertThat(Kubectl.humanDuration(8 * 365 * D + 2 * H)).isEqualTo("8y");
+  }
+
+  @Test
+  void humanDuration_slightlyNegative_isZeroAndMoreIsInvalid() {
+    assertThat(Kubectl.humanDuration(-1500 * SimTime.MILLISECOND)).isEqualTo("0s");
+    assertThat(Kubectl.humanDuration(-2 * S)).isEqualTo("<invalid>");
+  }
+
+  @Test
+  void humanDuration_subSecond_truncates() {
+    assertThat(Kubectl.humanDuration(999 * SimTime.MILLISECOND)).isEqualTo("0s");
+    assertThat(Kubectl.humanDuration(119_999 * SimTime.MILLISECOND)).isEqualTo("119s");
+  }
+
+  // ---------------------------------------------------------------- get pods -o wide
+
+  @Test
+  void getPodsWide_runningAndPendingPods_printKubectlsColumns() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+    cluster.node("node-1").runtime().removePlugin("bridge");
+    cluster.runPod("frontend-2");
+    cluster.run(65 * S);
+
+    String out = Kubectl.getPodsWide(cluster);
+
+    assertThat(out)
+        .isEqualTo(
+            "NAME         READY   STATUS              RESTARTS   AGE   IP           NODE    "
+                + " NOMINATED NODE   READINESS GATES\n"
+                + "web-1        1/1     Running             0          65s   10.244.1.2   node-1  "
+                + " <none>           <none>\n"
+                + "frontend-2   0/1     ContainerCreating   0          65s   <none>       node-1  "
+                + " <none>           <none>\n");
+  }
+
+  @Test
+  void getPodsWide_unscheduledPod_showsNoneForIpAndNode() {
+    Cluster cluster = Cluster.builder().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+
+    String[] lines = Kubectl.getPodsWide(cluster).split("\n");
+
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0])
+        .isEqualTo(
+            "NAME    READY   STATUS    RESTARTS   AGE   IP       NODE     NOMINATED NODE  "
+                + " READINESS GATES");
+    assertThat(lines[1])
+        .isEqualTo(
+            "web-1   0/1     Pending   0          0s    <none>   <none>   <none>          "
+                + " <none>");
+  }
+
+  @Test
+  void getPodsWide_noPods_padsTheIpColumnToTabwritersMinimumOfSix() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+
+    assertThat(Kubectl.getPodsWide(cluster))
+        .isEqualTo(
+            "NAME   READY   STATUS   RESTARTS   AGE   IP    NODE   NOMINATED NODE   READINESS"
+                + " GATES\n");
+  }
+
+  // ---------------------------------------------------------------- describe
+
+  @Test
+  void events_repeatedEvent_isCountedAndColumnsArePaddedToTheWidestPlusTwo() {
+    Pod pod = new Pod("default", "web-1", "uid", 0);
+    pod.event(
+        "Normal",
+        "Scheduled",
+        "default-scheduler",
+        "Successfully assigned default/web-1 to node-1",
+        0);
+    pod.event("Warning", "FailedCreatePodSandBox", "kubelet", "boom", 10 * S);
+    pod.event("Warning", "FailedCreatePodSandBox", "kubelet", "boom", 20 * S);
+    pod.event("Warning", "FailedCreatePodSandBox", "kubelet", "boom", 30 * S);
+
+    String out = Kubectl.events(pod, 35 * S);
+
+    assertThat(out)
+        .isEqualTo(
+            "Events:\n"
+                + "  Type     Reason                  Age               From               Message\n"
+                + "  ----     ------                  ----              ----               -------\n"
+                + "  Normal   Scheduled               35s               default-scheduler "
+                + " Successfully assigned default/web-1 to node-1\n"
+                + "  Warning  FailedCreatePodSandBox  5s (x3 over 25s)  kubelet            boom\n");
+  }
+
+  @Test
+  void events_articleExample_hasTheArticlesLayout() {
+    // the article's "kubectl describe pod web-1" events, Scheduled 5s ago and the failure 1s ago
+    Pod pod = new Pod("default", "web-1", "uid", 0);
+    pod.event(
+        "Normal",
+        "Scheduled",
+        "default-scheduler",
+        "Successfully assigned default/web-1 to node-1",
+        0);
+    pod.event("Warning", "FailedCreatePodSandBox", "kubelet", "x", 4 * S);
+
+    String out = Kubectl.events(pod, 5 * S);
+
+    assertThat(out)
+        .startsWith(
+            "Events:\n"
+                + "  Type     Reason                  Age   From               Message\n"
+                + "  ----     ------                  ----  ----               -------\n"
+                + "  Normal   Scheduled               5s    default-scheduler  Successfully"
+                + " assigned default/web-1 to node-1\n"
+                + "  Warning  FailedCreatePodSandBox  1s    kubelet            x\n");
+  }
+
+  @Test
+  void events_none_printsNone() {
+    assertThat(Kubectl.events(new Pod("default", "web-1", "uid", 0), 0))
+        .isEqualTo("Events:  <none>\n");
+  }
+
+  @Test
+  void describePod_networkNotReadyRepeats_showsTheCountOverTheSpan() {
+    Cluster cluster = Cluster.builder().nodes(1).seed(7).build();
+    cluster.runPod("web-1", "node-1");
+    // NetworkNotReady every 2 s from 50 ms on: 16 times by 30.05 s
+    cluster.run(30 * S);
+
+    String out = Kubectl.describePod(cluster, "web-1");
+
+    assertThat(out)
+        .contains("Name:             web-1\n")
+        .contains("Namespace:        default\n")
+        .contains("Node:             node-1/192.168.1.11\n")
+        .contains("Status:           Pending\n")
+        .contains(
+            "  Warning  NetworkNotReady  0s (x16 over 30s)  kubelet  network is not ready:"
+                + " container runtime network not ready:");
+  }
+}
