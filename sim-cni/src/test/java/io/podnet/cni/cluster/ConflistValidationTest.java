@@ -74,7 +74,7 @@ class ConflistValidationTest {
             HEAD
                 + "  {\"type\":\"bridge\", \"vlan\": 5000,\n"
                 + "   \"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.244.1.0/24\"}]]}}\n]}",
-            7,
+            999,
             "2:3: invalid VLAN ID 5000 (must be between 0 and 4094)"));
   }
 
