@@ -16,6 +16,9 @@ public final class Kubectl {
 
   /** {@code kubectl get pods -o wide} for every namespace's pods, in creation order. */
   public static String getPodsWide(Cluster cluster) {
+    if (cluster.pods().isEmpty()) {
+      return "No resources found in default namespace.\n";
+    }
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -44,7 +47,7 @@ public final class Kubectl {
             "<none>"
           });
     }
-    return table(rows, 6, 3, "");
+    return table(rows, 3, "");
   }
 
   /**
@@ -93,7 +96,7 @@ public final class Kubectl {
       }
       rows.add(new String[] {e.type(), e.reason(), age, e.from(), e.message()});
     }
-    return "Events:\n" + table(rows, 0, 2, "  ");
+    return "Events:\n" + table(rows, 2, "  ");
   }
 
   private static void field(StringBuilder sb, String label, String value) {
@@ -102,19 +105,16 @@ public final class Kubectl {
 
   /**
    * Lays rows out like Go's {@code text/tabwriter}: each column is as wide as its widest cell plus
-   * {@code gap}, but at least {@code minWidth} (kubectl's printers use 6 and 3, {@code describe}
-   * uses 0 and 2).
+   * {@code gap} (3 for kubectl's printers, 2 for {@code describe}). kubectl's minimum cell width of
+   * 6 never binds here, since every column has a header or value of at least 3 characters.
    */
-  private static String table(List<String[]> rows, int minWidth, int gap, String indent) {
+  private static String table(List<String[]> rows, int gap, String indent) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {
       for (int c = 0; c < columns; c++) {
         widths[c] = Math.max(widths[c], row[c].length());
       }
-    }
-    for (int c = 0; c < columns; c++) {
-      widths[c] = Math.max(widths[c] + gap, minWidth) - gap;
     }
     StringBuilder sb = new StringBuilder();
     for (String[] row : rows) {

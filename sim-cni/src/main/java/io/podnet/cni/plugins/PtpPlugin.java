@@ -89,8 +89,7 @@ public final class PtpPlugin implements CniPlugin {
         host.addRoute(
             Route.to(Cidr.of(ip.address().address(), 32))
                 .dev(hostEnd)
-                .scope(Route.Scope.LINK)
-                .src(ip.gateway())
+                .scope(Route.Scope.HOST)
                 .build());
       }
       host.setIpForward(true);

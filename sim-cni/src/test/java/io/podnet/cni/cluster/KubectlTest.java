@@ -109,13 +109,11 @@ class KubectlTest {
   }
 
   @Test
-  void getPodsWide_noPods_padsTheIpColumnToTabwritersMinimumOfSix() {
+  void getPodsWide_noPods_saysNoResourcesFoundLikeKubectl() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
 
     assertThat(Kubectl.getPodsWide(cluster))
-        .isEqualTo(
-            "NAME   READY   STATUS   RESTARTS   AGE   IP    NODE   NOMINATED NODE   READINESS"
-                + " GATES\n");
+        .isEqualTo("No resources found in default namespace.\n");
   }
 
   // ---------------------------------------------------------------- describe

@@ -159,7 +159,11 @@ public final class Route {
     if (!type.keyword().isEmpty()) {
       sb.append(type.keyword()).append(' ');
     }
-    sb.append(destination.prefixLength() == 0 ? "default" : destination.toString());
+    int length = destination.prefixLength();
+    sb.append(
+        length == 0
+            ? "default"
+            : length == 32 ? destination.network().toString() : destination.toString());
     if (gateway != null) {
       sb.append(" via ").append(gateway);
     }

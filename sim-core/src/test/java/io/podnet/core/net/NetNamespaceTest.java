@@ -126,6 +126,7 @@ class NetNamespaceTest {
     assertThat(web1.namespace().ping(ip("10.244.1.1")).success()).isTrue();
     assertThat(cni0.fdb()).anyMatch(e -> e.port() == hostEnd && !e.local());
     root.addRoute(Route.to(Cidr.parse("10.244.1.2/32")).dev(hostEnd).build());
+    assertThat(routeList(root)).contains("10.244.1.2 dev vethaaaa0001 scope link");
 
     NetNamespace pod = web1.namespace();
     pod.deleteDevice(web1);
@@ -133,7 +134,7 @@ class NetNamespaceTest {
     assertThat(deviceList(root)).containsExactly("1:lo", "2:eth0", "3:cni0");
     assertThat(deviceList(pod)).containsExactly("1:lo");
     assertThat(routeList(pod)).isEmpty();
-    assertThat(routeList(root)).doesNotContain("10.244.1.2/32 dev vethaaaa0001 scope link");
+    assertThat(routeList(root)).doesNotContain("10.244.1.2 dev vethaaaa0001 scope link");
     assertThat(cni0.ports()).isEmpty();
     assertThat(cni0.fdb()).noneMatch(e -> e.port() == hostEnd);
     assertThatThrownBy(web1::peer).isInstanceOf(IllegalStateException.class);
