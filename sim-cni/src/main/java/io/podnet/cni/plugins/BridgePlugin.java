@@ -23,10 +23,11 @@ import java.util.Optional;
  * address from the IPAM plugin, and routes. Options: {@code isGateway} puts the gateway address on
  * the bridge and turns on forwarding, {@code isDefaultGateway} implies it and adds {@code default
  * via <gw>}, {@code mtu} (0 means 1500), {@code hairpinMode}, {@code promiscMode} (not both),
- * {@code vlan} 0 to 4094, {@code forceAddress}, and {@code ipMasq}, which needs the netfilter model
- * and is refused with code 2 until it exists. A failure after IPAM ADD releases the address again.
- * DEL releases the address first, then deletes the container end (which takes the host end with
- * it), and succeeds when either is already gone.
+ * {@code vlan} 0 to 4094 (a non-zero VLAN is refused with code 2: the bridge model has no VLAN
+ * filtering yet), {@code forceAddress}, and {@code ipMasq}, which needs the netfilter model and is
+ * refused with code 2 until it exists. A failure after IPAM ADD releases the address again. DEL
+ * releases the address first, then deletes the container end (which takes the host end with it),
+ * and succeeds when either is already gone.
  *
  * <p>The veth pair is created inside the container and the host end moved out, the way the plugin
  * did when the article was written, which is why the pod sees {@code 3: eth0@if4}.
@@ -94,6 +95,10 @@ public final class BridgePlugin implements CniPlugin {
           CniError.UNSUPPORTED_FIELD,
           "ipMasq needs the netfilter model, which PodNet does not have yet");
     }
+    if (conf.vlan != 0) {
+      throw CniException.of(
+          CniError.UNSUPPORTED_FIELD, "vlan tagging is not modelled by PodNet's bridge yet");
+    }
     NetNamespace host = request.node().hostNamespace();
     NetNamespace container = request.containerNamespace();
     Interfaces.checkFree(container, request.ifName());
@@ -107,6 +112,7 @@ public final class BridgePlugin implements CniPlugin {
       Veth eth0 = Interfaces.createPodVeth(request, container, host, conf.mtu);
       Veth hostEnd = eth0.peer();
       bridge.addPort(hostEnd);
+      bridge.setHairpin(hostEnd, conf.hairpinMode);
       hostEnd.up();
       CniResult.Builder result = CniResult.builder(request.cniVersion());
       List<CniResult.RouteConfig> routes = new ArrayList<>(ipam.routes());
@@ -197,11 +203,15 @@ public final class BridgePlugin implements CniPlugin {
                 + conf.bridge
                 + " already exists but is not a bridge");
       }
+      if (conf.promiscMode) {
+        b.setPromiscuous(true);
+      }
       b.up();
       return b;
     }
     Bridge bridge = host.addBridge(conf.bridge);
     bridge.setMtu(conf.mtu);
+    bridge.setPromiscuous(conf.promiscMode);
     bridge.up();
     return bridge;
   }

@@ -218,6 +218,51 @@ class BridgePluginTest {
   }
 
   @Test
+  void add_hairpinMode_turnsHairpinOnForTheHostVethOnly() {
+    node.config(
+            conflist(
+                "{\"type\":\"bridge\",\"hairpinMode\":true,\"ipam\":"
+                    + hostLocal("10.244.1.0/24")
+                    + "}"))
+        .sandbox("c1");
+
+    CniResult result = node.add("c1");
+
+    Bridge cni0 = (Bridge) node.host.root().device("cni0");
+    Device hostVeth = node.host.root().device(result.interfaces().get(1).name());
+    assertThat(cni0.hairpin(hostVeth)).isTrue();
+  }
+
+  @Test
+  void add_promiscMode_bridgeShowsPromiscInIpLink() {
+    node.config(
+            conflist(
+                "{\"type\":\"bridge\",\"promiscMode\":true,\"ipam\":"
+                    + hostLocal("10.244.1.0/24")
+                    + "}"))
+        .sandbox("c1");
+
+    node.add("c1");
+
+    assertThat(Iproute2.ipLinkShow(node.host.root(), "cni0"))
+        .startsWith("2: cni0: <BROADCAST,MULTICAST,PROMISC,UP,LOWER_UP> mtu 1500 ");
+  }
+
+  @Test
+  void add_nonZeroVlan_refusedWithCode2BecauseVlanFilteringIsNotModelled() {
+    node.config(
+            conflist(
+                "{\"type\":\"bridge\",\"vlan\":10,\"ipam\":" + hostLocal("10.244.1.0/24") + "}"))
+        .sandbox("c1");
+
+    assertThatThrownBy(() -> node.add("c1"))
+        .isInstanceOfSatisfying(
+            CniRuntimeException.class,
+            e -> assertThat(e.error()).map(CniError::code).contains(CniError.UNSUPPORTED_FIELD));
+    assertThat(node.files().list(STORE)).doesNotContain("10.244.1.2");
+  }
+
+  @Test
   void del_hairpinAndPromiscTogether_stillSucceeds() {
     node.config(
             conflist(

@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * A Linux bridge: a virtual switch with ports, a learning forwarding database with ageing, and an
  * address of its own (so it can be a gateway). Frames for the bridge's own MAC, or a port's, go up
  * its namespace's stack as if received on the bridge device; broadcasts are flooded and also go up;
- * known unicast goes to the learned port; unknown unicast is flooded. Hairpin is off, so a frame
- * never leaves by the port it came in on. The MTU follows the smallest port MTU until set
- * explicitly, as the kernel does.
+ * known unicast goes to the learned port; unknown unicast is flooded. A frame leaves by the port it
+ * came in on only when that port has hairpin mode on ({@code bridge link set dev X hairpin on}), as
+ * Kubernetes needs for a pod that reaches itself through a Service. The MTU follows the smallest
+ * port MTU until set explicitly, as the kernel does.
  */
 public final class Bridge extends Device {
 
@@ -45,6 +46,7 @@ public final class Bridge extends Device {
   }
 
   private final List<Device> ports = new ArrayList<>();
+  private final List<Device> hairpinPorts = new ArrayList<>();
   private final Long2ObjectLinkedOpenHashMap<Entry> fdb = new Long2ObjectLinkedOpenHashMap<>();
   private boolean mtuSetByUser;
   private long ageingNanos = DEFAULT_AGEING_NANOS;
@@ -89,8 +91,25 @@ public final class Bridge extends Device {
       throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
     }
     port.setMaster(null);
+    hairpinPorts.remove(port);
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();
+  }
+
+  /** Turns hairpin mode on or off for a port. */
+  public void setHairpin(Device port, boolean on) {
+    if (!ports.contains(port)) {
+      throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
+    }
+    hairpinPorts.remove(port);
+    if (on) {
+      hairpinPorts.add(port);
+    }
+  }
+
+  /** Whether a port has hairpin mode on. */
+  public boolean hairpin(Device port) {
+    return hairpinPorts.contains(port);
   }
 
   /** The ports, in the order they were added. */
@@ -198,7 +217,7 @@ public final class Bridge extends Device {
       flood(ingress, frame);
       return;
     }
-    if (e.port == ingress) {
+    if (e.port == ingress && !hairpinPorts.contains(ingress)) {
       stack.drop(this, frame, Drop.of(DropReason.BRIDGE_INGRESS_PORT, e.port.name()));
       return;
     }
@@ -210,7 +229,7 @@ public final class Bridge extends Device {
     IpStack stack = namespace().stack();
     @Nullable Device last = null;
     for (Device port : ports) {
-      if (port == ingress || !port.isOperational()) {
+      if ((port == ingress && !hairpinPorts.contains(port)) || !port.isOperational()) {
         continue;
       }
       if (last != null) {
@@ -254,6 +273,7 @@ public final class Bridge extends Device {
 
   void forgetPort(Device port) {
     ports.remove(port);
+    hairpinPorts.remove(port);
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();
   }

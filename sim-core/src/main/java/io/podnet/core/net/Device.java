@@ -33,6 +33,7 @@ public abstract class Device {
   private boolean adminUp;
   private boolean qdiscAttached;
   private boolean proxyArp;
+  private boolean promiscuous;
   private @Nullable Bridge master;
   private final List<IfAddress> addresses = new ArrayList<>();
   private final List<PcapWriter> captures = new ArrayList<>(1);
@@ -102,6 +103,19 @@ public abstract class Device {
   /** Turns proxy ARP on or off ({@code net.ipv4.conf.<dev>.proxy_arp}). */
   public final void setProxyArp(boolean enabled) {
     this.proxyArp = enabled;
+  }
+
+  /** Whether promiscuous mode was set ({@code ip link set dev X promisc on}). */
+  public final boolean promiscuous() {
+    return promiscuous;
+  }
+
+  /**
+   * Sets promiscuous mode. The model delivers frames for other hosts nowhere either way (IP drops
+   * them as the kernel does); the mode shows in {@code ip link} as {@code PROMISC}.
+   */
+  public final void setPromiscuous(boolean on) {
+    this.promiscuous = on;
   }
 
   /** The IPv4 addresses of the device, in the order they were added. */

@@ -137,7 +137,7 @@ public final class Iproute2 {
     appendLinkLine(sb, d);
     if (details) {
       sb.append(" promiscuity ")
-          .append(d.master() != null ? 1 : 0)
+          .append((d.master() != null ? 1 : 0) + (d.promiscuous() ? 1 : 0))
           .append("  allmulti ")
           .append(d.master() != null ? 1 : 0)
           .append(" minmtu 68 maxmtu 65535 \n    ")
@@ -257,6 +257,9 @@ public final class Iproute2 {
       f.append("NO-CARRIER,");
     }
     f.append(d.baseFlags());
+    if (d.promiscuous()) {
+      f.append(",PROMISC");
+    }
     if (d.isUp()) {
       f.append(",UP");
       if (carrier) {

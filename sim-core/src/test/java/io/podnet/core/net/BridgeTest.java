@@ -113,6 +113,28 @@ class BridgeTest {
   }
 
   @Test
+  void input_destinationLearnedOnIngressPort_droppedUnlessHairpinIsOn() {
+    NetNamespace p1 = stations.get(0);
+    p1.ping(ip("10.0.0.2"));
+    // p1 sends to its own MAC, which br0 learned on v1, the port the frame comes in by
+    p1.addNeighbour(stationEth0.get(0), ip("10.0.0.9"), stationEth0.get(0).mac());
+    ProbeResult off = p1.ping(ip("10.0.0.9"), PingOptions.DEFAULT.withTimeout(SimTime.SECOND));
+    long first = Fixtures.hops(off.walk(), HopAction.SEND).get(0).packetId();
+    assertThat(sink.lines())
+        .anyMatch(
+            l ->
+                l.endsWith("hop h/sw br0 drop #" + first + " destination is the ingress port: v1"));
+    assertThat(txPorts(first)).isEmpty();
+
+    br0.setHairpin(ports.get(0), true);
+    ProbeResult on = p1.ping(ip("10.0.0.9"), PingOptions.DEFAULT.withTimeout(SimTime.SECOND));
+    long second = Fixtures.hops(on.walk(), HopAction.SEND).get(0).packetId();
+    assertThat(txPorts(second)).containsExactly("v1");
+    assertThat(br0.hairpin(ports.get(0))).isTrue();
+    assertThat(br0.hairpin(ports.get(1))).isFalse();
+  }
+
+  @Test
   void input_unknownUnicast_floodedToAllOtherPorts() {
     // p1 knows p2's MAC without ARP, so its first frame is unicast to a MAC br0 never saw
     stations.get(0).addNeighbour(stationEth0.get(0), ip("10.0.0.2"), stationEth0.get(1).mac());
