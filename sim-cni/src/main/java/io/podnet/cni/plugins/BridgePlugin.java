@@ -163,11 +163,7 @@ public final class BridgePlugin implements CniPlugin {
   @Override
   public void check(CniRequest request) {
     Conf conf = Conf.load(request.config());
-    CniResult prev =
-        request
-            .prevResult()
-            .orElseThrow(
-                () -> CniException.of(CniError.INVALID_CONFIG, "Required prevResult missing"));
+    CniResult prev = Interfaces.prevResult(request);
     request.node().delegateCheck(conf.ipamType, request.config(), request);
     NetNamespace host = request.node().hostNamespace();
     Optional<Device> bridge = host.findDevice(conf.bridge);
@@ -175,14 +171,7 @@ public final class BridgePlugin implements CniPlugin {
       throw CniException.of(CniRuntimeCodes.INTERNAL, "failed to find bridge " + conf.bridge);
     }
     NetNamespace container = request.containerNamespace();
-    Device eth0 =
-        container
-            .findDevice(request.ifName())
-            .orElseThrow(
-                () ->
-                    CniException.of(
-                        CniRuntimeCodes.INTERNAL,
-                        "failed to find container interface " + request.ifName()));
+    Device eth0 = Interfaces.containerInterface(container, request.ifName());
     if (!(eth0 instanceof Veth veth) || veth.peer().master() != bridge.get()) {
       throw CniException.of(
           CniRuntimeCodes.INTERNAL,

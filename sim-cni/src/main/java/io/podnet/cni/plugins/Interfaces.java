@@ -46,6 +46,23 @@ final class Interfaces {
     return eth0;
   }
 
+  /** CHECK's starting point: the cached result, which CHECK requires. */
+  static CniResult prevResult(CniRequest request) {
+    return request
+        .prevResult()
+        .orElseThrow(() -> CniException.of(CniError.INVALID_CONFIG, "Required prevResult missing"));
+  }
+
+  /** The container interface CHECK verifies; an error when it is gone. */
+  static Device containerInterface(NetNamespace container, String ifName) {
+    return container
+        .findDevice(ifName)
+        .orElseThrow(
+            () ->
+                CniException.of(
+                    CniRuntimeCodes.INTERNAL, "failed to find container interface " + ifName));
+  }
+
   /** DEL's second half: deletes the container interface (and so its peer); gone is fine. */
   static void deleteContainerInterface(CniRequest request) {
     if (request.netns().isEmpty()) {

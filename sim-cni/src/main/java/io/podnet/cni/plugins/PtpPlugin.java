@@ -121,23 +121,12 @@ public final class PtpPlugin implements CniPlugin {
 
   @Override
   public void check(CniRequest request) {
-    CniResult prev =
-        request
-            .prevResult()
-            .orElseThrow(
-                () -> CniException.of(CniError.INVALID_CONFIG, "Required prevResult missing"));
+    CniResult prev = Interfaces.prevResult(request);
     request
         .node()
         .delegateCheck(new PluginConf(request.config()).ipamType(), request.config(), request);
     NetNamespace container = request.containerNamespace();
-    Device eth0 =
-        container
-            .findDevice(request.ifName())
-            .orElseThrow(
-                () ->
-                    CniException.of(
-                        CniRuntimeCodes.INTERNAL,
-                        "failed to find container interface " + request.ifName()));
+    Device eth0 = Interfaces.containerInterface(container, request.ifName());
     for (CniResult.IpConfig ip : prev.ips()) {
       if (!eth0.addresses().contains(ip.address())) {
         throw CniException.of(
