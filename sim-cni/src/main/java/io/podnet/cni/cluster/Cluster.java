@@ -14,7 +14,6 @@ import io.podnet.core.net.Host;
 import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
-import io.podnet.core.net.Route;
 import io.podnet.core.trace.Trace;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,6 +87,38 @@ public final class Cluster {
   public static Builder ptp() {
     return new Builder().cni("10-ptp.conflist", PTP_CONFLIST);
   }
+
+  /**
+   * The flannel preset: flanneld on every node writing {@code /run/flannel/subnet.env} and joining
+   * the nodes with {@code backend}, and flannel's own {@code 10-flannel.conflist} (network {@code
+   * cbr0}, the {@code flannel} plugin delegating to {@code bridge}, then {@code portmap}).
+   */
+  public static Builder flannel(Flanneld.Backend backend) {
+    return new Builder().cni("10-flannel.conflist", FLANNEL_CONFLIST).agent(Flanneld.with(backend));
+  }
+
+  static final String FLANNEL_CONFLIST =
+      """
+      {
+        "name": "cbr0",
+        "cniVersion": "0.3.1",
+        "plugins": [
+          {
+            "type": "flannel",
+            "delegate": {
+              "hairpinMode": true,
+              "isDefaultGateway": true
+            }
+          },
+          {
+            "type": "portmap",
+            "capabilities": {
+              "portMappings": true
+            }
+          }
+        ]
+      }
+      """;
 
   /** A builder with no network configuration yet; set one with {@link Builder#cni}. */
   public static Builder builder() {
@@ -427,6 +458,7 @@ public final class Cluster {
     private String conflistTemplate = "";
     private Trace trace = Trace.digestOnly();
     private LinkSpec link = LinkSpec.DEFAULT;
+    private NetworkAgent agent = new HostGwRoutes();
 
     private Builder() {}
 
@@ -489,6 +521,12 @@ public final class Cluster {
       return this;
     }
 
+    /** What runs on each node besides CNI (default {@link HostGwRoutes}). */
+    public Builder agent(NetworkAgent networkAgent) {
+      this.agent = networkAgent;
+      return this;
+    }
+
     /** The underlay links' properties (default {@link LinkSpec#DEFAULT}). */
     public Builder link(LinkSpec spec) {
       this.link = spec;
@@ -545,21 +583,10 @@ public final class Cluster {
         }
         Node node = new Node(name, host, podCidr, ip, runtime);
         cluster.nodes.put(name, node);
+        agent.nodeAdded(cluster, node);
         cluster.kubelets.put(node, new Kubelet(cluster, node));
       }
-      for (Node node : cluster.nodes.values()) {
-        for (Node other : cluster.nodes.values()) {
-          if (other != node) {
-            node.host()
-                .root()
-                .addRoute(
-                    Route.to(other.podCidr())
-                        .via(other.internalIp())
-                        .dev(node.host().root().device("eth0"))
-                        .build());
-          }
-        }
-      }
+      agent.nodesReady(cluster);
       return cluster;
     }
   }

@@ -5,7 +5,7 @@ import io.podnet.cni.runtime.PluginRegistry;
 
 /**
  * The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap},
- * {@code host-local}.
+ * {@code host-local} and {@code flannel}.
  */
 public final class Plugins {
 
@@ -18,6 +18,7 @@ public final class Plugins {
         .with("bridge", new BridgePlugin())
         .with("ptp", new PtpPlugin())
         .with("portmap", new PortmapPlugin())
-        .with("host-local", new HostLocalIpam());
+        .with("host-local", new HostLocalIpam())
+        .with("flannel", new FlannelPlugin());
   }
 }
