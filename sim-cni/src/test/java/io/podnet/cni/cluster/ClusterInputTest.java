@@ -133,11 +133,11 @@ class ClusterInputTest {
 
   @Test
   void build_unknownInstalledPlugin_namesItAndTheKnownTypes() {
-    assertThatThrownBy(() -> Cluster.bridge().installedPlugins("bridge", "flannel").build())
+    assertThatThrownBy(() -> Cluster.bridge().installedPlugins("bridge", "weave").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "no implementation of plugin type \"flannel\" (known: [bridge, host-local, loopback,"
-                + " portmap, ptp])");
+            "no implementation of plugin type \"weave\" (known: [bridge, flannel, host-local,"
+                + " loopback, portmap, ptp])");
   }
 
   @Test
