@@ -12,8 +12,10 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.LinkSpec;
+import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
+import io.podnet.core.net.Route;
 import io.podnet.core.trace.Trace;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +46,12 @@ public final class Cluster {
 
   /** The underlay the nodes share. */
   public static final Cidr UNDERLAY = Cidr.parse("192.168.0.0/16");
+
+  /**
+   * The underlay's gateway, every node's default route; it answers ARP and ping but forwards
+   * nothing, standing for the network beyond the cluster.
+   */
+  public static final Ipv4Address UNDERLAY_GATEWAY = Ipv4Address.parse("192.168.0.1");
 
   /** Longest a {@link #runPod} waits for the pod to settle, in simulated time. */
   static final long SETTLE_NANOS = 60 * SimTime.SECOND;
@@ -565,6 +573,9 @@ public final class Cluster {
       Network network = Network.create(sim, trace);
       Cluster cluster = new Cluster(sim, network, clusterCidr);
       Host underlay = network.addSwitch("underlay");
+      NetNamespace fabric = underlay.root();
+      fabric.addAddress(
+          fabric.device("br0"), IfAddress.of(UNDERLAY_GATEWAY, UNDERLAY.prefixLength()));
       for (int i = 1; i <= nodeCount; i++) {
         String name = "node-" + i;
         Host host = network.addHost(name);
@@ -572,6 +583,8 @@ public final class Cluster {
         Nic eth0 = network.attachToSwitch(host, "eth0", underlay, link);
         Ipv4Address ip = UNDERLAY.address(256L + 10 + i);
         host.root().addAddress(eth0, IfAddress.of(ip, UNDERLAY.prefixLength()));
+        host.root()
+            .addRoute(Route.to(Cidr.parse("0.0.0.0/0")).via(UNDERLAY_GATEWAY).dev(eth0).build());
         Cidr podCidr = clusterCidr.subnet(nodeMaskSize, i);
         CniRuntime runtime = CniRuntime.on(host, registry);
         for (String type : installAll ? List.copyOf(registry.plugins().keySet()) : installed) {
