@@ -1,5 +1,6 @@
 package io.podnet.cni.cluster;
 
+import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.plugins.Plugins;
 import io.podnet.cni.runtime.Attachment;
 import io.podnet.cni.runtime.CniRuntime;
@@ -120,6 +121,47 @@ public final class Cluster {
           },
           {
             "type": "portmap",
+            "capabilities": {
+              "portMappings": true
+            }
+          }
+        ]
+      }
+      """;
+
+  /**
+   * The calico preset: Calico's {@code 10-calico.conflist} (network {@code k8s-pod-network}, the
+   * {@code calico} plugin with {@code calico-ipam}, then {@code portmap}), and calico-node joining
+   * the nodes' /26 blocks with direct routes.
+   */
+  public static Builder calico() {
+    return new Builder().cni("10-calico.conflist", CALICO_CONFLIST).agent(new CalicoNode());
+  }
+
+  static final String CALICO_CONFLIST =
+      """
+      {
+        "name": "k8s-pod-network",
+        "cniVersion": "0.3.1",
+        "plugins": [
+          {
+            "type": "calico",
+            "log_level": "info",
+            "datastore_type": "kubernetes",
+            "mtu": 1500,
+            "ipam": {
+              "type": "calico-ipam"
+            },
+            "policy": {
+              "type": "k8s"
+            },
+            "kubernetes": {
+              "kubeconfig": "/etc/cni/net.d/calico-kubeconfig"
+            }
+          },
+          {
+            "type": "portmap",
+            "snat": true,
             "capabilities": {
               "portMappings": true
             }

@@ -10,7 +10,6 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.NetNamespace;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -179,13 +178,7 @@ final class Kubelet {
   }
 
   private static Map<String, String> cniArgs(Pod pod, String sandboxId) {
-    Map<String, String> args = new LinkedHashMap<>();
-    args.put("IgnoreUnknown", "1");
-    args.put("K8S_POD_NAMESPACE", pod.namespace());
-    args.put("K8S_POD_NAME", pod.name());
-    args.put("K8S_POD_INFRA_CONTAINER_ID", sandboxId);
-    args.put("K8S_POD_UID", pod.uid());
-    return args;
+    return pod.cniArgs(sandboxId);
   }
 
   private String uuid() {

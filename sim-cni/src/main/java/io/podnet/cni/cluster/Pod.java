@@ -4,7 +4,9 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.NetNamespace;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -102,6 +104,20 @@ public final class Pod {
       throw new IllegalStateException("pod " + key() + " has no sandbox (" + status.text() + ")");
     }
     return sandbox;
+  }
+
+  /**
+   * The {@code CNI_ARGS} containerd passes for this pod's sandbox {@code sandboxId}: {@code
+   * IgnoreUnknown=1;K8S_POD_NAMESPACE=..;K8S_POD_NAME=..;K8S_POD_INFRA_CONTAINER_ID=..;K8S_POD_UID=..}.
+   */
+  public Map<String, String> cniArgs(String sandboxId) {
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("IgnoreUnknown", "1");
+    args.put("K8S_POD_NAMESPACE", namespace);
+    args.put("K8S_POD_NAME", name);
+    args.put("K8S_POD_INFRA_CONTAINER_ID", sandboxId);
+    args.put("K8S_POD_UID", uid);
+    return Collections.unmodifiableMap(args);
   }
 
   /** The events, oldest first. */

@@ -4,7 +4,6 @@ import static io.podnet.cni.contract.ClusterAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.cni.cluster.Cluster;
-import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
 import io.podnet.core.trace.Trace;
 import java.util.ArrayList;
@@ -76,12 +75,11 @@ public abstract class CniContractSuite {
   }
 
   @Test
-  void podIps_eachInItsNodesPodCidr() {
+  void podIps_eachInTheClusterCidr() {
     Cluster cluster = cluster(2);
     for (Pod pod : runPods(cluster, 4)) {
-      Node node = pod.node().orElseThrow();
-      assertThat(node.podCidr().contains(pod.requireIp()))
-          .as("%s at %s is in %s", pod.key(), pod.requireIp(), node.podCidr())
+      assertThat(cluster.clusterCidr().contains(pod.requireIp()))
+          .as("%s at %s is in %s", pod.key(), pod.requireIp(), cluster.clusterCidr())
           .isTrue();
     }
   }

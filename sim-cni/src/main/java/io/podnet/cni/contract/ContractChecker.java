@@ -92,7 +92,7 @@ public final class ContractChecker {
     CniRuntime runtime = node.runtime();
     String id = pod.sandboxId().orElseThrow();
     String netns = "/var/run/netns/" + pod.requireNetns().name();
-    Map<String, String> args = Map.of();
+    Map<String, String> args = pod.cniArgs(id);
     Attachment attachment = new Attachment(id, "eth0");
     try {
       runtime.check(attachment, netns, args);

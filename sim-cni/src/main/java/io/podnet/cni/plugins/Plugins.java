@@ -1,11 +1,13 @@
 package io.podnet.cni.plugins;
 
+import io.podnet.cni.calico.CalicoIpam;
+import io.podnet.cni.calico.CalicoPlugin;
 import io.podnet.cni.ipam.HostLocalIpam;
 import io.podnet.cni.runtime.PluginRegistry;
 
 /**
  * The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap},
- * {@code host-local} and {@code flannel}.
+ * {@code host-local}, {@code flannel}, {@code calico} and {@code calico-ipam}.
  */
 public final class Plugins {
 
@@ -19,6 +21,8 @@ public final class Plugins {
         .with("ptp", new PtpPlugin())
         .with("portmap", new PortmapPlugin())
         .with("host-local", new HostLocalIpam())
-        .with("flannel", new FlannelPlugin());
+        .with("flannel", new FlannelPlugin())
+        .with("calico", new CalicoPlugin())
+        .with("calico-ipam", new CalicoIpam());
   }
 }

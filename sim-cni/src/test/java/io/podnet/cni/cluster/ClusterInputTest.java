@@ -136,8 +136,8 @@ class ClusterInputTest {
     assertThatThrownBy(() -> Cluster.bridge().installedPlugins("bridge", "weave").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "no implementation of plugin type \"weave\" (known: [bridge, flannel, host-local,"
-                + " loopback, portmap, ptp])");
+            "no implementation of plugin type \"weave\" (known: [bridge, calico, calico-ipam,"
+                + " flannel, host-local, loopback, portmap, ptp])");
   }
 
   @Test

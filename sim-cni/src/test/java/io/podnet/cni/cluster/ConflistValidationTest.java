@@ -52,8 +52,8 @@ class ConflistValidationTest {
             "an unknown type",
             HEAD + "  {\"type\":\"flanel\"}\n]}",
             7,
-            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, flannel, host-local,"
-                + " loopback, portmap, ptp)"),
+            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, calico, calico-ipam,"
+                + " flannel, host-local, loopback, portmap, ptp)"),
         Arguments.of(
             "a bad subnet",
             bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/33\"}]]"),

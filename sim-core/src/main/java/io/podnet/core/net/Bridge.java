@@ -174,6 +174,14 @@ public final class Bridge extends Device {
     forwardOrFlood(null, frame);
   }
 
+  void portMacChanged(Device port, MacAddress old) {
+    Entry e = fdb.get(old.toLong());
+    if (e != null && e.local && e.port == port) {
+      fdb.remove(old.toLong());
+    }
+    fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
+  }
+
   /** Whether {@code mac} is the bridge's own or one of its ports' (a local FDB entry). */
   boolean isLocalMac(long mac) {
     if (mac == mac().toLong()) {

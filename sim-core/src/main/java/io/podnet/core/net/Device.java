@@ -26,7 +26,7 @@ public abstract class Device {
   public static final int MAX_MTU = 65536;
 
   private String name;
-  private final MacAddress mac;
+  private MacAddress mac;
   private int mtu;
   private int ifindex;
   private @Nullable NetNamespace namespace;
@@ -70,6 +70,23 @@ public abstract class Device {
   /** The hardware address. */
   public final MacAddress mac() {
     return mac;
+  }
+
+  /**
+   * Sets the hardware address ({@code ip link set dev X address MAC}); a bridge updates its local
+   * entry for a port. {@link IllegalArgumentException} for a multicast address.
+   */
+  public final void setMac(MacAddress newMac) {
+    if (newMac.isMulticast()) {
+      throw new IllegalArgumentException(
+          "a device address must be unicast (expected the I/G bit clear): " + newMac);
+    }
+    MacAddress old = mac;
+    this.mac = newMac;
+    Bridge bridge = master;
+    if (bridge != null) {
+      bridge.portMacChanged(this, old);
+    }
   }
 
   /** The MTU in bytes (the largest IP packet the device sends). */

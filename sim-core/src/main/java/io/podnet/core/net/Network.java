@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,6 +31,7 @@ public final class Network {
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final List<Link> links = new ArrayList<>();
   private final RandomGenerator macs;
+  private final Map<Class<?>, Object> shared = new LinkedHashMap<>();
   private long nextPacketId = 1;
 
   private Network(Simulation simulation, Trace trace) {
@@ -56,6 +58,15 @@ public final class Network {
   /** The trace every host writes to. */
   public Trace trace() {
     return trace;
+  }
+
+  /**
+   * The network-wide instance of {@code type}, created by {@code factory} on first use: state that
+   * every host's software shares, such as a cluster datastore that all nodes' plugins read and
+   * write.
+   */
+  public <T> T shared(Class<T> type, Supplier<T> factory) {
+    return type.cast(shared.computeIfAbsent(type, t -> factory.get()));
   }
 
   /** Adds a host; {@link IllegalArgumentException} if the name is taken or empty. */
