@@ -3,14 +3,17 @@ package io.podnet.dataplane.overlay;
 import static io.podnet.dataplane.overlay.Overlays.hops;
 import static io.podnet.dataplane.overlay.Overlays.ip;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.net.Device;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.PacketHop;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.UdpHeader;
@@ -181,5 +184,282 @@ class VxlanDeviceTest {
         .as("routed once by node-1, untouched by vxlan")
         .isEqualTo(63);
     assertThat(Ipv4Header.dontFragment(f, innerIp)).isTrue();
+  }
+
+  /** A VXLAN payload: the 8-byte header with {@code flags} and {@code vni}, then an echo frame. */
+  static byte[] vxlanPayload(int flags, int vni, MacAddress innerDst) {
+    byte[] inner =
+        Frames.icmpEcho(
+            true,
+            innerDst,
+            MacAddress.parse("02:00:00:00:00:01"),
+            ip("10.244.1.0"),
+            ip("10.244.2.0"),
+            64,
+            true,
+            1,
+            7,
+            1,
+            8);
+    byte[] payload = new byte[8 + inner.length];
+    payload[0] = (byte) flags;
+    payload[4] = (byte) (vni >>> 16);
+    payload[5] = (byte) (vni >>> 8);
+    payload[6] = (byte) vni;
+    System.arraycopy(inner, 0, payload, 8, inner.length);
+    return payload;
+  }
+
+  @Test
+  void receive_validHeaderForDeviceMac_innerPacketDelivered() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+
+    ProbeResult r =
+        o.node1.sendUdp(ip("192.168.1.12"), 8472, vxlanPayload(0x08, 1, flannel(o, 1).mac()));
+
+    assertThat(hops(r.walk(), HopAction.DELIVER))
+        .anyMatch(h -> h.location().equals("node-2") && h.detail().equals("icmp echo request"));
+    assertThat(hops(r.walk(), HopAction.DECAP))
+        .as("node-2 answers 10.244.1.0 through its own flannel.1")
+        .extracting(h -> h.location() + " " + h.detail())
+        .containsExactly(
+            "node-2 vxlan vni 1 from 192.168.1.11", "node-1 vxlan vni 1 from 192.168.1.12");
+  }
+
+  @Test
+  void receive_otherVni_droppedAsUnknownTunnelId() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+
+    ProbeResult r =
+        o.node1.sendUdp(ip("192.168.1.12"), 8472, vxlanPayload(0x08, 2, flannel(o, 1).mac()));
+
+    assertThat(hops(r.walk(), HopAction.DROP))
+        .filteredOn(h -> h.device().equals("flannel.1"))
+        .extracting(h -> h.location() + " " + h.device() + " " + h.detail())
+        .containsExactly(
+            "node-2 flannel.1 unknown tunnel id: vni 2 on port 8472 (flannel.1 has vni 1)");
+    assertThat(hops(r.walk(), HopAction.DECAP)).isEmpty();
+  }
+
+  @Test
+  void receive_flagsWithoutOnlyIBit_droppedAsMalformed() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+
+    ProbeResult none =
+        o.node1.sendUdp(ip("192.168.1.12"), 8472, vxlanPayload(0x00, 1, flannel(o, 1).mac()));
+    ProbeResult extra =
+        o.node1.sendUdp(ip("192.168.1.12"), 8472, vxlanPayload(0x88, 1, flannel(o, 1).mac()));
+
+    assertThat(hops(none.walk(), HopAction.DROP))
+        .filteredOn(h -> h.device().equals("flannel.1"))
+        .extracting(PacketHop::detail)
+        .containsExactly(
+            "malformed packet: vxlan flags 0x00000000 reserved 0x00 (expected 0x08000000, 0x00)");
+    assertThat(hops(extra.walk(), HopAction.DROP))
+        .filteredOn(h -> h.device().equals("flannel.1"))
+        .extracting(PacketHop::detail)
+        .containsExactly(
+            "malformed packet: vxlan flags 0x88000000 reserved 0x00 (expected 0x08000000, 0x00)");
+  }
+
+  @Test
+  void receive_innerFrameForAnotherMac_droppedByDevice() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+
+    ProbeResult r =
+        o.node1.sendUdp(
+            ip("192.168.1.12"), 8472, vxlanPayload(0x08, 1, MacAddress.parse("02:00:00:00:00:99")));
+
+    assertThat(hops(r.walk(), HopAction.DROP))
+        .filteredOn(h -> h.location().startsWith("node-"))
+        .extracting(h -> h.location() + " " + h.device() + " " + h.detail())
+        .containsExactly("node-2 flannel.1 destination MAC not ours: 02:00:00:00:00:99");
+  }
+
+  @Test
+  void transmit_noFdbEntryAndNoDefault_droppedWithReason() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    MacAddress remote = flannel(o, 1).mac();
+    assertThat(flannel(o, 0).removeFdb(remote)).isTrue();
+
+    ProbeResult r = o.pod1.ping(ip("10.244.2.2"));
+
+    assertThat(r.success()).isFalse();
+    assertThat(hops(r.walk(), HopAction.DROP))
+        .extracting(h -> h.location() + " " + h.device() + " " + h.detail())
+        .containsExactly(
+            "node-1 flannel.1 no tunnel destination: no fdb entry for "
+                + remote
+                + " and no default on flannel.1");
+    assertThat(flannel(o, 0).removeFdb(remote)).isFalse();
+    assertThat(Iproute2.bridgeFdbShow(o.node1)).doesNotContain("flannel.1");
+  }
+
+  @Test
+  void transmit_allZerosDefaults_floodsToEveryDefaultVtep() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    VxlanDevice vx = flannel(o, 0);
+    vx.removeFdb(flannel(o, 1).mac());
+    vx.addFdb(MacAddress.ZERO, ip("192.168.1.12"));
+    vx.addFdb(MacAddress.ZERO, ip("192.168.1.13"));
+    vx.addFdb(MacAddress.ZERO, ip("192.168.1.12"));
+
+    ProbeResult r = o.pod1.ping(ip("10.244.2.2"));
+
+    assertThat(r.success()).isTrue();
+    assertThat(hops(r.walk(), HopAction.ENCAP))
+        .filteredOn(h -> h.location().equals("node-1"))
+        .extracting(h -> h.detail().replaceAll(" srcport \\d+", ""))
+        .containsExactly(
+            "vxlan vni 1 remote 192.168.1.12 dstport 8472",
+            "vxlan vni 1 remote 192.168.1.13 dstport 8472");
+    assertThat(Iproute2.bridgeFdbShow(o.node1).lines().filter(l -> l.contains("flannel.1")))
+        .containsExactly(
+            "00:00:00:00:00:00 dev flannel.1 dst 192.168.1.12 self permanent",
+            "00:00:00:00:00:00 dev flannel.1 dst 192.168.1.13 self permanent");
+  }
+
+  @Test
+  void addFdb_sameMacTwice_replacesDestination() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    VxlanDevice vx = flannel(o, 0);
+    MacAddress mac = MacAddress.parse("76:f4:39:34:b7:e9");
+
+    vx.addFdb(mac, ip("192.168.1.20"));
+    vx.addFdb(mac, ip("192.168.1.21"));
+
+    assertThat(Iproute2.bridgeFdbShow(o.node1).lines().filter(l -> l.startsWith(mac + " ")))
+        .containsExactly("76:f4:39:34:b7:e9 dev flannel.1 dst 192.168.1.21 self permanent");
+    assertThatThrownBy(() -> vx.addFdb(MacAddress.BROADCAST, ip("192.168.1.21")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "fdb MAC must be unicast or 00:00:00:00:00:00 (the default): ff:ff:ff:ff:ff:ff");
+  }
+
+  @Test
+  void create_vniOutOfRange_iaeNamingValueAndNamespaceUnchanged() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    String before = Iproute2.ipLinkShow(o.node1);
+    Device eth0 = o.node1.device("eth0");
+
+    assertThatThrownBy(
+            () -> VxlanDevice.create(o.node1, "vx0", 16777216, 4789, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("VNI must be in [0, 16777215]: 16777216");
+    assertThatThrownBy(() -> VxlanDevice.create(o.node1, "vx0", -1, 4789, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("VNI must be in [0, 16777215]: -1");
+
+    assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
+    assertThat(VxlanDevice.create(o.node1, "vx0", 16777215, 4789, ip("192.168.1.11"), eth0).vni())
+        .as("the largest VNI and the port are still free")
+        .isEqualTo(16777215);
+  }
+
+  @Test
+  void create_portOutOfRange_iaeNamingValue() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    String before = Iproute2.ipLinkShow(o.node1);
+    Device eth0 = o.node1.device("eth0");
+
+    assertThatThrownBy(() -> VxlanDevice.create(o.node1, "vx0", 5, 0, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dstport must be in [1, 65535]: 0");
+    assertThatThrownBy(() -> VxlanDevice.create(o.node1, "vx0", 5, 65536, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dstport must be in [1, 65535]: 65536");
+    assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
+  }
+
+  @Test
+  void create_underlayInOtherNamespace_iaeNamingDeviceAndNamespace() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    String before = Iproute2.ipLinkShow(o.node1);
+
+    assertThatThrownBy(
+            () ->
+                VxlanDevice.create(
+                    o.node1, "vx0", 5, 4789, ip("192.168.1.11"), o.node2.device("eth0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("underlay device eth0 is not in node-1");
+    assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
+  }
+
+  @Test
+  void create_duplicateName_iaeAndExistingDeviceKeepsItsPort() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT).withPodMtu(1450);
+    String before = Iproute2.ipLinkShow(o.node1);
+    Device eth0 = o.node1.device("eth0");
+
+    assertThatThrownBy(
+            () -> VxlanDevice.create(o.node1, "flannel.1", 1, 4789, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("device \"flannel.1\" already exists in node-1");
+    assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
+    assertThat(VxlanDevice.create(o.node1, "vx0", 1, 4789, ip("192.168.1.11"), eth0).dstPort())
+        .as("port 4789 was not left bound")
+        .isEqualTo(4789);
+    assertThat(o.pod1.ping(ip("10.244.2.2")).success()).isTrue();
+  }
+
+  @Test
+  void create_portAlreadyBound_iseAndNamespaceUnchanged() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    String before = Iproute2.ipLinkShow(o.node1);
+
+    assertThatThrownBy(
+            () ->
+                VxlanDevice.create(
+                    o.node1,
+                    "vxlan.calico",
+                    4096,
+                    8472,
+                    ip("192.168.1.11"),
+                    o.node1.device("eth0")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("UDP port 8472 is already bound by a kernel module in node-1");
+    assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
+    assertThat(o.node1.findDevice("vxlan.calico")).isEmpty();
+  }
+
+  @Test
+  void setMtu_aboveUnderlayLessOverhead_iaeAndMtuUnchanged() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    VxlanDevice vx = flannel(o, 0);
+
+    assertThatThrownBy(() -> vx.setMtu(1451))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "mtu must be <= 1450 (dev eth0 mtu 1500 less 50 bytes of VXLAN overhead): 1451");
+    assertThat(vx.mtu()).isEqualTo(1450);
+    vx.setMtu(1400);
+    assertThat(vx.mtu()).isEqualTo(1400);
+  }
+
+  @Test
+  void delete_device_goneAndPortReleased() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    Device eth0 = o.node1.device("eth0");
+
+    flannel(o, 0).delete();
+
+    assertThat(o.node1.findDevice("flannel.1")).isEmpty();
+    assertThat(Iproute2.ipRouteShow(o.node1)).doesNotContain("flannel.1");
+    VxlanDevice again = VxlanDevice.create(o.node1, "flannel.1", 1, 8472, ip("192.168.1.11"), eth0);
+    assertThat(again.dstPort()).isEqualTo(8472);
+  }
+
+  @Test
+  void ping_sameSeedTwice_sameDigestAndSourcePorts() {
+    Overlays a = Overlays.flannel(5, VxlanDevice.LINUX_PORT).withPodMtu(1450);
+    Overlays b = Overlays.flannel(5, VxlanDevice.LINUX_PORT).withPodMtu(1450);
+
+    ProbeResult ra = a.pod1.ping(ip("10.244.2.2"));
+    ProbeResult rb = b.pod1.ping(ip("10.244.2.2"));
+
+    assertThat(ra.walk().render()).isEqualTo(rb.walk().render());
+    assertThat(a.network.trace().digest()).isEqualTo(b.network.trace().digest());
+    assertThat(hops(ra.walk(), HopAction.ENCAP).get(0).detail())
+        .isNotEqualTo(hops(ra.walk(), HopAction.ENCAP).get(1).detail());
   }
 }
