@@ -3,8 +3,11 @@ package io.podnet.dataplane.overlay;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
+import io.podnet.core.net.Drop;
+import io.podnet.core.net.DropReason;
 import io.podnet.core.net.Frame;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Route;
 import io.podnet.core.packet.EtherType;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Frames;
@@ -217,6 +220,21 @@ final class Encapsulation {
           frame, EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, udpLength, src, dst);
     }
     return frame;
+  }
+
+  /**
+   * Whether the route to {@code remote} goes out of {@code tunnel} itself, a loop the kernel's
+   * tunnel drivers refuse ("circular route"); the caller drops the frame.
+   */
+  static boolean circular(NetNamespace ns, Device tunnel, int remote) {
+    Route route = ns.routes().lookup(remote);
+    return route != null && route.device() == tunnel;
+  }
+
+  /** The drop for a circular route. */
+  static Drop circularDrop(Device tunnel, Ipv4Address remote) {
+    return Drop.of(
+        DropReason.NO_TUNNEL_DESTINATION, "circular route to " + remote + " via " + tunnel.name());
   }
 
   /** Whether the UDP datagram of {@code frame} has a correct checksum, or none. */

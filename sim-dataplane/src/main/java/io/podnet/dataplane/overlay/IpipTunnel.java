@@ -158,6 +158,10 @@ public final class IpipTunnel extends Device {
     int tos = Encapsulation.outerTos(b, ip);
     int ipId = nextIpId;
     nextIpId = (nextIpId + 1) & 0xFFFF;
+    if (Encapsulation.circular(ns, this, remote.toInt())) {
+      drop(frame, Encapsulation.circularDrop(this, remote));
+      return;
+    }
     hop(HopAction.ENCAP, frame, "ipip remote " + remote);
     String error =
         ns.sendPacket(

@@ -235,6 +235,10 @@ public final class VxlanDevice extends Device {
     int tos = Encapsulation.outerTos(frame.buffer(), Encapsulation.innerIpv4(frame));
     int ipId = nextIpId;
     nextIpId = (nextIpId + 1) & 0xFFFF;
+    if (Encapsulation.circular(ns, this, remote.toInt())) {
+      drop(frame, Encapsulation.circularDrop(this, remote));
+      return;
+    }
     hop(
         HopAction.ENCAP,
         frame,
