@@ -75,16 +75,19 @@ public final class GeneveDevice extends Device {
       throw new IllegalArgumentException("geneve remote must be a unicast address: " + remote);
     }
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "Geneve");
-    GeneveDevice device =
-        new GeneveDevice(ns, name, ns.host().network().newMac(), mtu, vni, remote, underlay);
-    ns.bindUdp(PORT, device::decapsulate);
+    // Bind first, so that a taken port leaves even the MAC stream untouched.
+    GeneveDevice[] bound = new GeneveDevice[1];
+    ns.bindUdp(PORT, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
     try {
+      GeneveDevice device =
+          new GeneveDevice(ns, name, ns.host().network().newMac(), mtu, vni, remote, underlay);
+      bound[0] = device;
       ns.addDevice(device);
+      return device;
     } catch (RuntimeException e) {
       ns.unbindUdp(PORT);
       throw e;
     }
-    return device;
   }
 
   /** The virtual network identifier. */
@@ -180,7 +183,7 @@ public final class GeneveDevice extends Device {
     return h;
   }
 
-  private void decapsulate(Device in, Frame frame, int payloadOffset, int payloadLength) {
+  private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
     if (ns.findDevice(name()).orElse(null) != this) {
       return;
     }

@@ -14,6 +14,7 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An IP-in-IP tunnel (RFC 2003) like Linux's {@code tunl0}, the device Calico routes over: no fixed
@@ -47,15 +48,18 @@ public final class IpipTunnel extends Device {
   public static IpipTunnel create(NetNamespace ns, String name, Device underlay) {
     Encapsulation.checkPlacement(ns, name, underlay);
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "IPIP");
-    IpipTunnel tunnel = new IpipTunnel(ns, name, mtu, underlay);
-    ns.bindProtocol(IpProtocol.IPIP, tunnel::decapsulate);
+    IpipTunnel[] bound = new IpipTunnel[1];
+    ns.bindProtocol(
+        IpProtocol.IPIP, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
     try {
+      IpipTunnel tunnel = new IpipTunnel(ns, name, mtu, underlay);
+      bound[0] = tunnel;
       ns.addDevice(tunnel);
+      return tunnel;
     } catch (RuntimeException e) {
       ns.unbindProtocol(IpProtocol.IPIP);
       throw e;
     }
-    return tunnel;
   }
 
   /** Rejects an MTU above the underlay's less 20. */
@@ -127,8 +131,8 @@ public final class IpipTunnel extends Device {
   }
 
   @Override
-  protected java.util.List<String> fdbLines() {
-    return java.util.List.of();
+  protected List<String> fdbLines() {
+    return List.of();
   }
 
   /** Without a route there is no next hop, and {@code tunl0} has no fixed remote. */
@@ -184,7 +188,7 @@ public final class IpipTunnel extends Device {
   }
 
   /** The protocol-4 handler: takes the outer header off and lets the inner packet in. */
-  private void decapsulate(Device in, Frame frame, int payloadOffset, int payloadLength) {
+  private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
     if (ns.findDevice(name()).orElse(null) != this) {
       return;
     }

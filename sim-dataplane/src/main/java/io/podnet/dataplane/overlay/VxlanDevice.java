@@ -92,17 +92,20 @@ public final class VxlanDevice extends Device {
     Encapsulation.checkPort(dstPort);
     Encapsulation.checkPlacement(ns, name, underlay);
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "VXLAN");
-    VxlanDevice device =
-        new VxlanDevice(
-            ns, name, ns.host().network().newMac(), mtu, vni, dstPort, localVtep, underlay);
-    ns.bindUdp(dstPort, device::decapsulate);
+    // Bind first, so that a taken port leaves even the MAC stream untouched.
+    VxlanDevice[] bound = new VxlanDevice[1];
+    ns.bindUdp(dstPort, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
     try {
+      VxlanDevice device =
+          new VxlanDevice(
+              ns, name, ns.host().network().newMac(), mtu, vni, dstPort, localVtep, underlay);
+      bound[0] = device;
       ns.addDevice(device);
+      return device;
     } catch (RuntimeException e) {
       ns.unbindUdp(dstPort);
       throw e;
     }
-    return device;
   }
 
   /** The VXLAN network identifier. */
@@ -268,7 +271,7 @@ public final class VxlanDevice extends Device {
   }
 
   /** The UDP handler of the device's port: checks the header and VNI and unwraps the frame. */
-  private void decapsulate(Device in, Frame frame, int payloadOffset, int payloadLength) {
+  private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
     if (ns.findDevice(name()).orElse(null) != this) {
       return;
     }

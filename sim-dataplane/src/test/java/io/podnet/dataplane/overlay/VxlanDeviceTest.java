@@ -5,6 +5,7 @@ import static io.podnet.dataplane.overlay.Overlays.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.HopAction;
@@ -12,6 +13,7 @@ import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.PacketHop;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.core.net.Route;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
@@ -296,6 +298,26 @@ class VxlanDeviceTest {
   }
 
   @Test
+  void transmit_remoteRoutedThroughTheDeviceItself_circularRouteDropped() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    o.node1.addRoute(
+        Route.to(Cidr.parse("192.168.1.12/32"))
+            .via(ip("10.244.2.0"))
+            .dev(flannel(o, 0))
+            .onlink()
+            .build());
+
+    ProbeResult r = o.pod1.ping(ip("10.244.2.2"));
+
+    assertThat(r.success()).isFalse();
+    assertThat(hops(r.walk(), HopAction.ENCAP)).isEmpty();
+    assertThat(hops(r.walk(), HopAction.DROP))
+        .extracting(h -> h.device() + " " + h.detail())
+        .containsExactly(
+            "flannel.1 no tunnel destination: circular route to 192.168.1.12 via flannel.1");
+  }
+
+  @Test
   void transmit_allZerosDefaults_floodsToEveryDefaultVtep() {
     Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
     VxlanDevice vx = flannel(o, 0);
@@ -420,6 +442,37 @@ class VxlanDeviceTest {
         .hasMessage("UDP port 8472 is already bound by a kernel module in node-1");
     assertThat(Iproute2.ipLinkShow(o.node1)).isEqualTo(before);
     assertThat(o.node1.findDevice("vxlan.calico")).isEmpty();
+  }
+
+  @Test
+  void create_invalidName_iaeAndPortLeftFree() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    Device eth0 = o.node1.device("eth0");
+
+    assertThatThrownBy(
+            () -> VxlanDevice.create(o.node1, "vxlan calico", 4096, 4789, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid device name \"vxlan calico\"");
+    assertThat(VxlanDevice.create(o.node1, "vxlan.calico", 4096, 4789, ip("192.168.1.11"), eth0))
+        .extracting(VxlanDevice::dstPort)
+        .isEqualTo(4789);
+  }
+
+  @Test
+  void create_portTaken_leavesMacStreamUntouched() {
+    Overlays failed = Overlays.flannel(3, VxlanDevice.LINUX_PORT);
+    Overlays clean = Overlays.flannel(3, VxlanDevice.LINUX_PORT);
+    Device eth0 = failed.node1.device("eth0");
+
+    assertThatThrownBy(
+            () -> VxlanDevice.create(failed.node1, "vx1", 7, 8472, ip("192.168.1.11"), eth0))
+        .isInstanceOf(IllegalStateException.class);
+    VxlanDevice a = VxlanDevice.create(failed.node1, "vx2", 7, 4789, ip("192.168.1.11"), eth0);
+    VxlanDevice b =
+        VxlanDevice.create(
+            clean.node1, "vx2", 7, 4789, ip("192.168.1.11"), clean.node1.device("eth0"));
+
+    assertThat(a.mac()).isEqualTo(b.mac());
   }
 
   @Test
