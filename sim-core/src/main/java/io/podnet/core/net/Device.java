@@ -217,8 +217,35 @@ public abstract class Device {
   }
 
   /**
-   * The kind-specific line {@code ip -d link} prints (for example {@code vxlan id 1 ...}), or
-   * empty.
+   * What {@code ip link} prints right after the name for the device's lower link: {@code @NONE} for
+   * a tunnel bound to no device, like {@code tunl0@NONE}; empty by default. A veth's peer is
+   * rendered by {@link Iproute2} itself.
+   */
+  protected String linkSuffix() {
+    return "";
+  }
+
+  /**
+   * The addresses after {@code link/<type>} on the second line of {@code ip link}: by default the
+   * MAC and {@code brd ff:ff:ff:ff:ff:ff}; a tunnel prints its IPv4 endpoints instead.
+   */
+  protected String hardwareAddresses() {
+    return mac + " brd " + MacAddress.BROADCAST;
+  }
+
+  /** The smallest MTU the driver accepts, as {@code ip -d link} prints it ({@code minmtu}). */
+  protected int minMtu() {
+    return MIN_MTU;
+  }
+
+  /** The largest MTU the driver accepts, as {@code ip -d link} prints it ({@code maxmtu}). */
+  protected int maxMtu() {
+    return 65535;
+  }
+
+  /**
+   * The kind-specific line {@code ip -d link} prints, kind included (for example {@code vxlan id 1
+   * local 192.168.1.11 ...}), or empty to print just the kind.
    */
   protected String details() {
     return "";
@@ -244,6 +271,16 @@ public abstract class Device {
    * is up. Implementations deliver it to whatever is on the other side.
    */
   protected abstract void transmit(Frame frame);
+
+  /**
+   * Sends a routed frame out of a device that does not use ARP ({@link #usesArp()} false), with the
+   * next hop the route chose: its gateway, or the destination itself on a direct route. A tunnel
+   * without a fixed remote (Linux's {@code tunl0}) sends to that next hop; by default it is ignored
+   * and the frame goes to {@link #transmit(Frame)}.
+   */
+  protected void transmit(Frame frame, int nextHop) {
+    transmit(frame);
+  }
 
   /** Records a hop of {@code frame} at this device in the trace (and its walk). */
   protected final void hop(HopAction action, Frame frame, String detail) {
@@ -274,6 +311,13 @@ public abstract class Device {
     txPackets++;
     tap(frame);
     transmit(frame);
+  }
+
+  /** Like {@link #send(Frame)} for a routed frame on a device without ARP, with its next hop. */
+  final void send(Frame frame, int nextHop) {
+    txPackets++;
+    tap(frame);
+    transmit(frame, nextHop);
   }
 
   /** Called by the stack when a frame comes in: counts and captures it. */

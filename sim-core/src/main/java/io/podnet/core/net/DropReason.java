@@ -45,6 +45,10 @@ public enum DropReason {
   PROTOCOL_UNREACHABLE("protocol unreachable"),
   /** A netfilter rule or another hook dropped the packet. */
   FILTERED("filtered"),
+  /** A tunnel device has no destination for the frame (no matching FDB entry, no default). */
+  NO_TUNNEL_DESTINATION("no tunnel destination"),
+  /** An encapsulated packet carries a tunnel id (a VNI) that no device here serves. */
+  UNKNOWN_TUNNEL_ID("unknown tunnel id"),
   /** Not every fragment of a datagram arrived in time. */
   REASSEMBLY_TIMEOUT("fragment reassembly timeout");
 

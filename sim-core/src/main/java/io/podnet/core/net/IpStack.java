@@ -282,7 +282,12 @@ final class IpStack {
 
   private void neighbourOutput(Device out, int nextHop, Frame frame) {
     if (!out.usesArp()) {
-      transmit(out, frame);
+      if (!out.isUp()) {
+        drop(out, frame, Drop.of(DropReason.DEVICE_DOWN));
+        return;
+      }
+      hop(out, HopAction.TX, frame, "");
+      out.send(frame, nextHop);
       return;
     }
     ns.neighbours().output(out, nextHop, frame);

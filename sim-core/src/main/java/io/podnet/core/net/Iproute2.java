@@ -42,6 +42,13 @@ public final class Iproute2 {
     return sb.toString();
   }
 
+  /** {@code ip -d link show dev NAME}. */
+  public static String ipDetailedLinkShow(NetNamespace ns, String device) {
+    StringBuilder sb = new StringBuilder();
+    appendLink(sb, ns.device(device), true, true);
+    return sb.toString();
+  }
+
   /** {@code ip addr show}. */
   public static String ipAddrShow(NetNamespace ns) {
     StringBuilder sb = new StringBuilder();
@@ -140,14 +147,21 @@ public final class Iproute2 {
           .append((d.master() != null ? 1 : 0) + (d.promiscuous() ? 1 : 0))
           .append("  allmulti ")
           .append(d.master() != null ? 1 : 0)
-          .append(" minmtu 68 maxmtu 65535 \n    ")
-          .append(d.kind().equals("ether") || d.kind().equals("loopback") ? "" : d.kind() + " ");
-      String extra = d.details();
-      if (!extra.isEmpty()) {
-        sb.append(extra).append(' ');
+          .append(" minmtu ")
+          .append(d.minMtu())
+          .append(" maxmtu ")
+          .append(d.maxMtu())
+          .append(" \n    ");
+      String kindLine = d.details();
+      if (kindLine.isEmpty() && !d.kind().equals("ether") && !d.kind().equals("loopback")) {
+        kindLine = d.kind();
+      }
+      if (!kindLine.isEmpty()) {
+        sb.append(kindLine).append(' ');
       }
       sb.append(
-          "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n");
+          "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535"
+              + " tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n");
     } else {
       sb.append('\n');
     }
@@ -162,6 +176,8 @@ public final class Iproute2 {
       } else {
         sb.append("@if").append(peer.ifindex());
       }
+    } else {
+      sb.append(d.linkSuffix());
     }
     sb.append(": <")
         .append(flags(d))
@@ -186,8 +202,7 @@ public final class Iproute2 {
   }
 
   private static void appendLinkLine(StringBuilder sb, Device d) {
-    sb.append("    link/").append(d.linkType()).append(' ').append(d.mac());
-    sb.append(" brd ").append(d instanceof Loopback ? MacAddress.ZERO : MacAddress.BROADCAST);
+    sb.append("    link/").append(d.linkType()).append(' ').append(d.hardwareAddresses());
     if (d instanceof Veth veth) {
       NetNamespace here = d.namespace();
       NetNamespace there = veth.peer().namespace();

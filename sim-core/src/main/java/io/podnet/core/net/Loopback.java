@@ -37,6 +37,11 @@ public final class Loopback extends Device {
   }
 
   @Override
+  protected String hardwareAddresses() {
+    return MacAddress.ZERO + " brd " + MacAddress.ZERO;
+  }
+
+  @Override
   protected List<String> fdbLines() {
     return List.of();
   }

@@ -161,8 +161,11 @@ public final class Network {
     return nextPacketId++;
   }
 
-  /** A fresh locally administered unicast MAC, as the kernel gives virtual devices. */
-  MacAddress newMac() {
+  /**
+   * A fresh locally administered unicast MAC, as the kernel gives virtual devices; devices built by
+   * other modules (a VXLAN device, say) take theirs from here too, so MACs follow the seed.
+   */
+  public MacAddress newMac() {
     long bits = macs.nextLong() & 0xFFFF_FFFF_FFFFL;
     return MacAddress.of((bits & ~0x0100_0000_0000L) | 0x0200_0000_0000L);
   }

@@ -4,6 +4,7 @@ import static io.podnet.core.net.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import org.junit.jupiter.api.Test;
@@ -215,5 +216,59 @@ class IpStackTest {
     ProbeResult r = t.client.ping(ip("10.50.1.1"));
 
     assertThat(r.message()).isEqualTo("From 10.0.1.1 icmp_seq=1 Destination Host Unreachable");
+  }
+
+  /** A device without ARP that records the next hop of each routed frame it is given. */
+  private static final class NextHopRecorder extends Device {
+    final java.util.List<Ipv4Address> nextHops = new java.util.ArrayList<>();
+
+    NextHopRecorder() {
+      super("tun0", io.podnet.core.addr.MacAddress.ZERO, 1480);
+    }
+
+    @Override
+    public boolean hasCarrier() {
+      return true;
+    }
+
+    @Override
+    public String kind() {
+      return "test";
+    }
+
+    @Override
+    protected boolean usesArp() {
+      return false;
+    }
+
+    @Override
+    protected void transmit(Frame frame) {
+      throw new AssertionError("routed frames must come with their next hop");
+    }
+
+    @Override
+    protected void transmit(Frame frame, int nextHop) {
+      nextHops.add(Ipv4Address.of(nextHop));
+    }
+  }
+
+  @Test
+  void forward_nonArpDevice_receivesRouteGatewayOrDestinationAsNextHop() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    NextHopRecorder tun = t.router.addDevice(new NextHopRecorder());
+    tun.up();
+    t.router.addRoute(
+        Route.to(io.podnet.core.addr.Cidr.parse("10.9.0.0/16"))
+            .via(ip("192.0.2.7"))
+            .dev(tun)
+            .onlink()
+            .build());
+    t.router.addRoute(Route.to(io.podnet.core.addr.Cidr.parse("10.8.0.0/16")).dev(tun).build());
+
+    t.client.ping(ip("10.9.1.1"));
+    t.client.ping(ip("10.8.3.4"));
+
+    assertThat(tun.nextHops).containsExactly(ip("192.0.2.7"), ip("10.8.3.4"));
+    assertThat(tun.txPackets()).isEqualTo(2);
   }
 }

@@ -120,6 +120,29 @@ class Iproute2Test {
   }
 
   @Test
+  void ipDetailedLinkShow_podEth0_matchesLabLinesWithOneQueue() {
+    String expected =
+        "3: eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode"
+            + " DEFAULT group default \n"
+            + "    link/ether "
+            + web1Eth0().mac()
+            + " brd ff:ff:ff:ff:ff:ff link-netnsid 0 promiscuity 0  allmulti 0 minmtu 68 maxmtu"
+            + " 65535 \n"
+            + "    veth addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536"
+            + " gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n";
+
+    assertThat(Iproute2.ipDetailedLinkShow(web1, "eth0")).isEqualTo(expected);
+  }
+
+  @Test
+  void ipDetailedLinkShow_loopback_noKindLine() {
+    assertThat(Iproute2.ipDetailedLinkShow(web1, "lo"))
+        .contains(
+            "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0  allmulti 0"
+                + " minmtu 68 maxmtu 65535 \n    addrgenmode eui64 numtxqueues 1 ");
+  }
+
+  @Test
   void ipAddrShow_pod_inetWithBroadcastAndEui64LinkLocal() {
     MacAddress mac = web1Eth0().mac();
     String expected =

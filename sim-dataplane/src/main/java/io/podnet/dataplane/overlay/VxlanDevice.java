@@ -1,0 +1,327 @@
+package io.podnet.dataplane.overlay;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.net.Device;
+import io.podnet.core.net.Drop;
+import io.podnet.core.net.DropReason;
+import io.podnet.core.net.Frame;
+import io.podnet.core.net.HopAction;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Ipv4Header;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Linux VXLAN device (RFC 7348) as flannel, Calico and Cilium create it: one VNI, a UDP port, a
+ * local VTEP address on an underlay device, learning off, and a forwarding table programmed from
+ * outside that maps each remote device's MAC to its node ({@code bridge fdb append MAC dev
+ * flannel.1 dst 192.168.1.12}). A frame routed to the device is looked up by destination MAC,
+ * wrapped in outer Ethernet, IPv4 (TTL 64, DF clear, ECN copied), UDP (source port from the inner
+ * flow's hash, checksum on) and the 8-byte VXLAN header, and sent to the remote VTEP through the
+ * namespace's routing; a datagram arriving on the port with the right flags and VNI is unwrapped
+ * and the inner frame enters the device. The inner packet's TTL is never touched.
+ *
+ * <pre>{@code
+ * VxlanDevice flannel = VxlanDevice.create(root, "flannel.1", 1, 8472, nodeIp, eth0);
+ * flannel.addFdb(remoteVtepMac, remoteNodeIp);
+ * root.addRoute(Route.to(remotePodCidr).via(remoteVtepIp).dev(flannel).onlink().build());
+ * root.addNeighbour(flannel, remoteVtepIp, remoteVtepMac);
+ * }</pre>
+ */
+public final class VxlanDevice extends Device {
+
+  /** The IANA port (RFC 7348 section 5). */
+  public static final int IANA_PORT = 4789;
+
+  /** The port Linux used before IANA assigned one; flannel and Cilium still use it. */
+  public static final int LINUX_PORT = 8472;
+
+  /** Bytes VXLAN over IPv4 adds to the inner IP packet: Ethernet 14, IPv4 20, UDP 8, VXLAN 8. */
+  public static final int OVERHEAD = Encapsulation.UDP_TUNNEL_OVERHEAD;
+
+  /** The VXLAN header length. */
+  static final int HEADER_LENGTH = 8;
+
+  /** The flags word with only the I bit (valid VNI) set. */
+  static final int FLAGS_VNI = 0x0800_0000;
+
+  /** {@code srcport 0 0}: the kernel takes {@code net.ipv4.ip_local_port_range}, 32768 60999. */
+  static final int SRC_PORT_MIN = 32768;
+
+  static final int SRC_PORT_MAX = 60999;
+
+  private final NetNamespace ns;
+  private final int vni;
+  private final int dstPort;
+  private final Ipv4Address localVtep;
+  private final Device underlay;
+  private final Map<MacAddress, List<Ipv4Address>> fdb = new LinkedHashMap<>();
+  private int nextIpId = 1;
+
+  private VxlanDevice(
+      NetNamespace ns,
+      String name,
+      MacAddress mac,
+      int mtu,
+      int vni,
+      int dstPort,
+      Ipv4Address localVtep,
+      Device underlay) {
+    super(name, mac, mtu);
+    this.ns = ns;
+    this.vni = vni;
+    this.dstPort = dstPort;
+    this.localVtep = localVtep;
+    this.underlay = underlay;
+  }
+
+  /**
+   * Creates a VXLAN device in {@code ns} ({@code ip link add NAME type vxlan id VNI local LOCAL dev
+   * UNDERLAY dstport PORT nolearning}), with MTU the underlay's less 50, down, and binds its UDP
+   * port. {@link IllegalArgumentException} for a VNI outside [0, 16777215], a port outside [1,
+   * 65535], an underlay device not in {@code ns} or a name in use; {@link IllegalStateException} if
+   * the port is bound already. Nothing changes when it throws.
+   */
+  public static VxlanDevice create(
+      NetNamespace ns, String name, int vni, int dstPort, Ipv4Address localVtep, Device underlay) {
+    Encapsulation.checkVni(vni);
+    Encapsulation.checkPort(dstPort);
+    Encapsulation.checkPlacement(ns, name, underlay);
+    int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "VXLAN");
+    // Bind first, so that a taken port leaves even the MAC stream untouched.
+    VxlanDevice[] bound = new VxlanDevice[1];
+    ns.bindUdp(dstPort, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
+    try {
+      VxlanDevice device =
+          new VxlanDevice(
+              ns, name, ns.host().network().newMac(), mtu, vni, dstPort, localVtep, underlay);
+      bound[0] = device;
+      ns.addDevice(device);
+      return device;
+    } catch (RuntimeException e) {
+      ns.unbindUdp(dstPort);
+      throw e;
+    }
+  }
+
+  /** The VXLAN network identifier. */
+  public int vni() {
+    return vni;
+  }
+
+  /** The UDP destination port. */
+  public int dstPort() {
+    return dstPort;
+  }
+
+  /** The local VTEP address, the source of encapsulated packets. */
+  public Ipv4Address localVtep() {
+    return localVtep;
+  }
+
+  /** The device the tunnel runs over ({@code dev eth0}). */
+  public Device underlay() {
+    return underlay;
+  }
+
+  /**
+   * Adds a forwarding entry: frames for {@code mac} go to {@code remoteVtep}. For a unicast MAC it
+   * replaces any entry for it, like flannel's {@code NeighSet}; the all-zeros MAC is the default
+   * destination and appends ({@code bridge fdb append 00:00:00:00:00:00}), so unknown and broadcast
+   * frames go to every default VTEP.
+   */
+  public void addFdb(MacAddress mac, Ipv4Address remoteVtep) {
+    if (mac.isMulticast()) {
+      throw new IllegalArgumentException(
+          "fdb MAC must be unicast or 00:00:00:00:00:00 (the default): " + mac);
+    }
+    List<Ipv4Address> remotes = fdb.computeIfAbsent(mac, m -> new ArrayList<>(1));
+    if (mac.equals(MacAddress.ZERO)) {
+      if (!remotes.contains(remoteVtep)) {
+        remotes.add(remoteVtep);
+      }
+    } else {
+      remotes.clear();
+      remotes.add(remoteVtep);
+    }
+  }
+
+  /** Removes every forwarding entry for {@code mac}; false if there was none. */
+  public boolean removeFdb(MacAddress mac) {
+    return fdb.remove(mac) != null;
+  }
+
+  /** Rejects an MTU above the underlay's less 50, as {@code vxlan_change_mtu} does. */
+  @Override
+  public void setMtu(int newMtu) {
+    Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "VXLAN");
+    super.setMtu(newMtu);
+  }
+
+  /** Deletes the device ({@code ip link del}) and releases its UDP port. */
+  public void delete() {
+    ns.deleteDevice(this);
+    ns.unbindUdp(dstPort);
+  }
+
+  @Override
+  public boolean hasCarrier() {
+    return true;
+  }
+
+  @Override
+  public String kind() {
+    return "vxlan";
+  }
+
+  @Override
+  protected String operState() {
+    return "UNKNOWN";
+  }
+
+  @Override
+  protected int txQueueLength() {
+    return 0;
+  }
+
+  @Override
+  protected String details() {
+    return "vxlan id "
+        + vni
+        + " local "
+        + localVtep
+        + " dev "
+        + underlay.name()
+        + " srcport 0 0 dstport "
+        + dstPort
+        + " nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx";
+  }
+
+  @Override
+  protected List<String> fdbLines() {
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<MacAddress, List<Ipv4Address>> e : fdb.entrySet()) {
+      for (Ipv4Address remote : e.getValue()) {
+        lines.add(e.getKey() + " dev " + name() + " dst " + remote + " self permanent");
+      }
+    }
+    return lines;
+  }
+
+  @Override
+  protected void transmit(Frame frame) {
+    MacAddress dst = MacAddress.of(EthernetHeader.dst(frame.buffer(), frame.offset()));
+    List<Ipv4Address> remotes = fdb.get(dst);
+    if (remotes == null) {
+      remotes = fdb.get(MacAddress.ZERO);
+    }
+    if (remotes == null || remotes.isEmpty()) {
+      drop(
+          frame,
+          Drop.of(
+              DropReason.NO_TUNNEL_DESTINATION,
+              "no fdb entry for " + dst + " and no default on " + name()));
+      return;
+    }
+    for (int i = 0; i < remotes.size(); i++) {
+      encapsulate(i == remotes.size() - 1 ? frame : frame.copy(), remotes.get(i));
+    }
+  }
+
+  private void encapsulate(Frame frame, Ipv4Address remote) {
+    int srcPort =
+        Encapsulation.sourcePort(Encapsulation.flowHash(frame), SRC_PORT_MIN, SRC_PORT_MAX);
+    int tos = Encapsulation.outerTos(frame.buffer(), Encapsulation.innerIpv4(frame));
+    int ipId = nextIpId;
+    nextIpId = (nextIpId + 1) & 0xFFFF;
+    if (Encapsulation.circular(ns, this, remote.toInt())) {
+      drop(frame, Encapsulation.circularDrop(this, remote));
+      return;
+    }
+    hop(
+        HopAction.ENCAP,
+        frame,
+        "vxlan vni " + vni + " remote " + remote + " srcport " + srcPort + " dstport " + dstPort);
+    byte[] header = header(vni);
+    String error =
+        ns.sendPacket(
+            localVtep.toInt(),
+            remote.toInt(),
+            src ->
+                Encapsulation.udpFrame(
+                    src, remote.toInt(), tos, ipId, srcPort, dstPort, true, header, frame),
+            frame.walk());
+    if (error != null) {
+      drop(frame, Drop.of(DropReason.NO_ROUTE, "vxlan remote " + remote + ": " + error));
+    }
+  }
+
+  /** The 8-byte VXLAN header: flags with the I bit, 24 reserved bits, the VNI, 8 reserved bits. */
+  static byte[] header(int vni) {
+    byte[] h = new byte[HEADER_LENGTH];
+    h[0] = 0x08;
+    h[4] = (byte) (vni >>> 16);
+    h[5] = (byte) (vni >>> 8);
+    h[6] = (byte) vni;
+    return h;
+  }
+
+  /** The UDP handler of the device's port: checks the header and VNI and unwraps the frame. */
+  private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
+    if (ns.findDevice(name()).orElse(null) != this) {
+      return;
+    }
+    byte[] b = frame.buffer();
+    if (payloadLength < HEADER_LENGTH + EthernetHeader.LENGTH) {
+      drop(frame, Drop.of(DropReason.MALFORMED, "vxlan packet of " + payloadLength + " bytes"));
+      return;
+    }
+    int flags =
+        (b[payloadOffset] & 0xFF) << 24
+            | (b[payloadOffset + 1] & 0xFF) << 16
+            | (b[payloadOffset + 2] & 0xFF) << 8
+            | b[payloadOffset + 3] & 0xFF;
+    if (flags != FLAGS_VNI || b[payloadOffset + 7] != 0) {
+      drop(
+          frame,
+          Drop.of(
+              DropReason.MALFORMED,
+              String.format(
+                  "vxlan flags 0x%08x reserved 0x%02x (expected 0x%08x, 0x00)",
+                  flags, b[payloadOffset + 7] & 0xFF, FLAGS_VNI)));
+      return;
+    }
+    int packetVni =
+        (b[payloadOffset + 4] & 0xFF) << 16
+            | (b[payloadOffset + 5] & 0xFF) << 8
+            | b[payloadOffset + 6] & 0xFF;
+    if (packetVni != vni) {
+      drop(
+          frame,
+          Drop.of(
+              DropReason.UNKNOWN_TUNNEL_ID,
+              "vni "
+                  + packetVni
+                  + " on port "
+                  + dstPort
+                  + " ("
+                  + name()
+                  + " has vni "
+                  + vni
+                  + ")"));
+      return;
+    }
+    if (!Encapsulation.udpChecksumValid(frame)) {
+      drop(frame, Drop.of(DropReason.MALFORMED, "bad UDP checksum"));
+      return;
+    }
+    Ipv4Address outerSrc = Ipv4Address.of(Ipv4Header.src(b, frame.l3Offset()));
+    frame.trimFront(payloadOffset + HEADER_LENGTH - frame.offset());
+    hop(HopAction.DECAP, frame, "vxlan vni " + vni + " from " + outerSrc);
+    receive(frame);
+  }
+}
