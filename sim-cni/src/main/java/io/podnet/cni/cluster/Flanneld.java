@@ -1,23 +1,50 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.cni.plugins.FlannelPlugin;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Route;
+import io.podnet.dataplane.overlay.VxlanDevice;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * flanneld, the node agent of the flannel strategy: it takes the node's podCIDR as its lease,
  * writes {@code /run/flannel/subnet.env} ({@code FLANNEL_NETWORK}, {@code FLANNEL_SUBNET} as the
  * gateway address with the subnet's length, {@code FLANNEL_MTU}, {@code FLANNEL_IPMASQ}) for the
- * CNI plugin, and joins the nodes with its backend. The {@code host-gw} backend programs {@code
- * <podCIDR> via <node IP> dev eth0} to every other node, which needs the nodes on one L2 segment.
+ * CNI plugin, and joins the nodes with its backend:
+ *
+ * <ul>
+ *   <li>{@code host-gw}: {@code <podCIDR> via <node IP> dev eth0} to every other node, which needs
+ *       the nodes on one L2 segment;
+ *   <li>{@code vxlan}: a device {@code flannel.1} (VNI 1, UDP port 8472, the node IP as VTEP, MTU
+ *       the link's less 50) holding {@code <subnet>.0/32}, and for every other node the route
+ *       {@code <podCIDR> via <subnet>.0 dev flannel.1 onlink}, a permanent neighbour entry for
+ *       {@code <subnet>.0} with the remote {@code flannel.1} MAC, and a forwarding entry sending
+ *       that MAC to the remote node's address;
+ *   <li>{@code vxlan} with {@code DirectRouting}: host-gw routes to nodes on the same subnet (all
+ *       of them on this cluster's underlay), VXLAN to the others.
+ * </ul>
  */
 public final class Flanneld implements NetworkAgent {
 
   /** flannel's backends. */
   public enum Backend {
     /** Direct routes through the other nodes' addresses; requires L2 adjacency. */
-    HOST_GW
+    HOST_GW,
+    /** A VXLAN overlay between the nodes ({@code flannel.1}). */
+    VXLAN,
+    /** VXLAN, but direct routes to nodes on the same subnet. */
+    VXLAN_DIRECT_ROUTING
   }
 
+  /** flannel's VXLAN device name, VNI and port. */
+  public static final String VXLAN_DEVICE = "flannel.1";
+
+  static final int VNI = 1;
+
   private final Backend backend;
+  private final Map<Node, VxlanDevice> devices = new LinkedHashMap<>();
 
   private Flanneld(Backend backend) {
     this.backend = backend;
@@ -35,7 +62,22 @@ public final class Flanneld implements NetworkAgent {
 
   @Override
   public void nodeAdded(Cluster cluster, Node node) {
-    int mtu = node.host().root().device("eth0").mtu();
+    NetNamespace root = node.host().root();
+    int mtu = root.device("eth0").mtu();
+    if (backend != Backend.HOST_GW) {
+      VxlanDevice flannel1 =
+          VxlanDevice.create(
+              root,
+              VXLAN_DEVICE,
+              VNI,
+              VxlanDevice.LINUX_PORT,
+              node.internalIp(),
+              root.device("eth0"));
+      root.addAddress(flannel1, IfAddress.of(node.podCidr().network(), 32));
+      flannel1.up();
+      devices.put(node, flannel1);
+      mtu = flannel1.mtu();
+    }
     String env =
         "FLANNEL_NETWORK="
             + cluster.clusterCidr()
@@ -51,6 +93,33 @@ public final class Flanneld implements NetworkAgent {
 
   @Override
   public void nodesReady(Cluster cluster) {
-    new HostGwRoutes().nodesReady(cluster);
+    for (Node node : cluster.nodes()) {
+      NetNamespace root = node.host().root();
+      for (Node other : cluster.nodes()) {
+        if (other == node) {
+          continue;
+        }
+        if (backend == Backend.VXLAN) {
+          VxlanDevice local = devices.get(node);
+          VxlanDevice remote = devices.get(other);
+          root.addNeighbour(local, other.podCidr().network(), remote.mac());
+          local.addFdb(remote.mac(), other.internalIp());
+          root.addRoute(
+              Route.to(other.podCidr()).via(other.podCidr().network()).dev(local).onlink().build());
+        } else {
+          root.addRoute(
+              Route.to(other.podCidr()).via(other.internalIp()).dev(root.device("eth0")).build());
+        }
+      }
+    }
+  }
+
+  /** The VXLAN device on {@code node}; {@link IllegalStateException} for host-gw. */
+  public VxlanDevice vxlanDevice(Node node) {
+    VxlanDevice device = devices.get(node);
+    if (device == null) {
+      throw new IllegalStateException("flannel's " + backend + " backend has no VXLAN device");
+    }
+    return device;
   }
 }
