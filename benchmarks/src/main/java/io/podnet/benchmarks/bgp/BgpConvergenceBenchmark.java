@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 public class BgpConvergenceBenchmark {
@@ -101,10 +103,6 @@ public class BgpConvergenceBenchmark {
     }
     System.out.printf(
         "%n  speakers=%d simulated=%s s events=%d bgp-messages=%d peak-heap=%d MiB%n",
-        speakers,
-        SimTime.format(simulatedNanos),
-        sim.firedEvents(),
-        messages,
-        peak >> 20);
+        speakers, SimTime.format(simulatedNanos), sim.firedEvents(), messages, peak >> 20);
   }
 }
