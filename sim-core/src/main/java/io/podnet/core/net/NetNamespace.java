@@ -502,6 +502,36 @@ public final class NetNamespace {
     sockets.listenTcp(port);
   }
 
+  /**
+   * Accepts TCP byte streams on {@code port}: every accepted {@link TcpStream} reports to {@code
+   * listener} (which may hand it on with {@link TcpStream#setListener}). {@link
+   * IllegalStateException} if the port is already listening.
+   */
+  public void listenStream(int port, StreamListener listener) {
+    sockets.listenStream(port, listener);
+  }
+
+  /** Stops accepting streams on {@code port}; streams already accepted stay open. */
+  public void closeStreamListener(int port) {
+    sockets.closeStreamListener(port);
+  }
+
+  /**
+   * Opens a TCP byte stream to {@code dst}:{@code port} and returns at once with the SYN sent;
+   * {@code listener} hears {@code connected} after the handshake, or {@code closed} with {@code
+   * Connection refused} (a reset) or the errno text when the SYN could not leave ({@code Network is
+   * unreachable}). Nothing is retransmitted: a lost SYN leaves the stream waiting until closed.
+   */
+  public TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
+    checkAlive();
+    return sockets.openStream(dst, port, listener);
+  }
+
+  /** Number of TCP streams in any state here, including closing ones. */
+  public int streamCount() {
+    return sockets.streamCount();
+  }
+
   /** Datagrams received on a listening UDP port so far. */
   public int udpReceived(int port) {
     return sockets.udpReceived(port);

@@ -12,15 +12,18 @@ import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The socket layer of a namespace, small on purpose: ping (ICMP echo), UDP datagrams and TCP
- * connection set-up, enough for tests to probe reachability and measure round trips. Listening UDP
- * sockets count datagrams; listening TCP sockets answer SYN with SYN-ACK; closed ports answer ICMP
- * port unreachable (UDP) or a reset (TCP), as the kernel does.
+ * The socket layer of a namespace, small on purpose: ping (ICMP echo), UDP datagrams, TCP
+ * connection set-up, and TCP byte streams ({@link TcpStream}) for protocols such as BGP. Listening
+ * UDP sockets count datagrams; listening TCP sockets answer SYN with SYN-ACK; closed ports answer
+ * ICMP port unreachable (UDP) or a reset (TCP), as the kernel does. Streams are found by (local
+ * port, remote address, remote port) in a primitive-keyed map and never iterated.
  */
 final class Sockets {
 
@@ -30,6 +33,11 @@ final class Sockets {
   static final int EPHEMERAL_HIGH = 60999;
 
   private static final int TCP_WINDOW = 64240;
+
+  /** How long a half-closed stream waits for the last FIN or ACK ({@code tcp_fin_timeout}). */
+  static final long FIN_TIMEOUT = 60 * SimTime.SECOND;
+
+  private static final byte[] NO_DATA = new byte[0];
 
   /** A probe in flight. */
   final class Probe {
@@ -102,6 +110,9 @@ final class Sockets {
   private final Int2ObjectOpenHashMap<Probe> tcpProbes = new Int2ObjectOpenHashMap<>();
   private final Int2IntLinkedOpenHashMap udpListeners = new Int2IntLinkedOpenHashMap();
   private final Int2IntLinkedOpenHashMap tcpListeners = new Int2IntLinkedOpenHashMap();
+  private final Int2ObjectOpenHashMap<StreamListener> streamListeners =
+      new Int2ObjectOpenHashMap<>();
+  private final Long2ObjectOpenHashMap<TcpStream> streams = new Long2ObjectOpenHashMap<>();
   private int nextEchoId = 1;
 
   Sockets(NetNamespace ns) {
@@ -241,6 +252,166 @@ final class Sockets {
     return p;
   }
 
+  // ---------------------------------------------------------------- streams
+
+  NetNamespace namespace() {
+    return ns;
+  }
+
+  void listenStream(int port, StreamListener listener) {
+    checkPort(port);
+    if (streamListeners.containsKey(port) || tcpListeners.containsKey(port)) {
+      throw new IllegalStateException(
+          "TCP port " + port + " is already listening in " + ns.label() + " (Address in use)");
+    }
+    streamListeners.put(port, listener);
+  }
+
+  void closeStreamListener(int port) {
+    streamListeners.remove(port);
+  }
+
+  int streamCount() {
+    return streams.size();
+  }
+
+  TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
+    checkPort(port);
+    int remote = dst.toInt();
+    int localPort = streamPort(remote, port);
+    TcpStream s =
+        new TcpStream(
+            this, listener, 0, localPort, remote, port, mssTowards(remote), TcpStream.SYN_SENT);
+    int isn = random.nextInt();
+    s.sndNxt = isn + 1;
+    long key = streamKey(localPort, remote, port);
+    streams.put(key, s);
+    String error =
+        ns.stack()
+            .localOutput(
+                0,
+                remote,
+                src -> {
+                  s.localIp = src;
+                  return segment(s, isn, 0, TcpHeader.SYN, NO_DATA, 0, 0);
+                },
+                null);
+    if (error != null) {
+      streams.remove(key);
+      s.state = TcpStream.CLOSED;
+      sim.schedule(0, () -> s.listener.closed(s, error));
+    }
+    return s;
+  }
+
+  void streamSend(TcpStream s, byte[] data) {
+    int mss = s.mss;
+    for (int off = 0; off < data.length; off += mss) {
+      int len = Math.min(mss, data.length - off);
+      int seq = s.sndNxt;
+      int from = off;
+      s.sndNxt = seq + len;
+      output(s, segmentBuilder(s, seq, s.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, data, from, len));
+    }
+  }
+
+  void streamClose(TcpStream s) {
+    switch (s.state) {
+      case TcpStream.ESTABLISHED -> {
+        int seq = s.sndNxt;
+        s.sndNxt = seq + 1;
+        s.state = TcpStream.FIN_WAIT;
+        output(s, segmentBuilder(s, seq, s.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, NO_DATA, 0, 0));
+        reapLater(s);
+      }
+      case TcpStream.SYN_SENT, TcpStream.SYN_RECEIVED -> {
+        int flags = s.state == TcpStream.SYN_SENT ? TcpHeader.RST : TcpHeader.RST | TcpHeader.ACK;
+        output(s, segmentBuilder(s, s.sndNxt, s.rcvNxt, flags, NO_DATA, 0, 0));
+        forget(s);
+      }
+      default -> {
+        // already closing or closed
+      }
+    }
+  }
+
+  private void reapLater(TcpStream s) {
+    sim.schedule(
+        FIN_TIMEOUT,
+        () -> {
+          if (s.state != TcpStream.CLOSED) {
+            forget(s);
+          }
+        });
+  }
+
+  private void forget(TcpStream s) {
+    streams.remove(streamKey(s.localPort, s.remoteIp, s.remotePort), s);
+    s.state = TcpStream.CLOSED;
+  }
+
+  private void output(TcpStream s, IpStack.PacketBuilder builder) {
+    // A segment that cannot leave (no route) is lost, as on a cut link; the peer's silence is
+    // what the application's timers see.
+    ns.stack().localOutput(s.localIp, s.remoteIp, builder, null);
+  }
+
+  private IpStack.PacketBuilder segmentBuilder(
+      TcpStream s, int seq, int ack, int flags, byte[] data, int off, int len) {
+    return src -> segment(s, seq, ack, flags, data, off, len);
+  }
+
+  private byte[] segment(TcpStream s, int seq, int ack, int flags, byte[] data, int off, int len) {
+    return Frames.tcp(
+        MacAddress.ZERO,
+        MacAddress.ZERO,
+        Ipv4Address.of(s.localIp),
+        Ipv4Address.of(s.remoteIp),
+        IpStack.DEFAULT_TTL,
+        ns.stack().nextIpId(),
+        s.localPort,
+        s.remotePort,
+        Integer.toUnsignedLong(seq),
+        Integer.toUnsignedLong(ack),
+        flags,
+        TCP_WINDOW,
+        data,
+        off,
+        len);
+  }
+
+  /** The MSS for a peer: the output device's MTU less 40 bytes of IPv4 and TCP headers. */
+  private int mssTowards(int remote) {
+    Route route = ns.routes().lookup(remote);
+    Device dev = route == null ? null : route.device();
+    int mtu = dev == null || ns.isLocalAddress(remote) ? 1500 : dev.mtu();
+    return Math.max(mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH, 1);
+  }
+
+  private int streamPort(int remote, int remotePort) {
+    int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+    int port = EPHEMERAL_LOW + random.nextInt(span);
+    for (int tries = 0; tries < span; tries++) {
+      if (!streams.containsKey(streamKey(port, remote, remotePort))
+          && !tcpProbes.containsKey(port)) {
+        return port;
+      }
+      port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
+    }
+    throw new IllegalStateException(
+        "no free local port towards "
+            + Ipv4Address.of(remote)
+            + ":"
+            + remotePort
+            + " in "
+            + ns.label()
+            + " (Cannot assign requested address)");
+  }
+
+  private static long streamKey(int localPort, int remoteIp, int remotePort) {
+    return (remoteIp & 0xFFFF_FFFFL) << 32 | (long) remotePort << 16 | localPort;
+  }
+
   private void arm(Probe p, long timeout, String message) {
     p.timeout =
         sim.schedule(
@@ -310,6 +481,15 @@ final class Sockets {
     boolean syn = (flags & TcpHeader.SYN) != 0;
     boolean ack = (flags & TcpHeader.ACK) != 0;
     boolean rst = (flags & TcpHeader.RST) != 0;
+    TcpStream stream = streams.get(streamKey(dstPort, src, srcPort));
+    if (stream != null) {
+      streamInput(dev, frame, stream, l4);
+      return;
+    }
+    if (syn && !ack && !rst && streamListeners.containsKey(dstPort)) {
+      accept(dev, frame, dst, dstPort, src, srcPort, seq);
+      return;
+    }
     if (syn && !ack) {
       boolean listening = tcpListeners.containsKey(dstPort);
       ns.stack()
@@ -362,6 +542,136 @@ final class Sockets {
       return;
     }
     ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "tcp " + dstPort));
+    if (!rst) {
+      // RFC 9293 3.10.7.1: a segment for no connection is answered with a reset.
+      long ackNo = TcpHeader.ack(b, l4);
+      int len = Ipv4Header.totalLength(b, ip) - (l4 - ip) - TcpHeader.headerLength(b, l4);
+      if (ack) {
+        reply(dst, src, dstPort, srcPort, ackNo, 0, TcpHeader.RST, frame);
+      } else {
+        long end = (seq + len + (syn ? 1 : 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0));
+        reply(
+            dst,
+            src,
+            dstPort,
+            srcPort,
+            0,
+            end & 0xFFFF_FFFFL,
+            TcpHeader.RST | TcpHeader.ACK,
+            frame);
+      }
+    }
+  }
+
+  private void accept(
+      Device dev, Frame frame, int local, int port, int remote, int remotePort, long seq) {
+    ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + port + " syn");
+    TcpStream s =
+        new TcpStream(
+            this,
+            streamListeners.get(port),
+            local,
+            port,
+            remote,
+            remotePort,
+            mssTowards(remote),
+            TcpStream.SYN_RECEIVED);
+    int isn = random.nextInt();
+    s.sndNxt = isn + 1;
+    s.rcvNxt = (int) seq + 1;
+    streams.put(streamKey(port, remote, remotePort), s);
+    output(s, segmentBuilder(s, isn, s.rcvNxt, TcpHeader.SYN | TcpHeader.ACK, NO_DATA, 0, 0));
+  }
+
+  private void streamInput(Device dev, Frame frame, TcpStream s, int l4) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int segmentLength = Ipv4Header.totalLength(b, ip) - (l4 - ip);
+    if (!TcpHeader.checksumValid(b, l4, segmentLength, s.remoteIp, Ipv4Header.dst(b, ip))) {
+      ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "bad TCP checksum"));
+      return;
+    }
+    int flags = TcpHeader.flags(b, l4);
+    int seq = (int) TcpHeader.seq(b, l4);
+    int ackNo = (int) TcpHeader.ack(b, l4);
+    boolean ack = (flags & TcpHeader.ACK) != 0;
+    boolean syn = (flags & TcpHeader.SYN) != 0;
+    boolean fin = (flags & TcpHeader.FIN) != 0;
+    if ((flags & TcpHeader.RST) != 0) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp reset");
+      byte was = s.state;
+      forget(s);
+      if (was == TcpStream.SYN_SENT) {
+        s.listener.closed(s, "Connection refused");
+      } else if (was == TcpStream.ESTABLISHED) {
+        s.listener.closed(s, "Connection reset by peer");
+      }
+      return;
+    }
+    switch (s.state) {
+      case TcpStream.SYN_SENT -> {
+        if (!syn || !ack || ackNo != s.sndNxt) {
+          ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "tcp unexpected in SYN-SENT"));
+          return;
+        }
+        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp syn-ack");
+        s.rcvNxt = seq + 1;
+        s.state = TcpStream.ESTABLISHED;
+        output(s, segmentBuilder(s, s.sndNxt, s.rcvNxt, TcpHeader.ACK, NO_DATA, 0, 0));
+        s.listener.connected(s);
+        return;
+      }
+      case TcpStream.SYN_RECEIVED -> {
+        if (syn || !ack || ackNo != s.sndNxt) {
+          ns.stack()
+              .drop(dev, frame, Drop.of(DropReason.MALFORMED, "tcp unexpected in SYN-RECEIVED"));
+          return;
+        }
+        s.state = TcpStream.ESTABLISHED;
+        s.listener.connected(s);
+      }
+      case TcpStream.LAST_ACK -> {
+        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp closed");
+        forget(s);
+        return;
+      }
+      default -> {
+        // ESTABLISHED or FIN-WAIT: data and FIN below
+      }
+    }
+    int dataOff = l4 + TcpHeader.headerLength(b, l4);
+    int dataLen = segmentLength - (dataOff - l4);
+    if ((dataLen > 0 || fin) && seq != s.rcvNxt) {
+      ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "tcp out of order"));
+      return;
+    }
+    if (dataLen > 0) {
+      s.rcvNxt = seq + dataLen;
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data");
+      if (s.state == TcpStream.ESTABLISHED) {
+        s.listener.received(s, Arrays.copyOfRange(b, dataOff, dataOff + dataLen));
+      }
+    }
+    if (fin) {
+      s.rcvNxt = s.rcvNxt + 1;
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp fin");
+      if (s.state == TcpStream.ESTABLISHED) {
+        int finSeq = s.sndNxt;
+        s.sndNxt = finSeq + 1;
+        s.state = TcpStream.LAST_ACK;
+        output(
+            s, segmentBuilder(s, finSeq, s.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, NO_DATA, 0, 0));
+        reapLater(s);
+        s.listener.closed(s, "Connection closed by peer");
+      } else if (s.state == TcpStream.FIN_WAIT) {
+        output(s, segmentBuilder(s, s.sndNxt, s.rcvNxt, TcpHeader.ACK, NO_DATA, 0, 0));
+        forget(s);
+      }
+      return;
+    }
+    if (dataLen == 0) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp ack");
+    }
   }
 
   private void reply(

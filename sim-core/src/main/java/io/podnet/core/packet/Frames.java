@@ -13,6 +13,8 @@ public final class Frames {
   private static final int IP_OFF = EthernetHeader.LENGTH;
   private static final int L4_OFF = IP_OFF + Ipv4Header.MIN_LENGTH;
 
+  private static final byte[] EMPTY = new byte[0];
+
   private Frames() {}
 
   /** Returns a broadcast ARP request from {@code src}/{@code srcIp} asking for {@code targetIp}. */
@@ -152,15 +154,54 @@ public final class Frames {
       long ack,
       int flags,
       int window) {
+    return tcp(
+        dstMac, srcMac, src, dst, ttl, ipId, srcPort, dstPort, seq, ack, flags, window, EMPTY, 0,
+        0);
+  }
+
+  /**
+   * Returns a TCP segment without options carrying {@code payload[offset, offset + length)}, with
+   * Don't Fragment set as Linux does and the TCP checksum computed.
+   */
+  public static byte[] tcp(
+      MacAddress dstMac,
+      MacAddress srcMac,
+      Ipv4Address src,
+      Ipv4Address dst,
+      int ttl,
+      int ipId,
+      int srcPort,
+      int dstPort,
+      long seq,
+      long ack,
+      int flags,
+      int window,
+      byte[] payload,
+      int offset,
+      int length) {
+    if (offset < 0 || length < 0 || offset + length > payload.length) {
+      throw new IllegalArgumentException(
+          "payload range ["
+              + offset
+              + ", "
+              + (offset + length)
+              + ") is outside the payload of "
+              + payload.length
+              + " bytes");
+    }
     TcpHeader tcp = TcpHeader.of(srcPort, dstPort, seq, ack, flags, window);
+    int segment = TcpHeader.MIN_LENGTH + length;
     Ipv4Header header =
-        Ipv4Header.of(src, dst, IpProtocol.TCP, TcpHeader.MIN_LENGTH)
+        Ipv4Header.of(src, dst, IpProtocol.TCP, segment)
             .withTtl(ttl)
             .withDontFragment(true)
             .withIdentification(ipId);
-    byte[] frame = ipv4(dstMac, srcMac, header, new byte[TcpHeader.MIN_LENGTH]);
+    byte[] frame = new byte[L4_OFF + segment];
+    EthernetHeader.of(dstMac, srcMac, EtherType.IPV4).encode(frame, 0);
+    header.encode(frame, IP_OFF);
     tcp.encode(frame, L4_OFF);
-    TcpHeader.writeChecksum(frame, L4_OFF, TcpHeader.MIN_LENGTH, src.toInt(), dst.toInt());
+    System.arraycopy(payload, offset, frame, L4_OFF + TcpHeader.MIN_LENGTH, length);
+    TcpHeader.writeChecksum(frame, L4_OFF, segment, src.toInt(), dst.toInt());
     return frame;
   }
 }

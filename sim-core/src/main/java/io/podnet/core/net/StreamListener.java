@@ -1,0 +1,22 @@
+package io.podnet.core.net;
+
+/**
+ * Callbacks of a {@link TcpStream}, called on the simulation thread from inside the event that
+ * delivered the segment. A listening socket's listener hears about every stream it accepts; a
+ * listener may hand a stream to another with {@link TcpStream#setListener}.
+ */
+public interface StreamListener {
+
+  /** The three-way handshake completed; {@code stream} may now send. */
+  void connected(TcpStream stream);
+
+  /** Bytes arrived, in order; {@code data} is a fresh array the listener may keep. */
+  void received(TcpStream stream, byte[] data);
+
+  /**
+   * The stream ended other than by its own {@link TcpStream#close()}: {@code Connection refused} (a
+   * reset answered the SYN), {@code Connection reset by peer}, or {@code Connection closed by peer}
+   * (a FIN arrived).
+   */
+  void closed(TcpStream stream, String reason);
+}

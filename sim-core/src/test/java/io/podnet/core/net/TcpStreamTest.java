@@ -1,0 +1,323 @@
+package io.podnet.core.net;
+
+import static io.podnet.core.net.Fixtures.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.trace.PcapWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link TcpStream}: handshake, ordered data both ways, close, refusal, wire bytes. */
+class TcpStreamTest {
+
+  /** Records every callback as a line, and the bytes received per stream. */
+  static final class Recorder implements StreamListener {
+    final String name;
+    final List<String> events = new ArrayList<>();
+    final List<TcpStream> streams = new ArrayList<>();
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    Recorder(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void connected(TcpStream stream) {
+      streams.add(stream);
+      events.add(name + " connected " + stream);
+    }
+
+    @Override
+    public void received(TcpStream stream, byte[] data) {
+      events.add(name + " received " + new String(data, StandardCharsets.US_ASCII));
+      bytes.writeBytes(data);
+    }
+
+    @Override
+    public void closed(TcpStream stream, String reason) {
+      events.add(name + " closed " + reason);
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void openStream_listeningPort_bothEndsConnected() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    Recorder client = new Recorder("client");
+    t.server.listenStream(179, server);
+
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, client);
+    assertThat(s.isOpen()).isFalse();
+    t.net.simulation().runUntilIdle();
+
+    assertThat(s.isOpen()).isTrue();
+    assertThat(s.localAddress()).isEqualTo(ip("10.0.1.2"));
+    assertThat(s.remoteAddress()).isEqualTo(ip("10.0.2.2"));
+    assertThat(s.remotePort()).isEqualTo(179);
+    assertThat(s.localPort()).isBetween(Sockets.EPHEMERAL_LOW, Sockets.EPHEMERAL_HIGH);
+    assertThat(client.events).containsExactly("client connected " + s);
+    assertThat(server.streams).hasSize(1);
+    TcpStream accepted = server.streams.get(0);
+    assertThat(accepted.isOpen()).isTrue();
+    assertThat(accepted.localPort()).isEqualTo(179);
+    assertThat(accepted.remotePort()).isEqualTo(s.localPort());
+    assertThat(accepted.namespace()).isSameAs(t.server);
+  }
+
+  @Test
+  void send_bothWays_deliveredInOrder() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    Recorder client = new Recorder("client");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, client);
+    t.net.simulation().runUntilIdle();
+    TcpStream accepted = server.streams.get(0);
+
+    s.send(ascii("one"));
+    s.send(ascii("two"));
+    accepted.send(ascii("three"));
+    s.send(ascii("four"));
+    t.net.simulation().runUntilIdle();
+
+    assertThat(server.events)
+        .containsExactly(
+            "server connected " + accepted,
+            "server received one",
+            "server received two",
+            "server received four");
+    assertThat(client.events).containsExactly("client connected " + s, "client received three");
+  }
+
+  @Test
+  void send_largerThanMss_segmentedAndDeliveredWhole() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    byte[] big = new byte[5000];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) (i * 7);
+    }
+
+    s.send(big);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(server.events.stream().filter(e -> e.startsWith("server received"))).hasSize(4);
+    assertThat(server.bytes.toByteArray()).isEqualTo(big);
+  }
+
+  @Test
+  void close_openStream_peerHearsClosedAndBothEndsForgetIt() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    Recorder client = new Recorder("client");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, client);
+    t.net.simulation().runUntilIdle();
+
+    s.close();
+    t.net.simulation().runUntilIdle();
+
+    assertThat(s.isOpen()).isFalse();
+    assertThat(server.streams.get(0).isOpen()).isFalse();
+    assertThat(server.events).last().isEqualTo("server closed Connection closed by peer");
+    assertThat(client.events).noneMatch(e -> e.contains("closed"));
+    assertThat(t.client.streamCount()).isZero();
+    assertThat(t.server.streamCount()).isZero();
+    assertThat(t.sink.lines())
+        .anyMatch(l -> l.contains("hop server eth0 deliver") && l.endsWith("tcp fin"));
+  }
+
+  @Test
+  void close_linkCut_halfClosedStreamReapedAfterFinTimeout() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    t.serverLink.setUp(false);
+
+    s.close();
+    t.net.simulation().runUntil(Sockets.FIN_TIMEOUT - SimTime.SECOND);
+    assertThat(t.client.streamCount()).isEqualTo(1);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(t.client.streamCount()).isZero();
+    assertThat(server.streams.get(0).isOpen()).isTrue();
+  }
+
+  @Test
+  void send_linkCut_nothingArrivesAndNoError() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    t.serverLink.setUp(false);
+
+    s.send(ascii("lost"));
+    t.net.simulation().runUntilIdle();
+
+    assertThat(server.events).noneMatch(e -> e.contains("received"));
+    assertThat(s.isOpen()).isTrue();
+  }
+
+  @Test
+  void openStream_closedPort_closedConnectionRefused() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder client = new Recorder("client");
+
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, client);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(client.events).containsExactly("client closed Connection refused");
+    assertThat(s.isOpen()).isFalse();
+    assertThat(t.client.streamCount()).isZero();
+  }
+
+  @Test
+  void openStream_noRoute_closedNetworkUnreachable() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder router = new Recorder("router");
+
+    t.router.openStream(ip("10.77.0.1"), 179, router);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(router.events).containsExactly("router closed Network is unreachable");
+    assertThat(t.router.streamCount()).isZero();
+  }
+
+  @Test
+  void send_beforeConnected_throwsIllegalState() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    t.server.listenStream(179, new Recorder("server"));
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+
+    assertThatThrownBy(() -> s.send(ascii("early")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is not open (SYN-SENT)");
+  }
+
+  @Test
+  void listenStream_portTaken_throwsIllegalState() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    t.server.listenStream(179, new Recorder("a"));
+
+    assertThatThrownBy(() -> t.server.listenStream(179, new Recorder("b")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("TCP port 179 is already listening in server");
+    assertThatThrownBy(() -> t.server.listenStream(0, new Recorder("b")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("port must be in [1, 65535]: 0");
+  }
+
+  @Test
+  void setListener_afterAccept_laterCallbacksGoToTheNewListener() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    Recorder session = new Recorder("session");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    server.streams.get(0).setListener(session);
+
+    s.send(ascii("hi"));
+    t.net.simulation().runUntilIdle();
+
+    assertThat(session.events).containsExactly("session received hi");
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void tshark_streamCapture_decodesAsTcpWithoutMalformedPackets() throws Exception {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    ByteArrayOutputStream pcap = new ByteArrayOutputStream();
+    PcapWriter writer = PcapWriter.to(pcap);
+    t.server.device("eth0").capture(writer);
+    Recorder server = new Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    s.send(ascii("hello"));
+    server.streams.get(0).send(ascii("world!"));
+    s.send(new byte[3000]);
+    t.net.simulation().runUntilIdle();
+    s.close();
+    t.net.simulation().runUntilIdle();
+    writer.close();
+    Path file = dir.resolve("stream.pcap");
+    Files.write(file, pcap.toByteArray());
+
+    assertThat(tshark(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    List<String> segments =
+        tshark(
+            file,
+            "-o",
+            "tcp.relative_sequence_numbers:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+            "-Y",
+            "tcp",
+            "-T",
+            "fields",
+            "-e",
+            "tcp.flags.str",
+            "-e",
+            "tcp.seq",
+            "-e",
+            "tcp.ack",
+            "-e",
+            "tcp.len",
+            "-e",
+            "tcp.checksum.status");
+    // flags, relative seq, relative ack, payload length, checksum status (1 = good)
+    assertThat(segments)
+        .extracting(l -> l.replace('\u00b7', '.'))
+        .containsExactly(
+            "..........S.\t0\t0\t0\t1",
+            ".......A..S.\t0\t1\t0\t1",
+            ".......A....\t1\t1\t0\t1",
+            ".......AP...\t1\t1\t6\t1",
+            ".......AP...\t1\t1\t5\t1",
+            ".......AP...\t6\t1\t1460\t1",
+            ".......AP...\t1466\t1\t1460\t1",
+            ".......AP...\t2926\t1\t80\t1",
+            ".......A...F\t3006\t7\t0\t1",
+            ".......A...F\t7\t3007\t0\t1",
+            ".......A....\t3007\t8\t0\t1");
+  }
+
+  private static List<String> tshark(Path file, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
+    command.addAll(Arrays.asList(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw e;
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
+    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+}

@@ -1,0 +1,377 @@
+package io.podnet.dataplane.bgp;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.StreamListener;
+import io.podnet.core.net.TcpStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One configured neighbour of a {@link BgpSpeaker} and its session: the finite state machine of RFC
+ * 4271 section 8 over one TCP stream, with the ConnectRetry, hold and keepalive timers on the
+ * simulated clock. The hold and keepalive timers are lazy: a message received or sent only moves a
+ * timestamp, and the pending timer event re-arms itself when it fires early, so the per-message
+ * path schedules nothing.
+ */
+final class BgpPeer implements StreamListener {
+
+  /** The hold time before OPEN is received (RFC 4271 section 8: "a large value", 4 minutes). */
+  static final int LARGE_HOLD_SECONDS = 240;
+
+  final BgpSpeaker speaker;
+  final int address;
+  final long remoteAs;
+  final boolean ebgp;
+  final boolean rrClient;
+
+  /** Whether this end opens the connection: the end with the lower address (no collisions). */
+  final boolean initiates;
+
+  BgpState state = BgpState.IDLE;
+  @Nullable TcpStream stream;
+  int localAddress;
+  int peerRouterId;
+  boolean fourOctetAs;
+  long holdNanos;
+  long keepaliveNanos;
+  long lastHeard;
+  long lastSent;
+  long connectRetryTimer = -1;
+  long holdTimer = -1;
+  long keepaliveTimer = -1;
+  long restartTimer = -1;
+  private byte @Nullable [] pending;
+  private int pendingLength;
+
+  BgpPeer(BgpSpeaker speaker, int address, long remoteAs, boolean rrClient) {
+    this.speaker = speaker;
+    this.address = address;
+    this.remoteAs = remoteAs;
+    this.ebgp = remoteAs != speaker.asn;
+    this.rrClient = rrClient;
+    this.initiates = Integer.compareUnsigned(speaker.routerId, address) < 0;
+  }
+
+  Ipv4Address addressValue() {
+    return Ipv4Address.of(address);
+  }
+
+  private Simulation sim() {
+    return speaker.sim;
+  }
+
+  // ---------------------------------------------------------------- FSM
+
+  /** ManualStart / AutomaticStart: connect, or wait for the peer's connection. */
+  void start() {
+    restartTimer = -1;
+    if (initiates) {
+      connect();
+    } else {
+      setState(BgpState.ACTIVE);
+    }
+  }
+
+  private void connect() {
+    setState(BgpState.CONNECT);
+    stream = speaker.ns.openStream(addressValue(), BgpSpeaker.PORT, this);
+    armConnectRetry();
+  }
+
+  private void armConnectRetry() {
+    cancel(connectRetryTimer);
+    connectRetryTimer = sim().schedule(speaker.connectRetryNanos, this::connectRetryExpired);
+  }
+
+  private void connectRetryExpired() {
+    connectRetryTimer = -1;
+    if (state == BgpState.CONNECT || state == BgpState.ACTIVE) {
+      TcpStream s = stream;
+      if (s != null) {
+        stream = null;
+        s.close();
+      }
+      if (initiates) {
+        connect();
+      } else {
+        armConnectRetry();
+      }
+    }
+  }
+
+  /** The speaker's listener accepted a connection from this peer's address. */
+  void accept(TcpStream incoming) {
+    if (state == BgpState.OPEN_SENT
+        || state == BgpState.OPEN_CONFIRM
+        || state == BgpState.ESTABLISHED) {
+      // A session is already underway; the newer connection loses (deterministic, and with the
+      // lower-address-initiates rule only a restarted peer can get here).
+      incoming.close();
+      return;
+    }
+    TcpStream own = stream;
+    if (own != null && own != incoming) {
+      own.close();
+    }
+    cancel(restartTimer);
+    restartTimer = -1;
+    incoming.setListener(this);
+    stream = incoming;
+    connectionUp(incoming);
+  }
+
+  @Override
+  public void connected(TcpStream s) {
+    if (s != stream || state != BgpState.CONNECT) {
+      s.close();
+      return;
+    }
+    connectionUp(s);
+  }
+
+  private void connectionUp(TcpStream s) {
+    cancel(connectRetryTimer);
+    connectRetryTimer = -1;
+    localAddress = s.localAddress().toInt();
+    pendingLength = 0;
+    send(BgpCodec.open(speaker.asn, speaker.holdSeconds, speaker.routerId));
+    setState(BgpState.OPEN_SENT);
+    holdNanos = LARGE_HOLD_SECONDS * SimTime.SECOND;
+    lastHeard = sim().now();
+    armHold();
+  }
+
+  @Override
+  public void closed(TcpStream s, String reason) {
+    if (s != stream) {
+      return;
+    }
+    stream = null;
+    if (state == BgpState.CONNECT) {
+      // Connection refused or unreachable: listen and retry when ConnectRetry expires.
+      setState(BgpState.ACTIVE);
+      return;
+    }
+    if (state == BgpState.ACTIVE) {
+      return;
+    }
+    down("connection closed: " + reason, null);
+  }
+
+  @Override
+  public void received(TcpStream s, byte[] data) {
+    if (s != stream) {
+      return;
+    }
+    byte[] buf = data;
+    int len = data.length;
+    if (pendingLength > 0) {
+      byte[] p = pending;
+      if (p == null || p.length < pendingLength + len) {
+        byte[] bigger = new byte[Math.max(pendingLength + len, BgpCodec.MAX_LENGTH * 2)];
+        if (p != null) {
+          System.arraycopy(p, 0, bigger, 0, pendingLength);
+        }
+        p = bigger;
+        pending = p;
+      }
+      System.arraycopy(data, 0, p, pendingLength, len);
+      buf = p;
+      len += pendingLength;
+    }
+    int at = 0;
+    try {
+      while (true) {
+        int m = BgpCodec.messageLength(buf, at, len - at);
+        if (m < 0 || at + m > len) {
+          break;
+        }
+        handle(BgpCodec.decode(buf, at, m, fourOctetAs));
+        at += m;
+        if (stream != s) {
+          return;
+        }
+      }
+    } catch (BgpError e) {
+      down(e.getMessage(), e);
+      return;
+    }
+    int rest = len - at;
+    if (rest > 0) {
+      byte[] p = pending;
+      if (p == null || p.length < rest) {
+        p = new byte[Math.max(rest, BgpCodec.MAX_LENGTH * 2)];
+      }
+      System.arraycopy(buf, at, p, 0, rest);
+      pending = p;
+    }
+    pendingLength = rest;
+  }
+
+  private void handle(BgpMessage m) {
+    lastHeard = sim().now();
+    speaker.messagesReceived++;
+    switch (state) {
+      case OPEN_SENT -> {
+        if (!(m instanceof BgpMessage.Open open)) {
+          throw fsmError(m);
+        }
+        receiveOpen(open);
+      }
+      case OPEN_CONFIRM -> {
+        if (m instanceof BgpMessage.Keepalive) {
+          setState(BgpState.ESTABLISHED);
+          armKeepalive();
+          speaker.established(this);
+        } else {
+          throw fsmError(m);
+        }
+      }
+      case ESTABLISHED -> {
+        if (m instanceof BgpMessage.Update u) {
+          speaker.receiveUpdate(this, u);
+        } else if (!(m instanceof BgpMessage.Keepalive)) {
+          throw fsmError(m);
+        }
+      }
+      default -> throw fsmError(m);
+    }
+  }
+
+  private BgpError fsmError(BgpMessage m) {
+    if (m instanceof BgpMessage.Notification n) {
+      return new BgpError(n.code(), n.subcode(), "NOTIFICATION received");
+    }
+    return new BgpError(BgpError.FSM, 0, "unexpected " + m + " in " + state);
+  }
+
+  private void receiveOpen(BgpMessage.Open open) {
+    if (open.version() != 4) {
+      throw new BgpError(BgpError.OPEN, 1, "unsupported version " + open.version());
+    }
+    if (open.asn() != remoteAs) {
+      throw new BgpError(
+          BgpError.OPEN, 2, "bad peer AS " + open.asn() + " (expected " + remoteAs + ")");
+    }
+    if (open.bgpId() == 0 || open.bgpId() == speaker.routerId) {
+      throw new BgpError(BgpError.OPEN, 3, "bad BGP identifier " + Prefixes.address(open.bgpId()));
+    }
+    if (open.holdTime() == 1 || open.holdTime() == 2) {
+      throw new BgpError(BgpError.OPEN, 6, "unacceptable hold time " + open.holdTime());
+    }
+    peerRouterId = open.bgpId();
+    fourOctetAs = open.fourOctetAs();
+    int hold = Math.min(open.holdTime(), speaker.holdSeconds);
+    holdNanos = hold * SimTime.SECOND;
+    keepaliveNanos = Math.min(speaker.keepaliveSeconds * SimTime.SECOND, holdNanos / 3);
+    send(BgpCodec.keepalive());
+    setState(BgpState.OPEN_CONFIRM);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private void armHold() {
+    if (holdTimer < 0 && holdNanos > 0) {
+      holdTimer = sim().scheduleAt(lastHeard + holdNanos, this::holdFired);
+    }
+  }
+
+  private void holdFired() {
+    holdTimer = -1;
+    if (holdNanos == 0 || stream == null) {
+      return;
+    }
+    long due = lastHeard + holdNanos;
+    if (sim().now() < due) {
+      holdTimer = sim().scheduleAt(due, this::holdFired);
+      return;
+    }
+    down("hold timer expired", new BgpError(BgpError.HOLD_TIMER_EXPIRED, 0, "hold timer expired"));
+  }
+
+  private void armKeepalive() {
+    if (keepaliveTimer < 0 && keepaliveNanos > 0) {
+      keepaliveTimer = sim().scheduleAt(lastSent + keepaliveNanos, this::keepaliveFired);
+    }
+  }
+
+  private void keepaliveFired() {
+    keepaliveTimer = -1;
+    if (state != BgpState.ESTABLISHED) {
+      return;
+    }
+    if (sim().now() >= lastSent + keepaliveNanos) {
+      send(BgpCodec.keepalive());
+    }
+    armKeepalive();
+  }
+
+  private void cancel(long handle) {
+    if (handle >= 0) {
+      sim().cancel(handle);
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  void send(byte[] message) {
+    TcpStream s = stream;
+    if (s != null && s.isOpen()) {
+      s.send(message);
+      lastSent = sim().now();
+      speaker.messagesSent++;
+    }
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  /**
+   * Ends the session: sends a NOTIFICATION when {@code error} says so, closes the stream, withdraws
+   * what the peer announced, goes Idle and starts again after the ConnectRetry time.
+   */
+  void down(String why, @Nullable BgpError error) {
+    stop(why, error);
+    if (speaker.running) {
+      restartTimer = sim().schedule(speaker.connectRetryNanos, this::start);
+    }
+  }
+
+  /** Like {@link #down} without the automatic restart. */
+  void stop(String why, @Nullable BgpError error) {
+    TcpStream s = stream;
+    stream = null;
+    if (s != null) {
+      if (error != null && s.isOpen()) {
+        s.send(BgpCodec.notification(error.code, error.subcode, new byte[0]));
+      }
+      s.close();
+    }
+    cancel(connectRetryTimer);
+    cancel(holdTimer);
+    cancel(keepaliveTimer);
+    cancel(restartTimer);
+    connectRetryTimer = -1;
+    holdTimer = -1;
+    keepaliveTimer = -1;
+    restartTimer = -1;
+    pendingLength = 0;
+    pending = null;
+    boolean wasEstablished = state == BgpState.ESTABLISHED;
+    if (state != BgpState.IDLE) {
+      speaker.trace("session", Prefixes.address(address) + " " + state + " -> Idle (" + why + ")");
+      state = BgpState.IDLE;
+    }
+    if (wasEstablished) {
+      speaker.peerDown(this);
+    }
+  }
+
+  private void setState(BgpState next) {
+    if (next == state) {
+      return;
+    }
+    speaker.trace("session", Prefixes.address(address) + " " + state + " -> " + next);
+    state = next;
+  }
+}

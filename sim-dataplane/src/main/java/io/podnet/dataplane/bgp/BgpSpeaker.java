@@ -1,0 +1,635 @@
+package io.podnet.dataplane.bgp;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Route;
+import io.podnet.core.net.StreamListener;
+import io.podnet.core.net.TcpStream;
+import io.podnet.core.trace.Trace;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectRBTreeMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongRBTreeSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A BGP-4 speaker (RFC 4271) in a node's root namespace, as Calico runs BIRD: it listens on TCP
+ * port 179, keeps one session per configured peer, learns routes into an Adj-RIB-In per peer,
+ * selects the best route per prefix into its Loc-RIB ({@link Path#compare}), advertises to its
+ * peers with iBGP split horizon or as a route reflector (RFC 4456), and installs best routes into
+ * the namespace's routing table as {@code proto bird}, resolving a next hop that is not on a
+ * connected subnet through the table as BIRD's {@code gateway recursive} does:
+ *
+ * <pre>{@code
+ * BgpSpeaker s = BgpSpeaker.builder(node.root(), 64512, Ipv4Address.parse("192.168.1.11")).build();
+ * s.addPeer(Ipv4Address.parse("192.168.1.12"));
+ * s.originate(Cidr.parse("10.244.1.0/26"));
+ * s.start();
+ * // later, on node-1: 10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird
+ * }</pre>
+ *
+ * <p>Choices: to avoid connection collisions (RFC 4271 section 6.8) deterministically, only the end
+ * with the lower address connects; the other listens. A failed connection attempt waits in Active
+ * for the ConnectRetry time; a session that ends goes Idle and starts again after the ConnectRetry
+ * time. MRAI is not modelled (updates leave at once). A locally originated route always wins over a
+ * learned one, as BIRD's static protocol preference does. Everything runs on the simulated clock;
+ * RIBs are sorted maps, peers are kept in the order added.
+ */
+public final class BgpSpeaker {
+
+  /** The BGP port. */
+  public static final int PORT = 179;
+
+  /** The LOCAL_PREF given to routes that have none (BIRD's default). */
+  public static final long DEFAULT_LOCAL_PREF = 100;
+
+  /** BIRD's default hold time, in seconds. */
+  public static final int DEFAULT_HOLD_SECONDS = 240;
+
+  /** BIRD's default keepalive time (a third of the hold time), in seconds. */
+  public static final int DEFAULT_KEEPALIVE_SECONDS = 80;
+
+  /** Calico's ConnectRetry time. */
+  public static final long DEFAULT_CONNECT_RETRY_NANOS = 5 * SimTime.SECOND;
+
+  /** One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best, what is installed. */
+  private static final class Entry {
+    Path[] paths = new Path[1];
+    int count;
+    @Nullable Path best;
+    @Nullable Route installed;
+  }
+
+  final NetNamespace ns;
+  final Simulation sim;
+  private final Trace trace;
+  final long asn;
+  final int routerId;
+  final int holdSeconds;
+  final int keepaliveSeconds;
+  final long connectRetryNanos;
+  private final int clusterId;
+  private final List<BgpPeer> peers = new ArrayList<>();
+  private final List<BgpPeer> externalPeers = new ArrayList<>();
+  private final Int2ObjectOpenHashMap<BgpPeer> peersByAddress = new Int2ObjectOpenHashMap<>();
+  private final Long2ObjectRBTreeMap<Entry> rib = new Long2ObjectRBTreeMap<>();
+
+  /** Prefixes whose best route is local or from eBGP: what a non-reflector tells iBGP peers. */
+  private final LongRBTreeSet exportedToInternal = new LongRBTreeSet();
+
+  boolean running;
+  long messagesSent;
+  long messagesReceived;
+  private long routeChanges;
+  private long lastRouteChange = -1;
+
+  private BgpSpeaker(Builder b) {
+    this.ns = b.ns;
+    this.sim = b.ns.host().network().simulation();
+    this.trace = b.ns.host().network().trace();
+    this.asn = b.asn;
+    this.routerId = b.routerId.toInt();
+    this.holdSeconds = b.holdSeconds;
+    this.keepaliveSeconds = b.keepaliveSeconds;
+    this.connectRetryNanos = b.connectRetryNanos;
+    this.clusterId = b.clusterId;
+  }
+
+  /**
+   * Starts a speaker for {@code ns} in AS {@code asn} (in [1, 4294967295]) with router id {@code
+   * routerId} (the node IP, as Calico sets it).
+   */
+  public static Builder builder(NetNamespace ns, long asn, Ipv4Address routerId) {
+    return new Builder(ns, asn, routerId);
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Adds an iBGP peer (same AS); {@link IllegalArgumentException} if already a peer or itself. */
+  public void addPeer(Ipv4Address address) {
+    addPeer(address, asn, false);
+  }
+
+  /** Adds a peer in AS {@code remoteAs}: iBGP when it is this speaker's AS, else eBGP. */
+  public void addPeer(Ipv4Address address, long remoteAs) {
+    addPeer(address, remoteAs, false);
+  }
+
+  /**
+   * Adds an iBGP peer that is a client of this route reflector (RFC 4456); {@link
+   * IllegalStateException} unless the speaker was built with a cluster id.
+   */
+  public void addRouteReflectorClient(Ipv4Address address) {
+    if (clusterId == 0) {
+      throw new IllegalStateException(
+          "speaker " + ns.label() + " is not a route reflector (no cluster id)");
+    }
+    addPeer(address, asn, true);
+  }
+
+  private void addPeer(Ipv4Address address, long remoteAs, boolean client) {
+    checkAs("remoteAs", remoteAs);
+    int a = address.toInt();
+    if (a == routerId) {
+      throw new IllegalArgumentException("peer address must not be the router id: " + address);
+    }
+    if (peersByAddress.containsKey(a)) {
+      throw new IllegalArgumentException("peer " + address + " is already configured");
+    }
+    BgpPeer p = new BgpPeer(this, a, remoteAs, client);
+    peers.add(p);
+    if (p.ebgp) {
+      externalPeers.add(p);
+    }
+    peersByAddress.put(a, p);
+    if (running) {
+      p.start();
+    }
+  }
+
+  /** Starts every session and listens on port 179; {@link IllegalStateException} if running. */
+  public void start() {
+    if (running) {
+      throw new IllegalStateException("speaker " + ns.label() + " is already running");
+    }
+    running = true;
+    ns.listenStream(PORT, acceptor);
+    for (BgpPeer p : peers) {
+      p.start();
+    }
+  }
+
+  /**
+   * Stops the speaker: every session ends with a NOTIFICATION (Cease), learned routes leave the
+   * Loc-RIB and the routing table, the port closes. Originated prefixes stay configured.
+   */
+  public void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    ns.closeStreamListener(PORT);
+    for (BgpPeer p : peers) {
+      p.stop("stopped", new BgpError(BgpError.CEASE, 2, "administrative shutdown"));
+    }
+  }
+
+  private final StreamListener acceptor =
+      new StreamListener() {
+        @Override
+        public void connected(TcpStream stream) {
+          BgpPeer p = peersByAddress.get(stream.remoteAddress().toInt());
+          if (p == null || !running) {
+            stream.close();
+            return;
+          }
+          p.accept(stream);
+        }
+
+        @Override
+        public void received(TcpStream stream, byte[] data) {
+          // accepted streams report to their peer
+        }
+
+        @Override
+        public void closed(TcpStream stream, String reason) {
+          // accepted streams report to their peer
+        }
+      };
+
+  // ---------------------------------------------------------------- origination
+
+  /** Originates {@code prefix} (like Calico exporting a node's IPAM block). */
+  public void originate(Cidr prefix) {
+    long key = Prefixes.pack(prefix);
+    setPath(
+        key,
+        null,
+        new Path(null, PathAttributes.local(0, DEFAULT_LOCAL_PREF), false, routerId, 0, 0));
+  }
+
+  /** Stops originating {@code prefix}; nothing happens if it was not originated. */
+  public void withdraw(Cidr prefix) {
+    removePath(Prefixes.pack(prefix), null);
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** The speaker's namespace. */
+  public NetNamespace namespace() {
+    return ns;
+  }
+
+  /** The router id. */
+  public Ipv4Address routerId() {
+    return Ipv4Address.of(routerId);
+  }
+
+  /** The session state with {@code peer}; {@link IllegalArgumentException} if not a peer. */
+  public BgpState state(Ipv4Address peer) {
+    BgpPeer p = peersByAddress.get(peer.toInt());
+    if (p == null) {
+      throw new IllegalArgumentException("not a peer of " + ns.label() + ": " + peer);
+    }
+    return p.state;
+  }
+
+  /** Number of sessions in Established. */
+  public int establishedSessions() {
+    int n = 0;
+    for (BgpPeer p : peers) {
+      if (p.state == BgpState.ESTABLISHED) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The prefixes of the Loc-RIB (originated and learned), sorted. */
+  public List<Cidr> locRib() {
+    List<Cidr> out = new ArrayList<>(rib.size());
+    for (long key : rib.keySet()) {
+      out.add(Prefixes.cidr(key));
+    }
+    return out;
+  }
+
+  /** Number of prefixes in the Loc-RIB. */
+  public int locRibSize() {
+    return rib.size();
+  }
+
+  /**
+   * The best route's next hop for {@code prefix} (0.0.0.0 for a local route); empty when the prefix
+   * is not in the Loc-RIB.
+   */
+  public Optional<Ipv4Address> nextHop(Cidr prefix) {
+    Entry e = rib.get(Prefixes.pack(prefix));
+    Path best = e == null ? null : e.best;
+    return best == null ? Optional.empty() : Optional.of(Ipv4Address.of(best.attrs.nextHop));
+  }
+
+  /** The best route for {@code prefix} as text (attributes and source), if any. */
+  public Optional<String> bestRoute(Cidr prefix) {
+    Entry e = rib.get(Prefixes.pack(prefix));
+    Path best = e == null ? null : e.best;
+    if (best == null) {
+      return Optional.empty();
+    }
+    String from = best.from == null ? "local" : Prefixes.address(best.from.address);
+    return Optional.of(prefix + " " + best.attrs + " from " + from);
+  }
+
+  /** Number of Loc-RIB changes so far. */
+  public long routeChanges() {
+    return routeChanges;
+  }
+
+  /** Simulated time of the last Loc-RIB change, or -1 if none. */
+  public long lastRouteChange() {
+    return lastRouteChange;
+  }
+
+  /** BGP messages sent so far. */
+  public long messagesSent() {
+    return messagesSent;
+  }
+
+  /** BGP messages received so far. */
+  public long messagesReceived() {
+    return messagesReceived;
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  void established(BgpPeer peer) {
+    // Send the routes this peer may see: everything for eBGP peers and reflector clients, else
+    // only local and eBGP-learned routes (iBGP split horizon).
+    boolean everything = peer.ebgp || clusterId != 0;
+    if (everything) {
+      for (Long2ObjectMap.Entry<Entry> e : rib.long2ObjectEntrySet()) {
+        Path best = e.getValue().best;
+        if (best != null && exportable(best, peer)) {
+          sendRoute(peer, e.getLongKey(), best);
+        }
+      }
+    } else {
+      for (long key : exportedToInternal) {
+        Path best = Objects.requireNonNull(rib.get(key).best);
+        if (exportable(best, peer)) {
+          sendRoute(peer, key, best);
+        }
+      }
+    }
+  }
+
+  void peerDown(BgpPeer peer) {
+    LongArrayList affected = new LongArrayList();
+    for (Long2ObjectMap.Entry<Entry> e : rib.long2ObjectEntrySet()) {
+      Entry entry = e.getValue();
+      for (int i = 0; i < entry.count; i++) {
+        if (entry.paths[i].from == peer) {
+          affected.add(e.getLongKey());
+          break;
+        }
+      }
+    }
+    for (int i = 0; i < affected.size(); i++) {
+      removePath(affected.getLong(i), peer);
+    }
+  }
+
+  void receiveUpdate(BgpPeer peer, BgpMessage.Update u) {
+    for (long prefix : u.withdrawn()) {
+      removePath(prefix, peer);
+    }
+    PathAttributes a = u.attributes();
+    if (a == null || u.nlri().length == 0) {
+      return;
+    }
+    boolean loop;
+    if (peer.ebgp) {
+      loop = a.asPathContains((int) asn);
+      a = a.withLocalPref(DEFAULT_LOCAL_PREF);
+    } else {
+      // RFC 4456 section 8: a route carrying our router id or our cluster id has looped.
+      loop = a.originatorId == routerId || (clusterId != 0 && a.clusterListContains(clusterId));
+      if (a.localPref < 0) {
+        a = a.withLocalPref(DEFAULT_LOCAL_PREF);
+      }
+    }
+    for (long prefix : u.nlri()) {
+      if (loop) {
+        removePath(prefix, peer);
+      } else {
+        setPath(
+            prefix,
+            peer,
+            new Path(peer, a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop)));
+      }
+    }
+  }
+
+  private int igpCost(int nextHop) {
+    Route r = ns.routes().lookup(nextHop);
+    return r == null ? Integer.MAX_VALUE : r.metric();
+  }
+
+  // ---------------------------------------------------------------- RIB
+
+  private void setPath(long prefix, @Nullable BgpPeer from, Path path) {
+    Entry e = rib.get(prefix);
+    if (e == null) {
+      e = new Entry();
+      rib.put(prefix, e);
+    }
+    for (int i = 0; i < e.count; i++) {
+      if (e.paths[i].from == from) {
+        if (e.paths[i].attrs.equals(path.attrs)) {
+          return;
+        }
+        e.paths[i] = path;
+        decide(prefix, e);
+        return;
+      }
+    }
+    if (e.count == e.paths.length) {
+      Path[] bigger = new Path[e.count * 2];
+      System.arraycopy(e.paths, 0, bigger, 0, e.count);
+      e.paths = bigger;
+    }
+    e.paths[e.count++] = path;
+    decide(prefix, e);
+  }
+
+  private void removePath(long prefix, @Nullable BgpPeer from) {
+    Entry e = rib.get(prefix);
+    if (e == null) {
+      return;
+    }
+    for (int i = 0; i < e.count; i++) {
+      if (e.paths[i].from == from) {
+        System.arraycopy(e.paths, i + 1, e.paths, i, e.count - i - 1);
+        e.paths[--e.count] = null;
+        decide(prefix, e);
+        return;
+      }
+    }
+  }
+
+  /** Best-path selection for one prefix, then kernel installation and advertisement. */
+  private void decide(long prefix, Entry e) {
+    Path old = e.best;
+    Path best = null;
+    for (int i = 0; i < e.count; i++) {
+      Path p = e.paths[i];
+      if (best == null || Path.compare(p, best) < 0) {
+        best = p;
+      }
+    }
+    if (best == old) {
+      return;
+    }
+    e.best = best;
+    if (best == null) {
+      rib.remove(prefix);
+    }
+    routeChanges++;
+    lastRouteChange = sim.now();
+    if (best == null) {
+      trace("route", "withdraw " + Prefixes.cidr(prefix));
+    } else {
+      trace(
+          "route",
+          "best "
+              + Prefixes.cidr(prefix)
+              + " via "
+              + Prefixes.address(best.attrs.nextHop)
+              + " from "
+              + (best.from == null ? "local" : Prefixes.address(best.from.address)));
+    }
+    if (best != null && (best.from == null || best.ebgp)) {
+      exportedToInternal.add(prefix);
+    } else {
+      exportedToInternal.remove(prefix);
+    }
+    install(prefix, e);
+    advertise(prefix, old, best);
+  }
+
+  private void advertise(long prefix, @Nullable Path old, @Nullable Path best) {
+    boolean internalToo = clusterId != 0 || isLocalOrExternal(old) || isLocalOrExternal(best);
+    List<BgpPeer> targets = internalToo ? peers : externalPeers;
+    for (int i = 0, n = targets.size(); i < n; i++) {
+      BgpPeer q = targets.get(i);
+      if (q.state != BgpState.ESTABLISHED) {
+        continue;
+      }
+      if (best != null && exportable(best, q)) {
+        sendRoute(q, prefix, best);
+      } else if (old != null && exportable(old, q)) {
+        q.send(BgpCodec.withdrawal(new long[] {prefix}));
+      }
+    }
+  }
+
+  private static boolean isLocalOrExternal(@Nullable Path p) {
+    return p != null && (p.from == null || p.ebgp);
+  }
+
+  /** Whether {@code p} may be advertised to {@code q}: iBGP split horizon, RFC 4456 reflection. */
+  private boolean exportable(Path p, BgpPeer q) {
+    BgpPeer from = p.from;
+    if (from == q) {
+      return false;
+    }
+    if (q.ebgp || from == null || from.ebgp) {
+      return true;
+    }
+    if (clusterId == 0) {
+      return false;
+    }
+    return from.rrClient || q.rrClient;
+  }
+
+  private void sendRoute(BgpPeer q, long prefix, Path p) {
+    PathAttributes a;
+    BgpPeer from = p.from;
+    if (q.ebgp) {
+      a = p.attrs.forExternal((int) asn, q.localAddress, from == null);
+    } else if (from == null) {
+      a = p.attrs.withNextHop(q.localAddress);
+    } else if (from.ebgp) {
+      a = p.attrs;
+    } else {
+      a = p.attrs.reflected(from.peerRouterId, clusterId);
+    }
+    q.send(BgpCodec.update(NO_PREFIXES, a, new long[] {prefix}, q.fourOctetAs));
+  }
+
+  private static final long[] NO_PREFIXES = new long[0];
+
+  // ---------------------------------------------------------------- kernel
+
+  private void install(long prefix, Entry e) {
+    Path best = e.best;
+    Route want = best == null || best.from == null ? null : kernelRoute(prefix, best.attrs.nextHop);
+    Route have = e.installed;
+    if (Objects.equals(want, have)) {
+      return;
+    }
+    if (have != null) {
+      if (ns.routes().contains(have)) {
+        ns.removeRoute(have);
+      }
+      e.installed = null;
+    }
+    if (want != null) {
+      try {
+        ns.addRoute(want);
+        e.installed = want;
+      } catch (IllegalArgumentException conflict) {
+        trace("route", "not installed " + want + ": " + conflict.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The kernel route for a prefix via {@code nextHop}: through it when it is on a connected subnet,
+   * else through the gateway of the route that reaches it (BIRD's {@code gateway recursive}); null
+   * when the next hop is unreachable.
+   */
+  private @Nullable Route kernelRoute(long prefix, int nextHop) {
+    Route r = ns.routes().lookup(nextHop);
+    if (r == null || r.type() != Route.Type.UNICAST || r.device() == null) {
+      return null;
+    }
+    Ipv4Address gw = r.gateway() != null ? r.gateway() : Ipv4Address.of(nextHop);
+    return Route.to(Prefixes.cidr(prefix)).via(gw).dev(r.device()).proto("bird").build();
+  }
+
+  void trace(String kind, String detail) {
+    trace.record(new BgpEvent(sim.now(), ns.label(), kind, detail));
+  }
+
+  static void checkAs(String key, long as) {
+    if (as < 1 || as > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException(key + " must be in [1, 4294967295]: " + as);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BgpSpeaker{" + ns.label() + " AS " + asn + " id " + routerId() + "}";
+  }
+
+  /** Configures a {@link BgpSpeaker}; BIRD's and Calico's defaults unless set. */
+  public static final class Builder {
+    private final NetNamespace ns;
+    private final long asn;
+    private final Ipv4Address routerId;
+    private int holdSeconds = DEFAULT_HOLD_SECONDS;
+    private int keepaliveSeconds = DEFAULT_KEEPALIVE_SECONDS;
+    private long connectRetryNanos = DEFAULT_CONNECT_RETRY_NANOS;
+    private int clusterId;
+
+    private Builder(NetNamespace ns, long asn, Ipv4Address routerId) {
+      checkAs("asn", asn);
+      if (routerId.toInt() == 0) {
+        throw new IllegalArgumentException("routerId must not be 0.0.0.0: " + routerId);
+      }
+      this.ns = ns;
+      this.asn = asn;
+      this.routerId = routerId;
+    }
+
+    /** The hold time proposed in OPEN, in seconds: 0 (none) or in [3, 65535]. */
+    public Builder holdTime(int seconds) {
+      if (seconds != 0 && (seconds < 3 || seconds > 65535)) {
+        throw new IllegalArgumentException("holdTime must be 0 or in [3, 65535] s: " + seconds);
+      }
+      this.holdSeconds = seconds;
+      return this;
+    }
+
+    /** The keepalive time in seconds (at most a third of the negotiated hold time is used). */
+    public Builder keepaliveTime(int seconds) {
+      if (seconds < 1 || seconds > 21845) {
+        throw new IllegalArgumentException("keepaliveTime must be in [1, 21845] s: " + seconds);
+      }
+      this.keepaliveSeconds = seconds;
+      return this;
+    }
+
+    /** The ConnectRetry time, in nanoseconds, > 0. */
+    public Builder connectRetry(long nanos) {
+      if (nanos <= 0) {
+        throw new IllegalArgumentException("connectRetry must be > 0 ns: " + nanos);
+      }
+      this.connectRetryNanos = nanos;
+      return this;
+    }
+
+    /** Makes the speaker a route reflector with this cluster id (RFC 4456), not 0.0.0.0. */
+    public Builder routeReflector(Ipv4Address clusterIdAddress) {
+      if (clusterIdAddress.toInt() == 0) {
+        throw new IllegalArgumentException("clusterId must not be 0.0.0.0: " + clusterIdAddress);
+      }
+      this.clusterId = clusterIdAddress.toInt();
+      return this;
+    }
+
+    /** The speaker, not yet started. */
+    public BgpSpeaker build() {
+      return new BgpSpeaker(this);
+    }
+  }
+}

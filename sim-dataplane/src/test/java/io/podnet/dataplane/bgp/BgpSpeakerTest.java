@@ -1,0 +1,380 @@
+package io.podnet.dataplane.bgp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Host;
+import io.podnet.core.net.LinkSpec;
+import io.podnet.core.net.Network;
+import io.podnet.core.net.Nic;
+import io.podnet.core.net.Route;
+import io.podnet.core.trace.MemoryTraceSink;
+import io.podnet.core.trace.PcapWriter;
+import io.podnet.core.trace.Trace;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tests for {@link BgpSpeaker}: sessions, route exchange, mesh, reflection, failure, determinism.
+ */
+class BgpSpeakerTest {
+
+  static final long AS = 64512;
+
+  static Ipv4Address ip(String s) {
+    return Ipv4Address.parse(s);
+  }
+
+  /** Two nodes on one link, 192.168.1.11/24 and 192.168.1.12/24, each with a speaker. */
+  static final class Pair {
+    final MemoryTraceSink sink = new MemoryTraceSink();
+    final Network net = Network.create(Simulation.create(11), Trace.digestOnly().addSink(sink));
+    final Host node1 = net.addHost("node-1");
+    final Host node2 = net.addHost("node-2");
+    final Nic eth1 = node1.root().addNic("eth0");
+    final Nic eth2 = node2.root().addNic("eth0");
+    final BgpSpeaker s1;
+    final BgpSpeaker s2;
+
+    Pair(long as2) {
+      net.connect(eth1, eth2, LinkSpec.DEFAULT);
+      node1.root().addAddress(eth1, IfAddress.parse("192.168.1.11/24"));
+      node2.root().addAddress(eth2, IfAddress.parse("192.168.1.12/24"));
+      eth1.up();
+      eth2.up();
+      s1 = BgpSpeaker.builder(node1.root(), AS, ip("192.168.1.11")).build();
+      s2 = BgpSpeaker.builder(node2.root(), as2, ip("192.168.1.12")).build();
+      s1.addPeer(ip("192.168.1.12"), as2);
+      s2.addPeer(ip("192.168.1.11"), AS);
+      s1.originate(Cidr.parse("10.244.1.0/26"));
+      s2.originate(Cidr.parse("10.244.2.0/26"));
+    }
+
+    Pair() {
+      this(AS);
+    }
+
+    Simulation sim() {
+      return net.simulation();
+    }
+
+    List<String> sessionLines(String node) {
+      return sink.lines().stream()
+          .filter(l -> l.contains(" bgp " + node + " session "))
+          .map(l -> l.substring(l.indexOf(" session ") + 9))
+          .toList();
+    }
+  }
+
+  static List<String> birdRoutes(Host host) {
+    return host.root().routes().routes().stream()
+        .filter(r -> r.protocol().equals("bird"))
+        .map(Route::toString)
+        .toList();
+  }
+
+  @Test
+  void start_twoSpeakers_sessionStatesInRfcOrder() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+
+    assertThat(t.s1.state(ip("192.168.1.12"))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(t.s2.state(ip("192.168.1.11"))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(t.sessionLines("node-1"))
+        .containsExactly(
+            "192.168.1.12 Idle -> Connect",
+            "192.168.1.12 Connect -> OpenSent",
+            "192.168.1.12 OpenSent -> OpenConfirm",
+            "192.168.1.12 OpenConfirm -> Established");
+    assertThat(t.sessionLines("node-2"))
+        .containsExactly(
+            "192.168.1.11 Idle -> Active",
+            "192.168.1.11 Active -> OpenSent",
+            "192.168.1.11 OpenSent -> OpenConfirm",
+            "192.168.1.11 OpenConfirm -> Established");
+  }
+
+  @Test
+  void start_twoSpeakers_exchangeRoutesAndInstallThemAsProtoBird() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+
+    assertThat(t.s1.locRib())
+        .containsExactly(Cidr.parse("10.244.1.0/26"), Cidr.parse("10.244.2.0/26"));
+    assertThat(t.s1.nextHop(Cidr.parse("10.244.2.0/26"))).contains(ip("192.168.1.12"));
+    assertThat(birdRoutes(t.node1))
+        .containsExactly("10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird");
+    assertThat(birdRoutes(t.node2))
+        .containsExactly("10.244.1.0/26 via 192.168.1.11 dev eth0 proto bird");
+    assertThat(t.s2.bestRoute(Cidr.parse("10.244.1.0/26")))
+        .contains(
+            "10.244.1.0/26 origin IGP as-path [] next-hop 192.168.1.11 local-pref 100 from 192.168.1.11");
+  }
+
+  @Test
+  void withdraw_originatedPrefix_peerRemovesRoute() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+
+    t.s2.withdraw(Cidr.parse("10.244.2.0/26"));
+    t.sim().runUntil(2 * SimTime.SECOND);
+
+    assertThat(t.s1.locRib()).containsExactly(Cidr.parse("10.244.1.0/26"));
+    assertThat(birdRoutes(t.node1)).isEmpty();
+  }
+
+  @Test
+  void start_ebgpPeer_asPathPrependedAndNextHopSelf() {
+    Pair t = new Pair(65001);
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+
+    assertThat(t.s1.bestRoute(Cidr.parse("10.244.2.0/26")))
+        .contains(
+            "10.244.2.0/26 origin IGP as-path [65001] next-hop 192.168.1.12 local-pref 100 from 192.168.1.12");
+  }
+
+  @Test
+  void start_wrongPeerAs_neverEstablishes() {
+    Pair t = new Pair();
+    BgpSpeaker wrong = BgpSpeaker.builder(t.node2.root(), 65001, ip("192.168.1.12")).build();
+    wrong.addPeer(ip("192.168.1.11"), AS);
+    t.s1.start();
+    wrong.start();
+    t.sim().runUntil(3 * SimTime.SECOND);
+
+    assertThat(t.s1.state(ip("192.168.1.12"))).isNotEqualTo(BgpState.ESTABLISHED);
+    assertThat(t.sessionLines("node-1")).anyMatch(l -> l.contains("bad peer AS 65001"));
+  }
+
+  @Test
+  void linkCut_holdTimerExpires_routeWithdrawnAfterHoldTime() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+    long cut = t.sim().now();
+    t.net.links().get(0).setUp(false);
+
+    long took = Convergence.untilQuiet(t.sim(), List.of(t.s1), 300 * SimTime.SECOND);
+
+    assertThat(took).isBetween(160 * SimTime.SECOND, 240 * SimTime.SECOND);
+    assertThat(t.s1.locRib()).containsExactly(Cidr.parse("10.244.1.0/26"));
+    assertThat(birdRoutes(t.node1)).isEmpty();
+    assertThat(t.sessionLines("node-1"))
+        .contains("192.168.1.12 Established -> Idle (hold timer expired)");
+    assertThat(cut).isPositive();
+  }
+
+  @Test
+  void builder_badAsNumber_throwsNamingKeyAndValue() {
+    Pair t = new Pair();
+    assertThatThrownBy(() -> BgpSpeaker.builder(t.node1.root(), 0, ip("1.1.1.1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("asn must be in [1, 4294967295]: 0");
+    assertThatThrownBy(() -> BgpSpeaker.builder(t.node1.root(), 4294967296L, ip("1.1.1.1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("asn must be in [1, 4294967295]: 4294967296");
+    assertThatThrownBy(() -> t.s1.addPeer(ip("192.168.1.13"), -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("remoteAs must be in [1, 4294967295]: -1");
+    assertThatThrownBy(() -> t.s1.addPeer(ip("192.168.1.12")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("peer 192.168.1.12 is already configured");
+    assertThatThrownBy(() -> t.s1.addRouteReflectorClient(ip("192.168.1.13")))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  // ---------------------------------------------------------------- fabric
+
+  /** Speakers on a routed fabric, each originating its node's /26. */
+  static List<BgpSpeaker> speakers(Fabric f) {
+    List<BgpSpeaker> out = new ArrayList<>();
+    for (int i = 0; i < f.size(); i++) {
+      BgpSpeaker s = BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i)).build();
+      s.originate(f.podCidr(i));
+      out.add(s);
+    }
+    return out;
+  }
+
+  static List<BgpSpeaker> fullMesh(Fabric f) {
+    List<BgpSpeaker> s = speakers(f);
+    for (int i = 0; i < f.size(); i++) {
+      for (int j = 0; j < f.size(); j++) {
+        if (i != j) {
+          s.get(i).addPeer(f.nodeAddress(j));
+        }
+      }
+    }
+    s.forEach(BgpSpeaker::start);
+    return s;
+  }
+
+  @Test
+  void fullMesh_fiveNodes_everyNodeHasEveryPrefixViaTheRouter() {
+    Network net = Network.create(Simulation.create(1));
+    Fabric f = Fabric.star(net, 5, LinkSpec.DEFAULT);
+    List<BgpSpeaker> s = fullMesh(f);
+
+    long took =
+        Convergence.untilLocRibSize(
+            net.simulation(), s, 5, SimTime.MILLISECOND, 10 * SimTime.SECOND);
+
+    assertThat(took).isPositive().isLessThan(10 * SimTime.MILLISECOND);
+    for (BgpSpeaker sp : s) {
+      assertThat(sp.establishedSessions()).isEqualTo(4);
+    }
+    assertThat(birdRoutes(f.node(0)))
+        .containsExactly(
+            "10.244.0.64/26 via 192.168.0.0 dev eth0 proto bird",
+            "10.244.0.128/26 via 192.168.0.0 dev eth0 proto bird",
+            "10.244.0.192/26 via 192.168.0.0 dev eth0 proto bird",
+            "10.244.1.0/26 via 192.168.0.0 dev eth0 proto bird");
+    assertThat(s.get(0).nextHop(f.podCidr(3))).contains(f.nodeAddress(3));
+  }
+
+  @Test
+  void routeReflectors_twoReflectorsSixClients_sameRoutesWithFewerSessions() {
+    Network net = Network.create(Simulation.create(1));
+    Fabric f = Fabric.star(net, 8, LinkSpec.DEFAULT);
+    List<BgpSpeaker> s = new ArrayList<>();
+    for (int i = 0; i < f.size(); i++) {
+      BgpSpeaker.Builder b = BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i));
+      if (i < 2) {
+        b.routeReflector(ip("10.255.255.1"));
+      }
+      BgpSpeaker sp = b.build();
+      sp.originate(f.podCidr(i));
+      s.add(sp);
+    }
+    s.get(0).addPeer(f.nodeAddress(1));
+    s.get(1).addPeer(f.nodeAddress(0));
+    for (int c = 2; c < f.size(); c++) {
+      for (int rr = 0; rr < 2; rr++) {
+        s.get(rr).addRouteReflectorClient(f.nodeAddress(c));
+        s.get(c).addPeer(f.nodeAddress(rr));
+      }
+    }
+    s.forEach(BgpSpeaker::start);
+
+    Convergence.untilLocRibSize(net.simulation(), s, 8, SimTime.MILLISECOND, 10 * SimTime.SECOND);
+    Convergence.untilQuiet(net.simulation(), s, SimTime.SECOND);
+
+    int sessions = s.stream().mapToInt(BgpSpeaker::establishedSessions).sum() / 2;
+    assertThat(sessions).isEqualTo(1 + 2 * 6).isLessThan(8 * 7 / 2);
+    for (int i = 0; i < f.size(); i++) {
+      assertThat(s.get(i).locRib()).hasSize(8);
+      assertThat(birdRoutes(f.node(i))).hasSize(7);
+    }
+    // A client learns node-8's block through a reflector, with the originator's next hop intact.
+    assertThat(s.get(2).nextHop(f.podCidr(7))).contains(f.nodeAddress(7));
+    assertThat(s.get(2).bestRoute(f.podCidr(7)).orElseThrow())
+        .contains("originator " + f.nodeAddress(7))
+        .contains("cluster-list [10.255.255.1]");
+  }
+
+  @Test
+  void nodeCrash_fullMesh_peersWithdrawItsRoutesAfterHoldTime() {
+    Network net = Network.create(Simulation.create(1));
+    Fabric f = Fabric.star(net, 5, LinkSpec.DEFAULT);
+    List<BgpSpeaker> s = fullMesh(f);
+    Convergence.untilLocRibSize(net.simulation(), s, 5, SimTime.MILLISECOND, 10 * SimTime.SECOND);
+    net.simulation().runUntil(100 * SimTime.SECOND);
+
+    f.link(4).setUp(false);
+    long took = Convergence.untilQuiet(net.simulation(), s.subList(0, 4), 300 * SimTime.SECOND);
+
+    // The hold timer runs from the last KEEPALIVE heard, at most a keepalive time before the crash.
+    assertThat(took)
+        .isGreaterThan((240 - 80) * SimTime.SECOND)
+        .isLessThanOrEqualTo(240 * SimTime.SECOND + SimTime.MILLISECOND);
+    for (int i = 0; i < 4; i++) {
+      assertThat(s.get(i).locRib()).hasSize(4).doesNotContain(f.podCidr(4));
+      assertThat(birdRoutes(f.node(i))).hasSize(3);
+    }
+  }
+
+  @Test
+  void fullMesh_sameSeed_sameDigest() {
+    assertThat(meshDigest(9)).isEqualTo(meshDigest(9));
+  }
+
+  private static String meshDigest(long seed) {
+    Network net = Network.create(Simulation.create(seed));
+    Fabric f = Fabric.star(net, 6, LinkSpec.DEFAULT);
+    fullMesh(f);
+    net.simulation().runUntil(300 * SimTime.SECOND);
+    return net.trace().digest();
+  }
+
+  // ---------------------------------------------------------------- wire
+
+  @TempDir Path dir;
+
+  @Test
+  void tshark_sessionCapture_openKeepaliveUpdateDecodeAsBgp() throws Exception {
+    Pair t = new Pair();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PcapWriter pcap = PcapWriter.to(bytes);
+    t.eth1.capture(pcap);
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(100 * SimTime.SECOND);
+    pcap.close();
+    Path file = dir.resolve("bgp.pcap");
+    Files.write(file, bytes.toByteArray());
+
+    assertThat(tshark(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    List<String> types = tshark(file, "-Y", "bgp", "-T", "fields", "-e", "bgp.type");
+    assertThat(types).contains("1", "4", "2");
+    assertThat(
+            tshark(
+                file,
+                "-Y",
+                "bgp.type == 1",
+                "-T",
+                "fields",
+                "-e",
+                "bgp.open.myas",
+                "-e",
+                "bgp.open.holdtime"))
+        .containsExactly("64512\t240", "64512\t240");
+    assertThat(tshark(file, "-Y", "bgp.type == 2", "-T", "fields", "-e", "bgp.nlri_prefix"))
+        .contains("10.244.1.0", "10.244.2.0");
+  }
+
+  private static List<String> tshark(Path file, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
+    command.addAll(Arrays.asList(args));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
+    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+}

@@ -1,0 +1,139 @@
+package io.podnet.dataplane.bgp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.addr.Ipv4Address;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Path#compare}: each tie-break of RFC 4271 section 9.1.2.2 and RFC 4456. */
+class PathTest {
+
+  private static int ip(String s) {
+    return Ipv4Address.parse(s).toInt();
+  }
+
+  /** A baseline learned path; each test varies one field. */
+  private static PathAttributes attrs(int origin, int[] asPath, long med, long localPref) {
+    return new PathAttributes(origin, asPath, ip("192.168.0.1"), med, localPref, 0, new int[0]);
+  }
+
+  private static Path learned(PathAttributes a, boolean ebgp, int routerId, int address, int cost) {
+    return new Path(dummyPeer(), a, ebgp, routerId, address, cost);
+  }
+
+  private static BgpPeer dummyPeer() {
+    return null;
+  }
+
+  private static final PathAttributes BASE = attrs(0, new int[] {65001}, 0, 100);
+
+  private static Path base() {
+    return learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.9"), 0);
+  }
+
+  @Test
+  void compare_higherLocalPref_wins() {
+    Path better =
+        learned(attrs(0, new int[] {65001}, 0, 200), false, ip("10.0.0.9"), ip("10.0.0.9"), 0);
+    assertThat(Path.compare(better, base())).isNegative();
+    assertThat(Path.compare(base(), better)).isPositive();
+  }
+
+  @Test
+  void compare_shorterAsPath_wins() {
+    Path longer =
+        learned(
+            attrs(0, new int[] {65001, 65002}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+    assertThat(Path.compare(base(), longer)).isNegative();
+  }
+
+  @Test
+  void compare_lowerOrigin_wins() {
+    Path incomplete =
+        learned(attrs(2, new int[] {65001}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+    assertThat(Path.compare(base(), incomplete)).isNegative();
+  }
+
+  @Test
+  void compare_lowerMedFromSameNeighbourAs_wins() {
+    Path higherMed =
+        learned(attrs(0, new int[] {65001}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+    assertThat(Path.compare(base(), higherMed)).isNegative();
+  }
+
+  @Test
+  void compare_medFromDifferentNeighbourAs_ignored() {
+    Path otherAs =
+        learned(attrs(0, new int[] {65002}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+    // MED is skipped, so the lower router id of otherAs decides.
+    assertThat(Path.compare(otherAs, base())).isNegative();
+  }
+
+  @Test
+  void compare_ebgpOverIbgp_wins() {
+    Path ebgp = learned(BASE, true, ip("10.0.0.99"), ip("10.0.0.99"), 0);
+    assertThat(Path.compare(ebgp, base())).isNegative();
+  }
+
+  @Test
+  void compare_lowerIgpCost_wins() {
+    Path far = learned(BASE, false, ip("10.0.0.1"), ip("10.0.0.1"), 20);
+    assertThat(Path.compare(base(), far)).isNegative();
+  }
+
+  @Test
+  void compare_lowerRouterId_wins() {
+    Path lower = learned(BASE, false, ip("10.0.0.2"), ip("10.0.0.200"), 0);
+    assertThat(Path.compare(lower, base())).isNegative();
+  }
+
+  @Test
+  void compare_originatorIdStandsForRouterId_rfc4456() {
+    PathAttributes reflected =
+        new PathAttributes(
+            0,
+            new int[] {65001},
+            ip("192.168.0.1"),
+            0,
+            100,
+            ip("10.0.0.1"),
+            new int[] {ip("1.1.1.1")});
+    Path viaReflector = learned(reflected, false, ip("10.0.0.50"), ip("10.0.0.50"), 0);
+    assertThat(Path.compare(viaReflector, base())).isNegative();
+  }
+
+  @Test
+  void compare_shorterClusterList_wins() {
+    PathAttributes one =
+        new PathAttributes(
+            0,
+            new int[] {65001},
+            ip("192.168.0.1"),
+            0,
+            100,
+            ip("10.0.0.1"),
+            new int[] {ip("1.1.1.1")});
+    PathAttributes two =
+        new PathAttributes(
+            0,
+            new int[] {65001},
+            ip("192.168.0.1"),
+            0,
+            100,
+            ip("10.0.0.1"),
+            new int[] {ip("1.1.1.1"), ip("2.2.2.2")});
+    assertThat(
+            Path.compare(
+                learned(one, false, 0, ip("10.0.0.7"), 0),
+                learned(two, false, 0, ip("10.0.0.3"), 0)))
+        .isNegative();
+  }
+
+  @Test
+  void compare_lowerPeerAddress_lastTieBreak() {
+    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
+    Path b = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"), 0);
+    assertThat(Path.compare(a, b)).isNegative();
+    assertThat(Path.compare(b, a)).isPositive();
+  }
+}
