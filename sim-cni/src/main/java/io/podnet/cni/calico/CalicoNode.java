@@ -4,52 +4,228 @@ import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.NetworkAgent;
 import io.podnet.cni.cluster.Node;
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
+import io.podnet.dataplane.bgp.BgpSpeaker;
+import io.podnet.dataplane.overlay.IpipTunnel;
+import io.podnet.dataplane.overlay.VxlanDevice;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * calico-node, the strategy's node agent: it creates the IP pool (the cluster CIDR in /26 blocks)
- * in the shared datastore, and whenever a node claims a block it programs on every other node the
- * route BIRD would install once BGP converged, {@code <block> via <node IP> dev eth0 proto bird},
- * and on the owning node {@code blackhole <block> proto bird}, as Calico does for its own blocks.
- * The routes appear at once; BGP sessions with their timing are a later addition.
+ * calico-node, the strategy's node agent. It creates the IP pool (the cluster CIDR in /26 blocks)
+ * in the shared datastore and joins the nodes' blocks according to the pool's mode:
+ *
+ * <ul>
+ *   <li>{@link Mode#BGP}: BIRD on every node (AS 64512) advertises the node's blocks over BGP,
+ *       node-to-node full mesh by default or through route reflectors; learned routes are installed
+ *       as {@code <block> via <node IP> dev eth0 proto bird}.
+ *   <li>{@link Mode#IPIP}: the same BGP, with routes through {@code tunl0} ({@code <block> via
+ *       <node IP> dev tunl0 proto bird onlink}); {@code tunl0} holds an address from the node's
+ *       first block, so pods start at the block's second address.
+ *   <li>{@link Mode#VXLAN}: no BGP; {@code vxlan.calico} (VNI 4096, UDP 4789) with an address from
+ *       the node's first block, and for every remote block {@code <block> via <remote vxlan.calico
+ *       address> dev vxlan.calico onlink} with a permanent neighbour and a forwarding entry,
+ *       programmed from the datastore as Felix does.
+ * </ul>
+ *
+ * On the owning node every block gets {@code blackhole <block> proto bird}.
  */
 public final class CalicoNode implements NetworkAgent {
 
   /** Calico's default block size. */
   public static final int BLOCK_SIZE = 26;
 
-  private boolean listening;
+  /** Calico's default AS number. */
+  public static final long AS_NUMBER = 64512;
+
+  /** How a pool's traffic crosses between nodes. */
+  public enum Mode {
+    /** Plain routes learned over BGP (no encapsulation). */
+    BGP,
+    /** IP-in-IP through {@code tunl0}, routes learned over BGP. */
+    IPIP,
+    /** VXLAN through {@code vxlan.calico}, routes from the datastore. */
+    VXLAN
+  }
+
+  private final Mode mode;
+  private final int routeReflectors;
+  private final Map<String, BgpSpeaker> speakers = new LinkedHashMap<>();
+  private final Map<String, VxlanDevice> vxlan = new LinkedHashMap<>();
+  private final Map<String, Ipv4Address> tunnelAddress = new LinkedHashMap<>();
+  private final List<String[]> pendingBlocks = new ArrayList<>();
+  private boolean ready;
+
+  private CalicoNode(Mode mode, int routeReflectors) {
+    this.mode = mode;
+    this.routeReflectors = routeReflectors;
+  }
+
+  /** calico-node with a pool mode and a node-to-node BGP full mesh. */
+  public static CalicoNode of(Mode mode) {
+    return new CalicoNode(mode, 0);
+  }
+
+  /**
+   * calico-node whose first {@code count} nodes are route reflectors (peering with each other and
+   * with every other node), instead of a full mesh.
+   */
+  public static CalicoNode withRouteReflectors(Mode mode, int count) {
+    if (mode == Mode.VXLAN) {
+      throw new IllegalArgumentException("route reflectors need BGP; mode VXLAN runs without it");
+    }
+    if (count < 1) {
+      throw new IllegalArgumentException("route reflector count must be >= 1: " + count);
+    }
+    return new CalicoNode(mode, count);
+  }
+
+  /** The pool mode. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Bytes the mode's encapsulation adds: 0, 20 for IPIP, 50 for VXLAN (the pods' MTU shrinks). */
+  public int encapsulationOverhead() {
+    return switch (mode) {
+      case BGP -> 0;
+      case IPIP -> IpipTunnel.OVERHEAD;
+      case VXLAN -> VxlanDevice.OVERHEAD;
+    };
+  }
+
+  /** The BGP speaker of a node, when the mode uses BGP. */
+  public Optional<BgpSpeaker> speaker(Node node) {
+    return Optional.ofNullable(speakers.get(node.name()));
+  }
+
+  /** Every BGP speaker, in node order. */
+  public List<BgpSpeaker> speakers() {
+    return List.copyOf(speakers.values());
+  }
 
   @Override
   public void nodeAdded(Cluster cluster, Node node) {
     CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
     if (store.pools().isEmpty()) {
       store.addPool(new CalicoDatastore.IpPool(cluster.clusterCidr(), BLOCK_SIZE));
+      store.onBlockClaimed((owner, block) -> claimed(cluster, owner, block));
     }
-    if (!listening) {
-      listening = true;
-      store.onBlockClaimed((owner, block) -> advertise(cluster, owner, block));
+    NetNamespace root = node.host().root();
+    root.setIpForward(true);
+    if (mode != Mode.VXLAN) {
+      BgpSpeaker.Builder b = BgpSpeaker.builder(root, AS_NUMBER, node.internalIp());
+      if (routeReflectors > 0 && speakers.size() < routeReflectors) {
+        b.routeReflector(node.internalIp());
+      }
+      if (mode == Mode.IPIP) {
+        IpipTunnel tunl0 = IpipTunnel.create(root, "tunl0", root.device("eth0"));
+        b.exportThrough(tunl0);
+        speakers.put(node.name(), b.build());
+        Ipv4Address address = tunnelAddress(cluster, store, node, "ipip-tunnel-addr-");
+        root.addAddress(tunl0, IfAddress.of(address, 32));
+        tunl0.up();
+      } else {
+        speakers.put(node.name(), b.build());
+      }
+    } else {
+      VxlanDevice device =
+          VxlanDevice.create(
+              root,
+              "vxlan.calico",
+              4096,
+              VxlanDevice.IANA_PORT,
+              node.internalIp(),
+              root.device("eth0"));
+      vxlan.put(node.name(), device);
+      Ipv4Address address = tunnelAddress(cluster, store, node, "vxlan-tunnel-addr-");
+      root.addAddress(device, IfAddress.of(address, 32));
+      device.up();
     }
   }
 
-  @Override
-  public void nodesReady(Cluster cluster) {}
+  private Ipv4Address tunnelAddress(
+      Cluster cluster, CalicoDatastore store, Node node, String handlePrefix) {
+    Ipv4Address address =
+        store
+            .assign(
+                node.name(),
+                handlePrefix + node.name(),
+                cluster.simulation().random().stream(node.name() + "/calico-ipam"))
+            .orElseThrow(() -> new IllegalStateException("IP pool exhausted for " + node.name()));
+    tunnelAddress.put(node.name(), address);
+    return address;
+  }
 
-  private static void advertise(Cluster cluster, String owner, Cidr block) {
-    for (Node node : cluster.nodes()) {
-      NetNamespace root = node.host().root();
-      if (node.name().equals(owner)) {
-        root.addRoute(Route.of(Route.Type.BLACKHOLE, block).proto("bird").build());
-      } else {
-        Node ownerNode = cluster.node(owner);
-        root.addRoute(
-            Route.to(block)
-                .via(ownerNode.internalIp())
-                .dev(root.device("eth0"))
-                .proto("bird")
-                .build());
+  @Override
+  public void nodesReady(Cluster cluster) {
+    ready = true;
+    List<Node> nodes = cluster.nodes();
+    for (Node node : nodes) {
+      BgpSpeaker speaker = speakers.get(node.name());
+      if (speaker == null) {
+        continue;
       }
+      int index = nodes.indexOf(node);
+      for (Node other : nodes) {
+        if (other == node) {
+          continue;
+        }
+        int otherIndex = nodes.indexOf(other);
+        if (routeReflectors == 0) {
+          speaker.addPeer(other.internalIp());
+        } else if (index < routeReflectors) {
+          if (otherIndex < routeReflectors) {
+            speaker.addPeer(other.internalIp());
+          } else {
+            speaker.addRouteReflectorClient(other.internalIp());
+          }
+        } else if (otherIndex < routeReflectors) {
+          speaker.addPeer(other.internalIp());
+        }
+      }
+    }
+    for (BgpSpeaker speaker : speakers.values()) {
+      speaker.start();
+    }
+    for (String[] claim : pendingBlocks) {
+      claimed(cluster, claim[0], Cidr.parse(claim[1]));
+    }
+    pendingBlocks.clear();
+  }
+
+  private void claimed(Cluster cluster, String owner, Cidr block) {
+    if (!ready) {
+      pendingBlocks.add(new String[] {owner, block.toString()});
+      return;
+    }
+    Node ownerNode = cluster.node(owner);
+    ownerNode.host().root().addRoute(Route.of(Route.Type.BLACKHOLE, block).proto("bird").build());
+    BgpSpeaker speaker = speakers.get(owner);
+    if (speaker != null) {
+      speaker.originate(block);
+      return;
+    }
+    VxlanDevice ownerDevice = vxlan.get(owner);
+    Ipv4Address ownerVtepAddress = tunnelAddress.get(owner);
+    for (Node node : cluster.nodes()) {
+      if (node == ownerNode) {
+        continue;
+      }
+      NetNamespace root = node.host().root();
+      VxlanDevice local = vxlan.get(node.name());
+      if (root.neighbourEntries().stream().noneMatch(e -> e.address().equals(ownerVtepAddress))) {
+        root.addNeighbour(local, ownerVtepAddress, ownerDevice.mac());
+        local.addFdb(ownerDevice.mac(), ownerNode.internalIp());
+      }
+      root.addRoute(
+          Route.to(block).via(ownerVtepAddress).dev(local).onlink().proto("bird").build());
     }
   }
 }

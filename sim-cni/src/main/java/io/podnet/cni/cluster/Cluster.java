@@ -132,10 +132,18 @@ public final class Cluster {
   /**
    * The calico preset: Calico's {@code 10-calico.conflist} (network {@code k8s-pod-network}, the
    * {@code calico} plugin with {@code calico-ipam}, then {@code portmap}), and calico-node joining
-   * the nodes' /26 blocks with direct routes.
+   * the nodes' /26 blocks over a BGP full mesh with plain routes.
    */
   public static Builder calico() {
-    return new Builder().cni("10-calico.conflist", CALICO_CONFLIST).agent(new CalicoNode());
+    return calico(CalicoNode.of(CalicoNode.Mode.BGP));
+  }
+
+  /** The calico preset with a configured calico-node (pool mode, route reflectors). */
+  public static Builder calico(CalicoNode node) {
+    int mtu = LinkSpec.DEFAULT.mtu() - node.encapsulationOverhead();
+    return new Builder()
+        .cni("10-calico.conflist", CALICO_CONFLIST.replace("${mtu}", Integer.toString(mtu)))
+        .agent(node);
   }
 
   static final String CALICO_CONFLIST =
@@ -148,7 +156,7 @@ public final class Cluster {
             "type": "calico",
             "log_level": "info",
             "datastore_type": "kubernetes",
-            "mtu": 1500,
+            "mtu": ${mtu},
             "ipam": {
               "type": "calico-ipam"
             },

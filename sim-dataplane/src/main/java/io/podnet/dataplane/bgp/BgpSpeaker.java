@@ -4,6 +4,7 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Device;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
 import io.podnet.core.net.StreamListener;
@@ -77,6 +78,7 @@ public final class BgpSpeaker {
   final int keepaliveSeconds;
   final long connectRetryNanos;
   private final int clusterId;
+  private final @Nullable Device exportTunnel;
   private final List<BgpPeer> peers = new ArrayList<>();
   private final List<BgpPeer> externalPeers = new ArrayList<>();
   private final Int2ObjectOpenHashMap<BgpPeer> peersByAddress = new Int2ObjectOpenHashMap<>();
@@ -101,6 +103,7 @@ public final class BgpSpeaker {
     this.keepaliveSeconds = b.keepaliveSeconds;
     this.connectRetryNanos = b.connectRetryNanos;
     this.clusterId = b.clusterId;
+    this.exportTunnel = b.exportTunnel;
   }
 
   /**
@@ -548,6 +551,15 @@ public final class BgpSpeaker {
    * when the next hop is unreachable.
    */
   private @Nullable Route kernelRoute(long prefix, int nextHop) {
+    Device tunnel = exportTunnel;
+    if (tunnel != null) {
+      return Route.to(Prefixes.cidr(prefix))
+          .via(Ipv4Address.of(nextHop))
+          .dev(tunnel)
+          .proto("bird")
+          .onlink()
+          .build();
+    }
     Route r = ns.routes().lookup(nextHop);
     if (r == null || r.type() != Route.Type.UNICAST || r.device() == null) {
       return null;
@@ -580,6 +592,7 @@ public final class BgpSpeaker {
     private int keepaliveSeconds = DEFAULT_KEEPALIVE_SECONDS;
     private long connectRetryNanos = DEFAULT_CONNECT_RETRY_NANOS;
     private int clusterId;
+    private @Nullable Device exportTunnel;
 
     private Builder(NetNamespace ns, long asn, Ipv4Address routerId) {
       checkAs("asn", asn);
@@ -624,6 +637,23 @@ public final class BgpSpeaker {
         throw new IllegalArgumentException("clusterId must not be 0.0.0.0: " + clusterIdAddress);
       }
       this.clusterId = clusterIdAddress.toInt();
+      return this;
+    }
+
+    /**
+     * Installs learned routes through a tunnel device instead of the recursive next hop: {@code
+     * <prefix> via <BGP next hop> dev tunl0 onlink proto bird}, as Calico's BIRD does in IPIP mode.
+     */
+    public Builder exportThrough(Device tunnel) {
+      if (tunnel.namespace() != ns) {
+        throw new IllegalArgumentException(
+            "tunnel "
+                + tunnel.name()
+                + " is not in "
+                + ns.label()
+                + " (expected a device of the speaker's namespace)");
+      }
+      this.exportTunnel = tunnel;
       return this;
     }
 
