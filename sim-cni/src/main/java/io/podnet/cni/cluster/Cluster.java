@@ -12,6 +12,7 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Host;
+import io.podnet.core.net.Link;
 import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
@@ -338,6 +339,40 @@ public final class Cluster {
       kubelets.get(node.get()).delete(pod);
     }
     return pod;
+  }
+
+  /**
+   * Crashes a node: its link to the underlay goes dark (nothing in or out, so its BGP sessions and
+   * tunnels time out on the other nodes), its kubelet stops, and it turns NotReady with {@code
+   * Kubelet stopped posting node status.}. Its pods keep the status the API server last saw.
+   */
+  public void crashNode(String name) {
+    Node node = node(name);
+    if (node.isCrashed()) {
+      throw new IllegalStateException("node " + name + " has already crashed");
+    }
+    node.setCrashed(true);
+    uplink(node).setUp(false);
+    network.trace().record(new PodChange(simulation.now(), name, "node crashed"));
+  }
+
+  /** Brings a crashed node's link back and marks it Ready again. */
+  public void restoreNode(String name) {
+    Node node = node(name);
+    if (!node.isCrashed()) {
+      throw new IllegalStateException("node " + name + " has not crashed");
+    }
+    node.setCrashed(false);
+    uplink(node).setUp(true);
+    network.trace().record(new PodChange(simulation.now(), name, "node restored"));
+  }
+
+  private static Link uplink(Node node) {
+    Link link = ((Nic) node.host().root().device("eth0")).link();
+    if (link == null) {
+      throw new IllegalStateException("node " + node.name() + " has no uplink");
+    }
+    return link;
   }
 
   /** Advances the simulation by {@code nanos}, firing every event due. */

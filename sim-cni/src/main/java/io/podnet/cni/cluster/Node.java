@@ -20,6 +20,7 @@ public final class Node {
   private final Cidr podCidr;
   private final Ipv4Address internalIp;
   private final CniRuntime runtime;
+  private boolean crashed;
 
   Node(String name, Host host, Cidr podCidr, Ipv4Address internalIp, CniRuntime runtime) {
     this.name = name;
@@ -65,6 +66,9 @@ public final class Node {
    * plugin returns error: cni plugin not initialized}.
    */
   public Optional<String> notReadyReason() {
+    if (crashed) {
+      return Optional.of("Kubelet stopped posting node status.");
+    }
     try {
       runtime.loadConfig();
       return Optional.empty();
@@ -74,6 +78,15 @@ public final class Node {
               + " reason:NetworkPluginNotReady message:Network plugin returns error:"
               + " cni plugin not initialized");
     }
+  }
+
+  /** Whether the node has crashed (see {@link Cluster#crashNode}). */
+  public boolean isCrashed() {
+    return crashed;
+  }
+
+  void setCrashed(boolean down) {
+    this.crashed = down;
   }
 
   @Override

@@ -1,0 +1,62 @@
+package io.podnet.cni.calico;
+
+import static io.podnet.cni.contract.ClusterAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Node;
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.net.Iproute2;
+import io.podnet.dataplane.bgp.BgpSpeaker;
+import io.podnet.dataplane.bgp.BgpState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node crash under BGP: the survivors keep the crashed node's routes until their hold timers (240
+ * s, BIRD's default) expire, then withdraw them; the contract holds again among the nodes that
+ * remain.
+ */
+class CalicoNodeCrashTest {
+
+  @Test
+  void crashNode_routesWithdrawnAfterTheHoldTimeAndTheContractHoldsAmongSurvivors() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).nodes(3).seed(9).build();
+    for (int i = 1; i <= 3; i++) {
+      cluster.runPod("web-" + i, "node-" + i);
+    }
+    Cidr lost =
+        cluster
+            .network()
+            .shared(CalicoDatastore.class, CalicoDatastore::new)
+            .blockAffinities()
+            .entrySet()
+            .stream()
+            .filter(e -> e.getValue().equals("node-3"))
+            .findFirst()
+            .orElseThrow()
+            .getKey();
+    Node node1 = cluster.node("node-1");
+    BgpSpeaker speaker1 = agent.speaker(node1).orElseThrow();
+    assertThat(Iproute2.ipRouteShow(node1.host().root())).contains(lost + " via 192.168.1.13");
+
+    long crashedAt = cluster.simulation().now();
+    cluster.crashNode("node-3");
+    cluster.run(100 * SimTime.SECOND);
+    assertThat(Iproute2.ipRouteShow(node1.host().root()))
+        .as("routes stay while the hold timer runs")
+        .contains(lost + " via 192.168.1.13");
+
+    cluster.run(150 * SimTime.SECOND);
+
+    assertThat(speaker1.state(cluster.node("node-3").internalIp()))
+        .isNotEqualTo(BgpState.ESTABLISHED);
+    assertThat(Iproute2.ipRouteShow(node1.host().root())).doesNotContain(lost.toString());
+    long withdrawnAfter = speaker1.lastRouteChange() - crashedAt;
+    assertThat(withdrawnAfter).isBetween(160 * SimTime.SECOND, 240 * SimTime.SECOND);
+    assertThat(cluster.node("node-3").notReadyReason())
+        .contains("Kubelet stopped posting node status.");
+    assertThat(cluster).satisfiesCniContract();
+  }
+}
