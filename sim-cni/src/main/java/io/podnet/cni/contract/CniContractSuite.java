@@ -65,6 +65,15 @@ public abstract class CniContractSuite {
   }
 
   @Test
+  void contract_twentyNodesTwentyPods_holds() {
+    Cluster cluster = cluster(20);
+    runPods(cluster, 20);
+    ContractReport report = ContractChecker.check(cluster);
+    assertThat(report.holds()).as(report.render()).isTrue();
+    assertThat(report.pairsChecked()).isEqualTo(20 * 19);
+  }
+
+  @Test
   void contract_afterDeletingPods_holds() {
     Cluster cluster = cluster(2);
     runPods(cluster, 4);
