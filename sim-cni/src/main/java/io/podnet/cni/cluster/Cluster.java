@@ -7,17 +7,14 @@ import io.podnet.cni.runtime.CniRuntime;
 import io.podnet.cni.runtime.PluginRegistry;
 import io.podnet.cni.spec.CniResult;
 import io.podnet.core.addr.Cidr;
-import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.LinkSpec;
-import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
-import io.podnet.core.net.Route;
 import io.podnet.core.trace.Trace;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -552,6 +549,7 @@ public final class Cluster {
     private Trace trace = Trace.digestOnly();
     private LinkSpec link = LinkSpec.DEFAULT;
     private NetworkAgent agent = new HostGwRoutes();
+    private int racks = 1;
 
     private Builder() {}
 
@@ -614,6 +612,19 @@ public final class Cluster {
       return this;
     }
 
+    /**
+     * Spreads the nodes over {@code count} racks (default 1). One rack is a single L2 segment,
+     * {@code 192.168.0.0/16}. Several racks are L2 segments {@code 192.168.R.0/24} behind a router
+     * ({@code 192.168.R.1} in each), so nodes in different racks are an L3 hop apart.
+     */
+    public Builder racks(int count) {
+      if (count < 1 || count > 200) {
+        throw new IllegalArgumentException("rack count must be in [1, 200]: " + count);
+      }
+      this.racks = count;
+      return this;
+    }
+
     /** What runs on each node besides CNI (default {@link HostGwRoutes}). */
     public Builder agent(NetworkAgent networkAgent) {
       this.agent = networkAgent;
@@ -657,19 +668,12 @@ public final class Cluster {
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
       Cluster cluster = new Cluster(sim, network, clusterCidr);
-      Host underlay = network.addSwitch("underlay");
-      NetNamespace fabric = underlay.root();
-      fabric.addAddress(
-          fabric.device("br0"), IfAddress.of(UNDERLAY_GATEWAY, UNDERLAY.prefixLength()));
+      Underlay underlay = Underlay.build(network, racks, nodeCount, link);
       for (int i = 1; i <= nodeCount; i++) {
         String name = "node-" + i;
         Host host = network.addHost(name);
         host.root().loopback().up();
-        Nic eth0 = network.attachToSwitch(host, "eth0", underlay, link);
-        Ipv4Address ip = UNDERLAY.address(256L + 10 + i);
-        host.root().addAddress(eth0, IfAddress.of(ip, UNDERLAY.prefixLength()));
-        host.root()
-            .addRoute(Route.to(Cidr.parse("0.0.0.0/0")).via(UNDERLAY_GATEWAY).dev(eth0).build());
+        Ipv4Address ip = underlay.attach(host, i);
         Cidr podCidr = clusterCidr.subnet(nodeMaskSize, i);
         CniRuntime runtime = CniRuntime.on(host, registry);
         for (String type : installAll ? List.copyOf(registry.plugins().keySet()) : installed) {

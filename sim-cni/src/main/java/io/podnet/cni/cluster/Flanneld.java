@@ -22,8 +22,8 @@ import java.util.Map;
  *       {@code <podCIDR> via <subnet>.0 dev flannel.1 onlink}, a permanent neighbour entry for
  *       {@code <subnet>.0} with the remote {@code flannel.1} MAC, and a forwarding entry sending
  *       that MAC to the remote node's address;
- *   <li>{@code vxlan} with {@code DirectRouting}: host-gw routes to nodes on the same subnet (all
- *       of them on this cluster's underlay), VXLAN to the others.
+ *   <li>{@code vxlan} with {@code DirectRouting}: host-gw routes to nodes on the same subnet, VXLAN
+ *       to the others.
  * </ul>
  */
 public final class Flanneld implements NetworkAgent {
@@ -99,7 +99,10 @@ public final class Flanneld implements NetworkAgent {
         if (other == node) {
           continue;
         }
-        if (backend == Backend.VXLAN) {
+        boolean direct =
+            backend == Backend.HOST_GW
+                || (backend == Backend.VXLAN_DIRECT_ROUTING && HostGwRoutes.adjacent(node, other));
+        if (!direct) {
           VxlanDevice local = devices.get(node);
           VxlanDevice remote = devices.get(other);
           root.addNeighbour(local, other.podCidr().network(), remote.mac());
@@ -107,8 +110,7 @@ public final class Flanneld implements NetworkAgent {
           root.addRoute(
               Route.to(other.podCidr()).via(other.podCidr().network()).dev(local).onlink().build());
         } else {
-          root.addRoute(
-              Route.to(other.podCidr()).via(other.internalIp()).dev(root.device("eth0")).build());
+          HostGwRoutes.addDirectRoute(node, other);
         }
       }
     }

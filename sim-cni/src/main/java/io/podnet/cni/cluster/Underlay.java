@@ -1,0 +1,91 @@
+package io.podnet.cni.cluster;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.net.Host;
+import io.podnet.core.net.LinkSpec;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Network;
+import io.podnet.core.net.Nic;
+import io.podnet.core.net.Route;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The network under the nodes. With one rack it is a single L2 switch on {@code 192.168.0.0/16},
+ * whose bridge holds the gateway {@code 192.168.0.1} (which answers but forwards nothing). With
+ * several racks, rack R is a switch on {@code 192.168.R.0/24} and a router joins the racks, holding
+ * {@code 192.168.R.1} in each; nodes fill the racks in order. Every node's default route points at
+ * its gateway.
+ */
+final class Underlay {
+
+  private final Network network;
+  private final int racks;
+  private final int perRack;
+  private final LinkSpec link;
+  private final List<Host> switches = new ArrayList<>();
+
+  private Underlay(Network network, int racks, int perRack, LinkSpec link) {
+    this.network = network;
+    this.racks = racks;
+    this.perRack = perRack;
+    this.link = link;
+  }
+
+  static Underlay build(Network network, int racks, int nodes, LinkSpec link) {
+    Underlay u = new Underlay(network, racks, (nodes + racks - 1) / racks, link);
+    if (racks == 1) {
+      Host sw = network.addSwitch("underlay");
+      NetNamespace fabric = sw.root();
+      fabric.addAddress(
+          fabric.device("br0"),
+          IfAddress.of(Cluster.UNDERLAY_GATEWAY, Cluster.UNDERLAY.prefixLength()));
+      u.switches.add(sw);
+      return u;
+    }
+    if (u.perRack > 240) {
+      throw new IllegalArgumentException(
+          nodes + " nodes in " + racks + " racks is more than 240 a rack (expected more racks)");
+    }
+    Host router = network.addHost("router");
+    router.root().loopback().up();
+    router.root().setIpForward(true);
+    for (int r = 1; r <= racks; r++) {
+      Host sw = network.addSwitch("rack-" + r);
+      Nic nic = network.attachToSwitch(router, "eth" + r, sw, link);
+      router.root().addAddress(nic, IfAddress.of(gateway(r), 24));
+      u.switches.add(sw);
+    }
+    return u;
+  }
+
+  /** Plugs node {@code i} (1-based) in and gives it its address and default route. */
+  Ipv4Address attach(Host host, int i) {
+    NetNamespace root = host.root();
+    if (racks == 1) {
+      Nic eth0 = network.attachToSwitch(host, "eth0", switches.get(0), link);
+      Ipv4Address ip = Cluster.UNDERLAY.address(256L + 10 + i);
+      root.addAddress(eth0, IfAddress.of(ip, Cluster.UNDERLAY.prefixLength()));
+      root.addRoute(
+          Route.to(Cidr.parse("0.0.0.0/0")).via(Cluster.UNDERLAY_GATEWAY).dev(eth0).build());
+      return ip;
+    }
+    int rack = (i - 1) / perRack + 1;
+    int slot = (i - 1) % perRack + 1;
+    Nic eth0 = network.attachToSwitch(host, "eth0", switches.get(rack - 1), link);
+    Ipv4Address ip = rackSubnet(rack).address(10L + slot);
+    root.addAddress(eth0, IfAddress.of(ip, 24));
+    root.addRoute(Route.to(Cidr.parse("0.0.0.0/0")).via(gateway(rack)).dev(eth0).build());
+    return ip;
+  }
+
+  private static Cidr rackSubnet(int rack) {
+    return Cidr.parse("192.168." + rack + ".0/24");
+  }
+
+  private static Ipv4Address gateway(int rack) {
+    return rackSubnet(rack).address(1);
+  }
+}
