@@ -62,9 +62,45 @@ public final class CalicoNode implements NetworkAgent {
   private final List<String[]> pendingBlocks = new ArrayList<>();
   private boolean ready;
 
+  private long asNumber = AS_NUMBER;
+  private final List<Cidr> pools = new ArrayList<>();
+
   private CalicoNode(Mode mode, int routeReflectors) {
     this.mode = mode;
     this.routeReflectors = routeReflectors;
+  }
+
+  /**
+   * Uses another AS number (Calico's {@code asNumber}, default 64512); {@link
+   * IllegalArgumentException} outside [1, 4294967295]. Returns this agent.
+   */
+  public CalicoNode withAsNumber(long asn) {
+    if (asn < 1 || asn > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException("asNumber must be in [1, 4294967295]: " + asn);
+    }
+    this.asNumber = asn;
+    return this;
+  }
+
+  /**
+   * Uses these IP pools (default: one pool, the cluster CIDR); {@link IllegalArgumentException} for
+   * a bad CIDR or two pools that overlap, naming both. Returns this agent.
+   */
+  public CalicoNode withIpPools(String... cidrs) {
+    List<Cidr> parsed = new ArrayList<>();
+    for (String text : cidrs) {
+      Cidr cidr = Cidr.parse(text);
+      for (Cidr other : parsed) {
+        if (other.overlaps(cidr)) {
+          throw new IllegalArgumentException(
+              "IP pool " + cidr + " overlaps IP pool " + other + " (expected disjoint pools)");
+        }
+      }
+      parsed.add(cidr);
+    }
+    pools.clear();
+    pools.addAll(parsed);
+    return this;
   }
 
   /** calico-node with a pool mode and a node-to-node BGP full mesh. */
@@ -114,13 +150,15 @@ public final class CalicoNode implements NetworkAgent {
   public void nodeAdded(Cluster cluster, Node node) {
     CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
     if (store.pools().isEmpty()) {
-      store.addPool(new CalicoDatastore.IpPool(cluster.clusterCidr(), BLOCK_SIZE));
+      for (Cidr pool : pools.isEmpty() ? List.of(cluster.clusterCidr()) : pools) {
+        store.addPool(new CalicoDatastore.IpPool(pool, BLOCK_SIZE));
+      }
       store.onBlockClaimed((owner, block) -> claimed(cluster, owner, block));
     }
     NetNamespace root = node.host().root();
     root.setIpForward(true);
     if (mode != Mode.VXLAN) {
-      BgpSpeaker.Builder b = BgpSpeaker.builder(root, AS_NUMBER, node.internalIp());
+      BgpSpeaker.Builder b = BgpSpeaker.builder(root, asNumber, node.internalIp());
       if (routeReflectors > 0 && speakers.size() < routeReflectors) {
         b.routeReflector(node.internalIp());
       }

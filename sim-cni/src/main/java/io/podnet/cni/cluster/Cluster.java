@@ -6,6 +6,7 @@ import io.podnet.cni.runtime.Attachment;
 import io.podnet.cni.runtime.CniRuntime;
 import io.podnet.cni.runtime.PluginRegistry;
 import io.podnet.cni.spec.CniResult;
+import io.podnet.cni.spec.Json;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
@@ -102,6 +103,26 @@ public final class Cluster {
    */
   public static Builder flannel(Flanneld.Backend backend) {
     return new Builder().cni("10-flannel.conflist", FLANNEL_CONFLIST).agent(Flanneld.with(backend));
+  }
+
+  /**
+   * The flannel preset configured by a {@code net-conf.json} text (see {@link
+   * Flanneld#fromNetConf}); its {@code Network} becomes the cluster CIDR.
+   */
+  public static Builder flannel(String netConfJson) {
+    Flanneld agent = Flanneld.fromNetConf(netConfJson);
+    Builder b = new Builder().cni("10-flannel.conflist", FLANNEL_CONFLIST).agent(agent);
+    String network = Json.parse(netConfJson).path("Network").asText("");
+    if (network.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Network: missing (expected the cluster CIDR, e.g. 10.244.0.0/16)");
+    }
+    try {
+      b.clusterCidr(network);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Network: " + e.getMessage(), e);
+    }
+    return b;
   }
 
   static final String FLANNEL_CONFLIST =

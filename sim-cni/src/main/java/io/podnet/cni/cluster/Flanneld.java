@@ -1,6 +1,8 @@
 package io.podnet.cni.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.podnet.cni.plugins.FlannelPlugin;
+import io.podnet.cni.spec.Json;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
@@ -48,6 +50,45 @@ public final class Flanneld implements NetworkAgent {
 
   private Flanneld(Backend backend) {
     this.backend = backend;
+  }
+
+  /**
+   * flanneld configured by flannel's {@code net-conf.json} (the {@code kube-flannel-cfg}
+   * ConfigMap): {@code {"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}}}, with {@code
+   * Type} {@code vxlan} (optionally {@code "DirectRouting": true}) or {@code host-gw}. {@link
+   * IllegalArgumentException} naming the key and the value for anything else; {@code Network} must
+   * be the cluster CIDR, which {@link Cluster#flannel(String)} takes from it.
+   */
+  public static Flanneld fromNetConf(String json) {
+    JsonNode conf;
+    try {
+      conf = Json.parse(json);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("net-conf.json is not JSON: " + e.getMessage(), e);
+    }
+    JsonNode backendNode = conf.path("Backend");
+    String type = backendNode.path("Type").asText("vxlan");
+    boolean direct = backendNode.path("DirectRouting").asBoolean(false);
+    if (backendNode.has("VNI")) {
+      long vni = backendNode.path("VNI").asLong();
+      if (vni != VNI) {
+        throw new IllegalArgumentException(
+            vni < 0 || vni > 0xFF_FFFF
+                ? "Backend.VNI must be in [0, 16777215]: " + backendNode.path("VNI")
+                : "Backend.VNI " + vni + " is not supported (PodNet's flannel uses VNI 1)");
+      }
+    }
+    Backend backend =
+        switch (type) {
+          case "vxlan" -> direct ? Backend.VXLAN_DIRECT_ROUTING : Backend.VXLAN;
+          case "host-gw" -> Backend.HOST_GW;
+          default ->
+              throw new IllegalArgumentException(
+                  "Backend.Type: unknown backend type \""
+                      + type
+                      + "\" (expected vxlan or host-gw)");
+        };
+    return new Flanneld(backend);
   }
 
   /** flanneld with a backend. */
