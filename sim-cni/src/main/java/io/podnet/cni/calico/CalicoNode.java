@@ -6,6 +6,8 @@ import io.podnet.cni.cluster.Node;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.net.Device;
+import io.podnet.core.net.Host;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
 import io.podnet.dataplane.bgp.BgpSpeaker;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * calico-node, the strategy's node agent. It creates the IP pool (the cluster CIDR in /26 blocks)
@@ -61,6 +64,8 @@ public final class CalicoNode implements NetworkAgent {
   private final Map<String, Ipv4Address> tunnelAddress = new LinkedHashMap<>();
   private final List<String[]> pendingBlocks = new ArrayList<>();
   private boolean ready;
+  private boolean torPeering;
+  private @Nullable BgpSpeaker tor;
 
   private long asNumber = AS_NUMBER;
   private final List<Cidr> pools = new ArrayList<>();
@@ -120,6 +125,26 @@ public final class CalicoNode implements NetworkAgent {
       throw new IllegalArgumentException("route reflector count must be >= 1: " + count);
     }
     return new CalicoNode(mode, count);
+  }
+
+  /**
+   * calico-node peering with the top-of-rack router instead of with other nodes: the router (the
+   * cluster's {@link Cluster#underlayRouter()}) runs a BGP route reflector that every node peers
+   * with, so it learns every block and carries pod traffic between racks without encapsulation. The
+   * cluster must have racks.
+   */
+  public static CalicoNode withTorPeering(Mode mode) {
+    if (mode == Mode.VXLAN) {
+      throw new IllegalArgumentException("ToR peering needs BGP; mode VXLAN runs without it");
+    }
+    CalicoNode node = new CalicoNode(mode, 0);
+    node.torPeering = true;
+    return node;
+  }
+
+  /** The ToR router's speaker, when peering with it. */
+  public Optional<BgpSpeaker> torSpeaker() {
+    return Optional.ofNullable(tor);
   }
 
   /** The pool mode. */
@@ -205,6 +230,29 @@ public final class CalicoNode implements NetworkAgent {
   public void nodesReady(Cluster cluster) {
     ready = true;
     List<Node> nodes = cluster.nodes();
+    if (torPeering) {
+      Host router =
+          cluster
+              .underlayRouter()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "ToR peering needs racks (Cluster.Builder.racks(n) with n > 1)"));
+      Ipv4Address routerId = router.root().device("eth1").addresses().get(0).address();
+      BgpSpeaker reflector =
+          BgpSpeaker.builder(router.root(), asNumber, routerId).routeReflector(routerId).build();
+      for (Node node : nodes) {
+        reflector.addRouteReflectorClient(node.internalIp());
+        Device eth0 = node.host().root().device("eth0");
+        Ipv4Address gateway =
+            node.host().root().routes().lookup(routerId.toInt()) == null
+                ? routerId
+                : rackGateway(eth0);
+        speakers.get(node.name()).addPeer(gateway);
+      }
+      tor = reflector;
+      reflector.start();
+    }
     for (Node node : nodes) {
       BgpSpeaker speaker = speakers.get(node.name());
       if (speaker == null) {
@@ -216,7 +264,9 @@ public final class CalicoNode implements NetworkAgent {
           continue;
         }
         int otherIndex = nodes.indexOf(other);
-        if (routeReflectors == 0) {
+        if (torPeering) {
+          break;
+        } else if (routeReflectors == 0) {
           speaker.addPeer(other.internalIp());
         } else if (index < routeReflectors) {
           if (otherIndex < routeReflectors) {
@@ -236,6 +286,16 @@ public final class CalicoNode implements NetworkAgent {
       claimed(cluster, claim[0], Cidr.parse(claim[1]));
     }
     pendingBlocks.clear();
+  }
+
+  /** The router's address on a node's rack: the gateway of the node's default route. */
+  private static Ipv4Address rackGateway(Device eth0) {
+    Route def = eth0.namespace().routes().lookup(0);
+    if (def == null || def.gateway() == null) {
+      throw new IllegalStateException(
+          "node " + eth0.namespace().label() + " has no default gateway");
+    }
+    return def.gateway();
   }
 
   private void claimed(Cluster cluster, String owner, Cidr block) {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A simulated Kubernetes cluster, the library's front door. Nodes sit on one L2 underlay ({@code
@@ -65,6 +66,7 @@ public final class Cluster {
   private final Simulation simulation;
   private final Network network;
   private final Cidr clusterCidr;
+  private @Nullable Host router;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final Map<Node, Kubelet> kubelets = new LinkedHashMap<>();
   private final Map<String, Pod> pods = new LinkedHashMap<>();
@@ -264,6 +266,11 @@ public final class Cluster {
   /** The cluster CIDR pods' addresses come from. */
   public Cidr clusterCidr() {
     return clusterCidr;
+  }
+
+  /** The router joining the racks, when the cluster has more than one ({@link Builder#racks}). */
+  public Optional<Host> underlayRouter() {
+    return Optional.ofNullable(router);
   }
 
   /** The nodes, in order. */
@@ -690,6 +697,7 @@ public final class Cluster {
       Network network = Network.create(sim, trace);
       Cluster cluster = new Cluster(sim, network, clusterCidr);
       Underlay underlay = Underlay.build(network, racks, nodeCount, link);
+      cluster.router = underlay.router().orElse(null);
       for (int i = 1; i <= nodeCount; i++) {
         String name = "node-" + i;
         Host host = network.addHost(name);

@@ -11,6 +11,8 @@ import io.podnet.core.net.Nic;
 import io.podnet.core.net.Route;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The network under the nodes. With one rack it is a single L2 switch on {@code 192.168.0.0/16},
@@ -26,6 +28,7 @@ final class Underlay {
   private final int perRack;
   private final LinkSpec link;
   private final List<Host> switches = new ArrayList<>();
+  private @Nullable Host router;
 
   private Underlay(Network network, int racks, int perRack, LinkSpec link) {
     this.network = network;
@@ -50,6 +53,7 @@ final class Underlay {
           nodes + " nodes in " + racks + " racks is more than 240 a rack (expected more racks)");
     }
     Host router = network.addHost("router");
+    u.router = router;
     router.root().loopback().up();
     router.root().setIpForward(true);
     for (int r = 1; r <= racks; r++) {
@@ -79,6 +83,11 @@ final class Underlay {
     root.addAddress(eth0, IfAddress.of(ip, 24));
     root.addRoute(Route.to(Cidr.parse("0.0.0.0/0")).via(gateway(rack)).dev(eth0).build());
     return ip;
+  }
+
+  /** The router between racks, if there is more than one rack. */
+  Optional<Host> router() {
+    return Optional.ofNullable(router);
   }
 
   private static Cidr rackSubnet(int rack) {

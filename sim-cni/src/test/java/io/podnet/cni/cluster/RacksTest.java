@@ -62,6 +62,17 @@ class RacksTest {
   }
 
   @Test
+  void calicoBgpPeeringWithTheTor_routerLearnsEveryBlockAndTheContractHolds() {
+    CalicoNode agent = CalicoNode.withTorPeering(CalicoNode.Mode.BGP);
+    Cluster cluster = withPods(Cluster.calico(agent));
+
+    assertThat(agent.torSpeaker().orElseThrow().locRibSize()).isEqualTo(4);
+    assertThat(Iproute2.ipRouteShow(cluster.underlayRouter().orElseThrow().root()))
+        .contains(" via 192.168.2.12 dev eth2 proto bird \n");
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  @Test
   void calicoPlainBgp_acrossRacksWithoutFabricPeering_podTrafficDiesAtTheRouter() {
     Cluster cluster = withPods(Cluster.calico(CalicoNode.of(CalicoNode.Mode.BGP)));
 
