@@ -1,6 +1,7 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.cni.calico.CalicoNode;
+import io.podnet.cni.cilium.CiliumAgent;
 import io.podnet.cni.plugins.Plugins;
 import io.podnet.cni.runtime.Attachment;
 import io.podnet.cni.runtime.CniRuntime;
@@ -194,6 +195,47 @@ public final class Cluster {
             "capabilities": {
               "portMappings": true
             }
+          }
+        ]
+      }
+      """;
+
+  /**
+   * The cilium preset: the cilium agent in its default tunnel mode over VXLAN ({@code
+   * cilium_vxlan}, UDP 8472) with cluster-pool IPAM over Cilium's default cluster CIDR {@code
+   * 10.0.0.0/8} in /24s, and the {@code 05-cilium.conflist} the agent writes (network {@code
+   * cilium}, the one plugin {@code cilium-cni}).
+   */
+  public static Builder cilium() {
+    return cilium(CiliumAgent.vxlan());
+  }
+
+  /**
+   * The cilium preset in tunnel mode with {@code tunnel-protocol} {@code vxlan} or {@code geneve};
+   * {@link IllegalArgumentException} naming the key and value for anything else.
+   */
+  public static Builder cilium(String tunnelProtocol) {
+    return cilium(CiliumAgent.tunnel(tunnelProtocol));
+  }
+
+  /** The cilium preset with a given agent (tunnel protocol or native routing). */
+  public static Builder cilium(CiliumAgent agent) {
+    return new Builder()
+        .cni("05-cilium.conflist", CILIUM_CONFLIST)
+        .clusterCidr("10.0.0.0/8")
+        .agent(agent);
+  }
+
+  static final String CILIUM_CONFLIST =
+      """
+      {
+        "cniVersion": "0.3.1",
+        "name": "cilium",
+        "plugins": [
+          {
+             "type": "cilium-cni",
+             "enable-debug": false,
+             "log-file": "/var/run/cilium/cilium-cni.log"
           }
         ]
       }

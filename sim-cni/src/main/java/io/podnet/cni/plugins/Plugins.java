@@ -2,12 +2,13 @@ package io.podnet.cni.plugins;
 
 import io.podnet.cni.calico.CalicoIpam;
 import io.podnet.cni.calico.CalicoPlugin;
+import io.podnet.cni.cilium.CiliumPlugin;
 import io.podnet.cni.ipam.HostLocalIpam;
 import io.podnet.cni.runtime.PluginRegistry;
 
 /**
  * The standard plugin registry: {@code loopback}, {@code bridge}, {@code ptp}, {@code portmap},
- * {@code host-local}, {@code flannel}, {@code calico} and {@code calico-ipam}.
+ * {@code host-local}, {@code flannel}, {@code calico}, {@code calico-ipam} and {@code cilium-cni}.
  */
 public final class Plugins {
 
@@ -23,6 +24,7 @@ public final class Plugins {
         .with("host-local", new HostLocalIpam())
         .with("flannel", new FlannelPlugin())
         .with("calico", new CalicoPlugin())
-        .with("calico-ipam", new CalicoIpam());
+        .with("calico-ipam", new CalicoIpam())
+        .with("cilium-cni", new CiliumPlugin());
   }
 }

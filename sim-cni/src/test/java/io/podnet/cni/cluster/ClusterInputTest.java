@@ -136,7 +136,7 @@ class ClusterInputTest {
     assertThatThrownBy(() -> Cluster.bridge().installedPlugins("bridge", "weave").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "no implementation of plugin type \"weave\" (known: [bridge, calico, calico-ipam,"
+            "no implementation of plugin type \"weave\" (known: [bridge, calico, calico-ipam, cilium-cni,"
                 + " flannel, host-local, loopback, portmap, ptp])");
   }
 

@@ -52,7 +52,7 @@ class ConflistValidationTest {
             "an unknown type",
             HEAD + "  {\"type\":\"flanel\"}\n]}",
             7,
-            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, calico, calico-ipam,"
+            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, calico, calico-ipam, cilium-cni,"
                 + " flannel, host-local, loopback, portmap, ptp)"),
         Arguments.of(
             "a bad subnet",

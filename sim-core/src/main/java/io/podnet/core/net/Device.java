@@ -35,6 +35,7 @@ public abstract class Device {
   private boolean proxyArp;
   private boolean promiscuous;
   private @Nullable Bridge master;
+  private @Nullable TcProgram tcIngress;
   private final List<IfAddress> addresses = new ArrayList<>();
   private final List<PcapWriter> captures = new ArrayList<>(1);
   private long rxPackets;
@@ -178,6 +179,26 @@ public abstract class Device {
   /** Packets transmitted so far. */
   public final long txPackets() {
     return txPackets;
+  }
+
+  /**
+   * Attaches a program to the device's tc ingress hook, replacing any attached before ({@code tc
+   * filter replace dev DEV ingress bpf da ...}).
+   */
+  public final void attachTcIngress(TcProgram program) {
+    this.tcIngress = program;
+  }
+
+  /** Detaches the tc ingress program; false if there was none. */
+  public final boolean detachTcIngress() {
+    boolean had = tcIngress != null;
+    tcIngress = null;
+    return had;
+  }
+
+  /** The program on the tc ingress hook, or null. */
+  public final @Nullable TcProgram tcIngress() {
+    return tcIngress;
   }
 
   /** The kind iproute2 shows in {@code ip -d link} ({@code veth}, {@code bridge}, ...). */

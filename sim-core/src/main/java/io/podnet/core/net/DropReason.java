@@ -50,7 +50,9 @@ public enum DropReason {
   /** An encapsulated packet carries a tunnel id (a VNI) that no device here serves. */
   UNKNOWN_TUNNEL_ID("unknown tunnel id"),
   /** Not every fragment of a datagram arrived in time. */
-  REASSEMBLY_TIMEOUT("fragment reassembly timeout");
+  REASSEMBLY_TIMEOUT("fragment reassembly timeout"),
+  /** A tc program redirected the frame to a device outside the namespace. */
+  REDIRECT_FAILED("redirect target unavailable");
 
   private final String text;
 

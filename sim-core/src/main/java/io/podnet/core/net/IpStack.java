@@ -121,12 +121,41 @@ final class IpStack {
       drop(dev, frame, Drop.of(DropReason.L2_LOOP));
       return;
     }
+    TcProgram tc = dev.tcIngress();
+    if (tc != null && !tcIngress(tc, dev, frame)) {
+      return;
+    }
     Bridge bridge = dev.master();
     if (bridge != null) {
       bridge.input(dev, frame);
       return;
     }
     l2Input(dev, frame);
+  }
+
+  /** Runs a tc ingress program; false when it took the frame (dropped or redirected it). */
+  private boolean tcIngress(TcProgram tc, Device dev, Frame frame) {
+    TcVerdict verdict = tc.run(dev, frame);
+    switch (verdict.action()) {
+      case OK:
+        return true;
+      case SHOT:
+        drop(dev, frame, verdict.drop());
+        return false;
+      default:
+        Device target = verdict.target();
+        if (target.namespace() != ns) {
+          drop(
+              dev,
+              frame,
+              Drop.of(
+                  DropReason.REDIRECT_FAILED,
+                  "tc redirect to " + target + " outside " + ns.label()));
+          return false;
+        }
+        transmit(target, frame);
+        return false;
+    }
   }
 
   /** A frame a bridge passes up to its own IP layer, as if received on the bridge device. */
@@ -214,10 +243,10 @@ final class IpStack {
     }
     Device out = route.device();
     int total = Ipv4Header.totalLength(b, off);
-    if (total > out.mtu() && Ipv4Header.dontFragment(b, off)) {
-      icmpError(
-          in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, out.mtu());
-      drop(in, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + out.mtu()));
+    int mtu = route.pathMtu();
+    if (total > mtu && Ipv4Header.dontFragment(b, off)) {
+      icmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, mtu);
+      drop(in, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return;
     }
     Ipv4Header.decrementTtl(b, off);
@@ -271,8 +300,9 @@ final class IpStack {
     int dst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
     Ipv4Address gw = route.gateway();
     int nextHop = gw != null ? gw.toInt() : dst;
-    if (Ipv4Header.totalLength(frame.buffer(), frame.l3Offset()) > out.mtu()) {
-      for (Frame fragment : Fragmenter.fragment(frame, out.mtu())) {
+    int mtu = route.pathMtu();
+    if (Ipv4Header.totalLength(frame.buffer(), frame.l3Offset()) > mtu) {
+      for (Frame fragment : Fragmenter.fragment(frame, mtu)) {
         neighbourOutput(out, nextHop, fragment);
       }
       return;
@@ -344,9 +374,10 @@ final class IpStack {
     Device out = route.device();
     byte[] b = frame.buffer();
     int off = frame.l3Offset();
-    if (Ipv4Header.totalLength(b, off) > out.mtu() && Ipv4Header.dontFragment(b, off)) {
-      drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + out.mtu()));
-      return "Message too long, mtu=" + out.mtu();
+    int mtu = route.pathMtu();
+    if (Ipv4Header.totalLength(b, off) > mtu && Ipv4Header.dontFragment(b, off)) {
+      drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
+      return "Message too long, mtu=" + mtu;
     }
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;

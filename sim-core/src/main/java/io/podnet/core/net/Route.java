@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One IPv4 route of a namespace's main table, as {@code ip route} shows it: a destination prefix, a
- * type, an optional gateway, an output device, a protocol, a scope, an optional preferred source
- * and a metric. Immutable; build one with {@link #to(Cidr)}.
+ * type, an optional gateway, an output device, a protocol, a scope, an optional preferred source, a
+ * metric and an optional MTU (the {@code mtu} metric, which takes the place of the device's MTU for
+ * packets the route carries). Immutable; build one with {@link #to(Cidr)}.
  *
  * <pre>{@code
  * Route r = Route.to(Cidr.parse("10.244.2.0/24")).via(Ipv4Address.parse("192.168.1.12")).dev(eth0).build();
@@ -70,6 +71,7 @@ public final class Route {
   private final @Nullable Ipv4Address source;
   private final int metric;
   private final boolean onlink;
+  private final int mtu;
   private final String text;
 
   private Route(Builder b) {
@@ -87,6 +89,7 @@ public final class Route {
     this.source = b.source;
     this.metric = b.metric;
     this.onlink = b.onlink;
+    this.mtu = b.mtu;
     this.text = render();
   }
 
@@ -148,6 +151,26 @@ public final class Route {
     return onlink;
   }
 
+  /** The route's MTU ({@code mtu 1450}), or 0 when it has none and the device's applies. */
+  public int mtu() {
+    return mtu;
+  }
+
+  /**
+   * The MTU packets on this route must fit: the route's own when it has one, like the kernel's
+   * {@code ipv4_mtu}, else the output device's. {@link IllegalStateException} for a route without a
+   * device.
+   */
+  public int pathMtu() {
+    if (mtu != 0) {
+      return mtu;
+    }
+    if (device == null) {
+      throw new IllegalStateException(this + " has no device");
+    }
+    return device.mtu();
+  }
+
   /** The route as {@code ip route show} prints it (without the {@code linkdown} flag). */
   @Override
   public String toString() {
@@ -185,6 +208,9 @@ public final class Route {
     if (onlink) {
       sb.append(" onlink");
     }
+    if (mtu != 0) {
+      sb.append(" mtu ").append(mtu);
+    }
     return sb.toString();
   }
 
@@ -201,12 +227,13 @@ public final class Route {
         && scope == r.scope
         && Objects.equals(source, r.source)
         && metric == r.metric
-        && onlink == r.onlink;
+        && onlink == r.onlink
+        && mtu == r.mtu;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(type, destination, gateway, protocol, scope, source, metric, onlink);
+    return Objects.hash(type, destination, gateway, protocol, scope, source, metric, onlink, mtu);
   }
 
   /** Builds a {@link Route}; the device is required for unicast routes. */
@@ -220,6 +247,7 @@ public final class Route {
     private @Nullable Ipv4Address source;
     private int metric;
     private boolean onlink;
+    private int mtu;
 
     private Builder(Type type, Cidr destination) {
       this.type = type;
@@ -265,6 +293,19 @@ public final class Route {
         throw new IllegalArgumentException("metric must be >= 0: " + m);
       }
       this.metric = m;
+      return this;
+    }
+
+    /**
+     * Sets the route's MTU ({@code ip route add ... mtu 1450}), in [68, 65536]; packets the route
+     * carries must fit it instead of the device's MTU.
+     */
+    public Builder mtu(int m) {
+      if (m < Device.MIN_MTU || m > Device.MAX_MTU) {
+        throw new IllegalArgumentException(
+            "route mtu must be in [" + Device.MIN_MTU + ", " + Device.MAX_MTU + "]: " + m);
+      }
+      this.mtu = m;
       return this;
     }
 

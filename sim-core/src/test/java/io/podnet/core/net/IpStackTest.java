@@ -271,4 +271,91 @@ class IpStackTest {
     assertThat(tun.nextHops).containsExactly(ip("192.0.2.7"), ip("10.8.3.4"));
     assertThat(tun.txPackets()).isEqualTo(2);
   }
+
+  @Test
+  void localOutput_routeMtuBelowDeviceMtu_routeMtuWins() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    Device eth0 = t.client.device("eth0");
+    t.client.addRoute(
+        Route.to(io.podnet.core.addr.Cidr.parse("10.0.2.0/24"))
+            .via(ip("10.0.1.1"))
+            .dev(eth0)
+            .mtu(1450)
+            .build());
+
+    ProbeResult fits = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1422));
+    ProbeResult tooBig = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1423));
+
+    assertThat(fits.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertThat(tooBig.message()).isEqualTo("ping: local error: message too long, mtu=1450");
+  }
+
+  @Test
+  void forward_routeMtuBelowDeviceMtu_fragNeededCarryingRouteMtu() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.router.addRoute(
+        Route.to(io.podnet.core.addr.Cidr.parse("10.0.2.2/32"))
+            .dev(t.router.device("eth1"))
+            .mtu(1400)
+            .build());
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1400));
+
+    assertThat(r.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)");
+  }
+
+  @Test
+  void tcIngress_redirect_sendsTheFrameOutOfTheTargetWithoutRouting() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    Device r0 = t.router.device("eth0");
+    Device r1 = t.router.device("eth1");
+    // a BPF-like program rewrites the MACs and redirects, so the router's routing (even its
+    // forwarding switch) never sees the packet
+    Ipv4Address server = ip("10.0.2.2");
+    t.router.ping(server); // learn the server's MAC
+    t.router.setIpForward(false);
+    io.podnet.core.addr.MacAddress serverMac =
+        t.router.neighbourEntries().stream()
+            .filter(n -> n.address().equals(server))
+            .findFirst()
+            .orElseThrow()
+            .mac();
+    r0.attachTcIngress(
+        (dev, frame) -> {
+          if (io.podnet.core.packet.EthernetHeader.etherType(frame.buffer(), frame.offset())
+              != io.podnet.core.packet.EtherType.IPV4) {
+            return TcVerdict.ok();
+          }
+          io.podnet.core.packet.EthernetHeader.setDst(
+              frame.buffer(), frame.offset(), serverMac.toLong());
+          io.podnet.core.packet.EthernetHeader.setSrc(
+              frame.buffer(), frame.offset(), r1.mac().toLong());
+          return TcVerdict.redirect(r1);
+        });
+
+    ProbeResult r = t.client.ping(server);
+
+    assertThat(Fixtures.hops(r.walk(), HopAction.TX))
+        .anyMatch(h -> h.location().equals("router") && h.device().equals("eth1"));
+    assertThat(Fixtures.hops(r.walk(), HopAction.ROUTE))
+        .noneMatch(h -> h.location().equals("router"));
+    assertThat(Fixtures.hops(r.walk(), HopAction.DELIVER))
+        .anyMatch(h -> h.location().equals("server"));
+  }
+
+  @Test
+  void tcIngress_shot_dropsWithTheProgramsReason() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    Device r0 = t.router.device("eth0");
+    r0.attachTcIngress((dev, frame) -> TcVerdict.shot(Drop.of(DropReason.FILTERED, "policy")));
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withTimeout(SimTime.SECOND));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
+    assertThat(Fixtures.hops(r.walk(), HopAction.DROP))
+        .anyMatch(h -> h.location().equals("router") && h.detail().equals("filtered: policy"));
+    assertThat(r0.detachTcIngress()).isTrue();
+    assertThat(t.client.ping(ip("10.0.2.2")).outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+  }
 }

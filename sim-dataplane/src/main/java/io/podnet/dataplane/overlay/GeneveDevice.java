@@ -1,5 +1,6 @@
 package io.podnet.dataplane.overlay;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
@@ -10,6 +11,8 @@ import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Ipv4Header;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Linux Geneve device (RFC 8926) with a fixed remote ({@code ip link add NAME type geneve id VNI
@@ -20,8 +23,11 @@ import io.podnet.core.packet.Ipv4Header;
  * arrives on the port from the remote with version 0, that protocol type, no critical options and
  * the device's VNI is unwrapped, options skipped, and the inner frame enters the device.
  *
- * <p>Cilium runs Geneve in external (collect-metadata) mode, choosing the remote per packet from
- * eBPF; this device models the point-to-point form, one device per remote.
+ * <p>Cilium runs Geneve in external (collect-metadata) mode ({@code ip link add cilium_geneve type
+ * geneve external}), choosing the remote per packet from BPF: {@link #createExternal} models it
+ * with a tunnel map of inner destination prefixes, as {@link VxlanDevice#createExternal} does. It
+ * sends with VNI 0, takes in any VNI from any remote, and hands what it unwraps to the stack
+ * addressed to its own MAC.
  */
 public final class GeneveDevice extends Device {
 
@@ -42,8 +48,9 @@ public final class GeneveDevice extends Device {
 
   private final NetNamespace ns;
   private final int vni;
-  private final Ipv4Address remote;
-  private final Device underlay;
+  private final @Nullable Ipv4Address remote;
+  private final @Nullable Device underlay;
+  private final @Nullable TunnelMap tunnels;
   private int nextIpId = 1;
 
   private GeneveDevice(
@@ -52,13 +59,14 @@ public final class GeneveDevice extends Device {
       MacAddress mac,
       int mtu,
       int vni,
-      Ipv4Address remote,
-      Device underlay) {
+      @Nullable Ipv4Address remote,
+      @Nullable Device underlay) {
     super(name, mac, mtu);
     this.ns = ns;
     this.vni = vni;
     this.remote = remote;
     this.underlay = underlay;
+    this.tunnels = remote == null ? new TunnelMap() : null;
   }
 
   /**
@@ -90,20 +98,80 @@ public final class GeneveDevice extends Device {
     }
   }
 
+  /**
+   * Creates an external (collect-metadata) Geneve device in {@code ns} ({@code ip link add NAME
+   * type geneve external}), MTU 1500, down, and binds UDP port 6081. {@link
+   * IllegalArgumentException} for a name in use; {@link IllegalStateException} if the port is bound
+   * already.
+   */
+  public static GeneveDevice createExternal(NetNamespace ns, String name) {
+    if (ns.findDevice(name).isPresent()) {
+      throw new IllegalArgumentException("device \"" + name + "\" already exists in " + ns);
+    }
+    GeneveDevice[] bound = new GeneveDevice[1];
+    ns.bindUdp(PORT, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
+    try {
+      GeneveDevice device =
+          new GeneveDevice(
+              ns, name, ns.host().network().newMac(), VxlanDevice.EXTERNAL_MTU, 0, null, null);
+      bound[0] = device;
+      ns.addDevice(device);
+      return device;
+    } catch (RuntimeException e) {
+      ns.unbindUdp(PORT);
+      throw e;
+    }
+  }
+
+  /** Whether the device is external (collect-metadata): remotes come from its tunnel map. */
+  public boolean isExternal() {
+    return tunnels != null;
+  }
+
+  /**
+   * Maps inner destinations in {@code prefix} to {@code remote} on an external device; {@link
+   * IllegalStateException} on a point-to-point device.
+   */
+  public void setTunnelEndpoint(Cidr prefix, Ipv4Address remote) {
+    externalMap().put(prefix, remote);
+  }
+
+  /** Removes the endpoint of {@code prefix}; false if there was none. */
+  public boolean removeTunnelEndpoint(Cidr prefix) {
+    return externalMap().remove(prefix);
+  }
+
+  /** The tunnel map of an external device, by prefix. */
+  public Map<Cidr, Ipv4Address> tunnelEndpoints() {
+    return externalMap().view();
+  }
+
+  private TunnelMap externalMap() {
+    if (tunnels == null) {
+      throw new IllegalStateException(name() + " is not external (it has remote " + remote + ")");
+    }
+    return tunnels;
+  }
+
   /** The virtual network identifier. */
   public int vni() {
     return vni;
   }
 
-  /** The tunnel's remote endpoint. */
+  /** The tunnel's remote endpoint; {@link IllegalStateException} for an external device. */
   public Ipv4Address remote() {
+    if (remote == null) {
+      throw new IllegalStateException(name() + " is external and has no fixed remote");
+    }
     return remote;
   }
 
-  /** Rejects an MTU above the underlay's less 50. */
+  /** Rejects an MTU above the underlay's less 50; an external device takes up to the maximum. */
   @Override
   public void setMtu(int newMtu) {
-    Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "Geneve");
+    if (underlay != null) {
+      Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "Geneve");
+    }
     super.setMtu(newMtu);
   }
 
@@ -135,6 +203,9 @@ public final class GeneveDevice extends Device {
 
   @Override
   protected String details() {
+    if (remote == null) {
+      return "geneve external id 0 ttl auto dstport " + PORT + " noudpcsum udp6zerocsumrx";
+    }
     return "geneve id "
         + vni
         + " remote "
@@ -146,29 +217,51 @@ public final class GeneveDevice extends Device {
 
   @Override
   protected void transmit(Frame frame) {
+    Ipv4Address remote = this.remote;
+    if (tunnels != null) {
+      int inner = Encapsulation.innerIpv4(frame);
+      remote = inner < 0 ? null : tunnels.lookup(Ipv4Header.dst(frame.buffer(), inner));
+      if (remote == null) {
+        drop(
+            frame,
+            Drop.of(
+                DropReason.NO_TUNNEL_DESTINATION,
+                inner < 0
+                    ? "no IPv4 packet for the tunnel map of " + name()
+                    : "no tunnel endpoint for "
+                        + Ipv4Address.of(Ipv4Header.dst(frame.buffer(), inner))
+                        + " on "
+                        + name()));
+        return;
+      }
+    }
+    if (remote == null) {
+      return;
+    }
+    Ipv4Address to = remote;
     int srcPort = Encapsulation.sourcePort(Encapsulation.flowHash(frame), 1, 65535);
     int tos = Encapsulation.outerTos(frame.buffer(), Encapsulation.innerIpv4(frame));
     int ipId = nextIpId;
     nextIpId = (nextIpId + 1) & 0xFFFF;
-    if (Encapsulation.circular(ns, this, remote.toInt())) {
-      drop(frame, Encapsulation.circularDrop(this, remote));
+    if (Encapsulation.circular(ns, this, to.toInt())) {
+      drop(frame, Encapsulation.circularDrop(this, to));
       return;
     }
     hop(
         HopAction.ENCAP,
         frame,
-        "geneve vni " + vni + " remote " + remote + " srcport " + srcPort + " dstport " + PORT);
+        "geneve vni " + vni + " remote " + to + " srcport " + srcPort + " dstport " + PORT);
     byte[] header = header(vni);
     String error =
         ns.sendPacket(
             0,
-            remote.toInt(),
+            to.toInt(),
             src ->
                 Encapsulation.udpFrame(
-                    src, remote.toInt(), tos, ipId, srcPort, PORT, false, header, frame),
+                    src, to.toInt(), tos, ipId, srcPort, PORT, false, header, frame),
             frame.walk());
     if (error != null) {
-      drop(frame, Drop.of(DropReason.NO_ROUTE, "geneve remote " + remote + ": " + error));
+      drop(frame, Drop.of(DropReason.NO_ROUTE, "geneve remote " + to + ": " + error));
     }
   }
 
@@ -227,7 +320,7 @@ public final class GeneveDevice extends Device {
             | (b[payloadOffset + 5] & 0xFF) << 8
             | b[payloadOffset + 6] & 0xFF;
     Ipv4Address outerSrc = Ipv4Address.of(Ipv4Header.src(b, frame.l3Offset()));
-    if (packetVni != vni || !outerSrc.equals(remote)) {
+    if (tunnels == null && (packetVni != vni || !outerSrc.equals(remote))) {
       drop(
           frame,
           Drop.of(
@@ -252,7 +345,10 @@ public final class GeneveDevice extends Device {
       return;
     }
     frame.trimFront(payloadOffset + HEADER_LENGTH + optionsLength - frame.offset());
-    hop(HopAction.DECAP, frame, "geneve vni " + vni + " from " + outerSrc);
+    if (tunnels != null) {
+      EthernetHeader.setDst(frame.buffer(), frame.offset(), mac().toLong());
+    }
+    hop(HopAction.DECAP, frame, "geneve vni " + packetVni + " from " + outerSrc);
     receive(frame);
   }
 }

@@ -1,5 +1,6 @@
 package io.podnet.dataplane.overlay;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Linux VXLAN device (RFC 7348) as flannel, Calico and Cilium create it: one VNI, a UDP port, a
@@ -31,6 +33,14 @@ import java.util.Map;
  * root.addRoute(Route.to(remotePodCidr).via(remoteVtepIp).dev(flannel).onlink().build());
  * root.addNeighbour(flannel, remoteVtepIp, remoteVtepMac);
  * }</pre>
+ *
+ * <p>An <em>external</em> device ({@code ip link add cilium_vxlan type vxlan external dstport
+ * 8472}, Cilium's) has no VNI, local address or underlay device of its own: the remote of each
+ * frame comes from per-packet tunnel metadata, which PodNet keeps as a {@linkplain
+ * #setTunnelEndpoint tunnel map} of inner destination prefixes (what Cilium's BPF programs read
+ * from {@code cilium_tunnel_map}). It sends with VNI 0 and the source address routing picks, takes
+ * in any VNI, and hands what it unwraps to the stack addressed to its own MAC, as Cilium's {@code
+ * from-overlay} program does.
  */
 public final class VxlanDevice extends Device {
 
@@ -54,12 +64,16 @@ public final class VxlanDevice extends Device {
 
   static final int SRC_PORT_MAX = 60999;
 
+  /** The MTU Linux gives a VXLAN device bound to no underlay device ({@code ETH_DATA_LEN}). */
+  public static final int EXTERNAL_MTU = 1500;
+
   private final NetNamespace ns;
   private final int vni;
   private final int dstPort;
-  private final Ipv4Address localVtep;
-  private final Device underlay;
+  private final @Nullable Ipv4Address localVtep;
+  private final @Nullable Device underlay;
   private final Map<MacAddress, List<Ipv4Address>> fdb = new LinkedHashMap<>();
+  private final @Nullable TunnelMap tunnels;
   private int nextIpId = 1;
 
   private VxlanDevice(
@@ -69,14 +83,15 @@ public final class VxlanDevice extends Device {
       int mtu,
       int vni,
       int dstPort,
-      Ipv4Address localVtep,
-      Device underlay) {
+      @Nullable Ipv4Address localVtep,
+      @Nullable Device underlay) {
     super(name, mac, mtu);
     this.ns = ns;
     this.vni = vni;
     this.dstPort = dstPort;
     this.localVtep = localVtep;
     this.underlay = underlay;
+    this.tunnels = underlay == null ? new TunnelMap() : null;
   }
 
   /**
@@ -108,6 +123,63 @@ public final class VxlanDevice extends Device {
     }
   }
 
+  /**
+   * Creates an external (collect-metadata) VXLAN device in {@code ns} ({@code ip link add NAME type
+   * vxlan external dstport PORT}), MTU 1500, down, learning off, and binds its UDP port. {@link
+   * IllegalArgumentException} for a port outside [1, 65535] or a name in use; {@link
+   * IllegalStateException} if the port is bound already. Nothing changes when it throws.
+   */
+  public static VxlanDevice createExternal(NetNamespace ns, String name, int dstPort) {
+    Encapsulation.checkPort(dstPort);
+    if (ns.findDevice(name).isPresent()) {
+      throw new IllegalArgumentException("device \"" + name + "\" already exists in " + ns);
+    }
+    VxlanDevice[] bound = new VxlanDevice[1];
+    ns.bindUdp(dstPort, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
+    try {
+      VxlanDevice device =
+          new VxlanDevice(
+              ns, name, ns.host().network().newMac(), EXTERNAL_MTU, 0, dstPort, null, null);
+      bound[0] = device;
+      ns.addDevice(device);
+      return device;
+    } catch (RuntimeException e) {
+      ns.unbindUdp(dstPort);
+      throw e;
+    }
+  }
+
+  /** Whether the device is external (collect-metadata): remotes come from its tunnel map. */
+  public boolean isExternal() {
+    return tunnels != null;
+  }
+
+  /**
+   * Maps inner destinations in {@code prefix} to {@code remote} on an external device, replacing
+   * any endpoint of that prefix; {@link IllegalStateException} on a device with a VNI of its own.
+   */
+  public void setTunnelEndpoint(Cidr prefix, Ipv4Address remote) {
+    externalMap().put(prefix, remote);
+  }
+
+  /** Removes the endpoint of {@code prefix}; false if there was none. */
+  public boolean removeTunnelEndpoint(Cidr prefix) {
+    return externalMap().remove(prefix);
+  }
+
+  /** The tunnel map of an external device, by prefix. */
+  public Map<Cidr, Ipv4Address> tunnelEndpoints() {
+    return externalMap().view();
+  }
+
+  private TunnelMap externalMap() {
+    if (tunnels == null) {
+      throw new IllegalStateException(
+          name() + " is not external (it has VNI " + vni + "); use addFdb");
+    }
+    return tunnels;
+  }
+
   /** The VXLAN network identifier. */
   public int vni() {
     return vni;
@@ -118,13 +190,25 @@ public final class VxlanDevice extends Device {
     return dstPort;
   }
 
-  /** The local VTEP address, the source of encapsulated packets. */
+  /**
+   * The local VTEP address, the source of encapsulated packets; {@link IllegalStateException} for
+   * an external device, whose source routing picks.
+   */
   public Ipv4Address localVtep() {
+    if (localVtep == null) {
+      throw new IllegalStateException(name() + " is external and has no local address");
+    }
     return localVtep;
   }
 
-  /** The device the tunnel runs over ({@code dev eth0}). */
+  /**
+   * The device the tunnel runs over ({@code dev eth0}); {@link IllegalStateException} for an
+   * external device.
+   */
   public Device underlay() {
+    if (underlay == null) {
+      throw new IllegalStateException(name() + " is external and has no underlay device");
+    }
     return underlay;
   }
 
@@ -135,6 +219,9 @@ public final class VxlanDevice extends Device {
    * frames go to every default VTEP.
    */
   public void addFdb(MacAddress mac, Ipv4Address remoteVtep) {
+    if (tunnels != null) {
+      throw new IllegalStateException(name() + " is external; use setTunnelEndpoint");
+    }
     if (mac.isMulticast()) {
       throw new IllegalArgumentException(
           "fdb MAC must be unicast or 00:00:00:00:00:00 (the default): " + mac);
@@ -155,10 +242,15 @@ public final class VxlanDevice extends Device {
     return fdb.remove(mac) != null;
   }
 
-  /** Rejects an MTU above the underlay's less 50, as {@code vxlan_change_mtu} does. */
+  /**
+   * Rejects an MTU above the underlay's less 50, as {@code vxlan_change_mtu} does; an external
+   * device takes any MTU up to 65535.
+   */
   @Override
   public void setMtu(int newMtu) {
-    Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "VXLAN");
+    if (underlay != null) {
+      Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "VXLAN");
+    }
     super.setMtu(newMtu);
   }
 
@@ -190,12 +282,18 @@ public final class VxlanDevice extends Device {
 
   @Override
   protected String details() {
+    Device u = underlay;
+    if (u == null) {
+      return "vxlan external id 0 srcport 0 0 dstport "
+          + dstPort
+          + " nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx";
+    }
     return "vxlan id "
         + vni
         + " local "
         + localVtep
         + " dev "
-        + underlay.name()
+        + u.name()
         + " srcport 0 0 dstport "
         + dstPort
         + " nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx";
@@ -214,6 +312,25 @@ public final class VxlanDevice extends Device {
 
   @Override
   protected void transmit(Frame frame) {
+    if (tunnels != null) {
+      int inner = Encapsulation.innerIpv4(frame);
+      Ipv4Address remote = inner < 0 ? null : tunnels.lookup(Ipv4Header.dst(frame.buffer(), inner));
+      if (remote == null) {
+        drop(
+            frame,
+            Drop.of(
+                DropReason.NO_TUNNEL_DESTINATION,
+                inner < 0
+                    ? "no IPv4 packet for the tunnel map of " + name()
+                    : "no tunnel endpoint for "
+                        + Ipv4Address.of(Ipv4Header.dst(frame.buffer(), inner))
+                        + " on "
+                        + name()));
+        return;
+      }
+      encapsulate(frame, remote);
+      return;
+    }
     MacAddress dst = MacAddress.of(EthernetHeader.dst(frame.buffer(), frame.offset()));
     List<Ipv4Address> remotes = fdb.get(dst);
     if (remotes == null) {
@@ -249,7 +366,7 @@ public final class VxlanDevice extends Device {
     byte[] header = header(vni);
     String error =
         ns.sendPacket(
-            localVtep.toInt(),
+            localVtep == null ? 0 : localVtep.toInt(),
             remote.toInt(),
             src ->
                 Encapsulation.udpFrame(
@@ -299,7 +416,7 @@ public final class VxlanDevice extends Device {
         (b[payloadOffset + 4] & 0xFF) << 16
             | (b[payloadOffset + 5] & 0xFF) << 8
             | b[payloadOffset + 6] & 0xFF;
-    if (packetVni != vni) {
+    if (packetVni != vni && tunnels == null) {
       drop(
           frame,
           Drop.of(
@@ -321,7 +438,10 @@ public final class VxlanDevice extends Device {
     }
     Ipv4Address outerSrc = Ipv4Address.of(Ipv4Header.src(b, frame.l3Offset()));
     frame.trimFront(payloadOffset + HEADER_LENGTH - frame.offset());
-    hop(HopAction.DECAP, frame, "vxlan vni " + vni + " from " + outerSrc);
+    if (tunnels != null) {
+      EthernetHeader.setDst(frame.buffer(), frame.offset(), mac().toLong());
+    }
+    hop(HopAction.DECAP, frame, "vxlan vni " + packetVni + " from " + outerSrc);
     receive(frame);
   }
 }

@@ -135,6 +135,40 @@ final class Overlays {
     return o;
   }
 
+  /**
+   * Cilium-style external devices: {@code cilium_vxlan} (VXLAN on {@code port}) or {@code
+   * cilium_geneve} on each node, up, with the other node's pod CIDR in its tunnel map, and towards
+   * it {@code 10.244.M.0/24 via 10.244.M.0 dev <device> onlink} with a permanent neighbour for the
+   * remote device's MAC.
+   */
+  static Overlays external(long seed, boolean geneve) {
+    Overlays o = new Overlays(seed);
+    Device[] dev = new Device[2];
+    for (int n = 0; n < 2; n++) {
+      NetNamespace root = o.node(n);
+      dev[n] =
+          geneve
+              ? GeneveDevice.createExternal(root, "cilium_geneve")
+              : VxlanDevice.createExternal(root, "cilium_vxlan", VxlanDevice.LINUX_PORT);
+      dev[n].up();
+      o.tunnels[n] = dev[n];
+    }
+    for (int n = 0; n < 2; n++) {
+      int m = 1 - n;
+      NetNamespace root = o.node(n);
+      if (dev[n] instanceof GeneveDevice g) {
+        g.setTunnelEndpoint(BridgeTopology.podCidr(m), BridgeTopology.nodeAddress(m));
+      } else {
+        ((VxlanDevice) dev[n])
+            .setTunnelEndpoint(BridgeTopology.podCidr(m), BridgeTopology.nodeAddress(m));
+      }
+      Ipv4Address gw = BridgeTopology.podCidr(m).address(0);
+      root.addRoute(Route.to(BridgeTopology.podCidr(m)).via(gw).dev(dev[n]).onlink().build());
+      root.addNeighbour(dev[n], gw, dev[m].mac());
+    }
+    return o;
+  }
+
   NetNamespace node(int n) {
     return n == 0 ? node1 : node2;
   }
