@@ -59,4 +59,25 @@ class CalicoNodeCrashTest {
         .contains("Kubelet stopped posting node status.");
     assertThat(cluster).satisfiesCniContract();
   }
+
+  @Test
+  void restoreNode_sessionsComeBackAndTheContractHoldsOnEveryNode() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).nodes(3).seed(9).build();
+    for (int i = 1; i <= 3; i++) {
+      cluster.runPod("web-" + i, "node-" + i);
+    }
+    cluster.crashNode("node-3");
+    cluster.run(300 * SimTime.SECOND);
+    BgpSpeaker speaker1 = agent.speaker(cluster.node("node-1")).orElseThrow();
+    assertThat(speaker1.locRibSize()).isEqualTo(2);
+
+    cluster.restoreNode("node-3");
+    cluster.run(30 * SimTime.SECOND);
+
+    assertThat(speaker1.state(cluster.node("node-3").internalIp())).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(speaker1.locRibSize()).isEqualTo(3);
+    assertThat(cluster.node("node-3").isReady()).isTrue();
+    assertThat(cluster).satisfiesCniContract();
+  }
 }
