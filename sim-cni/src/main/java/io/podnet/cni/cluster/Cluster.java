@@ -365,18 +365,35 @@ public final class Cluster {
     return pod;
   }
 
+  /** Like {@link #runPod(String)} for a full spec (labels, a pinned node). */
+  public Pod runPod(PodSpec spec) {
+    Pod pod = createPod(spec);
+    settle(pod);
+    return pod;
+  }
+
   /** Creates a pod now; the scheduler places it a few milliseconds later. Returns at once. */
   public Pod createPod(String key) {
-    Pod pod = newPod(key);
-    simulation.schedule(Scheduler.LATENCY_NANOS, () -> schedule(pod));
-    return pod;
+    return createPod(PodSpec.named(key));
   }
 
   /** Creates a pod bound to {@code nodeName}, bypassing the scheduler. Returns at once. */
   public Pod createPod(String key, String nodeName) {
-    Node node = node(nodeName);
-    Pod pod = newPod(key);
-    simulation.schedule(0, () -> bind(pod, node, "kubelet"));
+    return createPod(PodSpec.named(key).onNode(nodeName));
+  }
+
+  /**
+   * Creates a pod from a spec: bound to its node at once if pinned, else placed by the scheduler a
+   * few milliseconds later. Returns at once.
+   */
+  public Pod createPod(PodSpec spec) {
+    Optional<Node> pinned = spec.nodeName().map(this::node);
+    Pod pod = newPod(spec.key(), spec.labels());
+    if (pinned.isPresent()) {
+      simulation.schedule(0, () -> bind(pod, pinned.get(), "kubelet"));
+    } else {
+      simulation.schedule(Scheduler.LATENCY_NANOS, () -> schedule(pod));
+    }
     return pod;
   }
 
@@ -467,13 +484,13 @@ public final class Cluster {
     }
   }
 
-  private Pod newPod(String key) {
+  private Pod newPod(String key, Map<String, String> labels) {
     String qualified = qualify(key);
     if (pods.containsKey(qualified)) {
       throw new IllegalArgumentException("pod \"" + qualified + "\" already exists");
     }
     String[] parts = qualified.split("/", -1);
-    Pod pod = new Pod(parts[0], parts[1], uuid(uids), simulation.now());
+    Pod pod = new Pod(parts[0], parts[1], uuid(uids), simulation.now(), labels);
     pods.put(qualified, pod);
     trace(pod, "created");
     return pod;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +29,10 @@ public final class Pod {
   private final List<PodEvent> events = new ArrayList<>();
   private boolean deleted;
 
-  Pod(String namespace, String name, String uid, long createdAt) {
+  private final Map<String, String> labels;
+
+  Pod(String namespace, String name, String uid, long createdAt, Map<String, String> labels) {
+    this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
     this.namespace = namespace;
     this.name = name;
     this.uid = uid;
@@ -43,6 +47,11 @@ public final class Pod {
   /** The pod name. */
   public String name() {
     return name;
+  }
+
+  /** The pod's labels, sorted by key. */
+  public Map<String, String> labels() {
+    return labels;
   }
 
   /** {@code namespace/name}. */

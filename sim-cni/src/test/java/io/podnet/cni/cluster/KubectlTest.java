@@ -3,6 +3,7 @@ package io.podnet.cni.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.engine.SimTime;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,7 +121,7 @@ class KubectlTest {
 
   @Test
   void events_repeatedEvent_isCountedAndColumnsArePaddedToTheWidestPlusTwo() {
-    Pod pod = new Pod("default", "web-1", "uid", 0);
+    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of());
     pod.event(
         "Normal",
         "Scheduled",
@@ -146,7 +147,7 @@ class KubectlTest {
   @Test
   void events_articleExample_hasTheArticlesLayout() {
     // the article's "kubectl describe pod web-1" events, Scheduled 5s ago and the failure 1s ago
-    Pod pod = new Pod("default", "web-1", "uid", 0);
+    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of());
     pod.event(
         "Normal",
         "Scheduled",
@@ -169,7 +170,7 @@ class KubectlTest {
 
   @Test
   void events_none_printsNone() {
-    assertThat(Kubectl.events(new Pod("default", "web-1", "uid", 0), 0))
+    assertThat(Kubectl.events(new Pod("default", "web-1", "uid", 0, Map.of()), 0))
         .isEqualTo("Events:  <none>\n");
   }
 
