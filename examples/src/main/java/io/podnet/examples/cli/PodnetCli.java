@@ -35,6 +35,11 @@ public final class PodnetCli implements Callable<Integer> {
     CommandLine cli = new CommandLine(new PodnetCli());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (ex, arguments) -> {
+          ex.getCommandLine().getErr().println("podnet: " + ex.getMessage());
+          return 2;
+        });
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("podnet: " + ex.getMessage());
@@ -58,8 +63,9 @@ public final class PodnetCli implements Callable<Integer> {
       name = "demo",
       mixinStandardHelpOptions = true,
       description =
-          "Two nodes built by hand with the kernel model: pings pod to pod on one node and across"
-              + " nodes, then prints ip link, ip route, a packet walk and the trace digest.")
+          "A two-node cluster whose pods get their network through the bridge CNI plugin: pings"
+              + " pod to pod on one node and across nodes, then prints kubectl get pods -o wide,"
+              + " ip link, ip route, a packet walk, the CNI contract check and the trace digest.")
   static final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec private CommandLine.Model.@Nullable CommandSpec spec;
