@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.PcapWriter;
+import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,21 +56,23 @@ class CaptureTsharkTest {
 
   @Test
   void tshark_podCapture_everyFrameDecodesWithoutMalformedPackets() throws Exception {
-    assertThat(tshark(podCapture, "-T", "fields", "-e", "frame.number")).hasSize(podFrames);
-    assertThat(tshark(podCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
-    assertThat(tshark(nodeCapture, "-T", "fields", "-e", "frame.number")).hasSize(nodeFrames);
-    assertThat(tshark(nodeCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error"))
+    assertThat(Tshark.run(podCapture, "-T", "fields", "-e", "frame.number")).hasSize(podFrames);
+    assertThat(Tshark.run(podCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error"))
+        .isEmpty();
+    assertThat(Tshark.run(nodeCapture, "-T", "fields", "-e", "frame.number")).hasSize(nodeFrames);
+    assertThat(Tshark.run(nodeCapture, "-Y", "_ws.malformed || _ws.expert.severity >= error"))
         .isEmpty();
   }
 
   @Test
   void tshark_podCapture_recognisesEchoRequestAndReplyAndArp() throws Exception {
-    List<String> icmpTypes = tshark(podCapture, "-Y", "icmp", "-T", "fields", "-e", "icmp.type");
+    List<String> icmpTypes =
+        Tshark.run(podCapture, "-Y", "icmp", "-T", "fields", "-e", "icmp.type");
     assertThat(icmpTypes).contains("8", "0");
-    List<String> arp = tshark(podCapture, "-Y", "arp", "-T", "fields", "-e", "arp.opcode");
+    List<String> arp = Tshark.run(podCapture, "-Y", "arp", "-T", "fields", "-e", "arp.opcode");
     assertThat(arp).containsExactly("1", "2");
     List<String> replies =
-        tshark(
+        Tshark.run(
             podCapture, "-Y", "icmp.type == 0 && icmp.resp_to", "-T", "fields", "-e", "icmp.seq");
     assertThat(replies).isNotEmpty();
   }
@@ -82,7 +80,7 @@ class CaptureTsharkTest {
   @Test
   void tshark_fragmentedPing_isReassembledByWireshark() throws Exception {
     List<String> reassembled =
-        tshark(
+        Tshark.run(
             podCapture,
             "-Y",
             "icmp && ip.reassembled_in == 0 || ip.fragment.count > 1",
@@ -96,7 +94,7 @@ class CaptureTsharkTest {
   @Test
   void tshark_nodeCapture_showsTtlDecrementedByTheNode() throws Exception {
     List<String> ttls =
-        tshark(
+        Tshark.run(
             nodeCapture,
             "-Y",
             "icmp.type == 8 && ip.src == 10.244.1.2",
@@ -105,18 +103,5 @@ class CaptureTsharkTest {
             "-e",
             "ip.ttl");
     assertThat(ttls).isNotEmpty().allMatch(ttl -> ttl.equals("63"));
-  }
-
-  private static List<String> tshark(Path file, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
-    command.addAll(Arrays.asList(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
-    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
-    return out.lines().filter(l -> !l.isBlank()).toList();
   }
 }

@@ -6,16 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.trace.PcapWriter;
+import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -267,9 +264,9 @@ class TcpStreamTest {
     Path file = dir.resolve("stream.pcap");
     Files.write(file, pcap.toByteArray());
 
-    assertThat(tshark(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
     List<String> segments =
-        tshark(
+        Tshark.run(
             file,
             "-o",
             "tcp.relative_sequence_numbers:TRUE",
@@ -304,20 +301,5 @@ class TcpStreamTest {
             ".......A...F\t3006\t7\t0\t1",
             ".......A...F\t7\t3007\t0\t1",
             ".......A....\t3007\t8\t0\t1");
-  }
-
-  private static List<String> tshark(Path file, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
-    command.addAll(Arrays.asList(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw e;
-    }
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
-    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
-    return out.lines().filter(l -> !l.isBlank()).toList();
   }
 }

@@ -7,6 +7,7 @@ import io.podnet.core.net.Drop;
 import io.podnet.core.net.DropReason;
 import io.podnet.core.net.Frame;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.PacketHandler;
 import io.podnet.core.net.Route;
 import io.podnet.core.packet.EtherType;
 import io.podnet.core.packet.EthernetHeader;
@@ -14,6 +15,8 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.UdpHeader;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the kernel's tunnel drivers share: validation of their settings, the UDP source port taken
@@ -55,9 +58,89 @@ final class Encapsulation {
       throw new IllegalArgumentException(
           "underlay device " + underlay.name() + " is not in " + ns.label());
     }
+    checkName(ns, name);
+  }
+
+  /** Checks no device of {@code ns} is called {@code name} yet. */
+  static void checkName(NetNamespace ns, String name) {
     if (ns.findDevice(name).isPresent()) {
       throw new IllegalArgumentException("device \"" + name + "\" already exists in " + ns.label());
     }
+  }
+
+  /**
+   * The UDP port or IP protocol of a namespace through which a tunnel device takes in what is sent
+   * to it: {@code dstport} of VXLAN and Geneve, protocol 4 of IPIP.
+   */
+  record Binding(boolean udp, int number) {
+
+    static Binding udpPort(int port) {
+      return new Binding(true, port);
+    }
+
+    static Binding ipProtocol(int protocol) {
+      return new Binding(false, protocol);
+    }
+
+    void bind(NetNamespace ns, PacketHandler handler) {
+      if (udp) {
+        ns.bindUdp(number, handler);
+      } else {
+        ns.bindProtocol(number, handler);
+      }
+    }
+
+    void unbind(NetNamespace ns) {
+      if (udp) {
+        ns.unbindUdp(number);
+      } else {
+        ns.unbindProtocol(number);
+      }
+    }
+  }
+
+  /** The receive side of a tunnel device: takes the outer headers off a packet for it. */
+  @FunctionalInterface
+  interface Decapsulator<D> {
+
+    /** Handles a packet whose tunnel payload is at {@code payloadOffset} in {@code frame}. */
+    void decapsulate(D device, Frame frame, int payloadOffset, int payloadLength);
+  }
+
+  /**
+   * What every tunnel factory does once its settings are checked: binds {@code binding} first (so
+   * that a taken port or protocol leaves even the MAC stream untouched), then constructs the device
+   * and adds it to {@code ns}, releasing the binding if that throws. What arrives on the binding
+   * goes to {@code decapsulator} while the device is still in {@code ns}, and is ignored after.
+   */
+  static <D extends Device> D addBound(
+      NetNamespace ns,
+      Binding binding,
+      Supplier<D> construct,
+      Decapsulator<? super D> decapsulator) {
+    Bound<D> bound = new Bound<>();
+    binding.bind(
+        ns,
+        (in, frame, off, len) -> {
+          D device = bound.device;
+          if (device != null && ns.findDevice(device.name()).orElse(null) == device) {
+            decapsulator.decapsulate(device, frame, off, len);
+          }
+        });
+    try {
+      D device = construct.get();
+      bound.device = device;
+      ns.addDevice(device);
+      return device;
+    } catch (RuntimeException e) {
+      binding.unbind(ns);
+      throw e;
+    }
+  }
+
+  /** The device a binding serves, set once it is constructed. */
+  private static final class Bound<D> {
+    @Nullable D device;
   }
 
   /** The MTU a tunnel over {@code underlay} gets: the underlay's less the overhead. */

@@ -1,17 +1,13 @@
 package io.podnet.dataplane.overlay;
 
-import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
-import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.Drop;
 import io.podnet.core.net.DropReason;
 import io.podnet.core.net.Frame;
-import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Ipv4Header;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * sends with VNI 0, takes in any VNI from any remote, and hands what it unwraps to the stack
  * addressed to its own MAC.
  */
-public final class GeneveDevice extends Device {
+public final class GeneveDevice extends UdpTunnelDevice {
 
   /** The IANA port (RFC 8926 section 3.3). */
   public static final int PORT = 6081;
@@ -46,27 +42,19 @@ public final class GeneveDevice extends Device {
   /** The largest MTU the driver accepts: 65535 less the IPv4, UDP, Geneve and Ethernet headers. */
   static final int MAX_MTU = 65535 - Ipv4Header.MIN_LENGTH - 8 - HEADER_LENGTH - 14;
 
-  private final NetNamespace ns;
-  private final int vni;
+  private static final Flavour FLAVOUR = new Flavour("geneve", "Geneve", 1, 65535, false);
+
   private final @Nullable Ipv4Address remote;
-  private final @Nullable Device underlay;
-  private final @Nullable TunnelMap tunnels;
-  private int nextIpId = 1;
 
   private GeneveDevice(
       NetNamespace ns,
       String name,
-      MacAddress mac,
       int mtu,
       int vni,
       @Nullable Ipv4Address remote,
       @Nullable Device underlay) {
-    super(name, mac, mtu);
-    this.ns = ns;
-    this.vni = vni;
+    super(FLAVOUR, ns, name, mtu, vni, PORT, underlay);
     this.remote = remote;
-    this.underlay = underlay;
-    this.tunnels = remote == null ? new TunnelMap() : null;
   }
 
   /**
@@ -83,19 +71,11 @@ public final class GeneveDevice extends Device {
       throw new IllegalArgumentException("geneve remote must be a unicast address: " + remote);
     }
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "Geneve");
-    // Bind first, so that a taken port leaves even the MAC stream untouched.
-    GeneveDevice[] bound = new GeneveDevice[1];
-    ns.bindUdp(PORT, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
-    try {
-      GeneveDevice device =
-          new GeneveDevice(ns, name, ns.host().network().newMac(), mtu, vni, remote, underlay);
-      bound[0] = device;
-      ns.addDevice(device);
-      return device;
-    } catch (RuntimeException e) {
-      ns.unbindUdp(PORT);
-      throw e;
-    }
+    return addBound(
+        ns,
+        PORT,
+        () -> new GeneveDevice(ns, name, mtu, vni, remote, underlay),
+        GeneveDevice::decapsulate);
   }
 
   /**
@@ -105,57 +85,17 @@ public final class GeneveDevice extends Device {
    * already.
    */
   public static GeneveDevice createExternal(NetNamespace ns, String name) {
-    if (ns.findDevice(name).isPresent()) {
-      throw new IllegalArgumentException("device \"" + name + "\" already exists in " + ns);
-    }
-    GeneveDevice[] bound = new GeneveDevice[1];
-    ns.bindUdp(PORT, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
-    try {
-      GeneveDevice device =
-          new GeneveDevice(
-              ns, name, ns.host().network().newMac(), VxlanDevice.EXTERNAL_MTU, 0, null, null);
-      bound[0] = device;
-      ns.addDevice(device);
-      return device;
-    } catch (RuntimeException e) {
-      ns.unbindUdp(PORT);
-      throw e;
-    }
+    Encapsulation.checkName(ns, name);
+    return addBound(
+        ns,
+        PORT,
+        () -> new GeneveDevice(ns, name, VxlanDevice.EXTERNAL_MTU, 0, null, null),
+        GeneveDevice::decapsulate);
   }
 
-  /** Whether the device is external (collect-metadata): remotes come from its tunnel map. */
-  public boolean isExternal() {
-    return tunnels != null;
-  }
-
-  /**
-   * Maps inner destinations in {@code prefix} to {@code remote} on an external device; {@link
-   * IllegalStateException} on a point-to-point device.
-   */
-  public void setTunnelEndpoint(Cidr prefix, Ipv4Address remote) {
-    externalMap().put(prefix, remote);
-  }
-
-  /** Removes the endpoint of {@code prefix}; false if there was none. */
-  public boolean removeTunnelEndpoint(Cidr prefix) {
-    return externalMap().remove(prefix);
-  }
-
-  /** The tunnel map of an external device, by prefix. */
-  public Map<Cidr, Ipv4Address> tunnelEndpoints() {
-    return externalMap().view();
-  }
-
-  private TunnelMap externalMap() {
-    if (tunnels == null) {
-      throw new IllegalStateException(name() + " is not external (it has remote " + remote + ")");
-    }
-    return tunnels;
-  }
-
-  /** The virtual network identifier. */
-  public int vni() {
-    return vni;
+  @Override
+  String notExternalMessage() {
+    return name() + " is not external (it has remote " + remote + ")";
   }
 
   /** The tunnel's remote endpoint; {@link IllegalStateException} for an external device. */
@@ -164,36 +104,6 @@ public final class GeneveDevice extends Device {
       throw new IllegalStateException(name() + " is external and has no fixed remote");
     }
     return remote;
-  }
-
-  /** Rejects an MTU above the underlay's less 50; an external device takes up to the maximum. */
-  @Override
-  public void setMtu(int newMtu) {
-    if (underlay != null) {
-      Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "Geneve");
-    }
-    super.setMtu(newMtu);
-  }
-
-  /** Deletes the device ({@code ip link del}) and releases its UDP port. */
-  public void delete() {
-    ns.deleteDevice(this);
-    ns.unbindUdp(PORT);
-  }
-
-  @Override
-  public boolean hasCarrier() {
-    return true;
-  }
-
-  @Override
-  public String kind() {
-    return "geneve";
-  }
-
-  @Override
-  protected String operState() {
-    return "UNKNOWN";
   }
 
   @Override
@@ -207,7 +117,7 @@ public final class GeneveDevice extends Device {
       return "geneve external id 0 ttl auto dstport " + PORT + " noudpcsum udp6zerocsumrx";
     }
     return "geneve id "
-        + vni
+        + vni()
         + " remote "
         + remote
         + " ttl auto dstport "
@@ -215,54 +125,18 @@ public final class GeneveDevice extends Device {
         + " noudpcsum udp6zerocsumrx";
   }
 
+  /** Sends every frame to the fixed remote. */
   @Override
-  protected void transmit(Frame frame) {
-    Ipv4Address remote = this.remote;
-    if (tunnels != null) {
-      int inner = Encapsulation.innerIpv4(frame);
-      remote = inner < 0 ? null : tunnels.lookup(Ipv4Header.dst(frame.buffer(), inner));
-      if (remote == null) {
-        drop(
-            frame,
-            Drop.of(
-                DropReason.NO_TUNNEL_DESTINATION,
-                inner < 0
-                    ? "no IPv4 packet for the tunnel map of " + name()
-                    : "no tunnel endpoint for "
-                        + Ipv4Address.of(Ipv4Header.dst(frame.buffer(), inner))
-                        + " on "
-                        + name()));
-        return;
-      }
-    }
-    if (remote == null) {
-      return;
-    }
+  void transmitConfigured(Frame frame) {
     Ipv4Address to = remote;
-    int srcPort = Encapsulation.sourcePort(Encapsulation.flowHash(frame), 1, 65535);
-    int tos = Encapsulation.outerTos(frame.buffer(), Encapsulation.innerIpv4(frame));
-    int ipId = nextIpId;
-    nextIpId = (nextIpId + 1) & 0xFFFF;
-    if (Encapsulation.circular(ns, this, to.toInt())) {
-      drop(frame, Encapsulation.circularDrop(this, to));
-      return;
+    if (to != null) {
+      encapsulate(frame, to);
     }
-    hop(
-        HopAction.ENCAP,
-        frame,
-        "geneve vni " + vni + " remote " + to + " srcport " + srcPort + " dstport " + PORT);
-    byte[] header = header(vni);
-    String error =
-        ns.sendPacket(
-            0,
-            to.toInt(),
-            src ->
-                Encapsulation.udpFrame(
-                    src, to.toInt(), tos, ipId, srcPort, PORT, false, header, frame),
-            frame.walk());
-    if (error != null) {
-      drop(frame, Drop.of(DropReason.NO_ROUTE, "geneve remote " + to + ": " + error));
-    }
+  }
+
+  @Override
+  byte[] header() {
+    return header(vni());
   }
 
   /** The 8-byte base header: version 0, no options, O and C clear, TEB, the VNI, reserved 0. */
@@ -276,10 +150,8 @@ public final class GeneveDevice extends Device {
     return h;
   }
 
+  /** The UDP handler of port 6081: checks the header, VNI and remote and unwraps the frame. */
   private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
-    if (ns.findDevice(name()).orElse(null) != this) {
-      return;
-    }
     byte[] b = frame.buffer();
     if (payloadLength < HEADER_LENGTH) {
       drop(frame, Drop.of(DropReason.MALFORMED, "geneve packet of " + payloadLength + " bytes"));
@@ -315,12 +187,9 @@ public final class GeneveDevice extends Device {
       drop(frame, Drop.of(DropReason.MALFORMED, "geneve critical options not supported"));
       return;
     }
-    int packetVni =
-        (b[payloadOffset + 4] & 0xFF) << 16
-            | (b[payloadOffset + 5] & 0xFF) << 8
-            | b[payloadOffset + 6] & 0xFF;
+    int packetVni = vniAt(b, payloadOffset);
     Ipv4Address outerSrc = Ipv4Address.of(Ipv4Header.src(b, frame.l3Offset()));
-    if (tunnels == null && (packetVni != vni || !outerSrc.equals(remote))) {
+    if (!isExternal() && (packetVni != vni() || !outerSrc.equals(remote))) {
       drop(
           frame,
           Drop.of(
@@ -334,21 +203,12 @@ public final class GeneveDevice extends Device {
                   + " ("
                   + name()
                   + " has vni "
-                  + vni
+                  + vni()
                   + " remote "
                   + remote
                   + ")"));
       return;
     }
-    if (!Encapsulation.udpChecksumValid(frame)) {
-      drop(frame, Drop.of(DropReason.MALFORMED, "bad UDP checksum"));
-      return;
-    }
-    frame.trimFront(payloadOffset + HEADER_LENGTH + optionsLength - frame.offset());
-    if (tunnels != null) {
-      EthernetHeader.setDst(frame.buffer(), frame.offset(), mac().toLong());
-    }
-    hop(HopAction.DECAP, frame, "geneve vni " + packetVni + " from " + outerSrc);
-    receive(frame);
+    deliver(frame, payloadOffset + HEADER_LENGTH + optionsLength, packetVni);
   }
 }

@@ -48,18 +48,11 @@ public final class IpipTunnel extends Device {
   public static IpipTunnel create(NetNamespace ns, String name, Device underlay) {
     Encapsulation.checkPlacement(ns, name, underlay);
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "IPIP");
-    IpipTunnel[] bound = new IpipTunnel[1];
-    ns.bindProtocol(
-        IpProtocol.IPIP, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
-    try {
-      IpipTunnel tunnel = new IpipTunnel(ns, name, mtu, underlay);
-      bound[0] = tunnel;
-      ns.addDevice(tunnel);
-      return tunnel;
-    } catch (RuntimeException e) {
-      ns.unbindProtocol(IpProtocol.IPIP);
-      throw e;
-    }
+    return Encapsulation.addBound(
+        ns,
+        Encapsulation.Binding.ipProtocol(IpProtocol.IPIP),
+        () -> new IpipTunnel(ns, name, mtu, underlay),
+        IpipTunnel::decapsulate);
   }
 
   /** Rejects an MTU above the underlay's less 20. */
@@ -189,9 +182,6 @@ public final class IpipTunnel extends Device {
 
   /** The protocol-4 handler: takes the outer header off and lets the inner packet in. */
   private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
-    if (ns.findDevice(name()).orElse(null) != this) {
-      return;
-    }
     byte[] b = frame.buffer();
     if (payloadLength < Ipv4Header.MIN_LENGTH || Ipv4Header.version(b, payloadOffset) != 4) {
       drop(frame, Drop.of(DropReason.MALFORMED, "ipip payload is not an IPv4 packet"));

@@ -1,16 +1,13 @@
 package io.podnet.dataplane.overlay;
 
-import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.Drop;
 import io.podnet.core.net.DropReason;
 import io.podnet.core.net.Frame;
-import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.packet.EthernetHeader;
-import io.podnet.core.packet.Ipv4Header;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * in any VNI, and hands what it unwraps to the stack addressed to its own MAC, as Cilium's {@code
  * from-overlay} program does.
  */
-public final class VxlanDevice extends Device {
+public final class VxlanDevice extends UdpTunnelDevice {
 
   /** The IANA port (RFC 7348 section 5). */
   public static final int IANA_PORT = 4789;
@@ -67,31 +64,22 @@ public final class VxlanDevice extends Device {
   /** The MTU Linux gives a VXLAN device bound to no underlay device ({@code ETH_DATA_LEN}). */
   public static final int EXTERNAL_MTU = 1500;
 
-  private final NetNamespace ns;
-  private final int vni;
-  private final int dstPort;
+  private static final Flavour FLAVOUR =
+      new Flavour("vxlan", "VXLAN", SRC_PORT_MIN, SRC_PORT_MAX, true);
+
   private final @Nullable Ipv4Address localVtep;
-  private final @Nullable Device underlay;
   private final Map<MacAddress, List<Ipv4Address>> fdb = new LinkedHashMap<>();
-  private final @Nullable TunnelMap tunnels;
-  private int nextIpId = 1;
 
   private VxlanDevice(
       NetNamespace ns,
       String name,
-      MacAddress mac,
       int mtu,
       int vni,
       int dstPort,
       @Nullable Ipv4Address localVtep,
       @Nullable Device underlay) {
-    super(name, mac, mtu);
-    this.ns = ns;
-    this.vni = vni;
-    this.dstPort = dstPort;
+    super(FLAVOUR, ns, name, mtu, vni, dstPort, underlay);
     this.localVtep = localVtep;
-    this.underlay = underlay;
-    this.tunnels = underlay == null ? new TunnelMap() : null;
   }
 
   /**
@@ -107,20 +95,11 @@ public final class VxlanDevice extends Device {
     Encapsulation.checkPort(dstPort);
     Encapsulation.checkPlacement(ns, name, underlay);
     int mtu = Encapsulation.tunnelMtu(underlay, OVERHEAD, "VXLAN");
-    // Bind first, so that a taken port leaves even the MAC stream untouched.
-    VxlanDevice[] bound = new VxlanDevice[1];
-    ns.bindUdp(dstPort, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
-    try {
-      VxlanDevice device =
-          new VxlanDevice(
-              ns, name, ns.host().network().newMac(), mtu, vni, dstPort, localVtep, underlay);
-      bound[0] = device;
-      ns.addDevice(device);
-      return device;
-    } catch (RuntimeException e) {
-      ns.unbindUdp(dstPort);
-      throw e;
-    }
+    return addBound(
+        ns,
+        dstPort,
+        () -> new VxlanDevice(ns, name, mtu, vni, dstPort, localVtep, underlay),
+        VxlanDevice::decapsulate);
   }
 
   /**
@@ -131,63 +110,22 @@ public final class VxlanDevice extends Device {
    */
   public static VxlanDevice createExternal(NetNamespace ns, String name, int dstPort) {
     Encapsulation.checkPort(dstPort);
-    if (ns.findDevice(name).isPresent()) {
-      throw new IllegalArgumentException("device \"" + name + "\" already exists in " + ns);
-    }
-    VxlanDevice[] bound = new VxlanDevice[1];
-    ns.bindUdp(dstPort, (in, frame, off, len) -> bound[0].decapsulate(frame, off, len));
-    try {
-      VxlanDevice device =
-          new VxlanDevice(
-              ns, name, ns.host().network().newMac(), EXTERNAL_MTU, 0, dstPort, null, null);
-      bound[0] = device;
-      ns.addDevice(device);
-      return device;
-    } catch (RuntimeException e) {
-      ns.unbindUdp(dstPort);
-      throw e;
-    }
+    Encapsulation.checkName(ns, name);
+    return addBound(
+        ns,
+        dstPort,
+        () -> new VxlanDevice(ns, name, EXTERNAL_MTU, 0, dstPort, null, null),
+        VxlanDevice::decapsulate);
   }
 
-  /** Whether the device is external (collect-metadata): remotes come from its tunnel map. */
-  public boolean isExternal() {
-    return tunnels != null;
-  }
-
-  /**
-   * Maps inner destinations in {@code prefix} to {@code remote} on an external device, replacing
-   * any endpoint of that prefix; {@link IllegalStateException} on a device with a VNI of its own.
-   */
-  public void setTunnelEndpoint(Cidr prefix, Ipv4Address remote) {
-    externalMap().put(prefix, remote);
-  }
-
-  /** Removes the endpoint of {@code prefix}; false if there was none. */
-  public boolean removeTunnelEndpoint(Cidr prefix) {
-    return externalMap().remove(prefix);
-  }
-
-  /** The tunnel map of an external device, by prefix. */
-  public Map<Cidr, Ipv4Address> tunnelEndpoints() {
-    return externalMap().view();
-  }
-
-  private TunnelMap externalMap() {
-    if (tunnels == null) {
-      throw new IllegalStateException(
-          name() + " is not external (it has VNI " + vni + "); use addFdb");
-    }
-    return tunnels;
-  }
-
-  /** The VXLAN network identifier. */
-  public int vni() {
-    return vni;
+  @Override
+  String notExternalMessage() {
+    return name() + " is not external (it has VNI " + vni() + "); use addFdb";
   }
 
   /** The UDP destination port. */
   public int dstPort() {
-    return dstPort;
+    return port();
   }
 
   /**
@@ -206,6 +144,7 @@ public final class VxlanDevice extends Device {
    * external device.
    */
   public Device underlay() {
+    Device underlay = underlayOrNull();
     if (underlay == null) {
       throw new IllegalStateException(name() + " is external and has no underlay device");
     }
@@ -219,7 +158,7 @@ public final class VxlanDevice extends Device {
    * frames go to every default VTEP.
    */
   public void addFdb(MacAddress mac, Ipv4Address remoteVtep) {
-    if (tunnels != null) {
+    if (isExternal()) {
       throw new IllegalStateException(name() + " is external; use setTunnelEndpoint");
     }
     if (mac.isMulticast()) {
@@ -242,39 +181,6 @@ public final class VxlanDevice extends Device {
     return fdb.remove(mac) != null;
   }
 
-  /**
-   * Rejects an MTU above the underlay's less 50, as {@code vxlan_change_mtu} does; an external
-   * device takes any MTU up to 65535.
-   */
-  @Override
-  public void setMtu(int newMtu) {
-    if (underlay != null) {
-      Encapsulation.checkMtu(newMtu, underlay, OVERHEAD, "VXLAN");
-    }
-    super.setMtu(newMtu);
-  }
-
-  /** Deletes the device ({@code ip link del}) and releases its UDP port. */
-  public void delete() {
-    ns.deleteDevice(this);
-    ns.unbindUdp(dstPort);
-  }
-
-  @Override
-  public boolean hasCarrier() {
-    return true;
-  }
-
-  @Override
-  public String kind() {
-    return "vxlan";
-  }
-
-  @Override
-  protected String operState() {
-    return "UNKNOWN";
-  }
-
   @Override
   protected int txQueueLength() {
     return 0;
@@ -282,20 +188,20 @@ public final class VxlanDevice extends Device {
 
   @Override
   protected String details() {
-    Device u = underlay;
+    Device u = underlayOrNull();
     if (u == null) {
       return "vxlan external id 0 srcport 0 0 dstport "
-          + dstPort
+          + port()
           + " nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx";
     }
     return "vxlan id "
-        + vni
+        + vni()
         + " local "
         + localVtep
         + " dev "
         + u.name()
         + " srcport 0 0 dstport "
-        + dstPort
+        + port()
         + " nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx";
   }
 
@@ -310,27 +216,11 @@ public final class VxlanDevice extends Device {
     return lines;
   }
 
+  /**
+   * Looks the destination MAC up in the fdb (else the default entries) and sends to each remote.
+   */
   @Override
-  protected void transmit(Frame frame) {
-    if (tunnels != null) {
-      int inner = Encapsulation.innerIpv4(frame);
-      Ipv4Address remote = inner < 0 ? null : tunnels.lookup(Ipv4Header.dst(frame.buffer(), inner));
-      if (remote == null) {
-        drop(
-            frame,
-            Drop.of(
-                DropReason.NO_TUNNEL_DESTINATION,
-                inner < 0
-                    ? "no IPv4 packet for the tunnel map of " + name()
-                    : "no tunnel endpoint for "
-                        + Ipv4Address.of(Ipv4Header.dst(frame.buffer(), inner))
-                        + " on "
-                        + name()));
-        return;
-      }
-      encapsulate(frame, remote);
-      return;
-    }
+  void transmitConfigured(Frame frame) {
     MacAddress dst = MacAddress.of(EthernetHeader.dst(frame.buffer(), frame.offset()));
     List<Ipv4Address> remotes = fdb.get(dst);
     if (remotes == null) {
@@ -349,32 +239,14 @@ public final class VxlanDevice extends Device {
     }
   }
 
-  private void encapsulate(Frame frame, Ipv4Address remote) {
-    int srcPort =
-        Encapsulation.sourcePort(Encapsulation.flowHash(frame), SRC_PORT_MIN, SRC_PORT_MAX);
-    int tos = Encapsulation.outerTos(frame.buffer(), Encapsulation.innerIpv4(frame));
-    int ipId = nextIpId;
-    nextIpId = (nextIpId + 1) & 0xFFFF;
-    if (Encapsulation.circular(ns, this, remote.toInt())) {
-      drop(frame, Encapsulation.circularDrop(this, remote));
-      return;
-    }
-    hop(
-        HopAction.ENCAP,
-        frame,
-        "vxlan vni " + vni + " remote " + remote + " srcport " + srcPort + " dstport " + dstPort);
-    byte[] header = header(vni);
-    String error =
-        ns.sendPacket(
-            localVtep == null ? 0 : localVtep.toInt(),
-            remote.toInt(),
-            src ->
-                Encapsulation.udpFrame(
-                    src, remote.toInt(), tos, ipId, srcPort, dstPort, true, header, frame),
-            frame.walk());
-    if (error != null) {
-      drop(frame, Drop.of(DropReason.NO_ROUTE, "vxlan remote " + remote + ": " + error));
-    }
+  @Override
+  byte[] header() {
+    return header(vni());
+  }
+
+  @Override
+  int outerSource() {
+    return localVtep == null ? 0 : localVtep.toInt();
   }
 
   /** The 8-byte VXLAN header: flags with the I bit, 24 reserved bits, the VNI, 8 reserved bits. */
@@ -389,9 +261,6 @@ public final class VxlanDevice extends Device {
 
   /** The UDP handler of the device's port: checks the header and VNI and unwraps the frame. */
   private void decapsulate(Frame frame, int payloadOffset, int payloadLength) {
-    if (ns.findDevice(name()).orElse(null) != this) {
-      return;
-    }
     byte[] b = frame.buffer();
     if (payloadLength < HEADER_LENGTH + EthernetHeader.LENGTH) {
       drop(frame, Drop.of(DropReason.MALFORMED, "vxlan packet of " + payloadLength + " bytes"));
@@ -412,11 +281,8 @@ public final class VxlanDevice extends Device {
                   flags, b[payloadOffset + 7] & 0xFF, FLAGS_VNI)));
       return;
     }
-    int packetVni =
-        (b[payloadOffset + 4] & 0xFF) << 16
-            | (b[payloadOffset + 5] & 0xFF) << 8
-            | b[payloadOffset + 6] & 0xFF;
-    if (packetVni != vni && tunnels == null) {
+    int packetVni = vniAt(b, payloadOffset);
+    if (packetVni != vni() && !isExternal()) {
       drop(
           frame,
           Drop.of(
@@ -424,24 +290,14 @@ public final class VxlanDevice extends Device {
               "vni "
                   + packetVni
                   + " on port "
-                  + dstPort
+                  + port()
                   + " ("
                   + name()
                   + " has vni "
-                  + vni
+                  + vni()
                   + ")"));
       return;
     }
-    if (!Encapsulation.udpChecksumValid(frame)) {
-      drop(frame, Drop.of(DropReason.MALFORMED, "bad UDP checksum"));
-      return;
-    }
-    Ipv4Address outerSrc = Ipv4Address.of(Ipv4Header.src(b, frame.l3Offset()));
-    frame.trimFront(payloadOffset + HEADER_LENGTH - frame.offset());
-    if (tunnels != null) {
-      EthernetHeader.setDst(frame.buffer(), frame.offset(), mac().toLong());
-    }
-    hop(HopAction.DECAP, frame, "vxlan vni " + packetVni + " from " + outerSrc);
-    receive(frame);
+    deliver(frame, payloadOffset + HEADER_LENGTH, packetVni);
   }
 }

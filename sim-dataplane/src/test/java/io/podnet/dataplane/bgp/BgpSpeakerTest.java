@@ -16,15 +16,12 @@ import io.podnet.core.net.Route;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Trace;
+import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -346,11 +343,11 @@ class BgpSpeakerTest {
     Path file = dir.resolve("bgp.pcap");
     Files.write(file, bytes.toByteArray());
 
-    assertThat(tshark(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
-    List<String> types = tshark(file, "-Y", "bgp", "-T", "fields", "-e", "bgp.type");
+    assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    List<String> types = Tshark.run(file, "-Y", "bgp", "-T", "fields", "-e", "bgp.type");
     assertThat(types).contains("1", "4", "2");
     assertThat(
-            tshark(
+            Tshark.run(
                 file,
                 "-Y",
                 "bgp.type == 1",
@@ -361,20 +358,7 @@ class BgpSpeakerTest {
                 "-e",
                 "bgp.open.holdtime"))
         .containsExactly("64512\t240", "64512\t240");
-    assertThat(tshark(file, "-Y", "bgp.type == 2", "-T", "fields", "-e", "bgp.nlri_prefix"))
+    assertThat(Tshark.run(file, "-Y", "bgp.type == 2", "-T", "fields", "-e", "bgp.nlri_prefix"))
         .contains("10.244.1.0", "10.244.2.0");
-  }
-
-  private static List<String> tshark(Path file, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
-    command.addAll(Arrays.asList(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("tshark finished").isTrue();
-    assertThat(p.exitValue()).as("tshark exit code for %s", command).isZero();
-    return out.lines().filter(l -> !l.isBlank()).toList();
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.trace.PcapWriter;
+import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;

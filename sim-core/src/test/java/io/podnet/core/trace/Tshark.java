@@ -1,4 +1,4 @@
-package io.podnet.dataplane.overlay;
+package io.podnet.core.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,14 +11,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real tshark over a capture and returns its non-blank output lines. tshark is required
- * (CI installs it): without it the calling test fails rather than skips.
+ * Runs the real tshark over a capture and returns its non-blank output lines, for the tests of
+ * every module that check a {@link PcapWriter} capture decodes as Wireshark sees it (other modules
+ * get it through sim-core's test-jar). tshark is required (CI installs it): without it the calling
+ * test fails rather than skips.
  */
-final class Tshark {
+public final class Tshark {
 
   private Tshark() {}
 
-  static List<String> run(Path file, String... args) throws Exception {
+  /**
+   * Runs {@code tshark -n -r FILE ARGS...} and returns its non-blank standard output lines; fails
+   * the test if tshark cannot start, runs over 60 seconds or exits non-zero.
+   */
+  public static List<String> run(Path file, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
     command.addAll(Arrays.asList(args));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
