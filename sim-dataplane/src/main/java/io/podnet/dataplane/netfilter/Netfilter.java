@@ -204,7 +204,7 @@ public final class Netfilter {
 
   // ---------------------------------------------------------------- hooks
 
-  private @Nullable Drop filter(
+  @Nullable Drop filter(
       Table table, HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
     Program p = programs.get(table);
     if (p == null) {
@@ -220,15 +220,16 @@ public final class Netfilter {
 
   private Drop dropped(Program p, HookPoint point, int verdict, Frame frame, @Nullable Device in) {
     String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText[lastRule];
+    Conntrack.Flow f = ctFlow;
+    boolean unconfirmed = ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated;
     if (verdict == REJECT && lastRule >= 0) {
       Target.Reject r = (Target.Reject) p.targets[lastRule];
       ns.sendIcmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, r.code());
     }
-    Conntrack.Flow f = ctFlow;
-    if (ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated) {
-      conntrack.remove(f);
-      ctFrame = -1;
+    if (unconfirmed && f != null) {
+      conntrack.remove(f); // the flow dies with its first packet, as an unconfirmed conntrack
     }
+    ctFrame = -1;
     return Drop.of(DropReason.FILTERED, why);
   }
 
@@ -439,16 +440,22 @@ public final class Netfilter {
     byte[] b = frame.buffer();
     int ip = frame.l3Offset();
     if (ctRelated) {
+      boolean dnat = f.t[4] != f.t[1] || f.t[6] != f.t[3];
+      boolean snat = f.t[5] != f.t[0] || f.t[7] != f.t[2];
+      if (!(dstHook != ctReply ? dnat : snat)) {
+        return; // nothing to undo for this manipulation
+      }
       int icmp = ip + Ipv4Header.headerLength(b, ip);
       int inner = icmp + IcmpMessage.HEADER_LENGTH;
-      int other = ctReply ? 4 : 0; // the quoted packet went the other way: its own tuple
+      // the quoted packet went the other way: it gets that direction's own tuple, with the
+      // opposite manipulation (nf_nat_icmp_reply_translation)
       boolean changed;
       if (dstHook) {
         changed = rewrite(b, ip, false, wantDst, -1, false);
-        changed |= rewrite(b, inner, true, f.t[other], f.t[other + 2], false);
+        changed |= rewrite(b, inner, true, f.t[at], f.t[at + 2], false);
       } else {
         changed = rewrite(b, ip, true, wantSrc, -1, false);
-        changed |= rewrite(b, inner, false, f.t[other + 1], f.t[other + 3], false);
+        changed |= rewrite(b, inner, false, f.t[at + 1], f.t[at + 3], false);
       }
       if (changed) {
         int icmpLen = Ipv4Header.totalLength(b, ip) - (icmp - ip);
