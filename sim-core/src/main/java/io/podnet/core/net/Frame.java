@@ -21,6 +21,7 @@ public final class Frame {
   private final long id;
   private final @Nullable Walk walk;
   private int l2Hops;
+  private int mark;
 
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
@@ -108,12 +109,26 @@ public final class Frame {
   public Frame copy() {
     Frame copy = new Frame(buf.clone(), start, length, id, walk);
     copy.l2Hops = l2Hops;
+    copy.mark = mark;
     return copy;
   }
 
   /** The frame's bytes as a new array. */
   public byte[] toBytes() {
     return Arrays.copyOfRange(buf, start, start + length);
+  }
+
+  /**
+   * The packet's firewall mark ({@code skb->mark}), set by netfilter's MARK target and matched by
+   * {@code -m mark}; 0 when the packet enters a namespace from another one.
+   */
+  public int mark() {
+    return mark;
+  }
+
+  /** Sets the firewall mark. */
+  public void setMark(int mark) {
+    this.mark = mark;
   }
 
   /** Counts one more device crossed since the packet was last routed; returns the new count. */

@@ -22,6 +22,13 @@ public enum HopAction {
   DELIVER("deliver"),
   /** The kernel answered with an ICMP error; the detail says which. */
   ICMP("icmp"),
+  /**
+   * A netfilter rule matched; the detail is the table and the rule as {@code iptables-save} prints
+   * it ({@code nat -A KUBE-SERVICES ... -j KUBE-SVC-...}).
+   */
+  RULE("rule"),
+  /** Connection tracking rewrote an address or port (NAT); the detail says from what to what. */
+  NAT("nat"),
   /** The packet was dropped; the detail is the reason. */
   DROP("drop");
 

@@ -116,6 +116,9 @@ final class IpStack {
       return;
     }
     dev.countReceived(frame);
+    if (!(dev instanceof Loopback)) {
+      frame.setMark(0); // skb_scrub_packet: the mark does not cross namespaces
+    }
     hop(dev, HopAction.RX, frame, "");
     if (frame.countL2Hop() > MAX_L2_HOPS) {
       drop(dev, frame, Drop.of(DropReason.L2_LOOP));
@@ -350,8 +353,15 @@ final class IpStack {
       Frame frame = Frame.of(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
       hop(null, HopAction.SEND, frame, "");
       Device lo = ns.loopback();
-      if (!runHooks(HookPoint.OUTPUT, frame, null, lo)
-          || !runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
+      if (!runHooks(HookPoint.OUTPUT, frame, null, lo)) {
+        return null;
+      }
+      int natDst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
+      if (natDst != dst && !ns.isLocalDestination(natDst)) {
+        reroute(frame, natDst);
+        return null;
+      }
+      if (!runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
         return null;
       }
       transmit(lo, frame);
@@ -382,8 +392,34 @@ final class IpStack {
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;
     }
+    int natDst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
+    if (natDst != dst) {
+      reroute(frame, natDst);
+      return null;
+    }
     output(route, frame, null);
     return null;
+  }
+
+  /**
+   * Routes a locally generated packet again after an OUTPUT hook changed its destination (a DNAT),
+   * like the kernel's {@code ip_route_me_harder}, and sends it on: to the loopback when the new
+   * destination is local, else by the new route.
+   */
+  private void reroute(Frame frame, int dst) {
+    if (ns.isLocalDestination(dst)) {
+      Device lo = ns.loopback();
+      if (runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
+        transmit(lo, frame);
+      }
+      return;
+    }
+    Route route = ns.routes().lookup(dst);
+    if (!usable(route, null, frame)) {
+      return;
+    }
+    hop(null, HopAction.ROUTE, frame, route.toString());
+    output(route, frame, null);
   }
 
   int nextIpId() {
@@ -501,7 +537,7 @@ final class IpStack {
    * Answers a packet with an ICMP error, unless RFC 1122 forbids it: never for an ICMP error, a
    * broadcast, a non-first fragment or an unspecified source.
    */
-  void icmpError(Device in, Frame original, int type, int code, int mtu) {
+  void icmpError(@Nullable Device in, Frame original, int type, int code, int mtu) {
     byte[] b = original.buffer();
     int off = original.l3Offset();
     int src = Ipv4Header.src(b, off);

@@ -448,6 +448,24 @@ public final class NetNamespace {
     stack.addHook(point, priority, hook);
   }
 
+  /**
+   * Records a hop of {@code frame} in this namespace (the trace and the frame's walk), for hooks
+   * that want their decisions to show up in packet walks (a matched netfilter rule, a NAT rewrite).
+   */
+  public void traceHop(@Nullable Device device, HopAction action, Frame frame, String detail) {
+    stack.hop(device, action, frame, detail);
+  }
+
+  /**
+   * Answers {@code original} with an ICMP error of {@code type} and {@code code} (destination
+   * unreachable codes, time exceeded) sent from this namespace to the packet's source, as the
+   * kernel's {@code icmp_send} does for netfilter's REJECT; nothing is sent where RFC 1122 forbids
+   * it (an ICMP error about an ICMP error, a broadcast, a non-first fragment).
+   */
+  public void sendIcmpError(@Nullable Device in, Frame original, int type, int code) {
+    stack.icmpError(in, original, type, code, 0);
+  }
+
   // ---------------------------------------------------------------- sockets
 
   /** Pings {@code dst} once with iputils' defaults and runs the simulation until it ends. */

@@ -1,0 +1,797 @@
+package io.podnet.dataplane.netfilter;
+
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Device;
+import io.podnet.core.net.Drop;
+import io.podnet.core.net.DropReason;
+import io.podnet.core.net.Frame;
+import io.podnet.core.net.HookPoint;
+import io.podnet.core.net.HopAction;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.packet.Checksum;
+import io.podnet.core.packet.IcmpMessage;
+import io.podnet.core.packet.IpProtocol;
+import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.TcpHeader;
+import io.podnet.core.packet.UdpHeader;
+import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Netfilter in one namespace: the four tables evaluated at the namespace's hook points at the
+ * kernel's priorities (raw -300, conntrack -200, mangle -150, nat DNAT -100, filter 0, nat SNAT
+ * 100, conntrack confirm last), connection tracking with NAT, and {@code iptables-save} / {@code
+ * iptables-restore} of its rules.
+ *
+ * <p>As in Linux, the nat table sees only the first packet of a flow: a DNAT, SNAT or MASQUERADE
+ * target binds the flow, and conntrack rewrites every later packet of it, and the replies the other
+ * way (the client of a Service sees the ClusterIP answer). Every rule a packet is compared with is
+ * counted ({@link #rulesEvaluated()}, {@link #lastEvaluated()}), every rule that matches is a
+ * {@link HopAction#RULE} hop of the packet's walk, and a drop by a rule is {@code Drop(FILTERED,
+ * rule)}. Evaluation reads primitive arrays and allocates nothing for a rule that does not match.
+ *
+ * <pre>{@code
+ * Netfilter nf = Netfilter.install(node);
+ * nf.restore(String.join("\n",
+ *     "*nat", ":PREROUTING ACCEPT [0:0]",
+ *     "-A PREROUTING -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.244.2.2:8080",
+ *     "COMMIT", ""), "rules.v4");
+ * pod.connectTcp(Ipv4Address.parse("10.96.0.10"), 80); // answered by 10.96.0.10:80
+ * nf.conntrack().list();
+ * }</pre>
+ */
+public final class Netfilter {
+
+  private static final int ACCEPT = 0;
+  private static final int DROP = 1;
+  private static final int REJECT = 2;
+  private static final int MAX_DEPTH = 64;
+
+  private final NetNamespace ns;
+  private final Simulation sim;
+  private final RandomGenerator random;
+  private final Conntrack conntrack;
+  private Ruleset rules = new Ruleset();
+  private final EnumMap<Table, Program> programs = new EnumMap<>(Table.class);
+  private final Object2IntOpenHashMap<String> ifaceIds = new Object2IntOpenHashMap<>();
+  private final Map<String, Int2LongLinkedOpenHashMap> recent = new TreeMap<>();
+  private final int[] stackChain = new int[MAX_DEPTH];
+  private final int[] stackRule = new int[MAX_DEPTH];
+  private long rulesEvaluated;
+  private int lastEvaluated;
+
+  // the packet being evaluated
+  private int pSrc;
+  private int pDst;
+  private int pProto;
+  private int pSport;
+  private int pDport;
+  private int pIn;
+  private int pOut;
+  private int pMark;
+  private int pCt;
+  private int pLen;
+  private int lastRule;
+
+  // connection tracking of the packet being processed (the kernel's skb->_nfct)
+  private long ctFrame = -1;
+  private Conntrack.@Nullable Flow ctFlow;
+  private boolean ctReply;
+  private boolean ctRelated;
+
+  private Netfilter(NetNamespace ns) {
+    this.ns = ns;
+    this.sim = ns.host().network().simulation();
+    this.random = sim.random().stream("netfilter/" + ns.label());
+    this.conntrack = new Conntrack(sim);
+    ifaceIds.defaultReturnValue(-1);
+  }
+
+  /** Creates netfilter for {@code ns} with empty tables and registers its hooks there. */
+  public static Netfilter install(NetNamespace ns) {
+    Netfilter nf = new Netfilter(ns);
+    nf.ns.addHook(HookPoint.PREROUTING, -200, nf::track);
+    nf.ns.addHook(HookPoint.OUTPUT, -200, nf::track);
+    for (Table t : Table.values()) {
+      for (HookPoint h : t.hooks()) {
+        if (t == Table.NAT) {
+          nf.ns.addHook(h, t.priority(h), nf::nat);
+        } else {
+          nf.ns.addHook(h, t.priority(h), (p, f, in, out) -> nf.filter(t, p, f, in, out));
+        }
+      }
+    }
+    nf.ns.addHook(HookPoint.INPUT, Integer.MAX_VALUE, nf::confirm);
+    nf.ns.addHook(HookPoint.POSTROUTING, Integer.MAX_VALUE, nf::confirm);
+    return nf;
+  }
+
+  /** The namespace this netfilter belongs to. */
+  public NetNamespace namespace() {
+    return ns;
+  }
+
+  /** The connection tracking table. */
+  public Conntrack conntrack() {
+    return conntrack;
+  }
+
+  /** Rules compared with packets so far, matching or not. */
+  public long rulesEvaluated() {
+    return rulesEvaluated;
+  }
+
+  /** Rules compared during the last table traversal. */
+  public int lastEvaluated() {
+    return lastEvaluated;
+  }
+
+  /** The current rules (a snapshot). */
+  public Ruleset ruleset() {
+    return rules.copy();
+  }
+
+  // ---------------------------------------------------------------- rules
+
+  /**
+   * {@code iptables-restore}: replaces every table named in {@code text}; on any error nothing
+   * changes and an {@link IptablesParseException} names {@code file}, line, column and token.
+   */
+  public void restore(String text, String file) {
+    install(IptablesSave.apply(rules, text, file, false));
+  }
+
+  /** {@code iptables-restore --noflush}: declared chains are created or flushed, others kept. */
+  public void restoreNoflush(String text, String file) {
+    install(IptablesSave.apply(rules, text, file, true));
+  }
+
+  /** {@code iptables -t table -N chain}. */
+  public void newChain(Table table, String chain) {
+    restoreNoflush("*" + table + "\n-N " + chain + "\nCOMMIT\n", "iptables -N");
+  }
+
+  /**
+   * {@code iptables -t table -A ...}: {@code rule} is an iptables-save line ({@code -A CHAIN ...}).
+   */
+  public void append(Table table, String rule) {
+    restoreNoflush("*" + table + "\n" + rule + "\nCOMMIT\n", "iptables");
+  }
+
+  /** {@code iptables -t table -P chain policy}. */
+  public void setPolicy(Table table, String chain, String policy) {
+    if (!table.isBuiltin(chain)) {
+      throw new IllegalArgumentException("not a built-in chain of " + table + ": " + chain);
+    }
+    restoreNoflush("*" + table + "\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", "iptables -P");
+  }
+
+  /** {@code iptables-save}, dated by the simulated clock. */
+  public String save() {
+    return IptablesSave.render(rules, sim.now());
+  }
+
+  /**
+   * Packets that matched rule {@code number} (1-based, as {@code iptables -L --line-numbers}) of
+   * {@code chain} in {@code table}.
+   */
+  public long packets(Table table, String chain, int number) {
+    Program p = programs.get(table);
+    int c = p == null ? -1 : p.indexOf(chain);
+    if (p == null || c < 0) {
+      throw new IllegalArgumentException("no chain " + chain + " in table " + table);
+    }
+    int r = p.chainStart[c] + number - 1;
+    if (number < 1 || r >= p.chainEnd[c]) {
+      throw new IllegalArgumentException(
+          "rule number must be in [1, " + (p.chainEnd[c] - p.chainStart[c]) + "]: " + number);
+    }
+    return p.packets[r];
+  }
+
+  private void install(Ruleset next) {
+    rules = next;
+    programs.clear();
+    next.tables.forEach((t, tr) -> programs.put(t, new Program(t, tr, ifaceIds)));
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  @Nullable Drop filter(
+      Table table, HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    Program p = programs.get(table);
+    if (p == null) {
+      return null;
+    }
+    load(frame, in, out);
+    int verdict = evaluate(p, point, frame, in, out);
+    if (verdict == ACCEPT) {
+      return null;
+    }
+    return dropped(p, point, verdict, frame, in);
+  }
+
+  private Drop dropped(Program p, HookPoint point, int verdict, Frame frame, @Nullable Device in) {
+    String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText[lastRule];
+    Conntrack.Flow f = ctFlow;
+    boolean unconfirmed = ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated;
+    if (verdict == REJECT && lastRule >= 0) {
+      Target.Reject r = (Target.Reject) p.targets[lastRule];
+      ns.sendIcmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, r.code());
+    }
+    if (unconfirmed && f != null) {
+      conntrack.remove(f); // the flow dies with its first packet, as an unconfirmed conntrack
+    }
+    ctFrame = -1;
+    return Drop.of(DropReason.FILTERED, why);
+  }
+
+  /** Conntrack at PREROUTING and OUTPUT: finds or creates the packet's flow. */
+  private @Nullable Drop track(
+      HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    if (ctFrame == frame.id()) {
+      return null; // already tracked here (a packet looping back through lo)
+    }
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int proto = Ipv4Header.protocol(b, ip);
+    int src = Ipv4Header.src(b, ip);
+    int dst = Ipv4Header.dst(b, ip);
+    int l4 = ip + Ipv4Header.headerLength(b, ip);
+    boolean first = Ipv4Header.fragmentOffset(b, ip) == 0;
+    int sport = 0;
+    int dport = 0;
+    int tcpFlags = 0;
+    ctRelated = false;
+    if (first && (proto == IpProtocol.TCP || proto == IpProtocol.UDP || proto == 132)) {
+      sport = UdpHeader.srcPort(b, l4);
+      dport = UdpHeader.dstPort(b, l4);
+      if (proto == IpProtocol.TCP) {
+        tcpFlags = TcpHeader.flags(b, l4);
+      }
+    } else if (first && proto == IpProtocol.ICMP) {
+      int type = IcmpMessage.type(b, l4);
+      if (type == IcmpMessage.DEST_UNREACHABLE || type == IcmpMessage.TIME_EXCEEDED) {
+        return related(frame, l4);
+      }
+      if (type != IcmpMessage.ECHO_REQUEST && type != IcmpMessage.ECHO_REPLY) {
+        ctFrame = frame.id();
+        ctFlow = null;
+        return null;
+      }
+      sport = IcmpMessage.echoId(b, l4);
+    }
+    Conntrack.Flow f = conntrack.find(proto, src, dst, sport, dport);
+    boolean reply = conntrack.lastReply;
+    if (f != null && !f.confirmed && !reply) {
+      conntrack.remove(f); // left over from a packet that died before confirmation
+      f = null;
+    }
+    if (f == null) {
+      f =
+          conntrack.create(
+              proto,
+              src,
+              dst,
+              sport,
+              dport,
+              proto == IpProtocol.ICMP ? sport : dport,
+              proto == IpProtocol.ICMP ? 0 : sport);
+      reply = false;
+    }
+    conntrack.seen(f, reply, tcpFlags);
+    ctFrame = frame.id();
+    ctFlow = f;
+    ctReply = reply;
+    return null;
+  }
+
+  /** An ICMP error: RELATED to the flow of the packet it quotes, if any. */
+  private @Nullable Drop related(Frame frame, int icmp) {
+    byte[] b = frame.buffer();
+    int inner = icmp + IcmpMessage.HEADER_LENGTH;
+    ctFrame = frame.id();
+    ctFlow = null;
+    if (inner + Ipv4Header.MIN_LENGTH + 8 > frame.l3Offset() + frame.l3Length()) {
+      return null;
+    }
+    int iproto = Ipv4Header.protocol(b, inner);
+    int il4 = inner + Ipv4Header.headerLength(b, inner);
+    int isrc = Ipv4Header.src(b, inner);
+    int idst = Ipv4Header.dst(b, inner);
+    int isport = 0;
+    int idport = 0;
+    if (iproto == IpProtocol.TCP || iproto == IpProtocol.UDP || iproto == 132) {
+      isport = UdpHeader.srcPort(b, il4);
+      idport = UdpHeader.dstPort(b, il4);
+    } else if (iproto == IpProtocol.ICMP) {
+      isport = IcmpMessage.echoId(b, il4);
+    }
+    // look the quoted packet up inverted: the error travels the way its answer would
+    Conntrack.Flow f =
+        iproto == IpProtocol.ICMP
+            ? conntrack.find(iproto, idst, isrc, isport, 0)
+            : conntrack.find(iproto, idst, isrc, idport, isport);
+    if (f != null) {
+      ctFlow = f;
+      ctReply = conntrack.lastReply;
+      ctRelated = true;
+    }
+    return null;
+  }
+
+  private @Nullable Drop confirm(
+      HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    Conntrack.Flow f = ctFlow;
+    if (ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated) {
+      f.confirmed = true;
+    }
+    return null;
+  }
+
+  /** The nat table and conntrack's NAT: binds new flows, rewrites every packet of bound ones. */
+  private @Nullable Drop nat(
+      HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    Conntrack.Flow f = ctFlow;
+    if (ctFrame != frame.id() || f == null) {
+      return null;
+    }
+    boolean dstHook = point == HookPoint.PREROUTING || point == HookPoint.OUTPUT;
+    if (!f.confirmed && !ctReply && !ctRelated && (dstHook ? !f.dnatDone : !f.snatDone)) {
+      Program p = programs.get(Table.NAT);
+      if (dstHook) {
+        f.dnatDone = true;
+      } else {
+        f.snatDone = true;
+      }
+      if (p != null) {
+        load(frame, in, out);
+        int verdict = evaluate(p, point, frame, in, out);
+        if (verdict != ACCEPT) {
+          return dropped(p, point, verdict, frame, in);
+        }
+        if (lastRule >= 0 && p.targets[lastRule] instanceof Target.Nat n) {
+          Drop d = bind(f, n, p.traceText[lastRule], dstHook, out);
+          if (d != null) {
+            return d;
+          }
+        }
+      }
+    }
+    manip(f, frame, dstHook, in != null ? in : out);
+    return null;
+  }
+
+  /** Sets up a NAT binding: the reply tuple becomes the inverse of the rewritten packet. */
+  private @Nullable Drop bind(
+      Conntrack.Flow f, Target.Nat n, String rule, boolean dstHook, @Nullable Device out) {
+    boolean ports = f.proto == IpProtocol.TCP || f.proto == IpProtocol.UDP || f.proto == 132;
+    if (dstHook) {
+      if (n.address() == null) {
+        return null;
+      }
+      f.t[4] = n.address().toInt();
+      if (ports && n.portLo() >= 0) {
+        f.t[6] = n.portLo();
+      }
+      conntrack.rehash(f);
+      return null;
+    }
+    int addr;
+    if (n.address() != null) {
+      addr = n.address().toInt();
+    } else {
+      int a = out == null ? 0 : masqueradeAddress(out, f.t[1]);
+      if (a == 0) {
+        return Drop.of(DropReason.FILTERED, rule + " (no address on " + out + ")");
+      }
+      addr = a;
+    }
+    int lo = n.portLo() >= 0 ? n.portLo() : 1024;
+    int hi = n.portLo() >= 0 ? n.portHi() : 65535;
+    int port = f.t[7];
+    if (ports) {
+      int span = hi - lo + 1;
+      if (n.randomFully()) {
+        port = lo + random.nextInt(span);
+      } else if (n.portLo() >= 0 && (port < lo || port > hi)) {
+        port = lo;
+      }
+      for (int tries = 0;
+          tries < span && conntrack.taken(f.proto, f.t[4], addr, f.t[6], port, f);
+          tries++) {
+        port = port >= hi ? lo : port + 1;
+      }
+    }
+    f.t[5] = addr;
+    f.t[7] = port;
+    conntrack.rehash(f);
+    return null;
+  }
+
+  private static int masqueradeAddress(Device out, int dst) {
+    int fallback = 0;
+    for (IfAddress a : out.addresses()) {
+      int addr = a.address().toInt();
+      if (a.subnet().contains(dst)) {
+        return addr;
+      }
+      if (fallback == 0) {
+        fallback = addr;
+      }
+    }
+    return fallback;
+  }
+
+  /** Rewrites the packet towards the flow's other tuple, inverted (and an ICMP error's quote). */
+  private void manip(Conntrack.Flow f, Frame frame, boolean dstHook, @Nullable Device dev) {
+    int at = ctReply ? 0 : 4;
+    int wantSrc = f.t[at + 1];
+    int wantDst = f.t[at];
+    int wantSport = f.t[at + 3];
+    int wantDport = f.t[at + 2];
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    if (ctRelated) {
+      boolean dnat = f.t[4] != f.t[1] || f.t[6] != f.t[3];
+      boolean snat = f.t[5] != f.t[0] || f.t[7] != f.t[2];
+      if (!(dstHook != ctReply ? dnat : snat)) {
+        return; // nothing to undo for this manipulation
+      }
+      int icmp = ip + Ipv4Header.headerLength(b, ip);
+      int inner = icmp + IcmpMessage.HEADER_LENGTH;
+      // the quoted packet went the other way: it gets that direction's own tuple, with the
+      // opposite manipulation (nf_nat_icmp_reply_translation)
+      boolean changed;
+      if (dstHook) {
+        changed = rewrite(b, ip, false, wantDst, -1, false);
+        changed |= rewrite(b, inner, true, f.t[at], f.t[at + 2], false);
+      } else {
+        changed = rewrite(b, ip, true, wantSrc, -1, false);
+        changed |= rewrite(b, inner, false, f.t[at + 1], f.t[at + 3], false);
+      }
+      if (changed) {
+        int icmpLen = Ipv4Header.totalLength(b, ip) - (icmp - ip);
+        b[icmp + 2] = 0;
+        b[icmp + 3] = 0;
+        int sum = Checksum.internet(b, icmp, icmpLen);
+        b[icmp + 2] = (byte) (sum >>> 8);
+        b[icmp + 3] = (byte) sum;
+        ns.traceHop(dev, HopAction.NAT, frame, "icmp error related to " + flowText(f));
+      }
+      return;
+    }
+    boolean ports = f.proto == IpProtocol.TCP || f.proto == IpProtocol.UDP;
+    int l4 = ip + Ipv4Header.headerLength(b, ip);
+    if (dstHook) {
+      int oldDst = Ipv4Header.dst(b, ip);
+      int oldPort = ports ? UdpHeader.dstPort(b, l4) : 0;
+      if (oldDst != wantDst || (ports && oldPort != wantDport)) {
+        rewrite(b, ip, false, wantDst, ports ? wantDport : -1, true);
+        ns.traceHop(
+            dev,
+            HopAction.NAT,
+            frame,
+            "dnat "
+                + endpoint(oldDst, oldPort, ports)
+                + " -> "
+                + endpoint(wantDst, wantDport, ports));
+      }
+    } else {
+      int oldSrc = Ipv4Header.src(b, ip);
+      int oldPort = ports ? UdpHeader.srcPort(b, l4) : 0;
+      if (oldSrc != wantSrc || (ports && oldPort != wantSport)) {
+        rewrite(b, ip, true, wantSrc, ports ? wantSport : -1, true);
+        ns.traceHop(
+            dev,
+            HopAction.NAT,
+            frame,
+            "snat "
+                + endpoint(oldSrc, oldPort, ports)
+                + " -> "
+                + endpoint(wantSrc, wantSport, ports));
+      }
+    }
+  }
+
+  private static String flowText(Conntrack.Flow f) {
+    boolean ports = f.proto != IpProtocol.ICMP;
+    return endpoint(f.t[0], f.t[2], ports) + " > " + endpoint(f.t[1], f.t[3], ports);
+  }
+
+  private static String endpoint(int addr, int port, boolean ports) {
+    String a = io.podnet.core.addr.Ipv4Address.of(addr).toString();
+    return ports ? a + ":" + port : a;
+  }
+
+  /**
+   * Rewrites the source or destination address (and port, unless -1) of the IPv4 packet at {@code
+   * ip}, fixing the IP checksum and, when {@code fixL4}, the TCP or UDP checksum (RFC 1624).
+   * Returns whether anything changed.
+   */
+  static boolean rewrite(byte[] b, int ip, boolean source, int addr, int port, boolean fixL4) {
+    int old = source ? Ipv4Header.src(b, ip) : Ipv4Header.dst(b, ip);
+    int proto = Ipv4Header.protocol(b, ip);
+    int l4 = ip + Ipv4Header.headerLength(b, ip);
+    boolean first = Ipv4Header.fragmentOffset(b, ip) == 0;
+    int csum = -1;
+    if (fixL4 && first) {
+      if (proto == IpProtocol.TCP) {
+        csum = l4 + 16;
+      } else if (proto == IpProtocol.UDP && ((b[l4 + 6] | b[l4 + 7]) != 0)) {
+        csum = l4 + 6;
+      }
+    }
+    boolean changed = false;
+    if (old != addr) {
+      if (source) {
+        Ipv4Header.setSrc(b, ip, addr);
+      } else {
+        Ipv4Header.setDst(b, ip, addr);
+      }
+      if (csum >= 0) {
+        adjust(b, csum, old >>> 16, addr >>> 16);
+        adjust(b, csum, old & 0xFFFF, addr & 0xFFFF);
+      }
+      changed = true;
+    }
+    boolean hasPorts = proto == IpProtocol.TCP || proto == IpProtocol.UDP || proto == 132;
+    if (port >= 0 && first && hasPorts) {
+      int at = source ? l4 : l4 + 2;
+      int oldPort = (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+      if (oldPort != port) {
+        b[at] = (byte) (port >>> 8);
+        b[at + 1] = (byte) port;
+        if (csum >= 0) {
+          adjust(b, csum, oldPort, port);
+        }
+        changed = true;
+      }
+    }
+    if (csum >= 0 && proto == IpProtocol.UDP && b[csum] == 0 && b[csum + 1] == 0) {
+      b[csum] = (byte) 0xFF; // RFC 768: a computed zero is sent as all ones
+      b[csum + 1] = (byte) 0xFF;
+    }
+    return changed;
+  }
+
+  private static void adjust(byte[] b, int at, int oldWord, int newWord) {
+    int old = (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+    int sum = Checksum.adjust(old, oldWord & 0xFFFF, newWord & 0xFFFF);
+    b[at] = (byte) (sum >>> 8);
+    b[at + 1] = (byte) sum;
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  /** Reads the fields rules match on, once per hook. */
+  private void load(Frame frame, @Nullable Device in, @Nullable Device out) {
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    pSrc = Ipv4Header.src(b, ip);
+    pDst = Ipv4Header.dst(b, ip);
+    pProto = Ipv4Header.protocol(b, ip);
+    pLen = Ipv4Header.totalLength(b, ip);
+    pSport = 0;
+    pDport = 0;
+    if (Ipv4Header.fragmentOffset(b, ip) == 0
+        && (pProto == IpProtocol.TCP || pProto == IpProtocol.UDP || pProto == 132)) {
+      int l4 = ip + Ipv4Header.headerLength(b, ip);
+      pSport = UdpHeader.srcPort(b, l4);
+      pDport = UdpHeader.dstPort(b, l4);
+    }
+    pIn = in == null ? -2 : ifaceIds.getInt(in.name());
+    pOut = out == null ? -2 : ifaceIds.getInt(out.name());
+    pMark = frame.mark();
+    Conntrack.Flow f = ctFlow;
+    if (ctFrame != frame.id()) {
+      pCt = Match.CtState.INVALID;
+    } else if (f == null) {
+      pCt = ctRelated ? Match.CtState.INVALID : Match.CtState.UNTRACKED;
+    } else if (ctRelated) {
+      pCt = Match.CtState.RELATED;
+    } else {
+      pCt = ctReply || f.seenReply ? Match.CtState.ESTABLISHED : Match.CtState.NEW;
+    }
+  }
+
+  /**
+   * Runs the built-in chain of {@code point} in {@code p}: ACCEPT, DROP or REJECT, with {@link
+   * #lastRule} the deciding rule (-1 for the policy).
+   */
+  private int evaluate(
+      Program p, HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+    int chain = p.hookChain[point.ordinal()];
+    lastRule = -1;
+    if (chain < 0) {
+      return ACCEPT;
+    }
+    int r = p.chainStart[chain];
+    int end = p.chainEnd[chain];
+    int sp = 0;
+    int evaluated = 0;
+    int verdict;
+    @Nullable Device dev = in != null ? in : out;
+    while (true) {
+      if (r >= end) {
+        if (sp == 0) {
+          verdict = p.hookPolicyDrop[point.ordinal()] ? DROP : ACCEPT;
+          lastRule = -1;
+          break;
+        }
+        sp--;
+        chain = stackChain[sp];
+        r = stackRule[sp];
+        end = p.chainEnd[chain];
+        continue;
+      }
+      evaluated++;
+      if (!matches(p, r, frame, in, out)) {
+        r++;
+        continue;
+      }
+      p.packets[r]++;
+      p.bytes[r] += pLen;
+      ns.traceHop(dev, HopAction.RULE, frame, p.traceText[r]);
+      byte kind = p.kind[r];
+      if (kind == Program.T_NONE || kind == Program.T_LOG) {
+        r++;
+      } else if (kind == Program.T_ACCEPT || kind == Program.T_NAT) {
+        verdict = ACCEPT;
+        lastRule = r;
+        break;
+      } else if (kind == Program.T_DROP) {
+        verdict = DROP;
+        lastRule = r;
+        break;
+      } else if (kind == Program.T_REJECT) {
+        verdict = REJECT;
+        lastRule = r;
+        break;
+      } else if (kind == Program.T_RETURN) {
+        r = end;
+      } else if (kind == Program.T_MARK) {
+        Target.SetMark m = (Target.SetMark) p.targets[r];
+        pMark = (pMark & ~m.mask()) ^ m.value();
+        frame.setMark(pMark);
+        r++;
+      } else {
+        int target = p.jump[r];
+        if (kind == Program.T_JUMP) {
+          if (sp == MAX_DEPTH) {
+            verdict = DROP;
+            lastRule = r;
+            break;
+          }
+          stackChain[sp] = chain;
+          stackRule[sp] = r + 1;
+          sp++;
+        }
+        chain = target;
+        r = p.chainStart[chain];
+        end = p.chainEnd[chain];
+      }
+    }
+    rulesEvaluated += evaluated;
+    lastEvaluated = evaluated;
+    return verdict;
+  }
+
+  private boolean matches(
+      Program p, int r, Frame frame, @Nullable Device in, @Nullable Device out) {
+    int f = p.flags[r];
+    if (((pSrc & p.srcMask[r]) == p.src[r]) == ((f & Program.INV_SRC) != 0)) {
+      return false;
+    }
+    if (((pDst & p.dstMask[r]) == p.dst[r]) == ((f & Program.INV_DST) != 0)) {
+      return false;
+    }
+    int proto = p.proto[r];
+    if (proto >= 0 && (pProto == proto) == ((f & Program.INV_PROTO) != 0)) {
+      return false;
+    }
+    int inIf = p.inIf[r];
+    if (inIf >= 0 && (pIn == inIf) == ((f & Program.INV_IN) != 0)) {
+      return false;
+    }
+    int outIf = p.outIf[r];
+    if (outIf >= 0 && (pOut == outIf) == ((f & Program.INV_OUT) != 0)) {
+      return false;
+    }
+    if ((pSport >= p.sportLo[r] && pSport <= p.sportHi[r]) == ((f & Program.INV_SPORT) != 0)) {
+      return false;
+    }
+    if ((pDport >= p.dportLo[r] && pDport <= p.dportHi[r]) == ((f & Program.INV_DPORT) != 0)) {
+      return false;
+    }
+    if (((pMark & p.markMask[r]) == p.markValue[r]) == ((f & Program.INV_MARK) != 0)) {
+      return false;
+    }
+    int ct = p.ctStates[r];
+    if (ct != 0 && ((pCt & ct) != 0) == ((f & Program.INV_CT) != 0)) {
+      return false;
+    }
+    return (f & Program.SLOW) == 0 || slowMatches(p.slow[r], in, out);
+  }
+
+  private boolean slowMatches(Match[] list, @Nullable Device in, @Nullable Device out) {
+    for (Match m : list) {
+      boolean ok;
+      if (m instanceof Match.Wildcard w) {
+        Device d = w.in() ? in : out;
+        ok = (d != null && d.name().startsWith(w.prefix())) != w.inverted();
+      } else if (m instanceof Match.AddrType a) {
+        ok =
+            (a.srcType() == null || addrType(pSrc, a.srcType()) != a.invSrc())
+                && (a.dstType() == null || addrType(pDst, a.dstType()) != a.invDst());
+      } else if (m instanceof Match.Statistic s) {
+        ok = ((random.nextInt() & 0x7FFF_FFFF) < s.probability()) != s.inverted();
+      } else if (m instanceof Match.Recent rc) {
+        ok = recent(rc);
+      } else {
+        ok = true;
+      }
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean addrType(int addr, String type) {
+    boolean multicast = (addr >>> 28) == 0xE;
+    boolean broadcast = addr == -1;
+    boolean local = ns.isLocalAddress(addr);
+    return switch (type) {
+      case "LOCAL" -> local;
+      case "MULTICAST" -> multicast;
+      case "BROADCAST" -> broadcast;
+      default -> !local && !multicast && !broadcast && addr != 0;
+    };
+  }
+
+  /** {@code xt_recent}: lists of addresses with their last-seen time, on the simulated clock. */
+  private boolean recent(Match.Recent rc) {
+    Int2LongLinkedOpenHashMap list =
+        recent.computeIfAbsent(rc.name(), k -> new Int2LongLinkedOpenHashMap());
+    int key = (rc.source() ? pSrc : pDst) & rc.mask();
+    long now = sim.now();
+    boolean hit;
+    switch (rc.command()) {
+      case Match.Recent.SET -> {
+        list.put(key, now);
+        hit = true;
+      }
+      case Match.Recent.REMOVE -> {
+        hit = list.containsKey(key);
+        list.remove(key);
+      }
+      default -> {
+        hit = list.containsKey(key);
+        if (hit && rc.seconds() > 0) {
+          boolean fresh = now - list.get(key) <= rc.seconds() * SimTime.SECOND;
+          if (!fresh && rc.reap()) {
+            list.remove(key);
+          }
+          hit = fresh;
+        }
+        if (hit && rc.command() == Match.Recent.UPDATE) {
+          list.put(key, now);
+        }
+      }
+    }
+    return hit != rc.inverted();
+  }
+
+  @Override
+  public String toString() {
+    return "netfilter in " + ns.label();
+  }
+}

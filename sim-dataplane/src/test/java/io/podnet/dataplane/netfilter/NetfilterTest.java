@@ -1,0 +1,387 @@
+package io.podnet.dataplane.netfilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.BridgeTopology;
+import io.podnet.core.net.Frame;
+import io.podnet.core.net.HookPoint;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Network;
+import io.podnet.core.net.ProbeResult;
+import io.podnet.core.packet.Frames;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Netfilter on node-1 of a two-node bridge topology: pod web-1 (10.244.1.2) on node-1, web-2
+ * (10.244.2.2) on node-2, routed between the nodes over 192.168.1.0/24.
+ */
+class NetfilterTest {
+
+  private static final Ipv4Address VIP = Ipv4Address.parse("10.96.0.10");
+
+  private final Simulation sim;
+  private final BridgeTopology t;
+  private final NetNamespace node1;
+  private final NetNamespace client;
+  private final NetNamespace server;
+  private final Netfilter nf;
+
+  NetfilterTest() {
+    Fixture fx = new Fixture(7);
+    sim = fx.sim;
+    t = fx.t;
+    node1 = fx.node1;
+    client = fx.client;
+    server = fx.server;
+    nf = fx.nf;
+  }
+
+  /** The topology with netfilter on node-1, for a seed. */
+  private static final class Fixture {
+    final Simulation sim;
+    final BridgeTopology t;
+    final NetNamespace node1;
+    final NetNamespace client;
+    final NetNamespace server;
+    final Netfilter nf;
+
+    Fixture(long seed) {
+      sim = Simulation.create(seed);
+      t = BridgeTopology.build(Network.create(sim), 2, 2);
+      node1 = t.node(0).root();
+      client = t.pod(0, 0);
+      server = t.pod(1, 0);
+      nf = Netfilter.install(node1);
+    }
+  }
+
+  private static String rules(String... lines) {
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static final String DNAT =
+      rules(
+          "*nat",
+          ":PREROUTING ACCEPT [0:0]",
+          ":KUBE-SERVICES - [0:0]",
+          "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
+          "-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination"
+              + " 10.244.2.2:8080",
+          "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 80 -j DNAT --to-destination"
+              + " 10.244.2.2:8080",
+          "COMMIT");
+
+  @Test
+  void dnat_connectTcp_replyComesFromTheServiceAddress() {
+    nf.restore(DNAT, "dnat.v4");
+    server.listenTcp(8080);
+    ProbeResult r = client.connectTcp(VIP, 80);
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.CONNECTED);
+    assertThat(r.message()).startsWith("Connection to 10.96.0.10 80 port");
+    assertThat(server.tcpAccepted(8080)).isZero(); // the final ACK is still in flight
+    sim.runUntil(sim.now() + SimTime.MILLISECOND);
+    assertThat(server.tcpAccepted(8080)).isEqualTo(1);
+    String walk = r.walk().render();
+    assertThat(walk)
+        .contains(
+            "rule #1 nat -A PREROUTING -m comment --comment \"kubernetes service portals\" -j"
+                + " KUBE-SERVICES")
+        .contains(
+            "rule #1 nat -A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j DNAT"
+                + " --to-destination 10.244.2.2:8080")
+        .containsPattern("nat #\\d+ dnat 10\\.96\\.0\\.10:80 -> 10\\.244\\.2\\.2:8080")
+        .containsPattern("nat #\\d+ snat 10\\.244\\.2\\.2:8080 -> 10\\.96\\.0\\.10:80");
+    String ct = nf.conntrack().list();
+    assertThat(ct)
+        .matches(
+            "tcp      6 431999 ESTABLISHED src=10\\.244\\.1\\.2 dst=10\\.96\\.0\\.10 sport=(\\d+)"
+                + " dport=80 src=10\\.244\\.2\\.2 dst=10\\.244\\.1\\.2 sport=8080 dport=\\1"
+                + " \\[ASSURED\\] mark=0 use=1\\n");
+  }
+
+  @Test
+  void dnat_udp_deliveredToThePodAndExpiresAfter30s() {
+    nf.restore(DNAT, "dnat.v4");
+    server.listenUdp(8080);
+    ProbeResult r = client.sendUdp(VIP, 80, new byte[] {1, 2, 3});
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DELIVERED);
+    assertThat(r.message()).isEqualTo("delivered to 10.244.2.2:8080 (udp)");
+    assertThat(r.observedSource()).isEqualTo(Ipv4Address.parse("10.244.1.2"));
+    assertThat(nf.conntrack().list())
+        .matches(
+            "udp      17 29 src=10\\.244\\.1\\.2 dst=10\\.96\\.0\\.10 sport=\\d+ dport=80"
+                + " \\[UNREPLIED\\] src=10\\.244\\.2\\.2 dst=10\\.244\\.1\\.2 sport=8080 dport=\\d+"
+                + " mark=0 use=1\\n");
+    assertThat(nf.conntrack().count()).isEqualTo(1);
+    sim.runUntil(sim.now() + 30 * SimTime.SECOND);
+    assertThat(nf.conntrack().count()).isZero();
+    assertThat(nf.conntrack().list()).isEmpty();
+  }
+
+  @Test
+  void masquerade_sourceBecomesTheNodeAddress_andRepliesComeBack() {
+    nf.restore(
+        rules(
+            "*nat",
+            ":POSTROUTING ACCEPT [0:0]",
+            "-A POSTROUTING -s 10.244.1.0/24 -o eth0 -j MASQUERADE --random-fully",
+            "COMMIT"),
+        "masq.v4");
+    server.listenUdp(53);
+    ProbeResult r = client.sendUdp(t.podAddress(1, 0), 53, new byte[] {1});
+    assertThat(r.observedSource()).isEqualTo(BridgeTopology.nodeAddress(0));
+    assertThat(client.ping(t.podAddress(1, 0)).success()).isTrue();
+    sim.runUntil(sim.now() + SimTime.MILLISECOND);
+    assertThat(nf.conntrack().list())
+        .contains(
+            "icmp     1 29 src=10.244.1.2 dst=10.244.2.2 type=8 code=0 id=1 src=10.244.2.2"
+                + " dst=192.168.1.11 type=0 code=0 id=1 mark=0 use=1");
+  }
+
+  @Test
+  void snat_toSource_rewritesAddressAndKeepsPort() {
+    nf.restore(
+        rules(
+            "*nat",
+            ":POSTROUTING ACCEPT [0:0]",
+            "-A POSTROUTING -s 10.244.1.2/32 -p tcp -j SNAT --to-source 192.168.1.11",
+            "COMMIT"),
+        "snat.v4");
+    server.listenTcp(80);
+    ProbeResult r = client.connectTcp(t.podAddress(1, 0), 80);
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.CONNECTED);
+    assertThat(nf.conntrack().list())
+        .matches(
+            "tcp      6 \\d+ \\w+ src=10\\.244\\.1\\.2 dst=10\\.244\\.2\\.2 sport=(\\d+) dport=80"
+                + " src=10\\.244\\.2\\.2 dst=192\\.168\\.1\\.11 sport=80 dport=\\1 .*\\n");
+  }
+
+  @Test
+  void reject_forwardedPacket_sendsPortUnreachableToTheSender() {
+    nf.restore(
+        rules(
+            "*filter",
+            ":FORWARD ACCEPT [0:0]",
+            "-A FORWARD -d 10.244.2.2/32 -p udp -m udp --dport 9999 -j REJECT",
+            "COMMIT"),
+        "reject.v4");
+    ProbeResult r = client.sendUdp(t.podAddress(1, 0), 9999, new byte[] {1});
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ICMP_ERROR);
+    assertThat(r.message())
+        .isEqualTo("From 10.244.1.1: Destination Port Unreachable (10.244.2.2:9999)");
+    assertThat(r.walk().render())
+        .contains(
+            "drop #1 filtered: filter -A FORWARD -d 10.244.2.2/32 -p udp -m udp --dport 9999 -j"
+                + " REJECT --reject-with icmp-port-unreachable");
+    assertThat(nf.conntrack().count()).isZero(); // the flow died unconfirmed
+  }
+
+  @Test
+  void reject_afterDnat_errorIsTranslatedBackToTheServiceAddress() {
+    nf.restore(DNAT, "dnat.v4");
+    nf.restoreNoflush(
+        rules(
+            "*filter",
+            ":FORWARD ACCEPT [0:0]",
+            "-A FORWARD -d 10.244.2.2/32 -p udp -j REJECT --reject-with icmp-host-prohibited",
+            "COMMIT"),
+        "reject.v4");
+    ProbeResult r = client.sendUdp(VIP, 80, new byte[] {1});
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.ICMP_ERROR);
+    assertThat(r.from()).isEqualTo(VIP);
+    assertThat(r.walk().render()).contains("icmp error related to 10.244.1.2:");
+  }
+
+  @Test
+  void policyDrop_dropsWithThePolicyText() {
+    nf.setPolicy(Table.FILTER, "FORWARD", "DROP");
+    ProbeResult r = client.ping(t.podAddress(1, 0));
+    assertThat(r.success()).isFalse();
+    assertThat(r.walk().render()).contains("filtered: filter -P FORWARD DROP");
+    assertThat(nf.save()).contains(":FORWARD DROP [0:0]");
+  }
+
+  @Test
+  void evaluation_jumpsGotosReturnsMarksAndCounters() {
+    nf.restore(
+        rules(
+            "*filter",
+            ":INPUT ACCEPT [0:0]",
+            ":A - [0:0]",
+            ":B - [0:0]",
+            "-A INPUT -p icmp -j A",
+            "-A INPUT -p icmp -m mark --mark 0x4000/0x4000 -j LOG --log-prefix \"marked \"",
+            "-A INPUT -p tcp -j DROP",
+            "-A A -j MARK --set-xmark 0x4000/0x4000",
+            "-A A -m mark --mark 0x4000/0x4000 -g B",
+            "-A A -j DROP",
+            "-A B -j RETURN",
+            "-A B -j DROP",
+            "COMMIT"),
+        "jumps.v4");
+    ProbeResult r = client.ping(BridgeTopology.gateway(0));
+    assertThat(r.success()).isTrue();
+    assertThat(nf.packets(Table.FILTER, "INPUT", 1)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "A", 1)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "A", 2)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "A", 3)).isZero();
+    assertThat(nf.packets(Table.FILTER, "B", 1)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "B", 2)).isZero();
+    assertThat(nf.packets(Table.FILTER, "INPUT", 2)).isEqualTo(1);
+    // INPUT#1, A#1, A#2, B#1, INPUT#2, INPUT#3
+    assertThat(nf.rulesEvaluated()).isEqualTo(6); // the reply crosses an empty OUTPUT
+  }
+
+  @Test
+  void matches_negationInterfacesAddrtypeAndCtstate() {
+    nf.restore(
+        rules(
+            "*filter",
+            ":INPUT DROP [0:0]",
+            ":FORWARD DROP [0:0]",
+            "-A INPUT -i cni0 -m addrtype --dst-type LOCAL -p icmp -j ACCEPT",
+            "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "-A FORWARD -i cni0 ! -o cni0 ! -d 10.244.1.0/24 -m conntrack --ctstate NEW -j ACCEPT",
+            "COMMIT"),
+        "m.v4");
+    assertThat(client.ping(BridgeTopology.gateway(0)).success()).isTrue();
+    assertThat(client.ping(t.podAddress(1, 0)).success()).isTrue();
+    // node-2's pod cannot start a flow towards node-1's pod: only replies pass FORWARD
+    ProbeResult back = server.ping(t.podAddress(0, 0));
+    assertThat(back.success()).isFalse();
+    assertThat(back.walk().render()).contains("filter -P FORWARD DROP");
+  }
+
+  @Test
+  void statistic_sameSeedSameBackends_andBothBackendsServe() {
+    int[] a = spread(11);
+    int[] b = spread(11);
+    assertThat(a).isEqualTo(b);
+    assertThat(a[0]).isPositive();
+    assertThat(a[1]).isPositive();
+    assertThat(a[0] + a[1]).isEqualTo(40);
+  }
+
+  private static int[] spread(long seed) {
+    Fixture x = new Fixture(seed);
+    x.nf.restore(SERVICE, "svc.v4");
+    NetNamespace b0 = x.t.pod(1, 0);
+    NetNamespace b1 = x.t.pod(1, 1);
+    b0.listenUdp(53);
+    b1.listenUdp(53);
+    for (int i = 0; i < 40; i++) {
+      assertThat(x.client.sendUdp(VIP, 53, new byte[] {1}).success()).isTrue();
+    }
+    return new int[] {b0.udpReceived(53), b1.udpReceived(53)};
+  }
+
+  private static final String SERVICE =
+      rules(
+          "*nat",
+          ":PREROUTING ACCEPT [0:0]",
+          ":KUBE-SVC - [0:0]",
+          ":KUBE-SEP-0 - [0:0]",
+          ":KUBE-SEP-1 - [0:0]",
+          "-A PREROUTING -d 10.96.0.10/32 -p udp -m udp --dport 53 -j KUBE-SVC",
+          "-A KUBE-SVC -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-0",
+          "-A KUBE-SVC -j KUBE-SEP-1",
+          "-A KUBE-SEP-0 -p udp -m udp -j DNAT --to-destination 10.244.2.2:53",
+          "-A KUBE-SEP-1 -p udp -m udp -j DNAT --to-destination 10.244.2.3:53",
+          "COMMIT");
+
+  @Test
+  void recent_clientIpAffinity_keepsTheBackendUntilTheTimeoutPasses() {
+    nf.restore(
+        rules(
+            "*nat",
+            ":PREROUTING ACCEPT [0:0]",
+            ":KUBE-SVC - [0:0]",
+            ":KUBE-SEP-0 - [0:0]",
+            ":KUBE-SEP-1 - [0:0]",
+            "-A PREROUTING -d 10.96.0.10/32 -p udp -m udp --dport 53 -j KUBE-SVC",
+            "-A KUBE-SVC -m recent --rcheck --seconds 10 --reap --name KUBE-SEP-0 --mask"
+                + " 255.255.255.255 --rsource -j KUBE-SEP-0",
+            "-A KUBE-SVC -m recent --rcheck --seconds 10 --reap --name KUBE-SEP-1 --mask"
+                + " 255.255.255.255 --rsource -j KUBE-SEP-1",
+            "-A KUBE-SVC -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-0",
+            "-A KUBE-SVC -j KUBE-SEP-1",
+            "-A KUBE-SEP-0 -p udp -m recent --set --name KUBE-SEP-0 --mask 255.255.255.255"
+                + " --rsource -m udp -j DNAT --to-destination 10.244.2.2:53",
+            "-A KUBE-SEP-1 -p udp -m recent --set --name KUBE-SEP-1 --mask 255.255.255.255"
+                + " --rsource -m udp -j DNAT --to-destination 10.244.2.3:53",
+            "COMMIT"),
+        "affinity.v4");
+    NetNamespace b0 = t.pod(1, 0);
+    NetNamespace b1 = t.pod(1, 1);
+    b0.listenUdp(53);
+    b1.listenUdp(53);
+    for (int i = 0; i < 20; i++) {
+      client.sendUdp(VIP, 53, new byte[] {1});
+    }
+    assertThat(b0.udpReceived(53) == 20 || b1.udpReceived(53) == 20).isTrue();
+  }
+
+  @Test
+  void restore_failure_leavesTheRulesetUnchanged() {
+    nf.restore(DNAT, "dnat.v4");
+    String before = nf.save();
+    assertThatThrownBy(
+            () ->
+                nf.restore(
+                    rules("*nat", ":PREROUTING ACCEPT [0:0]", "-A NOPE -j ACCEPT", "COMMIT"),
+                    "bad.v4"))
+        .isInstanceOf(IptablesParseException.class)
+        .hasMessageStartingWith("bad.v4:3:4: unknown chain NOPE");
+    assertThat(nf.save()).isEqualTo(before);
+    server.listenTcp(8080);
+    assertThat(client.connectTcp(VIP, 80).success()).isTrue();
+  }
+
+  @Test
+  void hotPath_nonMatchingRules_areCountedAndAllocateNothing() {
+    StringBuilder sb = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n");
+    for (int i = 0; i < 1000; i++) {
+      sb.append("-A INPUT -s 10.1.")
+          .append(i / 250)
+          .append('.')
+          .append(i % 250)
+          .append("/32 -p udp -m udp --dport 53 -j DROP\n");
+    }
+    nf.restore(sb.append("COMMIT\n").toString(), "many.v4");
+    Frame frame =
+        Frame.of(
+            1,
+            Frames.udp(
+                MacAddress.ZERO,
+                MacAddress.ZERO,
+                Ipv4Address.parse("10.244.1.2"),
+                Ipv4Address.parse("10.244.1.1"),
+                64,
+                true,
+                1,
+                40000,
+                53,
+                new byte[8]),
+            null);
+    for (int i = 0; i < 200; i++) {
+      assertThat(nf.filter(Table.FILTER, HookPoint.INPUT, frame, null, null)).isNull();
+    }
+    assertThat(nf.lastEvaluated()).isEqualTo(1000);
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long evaluatedBefore = nf.rulesEvaluated();
+    long before = mx.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 100; i++) {
+      nf.filter(Table.FILTER, HookPoint.INPUT, frame, null, null);
+    }
+    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+    assertThat(nf.rulesEvaluated() - evaluatedBefore).isEqualTo(100_000);
+    assertThat(allocated).as("bytes allocated by 100,000 rule evaluations").isLessThan(1024);
+  }
+}
