@@ -1,7 +1,9 @@
 package io.podnet.dataplane.service;
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
@@ -45,6 +47,23 @@ public final class IptablesServiceLookup implements ServiceLookup {
   /** Returns an empty lookup drawing its {@code statistic} random numbers from {@code random}. */
   public static IptablesServiceLookup create(RandomGenerator random) {
     return new IptablesServiceLookup(Objects.requireNonNull(random, "random"));
+  }
+
+  /**
+   * Returns a lookup holding {@code services} with their {@code endpoints}, built with one rebuild
+   * (like one full {@code iptables-restore}) instead of one per Service.
+   *
+   * @throws IllegalArgumentException as {@link #update} does
+   */
+  public static IptablesServiceLookup create(
+      RandomGenerator random, List<Service> services, Map<Service, List<Endpoint>> endpoints) {
+    IptablesServiceLookup lb = create(random);
+    for (ServicePortEntry e : ServicePortEntry.flatten(services, endpoints)) {
+      lb.services.computeIfAbsent(e.service.namespacedName(), k -> new ArrayList<>()).add(e);
+      lb.owners.put(e.key, e.portName);
+    }
+    lb.rebuild();
+    return lb;
   }
 
   @Override
