@@ -2,6 +2,7 @@ package io.podnet.dataplane.service;
 
 import it.unimi.dsi.fastutil.HashCommon;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -10,6 +11,12 @@ import java.util.TreeMap;
  * map from the packed (VIP, port, protocol) {@link ServiceKey} to the Service's backends, and a
  * Maglev table per Service that turns the flow hash into a backend, so the same flow always picks
  * the same backend and the cost does not grow with the number of Services.
+ *
+ * <p>Layout, chosen so a lookup touches about three cache lines and no object headers: the map is
+ * one {@code long[]} of (key, block offset) pairs, and every Service port's block lives in one
+ * {@code int[]} slab: {@code [M, n, ip0, port0, ..., ip(n-1), port(n-1), table(0), ...,
+ * table(M-1)]}, where a table entry is a backend index. Replaced and removed blocks become garbage
+ * the slab compacts away once it outweighs the live blocks.
  *
  * <p>Work is counted as the slots probed in the service map (linear probing, load factor at most
  * 1/2) plus one for the Maglev table read, the two map lookups Cilium's datapath does. Cilium uses
@@ -22,14 +29,14 @@ import java.util.TreeMap;
  */
 public final class HashMapServiceLookup implements ServiceLookup {
 
-  private static final Backends EMPTY = new Backends(new int[0], new int[0], new char[0]);
-
   private final int maxTableSize;
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
-  private long[] keys = new long[16];
-  private Backends[] values = new Backends[16];
+  private long[] slots = new long[32];
   private int mask = 15;
   private int size;
+  private int[] slab = new int[1024];
+  private int slabTop;
+  private long garbage;
   private int lastWork;
   private long totalWork;
 
@@ -61,26 +68,28 @@ public final class HashMapServiceLookup implements ServiceLookup {
   @Override
   public long lookup(int vip, int port, int protocol, long flowHash) {
     long key = ServiceKey.pack(vip, port, protocol);
-    long[] k = keys;
+    long[] s = slots;
     int m = mask;
     int pos = (int) HashCommon.mix(key) & m;
     int probes = 1;
     long cur;
-    while ((cur = k[pos]) != key) {
+    while ((cur = s[pos << 1]) != key) {
       if (cur == 0) {
         return done(probes, LookupResult.NO_SERVICE);
       }
       pos = (pos + 1) & m;
       probes++;
     }
-    Backends b = values[pos];
-    char[] table = b.table;
-    if (table.length == 0) {
+    int off = (int) s[(pos << 1) + 1];
+    int[] sl = slab;
+    int tableSize = sl[off];
+    if (tableSize == 0) {
       return done(probes, LookupResult.NO_ENDPOINTS);
     }
-    int slot = (int) (((flowHash >>> 32) * table.length) >>> 32);
-    int backend = table[slot];
-    return done(probes + 1, LookupResult.backend(b.ips[backend], b.ports[backend]));
+    int n = sl[off + 1];
+    int slot = (int) (((flowHash >>> 32) * tableSize) >>> 32);
+    int b = off + 2 + 2 * sl[off + 2 + 2 * n + slot];
+    return done(probes + 1, LookupResult.backend(sl[b], sl[b + 1]));
   }
 
   private long done(int work, long result) {
@@ -105,8 +114,7 @@ public final class HashMapServiceLookup implements ServiceLookup {
     String name = service.namespacedName();
     long[] mine = keysByService.getOrDefault(name, new long[0]);
     for (ServicePortEntry e : entries) {
-      int pos = find(e.key);
-      if (pos >= 0 && !contains(mine, e.key)) {
+      if (find(e.key) >= 0 && !contains(mine, e.key)) {
         throw new IllegalArgumentException(
             e.portName + " clashes with an installed Service on " + ServiceKey.format(e.key));
       }
@@ -118,7 +126,7 @@ public final class HashMapServiceLookup implements ServiceLookup {
     for (int i = 0; i < entries.size(); i++) {
       ServicePortEntry e = entries.get(i);
       keysOfService[i] = e.key;
-      put(e.key, backends(e.ready));
+      put(e.key, allocate(block(e.ready)));
     }
     keysByService.put(name, keysOfService);
   }
@@ -143,23 +151,73 @@ public final class HashMapServiceLookup implements ServiceLookup {
   /** Returns the Maglev table size chosen for the Service port on {@code key}, or 0 if none. */
   int tableSize(long key) {
     int pos = find(key);
-    return pos < 0 ? 0 : values[pos].table.length;
+    return pos < 0 ? 0 : slab[(int) slots[(pos << 1) + 1]];
   }
 
-  private Backends backends(List<Endpoint> ready) {
+  /** Returns the installed Service names, sorted (for tests and inspection). */
+  List<String> serviceNames() {
+    return new ArrayList<>(keysByService.keySet());
+  }
+
+  private int[] block(List<Endpoint> ready) {
     int n = ready.size();
     if (n == 0) {
-      return EMPTY;
+      return new int[2];
     }
-    int[] ips = new int[n];
-    int[] ports = new int[n];
     String[] names = new String[n];
     for (int i = 0; i < n; i++) {
-      ips[i] = ready.get(i).ip().toInt();
-      ports[i] = ready.get(i).port();
       names[i] = ready.get(i).toString();
     }
-    return new Backends(ips, ports, Maglev.build(names, Maglev.tableSize(n, maxTableSize)));
+    int m = Maglev.tableSize(n, maxTableSize);
+    char[] table = Maglev.build(names, m);
+    int[] block = new int[2 + 2 * n + m];
+    block[0] = m;
+    block[1] = n;
+    for (int i = 0; i < n; i++) {
+      block[2 + 2 * i] = ready.get(i).ip().toInt();
+      block[3 + 2 * i] = ready.get(i).port();
+    }
+    for (int j = 0; j < m; j++) {
+      block[2 + 2 * n + j] = table[j];
+    }
+    return block;
+  }
+
+  private static int blockLength(int[] slab, int off) {
+    return 2 + 2 * slab[off + 1] + slab[off];
+  }
+
+  private int allocate(int[] block) {
+    if (slabTop + block.length > slab.length) {
+      if (garbage > slabTop / 2) {
+        compact();
+      }
+      if (slabTop + block.length > slab.length) {
+        long wanted = Math.max(2L * slab.length, (long) slabTop + block.length);
+        slab = Arrays.copyOf(slab, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+      }
+    }
+    int off = slabTop;
+    System.arraycopy(block, 0, slab, off, block.length);
+    slabTop += block.length;
+    return off;
+  }
+
+  private void compact() {
+    int[] fresh = new int[slab.length];
+    int top = 0;
+    for (int p = 0; p <= mask; p++) {
+      if (slots[p << 1] != 0) {
+        int off = (int) slots[(p << 1) + 1];
+        int len = blockLength(slab, off);
+        System.arraycopy(slab, off, fresh, top, len);
+        slots[(p << 1) + 1] = top;
+        top += len;
+      }
+    }
+    slab = fresh;
+    slabTop = top;
+    garbage = 0;
   }
 
   private static boolean contains(long[] keys, long key) {
@@ -174,7 +232,7 @@ public final class HashMapServiceLookup implements ServiceLookup {
   private int find(long key) {
     int pos = (int) HashCommon.mix(key) & mask;
     long cur;
-    while ((cur = keys[pos]) != 0) {
+    while ((cur = slots[pos << 1]) != 0) {
       if (cur == key) {
         return pos;
       }
@@ -183,31 +241,29 @@ public final class HashMapServiceLookup implements ServiceLookup {
     return -1;
   }
 
-  private void put(long key, Backends b) {
-    if (2 * (size + 1) > keys.length) {
+  private void put(long key, int offset) {
+    if (2 * (size + 1) > mask + 1) {
       grow();
     }
     int pos = (int) HashCommon.mix(key) & mask;
-    while (keys[pos] != 0 && keys[pos] != key) {
+    while (slots[pos << 1] != 0 && slots[pos << 1] != key) {
       pos = (pos + 1) & mask;
     }
-    if (keys[pos] == 0) {
+    if (slots[pos << 1] == 0) {
       size++;
     }
-    keys[pos] = key;
-    values[pos] = b;
+    slots[pos << 1] = key;
+    slots[(pos << 1) + 1] = offset;
   }
 
   private void grow() {
-    long[] oldKeys = keys;
-    Backends[] oldValues = values;
-    keys = new long[oldKeys.length * 2];
-    values = new Backends[oldKeys.length * 2];
-    mask = keys.length - 1;
+    long[] old = slots;
+    slots = new long[old.length * 2];
+    mask = old.length - 1;
     size = 0;
-    for (int i = 0; i < oldKeys.length; i++) {
-      if (oldKeys[i] != 0) {
-        put(oldKeys[i], oldValues[i]);
+    for (int i = 0; i < old.length; i += 2) {
+      if (old[i] != 0) {
+        put(old[i], (int) old[i + 1]);
       }
     }
   }
@@ -218,16 +274,17 @@ public final class HashMapServiceLookup implements ServiceLookup {
     if (pos < 0) {
       return;
     }
+    garbage += blockLength(slab, (int) slots[(pos << 1) + 1]);
     size--;
     while (true) {
       int last = pos;
       pos = (pos + 1) & mask;
       long cur;
       while (true) {
-        cur = keys[pos];
+        cur = slots[pos << 1];
         if (cur == 0) {
-          keys[last] = 0;
-          values[last] = null;
+          slots[last << 1] = 0;
+          slots[(last << 1) + 1] = 0;
           return;
         }
         int home = (int) HashCommon.mix(cur) & mask;
@@ -238,26 +295,8 @@ public final class HashMapServiceLookup implements ServiceLookup {
         }
         pos = (pos + 1) & mask;
       }
-      keys[last] = cur;
-      values[last] = values[pos];
-    }
-  }
-
-  /** Returns the installed Service names, sorted (for tests and inspection). */
-  List<String> serviceNames() {
-    return new ArrayList<>(keysByService.keySet());
-  }
-
-  /** The ready backends of one Service port and its Maglev table. */
-  private static final class Backends {
-    final int[] ips;
-    final int[] ports;
-    final char[] table;
-
-    Backends(int[] ips, int[] ports, char[] table) {
-      this.ips = ips;
-      this.ports = ports;
-      this.table = table;
+      slots[last << 1] = cur;
+      slots[(last << 1) + 1] = slots[(pos << 1) + 1];
     }
   }
 }

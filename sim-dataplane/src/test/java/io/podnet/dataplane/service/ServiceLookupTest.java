@@ -154,6 +154,41 @@ class ServiceLookupTest {
   }
 
   @Test
+  void update_hashMapChurnOfAddsReplacesAndRemoves_everyRemainingServiceStillFound() {
+    HashMapServiceLookup lb = HashMapServiceLookup.create();
+    SplittableRandom rnd = new SplittableRandom(3);
+    Map<Integer, Integer> live = new HashMap<>();
+    for (int step = 0; step < 5_000; step++) {
+      int i = rnd.nextInt(300);
+      if (rnd.nextInt(3) == 0) {
+        lb.remove("ns", "s" + i);
+        live.remove(i);
+      } else {
+        int backend = rnd.nextInt(1000);
+        lb.update(
+            Service.of(
+                "ns",
+                "s" + i,
+                Ipv4Address.parse("172.16.0.0").plus(i),
+                ServicePort.of("p", "TCP", 80, 8080)),
+            List.of(Endpoint.of(Ipv4Address.parse("10.0.0.0").plus(backend), 8080, true)));
+        live.put(i, backend);
+      }
+    }
+
+    assertThat(lb.size()).isEqualTo(live.size());
+    for (int i = 0; i < 300; i++) {
+      long r = lb.lookup(Ipv4Address.parse("172.16.0.0").plus(i).toInt(), 80, TCP, i);
+      if (live.containsKey(i)) {
+        assertThat(LookupResult.ip(r))
+            .isEqualTo(Ipv4Address.parse("10.0.0.0").plus(live.get(i)).toInt());
+      } else {
+        assertThat(r).isEqualTo(LookupResult.NO_SERVICE);
+      }
+    }
+  }
+
+  @Test
   void maglevTableSize_smallAndLargeServices_hundredSlotsPerBackendCappedAtMax() {
     assertThat(Maglev.tableSize(1, 16381)).isEqualTo(251);
     assertThat(Maglev.tableSize(3, 16381)).isEqualTo(509);
