@@ -1,0 +1,249 @@
+package io.podnet.dataplane.service;
+
+import io.podnet.core.addr.Cidr;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Renders the {@code iptables-restore} input kube-proxy (iptables mode, Kubernetes 1.28 and later)
+ * writes for a set of ClusterIP/NodePort Services with {@code externalTrafficPolicy: Cluster}: a
+ * {@code *filter} and a {@code *nat} table, each ending in {@code COMMIT}.
+ *
+ * <p>kube-proxy itself emits the per-Service rules in Go map order, which differs run to run; its
+ * unit tests (pkg/proxy/iptables/proxier_test.go, {@code sortIPTablesRules}) compare dumps after a
+ * canonical sort, and this class writes that canonical order directly: tables by name; in each
+ * table {@code KUBE-NODEPORTS}, then {@code KUBE-SERVICES}, then the other chains alphabetically;
+ * rules grouped by chain; rules in {@code KUBE-SERVICES}/{@code KUBE-NODEPORTS} by Service name
+ * with the "must be the last rule" jump to {@code KUBE-NODEPORTS} last. The node settings are those
+ * of that test fixture (and of a default kube-proxy on a current IPv4 node): ClusterCIDR-based
+ * local detection, localhost NodePorts enabled, nfacct counters available; {@code --random-fully}
+ * is optional because the fixture's fake iptables lacks it while iptables 1.6.2 and later has it.
+ *
+ * <p>What it writes for {@code ns1/svc1:p80} on 172.30.0.41:80/TCP with endpoint 10.180.0.1:80 and
+ * cluster CIDR 10.0.0.0/8 (besides the fixed chains):
+ *
+ * <pre>
+ * -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
+ * -A KUBE-SEP-SXIVWICOYRO3J4NJ -m comment --comment ns1/svc1:p80 -s 10.180.0.1 -j KUBE-MARK-MASQ
+ * -A KUBE-SEP-SXIVWICOYRO3J4NJ -m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80
+ * -A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ
+ * -A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 -&gt; 10.180.0.1:80" -j KUBE-SEP-SXIVWICOYRO3J4NJ
+ * </pre>
+ *
+ * <p>Endpoint i (0-based) of n gets {@code -m statistic --mode random --probability} 1/(n-i) with
+ * 10 decimals, the last none. A Service port without ready endpoints gets no nat rules, only a
+ * filter {@code REJECT} commented {@code "<name> has no endpoints"}. Above 1,000 endpoints in total
+ * kube-proxy's large-cluster mode drops the comments of the SVC-to-SEP and SEP rules, and so does
+ * this. The {@code PREROUTING}/{@code OUTPUT}/{@code POSTROUTING} jumps into these chains are not
+ * part of the restore input (kube-proxy ensures them with separate {@code iptables} calls).
+ */
+public final class KubeProxyIptables {
+
+  /** kube-proxy's {@code largeClusterEndpointsThreshold}. */
+  static final int LARGE_CLUSTER_ENDPOINTS = 1000;
+
+  private static final String MASQ_MARK = "0x4000";
+
+  private KubeProxyIptables() {}
+
+  /** Renders without {@code --random-fully}, as kube-proxy's unit-test fixture writes it. */
+  public static String render(
+      List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
+    return render(services, endpoints, clusterCidr, false);
+  }
+
+  /**
+   * Renders the restore input for {@code services}, whose endpoints are looked up in {@code
+   * endpoints} (a Service missing from the map has none); {@code clusterCidr} drives the {@code !
+   * -s} masquerade rule; {@code randomFully} appends {@code --random-fully} to the MASQUERADE rule.
+   *
+   * @throws IllegalArgumentException for duplicate Services or (VIP, port, protocol) pairs, or an
+   *     endpoint whose port is no targetPort of its Service
+   */
+  public static String render(
+      List<Service> services,
+      Map<Service, List<Endpoint>> endpoints,
+      Cidr clusterCidr,
+      boolean randomFully) {
+    Objects.requireNonNull(clusterCidr, "clusterCidr");
+    List<ServicePortEntry> entries = ServicePortEntry.flatten(services, endpoints);
+    int totalEndpoints = 0;
+    for (ServicePortEntry e : entries) {
+      totalEndpoints += e.ready.size();
+    }
+    boolean comments = totalEndpoints <= LARGE_CLUSTER_ENDPOINTS;
+
+    Table filter = new Table("filter");
+    filter.chain("KUBE-EXTERNAL-SERVICES");
+    filter.chain("KUBE-FIREWALL");
+    filter.chain("KUBE-FORWARD");
+    filter.chain("KUBE-PROXY-FIREWALL");
+    Table nat = new Table("nat");
+    nat.chain(KubeProxyChains.MARK_MASQ);
+    nat.chain(KubeProxyChains.POSTROUTING);
+
+    for (ServicePortEntry e : entries) {
+      writeServicePort(e, clusterCidr, comments, filter, nat);
+    }
+
+    nat.rule(
+        KubeProxyChains.SERVICES,
+        "-m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in"
+            + " this chain\" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS");
+    nat.rule(KubeProxyChains.MARK_MASQ, "-j MARK --or-mark " + MASQ_MARK);
+    nat.rule(
+        KubeProxyChains.POSTROUTING,
+        "-m mark ! --mark " + MASQ_MARK + "/" + MASQ_MARK + " -j RETURN");
+    nat.rule(KubeProxyChains.POSTROUTING, "-j MARK --xor-mark " + MASQ_MARK);
+    nat.rule(
+        KubeProxyChains.POSTROUTING,
+        "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE"
+            + (randomFully ? " --random-fully" : ""));
+    filter.rule(
+        "KUBE-FIREWALL",
+        "-m comment --comment \"block incoming localnet connections\" -d 127.0.0.0/8 ! -s"
+            + " 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+    filter.rule(
+        "KUBE-FORWARD",
+        "-m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j"
+            + " DROP");
+    filter.rule(
+        "KUBE-FORWARD",
+        "-m comment --comment \"kubernetes forwarding rules\" -m mark --mark "
+            + MASQ_MARK
+            + "/"
+            + MASQ_MARK
+            + " -j ACCEPT");
+    filter.rule(
+        "KUBE-FORWARD",
+        "-m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate"
+            + " RELATED,ESTABLISHED -j ACCEPT");
+
+    StringBuilder out = new StringBuilder(256 + entries.size() * 600);
+    filter.appendTo(out);
+    nat.appendTo(out);
+    return out.toString();
+  }
+
+  private static void writeServicePort(
+      ServicePortEntry e, Cidr clusterCidr, boolean comments, Table filter, Table nat) {
+    String name = e.portName;
+    Protocol protocol = e.port.protocol();
+    String proto = "-m " + protocol.lowerName() + " -p " + protocol.lowerName();
+    String dest = proto + " -d " + e.service.clusterIp() + " --dport " + e.port.port();
+    if (e.ready.isEmpty()) {
+      String comment = "-m comment --comment \"" + name + " has no endpoints\" ";
+      filter.rule(KubeProxyChains.SERVICES, comment + dest + " -j REJECT");
+      if (e.port.hasNodePort()) {
+        filter.rule(
+            "KUBE-EXTERNAL-SERVICES",
+            comment
+                + "-m addrtype --dst-type LOCAL "
+                + proto
+                + " --dport "
+                + e.port.nodePort()
+                + " -j REJECT");
+      }
+      return;
+    }
+    String svcChain = KubeProxyChains.serviceChain(name, protocol);
+    String clusterIpComment = "-m comment --comment \"" + name + " cluster IP\" ";
+    nat.rule(KubeProxyChains.SERVICES, clusterIpComment + dest + " -j " + svcChain);
+    if (e.port.hasNodePort()) {
+      String extChain = KubeProxyChains.externalChain(name, protocol);
+      String np = "-m comment --comment " + name + " " + proto;
+      nat.rule(
+          KubeProxyChains.NODEPORTS,
+          np
+              + " -d 127.0.0.0/8 --dport "
+              + e.port.nodePort()
+              + " -m nfacct --nfacct-name localhost_nps_accepted_pkts -j "
+              + extChain);
+      nat.rule(KubeProxyChains.NODEPORTS, np + " --dport " + e.port.nodePort() + " -j " + extChain);
+      nat.chain(extChain);
+      nat.rule(
+          extChain,
+          "-m comment --comment \"masquerade traffic for "
+              + name
+              + " external destinations\" -j KUBE-MARK-MASQ");
+      nat.rule(extChain, "-j " + svcChain);
+    }
+    nat.chain(svcChain);
+    nat.rule(svcChain, clusterIpComment + dest + " ! -s " + clusterCidr + " -j KUBE-MARK-MASQ");
+    int n = e.ready.size();
+    for (int i = 0; i < n; i++) {
+      Endpoint ep = e.ready.get(i);
+      String sepChain = KubeProxyChains.endpointChain(name, protocol, ep.toString());
+      StringBuilder jump = new StringBuilder();
+      if (comments) {
+        jump.append("-m comment --comment \"").append(name).append(" -> ").append(ep).append("\" ");
+      }
+      if (i < n - 1) {
+        jump.append("-m statistic --mode random --probability ").append(probability(n - i));
+        jump.append(' ');
+      }
+      nat.rule(svcChain, jump.append("-j ").append(sepChain).toString());
+      nat.chain(sepChain);
+      String sepComment = comments ? "-m comment --comment " + name + " " : "";
+      nat.rule(sepChain, sepComment + "-s " + ep.ip() + " -j KUBE-MARK-MASQ");
+      nat.rule(sepChain, sepComment + proto + " -j DNAT --to-destination " + ep);
+    }
+  }
+
+  /**
+   * Returns 1/n with exactly 10 decimals, rounding the exact binary value of the double half-even
+   * like Go's {@code fmt.Sprintf("%0.10f", 1.0/float64(n))}: {@code 0.3333333333} for 3.
+   */
+  static String probability(int n) {
+    return new BigDecimal(1.0 / n).setScale(10, RoundingMode.HALF_EVEN).toPlainString();
+  }
+
+  /** One table's chains (in canonical order) and their rules. */
+  private static final class Table {
+    private final String name;
+    private final Map<String, List<String>> fixed = new LinkedHashMap<>();
+    private final TreeMap<String, List<String>> others = new TreeMap<>();
+
+    Table(String name) {
+      this.name = name;
+      fixed.put(KubeProxyChains.NODEPORTS, new ArrayList<>());
+      fixed.put(KubeProxyChains.SERVICES, new ArrayList<>());
+    }
+
+    void chain(String chain) {
+      if (!fixed.containsKey(chain)) {
+        others.computeIfAbsent(chain, c -> new ArrayList<>());
+      }
+    }
+
+    void rule(String chain, String spec) {
+      List<String> rules = fixed.get(chain);
+      if (rules == null) {
+        rules = others.get(chain);
+      }
+      if (rules == null) {
+        throw new IllegalStateException("rule for undeclared chain " + chain + ": " + spec);
+      }
+      rules.add(spec);
+    }
+
+    void appendTo(StringBuilder out) {
+      out.append('*').append(name).append('\n');
+      fixed.keySet().forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+      others.keySet().forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+      fixed.forEach((c, rules) -> rules.forEach(r -> rule(out, c, r)));
+      others.forEach((c, rules) -> rules.forEach(r -> rule(out, c, r)));
+      out.append("COMMIT\n");
+    }
+
+    private static void rule(StringBuilder out, String chain, String spec) {
+      out.append("-A ").append(chain).append(' ').append(spec).append('\n');
+    }
+  }
+}

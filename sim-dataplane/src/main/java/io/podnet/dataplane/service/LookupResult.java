@@ -1,0 +1,50 @@
+package io.podnet.dataplane.service;
+
+import io.podnet.core.addr.Ipv4Address;
+
+/**
+ * The outcome of a {@link ServiceLookup}, packed into a {@code long} so the hot path allocates
+ * nothing: a chosen backend is {@code ip << 16 | port} (non-negative); {@link #NO_SERVICE} and
+ * {@link #NO_ENDPOINTS} are negative. Outcomes are data, never exceptions.
+ */
+public final class LookupResult {
+
+  /** No Service has this (VIP, port, protocol): the packet is not load-balanced. */
+  public static final long NO_SERVICE = -1L;
+
+  /** The Service exists but has no ready endpoint: kube-proxy REJECTs, Cilium drops. */
+  public static final long NO_ENDPOINTS = -2L;
+
+  private LookupResult() {}
+
+  /** Packs a backend {@code ip:port}. */
+  public static long backend(int ip, int port) {
+    return Integer.toUnsignedLong(ip) << 16 | (port & 0xFFFF);
+  }
+
+  /** Returns whether {@code result} is a chosen backend. */
+  public static boolean isBackend(long result) {
+    return result >= 0;
+  }
+
+  /** Returns the backend IP bits of a backend result. */
+  public static int ip(long result) {
+    return (int) (result >>> 16);
+  }
+
+  /** Returns the backend port of a backend result. */
+  public static int port(long result) {
+    return (int) result & 0xFFFF;
+  }
+
+  /** Returns {@code IP:port}, {@code no service} or {@code no endpoints}. */
+  public static String format(long result) {
+    if (result == NO_SERVICE) {
+      return "no service";
+    }
+    if (result == NO_ENDPOINTS) {
+      return "no endpoints";
+    }
+    return Ipv4Address.format(ip(result)) + ":" + port(result);
+  }
+}
