@@ -18,6 +18,10 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
+import io.podnet.dataplane.service.Endpoint;
+import io.podnet.dataplane.service.RuleProgrammingCost;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -68,16 +72,27 @@ public final class Cluster {
   private final Network network;
   private final Cidr clusterCidr;
   private @Nullable Host router;
+  private final Cidr serviceCidr;
+  private final Map<String, ServiceEntry> services = new LinkedHashMap<>();
+  private final Map<Node, KubeProxy> kubeProxies = new LinkedHashMap<>();
+  private final RandomGenerator serviceIps;
+  private boolean syncPending;
+
+  /** A Service and the labels its selector matches. */
+  private record ServiceEntry(Service service, Map<String, String> selector) {}
+
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final Map<Node, Kubelet> kubelets = new LinkedHashMap<>();
   private final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
 
-  private Cluster(Simulation simulation, Network network, Cidr clusterCidr) {
+  private Cluster(Simulation simulation, Network network, Cidr clusterCidr, Cidr serviceCidr) {
     this.simulation = simulation;
     this.network = network;
     this.clusterCidr = clusterCidr;
+    this.serviceCidr = serviceCidr;
+    this.serviceIps = simulation.random().stream("service-ips");
     this.uids = simulation.random().stream("pod-uids");
   }
 
@@ -554,10 +569,130 @@ public final class Cluster {
     kubelets.get(node).podBound(pod);
   }
 
+  // ---------------------------------------------------------------- services
+
+  /**
+   * Creates a ClusterIP Service selecting the pods whose labels include {@code selector}, with a
+   * ClusterIP drawn from the Service CIDR (never its first address, which belongs to the {@code
+   * kubernetes} Service). The first Service starts kube-proxy (iptables mode) on every node;
+   * kube-proxy then follows the Service's endpoints (its running pods) as they come and go.
+   */
+  public Service createService(String key, Map<String, String> selector, List<ServicePort> ports) {
+    String qualified = qualify(key);
+    if (services.containsKey(qualified)) {
+      throw new IllegalArgumentException("service \"" + qualified + "\" already exists");
+    }
+    if (selector.isEmpty()) {
+      throw new IllegalArgumentException(
+          "service \"" + qualified + "\" needs a selector (expected at least one label)");
+    }
+    String[] parts = qualified.split("/", -1);
+    Service service = Service.of(parts[0], parts[1], allocateClusterIp(), ports);
+    if (kubeProxies.isEmpty()) {
+      for (Node node : nodes.values()) {
+        node.host().root().setBridgeNfCallIptables(true);
+        kubeProxies.put(node, new KubeProxy(node));
+      }
+    }
+    services.put(qualified, new ServiceEntry(service, Map.copyOf(selector)));
+    servicesChanged();
+    return service;
+  }
+
+  /** Deletes a Service; kube-proxy removes its rules at the next sync. */
+  public void deleteService(String key) {
+    if (services.remove(qualify(key)) == null) {
+      throw new IllegalArgumentException("service \"" + key + "\" does not exist");
+    }
+    servicesChanged();
+  }
+
+  /** The Services, in creation order. */
+  public List<Service> services() {
+    return services.values().stream().map(ServiceEntry::service).toList();
+  }
+
+  /** The endpoints of a Service: its selected pods that are running on Ready nodes. */
+  public List<Endpoint> endpoints(Service service) {
+    ServiceEntry entry = services.get(service.namespacedName());
+    if (entry == null) {
+      return List.of();
+    }
+    List<Endpoint> out = new ArrayList<>();
+    for (Pod pod : pods.values()) {
+      if (pod.isRunning()
+          && pod.namespace().equals(service.namespace())
+          && pod.labels().entrySet().containsAll(entry.selector().entrySet())
+          && pod.node().map(Node::isReady).orElse(false)) {
+        for (ServicePort port : service.ports()) {
+          out.add(Endpoint.of(pod.requireIp(), port.targetPort(), true));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code iptables-save} on a node where kube-proxy runs. */
+  public String iptablesSave(String nodeName) {
+    KubeProxy proxy = kubeProxies.get(node(nodeName));
+    if (proxy == null) {
+      throw new IllegalStateException("kube-proxy is not running: the cluster has no Service yet");
+    }
+    return proxy.netfilter().save();
+  }
+
+  /** Rules netfilter evaluated on a node so far (0 before the first Service). */
+  public long rulesEvaluated(String nodeName) {
+    KubeProxy proxy = kubeProxies.get(node(nodeName));
+    return proxy == null ? 0 : proxy.netfilter().rulesEvaluated();
+  }
+
+  private Ipv4Address allocateClusterIp() {
+    long size = serviceCidr.size();
+    if (services.size() >= size - 3) {
+      throw new IllegalStateException("service CIDR " + serviceCidr + " is full");
+    }
+    while (true) {
+      Ipv4Address candidate = serviceCidr.address(2 + serviceIps.nextLong(size - 3));
+      boolean taken =
+          services.values().stream().anyMatch(e -> e.service().clusterIp().equals(candidate));
+      if (!taken) {
+        return candidate;
+      }
+    }
+  }
+
+  /**
+   * Something a Service depends on changed: kube-proxy re-renders its rules now and each node's
+   * restore takes effect after the time an {@code iptables-restore} of that many lines takes.
+   */
+  private void servicesChanged() {
+    if (kubeProxies.isEmpty() || syncPending) {
+      return;
+    }
+    syncPending = true;
+    simulation.schedule(
+        0,
+        () -> {
+          syncPending = false;
+          List<Service> current = services();
+          Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
+          for (Service s : current) {
+            endpoints.put(s, endpoints(s));
+          }
+          for (KubeProxy proxy : kubeProxies.values()) {
+            String text = proxy.render(current, endpoints, clusterCidr);
+            long delay = RuleProgrammingCost.MEASURED.restoreNanos(text.lines().count());
+            simulation.schedule(delay, () -> proxy.apply(text));
+          }
+        });
+  }
+
   // ---------------------------------------------------------------- kubelet callbacks
 
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
+    servicesChanged();
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
@@ -572,6 +707,7 @@ public final class Cluster {
   void removed(Pod pod) {
     pod.markDeleted();
     pods.remove(pod.key());
+    servicesChanged();
     trace(pod, "deleted");
   }
 
@@ -637,6 +773,7 @@ public final class Cluster {
     private LinkSpec link = LinkSpec.DEFAULT;
     private NetworkAgent agent = new HostGwRoutes();
     private int racks = 1;
+    private Cidr serviceCidr = Cidr.parse("10.96.0.0/12");
 
     private Builder() {}
 
@@ -658,6 +795,12 @@ public final class Cluster {
     /** The cluster CIDR (default {@code 10.244.0.0/16}). */
     public Builder clusterCidr(String cidr) {
       this.clusterCidr = Cidr.parse(cidr);
+      return this;
+    }
+
+    /** The Service CIDR ClusterIPs come from (default {@code 10.96.0.0/12}). */
+    public Builder serviceCidr(String cidr) {
+      this.serviceCidr = Cidr.parse(cidr);
       return this;
     }
 
@@ -754,7 +897,7 @@ public final class Cluster {
       installed.forEach(registry::require);
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
-      Cluster cluster = new Cluster(sim, network, clusterCidr);
+      Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr);
       Underlay underlay = Underlay.build(network, racks, nodeCount, link);
       cluster.router = underlay.router().orElse(null);
       for (int i = 1; i <= nodeCount; i++) {

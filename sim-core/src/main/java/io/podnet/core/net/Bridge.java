@@ -230,6 +230,9 @@ public final class Bridge extends Device {
       return;
     }
     stack.hop(this, HopAction.BRIDGE, frame, "fdb " + MacAddress.of(dst) + " dev " + e.port.name());
+    if (ingress != null && !stack.bridgedHooks(frame, ingress, e.port)) {
+      return;
+    }
     stack.transmit(e.port, frame);
   }
 

@@ -108,6 +108,21 @@ final class IpStack {
     return true;
   }
 
+  /**
+   * br_netfilter: an IPv4 frame bridged between two ports passes PREROUTING, FORWARD and
+   * POSTROUTING when {@code net.bridge.bridge-nf-call-iptables} is on; returns whether it goes on.
+   */
+  boolean bridgedHooks(Frame frame, Device in, Device out) {
+    if (!ns.bridgeNfCallIptables()
+        || frame.length() < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH
+        || EthernetHeader.etherType(frame.buffer(), frame.offset()) != EtherType.IPV4) {
+      return true;
+    }
+    return runHooks(HookPoint.PREROUTING, frame, in, null)
+        && runHooks(HookPoint.FORWARD, frame, in, out)
+        && runHooks(HookPoint.POSTROUTING, frame, in, out);
+  }
+
   // ---------------------------------------------------------------- receive
 
   void receive(Device dev, Frame frame) {

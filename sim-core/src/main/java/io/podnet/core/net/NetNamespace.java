@@ -50,6 +50,7 @@ public final class NetNamespace {
   private final Sockets sockets;
   private int lastIfindex;
   private boolean ipForward;
+  private boolean bridgeNfCallIptables;
   private boolean deleted;
 
   NetNamespace(Host host, String name, boolean root) {
@@ -93,6 +94,20 @@ public final class NetNamespace {
   /** Sets {@code net.ipv4.ip_forward}. */
   public void setIpForward(boolean enabled) {
     this.ipForward = enabled;
+  }
+
+  /**
+   * Whether IPv4 frames bridged between ports pass the netfilter hooks ({@code
+   * net.bridge.bridge-nf-call-iptables}, which kube-proxy needs so that replies from a Service's
+   * pod to a client on the same bridge are un-NATed).
+   */
+  public boolean bridgeNfCallIptables() {
+    return bridgeNfCallIptables;
+  }
+
+  /** Sets {@code net.bridge.bridge-nf-call-iptables}. */
+  public void setBridgeNfCallIptables(boolean enabled) {
+    this.bridgeNfCallIptables = enabled;
   }
 
   /**

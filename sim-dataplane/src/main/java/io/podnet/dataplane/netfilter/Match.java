@@ -54,6 +54,17 @@ sealed interface Match {
   }
 
   /**
+   * {@code -m nfacct --nfacct-name NAME}: extended accounting, which counts the packets into a
+   * named accounting object and always matches; PodNet keeps no accounting objects.
+   */
+  record Nfacct(String name) implements Match {
+    @Override
+    public void appendSave(StringBuilder out) {
+      out.append(" -m nfacct --nfacct-name ").append(name);
+    }
+  }
+
+  /**
    * {@code -m addrtype}: the routing type of the source and destination address ({@code LOCAL},
    * {@code UNICAST}, {@code BROADCAST}, {@code MULTICAST}); null for an absent side.
    */

@@ -173,7 +173,7 @@ final class Program {
       } else if (m instanceof Match.CtState s) {
         ctStates[r] = s.states();
         f |= s.inverted() ? INV_CT : 0;
-      } else if (!(m instanceof Match.Comment)) {
+      } else if (!(m instanceof Match.Comment) && !(m instanceof Match.Nfacct)) {
         slowMatches.add(m);
       }
     }

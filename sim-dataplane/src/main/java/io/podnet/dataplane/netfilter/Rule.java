@@ -303,6 +303,8 @@ public final class Rule {
     boolean invDport;
     // comment
     @Nullable String comment;
+    // nfacct
+    @Nullable String nfacctName;
     // addrtype
     @Nullable String srcType;
     boolean invSrcType;
@@ -334,6 +336,7 @@ public final class Rule {
               "udp",
               "sctp",
               "comment",
+              "nfacct",
               "addrtype",
               "mark",
               "statistic",
@@ -380,6 +383,13 @@ public final class Rule {
             return -1;
           }
           comment = value(tokens, i, t).text();
+          return i + 1;
+        }
+        case "nfacct" -> {
+          if (!opt.equals("--nfacct-name")) {
+            return -1;
+          }
+          nfacctName = value(tokens, i, t).text();
           return i + 1;
         }
         case "addrtype" -> {
@@ -518,6 +528,12 @@ public final class Rule {
             throw new Failure(name, "-m comment needs --comment");
           }
           yield new Match.Comment(comment);
+        }
+        case "nfacct" -> {
+          if (nfacctName == null) {
+            throw new Failure(name, "-m nfacct needs --nfacct-name");
+          }
+          yield new Match.Nfacct(nfacctName);
         }
         case "addrtype" -> new Match.AddrType(srcType, invSrcType, dstType, invDstType);
         case "mark" -> {
@@ -676,6 +692,13 @@ public final class Rule {
           xmarkSet = true;
           return i + 1;
         }
+        case "MARK --xor-mark" -> {
+          int v = number(value(tokens, i, t), 0, 0xFFFFFFFFL, "mark");
+          xmarkValue = v;
+          xmarkMask = 0;
+          xmarkSet = true;
+          return i + 1;
+        }
         case "MARK --and-mark" -> {
           int v = number(value(tokens, i, t), 0, 0xFFFFFFFFL, "mark");
           xmarkValue = 0;
@@ -742,7 +765,8 @@ public final class Rule {
                       rejectWith == null ? "icmp-port-unreachable" : rejectWith, rejectCode);
           case "MARK" -> {
             if (!xmarkSet) {
-              throw new Failure(tt, "MARK needs --set-xmark, --set-mark, --or-mark or --and-mark");
+              throw new Failure(
+                  tt, "MARK needs --set-xmark, --set-mark, --or-mark, --xor-mark or --and-mark");
             }
             target = new Target.SetMark(xmarkValue, xmarkMask);
           }

@@ -1,0 +1,118 @@
+package io.podnet.cni.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.net.HopAction;
+import io.podnet.core.net.ProbeResult;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Services through kube-proxy's iptables mode on the simulated cluster. */
+class ServiceTest {
+
+  private final Cluster cluster = Cluster.bridge().nodes(2).seed(8).build();
+
+  private Service webService() {
+    cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
+    cluster.runPod(PodSpec.named("web-2").label("app", "web").onNode("node-2"));
+    for (Pod p : cluster.pods()) {
+      p.requireNetns().listenTcp(8080);
+    }
+    Service svc =
+        cluster.createService(
+            "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    cluster.run(SimTime.SECOND);
+    return svc;
+  }
+
+  @Test
+  void createService_clusterIpFromTheServiceCidrAndEndpointsFromSelectedRunningPods() {
+    Service svc = webService();
+
+    assertThat(svc.clusterIp().toInt() >>> 20).isEqualTo((10 << 4) | 6);
+    assertThat(cluster.endpoints(svc))
+        .extracting(e -> e.ip().toString())
+        .containsExactly("10.244.1.2", "10.244.2.2");
+  }
+
+  @Test
+  void iptablesSave_showsKubeProxysChainsForTheService() {
+    Service svc = webService();
+
+    String save = cluster.iptablesSave("node-1");
+
+    assertThat(save)
+        .contains(
+            "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES")
+        .contains(
+            "-A KUBE-SERVICES -d "
+                + svc.clusterIp()
+                + "/32 -p tcp -m comment --comment \"default/web:http cluster IP\" -m tcp --dport 80"
+                + " -j KUBE-SVC-")
+        .contains("-m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-")
+        .contains("-j DNAT --to-destination 10.244.2.2:8080");
+  }
+
+  @Test
+  void connectTcp_toTheClusterIp_isDnatedToABackendAndTheReplyComesBackFromTheVip() {
+    Service svc = webService();
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
+
+    for (int i = 0; i < 6; i++) {
+      ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 80);
+      assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
+      assertThat(r.from()).isEqualTo(svc.clusterIp());
+      assertThat(r.walk().hops()).anyMatch(h -> h.hop().action() == HopAction.NAT);
+    }
+    cluster.run(SimTime.MILLISECOND);
+    int accepted =
+        cluster.pod("web-1").orElseThrow().requireNetns().tcpAccepted(8080)
+            + cluster.pod("web-2").orElseThrow().requireNetns().tcpAccepted(8080);
+    assertThat(accepted).isEqualTo(6);
+    assertThat(cluster.rulesEvaluated("node-1")).isPositive();
+  }
+
+  @Test
+  void deletePod_itsEndpointLeavesTheRulesAfterTheNextSync() {
+    Service svc = webService();
+
+    cluster.deletePod("web-2");
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.endpoints(svc))
+        .extracting(e -> e.ip().toString())
+        .containsExactly("10.244.1.2");
+    assertThat(cluster.iptablesSave("node-1")).doesNotContain("--to-destination 10.244.2.2:8080");
+  }
+
+  @Test
+  void serviceWithoutEndpoints_isRejectedLikeKubeProxyDoes() {
+    Service svc =
+        cluster.createService(
+            "db", Map.of("app", "db"), List.of(ServicePort.of("", "TCP", 5432, 5432)));
+    cluster.run(SimTime.SECOND);
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
+
+    assertThat(cluster.iptablesSave("node-1")).contains("\"default/db has no endpoints\"");
+    ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 5432);
+    assertThat(r.success()).isFalse();
+  }
+
+  @Test
+  void createService_badInput_rejectedNamingTheValue() {
+    assertThatThrownBy(
+            () ->
+                cluster.createService("web", Map.of(), List.of(ServicePort.of("", "TCP", 80, 80))))
+        .hasMessage("service \"default/web\" needs a selector (expected at least one label)");
+    assertThatThrownBy(() -> ServicePort.of("", "ICMP", 80, 80))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ServicePort.of("", "TCP", 70000, 80))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(cluster.services()).isEmpty();
+  }
+}
