@@ -2,15 +2,20 @@ package io.podnet.benchmarks.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -71,9 +76,20 @@ public final class LookupChart {
           points.forEach(series::add);
           data.addSeries(series);
         });
-    LogAxis x = new LogAxis("Services on the node");
-    LogAxis y = new LogAxis("ns per first-packet lookup");
-    XYPlot plot = new XYPlot(data, x, y, new XYLineAndShapeRenderer(true, true));
+    LogAxis x = decadeAxis("Services on the node");
+    LogAxis y = decadeAxis("ns per first-packet lookup");
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    Color[] colors = {
+      new Color(0x7F7F7F), new Color(0xBCBD22), new Color(0x1F77B4), new Color(0xD62728)
+    };
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      renderer.setSeriesPaint(i, colors[i % colors.length]);
+      renderer.setSeriesStroke(i, new BasicStroke(2f));
+    }
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     JFreeChart chart =
         new JFreeChart(
             "Service lookup: kube-proxy iptables walk vs hash map + Maglev",
@@ -81,6 +97,16 @@ public final class LookupChart {
             plot,
             true);
     ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+  }
+
+  private static LogAxis decadeAxis(String label) {
+    LogAxis axis = new LogAxis(label);
+    axis.setBase(10);
+    axis.setTickUnit(new NumberTickUnit(1.0));
+    axis.setMinorTickMarksVisible(true);
+    axis.setNumberFormatOverride(
+        new DecimalFormat("#,##0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    return axis;
   }
 
   /** Returns the figures as a text table, with ns per rule for the iptables walk. */

@@ -14,9 +14,11 @@ import java.util.TreeMap;
  *
  * <p>Layout, chosen so a lookup touches about three cache lines and no object headers: the map is
  * one {@code long[]} of (key, block offset) pairs, and every Service port's block lives in one
- * {@code int[]} slab: {@code [M, n, ip0, port0, ..., ip(n-1), port(n-1), table(0), ...,
- * table(M-1)]}, where a table entry is a backend index. Replaced and removed blocks become garbage
- * the slab compacts away once it outweighs the live blocks.
+ * {@code int[]} slab: {@code [M, n, ip0, port0, ..., ip(n-1), port(n-1), table...]}, where the
+ * table's M backend indexes are packed four bytes to an {@code int} when there are at most 256
+ * backends and two chars to an {@code int} otherwise, so 100,000 Services fit in tens of megabytes.
+ * Replaced and removed blocks become garbage the slab compacts away once it outweighs the live
+ * blocks.
  *
  * <p>Work is counted as the slots probed in the service map (linear probing, load factor at most
  * 1/2) plus one for the Maglev table read, the two map lookups Cilium's datapath does. Cilium uses
@@ -88,7 +90,12 @@ public final class HashMapServiceLookup implements ServiceLookup {
     }
     int n = sl[off + 1];
     int slot = (int) (((flowHash >>> 32) * tableSize) >>> 32);
-    int b = off + 2 + 2 * sl[off + 2 + 2 * n + slot];
+    int table = off + 2 + 2 * n;
+    int index =
+        n <= 256
+            ? (sl[table + (slot >>> 2)] >>> ((slot & 3) << 3)) & 0xFF
+            : (sl[table + (slot >>> 1)] >>> ((slot & 1) << 4)) & 0xFFFF;
+    int b = off + 2 + 2 * index;
     return done(probes + 1, LookupResult.backend(sl[b], sl[b + 1]));
   }
 
@@ -170,7 +177,7 @@ public final class HashMapServiceLookup implements ServiceLookup {
     }
     int m = Maglev.tableSize(n, maxTableSize);
     char[] table = Maglev.build(names, m);
-    int[] block = new int[2 + 2 * n + m];
+    int[] block = new int[2 + 2 * n + tableInts(n, m)];
     block[0] = m;
     block[1] = n;
     for (int i = 0; i < n; i++) {
@@ -178,13 +185,22 @@ public final class HashMapServiceLookup implements ServiceLookup {
       block[3 + 2 * i] = ready.get(i).port();
     }
     for (int j = 0; j < m; j++) {
-      block[2 + 2 * n + j] = table[j];
+      if (n <= 256) {
+        block[2 + 2 * n + (j >>> 2)] |= table[j] << ((j & 3) << 3);
+      } else {
+        block[2 + 2 * n + (j >>> 1)] |= table[j] << ((j & 1) << 4);
+      }
     }
     return block;
   }
 
+  /** Returns the ints a table of {@code m} entries for {@code n} backends takes. */
+  private static int tableInts(int n, int m) {
+    return n == 0 ? 0 : n <= 256 ? (m + 3) / 4 : (m + 1) / 2;
+  }
+
   private static int blockLength(int[] slab, int off) {
-    return 2 + 2 * slab[off + 1] + slab[off];
+    return 2 + 2 * slab[off + 1] + tableInts(slab[off + 1], slab[off]);
   }
 
   private int allocate(int[] block) {
