@@ -2,6 +2,7 @@ package io.podnet.cni.cilium;
 
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.ServiceMode;
 
 /**
  * What {@code cilium-dbg status} prints on a node, for the lines PodNet models: {@code
@@ -33,7 +34,8 @@ public final class CiliumStatus {
         api.mode() == CiliumAgent.RoutingMode.NATIVE
             ? "Network: Native   Host: Legacy"
             : "Network: Tunnel [" + api.mode().text() + "]   Host: Legacy";
-    return line("KubeProxyReplacement", "False")
+    String replacement = cluster.serviceMode() == ServiceMode.HASH_MAP ? "True" : "False";
+    return line("KubeProxyReplacement", replacement)
         + line(
             "IPAM",
             "IPv4: "

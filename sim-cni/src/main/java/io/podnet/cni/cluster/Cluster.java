@@ -19,7 +19,6 @@ import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.service.Endpoint;
-import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
@@ -74,7 +73,8 @@ public final class Cluster {
   private @Nullable Host router;
   private final Cidr serviceCidr;
   private final Map<String, ServiceEntry> services = new LinkedHashMap<>();
-  private final Map<Node, KubeProxy> kubeProxies = new LinkedHashMap<>();
+  private final Map<Node, ServiceProxy> kubeProxies = new LinkedHashMap<>();
+  private final ServiceMode serviceMode;
   private final RandomGenerator serviceIps;
   private boolean syncPending;
 
@@ -87,7 +87,13 @@ public final class Cluster {
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
 
-  private Cluster(Simulation simulation, Network network, Cidr clusterCidr, Cidr serviceCidr) {
+  private Cluster(
+      Simulation simulation,
+      Network network,
+      Cidr clusterCidr,
+      Cidr serviceCidr,
+      ServiceMode serviceMode) {
+    this.serviceMode = serviceMode;
     this.simulation = simulation;
     this.network = network;
     this.clusterCidr = clusterCidr;
@@ -590,8 +596,7 @@ public final class Cluster {
     Service service = Service.of(parts[0], parts[1], allocateClusterIp(), ports);
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        node.host().root().setBridgeNfCallIptables(true);
-        kubeProxies.put(node, new KubeProxy(node));
+        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation));
       }
     }
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector)));
@@ -634,7 +639,7 @@ public final class Cluster {
 
   /** {@code iptables-save} on a node where kube-proxy runs. */
   public String iptablesSave(String nodeName) {
-    KubeProxy proxy = kubeProxies.get(node(nodeName));
+    ServiceProxy proxy = kubeProxies.get(node(nodeName));
     if (proxy == null) {
       throw new IllegalStateException("kube-proxy is not running: the cluster has no Service yet");
     }
@@ -643,8 +648,19 @@ public final class Cluster {
 
   /** Rules netfilter evaluated on a node so far (0 before the first Service). */
   public long rulesEvaluated(String nodeName) {
-    KubeProxy proxy = kubeProxies.get(node(nodeName));
+    ServiceProxy proxy = kubeProxies.get(node(nodeName));
     return proxy == null ? 0 : proxy.netfilter().rulesEvaluated();
+  }
+
+  /** How nodes implement Services. */
+  public ServiceMode serviceMode() {
+    return serviceMode;
+  }
+
+  /** Service-map probes made on a node so far (hash-map mode; 0 otherwise). */
+  public long serviceMapProbes(String nodeName) {
+    ServiceProxy proxy = kubeProxies.get(node(nodeName));
+    return proxy == null ? 0 : proxy.map().totalWork();
   }
 
   private Ipv4Address allocateClusterIp() {
@@ -680,10 +696,8 @@ public final class Cluster {
           for (Service s : current) {
             endpoints.put(s, endpoints(s));
           }
-          for (KubeProxy proxy : kubeProxies.values()) {
-            String text = proxy.render(current, endpoints, clusterCidr);
-            long delay = RuleProgrammingCost.MEASURED.restoreNanos(text.lines().count());
-            simulation.schedule(delay, () -> proxy.apply(text));
+          for (ServiceProxy proxy : kubeProxies.values()) {
+            proxy.sync(current, endpoints, clusterCidr);
           }
         });
   }
@@ -774,6 +788,7 @@ public final class Cluster {
     private NetworkAgent agent = new HostGwRoutes();
     private int racks = 1;
     private Cidr serviceCidr = Cidr.parse("10.96.0.0/12");
+    private ServiceMode serviceMode = ServiceMode.IPTABLES;
 
     private Builder() {}
 
@@ -795,6 +810,12 @@ public final class Cluster {
     /** The cluster CIDR (default {@code 10.244.0.0/16}). */
     public Builder clusterCidr(String cidr) {
       this.clusterCidr = Cidr.parse(cidr);
+      return this;
+    }
+
+    /** How nodes implement Services (default {@link ServiceMode#IPTABLES}). */
+    public Builder services(ServiceMode mode) {
+      this.serviceMode = mode;
       return this;
     }
 
@@ -897,7 +918,7 @@ public final class Cluster {
       installed.forEach(registry::require);
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
-      Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr);
+      Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr, serviceMode);
       Underlay underlay = Underlay.build(network, racks, nodeCount, link);
       cluster.router = underlay.router().orElse(null);
       for (int i = 1; i <= nodeCount; i++) {

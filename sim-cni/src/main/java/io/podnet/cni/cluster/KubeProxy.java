@@ -47,9 +47,11 @@ final class KubeProxy {
   private int syncs;
   private Map<String, List<String>> previous = Map.of();
 
-  KubeProxy(Node node) {
+  KubeProxy(Node node, boolean baseRules) {
     this.netfilter = Netfilter.install(node.host().root());
-    netfilter.restoreNoflush(BASE_RULES, "kube-proxy");
+    if (baseRules) {
+      netfilter.restoreNoflush(BASE_RULES, "kube-proxy");
+    }
   }
 
   /** The node's netfilter, for inspection ({@code iptables-save}, counters, conntrack). */

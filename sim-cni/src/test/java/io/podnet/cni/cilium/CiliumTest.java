@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.spec.CniConfigException;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.HopAction;
@@ -185,6 +186,13 @@ class CiliumTest {
             "KubeProxyReplacement:    False\n"
                 + "IPAM:                    IPv4: 2/254 allocated from 10.0.1.0/24, \n"
                 + "Routing:                 Network: Tunnel [vxlan]   Host: Legacy\n");
+  }
+
+  @Test
+  void status_hashMapServices_reportKubeProxyReplacementTrue() {
+    Cluster kpr = Cluster.cilium().services(ServiceMode.HASH_MAP).nodes(2).seed(3).build();
+
+    assertThat(CiliumStatus.render(kpr, "node-1")).startsWith("KubeProxyReplacement:    True\n");
   }
 
   @Test

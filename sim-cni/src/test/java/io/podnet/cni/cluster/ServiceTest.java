@@ -11,11 +11,18 @@ import io.podnet.dataplane.service.ServicePort;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Services through kube-proxy's iptables mode on the simulated cluster. */
+/** Services on the simulated cluster, through kube-proxy's iptables rules or the hash map. */
 class ServiceTest {
 
-  private final Cluster cluster = Cluster.bridge().nodes(2).seed(8).build();
+  private Cluster cluster = Cluster.bridge().nodes(2).seed(8).build();
+
+  private Service webService(ServiceMode mode) {
+    cluster = Cluster.bridge().nodes(2).seed(8).services(mode).build();
+    return webService();
+  }
 
   private Service webService() {
     cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
@@ -30,9 +37,11 @@ class ServiceTest {
     return svc;
   }
 
-  @Test
-  void createService_clusterIpFromTheServiceCidrAndEndpointsFromSelectedRunningPods() {
-    Service svc = webService();
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void createService_clusterIpFromTheServiceCidrAndEndpointsFromSelectedRunningPods(
+      ServiceMode mode) {
+    Service svc = webService(mode);
 
     assertThat(svc.clusterIp().toInt() >>> 20).isEqualTo((10 << 4) | 6);
     assertThat(cluster.endpoints(svc))
@@ -58,9 +67,11 @@ class ServiceTest {
         .contains("-j DNAT --to-destination 10.244.2.2:8080");
   }
 
-  @Test
-  void connectTcp_toTheClusterIp_isDnatedToABackendAndTheReplyComesBackFromTheVip() {
-    Service svc = webService();
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void connectTcp_toTheClusterIp_isDnatedToABackendAndTheReplyComesBackFromTheVip(
+      ServiceMode mode) {
+    Service svc = webService(mode);
     Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
 
     for (int i = 0; i < 6; i++) {
@@ -74,7 +85,44 @@ class ServiceTest {
         cluster.pod("web-1").orElseThrow().requireNetns().tcpAccepted(8080)
             + cluster.pod("web-2").orElseThrow().requireNetns().tcpAccepted(8080);
     assertThat(accepted).isEqualTo(6);
-    assertThat(cluster.rulesEvaluated("node-1")).isPositive();
+    if (mode == ServiceMode.IPTABLES) {
+      assertThat(cluster.rulesEvaluated("node-1")).isPositive();
+      assertThat(cluster.serviceMapProbes("node-1")).isZero();
+    } else {
+      assertThat(cluster.serviceMapProbes("node-1")).isPositive();
+      assertThat(cluster.iptablesSave("node-1")).doesNotContain("KUBE-");
+    }
+  }
+
+  @Test
+  void connectTcp_hashMapMode_walkShowsTheMapHitInsteadOfARuleChain() {
+    Service svc = webService(ServiceMode.HASH_MAP);
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
+
+    ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 80);
+
+    assertThat(r.success()).isTrue();
+    assertThat(r.walk().render())
+        .contains("nat #")
+        .contains("service map " + svc.clusterIp() + ":80/tcp -> 10.244.");
+    assertThat(r.walk().hops()).noneMatch(h -> h.hop().action() == HopAction.RULE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void deletePod_itsEndpointIsNoLongerChosen(ServiceMode mode) {
+    Service svc = webService(mode);
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
+
+    cluster.deletePod("web-2");
+    cluster.run(SimTime.SECOND);
+
+    for (int i = 0; i < 8; i++) {
+      ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 80);
+      assertThat(r.success()).isTrue();
+    }
+    assertThat(cluster.pod("web-1").orElseThrow().requireNetns().tcpAccepted(8080))
+        .isGreaterThanOrEqualTo(7);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.podnet.dataplane.netfilter;
 
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Device;
@@ -16,6 +17,8 @@ import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
+import io.podnet.dataplane.service.LookupResult;
+import io.podnet.dataplane.service.ServiceLookup;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.EnumMap;
@@ -82,6 +85,7 @@ public final class Netfilter {
 
   // connection tracking of the packet being processed (the kernel's skb->_nfct)
   private long ctFrame = -1;
+  private @Nullable ServiceLookup serviceMap;
   private Conntrack.@Nullable Flow ctFlow;
   private boolean ctReply;
   private boolean ctRelated;
@@ -344,6 +348,12 @@ public final class Netfilter {
       return null;
     }
     boolean dstHook = point == HookPoint.PREROUTING || point == HookPoint.OUTPUT;
+    if (dstHook && serviceMap != null && !f.confirmed && !ctReply && !ctRelated && !f.dnatDone) {
+      Drop d = serviceMapStage(f, frame, in != null ? in : out);
+      if (d != null) {
+        return d;
+      }
+    }
     if (!f.confirmed && !ctReply && !ctRelated && (dstHook ? !f.dnatDone : !f.snatDone)) {
       Program p = programs.get(Table.NAT);
       if (dstHook) {
@@ -366,6 +376,49 @@ public final class Netfilter {
       }
     }
     manip(f, frame, dstHook, in != null ? in : out);
+    return null;
+  }
+
+  /**
+   * Puts a service map in front of the nat table, the way an eBPF kube-proxy replacement does: the
+   * first packet of a flow to a (VIP, port, protocol) in the map is DNATed to the backend the map
+   * picks for the flow's hash, with one map lookup instead of a rule walk; a Service without
+   * endpoints drops the packet; anything else goes on to the nat table. Null removes the map.
+   */
+  public void setServiceMap(@Nullable ServiceLookup lookup) {
+    this.serviceMap = lookup;
+  }
+
+  /** The service map stage for the first packet of a flow; null to go on. */
+  private @Nullable Drop serviceMapStage(Conntrack.Flow f, Frame frame, @Nullable Device dev) {
+    ServiceLookup map = serviceMap;
+    if (map == null) {
+      return null;
+    }
+    long flowHash = ((long) f.t[0] << 32 | (f.t[2] & 0xFFFFL) << 16 | (f.t[3] & 0xFFFFL)) ^ f.proto;
+    long result = map.lookup(f.t[1], f.t[3], f.proto, flowHash);
+    String service = Ipv4Address.of(f.t[1]) + ":" + f.t[3] + "/" + IpProtocol.name(f.proto);
+    if (result == LookupResult.NO_SERVICE) {
+      return null;
+    }
+    if (result == LookupResult.NO_ENDPOINTS) {
+      return Drop.of(DropReason.FILTERED, "service map: " + service + " has no endpoints");
+    }
+    f.dnatDone = true;
+    f.t[4] = LookupResult.ip(result);
+    f.t[6] = LookupResult.port(result);
+    conntrack.rehash(f);
+    ns.traceHop(
+        dev,
+        HopAction.NAT,
+        frame,
+        "service map "
+            + service
+            + " -> "
+            + LookupResult.format(result)
+            + " ("
+            + map.lastWork()
+            + " probes)");
     return null;
   }
 
