@@ -646,6 +646,15 @@ public final class Cluster {
     return proxy.netfilter().save();
   }
 
+  /** {@code conntrack -L} on a node where Services run. */
+  public String conntrackList(String nodeName) {
+    ServiceProxy proxy = kubeProxies.get(node(nodeName));
+    if (proxy == null) {
+      throw new IllegalStateException("no Service dataplane yet: the cluster has no Service");
+    }
+    return proxy.netfilter().conntrack().list();
+  }
+
   /** Rules netfilter evaluated on a node so far (0 before the first Service). */
   public long rulesEvaluated(String nodeName) {
     ServiceProxy proxy = kubeProxies.get(node(nodeName));

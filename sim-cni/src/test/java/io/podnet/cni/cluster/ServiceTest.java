@@ -106,6 +106,10 @@ class ServiceTest {
         .contains("nat #")
         .contains("service map " + svc.clusterIp() + ":80/tcp -> 10.244.");
     assertThat(r.walk().hops()).noneMatch(h -> h.hop().action() == HopAction.RULE);
+    assertThat(cluster.conntrackList("node-1"))
+        .contains("tcp      6 ")
+        .contains("dst=" + svc.clusterIp() + " sport=")
+        .contains("dport=80 src=10.244.");
   }
 
   @ParameterizedTest
@@ -136,6 +140,23 @@ class ServiceTest {
         .extracting(e -> e.ip().toString())
         .containsExactly("10.244.1.2");
     assertThat(cluster.iptablesSave("node-1")).doesNotContain("--to-destination 10.244.2.2:8080");
+  }
+
+  @Test
+  void nodePort_reachesTheServiceThroughAnyNodesAddress() {
+    cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
+    cluster.pod("web-1").orElseThrow().requireNetns().listenTcp(8080);
+    cluster.createService(
+        "web",
+        Map.of("app", "web"),
+        List.of(ServicePort.of("http", "TCP", 80, 8080).withNodePort(30080)));
+    cluster.run(SimTime.SECOND);
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-2"));
+
+    ProbeResult r = client.requireNetns().connectTcp(cluster.node("node-1").internalIp(), 30080);
+
+    assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
+    assertThat(cluster.iptablesSave("node-1")).contains("--dport 30080 -j KUBE-EXT-");
   }
 
   @Test
