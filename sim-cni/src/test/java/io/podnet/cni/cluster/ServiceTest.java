@@ -94,6 +94,24 @@ class ServiceTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void connectTcp_manyFlows_spreadEvenlyOverTheEndpointsInBothModes(ServiceMode mode) {
+    Service svc = webService(mode);
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
+
+    int flows = 400;
+    for (int i = 0; i < flows; i++) {
+      assertThat(client.requireNetns().connectTcp(svc.clusterIp(), 80).success()).isTrue();
+    }
+    cluster.run(SimTime.MILLISECOND);
+
+    int toWeb1 = cluster.pod("web-1").orElseThrow().requireNetns().tcpAccepted(8080);
+    int toWeb2 = cluster.pod("web-2").orElseThrow().requireNetns().tcpAccepted(8080);
+    assertThat(toWeb1 + toWeb2).isEqualTo(flows);
+    assertThat(toWeb1).isBetween(flows / 2 - 50, flows / 2 + 50);
+  }
+
   @Test
   void connectTcp_hashMapMode_walkShowsTheMapHitInsteadOfARuleChain() {
     Service svc = webService(ServiceMode.HASH_MAP);

@@ -19,6 +19,7 @@ import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import io.podnet.dataplane.service.LookupResult;
 import io.podnet.dataplane.service.ServiceLookup;
+import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 import java.util.EnumMap;
@@ -395,7 +396,10 @@ public final class Netfilter {
     if (map == null) {
       return null;
     }
-    long flowHash = ((long) f.t[0] << 32 | (f.t[2] & 0xFFFFL) << 16 | (f.t[3] & 0xFFFFL)) ^ f.proto;
+    long flowHash =
+        HashCommon.mix(
+            ((long) f.t[0] << 32 | (f.t[2] & 0xFFFFL) << 16 | (f.t[3] & 0xFFFFL))
+                ^ ((long) f.proto << 56));
     long result = map.lookup(f.t[1], f.t[3], f.proto, flowHash);
     String service = Ipv4Address.of(f.t[1]) + ":" + f.t[3] + "/" + IpProtocol.name(f.proto);
     if (result == LookupResult.NO_SERVICE) {
