@@ -108,7 +108,7 @@ public final class Cluster {
    * portmap}, as {@code 10-bridge.conflist}; host-gw routes between nodes.
    */
   public static Builder bridge() {
-    return new Builder().cni("10-bridge.conflist", BRIDGE_CONFLIST);
+    return new Builder().cni("10-bridge.conflist", Conflists.BRIDGE);
   }
 
   /**
@@ -117,7 +117,7 @@ public final class Cluster {
    * as {@code 10-ptp.conflist}; host-gw routes between nodes.
    */
   public static Builder ptp() {
-    return new Builder().cni("10-ptp.conflist", PTP_CONFLIST);
+    return new Builder().cni("10-ptp.conflist", Conflists.PTP);
   }
 
   /**
@@ -126,7 +126,9 @@ public final class Cluster {
    * cbr0}, the {@code flannel} plugin delegating to {@code bridge}, then {@code portmap}).
    */
   public static Builder flannel(Flanneld.Backend backend) {
-    return new Builder().cni("10-flannel.conflist", FLANNEL_CONFLIST).agent(Flanneld.with(backend));
+    return new Builder()
+        .cni("10-flannel.conflist", Conflists.FLANNEL)
+        .agent(Flanneld.with(backend));
   }
 
   /**
@@ -135,7 +137,7 @@ public final class Cluster {
    */
   public static Builder flannel(String netConfJson) {
     Flanneld agent = Flanneld.fromNetConf(netConfJson);
-    Builder b = new Builder().cni("10-flannel.conflist", FLANNEL_CONFLIST).agent(agent);
+    Builder b = new Builder().cni("10-flannel.conflist", Conflists.FLANNEL).agent(agent);
     String network = Json.parse(netConfJson).path("Network").asText("");
     if (network.isEmpty()) {
       throw new IllegalArgumentException(
@@ -148,29 +150,6 @@ public final class Cluster {
     }
     return b;
   }
-
-  static final String FLANNEL_CONFLIST =
-      """
-      {
-        "name": "cbr0",
-        "cniVersion": "0.3.1",
-        "plugins": [
-          {
-            "type": "flannel",
-            "delegate": {
-              "hairpinMode": true,
-              "isDefaultGateway": true
-            }
-          },
-          {
-            "type": "portmap",
-            "capabilities": {
-              "portMappings": true
-            }
-          }
-        ]
-      }
-      """;
 
   /**
    * The calico preset: Calico's {@code 10-calico.conflist} (network {@code k8s-pod-network}, the
@@ -185,41 +164,9 @@ public final class Cluster {
   public static Builder calico(CalicoNode node) {
     int mtu = LinkSpec.DEFAULT.mtu() - node.encapsulationOverhead();
     return new Builder()
-        .cni("10-calico.conflist", CALICO_CONFLIST.replace("${mtu}", Integer.toString(mtu)))
+        .cni("10-calico.conflist", Conflists.CALICO.replace("${mtu}", Integer.toString(mtu)))
         .agent(node);
   }
-
-  static final String CALICO_CONFLIST =
-      """
-      {
-        "name": "k8s-pod-network",
-        "cniVersion": "0.3.1",
-        "plugins": [
-          {
-            "type": "calico",
-            "log_level": "info",
-            "datastore_type": "kubernetes",
-            "mtu": ${mtu},
-            "ipam": {
-              "type": "calico-ipam"
-            },
-            "policy": {
-              "type": "k8s"
-            },
-            "kubernetes": {
-              "kubeconfig": "/etc/cni/net.d/calico-kubeconfig"
-            }
-          },
-          {
-            "type": "portmap",
-            "snat": true,
-            "capabilities": {
-              "portMappings": true
-            }
-          }
-        ]
-      }
-      """;
 
   /**
    * The cilium preset: the cilium agent in its default tunnel mode over VXLAN ({@code
@@ -242,77 +189,15 @@ public final class Cluster {
   /** The cilium preset with a given agent (tunnel protocol or native routing). */
   public static Builder cilium(CiliumAgent agent) {
     return new Builder()
-        .cni("05-cilium.conflist", CILIUM_CONFLIST)
+        .cni("05-cilium.conflist", Conflists.CILIUM)
         .clusterCidr("10.0.0.0/8")
         .agent(agent);
   }
-
-  static final String CILIUM_CONFLIST =
-      """
-      {
-        "cniVersion": "0.3.1",
-        "name": "cilium",
-        "plugins": [
-          {
-             "type": "cilium-cni",
-             "enable-debug": false,
-             "log-file": "/var/run/cilium/cilium-cni.log"
-          }
-        ]
-      }
-      """;
 
   /** A builder with no network configuration yet; set one with {@link Builder#cni}. */
   public static Builder builder() {
     return new Builder();
   }
-
-  static final String BRIDGE_CONFLIST =
-      """
-      {
-        "cniVersion": "1.0.0",
-        "name": "bridge",
-        "plugins": [
-          {
-            "type": "bridge",
-            "bridge": "cni0",
-            "isGateway": true,
-            "isDefaultGateway": true,
-            "hairpinMode": true,
-            "ipam": {
-              "type": "host-local",
-              "ranges": [[{"subnet": "${podCIDR}"}]]
-            }
-          },
-          {
-            "type": "portmap",
-            "capabilities": {"portMappings": true}
-          }
-        ]
-      }
-      """;
-
-  static final String PTP_CONFLIST =
-      """
-      {
-        "cniVersion": "1.0.0",
-        "name": "ptp",
-        "plugins": [
-          {
-            "type": "ptp",
-            "ipam": {
-              "type": "host-local",
-              "ranges": [[{"subnet": "${podCIDR}"}]],
-              "routes": [{"dst": "0.0.0.0/0"}]
-            }
-          },
-          {
-            "type": "portmap",
-            "capabilities": {"portMappings": true}
-          }
-        ]
-      }
-      """;
 
   // ---------------------------------------------------------------- accessors
 

@@ -238,8 +238,7 @@ class ClusterTest {
     cluster
         .node("node-1")
         .runtime()
-        .writeConfig(
-            "10-bridge.conflist", Cluster.BRIDGE_CONFLIST.replace("${podCIDR}", "10.244.1.0/24"));
+        .writeConfig("10-bridge.conflist", Conflists.BRIDGE.replace("${podCIDR}", "10.244.1.0/24"));
     cluster.run(3 * SimTime.SECOND);
 
     assertThat(pod.isRunning()).isTrue();
