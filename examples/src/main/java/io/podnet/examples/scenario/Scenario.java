@@ -1,0 +1,1253 @@
+package io.podnet.examples.scenario;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.podnet.cni.cluster.ServiceMode;
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A parsed and validated scenario file: the cluster to build and the steps to replay on its
+ * simulated clock. {@link #load} finds every problem before anything runs (unknown keys with a
+ * did-you-mean, wrong types, a missing or escaping conflist, unsupported manifest kinds, times
+ * going backwards, references to pods, Services or nodes that do not exist, absurd sizes) and
+ * reports them as {@code file:line:column: message}, one line each.
+ */
+public final class Scenario {
+
+  /** The most nodes a scenario may ask for. */
+  public static final int MAX_NODES = 5000;
+
+  /** The most replicas a Deployment may ask for. */
+  public static final int MAX_REPLICAS = 1000;
+
+  static final List<String> PRESETS =
+      List.of(
+          "bridge",
+          "ptp",
+          "flannel-vxlan",
+          "flannel-host-gw",
+          "calico",
+          "calico-ipip",
+          "calico-vxlan",
+          "cilium");
+
+  static final List<String> ACTIONS =
+      List.of(
+          "apply",
+          "delete",
+          "kubectl",
+          "exec",
+          "ping",
+          "curl",
+          "expect",
+          "crashNode",
+          "restoreNode",
+          "removePlugin",
+          "installPlugin");
+
+  private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
+  private static final List<String> CLUSTER_KEYS =
+      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "services");
+  private static final List<String> EXPECT_KEYS =
+      List.of("podPhase", "podIpIn", "reachable", "contract");
+  private static final List<String> PHASES =
+      List.of("Pending", "ContainerCreating", "Running", "Terminating");
+  private static final List<String> COMMANDS =
+      List.of(
+          "ip link [show [DEV]]",
+          "ip -d link show [DEV]",
+          "ip addr",
+          "ip route",
+          "ip neigh",
+          "bridge fdb show",
+          "iptables-save",
+          "conntrack -L");
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final String name;
+  private final long seed;
+  private final int nodes;
+  private final @Nullable String podCidr;
+  private final @Nullable String serviceCidr;
+  private final String cni;
+  private final @Nullable String conflistName;
+  private final @Nullable String conflistText;
+  private final ServiceMode services;
+  private final List<Step> steps;
+  private final List<String> warnings;
+
+  private Scenario(Parser p) {
+    this.name = p.name;
+    this.seed = p.seed;
+    this.nodes = p.nodes;
+    this.podCidr = p.podCidr;
+    this.serviceCidr = p.serviceCidr;
+    this.cni = p.cni;
+    this.conflistName = p.conflistName;
+    this.conflistText = p.conflistText;
+    this.services = p.services;
+    this.steps = List.copyOf(p.steps);
+    this.warnings = List.copyOf(p.warnings);
+  }
+
+  /**
+   * Reads and validates a scenario file. {@link ScenarioException} lists every problem found; a
+   * file that cannot be read is one problem too.
+   */
+  public static Scenario load(Path file) {
+    Parser p = new Parser(file);
+    p.parseFile();
+    if (!p.errors.isEmpty()) {
+      throw new ScenarioException(p.errors);
+    }
+    return new Scenario(p);
+  }
+
+  /** The scenario's name (the file name when it has none). */
+  public String name() {
+    return name;
+  }
+
+  /** The master seed. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Warnings about manifest fields PodNet does not model, one line each. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  int nodes() {
+    return nodes;
+  }
+
+  @Nullable String podCidr() {
+    return podCidr;
+  }
+
+  @Nullable String serviceCidr() {
+    return serviceCidr;
+  }
+
+  String cni() {
+    return cni;
+  }
+
+  @Nullable String conflistName() {
+    return conflistName;
+  }
+
+  @Nullable String conflistText() {
+    return conflistText;
+  }
+
+  ServiceMode services() {
+    return services;
+  }
+
+  List<Step> steps() {
+    return steps;
+  }
+
+  /** Levenshtein distance between two strings. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /** " (did you mean "x"?)" for the closest candidate within reach, else the list of candidates. */
+  static String suggest(String got, List<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d =
+          distance(got.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    if (best != null && bestDistance <= Math.max(2, best.length() / 3)) {
+      return " (did you mean \"" + best + "\"?)";
+    }
+    return " (expected one of: " + String.join(", ", candidates) + ")";
+  }
+
+  /** The parser and validator: one pass over the file, collecting every problem. */
+  private static final class Parser {
+    final Path file;
+    final Path folder;
+    final List<String> errors = new ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
+    String name;
+    long seed = 1;
+    int nodes = 1;
+    @Nullable String podCidr;
+    @Nullable String serviceCidr;
+    String cni = "bridge";
+    @Nullable String conflistName;
+    @Nullable String conflistText;
+    ServiceMode services = ServiceMode.IPTABLES;
+    final List<Step> steps = new ArrayList<>();
+    final Set<String> pods = new HashSet<>();
+    final Set<String> svcs = new HashSet<>();
+    final Set<String> crashed = new HashSet<>();
+    boolean manifestFailed;
+    String lastAt = "0s";
+    String display;
+
+    Parser(Path file) {
+      this.file = file;
+      Path parent = file.toAbsolutePath().normalize().getParent();
+      this.folder = parent == null ? Path.of("/") : parent;
+      this.display = file.toString();
+      Path fn = file.getFileName();
+      this.name = fn == null ? display : fn.toString();
+    }
+
+    void error(String where, YamlNode at, String message) {
+      errors.add(where + ":" + at.line + ":" + at.column + ": " + message);
+    }
+
+    void error(YamlNode at, String message) {
+      error(display, at, message);
+    }
+
+    void keyError(YamlNode map, String key, String message) {
+      int[] pos = map.keyPositions.get(key);
+      errors.add(display + ":" + pos[0] + ":" + pos[1] + ": " + message);
+    }
+
+    void parseFile() {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        errors.add(
+            display + ": cannot read the scenario file (" + e.getClass().getSimpleName() + ")");
+        return;
+      }
+      List<YamlNode> docs = readYaml(text, display);
+      if (docs == null) {
+        return;
+      }
+      if (docs.size() != 1 || docs.get(0).kind != YamlNode.Kind.MAP) {
+        errors.add(
+            display
+                + ":1:1: expected one YAML document, a map with keys "
+                + String.join(", ", TOP_KEYS));
+        return;
+      }
+      parseTop(docs.get(0));
+    }
+
+    @Nullable List<YamlNode> readYaml(String text, String where) {
+      try {
+        return YamlNode.readAll(text);
+      } catch (YamlNode.DuplicateKey e) {
+        errors.add(where + ":" + e.line + ":" + e.column + ": " + e.getMessage());
+      } catch (JacksonException e) {
+        JsonLocation loc = e.getLocation();
+        List<String> lines = e.getOriginalMessage().lines().map(String::trim).toList();
+        String msg = lines.isEmpty() ? "" : lines.get(0);
+        for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+          if (l.startsWith("expected") || l.startsWith("found") || l.startsWith("could not")) {
+            msg = msg + ": " + l;
+            break;
+          }
+        }
+        errors.add(
+            where
+                + ":"
+                + (loc == null ? 1 : loc.getLineNr())
+                + ":"
+                + (loc == null ? 1 : loc.getColumnNr())
+                + ": invalid YAML: "
+                + msg);
+      } catch (IOException e) {
+        errors.add(where + ":1:1: invalid YAML: " + e.getMessage());
+      }
+      return null;
+    }
+
+    boolean checkKeys(YamlNode map, String path, List<String> allowed) {
+      boolean ok = true;
+      for (String key : map.map.keySet()) {
+        if (!allowed.contains(key)) {
+          keyError(map, key, "unknown key \"" + path + key + "\"" + suggest(key, allowed));
+          ok = false;
+        }
+      }
+      return ok;
+    }
+
+    @Nullable String string(YamlNode map, String key, String path) {
+      YamlNode v = map.map.get(key);
+      if (v == null) {
+        return null;
+      }
+      if (v.kind != YamlNode.Kind.SCALAR) {
+        error(v, path + ": expected a string, got " + v.describe());
+        return null;
+      }
+      return v.text;
+    }
+
+    @Nullable String required(YamlNode map, String key, String path) {
+      if (!map.map.containsKey(key)) {
+        error(map, path + ": missing key \"" + key + "\"");
+        return null;
+      }
+      return string(map, key, path + "." + key);
+    }
+
+    void parseTop(YamlNode root) {
+      checkKeys(root, "", TOP_KEYS);
+      String n = string(root, "name", "name");
+      if (n != null) {
+        name = n;
+      }
+      YamlNode s = root.map.get("seed");
+      if (s != null) {
+        if (!s.isInt()) {
+          error(s, "seed: expected an integer, got " + s.describe());
+        } else {
+          try {
+            seed = Long.parseLong(s.text);
+          } catch (NumberFormatException e) {
+            error(s, "seed: expected an integer that fits in 64 bits, got " + s.text);
+          }
+        }
+      }
+      YamlNode c = root.map.get("cluster");
+      if (c == null) {
+        error(
+            root, "missing key \"cluster\" (expected nodes, podCIDR, serviceCIDR, cni, services)");
+      } else if (c.kind != YamlNode.Kind.MAP) {
+        error(c, "cluster: expected a map, got " + c.describe());
+      } else {
+        parseCluster(c);
+      }
+      YamlNode st = root.map.get("steps");
+      if (st == null) {
+        error(root, "missing key \"steps\" (expected a list of steps)");
+      } else if (st.kind != YamlNode.Kind.LIST) {
+        error(st, "steps: expected a list, got " + st.describe());
+      } else {
+        long last = 0;
+        for (int i = 0; i < st.list.size(); i++) {
+          last = parseStep(st.list.get(i), "steps[" + i + "]", last);
+        }
+      }
+    }
+
+    void parseCluster(YamlNode c) {
+      checkKeys(c, "cluster.", CLUSTER_KEYS);
+      YamlNode n = c.map.get("nodes");
+      if (n != null) {
+        long count = -1;
+        if (n.isInt()) {
+          try {
+            count = Long.parseLong(n.text);
+          } catch (NumberFormatException e) {
+            count = Long.MAX_VALUE;
+          }
+        }
+        if (!n.isInt()) {
+          error(
+              n,
+              "cluster.nodes: expected an integer from 1 to "
+                  + MAX_NODES
+                  + ", got "
+                  + n.describe());
+        } else if (count < 1 || count > MAX_NODES) {
+          error(
+              n, "cluster.nodes: " + n.text + " is out of range (expected 1 to " + MAX_NODES + ")");
+        } else {
+          nodes = (int) count;
+        }
+      }
+      podCidr = cidr(c, "podCIDR");
+      serviceCidr = cidr(c, "serviceCIDR");
+      String mode = string(c, "services", "cluster.services");
+      if (mode != null) {
+        switch (mode) {
+          case "iptables" -> services = ServiceMode.IPTABLES;
+          case "hash-map" -> services = ServiceMode.HASH_MAP;
+          default ->
+              error(
+                  c.map.get("services"),
+                  "cluster.services: \""
+                      + mode
+                      + "\" is not a mode"
+                      + suggest(mode, List.of("iptables", "hash-map")));
+        }
+      }
+      String cniText = string(c, "cni", "cluster.cni");
+      if (cniText != null) {
+        YamlNode at = c.map.get("cni");
+        if (PRESETS.contains(cniText)) {
+          cni = cniText;
+        } else if (cniText.contains("/")
+            || cniText.endsWith(".conflist")
+            || cniText.endsWith(".json")) {
+          Path target = inside(at, cniText, "cluster.cni");
+          if (target != null) {
+            if (!Files.isRegularFile(target)) {
+              error(
+                  at,
+                  "cluster.cni: conflist \""
+                      + cniText
+                      + "\" not found (expected a file"
+                      + " next to the scenario)");
+            } else {
+              try {
+                conflistText = Files.readString(target, StandardCharsets.UTF_8);
+                Path fn = target.getFileName();
+                conflistName = fn == null ? cniText : fn.toString();
+                cni = cniText;
+              } catch (IOException e) {
+                error(at, "cluster.cni: cannot read conflist \"" + cniText + "\"");
+              }
+            }
+          }
+        } else {
+          error(
+              at,
+              "cluster.cni: unknown preset \""
+                  + cniText
+                  + "\""
+                  + suggest(cniText, PRESETS)
+                  + " or a path to a conflist");
+        }
+      }
+    }
+
+    @Nullable Path inside(YamlNode at, String relative, String what) {
+      Path target;
+      try {
+        target = folder.resolve(relative).normalize();
+      } catch (java.nio.file.InvalidPathException e) {
+        error(at, what + ": invalid path \"" + relative + "\"");
+        return null;
+      }
+      if (Path.of(relative).isAbsolute() || !target.startsWith(folder)) {
+        error(
+            at,
+            what
+                + ": path \""
+                + relative
+                + "\" escapes the scenario's folder (expected a"
+                + " path inside it)");
+        return null;
+      }
+      return target;
+    }
+
+    @Nullable String cidr(YamlNode c, String key) {
+      String text = string(c, key, "cluster." + key);
+      if (text == null) {
+        return null;
+      }
+      try {
+        Cidr.parse(text);
+        return text;
+      } catch (IllegalArgumentException e) {
+        error(
+            c.map.get(key),
+            "cluster."
+                + key
+                + ": \""
+                + text
+                + "\" is not a CIDR (expected a.b.c.d/len, e.g. 10.244.0.0/16)");
+        return null;
+      }
+    }
+
+    long parseStep(YamlNode s, String path, long last) {
+      if (s.kind != YamlNode.Kind.MAP) {
+        error(s, path + ": expected a map with \"at\" and one action, got " + s.describe());
+        return last;
+      }
+      List<String> allowed = new ArrayList<>();
+      allowed.add("at");
+      allowed.addAll(ACTIONS);
+      if (!checkKeys(s, path + ".", allowed)) {
+        return last;
+      }
+      long at = last;
+      YamlNode atNode = s.map.get("at");
+      if (atNode == null) {
+        error(s, path + ": missing key \"at\" (expected a time such as 2s or 500ms)");
+      } else if (atNode.isInt()) {
+        at = parseTime(atNode, atNode.text + "s", path, last);
+      } else if (atNode.isString()) {
+        at = parseTime(atNode, atNode.text, path, last);
+      } else {
+        error(atNode, path + ".at: expected a time such as 2s or 500ms, got " + atNode.describe());
+      }
+      List<String> actions = s.map.keySet().stream().filter(ACTIONS::contains).toList();
+      if (actions.isEmpty()) {
+        error(s, path + ": no action (expected one of: " + String.join(", ", ACTIONS) + ")");
+        return at;
+      }
+      if (actions.size() > 1) {
+        keyError(
+            s,
+            actions.get(1),
+            path
+                + ": more than one action ("
+                + actions.get(0)
+                + " and "
+                + actions.get(1)
+                + "); expected one per step");
+        return at;
+      }
+      String action = actions.get(0);
+      YamlNode v = s.map.get(action);
+      Map<String, String> args = new LinkedHashMap<>();
+      List<HasMetadata> manifests = new ArrayList<>();
+      List<Map<String, String>> expects = new ArrayList<>();
+      String p = path + "." + action;
+      switch (action) {
+        case "apply" -> parseApply(v, p, manifests);
+        case "delete" -> parseDelete(v, p, args);
+        case "kubectl" -> parseKubectl(v, p, args);
+        case "exec" -> parseExec(v, p, args);
+        case "ping" -> parsePing(v, p, args, false);
+        case "curl" -> parsePing(v, p, args, true);
+        case "expect" -> parseExpect(v, p, expects);
+        case "crashNode", "restoreNode" -> {
+          if (v.kind != YamlNode.Kind.SCALAR) {
+            error(v, p + ": expected a node name, got " + v.describe());
+          } else if (node(v, v.text, p)) {
+            args.put("node", v.text);
+            boolean crash = action.equals("crashNode");
+            if (crash && !crashed.add(v.text)) {
+              error(v, p + ": node \"" + v.text + "\" has already crashed");
+            } else if (!crash && !crashed.remove(v.text)) {
+              error(
+                  v,
+                  p
+                      + ": node \""
+                      + v.text
+                      + "\" has not crashed (expected a crashNode"
+                      + " step before)");
+            }
+          }
+        }
+        default -> { // removePlugin, installPlugin
+          if (map(v, p, List.of("node", "type"))) {
+            String node = required(v, "node", p);
+            String type = required(v, "type", p);
+            if (node != null && node(v.map.get("node"), node, p + ".node") && type != null) {
+              args.put("node", node);
+              args.put("type", type);
+            }
+          }
+        }
+      }
+      steps.add(new Step(at, action, args, manifests, expects));
+      return at;
+    }
+
+    long parseTime(YamlNode at, String text, String path, long last) {
+      long t;
+      try {
+        t = SimTime.parse(text);
+      } catch (IllegalArgumentException e) {
+        error(
+            at,
+            path
+                + ".at: \""
+                + at.text
+                + "\" is not a time (expected a number and a unit:"
+                + " s, ms, us or ns, e.g. 2s)");
+        return last;
+      }
+      if (t < last) {
+        error(
+            at,
+            path
+                + ".at: "
+                + text
+                + " is before the previous step's "
+                + lastAt
+                + " (expected steps in time order)");
+        return last;
+      }
+      lastAt = text;
+      return t;
+    }
+
+    boolean map(YamlNode v, String path, List<String> keys) {
+      if (v.kind != YamlNode.Kind.MAP) {
+        error(
+            v, path + ": expected a map with " + String.join(", ", keys) + ", got " + v.describe());
+        return false;
+      }
+      return checkKeys(v, path + ".", keys);
+    }
+
+    boolean node(YamlNode at, String node, String path) {
+      if (node.startsWith("node-")) {
+        try {
+          int i = Integer.parseInt(node.substring(5));
+          if (i >= 1 && i <= nodes && node.equals("node-" + i)) {
+            return true;
+          }
+        } catch (NumberFormatException e) {
+          // not a node name
+        }
+      }
+      error(at, path + ": no node \"" + node + "\" (expected node-1 to node-" + nodes + ")");
+      return false;
+    }
+
+    boolean pod(YamlNode at, String pod, String path) {
+      if (pods.contains(pod) || manifestFailed) {
+        return true;
+      }
+      List<String> known = pods.stream().sorted().toList();
+      error(
+          at,
+          path
+              + ": no pod \""
+              + pod
+              + "\" at this step"
+              + (known.isEmpty() ? " (no pod has been applied yet)" : suggest(pod, known)));
+      return false;
+    }
+
+    void parseDelete(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("pod", "service"))) {
+        return;
+      }
+      if (v.map.size() != 1) {
+        error(v, p + ": expected exactly one of pod or service");
+        return;
+      }
+      String kind = v.map.keySet().iterator().next();
+      String target = string(v, kind, p + "." + kind);
+      if (target == null) {
+        return;
+      }
+      YamlNode at = v.map.get(kind);
+      if (kind.equals("pod")) {
+        if (pod(at, target, p + ".pod")) {
+          pods.remove(target);
+          args.put("pod", target);
+        }
+      } else if (svcs.remove(target) || manifestFailed) {
+        args.put("service", target);
+      } else {
+        error(at, p + ".service: no Service \"" + target + "\" at this step");
+      }
+    }
+
+    void parseKubectl(YamlNode v, String p, Map<String, String> args) {
+      if (v.kind != YamlNode.Kind.SCALAR) {
+        error(v, p + ": expected a kubectl command line, got " + v.describe());
+        return;
+      }
+      String[] w = v.text.trim().split("\\s+");
+      String line = String.join(" ", w);
+      if (line.equals("get pods -o wide") || line.equals("get pods")) {
+        args.put("command", line);
+      } else if (w.length == 3 && w[0].equals("describe") && w[1].equals("pod")) {
+        if (pod(v, w[2], p)) {
+          args.put("command", line);
+          args.put("pod", w[2]);
+        }
+      } else {
+        error(
+            v,
+            p
+                + ": unsupported kubectl command \""
+                + v.text
+                + "\" (expected get pods [-o wide] or describe pod NAME)");
+      }
+    }
+
+    void parseExec(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("node", "pod", "command"))) {
+        return;
+      }
+      String node = string(v, "node", p + ".node");
+      String pod = string(v, "pod", p + ".pod");
+      String command = required(v, "command", p);
+      if ((node == null) == (pod == null)) {
+        if (!v.map.containsKey("node") && !v.map.containsKey("pod")
+            || v.map.containsKey("node") && v.map.containsKey("pod")) {
+          error(v, p + ": expected exactly one of node or pod");
+        }
+        return;
+      }
+      boolean ok =
+          node != null
+              ? node(v.map.get("node"), node, p + ".node")
+              : pod(v.map.get("pod"), pod == null ? "" : pod, p + ".pod");
+      if (command == null || !ok) {
+        return;
+      }
+      YamlNode at = v.map.get("command");
+      String[] w = command.trim().split("\\s+");
+      String line = String.join(" ", w);
+      String normalized = normalize(w);
+      if (normalized == null) {
+        error(
+            at,
+            p
+                + ".command: unsupported command \""
+                + command
+                + "\" (expected one of: "
+                + String.join(", ", COMMANDS)
+                + ")");
+        return;
+      }
+      if (pod != null && (normalized.equals("iptables-save") || normalized.equals("conntrack"))) {
+        error(
+            at,
+            p
+                + ".command: "
+                + line
+                + " runs on a node (expected exec: {node: NAME, command: "
+                + line
+                + "})");
+        return;
+      }
+      if (node != null) {
+        args.put("node", node);
+      } else if (pod != null) {
+        args.put("pod", pod);
+      }
+      args.put("command", line);
+      args.put("run", normalized);
+      if (w.length > 0 && (normalized.equals("link") || normalized.equals("dlink"))) {
+        String last = w[w.length - 1];
+        if (!last.equals("link") && !last.equals("show")) {
+          args.put("dev", last);
+        }
+      }
+    }
+
+    static @Nullable String normalize(String[] w) {
+      String line = String.join(" ", w);
+      if (line.equals("ip link")
+          || line.equals("ip link show")
+          || (w.length == 4 && line.startsWith("ip link show "))) {
+        return "link";
+      }
+      if (line.equals("ip -d link show")
+          || (w.length == 5 && line.startsWith("ip -d link show "))) {
+        return "dlink";
+      }
+      return switch (line) {
+        case "ip addr", "ip addr show", "ip a" -> "addr";
+        case "ip route", "ip route show", "ip r" -> "route";
+        case "ip neigh", "ip neigh show" -> "neigh";
+        case "bridge fdb show", "bridge fdb" -> "fdb";
+        case "iptables-save" -> "iptables-save";
+        case "conntrack -L" -> "conntrack";
+        default -> null;
+      };
+    }
+
+    void parsePing(YamlNode v, String p, Map<String, String> args, boolean curl) {
+      if (!map(v, p, List.of("from", "to"))) {
+        return;
+      }
+      String from = required(v, "from", p);
+      String to = required(v, "to", p);
+      if (from == null || to == null) {
+        return;
+      }
+      boolean ok = pod(v.map.get("from"), from, p + ".from");
+      YamlNode toAt = v.map.get("to");
+      String host = to;
+      if (curl) {
+        int colon = to.lastIndexOf(':');
+        int port = -1;
+        if (colon > 0) {
+          try {
+            port = Integer.parseInt(to.substring(colon + 1));
+          } catch (NumberFormatException e) {
+            port = -1;
+          }
+        }
+        if (port < 1 || port > 65535) {
+          error(
+              toAt,
+              p
+                  + ".to: expected HOST:PORT with a port from 1 to 65535 (HOST a pod, a Service"
+                  + " or an IP), got \""
+                  + to
+                  + "\"");
+          return;
+        }
+        host = to.substring(0, colon);
+        args.put("port", Integer.toString(port));
+      }
+      if (!target(toAt, host, p + ".to") || !ok) {
+        return;
+      }
+      args.put("from", from);
+      args.put("to", host);
+    }
+
+    boolean target(YamlNode at, String host, String path) {
+      if (pods.contains(host) || svcs.contains(host) || manifestFailed) {
+        return true;
+      }
+      try {
+        Ipv4Address.parse(host);
+        return true;
+      } catch (IllegalArgumentException e) {
+        List<String> known = new ArrayList<>(pods);
+        known.addAll(svcs);
+        known.sort(null);
+        error(
+            at,
+            path
+                + ": no pod or Service \""
+                + host
+                + "\" at this step"
+                + (known.isEmpty()
+                    ? " (expected a pod, a Service or an IP)"
+                    : suggest(host, known)));
+        return false;
+      }
+    }
+
+    void parseExpect(YamlNode v, String p, List<Map<String, String>> expects) {
+      if (!map(v, p, EXPECT_KEYS)) {
+        return;
+      }
+      if (v.map.isEmpty()) {
+        error(v, p + ": expected at least one of " + String.join(", ", EXPECT_KEYS));
+      }
+      for (Map.Entry<String, YamlNode> e : v.map.entrySet()) {
+        String k = e.getKey();
+        YamlNode x = e.getValue();
+        String q = p + "." + k;
+        Map<String, String> check = new LinkedHashMap<>();
+        check.put("type", k);
+        switch (k) {
+          case "contract" -> {
+            if (x.kind != YamlNode.Kind.SCALAR || !x.text.equals("holds")) {
+              error(x, q + ": expected \"holds\", got " + x.describe());
+              continue;
+            }
+          }
+          case "podPhase" -> {
+            if (!map(x, q, List.of("pod", "is"))) {
+              continue;
+            }
+            String pod = required(x, "pod", q);
+            String is = required(x, "is", q);
+            if (pod == null || is == null || !pod(x.map.get("pod"), pod, q + ".pod")) {
+              continue;
+            }
+            if (!PHASES.contains(is)) {
+              error(x.map.get("is"), q + ".is: unknown phase \"" + is + "\"" + suggest(is, PHASES));
+              continue;
+            }
+            check.put("pod", pod);
+            check.put("is", is);
+          }
+          case "podIpIn" -> {
+            if (!map(x, q, List.of("pod", "cidr"))) {
+              continue;
+            }
+            String pod = required(x, "pod", q);
+            String cidr = required(x, "cidr", q);
+            if (pod == null || cidr == null || !pod(x.map.get("pod"), pod, q + ".pod")) {
+              continue;
+            }
+            try {
+              Cidr.parse(cidr);
+            } catch (IllegalArgumentException ex) {
+              error(
+                  x.map.get("cidr"),
+                  q + ".cidr: \"" + cidr + "\" is not a CIDR (expected" + " a.b.c.d/len)");
+              continue;
+            }
+            check.put("pod", pod);
+            check.put("cidr", cidr);
+          }
+          default -> { // reachable
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false);
+            if (errors.size() != before) {
+              continue;
+            }
+            check.putAll(a);
+          }
+        }
+        expects.add(check);
+      }
+    }
+
+    void parseApply(YamlNode v, String p, List<HasMetadata> out) {
+      int before = errors.size();
+      parseManifests(v, p, out);
+      if (errors.size() != before) {
+        manifestFailed = true;
+      }
+    }
+
+    void parseManifests(YamlNode v, String p, List<HasMetadata> out) {
+      if (v.kind == YamlNode.Kind.LIST) {
+        for (int i = 0; i < v.list.size(); i++) {
+          manifest(v.list.get(i), p + "[" + i + "]", display, out);
+        }
+        return;
+      }
+      if (v.kind != YamlNode.Kind.SCALAR) {
+        error(
+            v,
+            p + ": expected a list of manifests or a path to a manifest file, got " + v.describe());
+        return;
+      }
+      Path target = inside(v, v.text, p);
+      if (target == null) {
+        return;
+      }
+      if (!Files.isRegularFile(target)) {
+        error(v, p + ": manifest file \"" + v.text + "\" not found");
+        return;
+      }
+      String text;
+      try {
+        text = Files.readString(target, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        error(v, p + ": cannot read manifest file \"" + v.text + "\"");
+        return;
+      }
+      Path parent = file.getParent();
+      String where = parent == null ? v.text : parent.resolve(v.text).normalize().toString();
+      List<YamlNode> docs = readYaml(text, where);
+      if (docs == null) {
+        return;
+      }
+      String saved = display;
+      display = where;
+      try {
+        int i = 0;
+        for (YamlNode d : docs) {
+          if (d.kind == YamlNode.Kind.LIST) {
+            for (YamlNode e : d.list) {
+              manifest(e, "[" + i++ + "]", where, out);
+            }
+          } else if (d.kind != YamlNode.Kind.NULL) {
+            manifest(d, "[" + i++ + "]", where, out);
+          }
+        }
+      } finally {
+        display = saved;
+      }
+    }
+
+    void manifest(YamlNode m, String p, String where, List<HasMetadata> out) {
+      if (m.kind != YamlNode.Kind.MAP) {
+        error(where, m, p + ": expected a Kubernetes manifest (a map), got " + m.describe());
+        return;
+      }
+      YamlNode kindNode = m.map.get("kind");
+      if (kindNode == null) {
+        error(where, m, p + ": manifest without kind (expected Pod, Deployment or Service)");
+        return;
+      }
+      String kind = kindNode.text;
+      Class<? extends HasMetadata> type =
+          switch (kind) {
+            case "Pod" -> Pod.class;
+            case "Deployment" -> Deployment.class;
+            case "Service" -> Service.class;
+            default -> null;
+          };
+      if (type == null) {
+        error(
+            where,
+            kindNode,
+            p + ".kind: unsupported kind \"" + kind + "\" (expected Pod, Deployment or Service)");
+        return;
+      }
+      HasMetadata r;
+      try {
+        r = MAPPER.treeToValue(m.toJson(), type);
+      } catch (JsonMappingException e) {
+        YamlNode at = m;
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+          YamlNode next = null;
+          if (ref.getFieldName() != null) {
+            next = at.map.get(ref.getFieldName());
+            field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
+          } else if (ref.getIndex() >= 0 && ref.getIndex() < at.list.size()) {
+            next = at.list.get(ref.getIndex());
+            field.append('[').append(ref.getIndex()).append(']');
+          }
+          if (next == null) {
+            break;
+          }
+          at = next;
+        }
+        error(
+            where,
+            at,
+            p
+                + " ("
+                + kind
+                + "): "
+                + field
+                + ": expected "
+                + expectedType(e)
+                + ", got "
+                + at.describe());
+        return;
+      } catch (IOException e) {
+        error(where, m, p + " (" + kind + "): " + e.getMessage());
+        return;
+      }
+      String name = r.getMetadata() == null ? null : r.getMetadata().getName();
+      if (name == null || name.isEmpty()) {
+        error(where, m, p + " (" + kind + "): missing metadata.name");
+        return;
+      }
+      String ns = r.getMetadata().getNamespace();
+      String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
+      warnUnmodeled(m, "", kind, name, where);
+      switch (kind) {
+        case "Pod" -> addPod(m, prefix + name, p, where);
+        case "Deployment" -> {
+          Deployment d = (Deployment) r;
+          Integer replicas = d.getSpec() == null ? null : d.getSpec().getReplicas();
+          int n = replicas == null ? 1 : replicas;
+          if (n < 0 || n > MAX_REPLICAS) {
+            YamlNode at = m.map.get("spec") == null ? m : m.map.get("spec").map.get("replicas");
+            error(
+                where,
+                at == null ? m : at,
+                p
+                    + " (Deployment "
+                    + name
+                    + "): spec.replicas: "
+                    + n
+                    + " is out of range (expected 0 to "
+                    + MAX_REPLICAS
+                    + ")");
+            return;
+          }
+          for (int i = 0; i < n; i++) {
+            addPod(m, prefix + name + "-" + i, p, where);
+          }
+        }
+        default -> {
+          Service s = (Service) r;
+          if (s.getSpec() == null
+              || s.getSpec().getSelector() == null
+              || s.getSpec().getSelector().isEmpty()) {
+            error(
+                where,
+                m,
+                p + " (Service " + name + "): spec.selector: expected at least one" + " label");
+            return;
+          }
+          if (s.getSpec().getPorts() == null || s.getSpec().getPorts().isEmpty()) {
+            error(where, m, p + " (Service " + name + "): spec.ports: expected at least one port");
+            return;
+          }
+          for (ServicePort sp : s.getSpec().getPorts()) {
+            IntOrString t = sp.getTargetPort();
+            if (sp.getPort() == null
+                || sp.getPort() < 1
+                || sp.getPort() > 65535
+                || (t != null && t.getIntVal() == null)) {
+              error(
+                  where,
+                  m,
+                  p
+                      + " (Service "
+                      + name
+                      + "): spec.ports: expected port and"
+                      + " targetPort numbers from 1 to 65535 (named target ports are not modeled)");
+              return;
+            }
+          }
+          if (!svcs.add(name)) {
+            error(where, m, p + ": Service \"" + name + "\" already exists");
+            return;
+          }
+        }
+      }
+      out.add(r);
+    }
+
+    void addPod(YamlNode m, String name, String p, String where) {
+      if (!pods.add(name)) {
+        error(where, m, p + ": pod \"" + name + "\" already exists");
+      }
+    }
+
+    static String expectedType(JsonMappingException e) {
+      String msg = e.getOriginalMessage();
+      if (msg.contains("`int`") || msg.contains("Integer") || msg.contains("`long`")) {
+        return "an integer";
+      }
+      if (msg.contains("String") || msg.contains("`java.lang.String`")) {
+        return "a string";
+      }
+      if (msg.contains("Map") || msg.contains("START_OBJECT")) {
+        return "a map";
+      }
+      if (msg.contains("List") || msg.contains("START_ARRAY") || msg.contains("ArrayList")) {
+        return "a list";
+      }
+      return "another type";
+    }
+
+    private static final Set<String> MODELED =
+        Set.of(
+            "apiVersion",
+            "kind",
+            "metadata",
+            "metadata.name",
+            "metadata.namespace",
+            "metadata.labels",
+            "spec",
+            "spec.nodeName",
+            "spec.containers",
+            "spec.containers[]",
+            "spec.containers[].name",
+            "spec.containers[].image",
+            "spec.containers[].ports",
+            "spec.containers[].ports[]",
+            "spec.containers[].ports[].name",
+            "spec.containers[].ports[].containerPort",
+            "spec.containers[].ports[].protocol",
+            "spec.replicas",
+            "spec.selector",
+            "spec.selector.matchLabels",
+            "spec.template",
+            "spec.template.metadata",
+            "spec.template.metadata.labels",
+            "spec.template.spec",
+            "spec.template.spec.nodeName",
+            "spec.template.spec.containers",
+            "spec.template.spec.containers[]",
+            "spec.template.spec.containers[].name",
+            "spec.template.spec.containers[].image",
+            "spec.template.spec.containers[].ports",
+            "spec.template.spec.containers[].ports[]",
+            "spec.template.spec.containers[].ports[].name",
+            "spec.template.spec.containers[].ports[].containerPort",
+            "spec.template.spec.containers[].ports[].protocol",
+            "spec.ports",
+            "spec.ports[]",
+            "spec.ports[].name",
+            "spec.ports[].port",
+            "spec.ports[].targetPort",
+            "spec.ports[].protocol",
+            "spec.type");
+
+    private static final Set<String> FREE_MAPS =
+        Set.of(
+            "metadata.labels",
+            "spec.template.metadata.labels",
+            "spec.selector.matchLabels",
+            "Service:spec.selector");
+
+    void warnUnmodeled(YamlNode n, String path, String kind, String name, String where) {
+      if (FREE_MAPS.contains(path) || FREE_MAPS.contains(kind + ":" + path)) {
+        return;
+      }
+      if (n.kind == YamlNode.Kind.MAP) {
+        for (Map.Entry<String, YamlNode> e : n.map.entrySet()) {
+          String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+          if (!MODELED.contains(child)
+              || (kind.equals("Service")
+                  && child.equals("spec.selector")
+                  && e.getValue().kind != YamlNode.Kind.MAP)) {
+            int[] pos = n.keyPositions.get(e.getKey());
+            warnings.add(
+                where
+                    + ":"
+                    + pos[0]
+                    + ":"
+                    + pos[1]
+                    + ": warning: "
+                    + kind
+                    + " "
+                    + name
+                    + ": "
+                    + child
+                    + " is not modeled by PodNet; ignored");
+          } else {
+            warnUnmodeled(e.getValue(), child, kind, name, where);
+          }
+        }
+      } else if (n.kind == YamlNode.Kind.LIST) {
+        for (YamlNode e : n.list) {
+          warnUnmodeled(e, path + "[]", kind, name, where);
+        }
+      }
+    }
+  }
+
+  /** The TCP ports a pod's containers declare, in order. */
+  static List<Integer> containerPorts(@Nullable List<Container> containers) {
+    List<Integer> ports = new ArrayList<>();
+    if (containers != null) {
+      for (Container c : containers) {
+        if (c.getPorts() != null) {
+          c.getPorts().stream()
+              .filter(cp -> cp.getContainerPort() != null)
+              .filter(cp -> cp.getProtocol() == null || cp.getProtocol().equals("TCP"))
+              .forEach(cp -> ports.add(cp.getContainerPort()));
+        }
+      }
+    }
+    return ports;
+  }
+}

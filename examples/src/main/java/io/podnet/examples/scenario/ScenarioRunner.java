@@ -1,0 +1,396 @@
+package io.podnet.examples.scenario;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.podnet.cni.calico.CalicoNode;
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Flanneld;
+import io.podnet.cni.cluster.Kubectl;
+import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.contract.ContractChecker;
+import io.podnet.cni.contract.ContractReport;
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.net.Iproute2;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.PingOptions;
+import io.podnet.core.net.ProbeResult;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Replays a {@link Scenario} on a simulated cluster and writes its transcript: each step with its
+ * simulated time, the command's output as the real tool prints it, {@code expect ... OK} or {@code
+ * expect ... FAILED: why}, and last the trace digest. The same scenario always gives the same
+ * transcript, byte for byte.
+ */
+public final class ScenarioRunner {
+
+  private final Scenario scenario;
+  private final StringBuilder out = new StringBuilder();
+  private final Map<String, List<Integer>> listening = new LinkedHashMap<>();
+  private int pingSeq;
+  private boolean failed;
+
+  private ScenarioRunner(Scenario scenario) {
+    this.scenario = scenario;
+  }
+
+  /** The outcome of a run: its transcript and exit code (0 every expectation held, 1 not). */
+  public record Result(String transcript, int exitCode) {}
+
+  /** Runs a scenario and returns its transcript and exit code. */
+  public static Result run(Scenario scenario) {
+    ScenarioRunner r = new ScenarioRunner(scenario);
+    String transcript = r.replay();
+    return new Result(transcript, r.failed ? 1 : 0);
+  }
+
+  private String replay() {
+    Cluster cluster = build();
+    out.append("scenario: ").append(scenario.name()).append(", seed ").append(scenario.seed());
+    out.append('\n');
+    out.append("cluster: ")
+        .append(scenario.nodes())
+        .append(scenario.nodes() == 1 ? " node" : " nodes")
+        .append(", cni ")
+        .append(scenario.cni())
+        .append(", services ")
+        .append(
+            scenario.services() == io.podnet.cni.cluster.ServiceMode.IPTABLES
+                ? "iptables"
+                : "hash-map")
+        .append('\n');
+    for (Node node : cluster.nodes()) {
+      out.append(
+          String.format(
+              "  %s  eth0 %s  podCIDR %s%n", node.name(), node.internalIp(), node.podCidr()));
+    }
+    for (Step step : scenario.steps()) {
+      long now = cluster.simulation().now();
+      if (step.at() > now) {
+        cluster.run(step.at() - now);
+      }
+      out.append("\n[").append(SimTime.format(cluster.simulation().now())).append("s] ");
+      try {
+        execute(cluster, step);
+      } catch (RuntimeException e) {
+        out.append("error: ").append(e.getMessage()).append('\n');
+        failed = true;
+      }
+    }
+    out.append("\ntrace digest: ").append(cluster.network().trace().digest()).append('\n');
+    return out.toString();
+  }
+
+  private Cluster build() {
+    Cluster.Builder b =
+        switch (scenario.cni()) {
+          case "bridge" -> Cluster.bridge();
+          case "ptp" -> Cluster.ptp();
+          case "flannel-vxlan" -> Cluster.flannel(Flanneld.Backend.VXLAN);
+          case "flannel-host-gw" -> Cluster.flannel(Flanneld.Backend.HOST_GW);
+          case "calico" -> Cluster.calico();
+          case "calico-ipip" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.IPIP));
+          case "calico-vxlan" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.VXLAN));
+          case "cilium" -> Cluster.cilium();
+          default ->
+              Cluster.builder()
+                  .cni(
+                      String.valueOf(scenario.conflistName()),
+                      String.valueOf(scenario.conflistText()));
+        };
+    b.nodes(scenario.nodes()).seed(scenario.seed()).services(scenario.services());
+    if (scenario.podCidr() != null) {
+      b.clusterCidr(scenario.podCidr());
+    }
+    if (scenario.serviceCidr() != null) {
+      b.serviceCidr(scenario.serviceCidr());
+    }
+    return b.build();
+  }
+
+  private void execute(Cluster cluster, Step step) {
+    Map<String, String> a = step.args();
+    switch (step.action()) {
+      case "apply" -> apply(cluster, step.manifests());
+      case "delete" -> {
+        if (a.containsKey("pod")) {
+          out.append("$ kubectl delete pod ").append(a.get("pod")).append('\n');
+          cluster.deletePod(a.get("pod"));
+          out.append("pod \"").append(a.get("pod")).append("\" deleted\n");
+        } else {
+          out.append("$ kubectl delete service ").append(a.get("service")).append('\n');
+          cluster.deleteService(a.get("service"));
+          out.append("service \"").append(a.get("service")).append("\" deleted\n");
+        }
+      }
+      case "kubectl" -> {
+        out.append("$ kubectl ").append(a.get("command")).append('\n');
+        if (a.containsKey("pod")) {
+          out.append(Kubectl.describePod(cluster, a.get("pod")));
+        } else {
+          out.append(Kubectl.getPodsWide(cluster));
+        }
+      }
+      case "exec" -> exec(cluster, a);
+      case "ping" -> {
+        Ipv4Address to = resolve(cluster, a.get("to"));
+        out.append("$ kubectl exec ").append(a.get("from")).append(" -- ping -c 1 ").append(to);
+        out.append('\n').append(ping(cluster, a.get("from"), to).message()).append('\n');
+      }
+      case "curl" -> {
+        Ipv4Address to = resolve(cluster, a.get("to"));
+        int port = Integer.parseInt(a.get("port"));
+        out.append("$ kubectl exec ")
+            .append(a.get("from"))
+            .append(" -- nc -zv ")
+            .append(to)
+            .append(' ')
+            .append(port)
+            .append("    # curl ")
+            .append(a.get("to"))
+            .append(':')
+            .append(port)
+            .append(" (TCP connect)\n");
+        ProbeResult r = netns(cluster, a.get("from")).connectTcp(to, port);
+        out.append(r.message()).append('\n');
+      }
+      case "expect" -> {
+        out.append("# expect\n");
+        for (Map<String, String> check : step.expects()) {
+          expect(cluster, check);
+        }
+      }
+      case "crashNode" -> {
+        out.append("# crash ").append(a.get("node")).append('\n');
+        cluster.crashNode(a.get("node"));
+      }
+      case "restoreNode" -> {
+        out.append("# restore ").append(a.get("node")).append('\n');
+        cluster.restoreNode(a.get("node"));
+      }
+      case "removePlugin" -> {
+        out.append("$ rm /opt/cni/bin/")
+            .append(a.get("type"))
+            .append("    # on ")
+            .append(a.get("node"))
+            .append('\n');
+        cluster.node(a.get("node")).runtime().removePlugin(a.get("type"));
+      }
+      default -> { // installPlugin
+        out.append("$ install -m 755 ")
+            .append(a.get("type"))
+            .append(" /opt/cni/bin/")
+            .append(a.get("type"))
+            .append("    # on ")
+            .append(a.get("node"))
+            .append('\n');
+        cluster.node(a.get("node")).runtime().installPlugin(a.get("type"));
+      }
+    }
+  }
+
+  private void apply(Cluster cluster, List<HasMetadata> manifests) {
+    out.append("$ kubectl apply -f -\n");
+    List<String> created = new ArrayList<>();
+    for (HasMetadata m : manifests) {
+      ObjectMeta meta = m.getMetadata();
+      String ns = meta.getNamespace() == null ? "default" : meta.getNamespace();
+      if (m instanceof io.fabric8.kubernetes.api.model.Pod p) {
+        createPod(cluster, ns, meta.getName(), meta.getLabels(), p.getSpec(), created);
+        out.append("pod/").append(meta.getName()).append(" created\n");
+      } else if (m instanceof Deployment d) {
+        int replicas =
+            d.getSpec() == null || d.getSpec().getReplicas() == null
+                ? 1
+                : d.getSpec().getReplicas();
+        PodTemplateSpec t = d.getSpec() == null ? null : d.getSpec().getTemplate();
+        Map<String, String> labels =
+            t == null || t.getMetadata() == null ? null : t.getMetadata().getLabels();
+        for (int i = 0; i < replicas; i++) {
+          createPod(
+              cluster,
+              ns,
+              meta.getName() + "-" + i,
+              labels,
+              t == null ? null : t.getSpec(),
+              created);
+        }
+        out.append("deployment.apps/").append(meta.getName()).append(" created\n");
+      } else if (m instanceof io.fabric8.kubernetes.api.model.Service s) {
+        List<ServicePort> ports = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.ServicePort sp : s.getSpec().getPorts()) {
+          int port = sp.getPort();
+          int target = sp.getTargetPort() == null ? port : sp.getTargetPort().getIntVal();
+          ports.add(
+              ServicePort.of(
+                  sp.getName() == null ? "" : sp.getName(),
+                  sp.getProtocol() == null ? "TCP" : sp.getProtocol(),
+                  port,
+                  target));
+        }
+        cluster.createService(ns + "/" + meta.getName(), s.getSpec().getSelector(), ports);
+        out.append("service/").append(meta.getName()).append(" created\n");
+      }
+    }
+    for (String key : created) {
+      Pod pod = cluster.pod(key).orElseThrow();
+      long deadline = cluster.simulation().now() + 60 * SimTime.SECOND;
+      while (!pod.isRunning()
+          && cluster.simulation().now() < deadline
+          && cluster.simulation().step()) {
+        // let the pod start
+      }
+    }
+    for (String key : created) {
+      Pod pod = cluster.pod(key).orElseThrow();
+      if (pod.isRunning()) {
+        for (int port : listening.getOrDefault(key, List.of())) {
+          pod.requireNetns().listenTcp(port);
+        }
+      }
+    }
+  }
+
+  private void createPod(
+      Cluster cluster,
+      String ns,
+      String name,
+      @Nullable Map<String, String> labels,
+      @Nullable PodSpec spec,
+      List<String> created) {
+    io.podnet.cni.cluster.PodSpec s = io.podnet.cni.cluster.PodSpec.named(ns + "/" + name);
+    if (labels != null) {
+      for (Map.Entry<String, String> e : new java.util.TreeMap<>(labels).entrySet()) {
+        s = s.label(e.getKey(), e.getValue());
+      }
+    }
+    if (spec != null && spec.getNodeName() != null) {
+      s = s.onNode(spec.getNodeName());
+    }
+    cluster.createPod(s);
+    String key = ns + "/" + name;
+    created.add(key);
+    listening.put(key, Scenario.containerPorts(spec == null ? null : spec.getContainers()));
+  }
+
+  private void exec(Cluster cluster, Map<String, String> a) {
+    String cmd = a.get("command");
+    String node = a.get("node");
+    NetNamespace ns;
+    if (node != null) {
+      out.append("$ ").append(cmd).append("    # on ").append(node).append('\n');
+      ns = cluster.node(node).host().root();
+    } else {
+      out.append("$ kubectl exec ").append(a.get("pod")).append(" -- ").append(cmd).append('\n');
+      ns = netns(cluster, a.get("pod"));
+    }
+    String dev = a.get("dev");
+    out.append(
+        switch (a.get("run")) {
+          case "link" -> dev == null ? Iproute2.ipLinkShow(ns) : Iproute2.ipLinkShow(ns, dev);
+          case "dlink" ->
+              dev == null ? Iproute2.ipDetailedLinkShow(ns) : Iproute2.ipDetailedLinkShow(ns, dev);
+          case "addr" -> Iproute2.ipAddrShow(ns);
+          case "route" -> Iproute2.ipRouteShow(ns);
+          case "neigh" -> Iproute2.ipNeighShow(ns);
+          case "fdb" -> Iproute2.bridgeFdbShow(ns);
+          case "iptables-save" -> cluster.iptablesSave(String.valueOf(node));
+          default -> cluster.conntrackList(String.valueOf(node));
+        });
+  }
+
+  private void expect(Cluster cluster, Map<String, String> check) {
+    String type = check.get("type");
+    String what;
+    @Nullable String why;
+    switch (type) {
+      case "contract" -> {
+        what = "contract holds";
+        ContractReport report = ContractChecker.check(cluster);
+        why = report.holds() ? null : report.render().lines().findFirst().orElse("violated");
+      }
+      case "podPhase" -> {
+        what = "podPhase " + check.get("pod") + " is " + check.get("is");
+        Optional<Pod> pod = cluster.pod(check.get("pod"));
+        String phase = pod.map(p -> p.status().text()).orElse("gone");
+        why = phase.equals(check.get("is")) ? null : "pod " + check.get("pod") + " is " + phase;
+      }
+      case "podIpIn" -> {
+        what = "podIpIn " + check.get("pod") + " " + check.get("cidr");
+        Optional<Ipv4Address> ip = cluster.pod(check.get("pod")).flatMap(Pod::ip);
+        if (ip.isEmpty()) {
+          why = "pod " + check.get("pod") + " has no IP";
+        } else {
+          why =
+              Cidr.parse(check.get("cidr")).contains(ip.get())
+                  ? null
+                  : ip.get() + " is not in " + check.get("cidr");
+        }
+      }
+      default -> {
+        what = "reachable " + check.get("from") + " -> " + check.get("to");
+        Ipv4Address to = resolve(cluster, check.get("to"));
+        ProbeResult r = ping(cluster, check.get("from"), to);
+        why = r.success() ? null : r.message();
+      }
+    }
+    out.append("expect ").append(what).append(" ... ");
+    if (why == null) {
+      out.append("OK\n");
+    } else {
+      out.append("FAILED: ").append(why).append('\n');
+      failed = true;
+    }
+  }
+
+  private ProbeResult ping(Cluster cluster, String from, Ipv4Address to) {
+    return netns(cluster, from).ping(to, PingOptions.DEFAULT.withSequence(++pingSeq));
+  }
+
+  private static NetNamespace netns(Cluster cluster, String pod) {
+    Pod p =
+        cluster
+            .pod(pod)
+            .orElseThrow(() -> new IllegalStateException("pod \"" + pod + "\" does not exist"));
+    return p.netns()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "pod \""
+                        + pod
+                        + "\" has no network namespace (it is "
+                        + p.status().text()
+                        + ")"));
+  }
+
+  private static Ipv4Address resolve(Cluster cluster, String host) {
+    Optional<Pod> pod = cluster.pod(host);
+    if (pod.isPresent()) {
+      return pod.get()
+          .ip()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "pod \"" + host + "\" has no IP (it is " + pod.get().status().text() + ")"));
+    }
+    for (Service s : cluster.services()) {
+      if (s.name().equals(host)) {
+        return s.clusterIp();
+      }
+    }
+    return Ipv4Address.parse(host);
+  }
+}

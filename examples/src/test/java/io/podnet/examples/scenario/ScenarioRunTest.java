@@ -1,0 +1,225 @@
+package io.podnet.examples.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.examples.cli.PodnetCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code podnet run} and {@code podnet validate} on valid scenarios. */
+class ScenarioRunTest {
+
+  static final String BASICS =
+      """
+      name: basics
+      seed: 7
+      cluster:
+        nodes: 2
+        podCIDR: 10.244.0.0/16
+        cni: bridge
+        services: iptables
+      steps:
+        - at: 0s
+          apply:
+            - apiVersion: apps/v1
+              kind: Deployment
+              metadata: {name: web}
+              spec:
+                replicas: 2
+                selector: {matchLabels: {app: web}}
+                template:
+                  metadata: {labels: {app: web}}
+                  spec:
+                    containers:
+                      - name: web
+                        image: nginx
+                        ports: [{containerPort: 8080}]
+            - apiVersion: v1
+              kind: Service
+              metadata: {name: web}
+              spec:
+                selector: {app: web}
+                ports: [{name: http, port: 80, targetPort: 8080}]
+        - at: 2s
+          kubectl: get pods -o wide
+        - at: 2s
+          exec: {node: node-1, command: ip route}
+        - at: 3s
+          ping: {from: web-0, to: web-1}
+        - at: 3s
+          curl: {from: web-0, to: "web:80"}
+        - at: 4s
+          expect: {contract: holds, reachable: {from: web-0, to: web-1}}
+      """;
+
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = PodnetCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void run_basics_printsEachStepAsTheRealToolsDoAndEndsWithTheDigest() throws IOException {
+    Run r = cli("run", write("basics.yaml", BASICS).toString());
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .startsWith("scenario: basics, seed 7\ncluster: 2 nodes, cni bridge, services iptables\n")
+        .contains(
+            "[0.000000000s] $ kubectl apply -f -\ndeployment.apps/web created\n"
+                + "service/web created\n")
+        .contains(
+            "[2.000000000s] $ kubectl get pods -o wide\n"
+                + "NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED NODE"
+                + "   READINESS GATES\n"
+                + "web-0   1/1     Running   0          2s    10.244.1.2   node-1   <none>       "
+                + "    <none>\n"
+                + "web-1   1/1     Running   0          2s    10.244.2.2   node-2   <none>       "
+                + "    <none>\n")
+        .contains(
+            "[2.000000000s] $ ip route    # on node-1\n"
+                + "default via 192.168.0.1 dev eth0 \n"
+                + "10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1 \n"
+                + "10.244.2.0/24 via 192.168.1.12 dev eth0 \n")
+        .contains(
+            "[3.000000000s] $ kubectl exec web-0 -- ping -c 1 10.244.2.2\n"
+                + "64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=0.400 ms\n")
+        .containsPattern(
+            "\\$ kubectl exec web-0 -- nc -zv (10\\.\\d+\\.\\d+\\.\\d+) 80    # curl web:80 \\(TCP"
+                + " connect\\)\nConnection to \\1 80 port \\[tcp/\\*\\] succeeded!\n")
+        .contains("expect contract holds ... OK\n")
+        .contains("expect reachable web-0 -> web-1 ... OK\n")
+        .containsPattern("\ntrace digest: [0-9a-f]{64}\n$");
+  }
+
+  @Test
+  void run_twice_givesTheSameBytes() throws IOException {
+    Path file = write("basics.yaml", BASICS);
+
+    Run first = cli("run", file.toString());
+    Run second = cli("run", file.toString());
+
+    assertThat(second.out()).isEqualTo(first.out());
+    assertThat(second.code()).isEqualTo(first.code());
+  }
+
+  @Test
+  void run_failedExpectation_saysWhyAndExitsOne() throws IOException {
+    String text =
+        BASICS.replace(
+            "expect: {contract: holds, reachable: {from: web-0, to: web-1}}",
+            "expect: {podIpIn: {pod: web-0, cidr: 10.244.2.0/24}, podPhase: {pod: web-1, is:"
+                + " Running}}");
+    Run r = cli("run", write("s.yaml", text).toString());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "expect podIpIn web-0 10.244.2.0/24 ... FAILED: 10.244.1.2 is not in"
+                + " 10.244.2.0/24\n")
+        .contains("expect podPhase web-1 is Running ... OK\n");
+  }
+
+  @Test
+  void run_manifestFileAndConflistNextToTheScenario_andOneWarningPerUnmodeledField()
+      throws IOException {
+    write(
+        "net/10-mine.conflist",
+        """
+        {"cniVersion": "1.0.0", "name": "mine", "plugins": [{"type": "bridge", "bridge": "cni0",
+         "isGateway": true, "isDefaultGateway": true,
+         "ipam": {"type": "host-local", "ranges": [[{"subnet": "${podCIDR}"}]]}}]}
+        """);
+    write(
+        "manifests/pods.yaml",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a}
+        spec:
+          restartPolicy: Always
+          containers: [{name: c, image: busybox}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, annotations: {x: y}}
+        """);
+    Path file =
+        write(
+            "s.yaml",
+            """
+            cluster: {nodes: 2, cni: net/10-mine.conflist}
+            steps:
+              - at: 0s
+                apply: manifests/pods.yaml
+              - at: 1s
+                exec: {pod: a, command: ip link show eth0}
+              - at: 1s
+                expect: {reachable: {from: a, to: b}, podPhase: {pod: b, is: Running}}
+            """);
+
+    Run r = cli("run", file.toString());
+
+    Path manifests = dir.resolve("manifests/pods.yaml");
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + manifests
+                + ":5:3: warning: Pod a: spec.restartPolicy is not modeled by PodNet; ignored\n"
+                + "podnet: "
+                + manifests
+                + ":10:21: warning: Pod b: metadata.annotations is not modeled by PodNet;"
+                + " ignored\n");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("cni net/10-mine.conflist")
+        .contains("pod/a created\npod/b created\n")
+        .containsPattern("\\$ kubectl exec a -- ip link show eth0\n\\d+: eth0@if\\d+: ")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_validFile_saysSoAndExitsZero() throws IOException {
+    Path file = write("basics.yaml", BASICS);
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).isEqualTo(file + ": valid (basics)\n");
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
+  void everyShippedScenario_runsWithEveryExpectationHolding() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path file : files) {
+      Run r = cli("run", file.toString());
+      assertThat(r.code()).as(file + "\n" + r.err() + r.out()).isZero();
+      assertThat(r.out()).as(file.toString()).doesNotContain("FAILED").contains("trace digest: ");
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.podnet.examples.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad scenario files: each gives exactly one line naming the file, line and column and what was
+ * expected, exit code 2, and no stack trace, from both {@code validate} and {@code run}.
+ */
+class ScenarioValidationTest {
+
+  static final String BASE =
+      """
+      name: t
+      seed: 1
+      cluster:
+        nodes: 2
+        cni: bridge
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a, labels: {app: web}}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}}
+        - at: 1s
+          ping: {from: a, to: b}
+      """;
+
+  static final String APPLY =
+      """
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a, labels: {app: web}}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}}
+      """;
+
+  @TempDir Path dir;
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("name: t", "nmae: t", "1:1: unknown key \"nmae\" (did you mean \"name\"?)"),
+        Arguments.of(
+            "  nodes: 2",
+            "  node: 2",
+            "4:3: unknown key \"cluster.node\" (did you mean \"nodes\"?)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    pingg: {from: a, to: b}",
+            "12:5: unknown key \"steps[1].pingg\" (did you mean \"ping\"?)"),
+        Arguments.of(
+            "  nodes: 2",
+            "  nodes: two",
+            "4:10: cluster.nodes: expected an integer from 1 to 5000, got \"two\""),
+        Arguments.of(
+            "  nodes: 2",
+            "  nodes: 6000",
+            "4:10: cluster.nodes: 6000 is out of range (expected 1 to 5000)"),
+        Arguments.of("seed: 1", "seed: lots", "2:7: seed: expected an integer, got \"lots\""),
+        Arguments.of("seed: 1", "seed: 1\nseed: 2", "3:1: duplicate key \"seed\""),
+        Arguments.of(
+            "  cni: bridge",
+            "  cni: flanel-vxlan",
+            "5:8: cluster.cni: unknown preset \"flanel-vxlan\" (did you mean \"flannel-vxlan\"?) or"
+                + " a path to a conflist"),
+        Arguments.of(
+            "  cni: bridge",
+            "  cni: ../outside.conflist",
+            "5:8: cluster.cni: path \"../outside.conflist\" escapes the scenario's folder"
+                + " (expected a path inside it)"),
+        Arguments.of(
+            "  cni: bridge",
+            "  cni: nets/10-mine.conflist",
+            "5:8: cluster.cni: conflist \"nets/10-mine.conflist\" not found (expected a file next"
+                + " to the scenario)"),
+        Arguments.of(
+            "  cni: bridge",
+            "  cni: bridge\n  services: ipvs",
+            "6:13: cluster.services: \"ipvs\" is not a mode (expected one of: iptables,"
+                + " hash-map)"),
+        Arguments.of(
+            "  cni: bridge",
+            "  cni: [bridge",
+            "6:6: invalid YAML: while parsing a flow sequence: expected ',' or ']', but got :"),
+        Arguments.of(
+            "  - at: 1s",
+            "  - at: 500ms\n    kubectl: get pods -o wide\n  - at: 200ms",
+            "13:9: steps[2].at: 200ms is before the previous step's 500ms (expected steps in time"
+                + " order)"),
+        Arguments.of(
+            "  - at: 1s",
+            "  - at: 1x",
+            "11:9: steps[1].at: \"1x\" is not a time (expected a number and a unit: s, ms, us or ns,"
+                + " e.g. 2s)"),
+        Arguments.of(
+            "kind: Pod, metadata: {name: b}",
+            "kind: ConfigMap, metadata: {name: b}",
+            "10:32: steps[0].apply[1].kind: unsupported kind \"ConfigMap\" (expected Pod,"
+                + " Deployment or Service)"),
+        Arguments.of(
+            "kind: Pod, metadata: {name: b}}",
+            "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",
+            "10:82: steps[0].apply[1] (Deployment): spec.replicas: expected an integer, got"
+                + " \"many\""),
+        Arguments.of(
+            "kind: Pod, metadata: {name: b}}",
+            "kind: Deployment, metadata: {name: b}, spec: {replicas: 100000}}",
+            "10:82: steps[0].apply[1] (Deployment b): spec.replicas: 100000 is out of range"
+                + " (expected 0 to 1000)"),
+        Arguments.of(
+            APPLY,
+            "    apply: manifests/web.yaml\n",
+            "8:12: steps[0].apply: manifest file \"manifests/web.yaml\" not found"),
+        Arguments.of(
+            "{from: a, to: b}",
+            "{from: a, to: c}",
+            "12:25: steps[1].ping.to: no pod or Service \"c\" at this step (did you mean"
+                + " \"a\"?)"),
+        Arguments.of(
+            "{from: a, to: b}",
+            "{from: z, to: b}",
+            "12:18: steps[1].ping.from: no pod \"z\" at this step (did you mean \"a\"?)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    crashNode: node-9",
+            "12:16: steps[1].crashNode: no node \"node-9\" (expected node-1 to node-2)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    exec: {node: node-1, command: ip rule}",
+            "12:35: steps[1].exec.command: unsupported command \"ip rule\" (expected one of: ip"
+                + " link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge"
+                + " fdb show, iptables-save, conntrack -L)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    exec: {pod: a, command: iptables-save}",
+            "12:29: steps[1].exec.command: iptables-save runs on a node (expected exec: {node:"
+                + " NAME, command: iptables-save})"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {podPhase: {pod: a, is: Runing}}",
+            "12:37: steps[1].expect.podPhase.is: unknown phase \"Runing\" (did you mean"
+                + " \"Running\"?)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    ping: {from: a, to: b}\n    kubectl: get pods",
+            "13:5: steps[1]: more than one action (ping and kubectl); expected one per step"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    curl: {from: a, to: b}",
+            "12:25: steps[1].curl.to: expected HOST:PORT with a port from 1 to 65535 (HOST a"
+                + " pod, a Service or an IP), got \"b\""));
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void badInput_oneLineWithFileLineColumn_exitTwo_noStackTrace(
+      String from, String to, String expected) throws IOException {
+    assertThat(BASE).contains(from);
+    Path file = dir.resolve("s.yaml");
+    Files.writeString(file, BASE.replace(from, to));
+
+    for (String command : new String[] {"validate", "run"}) {
+      ScenarioRunTest.Run r = ScenarioRunTest.cli(command, file.toString());
+
+      assertThat(r.err()).isEqualTo("podnet: " + file + ":" + expected + "\n");
+      assertThat(r.err()).doesNotContain("\tat ", "Exception");
+      assertThat(r.out()).isEmpty();
+      assertThat(r.code()).isEqualTo(2);
+    }
+  }
+}
