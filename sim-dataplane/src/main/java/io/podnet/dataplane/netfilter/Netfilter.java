@@ -86,6 +86,9 @@ public final class Netfilter {
 
   // connection tracking of the packet being processed (the kernel's skb->_nfct)
   private long ctFrame = -1;
+  // where that packet's IP header was: a decapsulated inner packet keeps its outer packet's id but
+  // not its offset, and starts with no conntrack entry (the kernel's skb_scrub_packet on decap)
+  private int ctL3 = -1;
   private @Nullable ServiceLookup serviceMap;
   private Conntrack.@Nullable Flow ctFlow;
   private boolean ctReply;
@@ -226,7 +229,7 @@ public final class Netfilter {
   private Drop dropped(Program p, HookPoint point, int verdict, Frame frame, @Nullable Device in) {
     String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText[lastRule];
     Conntrack.Flow f = ctFlow;
-    boolean unconfirmed = ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated;
+    boolean unconfirmed = tracked(frame) && f != null && !f.confirmed && !ctRelated;
     if (verdict == REJECT && lastRule >= 0) {
       Target.Reject r = (Target.Reject) p.targets[lastRule];
       ns.sendIcmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, r.code());
@@ -238,10 +241,15 @@ public final class Netfilter {
     return Drop.of(DropReason.FILTERED, why);
   }
 
+  /** Whether conntrack already looked at this packet (this one, not the packet it came in). */
+  private boolean tracked(Frame frame) {
+    return ctFrame == frame.id() && ctL3 == frame.l3Offset();
+  }
+
   /** Conntrack at PREROUTING and OUTPUT: finds or creates the packet's flow. */
   private @Nullable Drop track(
       HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
-    if (ctFrame == frame.id()) {
+    if (tracked(frame)) {
       return null; // already tracked here (a packet looping back through lo)
     }
     byte[] b = frame.buffer();
@@ -268,6 +276,7 @@ public final class Netfilter {
       }
       if (type != IcmpMessage.ECHO_REQUEST && type != IcmpMessage.ECHO_REPLY) {
         ctFrame = frame.id();
+        ctL3 = frame.l3Offset();
         ctFlow = null;
         return null;
       }
@@ -293,6 +302,7 @@ public final class Netfilter {
     }
     conntrack.seen(f, reply, tcpFlags);
     ctFrame = frame.id();
+    ctL3 = frame.l3Offset();
     ctFlow = f;
     ctReply = reply;
     return null;
@@ -303,6 +313,7 @@ public final class Netfilter {
     byte[] b = frame.buffer();
     int inner = icmp + IcmpMessage.HEADER_LENGTH;
     ctFrame = frame.id();
+    ctL3 = frame.l3Offset();
     ctFlow = null;
     if (inner + Ipv4Header.MIN_LENGTH + 8 > frame.l3Offset() + frame.l3Length()) {
       return null;
@@ -335,7 +346,7 @@ public final class Netfilter {
   private @Nullable Drop confirm(
       HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
     Conntrack.Flow f = ctFlow;
-    if (ctFrame == frame.id() && f != null && !f.confirmed && !ctRelated) {
+    if (tracked(frame) && f != null && !f.confirmed && !ctRelated) {
       f.confirmed = true;
     }
     return null;
@@ -345,7 +356,7 @@ public final class Netfilter {
   private @Nullable Drop nat(
       HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
     Conntrack.Flow f = ctFlow;
-    if (ctFrame != frame.id() || f == null) {
+    if (!tracked(frame) || f == null) {
       return null;
     }
     boolean dstHook = point == HookPoint.PREROUTING || point == HookPoint.OUTPUT;
@@ -445,7 +456,7 @@ public final class Netfilter {
     if (n.address() != null) {
       addr = n.address().toInt();
     } else {
-      int a = out == null ? 0 : masqueradeAddress(out, f.t[1]);
+      int a = out == null ? 0 : masqueradeAddress(ns, out, f.t[1]);
       if (a == 0) {
         return Drop.of(DropReason.FILTERED, rule + " (no address on " + out + ")");
       }
@@ -473,7 +484,12 @@ public final class Netfilter {
     return null;
   }
 
-  private static int masqueradeAddress(Device out, int dst) {
+  /**
+   * The source MASQUERADE picks, as the kernel's {@code inet_select_addr}: an address of the
+   * outgoing device (one on the destination's subnet first); for a device without one (a calico or
+   * cilium host veth), the first global address of another device of the namespace.
+   */
+  private static int masqueradeAddress(NetNamespace ns, Device out, int dst) {
     int fallback = 0;
     for (IfAddress a : out.addresses()) {
       int addr = a.address().toInt();
@@ -484,7 +500,18 @@ public final class Netfilter {
         fallback = addr;
       }
     }
-    return fallback;
+    if (fallback != 0) {
+      return fallback;
+    }
+    for (Device d : ns.devices()) {
+      for (IfAddress a : d.addresses()) {
+        int addr = a.address().toInt();
+        if ((addr >>> 24) != 127) {
+          return addr;
+        }
+      }
+    }
+    return 0;
   }
 
   /** Rewrites the packet towards the flow's other tuple, inverted (and an ICMP error's quote). */
@@ -648,7 +675,7 @@ public final class Netfilter {
     pOut = out == null ? -2 : ifaceIds.getInt(out.name());
     pMark = frame.mark();
     Conntrack.Flow f = ctFlow;
-    if (ctFrame != frame.id()) {
+    if (!tracked(frame)) {
       pCt = Match.CtState.INVALID;
     } else if (f == null) {
       pCt = ctRelated ? Match.CtState.INVALID : Match.CtState.UNTRACKED;
