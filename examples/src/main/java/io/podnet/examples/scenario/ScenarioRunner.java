@@ -82,6 +82,7 @@ public final class ScenarioRunner {
       if (step.at() > now) {
         cluster.run(step.at() - now);
       }
+      openListeners(cluster);
       out.append("\n[").append(SimTime.format(cluster.simulation().now())).append("s] ");
       try {
         execute(cluster, step);
@@ -248,20 +249,40 @@ public final class ScenarioRunner {
     for (String key : created) {
       Pod pod = cluster.pod(key).orElseThrow();
       long deadline = cluster.simulation().now() + 60 * SimTime.SECOND;
-      while (!pod.isRunning()
+      while (!settled(pod)
           && cluster.simulation().now() < deadline
           && cluster.simulation().step()) {
-        // let the pod start
+        // let the pod start, or fail the way a kubelet reports it
       }
     }
-    for (String key : created) {
-      Pod pod = cluster.pod(key).orElseThrow();
-      if (pod.isRunning()) {
-        for (int port : listening.getOrDefault(key, List.of())) {
-          pod.requireNetns().listenTcp(port);
+    openListeners(cluster);
+  }
+
+  /** Pods that are running now listen on their containers' ports (once). */
+  private void openListeners(Cluster cluster) {
+    var it = listening.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, List<Integer>> e = it.next();
+      Optional<Pod> pod = cluster.pod(e.getKey());
+      if (pod.isEmpty() || pod.get().isDeleted()) {
+        it.remove();
+      } else if (pod.get().isRunning() && pod.get().netns().isPresent()) {
+        for (int port : e.getValue()) {
+          pod.get().requireNetns().listenTcp(port);
         }
+        it.remove();
       }
     }
+  }
+
+  private static boolean settled(Pod pod) {
+    return pod.isRunning()
+        || pod.events().stream()
+            .anyMatch(
+                e ->
+                    e.reason().equals("FailedCreatePodSandBox")
+                        || e.reason().equals("NetworkNotReady")
+                        || e.reason().equals("FailedScheduling"));
   }
 
   private void createPod(

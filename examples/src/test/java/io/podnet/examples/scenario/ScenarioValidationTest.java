@@ -126,6 +126,11 @@ class ScenarioValidationTest {
             "{from: z, to: b}",
             "12:18: steps[1].ping.from: no pod \"z\" at this step (did you mean \"a\"?)"),
         Arguments.of(
+            "  - at: 1s",
+            "  - at: 1s\n    delete: {pod: b}\n  - at: 1s",
+            "14:25: steps[2].ping.to: no pod or Service \"b\" at this step (did you mean"
+                + " \"a\"?)"),
+        Arguments.of(
             "    ping: {from: a, to: b}",
             "    crashNode: node-9",
             "12:16: steps[1].crashNode: no node \"node-9\" (expected node-1 to node-2)"),
