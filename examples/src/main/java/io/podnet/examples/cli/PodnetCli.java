@@ -143,7 +143,16 @@ public final class PodnetCli implements Callable<Integer> {
       if (scenario == null) {
         return 2;
       }
-      ScenarioRunner.Result result = ScenarioRunner.run(scenario);
+      ScenarioRunner.Result result;
+      try {
+        result = ScenarioRunner.run(scenario);
+      } catch (ScenarioException e) {
+        for (String problem : e.problems()) {
+          err.println("podnet: " + problem);
+        }
+        err.flush();
+        return 2;
+      }
       out.print(result.transcript());
       out.flush();
       return result.exitCode();

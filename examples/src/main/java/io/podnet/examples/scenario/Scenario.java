@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.cluster.ServiceMode;
+import io.podnet.cni.spec.CniConfigException;
+import io.podnet.cni.spec.NetworkConfigList;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
@@ -99,8 +101,10 @@ public final class Scenario {
   private final ServiceMode services;
   private final List<Step> steps;
   private final List<String> warnings;
+  private final String clusterLocation;
 
   private Scenario(Parser p) {
+    this.clusterLocation = p.clusterLocation;
     this.name = p.name;
     this.seed = p.seed;
     this.nodes = p.nodes;
@@ -144,6 +148,11 @@ public final class Scenario {
 
   int nodes() {
     return nodes;
+  }
+
+  /** Where the {@code cluster} key is, as {@code file:line:column}. */
+  String clusterLocation() {
+    return clusterLocation;
   }
 
   @Nullable String podCidr() {
@@ -233,6 +242,7 @@ public final class Scenario {
     final Set<String> crashed = new HashSet<>();
     boolean manifestFailed;
     String lastAt = "0s";
+    String clusterLocation = "";
     String display;
 
     Parser(Path file) {
@@ -365,6 +375,12 @@ public final class Scenario {
       } else if (c.kind != YamlNode.Kind.MAP) {
         error(c, "cluster: expected a map, got " + c.describe());
       } else {
+        clusterLocation =
+            display
+                + ":"
+                + root.keyPositions.get("cluster")[0]
+                + ":"
+                + root.keyPositions.get("cluster")[1];
         parseCluster(c);
       }
       YamlNode st = root.map.get("steps");
@@ -442,6 +458,15 @@ public final class Scenario {
             } else {
               try {
                 conflistText = Files.readString(target, StandardCharsets.UTF_8);
+                Path parent = file.getParent();
+                String where =
+                    parent == null ? cniText : parent.resolve(cniText).normalize().toString();
+                try {
+                  // a podCIDR as long as the placeholder keeps the columns right
+                  NetworkConfigList.parse(conflistText.replace("${podCIDR}", "1.0.0.0/24"), where);
+                } catch (CniConfigException e) {
+                  errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
+                }
                 Path fn = target.getFileName();
                 conflistName = fn == null ? cniText : fn.toString();
                 cni = cniText;

@@ -50,15 +50,25 @@ public final class ScenarioRunner {
   /** The outcome of a run: its transcript and exit code (0 every expectation held, 1 not). */
   public record Result(String transcript, int exitCode) {}
 
-  /** Runs a scenario and returns its transcript and exit code. */
+  /**
+   * Runs a scenario and returns its transcript and exit code. {@link ScenarioException} when the
+   * cluster it describes cannot be built (a podCIDR too small for its nodes, a conflist a plugin
+   * refuses).
+   */
   public static Result run(Scenario scenario) {
     ScenarioRunner r = new ScenarioRunner(scenario);
-    String transcript = r.replay();
+    Cluster cluster;
+    try {
+      cluster = r.build();
+    } catch (RuntimeException e) {
+      throw new ScenarioException(
+          List.of(scenario.clusterLocation() + ": cluster: " + e.getMessage()));
+    }
+    String transcript = r.replay(cluster);
     return new Result(transcript, r.failed ? 1 : 0);
   }
 
-  private String replay() {
-    Cluster cluster = build();
+  private String replay(Cluster cluster) {
     out.append("scenario: ").append(scenario.name()).append(", seed ").append(scenario.seed());
     out.append('\n');
     out.append("cluster: ")

@@ -199,6 +199,43 @@ class ScenarioRunTest {
   }
 
   @Test
+  void badConflist_pointsIntoTheConflist_exitTwo() throws IOException {
+    write(
+        "net/bad.conflist",
+        "{\"cniVersion\": \"1.0.0\", \"name\": \"x\", \"plugins\": [{\"type\": }]}");
+    Path file = write("s.yaml", "cluster: {nodes: 2, cni: net/bad.conflist}\nsteps: []\n");
+
+    for (String command : new String[] {"validate", "run"}) {
+      Run r = cli(command, file.toString());
+
+      assertThat(r.err())
+          .isEqualTo(
+              "podnet: "
+                  + dir.resolve("net/bad.conflist")
+                  + ":1:59: error parsing configuration list: invalid character '}' looking for"
+                  + " beginning of value\n");
+      assertThat(r.code()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void run_podCidrTooSmallForTheNodes_oneLineAtTheClusterKey_exitTwo() throws IOException {
+    Path file =
+        write("s.yaml", "name: x\ncluster: {nodes: 300, podCIDR: 10.244.0.0/16}\nsteps: []\n");
+
+    Run r = cli("run", file.toString());
+
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":2:1: cluster: cluster CIDR 10.244.0.0/16 holds 255 /24 podCIDRs after the"
+                + " first, too few for 300 nodes\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(r.code()).isEqualTo(2);
+  }
+
+  @Test
   void validate_validFile_saysSoAndExitsZero() throws IOException {
     Path file = write("basics.yaml", BASICS);
 
