@@ -1230,7 +1230,9 @@ public final class Scenario {
       if (n.kind == YamlNode.Kind.MAP) {
         for (Map.Entry<String, YamlNode> e : n.map.entrySet()) {
           String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+          boolean otherType = child.equals("spec.type") && !e.getValue().text.equals("ClusterIP");
           if (!MODELED.contains(child)
+              || otherType
               || (kind.equals("Service")
                   && child.equals("spec.selector")
                   && e.getValue().kind != YamlNode.Kind.MAP)) {

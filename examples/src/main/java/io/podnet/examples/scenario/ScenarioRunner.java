@@ -329,6 +329,10 @@ public final class ScenarioRunner {
       ns = netns(cluster, a.get("pod"));
     }
     String dev = a.get("dev");
+    if (dev != null && ns.devices().stream().noneMatch(d -> d.name().equals(dev))) {
+      out.append("Device \"").append(dev).append("\" does not exist.\n");
+      return;
+    }
     out.append(
         switch (a.get("run")) {
           case "link" -> dev == null ? Iproute2.ipLinkShow(ns) : Iproute2.ipLinkShow(ns, dev);

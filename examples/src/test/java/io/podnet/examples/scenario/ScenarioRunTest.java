@@ -236,6 +236,44 @@ class ScenarioRunTest {
   }
 
   @Test
+  void run_missingDevice_printsWhatIpPrints_andANodePortServiceIsWarnedAbout() throws IOException {
+    Path file =
+        write(
+            "s.yaml",
+            """
+            cluster: {nodes: 1}
+            steps:
+              - at: 0s
+                apply:
+                  - {apiVersion: v1, kind: Pod, metadata: {name: a, labels: {app: a}}}
+                  - apiVersion: v1
+                    kind: Service
+                    metadata: {name: s}
+                    spec: {type: NodePort, selector: {app: a}, ports: [{port: 80}]}
+              - at: 1s
+                exec: {pod: a, command: ip link show eth9}
+              - at: 1s
+                delete: {service: s}
+              - at: 1s
+                delete: {pod: a}
+            """);
+
+    Run r = cli("run", file.toString());
+
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":9:16: warning: Service s: spec.type is not modeled by PodNet;"
+                + " ignored\n");
+    assertThat(r.out())
+        .contains("$ kubectl exec a -- ip link show eth9\nDevice \"eth9\" does not exist.\n")
+        .contains("$ kubectl delete service s\nservice \"s\" deleted\n")
+        .contains("$ kubectl delete pod a\npod \"a\" deleted\n");
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
   void validate_validFile_saysSoAndExitsZero() throws IOException {
     Path file = write("basics.yaml", BASICS);
 
