@@ -20,6 +20,8 @@ import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.core.trace.Trace;
+import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
@@ -38,17 +40,50 @@ import org.jspecify.annotations.Nullable;
 public final class ScenarioRunner {
 
   private final Scenario scenario;
+  private final Options options;
+  private final long seed;
   private final StringBuilder out = new StringBuilder();
+  private final StringBuilder walks = new StringBuilder();
+  private @Nullable ProbeResult lastProbe;
   private final Map<String, List<Integer>> listening = new LinkedHashMap<>();
   private int pingSeq;
   private boolean failed;
 
-  private ScenarioRunner(Scenario scenario) {
+  private ScenarioRunner(Scenario scenario, Options options) {
     this.scenario = scenario;
+    this.options = options;
+    this.seed = options.seed() == null ? scenario.seed() : options.seed();
   }
 
-  /** The outcome of a run: its transcript and exit code (0 every expectation held, 1 not). */
-  public record Result(String transcript, int exitCode) {}
+  /**
+   * The outcome of a run: its transcript, exit code (0 every expectation held, 1 not) and the
+   * hop-by-hop walk of every ping and curl step.
+   */
+  public record Result(String transcript, int exitCode, String walks) {}
+
+  /** Told after each step of a run: how many steps are done, of how many. */
+  @FunctionalInterface
+  public interface Progress {
+    /** Called once per step, after it ran. */
+    void stepDone(int done, int total);
+  }
+
+  /**
+   * How to run a scenario: a seed that overrides the file's (null keeps it), sinks that see every
+   * trace record, and a progress listener (null for none).
+   */
+  public record Options(
+      @Nullable Long seed, List<TraceSink> traceSinks, @Nullable Progress progress) {
+    /** Validates and copies. */
+    public Options {
+      traceSinks = List.copyOf(traceSinks);
+    }
+
+    /** The file's seed, no sinks, no progress. */
+    public static Options defaults() {
+      return new Options(null, List.of(), null);
+    }
+  }
 
   /**
    * Runs a scenario and returns its transcript and exit code. {@link ScenarioException} when the
@@ -56,20 +91,43 @@ public final class ScenarioRunner {
    * refuses).
    */
   public static Result run(Scenario scenario) {
-    ScenarioRunner r = new ScenarioRunner(scenario);
-    Cluster cluster;
+    return run(scenario, Options.defaults());
+  }
+
+  /** Runs a scenario with options (seed override, trace sinks, progress); see {@link #run}. */
+  public static Result run(Scenario scenario, Options options) {
+    ScenarioRunner r = new ScenarioRunner(scenario, options);
+    Cluster cluster = r.buildOrThrow();
+    String transcript = r.replay(cluster, Long.MAX_VALUE);
+    return new Result(transcript, r.failed ? 1 : 0, r.walks.toString());
+  }
+
+  /**
+   * Runs the steps of a scenario due at or before {@code atNanos}, then the clock up to it, and
+   * returns the cluster as it is then (for inspecting it). Nothing is printed.
+   */
+  public static Cluster runUntil(Scenario scenario, Options options, long atNanos) {
+    ScenarioRunner r = new ScenarioRunner(scenario, options);
+    Cluster cluster = r.buildOrThrow();
+    r.replay(cluster, atNanos);
+    long now = cluster.simulation().now();
+    if (atNanos > now) {
+      cluster.run(atNanos - now);
+    }
+    return cluster;
+  }
+
+  private Cluster buildOrThrow() {
     try {
-      cluster = r.build();
+      return build();
     } catch (RuntimeException e) {
       throw new ScenarioException(
           List.of(scenario.clusterLocation() + ": cluster: " + e.getMessage()));
     }
-    String transcript = r.replay(cluster);
-    return new Result(transcript, r.failed ? 1 : 0);
   }
 
-  private String replay(Cluster cluster) {
-    out.append("scenario: ").append(scenario.name()).append(", seed ").append(scenario.seed());
+  private String replay(Cluster cluster, long stopAt) {
+    out.append("scenario: ").append(scenario.name()).append(", seed ").append(seed);
     out.append('\n');
     out.append("cluster: ")
         .append(scenario.nodes())
@@ -87,18 +145,27 @@ public final class ScenarioRunner {
           String.format(
               "  %s  eth0 %s  podCIDR %s%n", node.name(), node.internalIp(), node.podCidr()));
     }
+    int done = 0;
     for (Step step : scenario.steps()) {
+      if (step.at() > stopAt) {
+        break;
+      }
       long now = cluster.simulation().now();
       if (step.at() > now) {
         cluster.run(step.at() - now);
       }
       openListeners(cluster);
-      out.append("\n[").append(SimTime.format(cluster.simulation().now())).append("s] ");
+      long started = cluster.simulation().now();
+      out.append("\n[").append(SimTime.format(started)).append("s] ");
       try {
         execute(cluster, step);
       } catch (RuntimeException e) {
         out.append("error: ").append(e.getMessage()).append('\n');
         failed = true;
+      }
+      recordWalk(started, step);
+      if (options.progress() != null) {
+        options.progress().stepDone(++done, scenario.steps().size());
       }
     }
     out.append("\ntrace digest: ").append(cluster.network().trace().digest()).append('\n');
@@ -122,7 +189,12 @@ public final class ScenarioRunner {
                       String.valueOf(scenario.conflistName()),
                       String.valueOf(scenario.conflistText()));
         };
-    b.nodes(scenario.nodes()).seed(scenario.seed()).services(scenario.services());
+    b.nodes(scenario.nodes()).seed(seed).services(scenario.services());
+    if (!options.traceSinks().isEmpty()) {
+      Trace trace = Trace.digestOnly();
+      options.traceSinks().forEach(trace::addSink);
+      b.trace(trace);
+    }
     if (scenario.podCidr() != null) {
       b.clusterCidr(scenario.podCidr());
     }
@@ -176,6 +248,7 @@ public final class ScenarioRunner {
             .append(port)
             .append(" (TCP connect)\n");
         ProbeResult r = netns(cluster, a.get("from")).connectTcp(to, port);
+        lastProbe = r;
         out.append(r.message()).append('\n');
       }
       case "expect" -> {
@@ -392,7 +465,32 @@ public final class ScenarioRunner {
   }
 
   private ProbeResult ping(Cluster cluster, String from, Ipv4Address to) {
-    return netns(cluster, from).ping(to, PingOptions.DEFAULT.withSequence(++pingSeq));
+    ProbeResult r = netns(cluster, from).ping(to, PingOptions.DEFAULT.withSequence(++pingSeq));
+    lastProbe = r;
+    return r;
+  }
+
+  /** After a ping or curl step, appends its hop-by-hop walk to {@link Result#walks()}. */
+  private void recordWalk(long started, Step step) {
+    ProbeResult probe = lastProbe;
+    lastProbe = null;
+    boolean curl = step.action().equals("curl");
+    if (probe == null || !(curl || step.action().equals("ping"))) {
+      return;
+    }
+    Map<String, String> a = step.args();
+    walks.append('[').append(SimTime.format(started)).append("s] ");
+    walks
+        .append(step.action())
+        .append(' ')
+        .append(a.get("from"))
+        .append(" -> ")
+        .append(a.get("to"));
+    if (curl) {
+      walks.append(':').append(a.get("port"));
+    }
+    walks.append(": ").append(probe.message()).append('\n');
+    walks.append(probe.walk().render()).append('\n');
   }
 
   private static NetNamespace netns(Cluster cluster, String pod) {

@@ -1,0 +1,111 @@
+package io.podnet.examples.scenario;
+
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Pod;
+import io.podnet.core.net.Iproute2;
+import io.podnet.core.net.NetNamespace;
+import java.util.Optional;
+
+/**
+ * One inspection command ({@code ip route}, {@code iptables-save}, ...) run on a node or a pod of a
+ * cluster, rendered as the real tool prints it. {@link IllegalArgumentException} names an unknown
+ * command, node or pod.
+ */
+public final class Inspection {
+
+  private Inspection() {}
+
+  /**
+   * Runs {@code command} in the root namespace of {@code node}, or in the pod {@code pod} when
+   * {@code node} is null, and returns its output.
+   */
+  public static String run(
+      Cluster cluster,
+      @org.jspecify.annotations.Nullable String node,
+      @org.jspecify.annotations.Nullable String pod,
+      String command) {
+    String[] w = command.trim().split("\\s+");
+    String line = String.join(" ", w);
+    String kind = kind(w);
+    if (kind == null) {
+      throw new IllegalArgumentException(
+          "unsupported command \""
+              + line
+              + "\" (expected one of: ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route,"
+              + " ip neigh, bridge fdb show, iptables-save, conntrack -L)");
+    }
+    NetNamespace ns;
+    if (node != null) {
+      if (cluster.nodes().stream().noneMatch(n -> n.name().equals(node))) {
+        throw new IllegalArgumentException(
+            "node \""
+                + node
+                + "\" does not exist (has "
+                + cluster.nodes().stream().map(n -> n.name()).toList()
+                + ")");
+      }
+      ns = cluster.node(node).host().root();
+    } else {
+      String name = String.valueOf(pod);
+      Optional<Pod> p = cluster.pod(name);
+      if (p.isEmpty()) {
+        throw new IllegalArgumentException("pod \"" + name + "\" does not exist");
+      }
+      if (kind.equals("iptables-save") || kind.equals("conntrack")) {
+        throw new IllegalArgumentException(line + " runs on a node (expected --node NAME)");
+      }
+      ns =
+          p.get()
+              .netns()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "pod \""
+                              + name
+                              + "\" has no network namespace (it is "
+                              + p.get().status().text()
+                              + ")"));
+    }
+    String dev =
+        (kind.equals("link") || kind.equals("dlink"))
+                && !w[w.length - 1].equals("link")
+                && !w[w.length - 1].equals("show")
+            ? w[w.length - 1]
+            : null;
+    if (dev != null && ns.devices().stream().noneMatch(d -> d.name().equals(dev))) {
+      return "Device \"" + dev + "\" does not exist.\n";
+    }
+    return switch (kind) {
+      case "link" -> dev == null ? Iproute2.ipLinkShow(ns) : Iproute2.ipLinkShow(ns, dev);
+      case "dlink" ->
+          dev == null ? Iproute2.ipDetailedLinkShow(ns) : Iproute2.ipDetailedLinkShow(ns, dev);
+      case "addr" -> Iproute2.ipAddrShow(ns);
+      case "route" -> Iproute2.ipRouteShow(ns);
+      case "neigh" -> Iproute2.ipNeighShow(ns);
+      case "fdb" -> Iproute2.bridgeFdbShow(ns);
+      case "iptables-save" -> cluster.iptablesSave(String.valueOf(node));
+      default -> cluster.conntrackList(String.valueOf(node));
+    };
+  }
+
+  private static @org.jspecify.annotations.Nullable String kind(String[] w) {
+    String line = String.join(" ", w);
+    if (line.equals("ip link")
+        || line.equals("ip link show")
+        || (w.length == 4 && line.startsWith("ip link show "))) {
+      return "link";
+    }
+    if (line.equals("ip -d link show") || (w.length == 5 && line.startsWith("ip -d link show "))) {
+      return "dlink";
+    }
+    return switch (line) {
+      case "ip addr", "ip addr show", "ip a" -> "addr";
+      case "ip route", "ip route show", "ip r" -> "route";
+      case "ip neigh", "ip neigh show" -> "neigh";
+      case "bridge fdb show", "bridge fdb" -> "fdb";
+      case "iptables-save" -> "iptables-save";
+      case "conntrack -L" -> "conntrack";
+      default -> null;
+    };
+  }
+}
