@@ -68,13 +68,17 @@ public final class Scenario {
           "crashNode",
           "restoreNode",
           "removePlugin",
-          "installPlugin");
+          "installPlugin",
+          "cutLink",
+          "restoreLink",
+          "linkLatency",
+          "packetLoss");
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
       List.of("nodes", "podCIDR", "serviceCIDR", "cni", "services");
   private static final List<String> EXPECT_KEYS =
-      List.of("podPhase", "podIpIn", "reachable", "contract");
+      List.of("podPhase", "podIpIn", "reachable", "unreachable", "contract");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
   private static final List<String> COMMANDS =
@@ -600,6 +604,63 @@ public final class Scenario {
             }
           }
         }
+        case "cutLink", "restoreLink" -> {
+          if (v.kind != YamlNode.Kind.SCALAR) {
+            error(v, p + ": expected a node name, got " + v.describe());
+          } else if (node(v, v.text, p)) {
+            args.put("node", v.text);
+          }
+        }
+        case "linkLatency" -> {
+          if (map(v, p, List.of("node", "latency"))) {
+            String node = required(v, "node", p);
+            String latency = required(v, "latency", p);
+            if (node != null && node(v.map.get("node"), node, p + ".node") && latency != null) {
+              YamlNode lat = v.map.get("latency");
+              long nanos = -1;
+              try {
+                nanos = SimTime.parse(lat.isInt() ? latency + "s" : latency);
+              } catch (IllegalArgumentException e) {
+                nanos = -1;
+              }
+              if (nanos < 0) {
+                error(
+                    lat,
+                    p
+                        + ".latency: \""
+                        + latency
+                        + "\" is not a latency (expected a number >= 0 and a unit: s, ms, us or"
+                        + " ns, e.g. 5ms)");
+              } else {
+                args.put("node", node);
+                args.put("latency", latency);
+                args.put("nanos", Long.toString(nanos));
+              }
+            }
+          }
+        }
+        case "packetLoss" -> {
+          if (map(v, p, List.of("node", "percent"))) {
+            String node = required(v, "node", p);
+            String percent = required(v, "percent", p);
+            if (node != null && node(v.map.get("node"), node, p + ".node") && percent != null) {
+              double value = Double.NaN;
+              try {
+                value = Double.parseDouble(percent);
+              } catch (NumberFormatException e) {
+                value = Double.NaN;
+              }
+              if (!(value >= 0 && value <= 100)) {
+                error(
+                    v.map.get("percent"),
+                    p + ".percent: expected a number in [0, 100], got " + percent);
+              } else {
+                args.put("node", node);
+                args.put("percent", percent);
+              }
+            }
+          }
+        }
         default -> { // removePlugin, installPlugin
           if (map(v, p, List.of("node", "type"))) {
             String node = required(v, "node", p);
@@ -818,7 +879,11 @@ public final class Scenario {
     }
 
     void parsePing(YamlNode v, String p, Map<String, String> args, boolean curl) {
-      if (!map(v, p, List.of("from", "to"))) {
+      if (!map(
+          v, p, curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"))) {
+        return;
+      }
+      if (!curl && !pingOptions(v, p, args)) {
         return;
       }
       String from = required(v, "from", p);
@@ -857,6 +922,36 @@ public final class Scenario {
       }
       args.put("from", from);
       args.put("to", host);
+    }
+
+    /** The optional size (ping -s) and dontFragment (ping -M do / dont) of a ping. */
+    boolean pingOptions(YamlNode v, String p, Map<String, String> args) {
+      YamlNode size = v.map.get("size");
+      if (size != null) {
+        int n = -1;
+        if (size.isInt()) {
+          try {
+            n = Integer.parseInt(size.text);
+          } catch (NumberFormatException e) {
+            n = -1;
+          }
+        }
+        if (n < 0 || n > 65507) {
+          error(size, p + ".size: expected ICMP payload bytes in [0, 65507], got " + size.text);
+          return false;
+        }
+        args.put("size", Integer.toString(n));
+      }
+      YamlNode df = v.map.get("dontFragment");
+      if (df != null) {
+        if (df.kind != YamlNode.Kind.SCALAR
+            || !(df.text.equals("true") || df.text.equals("false"))) {
+          error(df, p + ".dontFragment: expected true or false, got " + df.describe());
+          return false;
+        }
+        args.put("dontFragment", df.text);
+      }
+      return true;
     }
 
     boolean target(YamlNode at, String host, String path) {
@@ -939,7 +1034,7 @@ public final class Scenario {
             check.put("pod", pod);
             check.put("cidr", cidr);
           }
-          default -> { // reachable
+          default -> { // reachable, unreachable
             Map<String, String> a = new LinkedHashMap<>();
             int before = errors.size();
             parsePing(x, q, a, false);

@@ -17,7 +17,9 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Iproute2;
+import io.podnet.core.net.Link;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Nic;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.Trace;
@@ -230,8 +232,14 @@ public final class ScenarioRunner {
       case "exec" -> exec(cluster, a);
       case "ping" -> {
         Ipv4Address to = resolve(cluster, a.get("to"));
-        out.append("$ kubectl exec ").append(a.get("from")).append(" -- ping -c 1 ").append(to);
-        out.append('\n').append(ping(cluster, a.get("from"), to).message()).append('\n');
+        out.append("$ kubectl exec ").append(a.get("from")).append(" -- ping -c 1 ");
+        if (a.containsKey("dontFragment")) {
+          out.append(a.get("dontFragment").equals("true") ? "-M do " : "-M dont ");
+        }
+        if (a.containsKey("size")) {
+          out.append("-s ").append(a.get("size")).append(' ');
+        }
+        out.append(to).append('\n').append(ping(cluster, a, to).message()).append('\n');
       }
       case "curl" -> {
         Ipv4Address to = resolve(cluster, a.get("to"));
@@ -272,6 +280,31 @@ public final class ScenarioRunner {
             .append(a.get("node"))
             .append('\n');
         cluster.node(a.get("node")).runtime().removePlugin(a.get("type"));
+      }
+      case "cutLink", "restoreLink" -> {
+        boolean up = step.action().equals("restoreLink");
+        out.append("# ")
+            .append(up ? "restore" : "cut")
+            .append(" the link of ")
+            .append(a.get("node"))
+            .append(" eth0\n");
+        uplink(cluster, a.get("node")).setUp(up);
+      }
+      case "linkLatency" -> {
+        out.append("$ tc qdisc replace dev eth0 root netem delay ")
+            .append(a.get("latency"))
+            .append("    # on ")
+            .append(a.get("node"))
+            .append(" (the whole link)\n");
+        uplink(cluster, a.get("node")).setLatency(Long.parseLong(a.get("nanos")));
+      }
+      case "packetLoss" -> {
+        out.append("$ tc qdisc replace dev eth0 root netem loss ")
+            .append(a.get("percent"))
+            .append("%    # on ")
+            .append(a.get("node"))
+            .append(" (the whole link)\n");
+        uplink(cluster, a.get("node")).setLossRate(Double.parseDouble(a.get("percent")) / 100);
       }
       default -> { // installPlugin
         out.append("$ install -m 755 ")
@@ -448,10 +481,16 @@ public final class ScenarioRunner {
                   : ip.get() + " is not in " + check.get("cidr");
         }
       }
-      default -> {
-        what = "reachable " + check.get("from") + " -> " + check.get("to");
+      case "unreachable" -> {
+        what = "unreachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
         Ipv4Address to = resolve(cluster, check.get("to"));
-        ProbeResult r = ping(cluster, check.get("from"), to);
+        ProbeResult r = ping(cluster, check, to);
+        why = r.success() ? "ping answered: " + r.message() : null;
+      }
+      default -> {
+        what = "reachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
+        Ipv4Address to = resolve(cluster, check.get("to"));
+        ProbeResult r = ping(cluster, check, to);
         why = r.success() ? null : r.message();
       }
     }
@@ -464,10 +503,31 @@ public final class ScenarioRunner {
     }
   }
 
-  private ProbeResult ping(Cluster cluster, String from, Ipv4Address to) {
-    ProbeResult r = netns(cluster, from).ping(to, PingOptions.DEFAULT.withSequence(++pingSeq));
+  private ProbeResult ping(Cluster cluster, Map<String, String> a, Ipv4Address to) {
+    PingOptions options = PingOptions.DEFAULT.withSequence(++pingSeq);
+    if (a.containsKey("size")) {
+      options = options.withPayloadSize(Integer.parseInt(a.get("size")));
+    }
+    if (a.containsKey("dontFragment")) {
+      options = options.withDontFragment(Boolean.parseBoolean(a.get("dontFragment")));
+    }
+    ProbeResult r = netns(cluster, a.get("from")).ping(to, options);
     lastProbe = r;
     return r;
+  }
+
+  private static String sizeNote(Map<String, String> check) {
+    return check.containsKey("size") ? " (" + check.get("size") + " bytes)" : "";
+  }
+
+  /** The link on a node's eth0. */
+  private static Link uplink(Cluster cluster, String node) {
+    Link link =
+        cluster.node(node).host().root().device("eth0") instanceof Nic nic ? nic.link() : null;
+    if (link != null) {
+      return link;
+    }
+    throw new IllegalStateException(node + " has no link on eth0");
   }
 
   /** After a ping or curl step, appends its hop-by-hop walk to {@link Result#walks()}. */

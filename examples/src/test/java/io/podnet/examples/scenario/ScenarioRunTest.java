@@ -273,6 +273,69 @@ class ScenarioRunTest {
     assertThat(r.code()).isZero();
   }
 
+  static final String LINKS =
+      """
+      name: links
+      seed: 7
+      cluster: {nodes: 2, cni: bridge}
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: node-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: node-2}}
+        - at: 1s
+          ping: {from: a, to: b}
+        - at: 2s
+          cutLink: node-2
+        - at: 2s
+          expect: {unreachable: {from: a, to: b}}
+        - at: 20s
+          restoreLink: node-2
+        - at: 21s
+          expect: {reachable: {from: a, to: b}}
+        - at: 22s
+          linkLatency: {node: node-2, latency: 5ms}
+        - at: 23s
+          ping: {from: a, to: b}
+        - at: 24s
+          packetLoss: {node: node-2, percent: 100}
+        - at: 24s
+          expect: {unreachable: {from: a, to: b}}
+        - at: 40s
+          packetLoss: {node: node-2, percent: 0}
+        - at: 41s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_linkSteps_cutRestoreDelayAndLoseOnTheNodesUplink() throws IOException {
+    Path file = write("links.yaml", LINKS);
+
+    Run r = cli("run", file.toString());
+
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out())
+        .contains("# cut the link of node-2 eth0\n")
+        .contains("# restore the link of node-2 eth0\n")
+        .contains(
+            "$ tc qdisc replace dev eth0 root netem delay 5ms    # on node-2 (the whole link)")
+        .contains(
+            "$ tc qdisc replace dev eth0 root netem loss 100%    # on node-2 (the whole link)")
+        .contains("ttl=62 time=10.")
+        .doesNotContain("FAILED");
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
+  void run_packetLoss_sameSeedSameTranscript() throws IOException {
+    Path file = write("loss.yaml", LINKS.replace("percent: 100", "percent: 30"));
+
+    Run first = cli("run", file.toString());
+    Run second = cli("run", file.toString());
+
+    assertThat(first.out()).isEqualTo(second.out());
+  }
+
   @Test
   void validate_validFile_saysSoAndExitsZero() throws IOException {
     Path file = write("basics.yaml", BASICS);

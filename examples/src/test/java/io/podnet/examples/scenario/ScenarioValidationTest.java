@@ -158,7 +158,20 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    curl: {from: a, to: b}",
             "12:25: steps[1].curl.to: expected HOST:PORT with a port from 1 to 65535 (HOST a"
-                + " pod, a Service or an IP), got \"b\""));
+                + " pod, a Service or an IP), got \"b\""),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    cutLink: node-3",
+            "12:14: steps[1].cutLink: no node \"node-3\" (expected node-1 to node-2)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    packetLoss: {node: node-2, percent: 150}",
+            "12:41: steps[1].packetLoss.percent: expected a number in [0, 100], got 150"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    linkLatency: {node: node-2, latency: -5ms}",
+            "12:42: steps[1].linkLatency.latency: \"-5ms\" is not a latency (expected a number"
+                + " >= 0 and a unit: s, ms, us or ns, e.g. 5ms)"));
   }
 
   @ParameterizedTest

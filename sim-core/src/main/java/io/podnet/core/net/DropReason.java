@@ -11,6 +11,8 @@ public enum DropReason {
   NO_CARRIER("no carrier"),
   /** The frame is longer than the link's MTU allows. */
   LINK_MTU("frame exceeds link MTU"),
+  /** The link lost the frame (its loss rate, see {@link Link#setLossRate}). */
+  LINK_LOSS("lost on the link"),
   /** The destination MAC is neither ours, broadcast nor multicast. */
   OTHER_HOST("destination MAC not ours"),
   /** Neither IPv4 nor ARP. */

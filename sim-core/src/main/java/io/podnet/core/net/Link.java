@@ -1,18 +1,25 @@
 package io.podnet.core.net;
 
 import io.podnet.core.engine.Simulation;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A full-duplex wire between two NICs with latency, bandwidth and an MTU. Each direction serialises
  * its frames one after another, so a burst queues behind the frame on the wire; a frame arrives
- * after its serialisation time plus the latency. A cut link carries nothing.
+ * after its serialisation time plus the latency. A cut link carries nothing. The latency can be
+ * changed while the simulation runs, and a loss rate drops each frame put on the wire with that
+ * probability, drawn from the simulation's random stream {@code "link-loss/A<->B"} (the same drops
+ * on every run with the same seed); a lost frame is a {@link DropReason#LINK_LOSS} drop.
  */
 public final class Link {
 
   private final Nic a;
   private final Nic b;
-  private final LinkSpec spec;
   private final Simulation simulation;
+  private LinkSpec spec;
+  private double lossRate;
+  private @Nullable RandomGenerator loss;
   private boolean up = true;
   private long busyUntilFromA;
   private long busyUntilFromB;
@@ -39,6 +46,33 @@ public final class Link {
     return spec;
   }
 
+  /**
+   * Changes the one-way latency of frames put on the wire from now on (frames already on it keep
+   * theirs).
+   *
+   * @throws IllegalArgumentException if {@code nanos} is negative
+   */
+  public void setLatency(long nanos) {
+    spec = spec.withLatency(nanos);
+  }
+
+  /** The probability that a frame put on the wire is lost, in [0, 1]. */
+  public double lossRate() {
+    return lossRate;
+  }
+
+  /**
+   * Sets the probability that a frame put on the wire is lost (0 for none, the default).
+   *
+   * @throws IllegalArgumentException if {@code rate} is not in [0, 1]
+   */
+  public void setLossRate(double rate) {
+    if (!(rate >= 0 && rate <= 1)) {
+      throw new IllegalArgumentException("loss rate must be in [0, 1]: " + rate);
+    }
+    this.lossRate = rate;
+  }
+
   /** Whether the link carries frames. */
   public boolean isUp() {
     return up;
@@ -60,6 +94,10 @@ public final class Link {
           .drop(from, frame, Drop.of(DropReason.LINK_MTU, frame.l3Length() + " > " + spec.mtu()));
       return;
     }
+    if (lossRate > 0 && lossStream().nextDouble() < lossRate) {
+      ns.stack().drop(from, frame, Drop.of(DropReason.LINK_LOSS));
+      return;
+    }
     long now = simulation.now();
     boolean fromA = from == a;
     long start = Math.max(now, fromA ? busyUntilFromA : busyUntilFromB);
@@ -71,6 +109,15 @@ public final class Link {
     }
     Nic to = fromA ? b : a;
     simulation.scheduleAt(done + spec.latencyNanos(), () -> to.arrive(frame));
+  }
+
+  private RandomGenerator lossStream() {
+    RandomGenerator r = loss;
+    if (r == null) {
+      r = simulation.random().stream("link-loss/" + this);
+      loss = r;
+    }
+    return r;
   }
 
   @Override
