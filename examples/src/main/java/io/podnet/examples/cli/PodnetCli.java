@@ -260,6 +260,20 @@ public final class PodnetCli implements Callable<Integer> {
     @Option(names = "--trace", description = "Print the trace lines after the transcript.")
     private boolean trace;
 
+    @Option(
+        names = "--pcap",
+        description =
+            "With --out: write one pcap per node eth0 (NODE-eth0.pcap) and per pod eth0"
+                + " (NODE-POD-eth0.pcap), from the moment each device exists to the end of the run.")
+    private boolean pcap;
+
+    @Option(
+        names = "--mermaid",
+        description =
+            "With --out: write topology.mmd (nodes, CNI devices, veths and pods as the run ended)"
+                + " and cni-add.mmd (the CNI ADD sequence of the run's first pod).")
+    private boolean mermaid;
+
     @Override
     public Integer call() {
       PrintWriter out =
@@ -275,6 +289,21 @@ public final class PodnetCli implements Callable<Integer> {
         err.flush();
         return 2;
       }
+      if ((pcap || mermaid) && outDir == null) {
+        err.println("podnet: " + (pcap ? "--pcap" : "--mermaid") + " needs --out DIR");
+        err.flush();
+        return 2;
+      }
+      if (pcap) {
+        try {
+          Files.createDirectories(outDir);
+        } catch (IOException e) {
+          err.println("podnet: --out: cannot write to " + outDir + ": " + e.getMessage());
+          err.flush();
+          return 2;
+        }
+      }
+      RunArtifacts artifacts = new RunArtifacts(pcap ? outDir : null);
       CollectingSink sink = new CollectingSink();
       List<TraceSink> sinks = new ArrayList<>();
       if (outDir != null || trace) {
@@ -285,10 +314,17 @@ public final class PodnetCli implements Callable<Integer> {
       try (ProgressDisplay progress = new ProgressDisplay(scenario.name())) {
         result =
             ScenarioRunner.run(
-                scenario, new ScenarioRunner.Options(seed, sinks, showProgress ? progress : null));
+                scenario,
+                new ScenarioRunner.Options(
+                    seed,
+                    sinks,
+                    showProgress ? progress : null,
+                    pcap || mermaid ? artifacts::clusterBuilt : null));
       } catch (ScenarioException e) {
         printProblems(e, err);
         return 2;
+      } finally {
+        artifacts.closeCaptures();
       }
       String printed = trace ? result.transcript() + "\n" + sink.lines : result.transcript();
       if (outDir != null) {
@@ -297,6 +333,14 @@ public final class PodnetCli implements Callable<Integer> {
           Files.writeString(outDir.resolve("transcript.txt"), printed, StandardCharsets.UTF_8);
           Files.writeString(outDir.resolve("trace.jsonl"), sink.jsonl, StandardCharsets.UTF_8);
           Files.writeString(outDir.resolve("walks.txt"), result.walks(), StandardCharsets.UTF_8);
+          if (mermaid) {
+            Files.writeString(
+                outDir.resolve("topology.mmd"),
+                artifacts.topologyDiagram(),
+                StandardCharsets.UTF_8);
+            Files.writeString(
+                outDir.resolve("cni-add.mmd"), artifacts.cniAddDiagram(), StandardCharsets.UTF_8);
+          }
         } catch (IOException e) {
           err.println("podnet: --out: cannot write to " + outDir + ": " + e.getMessage());
           err.flush();

@@ -72,13 +72,22 @@ public final class ScenarioRunner {
 
   /**
    * How to run a scenario: a seed that overrides the file's (null keeps it), sinks that see every
-   * trace record, and a progress listener (null for none).
+   * trace record, a progress listener (null for none) and a callback told of the cluster as soon as
+   * it is built, before any step runs (null for none; e.g. to start packet captures).
    */
   public record Options(
-      @Nullable Long seed, List<TraceSink> traceSinks, @Nullable Progress progress) {
+      @Nullable Long seed,
+      List<TraceSink> traceSinks,
+      @Nullable Progress progress,
+      java.util.function.@Nullable Consumer<Cluster> onCluster) {
     /** Validates and copies. */
     public Options {
       traceSinks = List.copyOf(traceSinks);
+    }
+
+    /** Options without a cluster callback. */
+    public Options(@Nullable Long seed, List<TraceSink> traceSinks, @Nullable Progress progress) {
+      this(seed, traceSinks, progress, null);
     }
 
     /** The file's seed, no sinks, no progress. */
@@ -120,12 +129,17 @@ public final class ScenarioRunner {
   }
 
   private Cluster buildOrThrow() {
+    Cluster cluster;
     try {
-      return build();
+      cluster = build();
     } catch (RuntimeException e) {
       throw new ScenarioException(
           List.of(scenario.clusterLocation() + ": cluster: " + e.getMessage()));
     }
+    if (options.onCluster() != null) {
+      options.onCluster().accept(cluster);
+    }
+    return cluster;
   }
 
   private String replay(Cluster cluster, long stopAt) {

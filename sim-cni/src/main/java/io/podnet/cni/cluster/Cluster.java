@@ -86,6 +86,7 @@ public final class Cluster {
   private final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
+  private final List<java.util.function.Consumer<Pod>> podStartedListeners = new ArrayList<>();
 
   private Cluster(
       Simulation simulation,
@@ -365,6 +366,14 @@ public final class Cluster {
     return link;
   }
 
+  /**
+   * Calls {@code listener} each time a pod becomes Running (its sandbox, eth0 and IP exist), at
+   * that simulated instant, before the simulation goes on; e.g. to start capturing on its eth0.
+   */
+  public void onPodStarted(java.util.function.Consumer<Pod> listener) {
+    podStartedListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Advances the simulation by {@code nanos}, firing every event due. */
   public void run(long nanos) {
     simulation.runUntil(simulation.now() + nanos);
@@ -605,6 +614,11 @@ public final class Cluster {
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
     trace(pod, detail.toString());
+    if (status == PodStatus.RUNNING) {
+      for (java.util.function.Consumer<Pod> listener : List.copyOf(podStartedListeners)) {
+        listener.accept(pod);
+      }
+    }
   }
 
   void event(Pod pod, String type, String reason, String from, String message) {
