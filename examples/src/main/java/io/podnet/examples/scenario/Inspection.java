@@ -13,6 +13,11 @@ import java.util.Optional;
  */
 public final class Inspection {
 
+  /** The commands an inspection understands, as an error message lists them. */
+  static final String COMMANDS =
+      "ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge fdb show,"
+          + " iptables-save, conntrack -L";
+
   private Inspection() {}
 
   /**
@@ -29,10 +34,7 @@ public final class Inspection {
     String kind = kind(w);
     if (kind == null) {
       throw new IllegalArgumentException(
-          "unsupported command \""
-              + line
-              + "\" (expected one of: ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route,"
-              + " ip neigh, bridge fdb show, iptables-save, conntrack -L)");
+          "unsupported command \"" + line + "\" (expected one of: " + COMMANDS + ")");
     }
     NetNamespace ns;
     if (node != null) {
@@ -66,12 +68,19 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    String dev =
-        (kind.equals("link") || kind.equals("dlink"))
-                && !w[w.length - 1].equals("link")
-                && !w[w.length - 1].equals("show")
-            ? w[w.length - 1]
-            : null;
+    return render(cluster, ns, node, kind, device(kind, w));
+  }
+
+  /**
+   * Renders the command of {@code kind} (as {@link #kind} returns it) in {@code ns}; {@code node}
+   * names the node for the node-wide commands, {@code dev} the device a link command asks for.
+   */
+  static String render(
+      Cluster cluster,
+      NetNamespace ns,
+      @org.jspecify.annotations.Nullable String node,
+      String kind,
+      @org.jspecify.annotations.Nullable String dev) {
     if (dev != null && ns.devices().stream().noneMatch(d -> d.name().equals(dev))) {
       return "Device \"" + dev + "\" does not exist.\n";
     }
@@ -88,7 +97,22 @@ public final class Inspection {
     };
   }
 
-  private static @org.jspecify.annotations.Nullable String kind(String[] w) {
+  /** Returns the device a link command of {@code kind} names as its last word, or null. */
+  static @org.jspecify.annotations.Nullable String device(String kind, String[] w) {
+    String last = w[w.length - 1];
+    return (kind.equals("link") || kind.equals("dlink"))
+            && !last.equals("link")
+            && !last.equals("show")
+        ? last
+        : null;
+  }
+
+  /**
+   * Returns the kind of inspection command the words {@code w} spell ({@code link}, {@code dlink},
+   * {@code addr}, {@code route}, {@code neigh}, {@code fdb}, {@code iptables-save}, {@code
+   * conntrack}), or null when they spell none.
+   */
+  static @org.jspecify.annotations.Nullable String kind(String[] w) {
     String line = String.join(" ", w);
     if (line.equals("ip link")
         || line.equals("ip link show")

@@ -81,16 +81,6 @@ public final class Scenario {
       List.of("podPhase", "podIpIn", "reachable", "unreachable", "contract");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
-  private static final List<String> COMMANDS =
-      List.of(
-          "ip link [show [DEV]]",
-          "ip -d link show [DEV]",
-          "ip addr",
-          "ip route",
-          "ip neigh",
-          "bridge fdb show",
-          "iptables-save",
-          "conntrack -L");
   private static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -818,7 +808,7 @@ public final class Scenario {
       YamlNode at = v.map.get("command");
       String[] w = command.trim().split("\\s+");
       String line = String.join(" ", w);
-      String normalized = normalize(w);
+      String normalized = Inspection.kind(w);
       if (normalized == null) {
         error(
             at,
@@ -826,7 +816,7 @@ public final class Scenario {
                 + ".command: unsupported command \""
                 + command
                 + "\" (expected one of: "
-                + String.join(", ", COMMANDS)
+                + Inspection.COMMANDS
                 + ")");
         return;
       }
@@ -848,34 +838,10 @@ public final class Scenario {
       }
       args.put("command", line);
       args.put("run", normalized);
-      if (w.length > 0 && (normalized.equals("link") || normalized.equals("dlink"))) {
-        String last = w[w.length - 1];
-        if (!last.equals("link") && !last.equals("show")) {
-          args.put("dev", last);
-        }
+      String dev = Inspection.device(normalized, w);
+      if (dev != null) {
+        args.put("dev", dev);
       }
-    }
-
-    static @Nullable String normalize(String[] w) {
-      String line = String.join(" ", w);
-      if (line.equals("ip link")
-          || line.equals("ip link show")
-          || (w.length == 4 && line.startsWith("ip link show "))) {
-        return "link";
-      }
-      if (line.equals("ip -d link show")
-          || (w.length == 5 && line.startsWith("ip -d link show "))) {
-        return "dlink";
-      }
-      return switch (line) {
-        case "ip addr", "ip addr show", "ip a" -> "addr";
-        case "ip route", "ip route show", "ip r" -> "route";
-        case "ip neigh", "ip neigh show" -> "neigh";
-        case "bridge fdb show", "bridge fdb" -> "fdb";
-        case "iptables-save" -> "iptables-save";
-        case "conntrack -L" -> "conntrack";
-        default -> null;
-      };
     }
 
     void parsePing(YamlNode v, String p, Map<String, String> args, boolean curl) {

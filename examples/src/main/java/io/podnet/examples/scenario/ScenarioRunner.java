@@ -16,7 +16,6 @@ import io.podnet.cni.contract.ContractReport;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
-import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Nic;
@@ -448,23 +447,7 @@ public final class ScenarioRunner {
       out.append("$ kubectl exec ").append(a.get("pod")).append(" -- ").append(cmd).append('\n');
       ns = netns(cluster, a.get("pod"));
     }
-    String dev = a.get("dev");
-    if (dev != null && ns.devices().stream().noneMatch(d -> d.name().equals(dev))) {
-      out.append("Device \"").append(dev).append("\" does not exist.\n");
-      return;
-    }
-    out.append(
-        switch (a.get("run")) {
-          case "link" -> dev == null ? Iproute2.ipLinkShow(ns) : Iproute2.ipLinkShow(ns, dev);
-          case "dlink" ->
-              dev == null ? Iproute2.ipDetailedLinkShow(ns) : Iproute2.ipDetailedLinkShow(ns, dev);
-          case "addr" -> Iproute2.ipAddrShow(ns);
-          case "route" -> Iproute2.ipRouteShow(ns);
-          case "neigh" -> Iproute2.ipNeighShow(ns);
-          case "fdb" -> Iproute2.bridgeFdbShow(ns);
-          case "iptables-save" -> cluster.iptablesSave(String.valueOf(node));
-          default -> cluster.conntrackList(String.valueOf(node));
-        });
+    out.append(Inspection.render(cluster, ns, node, a.get("run"), a.get("dev")));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

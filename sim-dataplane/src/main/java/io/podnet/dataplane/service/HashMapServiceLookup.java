@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * percent of uniform either way; the chosen backend for a flow differs from Cilium's. The flow
  * hash's upper 32 bits select the slot ({@code (hash >>> 32) * M >>> 32}).
  */
-public final class HashMapServiceLookup implements ServiceLookup {
+public final class HashMapServiceLookup extends CountingLookup {
 
   private final int maxTableSize;
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
@@ -39,8 +39,6 @@ public final class HashMapServiceLookup implements ServiceLookup {
   private int[] slab = new int[1024];
   private int slabTop;
   private long garbage;
-  private int lastWork;
-  private long totalWork;
 
   private HashMapServiceLookup(int maxTableSize) {
     this.maxTableSize = maxTableSize;
@@ -97,22 +95,6 @@ public final class HashMapServiceLookup implements ServiceLookup {
             : (sl[table + (slot >>> 1)] >>> ((slot & 1) << 4)) & 0xFFFF;
     int b = off + 2 + 2 * index;
     return done(probes + 1, LookupResult.backend(sl[b], sl[b + 1]));
-  }
-
-  private long done(int work, long result) {
-    lastWork = work;
-    totalWork += work;
-    return result;
-  }
-
-  @Override
-  public int lastWork() {
-    return lastWork;
-  }
-
-  @Override
-  public long totalWork() {
-    return totalWork;
   }
 
   @Override

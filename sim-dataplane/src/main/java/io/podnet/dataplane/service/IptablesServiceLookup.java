@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * {@code long} per {@code KUBE-SERVICES} rule), so a non-matching rule costs about a nanosecond.
  * Every {@link #update} rebuilds the arrays, like kube-proxy's full restore.
  */
-public final class IptablesServiceLookup implements ServiceLookup {
+public final class IptablesServiceLookup extends CountingLookup {
 
   private final RandomGenerator random;
   private final TreeMap<String, List<ServicePortEntry>> services = new TreeMap<>();
@@ -37,8 +37,6 @@ public final class IptablesServiceLookup implements ServiceLookup {
   private int[][] thresholds = new int[0][];
   private long[] rejectKeys = new long[0];
   private int size;
-  private int lastWork;
-  private long totalWork;
 
   private IptablesServiceLookup(RandomGenerator random) {
     this.random = random;
@@ -95,22 +93,6 @@ public final class IptablesServiceLookup implements ServiceLookup {
       }
     }
     return done(work + reject.length, LookupResult.NO_SERVICE);
-  }
-
-  private long done(int work, long result) {
-    lastWork = work;
-    totalWork += work;
-    return result;
-  }
-
-  @Override
-  public int lastWork() {
-    return lastWork;
-  }
-
-  @Override
-  public long totalWork() {
-    return totalWork;
   }
 
   @Override

@@ -195,11 +195,12 @@ class IptablesSaveTest {
   }
 
   @Test
-  void parse_loop_isRejected() {
+  void parse_loop_isRejectedNamingFirstChainByName() {
     assertThatThrownBy(
             () ->
                 IptablesSave.parse(
-                    "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\n-A B -j A\nCOMMIT\n", "l"))
-        .hasMessageContaining("l:6:1: loop through chain");
+                    "*filter\n:B - [0:0]\n:A - [0:0]\n-A B -j A\n-A A -j B\nCOMMIT\n", "l"))
+        .hasMessage(
+            "l:6:1: loop through chain A (Too many levels of symbolic links) (at \"COMMIT\")");
   }
 }
