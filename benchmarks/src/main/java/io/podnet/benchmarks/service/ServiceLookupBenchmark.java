@@ -27,6 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * mean number of rules the iptables walk evaluates per lookup is printed at setup; divide the score
  * by it for nanoseconds per rule ({@link LookupChart} does).
  *
+ * <p>The fork asks for transparent huge pages: the kernel keeps its BPF maps in memory it maps with
+ * huge pages, and with 4 KB pages the larger sizes would mostly measure TLB misses, for all four
+ * variants alike.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ServiceLookupBenchmark -f 1 -wi 2 -i 3}
  */
 @State(Scope.Thread)
@@ -34,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xmx2g"})
+    jvmArgsAppend = {"-Xmx2g", "-XX:+UseTransparentHugePages"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class ServiceLookupBenchmark {

@@ -12,22 +12,22 @@ import java.util.TreeMap;
  * Maglev table per Service that turns the flow hash into a backend, so the same flow always picks
  * the same backend and the cost does not grow with the number of Services.
  *
- * <p>Layout, chosen so a lookup touches about three cache lines and no object headers: the map is
- * one {@code long[]} of (key, block offset) pairs, and every Service port's block lives in one
- * {@code int[]} slab: {@code [M, n, ip0, port0, ..., ip(n-1), port(n-1), table...]}, where the
- * table's M backend indexes are packed four bytes to an {@code int} when there are at most 256
- * backends and two chars to an {@code int} otherwise, so 100,000 Services fit in tens of megabytes.
- * Replaced and removed blocks become garbage the slab compacts away once it outweighs the live
- * blocks.
+ * <p>Layout, chosen so a lookup touches two cache lines and no object headers: the map is one
+ * {@code long[]} of (key, value) pairs (linear probing, load factor at most 3/4) whose value holds
+ * the backend count, the table's shape and the offset of the Service port's block in one {@code
+ * int[]} slab: {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]}, the table's M backend
+ * indexes packed into 1, 2, 4, 8 or 16 bits each as n needs, so a Service with two backends takes
+ * one cache line (12 ints). Replaced and removed blocks become garbage the slab compacts away once
+ * it outweighs the live blocks.
  *
- * <p>Work is counted as the slots probed in the service map (linear probing, load factor at most
- * 1/2) plus one for the Maglev table read, the two map lookups Cilium's datapath does. Cilium uses
- * one table size M for every Service ({@code --bpf-lb-maglev-table-size}, default 16381); to keep
- * 100,000 simulated Services in memory, this class gives each Service the smallest size Cilium
- * accepts that holds at least 100 slots per backend (251 for up to two backends), capped at the
- * configured maximum (16381 by default). The paper's bound keeps the per-backend share within a few
- * percent of uniform either way; the chosen backend for a flow differs from Cilium's. The flow
- * hash's upper 32 bits select the slot ({@code (hash >>> 32) * M >>> 32}).
+ * <p>Work is counted as the slots probed in the service map plus one for the Maglev table read, the
+ * two map lookups Cilium's datapath does. Cilium uses one table size M for every Service ({@code
+ * --bpf-lb-maglev-table-size}, default 16381); to keep 100,000 simulated Services in memory, this
+ * class gives each Service the smallest size Cilium accepts that holds at least 100 slots per
+ * backend (251 for up to two backends), capped at the configured maximum (16381 by default). The
+ * paper's bound keeps the per-backend share within a few percent of uniform either way; the chosen
+ * backend for a flow differs from Cilium's. The flow hash's upper 32 bits select the slot ({@code
+ * (hash >>> 32) * M >>> 32}).
  */
 public final class HashMapServiceLookup extends CountingLookup {
 
@@ -80,21 +80,21 @@ public final class HashMapServiceLookup extends CountingLookup {
       pos = (pos + 1) & m;
       probes++;
     }
-    int off = (int) s[(pos << 1) + 1];
-    int[] sl = slab;
-    int tableSize = sl[off];
-    if (tableSize == 0) {
+    long v = s[(pos << 1) + 1];
+    int n = (int) (v >>> 31) & 0xFFFF;
+    if (n == 0) {
       return done(probes, LookupResult.NO_ENDPOINTS);
     }
-    int n = sl[off + 1];
-    int slot = (int) (((flowHash >>> 32) * tableSize) >>> 32);
-    int table = off + 2 + 2 * n;
-    int index =
-        n <= 256
-            ? (sl[table + (slot >>> 2)] >>> ((slot & 3) << 3)) & 0xFF
-            : (sl[table + (slot >>> 1)] >>> ((slot & 1) << 4)) & 0xFFFF;
-    int b = off + 2 + 2 * index;
-    return done(probes + 1, LookupResult.backend(sl[b], sl[b + 1]));
+    int off = (int) v & Integer.MAX_VALUE;
+    int[] sl = slab;
+    int index = 0;
+    if (n > 1) {
+      int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50)]) >>> 32);
+      int lb = (int) (v >>> 47) & 7;
+      int word = sl[off + 2 * n + (slot >>> (5 - lb))];
+      index = (word >>> ((slot & ((32 >>> lb) - 1)) << lb)) & ((1 << (1 << lb)) - 1);
+    }
+    return done(probes + 1, LookupResult.backend(sl[off + 2 * index], sl[off + 2 * index + 1]));
   }
 
   @Override
@@ -115,7 +115,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     for (int i = 0; i < entries.size(); i++) {
       ServicePortEntry e = entries.get(i);
       keysOfService[i] = e.key;
-      put(e.key, allocate(block(e.ready)));
+      put(e.key, store(e.ready));
     }
     keysByService.put(name, keysOfService);
   }
@@ -137,52 +137,65 @@ public final class HashMapServiceLookup extends CountingLookup {
     return size;
   }
 
-  /** Returns the Maglev table size chosen for the Service port on {@code key}, or 0 if none. */
-  int tableSize(long key) {
-    int pos = find(key);
-    return pos < 0 ? 0 : slab[(int) slots[(pos << 1) + 1]];
-  }
-
   /** Returns the installed Service names, sorted (for tests and inspection). */
   List<String> serviceNames() {
     return new ArrayList<>(keysByService.keySet());
   }
 
-  private int[] block(List<Endpoint> ready) {
+  /**
+   * Stores the backends of one Service port in the slab and returns its slot value, which holds all
+   * a lookup needs besides the slab: the block's offset in bits 0-30, the backend count n in bits
+   * 31-46, log2 of the bits per table entry in bits 47-49 and the index of the Maglev table size in
+   * {@link Maglev#SIZES} in bits 50-53. The block is {@code [ip0, port0, ..., ip(n-1), port(n-1),
+   * table...]}, the table's backend indexes packed into as few bits as n allows (1, 2, 4, 8 or 16),
+   * so a Service with a few backends takes a cache line or two; one backend needs no table.
+   */
+  private long store(List<Endpoint> ready) {
     int n = ready.size();
     if (n == 0) {
-      return new int[2];
+      return 0;
     }
-    String[] names = new String[n];
-    for (int i = 0; i < n; i++) {
-      names[i] = ready.get(i).toString();
-    }
-    int m = Maglev.tableSize(n, maxTableSize);
-    char[] table = Maglev.build(names, m);
-    int[] block = new int[2 + 2 * n + tableInts(n, m)];
-    block[0] = m;
-    block[1] = n;
-    for (int i = 0; i < n; i++) {
-      block[2 + 2 * i] = ready.get(i).ip().toInt();
-      block[3 + 2 * i] = ready.get(i).port();
-    }
-    for (int j = 0; j < m; j++) {
-      if (n <= 256) {
-        block[2 + 2 * n + (j >>> 2)] |= table[j] << ((j & 3) << 3);
-      } else {
-        block[2 + 2 * n + (j >>> 1)] |= table[j] << ((j & 1) << 4);
+    int[] block;
+    long shape = 0;
+    if (n == 1) {
+      block = new int[2];
+    } else {
+      int m = Maglev.tableSize(n, maxTableSize);
+      int lb = entryBitsLog2(n);
+      block = new int[2 * n + tableInts(n, m)];
+      String[] names = new String[n];
+      for (int i = 0; i < n; i++) {
+        names[i] = ready.get(i).toString();
       }
+      char[] table = Maglev.build(names, m);
+      int perInt = 32 >>> lb;
+      for (int j = 0; j < m; j++) {
+        block[2 * n + j / perInt] |= table[j] << ((j % perInt) << lb);
+      }
+      shape = (long) Arrays.binarySearch(Maglev.SIZES, m) << 50 | (long) lb << 47;
     }
-    return block;
+    for (int i = 0; i < n; i++) {
+      block[2 * i] = ready.get(i).ip().toInt();
+      block[2 * i + 1] = ready.get(i).port();
+    }
+    return shape | (long) n << 31 | allocate(block);
   }
 
-  /** Returns the ints a table of {@code m} entries for {@code n} backends takes. */
+  /** Returns log2 of the bits a table entry takes for {@code n} (at least 2) backends. */
+  private static int entryBitsLog2(int n) {
+    int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
+    return 32 - Integer.numberOfLeadingZeros(bits - 1);
+  }
+
+  /** Returns the ints the table of {@code m} entries for {@code n} backends takes (0 for one). */
   private static int tableInts(int n, int m) {
-    return n == 0 ? 0 : n <= 256 ? (m + 3) / 4 : (m + 1) / 2;
+    return n < 2 ? 0 : (m + (32 >>> entryBitsLog2(n)) - 1) / (32 >>> entryBitsLog2(n));
   }
 
-  private static int blockLength(int[] slab, int off) {
-    return 2 + 2 * slab[off + 1] + tableInts(slab[off + 1], slab[off]);
+  /** Returns the slab ints the block of a slot value takes. */
+  private static int blockLength(long value) {
+    int n = (int) (value >>> 31) & 0xFFFF;
+    return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50)]);
   }
 
   private int allocate(int[] block) {
@@ -205,11 +218,12 @@ public final class HashMapServiceLookup extends CountingLookup {
     int[] fresh = new int[slab.length];
     int top = 0;
     for (int p = 0; p <= mask; p++) {
-      if (slots[p << 1] != 0) {
-        int off = (int) slots[(p << 1) + 1];
-        int len = blockLength(slab, off);
+      long value = slots[(p << 1) + 1];
+      if (slots[p << 1] != 0 && value != 0) {
+        int off = (int) value & Integer.MAX_VALUE;
+        int len = blockLength(value);
         System.arraycopy(slab, off, fresh, top, len);
-        slots[(p << 1) + 1] = top;
+        slots[(p << 1) + 1] = value & ~(long) Integer.MAX_VALUE | top;
         top += len;
       }
     }
@@ -239,8 +253,8 @@ public final class HashMapServiceLookup extends CountingLookup {
     return -1;
   }
 
-  private void put(long key, int offset) {
-    if (2 * (size + 1) > mask + 1) {
+  private void put(long key, long value) {
+    if (4L * (size + 1) > 3L * (mask + 1)) {
       grow();
     }
     int pos = (int) HashCommon.mix(key) & mask;
@@ -251,7 +265,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       size++;
     }
     slots[pos << 1] = key;
-    slots[(pos << 1) + 1] = offset;
+    slots[(pos << 1) + 1] = value;
   }
 
   private void grow() {
@@ -261,7 +275,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     size = 0;
     for (int i = 0; i < old.length; i += 2) {
       if (old[i] != 0) {
-        put(old[i], (int) old[i + 1]);
+        put(old[i], old[i + 1]);
       }
     }
   }
@@ -272,7 +286,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     if (pos < 0) {
       return;
     }
-    garbage += blockLength(slab, (int) slots[(pos << 1) + 1]);
+    garbage += blockLength(slots[(pos << 1) + 1]);
     size--;
     while (true) {
       int last = pos;

@@ -154,6 +154,29 @@ class ServiceLookupTest {
   }
 
   @Test
+  void lookup_hashMapEveryPackingWidth_everySlotGivesMaglevsBackend() {
+    // 2, 3-4, 5-16, 17-256 and more backends pack table entries into 1, 2, 4, 8 and 16 bits.
+    for (int n : new int[] {2, 3, 4, 5, 16, 17, 256, 257, 300}) {
+      HashMapServiceLookup lb = HashMapServiceLookup.create();
+      Service s = svc("s" + n, "172.30.0.9");
+      List<Endpoint> eps = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        eps.add(Endpoint.ready("10.2." + (i >> 8) + "." + (i & 0xFF), 8080));
+      }
+      lb.update(s, eps);
+      String[] names = eps.stream().map(Endpoint::toString).sorted().toArray(String[]::new);
+      int m = Maglev.tableSize(n, Maglev.DEFAULT_SIZE);
+      char[] table = Maglev.build(names, m);
+
+      for (int j = 0; j < m; j++) {
+        long upper = Long.divideUnsigned((long) j << 32, m) + (((long) j << 32) % m == 0 ? 0 : 1);
+        long got = lb.lookup(s.clusterIp().toInt(), 80, TCP, upper << 32);
+        assertThat(LookupResult.format(got)).as("n=%d slot %d", n, j).isEqualTo(names[table[j]]);
+      }
+    }
+  }
+
+  @Test
   void update_hashMapChurnOfAddsReplacesAndRemoves_everyRemainingServiceStillFound() {
     HashMapServiceLookup lb = HashMapServiceLookup.create();
     SplittableRandom rnd = new SplittableRandom(3);
