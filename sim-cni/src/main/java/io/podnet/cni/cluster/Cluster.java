@@ -20,12 +20,14 @@ import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -71,6 +73,8 @@ public final class Cluster {
   private final Network network;
   private final Cidr clusterCidr;
   private @Nullable Host router;
+  private @Nullable Underlay underlay;
+  private final Map<String, Host> externalHosts = new LinkedHashMap<>();
   private final Cidr serviceCidr;
   private final Map<String, ServiceEntry> services = new LinkedHashMap<>();
   private final Map<Node, ServiceProxy> kubeProxies = new LinkedHashMap<>();
@@ -220,6 +224,26 @@ public final class Cluster {
   /** The router joining the racks, when the cluster has more than one ({@link Builder#racks}). */
   public Optional<Host> underlayRouter() {
     return Optional.ofNullable(router);
+  }
+
+  /**
+   * Adds a host outside the cluster on the nodes' network (a client of NodePorts, external and
+   * LoadBalancer IPs): {@code 192.168.0.201} for the first with one rack, its default route through
+   * the gateway. Traffic for an external or LoadBalancer IP reaches a node only by a route the
+   * caller adds on the host, as a load balancer or a BGP speaker would provide.
+   *
+   * @throws IllegalArgumentException if the name is taken or 40 hosts exist already
+   */
+  public Host addExternalHost(String name) {
+    if (externalHosts.containsKey(name) || nodes.containsKey(name)) {
+      throw new IllegalArgumentException("host \"" + name + "\" already exists");
+    }
+    Underlay u = Objects.requireNonNull(underlay, "underlay");
+    Host host = network.addHost(name);
+    host.root().loopback().up();
+    u.attachExternal(host, externalHosts.size() + 1);
+    externalHosts.put(name, host);
+    return host;
   }
 
   /** The nodes, in order. */
@@ -478,6 +502,15 @@ public final class Cluster {
    * kube-proxy then follows the Service's endpoints (its running pods) as they come and go.
    */
   public Service createService(String key, Map<String, String> selector, List<ServicePort> ports) {
+    return createService(key, selector, ports, ServiceOptions.NONE);
+  }
+
+  /**
+   * Creates a Service as {@link #createService(String, Map, List)} does, also reachable on the
+   * external and LoadBalancer IPs of {@code options}, with its traffic policy and affinity.
+   */
+  public Service createService(
+      String key, Map<String, String> selector, List<ServicePort> ports, ServiceOptions options) {
     String qualified = qualify(key);
     if (services.containsKey(qualified)) {
       throw new IllegalArgumentException("service \"" + qualified + "\" already exists");
@@ -487,10 +520,11 @@ public final class Cluster {
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
     String[] parts = qualified.split("/", -1);
-    Service service = Service.of(parts[0], parts[1], allocateClusterIp(), ports);
+    Service service =
+        Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation));
+        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, clusterCidr));
       }
     }
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector)));
@@ -524,7 +558,9 @@ public final class Cluster {
           && pod.labels().entrySet().containsAll(entry.selector().entrySet())
           && pod.node().map(Node::isReady).orElse(false)) {
         for (ServicePort port : service.ports()) {
-          out.add(Endpoint.of(pod.requireIp(), port.targetPort(), true));
+          out.add(
+              Endpoint.of(pod.requireIp(), port.targetPort(), true)
+                  .onNode(pod.node().orElseThrow().name()));
         }
       }
     }
@@ -829,6 +865,7 @@ public final class Cluster {
       Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr, serviceMode);
       Underlay underlay = Underlay.build(network, racks, nodeCount, link);
       cluster.router = underlay.router().orElse(null);
+      cluster.underlay = underlay;
       for (int i = 1; i <= nodeCount; i++) {
         String name = "node-" + i;
         Host host = network.addHost(name);

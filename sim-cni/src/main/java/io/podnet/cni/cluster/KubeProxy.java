@@ -44,10 +44,12 @@ final class KubeProxy {
       """;
 
   private final Netfilter netfilter;
+  private final Node node;
   private int syncs;
   private Map<String, List<String>> previous = Map.of();
 
   KubeProxy(Node node, boolean baseRules) {
+    this.node = node;
     this.netfilter = Netfilter.install(node.host().root());
     if (baseRules) {
       netfilter.restoreNoflush(BASE_RULES, "kube-proxy");
@@ -61,13 +63,14 @@ final class KubeProxy {
 
   /** The restore input for these Services and endpoints. */
   String render(List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
-    return KubeProxyIptables.render(services, endpoints, clusterCidr);
+    return KubeProxyIptables.render(
+        services, endpoints, clusterCidr, false, node.name(), node.internalIp());
   }
 
   /**
-   * Applies a rendered sync with {@code iptables-restore --noflush}, then deletes the KUBE-SVC and
-   * KUBE-SEP chains of the previous sync that this one no longer declares, as kube-proxy does with
-   * {@code -X}.
+   * Applies a rendered sync with {@code iptables-restore --noflush}, then deletes the per-Service
+   * chains (SVC, SVL, EXT, FW, SEP) of the previous sync that this one no longer declares, as
+   * kube-proxy does with {@code -X}.
    */
   void apply(String text) {
     Map<String, List<String>> declared = declaredChains(text);
@@ -81,8 +84,10 @@ final class KubeProxy {
                   .filter(
                       c ->
                           c.startsWith("KUBE-SVC-")
+                              || c.startsWith("KUBE-SVL-")
                               || c.startsWith("KUBE-SEP-")
-                              || c.startsWith("KUBE-EXT-"))
+                              || c.startsWith("KUBE-EXT-")
+                              || c.startsWith("KUBE-FW-"))
                   .toList();
           if (!gone.isEmpty()) {
             stale.append('*').append(table).append('\n');

@@ -25,13 +25,13 @@ final class ServiceProxy {
   private final HashMapServiceLookup map;
   private final Map<String, Service> programmed = new LinkedHashMap<>();
 
-  ServiceProxy(Node node, ServiceMode mode, Simulation simulation) {
+  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, Cidr clusterCidr) {
     this.mode = mode;
     this.simulation = simulation;
     node.host().root().setBridgeNfCallIptables(true);
     this.kubeProxy = new KubeProxy(node, mode == ServiceMode.IPTABLES);
     this.netfilter = kubeProxy.netfilter();
-    this.map = HashMapServiceLookup.create();
+    this.map = HashMapServiceLookup.forNode(node.name(), clusterCidr);
     if (mode == ServiceMode.HASH_MAP) {
       netfilter.setServiceMap(map);
     }

@@ -85,6 +85,26 @@ final class Underlay {
     return ip;
   }
 
+  /**
+   * Plugs in the {@code i}-th (1-based, at most 40) host outside the cluster: on the first switch,
+   * at {@code 192.168.0.200+i} with one rack or {@code 192.168.1.200+i} with several, with its
+   * default route through the gateway, like a client on the nodes' network.
+   */
+  Ipv4Address attachExternal(Host host, int i) {
+    if (i < 1 || i > 40) {
+      throw new IllegalArgumentException(
+          "at most 40 hosts outside the cluster (expected fewer): " + i);
+    }
+    Nic eth0 = network.attachToSwitch(host, "eth0", switches.get(0), link);
+    Cidr subnet = racks == 1 ? Cluster.UNDERLAY : rackSubnet(1);
+    Ipv4Address ip =
+        racks == 1 ? Cluster.UNDERLAY.address(200L + i) : rackSubnet(1).address(200L + i);
+    host.root().addAddress(eth0, IfAddress.of(ip, subnet.prefixLength()));
+    Ipv4Address gw = racks == 1 ? Cluster.UNDERLAY_GATEWAY : gateway(1);
+    host.root().addRoute(Route.to(Cidr.parse("0.0.0.0/0")).via(gw).dev(eth0).build());
+    return ip;
+  }
+
   /** The router between racks, if there is more than one rack. */
   Optional<Host> router() {
     return Optional.ofNullable(router);

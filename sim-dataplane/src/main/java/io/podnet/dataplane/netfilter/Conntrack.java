@@ -86,6 +86,10 @@ public final class Conntrack {
     boolean confirmed;
     boolean dnatDone;
     boolean snatDone;
+
+    /** The service map asked for the flow to leave with the node's address. */
+    boolean serviceMasquerade;
+
     long deadline;
     @Nullable Flow nextOrig;
     @Nullable Flow nextReply;

@@ -17,8 +17,8 @@ import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
+import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.LookupResult;
-import io.podnet.dataplane.service.ServiceLookup;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
@@ -59,6 +59,11 @@ public final class Netfilter {
   private static final int MAX_DEPTH = 64;
 
   private final NetNamespace ns;
+
+  /** The source NAT the service map asks for: the output device's address, any free port. */
+  private static final Target.Nat SERVICE_MASQUERADE =
+      new Target.Nat("MASQUERADE", null, -1, -1, false);
+
   private final Simulation sim;
   private final RandomGenerator random;
   private final Conntrack conntrack;
@@ -89,7 +94,7 @@ public final class Netfilter {
   // where that packet's IP header was: a decapsulated inner packet keeps its outer packet's id but
   // not its offset, and starts with no conntrack entry (the kernel's skb_scrub_packet on decap)
   private int ctL3 = -1;
-  private @Nullable ServiceLookup serviceMap;
+  private @Nullable HashMapServiceLookup serviceMap;
   private Conntrack.@Nullable Flow ctFlow;
   private boolean ctReply;
   private boolean ctRelated;
@@ -373,6 +378,7 @@ public final class Netfilter {
       } else {
         f.snatDone = true;
       }
+      boolean bound = false;
       if (p != null) {
         load(frame, in, out);
         int verdict = evaluate(p, point, frame, in, out);
@@ -380,11 +386,19 @@ public final class Netfilter {
           return dropped(p, point, verdict, frame, in);
         }
         if (lastRule >= 0 && p.targets[lastRule] instanceof Target.Nat n) {
+          bound = true;
           Drop d = bind(f, n, p.traceText[lastRule], dstHook, out);
           if (d != null) {
             return d;
           }
         }
+      }
+      if (!dstHook && !bound && f.serviceMasquerade) {
+        Drop d = bind(f, SERVICE_MASQUERADE, "service map: masquerade", false, out);
+        if (d != null) {
+          return d;
+        }
+        ns.traceHop(out, HopAction.NAT, frame, "service map: masquerade");
       }
     }
     manip(f, frame, dstHook, in != null ? in : out);
@@ -393,17 +407,19 @@ public final class Netfilter {
 
   /**
    * Puts a service map in front of the nat table, the way an eBPF kube-proxy replacement does: the
-   * first packet of a flow to a (VIP, port, protocol) in the map is DNATed to the backend the map
-   * picks for the flow's hash, with one map lookup instead of a rule walk; a Service without
-   * endpoints drops the packet; anything else goes on to the nat table. Null removes the map.
+   * first packet of a flow to a (VIP, port, protocol) in the map, or to a NodePort on one of the
+   * node's addresses, is DNATed to the backend the map picks for the flow ({@link
+   * HashMapServiceLookup#lookupFlow}), with one map lookup instead of a rule walk, and masqueraded
+   * on its way out when the map says so; a Service without endpoints drops the packet; anything
+   * else goes on to the nat table. Null removes the map.
    */
-  public void setServiceMap(@Nullable ServiceLookup lookup) {
+  public void setServiceMap(@Nullable HashMapServiceLookup lookup) {
     this.serviceMap = lookup;
   }
 
   /** The service map stage for the first packet of a flow; null to go on. */
   private @Nullable Drop serviceMapStage(Conntrack.Flow f, Frame frame, @Nullable Device dev) {
-    ServiceLookup map = serviceMap;
+    HashMapServiceLookup map = serviceMap;
     if (map == null) {
       return null;
     }
@@ -411,7 +427,16 @@ public final class Netfilter {
         HashCommon.mix(
             ((long) f.t[0] << 32 | (f.t[2] & 0xFFFFL) << 16 | (f.t[3] & 0xFFFFL))
                 ^ ((long) f.proto << 56));
-    long result = map.lookup(f.t[1], f.t[3], f.proto, flowHash);
+    long result =
+        map.lookupFlow(
+            f.t[0],
+            ns.isLocalAddress(f.t[0]),
+            f.t[1],
+            ns.isLocalAddress(f.t[1]),
+            f.t[3],
+            f.proto,
+            flowHash,
+            sim.now());
     String service = Ipv4Address.of(f.t[1]) + ":" + f.t[3] + "/" + IpProtocol.name(f.proto);
     if (result == LookupResult.NO_SERVICE) {
       return null;
@@ -420,6 +445,7 @@ public final class Netfilter {
       return Drop.of(DropReason.FILTERED, "service map: " + service + " has no endpoints");
     }
     f.dnatDone = true;
+    f.serviceMasquerade = LookupResult.masquerade(result);
     f.t[4] = LookupResult.ip(result);
     f.t[6] = LookupResult.port(result);
     conntrack.rehash(f);

@@ -17,6 +17,15 @@ abstract sealed class CountingLookup implements ServiceLookup
     return result;
   }
 
+  /**
+   * Records {@code work} as the last lookup's work without adding it to the total again: for a
+   * lookup made of lookups that each counted their own part.
+   */
+  final long counted(int work, long result) {
+    lastWork = work;
+    return result;
+  }
+
   @Override
   public final int lastWork() {
     return lastWork;

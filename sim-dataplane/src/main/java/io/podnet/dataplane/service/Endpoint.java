@@ -7,19 +7,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * One endpoint of a Service as an EndpointSlice lists it: a pod IP, the port the pod listens on
  * (the matching Service port's {@code targetPort}) and whether it is ready. Only ready endpoints
- * receive traffic. Its text form is kube-proxy's {@code IP:port}, which is also hashed into the
- * {@code KUBE-SEP-} chain name.
+ * receive traffic. The node the pod runs on ({@code ""} when unknown) decides whether it is local
+ * for {@code externalTrafficPolicy: Local}. Its text form is kube-proxy's {@code IP:port}, which is
+ * also hashed into the {@code KUBE-SEP-} chain name.
  */
 public final class Endpoint {
 
   private final Ipv4Address ip;
   private final int port;
   private final boolean ready;
+  private final String nodeName;
 
-  private Endpoint(Ipv4Address ip, int port, boolean ready) {
+  private Endpoint(Ipv4Address ip, int port, boolean ready, String nodeName) {
     this.ip = ip;
     this.port = port;
     this.ready = ready;
+    this.nodeName = nodeName;
   }
 
   /**
@@ -29,7 +32,12 @@ public final class Endpoint {
    */
   public static Endpoint of(Ipv4Address ip, int port, boolean ready) {
     Objects.requireNonNull(ip, "ip");
-    return new Endpoint(ip, ServicePort.checkPort("endpoint port", port), ready);
+    return new Endpoint(ip, ServicePort.checkPort("endpoint port", port), ready, "");
+  }
+
+  /** Returns a copy on the node {@code nodeName} (an EndpointSlice endpoint's {@code nodeName}). */
+  public Endpoint onNode(String nodeName) {
+    return new Endpoint(ip, port, ready, Objects.requireNonNull(nodeName, "nodeName"));
   }
 
   /** Returns the ready endpoint {@code ip:port}, parsing {@code ip} as a dotted quad. */
@@ -47,6 +55,11 @@ public final class Endpoint {
     return port;
   }
 
+  /** Returns the node the endpoint's pod runs on, or {@code ""} when unknown. */
+  public String nodeName() {
+    return nodeName;
+  }
+
   /** Returns whether the endpoint is ready (only ready endpoints get traffic). */
   public boolean isReady() {
     return ready;
@@ -57,12 +70,13 @@ public final class Endpoint {
     return o instanceof Endpoint
         && ((Endpoint) o).ip.equals(ip)
         && ((Endpoint) o).port == port
-        && ((Endpoint) o).ready == ready;
+        && ((Endpoint) o).ready == ready
+        && ((Endpoint) o).nodeName.equals(nodeName);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(ip, port, ready);
+    return Objects.hash(ip, port, ready, nodeName);
   }
 
   /** Returns {@code IP:port}, as kube-proxy writes it. */

@@ -1,9 +1,17 @@
 package io.podnet.dataplane.service;
 
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
 import it.unimi.dsi.fastutil.HashCommon;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -31,7 +39,20 @@ import java.util.TreeMap;
  */
 public final class HashMapServiceLookup extends CountingLookup {
 
+  /** Slot-value flag: an external frontend (external IP, LoadBalancer IP or NodePort). */
+  private static final long EXTERNAL = 1L << 54;
+
+  /** Slot-value flag: an external frontend of a Service with externalTrafficPolicy Local. */
+  private static final long LOCAL_POLICY = 1L << 55;
+
   private final int maxTableSize;
+  private final String nodeName;
+  private final Cidr clusterCidr;
+  private final Long2LongOpenHashMap clusterKeyOf = new Long2LongOpenHashMap();
+  private final Long2IntOpenHashMap affinitySeconds = new Long2IntOpenHashMap();
+  private final Map<Affinity, long[]> affinities = new HashMap<>();
+  private static final Cidr NO_CLUSTER = Cidr.parse("0.0.0.0/32");
+
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
   private long[] slots = new long[32];
   private int mask = 15;
@@ -40,13 +61,29 @@ public final class HashMapServiceLookup extends CountingLookup {
   private int slabTop;
   private long garbage;
 
-  private HashMapServiceLookup(int maxTableSize) {
+  private HashMapServiceLookup(int maxTableSize, String nodeName, Cidr clusterCidr) {
     this.maxTableSize = maxTableSize;
+    this.nodeName = nodeName;
+    this.clusterCidr = clusterCidr;
   }
 
-  /** Returns an empty lookup with Cilium's default maximum Maglev table size, 16381. */
+  /**
+   * Returns an empty lookup with Cilium's default maximum Maglev table size, 16381, on a node that
+   * holds no endpoint, in a cluster whose pods are all outside {@code 0.0.0.0/32}.
+   */
   public static HashMapServiceLookup create() {
-    return new HashMapServiceLookup(Maglev.DEFAULT_SIZE);
+    return new HashMapServiceLookup(Maglev.DEFAULT_SIZE, "", NO_CLUSTER);
+  }
+
+  /**
+   * Returns an empty lookup for the node {@code nodeName}: endpoints on that node are its own for
+   * {@code externalTrafficPolicy: Local}, and clients in {@code clusterCidr} are pods.
+   */
+  public static HashMapServiceLookup forNode(String nodeName, Cidr clusterCidr) {
+    return new HashMapServiceLookup(
+        Maglev.DEFAULT_SIZE,
+        Objects.requireNonNull(nodeName, "nodeName"),
+        Objects.requireNonNull(clusterCidr, "clusterCidr"));
   }
 
   /**
@@ -62,7 +99,7 @@ public final class HashMapServiceLookup extends CountingLookup {
               + " 65521, 131071: "
               + maxTableSize);
     }
-    return new HashMapServiceLookup(maxTableSize);
+    return new HashMapServiceLookup(maxTableSize, "", NO_CLUSTER);
   }
 
   @Override
@@ -89,7 +126,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     int[] sl = slab;
     int index = 0;
     if (n > 1) {
-      int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50)]) >>> 32);
+      int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50) & 0xF]) >>> 32);
       int lb = (int) (v >>> 47) & 7;
       int word = sl[off + 2 * n + (slot >>> (5 - lb))];
       index = (word >>> ((slot & ((32 >>> lb) - 1)) << lb)) & ((1 << (1 << lb)) - 1);
@@ -97,25 +134,147 @@ public final class HashMapServiceLookup extends CountingLookup {
     return done(probes + 1, LookupResult.backend(sl[off + 2 * index], sl[off + 2 * index + 1]));
   }
 
+  /**
+   * Returns the backend for a new flow from {@code client} to {@code dst:port}, with what {@link
+   * #lookup} leaves out, as Cilium's datapath does it: a destination that is one of the node's own
+   * addresses ({@code dstLocal}) and no frontend of its own is tried as a NodePort (the {@code
+   * 0.0.0.0:nodePort} frontend); an external or LoadBalancer frontend with {@code
+   * externalTrafficPolicy: Local} picks from the node's own endpoints unless the client is inside
+   * the cluster (a pod, or the node itself: {@code clientLocal}), which gets every endpoint; a
+   * ClientIP-affinity Service gives a client the endpoint it had while it comes back within the
+   * timeout ({@code nowNanos} is the simulated clock). A backend result carries {@link
+   * LookupResult#MASQUERADE} when the flow must leave with the node's address: external traffic
+   * under policy Cluster, the node's own traffic to a local-policy frontend, and a pod reaching
+   * itself through the Service (hairpin).
+   */
+  public long lookupFlow(
+      int client,
+      boolean clientLocal,
+      int dst,
+      boolean dstLocal,
+      int port,
+      int protocol,
+      long flowHash,
+      long nowNanos) {
+    long key = ServiceKey.pack(dst, port, protocol);
+    long r = lookup(dst, port, protocol, flowHash);
+    int work = lastWork();
+    if (r == LookupResult.NO_SERVICE && dstLocal) {
+      key = ServiceKey.pack(0, port, protocol);
+      r = lookup(0, port, protocol, flowHash);
+      work += lastWork();
+    }
+    if (r == LookupResult.NO_SERVICE) {
+      return counted(work, r);
+    }
+    long value = slots[(find(key) << 1) + 1];
+    boolean localPolicy = (value & LOCAL_POLICY) != 0;
+    if (localPolicy && (clientLocal || clusterCidr.contains(Ipv4Address.of(client)))) {
+      key = clusterKeyOf.get(key);
+      r = lookup(ServiceKey.vip(key), port, protocol, flowHash);
+      work += lastWork();
+    }
+    if (r < 0) {
+      return counted(work, r);
+    }
+    int seconds = affinitySeconds.get(key);
+    if (seconds > 0) {
+      r = affinity(client, key, r, seconds, nowNanos);
+    }
+    boolean masquerade =
+        (value & EXTERNAL) != 0 && !localPolicy
+            || localPolicy && clientLocal
+            || LookupResult.ip(r) == client;
+    return counted(work, masquerade ? r | LookupResult.MASQUERADE : r);
+  }
+
+  /** Applies ClientIP affinity: the client's remembered, still-serving backend if fresh. */
+  private long affinity(int client, long key, long chosen, int seconds, long nowNanos) {
+    Affinity id = new Affinity(client, key);
+    long[] seen = affinities.get(id);
+    if (seen != null && nowNanos - seen[1] <= seconds * SimTime.SECOND && serves(key, seen[0])) {
+      seen[1] = nowNanos;
+      return seen[0];
+    }
+    affinities.put(id, new long[] {chosen, nowNanos});
+    return chosen;
+  }
+
+  /** Returns whether {@code backend} is one of the backends of the frontend {@code key}. */
+  private boolean serves(long key, long backend) {
+    int pos = find(key);
+    if (pos < 0) {
+      return false;
+    }
+    long value = slots[(pos << 1) + 1];
+    int n = (int) (value >>> 31) & 0xFFFF;
+    int off = (int) value & Integer.MAX_VALUE;
+    for (int i = 0; i < n; i++) {
+      if (LookupResult.backend(slab[off + 2 * i], slab[off + 2 * i + 1]) == backend) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Installs every frontend of {@code service}'s ports: the ClusterIP, each external and
+   * LoadBalancer IP, and {@code 0.0.0.0:nodePort}; under {@code externalTrafficPolicy: Local} the
+   * external frontends hold only the endpoints on this lookup's node.
+   */
   @Override
   public void update(Service service, List<Endpoint> endpoints) {
     List<ServicePortEntry> entries = ServicePortEntry.of(service, endpoints);
     String name = service.namespacedName();
+    ServiceOptions opt = service.options();
     long[] mine = keysByService.getOrDefault(name, new long[0]);
+    List<long[]> frontends = new ArrayList<>();
     for (ServicePortEntry e : entries) {
-      if (find(e.key) >= 0 && !contains(mine, e.key)) {
+      frontends.add(new long[] {e.key, 0});
+      int proto = e.port.protocol().number();
+      for (Ipv4Address ip : opt.externalIps()) {
+        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key});
+      }
+      for (Ipv4Address ip : opt.loadBalancerIngress()) {
+        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key});
+      }
+      if (e.port.hasNodePort()) {
+        frontends.add(new long[] {ServiceKey.pack(0, e.port.nodePort(), proto), e.key});
+      }
+    }
+    for (long[] f : frontends) {
+      if (find(f[0]) >= 0 && !contains(mine, f[0])) {
         throw new IllegalArgumentException(
-            e.portName + " clashes with an installed Service on " + ServiceKey.format(e.key));
+            name + " clashes with an installed Service on " + ServiceKey.format(f[0]));
       }
     }
     for (long key : mine) {
       removeKey(key);
     }
-    long[] keysOfService = new long[entries.size()];
-    for (int i = 0; i < entries.size(); i++) {
-      ServicePortEntry e = entries.get(i);
-      keysOfService[i] = e.key;
-      put(e.key, store(e.ready));
+    long[] keysOfService = new long[frontends.size()];
+    int k = 0;
+    for (ServicePortEntry e : entries) {
+      List<Endpoint> local = new ArrayList<>();
+      for (Endpoint ep : e.ready) {
+        if (!nodeName.isEmpty() && ep.nodeName().equals(nodeName)) {
+          local.add(ep);
+        }
+      }
+      while (k < frontends.size()
+          && (frontends.get(k)[0] == e.key || frontends.get(k)[1] == e.key)) {
+        long key = frontends.get(k)[0];
+        keysOfService[k++] = key;
+        boolean external = key != e.key;
+        boolean localPolicy = external && opt.externalTrafficPolicyLocal();
+        long flags = (external ? EXTERNAL : 0) | (localPolicy ? LOCAL_POLICY : 0);
+        put(key, store(localPolicy ? local : e.ready) | flags);
+        if (localPolicy) {
+          clusterKeyOf.put(key, e.key);
+        }
+        if (opt.affinitySeconds() > 0) {
+          affinitySeconds.put(key, opt.affinitySeconds());
+        }
+      }
     }
     keysByService.put(name, keysOfService);
   }
@@ -195,7 +354,7 @@ public final class HashMapServiceLookup extends CountingLookup {
   /** Returns the slab ints the block of a slot value takes. */
   private static int blockLength(long value) {
     int n = (int) (value >>> 31) & 0xFFFF;
-    return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50)]);
+    return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50) & 0xF]);
   }
 
   private int allocate(int[] block) {
@@ -287,6 +446,8 @@ public final class HashMapServiceLookup extends CountingLookup {
       return;
     }
     garbage += blockLength(slots[(pos << 1) + 1]);
+    clusterKeyOf.remove(key);
+    affinitySeconds.remove(key);
     size--;
     while (true) {
       int last = pos;
@@ -311,4 +472,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       slots[(last << 1) + 1] = slots[(pos << 1) + 1];
     }
   }
+
+  /** A ClientIP-affinity record's key: the client and the frontend it reached. */
+  private record Affinity(int client, long key) {}
 }

@@ -44,6 +44,22 @@ public final class KubeProxyChains {
     return "KUBE-EXT-" + hash(servicePortName + protocol.lowerName());
   }
 
+  /**
+   * Returns {@code KUBE-SVL-<hash>}, the chain of the node's own endpoints for {@code
+   * externalTrafficPolicy: Local} (same hash as the SVC chain).
+   */
+  public static String localChain(String servicePortName, Protocol protocol) {
+    return "KUBE-SVL-" + hash(servicePortName + protocol.lowerName());
+  }
+
+  /**
+   * Returns {@code KUBE-FW-<hash>}, the chain that applies {@code loadBalancerSourceRanges} (same
+   * hash as the SVC chain).
+   */
+  public static String firewallChain(String servicePortName, Protocol protocol) {
+    return "KUBE-FW-" + hash(servicePortName + protocol.lowerName());
+  }
+
   /** Returns {@code KUBE-SEP-<hash>} for the endpoint {@code IP:port} of a Service port. */
   public static String endpointChain(String servicePortName, Protocol protocol, String endpoint) {
     return "KUBE-SEP-" + hash(servicePortName + protocol.lowerName() + endpoint);

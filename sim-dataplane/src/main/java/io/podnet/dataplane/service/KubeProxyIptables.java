@@ -1,6 +1,7 @@
 package io.podnet.dataplane.service;
 
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -12,8 +13,12 @@ import java.util.TreeMap;
 
 /**
  * Renders the {@code iptables-restore} input kube-proxy (iptables mode, Kubernetes 1.28 and later)
- * writes for a set of ClusterIP/NodePort Services with {@code externalTrafficPolicy: Cluster}: a
- * {@code *filter} and a {@code *nat} table, each ending in {@code COMMIT}.
+ * writes on one node for a set of Services: a {@code *filter} and a {@code *nat} table, each ending
+ * in {@code COMMIT}. It covers ClusterIPs, NodePorts, external IPs, LoadBalancer IPs with source
+ * ranges ({@code KUBE-FW-}), {@code externalTrafficPolicy: Local} ({@code KUBE-EXT-} to {@code
+ * KUBE-SVL-}, the node's own endpoints, and the {@code "has no local endpoints"} DROPs) and
+ * ClientIP session affinity ({@code -m recent}); with the Services of kube-proxy's {@code
+ * TestOverallIPTablesRules} it writes that test's expected dump byte for byte.
  *
  * <p>kube-proxy itself emits the per-Service rules in Go map order, which differs run to run; its
  * unit tests (pkg/proxy/iptables/proxier_test.go, {@code sortIPTablesRules}) compare dumps after a
@@ -49,19 +54,27 @@ public final class KubeProxyIptables {
   static final int LARGE_CLUSTER_ENDPOINTS = 1000;
 
   private static final String MASQ_MARK = "0x4000";
+  private static final String EXTERNAL_SERVICES = "KUBE-EXTERNAL-SERVICES";
+  private static final String PROXY_FIREWALL = "KUBE-PROXY-FIREWALL";
 
   private KubeProxyIptables() {}
 
-  /** Renders without {@code --random-fully}, as kube-proxy's unit-test fixture writes it. */
+  /**
+   * Renders without {@code --random-fully}, as kube-proxy's unit-test fixture writes it, for a node
+   * that holds none of the endpoints.
+   */
   public static String render(
       List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
-    return render(services, endpoints, clusterCidr, false);
+    return render(services, endpoints, clusterCidr, false, "", Ipv4Address.of(0));
   }
 
   /**
-   * Renders the restore input for {@code services}, whose endpoints are looked up in {@code
-   * endpoints} (a Service missing from the map has none); {@code clusterCidr} drives the {@code !
-   * -s} masquerade rule; {@code randomFully} appends {@code --random-fully} to the MASQUERADE rule.
+   * Renders the restore input for {@code services} on the node {@code nodeName} with address {@code
+   * nodeIp}. Endpoints are looked up in {@code endpoints} (a Service missing from the map has
+   * none); those whose {@link Endpoint#nodeName()} is {@code nodeName} are local for {@code
+   * externalTrafficPolicy: Local}; {@code clusterCidr} tells pod traffic from the rest; a
+   * LoadBalancer source range holding {@code nodeIp} also admits the node's own traffic to the
+   * LoadBalancer IP; {@code randomFully} appends {@code --random-fully} to the MASQUERADE rule.
    *
    * @throws IllegalArgumentException for duplicate Services or (VIP, port, protocol) pairs, or an
    *     endpoint whose port is no targetPort of its Service
@@ -70,8 +83,14 @@ public final class KubeProxyIptables {
       List<Service> services,
       Map<Service, List<Endpoint>> endpoints,
       Cidr clusterCidr,
-      boolean randomFully) {
-    Objects.requireNonNull(clusterCidr, "clusterCidr");
+      boolean randomFully,
+      String nodeName,
+      Ipv4Address nodeIp) {
+    Node node =
+        new Node(
+            Objects.requireNonNull(nodeName, "nodeName"),
+            Objects.requireNonNull(nodeIp, "nodeIp"),
+            Objects.requireNonNull(clusterCidr, "clusterCidr"));
     List<ServicePortEntry> entries = ServicePortEntry.flatten(services, endpoints);
     int totalEndpoints = 0;
     for (ServicePortEntry e : entries) {
@@ -80,16 +99,16 @@ public final class KubeProxyIptables {
     boolean comments = totalEndpoints <= LARGE_CLUSTER_ENDPOINTS;
 
     Table filter = new Table("filter");
-    filter.chain("KUBE-EXTERNAL-SERVICES");
+    filter.chain(EXTERNAL_SERVICES);
     filter.chain("KUBE-FIREWALL");
     filter.chain("KUBE-FORWARD");
-    filter.chain("KUBE-PROXY-FIREWALL");
+    filter.chain(PROXY_FIREWALL);
     Table nat = new Table("nat");
     nat.chain(KubeProxyChains.MARK_MASQ);
     nat.chain(KubeProxyChains.POSTROUTING);
 
     for (ServicePortEntry e : entries) {
-      writeServicePort(e, clusterCidr, comments, filter, nat);
+      writeServicePort(e, node, comments, filter, nat);
     }
 
     nat.rule(
@@ -132,68 +151,229 @@ public final class KubeProxyIptables {
   }
 
   private static void writeServicePort(
-      ServicePortEntry e, Cidr clusterCidr, boolean comments, Table filter, Table nat) {
+      ServicePortEntry e, Node node, boolean comments, Table filter, Table nat) {
     String name = e.portName;
     Protocol protocol = e.port.protocol();
+    ServiceOptions opt = e.service.options();
     String proto = "-m " + protocol.lowerName() + " -p " + protocol.lowerName();
-    String dest = proto + " -d " + e.service.clusterIp() + " --dport " + e.port.port();
-    if (e.ready.isEmpty()) {
-      String comment = "-m comment --comment \"" + name + " has no endpoints\" ";
-      filter.rule(KubeProxyChains.SERVICES, comment + dest + " -j REJECT");
-      if (e.port.hasNodePort()) {
+    String dport = " --dport " + e.port.port();
+    List<Endpoint> local = new ArrayList<>();
+    for (Endpoint ep : e.ready) {
+      if (!node.name().isEmpty() && ep.nodeName().equals(node.name())) {
+        local.add(ep);
+      }
+    }
+    boolean hasEndpoints = !e.ready.isEmpty();
+    boolean hasExternalEndpoints =
+        hasEndpoints && (!opt.externalTrafficPolicyLocal() || !local.isEmpty());
+    boolean externallyAccessible =
+        e.port.hasNodePort()
+            || !opt.externalIps().isEmpty()
+            || !opt.loadBalancerIngress().isEmpty();
+    String svcChain = KubeProxyChains.serviceChain(name, protocol);
+    String svlChain = KubeProxyChains.localChain(name, protocol);
+    String extChain = KubeProxyChains.externalChain(name, protocol);
+    String fwChain = KubeProxyChains.firewallChain(name, protocol);
+    String externalPolicyChain = opt.externalTrafficPolicyLocal() ? svlChain : svcChain;
+    boolean usesFw =
+        hasEndpoints
+            && !opt.loadBalancerIngress().isEmpty()
+            && !opt.loadBalancerSourceRanges().isEmpty();
+    String lbChain = usesFw ? fwChain : extChain;
+    String filterComment =
+        "-m comment --comment \""
+            + name
+            + (hasEndpoints ? " has no local endpoints\" " : " has no endpoints\" ");
+    String filterTarget = hasEndpoints ? "DROP" : "REJECT";
+    String clusterIpComment = "-m comment --comment \"" + name + " cluster IP\" ";
+    String clusterIpMatch = proto + " -d " + e.service.clusterIp() + dport;
+
+    if (hasEndpoints) {
+      nat.rule(KubeProxyChains.SERVICES, clusterIpComment + clusterIpMatch + " -j " + svcChain);
+    } else {
+      filter.rule(KubeProxyChains.SERVICES, filterComment + clusterIpMatch + " -j " + filterTarget);
+    }
+    for (Ipv4Address ip : opt.externalIps()) {
+      String match = proto + " -d " + ip + dport;
+      if (hasEndpoints) {
+        nat.rule(
+            KubeProxyChains.SERVICES,
+            "-m comment --comment \"" + name + " external IP\" " + match + " -j " + extChain);
+      }
+      if (!hasExternalEndpoints) {
+        filter.rule(EXTERNAL_SERVICES, filterComment + match + " -j " + filterTarget);
+      }
+    }
+    for (Ipv4Address ip : opt.loadBalancerIngress()) {
+      String match = proto + " -d " + ip + dport;
+      if (hasEndpoints) {
+        nat.rule(
+            KubeProxyChains.SERVICES,
+            "-m comment --comment \"" + name + " loadbalancer IP\" " + match + " -j " + lbChain);
+      }
+      if (usesFw) {
         filter.rule(
-            "KUBE-EXTERNAL-SERVICES",
-            comment
+            PROXY_FIREWALL,
+            "-m comment --comment \""
+                + name
+                + " traffic not accepted by "
+                + fwChain
+                + "\" "
+                + match
+                + " -j DROP");
+      }
+    }
+    if (!hasExternalEndpoints) {
+      for (Ipv4Address ip : opt.loadBalancerIngress()) {
+        filter.rule(
+            EXTERNAL_SERVICES, filterComment + proto + " -d " + ip + dport + " -j " + filterTarget);
+      }
+    }
+    if (e.port.hasNodePort()) {
+      String nodePort = " --dport " + e.port.nodePort();
+      if (hasEndpoints) {
+        String np = "-m comment --comment " + name + " " + proto;
+        nat.rule(
+            KubeProxyChains.NODEPORTS,
+            np
+                + " -d 127.0.0.0/8"
+                + nodePort
+                + " -m nfacct --nfacct-name localhost_nps_accepted_pkts -j "
+                + extChain);
+        nat.rule(KubeProxyChains.NODEPORTS, np + nodePort + " -j " + extChain);
+      }
+      if (!hasExternalEndpoints) {
+        filter.rule(
+            EXTERNAL_SERVICES,
+            filterComment
                 + "-m addrtype --dst-type LOCAL "
                 + proto
-                + " --dport "
-                + e.port.nodePort()
-                + " -j REJECT");
+                + nodePort
+                + " -j "
+                + filterTarget);
       }
+    }
+    if (opt.healthCheckNodePort() != 0) {
+      filter.rule(
+          KubeProxyChains.NODEPORTS,
+          "-m comment --comment \""
+              + name
+              + " health check node port\" -m tcp -p tcp --dport "
+              + opt.healthCheckNodePort()
+              + " -j ACCEPT");
+    }
+    if (!hasEndpoints) {
       return;
     }
-    String svcChain = KubeProxyChains.serviceChain(name, protocol);
-    String clusterIpComment = "-m comment --comment \"" + name + " cluster IP\" ";
-    nat.rule(KubeProxyChains.SERVICES, clusterIpComment + dest + " -j " + svcChain);
-    if (e.port.hasNodePort()) {
-      String extChain = KubeProxyChains.externalChain(name, protocol);
-      String np = "-m comment --comment " + name + " " + proto;
-      nat.rule(
-          KubeProxyChains.NODEPORTS,
-          np
-              + " -d 127.0.0.0/8 --dport "
-              + e.port.nodePort()
-              + " -m nfacct --nfacct-name localhost_nps_accepted_pkts -j "
-              + extChain);
-      nat.rule(KubeProxyChains.NODEPORTS, np + " --dport " + e.port.nodePort() + " -j " + extChain);
-      nat.chain(extChain);
-      nat.rule(
-          extChain,
-          "-m comment --comment \"masquerade traffic for "
-              + name
-              + " external destinations\" -j KUBE-MARK-MASQ");
-      nat.rule(extChain, "-j " + svcChain);
-    }
+
     nat.chain(svcChain);
-    nat.rule(svcChain, clusterIpComment + dest + " ! -s " + clusterCidr + " -j KUBE-MARK-MASQ");
-    int n = e.ready.size();
-    for (int i = 0; i < n; i++) {
-      Endpoint ep = e.ready.get(i);
-      String sepChain = KubeProxyChains.endpointChain(name, protocol, ep.toString());
-      StringBuilder jump = new StringBuilder();
-      if (comments) {
-        jump.append("-m comment --comment \"").append(name).append(" -> ").append(ep).append("\" ");
+    nat.rule(
+        svcChain,
+        clusterIpComment + clusterIpMatch + " ! -s " + node.clusterCidr() + " -j KUBE-MARK-MASQ");
+    if (externallyAccessible) {
+      nat.chain(extChain);
+      if (!opt.externalTrafficPolicyLocal()) {
+        nat.rule(
+            extChain,
+            "-m comment --comment \"masquerade traffic for "
+                + name
+                + " external destinations\" -j KUBE-MARK-MASQ");
+      } else {
+        nat.rule(
+            extChain,
+            "-m comment --comment \"pod traffic for "
+                + name
+                + " external destinations\" -s "
+                + node.clusterCidr()
+                + " -j "
+                + svcChain);
+        nat.rule(
+            extChain,
+            "-m comment --comment \"masquerade LOCAL traffic for "
+                + name
+                + " external destinations\" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ");
+        nat.rule(
+            extChain,
+            "-m comment --comment \"route LOCAL traffic for "
+                + name
+                + " external destinations\" -m addrtype --src-type LOCAL -j "
+                + svcChain);
       }
+      if (hasExternalEndpoints) {
+        nat.rule(extChain, "-j " + externalPolicyChain);
+      }
+    }
+    if (usesFw) {
+      nat.chain(fwChain);
+      String fw = "-m comment --comment \"" + name + " loadbalancer IP\" -s ";
+      boolean allowFromNode = false;
+      for (Cidr range : opt.loadBalancerSourceRanges()) {
+        nat.rule(fwChain, fw + range + " -j " + extChain);
+        allowFromNode |= range.contains(node.ip());
+      }
+      if (allowFromNode) {
+        for (Ipv4Address ip : opt.loadBalancerIngress()) {
+          nat.rule(fwChain, fw + ip + " -j " + extChain);
+        }
+      }
+      nat.rule(
+          fwChain,
+          "-m comment --comment \"other traffic to "
+              + name
+              + " will be dropped by KUBE-PROXY-FIREWALL\"");
+    }
+    writeEndpointJumps(e, svcChain, e.ready, comments, nat);
+    if (opt.externalTrafficPolicyLocal() && !local.isEmpty()) {
+      nat.chain(svlChain);
+      writeEndpointJumps(e, svlChain, local, comments, nat);
+    }
+    String sepComment = comments ? "-m comment --comment " + name + " " : "";
+    for (Endpoint ep : e.ready) {
+      String sepChain = KubeProxyChains.endpointChain(name, protocol, ep.toString());
+      nat.chain(sepChain);
+      nat.rule(sepChain, sepComment + "-s " + ep.ip() + " -j KUBE-MARK-MASQ");
+      String affinity = opt.affinitySeconds() > 0 ? "-m recent --name " + sepChain + " --set " : "";
+      nat.rule(sepChain, sepComment + affinity + proto + " -j DNAT --to-destination " + ep);
+    }
+  }
+
+  /**
+   * Writes a policy chain's jumps to {@code endpoints}: with ClientIP affinity first one {@code
+   * recent --rcheck} rule per endpoint, then the {@code statistic} rules, 1/(n-i) for endpoint i.
+   */
+  private static void writeEndpointJumps(
+      ServicePortEntry e, String chain, List<Endpoint> endpoints, boolean comments, Table nat) {
+    Protocol protocol = e.port.protocol();
+    int seconds = e.service.options().affinitySeconds();
+    if (seconds > 0) {
+      for (Endpoint ep : endpoints) {
+        String sepChain = KubeProxyChains.endpointChain(e.portName, protocol, ep.toString());
+        nat.rule(
+            chain,
+            endpointComment(e, ep, comments)
+                + "-m recent --name "
+                + sepChain
+                + " --rcheck --seconds "
+                + seconds
+                + " --reap -j "
+                + sepChain);
+      }
+    }
+    int n = endpoints.size();
+    for (int i = 0; i < n; i++) {
+      Endpoint ep = endpoints.get(i);
+      StringBuilder jump = new StringBuilder(endpointComment(e, ep, comments));
       if (i < n - 1) {
         jump.append("-m statistic --mode random --probability ").append(probability(n - i));
         jump.append(' ');
       }
-      nat.rule(svcChain, jump.append("-j ").append(sepChain).toString());
-      nat.chain(sepChain);
-      String sepComment = comments ? "-m comment --comment " + name + " " : "";
-      nat.rule(sepChain, sepComment + "-s " + ep.ip() + " -j KUBE-MARK-MASQ");
-      nat.rule(sepChain, sepComment + proto + " -j DNAT --to-destination " + ep);
+      jump.append("-j ").append(KubeProxyChains.endpointChain(e.portName, protocol, ep.toString()));
+      nat.rule(chain, jump.toString());
     }
+  }
+
+  private static String endpointComment(ServicePortEntry e, Endpoint ep, boolean comments) {
+    return comments ? "-m comment --comment \"" + e.portName + " -> " + ep + "\" " : "";
   }
 
   /**
@@ -203,6 +383,9 @@ public final class KubeProxyIptables {
   static String probability(int n) {
     return new BigDecimal(1.0 / n).setScale(10, RoundingMode.HALF_EVEN).toPlainString();
   }
+
+  /** The node kube-proxy renders for: its name, its address and the cluster's pod CIDR. */
+  private record Node(String name, Ipv4Address ip, Cidr clusterCidr) {}
 
   /** One table's chains (in canonical order) and their rules. */
   private static final class Table {

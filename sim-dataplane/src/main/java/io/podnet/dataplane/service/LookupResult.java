@@ -15,6 +15,12 @@ public final class LookupResult {
   /** The Service exists but has no ready endpoint: kube-proxy REJECTs, Cilium drops. */
   public static final long NO_ENDPOINTS = -2L;
 
+  /**
+   * Flag on a backend result: the flow must also be source-NATed to the node's address
+   * (masquerade), so replies come back through this node.
+   */
+  public static final long MASQUERADE = 1L << 48;
+
   private LookupResult() {}
 
   /** Packs a backend {@code ip:port}. */
@@ -25,6 +31,11 @@ public final class LookupResult {
   /** Returns whether {@code result} is a chosen backend. */
   public static boolean isBackend(long result) {
     return result >= 0;
+  }
+
+  /** Returns whether a backend result carries {@link #MASQUERADE}. */
+  public static boolean masquerade(long result) {
+    return result >= 0 && (result & MASQUERADE) != 0;
   }
 
   /** Returns the backend IP bits of a backend result. */
@@ -45,6 +56,9 @@ public final class LookupResult {
     if (result == NO_ENDPOINTS) {
       return "no endpoints";
     }
-    return Ipv4Address.format(ip(result)) + ":" + port(result);
+    return Ipv4Address.format(ip(result))
+        + ":"
+        + port(result)
+        + (masquerade(result) ? " (masquerade)" : "");
   }
 }

@@ -24,12 +24,19 @@ public final class Service {
   private final String name;
   private final Ipv4Address clusterIp;
   private final List<ServicePort> ports;
+  private final ServiceOptions options;
 
-  private Service(String namespace, String name, Ipv4Address clusterIp, List<ServicePort> ports) {
+  private Service(
+      String namespace,
+      String name,
+      Ipv4Address clusterIp,
+      List<ServicePort> ports,
+      ServiceOptions options) {
     this.namespace = namespace;
     this.name = name;
     this.clusterIp = clusterIp;
     this.ports = ports;
+    this.options = options;
   }
 
   /** Returns the Service {@code namespace/name} on {@code clusterIp} with a single port. */
@@ -76,7 +83,13 @@ public final class Service {
                 + name);
       }
     }
-    return new Service(namespace, name, clusterIp, copy);
+    return new Service(namespace, name, clusterIp, copy, ServiceOptions.NONE);
+  }
+
+  /** Returns a copy with these external addresses, traffic policy and affinity. */
+  public Service withOptions(ServiceOptions options) {
+    return new Service(
+        namespace, name, clusterIp, ports, Objects.requireNonNull(options, "options"));
   }
 
   private static void checkName(String what, String value) {
@@ -106,6 +119,11 @@ public final class Service {
     return clusterIp;
   }
 
+  /** Returns the external addresses, traffic policy and affinity ({@link ServiceOptions#NONE}). */
+  public ServiceOptions options() {
+    return options;
+  }
+
   /** Returns the ports, in the order given. */
   public List<ServicePort> ports() {
     return ports;
@@ -130,12 +148,13 @@ public final class Service {
         && ((Service) o).namespace.equals(namespace)
         && ((Service) o).name.equals(name)
         && ((Service) o).clusterIp.equals(clusterIp)
-        && ((Service) o).ports.equals(ports);
+        && ((Service) o).ports.equals(ports)
+        && ((Service) o).options.equals(options);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(namespace, name, clusterIp, ports);
+    return Objects.hash(namespace, name, clusterIp, ports, options);
   }
 
   @Override

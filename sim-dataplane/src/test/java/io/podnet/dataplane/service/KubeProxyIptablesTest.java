@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.dataplane.netfilter.IptablesSave;
+import io.podnet.dataplane.netfilter.Ruleset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class KubeProxyIptablesTest {
 
   private static final Cidr CLUSTER = Cidr.parse("10.0.0.0/8");
+  private static final String NODE = "test-node";
+  private static final Ipv4Address NODE_IP = Ipv4Address.parse("192.168.0.2");
 
   private static Service svc(String ns, String name, String ip, ServicePort port) {
     return Service.of(ns, name, Ipv4Address.parse(ip), port);
@@ -26,22 +30,114 @@ class KubeProxyIptablesTest {
     return ServicePort.of("p80", "TCP", 80, 80);
   }
 
-  /** The ClusterIP, NodePort and no-endpoint Services of kube-proxy's TestOverallIPTablesRules. */
+  /**
+   * All six Services of kube-proxy's TestOverallIPTablesRules (pkg/proxy/iptables/proxier_test.go):
+   * ClusterIP, LoadBalancer with {@code externalTrafficPolicy: Local} and no local endpoint,
+   * NodePort, external IP, LoadBalancer with source ranges and ClientIP affinity, and no endpoints.
+   */
   @Test
   void render_servicesOfKubeProxysOverallTest_matchesItsExpectedDump() throws IOException {
     Service svc1 = svc("ns1", "svc1", "172.30.0.41", p80());
+    Service svc2 =
+        svc("ns2", "svc2", "172.30.0.42", p80().withNodePort(3001))
+            .withOptions(
+                ServiceOptions.NONE
+                    .withExternalIps(List.of(Ipv4Address.parse("192.168.99.22")))
+                    .withLoadBalancerIngress(List.of(Ipv4Address.parse("1.2.3.4")))
+                    .withExternalTrafficPolicyLocal(30000));
     Service svc3 = svc("ns3", "svc3", "172.30.0.43", p80().withNodePort(3003));
-    Service svc4 = svc("ns4", "svc4", "172.30.0.44", p80());
+    Service svc4 =
+        svc("ns4", "svc4", "172.30.0.44", p80())
+            .withOptions(
+                ServiceOptions.NONE.withExternalIps(List.of(Ipv4Address.parse("192.168.99.33"))));
+    Service svc5 =
+        svc("ns5", "svc5", "172.30.0.45", p80().withNodePort(3002))
+            .withOptions(
+                ServiceOptions.NONE
+                    .withLoadBalancerIngress(List.of(Ipv4Address.parse("5.6.7.8")))
+                    .withLoadBalancerSourceRanges(List.of(Cidr.parse("203.0.113.0/25")))
+                    .withClientIpAffinity(ServiceOptions.DEFAULT_AFFINITY_SECONDS));
     Service svc6 = svc("ns6", "svc6", "172.30.0.46", p80());
     Map<Service, List<Endpoint>> eps =
         Map.of(
             svc1, List.of(Endpoint.ready("10.180.0.1", 80)),
+            svc2, List.of(Endpoint.ready("10.180.0.2", 80)),
             svc3, List.of(Endpoint.ready("10.180.0.3", 80)),
-            svc4, List.of(Endpoint.ready("10.180.0.5", 80), Endpoint.ready("10.180.0.4", 80)));
+            svc4,
+                List.of(
+                    Endpoint.ready("10.180.0.5", 80).onNode(NODE),
+                    Endpoint.ready("10.180.0.4", 80)),
+            svc5, List.of(Endpoint.ready("10.180.0.3", 80)));
 
-    String text = KubeProxyIptables.render(List.of(svc6, svc4, svc3, svc1), eps, CLUSTER);
+    String text =
+        KubeProxyIptables.render(
+            List.of(svc6, svc5, svc4, svc3, svc2, svc1), eps, CLUSTER, false, NODE, NODE_IP);
 
     assertThat(text).isEqualTo(resource("kube-proxy-overall.txt"));
+  }
+
+  @Test
+  void parse_kubeProxysOverallDump_everyRuleLoadsAndSavesStably() throws IOException {
+    String input = resource("kube-proxy-overall.txt");
+
+    Ruleset rules = IptablesSave.parse(input, "kube-proxy-overall.txt");
+
+    String saved = IptablesSave.render(rules, 0);
+    assertThat(IptablesSave.render(IptablesSave.parse(saved, "saved"), 0)).isEqualTo(saved);
+    assertThat(saved)
+        .contains(
+            "-A KUBE-EXT-GNZBNJ2PO5MGZ6GT -m comment --comment \"masquerade LOCAL traffic for"
+                + " ns2/svc2:p80 external destinations\" -m addrtype --src-type LOCAL -j"
+                + " KUBE-MARK-MASQ")
+        .contains(
+            "-A KUBE-FW-NUKIZ6OKUXPJNT4C -m comment --comment \"other traffic to ns5/svc5:p80 will"
+                + " be dropped by KUBE-PROXY-FIREWALL\"\n")
+        .contains("-m recent --set --name KUBE-SEP-I77PXRDZVX7PMWMN --mask 255.255.255.255");
+    assertThat(saved.lines().filter(l -> l.startsWith("-A ")).count())
+        .isEqualTo(input.lines().filter(l -> l.startsWith("-A ")).count());
+  }
+
+  @Test
+  void render_localPolicyWithLocalEndpoint_externalChainJumpsToSvlOfLocalEndpointsOnly() {
+    Service svc =
+        svc("ns2", "svc2", "172.30.0.42", p80().withNodePort(3001))
+            .withOptions(ServiceOptions.NONE.withExternalTrafficPolicyLocal(0));
+    Map<Service, List<Endpoint>> eps =
+        Map.of(
+            svc,
+            List.of(
+                Endpoint.ready("10.180.0.2", 80).onNode(NODE),
+                Endpoint.ready("10.180.0.9", 80).onNode("other-node")));
+
+    String text = KubeProxyIptables.render(List.of(svc), eps, CLUSTER, false, NODE, NODE_IP);
+
+    String svl = KubeProxyChains.localChain("ns2/svc2:p80", Protocol.TCP);
+    assertThat(text)
+        .contains("-A KUBE-EXT-GNZBNJ2PO5MGZ6GT -j " + svl + "\n")
+        .contains(
+            "-A " + svl + " -m comment --comment \"ns2/svc2:p80 -> 10.180.0.2:80\" -j KUBE-SEP-")
+        .doesNotContain("-A " + svl + " -m comment --comment \"ns2/svc2:p80 -> 10.180.0.9:80\"")
+        .doesNotContain("has no local endpoints");
+    assertThat(text.lines().filter(l -> l.startsWith("-A KUBE-SVC-GNZBNJ2PO5MGZ6GT")).count())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void render_sourceRangeHoldingTheNode_admitsTheNodesOwnTrafficToTheLoadBalancerIp() {
+    Service svc =
+        svc("ns5", "svc5", "172.30.0.45", p80())
+            .withOptions(
+                ServiceOptions.NONE
+                    .withLoadBalancerIngress(List.of(Ipv4Address.parse("5.6.7.8")))
+                    .withLoadBalancerSourceRanges(List.of(Cidr.parse("192.168.0.0/24"))));
+    Map<Service, List<Endpoint>> eps = Map.of(svc, List.of(Endpoint.ready("10.180.0.3", 80)));
+
+    String text = KubeProxyIptables.render(List.of(svc), eps, CLUSTER, false, NODE, NODE_IP);
+
+    assertThat(text)
+        .contains(
+            "-A KUBE-FW-NUKIZ6OKUXPJNT4C -m comment --comment \"ns5/svc5:p80 loadbalancer IP\" -s"
+                + " 5.6.7.8 -j KUBE-EXT-NUKIZ6OKUXPJNT4C\n");
   }
 
   @Test
@@ -109,7 +205,7 @@ class KubeProxyIptablesTest {
 
   @Test
   void render_randomFully_appendsToMasquerade() {
-    String text = KubeProxyIptables.render(List.of(), Map.of(), CLUSTER, true);
+    String text = KubeProxyIptables.render(List.of(), Map.of(), CLUSTER, true, NODE, NODE_IP);
 
     assertThat(text)
         .contains(
