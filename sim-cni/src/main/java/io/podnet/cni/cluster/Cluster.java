@@ -870,6 +870,8 @@ public final class Cluster {
         String name = "node-" + i;
         Host host = network.addHost(name);
         host.root().loopback().up();
+        // kubeadm's preflight refuses a node whose /proc/sys/net/ipv4/ip_forward is not 1.
+        host.root().setIpForward(true);
         Ipv4Address ip = underlay.attach(host, i);
         Cidr podCidr = clusterCidr.subnet(nodeMaskSize, i);
         CniRuntime runtime = CniRuntime.on(host, registry);

@@ -95,14 +95,17 @@ public final class ProbeResult {
   }
 
   /**
-   * For a delivered datagram, the source address the receiving socket saw: the sender's own address
-   * unless something translated it on the way.
+   * For a delivered datagram or a TCP connection that reached a listening socket, the source
+   * address the receiver saw: the sender's own address unless something translated it on the way.
    */
   public @Nullable Ipv4Address observedSource() {
     return observedSource;
   }
 
-  /** For a delivered datagram, the namespace whose socket received it. */
+  /**
+   * For a delivered datagram or a TCP connection that reached a listening socket, the namespace
+   * whose socket received it.
+   */
   public @Nullable NetNamespace receiver() {
     return receiver;
   }

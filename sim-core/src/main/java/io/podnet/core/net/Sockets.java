@@ -51,6 +51,8 @@ final class Sockets {
     long timeout = -1;
     int key;
     @Nullable ProbeResult result;
+    private @Nullable Ipv4Address seenSource;
+    private @Nullable NetNamespace seenBy;
 
     Probe(ProbeResult.Outcome success, String target, int sequence, Consumer<ProbeResult> done) {
       this(success, target, sequence, done, true);
@@ -76,7 +78,13 @@ final class Sockets {
     }
 
     void finish(ProbeResult.Outcome outcome, String message, @Nullable Ipv4Address from, int ttl) {
-      finish(outcome, message, from, ttl, null, null);
+      finish(outcome, message, from, ttl, seenSource, seenBy);
+    }
+
+    /** Records the listening socket a TCP SYN of this probe reached and the source it saw. */
+    void reached(Ipv4Address source, NetNamespace listener) {
+      seenSource = source;
+      seenBy = listener;
     }
 
     void finish(
@@ -498,6 +506,10 @@ final class Sockets {
               HopAction.DELIVER,
               frame,
               "tcp port " + dstPort + (listening ? " syn" : " closed"));
+      Walk walk = frame.walk();
+      if (listening && walk != null && walk.owner != null) {
+        walk.owner.reached(Ipv4Address.of(src), ns);
+      }
       long isn = random.nextLong(1L << 32);
       int replyFlags = listening ? TcpHeader.SYN | TcpHeader.ACK : TcpHeader.RST | TcpHeader.ACK;
       long replySeq = listening ? isn : 0;

@@ -441,8 +441,14 @@ public final class Netfilter {
     if (result == LookupResult.NO_SERVICE) {
       return null;
     }
-    if (result == LookupResult.NO_ENDPOINTS) {
-      return Drop.of(DropReason.FILTERED, "service map: " + service + " has no endpoints");
+    if (result == LookupResult.NO_ENDPOINTS || result == LookupResult.DENIED) {
+      return Drop.of(
+          DropReason.FILTERED,
+          "service map: "
+              + service
+              + (result == LookupResult.DENIED
+                  ? " denied by loadBalancerSourceRanges"
+                  : " has no endpoints"));
     }
     f.dnatDone = true;
     f.serviceMasquerade = LookupResult.masquerade(result);

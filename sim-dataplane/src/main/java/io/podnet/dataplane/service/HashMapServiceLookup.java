@@ -51,6 +51,7 @@ public final class HashMapServiceLookup extends CountingLookup {
   private final Long2LongOpenHashMap clusterKeyOf = new Long2LongOpenHashMap();
   private final Long2IntOpenHashMap affinitySeconds = new Long2IntOpenHashMap();
   private final Map<Affinity, long[]> affinities = new HashMap<>();
+  private final Map<Long, List<Cidr>> sourceRanges = new HashMap<>();
   private static final Cidr NO_CLUSTER = Cidr.parse("0.0.0.0/32");
 
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
@@ -142,7 +143,8 @@ public final class HashMapServiceLookup extends CountingLookup {
    * externalTrafficPolicy: Local} picks from the node's own endpoints unless the client is inside
    * the cluster (a pod, or the node itself: {@code clientLocal}), which gets every endpoint; a
    * ClientIP-affinity Service gives a client the endpoint it had while it comes back within the
-   * timeout ({@code nowNanos} is the simulated clock). A backend result carries {@link
+   * timeout ({@code nowNanos} is the simulated clock); a LoadBalancer frontend with source ranges
+   * answers {@link LookupResult#DENIED} to other clients. A backend result carries {@link
    * LookupResult#MASQUERADE} when the flow must leave with the node's address: external traffic
    * under policy Cluster, the node's own traffic to a local-policy frontend, and a pod reaching
    * itself through the Service (hairpin).
@@ -166,6 +168,10 @@ public final class HashMapServiceLookup extends CountingLookup {
     }
     if (r == LookupResult.NO_SERVICE) {
       return counted(work, r);
+    }
+    List<Cidr> ranges = sourceRanges.get(key);
+    if (ranges != null && ranges.stream().noneMatch(c -> c.contains(Ipv4Address.of(client)))) {
+      return counted(work, LookupResult.DENIED);
     }
     long value = slots[(find(key) << 1) + 1];
     boolean localPolicy = (value & LOCAL_POLICY) != 0;
@@ -236,7 +242,7 @@ public final class HashMapServiceLookup extends CountingLookup {
         frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key});
       }
       for (Ipv4Address ip : opt.loadBalancerIngress()) {
-        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key});
+        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key, 1});
       }
       if (e.port.hasNodePort()) {
         frontends.add(new long[] {ServiceKey.pack(0, e.port.nodePort(), proto), e.key});
@@ -273,6 +279,9 @@ public final class HashMapServiceLookup extends CountingLookup {
         }
         if (opt.affinitySeconds() > 0) {
           affinitySeconds.put(key, opt.affinitySeconds());
+        }
+        if (frontends.get(k - 1).length > 2 && !opt.loadBalancerSourceRanges().isEmpty()) {
+          sourceRanges.put(key, opt.loadBalancerSourceRanges());
         }
       }
     }
@@ -448,6 +457,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     garbage += blockLength(slots[(pos << 1) + 1]);
     clusterKeyOf.remove(key);
     affinitySeconds.remove(key);
+    sourceRanges.remove(key);
     size--;
     while (true) {
       int last = pos;

@@ -15,6 +15,9 @@ public final class LookupResult {
   /** The Service exists but has no ready endpoint: kube-proxy REJECTs, Cilium drops. */
   public static final long NO_ENDPOINTS = -2L;
 
+  /** The client is outside the LoadBalancer's {@code loadBalancerSourceRanges}: dropped. */
+  public static final long DENIED = -3L;
+
   /**
    * Flag on a backend result: the flow must also be source-NATed to the node's address
    * (masquerade), so replies come back through this node.
@@ -48,13 +51,16 @@ public final class LookupResult {
     return (int) result & 0xFFFF;
   }
 
-  /** Returns {@code IP:port}, {@code no service} or {@code no endpoints}. */
+  /** Returns {@code IP:port}, {@code no service}, {@code no endpoints} or why it was denied. */
   public static String format(long result) {
     if (result == NO_SERVICE) {
       return "no service";
     }
     if (result == NO_ENDPOINTS) {
       return "no endpoints";
+    }
+    if (result == DENIED) {
+      return "denied by loadBalancerSourceRanges";
     }
     return Ipv4Address.format(ip(result))
         + ":"
