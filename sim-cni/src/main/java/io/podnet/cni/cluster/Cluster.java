@@ -60,6 +60,9 @@ public final class Cluster {
    */
   public static final Ipv4Address UNDERLAY_GATEWAY = Ipv4Address.parse("192.168.0.1");
 
+  private static final int NODE_PORT_BASE = 30000;
+  private static final int NODE_PORT_COUNT = 2768;
+
   /** Longest a {@link #runPod} waits for the pod to settle, in simulated time. */
   static final long SETTLE_NANOS = 60 * SimTime.SECOND;
 
@@ -80,6 +83,7 @@ public final class Cluster {
   private final Map<Node, ServiceProxy> kubeProxies = new LinkedHashMap<>();
   private final ServiceMode serviceMode;
   private final RandomGenerator serviceIps;
+  private final RandomGenerator nodePorts;
   private boolean syncPending;
 
   /** A Service and the labels its selector matches. */
@@ -104,6 +108,7 @@ public final class Cluster {
     this.clusterCidr = clusterCidr;
     this.serviceCidr = serviceCidr;
     this.serviceIps = simulation.random().stream("service-ips");
+    this.nodePorts = simulation.random().stream("node-ports");
     this.uids = simulation.random().stream("pod-uids");
   }
 
@@ -519,6 +524,15 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
+    List<Integer> taken = usedNodePorts();
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i).hasNodePort() && taken.contains(ports.get(i).nodePort())) {
+        throw portTaken(qualified, "spec.ports[" + i + "].nodePort", ports.get(i).nodePort());
+      }
+    }
+    if (taken.contains(options.healthCheckNodePort())) {
+      throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
+    }
     String[] parts = qualified.split("/", -1);
     Service service =
         Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
@@ -600,6 +614,51 @@ public final class Cluster {
   public long serviceMapProbes(String nodeName) {
     ServiceProxy proxy = kubeProxies.get(node(nodeName));
     return proxy == null ? 0 : proxy.map().totalWork();
+  }
+
+  /**
+   * Returns a free port from the NodePort range 30000-32767 for a Service about to be created, as
+   * the API server allocates one for a NodePort or LoadBalancer port that names none (drawn from
+   * the seeded stream {@code node-ports}).
+   *
+   * @throws IllegalStateException if the range is full
+   */
+  public int allocateNodePort() {
+    List<Integer> taken = usedNodePorts();
+    if (taken.size() >= NODE_PORT_COUNT) {
+      throw new IllegalStateException("the NodePort range 30000-32767 is full");
+    }
+    while (true) {
+      int candidate = NODE_PORT_BASE + nodePorts.nextInt(NODE_PORT_COUNT);
+      if (!taken.contains(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  /** The API server's refusal of a NodePort another Service holds. */
+  private static IllegalArgumentException portTaken(String qualified, String field, int port) {
+    return new IllegalArgumentException(
+        "The Service \""
+            + qualified.substring(qualified.indexOf('/') + 1)
+            + "\" is invalid: "
+            + field
+            + ": Invalid value: "
+            + port
+            + ": provided port is already allocated");
+  }
+
+  private List<Integer> usedNodePorts() {
+    List<Integer> out = new ArrayList<>();
+    for (ServiceEntry e : services.values()) {
+      e.service().ports().stream()
+          .filter(ServicePort::hasNodePort)
+          .forEach(p -> out.add(p.nodePort()));
+      if (e.service().options().healthCheckNodePort() != 0) {
+        out.add(e.service().options().healthCheckNodePort());
+      }
+    }
+    return out;
   }
 
   private Ipv4Address allocateClusterIp() {
