@@ -117,7 +117,16 @@ public final class Scenario {
    * file that cannot be read is one problem too.
    */
   public static Scenario load(Path file) {
-    Parser p = new Parser(file);
+    return load(file, false);
+  }
+
+  /**
+   * Reads and validates a scenario file; with {@code allowOutside} its conflist and manifest paths
+   * may lead out of the scenario's folder (a {@code ../} path, an absolute path or a symlink to a
+   * file elsewhere), which is otherwise an error.
+   */
+  public static Scenario load(Path file, boolean allowOutside) {
+    Parser p = new Parser(file, allowOutside);
     p.parseFile();
     if (!p.errors.isEmpty()) {
       throw new ScenarioException(p.errors);
@@ -219,6 +228,7 @@ public final class Scenario {
   private static final class Parser {
     final Path file;
     final Path folder;
+    final boolean allowOutside;
     final List<String> errors = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
     String name;
@@ -239,8 +249,9 @@ public final class Scenario {
     String clusterLocation = "";
     String display;
 
-    Parser(Path file) {
+    Parser(Path file, boolean allowOutside) {
       this.file = file;
+      this.allowOutside = allowOutside;
       Path parent = file.toAbsolutePath().normalize().getParent();
       this.folder = parent == null ? Path.of("/") : parent;
       this.display = file.toString();
@@ -481,6 +492,11 @@ public final class Scenario {
       }
     }
 
+    /**
+     * The file a path in the scenario names, or null (with an error) when the path is invalid or
+     * leads out of the scenario's folder by {@code ..}, an absolute path or a symlink, unless
+     * {@code --allow-outside} permits it.
+     */
     @Nullable Path inside(YamlNode at, String relative, String what) {
       Path target;
       try {
@@ -489,14 +505,32 @@ public final class Scenario {
         error(at, what + ": invalid path \"" + relative + "\"");
         return null;
       }
+      if (allowOutside) {
+        return target;
+      }
+      String how = null;
       if (Path.of(relative).isAbsolute() || !target.startsWith(folder)) {
+        how = "";
+      } else if (Files.exists(target)) {
+        try {
+          Path real = target.toRealPath();
+          if (!real.startsWith(folder.toRealPath())) {
+            how = "a symlink to " + real + "; ";
+          }
+        } catch (IOException e) {
+          error(at, what + ": cannot resolve \"" + relative + "\" (" + e.getMessage() + ")");
+          return null;
+        }
+      }
+      if (how != null) {
         error(
             at,
             what
                 + ": path \""
                 + relative
-                + "\" escapes the scenario's folder (expected a"
-                + " path inside it)");
+                + "\" escapes the scenario's folder ("
+                + how
+                + "expected a path inside it; --allow-outside permits it)");
         return null;
       }
       return target;

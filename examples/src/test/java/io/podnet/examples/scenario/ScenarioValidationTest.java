@@ -72,7 +72,7 @@ class ScenarioValidationTest {
             "  cni: bridge",
             "  cni: ../outside.conflist",
             "5:8: cluster.cni: path \"../outside.conflist\" escapes the scenario's folder"
-                + " (expected a path inside it)"),
+                + " (expected a path inside it; --allow-outside permits it)"),
         Arguments.of(
             "  cni: bridge",
             "  cni: nets/10-mine.conflist",
