@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,6 +75,15 @@ public final class Scenario {
           "restoreLink",
           "linkLatency",
           "packetLoss");
+
+  /** The namespaces a cluster starts with, as kubeadm creates them. */
+  static final List<String> INITIAL_NAMESPACES =
+      List.of("default", "kube-node-lease", "kube-public", "kube-system");
+
+  /** The namespaces the API server's NamespaceLifecycle admission never lets anyone delete. */
+  static final List<String> IMMORTAL_NAMESPACES = List.of("default", "kube-public", "kube-system");
+
+  private static final String KINDS = "Pod, Deployment, Service or Namespace";
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
@@ -244,6 +255,7 @@ public final class Scenario {
     final Set<String> pods = new HashSet<>();
     final Set<String> svcs = new HashSet<>();
     final Set<String> crashed = new HashSet<>();
+    final Set<String> namespaces = new TreeSet<>(INITIAL_NAMESPACES);
     boolean manifestFailed;
     String lastAt = "0s";
     String clusterLocation = "";
@@ -769,11 +781,11 @@ public final class Scenario {
     }
 
     void parseDelete(YamlNode v, String p, Map<String, String> args) {
-      if (!map(v, p, List.of("pod", "service"))) {
+      if (!map(v, p, List.of("pod", "service", "namespace"))) {
         return;
       }
       if (v.map.size() != 1) {
-        error(v, p + ": expected exactly one of pod or service");
+        error(v, p + ": expected exactly one of pod, service or namespace");
         return;
       }
       String kind = v.map.keySet().iterator().next();
@@ -782,15 +794,50 @@ public final class Scenario {
         return;
       }
       YamlNode at = v.map.get(kind);
-      if (kind.equals("pod")) {
-        if (pod(at, target, p + ".pod")) {
-          pods.remove(target);
-          args.put("pod", target);
+      switch (kind) {
+        case "pod" -> {
+          if (pod(at, target, p + ".pod")) {
+            pods.remove(target);
+            args.put("pod", target);
+          }
         }
-      } else if (svcs.remove(target) || manifestFailed) {
-        args.put("service", target);
+        case "service" -> {
+          if (svcs.remove(target) || manifestFailed) {
+            args.put("service", target);
+          } else {
+            error(at, p + ".service: no Service \"" + target + "\" at this step");
+          }
+        }
+        default -> deleteNamespace(at, target, p + ".namespace", args);
+      }
+    }
+
+    /** A namespace that exists and may be deleted goes, and with it its pods and Services. */
+    void deleteNamespace(YamlNode at, String ns, String path, Map<String, String> args) {
+      if (IMMORTAL_NAMESPACES.contains(ns)) {
+        error(
+            at,
+            path
+                + ": namespaces \""
+                + ns
+                + "\" is forbidden: this namespace may not be deleted (expected a namespace other"
+                + " than "
+                + String.join(", ", IMMORTAL_NAMESPACES)
+                + ")");
+      } else if (!namespaces.remove(ns)) {
+        List<String> known =
+            namespaces.stream().filter(n -> !INITIAL_NAMESPACES.contains(n)).toList();
+        error(
+            at,
+            path
+                + ": namespaces \""
+                + ns
+                + "\" not found"
+                + (known.isEmpty() ? " (no namespace has been applied yet)" : suggest(ns, known)));
       } else {
-        error(at, p + ".service: no Service \"" + target + "\" at this step");
+        pods.removeIf(pod -> pod.startsWith(ns + "/"));
+        svcs.removeIf(svc -> svc.startsWith(ns + "/"));
+        args.put("namespace", ns);
       }
     }
 
@@ -800,21 +847,59 @@ public final class Scenario {
         return;
       }
       String[] w = v.text.trim().split("\\s+");
-      String line = String.join(" ", w);
-      if (line.equals("get pods -o wide") || line.equals("get pods")) {
-        args.put("command", line);
-      } else if (w.length == 3 && w[0].equals("describe") && w[1].equals("pod")) {
-        if (pod(v, w[2], p)) {
-          args.put("command", line);
-          args.put("pod", w[2]);
+      List<String> words = new ArrayList<>();
+      String namespace = null;
+      boolean all = false;
+      boolean wide = false;
+      boolean ok = true;
+      for (int i = 0; i < w.length; i++) {
+        switch (w[i]) {
+          case "-A", "--all-namespaces" -> all = true;
+          case "-n", "--namespace" -> {
+            ok &= i + 1 < w.length;
+            namespace = i + 1 < w.length ? w[++i] : null;
+          }
+          case "-o" -> {
+            ok &= i + 1 < w.length && w[i + 1].equals("wide");
+            wide = true;
+            i++;
+          }
+          case "-owide", "-o=wide", "--output=wide" -> wide = true;
+          default -> {
+            if (w[i].startsWith("--namespace=") || w[i].startsWith("-n=")) {
+              namespace = w[i].substring(w[i].indexOf('=') + 1);
+            } else {
+              words.add(w[i]);
+            }
+          }
         }
-      } else {
+      }
+      String line = String.join(" ", w);
+      boolean get = words.equals(List.of("get", "pods"));
+      boolean describe =
+          words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
+      if (!ok || !(get || describe) || describe && (all || wide)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
-                + "\" (expected get pods [-o wide] or describe pod NAME)");
+                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] or describe pod NAME [-n"
+                + " NAMESPACE])");
+        return;
+      }
+      args.put("command", line);
+      if (get) {
+        args.put("namespace", all ? "" : namespace == null ? "default" : namespace);
+        args.put("wide", Boolean.toString(wide));
+        return;
+      }
+      String key =
+          namespace == null || namespace.equals("default")
+              ? words.get(2)
+              : namespace + "/" + words.get(2);
+      if (pod(v, key, p)) {
+        args.put("pod", key);
       }
     }
 
@@ -1115,7 +1200,7 @@ public final class Scenario {
       }
       YamlNode kindNode = m.map.get("kind");
       if (kindNode == null) {
-        error(where, m, p + ": manifest without kind (expected Pod, Deployment or Service)");
+        error(where, m, p + ": manifest without kind (expected " + KINDS + ")");
         return;
       }
       String kind = kindNode.text;
@@ -1124,13 +1209,14 @@ public final class Scenario {
             case "Pod" -> Pod.class;
             case "Deployment" -> Deployment.class;
             case "Service" -> Service.class;
+            case "Namespace" -> Namespace.class;
             default -> null;
           };
       if (type == null) {
         error(
             where,
             kindNode,
-            p + ".kind: unsupported kind \"" + kind + "\" (expected Pod, Deployment or Service)");
+            p + ".kind: unsupported kind \"" + kind + "\" (expected " + KINDS + ")");
         return;
       }
       HasMetadata r;
@@ -1175,9 +1261,43 @@ public final class Scenario {
         error(where, m, p + " (" + kind + "): missing metadata.name");
         return;
       }
-      String ns = r.getMetadata().getNamespace();
-      String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
       warnUnmodeled(m, "", kind, name, where);
+      if (r instanceof Namespace) {
+        if (!name.matches(DNS_LABEL)) {
+          error(
+              where,
+              m.map.get("metadata").map.get("name"),
+              p
+                  + " (Namespace): metadata.name: \""
+                  + name
+                  + "\" is not a lowercase RFC 1123 label (expected at most 63 lower case letters,"
+                  + " digits or '-', starting and ending with a letter or digit)");
+          return;
+        }
+        namespaces.add(name);
+        out.add(r);
+        return;
+      }
+      String ns = r.getMetadata().getNamespace();
+      if (ns != null && !namespaces.contains(ns)) {
+        error(
+            where,
+            m.map.get("metadata").map.get("namespace"),
+            p
+                + " ("
+                + kind
+                + " "
+                + name
+                + "): namespaces \""
+                + ns
+                + "\" not found (expected a Namespace \""
+                + ns
+                + "\" applied before it, or one of: "
+                + String.join(", ", namespaces)
+                + ")");
+        return;
+      }
+      String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
       switch (kind) {
         case "Pod" -> addPod(m, prefix + name, p, where);
         case "Deployment" -> {
@@ -1235,8 +1355,8 @@ public final class Scenario {
               return;
             }
           }
-          if (!svcs.add(name)) {
-            error(where, m, p + ": Service \"" + name + "\" already exists");
+          if (!svcs.add(prefix + name)) {
+            error(where, m, p + ": Service \"" + prefix + name + "\" already exists");
             return;
           }
         }
@@ -1266,6 +1386,9 @@ public final class Scenario {
       }
       return "another type";
     }
+
+    /** An RFC 1123 label, what a namespace's name must be. */
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
     private static final Set<String> MODELED =
         Set.of(
