@@ -87,9 +87,9 @@ public final class Scenario {
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
-      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "services");
+      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services");
   private static final List<String> EXPECT_KEYS =
-      List.of("podPhase", "podIpIn", "reachable", "unreachable", "contract");
+      List.of("podPhase", "podIpIn", "reachable", "unreachable", "fragNeeded", "contract");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
   private static final ObjectMapper MAPPER =
@@ -103,6 +103,7 @@ public final class Scenario {
   private final String cni;
   private final @Nullable String conflistName;
   private final @Nullable String conflistText;
+  private final @Nullable String conflistPath;
   private final ServiceMode services;
   private final List<Step> steps;
   private final List<String> warnings;
@@ -118,6 +119,7 @@ public final class Scenario {
     this.cni = p.cni;
     this.conflistName = p.conflistName;
     this.conflistText = p.conflistText;
+    this.conflistPath = p.conflistPath;
     this.services = p.services;
     this.steps = List.copyOf(p.steps);
     this.warnings = List.copyOf(p.warnings);
@@ -189,6 +191,11 @@ public final class Scenario {
     return conflistText;
   }
 
+  /** The conflist path as the scenario gives it, under {@code cni} or {@code conflist}. */
+  @Nullable String conflistPath() {
+    return conflistPath;
+  }
+
   ServiceMode services() {
     return services;
   }
@@ -250,6 +257,7 @@ public final class Scenario {
     String cni = "bridge";
     @Nullable String conflistName;
     @Nullable String conflistText;
+    @Nullable String conflistPath;
     ServiceMode services = ServiceMode.IPTABLES;
     final List<Step> steps = new ArrayList<>();
     final Set<String> pods = new HashSet<>();
@@ -387,8 +395,7 @@ public final class Scenario {
       }
       YamlNode c = root.map.get("cluster");
       if (c == null) {
-        error(
-            root, "missing key \"cluster\" (expected nodes, podCIDR, serviceCIDR, cni, services)");
+        error(root, "missing key \"cluster\" (expected " + String.join(", ", CLUSTER_KEYS) + ")");
       } else if (c.kind != YamlNode.Kind.MAP) {
         error(c, "cluster: expected a map, got " + c.describe());
       } else {
@@ -463,34 +470,8 @@ public final class Scenario {
         } else if (cniText.contains("/")
             || cniText.endsWith(".conflist")
             || cniText.endsWith(".json")) {
-          Path target = inside(at, cniText, "cluster.cni");
-          if (target != null) {
-            if (!Files.isRegularFile(target)) {
-              error(
-                  at,
-                  "cluster.cni: conflist \""
-                      + cniText
-                      + "\" not found (expected a file"
-                      + " next to the scenario)");
-            } else {
-              try {
-                conflistText = Files.readString(target, StandardCharsets.UTF_8);
-                Path parent = file.getParent();
-                String where =
-                    parent == null ? cniText : parent.resolve(cniText).normalize().toString();
-                try {
-                  // a podCIDR as long as the placeholder keeps the columns right
-                  NetworkConfigList.parse(conflistText.replace("${podCIDR}", "1.0.0.0/24"), where);
-                } catch (CniConfigException e) {
-                  errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
-                }
-                Path fn = target.getFileName();
-                conflistName = fn == null ? cniText : fn.toString();
-                cni = cniText;
-              } catch (IOException e) {
-                error(at, "cluster.cni: cannot read conflist \"" + cniText + "\"");
-              }
-            }
+          if (readConflist(at, cniText, "cluster.cni")) {
+            cni = cniText;
           }
         } else {
           error(
@@ -502,6 +483,57 @@ public final class Scenario {
                   + " or a path to a conflist");
         }
       }
+      String override = string(c, "conflist", "cluster.conflist");
+      if (override != null) {
+        YamlNode at = c.map.get("conflist");
+        if (conflistText != null || !PRESETS.contains(cni)) {
+          error(
+              at,
+              "cluster.conflist: expected it only with a preset cni (whose agent then runs with"
+                  + " this conflist), but cni is the conflist \""
+                  + cni
+                  + "\"");
+        } else {
+          readConflist(at, override, "cluster.conflist");
+        }
+      }
+    }
+
+    /**
+     * Reads the conflist a scenario names into {@link #conflistText} and checks it parses (errors
+     * point into the conflist); false, with an error, when it cannot be used.
+     */
+    boolean readConflist(YamlNode at, String path, String key) {
+      Path target = inside(at, path, key);
+      if (target == null) {
+        return false;
+      }
+      if (!Files.isRegularFile(target)) {
+        error(
+            at,
+            key + ": conflist \"" + path + "\" not found (expected a file next to the scenario)");
+        return false;
+      }
+      String text;
+      try {
+        text = Files.readString(target, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        error(at, key + ": cannot read conflist \"" + path + "\"");
+        return false;
+      }
+      Path parent = file.getParent();
+      String where = parent == null ? path : parent.resolve(path).normalize().toString();
+      try {
+        // a podCIDR as long as the placeholder keeps the columns right
+        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), where);
+      } catch (CniConfigException e) {
+        errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
+      }
+      Path fn = target.getFileName();
+      conflistText = text;
+      conflistName = fn == null ? path : fn.toString();
+      conflistPath = path;
+      return true;
     }
 
     /**
@@ -964,8 +996,18 @@ public final class Scenario {
     }
 
     void parsePing(YamlNode v, String p, Map<String, String> args, boolean curl) {
-      if (!map(
-          v, p, curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"))) {
+      parsePing(
+          v,
+          p,
+          args,
+          curl,
+          curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"));
+    }
+
+    /** A ping or curl target (from, to) and a ping's options, with these keys allowed. */
+    void parsePing(
+        YamlNode v, String p, Map<String, String> args, boolean curl, List<String> keys) {
+      if (!map(v, p, keys)) {
         return;
       }
       if (!curl && !pingOptions(v, p, args)) {
@@ -1118,6 +1160,33 @@ public final class Scenario {
             }
             check.put("pod", pod);
             check.put("cidr", cidr);
+          }
+          case "fragNeeded" -> {
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false, List.of("from", "to", "size", "mtu"));
+            if (errors.size() != before) {
+              continue;
+            }
+            if (!a.containsKey("size")) {
+              error(
+                  x,
+                  q
+                      + ": missing key \"size\" (expected the ICMP payload bytes of a ping"
+                      + " too big for the path, e.g. 1472)");
+              continue;
+            }
+            YamlNode mtu = x.map.get("mtu");
+            if (mtu != null) {
+              int n = mtu.isInt() && mtu.text.length() < 6 ? Integer.parseInt(mtu.text) : -1;
+              if (n < 68 || n > 65535) {
+                error(mtu, q + ".mtu: expected an MTU in [68, 65535], got " + mtu.text);
+                continue;
+              }
+              a.put("mtu", Integer.toString(n));
+            }
+            a.put("dontFragment", "true");
+            check.putAll(a);
           }
           default -> { // reachable, unreachable
             Map<String, String> a = new LinkedHashMap<>();

@@ -153,6 +153,10 @@ public final class ScenarioRunner {
         .append(scenario.nodes() == 1 ? " node" : " nodes")
         .append(", cni ")
         .append(scenario.cni())
+        .append(
+            scenario.conflistText() == null || scenario.cni().equals(scenario.conflistPath())
+                ? ""
+                : " with conflist " + scenario.conflistPath())
         .append(", services ")
         .append(
             scenario.services() == io.podnet.cni.cluster.ServiceMode.IPTABLES
@@ -202,12 +206,11 @@ public final class ScenarioRunner {
           case "calico-ipip" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.IPIP));
           case "calico-vxlan" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.VXLAN));
           case "cilium" -> Cluster.cilium();
-          default ->
-              Cluster.builder()
-                  .cni(
-                      String.valueOf(scenario.conflistName()),
-                      String.valueOf(scenario.conflistText()));
+          default -> Cluster.builder();
         };
+    if (scenario.conflistText() != null) {
+      b.cni(String.valueOf(scenario.conflistName()), scenario.conflistText());
+    }
     b.nodes(scenario.nodes()).seed(seed).services(scenario.services());
     if (!options.traceSinks().isEmpty()) {
       Trace trace = Trace.digestOnly();
@@ -523,6 +526,22 @@ public final class ScenarioRunner {
         Ipv4Address to = resolve(cluster, check.get("to"));
         ProbeResult r = ping(cluster, check, to);
         why = r.success() ? "ping answered: " + r.message() : null;
+      }
+      case "fragNeeded" -> {
+        String mtu = check.get("mtu");
+        what =
+            "fragNeeded "
+                + check.get("from")
+                + " -> "
+                + check.get("to")
+                + sizeNote(check)
+                + (mtu == null ? "" : " mtu " + mtu);
+        ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
+        String expected = "Frag needed and DF set (mtu = " + (mtu == null ? "" : mtu + ")");
+        why =
+            r.outcome() == ProbeResult.Outcome.ICMP_ERROR && r.message().contains(expected)
+                ? null
+                : "ping got: " + r.message();
       }
       default -> {
         what = "reachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);

@@ -125,10 +125,7 @@ class ScenarioNamespaceTest {
             + "      - {apiVersion: v1, kind: Pod, metadata: {name: db, namespace: prod}}\n";
     Path file = Files.writeString(dir.resolve("ns.yaml"), text);
 
-    ScenarioRunTest.Run r = ScenarioRunTest.cli("validate", file.toString());
-
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err())
+    assertThat(ScenarioRunTest.invalid(file))
         .isEqualTo(
             "podnet: "
                 + file
