@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -192,7 +193,7 @@ public final class PodnetCli implements Callable<Integer> {
           case '\t' -> sb.append("\\t");
           default -> {
             if (c < 0x20) {
-              sb.append(String.format("\\u%04x", (int) c));
+              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
               sb.append(c);
             }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,7 +129,9 @@ public final class Kubectl {
   }
 
   private static void field(StringBuilder sb, String label, String value) {
-    sb.append(String.format("%-18s%s%n", label, value).replace(System.lineSeparator(), "\n"));
+    sb.append(
+        String.format(Locale.ROOT, "%-18s%s%n", label, value)
+            .replace(System.lineSeparator(), "\n"));
   }
 
   /**
