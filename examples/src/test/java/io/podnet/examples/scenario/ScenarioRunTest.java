@@ -70,6 +70,22 @@ class ScenarioRunTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** {@code podnet validate} on a file that must be invalid: exit code 2; returns its stderr. */
+  static String invalid(Path file) {
+    Run r = cli("validate", file.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    return r.err();
+  }
+
+  /**
+   * {@code podnet run} on a scenario with a failing expectation: exit 1; returns the transcript.
+   */
+  static String failing(Path file) {
+    Run r = cli("run", file.toString());
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    return r.out();
+  }
+
   private Path write(String name, String text) throws IOException {
     Path file = dir.resolve(name);
     Files.createDirectories(file.getParent());
