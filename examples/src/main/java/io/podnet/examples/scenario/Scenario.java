@@ -1424,6 +1424,11 @@ public final class Scenario {
               return;
             }
           }
+          String problem = ServiceManifest.problem(s);
+          if (problem != null) {
+            error(where, at(m, problem), p + " (Service " + name + "): " + problem);
+            return;
+          }
           if (!svcs.add(prefix + name)) {
             error(where, m, p + ": Service \"" + prefix + name + "\" already exists");
             return;
@@ -1431,6 +1436,25 @@ public final class Scenario {
         }
       }
       out.add(r);
+    }
+
+    /** The node of {@code m} the problem's leading field path names, as deep as it exists. */
+    static YamlNode at(YamlNode m, String problem) {
+      YamlNode n = m;
+      for (String part : problem.substring(0, problem.indexOf(':')).split("\\.")) {
+        int bracket = part.indexOf('[');
+        String key = bracket < 0 ? part : part.substring(0, bracket);
+        YamlNode next = n.kind == YamlNode.Kind.MAP ? n.map.get(key) : null;
+        if (next != null && bracket >= 0 && next.kind == YamlNode.Kind.LIST) {
+          int i = Integer.parseInt(part.substring(bracket + 1, part.indexOf(']')));
+          next = i < next.list.size() ? next.list.get(i) : next;
+        }
+        if (next == null) {
+          return n;
+        }
+        n = next;
+      }
+      return n;
     }
 
     void addPod(YamlNode m, String name, String p, String where) {
@@ -1501,7 +1525,21 @@ public final class Scenario {
             "spec.ports[].port",
             "spec.ports[].targetPort",
             "spec.ports[].protocol",
-            "spec.type");
+            "spec.ports[].nodePort",
+            "spec.type",
+            "spec.externalIPs",
+            "spec.externalTrafficPolicy",
+            "spec.healthCheckNodePort",
+            "spec.loadBalancerSourceRanges",
+            "spec.sessionAffinity",
+            "spec.sessionAffinityConfig",
+            "spec.sessionAffinityConfig.clientIP",
+            "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+            "status",
+            "status.loadBalancer",
+            "status.loadBalancer.ingress",
+            "status.loadBalancer.ingress[]",
+            "status.loadBalancer.ingress[].ip");
 
     private static final Set<String> FREE_MAPS =
         Set.of(
@@ -1517,9 +1555,7 @@ public final class Scenario {
       if (n.kind == YamlNode.Kind.MAP) {
         for (Map.Entry<String, YamlNode> e : n.map.entrySet()) {
           String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-          boolean otherType = child.equals("spec.type") && !e.getValue().text.equals("ClusterIP");
           if (!MODELED.contains(child)
-              || otherType
               || (kind.equals("Service")
                   && child.equals("spec.selector")
                   && e.getValue().kind != YamlNode.Kind.MAP)) {

@@ -25,7 +25,6 @@ import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
-import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -376,18 +375,9 @@ public final class ScenarioRunner {
         }
         out.append("deployment.apps/").append(meta.getName()).append(" created\n");
       } else if (m instanceof io.fabric8.kubernetes.api.model.Service s) {
-        List<ServicePort> ports = new ArrayList<>();
-        for (io.fabric8.kubernetes.api.model.ServicePort sp : s.getSpec().getPorts()) {
-          int port = sp.getPort();
-          int target = sp.getTargetPort() == null ? port : sp.getTargetPort().getIntVal();
-          ports.add(
-              ServicePort.of(
-                  sp.getName() == null ? "" : sp.getName(),
-                  sp.getProtocol() == null ? "TCP" : sp.getProtocol(),
-                  port,
-                  target));
-        }
-        cluster.createService(ns + "/" + meta.getName(), s.getSpec().getSelector(), ports);
+        ServiceManifest.Converted c = ServiceManifest.convert(s, cluster::allocateNodePort);
+        cluster.createService(
+            ns + "/" + meta.getName(), s.getSpec().getSelector(), c.ports(), c.options());
         out.append("service/").append(meta.getName()).append(" created\n");
       }
     }
