@@ -20,13 +20,13 @@ import java.util.TreeMap;
  * Maglev table per Service that turns the flow hash into a backend, so the same flow always picks
  * the same backend and the cost does not grow with the number of Services.
  *
- * <p>Layout, chosen so a lookup touches two cache lines and no object headers: the map is one
- * {@code long[]} of (key, value) pairs (linear probing, load factor at most 3/4) whose value holds
- * the backend count, the table's shape and the offset of the Service port's block in one {@code
- * int[]} slab: {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]}, the table's M backend
- * indexes packed into 1, 2, 4, 8 or 16 bits each as n needs, so a Service with two backends takes
- * one cache line (12 ints). Replaced and removed blocks become garbage the slab compacts away once
- * it outweighs the live blocks.
+ * <p>Layout, chosen so a lookup touches one or two cache lines and no object headers: the map is
+ * one {@code long[]} of 64-byte buckets (linear probing, load factor at most 3/4), each holding the
+ * key, a value word (backend count and table shape) and, for a Service port with one or two
+ * backends, the backends themselves and the 251-slot Maglev table at one bit a slot. Larger ones
+ * keep a block in one {@code int[]} slab: {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]},
+ * the table's backend indexes packed into 2, 4, 8 or 16 bits each as n needs. Replaced and removed
+ * blocks become garbage the slab compacts away once it outweighs the live blocks.
  *
  * <p>Work is counted as the slots probed in the service map plus one for the Maglev table read, the
  * two map lookups Cilium's datapath does. Cilium uses one table size M for every Service ({@code
