@@ -47,6 +47,9 @@ public final class Scenario {
   /** The most replicas a Deployment may ask for. */
   public static final int MAX_REPLICAS = 1000;
 
+  /** The largest scenario, manifest or conflist file read, in bytes (1 MiB). */
+  public static final long MAX_FILE_BYTES = 1L << 20;
+
   static final List<String> PRESETS =
       List.of(
           "bridge",
@@ -295,6 +298,11 @@ public final class Scenario {
     void parseFile() {
       String text;
       try {
+        String big = tooLarge(file);
+        if (big != null) {
+          errors.add(display + ":1:1: the scenario file " + big);
+          return;
+        }
         text = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
         errors.add(
@@ -315,10 +323,21 @@ public final class Scenario {
       parseTop(docs.get(0));
     }
 
+    /**
+     * Returns why a file is too large to read ({@code "is N bytes (expected at most M)"}), or null:
+     * sizes are checked before anything is read or allocated.
+     */
+    static @Nullable String tooLarge(Path file) throws IOException {
+      long size = Files.size(file);
+      return size <= MAX_FILE_BYTES
+          ? null
+          : "is " + size + " bytes (expected at most " + MAX_FILE_BYTES + ")";
+    }
+
     @Nullable List<YamlNode> readYaml(String text, String where) {
       try {
         return YamlNode.readAll(text);
-      } catch (YamlNode.DuplicateKey e) {
+      } catch (YamlNode.Refused e) {
         errors.add(where + ":" + e.line + ":" + e.column + ": " + e.getMessage());
       } catch (JacksonException e) {
         JsonLocation loc = e.getLocation();
@@ -516,6 +535,11 @@ public final class Scenario {
       }
       String text;
       try {
+        String big = tooLarge(target);
+        if (big != null) {
+          error(at, key + ": conflist \"" + path + "\" " + big);
+          return false;
+        }
         text = Files.readString(target, StandardCharsets.UTF_8);
       } catch (IOException e) {
         error(at, key + ": cannot read conflist \"" + path + "\"");
@@ -1233,6 +1257,11 @@ public final class Scenario {
       }
       String text;
       try {
+        String big = tooLarge(target);
+        if (big != null) {
+          error(v, p + ": manifest file \"" + v.text + "\" " + big);
+          return;
+        }
         text = Files.readString(target, StandardCharsets.UTF_8);
       } catch (IOException e) {
         error(v, p + ": cannot read manifest file \"" + v.text + "\"");
