@@ -23,6 +23,8 @@ final class ServiceSnapshot {
   private final Cidr clusterCidr;
   private @Nullable String restoreText;
   private @Nullable Map<String, List<String>> chains;
+  private List<Entry> lastSubset = List.of();
+  private Map<String, List<String>> lastSubsetChains = Map.of();
 
   /** One Service and its endpoints. */
   record Entry(Service service, List<Endpoint> endpoints) {}
@@ -99,11 +101,19 @@ final class ServiceSnapshot {
     return c;
   }
 
-  /** The chains kube-proxy writes for these Services alone, by table. */
+  /**
+   * The chains kube-proxy writes for these Services alone, by table; the last answer is kept, as
+   * every node usually asks about the same Services.
+   */
   Map<String, List<String>> chainsOf(List<Entry> subset) {
-    Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
-    subset.forEach(e -> endpoints.put(e.service(), e.endpoints()));
-    List<Service> list = subset.stream().map(Entry::service).toList();
-    return KubeProxy.declaredChains(KubeProxyIptables.render(list, endpoints, clusterCidr));
+    if (!subset.equals(lastSubset)) {
+      Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
+      subset.forEach(e -> endpoints.put(e.service(), e.endpoints()));
+      List<Service> list = subset.stream().map(Entry::service).toList();
+      lastSubsetChains =
+          KubeProxy.declaredChains(KubeProxyIptables.render(list, endpoints, clusterCidr));
+      lastSubset = subset;
+    }
+    return lastSubsetChains;
   }
 }
