@@ -2,6 +2,8 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.KernelEvent;
+import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.RuleProgrammingCost;
@@ -38,6 +40,7 @@ final class ServiceProxy {
   static final long FULL_SYNC_PERIOD_NANOS = 3600 * SimTime.SECOND;
 
   private final String nodeName;
+  private final Trace trace;
   private final ServiceMode mode;
   private final Simulation simulation;
   private final Netfilter netfilter;
@@ -55,6 +58,7 @@ final class ServiceProxy {
 
   ServiceProxy(Node node, ServiceMode mode, Simulation simulation, ServiceSnapshot initial) {
     this.nodeName = node.name();
+    this.trace = node.host().network().trace();
     this.mode = mode;
     this.simulation = simulation;
     this.latest = initial;
@@ -169,6 +173,12 @@ final class ServiceProxy {
       programmed.put(e.service().namespacedName(), e);
       firstProgrammed.putIfAbsent(e.service(), sync);
     }
+    trace.record(
+        new KernelEvent(
+            sync.finished(),
+            "service-sync",
+            nodeName,
+            sync.describe() + " started " + SimTime.format(sync.started())));
     running = false;
     tryRun();
   }

@@ -4,7 +4,9 @@ package io.podnet.cni.cluster;
  * One sync of a node's Service dataplane, in simulated nanoseconds: kube-proxy's {@code
  * iptables-restore} (a full one, or since KEP-3453 a partial one that leaves unchanged Services'
  * chains alone) or a batch of eBPF map updates. {@code work} is the restore's input lines or the
- * map entries written, {@code services} how many Services it added, changed or removed.
+ * map entries written, {@code services} how many Services it added, changed or removed. As a trace
+ * record it is timed at its end: {@code 5.023900500 service-sync node-1 iptables-restore --noflush,
+ * 1030 lines (partial) started 5.000000000}.
  *
  * @param node the node
  * @param kind what the sync wrote

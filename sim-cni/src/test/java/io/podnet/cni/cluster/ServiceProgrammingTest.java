@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.ServicePort;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,25 @@ class ServiceProgrammingTest {
     assertThat(a.started()).isEqualTo(t0);
     assertThat(b.started()).isEqualTo(t0 + 10 * SimTime.MILLISECOND);
     assertThat(c.started()).isEqualTo(t0 + ServiceProxy.MIN_SYNC_PERIOD_NANOS);
+  }
+
+  @Test
+  void sync_isATraceRecordAtItsEnd() {
+    List<String> lines = new ArrayList<>();
+    Trace trace = Trace.digestOnly().addSink((record, line) -> lines.add(line));
+    Cluster cluster = Cluster.bridge().nodes(1).trace(trace).build();
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+    cluster.run(SimTime.SECOND);
+
+    ServiceSync sync = cluster.programming("web").get(0).sync().orElseThrow();
+
+    assertThat(lines)
+        .contains(
+            SimTime.format(sync.finished())
+                + " service-sync node-1 iptables-restore --noflush, "
+                + sync.work()
+                + " lines (full) started "
+                + SimTime.format(sync.started()));
   }
 
   @Test
