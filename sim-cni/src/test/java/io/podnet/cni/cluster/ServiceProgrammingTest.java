@@ -137,6 +137,24 @@ class ServiceProgrammingTest {
   }
 
   @Test
+  void programming_anHourAfterTheLastFullSync_restoresEverythingAgain() {
+    Cluster cluster = cluster(ServiceMode.IPTABLES);
+    cluster.createService("a", Map.of("app", "web"), HTTP);
+    cluster.run(ServiceProxy.FULL_SYNC_PERIOD_NANOS - SimTime.SECOND);
+    cluster.createService("b", Map.of("app", "web"), HTTP);
+    cluster.run(2 * SimTime.SECOND);
+    cluster.createService("c", Map.of("app", "web"), HTTP);
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.programming("a").get(0).sync().orElseThrow().kind())
+        .isEqualTo(ServiceSync.Kind.FULL_RESTORE);
+    assertThat(cluster.programming("b").get(0).sync().orElseThrow().kind())
+        .isEqualTo(ServiceSync.Kind.PARTIAL_RESTORE);
+    assertThat(cluster.programming("c").get(0).sync().orElseThrow().kind())
+        .isEqualTo(ServiceSync.Kind.FULL_RESTORE);
+  }
+
+  @Test
   void sync_isATraceRecordAtItsEnd() {
     List<String> lines = new ArrayList<>();
     Trace trace = Trace.digestOnly().addSink((record, line) -> lines.add(line));
