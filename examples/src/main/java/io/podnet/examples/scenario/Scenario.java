@@ -50,6 +50,12 @@ public final class Scenario {
   /** The largest scenario, manifest or conflist file read, in bytes (1 MiB). */
   public static final long MAX_FILE_BYTES = 1L << 20;
 
+  /** The most Services the {@code bulkServices} steps of a scenario may generate in all. */
+  public static final int MAX_BULK_SERVICES = 50_000;
+
+  /** The Service CIDR a cluster has when the scenario names none (as {@code Cluster}'s). */
+  private static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+
   static final List<String> PRESETS =
       List.of(
           "bridge",
@@ -77,7 +83,9 @@ public final class Scenario {
           "cutLink",
           "restoreLink",
           "linkLatency",
-          "packetLoss");
+          "packetLoss",
+          "bulkServices",
+          "programmed");
 
   /** The namespaces a cluster starts with, as kubeadm creates them. */
   static final List<String> INITIAL_NAMESPACES =
@@ -92,9 +100,22 @@ public final class Scenario {
   private static final List<String> CLUSTER_KEYS =
       List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services");
   private static final List<String> EXPECT_KEYS =
-      List.of("podPhase", "podIpIn", "reachable", "unreachable", "fragNeeded", "contract");
+      List.of(
+          "podPhase",
+          "podIpIn",
+          "reachable",
+          "unreachable",
+          "fragNeeded",
+          "contract",
+          "programmed");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
+  private static final String LABEL_KEY = "[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?";
+  private static final String LABEL_VALUE = "([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?";
+
+  /** The longest a {@code programmed} step waits, and the most an expectation may allow. */
+  static final long MAX_PROGRAMMING_NANOS = 60 * SimTime.SECOND;
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -268,6 +289,7 @@ public final class Scenario {
     final Set<String> crashed = new HashSet<>();
     final Set<String> namespaces = new TreeSet<>(INITIAL_NAMESPACES);
     boolean manifestFailed;
+    int bulkServices;
     String lastAt = "0s";
     String clusterLocation = "";
     String display;
@@ -753,6 +775,8 @@ public final class Scenario {
             }
           }
         }
+        case "bulkServices" -> parseBulkServices(v, p, args);
+        case "programmed" -> parseProgrammed(v, p, args, false);
         default -> { // removePlugin, installPlugin
           if (map(v, p, List.of("node", "type"))) {
             String node = required(v, "node", p);
@@ -1212,6 +1236,11 @@ public final class Scenario {
             a.put("dontFragment", "true");
             check.putAll(a);
           }
+          case "programmed" -> {
+            if (!parseProgrammed(x, q, check, true)) {
+              continue;
+            }
+          }
           default -> { // reachable, unreachable
             Map<String, String> a = new LinkedHashMap<>();
             int before = errors.size();
@@ -1612,6 +1641,214 @@ public final class Scenario {
         }
       }
     }
+
+    /**
+     * {@code bulkServices: {count, selector, port, targetPort}}: {@code count} ClusterIP Services
+     * named {@code bulk-00001} on (numbering goes on across steps), each selecting {@code
+     * selector}. Puts count, the first index, the selector as {@code k=v,...}, port and targetPort
+     * in {@code args}.
+     */
+    void parseBulkServices(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("count", "selector", "port", "targetPort"))) {
+        return;
+      }
+      YamlNode countNode = v.map.get("count");
+      YamlNode sel = v.map.get("selector");
+      if (countNode == null || sel == null || !v.map.containsKey("port")) {
+        error(v, p + ": expected count, selector and port (targetPort defaults to port)");
+        return;
+      }
+      long count = integer(countNode);
+      if (count < 1 || count > MAX_BULK_SERVICES) {
+        error(
+            countNode,
+            p
+                + ".count: expected an integer from 1 to "
+                + MAX_BULK_SERVICES
+                + ", got "
+                + countNode.describe());
+        return;
+      }
+      if (bulkServices + count > MAX_BULK_SERVICES) {
+        error(
+            countNode,
+            p
+                + ".count: "
+                + count
+                + " more would make "
+                + (bulkServices + count)
+                + " generated Services (expected at most "
+                + MAX_BULK_SERVICES
+                + " in a scenario)");
+        return;
+      }
+      String cidr = serviceCidr == null ? DEFAULT_SERVICE_CIDR : serviceCidr;
+      long room = Cidr.parse(cidr).size() - 3;
+      if (svcs.size() + count > room) {
+        error(
+            countNode,
+            p
+                + ".count: "
+                + (svcs.size() + count)
+                + " Services do not fit in the Service CIDR "
+                + cidr
+                + " ("
+                + room
+                + " ClusterIPs)");
+        return;
+      }
+      String selector = labels(sel, p + ".selector");
+      int port = port(v.map.get("port"), p + ".port");
+      YamlNode t = v.map.get("targetPort");
+      int target = t == null ? port : port(t, p + ".targetPort");
+      if (selector == null || port < 0 || target < 0) {
+        return;
+      }
+      int first = bulkServices + 1;
+      for (int i = first; i < first + count; i++) {
+        String name = bulkName(i);
+        if (!svcs.add(name)) {
+          error(v, p + ": Service \"" + name + "\" already exists");
+          return;
+        }
+      }
+      bulkServices += (int) count;
+      args.put("count", Long.toString(count));
+      args.put("first", Integer.toString(first));
+      args.put("selector", selector);
+      args.put("port", Integer.toString(port));
+      args.put("targetPort", Integer.toString(target));
+    }
+
+    /** The integer a scalar holds, or -1 when it holds none (or one beyond 64 bits). */
+    static long integer(YamlNode n) {
+      if (!n.isInt()) {
+        return -1;
+      }
+      try {
+        return Long.parseLong(n.text);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    /** A port number from 1 to 65535, or -1 after reporting the error. */
+    int port(YamlNode n, String path) {
+      long port = integer(n);
+      if (port < 1 || port > 65535) {
+        error(n, path + ": expected a port number from 1 to 65535, got " + n.describe());
+        return -1;
+      }
+      return (int) port;
+    }
+
+    /** A non-empty label map as {@code k=v,...} in key order, or null after reporting the error. */
+    @Nullable String labels(YamlNode n, String path) {
+      if (n.kind != YamlNode.Kind.MAP || n.map.isEmpty()) {
+        error(n, path + ": expected a map of at least one label, got " + n.describe());
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (Map.Entry<String, YamlNode> e : new java.util.TreeMap<>(n.map).entrySet()) {
+        YamlNode value = e.getValue();
+        if (!e.getKey().matches(LABEL_KEY)
+            || value.kind != YamlNode.Kind.SCALAR
+            || !value.text.matches(LABEL_VALUE)) {
+          error(
+              value,
+              path
+                  + "."
+                  + e.getKey()
+                  + ": expected a label (a name and a value of letters, digits, '-', '_', '.'),"
+                  + " got "
+                  + value.describe());
+          return null;
+        }
+        out.add(e.getKey() + "=" + value.text);
+      }
+      return String.join(",", out);
+    }
+
+    /**
+     * {@code programmed: {service}} as a step, or as an expectation also with {@code within} (a
+     * duration), {@code slowerThan} and {@code notSlowerThan} (other Services); puts them in {@code
+     * args}. Returns whether it is valid.
+     */
+    boolean parseProgrammed(YamlNode v, String p, Map<String, String> args, boolean expect) {
+      List<String> keys =
+          expect ? List.of("service", "within", "slowerThan", "notSlowerThan") : List.of("service");
+      if (!map(v, p, keys)) {
+        return false;
+      }
+      String service = required(v, "service", p);
+      if (service == null || !service(v.map.get("service"), service, p + ".service")) {
+        return false;
+      }
+      args.put("service", service);
+      YamlNode within = v.map.get("within");
+      if (within != null) {
+        long nanos = -1;
+        try {
+          nanos = SimTime.parse(within.isInt() ? within.text + "s" : within.text);
+        } catch (IllegalArgumentException e) {
+          nanos = -1;
+        }
+        if (nanos <= 0 || nanos > MAX_PROGRAMMING_NANOS) {
+          error(
+              within,
+              p
+                  + ".within: \""
+                  + within.text
+                  + "\" is not a duration from 1ns to 60s (expected a number and a unit: s, ms,"
+                  + " us or ns, e.g. 50ms)");
+          return false;
+        }
+        args.put("within", within.text);
+        args.put("withinNanos", Long.toString(nanos));
+      }
+      for (String key : List.of("slowerThan", "notSlowerThan")) {
+        YamlNode at = v.map.get(key);
+        if (at == null) {
+          continue;
+        }
+        String than = string(v, key, p + "." + key);
+        if (than == null) {
+          return false;
+        }
+        if (than.equals(service)) {
+          error(at, p + "." + key + ": expected another Service than \"" + service + "\"");
+          return false;
+        }
+        if (!service(at, than, p + "." + key)) {
+          return false;
+        }
+        args.put(key, than);
+      }
+      return true;
+    }
+
+    /** Whether {@code name} is a Service at this step; reports the error when not. */
+    boolean service(YamlNode at, String name, String path) {
+      if (svcs.contains(name) || manifestFailed) {
+        return true;
+      }
+      String hint = suggest(name, svcs.stream().sorted().toList());
+      error(
+          at,
+          path
+              + ": no Service \""
+              + name
+              + "\" at this step"
+              + (svcs.isEmpty()
+                  ? " (no Service has been applied yet)"
+                  : hint.startsWith(" (did you mean") ? hint : ""));
+      return false;
+    }
+  }
+
+  /** The name of the {@code index}-th generated Service (from 1): {@code bulk-00001}. */
+  static String bulkName(int index) {
+    return String.format(java.util.Locale.ROOT, "bulk-%05d", index);
   }
 
   /** The TCP ports a pod's containers declare, in order. */

@@ -330,6 +330,8 @@ public final class ScenarioRunner {
             .append(" (the whole link)\n");
         uplink(cluster, a.get("node")).setLossRate(Double.parseDouble(a.get("percent")) / 100);
       }
+      case "bulkServices" -> ServicePropagation.bulk(cluster, a, out);
+      case "programmed" -> ServicePropagation.report(cluster, a.get("service"), out);
       default -> { // installPlugin
         out.append("$ install -m 755 ")
             .append(a.get("type"))
@@ -510,6 +512,10 @@ public final class ScenarioRunner {
                   ? null
                   : ip.get() + " is not in " + check.get("cidr");
         }
+      }
+      case "programmed" -> {
+        what = ServicePropagation.what(check);
+        why = ServicePropagation.check(cluster, check);
       }
       case "unreachable" -> {
         what = "unreachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
