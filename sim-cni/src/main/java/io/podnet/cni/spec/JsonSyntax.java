@@ -16,6 +16,12 @@ final class JsonSyntax {
   /** Deepest JSON pointer depth whose value positions are recorded. */
   private static final int RECORD_DEPTH = 4;
 
+  /**
+   * Deepest nesting of arrays and objects accepted: Jackson's default limit (Go allows 10,000), so
+   * a hostile document is refused with a syntax error instead of exhausting the stack.
+   */
+  static final int MAX_DEPTH = 1000;
+
   /** A syntax error at a character offset. */
   static final class Error extends Exception {
     private static final long serialVersionUID = 1L;
@@ -80,6 +86,10 @@ final class JsonSyntax {
       starts.put(pointer, pos);
     }
     char c = text.charAt(pos);
+    if ((c == '{' || c == '[') && depth >= MAX_DEPTH) {
+      throw invalid(
+          "exceeded max depth (expected at most " + MAX_DEPTH + " nested arrays and objects)");
+    }
     switch (c) {
       case '{' -> object(pointer, depth);
       case '[' -> array(pointer, depth);

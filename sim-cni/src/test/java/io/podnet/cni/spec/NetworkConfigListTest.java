@@ -640,6 +640,21 @@ class NetworkConfigListTest {
     return keys;
   }
 
+  @Test
+  void parse_nestedDeeperThanTheLimit_isASyntaxErrorAtTheFirstTooDeepBracket() {
+    String deep = "[".repeat(5000) + "]".repeat(5000);
+
+    CniConfigException e = parseError("{\"name\": \"n\", \"x\": " + deep + "}");
+
+    assertThat(e.error().code()).isEqualTo(CniError.DECODE_FAILURE);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "t.conflist:1:"
+                + (19 + JsonSyntax.MAX_DEPTH)
+                + ": error parsing configuration list: invalid character '[' exceeded max depth"
+                + " (expected at most 1000 nested arrays and objects)");
+  }
+
   private static CniConfigException parseError(String json) {
     try {
       NetworkConfigList list = NetworkConfigList.parse(json, "t.conflist");
