@@ -8,13 +8,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * A JSON syntax checker that reports errors with the texts of Go's {@code encoding/json} scanner
  * ({@code invalid character '}' after object key}, {@code unexpected end of JSON input}) and
- * remembers where each value of the first few nesting levels starts, so a configuration error can
+ * remembers where each value of the first eight nesting levels starts, so a configuration error can
  * name the line and column of the offending value.
  */
 final class JsonSyntax {
 
   /** Deepest JSON pointer depth whose value positions are recorded. */
-  private static final int RECORD_DEPTH = 4;
+  private static final int RECORD_DEPTH = 8;
 
   /**
    * Deepest nesting of arrays and objects accepted: Jackson's default limit (Go allows 10,000), so
@@ -42,7 +42,7 @@ final class JsonSyntax {
   }
 
   /**
-   * Checks {@code text} and returns the start offset of every value up to depth 4, keyed by JSON
+   * Checks {@code text} and returns the start offset of every value up to depth 8, keyed by JSON
    * pointer ({@code ""}, {@code /plugins}, {@code /plugins/0/type}); for duplicate keys the last
    * occurrence wins, as in Go.
    */
