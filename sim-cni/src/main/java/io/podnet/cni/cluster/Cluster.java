@@ -544,11 +544,7 @@ public final class Cluster {
     String[] parts = qualified.split("/", -1);
     Service service =
         Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
-    if (kubeProxies.isEmpty()) {
-      for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
-      }
-    }
+    startServiceProxies();
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
     servicesChanged();
     return service;
@@ -635,6 +631,28 @@ public final class Cluster {
       throw new IllegalStateException("kube-proxy is not running: the cluster has no Service yet");
     }
     return proxy.netfilter().save();
+  }
+
+  /**
+   * {@code iptables-restore < file} on a node: replaces every table {@code text} names in the
+   * node's netfilter (which kube-proxy's start installs, so this starts it if no Service has yet).
+   * On any error nothing changes and an {@link
+   * io.podnet.dataplane.netfilter.IptablesParseException} names {@code file}, the line, the column
+   * and the token.
+   */
+  public void iptablesRestore(String nodeName, String text, String file) {
+    Node target = node(nodeName);
+    startServiceProxies();
+    kubeProxies.get(target).netfilter().restore(text, file);
+  }
+
+  /** Starts kube-proxy (or the service map) with netfilter on every node, once. */
+  private void startServiceProxies() {
+    if (kubeProxies.isEmpty()) {
+      for (Node node : nodes.values()) {
+        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
+      }
+    }
   }
 
   /** {@code conntrack -L} on a node where Services run. */

@@ -173,7 +173,7 @@ public final class CniRuntime {
                               CniError.INVALID_CONFIG,
                               "unknown plugin type \""
                                   + plugin.type()
-                                  + "\" (PodNet implements "
+                                  + "\" (expected a type PodNet implements: "
                                   + String.join(", ", registry.plugins().keySet())
                                   + ")"),
                           at + "/type"));
@@ -200,7 +200,11 @@ public final class CniRuntime {
                         list.error(
                             CniError.of(
                                 CniError.INVALID_CONFIG,
-                                "unknown IPAM plugin type \"" + ipamType.get() + "\""),
+                                "unknown IPAM plugin type \""
+                                    + ipamType.get()
+                                    + "\" (expected a type PodNet implements: "
+                                    + String.join(", ", registry.plugins().keySet())
+                                    + ")"),
                             at + "/ipam/type"));
         validateWith(list, ipam, stdin, at, "/ipam");
       }

@@ -37,23 +37,24 @@ class ConflistValidationTest {
             "no name",
             "{\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"bridge\"}]}",
             7,
-            "1:1: error parsing configuration list: no name"),
+            "1:1: error parsing configuration list: no name; expected a \"name\" key naming the network"),
         Arguments.of(
             "no plugins",
             "{\"cniVersion\":\"1.0.0\",\"name\":\"x\",\"plugins\":[]}",
             7,
-            "1:44: error parsing configuration list: no plugins in list"),
+            "1:44: error parsing configuration list: no plugins in list; expected at least one plugin"),
         Arguments.of(
             "a plugin without type",
             HEAD + "  {\"bridge\":\"cni0\"}\n]}",
             7,
-            "2:3: failed to parse plugin config 0: error parsing configuration: missing 'type'"),
+            "2:3: failed to parse plugin config 0: error parsing configuration: missing 'type';"
+                + " expected a \"type\" naming the plugin"),
         Arguments.of(
             "an unknown type",
             HEAD + "  {\"type\":\"flanel\"}\n]}",
             7,
-            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, calico, calico-ipam, cilium-cni,"
-                + " flannel, host-local, loopback, portmap, ptp)"),
+            "2:11: unknown plugin type \"flanel\" (expected a type PodNet implements: bridge, calico, calico-ipam,"
+                + " cilium-cni, flannel, host-local, loopback, portmap, ptp)"),
         Arguments.of(
             "a bad subnet",
             bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/33\"}]]"),

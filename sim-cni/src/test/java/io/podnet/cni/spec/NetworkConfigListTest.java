@@ -344,7 +344,8 @@ class NetworkConfigListTest {
 
     assertThat(e.error().code()).isEqualTo(CniError.INVALID_CONFIG);
     assertThat(e.getMessage())
-        .isEqualTo("t.conflist:2:3: error parsing configuration list: no name");
+        .isEqualTo(
+            "t.conflist:2:3: error parsing configuration list: no name; expected a \"name\" key naming the network");
     assertThat(e.file()).isEqualTo("t.conflist");
   }
 
@@ -359,7 +360,8 @@ class NetworkConfigListTest {
 
     assertThat(e).isNotNull();
     assertThat(e.getMessage())
-        .isEqualTo("10-bridge.conflist:1:1: error parsing configuration list: no name");
+        .isEqualTo(
+            "10-bridge.conflist:1:1: error parsing configuration list: no name; expected a \"name\" key naming the network");
   }
 
   @Test
@@ -414,7 +416,8 @@ class NetworkConfigListTest {
 
     assertThat(e.error().code()).isEqualTo(CniError.INVALID_CONFIG);
     assertThat(e.getMessage())
-        .isEqualTo("t.conflist:4:14: error parsing configuration list: no plugins in list");
+        .isEqualTo(
+            "t.conflist:4:14: error parsing configuration list: no plugins in list; expected at least one plugin");
   }
 
   @Test
@@ -447,7 +450,7 @@ class NetworkConfigListTest {
     assertThat(e.getMessage())
         .isEqualTo(
             "t.conflist:6:5: failed to parse plugin config 1: error parsing configuration:"
-                + " missing 'type'");
+                + " missing 'type'; expected a \"type\" naming the plugin");
   }
 
   @Test
@@ -614,7 +617,9 @@ class NetworkConfigListTest {
     }
 
     assertThat(e).isNotNull();
-    assertThat(e.getMessage()).isEqualTo("n.conf:1:1: error parsing configuration: missing 'type'");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "n.conf:1:1: error parsing configuration: missing 'type'; expected a \"type\" naming the plugin");
   }
 
   @Test
