@@ -332,6 +332,14 @@ public final class ScenarioRunner {
       }
       case "bulkServices" -> ServicePropagation.bulk(cluster, a, out);
       case "programmed" -> ServicePropagation.report(cluster, a.get("service"), out);
+      case "iptablesRestore" -> {
+        out.append("$ iptables-restore < ")
+            .append(a.get("file"))
+            .append("    # on ")
+            .append(a.get("node"))
+            .append('\n');
+        cluster.iptablesRestore(a.get("node"), a.get("text"), a.get("where"));
+      }
       default -> { // installPlugin
         out.append("$ install -m 755 ")
             .append(a.get("type"))
