@@ -90,6 +90,7 @@ public final class Cluster {
   private final ServiceMode serviceMode;
   private final RandomGenerator serviceIps;
   private final RandomGenerator nodePorts;
+  private final Set<Integer> nodePortsInUse = new HashSet<>();
   private boolean syncPending;
   private ServiceSnapshot serviceSnapshot;
 
@@ -532,13 +533,12 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
-    List<Integer> taken = usedNodePorts();
     for (int i = 0; i < ports.size(); i++) {
-      if (ports.get(i).hasNodePort() && taken.contains(ports.get(i).nodePort())) {
+      if (ports.get(i).hasNodePort() && nodePortsInUse.contains(ports.get(i).nodePort())) {
         throw portTaken(qualified, "spec.ports[" + i + "].nodePort", ports.get(i).nodePort());
       }
     }
-    if (taken.contains(options.healthCheckNodePort())) {
+    if (nodePortsInUse.contains(options.healthCheckNodePort())) {
       throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
     }
     String[] parts = qualified.split("/", -1);
@@ -550,6 +550,7 @@ public final class Cluster {
       }
     }
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
+    nodePortsInUse.addAll(nodePortsOf(service));
     servicesChanged();
     return service;
   }
@@ -561,6 +562,7 @@ public final class Cluster {
       throw new IllegalArgumentException("service \"" + key + "\" does not exist");
     }
     clusterIps.remove(gone.service().clusterIp().toInt());
+    nodePortsInUse.removeAll(nodePortsOf(gone.service()));
     servicesChanged();
   }
 
@@ -671,13 +673,12 @@ public final class Cluster {
    * @throws IllegalStateException if the range is full
    */
   public int allocateNodePort() {
-    List<Integer> taken = usedNodePorts();
-    if (taken.size() >= NODE_PORT_COUNT) {
+    if (nodePortsInUse.size() >= NODE_PORT_COUNT) {
       throw new IllegalStateException("the NodePort range 30000-32767 is full");
     }
     while (true) {
       int candidate = NODE_PORT_BASE + nodePorts.nextInt(NODE_PORT_COUNT);
-      if (!taken.contains(candidate)) {
+      if (!nodePortsInUse.contains(candidate)) {
         return candidate;
       }
     }
@@ -695,15 +696,12 @@ public final class Cluster {
             + ": provided port is already allocated");
   }
 
-  private List<Integer> usedNodePorts() {
+  /** The NodePorts a Service holds, its health-check NodePort included. */
+  private static List<Integer> nodePortsOf(Service service) {
     List<Integer> out = new ArrayList<>();
-    for (ServiceEntry e : services.values()) {
-      e.service().ports().stream()
-          .filter(ServicePort::hasNodePort)
-          .forEach(p -> out.add(p.nodePort()));
-      if (e.service().options().healthCheckNodePort() != 0) {
-        out.add(e.service().options().healthCheckNodePort());
-      }
+    service.ports().stream().filter(ServicePort::hasNodePort).forEach(p -> out.add(p.nodePort()));
+    if (service.options().healthCheckNodePort() != 0) {
+      out.add(service.options().healthCheckNodePort());
     }
     return out;
   }
