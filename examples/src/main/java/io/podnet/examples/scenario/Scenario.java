@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,8 +107,12 @@ public final class Scenario {
           "reachable",
           "unreachable",
           "fragNeeded",
+          "crosses",
+          "ruleCount",
           "contract",
           "programmed");
+  private static final List<String> RULE_TABLES = List.of("filter", "nat", "mangle", "raw");
+  private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.@]{0,14}");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
   private static final String LABEL_KEY = "[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?";
@@ -1208,6 +1213,64 @@ public final class Scenario {
             }
             check.put("pod", pod);
             check.put("cidr", cidr);
+          }
+          case "crosses" -> {
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false, List.of("from", "to", "device", "size", "dontFragment"));
+            String device = errors.size() == before ? required(x, "device", q) : null;
+            if (device == null) {
+              continue;
+            }
+            if (!DEVICE_NAME.matcher(device).matches()) {
+              error(
+                  x.map.get("device"),
+                  q + ".device: \"" + device + "\" is not a device name (expected e.g. cni0)");
+              continue;
+            }
+            a.put("device", device);
+            check.putAll(a);
+          }
+          case "ruleCount" -> {
+            if (!map(x, q, List.of("node", "table", "chain", "is", "atLeast", "atMost"))) {
+              continue;
+            }
+            String node = required(x, "node", q);
+            String table = required(x, "table", q);
+            if (node == null || table == null || !node(x.map.get("node"), node, q + ".node")) {
+              continue;
+            }
+            if (!RULE_TABLES.contains(table)) {
+              error(
+                  x.map.get("table"),
+                  q
+                      + ".table: \""
+                      + table
+                      + "\" is not a table (expected filter, nat, mangle or raw)");
+              continue;
+            }
+            List<String> bounds =
+                List.of("is", "atLeast", "atMost").stream().filter(x.map::containsKey).toList();
+            if (bounds.size() != 1) {
+              error(x, q + ": expected exactly one of is, atLeast, atMost");
+              continue;
+            }
+            YamlNode bound = x.map.get(bounds.get(0));
+            if (!bound.isInt() || bound.text.length() > 9) {
+              error(
+                  bound,
+                  q + "." + bounds.get(0) + ": expected a rule count, got " + bound.describe());
+              continue;
+            }
+            String chain = x.map.containsKey("chain") ? string(x, "chain", q + ".chain") : "";
+            if (chain == null) {
+              continue;
+            }
+            check.put("node", node);
+            check.put("table", table);
+            check.put("chain", chain);
+            check.put("bound", bounds.get(0));
+            check.put("count", bound.text);
           }
           case "fragNeeded" -> {
             Map<String, String> a = new LinkedHashMap<>();

@@ -157,6 +157,29 @@ class ScenarioRunTest {
   }
 
   @Test
+  void run_crossesAndRuleCountExpectations_holdOrSayWhatTheySaw() throws IOException {
+    String text =
+        BASICS.replace(
+            "expect: {contract: holds, reachable: {from: web-0, to: web-1}}",
+            "expect: {crosses: {from: web-0, to: web-1, device: cni0}, ruleCount: {node: node-1,"
+                + " table: nat, chain: KUBE-SERVICES, atLeast: 2}}\n"
+                + "  - at: 5s\n"
+                + "    expect: {crosses: {from: web-0, to: web-1, device: flannel.1},"
+                + " ruleCount: {node: node-1, table: nat, chain: KUBE-SERVICES, is: 7}}");
+    Run r = cli("run", write("s.yaml", text).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("expect crosses web-0 -> web-1 via cni0 ... OK\n")
+        .contains("expect ruleCount node-1 nat KUBE-SERVICES atLeast 2 ... OK\n")
+        .containsPattern(
+            "expect crosses web-0 -> web-1 via flannel.1 ... FAILED: the walk crosses [^\n]*eth0"
+                + "[^\n]*, not flannel.1\n")
+        .contains(
+            "expect ruleCount node-1 nat KUBE-SERVICES is 7 ... FAILED: nat KUBE-SERVICES has 2\n");
+  }
+
+  @Test
   void run_manifestFileAndConflistNextToTheScenario_andOneWarningPerUnmodeledField()
       throws IOException {
     write(
