@@ -1,15 +1,20 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.Simulation;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.HashMapServiceLookup;
+import io.podnet.dataplane.service.Protocol;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Service dataplane of one node, in either {@link ServiceMode}: it owns the node's netfilter
@@ -24,6 +29,7 @@ final class ServiceProxy {
   private final KubeProxy kubeProxy;
   private final HashMapServiceLookup map;
   private final Map<String, Service> programmed = new LinkedHashMap<>();
+  private Map<Long, Set<Long>> udpServing = Map.of();
 
   ServiceProxy(Node node, ServiceMode mode, Simulation simulation, Cidr clusterCidr) {
     this.mode = mode;
@@ -47,10 +53,16 @@ final class ServiceProxy {
 
   /** Schedules the programming of these Services; it takes effect after its cost. */
   void sync(List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
+    Map<Long, Set<Long>> serving = udpServing(services, endpoints);
     if (mode == ServiceMode.IPTABLES) {
       String text = kubeProxy.render(services, endpoints, clusterCidr);
       long delay = RuleProgrammingCost.MEASURED.restoreNanos(text.lines().count());
-      simulation.schedule(delay, () -> kubeProxy.apply(text));
+      simulation.schedule(
+          delay,
+          () -> {
+            kubeProxy.apply(text);
+            deleteStaleUdpFlows(serving);
+          });
       return;
     }
     Map<String, Service> wanted = new LinkedHashMap<>();
@@ -73,6 +85,51 @@ final class ServiceProxy {
                 map.update(s, eps);
                 programmed.put(s.namespacedName(), s);
               });
+          deleteStaleUdpFlows(serving);
         });
+  }
+
+  /** Each UDP ClusterIP and port, packed, with the endpoints serving it, packed likewise. */
+  private static Map<Long, Set<Long>> udpServing(
+      List<Service> services, Map<Service, List<Endpoint>> endpoints) {
+    Map<Long, Set<Long>> out = new LinkedHashMap<>();
+    for (Service s : services) {
+      for (ServicePort port : s.ports()) {
+        if (port.protocol() != Protocol.UDP) {
+          continue;
+        }
+        Set<Long> serving = new LinkedHashSet<>();
+        for (Endpoint e : endpoints.getOrDefault(s, List.of())) {
+          if (e.isReady() && e.port() == port.targetPort()) {
+            serving.add(pack(e.ip(), e.port()));
+          }
+        }
+        out.put(pack(s.clusterIp(), port.port()), serving);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After a sync took effect, deletes the UDP conntrack entries of Service frontends (the last
+   * sync's and this one's) that are DNATed to an endpoint no longer serving them, as kube-proxy
+   * does: UDP has no connection to end, so such an entry would keep sending a client's datagrams to
+   * a gone pod until it timed out.
+   */
+  private void deleteStaleUdpFlows(Map<Long, Set<Long>> serving) {
+    Set<Long> frontends = new LinkedHashSet<>(udpServing.keySet());
+    frontends.addAll(serving.keySet());
+    for (long frontend : frontends) {
+      Set<Long> live = serving.getOrDefault(frontend, Set.of());
+      netfilter
+          .conntrack()
+          .deleteStaleUdpNat(
+              Ipv4Address.of((int) (frontend >>> 16)), (int) (frontend & 0xFFFF), live::contains);
+    }
+    udpServing = serving;
+  }
+
+  private static long pack(Ipv4Address ip, int port) {
+    return (ip.toInt() & 0xFFFF_FFFFL) << 16 | port;
   }
 }
