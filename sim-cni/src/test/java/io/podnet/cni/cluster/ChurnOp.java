@@ -47,6 +47,8 @@ record ChurnOp(Kind kind, int a, int b) {
     UDP_TO_SERVICE("udpToService(%d -> %d)", ChurnRun::udpToService),
     /** Runs CNI DEL again, {@code b} times, for gone pod {@code a}. */
     REPEAT_DEL("repeatDel(%d, %dx)", ChurnRun::repeatDel),
+    /** Runs CNI GC on node {@code a} with the attachments of its pods' sandboxes as valid. */
+    GC("gc(%d)", (run, a, b) -> run.gc(a)),
     /** Lets {@code a} simulated seconds pass. */
     WAIT("wait(%ds)", (run, a, b) -> run.waitSeconds(a)),
     /** Heals every fault, waits for the network to converge and checks the CNI contract. */

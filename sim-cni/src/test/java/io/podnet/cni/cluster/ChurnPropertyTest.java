@@ -43,13 +43,13 @@ import net.jqwik.api.statistics.Statistics;
 final class ChurnPropertyTest {
 
   /** Sequences per property. */
-  static final int TRIES = 100;
+  static final int TRIES = 200;
 
   /** Longest sequence, before the final {@link ChurnOp.Kind#CONVERGE}. */
   static final int MAX_STEPS = 60;
 
   /** Steps each property must have applied over all its tries. */
-  static final int MIN_STEPS_PER_PROPERTY = 1_000;
+  static final int MIN_STEPS_PER_PROPERTY = 2_000;
 
   private long steps;
   private boolean falsified;
@@ -170,6 +170,11 @@ final class ChurnPropertyTest {
 
   @Provide
   Arbitrary<List<ChurnOp>> sequences() {
+    return sequenceArbitrary();
+  }
+
+  /** Sequences of 1 to {@value #MAX_STEPS} steps, their lengths uniformly distributed. */
+  static Arbitrary<List<ChurnOp>> sequenceArbitrary() {
     return ops()
         .list()
         .ofMinSize(1)
@@ -198,6 +203,7 @@ final class ChurnPropertyTest {
         Tuple.of(3, op(ChurnOp.Kind.UDP_TO_POD, pick, pick)),
         Tuple.of(3, op(ChurnOp.Kind.UDP_TO_SERVICE, pick, pick)),
         Tuple.of(3, op(ChurnOp.Kind.REPEAT_DEL, pick, times)),
+        Tuple.of(2, op(ChurnOp.Kind.GC, pick, pick)),
         Tuple.of(2, op(ChurnOp.Kind.WAIT, seconds, pick)),
         Tuple.of(1, Arbitraries.just(ChurnOp.of(ChurnOp.Kind.CONVERGE))));
   }

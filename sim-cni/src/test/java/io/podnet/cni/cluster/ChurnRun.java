@@ -264,6 +264,21 @@ final class ChurnRun {
     return true;
   }
 
+  boolean gc(int node) {
+    Node n = node(node);
+    List<Attachment> valid = new ArrayList<>();
+    for (Pod pod : cluster.pods()) {
+      if (pod.node().orElse(null) == n) {
+        pod.sandboxId().ifPresent(id -> valid.add(new Attachment(id, "eth0")));
+      }
+    }
+    List<String> errors = n.runtime().gc(valid);
+    if (removed.getOrDefault(n.name(), Set.of()).isEmpty() && !errors.isEmpty()) {
+      failures.add("GC on " + n + " with every plugin installed failed: " + errors);
+    }
+    return true;
+  }
+
   boolean waitSeconds(int seconds) {
     cluster.run(seconds * SimTime.SECOND);
     return true;
