@@ -25,19 +25,23 @@ import net.jqwik.api.statistics.Statistics;
  * ChurnOp.Kind#CONVERGE} (each sequence ends with one).
  *
  * <p>Size: each property runs {@value #TRIES} sequences of 1 to {@value #MAX_STEPS} steps and
- * asserts afterwards that at least {@value #MIN_STEPS_PER_PROPERTY} steps applied; the ten
- * properties together apply more than 10,000 (about 14,000 at the time of writing, in about two
- * minutes on two cores: {@code mvn -B -o verify -pl sim-cni -am -Dtest='ChurnPropertyTest'
- * -Dsurefire.failIfNoSpecifiedTests=false}).
+ * asserts afterwards that at least {@value #MIN_STEPS_PER_PROPERTY} steps applied (a step that
+ * cannot apply is skipped and not counted), so the ten properties apply at least 20,000 steps
+ * together: about 32,000 in about 40 seconds on two cores at the time of writing, as jqwik's
+ * statistics report per property. Run them alone with {@code mvn -B -o test -pl sim-cni -am
+ * -Dtest='Churn*Test' -Dsurefire.failIfNoSpecifiedTests=false}.
  *
- * <p>Replaying a failure: jqwik reports the failing property's {@code seed} and the shrunk sequence
- * of steps. Put the seed into that property's annotation, {@code @Property(tries = TRIES, seed =
- * "-1234...")}, and run it again: the same seed generates the same samples (keep {@code tries}
- * unchanged, since the generation size depends on it), and the simulation is deterministic, so the
- * run fails the same way. {@code src/test/resources/junit-platform.properties} sets {@code
- * jqwik.failures.after.default = RANDOM_SEED} and keeps jqwik's database under {@code target}, so a
- * run never depends on an earlier run's failures: every run draws fresh seeds, and a seed written
- * into the annotation is the only way to replay one.
+ * <p>Replaying a failure: jqwik prints the failing property's {@code seed}, the original sample and
+ * the shrunk sample (the node count, the cluster seed and the steps, each as {@code createPod(node
+ * 2, app 1)}), and the assertion names the step and the sequence up to it. Put the seed into that
+ * property's annotation, {@code @Property(tries = TRIES, seed = "-1313413246703441196")}, and run
+ * it again: the same seed generates the same samples (keep {@code tries}, since the generation size
+ * depends on it) and the simulation is deterministic ({@link ChurnDeterminismTest}), so the run
+ * fails the same way and shrinks to the same sequence. {@code
+ * src/test/resources/junit-platform.properties} sets {@code jqwik.failures.after.default =
+ * RANDOM_SEED} and keeps jqwik's database under {@code target}, so no run depends on an earlier
+ * run's failures: every run draws fresh seeds, and a seed written into the annotation is the one
+ * way to replay.
  */
 @PropertyDefaults(afterFailure = AfterFailureMode.RANDOM_SEED)
 final class ChurnPropertyTest {

@@ -63,7 +63,10 @@ final class ChurnRun {
   /** Longest a {@link ChurnOp.Kind#CONVERGE} waits for every pod to run. */
   static final long CONVERGE_LIMIT_NANOS = 600 * SimTime.SECOND;
 
-  /** Time a converged network gets for routing to settle (calico's BGP hold time and more). */
+  /**
+   * Time a healed network gets to settle: a BGP session whose handshake packet loss broke is up
+   * again one hold time (240 s) after the loss.
+   */
   static final long SETTLE_NANOS = 300 * SimTime.SECOND;
 
   private static final String IPAM_DIR = "/var/lib/cni/networks/";
