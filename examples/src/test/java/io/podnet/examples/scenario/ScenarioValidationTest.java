@@ -72,7 +72,7 @@ class ScenarioValidationTest {
             "  cni: bridge",
             "  cni: ../outside.conflist",
             "5:8: cluster.cni: path \"../outside.conflist\" escapes the scenario's folder"
-                + " (expected a path inside it)"),
+                + " (expected a path inside it; --allow-outside permits it)"),
         Arguments.of(
             "  cni: bridge",
             "  cni: nets/10-mine.conflist",
@@ -101,7 +101,35 @@ class ScenarioValidationTest {
             "kind: Pod, metadata: {name: b}",
             "kind: ConfigMap, metadata: {name: b}",
             "10:32: steps[0].apply[1].kind: unsupported kind \"ConfigMap\" (expected Pod,"
-                + " Deployment or Service)"),
+                + " Deployment, Service or Namespace)"),
+        Arguments.of(
+            "metadata: {name: b}}",
+            "metadata: {name: b, namespace: prod}}",
+            "10:68: steps[0].apply[1] (Pod b): namespaces \"prod\" not found (expected a"
+                + " Namespace \"prod\" applied before it, or one of: default, kube-node-lease,"
+                + " kube-public, kube-system)"),
+        Arguments.of(
+            "- {apiVersion: v1, kind: Pod, metadata: {name: b}}",
+            "- {apiVersion: v1, kind: Namespace, metadata: {name: Prod}}",
+            "10:60: steps[0].apply[1] (Namespace): metadata.name: \"Prod\" is not a lowercase"
+                + " RFC 1123 label (expected at most 63 lower case letters, digits or '-',"
+                + " starting and ending with a letter or digit)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    delete: {namespace: kube-system}",
+            "12:25: steps[1].delete.namespace: namespaces \"kube-system\" is forbidden: this"
+                + " namespace may not be deleted (expected a namespace other than default,"
+                + " kube-public, kube-system)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    delete: {namespace: prod}",
+            "12:25: steps[1].delete.namespace: namespaces \"prod\" not found (no namespace has"
+                + " been applied yet)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get pods -n",
+            "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\" (expected get"
+                + " pods [-o wide] [-n NAMESPACE | -A] or describe pod NAME [-n NAMESPACE])"),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

@@ -11,6 +11,8 @@ import io.podnet.dataplane.service.ServicePort;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -203,6 +205,43 @@ class ServiceTest {
 
     assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
     assertThat(cluster.iptablesSave("node-1")).contains("--dport 30080 -j KUBE-EXT-");
+  }
+
+  @Test
+  void createService_nodePortAnotherServiceHolds_refusedWithTheApiServersText() {
+    cluster.createService(
+        "web",
+        Map.of("app", "web"),
+        List.of(ServicePort.of("", "TCP", 80, 80).withNodePort(30080)));
+
+    assertThatThrownBy(
+            () ->
+                cluster.createService(
+                    "api",
+                    Map.of("app", "api"),
+                    List.of(
+                        ServicePort.of("a", "TCP", 81, 81),
+                        ServicePort.of("b", "TCP", 82, 82).withNodePort(30080))))
+        .hasMessage(
+            "The Service \"api\" is invalid: spec.ports[1].nodePort: Invalid value: 30080:"
+                + " provided port is already allocated");
+    assertThat(cluster.services()).hasSize(1);
+  }
+
+  @Test
+  void allocateNodePort_manyServices_distinctPortsInTheNodePortRange() {
+    Set<Integer> seen = new TreeSet<>();
+    for (int i = 0; i < 50; i++) {
+      int port = cluster.allocateNodePort();
+      assertThat(port).isBetween(30000, 32767);
+      cluster.createService(
+          "s" + i,
+          Map.of("app", "s"),
+          List.of(ServicePort.of("", "TCP", 80, 80).withNodePort(port)));
+      seen.add(port);
+    }
+
+    assertThat(seen).hasSize(50);
   }
 
   @Test

@@ -14,6 +14,7 @@ import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -806,11 +807,12 @@ final class Sockets {
       return Long.toString((micros + 500) / 1000);
     }
     if (micros >= 10_000 - 5) {
-      return String.format("%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
+      return String.format(
+          Locale.ROOT, "%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
     }
     if (micros >= 1000) {
-      return String.format("%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
+      return String.format(Locale.ROOT, "%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
     }
-    return String.format("%d.%03d", micros / 1000, micros % 1000);
+    return String.format(Locale.ROOT, "%d.%03d", micros / 1000, micros % 1000);
   }
 }

@@ -7,6 +7,7 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
@@ -344,7 +345,9 @@ public final class Conntrack {
             case 132 -> "sctp";
             default -> "unknown";
           };
-      sb.append(String.format("%-8s %d %d ", name, f.proto, (f.deadline - now) / SimTime.SECOND));
+      sb.append(
+          String.format(
+              Locale.ROOT, "%-8s %d %d ", name, f.proto, (f.deadline - now) / SimTime.SECOND));
       if (f.proto == 6) {
         sb.append(TCP_STATES[f.tcpState]).append(' ');
       }
