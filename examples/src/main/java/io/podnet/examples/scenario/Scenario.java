@@ -57,6 +57,9 @@ public final class Scenario {
   /** The Service CIDR a cluster has when the scenario names none (as {@code Cluster}'s). */
   private static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
 
+  /** What {@code cluster.cni} reads as when the conflist is written inline. */
+  static final String INLINE_CNI = "inline";
+
   static final List<String> PRESETS =
       List.of(
           "bridge",
@@ -508,8 +511,14 @@ public final class Scenario {
                       + suggest(mode, List.of("iptables", "hash-map")));
         }
       }
-      String cniText = string(c, "cni", "cluster.cni");
-      if (cniText != null) {
+      YamlNode inline = c.map.get("cni");
+      String cniText =
+          inline != null && inline.kind == YamlNode.Kind.MAP
+              ? null
+              : string(c, "cni", "cluster.cni");
+      if (inline != null && inline.kind == YamlNode.Kind.MAP) {
+        readInlineConflist(inline);
+      } else if (cniText != null) {
         YamlNode at = c.map.get("cni");
         if (PRESETS.contains(cniText)) {
           cni = cniText;
@@ -543,6 +552,30 @@ public final class Scenario {
           readConflist(at, override, "cluster.conflist");
         }
       }
+    }
+
+    /**
+     * Takes a conflist written inline under {@code cluster.cni} (YAML for the conflist's JSON) into
+     * {@link #conflistText}; a problem is reported at the {@code cni} key with libcni's message.
+     */
+    void readInlineConflist(YamlNode at) {
+      String text;
+      try {
+        text = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(at.toJson()) + "\n";
+      } catch (IOException e) {
+        error(at, "cluster.cni: cannot write the inline conflist as JSON");
+        return;
+      }
+      try {
+        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline");
+      } catch (CniConfigException e) {
+        error(at, "cluster.cni (inline conflist): " + e.error().render());
+        return;
+      }
+      cni = INLINE_CNI;
+      conflistText = text;
+      conflistName = "10-inline.conflist";
+      conflistPath = INLINE_CNI;
     }
 
     /**

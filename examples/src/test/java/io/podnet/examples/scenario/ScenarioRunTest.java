@@ -156,6 +156,59 @@ class ScenarioRunTest {
         .contains("expect podPhase web-1 is Running ... OK\n");
   }
 
+  static final String INLINE_CNI =
+      """
+      name: inline
+      seed: 1
+      cluster:
+        nodes: 2
+        cni:
+          cniVersion: 1.0.0
+          name: mynet
+          plugins:
+            - type: bridge
+              bridge: cni0
+              isGateway: true
+              isDefaultGateway: true
+              ipam: {type: host-local, ranges: [[{subnet: "${podCIDR}"}]]}
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: node-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: node-2}}
+        - at: 3s
+          exec: {pod: a, command: ip route}
+        - at: 3s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_inlineConflist_isInstalledOnEveryNodeWithItsPodCidr() throws IOException {
+    Run r = cli("run", write("inline.yaml", INLINE_CNI).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .contains("cluster: 2 nodes, cni inline, services iptables\n")
+        .contains("default via 10.244.1.1 dev eth0 \n")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_inlineConflistLibcniRefuses_oneLineAtTheCniKey() throws IOException {
+    Path file = write("inline.yaml", INLINE_CNI.replace("cniVersion: 1.0.0", "cniVersion: 9.9.9"));
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":6:5: cluster.cni (inline conflist): incompatible CNI versions; config is"
+                + " \"9.9.9\", plugin supports [\"0.3.0\" \"0.3.1\" \"0.4.0\" \"1.0.0\""
+                + " \"1.1.0\"]\n");
+  }
+
   @Test
   void run_crossesAndRuleCountExpectations_holdOrSayWhatTheySaw() throws IOException {
     String text =
