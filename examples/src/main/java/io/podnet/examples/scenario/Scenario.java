@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.spec.CniConfigException;
 import io.podnet.cni.spec.NetworkConfigList;
@@ -130,6 +131,8 @@ public final class Scenario {
   private final String name;
   private final long seed;
   private final int nodes;
+  private final Map<String, String> namedNodes;
+  private final List<String> nodeOrder;
   private final @Nullable String podCidr;
   private final @Nullable String serviceCidr;
   private final String cni;
@@ -146,6 +149,8 @@ public final class Scenario {
     this.name = p.name;
     this.seed = p.seed;
     this.nodes = p.nodes;
+    this.namedNodes = Map.copyOf(p.namedNodes);
+    this.nodeOrder = List.copyOf(p.namedNodes.keySet());
     this.podCidr = p.podCidr;
     this.serviceCidr = p.serviceCidr;
     this.cni = p.cni;
@@ -196,6 +201,16 @@ public final class Scenario {
 
   int nodes() {
     return nodes;
+  }
+
+  /** The nodes given by name, in order, with their underlay addresses (empty: node-1...). */
+  List<String> nodeNames() {
+    return nodeOrder;
+  }
+
+  /** The underlay address of a node given by name. */
+  String nodeAddress(String name) {
+    return namedNodes.get(name);
   }
 
   /** Where the {@code cluster} key is, as {@code file:line:column}. */
@@ -284,6 +299,8 @@ public final class Scenario {
     String name;
     long seed = 1;
     int nodes = 1;
+    final Map<String, String> namedNodes = new LinkedHashMap<>();
+    boolean nodeListFailed;
     @Nullable String podCidr;
     @Nullable String serviceCidr;
     String cni = "bridge";
@@ -472,7 +489,9 @@ public final class Scenario {
     void parseCluster(YamlNode c) {
       checkKeys(c, "cluster.", CLUSTER_KEYS);
       YamlNode n = c.map.get("nodes");
-      if (n != null) {
+      if (n != null && n.kind == YamlNode.Kind.LIST) {
+        parseNodeList(n);
+      } else if (n != null) {
         long count = -1;
         if (n.isInt()) {
           try {
@@ -868,7 +887,74 @@ public final class Scenario {
       return checkKeys(v, path + ".", keys);
     }
 
+    /** {@code cluster.nodes} as a list of {@code {name, address}} maps. */
+    void parseNodeList(YamlNode list) {
+      if (list.list.isEmpty() || list.list.size() > MAX_NODES) {
+        error(
+            list, "cluster.nodes: expected 1 to " + MAX_NODES + " nodes, got " + list.list.size());
+        nodeListFailed = true;
+        return;
+      }
+      Cluster.Builder check = Cluster.builder();
+      for (int i = 0; i < list.list.size(); i++) {
+        YamlNode e = list.list.get(i);
+        String p = "cluster.nodes[" + i + "]";
+        if (!map(e, p, List.of("name", "address"))) {
+          nodeListFailed = true;
+          return;
+        }
+        String name = required(e, "name", p);
+        String address = required(e, "address", p);
+        if (name == null || address == null) {
+          nodeListFailed = true;
+          return;
+        }
+        Ipv4Address ip;
+        try {
+          ip = Ipv4Address.parse(address);
+        } catch (IllegalArgumentException ex) {
+          error(
+              e.map.get("address"),
+              p
+                  + ".address: \""
+                  + address
+                  + "\" is not an IPv4 address (expected e.g. 192.168.1.11)");
+          nodeListFailed = true;
+          return;
+        }
+        try {
+          check.node(name, ip);
+        } catch (IllegalArgumentException ex) {
+          boolean addressProblem = ex.getMessage().startsWith("node address");
+          error(
+              e.map.get(addressProblem ? "address" : "name"),
+              p + (addressProblem ? ".address: " : ".name: ") + ex.getMessage());
+          nodeListFailed = true;
+          return;
+        }
+        namedNodes.put(name, address);
+      }
+      nodes = namedNodes.size();
+    }
+
     boolean node(YamlNode at, String node, String path) {
+      if (nodeListFailed) {
+        return true; // the node list's own error says what is wrong
+      }
+      if (!namedNodes.isEmpty()) {
+        if (namedNodes.containsKey(node)) {
+          return true;
+        }
+        error(
+            at,
+            path
+                + ": no node \""
+                + node
+                + "\" (expected one of: "
+                + String.join(", ", namedNodes.keySet())
+                + ")");
+        return false;
+      }
       if (node.startsWith("node-")) {
         try {
           int i = Integer.parseInt(node.substring(5));

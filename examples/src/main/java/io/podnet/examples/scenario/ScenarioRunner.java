@@ -210,7 +210,13 @@ public final class ScenarioRunner {
     if (scenario.conflistText() != null) {
       b.cni(String.valueOf(scenario.conflistName()), scenario.conflistText());
     }
-    b.nodes(scenario.nodes()).seed(seed).services(scenario.services());
+    if (scenario.nodeNames().isEmpty()) {
+      b.nodes(scenario.nodes());
+    }
+    for (String name : scenario.nodeNames()) {
+      b.node(name, Ipv4Address.parse(scenario.nodeAddress(name)));
+    }
+    b.seed(seed).services(scenario.services());
     if (!options.traceSinks().isEmpty()) {
       Trace trace = Trace.digestOnly();
       options.traceSinks().forEach(trace::addSink);

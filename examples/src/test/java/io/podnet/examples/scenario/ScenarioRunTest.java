@@ -209,6 +209,57 @@ class ScenarioRunTest {
                 + " \"1.1.0\"]\n");
   }
 
+  static final String NAMED_NODES =
+      """
+      name: named
+      seed: 2
+      cluster:
+        nodes:
+          - {name: cp-1, address: 192.168.10.1}
+          - {name: worker-1, address: 192.168.10.2}
+        cni: flannel-vxlan
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: cp-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: worker-1}}
+        - at: 2s
+          exec: {node: worker-1, command: ip route}
+        - at: 3s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_nodesGivenByNameAndAddress_areTheClustersNodes() throws IOException {
+    Run r = cli("run", write("named.yaml", NAMED_NODES).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .contains("  cp-1  eth0 192.168.10.1  podCIDR 10.244.1.0/24\n")
+        .contains("  worker-1  eth0 192.168.10.2  podCIDR 10.244.2.0/24\n")
+        .contains("$ ip route    # on worker-1\n")
+        .contains("10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink \n")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_nodeListWithATakenAddress_oneLineAtTheAddressAndNoEchoes() throws IOException {
+    Path file =
+        write(
+            "named.yaml", NAMED_NODES.replace("address: 192.168.10.2}", "address: 192.168.10.1}"));
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":6:33: cluster.nodes[1].address: node address 192.168.10.1 is taken or"
+                + " reserved (expected a free address in 192.168.0.0/16, not .0.0, .0.1,"
+                + " .0.201-.0.240 or the broadcast)\n");
+  }
+
   @Test
   void run_crossesAndRuleCountExpectations_holdOrSayWhatTheySaw() throws IOException {
     String text =
