@@ -1143,7 +1143,18 @@ public final class Scenario {
                 + ")");
         return;
       }
-      if (pod != null && (normalized.equals("iptables-save") || normalized.equals("conntrack"))) {
+      if (normalized.equals("cilium") && !cni.equals("cilium")) {
+        error(
+            at,
+            p
+                + ".command: "
+                + line
+                + " needs the cilium agent (expected cluster.cni: cilium, not "
+                + cni
+                + ")");
+        return;
+      }
+      if (pod != null && Inspection.onNodeOnly(normalized)) {
         error(
             at,
             p

@@ -47,6 +47,11 @@ class ScenarioValidationTest {
         Arguments.of("name: t", "nmae: t", "1:1: unknown key \"nmae\" (did you mean \"name\"?)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
+            "    exec: {node: node-1, command: cilium status}",
+            "12:35: steps[1].exec.command: cilium status needs the cilium agent (expected"
+                + " cluster.cni: cilium, not bridge)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
             "    expect: {crosses: {from: a, to: b}}",
             "12:23: steps[1].expect.crosses: missing key \"device\""),
         Arguments.of(
@@ -194,7 +199,7 @@ class ScenarioValidationTest {
             "    exec: {node: node-1, command: ip rule}",
             "12:35: steps[1].exec.command: unsupported command \"ip rule\" (expected one of: ip"
                 + " link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge"
-                + " fdb show, iptables-save, conntrack -L)"),
+                + " fdb show, iptables-save, conntrack -L, cilium status)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {pod: a, command: iptables-save}",
