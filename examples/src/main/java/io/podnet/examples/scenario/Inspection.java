@@ -1,5 +1,6 @@
 package io.podnet.examples.scenario;
 
+import io.podnet.cni.cilium.CiliumStatus;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Pod;
 import io.podnet.core.net.Iproute2;
@@ -16,7 +17,7 @@ public final class Inspection {
   /** The commands an inspection understands, as an error message lists them. */
   static final String COMMANDS =
       "ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge fdb show,"
-          + " iptables-save, conntrack -L";
+          + " iptables-save, conntrack -L, cilium status";
 
   private Inspection() {}
 
@@ -53,7 +54,7 @@ public final class Inspection {
       if (p.isEmpty()) {
         throw new IllegalArgumentException("pod \"" + name + "\" does not exist");
       }
-      if (kind.equals("iptables-save") || kind.equals("conntrack")) {
+      if (onNodeOnly(kind)) {
         throw new IllegalArgumentException(line + " runs on a node (expected --node NAME)");
       }
       ns =
@@ -93,8 +94,14 @@ public final class Inspection {
       case "neigh" -> Iproute2.ipNeighShow(ns);
       case "fdb" -> Iproute2.bridgeFdbShow(ns);
       case "iptables-save" -> cluster.iptablesSave(String.valueOf(node));
+      case "cilium" -> CiliumStatus.render(cluster, String.valueOf(node));
       default -> cluster.conntrackList(String.valueOf(node));
     };
+  }
+
+  /** Whether commands of {@code kind} run in a node's root namespace only. */
+  static boolean onNodeOnly(String kind) {
+    return kind.equals("iptables-save") || kind.equals("conntrack") || kind.equals("cilium");
   }
 
   /** Returns the device a link command of {@code kind} names as its last word, or null. */
@@ -110,7 +117,7 @@ public final class Inspection {
   /**
    * Returns the kind of inspection command the words {@code w} spell ({@code link}, {@code dlink},
    * {@code addr}, {@code route}, {@code neigh}, {@code fdb}, {@code iptables-save}, {@code
-   * conntrack}), or null when they spell none.
+   * conntrack}, {@code cilium}), or null when they spell none.
    */
   static @org.jspecify.annotations.Nullable String kind(String[] w) {
     String line = String.join(" ", w);
@@ -129,6 +136,7 @@ public final class Inspection {
       case "bridge fdb show", "bridge fdb" -> "fdb";
       case "iptables-save" -> "iptables-save";
       case "conntrack -L" -> "conntrack";
+      case "cilium status", "cilium-dbg status" -> "cilium";
       default -> null;
     };
   }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.plugins.Plugins;
 import io.podnet.cni.runtime.CniRuntime;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +67,9 @@ public final class Scenario {
 
   /** The Service CIDR a cluster has when the scenario names none (as {@code Cluster}'s). */
   private static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+
+  /** What {@code cluster.cni} reads as when the conflist is written inline. */
+  static final String INLINE_CNI = "inline";
 
   static final List<String> PRESETS =
       List.of(
@@ -117,8 +122,12 @@ public final class Scenario {
           "reachable",
           "unreachable",
           "fragNeeded",
+          "crosses",
+          "ruleCount",
           "contract",
           "programmed");
+  private static final List<String> RULE_TABLES = List.of("filter", "nat", "mangle", "raw");
+  private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.@]{0,14}");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
   private static final String LABEL_KEY = "[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?";
@@ -133,6 +142,8 @@ public final class Scenario {
   private final String name;
   private final long seed;
   private final int nodes;
+  private final Map<String, String> namedNodes;
+  private final List<String> nodeOrder;
   private final @Nullable String podCidr;
   private final @Nullable String serviceCidr;
   private final String cni;
@@ -149,6 +160,8 @@ public final class Scenario {
     this.name = p.name;
     this.seed = p.seed;
     this.nodes = p.nodes;
+    this.namedNodes = Map.copyOf(p.namedNodes);
+    this.nodeOrder = List.copyOf(p.namedNodes.keySet());
     this.podCidr = p.podCidr;
     this.serviceCidr = p.serviceCidr;
     this.cni = p.cni;
@@ -199,6 +212,16 @@ public final class Scenario {
 
   int nodes() {
     return nodes;
+  }
+
+  /** The nodes given by name, in order, with their underlay addresses (empty: node-1...). */
+  List<String> nodeNames() {
+    return nodeOrder;
+  }
+
+  /** The underlay address of a node given by name. */
+  String nodeAddress(String name) {
+    return namedNodes.get(name);
   }
 
   /** Where the {@code cluster} key is, as {@code file:line:column}. */
@@ -287,6 +310,8 @@ public final class Scenario {
     String name;
     long seed = 1;
     int nodes = 1;
+    final Map<String, String> namedNodes = new LinkedHashMap<>();
+    boolean nodeListFailed;
     @Nullable String podCidr;
     @Nullable String serviceCidr;
     String cni = "bridge";
@@ -475,7 +500,9 @@ public final class Scenario {
     void parseCluster(YamlNode c) {
       checkKeys(c, "cluster.", CLUSTER_KEYS);
       YamlNode n = c.map.get("nodes");
-      if (n != null) {
+      if (n != null && n.kind == YamlNode.Kind.LIST) {
+        parseNodeList(n);
+      } else if (n != null) {
         long count = -1;
         if (n.isInt()) {
           try {
@@ -514,8 +541,14 @@ public final class Scenario {
                       + suggest(mode, List.of("iptables", "hash-map")));
         }
       }
-      String cniText = string(c, "cni", "cluster.cni");
-      if (cniText != null) {
+      YamlNode inline = c.map.get("cni");
+      String cniText =
+          inline != null && inline.kind == YamlNode.Kind.MAP
+              ? null
+              : string(c, "cni", "cluster.cni");
+      if (inline != null && inline.kind == YamlNode.Kind.MAP) {
+        readInlineConflist(inline);
+      } else if (cniText != null) {
         YamlNode at = c.map.get("cni");
         if (PRESETS.contains(cniText)) {
           cni = cniText;
@@ -550,6 +583,30 @@ public final class Scenario {
           readConflist(at, override, "cluster.conflist");
         }
       }
+    }
+
+    /**
+     * Takes a conflist written inline under {@code cluster.cni} (YAML for the conflist's JSON) into
+     * {@link #conflistText}; a problem is reported at the {@code cni} key with libcni's message.
+     */
+    void readInlineConflist(YamlNode at) {
+      String text;
+      try {
+        text = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(at.toJson()) + "\n";
+      } catch (IOException e) {
+        error(at, "cluster.cni: cannot write the inline conflist as JSON");
+        return;
+      }
+      try {
+        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline");
+      } catch (CniConfigException e) {
+        error(at, "cluster.cni (inline conflist): " + e.error().render());
+        return;
+      }
+      cni = INLINE_CNI;
+      conflistText = text;
+      conflistName = "10-inline.conflist";
+      conflistPath = INLINE_CNI;
     }
 
     /**
@@ -938,7 +995,74 @@ public final class Scenario {
       return checkKeys(v, path + ".", keys);
     }
 
+    /** {@code cluster.nodes} as a list of {@code {name, address}} maps. */
+    void parseNodeList(YamlNode list) {
+      if (list.list.isEmpty() || list.list.size() > MAX_NODES) {
+        error(
+            list, "cluster.nodes: expected 1 to " + MAX_NODES + " nodes, got " + list.list.size());
+        nodeListFailed = true;
+        return;
+      }
+      Cluster.Builder check = Cluster.builder();
+      for (int i = 0; i < list.list.size(); i++) {
+        YamlNode e = list.list.get(i);
+        String p = "cluster.nodes[" + i + "]";
+        if (!map(e, p, List.of("name", "address"))) {
+          nodeListFailed = true;
+          return;
+        }
+        String name = required(e, "name", p);
+        String address = required(e, "address", p);
+        if (name == null || address == null) {
+          nodeListFailed = true;
+          return;
+        }
+        Ipv4Address ip;
+        try {
+          ip = Ipv4Address.parse(address);
+        } catch (IllegalArgumentException ex) {
+          error(
+              e.map.get("address"),
+              p
+                  + ".address: \""
+                  + address
+                  + "\" is not an IPv4 address (expected e.g. 192.168.1.11)");
+          nodeListFailed = true;
+          return;
+        }
+        try {
+          check.node(name, ip);
+        } catch (IllegalArgumentException ex) {
+          boolean addressProblem = ex.getMessage().startsWith("node address");
+          error(
+              e.map.get(addressProblem ? "address" : "name"),
+              p + (addressProblem ? ".address: " : ".name: ") + ex.getMessage());
+          nodeListFailed = true;
+          return;
+        }
+        namedNodes.put(name, address);
+      }
+      nodes = namedNodes.size();
+    }
+
     boolean node(YamlNode at, String node, String path) {
+      if (nodeListFailed) {
+        return true; // the node list's own error says what is wrong
+      }
+      if (!namedNodes.isEmpty()) {
+        if (namedNodes.containsKey(node)) {
+          return true;
+        }
+        error(
+            at,
+            path
+                + ": no node \""
+                + node
+                + "\" (expected one of: "
+                + String.join(", ", namedNodes.keySet())
+                + ")");
+        return false;
+      }
       if (node.startsWith("node-")) {
         try {
           int i = Integer.parseInt(node.substring(5));
@@ -1127,7 +1251,18 @@ public final class Scenario {
                 + ")");
         return;
       }
-      if (pod != null && (normalized.equals("iptables-save") || normalized.equals("conntrack"))) {
+      if (normalized.equals("cilium") && !cni.equals("cilium")) {
+        error(
+            at,
+            p
+                + ".command: "
+                + line
+                + " needs the cilium agent (expected cluster.cni: cilium, not "
+                + cni
+                + ")");
+        return;
+      }
+      if (pod != null && Inspection.onNodeOnly(normalized)) {
         error(
             at,
             p
@@ -1316,6 +1451,64 @@ public final class Scenario {
             }
             check.put("pod", pod);
             check.put("cidr", cidr);
+          }
+          case "crosses" -> {
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false, List.of("from", "to", "device", "size", "dontFragment"));
+            String device = errors.size() == before ? required(x, "device", q) : null;
+            if (device == null) {
+              continue;
+            }
+            if (!DEVICE_NAME.matcher(device).matches()) {
+              error(
+                  x.map.get("device"),
+                  q + ".device: \"" + device + "\" is not a device name (expected e.g. cni0)");
+              continue;
+            }
+            a.put("device", device);
+            check.putAll(a);
+          }
+          case "ruleCount" -> {
+            if (!map(x, q, List.of("node", "table", "chain", "is", "atLeast", "atMost"))) {
+              continue;
+            }
+            String node = required(x, "node", q);
+            String table = required(x, "table", q);
+            if (node == null || table == null || !node(x.map.get("node"), node, q + ".node")) {
+              continue;
+            }
+            if (!RULE_TABLES.contains(table)) {
+              error(
+                  x.map.get("table"),
+                  q
+                      + ".table: \""
+                      + table
+                      + "\" is not a table (expected filter, nat, mangle or raw)");
+              continue;
+            }
+            List<String> bounds =
+                List.of("is", "atLeast", "atMost").stream().filter(x.map::containsKey).toList();
+            if (bounds.size() != 1) {
+              error(x, q + ": expected exactly one of is, atLeast, atMost");
+              continue;
+            }
+            YamlNode bound = x.map.get(bounds.get(0));
+            if (!bound.isInt() || bound.text.length() > 9) {
+              error(
+                  bound,
+                  q + "." + bounds.get(0) + ": expected a rule count, got " + bound.describe());
+              continue;
+            }
+            String chain = x.map.containsKey("chain") ? string(x, "chain", q + ".chain") : "";
+            if (chain == null) {
+              continue;
+            }
+            check.put("node", node);
+            check.put("table", table);
+            check.put("chain", chain);
+            check.put("bound", bounds.get(0));
+            check.put("count", bound.text);
           }
           case "fragNeeded" -> {
             Map<String, String> a = new LinkedHashMap<>();

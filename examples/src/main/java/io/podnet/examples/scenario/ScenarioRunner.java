@@ -210,7 +210,13 @@ public final class ScenarioRunner {
     if (scenario.conflistText() != null) {
       b.cni(String.valueOf(scenario.conflistName()), scenario.conflistText());
     }
-    b.nodes(scenario.nodes()).seed(seed).services(scenario.services());
+    if (scenario.nodeNames().isEmpty()) {
+      b.nodes(scenario.nodes());
+    }
+    for (String name : scenario.nodeNames()) {
+      b.node(name, Ipv4Address.parse(scenario.nodeAddress(name)));
+    }
+    b.seed(seed).services(scenario.services());
     if (!options.traceSinks().isEmpty()) {
       Trace trace = Trace.digestOnly();
       options.traceSinks().forEach(trace::addSink);
@@ -531,6 +537,45 @@ public final class ScenarioRunner {
         ProbeResult r = ping(cluster, check, to);
         why = r.success() ? "ping answered: " + r.message() : null;
       }
+      case "crosses" -> {
+        what =
+            "crosses "
+                + check.get("from")
+                + " -> "
+                + check.get("to")
+                + sizeNote(check)
+                + " via "
+                + check.get("device");
+        ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
+        List<String> devices =
+            r.walk().hops().stream().map(h -> h.hop().device()).distinct().toList();
+        why =
+            r.walk().crosses(check.get("device"))
+                ? null
+                : "the walk crosses " + String.join(", ", devices) + ", not " + check.get("device");
+      }
+      case "ruleCount" -> {
+        String chain = check.get("chain");
+        what =
+            "ruleCount "
+                + check.get("node")
+                + " "
+                + check.get("table")
+                + (chain.isEmpty() ? "" : " " + chain)
+                + " "
+                + check.get("bound")
+                + " "
+                + check.get("count");
+        long n = ruleCount(cluster, check.get("node"), check.get("table"), chain);
+        long bound = Long.parseLong(check.get("count"));
+        boolean ok =
+            switch (check.get("bound")) {
+              case "atLeast" -> n >= bound;
+              case "atMost" -> n <= bound;
+              default -> n == bound;
+            };
+        why = ok ? null : check.get("table") + (chain.isEmpty() ? "" : " " + chain) + " has " + n;
+      }
       case "fragNeeded" -> {
         String mtu = check.get("mtu");
         what =
@@ -561,6 +606,24 @@ public final class ScenarioRunner {
       out.append("FAILED: ").append(why).append('\n');
       failed = true;
     }
+  }
+
+  /** The rules ({@code -A} lines) of a table, or of one chain of it, on a node; 0 without any. */
+  private static long ruleCount(Cluster cluster, String node, String table, String chain) {
+    if (cluster.services().isEmpty()) {
+      return 0;
+    }
+    String prefix = chain.isEmpty() ? "-A " : "-A " + chain + " ";
+    boolean in = false;
+    long n = 0;
+    for (String line : cluster.iptablesSave(node).split("\n")) {
+      if (line.startsWith("*")) {
+        in = line.equals("*" + table);
+      } else if (in && line.startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private ProbeResult ping(Cluster cluster, Map<String, String> a, Ipv4Address to) {

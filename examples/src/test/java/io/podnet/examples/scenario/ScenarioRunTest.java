@@ -156,6 +156,133 @@ class ScenarioRunTest {
         .contains("expect podPhase web-1 is Running ... OK\n");
   }
 
+  static final String INLINE_CNI =
+      """
+      name: inline
+      seed: 1
+      cluster:
+        nodes: 2
+        cni:
+          cniVersion: 1.0.0
+          name: mynet
+          plugins:
+            - type: bridge
+              bridge: cni0
+              isGateway: true
+              isDefaultGateway: true
+              ipam: {type: host-local, ranges: [[{subnet: "${podCIDR}"}]]}
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: node-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: node-2}}
+        - at: 3s
+          exec: {pod: a, command: ip route}
+        - at: 3s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_inlineConflist_isInstalledOnEveryNodeWithItsPodCidr() throws IOException {
+    Run r = cli("run", write("inline.yaml", INLINE_CNI).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .contains("cluster: 2 nodes, cni inline, services iptables\n")
+        .contains("default via 10.244.1.1 dev eth0 \n")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_inlineConflistLibcniRefuses_oneLineAtTheCniKey() throws IOException {
+    Path file = write("inline.yaml", INLINE_CNI.replace("cniVersion: 1.0.0", "cniVersion: 9.9.9"));
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":6:5: cluster.cni (inline conflist): incompatible CNI versions; config is"
+                + " \"9.9.9\", plugin supports [\"0.3.0\" \"0.3.1\" \"0.4.0\" \"1.0.0\""
+                + " \"1.1.0\"]\n");
+  }
+
+  static final String NAMED_NODES =
+      """
+      name: named
+      seed: 2
+      cluster:
+        nodes:
+          - {name: cp-1, address: 192.168.10.1}
+          - {name: worker-1, address: 192.168.10.2}
+        cni: flannel-vxlan
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: cp-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: worker-1}}
+        - at: 2s
+          exec: {node: worker-1, command: ip route}
+        - at: 3s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_nodesGivenByNameAndAddress_areTheClustersNodes() throws IOException {
+    Run r = cli("run", write("named.yaml", NAMED_NODES).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .contains("  cp-1  eth0 192.168.10.1  podCIDR 10.244.1.0/24\n")
+        .contains("  worker-1  eth0 192.168.10.2  podCIDR 10.244.2.0/24\n")
+        .contains("$ ip route    # on worker-1\n")
+        .contains("10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink \n")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_nodeListWithATakenAddress_oneLineAtTheAddressAndNoEchoes() throws IOException {
+    Path file =
+        write(
+            "named.yaml", NAMED_NODES.replace("address: 192.168.10.2}", "address: 192.168.10.1}"));
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":6:33: cluster.nodes[1].address: node address 192.168.10.1 is taken or"
+                + " reserved (expected a free address in 192.168.0.0/16, not .0.0, .0.1,"
+                + " .0.201-.0.240 or the broadcast)\n");
+  }
+
+  @Test
+  void run_crossesAndRuleCountExpectations_holdOrSayWhatTheySaw() throws IOException {
+    String text =
+        BASICS.replace(
+            "expect: {contract: holds, reachable: {from: web-0, to: web-1}}",
+            "expect: {crosses: {from: web-0, to: web-1, device: cni0}, ruleCount: {node: node-1,"
+                + " table: nat, chain: KUBE-SERVICES, atLeast: 2}}\n"
+                + "  - at: 5s\n"
+                + "    expect: {crosses: {from: web-0, to: web-1, device: flannel.1},"
+                + " ruleCount: {node: node-1, table: nat, chain: KUBE-SERVICES, is: 7}}");
+    Run r = cli("run", write("s.yaml", text).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("expect crosses web-0 -> web-1 via cni0 ... OK\n")
+        .contains("expect ruleCount node-1 nat KUBE-SERVICES atLeast 2 ... OK\n")
+        .containsPattern(
+            "expect crosses web-0 -> web-1 via flannel.1 ... FAILED: the walk crosses [^\n]*eth0"
+                + "[^\n]*, not flannel.1\n")
+        .contains(
+            "expect ruleCount node-1 nat KUBE-SERVICES is 7 ... FAILED: nat KUBE-SERVICES has 2\n");
+  }
+
   @Test
   void run_manifestFileAndConflistNextToTheScenario_andOneWarningPerUnmodeledField()
       throws IOException {

@@ -46,6 +46,38 @@ class ScenarioValidationTest {
     return Stream.of(
         Arguments.of("name: t", "nmae: t", "1:1: unknown key \"nmae\" (did you mean \"name\"?)"),
         Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    exec: {node: node-1, command: cilium status}",
+            "12:35: steps[1].exec.command: cilium status needs the cilium agent (expected"
+                + " cluster.cni: cilium, not bridge)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {crosses: {from: a, to: b}}",
+            "12:23: steps[1].expect.crosses: missing key \"device\""),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {crosses: {from: a, to: b, device: \"bad name!\"}}",
+            "12:48: steps[1].expect.crosses.device: \"bad name!\" is not a device name (expected"
+                + " e.g. cni0)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-9, table: nat, is: 1}}",
+            "12:32: steps[1].expect.ruleCount.node: no node \"node-9\" (expected node-1 to"
+                + " node-2)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: natt, is: 1}}",
+            "12:47: steps[1].expect.ruleCount.table: \"natt\" is not a table (expected filter,"
+                + " nat, mangle or raw)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: nat, is: 1, atMost: 3}}",
+            "12:25: steps[1].expect.ruleCount: expected exactly one of is, atLeast, atMost"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: nat, atLeast: many}}",
+            "12:61: steps[1].expect.ruleCount.atLeast: expected a rule count, got \"many\""),
+        Arguments.of(
             "  nodes: 2",
             "  node: 2",
             "4:3: unknown key \"cluster.node\" (did you mean \"nodes\"?)"),
@@ -168,7 +200,7 @@ class ScenarioValidationTest {
             "    exec: {node: node-1, command: ip rule}",
             "12:35: steps[1].exec.command: unsupported command \"ip rule\" (expected one of: ip"
                 + " link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge"
-                + " fdb show, iptables-save, conntrack -L)"),
+                + " fdb show, iptables-save, conntrack -L, cilium status)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {pod: a, command: iptables-save}",

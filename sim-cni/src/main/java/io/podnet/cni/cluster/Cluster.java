@@ -90,6 +90,7 @@ public final class Cluster {
   private final ServiceMode serviceMode;
   private final RandomGenerator serviceIps;
   private final RandomGenerator nodePorts;
+  private final Set<Integer> nodePortsInUse = new HashSet<>();
   private boolean syncPending;
   private ServiceSnapshot serviceSnapshot;
 
@@ -532,13 +533,12 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
-    List<Integer> taken = usedNodePorts();
     for (int i = 0; i < ports.size(); i++) {
-      if (ports.get(i).hasNodePort() && taken.contains(ports.get(i).nodePort())) {
+      if (ports.get(i).hasNodePort() && nodePortsInUse.contains(ports.get(i).nodePort())) {
         throw portTaken(qualified, "spec.ports[" + i + "].nodePort", ports.get(i).nodePort());
       }
     }
-    if (taken.contains(options.healthCheckNodePort())) {
+    if (nodePortsInUse.contains(options.healthCheckNodePort())) {
       throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
     }
     String[] parts = qualified.split("/", -1);
@@ -546,6 +546,7 @@ public final class Cluster {
         Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
     startServiceProxies();
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
+    nodePortsInUse.addAll(nodePortsOf(service));
     servicesChanged();
     return service;
   }
@@ -557,6 +558,7 @@ public final class Cluster {
       throw new IllegalArgumentException("service \"" + key + "\" does not exist");
     }
     clusterIps.remove(gone.service().clusterIp().toInt());
+    nodePortsInUse.removeAll(nodePortsOf(gone.service()));
     servicesChanged();
   }
 
@@ -689,13 +691,12 @@ public final class Cluster {
    * @throws IllegalStateException if the range is full
    */
   public int allocateNodePort() {
-    List<Integer> taken = usedNodePorts();
-    if (taken.size() >= NODE_PORT_COUNT) {
+    if (nodePortsInUse.size() >= NODE_PORT_COUNT) {
       throw new IllegalStateException("the NodePort range 30000-32767 is full");
     }
     while (true) {
       int candidate = NODE_PORT_BASE + nodePorts.nextInt(NODE_PORT_COUNT);
-      if (!taken.contains(candidate)) {
+      if (!nodePortsInUse.contains(candidate)) {
         return candidate;
       }
     }
@@ -713,15 +714,12 @@ public final class Cluster {
             + ": provided port is already allocated");
   }
 
-  private List<Integer> usedNodePorts() {
+  /** The NodePorts a Service holds, its health-check NodePort included. */
+  private static List<Integer> nodePortsOf(Service service) {
     List<Integer> out = new ArrayList<>();
-    for (ServiceEntry e : services.values()) {
-      e.service().ports().stream()
-          .filter(ServicePort::hasNodePort)
-          .forEach(p -> out.add(p.nodePort()));
-      if (e.service().options().healthCheckNodePort() != 0) {
-        out.add(e.service().options().healthCheckNodePort());
-      }
+    service.ports().stream().filter(ServicePort::hasNodePort).forEach(p -> out.add(p.nodePort()));
+    if (service.options().healthCheckNodePort() != 0) {
+      out.add(service.options().healthCheckNodePort());
     }
     return out;
   }
@@ -848,6 +846,8 @@ public final class Cluster {
   /** Builds a {@link Cluster}. */
   public static final class Builder {
     private int nodeCount = 1;
+    private final List<String> nodeNames = new ArrayList<>();
+    private final List<Ipv4Address> nodeAddresses = new ArrayList<>();
     private long seed = 1;
     private Cidr clusterCidr = Cidr.parse("10.244.0.0/16");
     private int nodeMaskSize = 24;
@@ -871,6 +871,48 @@ public final class Cluster {
         throw new IllegalArgumentException("node count must be in [1, 5000]: " + count);
       }
       this.nodeCount = count;
+      nodeNames.clear();
+      nodeAddresses.clear();
+      return this;
+    }
+
+    /**
+     * Adds a node with this name and underlay address, instead of {@code node-1}... at {@code
+     * 192.168.1.11}...; nodes added this way are all the cluster's nodes, in this order. Only on a
+     * single-rack underlay.
+     *
+     * @throws IllegalArgumentException for a name that is no DNS label or is taken, or an address
+     *     outside {@code 192.168.0.0/16}, taken, or reserved (network, broadcast, the gateway, the
+     *     range {@code .0.201}-{@code .0.240} of {@link #addExternalHost hosts outside})
+     */
+    public Builder node(String name, Ipv4Address address) {
+      if (!DNS_LABEL.matcher(name).matches() || name.length() > 63) {
+        throw new IllegalArgumentException(
+            "node name \"" + name + "\" is not a DNS label (expected e.g. worker-1)");
+      }
+      if (nodeNames.contains(name)) {
+        throw new IllegalArgumentException("node \"" + name + "\" is given twice");
+      }
+      long offset = (address.toInt() & 0xFFFFFFFFL) - (UNDERLAY.address(0).toInt() & 0xFFFFFFFFL);
+      if (!UNDERLAY.contains(address)
+          || offset == 0
+          || offset == 1
+          || offset == UNDERLAY.size() - 1
+          || (offset > 200 && offset <= 240)
+          || nodeAddresses.contains(address)) {
+        throw new IllegalArgumentException(
+            "node address "
+                + address
+                + " is taken or reserved (expected a free address in "
+                + UNDERLAY
+                + ", not .0.0, .0.1, .0.201-.0.240 or the broadcast)");
+      }
+      if (nodeNames.size() >= 5000) {
+        throw new IllegalArgumentException("more than 5000 nodes");
+      }
+      nodeNames.add(name);
+      nodeAddresses.add(address);
+      nodeCount = nodeNames.size();
       return this;
     }
 
@@ -992,16 +1034,21 @@ public final class Cluster {
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
       Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr, serviceMode);
+      if (!nodeNames.isEmpty() && racks != 1) {
+        throw new IllegalArgumentException(
+            "named nodes with their own addresses need a single rack (expected racks(1))");
+      }
       Underlay underlay = Underlay.build(network, racks, nodeCount, link);
       cluster.router = underlay.router().orElse(null);
       cluster.underlay = underlay;
       for (int i = 1; i <= nodeCount; i++) {
-        String name = "node-" + i;
+        String name = nodeNames.isEmpty() ? "node-" + i : nodeNames.get(i - 1);
         Host host = network.addHost(name);
         host.root().loopback().up();
         // kubeadm's preflight refuses a node whose /proc/sys/net/ipv4/ip_forward is not 1.
         host.root().setIpForward(true);
-        Ipv4Address ip = underlay.attach(host, i);
+        Ipv4Address ip =
+            underlay.attach(host, i, nodeAddresses.isEmpty() ? null : nodeAddresses.get(i - 1));
         Cidr podCidr = clusterCidr.subnet(nodeMaskSize, i);
         CniRuntime runtime = CniRuntime.on(host, registry);
         for (String type : installAll ? List.copyOf(registry.plugins().keySet()) : installed) {

@@ -5,13 +5,18 @@ import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.KernelEvent;
 import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.netfilter.Netfilter;
+import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.HashMapServiceLookup;
+import io.podnet.dataplane.service.Protocol;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Service dataplane of one node, in either {@link ServiceMode}: it owns the node's netfilter
@@ -167,11 +172,14 @@ final class ServiceProxy {
 
   private void finish(List<ServiceSnapshot.Entry> changed, List<String> removed, ServiceSync sync) {
     for (String key : removed) {
-      firstProgrammed.remove(programmed.remove(key).service());
+      Service gone = programmed.remove(key).service();
+      firstProgrammed.remove(gone);
+      deleteStaleUdpFlows(gone, List.of());
     }
     for (ServiceSnapshot.Entry e : changed) {
       programmed.put(e.service().namespacedName(), e);
       firstProgrammed.putIfAbsent(e.service(), sync);
+      deleteStaleUdpFlows(e.service(), e.endpoints());
     }
     trace.record(
         new KernelEvent(
@@ -181,5 +189,26 @@ final class ServiceProxy {
             sync.describe() + " started " + SimTime.format(sync.started())));
     running = false;
     tryRun();
+  }
+
+  /**
+   * Once a sync took effect, deletes the UDP conntrack entries of the Service's ClusterIP ports
+   * that are DNATed to an endpoint no longer serving them, as kube-proxy does: UDP has no
+   * connection to end, so such an entry would keep sending a client's datagrams to a gone pod until
+   * it timed out.
+   */
+  private void deleteStaleUdpFlows(Service service, List<Endpoint> endpoints) {
+    for (ServicePort port : service.ports()) {
+      if (port.protocol() != Protocol.UDP) {
+        continue;
+      }
+      Set<Long> serving = new LinkedHashSet<>();
+      for (Endpoint e : endpoints) {
+        if (e.isReady() && e.port() == port.targetPort()) {
+          serving.add((e.ip().toInt() & 0xFFFF_FFFFL) << 16 | e.port());
+        }
+      }
+      netfilter.conntrack().deleteStaleUdpNat(service.clusterIp(), port.port(), serving::contains);
+    }
   }
 }

@@ -65,12 +65,15 @@ final class Underlay {
     return u;
   }
 
-  /** Plugs node {@code i} (1-based) in and gives it its address and default route. */
-  Ipv4Address attach(Host host, int i) {
+  /**
+   * Plugs node {@code i} (1-based) in and gives it its address ({@code 192.168.1.10+i}, or {@code
+   * address} when not null, on one rack) and its default route.
+   */
+  Ipv4Address attach(Host host, int i, @Nullable Ipv4Address address) {
     NetNamespace root = host.root();
     if (racks == 1) {
       Nic eth0 = network.attachToSwitch(host, "eth0", switches.get(0), link);
-      Ipv4Address ip = Cluster.UNDERLAY.address(256L + 10 + i);
+      Ipv4Address ip = address != null ? address : Cluster.UNDERLAY.address(256L + 10 + i);
       root.addAddress(eth0, IfAddress.of(ip, Cluster.UNDERLAY.prefixLength()));
       root.addRoute(
           Route.to(Cidr.parse("0.0.0.0/0")).via(Cluster.UNDERLAY_GATEWAY).dev(eth0).build());

@@ -8,6 +8,7 @@ import io.podnet.core.net.HopAction;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,6 +131,33 @@ class ServiceTest {
         .contains("tcp      6 ")
         .contains("dst=" + svc.clusterIp() + " sport=")
         .contains("dport=80 src=10.244.");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void deletePod_udpEndpoint_itsConntrackEntriesGoWithItAndTheOtherEndpointsStay(ServiceMode mode) {
+    cluster = Cluster.bridge().nodes(1).seed(8).services(mode).build();
+    Pod dns1 = cluster.runPod(PodSpec.named("dns-1").label("app", "dns"));
+    Pod dns2 = cluster.runPod(PodSpec.named("dns-2").label("app", "dns"));
+    dns1.requireNetns().listenUdp(5353);
+    dns2.requireNetns().listenUdp(5353);
+    Pod client = cluster.runPod("client");
+    Service svc =
+        cluster.createService(
+            "dns", Map.of("app", "dns"), List.of(ServicePort.of("dns", "UDP", 53, 5353)));
+    cluster.run(SimTime.SECOND);
+    byte[] query = "query".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 8; i++) {
+      assertThat(client.requireNetns().sendUdp(svc.clusterIp(), 53, query).success()).isTrue();
+    }
+    String dns1Reply = "src=" + dns1.requireIp() + " dst=" + client.requireIp();
+    String dns2Reply = "src=" + dns2.requireIp() + " dst=" + client.requireIp();
+    assertThat(cluster.conntrackList("node-1")).contains(dns1Reply).contains(dns2Reply);
+
+    cluster.deletePod("dns-1");
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.conntrackList("node-1")).doesNotContain(dns1Reply).contains(dns2Reply);
   }
 
   @ParameterizedTest

@@ -654,6 +654,14 @@ final class Sockets {
     }
     int dataOff = l4 + TcpHeader.headerLength(b, l4);
     int dataLen = segmentLength - (dataOff - l4);
+    if (dataLen > 0 && s.state == TcpStream.FIN_WAIT) {
+      // Closed by its application, the socket cannot take data: Linux answers it with a reset
+      // (TCPAbortOnData), so a peer that missed the FIN learns that the connection is gone.
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data after close");
+      output(s, segmentBuilder(s, s.sndNxt, 0, TcpHeader.RST, NO_DATA, 0, 0));
+      forget(s);
+      return;
+    }
     if ((dataLen > 0 || fin) && seq != s.rcvNxt) {
       ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "tcp out of order"));
       return;

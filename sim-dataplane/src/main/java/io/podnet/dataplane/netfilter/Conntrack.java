@@ -8,6 +8,7 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -297,6 +298,28 @@ public final class Conntrack {
       n += f.confirmed ? 1 : 0;
     }
     return n;
+  }
+
+  /**
+   * Deletes the UDP flows sent to {@code origDst:origPort} and DNATed to an address and port that
+   * {@code serving} rejects ({@code (ip & 0xFFFFFFFFL) << 16 | port}), as kube-proxy does with
+   * {@code conntrack -D -p udp --orig-dst VIP --dst-nat IP} for a UDP Service's endpoints that went
+   * away; returns how many.
+   */
+  public int deleteStaleUdpNat(Ipv4Address origDst, int origPort, LongPredicate serving) {
+    List<Flow> stale = new ArrayList<>();
+    int dst = origDst.toInt();
+    for (Flow f : byId.values()) {
+      if (f.proto == 17
+          && f.t[1] == dst
+          && f.t[3] == origPort
+          && (f.t[4] != dst || f.t[6] != origPort)
+          && !serving.test((f.t[4] & 0xFFFF_FFFFL) << 16 | f.t[6])) {
+        stale.add(f);
+      }
+    }
+    stale.forEach(this::remove);
+    return stale.size();
   }
 
   /** Forgets every flow ({@code conntrack -F}). */
