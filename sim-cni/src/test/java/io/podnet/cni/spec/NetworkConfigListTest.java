@@ -657,7 +657,7 @@ class NetworkConfigListTest {
             "t.conflist:1:"
                 + (19 + JsonSyntax.MAX_DEPTH)
                 + ": error parsing configuration list: invalid character '[' exceeded max depth"
-                + " (expected at most 1000 nested arrays and objects)");
+                + " (expected at most 128 nested arrays and objects)");
   }
 
   private static CniConfigException parseError(String json) {
