@@ -598,7 +598,8 @@ public final class Scenario {
         return;
       }
       try {
-        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline");
+        validatePlugins(
+            NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline"));
       } catch (CniConfigException e) {
         error(at, "cluster.cni (inline conflist): " + e.error().render());
         return;
@@ -750,15 +751,16 @@ public final class Scenario {
     void podCidrsFit(YamlNode c) {
       String cidr =
           podCidr != null ? podCidr : cni.equals("cilium") ? "10.0.0.0/8" : "10.244.0.0/16";
-      if (c.map.containsKey("podCIDR") && podCidr == null) {
+      if (c.map.containsKey("podCIDR") && podCidr == null || nodeListFailed) {
         return;
       }
+      int count = namedNodes.isEmpty() ? nodes : namedNodes.size();
       int prefix = Cidr.parse(cidr).prefixLength();
       long held = prefix >= NODE_MASK ? 0 : (1L << (NODE_MASK - prefix)) - 1;
-      if (nodes <= held) {
+      if (count <= held) {
         return;
       }
-      int needed = NODE_MASK - (64 - Long.numberOfLeadingZeros(nodes));
+      int needed = NODE_MASK - (64 - Long.numberOfLeadingZeros(count));
       String key = podCidr != null ? "podCIDR" : "nodes";
       YamlNode at = c.map.get(key);
       error(
@@ -772,7 +774,7 @@ public final class Scenario {
               + " /"
               + NODE_MASK
               + " node podCIDRs after the first, too few for "
-              + nodes
+              + count
               + " nodes (expected a podCIDR of /"
               + needed
               + " or shorter)");

@@ -891,7 +891,8 @@ public final class Cluster {
             "node name \"" + name + "\" is not a DNS label (expected e.g. worker-1)");
       }
       if (nodeNames.contains(name)) {
-        throw new IllegalArgumentException("node \"" + name + "\" is given twice");
+        throw new IllegalArgumentException(
+            "node \"" + name + "\" is given twice (expected unique node names)");
       }
       long offset = (address.toInt() & 0xFFFFFFFFL) - (UNDERLAY.address(0).toInt() & 0xFFFFFFFFL);
       if (!UNDERLAY.contains(address)
