@@ -48,6 +48,39 @@ public final class RoutingTable {
     return null;
   }
 
+  /**
+   * Whether {@link #lookup} returns the same route (or none) for every address of {@code block}: no
+   * route's prefix lies strictly inside the block, so every address of it falls to the best route
+   * covering the whole block. Costs at most one probe per address of the block or one visit per
+   * longer route, whichever is fewer, for each prefix length longer than the block's.
+   */
+  public boolean isUniformOver(Cidr block) {
+    int blockLength = block.prefixLength();
+    int network = block.networkInt();
+    long longer = blockLength == 32 ? 0 : presentLengths & (-1L << (blockLength + 1));
+    while (longer != 0) {
+      int length = Long.numberOfTrailingZeros(longer);
+      longer &= longer - 1;
+      Int2ObjectOpenHashMap<Route[]> map = byLength[length];
+      int shift = length - blockLength;
+      if (shift < 31 && (1L << shift) <= map.size()) {
+        int step = 1 << (32 - length);
+        for (long i = 0; i < (1L << shift); i++) {
+          if (map.containsKey(network + (int) (i * step))) {
+            return false;
+          }
+        }
+      } else {
+        for (int key : map.keySet()) {
+          if (block.contains(key)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** Every route, in the order {@code ip route show} lists them. */
   public List<Route> routes() {
     List<Route> all = new ArrayList<>(size);
