@@ -42,6 +42,8 @@ final class Neighbours {
     final ArrayDeque<Frame> queue = new ArrayDeque<>(2);
     int queuedBytes;
     int senderHint;
+
+    /** The walk of the probe waiting for this entry to resolve; dropped once it resolves. */
     @Nullable Walk walk;
 
     Entry(Device dev, int ip, NeighbourState state) {
@@ -194,6 +196,7 @@ final class Neighbours {
   }
 
   private void flush(Entry e) {
+    e.walk = null;
     while (!e.queue.isEmpty()) {
       Frame f = e.queue.poll();
       e.queuedBytes -= f.length();
@@ -261,6 +264,7 @@ final class Neighbours {
 
   private void fail(Entry e) {
     e.mac = -1;
+    e.walk = null;
     change(e, NeighbourState.FAILED);
     String target = Ipv4Address.of(e.ip).toString();
     while (!e.queue.isEmpty()) {
