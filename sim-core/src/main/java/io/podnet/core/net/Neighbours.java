@@ -39,7 +39,10 @@ final class Neighbours {
     int probes;
     long timer = -1;
     long confirmed;
-    final ArrayDeque<Frame> queue = new ArrayDeque<>(2);
+
+    /** Packets waiting for resolution; made on first use (most entries never queue). */
+    @Nullable ArrayDeque<Frame> queue;
+
     int queuedBytes;
     int senderHint;
 
@@ -183,6 +186,9 @@ final class Neighbours {
       ns.stack().drop(e.dev, frame, Drop.of(DropReason.NEIGHBOUR_QUEUE_FULL));
       return;
     }
+    if (e.queue == null) {
+      e.queue = new ArrayDeque<>(2);
+    }
     e.queue.add(frame);
     e.queuedBytes += frame.length();
     ns.stack().hop(e.dev, HopAction.ARP, frame, "queued for " + Ipv4Address.of(e.ip));
@@ -197,8 +203,10 @@ final class Neighbours {
 
   private void flush(Entry e) {
     e.walk = null;
-    while (!e.queue.isEmpty()) {
-      Frame f = e.queue.poll();
+    ArrayDeque<Frame> queue = e.queue;
+    e.queue = null;
+    while (queue != null && !queue.isEmpty()) {
+      Frame f = queue.poll();
       e.queuedBytes -= f.length();
       send(e, f);
     }
@@ -267,8 +275,10 @@ final class Neighbours {
     e.walk = null;
     change(e, NeighbourState.FAILED);
     String target = Ipv4Address.of(e.ip).toString();
-    while (!e.queue.isEmpty()) {
-      Frame f = e.queue.poll();
+    ArrayDeque<Frame> queue = e.queue;
+    e.queue = null;
+    while (queue != null && !queue.isEmpty()) {
+      Frame f = queue.poll();
       e.queuedBytes -= f.length();
       ns.stack().drop(e.dev, f, Drop.of(DropReason.NEIGHBOUR_FAILED, target));
       ns.stack().icmpError(e.dev, f, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.HOST_UNREACHABLE, 0);
