@@ -67,7 +67,8 @@ final class Neighbours {
    * state. An overlay node holds a permanent entry per other node, so those take no object of their
    * own.
    */
-  private final Long2ObjectLinkedOpenHashMap<Object> entries = new Long2ObjectLinkedOpenHashMap<>();
+  private final Long2ObjectLinkedOpenHashMap<Object> entries =
+      new Long2ObjectLinkedOpenHashMap<>(NetNamespace.SMALL_MAP);
 
   Neighbours(NetNamespace ns) {
     this.ns = ns;

@@ -131,7 +131,7 @@ public final class RoutingTable {
     Cidr dst = route.destination();
     int length = dst.prefixLength();
     if (byLength[length] == null) {
-      byLength[length] = new Int2ObjectOpenHashMap<>();
+      byLength[length] = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
     }
     Object stored = byLength[length].get(dst.networkInt());
     Route[] old = stored == null ? null : routes(stored);
