@@ -2,6 +2,7 @@ package io.podnet.cni.contract;
 
 import io.podnet.cni.cluster.Pod;
 import io.podnet.cni.contract.PodClasses.PodClass;
+import io.podnet.core.net.HopAction;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
@@ -75,7 +76,7 @@ final class ClassReachability {
     ContractChecker.Probe probe = ContractChecker.probe(rep[0], rep[1]);
     if (probe.violation() != null) {
       exhaustive(s, d.members());
-    } else if (!uniform(probe.walk(), d)) {
+    } else if (!uniform(probe.walk(), d, rep[1])) {
       for (Pod q : d.members()) {
         Pod[] one = representative(s, PodClass.of(q));
         if (one != null && ContractChecker.probe(one[0], q).violation() != null) {
@@ -115,30 +116,40 @@ final class ClassReachability {
   }
 
   /**
-   * Whether every namespace the walk passed through, except the destination node's root and the
-   * destination pod (whose per-pod state the class shape and rule 3 cover), routes the whole of the
-   * destination class's block by one route with a gateway, so that no address of the class is told
-   * apart from the representative's.
+   * Whether every namespace where the walk took a routing decision, except the destination node's
+   * root and the destination pod (whose per-pod state the class shape and rule 3 cover), routes the
+   * whole of the destination class's block by one route with a gateway, so that no address of the
+   * class is told apart from the representative's: the same route means the same next hop, so the
+   * same neighbour entry, MAC, bridge and tunnel forwarding entries downstream; and none of them
+   * holds a class member's address as its own, which it would deliver locally before routing.
+   * Namespaces that only saw a flooded ARP request take no decision for the datagram and are
+   * skipped.
    */
-  private boolean uniform(Walk walk, PodClass d) {
+  private boolean uniform(Walk walk, PodClass d, Pod reached) {
     if (d.members().size() == 1) {
       return true;
     }
     NetNamespace last = d.node().host().root();
+    NetNamespace target = reached.requireNetns();
     String seen = "";
     for (Walk.Hop hop : walk.hops()) {
       String location = hop.hop().location();
-      if (location.equals(seen)) {
+      if (hop.hop().action() != HopAction.ROUTE || location.equals(seen)) {
         continue;
       }
       seen = location;
       NetNamespace ns = namespace(location);
-      if (ns == null || ns == last || d.members().get(0).requireNetns() == ns) {
+      if (ns == null || ns == last || ns == target) {
         continue;
       }
       Route r = ns.routes().lookup(d.block().networkInt());
       if (!ns.routes().isUniformOver(d.block()) || (r != null && r.gateway() == null)) {
         return false;
+      }
+      for (Pod q : d.members()) {
+        if (ns.isLocalAddress(q.requireIp().toInt())) {
+          return false;
+        }
       }
     }
     return true;
