@@ -8,6 +8,7 @@ import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -49,7 +50,7 @@ final class ServiceFixture {
   static Service service(int index, int vip) {
     return Service.of(
         "bench",
-        String.format("svc-%06d", index),
+        String.format(Locale.ROOT, "svc-%06d", index),
         Ipv4Address.of(vip),
         ServicePort.of("http", "TCP", 80, 8080));
   }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -119,9 +120,9 @@ public final class PodnetCli implements Callable<Integer> {
    * Loads a scenario, printing its warnings and, when it is invalid, every problem on {@code err}
    * (one {@code podnet: file:line:column: ...} line each); null when invalid.
    */
-  private static @Nullable Scenario load(Path file, PrintWriter err) {
+  private static @Nullable Scenario load(Path file, boolean allowOutside, PrintWriter err) {
     try {
-      Scenario scenario = Scenario.load(file);
+      Scenario scenario = Scenario.load(file, allowOutside);
       for (String warning : scenario.warnings()) {
         err.println("podnet: " + warning);
       }
@@ -134,6 +135,16 @@ public final class PodnetCli implements Callable<Integer> {
       err.flush();
       return null;
     }
+  }
+
+  /** The {@code --allow-outside} option of the commands that load a scenario. */
+  static final class AllowOutside {
+    @Option(
+        names = "--allow-outside",
+        description =
+            "Let the scenario's conflist and manifest paths lead out of its folder (../, absolute"
+                + " paths, symlinks).")
+    boolean allowOutside;
   }
 
   /** The version line {@code podnet version} prints first. */
@@ -182,7 +193,7 @@ public final class PodnetCli implements Callable<Integer> {
           case '\t' -> sb.append("\\t");
           default -> {
             if (c < 0x20) {
-              sb.append(String.format("\\u%04x", (int) c));
+              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
               sb.append(c);
             }
@@ -274,13 +285,15 @@ public final class PodnetCli implements Callable<Integer> {
                 + " and cni-add.mmd (the CNI ADD sequence of the run's first pod).")
     private boolean mermaid;
 
+    @CommandLine.Mixin private AllowOutside outside = new AllowOutside();
+
     @Override
     public Integer call() {
       PrintWriter out =
           spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
       PrintWriter err =
           spec == null ? new PrintWriter(System.err, true) : spec.commandLine().getErr();
-      Scenario scenario = load(file, err);
+      Scenario scenario = load(file, outside.allowOutside, err);
       if (scenario == null) {
         return 2;
       }
@@ -388,6 +401,8 @@ public final class PodnetCli implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Override the file's seed.")
     private @Nullable Long seed;
 
+    @CommandLine.Mixin private AllowOutside outside = new AllowOutside();
+
     @Override
     public Integer call() {
       PrintWriter out =
@@ -409,7 +424,7 @@ public final class PodnetCli implements Callable<Integer> {
       if (command.isEmpty()) {
         return fail(err, "inspect: expected a command after --, e.g. -- ip route");
       }
-      Scenario scenario = load(file, err);
+      Scenario scenario = load(file, outside.allowOutside, err);
       if (scenario == null) {
         return 2;
       }
@@ -500,13 +515,15 @@ public final class PodnetCli implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The scenario file (YAML).")
     private Path file = Path.of("scenario.yaml");
 
+    @CommandLine.Mixin private AllowOutside outside = new AllowOutside();
+
     @Override
     public Integer call() {
       PrintWriter out =
           spec == null ? new PrintWriter(System.out, true) : spec.commandLine().getOut();
       PrintWriter err =
           spec == null ? new PrintWriter(System.err, true) : spec.commandLine().getErr();
-      Scenario scenario = load(file, err);
+      Scenario scenario = load(file, outside.allowOutside, err);
       if (scenario == null) {
         return 2;
       }

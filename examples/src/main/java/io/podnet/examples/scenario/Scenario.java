@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -28,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +47,18 @@ public final class Scenario {
 
   /** The most replicas a Deployment may ask for. */
   public static final int MAX_REPLICAS = 1000;
+
+  /** The largest scenario, manifest or conflist file read, in bytes (1 MiB). */
+  public static final long MAX_FILE_BYTES = 1L << 20;
+
+  /** The most Services the {@code bulkServices} steps of a scenario may generate in all. */
+  public static final int MAX_BULK_SERVICES = 50_000;
+
+  /** The Service CIDR a cluster has when the scenario names none (as {@code Cluster}'s). */
+  private static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+
+  /** What {@code cluster.cni} reads as when the conflist is written inline. */
+  static final String INLINE_CNI = "inline";
 
   static final List<String> PRESETS =
       List.of(
@@ -72,15 +87,43 @@ public final class Scenario {
           "cutLink",
           "restoreLink",
           "linkLatency",
-          "packetLoss");
+          "packetLoss",
+          "bulkServices",
+          "programmed");
+
+  /** The namespaces a cluster starts with, as kubeadm creates them. */
+  static final List<String> INITIAL_NAMESPACES =
+      List.of("default", "kube-node-lease", "kube-public", "kube-system");
+
+  /** The namespaces the API server's NamespaceLifecycle admission never lets anyone delete. */
+  static final List<String> IMMORTAL_NAMESPACES = List.of("default", "kube-public", "kube-system");
+
+  private static final String KINDS = "Pod, Deployment, Service or Namespace";
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
-      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "services");
+      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services");
   private static final List<String> EXPECT_KEYS =
-      List.of("podPhase", "podIpIn", "reachable", "unreachable", "contract");
+      List.of(
+          "podPhase",
+          "podIpIn",
+          "reachable",
+          "unreachable",
+          "fragNeeded",
+          "crosses",
+          "ruleCount",
+          "contract",
+          "programmed");
+  private static final List<String> RULE_TABLES = List.of("filter", "nat", "mangle", "raw");
+  private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.@]{0,14}");
   private static final List<String> PHASES =
       List.of("Pending", "ContainerCreating", "Running", "Terminating");
+  private static final String LABEL_KEY = "[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?";
+  private static final String LABEL_VALUE = "([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?";
+
+  /** The longest a {@code programmed} step waits, and the most an expectation may allow. */
+  static final long MAX_PROGRAMMING_NANOS = 60 * SimTime.SECOND;
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -92,6 +135,7 @@ public final class Scenario {
   private final String cni;
   private final @Nullable String conflistName;
   private final @Nullable String conflistText;
+  private final @Nullable String conflistPath;
   private final ServiceMode services;
   private final List<Step> steps;
   private final List<String> warnings;
@@ -107,6 +151,7 @@ public final class Scenario {
     this.cni = p.cni;
     this.conflistName = p.conflistName;
     this.conflistText = p.conflistText;
+    this.conflistPath = p.conflistPath;
     this.services = p.services;
     this.steps = List.copyOf(p.steps);
     this.warnings = List.copyOf(p.warnings);
@@ -117,7 +162,16 @@ public final class Scenario {
    * file that cannot be read is one problem too.
    */
   public static Scenario load(Path file) {
-    Parser p = new Parser(file);
+    return load(file, false);
+  }
+
+  /**
+   * Reads and validates a scenario file; with {@code allowOutside} its conflist and manifest paths
+   * may lead out of the scenario's folder (a {@code ../} path, an absolute path or a symlink to a
+   * file elsewhere), which is otherwise an error.
+   */
+  public static Scenario load(Path file, boolean allowOutside) {
+    Parser p = new Parser(file, allowOutside);
     p.parseFile();
     if (!p.errors.isEmpty()) {
       throw new ScenarioException(p.errors);
@@ -167,6 +221,11 @@ public final class Scenario {
 
   @Nullable String conflistText() {
     return conflistText;
+  }
+
+  /** The conflist path as the scenario gives it, under {@code cni} or {@code conflist}. */
+  @Nullable String conflistPath() {
+    return conflistPath;
   }
 
   ServiceMode services() {
@@ -219,6 +278,7 @@ public final class Scenario {
   private static final class Parser {
     final Path file;
     final Path folder;
+    final boolean allowOutside;
     final List<String> errors = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
     String name;
@@ -229,18 +289,22 @@ public final class Scenario {
     String cni = "bridge";
     @Nullable String conflistName;
     @Nullable String conflistText;
+    @Nullable String conflistPath;
     ServiceMode services = ServiceMode.IPTABLES;
     final List<Step> steps = new ArrayList<>();
     final Set<String> pods = new HashSet<>();
     final Set<String> svcs = new HashSet<>();
     final Set<String> crashed = new HashSet<>();
+    final Set<String> namespaces = new TreeSet<>(INITIAL_NAMESPACES);
     boolean manifestFailed;
+    int bulkServices;
     String lastAt = "0s";
     String clusterLocation = "";
     String display;
 
-    Parser(Path file) {
+    Parser(Path file, boolean allowOutside) {
       this.file = file;
+      this.allowOutside = allowOutside;
       Path parent = file.toAbsolutePath().normalize().getParent();
       this.folder = parent == null ? Path.of("/") : parent;
       this.display = file.toString();
@@ -264,6 +328,11 @@ public final class Scenario {
     void parseFile() {
       String text;
       try {
+        String big = tooLarge(file);
+        if (big != null) {
+          errors.add(display + ":1:1: the scenario file " + big);
+          return;
+        }
         text = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
         errors.add(
@@ -284,10 +353,21 @@ public final class Scenario {
       parseTop(docs.get(0));
     }
 
+    /**
+     * Returns why a file is too large to read ({@code "is N bytes (expected at most M)"}), or null:
+     * sizes are checked before anything is read or allocated.
+     */
+    static @Nullable String tooLarge(Path file) throws IOException {
+      long size = Files.size(file);
+      return size <= MAX_FILE_BYTES
+          ? null
+          : "is " + size + " bytes (expected at most " + MAX_FILE_BYTES + ")";
+    }
+
     @Nullable List<YamlNode> readYaml(String text, String where) {
       try {
         return YamlNode.readAll(text);
-      } catch (YamlNode.DuplicateKey e) {
+      } catch (YamlNode.Refused e) {
         errors.add(where + ":" + e.line + ":" + e.column + ": " + e.getMessage());
       } catch (JacksonException e) {
         JsonLocation loc = e.getLocation();
@@ -364,8 +444,7 @@ public final class Scenario {
       }
       YamlNode c = root.map.get("cluster");
       if (c == null) {
-        error(
-            root, "missing key \"cluster\" (expected nodes, podCIDR, serviceCIDR, cni, services)");
+        error(root, "missing key \"cluster\" (expected " + String.join(", ", CLUSTER_KEYS) + ")");
       } else if (c.kind != YamlNode.Kind.MAP) {
         error(c, "cluster: expected a map, got " + c.describe());
       } else {
@@ -432,42 +511,22 @@ public final class Scenario {
                       + suggest(mode, List.of("iptables", "hash-map")));
         }
       }
-      String cniText = string(c, "cni", "cluster.cni");
-      if (cniText != null) {
+      YamlNode inline = c.map.get("cni");
+      String cniText =
+          inline != null && inline.kind == YamlNode.Kind.MAP
+              ? null
+              : string(c, "cni", "cluster.cni");
+      if (inline != null && inline.kind == YamlNode.Kind.MAP) {
+        readInlineConflist(inline);
+      } else if (cniText != null) {
         YamlNode at = c.map.get("cni");
         if (PRESETS.contains(cniText)) {
           cni = cniText;
         } else if (cniText.contains("/")
             || cniText.endsWith(".conflist")
             || cniText.endsWith(".json")) {
-          Path target = inside(at, cniText, "cluster.cni");
-          if (target != null) {
-            if (!Files.isRegularFile(target)) {
-              error(
-                  at,
-                  "cluster.cni: conflist \""
-                      + cniText
-                      + "\" not found (expected a file"
-                      + " next to the scenario)");
-            } else {
-              try {
-                conflistText = Files.readString(target, StandardCharsets.UTF_8);
-                Path parent = file.getParent();
-                String where =
-                    parent == null ? cniText : parent.resolve(cniText).normalize().toString();
-                try {
-                  // a podCIDR as long as the placeholder keeps the columns right
-                  NetworkConfigList.parse(conflistText.replace("${podCIDR}", "1.0.0.0/24"), where);
-                } catch (CniConfigException e) {
-                  errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
-                }
-                Path fn = target.getFileName();
-                conflistName = fn == null ? cniText : fn.toString();
-                cni = cniText;
-              } catch (IOException e) {
-                error(at, "cluster.cni: cannot read conflist \"" + cniText + "\"");
-              }
-            }
+          if (readConflist(at, cniText, "cluster.cni")) {
+            cni = cniText;
           }
         } else {
           error(
@@ -479,8 +538,93 @@ public final class Scenario {
                   + " or a path to a conflist");
         }
       }
+      String override = string(c, "conflist", "cluster.conflist");
+      if (override != null) {
+        YamlNode at = c.map.get("conflist");
+        if (conflistText != null || !PRESETS.contains(cni)) {
+          error(
+              at,
+              "cluster.conflist: expected it only with a preset cni (whose agent then runs with"
+                  + " this conflist), but cni is the conflist \""
+                  + cni
+                  + "\"");
+        } else {
+          readConflist(at, override, "cluster.conflist");
+        }
+      }
     }
 
+    /**
+     * Takes a conflist written inline under {@code cluster.cni} (YAML for the conflist's JSON) into
+     * {@link #conflistText}; a problem is reported at the {@code cni} key with libcni's message.
+     */
+    void readInlineConflist(YamlNode at) {
+      String text;
+      try {
+        text = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(at.toJson()) + "\n";
+      } catch (IOException e) {
+        error(at, "cluster.cni: cannot write the inline conflist as JSON");
+        return;
+      }
+      try {
+        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline");
+      } catch (CniConfigException e) {
+        error(at, "cluster.cni (inline conflist): " + e.error().render());
+        return;
+      }
+      cni = INLINE_CNI;
+      conflistText = text;
+      conflistName = "10-inline.conflist";
+      conflistPath = INLINE_CNI;
+    }
+
+    /**
+     * Reads the conflist a scenario names into {@link #conflistText} and checks it parses (errors
+     * point into the conflist); false, with an error, when it cannot be used.
+     */
+    boolean readConflist(YamlNode at, String path, String key) {
+      Path target = inside(at, path, key);
+      if (target == null) {
+        return false;
+      }
+      if (!Files.isRegularFile(target)) {
+        error(
+            at,
+            key + ": conflist \"" + path + "\" not found (expected a file next to the scenario)");
+        return false;
+      }
+      String text;
+      try {
+        String big = tooLarge(target);
+        if (big != null) {
+          error(at, key + ": conflist \"" + path + "\" " + big);
+          return false;
+        }
+        text = Files.readString(target, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        error(at, key + ": cannot read conflist \"" + path + "\"");
+        return false;
+      }
+      Path parent = file.getParent();
+      String where = parent == null ? path : parent.resolve(path).normalize().toString();
+      try {
+        // a podCIDR as long as the placeholder keeps the columns right
+        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), where);
+      } catch (CniConfigException e) {
+        errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
+      }
+      Path fn = target.getFileName();
+      conflistText = text;
+      conflistName = fn == null ? path : fn.toString();
+      conflistPath = path;
+      return true;
+    }
+
+    /**
+     * The file a path in the scenario names, or null (with an error) when the path is invalid or
+     * leads out of the scenario's folder by {@code ..}, an absolute path or a symlink, unless
+     * {@code --allow-outside} permits it.
+     */
     @Nullable Path inside(YamlNode at, String relative, String what) {
       Path target;
       try {
@@ -489,14 +633,32 @@ public final class Scenario {
         error(at, what + ": invalid path \"" + relative + "\"");
         return null;
       }
+      if (allowOutside) {
+        return target;
+      }
+      String how = null;
       if (Path.of(relative).isAbsolute() || !target.startsWith(folder)) {
+        how = "";
+      } else if (Files.exists(target)) {
+        try {
+          Path real = target.toRealPath();
+          if (!real.startsWith(folder.toRealPath())) {
+            how = "a symlink to " + real + "; ";
+          }
+        } catch (IOException e) {
+          error(at, what + ": cannot resolve \"" + relative + "\" (" + e.getMessage() + ")");
+          return null;
+        }
+      }
+      if (how != null) {
         error(
             at,
             what
                 + ": path \""
                 + relative
-                + "\" escapes the scenario's folder (expected a"
-                + " path inside it)");
+                + "\" escapes the scenario's folder ("
+                + how
+                + "expected a path inside it; --allow-outside permits it)");
         return null;
       }
       return target;
@@ -651,6 +813,8 @@ public final class Scenario {
             }
           }
         }
+        case "bulkServices" -> parseBulkServices(v, p, args);
+        case "programmed" -> parseProgrammed(v, p, args, false);
         default -> { // removePlugin, installPlugin
           if (map(v, p, List.of("node", "type"))) {
             String node = required(v, "node", p);
@@ -735,11 +899,11 @@ public final class Scenario {
     }
 
     void parseDelete(YamlNode v, String p, Map<String, String> args) {
-      if (!map(v, p, List.of("pod", "service"))) {
+      if (!map(v, p, List.of("pod", "service", "namespace"))) {
         return;
       }
       if (v.map.size() != 1) {
-        error(v, p + ": expected exactly one of pod or service");
+        error(v, p + ": expected exactly one of pod, service or namespace");
         return;
       }
       String kind = v.map.keySet().iterator().next();
@@ -748,15 +912,50 @@ public final class Scenario {
         return;
       }
       YamlNode at = v.map.get(kind);
-      if (kind.equals("pod")) {
-        if (pod(at, target, p + ".pod")) {
-          pods.remove(target);
-          args.put("pod", target);
+      switch (kind) {
+        case "pod" -> {
+          if (pod(at, target, p + ".pod")) {
+            pods.remove(target);
+            args.put("pod", target);
+          }
         }
-      } else if (svcs.remove(target) || manifestFailed) {
-        args.put("service", target);
+        case "service" -> {
+          if (svcs.remove(target) || manifestFailed) {
+            args.put("service", target);
+          } else {
+            error(at, p + ".service: no Service \"" + target + "\" at this step");
+          }
+        }
+        default -> deleteNamespace(at, target, p + ".namespace", args);
+      }
+    }
+
+    /** A namespace that exists and may be deleted goes, and with it its pods and Services. */
+    void deleteNamespace(YamlNode at, String ns, String path, Map<String, String> args) {
+      if (IMMORTAL_NAMESPACES.contains(ns)) {
+        error(
+            at,
+            path
+                + ": namespaces \""
+                + ns
+                + "\" is forbidden: this namespace may not be deleted (expected a namespace other"
+                + " than "
+                + String.join(", ", IMMORTAL_NAMESPACES)
+                + ")");
+      } else if (!namespaces.remove(ns)) {
+        List<String> known =
+            namespaces.stream().filter(n -> !INITIAL_NAMESPACES.contains(n)).toList();
+        error(
+            at,
+            path
+                + ": namespaces \""
+                + ns
+                + "\" not found"
+                + (known.isEmpty() ? " (no namespace has been applied yet)" : suggest(ns, known)));
       } else {
-        error(at, p + ".service: no Service \"" + target + "\" at this step");
+        pods.removeIf(pod -> pod.startsWith(ns + "/"));
+        svcs.removeIf(svc -> svc.startsWith(ns + "/"));
+        args.put("namespace", ns);
       }
     }
 
@@ -766,21 +965,59 @@ public final class Scenario {
         return;
       }
       String[] w = v.text.trim().split("\\s+");
-      String line = String.join(" ", w);
-      if (line.equals("get pods -o wide") || line.equals("get pods")) {
-        args.put("command", line);
-      } else if (w.length == 3 && w[0].equals("describe") && w[1].equals("pod")) {
-        if (pod(v, w[2], p)) {
-          args.put("command", line);
-          args.put("pod", w[2]);
+      List<String> words = new ArrayList<>();
+      String namespace = null;
+      boolean all = false;
+      boolean wide = false;
+      boolean ok = true;
+      for (int i = 0; i < w.length; i++) {
+        switch (w[i]) {
+          case "-A", "--all-namespaces" -> all = true;
+          case "-n", "--namespace" -> {
+            ok &= i + 1 < w.length;
+            namespace = i + 1 < w.length ? w[++i] : null;
+          }
+          case "-o" -> {
+            ok &= i + 1 < w.length && w[i + 1].equals("wide");
+            wide = true;
+            i++;
+          }
+          case "-owide", "-o=wide", "--output=wide" -> wide = true;
+          default -> {
+            if (w[i].startsWith("--namespace=") || w[i].startsWith("-n=")) {
+              namespace = w[i].substring(w[i].indexOf('=') + 1);
+            } else {
+              words.add(w[i]);
+            }
+          }
         }
-      } else {
+      }
+      String line = String.join(" ", w);
+      boolean get = words.equals(List.of("get", "pods"));
+      boolean describe =
+          words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
+      if (!ok || !(get || describe) || describe && (all || wide)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
-                + "\" (expected get pods [-o wide] or describe pod NAME)");
+                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] or describe pod NAME [-n"
+                + " NAMESPACE])");
+        return;
+      }
+      args.put("command", line);
+      if (get) {
+        args.put("namespace", all ? "" : namespace == null ? "default" : namespace);
+        args.put("wide", Boolean.toString(wide));
+        return;
+      }
+      String key =
+          namespace == null || namespace.equals("default")
+              ? words.get(2)
+              : namespace + "/" + words.get(2);
+      if (pod(v, key, p)) {
+        args.put("pod", key);
       }
     }
 
@@ -845,8 +1082,18 @@ public final class Scenario {
     }
 
     void parsePing(YamlNode v, String p, Map<String, String> args, boolean curl) {
-      if (!map(
-          v, p, curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"))) {
+      parsePing(
+          v,
+          p,
+          args,
+          curl,
+          curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"));
+    }
+
+    /** A ping or curl target (from, to) and a ping's options, with these keys allowed. */
+    void parsePing(
+        YamlNode v, String p, Map<String, String> args, boolean curl, List<String> keys) {
+      if (!map(v, p, keys)) {
         return;
       }
       if (!curl && !pingOptions(v, p, args)) {
@@ -1000,6 +1247,96 @@ public final class Scenario {
             check.put("pod", pod);
             check.put("cidr", cidr);
           }
+          case "crosses" -> {
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false, List.of("from", "to", "device", "size", "dontFragment"));
+            String device = errors.size() == before ? required(x, "device", q) : null;
+            if (device == null) {
+              continue;
+            }
+            if (!DEVICE_NAME.matcher(device).matches()) {
+              error(
+                  x.map.get("device"),
+                  q + ".device: \"" + device + "\" is not a device name (expected e.g. cni0)");
+              continue;
+            }
+            a.put("device", device);
+            check.putAll(a);
+          }
+          case "ruleCount" -> {
+            if (!map(x, q, List.of("node", "table", "chain", "is", "atLeast", "atMost"))) {
+              continue;
+            }
+            String node = required(x, "node", q);
+            String table = required(x, "table", q);
+            if (node == null || table == null || !node(x.map.get("node"), node, q + ".node")) {
+              continue;
+            }
+            if (!RULE_TABLES.contains(table)) {
+              error(
+                  x.map.get("table"),
+                  q
+                      + ".table: \""
+                      + table
+                      + "\" is not a table (expected filter, nat, mangle or raw)");
+              continue;
+            }
+            List<String> bounds =
+                List.of("is", "atLeast", "atMost").stream().filter(x.map::containsKey).toList();
+            if (bounds.size() != 1) {
+              error(x, q + ": expected exactly one of is, atLeast, atMost");
+              continue;
+            }
+            YamlNode bound = x.map.get(bounds.get(0));
+            if (!bound.isInt() || bound.text.length() > 9) {
+              error(
+                  bound,
+                  q + "." + bounds.get(0) + ": expected a rule count, got " + bound.describe());
+              continue;
+            }
+            String chain = x.map.containsKey("chain") ? string(x, "chain", q + ".chain") : "";
+            if (chain == null) {
+              continue;
+            }
+            check.put("node", node);
+            check.put("table", table);
+            check.put("chain", chain);
+            check.put("bound", bounds.get(0));
+            check.put("count", bound.text);
+          }
+          case "fragNeeded" -> {
+            Map<String, String> a = new LinkedHashMap<>();
+            int before = errors.size();
+            parsePing(x, q, a, false, List.of("from", "to", "size", "mtu"));
+            if (errors.size() != before) {
+              continue;
+            }
+            if (!a.containsKey("size")) {
+              error(
+                  x,
+                  q
+                      + ": missing key \"size\" (expected the ICMP payload bytes of a ping"
+                      + " too big for the path, e.g. 1472)");
+              continue;
+            }
+            YamlNode mtu = x.map.get("mtu");
+            if (mtu != null) {
+              int n = mtu.isInt() && mtu.text.length() < 6 ? Integer.parseInt(mtu.text) : -1;
+              if (n < 68 || n > 65535) {
+                error(mtu, q + ".mtu: expected an MTU in [68, 65535], got " + mtu.text);
+                continue;
+              }
+              a.put("mtu", Integer.toString(n));
+            }
+            a.put("dontFragment", "true");
+            check.putAll(a);
+          }
+          case "programmed" -> {
+            if (!parseProgrammed(x, q, check, true)) {
+              continue;
+            }
+          }
           default -> { // reachable, unreachable
             Map<String, String> a = new LinkedHashMap<>();
             int before = errors.size();
@@ -1045,6 +1382,11 @@ public final class Scenario {
       }
       String text;
       try {
+        String big = tooLarge(target);
+        if (big != null) {
+          error(v, p + ": manifest file \"" + v.text + "\" " + big);
+          return;
+        }
         text = Files.readString(target, StandardCharsets.UTF_8);
       } catch (IOException e) {
         error(v, p + ": cannot read manifest file \"" + v.text + "\"");
@@ -1081,7 +1423,7 @@ public final class Scenario {
       }
       YamlNode kindNode = m.map.get("kind");
       if (kindNode == null) {
-        error(where, m, p + ": manifest without kind (expected Pod, Deployment or Service)");
+        error(where, m, p + ": manifest without kind (expected " + KINDS + ")");
         return;
       }
       String kind = kindNode.text;
@@ -1090,13 +1432,14 @@ public final class Scenario {
             case "Pod" -> Pod.class;
             case "Deployment" -> Deployment.class;
             case "Service" -> Service.class;
+            case "Namespace" -> Namespace.class;
             default -> null;
           };
       if (type == null) {
         error(
             where,
             kindNode,
-            p + ".kind: unsupported kind \"" + kind + "\" (expected Pod, Deployment or Service)");
+            p + ".kind: unsupported kind \"" + kind + "\" (expected " + KINDS + ")");
         return;
       }
       HasMetadata r;
@@ -1141,9 +1484,43 @@ public final class Scenario {
         error(where, m, p + " (" + kind + "): missing metadata.name");
         return;
       }
-      String ns = r.getMetadata().getNamespace();
-      String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
       warnUnmodeled(m, "", kind, name, where);
+      if (r instanceof Namespace) {
+        if (!name.matches(DNS_LABEL)) {
+          error(
+              where,
+              m.map.get("metadata").map.get("name"),
+              p
+                  + " (Namespace): metadata.name: \""
+                  + name
+                  + "\" is not a lowercase RFC 1123 label (expected at most 63 lower case letters,"
+                  + " digits or '-', starting and ending with a letter or digit)");
+          return;
+        }
+        namespaces.add(name);
+        out.add(r);
+        return;
+      }
+      String ns = r.getMetadata().getNamespace();
+      if (ns != null && !namespaces.contains(ns)) {
+        error(
+            where,
+            m.map.get("metadata").map.get("namespace"),
+            p
+                + " ("
+                + kind
+                + " "
+                + name
+                + "): namespaces \""
+                + ns
+                + "\" not found (expected a Namespace \""
+                + ns
+                + "\" applied before it, or one of: "
+                + String.join(", ", namespaces)
+                + ")");
+        return;
+      }
+      String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
       switch (kind) {
         case "Pod" -> addPod(m, prefix + name, p, where);
         case "Deployment" -> {
@@ -1201,13 +1578,37 @@ public final class Scenario {
               return;
             }
           }
-          if (!svcs.add(name)) {
-            error(where, m, p + ": Service \"" + name + "\" already exists");
+          String problem = ServiceManifest.problem(s);
+          if (problem != null) {
+            error(where, at(m, problem), p + " (Service " + name + "): " + problem);
+            return;
+          }
+          if (!svcs.add(prefix + name)) {
+            error(where, m, p + ": Service \"" + prefix + name + "\" already exists");
             return;
           }
         }
       }
       out.add(r);
+    }
+
+    /** The node of {@code m} the problem's leading field path names, as deep as it exists. */
+    static YamlNode at(YamlNode m, String problem) {
+      YamlNode n = m;
+      for (String part : problem.substring(0, problem.indexOf(':')).split("\\.")) {
+        int bracket = part.indexOf('[');
+        String key = bracket < 0 ? part : part.substring(0, bracket);
+        YamlNode next = n.kind == YamlNode.Kind.MAP ? n.map.get(key) : null;
+        if (next != null && bracket >= 0 && next.kind == YamlNode.Kind.LIST) {
+          int i = Integer.parseInt(part.substring(bracket + 1, part.indexOf(']')));
+          next = i < next.list.size() ? next.list.get(i) : next;
+        }
+        if (next == null) {
+          return n;
+        }
+        n = next;
+      }
+      return n;
     }
 
     void addPod(YamlNode m, String name, String p, String where) {
@@ -1232,6 +1633,9 @@ public final class Scenario {
       }
       return "another type";
     }
+
+    /** An RFC 1123 label, what a namespace's name must be. */
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
     private static final Set<String> MODELED =
         Set.of(
@@ -1275,7 +1679,21 @@ public final class Scenario {
             "spec.ports[].port",
             "spec.ports[].targetPort",
             "spec.ports[].protocol",
-            "spec.type");
+            "spec.ports[].nodePort",
+            "spec.type",
+            "spec.externalIPs",
+            "spec.externalTrafficPolicy",
+            "spec.healthCheckNodePort",
+            "spec.loadBalancerSourceRanges",
+            "spec.sessionAffinity",
+            "spec.sessionAffinityConfig",
+            "spec.sessionAffinityConfig.clientIP",
+            "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+            "status",
+            "status.loadBalancer",
+            "status.loadBalancer.ingress",
+            "status.loadBalancer.ingress[]",
+            "status.loadBalancer.ingress[].ip");
 
     private static final Set<String> FREE_MAPS =
         Set.of(
@@ -1291,9 +1709,7 @@ public final class Scenario {
       if (n.kind == YamlNode.Kind.MAP) {
         for (Map.Entry<String, YamlNode> e : n.map.entrySet()) {
           String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-          boolean otherType = child.equals("spec.type") && !e.getValue().text.equals("ClusterIP");
           if (!MODELED.contains(child)
-              || otherType
               || (kind.equals("Service")
                   && child.equals("spec.selector")
                   && e.getValue().kind != YamlNode.Kind.MAP)) {
@@ -1321,6 +1737,214 @@ public final class Scenario {
         }
       }
     }
+
+    /**
+     * {@code bulkServices: {count, selector, port, targetPort}}: {@code count} ClusterIP Services
+     * named {@code bulk-00001} on (numbering goes on across steps), each selecting {@code
+     * selector}. Puts count, the first index, the selector as {@code k=v,...}, port and targetPort
+     * in {@code args}.
+     */
+    void parseBulkServices(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("count", "selector", "port", "targetPort"))) {
+        return;
+      }
+      YamlNode countNode = v.map.get("count");
+      YamlNode sel = v.map.get("selector");
+      if (countNode == null || sel == null || !v.map.containsKey("port")) {
+        error(v, p + ": expected count, selector and port (targetPort defaults to port)");
+        return;
+      }
+      long count = integer(countNode);
+      if (count < 1 || count > MAX_BULK_SERVICES) {
+        error(
+            countNode,
+            p
+                + ".count: expected an integer from 1 to "
+                + MAX_BULK_SERVICES
+                + ", got "
+                + countNode.describe());
+        return;
+      }
+      if (bulkServices + count > MAX_BULK_SERVICES) {
+        error(
+            countNode,
+            p
+                + ".count: "
+                + count
+                + " more would make "
+                + (bulkServices + count)
+                + " generated Services (expected at most "
+                + MAX_BULK_SERVICES
+                + " in a scenario)");
+        return;
+      }
+      String cidr = serviceCidr == null ? DEFAULT_SERVICE_CIDR : serviceCidr;
+      long room = Cidr.parse(cidr).size() - 3;
+      if (svcs.size() + count > room) {
+        error(
+            countNode,
+            p
+                + ".count: "
+                + (svcs.size() + count)
+                + " Services do not fit in the Service CIDR "
+                + cidr
+                + " ("
+                + room
+                + " ClusterIPs)");
+        return;
+      }
+      String selector = labels(sel, p + ".selector");
+      int port = port(v.map.get("port"), p + ".port");
+      YamlNode t = v.map.get("targetPort");
+      int target = t == null ? port : port(t, p + ".targetPort");
+      if (selector == null || port < 0 || target < 0) {
+        return;
+      }
+      int first = bulkServices + 1;
+      for (int i = first; i < first + count; i++) {
+        String name = bulkName(i);
+        if (!svcs.add(name)) {
+          error(v, p + ": Service \"" + name + "\" already exists");
+          return;
+        }
+      }
+      bulkServices += (int) count;
+      args.put("count", Long.toString(count));
+      args.put("first", Integer.toString(first));
+      args.put("selector", selector);
+      args.put("port", Integer.toString(port));
+      args.put("targetPort", Integer.toString(target));
+    }
+
+    /** The integer a scalar holds, or -1 when it holds none (or one beyond 64 bits). */
+    static long integer(YamlNode n) {
+      if (!n.isInt()) {
+        return -1;
+      }
+      try {
+        return Long.parseLong(n.text);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    /** A port number from 1 to 65535, or -1 after reporting the error. */
+    int port(YamlNode n, String path) {
+      long port = integer(n);
+      if (port < 1 || port > 65535) {
+        error(n, path + ": expected a port number from 1 to 65535, got " + n.describe());
+        return -1;
+      }
+      return (int) port;
+    }
+
+    /** A non-empty label map as {@code k=v,...} in key order, or null after reporting the error. */
+    @Nullable String labels(YamlNode n, String path) {
+      if (n.kind != YamlNode.Kind.MAP || n.map.isEmpty()) {
+        error(n, path + ": expected a map of at least one label, got " + n.describe());
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (Map.Entry<String, YamlNode> e : new java.util.TreeMap<>(n.map).entrySet()) {
+        YamlNode value = e.getValue();
+        if (!e.getKey().matches(LABEL_KEY)
+            || value.kind != YamlNode.Kind.SCALAR
+            || !value.text.matches(LABEL_VALUE)) {
+          error(
+              value,
+              path
+                  + "."
+                  + e.getKey()
+                  + ": expected a label (a name and a value of letters, digits, '-', '_', '.'),"
+                  + " got "
+                  + value.describe());
+          return null;
+        }
+        out.add(e.getKey() + "=" + value.text);
+      }
+      return String.join(",", out);
+    }
+
+    /**
+     * {@code programmed: {service}} as a step, or as an expectation also with {@code within} (a
+     * duration), {@code slowerThan} and {@code notSlowerThan} (other Services); puts them in {@code
+     * args}. Returns whether it is valid.
+     */
+    boolean parseProgrammed(YamlNode v, String p, Map<String, String> args, boolean expect) {
+      List<String> keys =
+          expect ? List.of("service", "within", "slowerThan", "notSlowerThan") : List.of("service");
+      if (!map(v, p, keys)) {
+        return false;
+      }
+      String service = required(v, "service", p);
+      if (service == null || !service(v.map.get("service"), service, p + ".service")) {
+        return false;
+      }
+      args.put("service", service);
+      YamlNode within = v.map.get("within");
+      if (within != null) {
+        long nanos = -1;
+        try {
+          nanos = SimTime.parse(within.isInt() ? within.text + "s" : within.text);
+        } catch (IllegalArgumentException e) {
+          nanos = -1;
+        }
+        if (nanos <= 0 || nanos > MAX_PROGRAMMING_NANOS) {
+          error(
+              within,
+              p
+                  + ".within: \""
+                  + within.text
+                  + "\" is not a duration from 1ns to 60s (expected a number and a unit: s, ms,"
+                  + " us or ns, e.g. 50ms)");
+          return false;
+        }
+        args.put("within", within.text);
+        args.put("withinNanos", Long.toString(nanos));
+      }
+      for (String key : List.of("slowerThan", "notSlowerThan")) {
+        YamlNode at = v.map.get(key);
+        if (at == null) {
+          continue;
+        }
+        String than = string(v, key, p + "." + key);
+        if (than == null) {
+          return false;
+        }
+        if (than.equals(service)) {
+          error(at, p + "." + key + ": expected another Service than \"" + service + "\"");
+          return false;
+        }
+        if (!service(at, than, p + "." + key)) {
+          return false;
+        }
+        args.put(key, than);
+      }
+      return true;
+    }
+
+    /** Whether {@code name} is a Service at this step; reports the error when not. */
+    boolean service(YamlNode at, String name, String path) {
+      if (svcs.contains(name) || manifestFailed) {
+        return true;
+      }
+      String hint = suggest(name, svcs.stream().sorted().toList());
+      error(
+          at,
+          path
+              + ": no Service \""
+              + name
+              + "\" at this step"
+              + (svcs.isEmpty()
+                  ? " (no Service has been applied yet)"
+                  : hint.startsWith(" (did you mean") ? hint : ""));
+      return false;
+    }
+  }
+
+  /** The name of the {@code index}-th generated Service (from 1): {@code bulk-00001}. */
+  static String bulkName(int index) {
+    return String.format(java.util.Locale.ROOT, "bulk-%05d", index);
   }
 
   /** The TCP ports a pod's containers declare, in order. */

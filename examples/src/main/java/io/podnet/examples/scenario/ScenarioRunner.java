@@ -1,6 +1,7 @@
 package io.podnet.examples.scenario;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -24,12 +25,13 @@ import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
-import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +49,7 @@ public final class ScenarioRunner {
   private final StringBuilder walks = new StringBuilder();
   private @Nullable ProbeResult lastProbe;
   private final Map<String, List<Integer>> listening = new LinkedHashMap<>();
+  private final Set<String> namespaces = new TreeSet<>(Scenario.INITIAL_NAMESPACES);
   private int pingSeq;
   private boolean failed;
 
@@ -149,6 +152,10 @@ public final class ScenarioRunner {
         .append(scenario.nodes() == 1 ? " node" : " nodes")
         .append(", cni ")
         .append(scenario.cni())
+        .append(
+            scenario.conflistText() == null || scenario.cni().equals(scenario.conflistPath())
+                ? ""
+                : " with conflist " + scenario.conflistPath())
         .append(", services ")
         .append(
             scenario.services() == io.podnet.cni.cluster.ServiceMode.IPTABLES
@@ -198,12 +205,11 @@ public final class ScenarioRunner {
           case "calico-ipip" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.IPIP));
           case "calico-vxlan" -> Cluster.calico(CalicoNode.of(CalicoNode.Mode.VXLAN));
           case "cilium" -> Cluster.cilium();
-          default ->
-              Cluster.builder()
-                  .cni(
-                      String.valueOf(scenario.conflistName()),
-                      String.valueOf(scenario.conflistText()));
+          default -> Cluster.builder();
         };
+    if (scenario.conflistText() != null) {
+      b.cni(String.valueOf(scenario.conflistName()), scenario.conflistText());
+    }
     b.nodes(scenario.nodes()).seed(seed).services(scenario.services());
     if (!options.traceSinks().isEmpty()) {
       Trace trace = Trace.digestOnly();
@@ -228,6 +234,8 @@ public final class ScenarioRunner {
           out.append("$ kubectl delete pod ").append(a.get("pod")).append('\n');
           cluster.deletePod(a.get("pod"));
           out.append("pod \"").append(a.get("pod")).append("\" deleted\n");
+        } else if (a.containsKey("namespace")) {
+          deleteNamespace(cluster, a.get("namespace"));
         } else {
           out.append("$ kubectl delete service ").append(a.get("service")).append('\n');
           cluster.deleteService(a.get("service"));
@@ -239,7 +247,10 @@ public final class ScenarioRunner {
         if (a.containsKey("pod")) {
           out.append(Kubectl.describePod(cluster, a.get("pod")));
         } else {
-          out.append(Kubectl.getPodsWide(cluster));
+          String ns = a.get("namespace");
+          out.append(
+              Kubectl.getPods(
+                  cluster, ns.isEmpty() ? null : ns, Boolean.parseBoolean(a.get("wide"))));
         }
       }
       case "exec" -> exec(cluster, a);
@@ -319,6 +330,8 @@ public final class ScenarioRunner {
             .append(" (the whole link)\n");
         uplink(cluster, a.get("node")).setLossRate(Double.parseDouble(a.get("percent")) / 100);
       }
+      case "bulkServices" -> ServicePropagation.bulk(cluster, a, out);
+      case "programmed" -> ServicePropagation.report(cluster, a.get("service"), out);
       default -> { // installPlugin
         out.append("$ install -m 755 ")
             .append(a.get("type"))
@@ -338,7 +351,11 @@ public final class ScenarioRunner {
     for (HasMetadata m : manifests) {
       ObjectMeta meta = m.getMetadata();
       String ns = meta.getNamespace() == null ? "default" : meta.getNamespace();
-      if (m instanceof io.fabric8.kubernetes.api.model.Pod p) {
+      if (m instanceof Namespace) {
+        out.append("namespace/")
+            .append(meta.getName())
+            .append(namespaces.add(meta.getName()) ? " created\n" : " unchanged\n");
+      } else if (m instanceof io.fabric8.kubernetes.api.model.Pod p) {
         createPod(cluster, ns, meta.getName(), meta.getLabels(), p.getSpec(), created);
         out.append("pod/").append(meta.getName()).append(" created\n");
       } else if (m instanceof Deployment d) {
@@ -360,18 +377,9 @@ public final class ScenarioRunner {
         }
         out.append("deployment.apps/").append(meta.getName()).append(" created\n");
       } else if (m instanceof io.fabric8.kubernetes.api.model.Service s) {
-        List<ServicePort> ports = new ArrayList<>();
-        for (io.fabric8.kubernetes.api.model.ServicePort sp : s.getSpec().getPorts()) {
-          int port = sp.getPort();
-          int target = sp.getTargetPort() == null ? port : sp.getTargetPort().getIntVal();
-          ports.add(
-              ServicePort.of(
-                  sp.getName() == null ? "" : sp.getName(),
-                  sp.getProtocol() == null ? "TCP" : sp.getProtocol(),
-                  port,
-                  target));
-        }
-        cluster.createService(ns + "/" + meta.getName(), s.getSpec().getSelector(), ports);
+        ServiceManifest.Converted c = ServiceManifest.convert(s, cluster::allocateNodePort);
+        cluster.createService(
+            ns + "/" + meta.getName(), s.getSpec().getSelector(), c.ports(), c.options());
         out.append("service/").append(meta.getName()).append(" created\n");
       }
     }
@@ -385,6 +393,33 @@ public final class ScenarioRunner {
       }
     }
     openListeners(cluster);
+  }
+
+  /**
+   * {@code kubectl delete namespace}: every pod of the namespace is deleted (at once, waiting at
+   * most 60 simulated seconds for their teardown), then its Services, then the namespace.
+   */
+  private void deleteNamespace(Cluster cluster, String ns) {
+    out.append("$ kubectl delete namespace ").append(ns).append('\n');
+    List<Pod> deleting = new ArrayList<>();
+    for (Pod pod : cluster.pods()) {
+      if (pod.namespace().equals(ns)) {
+        deleting.add(cluster.startDeletingPod(pod.key()));
+      }
+    }
+    long deadline = cluster.simulation().now() + 60 * SimTime.SECOND;
+    while (!deleting.stream().allMatch(Pod::isDeleted)
+        && cluster.simulation().now() < deadline
+        && cluster.simulation().step()) {
+      // let the kubelets tear the pods' networks down
+    }
+    for (Service s : cluster.services()) {
+      if (s.namespace().equals(ns)) {
+        cluster.deleteService(s.namespacedName());
+      }
+    }
+    namespaces.remove(ns);
+    out.append("namespace \"").append(ns).append("\" deleted\n");
   }
 
   /** Pods that are running now listen on their containers' ports (once). */
@@ -478,11 +513,70 @@ public final class ScenarioRunner {
                   : ip.get() + " is not in " + check.get("cidr");
         }
       }
+      case "programmed" -> {
+        what = ServicePropagation.what(check);
+        why = ServicePropagation.check(cluster, check);
+      }
       case "unreachable" -> {
         what = "unreachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
         Ipv4Address to = resolve(cluster, check.get("to"));
         ProbeResult r = ping(cluster, check, to);
         why = r.success() ? "ping answered: " + r.message() : null;
+      }
+      case "crosses" -> {
+        what =
+            "crosses "
+                + check.get("from")
+                + " -> "
+                + check.get("to")
+                + sizeNote(check)
+                + " via "
+                + check.get("device");
+        ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
+        List<String> devices =
+            r.walk().hops().stream().map(h -> h.hop().device()).distinct().toList();
+        why =
+            r.walk().crosses(check.get("device"))
+                ? null
+                : "the walk crosses " + String.join(", ", devices) + ", not " + check.get("device");
+      }
+      case "ruleCount" -> {
+        String chain = check.get("chain");
+        what =
+            "ruleCount "
+                + check.get("node")
+                + " "
+                + check.get("table")
+                + (chain.isEmpty() ? "" : " " + chain)
+                + " "
+                + check.get("bound")
+                + " "
+                + check.get("count");
+        long n = ruleCount(cluster, check.get("node"), check.get("table"), chain);
+        long bound = Long.parseLong(check.get("count"));
+        boolean ok =
+            switch (check.get("bound")) {
+              case "atLeast" -> n >= bound;
+              case "atMost" -> n <= bound;
+              default -> n == bound;
+            };
+        why = ok ? null : check.get("table") + (chain.isEmpty() ? "" : " " + chain) + " has " + n;
+      }
+      case "fragNeeded" -> {
+        String mtu = check.get("mtu");
+        what =
+            "fragNeeded "
+                + check.get("from")
+                + " -> "
+                + check.get("to")
+                + sizeNote(check)
+                + (mtu == null ? "" : " mtu " + mtu);
+        ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
+        String expected = "Frag needed and DF set (mtu = " + (mtu == null ? "" : mtu + ")");
+        why =
+            r.outcome() == ProbeResult.Outcome.ICMP_ERROR && r.message().contains(expected)
+                ? null
+                : "ping got: " + r.message();
       }
       default -> {
         what = "reachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
@@ -498,6 +592,24 @@ public final class ScenarioRunner {
       out.append("FAILED: ").append(why).append('\n');
       failed = true;
     }
+  }
+
+  /** The rules ({@code -A} lines) of a table, or of one chain of it, on a node; 0 without any. */
+  private static long ruleCount(Cluster cluster, String node, String table, String chain) {
+    if (cluster.services().isEmpty()) {
+      return 0;
+    }
+    String prefix = chain.isEmpty() ? "-A " : "-A " + chain + " ";
+    boolean in = false;
+    long n = 0;
+    for (String line : cluster.iptablesSave(node).split("\n")) {
+      if (line.startsWith("*")) {
+        in = line.equals("*" + table);
+      } else if (in && line.startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private ProbeResult ping(Cluster cluster, Map<String, String> a, Ipv4Address to) {
@@ -576,8 +688,9 @@ public final class ScenarioRunner {
                   new IllegalStateException(
                       "pod \"" + host + "\" has no IP (it is " + pod.get().status().text() + ")"));
     }
+    String key = host.contains("/") ? host : "default/" + host;
     for (Service s : cluster.services()) {
-      if (s.name().equals(host)) {
+      if (s.namespacedName().equals(key)) {
         return s.clusterIp();
       }
     }

@@ -32,6 +32,9 @@ final class YamlNode {
 
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
+  /** The deepest nesting of maps and lists read; scenario files and manifests need about ten. */
+  static final int MAX_DEPTH = 64;
+
   final Kind kind;
   final int line;
   final int column;
@@ -57,16 +60,20 @@ final class YamlNode {
     try (JsonParser p = FACTORY.createParser(yaml)) {
       JsonToken t;
       while ((t = p.nextToken()) != null) {
-        docs.add(read(p, t));
+        docs.add(read(p, t, 1));
       }
     }
     return docs;
   }
 
-  private static YamlNode read(JsonParser p, JsonToken t) throws IOException {
+  private static YamlNode read(JsonParser p, JsonToken t, int depth) throws IOException {
     JsonLocation loc = p.currentTokenLocation();
     int line = loc.getLineNr();
     int col = loc.getColumnNr();
+    if (depth > MAX_DEPTH && (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY)) {
+      throw new Refused(
+          "nested deeper than " + MAX_DEPTH + " levels (expected a flatter document)", line, col);
+    }
     switch (t) {
       case START_OBJECT -> {
         YamlNode n = new YamlNode(Kind.MAP, line, col, t, "");
@@ -75,10 +82,10 @@ final class YamlNode {
           String name = p.currentName();
           JsonLocation kl = p.currentTokenLocation();
           if (n.map.containsKey(name)) {
-            throw new DuplicateKey(name, kl.getLineNr(), kl.getColumnNr());
+            throw new Refused("duplicate key \"" + name + "\"", kl.getLineNr(), kl.getColumnNr());
           }
           n.keyPositions.put(name, new int[] {kl.getLineNr(), kl.getColumnNr()});
-          n.map.put(name, read(p, p.nextToken()));
+          n.map.put(name, read(p, p.nextToken(), depth + 1));
         }
         return n;
       }
@@ -86,7 +93,7 @@ final class YamlNode {
         YamlNode n = new YamlNode(Kind.LIST, line, col, t, "");
         JsonToken e;
         while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-          n.list.add(read(p, e));
+          n.list.add(read(p, e, depth + 1));
         }
         return n;
       }
@@ -108,14 +115,14 @@ final class YamlNode {
     }
   }
 
-  /** A key that appears twice in one map. */
-  static final class DuplicateKey extends IOException {
+  /** A well-formed YAML text PodNet refuses, with where: a duplicate key or too deep nesting. */
+  static final class Refused extends IOException {
     private static final long serialVersionUID = 1L;
     final int line;
     final int column;
 
-    DuplicateKey(String key, int line, int column) {
-      super("duplicate key \"" + key + "\"");
+    Refused(String message, int line, int column) {
+      super(message);
       this.line = line;
       this.column = column;
     }

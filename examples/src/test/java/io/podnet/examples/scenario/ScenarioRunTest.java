@@ -70,6 +70,22 @@ class ScenarioRunTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** {@code podnet validate} on a file that must be invalid: exit code 2; returns its stderr. */
+  static String invalid(Path file) {
+    Run r = cli("validate", file.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    return r.err();
+  }
+
+  /**
+   * {@code podnet run} on a scenario with a failing expectation: exit 1; returns the transcript.
+   */
+  static String failing(Path file) {
+    Run r = cli("run", file.toString());
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    return r.out();
+  }
+
   private Path write(String name, String text) throws IOException {
     Path file = dir.resolve(name);
     Files.createDirectories(file.getParent());
@@ -138,6 +154,82 @@ class ScenarioRunTest {
             "expect podIpIn web-0 10.244.2.0/24 ... FAILED: 10.244.1.2 is not in"
                 + " 10.244.2.0/24\n")
         .contains("expect podPhase web-1 is Running ... OK\n");
+  }
+
+  static final String INLINE_CNI =
+      """
+      name: inline
+      seed: 1
+      cluster:
+        nodes: 2
+        cni:
+          cniVersion: 1.0.0
+          name: mynet
+          plugins:
+            - type: bridge
+              bridge: cni0
+              isGateway: true
+              isDefaultGateway: true
+              ipam: {type: host-local, ranges: [[{subnet: "${podCIDR}"}]]}
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {nodeName: node-1}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {nodeName: node-2}}
+        - at: 3s
+          exec: {pod: a, command: ip route}
+        - at: 3s
+          expect: {reachable: {from: a, to: b}}
+      """;
+
+  @Test
+  void run_inlineConflist_isInstalledOnEveryNodeWithItsPodCidr() throws IOException {
+    Run r = cli("run", write("inline.yaml", INLINE_CNI).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .contains("cluster: 2 nodes, cni inline, services iptables\n")
+        .contains("default via 10.244.1.1 dev eth0 \n")
+        .contains("expect reachable a -> b ... OK\n");
+  }
+
+  @Test
+  void validate_inlineConflistLibcniRefuses_oneLineAtTheCniKey() throws IOException {
+    Path file = write("inline.yaml", INLINE_CNI.replace("cniVersion: 1.0.0", "cniVersion: 9.9.9"));
+
+    Run r = cli("validate", file.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":6:5: cluster.cni (inline conflist): incompatible CNI versions; config is"
+                + " \"9.9.9\", plugin supports [\"0.3.0\" \"0.3.1\" \"0.4.0\" \"1.0.0\""
+                + " \"1.1.0\"]\n");
+  }
+
+  @Test
+  void run_crossesAndRuleCountExpectations_holdOrSayWhatTheySaw() throws IOException {
+    String text =
+        BASICS.replace(
+            "expect: {contract: holds, reachable: {from: web-0, to: web-1}}",
+            "expect: {crosses: {from: web-0, to: web-1, device: cni0}, ruleCount: {node: node-1,"
+                + " table: nat, chain: KUBE-SERVICES, atLeast: 2}}\n"
+                + "  - at: 5s\n"
+                + "    expect: {crosses: {from: web-0, to: web-1, device: flannel.1},"
+                + " ruleCount: {node: node-1, table: nat, chain: KUBE-SERVICES, is: 7}}");
+    Run r = cli("run", write("s.yaml", text).toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("expect crosses web-0 -> web-1 via cni0 ... OK\n")
+        .contains("expect ruleCount node-1 nat KUBE-SERVICES atLeast 2 ... OK\n")
+        .containsPattern(
+            "expect crosses web-0 -> web-1 via flannel.1 ... FAILED: the walk crosses [^\n]*eth0"
+                + "[^\n]*, not flannel.1\n")
+        .contains(
+            "expect ruleCount node-1 nat KUBE-SERVICES is 7 ... FAILED: nat KUBE-SERVICES has 2\n");
   }
 
   @Test
@@ -236,7 +328,8 @@ class ScenarioRunTest {
   }
 
   @Test
-  void run_missingDevice_printsWhatIpPrints_andANodePortServiceIsWarnedAbout() throws IOException {
+  void run_missingDevice_printsWhatIpPrints_andANodePortServiceIsAppliedWithoutWarning()
+      throws IOException {
     Path file =
         write(
             "s.yaml",
@@ -260,13 +353,9 @@ class ScenarioRunTest {
 
     Run r = cli("run", file.toString());
 
-    assertThat(r.err())
-        .isEqualTo(
-            "podnet: "
-                + file
-                + ":9:16: warning: Service s: spec.type is not modeled by PodNet;"
-                + " ignored\n");
+    assertThat(r.err()).isEmpty();
     assertThat(r.out())
+        .contains("service/s created\n")
         .contains("$ kubectl exec a -- ip link show eth9\nDevice \"eth9\" does not exist.\n")
         .contains("$ kubectl delete service s\nservice \"s\" deleted\n")
         .contains("$ kubectl delete pod a\npod \"a\" deleted\n");

@@ -46,6 +46,33 @@ class ScenarioValidationTest {
     return Stream.of(
         Arguments.of("name: t", "nmae: t", "1:1: unknown key \"nmae\" (did you mean \"name\"?)"),
         Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {crosses: {from: a, to: b}}",
+            "12:23: steps[1].expect.crosses: missing key \"device\""),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {crosses: {from: a, to: b, device: \"bad name!\"}}",
+            "12:48: steps[1].expect.crosses.device: \"bad name!\" is not a device name (expected"
+                + " e.g. cni0)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-9, table: nat, is: 1}}",
+            "12:32: steps[1].expect.ruleCount.node: no node \"node-9\" (expected node-1 to"
+                + " node-2)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: natt, is: 1}}",
+            "12:47: steps[1].expect.ruleCount.table: \"natt\" is not a table (expected filter,"
+                + " nat, mangle or raw)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: nat, is: 1, atMost: 3}}",
+            "12:25: steps[1].expect.ruleCount: expected exactly one of is, atLeast, atMost"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    expect: {ruleCount: {node: node-1, table: nat, atLeast: many}}",
+            "12:61: steps[1].expect.ruleCount.atLeast: expected a rule count, got \"many\""),
+        Arguments.of(
             "  nodes: 2",
             "  node: 2",
             "4:3: unknown key \"cluster.node\" (did you mean \"nodes\"?)"),
@@ -72,7 +99,7 @@ class ScenarioValidationTest {
             "  cni: bridge",
             "  cni: ../outside.conflist",
             "5:8: cluster.cni: path \"../outside.conflist\" escapes the scenario's folder"
-                + " (expected a path inside it)"),
+                + " (expected a path inside it; --allow-outside permits it)"),
         Arguments.of(
             "  cni: bridge",
             "  cni: nets/10-mine.conflist",
@@ -101,7 +128,35 @@ class ScenarioValidationTest {
             "kind: Pod, metadata: {name: b}",
             "kind: ConfigMap, metadata: {name: b}",
             "10:32: steps[0].apply[1].kind: unsupported kind \"ConfigMap\" (expected Pod,"
-                + " Deployment or Service)"),
+                + " Deployment, Service or Namespace)"),
+        Arguments.of(
+            "metadata: {name: b}}",
+            "metadata: {name: b, namespace: prod}}",
+            "10:68: steps[0].apply[1] (Pod b): namespaces \"prod\" not found (expected a"
+                + " Namespace \"prod\" applied before it, or one of: default, kube-node-lease,"
+                + " kube-public, kube-system)"),
+        Arguments.of(
+            "- {apiVersion: v1, kind: Pod, metadata: {name: b}}",
+            "- {apiVersion: v1, kind: Namespace, metadata: {name: Prod}}",
+            "10:60: steps[0].apply[1] (Namespace): metadata.name: \"Prod\" is not a lowercase"
+                + " RFC 1123 label (expected at most 63 lower case letters, digits or '-',"
+                + " starting and ending with a letter or digit)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    delete: {namespace: kube-system}",
+            "12:25: steps[1].delete.namespace: namespaces \"kube-system\" is forbidden: this"
+                + " namespace may not be deleted (expected a namespace other than default,"
+                + " kube-public, kube-system)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    delete: {namespace: prod}",
+            "12:25: steps[1].delete.namespace: namespaces \"prod\" not found (no namespace has"
+                + " been applied yet)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get pods -n",
+            "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\" (expected get"
+                + " pods [-o wide] [-n NAMESPACE | -A] or describe pod NAME [-n NAMESPACE])"),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

@@ -24,11 +24,13 @@ import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
@@ -60,6 +62,9 @@ public final class Cluster {
    */
   public static final Ipv4Address UNDERLAY_GATEWAY = Ipv4Address.parse("192.168.0.1");
 
+  private static final int NODE_PORT_BASE = 30000;
+  private static final int NODE_PORT_COUNT = 2768;
+
   /** Longest a {@link #runPod} waits for the pod to settle, in simulated time. */
   static final long SETTLE_NANOS = 60 * SimTime.SECOND;
 
@@ -77,13 +82,20 @@ public final class Cluster {
   private final Map<String, Host> externalHosts = new LinkedHashMap<>();
   private final Cidr serviceCidr;
   private final Map<String, ServiceEntry> services = new LinkedHashMap<>();
+
+  /** The ClusterIPs in use, for allocation only (never iterated). */
+  private final Set<Integer> clusterIps = new HashSet<>();
+
   private final Map<Node, ServiceProxy> kubeProxies = new LinkedHashMap<>();
   private final ServiceMode serviceMode;
   private final RandomGenerator serviceIps;
+  private final RandomGenerator nodePorts;
+  private final Set<Integer> nodePortsInUse = new HashSet<>();
   private boolean syncPending;
+  private ServiceSnapshot serviceSnapshot;
 
-  /** A Service and the labels its selector matches. */
-  private record ServiceEntry(Service service, Map<String, String> selector) {}
+  /** A Service, the labels its selector matches and when it was created. */
+  private record ServiceEntry(Service service, Map<String, String> selector, long createdAt) {}
 
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final Map<Node, Kubelet> kubelets = new LinkedHashMap<>();
@@ -104,6 +116,8 @@ public final class Cluster {
     this.clusterCidr = clusterCidr;
     this.serviceCidr = serviceCidr;
     this.serviceIps = simulation.random().stream("service-ips");
+    this.nodePorts = simulation.random().stream("node-ports");
+    this.serviceSnapshot = ServiceSnapshot.empty(clusterCidr);
     this.uids = simulation.random().stream("pod-uids");
   }
 
@@ -519,24 +533,36 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i).hasNodePort() && nodePortsInUse.contains(ports.get(i).nodePort())) {
+        throw portTaken(qualified, "spec.ports[" + i + "].nodePort", ports.get(i).nodePort());
+      }
+    }
+    if (nodePortsInUse.contains(options.healthCheckNodePort())) {
+      throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
+    }
     String[] parts = qualified.split("/", -1);
     Service service =
         Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, clusterCidr));
+        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
       }
     }
-    services.put(qualified, new ServiceEntry(service, Map.copyOf(selector)));
+    services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
+    nodePortsInUse.addAll(nodePortsOf(service));
     servicesChanged();
     return service;
   }
 
   /** Deletes a Service; kube-proxy removes its rules at the next sync. */
   public void deleteService(String key) {
-    if (services.remove(qualify(key)) == null) {
+    ServiceEntry gone = services.remove(qualify(key));
+    if (gone == null) {
       throw new IllegalArgumentException("service \"" + key + "\" does not exist");
     }
+    clusterIps.remove(gone.service().clusterIp().toInt());
+    nodePortsInUse.removeAll(nodePortsOf(gone.service()));
     servicesChanged();
   }
 
@@ -551,12 +577,28 @@ public final class Cluster {
     if (entry == null) {
       return List.of();
     }
-    List<Endpoint> out = new ArrayList<>();
+    return endpoints(entry, readyPods());
+  }
+
+  /** The running pods on Ready nodes, in creation order (each node's readiness asked once). */
+  private List<Pod> readyPods() {
+    Map<Node, Boolean> ready = new LinkedHashMap<>();
+    List<Pod> out = new ArrayList<>();
     for (Pod pod : pods.values()) {
       if (pod.isRunning()
-          && pod.namespace().equals(service.namespace())
-          && pod.labels().entrySet().containsAll(entry.selector().entrySet())
-          && pod.node().map(Node::isReady).orElse(false)) {
+          && pod.node().map(n -> ready.computeIfAbsent(n, Node::isReady)).orElse(false)) {
+        out.add(pod);
+      }
+    }
+    return out;
+  }
+
+  private static List<Endpoint> endpoints(ServiceEntry entry, List<Pod> readyPods) {
+    Service service = entry.service();
+    List<Endpoint> out = new ArrayList<>();
+    for (Pod pod : readyPods) {
+      if (pod.namespace().equals(service.namespace())
+          && pod.labels().entrySet().containsAll(entry.selector().entrySet())) {
         for (ServicePort port : service.ports()) {
           out.add(
               Endpoint.of(pod.requireIp(), port.targetPort(), true)
@@ -564,6 +606,27 @@ public final class Cluster {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * When the Service {@code namespace/name} (or {@code name} in {@code default}) reached each
+   * node's dataplane: per node, in order, its creation time and the sync that first programmed it
+   * there (empty while none has finished). {@link IllegalArgumentException} if there is no such
+   * Service.
+   */
+  public List<ServiceProgramming> programming(String key) {
+    String qualified = qualify(key);
+    ServiceEntry entry = services.get(qualified);
+    if (entry == null) {
+      throw new IllegalArgumentException("service \"" + qualified + "\" does not exist");
+    }
+    List<ServiceProgramming> out = new ArrayList<>();
+    kubeProxies.forEach(
+        (node, proxy) ->
+            out.add(
+                new ServiceProgramming(
+                    node.name(), qualified, entry.createdAt(), proxy.programmed(entry.service()))));
     return out;
   }
 
@@ -602,6 +665,47 @@ public final class Cluster {
     return proxy == null ? 0 : proxy.map().totalWork();
   }
 
+  /**
+   * Returns a free port from the NodePort range 30000-32767 for a Service about to be created, as
+   * the API server allocates one for a NodePort or LoadBalancer port that names none (drawn from
+   * the seeded stream {@code node-ports}).
+   *
+   * @throws IllegalStateException if the range is full
+   */
+  public int allocateNodePort() {
+    if (nodePortsInUse.size() >= NODE_PORT_COUNT) {
+      throw new IllegalStateException("the NodePort range 30000-32767 is full");
+    }
+    while (true) {
+      int candidate = NODE_PORT_BASE + nodePorts.nextInt(NODE_PORT_COUNT);
+      if (!nodePortsInUse.contains(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  /** The API server's refusal of a NodePort another Service holds. */
+  private static IllegalArgumentException portTaken(String qualified, String field, int port) {
+    return new IllegalArgumentException(
+        "The Service \""
+            + qualified.substring(qualified.indexOf('/') + 1)
+            + "\" is invalid: "
+            + field
+            + ": Invalid value: "
+            + port
+            + ": provided port is already allocated");
+  }
+
+  /** The NodePorts a Service holds, its health-check NodePort included. */
+  private static List<Integer> nodePortsOf(Service service) {
+    List<Integer> out = new ArrayList<>();
+    service.ports().stream().filter(ServicePort::hasNodePort).forEach(p -> out.add(p.nodePort()));
+    if (service.options().healthCheckNodePort() != 0) {
+      out.add(service.options().healthCheckNodePort());
+    }
+    return out;
+  }
+
   private Ipv4Address allocateClusterIp() {
     long size = serviceCidr.size();
     if (services.size() >= size - 3) {
@@ -609,17 +713,16 @@ public final class Cluster {
     }
     while (true) {
       Ipv4Address candidate = serviceCidr.address(2 + serviceIps.nextLong(size - 3));
-      boolean taken =
-          services.values().stream().anyMatch(e -> e.service().clusterIp().equals(candidate));
-      if (!taken) {
+      if (clusterIps.add(candidate.toInt())) {
         return candidate;
       }
     }
   }
 
   /**
-   * Something a Service depends on changed: kube-proxy re-renders its rules now and each node's
-   * restore takes effect after the time an {@code iptables-restore} of that many lines takes.
+   * Something a Service depends on changed: once the current instant's changes are all in, and if
+   * the Services or their endpoints really differ, every node's proxy is told (it syncs as soon as
+   * it may, see {@link ServiceProxy}).
    */
   private void servicesChanged() {
     if (kubeProxies.isEmpty() || syncPending) {
@@ -631,12 +734,18 @@ public final class Cluster {
         () -> {
           syncPending = false;
           List<Service> current = services();
+          List<Pod> ready = readyPods();
           Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
-          for (Service s : current) {
-            endpoints.put(s, endpoints(s));
+          for (ServiceEntry e : services.values()) {
+            endpoints.put(e.service(), endpoints(e, ready));
           }
+          ServiceSnapshot next = new ServiceSnapshot(current, endpoints, clusterCidr);
+          if (next.sameAs(serviceSnapshot)) {
+            return;
+          }
+          serviceSnapshot = next;
           for (ServiceProxy proxy : kubeProxies.values()) {
-            proxy.sync(current, endpoints, clusterCidr);
+            proxy.changed(next);
           }
         });
   }

@@ -1,20 +1,21 @@
 package io.podnet.cni.cluster;
 
-import io.podnet.core.addr.Cidr;
 import io.podnet.dataplane.netfilter.Netfilter;
-import io.podnet.dataplane.service.Endpoint;
-import io.podnet.dataplane.service.KubeProxyIptables;
-import io.podnet.dataplane.service.Service;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * kube-proxy in iptables mode on one node: it installs netfilter in the node's root namespace,
  * ensures the jumps from the built-in chains into its own ({@code -A PREROUTING -m comment
  * --comment "kubernetes service portals" -j KUBE-SERVICES} and the rest), and on every sync writes
- * the whole KUBE-* layout with {@code iptables-restore --noflush}, as kube-proxy does.
+ * the KUBE-* layout with {@code iptables-restore --noflush}, as kube-proxy does: all of it, or
+ * since Kubernetes 1.28 (KEP-3453) only {@code KUBE-SERVICES} and the chains of the Services that
+ * changed.
  */
 final class KubeProxy {
 
@@ -43,6 +44,10 @@ final class KubeProxy {
       COMMIT
       """;
 
+  /** Prefixes of the chains kube-proxy writes per Service port or endpoint. */
+  private static final List<String> PER_SERVICE =
+      List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-");
+
   private final Netfilter netfilter;
   private final Node node;
   private int syncs;
@@ -61,34 +66,26 @@ final class KubeProxy {
     return netfilter;
   }
 
-  /** The restore input for these Services and endpoints. */
-  String render(List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
-    return KubeProxyIptables.render(
-        services, endpoints, clusterCidr, false, node.name(), node.internalIp());
-  }
-
   /**
-   * Applies a rendered sync with {@code iptables-restore --noflush}, then deletes the per-Service
-   * chains (SVC, SVL, EXT, FW, SEP) of the previous sync that this one no longer declares, as
-   * kube-proxy does with {@code -X}.
+   * The restore input of one sync towards {@code snapshot}: in full, or (KEP-3453) with only the
+   * {@code changed} Services' own chains besides the fixed ones and {@code KUBE-SERVICES}; either
+   * way followed by {@code -X} for the per-Service chains of the previous sync that {@code
+   * snapshot} no longer has, as kube-proxy deletes them.
    */
-  void apply(String text) {
-    Map<String, List<String>> declared = declaredChains(text);
+  String plan(ServiceSnapshot snapshot, List<ServiceSnapshot.Entry> changed, boolean full) {
+    String text = snapshot.restoreText(node);
+    if (!full) {
+      Set<String> keep = new HashSet<>();
+      snapshot.chainsOf(changed, node).values().forEach(keep::addAll);
+      text = withoutChainsBut(text, keep);
+    }
+    Map<String, List<String>> declared = snapshot.chains(node);
     StringBuilder stale = new StringBuilder();
     previous.forEach(
         (table, chains) -> {
-          List<String> now = declared.getOrDefault(table, List.of());
+          Set<String> now = new HashSet<>(declared.getOrDefault(table, List.of()));
           List<String> gone =
-              chains.stream()
-                  .filter(c -> !now.contains(c))
-                  .filter(
-                      c ->
-                          c.startsWith("KUBE-SVC-")
-                              || c.startsWith("KUBE-SVL-")
-                              || c.startsWith("KUBE-SEP-")
-                              || c.startsWith("KUBE-EXT-")
-                              || c.startsWith("KUBE-FW-"))
-                  .toList();
+              chains.stream().filter(c -> !now.contains(c)).filter(KubeProxy::perService).toList();
           if (!gone.isEmpty()) {
             stale.append('*').append(table).append('\n');
             gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
@@ -96,12 +93,59 @@ final class KubeProxy {
             stale.append("COMMIT\n");
           }
         });
-    netfilter.restoreNoflush(text + stale, "kube-proxy sync " + ++syncs);
-    previous = declared;
+    return text + stale;
+  }
+
+  /**
+   * Applies a planned sync with {@code iptables-restore --noflush}; the node then holds the chains
+   * of {@code snapshot}.
+   */
+  void apply(String text, ServiceSnapshot snapshot) {
+    netfilter.restoreNoflush(text, "kube-proxy sync " + ++syncs);
+    previous = snapshot.chains(node);
+  }
+
+  private static boolean perService(String chain) {
+    for (String prefix : PER_SERVICE) {
+      if (chain.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code text} without the declarations and rules of per-Service chains not in {@code keep}. */
+  private static String withoutChainsBut(String text, Set<String> keep) {
+    StringBuilder out = new StringBuilder(text.length() / 4);
+    int from = 0;
+    while (from < text.length()) {
+      int end = text.indexOf('\n', from);
+      end = end < 0 ? text.length() : end + 1;
+      String chain = chainOf(text, from, end);
+      if (chain == null || !perService(chain) || keep.contains(chain)) {
+        out.append(text, from, end);
+      }
+      from = end;
+    }
+    return out.toString();
+  }
+
+  /** The chain a {@code :CHAIN} or {@code -A CHAIN} line at [from, end) names, else null. */
+  private static @Nullable String chainOf(String text, int from, int end) {
+    int start;
+    if (text.startsWith(":", from)) {
+      start = from + 1;
+    } else if (text.startsWith("-A ", from)) {
+      start = from + 3;
+    } else {
+      return null;
+    }
+    int space = text.indexOf(' ', start);
+    return text.substring(start, space < 0 || space > end ? end : space).strip();
   }
 
   /** The chains a restore text declares ({@code :NAME - [0:0]}), by table. */
-  private static Map<String, List<String>> declaredChains(String text) {
+  static Map<String, List<String>> declaredChains(String text) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     String table = "";
     for (String line : text.split("\n")) {

@@ -2,8 +2,11 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to the
@@ -14,40 +17,66 @@ public final class Kubectl {
 
   private Kubectl() {}
 
-  /** {@code kubectl get pods -o wide} for every namespace's pods, in creation order. */
+  /** {@code kubectl get pods -o wide}: the pods of the {@code default} namespace. */
   public static String getPodsWide(Cluster cluster) {
-    if (cluster.pods().isEmpty()) {
-      return "No resources found in default namespace.\n";
+    return getPods(cluster, "default", true);
+  }
+
+  /**
+   * {@code kubectl get pods [-o wide] [-n NAMESPACE]}, or with a null namespace {@code kubectl get
+   * pods -A}, which adds a leading {@code NAMESPACE} column. Pods in creation order; kubectl's
+   * {@code No resources found} line when there are none.
+   */
+  public static String getPods(Cluster cluster, @Nullable String namespace, boolean wide) {
+    List<Pod> pods =
+        cluster.pods().stream()
+            .filter(p -> namespace == null || p.namespace().equals(namespace))
+            .toList();
+    if (pods.isEmpty()) {
+      return namespace == null
+          ? "No resources found\n"
+          : "No resources found in " + namespace + " namespace.\n";
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(
-        new String[] {
-          "NAME",
-          "READY",
-          "STATUS",
-          "RESTARTS",
-          "AGE",
-          "IP",
-          "NODE",
-          "NOMINATED NODE",
-          "READINESS GATES"
-        });
+        row(
+            namespace,
+            wide,
+            "NAMESPACE",
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "NOMINATED NODE",
+            "READINESS GATES"));
     long now = cluster.simulation().now();
-    for (Pod pod : cluster.pods()) {
+    for (Pod pod : pods) {
       rows.add(
-          new String[] {
-            pod.name(),
-            pod.isRunning() ? "1/1" : "0/1",
-            pod.status().text(),
-            "0",
-            humanDuration(now - pod.createdAt()),
-            pod.ip().map(Object::toString).orElse("<none>"),
-            pod.node().map(Node::name).orElse("<none>"),
-            "<none>",
-            "<none>"
-          });
+          row(
+              namespace,
+              wide,
+              pod.namespace(),
+              pod.name(),
+              pod.isRunning() ? "1/1" : "0/1",
+              pod.status().text(),
+              "0",
+              humanDuration(now - pod.createdAt()),
+              pod.ip().map(Object::toString).orElse("<none>"),
+              pod.node().map(Node::name).orElse("<none>"),
+              "<none>",
+              "<none>"));
     }
     return table(rows, 3, "");
+  }
+
+  /** One row's cells: the namespace only for all namespaces, the last four only when wide. */
+  private static String[] row(@Nullable String namespace, boolean wide, String... cells) {
+    int from = namespace == null ? 0 : 1;
+    int to = wide ? cells.length : cells.length - 4;
+    return Arrays.copyOfRange(cells, from, to);
   }
 
   /**
@@ -100,7 +129,9 @@ public final class Kubectl {
   }
 
   private static void field(StringBuilder sb, String label, String value) {
-    sb.append(String.format("%-18s%s%n", label, value).replace(System.lineSeparator(), "\n"));
+    sb.append(
+        String.format(Locale.ROOT, "%-18s%s%n", label, value)
+            .replace(System.lineSeparator(), "\n"));
   }
 
   /**

@@ -68,6 +68,10 @@ final class Kubelet {
           "kubelet",
           "Pod sandbox changed, it will be killed and re-created.");
     }
+    if (!killLeftoverSandbox(pod)) {
+      sim.schedule(RETRY_NANOS, () -> createSandbox(pod, true));
+      return;
+    }
     String id = HexFormat.of().formatHex(randomBytes(32));
     NetNamespace ns = node.host().addNamespace("cni-" + uuid());
     pod.setSandbox(id, ns);
@@ -132,19 +136,7 @@ final class Kubelet {
       try {
         teardownOrThrow(pod, id.get(), ns.get());
       } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
-        cluster.event(
-            pod,
-            "Warning",
-            "FailedKillPod",
-            "kubelet",
-            "error killing pod: failed to \"KillPodSandbox\" for \""
-                + pod.uid()
-                + "\" with KillPodSandboxError: \"rpc error: code = Unknown desc = failed to"
-                + " destroy network for sandbox \\\""
-                + id.get()
-                + "\\\": "
-                + e.getMessage()
-                + "\"");
+        killFailed(pod, id.get(), e);
         sim.schedule(RETRY_NANOS, () -> finishDelete(pod));
         return;
       }
@@ -153,14 +145,53 @@ final class Kubelet {
     cluster.removed(pod);
   }
 
-  /** Best-effort cleanup after a failed ADD: DEL (errors ignored) and remove the namespace. */
+  /**
+   * Cleanup after a failed ADD: DEL and remove the namespace. When DEL fails the sandbox stays, as
+   * containerd keeps a sandbox whose network it could not destroy, so that nothing ADD made is
+   * forgotten; the next attempt kills it first ({@link #killLeftoverSandbox}).
+   */
   private void teardown(Pod pod, String id, NetNamespace ns) {
     try {
       teardownOrThrow(pod, id, ns);
     } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
-      node.host().deleteNamespace(ns);
-      pod.setSandbox(null, null);
+      // kept: the next attempt or the pod's deletion destroys it
+      return;
     }
+  }
+
+  /**
+   * Kills the sandbox a failed attempt left (its DEL failed) before a new one is made; returns
+   * whether none is left. On failure records {@code FailedKillPod}, as the kubelet does.
+   */
+  private boolean killLeftoverSandbox(Pod pod) {
+    Optional<String> id = pod.sandboxId();
+    Optional<NetNamespace> ns = pod.netns();
+    if (id.isEmpty() || ns.isEmpty()) {
+      return true;
+    }
+    try {
+      teardownOrThrow(pod, id.get(), ns.get());
+      return true;
+    } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
+      killFailed(pod, id.get(), e);
+      return false;
+    }
+  }
+
+  private void killFailed(Pod pod, String id, RuntimeException e) {
+    cluster.event(
+        pod,
+        "Warning",
+        "FailedKillPod",
+        "kubelet",
+        "error killing pod: failed to \"KillPodSandbox\" for \""
+            + pod.uid()
+            + "\" with KillPodSandboxError: \"rpc error: code = Unknown desc = failed to"
+            + " destroy network for sandbox \\\""
+            + id
+            + "\\\": "
+            + e.getMessage()
+            + "\"");
   }
 
   private void teardownOrThrow(Pod pod, String id, NetNamespace ns) {

@@ -1,37 +1,77 @@
 package io.podnet.cni.cluster;
 
-import io.podnet.core.addr.Cidr;
+import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.KernelEvent;
+import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.HashMapServiceLookup;
+import io.podnet.dataplane.service.Protocol;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Service dataplane of one node, in either {@link ServiceMode}: it owns the node's netfilter
- * (conntrack does the NAT in both modes) and applies each sync after the time it takes, an {@code
- * iptables-restore} of the rendered lines or a constant map update ({@link RuleProgrammingCost}).
+ * (conntrack does the NAT in both modes) and syncs it towards the cluster's Services one sync at a
+ * time, each taking effect after its cost ({@link RuleProgrammingCost}): an {@code
+ * iptables-restore} of the lines written, or one map update per changed Service.
+ *
+ * <p>Changes that arrive while a sync runs are batched into the next one. In iptables mode syncs
+ * are rate-limited as kube-proxy's {@code BoundedFrequencyRunner} does: a bucket of {@value
+ * #BURST_SYNCS} syncs refilled once per {@code --iptables-min-sync-period} ({@link
+ * #MIN_SYNC_PERIOD_NANOS}, 1 s by default since kubernetes/kubernetes#92836), so a change to an
+ * idle node is synced at once and a stream of changes at most once a second. The first sync, and
+ * any sync an hour or more after the last full one, restores everything; the others (KEP-3453)
+ * write {@code KUBE-SERVICES} and the changed Services' chains. In hash-map mode each batch is
+ * written as soon as the previous one finished.
  */
 final class ServiceProxy {
 
+  /** kube-proxy's default {@code --iptables-min-sync-period}. */
+  static final long MIN_SYNC_PERIOD_NANOS = SimTime.SECOND;
+
+  /** kube-proxy's {@code burstSyncs}: syncs allowed back to back before the rate limit. */
+  static final int BURST_SYNCS = 2;
+
+  /** kube-proxy's {@code FullSyncPeriod}: a partial sync turns full this long after a full one. */
+  static final long FULL_SYNC_PERIOD_NANOS = 3600 * SimTime.SECOND;
+
+  private final String nodeName;
+  private final Trace trace;
   private final ServiceMode mode;
   private final Simulation simulation;
   private final Netfilter netfilter;
   private final KubeProxy kubeProxy;
   private final HashMapServiceLookup map;
-  private final Map<String, Service> programmed = new LinkedHashMap<>();
+  private final Map<String, ServiceSnapshot.Entry> programmed = new LinkedHashMap<>();
+  private final Map<Service, ServiceSync> firstProgrammed = new LinkedHashMap<>();
+  private ServiceSnapshot latest;
+  private boolean pending;
+  private boolean running;
+  private boolean retryScheduled;
+  private long tokens = BURST_SYNCS * MIN_SYNC_PERIOD_NANOS;
+  private long tokensAt;
+  private long lastFullSync = Long.MIN_VALUE;
 
-  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, Cidr clusterCidr) {
+  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, ServiceSnapshot initial) {
+    this.nodeName = node.name();
+    this.trace = node.host().network().trace();
     this.mode = mode;
     this.simulation = simulation;
+    this.latest = initial;
+    this.tokensAt = simulation.now();
     node.host().root().setBridgeNfCallIptables(true);
     this.kubeProxy = new KubeProxy(node, mode == ServiceMode.IPTABLES);
     this.netfilter = kubeProxy.netfilter();
-    this.map = HashMapServiceLookup.forNode(node.name(), clusterCidr);
+    this.map = HashMapServiceLookup.forNode(node.name(), initial.clusterCidr());
     if (mode == ServiceMode.HASH_MAP) {
       netfilter.setServiceMap(map);
     }
@@ -45,34 +85,130 @@ final class ServiceProxy {
     return map;
   }
 
-  /** Schedules the programming of these Services; it takes effect after its cost. */
-  void sync(List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr clusterCidr) {
-    if (mode == ServiceMode.IPTABLES) {
-      String text = kubeProxy.render(services, endpoints, clusterCidr);
-      long delay = RuleProgrammingCost.MEASURED.restoreNanos(text.lines().count());
-      simulation.schedule(delay, () -> kubeProxy.apply(text));
+  /** The sync that first programmed {@code service}, if one has finished. */
+  Optional<ServiceSync> programmed(Service service) {
+    return Optional.ofNullable(firstProgrammed.get(service));
+  }
+
+  /** The cluster's Services changed to {@code snapshot}: sync towards it as soon as allowed. */
+  void changed(ServiceSnapshot snapshot) {
+    latest = snapshot;
+    pending = true;
+    tryRun();
+  }
+
+  private void tryRun() {
+    if (!pending || running || retryScheduled) {
       return;
     }
-    Map<String, Service> wanted = new LinkedHashMap<>();
-    Map<Service, List<Endpoint>> snapshot = new LinkedHashMap<>();
-    for (Service s : services) {
-      wanted.put(s.namespacedName(), s);
-      snapshot.put(s, List.copyOf(endpoints.getOrDefault(s, List.of())));
+    if (mode == ServiceMode.IPTABLES) {
+      long now = simulation.now();
+      long capacity = BURST_SYNCS * MIN_SYNC_PERIOD_NANOS;
+      tokens = Math.min(capacity, tokens + (now - tokensAt));
+      tokensAt = now;
+      if (tokens < MIN_SYNC_PERIOD_NANOS) {
+        retryScheduled = true;
+        simulation.schedule(
+            MIN_SYNC_PERIOD_NANOS - tokens,
+            () -> {
+              retryScheduled = false;
+              tryRun();
+            });
+        return;
+      }
+      tokens -= MIN_SYNC_PERIOD_NANOS;
+    }
+    start();
+  }
+
+  private void start() {
+    pending = false;
+    running = true;
+    ServiceSnapshot target = latest;
+    List<ServiceSnapshot.Entry> changed = target.changedFrom(programmed);
+    List<String> removed = target.removedFrom(programmed);
+    long started = simulation.now();
+    int services = changed.size() + removed.size();
+    if (mode == ServiceMode.HASH_MAP) {
+      long cost = RuleProgrammingCost.MEASURED.mapUpdateNanos() * Math.max(1, services);
+      ServiceSync sync =
+          new ServiceSync(
+              nodeName, ServiceSync.Kind.MAP_UPDATE, started, started + cost, services, services);
+      simulation.schedule(
+          cost,
+          () -> {
+            for (String key : removed) {
+              ServiceSnapshot.Entry old = programmed.get(key);
+              map.remove(old.service().namespace(), old.service().name());
+            }
+            changed.forEach(e -> map.update(e.service(), e.endpoints()));
+            finish(changed, removed, sync);
+          });
+      return;
+    }
+    boolean full =
+        lastFullSync == Long.MIN_VALUE || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
+    String text = kubeProxy.plan(target, changed, full);
+    long lines = text.lines().count();
+    long cost = RuleProgrammingCost.MEASURED.restoreNanos(lines);
+    ServiceSync sync =
+        new ServiceSync(
+            nodeName,
+            full ? ServiceSync.Kind.FULL_RESTORE : ServiceSync.Kind.PARTIAL_RESTORE,
+            started,
+            started + cost,
+            lines,
+            services);
+    if (full) {
+      lastFullSync = started;
     }
     simulation.schedule(
-        RuleProgrammingCost.MEASURED.mapUpdateNanos(),
+        cost,
         () -> {
-          for (Service old : List.copyOf(programmed.values())) {
-            if (!wanted.containsKey(old.namespacedName())) {
-              map.remove(old.namespace(), old.name());
-              programmed.remove(old.namespacedName());
-            }
-          }
-          snapshot.forEach(
-              (s, eps) -> {
-                map.update(s, eps);
-                programmed.put(s.namespacedName(), s);
-              });
+          kubeProxy.apply(text, target);
+          finish(changed, removed, sync);
         });
+  }
+
+  private void finish(List<ServiceSnapshot.Entry> changed, List<String> removed, ServiceSync sync) {
+    for (String key : removed) {
+      Service gone = programmed.remove(key).service();
+      firstProgrammed.remove(gone);
+      deleteStaleUdpFlows(gone, List.of());
+    }
+    for (ServiceSnapshot.Entry e : changed) {
+      programmed.put(e.service().namespacedName(), e);
+      firstProgrammed.putIfAbsent(e.service(), sync);
+      deleteStaleUdpFlows(e.service(), e.endpoints());
+    }
+    trace.record(
+        new KernelEvent(
+            sync.finished(),
+            "service-sync",
+            nodeName,
+            sync.describe() + " started " + SimTime.format(sync.started())));
+    running = false;
+    tryRun();
+  }
+
+  /**
+   * Once a sync took effect, deletes the UDP conntrack entries of the Service's ClusterIP ports
+   * that are DNATed to an endpoint no longer serving them, as kube-proxy does: UDP has no
+   * connection to end, so such an entry would keep sending a client's datagrams to a gone pod until
+   * it timed out.
+   */
+  private void deleteStaleUdpFlows(Service service, List<Endpoint> endpoints) {
+    for (ServicePort port : service.ports()) {
+      if (port.protocol() != Protocol.UDP) {
+        continue;
+      }
+      Set<Long> serving = new LinkedHashSet<>();
+      for (Endpoint e : endpoints) {
+        if (e.isReady() && e.port() == port.targetPort()) {
+          serving.add((e.ip().toInt() & 0xFFFF_FFFFL) << 16 | e.port());
+        }
+      }
+      netfilter.conntrack().deleteStaleUdpNat(service.clusterIp(), port.port(), serving::contains);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.podnet.cni.spec;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -313,7 +314,7 @@ final class JsonSyntax {
           case 0x0B -> "\\v";
           default -> {
             if (c < 0x20 || c == 0x7F) {
-              yield String.format("\\x%02x", c);
+              yield String.format(Locale.ROOT, "\\x%02x", c);
             }
             yield new String(Character.toChars(c));
           }

@@ -8,6 +8,8 @@ import io.podnet.cni.cluster.Node;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Iproute2;
+import io.podnet.core.net.Link;
+import io.podnet.core.net.Nic;
 import io.podnet.dataplane.bgp.BgpSpeaker;
 import io.podnet.dataplane.bgp.BgpState;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,29 @@ class CalicoNodeCrashTest {
     assertThat(withdrawnAfter).isBetween(160 * SimTime.SECOND, 240 * SimTime.SECOND);
     assertThat(cluster.node("node-3").notReadyReason())
         .contains("Kubelet stopped posting node status.");
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  @Test
+  void lossyLink_handshakeOpenLost_sessionUpAgainOneHoldTimeLater() {
+    // with seed 762, node-2's lossy link eats the handshake's last ACK and node-1's OPEN: node-1
+    // waits out its hold time, and its NOTIFICATION then opens node-2's half-made stream, whose
+    // OPEN must be answered with a reset (not swallowed) for the retry to be accepted
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).nodes(3).seed(762).build();
+    Link lossy = ((Nic) cluster.node("node-2").host().root().device("eth0")).link();
+    lossy.setLossRate(0.3);
+    cluster.run(3 * SimTime.SECOND);
+    lossy.setLossRate(0);
+    BgpSpeaker speaker1 = agent.speaker(cluster.node("node-1")).orElseThrow();
+    assertThat(speaker1.state(cluster.node("node-2").internalIp()))
+        .isNotEqualTo(BgpState.ESTABLISHED);
+
+    cluster.run(250 * SimTime.SECOND);
+
+    assertThat(speaker1.state(cluster.node("node-2").internalIp())).isEqualTo(BgpState.ESTABLISHED);
+    cluster.runPod("web-1", "node-1");
+    cluster.runPod("web-2", "node-2");
     assertThat(cluster).satisfiesCniContract();
   }
 

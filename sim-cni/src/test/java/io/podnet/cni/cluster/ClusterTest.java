@@ -169,6 +169,38 @@ class ClusterTest {
   }
 
   @Test
+  void runPod_delAfterAFailedAddFails_keepsTheSandboxUntilItsDelSucceedsAndLeaksNothing() {
+    // bridge takes an IP and makes the veth, then portmap is missing: ADD fails, and so does DEL
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Node node = cluster.node("node-1");
+    node.runtime().removePlugin("portmap");
+    Pod pod = cluster.runPod("web-1");
+    String failed = pod.sandboxId().orElseThrow();
+    assertThat(node.host().files().read("/var/lib/cni/networks/bridge/10.244.1.2"))
+        .hasValueSatisfying(owner -> assertThat(owner).startsWith(failed));
+
+    cluster.run(11 * SimTime.SECOND);
+    assertThat(pod.events()).extracting(PodEvent::reason).contains("FailedKillPod");
+    assertThat(pod.sandboxId()).contains(failed);
+    node.runtime().installPlugin("portmap");
+    cluster.run(11 * SimTime.SECOND);
+
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    String running = pod.sandboxId().orElseThrow();
+    List<String> held =
+        node.host().files().paths().stream()
+            .filter(p -> p.startsWith("/var/lib/cni/networks/bridge/10."))
+            .toList();
+    assertThat(held).hasSize(1);
+    assertThat(node.host().files().read(held.get(0)))
+        .hasValueSatisfying(owner -> assertThat(owner).startsWith(running));
+    assertThat(node.host().files().paths())
+        .filteredOn(p -> p.startsWith("/var/lib/cni/results/"))
+        .allMatch(p -> p.contains(running));
+    assertThat(node.host().namespaces()).hasSize(2);
+  }
+
+  @Test
   void runPod_slash30PodCidrExhausted_eventCarriesHostLocalsExhaustionMessage() {
     // node-1's podCIDR is 10.244.0.4/30: host-local's range is .5-.6 and .5 is the gateway
     Cluster cluster = Cluster.bridge().nodeCidrMaskSize(30).seed(7).build();

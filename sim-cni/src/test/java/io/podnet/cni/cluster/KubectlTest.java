@@ -117,6 +117,46 @@ class KubectlTest {
         .isEqualTo("No resources found in default namespace.\n");
   }
 
+  @Test
+  void getPods_allNamespaces_addsALeadingNamespaceColumn() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+    cluster.runPod("kube-system/coredns-0");
+
+    assertThat(Kubectl.getPods(cluster, null, true))
+        .isEqualTo(
+            "NAMESPACE     NAME        READY   STATUS    RESTARTS   AGE   IP           NODE    "
+                + " NOMINATED NODE   READINESS GATES\n"
+                + "default       web-1       1/1     Running   0          0s    10.244.1.2  "
+                + " node-1   <none>           <none>\n"
+                + "kube-system   coredns-0   1/1     Running   0          0s    10.244.1.3  "
+                + " node-1   <none>           <none>\n");
+  }
+
+  @Test
+  void getPods_oneNamespaceNotWide_printsItsPodsInFiveColumns() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+    cluster.runPod("kube-system/coredns-0");
+
+    assertThat(Kubectl.getPods(cluster, "kube-system", false))
+        .isEqualTo(
+            "NAME        READY   STATUS    RESTARTS   AGE\n"
+                + "coredns-0   1/1     Running   0          0s\n");
+    assertThat(Kubectl.getPodsWide(cluster)).contains("web-1").doesNotContain("coredns-0");
+  }
+
+  @Test
+  void getPods_nothingToShow_saysNoResourcesFoundAsKubectlDoes() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+
+    assertThat(Kubectl.getPods(cluster, "prod", true))
+        .isEqualTo("No resources found in prod namespace.\n");
+    cluster.deletePod("web-1");
+    assertThat(Kubectl.getPods(cluster, null, false)).isEqualTo("No resources found\n");
+  }
+
   // ---------------------------------------------------------------- describe
 
   @Test

@@ -8,8 +8,11 @@ import io.podnet.core.net.HopAction;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -132,6 +135,33 @@ class ServiceTest {
 
   @ParameterizedTest
   @EnumSource(ServiceMode.class)
+  void deletePod_udpEndpoint_itsConntrackEntriesGoWithItAndTheOtherEndpointsStay(ServiceMode mode) {
+    cluster = Cluster.bridge().nodes(1).seed(8).services(mode).build();
+    Pod dns1 = cluster.runPod(PodSpec.named("dns-1").label("app", "dns"));
+    Pod dns2 = cluster.runPod(PodSpec.named("dns-2").label("app", "dns"));
+    dns1.requireNetns().listenUdp(5353);
+    dns2.requireNetns().listenUdp(5353);
+    Pod client = cluster.runPod("client");
+    Service svc =
+        cluster.createService(
+            "dns", Map.of("app", "dns"), List.of(ServicePort.of("dns", "UDP", 53, 5353)));
+    cluster.run(SimTime.SECOND);
+    byte[] query = "query".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 8; i++) {
+      assertThat(client.requireNetns().sendUdp(svc.clusterIp(), 53, query).success()).isTrue();
+    }
+    String dns1Reply = "src=" + dns1.requireIp() + " dst=" + client.requireIp();
+    String dns2Reply = "src=" + dns2.requireIp() + " dst=" + client.requireIp();
+    assertThat(cluster.conntrackList("node-1")).contains(dns1Reply).contains(dns2Reply);
+
+    cluster.deletePod("dns-1");
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.conntrackList("node-1")).doesNotContain(dns1Reply).contains(dns2Reply);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
   void deletePod_itsEndpointIsNoLongerChosen(ServiceMode mode) {
     Service svc = webService(mode);
     Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
@@ -175,6 +205,43 @@ class ServiceTest {
 
     assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
     assertThat(cluster.iptablesSave("node-1")).contains("--dport 30080 -j KUBE-EXT-");
+  }
+
+  @Test
+  void createService_nodePortAnotherServiceHolds_refusedWithTheApiServersText() {
+    cluster.createService(
+        "web",
+        Map.of("app", "web"),
+        List.of(ServicePort.of("", "TCP", 80, 80).withNodePort(30080)));
+
+    assertThatThrownBy(
+            () ->
+                cluster.createService(
+                    "api",
+                    Map.of("app", "api"),
+                    List.of(
+                        ServicePort.of("a", "TCP", 81, 81),
+                        ServicePort.of("b", "TCP", 82, 82).withNodePort(30080))))
+        .hasMessage(
+            "The Service \"api\" is invalid: spec.ports[1].nodePort: Invalid value: 30080:"
+                + " provided port is already allocated");
+    assertThat(cluster.services()).hasSize(1);
+  }
+
+  @Test
+  void allocateNodePort_manyServices_distinctPortsInTheNodePortRange() {
+    Set<Integer> seen = new TreeSet<>();
+    for (int i = 0; i < 50; i++) {
+      int port = cluster.allocateNodePort();
+      assertThat(port).isBetween(30000, 32767);
+      cluster.createService(
+          "s" + i,
+          Map.of("app", "s"),
+          List.of(ServicePort.of("", "TCP", 80, 80).withNodePort(port)));
+      seen.add(port);
+    }
+
+    assertThat(seen).hasSize(50);
   }
 
   @Test

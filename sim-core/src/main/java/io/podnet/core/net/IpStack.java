@@ -15,6 +15,7 @@ import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -205,7 +206,10 @@ final class IpStack {
     } else if (type == EtherType.ARP) {
       arpInput(dev, frame);
     } else {
-      drop(dev, frame, Drop.of(DropReason.UNSUPPORTED_ETHERTYPE, String.format("0x%04x", type)));
+      drop(
+          dev,
+          frame,
+          Drop.of(DropReason.UNSUPPORTED_ETHERTYPE, String.format(Locale.ROOT, "0x%04x", type)));
     }
   }
 

@@ -14,6 +14,7 @@ import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -659,6 +660,14 @@ final class Sockets {
     }
     int dataOff = l4 + TcpHeader.headerLength(b, l4);
     int dataLen = segmentLength - (dataOff - l4);
+    if (dataLen > 0 && s.state == TcpStream.FIN_WAIT) {
+      // Closed by its application, the socket cannot take data: Linux answers it with a reset
+      // (TCPAbortOnData), so a peer that missed the FIN learns that the connection is gone.
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data after close");
+      output(s, segmentBuilder(s, s.sndNxt, 0, TcpHeader.RST, NO_DATA, 0, 0));
+      forget(s);
+      return;
+    }
     if ((dataLen > 0 || fin) && seq != s.rcvNxt) {
       ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "tcp out of order"));
       return;
@@ -804,11 +813,12 @@ final class Sockets {
       return Long.toString((micros + 500) / 1000);
     }
     if (micros >= 10_000 - 5) {
-      return String.format("%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
+      return String.format(
+          Locale.ROOT, "%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
     }
     if (micros >= 1000) {
-      return String.format("%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
+      return String.format(Locale.ROOT, "%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
     }
-    return String.format("%d.%03d", micros / 1000, micros % 1000);
+    return String.format(Locale.ROOT, "%d.%03d", micros / 1000, micros % 1000);
   }
 }

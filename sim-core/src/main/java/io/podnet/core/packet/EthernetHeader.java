@@ -1,6 +1,7 @@
 package io.podnet.core.packet;
 
 import io.podnet.core.addr.MacAddress;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,6 +99,6 @@ public final class EthernetHeader {
   /** Returns e.g. {@code 0a:58:0a:f4:01:02 > 0a:58:0a:f4:01:01, ethertype 0x0800}. */
   @Override
   public String toString() {
-    return src + " > " + dst + ", ethertype 0x" + String.format("%04x", etherType);
+    return src + " > " + dst + ", ethertype 0x" + String.format(Locale.ROOT, "%04x", etherType);
   }
 }

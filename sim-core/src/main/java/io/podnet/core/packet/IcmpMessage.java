@@ -1,6 +1,7 @@
 package io.podnet.core.packet;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -224,7 +225,7 @@ public final class IcmpMessage {
         + " code "
         + code
         + ", rest 0x"
-        + String.format("%08x", rest)
+        + String.format(Locale.ROOT, "%08x", rest)
         + ", length "
         + length();
   }

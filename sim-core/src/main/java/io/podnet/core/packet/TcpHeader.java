@@ -1,5 +1,6 @@
 package io.podnet.core.packet;
 
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -225,7 +226,7 @@ public final class TcpHeader {
         + " > "
         + dstPort
         + ", flags 0x"
-        + String.format("%02x", flags)
+        + String.format(Locale.ROOT, "%02x", flags)
         + ", seq "
         + seq
         + ", ack "

@@ -178,6 +178,30 @@ class TcpStreamTest {
   }
 
   @Test
+  void send_toAStreamClosedWhileItsFinWasLost_answeredWithAResetAndBothEndsForgetIt() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Recorder server = new Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+    t.net.simulation().runUntilIdle();
+    TcpStream accepted = server.streams.get(0);
+    t.serverLink.setUp(false);
+    s.close();
+    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.SECOND);
+    t.serverLink.setUp(true);
+
+    accepted.send(ascii("late"));
+    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.SECOND);
+
+    assertThat(server.events).last().isEqualTo("server closed Connection reset by peer");
+    assertThat(accepted.isOpen()).isFalse();
+    assertThat(t.client.streamCount()).isZero();
+    assertThat(t.server.streamCount()).isZero();
+    assertThat(t.sink.lines())
+        .anyMatch(l -> l.contains("hop client eth0 deliver") && l.endsWith("tcp data after close"));
+  }
+
+  @Test
   void openStream_closedPort_closedConnectionRefused() {
     Fixtures.Routed t = new Fixtures.Routed(5);
     Recorder client = new Recorder("client");

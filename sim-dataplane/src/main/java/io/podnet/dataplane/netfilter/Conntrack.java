@@ -7,6 +7,8 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -298,6 +300,28 @@ public final class Conntrack {
     return n;
   }
 
+  /**
+   * Deletes the UDP flows sent to {@code origDst:origPort} and DNATed to an address and port that
+   * {@code serving} rejects ({@code (ip & 0xFFFFFFFFL) << 16 | port}), as kube-proxy does with
+   * {@code conntrack -D -p udp --orig-dst VIP --dst-nat IP} for a UDP Service's endpoints that went
+   * away; returns how many.
+   */
+  public int deleteStaleUdpNat(Ipv4Address origDst, int origPort, LongPredicate serving) {
+    List<Flow> stale = new ArrayList<>();
+    int dst = origDst.toInt();
+    for (Flow f : byId.values()) {
+      if (f.proto == 17
+          && f.t[1] == dst
+          && f.t[3] == origPort
+          && (f.t[4] != dst || f.t[6] != origPort)
+          && !serving.test((f.t[4] & 0xFFFF_FFFFL) << 16 | f.t[6])) {
+        stale.add(f);
+      }
+    }
+    stale.forEach(this::remove);
+    return stale.size();
+  }
+
   /** Forgets every flow ({@code conntrack -F}). */
   public void flush() {
     index.clear();
@@ -321,7 +345,9 @@ public final class Conntrack {
             case 132 -> "sctp";
             default -> "unknown";
           };
-      sb.append(String.format("%-8s %d %d ", name, f.proto, (f.deadline - now) / SimTime.SECOND));
+      sb.append(
+          String.format(
+              Locale.ROOT, "%-8s %d %d ", name, f.proto, (f.deadline - now) / SimTime.SECOND));
       if (f.proto == 6) {
         sb.append(TCP_STATES[f.tcpState]).append(' ');
       }

@@ -40,6 +40,7 @@ final class Program {
 
   final Table table;
   final String[] chainNames;
+  private final Object2IntOpenHashMap<String> chainIndex;
   final int[] chainStart;
   final int[] chainEnd;
 
@@ -81,6 +82,11 @@ final class Program {
       n += c.size();
     }
     chainNames = all.keySet().toArray(new String[0]);
+    chainIndex = new Object2IntOpenHashMap<>(chainNames.length);
+    chainIndex.defaultReturnValue(-1);
+    for (int i = 0; i < chainNames.length; i++) {
+      chainIndex.put(chainNames[i], i);
+    }
     chainStart = new int[chainNames.length];
     chainEnd = new int[chainNames.length];
     src = new int[n];
@@ -122,13 +128,9 @@ final class Program {
     }
   }
 
+  /** The index of {@code chain} in {@link #chainNames}, or -1; constant time. */
   int indexOf(String chain) {
-    for (int i = 0; i < chainNames.length; i++) {
-      if (chainNames[i].equals(chain)) {
-        return i;
-      }
-    }
-    return -1;
+    return chainIndex.getInt(chain);
   }
 
   private void compile(int r, Rule rule, Object2IntOpenHashMap<String> ifaceIds) {
