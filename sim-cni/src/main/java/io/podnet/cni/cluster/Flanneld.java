@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.podnet.cni.plugins.FlannelPlugin;
 import io.podnet.cni.spec.Json;
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
 import io.podnet.dataplane.overlay.VxlanDevice;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -134,6 +136,10 @@ public final class Flanneld implements NetworkAgent {
 
   @Override
   public void nodesReady(Cluster cluster) {
+    Map<Node, Ipv4Address> gateways = new IdentityHashMap<>();
+    for (Node node : cluster.nodes()) {
+      gateways.put(node, node.podCidr().network()); // one address object shared by every node
+    }
     for (Node node : cluster.nodes()) {
       NetNamespace root = node.host().root();
       for (Node other : cluster.nodes()) {
@@ -146,10 +152,10 @@ public final class Flanneld implements NetworkAgent {
         if (!direct) {
           VxlanDevice local = devices.get(node);
           VxlanDevice remote = devices.get(other);
-          root.addNeighbour(local, other.podCidr().network(), remote.mac());
+          Ipv4Address gateway = gateways.get(other);
+          root.addNeighbour(local, gateway, remote.mac());
           local.addFdb(remote.mac(), other.internalIp());
-          root.addRoute(
-              Route.to(other.podCidr()).via(other.podCidr().network()).dev(local).onlink().build());
+          root.addRoute(Route.to(other.podCidr()).via(gateway).dev(local).onlink().build());
         } else {
           HostGwRoutes.addDirectRoute(node, other);
         }

@@ -74,6 +74,18 @@ public abstract class CniContractSuite {
   }
 
   @Test
+  void checkByClasses_fourNodesTwelvePods_reportsWhatThePairCheckReports() {
+    Cluster byPairs = cluster(4);
+    runPods(byPairs, 12);
+    Cluster byClasses = cluster(4);
+    runPods(byClasses, 12);
+    ContractReport expected = ContractChecker.check(byPairs);
+    ContractReport report = ContractChecker.checkByClasses(byClasses);
+    assertThat(report).isEqualTo(expected);
+    assertThat(report.pairsChecked()).isEqualTo(12 * 11);
+  }
+
+  @Test
   void contract_afterDeletingPods_holds() {
     Cluster cluster = cluster(2);
     runPods(cluster, 4);

@@ -18,12 +18,17 @@ import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Route;
 import io.podnet.core.net.Veth;
+import io.podnet.core.net.Walk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the four rules of the CNI contract over a whole cluster and reports every violation as
@@ -41,9 +46,8 @@ import java.util.Optional;
  *       no bridge FDB entry for its MAC, no host route to its IP and no cached CNI result is left.
  * </ol>
  *
- * <p>Rule 2 sends n(n-1) datagrams; the structure (one method per rule, each returning its
- * violations) is meant to let a later version prove reachability per forwarding-equivalence class
- * instead of per pair.
+ * <p>Rule 2 sends n(n-1) datagrams; {@link #checkByClasses} proves the same per
+ * forwarding-equivalence class, for clusters where that is too many.
  *
  * <pre>{@code
  * ContractReport report = ContractChecker.check(cluster);
@@ -61,6 +65,8 @@ public final class ContractChecker {
 
   private static final long PROBE_TIMEOUT = 2 * SimTime.SECOND;
 
+  private static final byte[] PAYLOAD = "podnet-contract".getBytes(StandardCharsets.US_ASCII);
+
   private ContractChecker() {}
 
   /**
@@ -68,6 +74,58 @@ public final class ContractChecker {
    * reach by definition); runs the simulation while it probes.
    */
   public static ContractReport check(Cluster cluster) {
+    return check(cluster, false);
+  }
+
+  /**
+   * Checks rules 1 to 4 like {@link #check}, as completely, but proves rule 2 by
+   * forwarding-equivalence classes instead of one datagram per pod pair, so it scales to clusters
+   * with 150,000 pods. Its report names the same violations (rule and subject) in the same order
+   * and counts the same pods and pairs as {@link #check}'s; a message may differ where the kernel's
+   * answer depends on neighbour-cache history (an unanswered ARP reported as "Destination Host
+   * Unreachable" or as silence), and the trace differs, because other probes are sent.
+   *
+   * <p>The argument. Rule 3 runs first, for every pod: a default route, the pod reaches its node,
+   * the node has a route back and reaches the pod. Then the running pods with an IP are split into
+   * classes ({@code PodClasses}): pods of one node whose attachment is the same up to their own
+   * address, MAC and host-side device name (the same devices and MTUs, the same routes in the pod,
+   * the same host-side peer and master, the same kind of node route to the pod). A pod that broke
+   * rule 3 is a class of its own. For each source class S and destination class D (a node pair and
+   * a class on each side), one datagram goes from a representative p0 in S to a representative q0
+   * in D. If it fails, every pair of S x D is probed, so every violation is reported exactly as the
+   * pairwise check reports it. If it succeeds, every pair (p, q) of S x D behaves like (p0, q0):
+   *
+   * <ol>
+   *   <li>In p's namespace, p's routes equal p0's (the shape), so its route to q is p0's route to
+   *       q; in every namespace the walk then passes before D's node (including S's node and any
+   *       router between), the checker asks the routing table whether one route with a gateway
+   *       covers the whole prefix spanning D's addresses ({@link
+   *       io.podnet.core.net.RoutingTable#isUniformOver}). Then q's datagram takes the same route
+   *       and next hop, so the same neighbour and bridge FDB entries and the same tunnel, as q0's.
+   *       If some namespace fails that test (a directly connected route whose neighbour entry is
+   *       per address, or a more specific route inside the prefix), D is split into its pods and
+   *       each gets its own probe.
+   *   <li>On D's node, q's route is the same as q0's up to q's address and device (the shape), and
+   *       rule 3 proved that the node reaches q along it (the same route, neighbour and FDB entries
+   *       and veth a forwarded datagram uses), else q would be a class of its own.
+   *   <li>The source address is read by nothing but packet hooks (the kernel model has no reverse
+   *       path filter), and p's own attachment is the same as p0's and proved by rule 3.
+   * </ol>
+   *
+   * <p>The assumption that makes classes sound: hooks (netfilter, tc programs, NAT) treat the pods
+   * of one class alike, that is they match pod addresses only by prefixes that hold the whole
+   * class, as the strategies' masquerade and service rules do. A hook that singles out one pod IP
+   * of another node is outside what this check proves; {@link #check} probes every pair.
+   *
+   * <p>The cost is one datagram per pair of classes, about nodes squared when every node has one
+   * shape, plus the per-pod rule 3 probes; the pair check sends pods squared.
+   */
+  public static ContractReport checkByClasses(Cluster cluster) {
+    return check(cluster, true);
+  }
+
+  /** Rule 3 runs before rule 2 by classes (which needs its results), after it pair by pair. */
+  private static ContractReport check(Cluster cluster, boolean byClasses) {
     List<Pod> running =
         cluster.pods().stream()
             .filter(Pod::isRunning)
@@ -75,8 +133,25 @@ public final class ContractChecker {
             .toList();
     List<Violation> violations = new ArrayList<>();
     Map<Ipv4Address, List<Pod>> byIp = uniqueIps(running, violations);
-    int pairs = reachability(running, byIp, violations);
-    routes(running, violations);
+    List<Violation> routes = new ArrayList<>();
+    Set<Pod> alone = byClasses ? routes(running, routes) : Set.of();
+    List<Pod> probed = running.stream().filter(p -> p.ip().isPresent()).toList();
+    List<Pod> destinations =
+        probed.stream().filter(p -> byIp.get(p.requireIp()).size() == 1).toList();
+    for (Pod pod : probed) {
+      pod.requireNetns().listenUdp(PROBE_PORT);
+    }
+    int pairs =
+        byClasses
+            ? ClassReachability.check(cluster.network(), probed, destinations, alone, violations)
+            : reachability(probed, destinations, violations);
+    for (Pod pod : probed) {
+      pod.requireNetns().closeUdp(PROBE_PORT);
+    }
+    if (!byClasses) {
+      routes(running, routes);
+    }
+    violations.addAll(routes);
     cleanup(cluster, byIp, violations);
     return new ContractReport(violations, running.size(), pairs);
   }
@@ -151,108 +226,123 @@ public final class ContractChecker {
 
   // ---------------------------------------------------------------- rule 2
 
-  private static int reachability(
-      List<Pod> running, Map<Ipv4Address, List<Pod>> byIp, List<Violation> out) {
-    List<Pod> probed = running.stream().filter(p -> p.ip().isPresent()).toList();
-    for (Pod pod : probed) {
-      pod.requireNetns().listenUdp(PROBE_PORT);
-    }
+  private static int reachability(List<Pod> probed, List<Pod> destinations, List<Violation> out) {
     int pairs = 0;
-    byte[] payload = "podnet-contract".getBytes(StandardCharsets.US_ASCII);
     for (Pod from : probed) {
-      for (Pod to : probed) {
-        Ipv4Address dst = to.requireIp();
-        if (from == to || byIp.get(dst).size() > 1) {
+      for (Pod to : destinations) {
+        if (from == to) {
           continue;
         }
         pairs++;
-        String subject = from.key() + " -> " + to.key();
-        ProbeResult r = from.requireNetns().sendUdp(dst, PROBE_PORT, payload, PROBE_TIMEOUT);
-        if (!r.success()) {
-          out.add(
-              new Violation(Rule.NO_NAT, subject, "not reachable at " + dst + ": " + r.message()));
-        } else if (r.receiver() != to.requireNetns()) {
-          out.add(
-              new Violation(
-                  Rule.NO_NAT,
-                  subject,
-                  "the datagram for "
-                      + dst
-                      + " was received in "
-                      + r.receiver()
-                      + ", not in the pod"));
-        } else if (!from.requireIp().equals(r.observedSource())) {
-          out.add(
-              new Violation(
-                  Rule.NO_NAT,
-                  subject,
-                  "the receiver saw source "
-                      + r.observedSource()
-                      + ", not the sender's pod IP "
-                      + from.requireIp()
-                      + " (the traffic was NATed)"));
+        Violation v = probe(from, to).violation();
+        if (v != null) {
+          out.add(v);
         }
       }
-    }
-    for (Pod pod : probed) {
-      pod.requireNetns().closeUdp(PROBE_PORT);
     }
     return pairs;
   }
 
+  /**
+   * What one probe of rule 2 found.
+   *
+   * @param walk the hops of the datagram
+   * @param violation the broken promise, or null when the datagram reached the pod unchanged
+   */
+  record Probe(Walk walk, @Nullable Violation violation) {}
+
+  /** Sends one datagram from one pod to another and judges it by rule 2. */
+  static Probe probe(Pod from, Pod to) {
+    Ipv4Address dst = to.requireIp();
+    String subject = from.key() + " -> " + to.key();
+    ProbeResult r = from.requireNetns().sendUdp(dst, PROBE_PORT, PAYLOAD.clone(), PROBE_TIMEOUT);
+    Violation v = null;
+    if (!r.success()) {
+      v = new Violation(Rule.NO_NAT, subject, "not reachable at " + dst + ": " + r.message());
+    } else if (r.receiver() != to.requireNetns()) {
+      v =
+          new Violation(
+              Rule.NO_NAT,
+              subject,
+              "the datagram for " + dst + " was received in " + r.receiver() + ", not in the pod");
+    } else if (!from.requireIp().equals(r.observedSource())) {
+      v =
+          new Violation(
+              Rule.NO_NAT,
+              subject,
+              "the receiver saw source "
+                  + r.observedSource()
+                  + ", not the sender's pod IP "
+                  + from.requireIp()
+                  + " (the traffic was NATed)");
+    }
+    return new Probe(r.walk(), v);
+  }
+
   // ---------------------------------------------------------------- rule 3
 
-  private static void routes(List<Pod> running, List<Violation> out) {
+  /** Checks rule 3 for every pod; returns the pods with a violation. */
+  private static Set<Pod> routes(List<Pod> running, List<Violation> out) {
+    Set<Pod> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     PingOptions ping = PingOptions.DEFAULT.withTimeout(PROBE_TIMEOUT).withRecordWalk(false);
     for (Pod pod : running) {
       if (pod.ip().isEmpty()) {
         continue;
       }
-      NetNamespace ns = pod.requireNetns();
-      Node node = pod.node().orElseThrow();
-      Route out1 = ns.routes().lookup(OUTSIDE.toInt());
-      if (out1 == null || out1.destination().prefixLength() != 0) {
-        out.add(
-            new Violation(
-                Rule.ROUTES,
-                pod.key(),
-                "no default route: traffic to " + OUTSIDE + " cannot leave the pod"));
+      int before = out.size();
+      routes(pod, ping, out);
+      if (out.size() > before) {
+        failed.add(pod);
       }
-      ProbeResult toNode = ns.ping(node.internalIp(), ping);
-      if (!toNode.success()) {
-        out.add(
-            new Violation(
-                Rule.ROUTES,
-                pod.key(),
-                "cannot reach its node "
-                    + node.name()
-                    + " at "
-                    + node.internalIp()
-                    + ": "
-                    + toNode.message()));
-      }
-      NetNamespace hostNs = node.host().root();
-      if (hostNs.routes().lookup(pod.requireIp().toInt()) == null) {
-        out.add(
-            new Violation(
-                Rule.ROUTES,
-                pod.key(),
-                "node " + node.name() + " has no route back to " + pod.requireIp()));
-        continue;
-      }
-      ProbeResult back = hostNs.ping(pod.requireIp(), ping);
-      if (!back.success()) {
-        out.add(
-            new Violation(
-                Rule.ROUTES,
-                pod.key(),
-                "node "
-                    + node.name()
-                    + " cannot reach the pod at "
-                    + pod.requireIp()
-                    + ": "
-                    + back.message()));
-      }
+    }
+    return failed;
+  }
+
+  private static void routes(Pod pod, PingOptions ping, List<Violation> out) {
+    NetNamespace ns = pod.requireNetns();
+    Node node = pod.node().orElseThrow();
+    Route out1 = ns.routes().lookup(OUTSIDE.toInt());
+    if (out1 == null || out1.destination().prefixLength() != 0) {
+      out.add(
+          new Violation(
+              Rule.ROUTES,
+              pod.key(),
+              "no default route: traffic to " + OUTSIDE + " cannot leave the pod"));
+    }
+    ProbeResult toNode = ns.ping(node.internalIp(), ping);
+    if (!toNode.success()) {
+      out.add(
+          new Violation(
+              Rule.ROUTES,
+              pod.key(),
+              "cannot reach its node "
+                  + node.name()
+                  + " at "
+                  + node.internalIp()
+                  + ": "
+                  + toNode.message()));
+    }
+    NetNamespace hostNs = node.host().root();
+    if (hostNs.routes().lookup(pod.requireIp().toInt()) == null) {
+      out.add(
+          new Violation(
+              Rule.ROUTES,
+              pod.key(),
+              "node " + node.name() + " has no route back to " + pod.requireIp()));
+      return;
+    }
+    ProbeResult back = hostNs.ping(pod.requireIp(), ping);
+    if (!back.success()) {
+      out.add(
+          new Violation(
+              Rule.ROUTES,
+              pod.key(),
+              "node "
+                  + node.name()
+                  + " cannot reach the pod at "
+                  + pod.requireIp()
+                  + ": "
+                  + back.message()));
     }
   }
 

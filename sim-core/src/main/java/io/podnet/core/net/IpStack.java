@@ -42,9 +42,10 @@ final class IpStack {
   private PacketHook[][] hooks = new PacketHook[HookPoint.values().length][0];
   private int[][] hookPriorities = new int[HookPoint.values().length][0];
   private int nextIpId = 1;
-  private final Int2ObjectOpenHashMap<PacketHandler> udpHandlers = new Int2ObjectOpenHashMap<>();
+  private final Int2ObjectOpenHashMap<PacketHandler> udpHandlers =
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
   private final Int2ObjectOpenHashMap<PacketHandler> protocolHandlers =
-      new Int2ObjectOpenHashMap<>();
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
 
   IpStack(NetNamespace ns) {
     this.ns = ns;

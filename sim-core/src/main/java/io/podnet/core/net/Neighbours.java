@@ -9,6 +9,7 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.Ipv4Header;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,14 @@ final class Neighbours {
     int probes;
     long timer = -1;
     long confirmed;
-    final ArrayDeque<Frame> queue = new ArrayDeque<>(2);
+
+    /** Packets waiting for resolution; made on first use (most entries never queue). */
+    @Nullable ArrayDeque<Frame> queue;
+
     int queuedBytes;
     int senderHint;
+
+    /** The walk of the probe waiting for this entry to resolve; dropped once it resolves. */
     @Nullable Walk walk;
 
     Entry(Device dev, int ip, NeighbourState state) {
@@ -54,7 +60,15 @@ final class Neighbours {
   private final NetNamespace ns;
   private final Simulation sim;
   private final RandomGenerator random;
-  private final Long2ObjectLinkedOpenHashMap<Entry> entries = new Long2ObjectLinkedOpenHashMap<>();
+
+  /**
+   * Every entry by (ifindex, address), in creation order: an {@link Entry} while the kernel's state
+   * machine runs it, or just the {@link MacAddress} of a permanent entry, which never changes
+   * state. An overlay node holds a permanent entry per other node, so those take no object of their
+   * own.
+   */
+  private final Long2ObjectLinkedOpenHashMap<Object> entries =
+      new Long2ObjectLinkedOpenHashMap<>(NetNamespace.SMALL_MAP);
 
   Neighbours(NetNamespace ns) {
     this.ns = ns;
@@ -68,7 +82,12 @@ final class Neighbours {
 
   /** Sends a routed frame to {@code nextHop} on {@code dev}, resolving it first if needed. */
   void output(Device dev, int nextHop, Frame frame) {
-    Entry e = entries.get(key(dev, nextHop));
+    Object value = entries.get(key(dev, nextHop));
+    if (value instanceof MacAddress permanent) {
+      send(dev, permanent.toLong(), frame);
+      return;
+    }
+    Entry e = (Entry) value;
     if (e == null || e.state == NeighbourState.FAILED) {
       if (e == null) {
         e = new Entry(dev, nextHop, NeighbourState.INCOMPLETE);
@@ -96,12 +115,12 @@ final class Neighbours {
 
   /** An ARP reply arrived on {@code dev}. */
   void arpReply(Device dev, int ip, MacAddress mac, Frame frame) {
-    Entry e = entries.get(key(dev, ip));
-    if (e == null) {
+    Object value = entries.get(key(dev, ip));
+    if (value == null) {
       ns.stack().hop(dev, HopAction.DROP, frame, "arp: unsolicited reply");
       return;
     }
-    if (e.state == NeighbourState.PERMANENT) {
+    if (!(value instanceof Entry e) || e.state == NeighbourState.PERMANENT) {
       return;
     }
     e.mac = mac.toLong();
@@ -112,7 +131,11 @@ final class Neighbours {
 
   /** An ARP request from {@code ip} arrived; the kernel learns the sender when it answers. */
   void arpRequestSeen(Device dev, int ip, MacAddress mac, boolean answering) {
-    Entry e = entries.get(key(dev, ip));
+    Object value = entries.get(key(dev, ip));
+    if (value instanceof MacAddress) {
+      return;
+    }
+    Entry e = (Entry) value;
     if (e == null) {
       if (!answering) {
         return;
@@ -137,39 +160,49 @@ final class Neighbours {
 
   /** Adds a permanent entry ({@code ip neigh replace ... nud permanent}). */
   void addPermanent(Device dev, Ipv4Address ip, MacAddress mac) {
-    Entry e = entries.get(key(dev, ip.toInt()));
-    if (e == null) {
-      e = new Entry(dev, ip.toInt(), NeighbourState.PERMANENT);
-      entries.put(key(dev, ip.toInt()), e);
+    long key = key(dev, ip.toInt());
+    if (entries.get(key) instanceof Entry e) {
+      cancelTimer(e);
+      e.mac = mac.toLong();
+      change(e, NeighbourState.PERMANENT);
+      flush(e);
     }
-    cancelTimer(e);
-    e.mac = mac.toLong();
-    change(e, NeighbourState.PERMANENT);
-    flush(e);
+    entries.put(key, mac);
   }
 
   /** Forgets every entry of a device (it went down or left the namespace). */
   void flushDevice(Device dev) {
     List<Long> gone = new ArrayList<>();
-    entries.forEach(
-        (k, e) -> {
-          if (e.dev == dev) {
-            gone.add(k);
-          }
-        });
+    for (long k : entries.keySet()) {
+      if ((int) (k >>> 32) == dev.ifindex()) {
+        gone.add(k);
+      }
+    }
     for (long k : gone) {
-      Entry e = entries.remove(k);
-      cancelTimer(e);
+      if (entries.remove(k) instanceof Entry e) {
+        cancelTimer(e);
+      }
     }
   }
 
   /** Snapshots of every entry, in creation order. */
   List<NeighbourEntry> snapshot() {
     List<NeighbourEntry> out = new ArrayList<>(entries.size());
-    for (Entry e : entries.values()) {
-      out.add(
-          new NeighbourEntry(
-              Ipv4Address.of(e.ip), e.dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state));
+    for (Long2ObjectMap.Entry<Object> kv : entries.long2ObjectEntrySet()) {
+      if (kv.getValue() instanceof Entry e) {
+        out.add(
+            new NeighbourEntry(
+                Ipv4Address.of(e.ip), e.dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state));
+      } else {
+        long k = kv.getLongKey();
+        Device dev = ns.deviceByIndex((int) (k >>> 32)).orElseThrow();
+        out.add(
+            new NeighbourEntry(
+                Ipv4Address.of((int) k),
+                dev,
+                (MacAddress) kv.getValue(),
+                NeighbourState.PERMANENT));
+      }
     }
     return out;
   }
@@ -181,21 +214,31 @@ final class Neighbours {
       ns.stack().drop(e.dev, frame, Drop.of(DropReason.NEIGHBOUR_QUEUE_FULL));
       return;
     }
+    if (e.queue == null) {
+      e.queue = new ArrayDeque<>(2);
+    }
     e.queue.add(frame);
     e.queuedBytes += frame.length();
     ns.stack().hop(e.dev, HopAction.ARP, frame, "queued for " + Ipv4Address.of(e.ip));
   }
 
   private void send(Entry e, Frame frame) {
+    send(e.dev, e.mac, frame);
+  }
+
+  private void send(Device dev, long mac, Frame frame) {
     byte[] b = frame.buffer();
-    EthernetHeader.setDst(b, frame.offset(), e.mac);
-    EthernetHeader.setSrc(b, frame.offset(), e.dev.mac().toLong());
-    ns.stack().transmit(e.dev, frame);
+    EthernetHeader.setDst(b, frame.offset(), mac);
+    EthernetHeader.setSrc(b, frame.offset(), dev.mac().toLong());
+    ns.stack().transmit(dev, frame);
   }
 
   private void flush(Entry e) {
-    while (!e.queue.isEmpty()) {
-      Frame f = e.queue.poll();
+    e.walk = null;
+    ArrayDeque<Frame> queue = e.queue;
+    e.queue = null;
+    while (queue != null && !queue.isEmpty()) {
+      Frame f = queue.poll();
       e.queuedBytes -= f.length();
       send(e, f);
     }
@@ -261,10 +304,13 @@ final class Neighbours {
 
   private void fail(Entry e) {
     e.mac = -1;
+    e.walk = null;
     change(e, NeighbourState.FAILED);
     String target = Ipv4Address.of(e.ip).toString();
-    while (!e.queue.isEmpty()) {
-      Frame f = e.queue.poll();
+    ArrayDeque<Frame> queue = e.queue;
+    e.queue = null;
+    while (queue != null && !queue.isEmpty()) {
+      Frame f = queue.poll();
       e.queuedBytes -= f.length();
       ns.stack().drop(e.dev, f, Drop.of(DropReason.NEIGHBOUR_FAILED, target));
       ns.stack().icmpError(e.dev, f, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.HOST_UNREACHABLE, 0);

@@ -39,10 +39,17 @@ public final class NetNamespace {
   private final String name;
   private final String label;
   private final Map<String, Device> byName = new LinkedHashMap<>();
+
+  /**
+   * The expected size of the per-namespace maps that usually hold a few entries at most: a cluster
+   * at the Kubernetes thresholds has a namespace per pod, 150,000 of them.
+   */
+  static final int SMALL_MAP = 2;
+
   private final Int2ObjectRBTreeMap<Device> byIndex = new Int2ObjectRBTreeMap<>();
   private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>();
-  private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap();
-  private final Int2IntOpenHashMap broadcastAddresses = new Int2IntOpenHashMap();
+  private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap(SMALL_MAP);
+  private final Int2IntOpenHashMap broadcastAddresses = new Int2IntOpenHashMap(SMALL_MAP);
   private final RoutingTable routes = new RoutingTable();
   private final Loopback loopback;
   private final IpStack stack;

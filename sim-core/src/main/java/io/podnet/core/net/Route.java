@@ -72,7 +72,6 @@ public final class Route {
   private final int metric;
   private final boolean onlink;
   private final int mtu;
-  private final String text;
 
   private Route(Builder b) {
     this.type = b.type;
@@ -90,7 +89,6 @@ public final class Route {
     this.metric = b.metric;
     this.onlink = b.onlink;
     this.mtu = b.mtu;
-    this.text = render();
   }
 
   /** Starts a unicast route to {@code destination}. */
@@ -171,13 +169,12 @@ public final class Route {
     return device.mtu();
   }
 
-  /** The route as {@code ip route show} prints it (without the {@code linkdown} flag). */
+  /**
+   * The route as {@code ip route show} prints it (without the {@code linkdown} flag), rendered on
+   * each call: a node of a large cluster holds a route per other node, too many to keep as text.
+   */
   @Override
   public String toString() {
-    return text;
-  }
-
-  private String render() {
     StringBuilder sb = new StringBuilder();
     if (!type.keyword().isEmpty()) {
       sb.append(type.keyword()).append(' ');

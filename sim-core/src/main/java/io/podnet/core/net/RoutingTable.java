@@ -22,8 +22,8 @@ public final class RoutingTable {
           .thenComparing(r -> -r.destination().prefixLength())
           .thenComparingInt(Route::metric);
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private final Int2ObjectOpenHashMap<Route[]>[] byLength = new Int2ObjectOpenHashMap[33];
+  @SuppressWarnings({"unchecked", "rawtypes"}) // a Route, or a Route[] of two or more
+  private final Int2ObjectOpenHashMap<Object>[] byLength = new Int2ObjectOpenHashMap[33];
 
   private long presentLengths;
   private int size;
@@ -40,21 +40,54 @@ public final class RoutingTable {
       int length = 63 - Long.numberOfLeadingZeros(mask);
       mask &= ~(1L << length);
       int key = length == 0 ? 0 : destination & (-1 << (32 - length));
-      Route[] routes = byLength[length].get(key);
+      Object routes = byLength[length].get(key);
       if (routes != null) {
-        return routes[0];
+        return routes instanceof Route r ? r : ((Route[]) routes)[0];
       }
     }
     return null;
   }
 
+  /**
+   * Whether {@link #lookup} returns the same route (or none) for every address of {@code block}: no
+   * route's prefix lies strictly inside the block, so every address of it falls to the best route
+   * covering the whole block. Costs at most one probe per address of the block or one visit per
+   * longer route, whichever is fewer, for each prefix length longer than the block's.
+   */
+  public boolean isUniformOver(Cidr block) {
+    int blockLength = block.prefixLength();
+    int network = block.networkInt();
+    long longer = blockLength == 32 ? 0 : presentLengths & (-1L << (blockLength + 1));
+    while (longer != 0) {
+      int length = Long.numberOfTrailingZeros(longer);
+      longer &= longer - 1;
+      Int2ObjectOpenHashMap<Object> map = byLength[length];
+      int shift = length - blockLength;
+      if (shift < 31 && (1L << shift) <= map.size()) {
+        int step = 1 << (32 - length);
+        for (long i = 0; i < (1L << shift); i++) {
+          if (map.containsKey(network + (int) (i * step))) {
+            return false;
+          }
+        }
+      } else {
+        for (int key : map.keySet()) {
+          if (block.contains(key)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** Every route, in the order {@code ip route show} lists them. */
   public List<Route> routes() {
     List<Route> all = new ArrayList<>(size);
-    for (Int2ObjectOpenHashMap<Route[]> map : byLength) {
+    for (Int2ObjectOpenHashMap<Object> map : byLength) {
       if (map != null) {
-        for (Route[] routes : map.values()) {
-          all.addAll(List.of(routes));
+        for (Object routes : map.values()) {
+          all.addAll(List.of(routes(routes)));
         }
       }
     }
@@ -98,9 +131,10 @@ public final class RoutingTable {
     Cidr dst = route.destination();
     int length = dst.prefixLength();
     if (byLength[length] == null) {
-      byLength[length] = new Int2ObjectOpenHashMap<>();
+      byLength[length] = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
     }
-    Route[] old = byLength[length].get(dst.networkInt());
+    Object stored = byLength[length].get(dst.networkInt());
+    Route[] old = stored == null ? null : routes(stored);
     if (old != null) {
       for (Route r : old) {
         if (r.metric() == route.metric()) {
@@ -124,7 +158,7 @@ public final class RoutingTable {
         routes[j++] = old[i++];
       }
     }
-    byLength[length].put(dst.networkInt(), routes);
+    byLength[length].put(dst.networkInt(), routes.length == 1 ? routes[0] : routes);
     presentLengths |= 1L << length;
     size++;
   }
@@ -137,7 +171,7 @@ public final class RoutingTable {
   int removeIf(Predicate<Route> filter) {
     int removed = 0;
     for (int length = 0; length <= 32; length++) {
-      Int2ObjectOpenHashMap<Route[]> map = byLength[length];
+      Int2ObjectOpenHashMap<Object> map = byLength[length];
       if (map == null) {
         continue;
       }
@@ -149,11 +183,12 @@ public final class RoutingTable {
   }
 
   private int removeIf(Predicate<Route> filter, Cidr dst) {
-    Int2ObjectOpenHashMap<Route[]> map = byLength[dst.prefixLength()];
-    Route[] routes = map == null ? null : map.get(dst.networkInt());
-    if (routes == null) {
+    Int2ObjectOpenHashMap<Object> map = byLength[dst.prefixLength()];
+    Object stored = map == null ? null : map.get(dst.networkInt());
+    if (stored == null) {
       return 0;
     }
+    Route[] routes = routes(stored);
     List<Route> kept = new ArrayList<>(routes.length);
     for (Route r : routes) {
       if (!filter.test(r)) {
@@ -170,14 +205,23 @@ public final class RoutingTable {
         presentLengths &= ~(1L << dst.prefixLength());
       }
     } else {
-      map.put(dst.networkInt(), kept.toArray(new Route[0]));
+      map.put(dst.networkInt(), kept.size() == 1 ? kept.get(0) : kept.toArray(new Route[0]));
     }
     size -= removed;
     return removed;
   }
 
   private Route @Nullable [] bucket(Cidr dst) {
-    Int2ObjectOpenHashMap<Route[]> map = byLength[dst.prefixLength()];
-    return map == null ? null : map.get(dst.networkInt());
+    Int2ObjectOpenHashMap<Object> map = byLength[dst.prefixLength()];
+    Object stored = map == null ? null : map.get(dst.networkInt());
+    return stored == null ? null : routes(stored);
+  }
+
+  /**
+   * The routes of one prefix, lowest metric first. A prefix with one route (nearly all of them)
+   * stores the route itself, a node of a large cluster holding one per other node.
+   */
+  private static Route[] routes(Object stored) {
+    return stored instanceof Route r ? new Route[] {r} : (Route[]) stored;
   }
 }

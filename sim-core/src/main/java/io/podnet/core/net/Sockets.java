@@ -114,14 +114,20 @@ final class Sockets {
   private final NetNamespace ns;
   private final Simulation sim;
   private final RandomGenerator random;
-  private final Int2ObjectOpenHashMap<Probe> pings = new Int2ObjectOpenHashMap<>();
-  private final Int2ObjectOpenHashMap<Probe> udpProbes = new Int2ObjectOpenHashMap<>();
-  private final Int2ObjectOpenHashMap<Probe> tcpProbes = new Int2ObjectOpenHashMap<>();
-  private final Int2IntLinkedOpenHashMap udpListeners = new Int2IntLinkedOpenHashMap();
-  private final Int2IntLinkedOpenHashMap tcpListeners = new Int2IntLinkedOpenHashMap();
+  private final Int2ObjectOpenHashMap<Probe> pings =
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+  private final Int2ObjectOpenHashMap<Probe> udpProbes =
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+  private final Int2ObjectOpenHashMap<Probe> tcpProbes =
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+  private final Int2IntLinkedOpenHashMap udpListeners =
+      new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
+  private final Int2IntLinkedOpenHashMap tcpListeners =
+      new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
   private final Int2ObjectOpenHashMap<StreamListener> streamListeners =
-      new Int2ObjectOpenHashMap<>();
-  private final Long2ObjectOpenHashMap<TcpStream> streams = new Long2ObjectOpenHashMap<>();
+      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+  private final Long2ObjectOpenHashMap<TcpStream> streams =
+      new Long2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
   private int nextEchoId = 1;
 
   Sockets(NetNamespace ns) {

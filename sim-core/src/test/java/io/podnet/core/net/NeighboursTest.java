@@ -122,6 +122,25 @@ class NeighboursTest {
   }
 
   @Test
+  void addNeighbour_overAFailedEntryAndAfterIt_permanentInCreationOrderAndUsedWithoutArp() {
+    Fixtures.VethPair t = new Fixtures.VethPair(9);
+    t.a.ping(ip("10.0.0.99"), PingOptions.DEFAULT.withTimeout(10 * SimTime.SECOND));
+    Device eth0 = t.a.device("eth0");
+    t.a.addNeighbour(eth0, ip("10.0.0.7"), t.bEth0.mac());
+    t.a.addNeighbour(eth0, ip("10.0.0.99"), t.bEth0.mac());
+    int before = arpLines(t.sink.lines(), "who-has").size();
+
+    ProbeResult r = t.a.sendUdp(ip("10.0.0.99"), 9, new byte[1], SimTime.SECOND);
+
+    assertThat(t.a.neighbourEntries())
+        .extracting(e -> e.address() + " " + e.state() + " " + e.mac())
+        .containsExactly(
+            "10.0.0.99 PERMANENT " + t.bEth0.mac(), "10.0.0.7 PERMANENT " + t.bEth0.mac());
+    assertThat(arpLines(t.sink.lines(), "who-has")).hasSize(before);
+    assertThat(Fixtures.hops(r.walk(), HopAction.RX)).isNotEmpty();
+  }
+
+  @Test
   void ping_nonExistentNeighbourWithDefaultOptions_reportsHostUnreachableLikeIputils() {
     // iputils waits 10 s for an answer by default, long enough to see the ARP failure at 3 s
     Fixtures.VethPair t = new Fixtures.VethPair(9);

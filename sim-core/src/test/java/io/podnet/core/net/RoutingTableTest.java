@@ -90,6 +90,39 @@ class RoutingTableTest {
   }
 
   @Test
+  void isUniformOver_randomTablesAndBlocks_matchesLookupOfEveryAddress() {
+    SplittableRandom random = new SplittableRandom(20261128L);
+    int nonUniform = 0;
+    for (int table = 0; table < 300; table++) {
+      RoutingTable rt = new RoutingTable();
+      int base = random.nextInt() & -256;
+      for (int i = random.nextInt(12); i > 0; i--) {
+        int len = 20 + random.nextInt(13);
+        int mask = -1 << (32 - len);
+        Cidr prefix = Cidr.of(Ipv4Address.of((base ^ random.nextInt(4096)) & mask), len);
+        if (!rt.hasRoute(prefix, 0)) {
+          rt.add(Route.to(prefix).dev(eth0).build());
+        }
+      }
+      int blockLength = 22 + random.nextInt(11);
+      Cidr block =
+          Cidr.of(
+              Ipv4Address.of((base ^ random.nextInt(4096)) & (-1 << (32 - blockLength))),
+              blockLength);
+      Route first = rt.lookup(block.networkInt());
+      boolean expected = true;
+      for (long i = 0; i < block.size(); i++) {
+        expected &= rt.lookup(block.networkInt() + (int) i) == first;
+      }
+      nonUniform += expected ? 0 : 1;
+      assertThat(rt.isUniformOver(block))
+          .as("table %d, block %s", table, block)
+          .isEqualTo(expected);
+    }
+    assertThat(nonUniform).as("the random tables exercise both answers").isBetween(30, 270);
+  }
+
+  @Test
   void lookup_samePrefixTwoMetrics_lowestMetricWins() {
     RoutingTable rt = new RoutingTable();
     Route slow = route("10.1.0.0/16", 200, eth1);

@@ -8,10 +8,9 @@ import io.podnet.core.net.DropReason;
 import io.podnet.core.net.Frame;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.packet.EthernetHeader;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +67,13 @@ public final class VxlanDevice extends UdpTunnelDevice {
       new Flavour("vxlan", "VXLAN", SRC_PORT_MIN, SRC_PORT_MAX, true);
 
   private final @Nullable Ipv4Address localVtep;
-  private final Map<MacAddress, List<Ipv4Address>> fdb = new LinkedHashMap<>();
+
+  /**
+   * The forwarding entries in insertion order, keyed by MAC bits: one remote VTEP for a unicast
+   * MAC, held as the address itself (a node's flannel.1 holds one entry per other node, so the
+   * entry is kept small), or a list of VTEPs for the all-zeros default.
+   */
+  private final Long2ObjectLinkedOpenHashMap<Object> fdb = new Long2ObjectLinkedOpenHashMap<>();
 
   private VxlanDevice(
       NetNamespace ns,
@@ -165,20 +170,31 @@ public final class VxlanDevice extends UdpTunnelDevice {
       throw new IllegalArgumentException(
           "fdb MAC must be unicast or 00:00:00:00:00:00 (the default): " + mac);
     }
-    List<Ipv4Address> remotes = fdb.computeIfAbsent(mac, m -> new ArrayList<>(1));
     if (mac.equals(MacAddress.ZERO)) {
-      if (!remotes.contains(remoteVtep)) {
-        remotes.add(remoteVtep);
+      List<Ipv4Address> defaults = remotes(MacAddress.ZERO.toLong());
+      if (!defaults.contains(remoteVtep)) {
+        List<Ipv4Address> more = new ArrayList<>(defaults);
+        more.add(remoteVtep);
+        fdb.put(MacAddress.ZERO.toLong(), more);
       }
     } else {
-      remotes.clear();
-      remotes.add(remoteVtep);
+      fdb.put(mac.toLong(), remoteVtep);
     }
+  }
+
+  /** The remote VTEPs for MAC bits, empty if there is no entry. */
+  @SuppressWarnings("unchecked")
+  private List<Ipv4Address> remotes(long mac) {
+    Object value = fdb.get(mac);
+    if (value == null) {
+      return List.of();
+    }
+    return value instanceof Ipv4Address one ? List.of(one) : (List<Ipv4Address>) value;
   }
 
   /** Removes every forwarding entry for {@code mac}; false if there was none. */
   public boolean removeFdb(MacAddress mac) {
-    return fdb.remove(mac) != null;
+    return fdb.remove(mac.toLong()) != null;
   }
 
   @Override
@@ -208,9 +224,9 @@ public final class VxlanDevice extends UdpTunnelDevice {
   @Override
   protected List<String> fdbLines() {
     List<String> lines = new ArrayList<>();
-    for (Map.Entry<MacAddress, List<Ipv4Address>> e : fdb.entrySet()) {
-      for (Ipv4Address remote : e.getValue()) {
-        lines.add(e.getKey() + " dev " + name() + " dst " + remote + " self permanent");
+    for (long mac : fdb.keySet()) {
+      for (Ipv4Address remote : remotes(mac)) {
+        lines.add(MacAddress.of(mac) + " dev " + name() + " dst " + remote + " self permanent");
       }
     }
     return lines;
@@ -221,12 +237,13 @@ public final class VxlanDevice extends UdpTunnelDevice {
    */
   @Override
   void transmitConfigured(Frame frame) {
-    MacAddress dst = MacAddress.of(EthernetHeader.dst(frame.buffer(), frame.offset()));
-    List<Ipv4Address> remotes = fdb.get(dst);
-    if (remotes == null) {
-      remotes = fdb.get(MacAddress.ZERO);
+    long dstBits = EthernetHeader.dst(frame.buffer(), frame.offset());
+    MacAddress dst = MacAddress.of(dstBits);
+    List<Ipv4Address> remotes = remotes(dstBits);
+    if (remotes.isEmpty()) {
+      remotes = remotes(MacAddress.ZERO.toLong());
     }
-    if (remotes == null || remotes.isEmpty()) {
+    if (remotes.isEmpty()) {
       drop(
           frame,
           Drop.of(

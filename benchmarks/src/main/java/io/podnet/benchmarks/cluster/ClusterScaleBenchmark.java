@@ -1,0 +1,150 @@
+package io.podnet.benchmarks.cluster;
+
+import io.podnet.cni.calico.CalicoNode;
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Flanneld;
+import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.contract.ContractChecker;
+import io.podnet.cni.contract.ContractReport;
+import io.podnet.core.engine.SimTime;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A cluster at the Kubernetes thresholds: N nodes in racks of 240 behind a router, 30 pods per
+ * node, each through CNI ADD to Running. {@code build} measures building the cluster and running
+ * every pod; {@code contractCheck} measures {@link ContractChecker#checkByClasses} on a built
+ * cluster. After each build the retained heap (after a full GC) and the peak heap are printed.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClusterScaleBenchmark -p
+ * nodes=500,1000}
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx4g"})
+@Warmup(iterations = 0)
+@Measurement(iterations = 1)
+public class ClusterScaleBenchmark {
+
+  /** Pods per node, as the 150,000 pods on 5,000 nodes. */
+  static final int PODS_PER_NODE = 30;
+
+  /** Nodes per rack (one L2 segment behind the rack's router port). */
+  static final int NODES_PER_RACK = 240;
+
+  /** The cluster's size and strategy. */
+  @State(Scope.Benchmark)
+  public static class Size {
+    /** Number of nodes. */
+    @Param({"500", "1000", "5000"})
+    public int nodes;
+
+    /** {@code flannel-vxlan}, or {@code calico-rr} (BGP through two route reflectors). */
+    @Param({"flannel-vxlan"})
+    public String strategy;
+  }
+
+  /** A cluster built before the measurement. */
+  @State(Scope.Benchmark)
+  public static class Built {
+    Cluster cluster;
+
+    /** Builds the cluster and runs its pods. */
+    @Setup(Level.Iteration)
+    public void setUp(Size size) {
+      cluster = populate(size);
+      printHeap("after build", cluster);
+    }
+  }
+
+  /** Builds the cluster and runs every pod to Running. */
+  @Benchmark
+  public Cluster build(Size size) {
+    resetPeaks();
+    Cluster cluster = populate(size);
+    printHeap("after build", cluster);
+    return cluster;
+  }
+
+  /** The complete four-rule contract check by equivalence classes. */
+  @Benchmark
+  public ContractReport contractCheck(Built built) {
+    ContractReport report = ContractChecker.checkByClasses(built.cluster);
+    if (!report.holds()) {
+      throw new IllegalStateException(report.render());
+    }
+    return report;
+  }
+
+  static Cluster populate(Size size) {
+    Cluster.Builder builder =
+        switch (size.strategy) {
+          case "flannel-vxlan" -> Cluster.flannel(Flanneld.Backend.VXLAN);
+          case "calico-rr" ->
+              Cluster.calico(CalicoNode.withRouteReflectors(CalicoNode.Mode.BGP, 2));
+          default -> throw new IllegalArgumentException("unknown strategy: " + size.strategy);
+        };
+    int racks =
+        size.strategy.equals("calico-rr") ? 1 : (size.nodes + NODES_PER_RACK - 1) / NODES_PER_RACK;
+    Cluster cluster =
+        builder.nodes(size.nodes).clusterCidr("10.0.0.0/8").racks(racks).seed(1).build();
+    List<Pod> pods = new ArrayList<>(size.nodes * PODS_PER_NODE);
+    for (Node node : cluster.nodes()) {
+      for (int i = 1; i <= PODS_PER_NODE; i++) {
+        pods.add(cluster.createPod("default/" + node.name() + "-" + i, node.name()));
+      }
+    }
+    for (int second = 0; second < 600; second++) {
+      if (pods.stream().allMatch(Pod::isRunning)) {
+        return cluster;
+      }
+      cluster.run(SimTime.SECOND);
+    }
+    Pod stuck = pods.stream().filter(p -> !p.isRunning()).findFirst().orElseThrow();
+    throw new IllegalStateException(stuck.key() + " is not running: " + stuck.events());
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      pool.resetPeakUsage();
+    }
+  }
+
+  private static void printHeap(String when, Cluster cluster) {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    System.gc();
+    long retained = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        retained += pool.getUsage().getUsed();
+      }
+    }
+    System.out.printf(
+        "%n%s: %d pods, heap retained %d MB, peak %d MB%n",
+        when, cluster.pods().size(), retained >> 20, peak >> 20);
+  }
+}
