@@ -15,11 +15,18 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.ServiceMode;
+import io.podnet.cni.plugins.Plugins;
+import io.podnet.cni.runtime.CniRuntime;
 import io.podnet.cni.spec.CniConfigException;
 import io.podnet.cni.spec.NetworkConfigList;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Host;
+import io.podnet.core.net.Network;
+import io.podnet.dataplane.netfilter.IptablesParseException;
+import io.podnet.dataplane.netfilter.IptablesSave;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +49,9 @@ import org.jspecify.annotations.Nullable;
  * reports them as {@code file:line:column: message}, one line each.
  */
 public final class Scenario {
+
+  /** The prefix length of each node's podCIDR, as the cluster hands them out. */
+  static final int NODE_MASK = 24;
 
   /** The most nodes a scenario may ask for. */
   public static final int MAX_NODES = 5000;
@@ -90,7 +100,8 @@ public final class Scenario {
           "linkLatency",
           "packetLoss",
           "bulkServices",
-          "programmed");
+          "programmed",
+          "iptablesRestore");
 
   /** The namespaces a cluster starts with, as kubeadm creates them. */
   static final List<String> INITIAL_NAMESPACES =
@@ -557,6 +568,7 @@ public final class Scenario {
                   + " or a path to a conflist");
         }
       }
+      podCidrsFit(c);
       String override = string(c, "conflist", "cluster.conflist");
       if (override != null) {
         YamlNode at = c.map.get("conflist");
@@ -586,7 +598,8 @@ public final class Scenario {
         return;
       }
       try {
-        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline");
+        validatePlugins(
+            NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), "inline"));
       } catch (CniConfigException e) {
         error(at, "cluster.cni (inline conflist): " + e.error().render());
         return;
@@ -602,41 +615,66 @@ public final class Scenario {
      * point into the conflist); false, with an error, when it cannot be used.
      */
     boolean readConflist(YamlNode at, String path, String key) {
-      Path target = inside(at, path, key);
-      if (target == null) {
+      String text = readReferenced(at, path, key, "conflist");
+      if (text == null) {
         return false;
       }
-      if (!Files.isRegularFile(target)) {
-        error(
-            at,
-            key + ": conflist \"" + path + "\" not found (expected a file next to the scenario)");
-        return false;
-      }
-      String text;
-      try {
-        String big = tooLarge(target);
-        if (big != null) {
-          error(at, key + ": conflist \"" + path + "\" " + big);
-          return false;
-        }
-        text = Files.readString(target, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        error(at, key + ": cannot read conflist \"" + path + "\"");
-        return false;
-      }
-      Path parent = file.getParent();
-      String where = parent == null ? path : parent.resolve(path).normalize().toString();
+      String where = shown(path);
       try {
         // a podCIDR as long as the placeholder keeps the columns right
-        NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), where);
+        NetworkConfigList list =
+            NetworkConfigList.parse(text.replace("${podCIDR}", "1.0.0.0/24"), where);
+        validatePlugins(list);
       } catch (CniConfigException e) {
         errors.add(e.line() > 0 ? e.getMessage() : where + ":1:1: " + e.error().render());
       }
+      Path target = folder.resolve(path).normalize();
       Path fn = target.getFileName();
       conflistText = text;
       conflistName = fn == null ? path : fn.toString();
       conflistPath = path;
       return true;
+    }
+
+    /**
+     * The text of a file the scenario names at {@code at} ({@code what}: conflist, manifest file,
+     * iptables-save file), or null after reporting why it cannot be used: it leads out of the
+     * scenario's folder, does not exist, is over {@link #MAX_FILE_BYTES} (checked before reading)
+     * or cannot be read.
+     */
+    @Nullable String readReferenced(YamlNode at, String path, String key, String what) {
+      Path target = inside(at, path, key);
+      if (target == null) {
+        return null;
+      }
+      if (!Files.isRegularFile(target)) {
+        error(
+            at,
+            key
+                + ": "
+                + what
+                + " \""
+                + path
+                + "\" not found (expected a file inside the scenario's folder)");
+        return null;
+      }
+      try {
+        String big = tooLarge(target);
+        if (big != null) {
+          error(at, key + ": " + what + " \"" + path + "\" " + big);
+          return null;
+        }
+        return Files.readString(target, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        error(at, key + ": cannot read " + what + " \"" + path + "\"");
+        return null;
+      }
+    }
+
+    /** How errors name a file the scenario refers to: its path next to the scenario file. */
+    String shown(String path) {
+      Path parent = file.getParent();
+      return parent == null ? path : parent.resolve(path).normalize().toString();
     }
 
     /**
@@ -692,15 +730,54 @@ public final class Scenario {
         Cidr.parse(text);
         return text;
       } catch (IllegalArgumentException e) {
+        String why = e.getMessage();
         error(
             c.map.get(key),
             "cluster."
                 + key
                 + ": \""
                 + text
-                + "\" is not a CIDR (expected a.b.c.d/len, e.g. 10.244.0.0/16)");
+                + "\" is not a CIDR: "
+                + (why.contains("(expected") ? why : why + " (expected a.b.c.d/len)"));
         return null;
       }
+    }
+
+    /**
+     * Whether the nodes fit: each node gets the {@code /24} of the podCIDR after the first (as the
+     * cluster's node IPAM hands them out), so a podCIDR of prefix {@code p} holds {@code 2^(24-p) -
+     * 1} nodes. Reports the error at the podCIDR (or at nodes when the podCIDR is the default).
+     */
+    void podCidrsFit(YamlNode c) {
+      String cidr =
+          podCidr != null ? podCidr : cni.equals("cilium") ? "10.0.0.0/8" : "10.244.0.0/16";
+      if (c.map.containsKey("podCIDR") && podCidr == null || nodeListFailed) {
+        return;
+      }
+      int count = namedNodes.isEmpty() ? nodes : namedNodes.size();
+      int prefix = Cidr.parse(cidr).prefixLength();
+      long held = prefix >= NODE_MASK ? 0 : (1L << (NODE_MASK - prefix)) - 1;
+      if (count <= held) {
+        return;
+      }
+      int needed = NODE_MASK - (64 - Long.numberOfLeadingZeros(count));
+      String key = podCidr != null ? "podCIDR" : "nodes";
+      YamlNode at = c.map.get(key);
+      error(
+          at == null ? c : at,
+          "cluster."
+              + key
+              + ": the podCIDR "
+              + cidr
+              + " holds "
+              + held
+              + " /"
+              + NODE_MASK
+              + " node podCIDRs after the first, too few for "
+              + count
+              + " nodes (expected a podCIDR of /"
+              + needed
+              + " or shorter)");
     }
 
     long parseStep(YamlNode s, String path, long last) {
@@ -834,6 +911,7 @@ public final class Scenario {
         }
         case "bulkServices" -> parseBulkServices(v, p, args);
         case "programmed" -> parseProgrammed(v, p, args, false);
+        case "iptablesRestore" -> parseIptablesRestore(v, p, args);
         default -> { // removePlugin, installPlugin
           if (map(v, p, List.of("node", "type"))) {
             String node = required(v, "node", p);
@@ -847,6 +925,38 @@ public final class Scenario {
       }
       steps.add(new Step(at, action, args, manifests, expects));
       return at;
+    }
+
+    /**
+     * {@code iptablesRestore: {node, file}}: an iptables-save dump next to the scenario, parsed now
+     * as {@code iptables-restore} will read it, so a bad dump is one line naming its file, line,
+     * column and token. Puts node, file, where (the file as errors name it) and text in {@code
+     * args}.
+     */
+    void parseIptablesRestore(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("node", "file"))) {
+        return;
+      }
+      String node = required(v, "node", p);
+      String path = required(v, "file", p);
+      if (node == null || path == null || !node(v.map.get("node"), node, p + ".node")) {
+        return;
+      }
+      String text = readReferenced(v.map.get("file"), path, p + ".file", "iptables-save file");
+      if (text == null) {
+        return;
+      }
+      String where = shown(path);
+      try {
+        IptablesSave.parse(text, where);
+      } catch (IptablesParseException e) {
+        errors.add(e.getMessage());
+        return;
+      }
+      args.put("node", node);
+      args.put("file", path);
+      args.put("where", where);
+      args.put("text", text);
     }
 
     long parseTime(YamlNode at, String text, String path, long last) {
@@ -1469,28 +1579,11 @@ public final class Scenario {
             p + ": expected a list of manifests or a path to a manifest file, got " + v.describe());
         return;
       }
-      Path target = inside(v, v.text, p);
-      if (target == null) {
+      String text = readReferenced(v, v.text, p, "manifest file");
+      if (text == null) {
         return;
       }
-      if (!Files.isRegularFile(target)) {
-        error(v, p + ": manifest file \"" + v.text + "\" not found");
-        return;
-      }
-      String text;
-      try {
-        String big = tooLarge(target);
-        if (big != null) {
-          error(v, p + ": manifest file \"" + v.text + "\" " + big);
-          return;
-        }
-        text = Files.readString(target, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        error(v, p + ": cannot read manifest file \"" + v.text + "\"");
-        return;
-      }
-      Path parent = file.getParent();
-      String where = parent == null ? v.text : parent.resolve(v.text).normalize().toString();
+      String where = shown(v.text);
       List<YamlNode> docs = readYaml(text, where);
       if (docs == null) {
         return;
@@ -1578,10 +1671,16 @@ public final class Scenario {
       }
       String name = r.getMetadata() == null ? null : r.getMetadata().getName();
       if (name == null || name.isEmpty()) {
-        error(where, m, p + " (" + kind + "): missing metadata.name");
+        error(
+            where, m, p + " (" + kind + "): missing metadata.name (expected a name such as web-0)");
         return;
       }
       warnUnmodeled(m, "", kind, name, where);
+      Refusal bad = refusal(m, kind, name);
+      if (bad != null) {
+        error(where, bad.at(), p + " (" + kind + " " + name + "): " + bad.message());
+        return;
+      }
       if (r instanceof Namespace) {
         if (!name.matches(DNS_LABEL)) {
           error(
@@ -1658,20 +1757,26 @@ public final class Scenario {
             error(where, m, p + " (Service " + name + "): spec.ports: expected at least one port");
             return;
           }
-          for (ServicePort sp : s.getSpec().getPorts()) {
-            IntOrString t = sp.getTargetPort();
-            if (sp.getPort() == null
-                || sp.getPort() < 1
-                || sp.getPort() > 65535
-                || (t != null && t.getIntVal() == null)) {
+          List<ServicePort> ports = s.getSpec().getPorts();
+          for (int i = 0; i < ports.size(); i++) {
+            IntOrString t = ports.get(i).getTargetPort();
+            Integer port = ports.get(i).getPort();
+            boolean badPort = port == null || port < 1 || port > 65535;
+            Integer target = t == null ? null : t.getIntVal();
+            if (badPort || t != null && (target == null || target < 1 || target > 65535)) {
+              String field = "spec.ports[" + i + "]." + (badPort ? "port" : "targetPort");
+              YamlNode at = at(m, field + ":");
               error(
                   where,
-                  m,
+                  at,
                   p
                       + " (Service "
                       + name
-                      + "): spec.ports: expected port and"
-                      + " targetPort numbers from 1 to 65535 (named target ports are not modeled)");
+                      + "): "
+                      + field
+                      + ": expected a port number from 1 to 65535, got "
+                      + at.describe()
+                      + (badPort ? "" : " (named target ports are not modeled)"));
               return;
             }
           }
@@ -1687,6 +1792,117 @@ public final class Scenario {
         }
       }
       out.add(r);
+    }
+
+    /** Where a manifest's kind keeps labels, as field paths. */
+    private static final Map<String, List<String>> LABEL_MAPS =
+        Map.of(
+            "Pod", List.of("metadata.labels"),
+            "Deployment",
+                List.of(
+                    "metadata.labels",
+                    "spec.selector.matchLabels",
+                    "spec.template.metadata.labels"),
+            "Service", List.of("metadata.labels", "spec.selector"),
+            "Namespace", List.of("metadata.labels"));
+
+    /** A value of a manifest the API server would refuse: where it is and why. */
+    record Refusal(YamlNode at, String message) {}
+
+    /**
+     * The first name, label or container port of a manifest the API server would refuse, or null: a
+     * Pod's or Deployment's name is a lowercase RFC 1123 subdomain (a Deployment's leaving room for
+     * its pods' {@code -N}), a Service's an RFC 1035 label; label values (and the name part of
+     * keys) are at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or
+     * digit; a containerPort is from 1 to 65535.
+     */
+    static @Nullable Refusal refusal(YamlNode m, String kind, String name) {
+      YamlNode nameAt = find(m, "metadata.name");
+      if (nameAt != null && kind.equals("Service") && !name.matches(DNS_1035)) {
+        return new Refusal(
+            nameAt,
+            "metadata.name: \""
+                + name
+                + "\" is not an RFC 1035 label (expected at most 63 lower case letters, digits or"
+                + " '-', starting with a letter and ending with a letter or digit)");
+      }
+      int room = kind.equals("Deployment") ? 1 + Integer.toString(MAX_REPLICAS).length() : 0;
+      if (nameAt != null
+          && (kind.equals("Pod") || kind.equals("Deployment"))
+          && (!name.matches(DNS_SUBDOMAIN) || name.length() > 253 - room)) {
+        return new Refusal(
+            nameAt,
+            "metadata.name: \""
+                + name
+                + "\" is not a lowercase RFC 1123 subdomain (expected at most "
+                + (253 - room)
+                + " lower case letters, digits, '-' or '.', starting and ending with a letter or"
+                + " digit)");
+      }
+      String label =
+          " (expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter"
+              + " or digit)";
+      for (String path : LABEL_MAPS.getOrDefault(kind, List.of())) {
+        YamlNode labels = find(m, path);
+        if (labels == null || labels.kind != YamlNode.Kind.MAP) {
+          continue;
+        }
+        for (Map.Entry<String, YamlNode> e : labels.map.entrySet()) {
+          String key = e.getKey();
+          YamlNode v = e.getValue();
+          if (!key.matches(LABEL_KEY) || key.substring(key.indexOf('/') + 1).length() > 63) {
+            return new Refusal(v, path + ": \"" + key + "\" is not a valid label key" + label);
+          }
+          String text = v.kind == YamlNode.Kind.NULL ? "" : v.text;
+          if (v.kind == YamlNode.Kind.MAP
+              || v.kind == YamlNode.Kind.LIST
+              || text.length() > 63
+              || !text.matches(LABEL_VALUE)) {
+            return new Refusal(
+                v, path + "." + key + ": " + v.describe() + " is not a valid label value" + label);
+          }
+        }
+      }
+      String containers =
+          kind.equals("Deployment") ? "spec.template.spec.containers" : "spec.containers";
+      YamlNode list = find(m, containers);
+      if (list == null || list.kind != YamlNode.Kind.LIST) {
+        return null;
+      }
+      for (int i = 0; i < list.list.size(); i++) {
+        String ports = containers + "[" + i + "].ports";
+        YamlNode portList = find(m, ports);
+        for (int j = 0; portList != null && j < portList.list.size(); j++) {
+          String field = ports + "[" + j + "].containerPort";
+          YamlNode port = find(m, field);
+          long n = port == null || port.kind != YamlNode.Kind.SCALAR ? 1 : integer(port);
+          if (n < 1 || n > 65535) {
+            return new Refusal(
+                port, field + ": expected a port number from 1 to 65535, got " + port.describe());
+          }
+        }
+      }
+      return null;
+    }
+
+    /** The node at a field path ({@code spec.ports[0].port}) of {@code m}, or null if missing. */
+    static @Nullable YamlNode find(YamlNode m, String path) {
+      YamlNode n = m;
+      for (String part : path.split("\\.")) {
+        int bracket = part.indexOf('[');
+        n =
+            n.kind == YamlNode.Kind.MAP
+                ? n.map.get(bracket < 0 ? part : part.substring(0, bracket))
+                : null;
+        if (n != null && bracket >= 0) {
+          int i = Integer.parseInt(part.substring(bracket + 1, part.indexOf(']')));
+          n = n.kind == YamlNode.Kind.LIST && i < n.list.size() ? n.list.get(i) : null;
+        }
+        if (n == null) {
+          return null;
+        }
+      }
+      return n;
     }
 
     /** The node of {@code m} the problem's leading field path names, as deep as it exists. */
@@ -1730,6 +1946,13 @@ public final class Scenario {
       }
       return "another type";
     }
+
+    /** A lowercase RFC 1123 subdomain, what a Pod's name must be. */
+    private static final String DNS_SUBDOMAIN =
+        "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+
+    /** An RFC 1035 label, what a Service's name must be. */
+    private static final String DNS_1035 = "[a-z]([-a-z0-9]{0,61}[a-z0-9])?";
 
     /** An RFC 1123 label, what a namespace's name must be. */
     private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
@@ -2037,6 +2260,15 @@ public final class Scenario {
                   : hint.startsWith(" (did you mean") ? hint : ""));
       return false;
     }
+  }
+
+  /**
+   * Validates a conflist's plugins as a node's CNI runtime does before installing it ({@link
+   * CniRuntime#installConfig}), on a throwaway host, so its problems are found before the run.
+   */
+  static void validatePlugins(NetworkConfigList list) {
+    Host host = Network.create(Simulation.create(0)).addHost("validate");
+    CniRuntime.on(host, Plugins.standard()).validate(list);
   }
 
   /** The name of the {@code index}-th generated Service (from 1): {@code bulk-00001}. */

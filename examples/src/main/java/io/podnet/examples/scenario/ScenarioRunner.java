@@ -338,6 +338,14 @@ public final class ScenarioRunner {
       }
       case "bulkServices" -> ServicePropagation.bulk(cluster, a, out);
       case "programmed" -> ServicePropagation.report(cluster, a.get("service"), out);
+      case "iptablesRestore" -> {
+        out.append("$ iptables-restore < ")
+            .append(a.get("file"))
+            .append("    # on ")
+            .append(a.get("node"))
+            .append('\n');
+        cluster.iptablesRestore(a.get("node"), a.get("text"), a.get("where"));
+      }
       default -> { // installPlugin
         out.append("$ install -m 755 ")
             .append(a.get("type"))
@@ -524,20 +532,13 @@ public final class ScenarioRunner {
         why = ServicePropagation.check(cluster, check);
       }
       case "unreachable" -> {
-        what = "unreachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
+        what = probeWhat("unreachable", check);
         Ipv4Address to = resolve(cluster, check.get("to"));
         ProbeResult r = ping(cluster, check, to);
         why = r.success() ? "ping answered: " + r.message() : null;
       }
       case "crosses" -> {
-        what =
-            "crosses "
-                + check.get("from")
-                + " -> "
-                + check.get("to")
-                + sizeNote(check)
-                + " via "
-                + check.get("device");
+        what = probeWhat("crosses", check) + " via " + check.get("device");
         ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
         List<String> devices =
             r.walk().hops().stream().map(h -> h.hop().device()).distinct().toList();
@@ -570,13 +571,7 @@ public final class ScenarioRunner {
       }
       case "fragNeeded" -> {
         String mtu = check.get("mtu");
-        what =
-            "fragNeeded "
-                + check.get("from")
-                + " -> "
-                + check.get("to")
-                + sizeNote(check)
-                + (mtu == null ? "" : " mtu " + mtu);
+        what = probeWhat("fragNeeded", check) + (mtu == null ? "" : " mtu " + mtu);
         ProbeResult r = ping(cluster, check, resolve(cluster, check.get("to")));
         String expected = "Frag needed and DF set (mtu = " + (mtu == null ? "" : mtu + ")");
         why =
@@ -585,7 +580,7 @@ public final class ScenarioRunner {
                 : "ping got: " + r.message();
       }
       default -> {
-        what = "reachable " + check.get("from") + " -> " + check.get("to") + sizeNote(check);
+        what = probeWhat("reachable", check);
         Ipv4Address to = resolve(cluster, check.get("to"));
         ProbeResult r = ping(cluster, check, to);
         why = r.success() ? null : r.message();
@@ -631,8 +626,10 @@ public final class ScenarioRunner {
     return r;
   }
 
-  private static String sizeNote(Map<String, String> check) {
-    return check.containsKey("size") ? " (" + check.get("size") + " bytes)" : "";
+  /** {@code KIND FROM -> TO}, with the ping's size when it has one. */
+  private static String probeWhat(String kind, Map<String, String> check) {
+    String size = check.containsKey("size") ? " (" + check.get("size") + " bytes)" : "";
+    return kind + " " + check.get("from") + " -> " + check.get("to") + size;
   }
 
   /** The link on a node's eth0. */

@@ -108,8 +108,8 @@ class ScenarioValidationTest {
         Arguments.of(
             "  cni: bridge",
             "  cni: nets/10-mine.conflist",
-            "5:8: cluster.cni: conflist \"nets/10-mine.conflist\" not found (expected a file next"
-                + " to the scenario)"),
+            "5:8: cluster.cni: conflist \"nets/10-mine.conflist\" not found (expected a file"
+                + " inside the scenario's folder)"),
         Arguments.of(
             "  cni: bridge",
             "  cni: bridge\n  services: ipvs",
@@ -175,7 +175,8 @@ class ScenarioValidationTest {
         Arguments.of(
             APPLY,
             "    apply: manifests/web.yaml\n",
-            "8:12: steps[0].apply: manifest file \"manifests/web.yaml\" not found"),
+            "8:12: steps[0].apply: manifest file \"manifests/web.yaml\" not found (expected a file"
+                + " inside the scenario's folder)"),
         Arguments.of(
             "{from: a, to: b}",
             "{from: a, to: c}",

@@ -584,11 +584,7 @@ public final class Cluster {
     String[] parts = qualified.split("/", -1);
     Service service =
         Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
-    if (kubeProxies.isEmpty()) {
-      for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
-      }
-    }
+    startServiceProxies();
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
     nodePortsInUse.addAll(nodePortsOf(service));
     servicesChanged();
@@ -677,6 +673,28 @@ public final class Cluster {
       throw new IllegalStateException("kube-proxy is not running: the cluster has no Service yet");
     }
     return proxy.netfilter().save();
+  }
+
+  /**
+   * {@code iptables-restore < file} on a node: replaces every table {@code text} names in the
+   * node's netfilter (which kube-proxy's start installs, so this starts it if no Service has yet).
+   * On any error nothing changes and an {@link
+   * io.podnet.dataplane.netfilter.IptablesParseException} names {@code file}, the line, the column
+   * and the token.
+   */
+  public void iptablesRestore(String nodeName, String text, String file) {
+    Node target = node(nodeName);
+    startServiceProxies();
+    kubeProxies.get(target).netfilter().restore(text, file);
+  }
+
+  /** Starts kube-proxy (or the service map) with netfilter on every node, once. */
+  private void startServiceProxies() {
+    if (kubeProxies.isEmpty()) {
+      for (Node node : nodes.values()) {
+        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
+      }
+    }
   }
 
   /** {@code conntrack -L} on a node where Services run. */
@@ -915,7 +933,8 @@ public final class Cluster {
             "node name \"" + name + "\" is not a DNS label (expected e.g. worker-1)");
       }
       if (nodeNames.contains(name)) {
-        throw new IllegalArgumentException("node \"" + name + "\" is given twice");
+        throw new IllegalArgumentException(
+            "node \"" + name + "\" is given twice (expected unique node names)");
       }
       long offset = (address.toInt() & 0xFFFFFFFFL) - (UNDERLAY.address(0).toInt() & 0xFFFFFFFFL);
       if (!UNDERLAY.contains(address)

@@ -49,6 +49,14 @@ public final class HostLocalIpam implements CniPlugin {
     return CniException.of(ERR_INTERNAL, msg);
   }
 
+  /**
+   * A host-local error with PodNet's {@code details} saying what was expected (host-local itself
+   * gives none; the spec's details field carries it without changing the message).
+   */
+  static CniException error(String msg, String details) {
+    return CniException.of(ERR_INTERNAL, msg, details);
+  }
+
   @Override
   public void validate(CniRequest request) {
     IpamConfig.load(request);

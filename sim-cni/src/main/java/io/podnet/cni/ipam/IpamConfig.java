@@ -83,14 +83,15 @@ record IpamConfig(
 
     List<List<RawRange>> raw = new ArrayList<>();
     for (JsonNode set : array(request.runtimeConfig().path("ipRanges"), "[]allocator.RangeSet")) {
-      raw.add(rawSet(set));
+      raw.add(rawSet(set, ""));
     }
     JsonNode legacySubnet = ipam.get("subnet");
     if (legacySubnet != null && !legacySubnet.isNull()) {
-      raw.add(List.of(rawRange(ipam)));
+      raw.add(List.of(rawRange(ipam, "/ipam")));
     }
-    for (JsonNode set : array(ipam.path("ranges"), "[]allocator.RangeSet")) {
-      raw.add(rawSet(set));
+    List<JsonNode> ranges = array(ipam.path("ranges"), "[]allocator.RangeSet");
+    for (int i = 0; i < ranges.size(); i++) {
+      raw.add(rawSet(ranges.get(i), "/ipam/ranges/" + i));
     }
     if (raw.isEmpty()) {
       throw HostLocalIpam.error("no IP ranges specified");
@@ -125,27 +126,41 @@ record IpamConfig(
 
   // ---------------------------------------------------------------- ranges
 
-  /** A range as written, before defaults and checks; {@code null} where a key was absent. */
+  /**
+   * A range as written, before defaults and checks; {@code null} where a key was absent. {@code at}
+   * is the JSON pointer of the range object in the plugin's configuration ({@code ""} when it came
+   * from the runtime), for locating errors.
+   */
   private record RawRange(
       @Nullable Cidr subnetOrNull,
       int subnetIp,
       @Nullable Integer start,
       @Nullable Integer end,
-      @Nullable Integer gateway) {}
+      @Nullable Integer gateway,
+      String at) {
 
-  private static List<RawRange> rawSet(JsonNode set) {
+    /** The pointer of {@code key} in this range, or "" when the range has no known place. */
+    String at(String key) {
+      return at.isEmpty() ? "" : at + "/" + key;
+    }
+  }
+
+  private static List<RawRange> rawSet(JsonNode set, String at) {
     List<RawRange> ranges = new ArrayList<>();
-    for (JsonNode range : array(set, "allocator.RangeSet")) {
+    List<JsonNode> elements = array(set, "allocator.RangeSet");
+    for (int i = 0; i < elements.size(); i++) {
+      JsonNode range = elements.get(i);
       if (!range.isObject()) {
         throw typeError(range, "allocator.Range");
       }
-      ranges.add(rawRange(range));
+      ranges.add(rawRange(range, at.isEmpty() ? "" : at + "/" + i));
     }
     return ranges;
   }
 
-  private static RawRange rawRange(JsonNode range) {
+  private static RawRange rawRange(JsonNode range, String at) {
     String subnetText = optionalString(range.get("subnet"));
+    String subnetAt = at.isEmpty() ? "" : at + "/subnet";
     Cidr subnet = null;
     int subnetIp = 0;
     if (subnetText != null) {
@@ -154,7 +169,7 @@ record IpamConfig(
       Integer ip = slash < 0 ? null : ipv4Bits(subnetText.substring(0, slash));
       Integer length = slash < 0 ? null : prefixLength(subnetText.substring(slash + 1));
       if (ip == null || length == null) {
-        throw HostLocalIpam.error("invalid CIDR address: " + subnetText);
+        throw HostLocalIpam.error("invalid CIDR address: " + subnetText, SUBNET).at(subnetAt);
       }
       subnetIp = ip;
       subnet = Cidr.containing(Ipv4Address.of(ip), length);
@@ -162,10 +177,15 @@ record IpamConfig(
     return new RawRange(
         subnet,
         subnetIp,
-        address(range.get("rangeStart"), "rangeStart"),
-        address(range.get("rangeEnd"), "rangeEnd"),
-        address(range.get("gateway"), "gateway"));
+        address(range.get("rangeStart"), "rangeStart", at),
+        address(range.get("rangeEnd"), "rangeEnd", at),
+        address(range.get("gateway"), "gateway", at),
+        at);
   }
+
+  /** What a subnet must look like, the details of a subnet error. */
+  private static final String SUBNET =
+      "expected a.b.c.d/len with a prefix length from 0 to 30 and the host bits zero";
 
   private static RangeSet canonicalSet(List<RawRange> raw, int index) {
     String prefix = "invalid range set " + index + ": ";
@@ -191,20 +211,26 @@ record IpamConfig(
   private static Range canonical(RawRange raw, String prefix) {
     Cidr subnet = raw.subnetOrNull();
     if (subnet == null) {
-      throw HostLocalIpam.error(prefix + "IP <nil> not v4 nor v6");
+      throw HostLocalIpam.error(prefix + "IP <nil> not v4 nor v6", "expected a \"subnet\"")
+          .at(raw.at);
     }
     String written = Ipv4Address.format(raw.subnetIp()) + "/" + subnet.prefixLength();
     if (subnet.prefixLength() > 30) {
-      throw HostLocalIpam.error(prefix + "Network " + written + " too small to allocate from");
+      throw HostLocalIpam.error(
+              prefix + "Network " + written + " too small to allocate from", SUBNET)
+          .at(raw.at("subnet"));
     }
     if (raw.subnetIp() != subnet.networkInt()) {
       throw HostLocalIpam.error(
-          prefix
-              + "Network has host bits set. For a subnet mask of length "
-              + subnet.prefixLength()
-              + " the network address is "
-              + subnet.network());
+              prefix
+                  + "Network has host bits set. For a subnet mask of length "
+                  + subnet.prefixLength()
+                  + " the network address is "
+                  + subnet.network(),
+              SUBNET)
+          .at(raw.at("subnet"));
     }
+    String inside = "expected an address of " + subnet + ", rangeStart not after rangeEnd";
     int first = subnet.networkInt() + 1;
     int gateway = raw.gateway() == null ? first : raw.gateway();
     Integer end = raw.end();
@@ -214,7 +240,9 @@ record IpamConfig(
       // as host-local checks it: in the subnet, and not after a rangeEnd that was given
       if (!subnet.contains(start) || (end != null && Integer.compareUnsigned(start, end) > 0)) {
         throw HostLocalIpam.error(
-            prefix + "RangeStart " + Ipv4Address.format(start) + " not in network " + subnet);
+                prefix + "RangeStart " + Ipv4Address.format(start) + " not in network " + subnet,
+                inside)
+            .at(raw.at("rangeStart"));
       }
     } else {
       start = first;
@@ -224,7 +252,9 @@ record IpamConfig(
       last = end;
       if (!subnet.contains(last) || Integer.compareUnsigned(last, start) < 0) {
         throw HostLocalIpam.error(
-            prefix + "RangeEnd " + Ipv4Address.format(last) + " not in network " + subnet);
+                prefix + "RangeEnd " + Ipv4Address.format(last) + " not in network " + subnet,
+                inside)
+            .at(raw.at("rangeEnd"));
       }
     } else {
       last = subnet.broadcast().toInt() - 1;
@@ -249,7 +279,7 @@ record IpamConfig(
     if (ip == null || length == null) {
       throw HostLocalIpam.error("invalid CIDR address: " + dst);
     }
-    Integer gw = address(route.get("gw"), "route gw");
+    Integer gw = address(route.get("gw"), "route gw", "");
     return new CniResult.RouteConfig(
         Cidr.containing(Ipv4Address.of(ip), length), gw == null ? null : Ipv4Address.of(gw));
   }
@@ -265,7 +295,8 @@ record IpamConfig(
     return new RequestedIp(Ipv4Address.format(bits), true, bits);
   }
 
-  private static @Nullable Integer address(@Nullable JsonNode node, String field) {
+  /** An optional address; {@code at} is the pointer of its range ("" when not known). */
+  private static @Nullable Integer address(@Nullable JsonNode node, String field, String at) {
     String text = optionalString(node);
     if (text == null) {
       return null;
@@ -273,7 +304,9 @@ record IpamConfig(
     rejectIpv6(text, field);
     Integer bits = ipv4Bits(text);
     if (bits == null) {
-      throw HostLocalIpam.error("invalid IP address: " + text);
+      throw HostLocalIpam.error(
+              "invalid IP address: " + text, "expected an IPv4 address a.b.c.d for " + field)
+          .at(at.isEmpty() ? "" : at + "/" + field);
     }
     return bits;
   }

@@ -1,5 +1,6 @@
 package io.podnet.cni.plugins;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podnet.cni.runtime.CniPlugin;
 import io.podnet.cni.runtime.CniRequest;
@@ -9,6 +10,7 @@ import io.podnet.cni.spec.CniResult;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Bridge;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.NetNamespace;
@@ -16,6 +18,7 @@ import io.podnet.core.net.Veth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reference {@code bridge} plugin: a Linux bridge on the node (default {@code cni0}), a veth
@@ -24,10 +27,11 @@ import java.util.Optional;
  * the bridge and turns on forwarding, {@code isDefaultGateway} implies it and adds {@code default
  * via <gw>}, {@code mtu} (0 means 1500), {@code hairpinMode}, {@code promiscMode} (not both),
  * {@code vlan} 0 to 4094 (a non-zero VLAN is refused with code 2: the bridge model has no VLAN
- * filtering yet), {@code forceAddress}, and {@code ipMasq}, which needs the netfilter model and is
- * refused with code 2 until it exists. A failure after IPAM ADD releases the address again. DEL
- * releases the address first, then deletes the container end (which takes the host end with it),
- * and succeeds when either is already gone.
+ * filtering yet), {@code forceAddress}, the container interface's MAC address ({@code
+ * args.cni.mac}, the {@code mac} capability or {@code MAC=} in {@code CNI_ARGS}), and {@code
+ * ipMasq}, which needs the netfilter model and is refused with code 2 until it exists. A failure
+ * after IPAM ADD releases the address again. DEL releases the address first, then deletes the
+ * container end (which takes the host end with it), and succeeds when either is already gone.
  *
  * <p>The veth pair is created inside the container and the host end moved out, the way the plugin
  * did when the article was written, which is why the pod sees {@code 3: eth0@if4}.
@@ -79,11 +83,56 @@ public final class BridgePlugin implements CniPlugin {
   @Override
   public void validate(CniRequest request) {
     Conf.load(request.config());
+    mac(request);
+  }
+
+  /**
+   * The MAC address asked for the container's interface, as the reference plugin's {@code
+   * loadNetConf} takes it (later wins): {@code MAC=} in {@code CNI_ARGS}, {@code args.cni.mac} in
+   * the configuration, the {@code mac} capability in {@code runtimeConfig}; null for none. A
+   * malformed one fails as Go's {@code net.ParseMAC} does, a multicast or all-zero one as the
+   * kernel's veth refuses it ({@code EADDRNOTAVAIL}), both code 999 with what was expected as
+   * details.
+   */
+  static @Nullable MacAddress mac(CniRequest request) {
+    String text = request.args().get("MAC");
+    String at = "";
+    JsonNode args = request.config().path("args").path("cni").path("mac");
+    if (args.isTextual() && !args.textValue().isEmpty()) {
+      text = args.textValue();
+      at = "/args/cni/mac";
+    }
+    JsonNode runtime = request.runtimeConfig().path("mac");
+    if (runtime.isTextual() && !runtime.textValue().isEmpty()) {
+      text = runtime.textValue();
+      at = "";
+    }
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    String expected = "expected a unicast MAC address such as 0a:58:0a:f4:01:05";
+    MacAddress mac;
+    try {
+      mac = MacAddress.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw CniException.of(
+              CniRuntimeCodes.INTERNAL, "address " + text + ": invalid MAC address", expected)
+          .at(at);
+    }
+    if (mac.isMulticast() || mac.toLong() == 0) {
+      throw CniException.of(
+              CniRuntimeCodes.INTERNAL,
+              "failed to make veth pair: cannot assign requested address",
+              expected + ", got " + mac)
+          .at(at);
+    }
+    return mac;
   }
 
   @Override
   public CniResult add(CniRequest request) {
     Conf conf = Conf.load(request.config());
+    MacAddress mac = mac(request);
     // checked by cmdAdd only (not loadNetConf), so DEL of such a config still succeeds
     if (conf.hairpinMode && conf.promiscMode) {
       throw CniException.of(
@@ -110,6 +159,9 @@ public final class BridgePlugin implements CniPlugin {
         throw CniException.of(CniRuntimeCodes.INTERNAL, "IPAM plugin returned missing IP config");
       }
       Veth eth0 = Interfaces.createPodVeth(request, container, host, conf.mtu);
+      if (mac != null) {
+        eth0.setMac(mac);
+      }
       Veth hostEnd = eth0.peer();
       bridge.addPort(hostEnd);
       bridge.setHairpin(hostEnd, conf.hairpinMode);

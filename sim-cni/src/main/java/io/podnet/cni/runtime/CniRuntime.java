@@ -174,7 +174,7 @@ public final class CniRuntime {
                               CniError.INVALID_CONFIG,
                               "unknown plugin type \""
                                   + plugin.type()
-                                  + "\" (PodNet implements "
+                                  + "\" (expected a type PodNet implements: "
                                   + String.join(", ", registry.plugins().keySet())
                                   + ")"),
                           at + "/type"));
@@ -190,7 +190,7 @@ public final class CniRuntime {
             at);
       }
       ObjectNode stdin = plugin.stdin(list.name(), version, null, Map.of());
-      validateWith(list, impl, stdin, at);
+      validateWith(list, impl, stdin, at, "");
       Optional<String> ipamType = plugin.ipamType();
       if (ipamType.isPresent()) {
         CniPlugin ipam =
@@ -201,19 +201,28 @@ public final class CniRuntime {
                         list.error(
                             CniError.of(
                                 CniError.INVALID_CONFIG,
-                                "unknown IPAM plugin type \"" + ipamType.get() + "\""),
+                                "unknown IPAM plugin type \""
+                                    + ipamType.get()
+                                    + "\" (expected a type PodNet implements: "
+                                    + String.join(", ", registry.plugins().keySet())
+                                    + ")"),
                             at + "/ipam/type"));
-        validateWith(list, ipam, stdin, at + "/ipam");
+        validateWith(list, ipam, stdin, at, "/ipam");
       }
     }
   }
 
-  private void validateWith(NetworkConfigList list, CniPlugin plugin, ObjectNode stdin, String at) {
+  /**
+   * Validates one plugin's stdin; an error points at the value the plugin names, else at {@code at
+   * + fallback}.
+   */
+  private void validateWith(
+      NetworkConfigList list, CniPlugin plugin, ObjectNode stdin, String at, String fallback) {
     CniRequest request = new CniRequest("VALIDATE", "", "", "", Map.of(), binDirs, stdin, context);
     try {
       plugin.validate(request);
     } catch (CniException e) {
-      throw list.error(e.error(), at);
+      throw list.error(e.error(), at + (e.pointer().isEmpty() ? fallback : e.pointer()));
     }
   }
 

@@ -11,11 +11,17 @@ public final class CniException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final CniError error;
+  private final String pointer;
 
   /** Wraps {@code error}. */
   public CniException(CniError error) {
+    this(error, "");
+  }
+
+  private CniException(CniError error, String pointer) {
     super(Objects.requireNonNull(error, "error").render());
     this.error = error;
+    this.pointer = Objects.requireNonNull(pointer, "pointer");
   }
 
   /** Returns an exception carrying {@code CniError.of(code, msg)}. */
@@ -31,5 +37,19 @@ public final class CniException extends RuntimeException {
   /** Returns the error. */
   public CniError error() {
     return error;
+  }
+
+  /**
+   * The same error, located at {@code pointer}: a JSON pointer into the plugin's configuration (its
+   * stdin), such as {@code /ipam/ranges/0/0/subnet}, so a runtime can name the line and column of
+   * the offending value.
+   */
+  public CniException at(String pointer) {
+    return new CniException(error, pointer);
+  }
+
+  /** Where in the plugin's configuration the problem is, as a JSON pointer; "" when not known. */
+  public String pointer() {
+    return pointer;
   }
 }

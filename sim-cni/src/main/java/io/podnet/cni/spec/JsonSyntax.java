@@ -8,13 +8,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * A JSON syntax checker that reports errors with the texts of Go's {@code encoding/json} scanner
  * ({@code invalid character '}' after object key}, {@code unexpected end of JSON input}) and
- * remembers where each value of the first few nesting levels starts, so a configuration error can
+ * remembers where each value of the first eight nesting levels starts, so a configuration error can
  * name the line and column of the offending value.
  */
 final class JsonSyntax {
 
   /** Deepest JSON pointer depth whose value positions are recorded. */
-  private static final int RECORD_DEPTH = 4;
+  private static final int RECORD_DEPTH = 8;
+
+  /**
+   * Deepest nesting of arrays and objects accepted (real configurations need about six; Go allows
+   * 10,000): low enough that the recursive check fits a 256 KiB thread stack, so a hostile document
+   * is refused with a syntax error instead of a StackOverflowError.
+   */
+  static final int MAX_DEPTH = 128;
 
   /** A syntax error at a character offset. */
   static final class Error extends Exception {
@@ -36,7 +43,7 @@ final class JsonSyntax {
   }
 
   /**
-   * Checks {@code text} and returns the start offset of every value up to depth 4, keyed by JSON
+   * Checks {@code text} and returns the start offset of every value up to depth 8, keyed by JSON
    * pointer ({@code ""}, {@code /plugins}, {@code /plugins/0/type}); for duplicate keys the last
    * occurrence wins, as in Go.
    */
@@ -80,6 +87,10 @@ final class JsonSyntax {
       starts.put(pointer, pos);
     }
     char c = text.charAt(pos);
+    if ((c == '{' || c == '[') && depth >= MAX_DEPTH) {
+      throw invalid(
+          "exceeded max depth (expected at most " + MAX_DEPTH + " nested arrays and objects)");
+    }
     switch (c) {
       case '{' -> object(pointer, depth);
       case '[' -> array(pointer, depth);

@@ -204,7 +204,11 @@ public final class NetworkConfigList {
       ObjectNode obj = (ObjectNode) root;
       JsonNode nameNode = obj.get("name");
       if (nameNode == null) {
-        throw fail(CniError.INVALID_CONFIG, LIST + "no name", "");
+        throw fail(
+            CniError.INVALID_CONFIG,
+            LIST + "no name",
+            "expected a \"name\" key naming the network",
+            "");
       }
       if (!nameNode.isTextual()) {
         throw fail(
@@ -254,7 +258,8 @@ public final class NetworkConfigList {
 
       JsonNode pluginsNode = obj.get("plugins");
       if (pluginsNode == null) {
-        throw fail(CniError.INVALID_CONFIG, LIST + "no 'plugins' key", "");
+        throw fail(
+            CniError.INVALID_CONFIG, LIST + "no 'plugins' key", "expected a \"plugins\" list", "");
       }
       if (!pluginsNode.isArray()) {
         throw fail(
@@ -263,7 +268,11 @@ public final class NetworkConfigList {
             "/plugins");
       }
       if (pluginsNode.isEmpty()) {
-        throw fail(CniError.INVALID_CONFIG, LIST + "no plugins in list", "/plugins");
+        throw fail(
+            CniError.INVALID_CONFIG,
+            LIST + "no plugins in list",
+            "expected at least one plugin",
+            "/plugins");
       }
       List<PluginConfig> plugins = new ArrayList<>();
       ArrayNode array = (ArrayNode) pluginsNode;
@@ -373,7 +382,11 @@ public final class NetworkConfigList {
       }
       JsonNode type = node.get("type");
       if (type == null || !type.isTextual() || type.textValue().isEmpty()) {
-        throw fail(CniError.INVALID_CONFIG, prefix + "missing 'type'", at);
+        throw fail(
+            CniError.INVALID_CONFIG,
+            prefix + "missing 'type'",
+            "expected a \"type\" naming the plugin",
+            at);
       }
       return PluginConfig.of((ObjectNode) node);
     }

@@ -37,28 +37,30 @@ class ConflistValidationTest {
             "no name",
             "{\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":\"bridge\"}]}",
             7,
-            "1:1: error parsing configuration list: no name"),
+            "1:1: error parsing configuration list: no name; expected a \"name\" key naming the network"),
         Arguments.of(
             "no plugins",
             "{\"cniVersion\":\"1.0.0\",\"name\":\"x\",\"plugins\":[]}",
             7,
-            "1:44: error parsing configuration list: no plugins in list"),
+            "1:44: error parsing configuration list: no plugins in list; expected at least one plugin"),
         Arguments.of(
             "a plugin without type",
             HEAD + "  {\"bridge\":\"cni0\"}\n]}",
             7,
-            "2:3: failed to parse plugin config 0: error parsing configuration: missing 'type'"),
+            "2:3: failed to parse plugin config 0: error parsing configuration: missing 'type';"
+                + " expected a \"type\" naming the plugin"),
         Arguments.of(
             "an unknown type",
             HEAD + "  {\"type\":\"flanel\"}\n]}",
             7,
-            "2:11: unknown plugin type \"flanel\" (PodNet implements bridge, calico, calico-ipam, cilium-cni,"
-                + " flannel, host-local, loopback, portmap, ptp)"),
+            "2:11: unknown plugin type \"flanel\" (expected a type PodNet implements: bridge, calico, calico-ipam,"
+                + " cilium-cni, flannel, host-local, loopback, portmap, ptp)"),
         Arguments.of(
             "a bad subnet",
             bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/33\"}]]"),
             999,
-            "3:11: invalid CIDR address: 10.244.1.0/33"),
+            "3:53: invalid CIDR address: 10.244.1.0/33; expected a.b.c.d/len with a prefix length"
+                + " from 0 to 30 and the host bits zero"),
         Arguments.of(
             "overlapping ranges",
             bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/24\"}],[{\"subnet\":\"10.244.1.0/25\"}]]"),
@@ -68,7 +70,21 @@ class ConflistValidationTest {
             "a /31 range",
             bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/31\"}]]"),
             999,
-            "3:11: invalid range set 0: Network 10.244.1.0/31 too small to allocate from"),
+            "3:53: invalid range set 0: Network 10.244.1.0/31 too small to allocate from; expected"
+                + " a.b.c.d/len with a prefix length from 0 to 30 and the host bits zero"),
+        Arguments.of(
+            "a gateway that is no address",
+            bridgeWithRanges("[[{\"subnet\":\"10.244.1.0/24\",\"gateway\":\"10.244.1.300\"}]]"),
+            999,
+            "3:79: invalid IP address: 10.244.1.300; expected an IPv4 address a.b.c.d for gateway"),
+        Arguments.of(
+            "a malformed MAC",
+            HEAD
+                + "  {\"type\":\"bridge\", \"args\": {\"cni\": {\"mac\": \"0a:58:0a\"}},\n"
+                + "   \"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.244.1.0/24\"}}\n]}",
+            999,
+            "2:45: address 0a:58:0a: invalid MAC address; expected a unicast MAC address such as"
+                + " 0a:58:0a:f4:01:05"),
         Arguments.of(
             "a VLAN out of range",
             HEAD

@@ -49,7 +49,7 @@ class NamedNodesTest {
     Cluster.Builder b = Cluster.bridge().node("worker-a", Ipv4Address.parse("192.168.5.10"));
 
     assertThatThrownBy(() -> b.node("worker-a", Ipv4Address.parse("192.168.5.11")))
-        .hasMessage("node \"worker-a\" is given twice");
+        .hasMessage("node \"worker-a\" is given twice (expected unique node names)");
     assertThatThrownBy(() -> b.node("Worker_B", Ipv4Address.parse("192.168.5.11")))
         .hasMessage("node name \"Worker_B\" is not a DNS label (expected e.g. worker-1)");
     for (String reserved :

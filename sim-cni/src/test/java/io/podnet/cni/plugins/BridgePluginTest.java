@@ -33,6 +33,13 @@ class BridgePluginTest {
               + hostLocal("10.244.1.0/24")
               + "}");
 
+  private static final String MAC_CAPABLE =
+      conflist(
+          "{\"type\":\"bridge\",\"capabilities\":{\"mac\":true},"
+              + "\"args\":{\"cni\":{\"mac\":\"0a:58:0a:f4:01:05\"}},\"ipam\":"
+              + hostLocal("10.244.1.0/24")
+              + "}");
+
   private final PluginFixture node = new PluginFixture();
 
   // ---------------------------------------------------------------- result and devices
@@ -71,6 +78,40 @@ class BridgePluginTest {
     assertThat(result.interfaces().get(1).mac())
         .isEqualTo(root.device(result.interfaces().get(1).name()).mac());
     assertThat(result.interfaces().get(2).mac()).isEqualTo(c1.device("eth0").mac());
+  }
+
+  @Test
+  void add_macInArgsCni_givesEth0ThatMac() {
+    String conf =
+        conflist(
+            "{\"type\":\"bridge\",\"args\":{\"cni\":{\"mac\":\"0a:58:0a:f4:01:05\"}},\"ipam\":"
+                + hostLocal("10.244.1.0/24")
+                + "}");
+    NetNamespace c1 = node.config(conf).sandbox("c1");
+
+    CniResult result = node.add("c1");
+
+    assertThat(c1.device("eth0").mac().toString()).isEqualTo("0a:58:0a:f4:01:05");
+    assertThat(result.interfaces().get(2).mac().toString()).isEqualTo("0a:58:0a:f4:01:05");
+  }
+
+  @Test
+  void add_macCapabilityInRuntimeConfig_winsOverArgsCni() {
+    NetNamespace c1 = node.config(MAC_CAPABLE).sandbox("c1");
+
+    node.add("c1", java.util.Map.of("mac", "c2:11:22:33:44:55"));
+
+    assertThat(c1.device("eth0").mac().toString()).isEqualTo("c2:11:22:33:44:55");
+  }
+
+  @Test
+  void add_multicastMac_failsAsTheKernelRefusesIt_andLeavesNoInterface() {
+    NetNamespace c1 = node.config(MAC_CAPABLE).sandbox("c1");
+
+    assertThatThrownBy(() -> node.add("c1", java.util.Map.of("mac", "01:00:5e:00:00:01")))
+        .isInstanceOf(CniRuntimeException.class)
+        .hasMessageContaining("failed to make veth pair: cannot assign requested address");
+    assertThat(c1.findDevice("eth0")).isEmpty();
   }
 
   @Test

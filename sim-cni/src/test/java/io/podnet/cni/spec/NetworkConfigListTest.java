@@ -344,7 +344,8 @@ class NetworkConfigListTest {
 
     assertThat(e.error().code()).isEqualTo(CniError.INVALID_CONFIG);
     assertThat(e.getMessage())
-        .isEqualTo("t.conflist:2:3: error parsing configuration list: no name");
+        .isEqualTo(
+            "t.conflist:2:3: error parsing configuration list: no name; expected a \"name\" key naming the network");
     assertThat(e.file()).isEqualTo("t.conflist");
   }
 
@@ -359,7 +360,8 @@ class NetworkConfigListTest {
 
     assertThat(e).isNotNull();
     assertThat(e.getMessage())
-        .isEqualTo("10-bridge.conflist:1:1: error parsing configuration list: no name");
+        .isEqualTo(
+            "10-bridge.conflist:1:1: error parsing configuration list: no name; expected a \"name\" key naming the network");
   }
 
   @Test
@@ -414,7 +416,8 @@ class NetworkConfigListTest {
 
     assertThat(e.error().code()).isEqualTo(CniError.INVALID_CONFIG);
     assertThat(e.getMessage())
-        .isEqualTo("t.conflist:4:14: error parsing configuration list: no plugins in list");
+        .isEqualTo(
+            "t.conflist:4:14: error parsing configuration list: no plugins in list; expected at least one plugin");
   }
 
   @Test
@@ -447,7 +450,7 @@ class NetworkConfigListTest {
     assertThat(e.getMessage())
         .isEqualTo(
             "t.conflist:6:5: failed to parse plugin config 1: error parsing configuration:"
-                + " missing 'type'");
+                + " missing 'type'; expected a \"type\" naming the plugin");
   }
 
   @Test
@@ -614,7 +617,9 @@ class NetworkConfigListTest {
     }
 
     assertThat(e).isNotNull();
-    assertThat(e.getMessage()).isEqualTo("n.conf:1:1: error parsing configuration: missing 'type'");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "n.conf:1:1: error parsing configuration: missing 'type'; expected a \"type\" naming the plugin");
   }
 
   @Test
@@ -638,6 +643,21 @@ class NetworkConfigListTest {
     List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     return keys;
+  }
+
+  @Test
+  void parse_nestedDeeperThanTheLimit_isASyntaxErrorAtTheFirstTooDeepBracket() {
+    String deep = "[".repeat(5000) + "]".repeat(5000);
+
+    CniConfigException e = parseError("{\"name\": \"n\", \"x\": " + deep + "}");
+
+    assertThat(e.error().code()).isEqualTo(CniError.DECODE_FAILURE);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "t.conflist:1:"
+                + (19 + JsonSyntax.MAX_DEPTH)
+                + ": error parsing configuration list: invalid character '[' exceeded max depth"
+                + " (expected at most 128 nested arrays and objects)");
   }
 
   private static CniConfigException parseError(String json) {

@@ -222,7 +222,9 @@ public final class IptablesSave {
         String chain = chainToken.text();
         List<Rule> rules = work.chain(chain);
         if (rules == null) {
-          throw new Rule.Failure(chainToken, "unknown chain " + chain + " in table " + table);
+          throw new Rule.Failure(
+              chainToken,
+              "unknown chain " + chain + " in table " + table + " (expected a declared chain)");
         }
         Rule rule = Rule.parse(chain, tokens, at + 2);
         checkTarget(table, chain, rule);
@@ -314,7 +316,11 @@ public final class IptablesSave {
                 at[0],
                 at[1],
                 j.chain(),
-                "unknown target or chain " + j.chain() + " in table " + table);
+                "unknown target or chain "
+                    + j.chain()
+                    + " in table "
+                    + table
+                    + " (expected a built-in target or a chain declared in this table)");
           }
           if (del != null) {
             throw new IptablesParseException(

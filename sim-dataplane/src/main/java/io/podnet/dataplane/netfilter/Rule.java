@@ -198,7 +198,8 @@ public final class Rule {
         }
         default -> {
           if (!opt.startsWith("--")) {
-            throw new Failure(t, "unknown option " + opt);
+            throw new Failure(
+                t, "unknown option " + opt + " (expected an option such as -s, -p, -m, -j)");
           }
           i = b.option(t, inv, tokens, i);
         }
@@ -245,7 +246,7 @@ public final class Rule {
       }
       return new int[] {addr & mask(prefix), prefix};
     } catch (IllegalArgumentException e) {
-      throw new Failure(t, "bad address: " + s);
+      throw new Failure(t, "bad address: " + s + " (expected a.b.c.d or a.b.c.d/len)");
     }
   }
 
@@ -273,7 +274,8 @@ public final class Rule {
       }
       return (int) v;
     } catch (NumberFormatException e) {
-      throw new Failure(t, "bad " + what + ": " + s);
+      throw new Failure(
+          t, "bad " + what + ": " + s + " (expected a number from " + min + " to " + max + ")");
     }
   }
 
@@ -286,7 +288,7 @@ public final class Rule {
     int a = number(lo, 0, 65535, "port");
     int b = number(hi, 0, 65535, "port");
     if (a > b) {
-      throw new Failure(t, "bad port range: " + s);
+      throw new Failure(t, "bad port range: " + s + " (expected lo" + sep + "hi with lo <= hi)");
     }
     return new int[] {a, b};
   }
@@ -343,7 +345,12 @@ public final class Rule {
               "recent",
               "conntrack")
           .contains(name.text())) {
-        throw new Failure(name, "unknown match module " + name.text());
+        throw new Failure(
+            name,
+            "unknown match module "
+                + name.text()
+                + " (expected tcp, udp, sctp, comment, nfacct, addrtype, mark, statistic, recent or"
+                + " conntrack)");
       }
     }
 
@@ -655,7 +662,9 @@ public final class Rule {
         order.add(modules.size() - 1);
         return implicit.option(t, inv, tokens, i);
       }
-      throw new Failure(t, "unknown option " + t.text());
+      throw new Failure(
+          t,
+          "unknown option " + t.text() + " (expected an option of the rule's matches or target)");
     }
 
     private int targetOption(Token t, boolean inv, List<Token> tokens, int i) {
@@ -714,7 +723,7 @@ public final class Rule {
           try {
             natAddress = Ipv4Address.parse(colon < 0 ? s : s.substring(0, colon));
           } catch (IllegalArgumentException e) {
-            throw new Failure(v, "bad address: " + s);
+            throw new Failure(v, "bad address: " + s + " (expected a.b.c.d or a.b.c.d:port)");
           }
           if (colon >= 0) {
             int[] r = portRange(new Token(s.substring(colon + 1), v.column()), '-');
@@ -744,7 +753,16 @@ public final class Rule {
           logLevel = number(value(tokens, i, t), 0, 7, "log level");
           return i + 1;
         }
-        default -> throw new Failure(t, "unknown option " + opt + " for target " + n);
+        default ->
+            throw new Failure(
+                t,
+                "unknown option "
+                    + opt
+                    + " for target "
+                    + n
+                    + " (expected one of "
+                    + n
+                    + "'s options)");
       }
     }
 

@@ -147,7 +147,9 @@ class IptablesSaveTest {
               assertThat(e.column()).isEqualTo(4);
               assertThat(e.token()).isEqualTo("B");
               assertThat(e.getMessage())
-                  .isEqualTo("r.v4:3:4: unknown chain B in table nat (at \"B\")");
+                  .isEqualTo(
+                      "r.v4:3:4: unknown chain B in table nat (expected a declared chain) (at"
+                          + " \"B\")");
             });
   }
 
@@ -168,7 +170,9 @@ class IptablesSaveTest {
   @Test
   void parse_badMatch_namesModuleOrOption() {
     assertThatThrownBy(() -> IptablesSave.parse("*filter\n-A INPUT -m foo -j DROP\nCOMMIT\n", "m"))
-        .hasMessage("m:2:13: unknown match module foo (at \"foo\")");
+        .hasMessage(
+            "m:2:13: unknown match module foo (expected tcp, udp, sctp, comment, nfacct, addrtype,"
+                + " mark, statistic, recent or conntrack) (at \"foo\")");
     assertThatThrownBy(
             () -> IptablesSave.parse("*filter\n-A INPUT -m tcp --dport 80 -j DROP\nCOMMIT\n", "m"))
         .hasMessage("m:2:13: -m tcp needs -p tcp (at \"tcp\")");
@@ -178,7 +182,9 @@ class IptablesSaveTest {
         .hasMessage("m:2:25: port must be in [0, 65535]: 99999 (at \"99999\")");
     assertThatThrownBy(
             () -> IptablesSave.parse("*filter\n-A INPUT -m mark --bogus 1 -j DROP\nCOMMIT\n", "m"))
-        .hasMessage("m:2:18: unknown option --bogus (at \"--bogus\")");
+        .hasMessage(
+            "m:2:18: unknown option --bogus (expected an option of the rule's matches or target)"
+                + " (at \"--bogus\")");
     assertThatThrownBy(
             () ->
                 IptablesSave.parse(
