@@ -103,6 +103,8 @@ public final class Cluster {
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
   private final List<java.util.function.Consumer<Pod>> podStartedListeners = new ArrayList<>();
+  private final NodeLifecycleController nodeLifecycle;
+  private final ReplicaSetController replicaSets;
 
   private Cluster(
       Simulation simulation,
@@ -119,6 +121,8 @@ public final class Cluster {
     this.nodePorts = simulation.random().stream("node-ports");
     this.serviceSnapshot = ServiceSnapshot.empty(clusterCidr);
     this.uids = simulation.random().stream("pod-uids");
+    this.nodeLifecycle = new NodeLifecycleController(this);
+    this.replicaSets = new ReplicaSetController(this);
   }
 
   /**
@@ -332,14 +336,41 @@ public final class Cluster {
    * few milliseconds later. Returns at once.
    */
   public Pod createPod(PodSpec spec) {
+    return createPod(spec, null);
+  }
+
+  /** Creates a pod from a spec, owned by {@code owner} ({@code ReplicaSet/<name>}) if not null. */
+  Pod createPod(PodSpec spec, @Nullable String owner) {
     Optional<Node> pinned = spec.nodeName().map(this::node);
     Pod pod = newPod(spec.key(), spec.labels());
+    if (owner != null) {
+      pod.setControlledBy(owner);
+    }
     if (pinned.isPresent()) {
       simulation.schedule(0, () -> bind(pod, pinned.get(), "kubelet"));
     } else {
       simulation.schedule(Scheduler.LATENCY_NANOS, () -> schedule(pod));
     }
     return pod;
+  }
+
+  /**
+   * Creates a Deployment {@code [namespace/]name} of {@code replicas} pods labelled {@code labels}:
+   * its ReplicaSet creates the pods now ({@code web-7c9f5b6d8b-x2kqp}, placed by the scheduler) and
+   * replaces each one that is deleted or evicted, e.g. from a crashed node (see {@link
+   * #crashNode}). Returns at once.
+   *
+   * @throws IllegalArgumentException for a bad name or label, no labels, negative replicas, or a
+   *     name taken
+   */
+  public Deployment createDeployment(String key, int replicas, Map<String, String> labels) {
+    String[] parts = qualify(key).split("/", -1);
+    return replicaSets.create(parts[0], parts[1], replicas, labels);
+  }
+
+  /** The pods of a Deployment, in creation order, those being deleted included. */
+  public List<Pod> pods(Deployment deployment) {
+    return replicaSets.pods(deployment);
   }
 
   /** Deletes a pod and runs the simulation until it is gone (or its teardown is failing). */
@@ -372,8 +403,11 @@ public final class Cluster {
 
   /**
    * Crashes a node: its link to the underlay goes dark (nothing in or out, so its BGP sessions and
-   * tunnels time out on the other nodes), its kubelet stops, and it turns NotReady with {@code
-   * Kubelet stopped posting node status.}. Its pods keep the status the API server last saw.
+   * tunnels time out on the other nodes) and its kubelet stops. After the node monitor grace period
+   * (50 s) its Ready condition turns Unknown ({@code Kubelet stopped posting node status.}) and its
+   * pods leave their Services' endpoints; 300 s later they are evicted (Terminating until the node
+   * comes back) and a Deployment's ReplicaSet replaces them on the other nodes. Its pods otherwise
+   * keep the status the API server last saw.
    */
   public void crashNode(String name) {
     Node node = node(name);
@@ -382,10 +416,14 @@ public final class Cluster {
     }
     node.setCrashed(true);
     uplink(node).setUp(false);
+    nodeLifecycle.crashed(node);
     network.trace().record(new PodChange(simulation.now(), name, "node crashed"));
   }
 
-  /** Brings a crashed node's link back and marks it Ready again. */
+  /**
+   * Brings a crashed node's link back and marks it Ready again; its kubelet resumes what waited
+   * (tearing down evicted pods, which frees their IPs; starting pods bound to it meanwhile).
+   */
   public void restoreNode(String name) {
     Node node = node(name);
     if (!node.isCrashed()) {
@@ -393,6 +431,8 @@ public final class Cluster {
     }
     node.setCrashed(false);
     uplink(node).setUp(true);
+    nodeLifecycle.restored(node);
+    kubelets.get(node).restarted();
     network.trace().record(new PodChange(simulation.now(), name, "node restored"));
   }
 
@@ -742,7 +782,7 @@ public final class Cluster {
    * the Services or their endpoints really differ, every node's proxy is told (it syncs as soon as
    * it may, see {@link ServiceProxy}).
    */
-  private void servicesChanged() {
+  void servicesChanged() {
     if (kubeProxies.isEmpty() || syncPending) {
       return;
     }
@@ -773,6 +813,7 @@ public final class Cluster {
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
     servicesChanged();
+    replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
@@ -793,6 +834,7 @@ public final class Cluster {
     pod.markDeleted();
     pods.remove(pod.key());
     servicesChanged();
+    replicaSets.podChanged(pod);
     trace(pod, "deleted");
   }
 

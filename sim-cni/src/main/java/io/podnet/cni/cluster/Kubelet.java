@@ -9,7 +9,9 @@ import io.podnet.cni.spec.CniResult;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.NetNamespace;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -20,7 +22,8 @@ import java.util.random.RandomGenerator;
  * container, and on failure record {@code FailedCreatePodSandBox} with the runtime's message, run
  * DEL, and retry. Deleting a pod runs DEL and removes the sandbox. Each step takes simulated time:
  * 50 ms for the sandbox, 10 ms per plugin execution, 100 ms to start the container, 10 s between
- * retries.
+ * retries. While its node is crashed the kubelet does nothing; what it would have done waits, in
+ * order, until the node is restored.
  */
 final class Kubelet {
 
@@ -35,6 +38,7 @@ final class Kubelet {
   private final Node node;
   private final Simulation sim;
   private final RandomGenerator ids;
+  private final List<Runnable> parked = new ArrayList<>();
 
   Kubelet(Cluster cluster, Node node) {
     this.cluster = cluster;
@@ -45,12 +49,17 @@ final class Kubelet {
 
   /** The pod was bound to this node: start making its sandbox. */
   void podBound(Pod pod) {
+    if (parkedWhileCrashed(() -> podBound(pod))) {
+      return;
+    }
     cluster.status(pod, PodStatus.CONTAINER_CREATING);
     sim.schedule(SANDBOX_NANOS, () -> createSandbox(pod, false));
   }
 
   private void createSandbox(Pod pod, boolean retry) {
-    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING) {
+    if (pod.isDeleted()
+        || pod.status() == PodStatus.TERMINATING
+        || parkedWhileCrashed(() -> createSandbox(pod, retry))) {
       return;
     }
     Optional<String> notReady = node.notReadyReason();
@@ -129,6 +138,9 @@ final class Kubelet {
   }
 
   private void finishDelete(Pod pod) {
+    if (parkedWhileCrashed(() -> finishDelete(pod))) {
+      return;
+    }
     Optional<String> id = pod.sandboxId();
     Optional<NetNamespace> ns = pod.netns();
     if (id.isPresent() && ns.isPresent()) {
@@ -143,6 +155,24 @@ final class Kubelet {
     }
     pod.setIp(null);
     cluster.removed(pod);
+  }
+
+  /** The node came back: what waited while it was crashed runs now, in order. */
+  void restarted() {
+    List<Runnable> due = List.copyOf(parked);
+    parked.clear();
+    for (Runnable r : due) {
+      sim.schedule(0, r::run);
+    }
+  }
+
+  /** Keeps {@code action} for {@link #restarted} if the node is crashed; returns whether it did. */
+  private boolean parkedWhileCrashed(Runnable action) {
+    if (!node.isCrashed()) {
+      return false;
+    }
+    parked.add(action);
+    return true;
   }
 
   /**

@@ -6,12 +6,14 @@ import io.podnet.cni.spec.CniConfigException;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Host;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A Kubernetes node: a host of the simulated network with its podCIDR, its InternalIP on the
  * underlay, and its container runtime's CNI side. It is Ready while its CNI configuration loads;
- * otherwise NotReady with the kubelet's real reason.
+ * otherwise NotReady with the kubelet's real reason. A crashed node stays Ready in the API until
+ * the node lifecycle controller's grace period ends; then its Ready condition turns Unknown.
  */
 public final class Node {
 
@@ -21,6 +23,7 @@ public final class Node {
   private final Ipv4Address internalIp;
   private final CniRuntime runtime;
   private boolean crashed;
+  private boolean statusUnknown;
 
   Node(String name, Host host, Cidr podCidr, Ipv4Address internalIp, CniRuntime runtime) {
     this.name = name;
@@ -55,19 +58,24 @@ public final class Node {
     return runtime;
   }
 
-  /** Whether the node's network is ready (a CNI configuration loads). */
+  /** Whether the API shows the node Ready (its Ready condition is {@code True}). */
   public boolean isReady() {
     return notReadyReason().isEmpty();
   }
 
   /**
-   * Why the node is NotReady, in the kubelet's words, or empty when it is Ready: {@code container
-   * runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network
-   * plugin returns error: cni plugin not initialized}.
+   * Why the node is NotReady, as its Ready condition's message says, or empty when it is Ready:
+   * {@code container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady
+   * message:Network plugin returns error: cni plugin not initialized}, or for a crashed node, once
+   * the node lifecycle controller has noticed, {@code Kubelet stopped posting node status.}. A
+   * crashed node's kubelet posts nothing, so until then the API keeps its last status.
    */
   public Optional<String> notReadyReason() {
-    if (crashed) {
+    if (statusUnknown) {
       return Optional.of("Kubelet stopped posting node status.");
+    }
+    if (crashed) {
+      return Optional.empty();
     }
     try {
       runtime.loadConfig();
@@ -87,6 +95,36 @@ public final class Node {
 
   void setCrashed(boolean down) {
     this.crashed = down;
+  }
+
+  /**
+   * The node's Ready condition as {@code kubectl describe node} shows it: status, reason and
+   * message, e.g. {@code [Unknown, NodeStatusUnknown, Kubelet stopped posting node status.]}.
+   */
+  public List<String> readyCondition() {
+    if (statusUnknown) {
+      return List.of("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+    }
+    return notReadyReason()
+        .map(m -> List.of("False", "KubeletNotReady", m))
+        .orElse(List.of("True", "KubeletReady", "kubelet is posting ready status"));
+  }
+
+  /**
+   * The taints the node lifecycle controller put on the node, as {@code kubectl describe node}
+   * lists them: {@code node.kubernetes.io/unreachable:NoExecute} and {@code :NoSchedule} while its
+   * status is Unknown, {@code node.kubernetes.io/not-ready:NoSchedule} while it is NotReady.
+   */
+  public List<String> taints() {
+    if (statusUnknown) {
+      return List.of(
+          "node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule");
+    }
+    return isReady() ? List.of() : List.of("node.kubernetes.io/not-ready:NoSchedule");
+  }
+
+  void setStatusUnknown(boolean unknown) {
+    this.statusUnknown = unknown;
   }
 
   @Override

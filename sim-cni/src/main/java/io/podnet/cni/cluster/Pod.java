@@ -28,6 +28,7 @@ public final class Pod {
   private @Nullable NetNamespace sandbox;
   private final List<PodEvent> events = new ArrayList<>();
   private boolean deleted;
+  private @Nullable String controlledBy;
 
   private final Map<String, String> labels;
 
@@ -134,6 +135,14 @@ public final class Pod {
     return Collections.unmodifiableList(events);
   }
 
+  /**
+   * The controller that owns the pod, as {@code kubectl describe pod} shows it under {@code
+   * Controlled By} ({@code ReplicaSet/web-7c9f5b6d8b}); empty for a bare pod.
+   */
+  public Optional<String> controlledBy() {
+    return Optional.ofNullable(controlledBy);
+  }
+
   /** Whether the pod has been deleted and is gone. */
   public boolean isDeleted() {
     return deleted;
@@ -154,6 +163,10 @@ public final class Pod {
   void setSandbox(@Nullable String id, @Nullable NetNamespace ns) {
     this.sandboxId = id;
     this.sandbox = ns;
+  }
+
+  void setControlledBy(String owner) {
+    this.controlledBy = owner;
   }
 
   void markDeleted() {

@@ -70,8 +70,9 @@ public final class ContractChecker {
   private ContractChecker() {}
 
   /**
-   * Checks rules 1 to 4 over the running pods of Ready nodes (a crashed node's pods are out of
-   * reach by definition); runs the simulation while it probes.
+   * Checks rules 1 to 4 over the running pods of Ready nodes that have not crashed (a crashed
+   * node's pods are out of reach by definition, even while the API still shows it Ready); runs the
+   * simulation while it probes.
    */
   public static ContractReport check(Cluster cluster) {
     return check(cluster, false);
@@ -129,7 +130,7 @@ public final class ContractChecker {
     List<Pod> running =
         cluster.pods().stream()
             .filter(Pod::isRunning)
-            .filter(p -> p.node().map(Node::isReady).orElse(false))
+            .filter(p -> p.node().map(n -> n.isReady() && !n.isCrashed()).orElse(false))
             .toList();
     List<Violation> violations = new ArrayList<>();
     Map<Ipv4Address, List<Pod>> byIp = uniqueIps(running, violations);

@@ -7,6 +7,7 @@ import io.podnet.cni.spec.CniConfigException;
 import io.podnet.cni.spec.CniError;
 import io.podnet.cni.spec.CniException;
 import io.podnet.cni.spec.CniResult;
+import io.podnet.cni.spec.CniVersions;
 import io.podnet.cni.spec.Json;
 import io.podnet.cni.spec.NetworkConfigList;
 import io.podnet.cni.spec.PluginConfig;
@@ -394,14 +395,41 @@ public final class CniRuntime {
   }
 
   /**
-   * GC: runs every plugin with the valid attachments under {@code cni.dev/valid-attachments},
-   * continuing past errors; drops cached results of attachments that are not valid. Returns the
-   * errors, one line each.
+   * GC, as libcni's {@code GCNetworkList} does it: first a DEL of every cached attachment of the
+   * network that is not valid (with the netns and {@code CNI_ARGS} its cache entry recorded), then,
+   * only for a configuration at cniVersion 1.1.0 or later, the GC verb for every plugin with the
+   * valid attachments under {@code cni.dev/valid-attachments}; continues past errors and returns
+   * them, one line each ({@code failed to delete stale attachment <id> <ifname>: <error>}).
    */
   public List<String> gc(List<Attachment> valid) {
     NetworkConfigList list = loadConfig();
     List<String> errors = new ArrayList<>();
     if (list.disableGC()) {
+      return errors;
+    }
+    for (Attachment stale : cachedAttachments(list.name())) {
+      if (valid.contains(stale)) {
+        continue;
+      }
+      JsonNode entry = Json.parse(host.files().read(cachePath(list.name(), stale)).orElseThrow());
+      Map<String, String> args = new LinkedHashMap<>();
+      entry
+          .path("cniArgs")
+          .fields()
+          .forEachRemaining(e -> args.put(e.getKey(), e.getValue().asText()));
+      try {
+        del(list, stale, entry.path("netns").asText(""), args);
+      } catch (CniRuntimeException e) {
+        errors.add(
+            "failed to delete stale attachment "
+                + stale.containerId()
+                + " "
+                + stale.ifName()
+                + ": "
+                + e.getMessage());
+      }
+    }
+    if (CniVersions.compare(list.effectiveVersion(), "1.1.0") < 0) {
       return errors;
     }
     for (PluginConfig plugin : list.plugins()) {
@@ -416,11 +444,6 @@ public final class CniRuntime {
         errors.add(wrap(plugin, "gc", e.error().render(), e.error()).getMessage());
       } catch (PluginNotFoundException e) {
         errors.add(wrap(plugin, "gc", e.getMessage(), null).getMessage());
-      }
-    }
-    for (Attachment cachedAttachment : cachedAttachments(list.name())) {
-      if (!valid.contains(cachedAttachment)) {
-        host.files().delete(cachePath(list.name(), cachedAttachment));
       }
     }
     return errors;

@@ -432,7 +432,7 @@ class CniRuntimeTest {
   // ---------------------------------------------------------------- GC and VERSION
 
   @Test
-  void gc_passesTheValidAttachmentsToEveryPluginAndDropsStaleCaches() {
+  void gc_delsStaleAttachmentsThenPassesTheValidOnesToEveryPlugin() {
     writeChain("1.1.0");
     runtime.add(new Attachment("keep", "eth0"), NETNS, args, Map.of());
     runtime.add(new Attachment("stale", "eth0"), NETNS, args, Map.of());
@@ -443,12 +443,45 @@ class CniRuntimeTest {
     assertThat(errors).isEmpty();
     assertThat(log)
         .extracting(Object::toString)
-        .containsExactly("first GC", "second GC", "third GC");
-    JsonNode valid = second.calls().get(0).stdin().get("cni.dev/valid-attachments");
+        .containsExactly(
+            "third DEL", "second DEL", "first DEL", "first GC", "second GC", "third GC");
+    assertThat(first.calls().get(0).request().containerId()).isEqualTo("stale");
+    assertThat(first.calls().get(0).request().netns()).isEqualTo(NETNS);
+    JsonNode valid = second.calls().get(1).stdin().get("cni.dev/valid-attachments");
     assertThat(valid.size()).isEqualTo(1);
     assertThat(valid.get(0).path("containerID").asText()).isEqualTo("keep");
     assertThat(valid.get(0).path("ifname").asText()).isEqualTo("eth0");
     assertThat(host.files().list("/var/lib/cni/results")).containsExactly("net1-keep-eth0");
+  }
+
+  @Test
+  void gc_configBelow110_delsStaleAttachmentsButRunsNoGcVerb() {
+    writeChain("1.0.0");
+    runtime.add(new Attachment("stale", "eth0"), NETNS, args, Map.of());
+    log.clear();
+
+    List<String> errors = runtime.gc(List.of());
+
+    assertThat(errors).isEmpty();
+    assertThat(log)
+        .extracting(Object::toString)
+        .containsExactly("third DEL", "second DEL", "first DEL");
+    assertThat(host.files().list("/var/lib/cni/results")).isEmpty();
+  }
+
+  @Test
+  void gc_staleDelFails_reportsItAsLibcniDoesAndKeepsTheCache() {
+    writeChain("1.1.0");
+    runtime.add(new Attachment("stale", "eth0"), NETNS, args, Map.of());
+    second.failWith(CniException.of(5, "busy"));
+
+    List<String> errors = runtime.gc(List.of());
+
+    assertThat(errors)
+        .startsWith(
+            "failed to delete stale attachment stale eth0: plugin type=\"second\" failed"
+                + " (delete): busy");
+    assertThat(host.files().list("/var/lib/cni/results")).containsExactly("net1-stale-eth0");
   }
 
   @Test

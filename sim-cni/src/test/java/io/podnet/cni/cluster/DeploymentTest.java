@@ -1,0 +1,79 @@
+package io.podnet.cni.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.podnet.core.engine.SimTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@link Cluster#createDeployment}: a ReplicaSet that names, spreads and replaces its pods. */
+class DeploymentTest {
+
+  private static final String SUFFIX = "-[bcdfghjklmnpqrstvwxz2456789]{5}";
+
+  @Test
+  void createDeployment_threeReplicas_podsNamedAfterTheReplicaSetSpreadAndRunning() {
+    Cluster cluster = Cluster.bridge().nodes(3).seed(7).build();
+
+    Deployment web = cluster.createDeployment("web", 3, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+
+    assertThat(web.replicaSetName()).matches("web-[bcdfghjklmnpqrstvwxz2456789]{10}");
+    List<Pod> pods = cluster.pods(web);
+    assertThat(pods).hasSize(3).allMatch(Pod::isRunning);
+    assertThat(pods).allMatch(p -> p.name().matches(web.replicaSetName() + SUFFIX));
+    assertThat(pods).allMatch(p -> p.labels().equals(Map.of("app", "web")));
+    assertThat(pods)
+        .extracting(p -> p.controlledBy().orElseThrow())
+        .containsOnly("ReplicaSet/" + web.replicaSetName());
+    assertThat(pods)
+        .extracting(p -> p.node().orElseThrow().name())
+        .containsExactly("node-1", "node-2", "node-3");
+  }
+
+  @Test
+  void deletePod_ofADeployment_replacedAtOnceByAPodWithANewName() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    Deployment web = cluster.createDeployment("web", 2, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+    Pod gone = cluster.pods(web).get(0);
+
+    cluster.deletePod(gone.key());
+    cluster.run(SimTime.SECOND);
+
+    List<Pod> pods = cluster.pods(web);
+    assertThat(pods).hasSize(2).allMatch(Pod::isRunning);
+    assertThat(pods).extracting(Pod::name).doesNotContain(gone.name());
+    assertThat(cluster.runPod("bare").controlledBy()).isEmpty();
+  }
+
+  @Test
+  void createDeployment_sameSeedTwice_sameNames() {
+    assertThat(names(11)).isEqualTo(names(11)).isNotEqualTo(names(12));
+  }
+
+  @Test
+  void createDeployment_badInput_refusedWithTheValueAndWhatWasExpected() {
+    Cluster cluster = Cluster.bridge().seed(7).build();
+    cluster.createDeployment("web", 1, Map.of("app", "web"));
+
+    assertThatThrownBy(() -> cluster.createDeployment("web", 1, Map.of("app", "web")))
+        .hasMessage("deployment \"default/web\" already exists");
+    assertThatThrownBy(() -> cluster.createDeployment("api", -1, Map.of("app", "api")))
+        .hasMessage("replicas must be >= 0: -1");
+    assertThatThrownBy(() -> cluster.createDeployment("api", 1, Map.of()))
+        .hasMessage("deployment \"default/api\" needs labels (expected at least one)");
+    assertThatThrownBy(() -> cluster.createDeployment("Api", 1, Map.of("app", "api")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid pod \"Api\"");
+  }
+
+  private static List<String> names(long seed) {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(seed).build();
+    Deployment web = cluster.createDeployment("web", 2, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+    return cluster.pods(web).stream().map(Pod::name).toList();
+  }
+}

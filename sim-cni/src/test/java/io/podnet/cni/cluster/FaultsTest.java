@@ -1,0 +1,406 @@
+package io.podnet.cni.cluster;
+
+import static io.podnet.cni.contract.ClusterAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.podnet.cni.calico.CalicoNode;
+import io.podnet.cni.contract.ContractChecker;
+import io.podnet.cni.contract.Rule;
+import io.podnet.cni.runtime.Attachment;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.net.Iproute2;
+import io.podnet.core.net.Link;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Nic;
+import io.podnet.core.net.Ping;
+import io.podnet.core.net.PingOptions;
+import io.podnet.dataplane.bgp.BgpSpeaker;
+import io.podnet.dataplane.bgp.BgpState;
+import io.podnet.dataplane.service.Endpoint;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServicePort;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Faults, each shown the way the real system shows it and followed by the real system's recovery: a
+ * node crash, a link cut, a BGP session flap, packet loss and latency, a missing plugin binary,
+ * IPAM exhaustion, an MTU mismatch, and a CNI GC freeing what a crashed container runtime leaked.
+ * Faults that every CNI can suffer run over every strategy.
+ */
+class FaultsTest {
+
+  private static final long SECOND = SimTime.SECOND;
+  private static final String NOT_POSTING = "Kubelet stopped posting node status.";
+
+  // ---------------------------------------------------------------- node crash
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void crashNode_deploymentPod_unknownAfterGraceEvictedAfterTolerationReplacedAndFreedOnReturn(
+      ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(3).seed(21).build();
+    Deployment web = cluster.createDeployment("web", 3, Map.of("app", "web"));
+    Service service =
+        cluster.createService(
+            "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    cluster.run(5 * SECOND);
+    List<Pod> before = cluster.pods(web);
+    assertThat(before).allMatch(Pod::isRunning);
+    assertThat(before)
+        .extracting(p -> p.node().orElseThrow().name())
+        .containsExactly("node-1", "node-2", "node-3");
+    Pod lost = before.get(2);
+    Ipv4Address lostIp = lost.requireIp();
+    Node node3 = cluster.node("node-3");
+
+    cluster.crashNode("node-3");
+    cluster.run(49 * SECOND);
+
+    assertThat(node3.readyCondition())
+        .containsExactly("True", "KubeletReady", "kubelet is posting ready status");
+    assertThat(cluster.endpoints(service)).extracting(Endpoint::ip).contains(lostIp);
+
+    cluster.run(SECOND);
+
+    assertThat(node3.readyCondition()).containsExactly("Unknown", "NodeStatusUnknown", NOT_POSTING);
+    assertThat(node3.taints())
+        .containsExactly(
+            "node.kubernetes.io/unreachable:NoExecute",
+            "node.kubernetes.io/unreachable:NoSchedule");
+    assertThat(lost.events())
+        .extracting(PodEvent::type, PodEvent::reason, PodEvent::from, PodEvent::message)
+        .contains(tuple("Warning", "NodeNotReady", "node-controller", "Node is not ready"));
+    cluster.run(SECOND);
+    assertThat(cluster.endpoints(service)).extracting(Endpoint::ip).doesNotContain(lostIp);
+
+    cluster.run(298 * SECOND);
+    assertThat(lost.status())
+        .as("tolerated for 300 s after the taint")
+        .isEqualTo(PodStatus.RUNNING);
+    cluster.run(2 * SECOND);
+
+    assertThat(lost.status()).isEqualTo(PodStatus.TERMINATING);
+    assertThat(lost.events())
+        .extracting(PodEvent::type, PodEvent::reason, PodEvent::from, PodEvent::message)
+        .contains(
+            tuple(
+                "Normal",
+                "TaintManagerEviction",
+                "taint-eviction-controller",
+                "Marking for deletion Pod " + lost.key()));
+    cluster.run(5 * SECOND);
+    List<Pod> serving =
+        cluster.pods(web).stream().filter(p -> p.status() != PodStatus.TERMINATING).toList();
+    assertThat(serving).hasSize(3).allMatch(Pod::isRunning);
+    Pod replacement = serving.get(2);
+    assertThat(replacement.name())
+        .matches(web.replicaSetName() + "-[bcdfghjklmnpqrstvwxz2456789]{5}");
+    assertThat(replacement.controlledBy()).contains("ReplicaSet/" + web.replicaSetName());
+    assertThat(replacement.node().orElseThrow().name()).isNotEqualTo("node-3");
+    assertThat(replacement.requireIp()).isNotEqualTo(lostIp);
+    assertThat(Kubectl.getPodsWide(cluster)).contains(lost.name()).contains("Terminating");
+    assertThat(cluster).satisfiesCniContract();
+
+    cluster.restoreNode("node-3");
+    cluster.run(30 * SECOND);
+
+    assertThat(lost.isDeleted())
+        .as("the kubelet tears the evicted pod down on its return")
+        .isTrue();
+    assertThat(cluster.teardowns())
+        .extracting(Teardown::pod, Teardown::ip)
+        .containsExactly(tuple(lost.key(), lostIp));
+    assertThat(node3.readyCondition()).first().isEqualTo("True");
+    assertThat(node3.taints()).isEmpty();
+    assertThat(cluster.runPod("after", "node-3").isRunning()).isTrue();
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  @Test
+  void crashNode_restoredWithinTheGracePeriod_neverTurnsUnknownAndKeepsItsPods() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    Deployment web = cluster.createDeployment("web", 2, Map.of("app", "web"));
+    cluster.run(5 * SECOND);
+    List<String> names = cluster.pods(web).stream().map(Pod::name).toList();
+
+    cluster.crashNode("node-2");
+    cluster.run(30 * SECOND);
+    cluster.restoreNode("node-2");
+    cluster.run(400 * SECOND);
+
+    assertThat(cluster.node("node-2").readyCondition()).first().isEqualTo("True");
+    assertThat(cluster.pods(web)).extracting(Pod::name).isEqualTo(names);
+    assertThat(cluster.pods(web).get(1).events())
+        .extracting(PodEvent::reason)
+        .doesNotContain("NodeNotReady", "TaintManagerEviction");
+  }
+
+  // ---------------------------------------------------------------- link cut
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void cutLink_podsAcrossTheCutLoseEveryPingAndAnswerAgainOnceItIsBack(ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(5).build();
+    Pod a = cluster.runPod("a", "node-1");
+    Pod b = cluster.runPod("b", "node-2");
+    Link link = uplink(cluster.node("node-2"));
+
+    link.setUp(false);
+    Ping cut = Ping.run(a.requireNetns(), b.requireIp(), 3, PingOptions.DEFAULT);
+
+    assertThat(cut.output())
+        .contains("3 packets transmitted, 0 received")
+        .contains("100% packet loss");
+    assertThat(ContractChecker.check(cluster).brokenRules()).contains(Rule.NO_NAT);
+    link.setUp(true);
+    cluster.run(5 * SECOND);
+    Ping back = Ping.run(a.requireNetns(), b.requireIp(), 3, PingOptions.DEFAULT);
+    assertThat(back.output()).contains("3 packets transmitted, 3 received, 0% packet loss");
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- BGP session flap
+
+  @Test
+  void bgpSessionFlap_peerWithdrawsTheBlockAtTheNotificationAndRelearnsItOnceEstablished() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).nodes(3).seed(9).build();
+    Pod a = cluster.runPod("a", "node-1");
+    Pod b = cluster.runPod("b", "node-2");
+    NetNamespace node1 = cluster.node("node-1").host().root();
+    Ipv4Address node2 = cluster.node("node-2").internalIp();
+    BgpSpeaker speaker1 = agent.speaker(cluster.node("node-1")).orElseThrow();
+    BgpSpeaker speaker2 = agent.speaker(cluster.node("node-2")).orElseThrow();
+    String blockRoute = "via " + node2 + " dev eth0 proto bird";
+    assertThat(speaker1.state(node2)).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(Iproute2.ipRouteShow(node1)).contains(blockRoute);
+
+    speaker2.stop();
+    cluster.run(SECOND);
+
+    assertThat(speaker1.state(node2)).isNotEqualTo(BgpState.ESTABLISHED);
+    assertThat(Iproute2.ipRouteShow(node1)).doesNotContain(blockRoute);
+    assertThat(Ping.run(a.requireNetns(), b.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isZero();
+
+    speaker2.start();
+    cluster.run(30 * SECOND);
+
+    assertThat(speaker1.state(node2)).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(Iproute2.ipRouteShow(node1)).contains(blockRoute);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- packet loss and latency
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void lossyAndSlowLink_pingShowsTheLossAndTheDelayUntilTheLinkIsRepaired(ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(8).build();
+    Pod a = cluster.runPod("a", "node-1");
+    Pod b = cluster.runPod("b", "node-2");
+    assertThat(Ping.run(a.requireNetns(), b.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isEqualTo(1);
+    Link link = uplink(cluster.node("node-2"));
+    long latency = link.spec().latencyNanos();
+
+    link.setLossRate(0.3);
+    link.setLatency(20 * SimTime.MILLISECOND);
+    Ping bad = Ping.run(a.requireNetns(), b.requireIp(), 20, PingOptions.DEFAULT);
+    link.setLossRate(0);
+    link.setLatency(latency);
+
+    Matcher stats = statistics(bad.output());
+    int loss = Integer.parseInt(stats.group(2));
+    assertThat(loss).as(bad.output()).isBetween(20, 80);
+    assertThat(Double.parseDouble(stats.group(3)))
+        .as("rtt min: 2 crossings of 20 ms")
+        .isGreaterThan(40.0);
+    Ping good = Ping.run(a.requireNetns(), b.requireIp(), 5, PingOptions.DEFAULT);
+    Matcher repaired = statistics(good.output());
+    assertThat(repaired.group(1)).isEqualTo("5");
+    assertThat(repaired.group(2)).isEqualTo("0");
+    assertThat(Double.parseDouble(repaired.group(4))).as("rtt max").isLessThan(1.0);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- missing plugin
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void missingPluginBinary_sandboxFailsWithContainerdsMessageAndRunsOnceInstalled(
+      ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(4).build();
+    String type = strategy.plugins().get(0);
+    Node node = cluster.node("node-1");
+    node.runtime().removePlugin(type);
+
+    Pod pod = cluster.runPod("web", "node-1");
+
+    assertThat(pod.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
+    assertThat(Kubectl.describePod(cluster, "web"))
+        .contains("FailedCreatePodSandBox")
+        .contains(
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network"
+                + " for sandbox \"")
+        .contains("failed to find plugin \"" + type + "\" in path [/opt/cni/bin]");
+    node.runtime().installPlugin(type);
+    cluster.run(11 * SECOND);
+    assertThat(pod.isRunning()).isTrue();
+    assertThat(pod.events()).extracting(PodEvent::reason).contains("SandboxChanged");
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- IPAM exhaustion
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ChurnStrategy.class,
+      names = {"BRIDGE", "PTP"})
+  void ipamExhausted_podFailsWithHostLocalsMessageAndGetsTheFreedIpOnceOneIsDeleted(
+      ChurnStrategy strategy) {
+    // node-1's podCIDR 10.244.0.8/29: host-local hands out .10 to .14 (.9 is the gateway)
+    Cluster cluster = strategy.builder().nodes(1).nodeCidrMaskSize(29).seed(6).build();
+    for (int i = 1; i <= 5; i++) {
+      assertThat(cluster.runPod("web-" + i).isRunning()).isTrue();
+    }
+
+    Pod sixth = cluster.runPod("web-6");
+
+    assertThat(sixth.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
+    assertThat(sixth.events())
+        .extracting(PodEvent::message)
+        .anyMatch(
+            m ->
+                m.endsWith(
+                    "failed to allocate for range 0: no IP addresses available in range set:"
+                        + " 10.244.0.9-10.244.0.14"));
+    Ipv4Address freed = cluster.pod("web-3").orElseThrow().requireIp();
+    cluster.deletePod("web-3");
+    cluster.run(11 * SECOND);
+    assertThat(sixth.isRunning()).isTrue();
+    assertThat(sixth.requireIp()).isEqualTo(freed);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- MTU mismatch
+
+  @Test
+  void mtuMismatch_podMtuAboveIpips_nodeAnswersFragNeededAndTheFixedMtuFitsTheTunnel() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.IPIP);
+    Cluster cluster =
+        Cluster.builder()
+            .cni("10-calico.conflist", Conflists.CALICO.replace("${mtu}", "1500"))
+            .agent(agent)
+            .nodes(2)
+            .seed(12)
+            .build();
+    Pod a = cluster.runPod("a", "node-1");
+    Pod b = cluster.runPod("b", "node-2");
+    assertThat(Iproute2.ipLinkShow(a.requireNetns(), "eth0")).contains("mtu 1500");
+    PingOptions full = PingOptions.DEFAULT.withPayloadSize(1472);
+
+    Ping tooBig = Ping.run(a.requireNetns(), b.requireIp(), 1, full);
+
+    assertThat(tooBig.output())
+        .contains("Frag needed and DF set (mtu = 1480)")
+        .contains("+1 errors");
+    assertThat(Ping.run(a.requireNetns(), b.requireIp(), 1, full.withPayloadSize(1452)).received())
+        .isEqualTo(1);
+    cluster
+        .node("node-1")
+        .runtime()
+        .installConfig("10-calico.conflist", Conflists.CALICO.replace("${mtu}", "1480"));
+    Pod c = cluster.runPod("c", "node-1");
+    assertThat(Iproute2.ipLinkShow(c.requireNetns(), "eth0")).contains("mtu 1480");
+    assertThat(Ping.run(c.requireNetns(), b.requireIp(), 1, full).output())
+        .as("the pod's own kernel now refuses what the tunnel cannot carry")
+        .contains("ping: local error: message too long, mtu=1480");
+    assertThat(Ping.run(c.requireNetns(), b.requireIp(), 1, full.withPayloadSize(1452)).received())
+        .isEqualTo(1);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- GC
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void gc_attachmentsLeakedByACrashedRuntime_delsThemAndFreesTheirIps(ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(13).build();
+    Pod live = cluster.runPod("live", "node-1");
+    Node node = cluster.node("node-1");
+    // containerd lost its sandboxes in a crash: their netns went with the reboot, but the CNI
+    // cache and the IPAM state on disk stay
+    Map<String, Ipv4Address> leaked = new LinkedHashMap<>();
+    for (int i = 1; i <= 3; i++) {
+      NetNamespace ns = node.host().addNamespace("cni-ghost-" + i);
+      leaked.put("ghost" + i, addSandbox(node, live, "ghost" + i, ns));
+      node.host().deleteNamespace(ns);
+    }
+    String network = node.runtime().loadConfig().name();
+    List<String> cached = node.host().files().list("/var/lib/cni/results");
+    assertThat(cached)
+        .contains(network + "-ghost1-eth0", network + "-ghost2-eth0", network + "-ghost3-eth0");
+
+    List<String> errors =
+        node.runtime().gc(List.of(new Attachment(live.sandboxId().orElseThrow(), "eth0")));
+
+    assertThat(errors).isEmpty();
+    assertThat(node.host().files().list("/var/lib/cni/results"))
+        .noneMatch(f -> f.contains("ghost"));
+    List<Ipv4Address> handedOut = new ArrayList<>();
+    for (int i = 1; i <= 3000 && !handedOut.containsAll(leaked.values()); i++) {
+      NetNamespace ns = node.host().addNamespace("cni-again-" + i);
+      handedOut.add(addSandbox(node, live, "again" + i, ns));
+      node.runtime().del(new Attachment("again" + i, "eth0"), Kubelet.netnsPath(ns), Map.of());
+      node.host().deleteNamespace(ns);
+    }
+    assertThat(handedOut)
+        .as("freed, so the IPAM hands them out again")
+        .containsAll(leaked.values());
+    assertThat(cluster.runPod("after", "node-1").isRunning()).isTrue();
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /**
+   * CNI ADD on {@code node} for sandbox {@code id} in {@code ns}, as containerd runs it for a pod
+   * named after the id (in {@code like}'s namespace); returns the pod IP.
+   */
+  private static Ipv4Address addSandbox(Node node, Pod like, String id, NetNamespace ns) {
+    Map<String, String> args = new LinkedHashMap<>(like.cniArgs(id));
+    args.put("K8S_POD_NAME", id);
+    return node.runtime()
+        .add(new Attachment(id, "eth0"), Kubelet.netnsPath(ns), args, Map.of())
+        .ips()
+        .get(0)
+        .address()
+        .address();
+  }
+
+  private static Link uplink(Node node) {
+    return ((Nic) node.host().root().device("eth0")).link();
+  }
+
+  /** ping's statistics: group 1 transmitted, 2 the loss percentage, 3 and 4 rtt min and max. */
+  private static Matcher statistics(String output) {
+    Matcher m =
+        Pattern.compile(
+                "(\\d+) packets transmitted, \\d+ received, (?:\\+\\d+ errors, )?(\\d+)% packet"
+                    + " loss, time \\d+ms\\nrtt min/avg/max/mdev = ([\\d.]+)/[\\d.]+/([\\d.]+)/")
+            .matcher(output);
+    assertThat(m.find()).as(output).isTrue();
+    return m;
+  }
+}
