@@ -20,13 +20,13 @@ import java.util.TreeMap;
  * Maglev table per Service that turns the flow hash into a backend, so the same flow always picks
  * the same backend and the cost does not grow with the number of Services.
  *
- * <p>Layout, chosen so a lookup touches one or two cache lines and no object headers: the map is
- * one {@code long[]} of 64-byte buckets (linear probing, load factor at most 3/4), each holding the
- * key, a value word (backend count and table shape) and, for a Service port with one or two
- * backends, the backends themselves and the 251-slot Maglev table at one bit a slot. Larger ones
- * keep a block in one {@code int[]} slab: {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]},
- * the table's backend indexes packed into 2, 4, 8 or 16 bits each as n needs. Replaced and removed
- * blocks become garbage the slab compacts away once it outweighs the live blocks.
+ * <p>Layout, chosen so a lookup touches two cache lines and no object headers: the map is one
+ * {@code long[]} of (key, value) pairs (linear probing, load factor at most 3/4) whose value holds
+ * the backend count, the table's shape and the offset of the Service port's block in one {@code
+ * int[]} slab: {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]}, the table's M backend
+ * indexes packed into 1, 2, 4, 8 or 16 bits each as n needs, so a Service with two backends takes
+ * one cache line (12 ints). Replaced and removed blocks become garbage the slab compacts away once
+ * it outweighs the live blocks.
  *
  * <p>Work is counted as the slots probed in the service map plus one for the Maglev table read, the
  * two map lookups Cilium's datapath does. Cilium uses one table size M for every Service ({@code
@@ -38,18 +38,6 @@ import java.util.TreeMap;
  * (hash >>> 32) * M >>> 32}).
  */
 public final class HashMapServiceLookup extends CountingLookup {
-
-  /** Longs a bucket takes: key, value, two backends and a 256-bit table; one 64-byte line. */
-  private static final int STRIDE = 8;
-
-  /**
-   * Longs before the first bucket: an array's data starts 16 bytes into the object, so 48 more
-   * bytes put every bucket of a line-aligned (large, humongous) array on a cache line of its own.
-   */
-  private static final int BASE = 6;
-
-  /** Slot-value flag: the backends (and for two, the table) sit in the bucket, not the slab. */
-  private static final long INLINE = 1L << 56;
 
   /** Slot-value flag: an external frontend (external IP, LoadBalancer IP or NodePort). */
   private static final long EXTERNAL = 1L << 54;
@@ -67,7 +55,7 @@ public final class HashMapServiceLookup extends CountingLookup {
   private static final Cidr NO_CLUSTER = Cidr.parse("0.0.0.0/32");
 
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
-  private long[] buckets = new long[BASE + 16 * STRIDE];
+  private long[] slots = new long[32];
   private int mask = 15;
   private int size;
   private int[] slab = new int[1024];
@@ -118,39 +106,32 @@ public final class HashMapServiceLookup extends CountingLookup {
   @Override
   public long lookup(int vip, int port, int protocol, long flowHash) {
     long key = ServiceKey.pack(vip, port, protocol);
-    long[] b = buckets;
+    long[] s = slots;
     int m = mask;
     int pos = (int) HashCommon.mix(key) & m;
-    int i = BASE + (pos << 3);
     int probes = 1;
     long cur;
-    while ((cur = b[i]) != key) {
+    while ((cur = s[pos << 1]) != key) {
       if (cur == 0) {
         return done(probes, LookupResult.NO_SERVICE);
       }
       pos = (pos + 1) & m;
-      i = BASE + (pos << 3);
       probes++;
     }
-    long v = b[i + 1];
+    long v = s[(pos << 1) + 1];
     int n = (int) (v >>> 31) & 0xFFFF;
-    if ((v & INLINE) != 0) {
-      if (n == 1) {
-        return done(probes + 1, b[i + 2]);
-      }
-      int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[0]) >>> 32);
-      int bit = (int) (b[i + 4 + (slot >>> 6)] >>> slot) & 1;
-      return done(probes + 1, b[i + 2 + bit]);
-    }
     if (n == 0) {
       return done(probes, LookupResult.NO_ENDPOINTS);
     }
     int off = (int) v & Integer.MAX_VALUE;
     int[] sl = slab;
-    int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50) & 0xF]) >>> 32);
-    int lb = (int) (v >>> 47) & 7;
-    int word = sl[off + 2 * n + (slot >>> (5 - lb))];
-    int index = (word >>> ((slot & ((32 >>> lb) - 1)) << lb)) & ((1 << (1 << lb)) - 1);
+    int index = 0;
+    if (n > 1) {
+      int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50) & 0xF]) >>> 32);
+      int lb = (int) (v >>> 47) & 7;
+      int word = sl[off + 2 * n + (slot >>> (5 - lb))];
+      index = (word >>> ((slot & ((32 >>> lb) - 1)) << lb)) & ((1 << (1 << lb)) - 1);
+    }
     return done(probes + 1, LookupResult.backend(sl[off + 2 * index], sl[off + 2 * index + 1]));
   }
 
@@ -192,7 +173,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     if (ranges != null && ranges.stream().noneMatch(c -> c.contains(Ipv4Address.of(client)))) {
       return counted(work, LookupResult.DENIED);
     }
-    long value = buckets[BASE + (find(key) << 3) + 1];
+    long value = slots[(find(key) << 1) + 1];
     boolean localPolicy = (value & LOCAL_POLICY) != 0;
     if (localPolicy && (clientLocal || clusterCidr.contains(Ipv4Address.of(client)))) {
       key = clusterKeyOf.get(key);
@@ -231,12 +212,8 @@ public final class HashMapServiceLookup extends CountingLookup {
     if (pos < 0) {
       return false;
     }
-    int at = BASE + (pos << 3);
-    long value = buckets[at + 1];
+    long value = slots[(pos << 1) + 1];
     int n = (int) (value >>> 31) & 0xFFFF;
-    if ((value & INLINE) != 0) {
-      return buckets[at + 2] == backend || n == 2 && buckets[at + 3] == backend;
-    }
     int off = (int) value & Integer.MAX_VALUE;
     for (int i = 0; i < n; i++) {
       if (LookupResult.backend(slab[off + 2 * i], slab[off + 2 * i + 1]) == backend) {
@@ -295,9 +272,8 @@ public final class HashMapServiceLookup extends CountingLookup {
         keysOfService[k++] = key;
         boolean external = key != e.key;
         boolean localPolicy = external && opt.externalTrafficPolicyLocal();
-        long[] bucket = store(localPolicy ? local : e.ready);
-        bucket[1] |= (external ? EXTERNAL : 0) | (localPolicy ? LOCAL_POLICY : 0);
-        put(key, bucket);
+        long flags = (external ? EXTERNAL : 0) | (localPolicy ? LOCAL_POLICY : 0);
+        put(key, store(localPolicy ? local : e.ready) | flags);
         if (localPolicy) {
           clusterKeyOf.put(key, e.key);
         }
@@ -335,50 +311,42 @@ public final class HashMapServiceLookup extends CountingLookup {
   }
 
   /**
-   * Returns the bucket of one Service port without its key: {@code [0, value, backend0, backend1,
-   * table0..table3]}. The value holds what a lookup needs: the backend count n in bits 31-46 and,
-   * for a block in the slab, its offset in bits 0-30, log2 of the bits per table entry in bits
-   * 47-49 and the index of the Maglev table size in {@link Maglev#SIZES} in bits 50-53. One or two
-   * backends fit in the bucket itself ({@link #INLINE}): the packed backends, and for two the
-   * 251-slot table at one bit a slot, so the lookup reads one cache line. More go to the slab as
-   * {@code [ip0, port0, ..., ip(n-1), port(n-1), table...]}, the table's backend indexes packed
-   * into as few bits as n allows (2, 4, 8 or 16).
+   * Stores the backends of one Service port in the slab and returns its slot value, which holds all
+   * a lookup needs besides the slab: the block's offset in bits 0-30, the backend count n in bits
+   * 31-46, log2 of the bits per table entry in bits 47-49 and the index of the Maglev table size in
+   * {@link Maglev#SIZES} in bits 50-53. The block is {@code [ip0, port0, ..., ip(n-1), port(n-1),
+   * table...]}, the table's backend indexes packed into as few bits as n allows (1, 2, 4, 8 or 16),
+   * so a Service with a few backends takes a cache line or two; one backend needs no table.
    */
-  private long[] store(List<Endpoint> ready) {
+  private long store(List<Endpoint> ready) {
     int n = ready.size();
-    long[] bucket = new long[STRIDE];
     if (n == 0) {
-      return bucket;
+      return 0;
     }
-    String[] names = new String[n];
-    for (int i = 0; i < n; i++) {
-      names[i] = ready.get(i).toString();
-    }
-    int m = n == 1 ? 0 : Maglev.tableSize(n, maxTableSize);
-    char[] table = m == 0 ? new char[0] : Maglev.build(names, m);
-    if (n == 1 || n == 2 && m == Maglev.SIZES[0]) {
+    int[] block;
+    long shape = 0;
+    if (n == 1) {
+      block = new int[2];
+    } else {
+      int m = Maglev.tableSize(n, maxTableSize);
+      int lb = entryBitsLog2(n);
+      block = new int[2 * n + tableInts(n, m)];
+      String[] names = new String[n];
       for (int i = 0; i < n; i++) {
-        bucket[2 + i] = LookupResult.backend(ready.get(i).ip().toInt(), ready.get(i).port());
+        names[i] = ready.get(i).toString();
       }
+      char[] table = Maglev.build(names, m);
+      int perInt = 32 >>> lb;
       for (int j = 0; j < m; j++) {
-        bucket[4 + (j >>> 6)] |= (long) table[j] << j;
+        block[2 * n + j / perInt] |= table[j] << ((j % perInt) << lb);
       }
-      bucket[1] = INLINE | (long) n << 31;
-      return bucket;
-    }
-    int lb = entryBitsLog2(n);
-    int[] block = new int[2 * n + tableInts(n, m)];
-    int perInt = 32 >>> lb;
-    for (int j = 0; j < m; j++) {
-      block[2 * n + j / perInt] |= table[j] << ((j % perInt) << lb);
+      shape = (long) Arrays.binarySearch(Maglev.SIZES, m) << 50 | (long) lb << 47;
     }
     for (int i = 0; i < n; i++) {
       block[2 * i] = ready.get(i).ip().toInt();
       block[2 * i + 1] = ready.get(i).port();
     }
-    long shape = (long) Arrays.binarySearch(Maglev.SIZES, m) << 50 | (long) lb << 47;
-    bucket[1] = shape | (long) n << 31 | allocate(block);
-    return bucket;
+    return shape | (long) n << 31 | allocate(block);
   }
 
   /** Returns log2 of the bits a table entry takes for {@code n} (at least 2) backends. */
@@ -394,7 +362,7 @@ public final class HashMapServiceLookup extends CountingLookup {
 
   /** Returns the slab ints the block of a slot value takes. */
   private static int blockLength(long value) {
-    int n = (value & INLINE) != 0 ? 0 : (int) (value >>> 31) & 0xFFFF;
+    int n = (int) (value >>> 31) & 0xFFFF;
     return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50) & 0xF]);
   }
 
@@ -418,12 +386,12 @@ public final class HashMapServiceLookup extends CountingLookup {
     int[] fresh = new int[slab.length];
     int top = 0;
     for (int p = 0; p <= mask; p++) {
-      int at = BASE + (p << 3);
-      long value = buckets[at + 1];
-      int len = blockLength(value);
-      if (buckets[at] != 0 && len > 0) {
-        System.arraycopy(slab, (int) value & Integer.MAX_VALUE, fresh, top, len);
-        buckets[at + 1] = value & ~(long) Integer.MAX_VALUE | top;
+      long value = slots[(p << 1) + 1];
+      if (slots[p << 1] != 0 && value != 0) {
+        int off = (int) value & Integer.MAX_VALUE;
+        int len = blockLength(value);
+        System.arraycopy(slab, off, fresh, top, len);
+        slots[(p << 1) + 1] = value & ~(long) Integer.MAX_VALUE | top;
         top += len;
       }
     }
@@ -444,7 +412,7 @@ public final class HashMapServiceLookup extends CountingLookup {
   private int find(long key) {
     int pos = (int) HashCommon.mix(key) & mask;
     long cur;
-    while ((cur = buckets[BASE + (pos << 3)]) != 0) {
+    while ((cur = slots[pos << 1]) != 0) {
       if (cur == key) {
         return pos;
       }
@@ -453,35 +421,29 @@ public final class HashMapServiceLookup extends CountingLookup {
     return -1;
   }
 
-  /** Puts {@code bucket} (as {@link #store} returns it) under {@code key}. */
-  private void put(long key, long[] bucket) {
+  private void put(long key, long value) {
     if (4L * (size + 1) > 3L * (mask + 1)) {
       grow();
     }
     int pos = (int) HashCommon.mix(key) & mask;
-    while (buckets[BASE + (pos << 3)] != 0 && buckets[BASE + (pos << 3)] != key) {
+    while (slots[pos << 1] != 0 && slots[pos << 1] != key) {
       pos = (pos + 1) & mask;
     }
-    int at = BASE + (pos << 3);
-    if (buckets[at] == 0) {
+    if (slots[pos << 1] == 0) {
       size++;
     }
-    System.arraycopy(bucket, 1, buckets, at + 1, STRIDE - 1);
-    buckets[at] = key;
+    slots[pos << 1] = key;
+    slots[(pos << 1) + 1] = value;
   }
 
   private void grow() {
-    long[] old = buckets;
-    int oldCount = mask + 1;
-    buckets = new long[BASE + 2 * oldCount * STRIDE];
-    mask = 2 * oldCount - 1;
+    long[] old = slots;
+    slots = new long[old.length * 2];
+    mask = old.length - 1;
     size = 0;
-    long[] bucket = new long[STRIDE];
-    for (int p = 0; p < oldCount; p++) {
-      int at = BASE + (p << 3);
-      if (old[at] != 0) {
-        System.arraycopy(old, at, bucket, 0, STRIDE);
-        put(old[at], bucket);
+    for (int i = 0; i < old.length; i += 2) {
+      if (old[i] != 0) {
+        put(old[i], old[i + 1]);
       }
     }
   }
@@ -492,7 +454,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     if (pos < 0) {
       return;
     }
-    garbage += blockLength(buckets[BASE + (pos << 3) + 1]);
+    garbage += blockLength(slots[(pos << 1) + 1]);
     clusterKeyOf.remove(key);
     affinitySeconds.remove(key);
     sourceRanges.remove(key);
@@ -502,9 +464,10 @@ public final class HashMapServiceLookup extends CountingLookup {
       pos = (pos + 1) & mask;
       long cur;
       while (true) {
-        cur = buckets[BASE + (pos << 3)];
+        cur = slots[pos << 1];
         if (cur == 0) {
-          Arrays.fill(buckets, BASE + (last << 3), BASE + (last << 3) + STRIDE, 0L);
+          slots[last << 1] = 0;
+          slots[(last << 1) + 1] = 0;
           return;
         }
         int home = (int) HashCommon.mix(cur) & mask;
@@ -515,7 +478,8 @@ public final class HashMapServiceLookup extends CountingLookup {
         }
         pos = (pos + 1) & mask;
       }
-      System.arraycopy(buckets, BASE + (pos << 3), buckets, BASE + (last << 3), STRIDE);
+      slots[last << 1] = cur;
+      slots[(last << 1) + 1] = slots[(pos << 1) + 1];
     }
   }
 
