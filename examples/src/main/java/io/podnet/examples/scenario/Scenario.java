@@ -59,6 +59,12 @@ public final class Scenario {
   /** The most replicas a Deployment may ask for. */
   public static final int MAX_REPLICAS = 1000;
 
+  /**
+   * The most nodes a calico preset may have: its nodes peer in a full BGP mesh, n(n-1)/2 sessions,
+   * and 5,000 nodes' 12.5 million sessions do not fit in memory.
+   */
+  static final int MAX_BGP_MESH_NODES = 500;
+
   /** The largest scenario, manifest or conflist file read, in bytes (1 MiB). */
   public static final long MAX_FILE_BYTES = 1L << 20;
 
@@ -569,6 +575,18 @@ public final class Scenario {
         }
       }
       podCidrsFit(c);
+      if (cni.startsWith("calico") && nodes > MAX_BGP_MESH_NODES) {
+        long sessions = (long) nodes * (nodes - 1) / 2;
+        error(
+            c.map.get("nodes"),
+            "cluster.nodes: "
+                + nodes
+                + " calico nodes peer in a full BGP mesh of "
+                + sessions
+                + " sessions (expected at most "
+                + MAX_BGP_MESH_NODES
+                + " nodes with a calico preset; Calico advises route reflectors beyond about 100)");
+      }
       String override = string(c, "conflist", "cluster.conflist");
       if (override != null) {
         YamlNode at = c.map.get("conflist");
