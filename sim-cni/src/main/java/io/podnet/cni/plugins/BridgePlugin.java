@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BridgePlugin implements CniPlugin {
 
+  /** The bridge plugin's settings from its network configuration. */
   private record Conf(
       String bridge,
       boolean isGateway,

@@ -32,6 +32,7 @@ final class Neighbours {
   static final long DELAY_FIRST_PROBE_NANOS = 5 * SimTime.SECOND;
   static final int QUEUE_BYTES = 212_992;
 
+  /** One neighbour: its device and address, NUD state, MAC, timers and packets waiting for it. */
   private static final class Entry {
     final Device dev;
     final int ip;
