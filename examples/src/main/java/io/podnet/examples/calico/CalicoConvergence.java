@@ -83,6 +83,7 @@ public final class CalicoConvergence {
     @Override
     public String toString() {
       return String.format(
+          java.util.Locale.ROOT,
           "%s, %d nodes: %d BGP sessions, all established %s s after start; every node has"
               + " every node's block %s s after the last block was claimed",
           design,

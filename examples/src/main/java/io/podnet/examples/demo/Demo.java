@@ -56,7 +56,11 @@ public final class Demo {
     for (Node node : cluster.nodes()) {
       out.append(
           String.format(
-              "  %s  eth0 %s  podCIDR %s%n", node.name(), node.internalIp(), node.podCidr()));
+              java.util.Locale.ROOT,
+              "  %s  eth0 %s  podCIDR %s%n",
+              node.name(),
+              node.internalIp(),
+              node.podCidr()));
     }
     List<Pod> pods = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {

@@ -165,7 +165,11 @@ public final class ScenarioRunner {
     for (Node node : cluster.nodes()) {
       out.append(
           String.format(
-              "  %s  eth0 %s  podCIDR %s%n", node.name(), node.internalIp(), node.podCidr()));
+              java.util.Locale.ROOT,
+              "  %s  eth0 %s  podCIDR %s%n",
+              node.name(),
+              node.internalIp(),
+              node.podCidr()));
     }
     int done = 0;
     for (Step step : scenario.steps()) {

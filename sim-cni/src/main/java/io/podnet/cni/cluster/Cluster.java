@@ -582,8 +582,14 @@ public final class Cluster {
       throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
     }
     String[] parts = qualified.split("/", -1);
-    Service service =
-        Service.of(parts[0], parts[1], allocateClusterIp(), ports).withOptions(options);
+    Ipv4Address clusterIp = allocateClusterIp();
+    Service service;
+    try {
+      service = Service.of(parts[0], parts[1], clusterIp, ports).withOptions(options);
+    } catch (RuntimeException e) {
+      clusterIps.remove(clusterIp.toInt());
+      throw e;
+    }
     startServiceProxies();
     services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
     nodePortsInUse.addAll(nodePortsOf(service));
@@ -766,7 +772,7 @@ public final class Cluster {
 
   private Ipv4Address allocateClusterIp() {
     long size = serviceCidr.size();
-    if (services.size() >= size - 3) {
+    if (clusterIps.size() >= size - 3) {
       throw new IllegalStateException("service CIDR " + serviceCidr + " is full");
     }
     while (true) {
@@ -873,7 +879,7 @@ public final class Cluster {
     long lo = random.nextLong();
     hi = (hi & ~0xF000L) | 0x4000L;
     lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-    String h = String.format("%016x%016x", hi, lo);
+    String h = String.format(java.util.Locale.ROOT, "%016x%016x", hi, lo);
     return h.substring(0, 8)
         + "-"
         + h.substring(8, 12)

@@ -2,6 +2,7 @@ package io.podnet.cni.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.HopAction;
@@ -9,6 +10,7 @@ import io.podnet.core.net.ProbeResult;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -226,6 +228,36 @@ class ServiceTest {
             "The Service \"api\" is invalid: spec.ports[1].nodePort: Invalid value: 30080:"
                 + " provided port is already allocated");
     assertThat(cluster.services()).hasSize(1);
+  }
+
+  @Test
+  void createService_refusedPorts_releasesTheClusterIpItDrew() {
+    // A /29 has five ClusterIPs; a leaked one made the fifth Service spin forever looking for one.
+    cluster = Cluster.bridge().nodes(1).seed(8).serviceCidr("10.96.0.0/29").build();
+    assertThatThrownBy(
+            () ->
+                cluster.createService(
+                    "bad",
+                    Map.of("app", "web"),
+                    List.of(ServicePort.of("", "TCP", 80, 80), ServicePort.of("", "TCP", 81, 81))))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          for (int i = 0; i < 5; i++) {
+            cluster.createService(
+                "ok" + i, Map.of("app", "web"), List.of(ServicePort.of("", "TCP", 80, 80)));
+          }
+        });
+
+    assertThat(cluster.services()).hasSize(5);
+    assertThatThrownBy(
+            () ->
+                cluster.createService(
+                    "more", Map.of("app", "web"), List.of(ServicePort.of("", "TCP", 80, 80))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is full");
   }
 
   @Test

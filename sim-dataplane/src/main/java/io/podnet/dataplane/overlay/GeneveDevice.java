@@ -167,8 +167,11 @@ public final class GeneveDevice extends UdpTunnelDevice {
           Drop.of(
               DropReason.MALFORMED,
               String.format(
+                  java.util.Locale.ROOT,
                   "geneve version %d protocol 0x%04x (expected 0, 0x%04x)",
-                  version, protocol, ETH_P_TEB)));
+                  version,
+                  protocol,
+                  ETH_P_TEB)));
       return;
     }
     if (payloadLength < HEADER_LENGTH + optionsLength + EthernetHeader.LENGTH) {

@@ -294,8 +294,11 @@ public final class VxlanDevice extends UdpTunnelDevice {
           Drop.of(
               DropReason.MALFORMED,
               String.format(
+                  java.util.Locale.ROOT,
                   "vxlan flags 0x%08x reserved 0x%02x (expected 0x%08x, 0x00)",
-                  flags, b[payloadOffset + 7] & 0xFF, FLAGS_VNI)));
+                  flags,
+                  b[payloadOffset + 7] & 0xFF,
+                  FLAGS_VNI)));
       return;
     }
     int packetVni = vniAt(b, payloadOffset);
