@@ -573,13 +573,23 @@ public final class Cluster {
       throw new IllegalArgumentException(
           "service \"" + qualified + "\" needs a selector (expected at least one label)");
     }
+    List<Integer> own = new ArrayList<>();
     for (int i = 0; i < ports.size(); i++) {
-      if (ports.get(i).hasNodePort() && nodePortsInUse.contains(ports.get(i).nodePort())) {
-        throw portTaken(qualified, "spec.ports[" + i + "].nodePort", ports.get(i).nodePort());
+      int np = ports.get(i).hasNodePort() ? ports.get(i).nodePort() : 0;
+      if (np != 0 && own.contains(np)) {
+        throw invalid(qualified, "spec.ports[" + i + "].nodePort: Duplicate value: " + np);
       }
+      if (np != 0 && nodePortsInUse.contains(np)) {
+        throw portTaken(qualified, "spec.ports[" + i + "].nodePort", np);
+      }
+      own.add(np);
     }
-    if (nodePortsInUse.contains(options.healthCheckNodePort())) {
-      throw portTaken(qualified, "spec.healthCheckNodePort", options.healthCheckNodePort());
+    int hc = options.healthCheckNodePort();
+    if (hc != 0 && own.contains(hc)) {
+      throw invalid(qualified, "spec.healthCheckNodePort: Duplicate value: " + hc);
+    }
+    if (nodePortsInUse.contains(hc)) {
+      throw portTaken(qualified, "spec.healthCheckNodePort", hc);
     }
     String[] parts = qualified.split("/", -1);
     Ipv4Address clusterIp = allocateClusterIp();
@@ -750,14 +760,17 @@ public final class Cluster {
 
   /** The API server's refusal of a NodePort another Service holds. */
   private static IllegalArgumentException portTaken(String qualified, String field, int port) {
+    return invalid(
+        qualified, field + ": Invalid value: " + port + ": provided port is already allocated");
+  }
+
+  /** The API server's refusal of a Service, as kubectl prints it. */
+  private static IllegalArgumentException invalid(String qualified, String problem) {
     return new IllegalArgumentException(
         "The Service \""
             + qualified.substring(qualified.indexOf('/') + 1)
             + "\" is invalid: "
-            + field
-            + ": Invalid value: "
-            + port
-            + ": provided port is already allocated");
+            + problem);
   }
 
   /** The NodePorts a Service holds, its health-check NodePort included. */

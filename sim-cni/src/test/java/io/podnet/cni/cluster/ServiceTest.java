@@ -261,6 +261,21 @@ class ServiceTest {
   }
 
   @Test
+  void createService_sameNodePortTwiceInOneService_refusedAsADuplicate() {
+    assertThatThrownBy(
+            () ->
+                cluster.createService(
+                    "api",
+                    Map.of("app", "api"),
+                    List.of(
+                        ServicePort.of("a", "TCP", 81, 81).withNodePort(30081),
+                        ServicePort.of("b", "TCP", 82, 82).withNodePort(30081))))
+        .hasMessage(
+            "The Service \"api\" is invalid: spec.ports[1].nodePort: Duplicate value: 30081");
+    assertThat(cluster.services()).isEmpty();
+  }
+
+  @Test
   void allocateNodePort_manyServices_distinctPortsInTheNodePortRange() {
     Set<Integer> seen = new TreeSet<>();
     for (int i = 0; i < 50; i++) {
