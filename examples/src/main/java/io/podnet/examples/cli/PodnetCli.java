@@ -1,5 +1,6 @@
 package io.podnet.examples.cli;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.trace.TraceRecord;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -181,26 +181,9 @@ public final class PodnetCli implements Callable<Integer> {
       lines.append(canonicalLine).append('\n');
     }
 
+    /** Appends {@code text} as a JSON string, escaped by Jackson. */
     private static void json(StringBuilder sb, String text) {
-      sb.append('"');
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        switch (c) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          case '\n' -> sb.append("\\n");
-          case '\r' -> sb.append("\\r");
-          case '\t' -> sb.append("\\t");
-          default -> {
-            if (c < 0x20) {
-              sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-              sb.append(c);
-            }
-          }
-        }
-      }
-      sb.append('"');
+      sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(text)).append('"');
     }
   }
 

@@ -54,13 +54,7 @@ public final class Demo {
         "A two-node cluster: the bridge CNI plugin with host-local IPAM (10-bridge.conflist),\n");
     out.append("an L2 underlay, and host-gw routes between the nodes' podCIDRs.\n");
     for (Node node : cluster.nodes()) {
-      out.append(
-          String.format(
-              java.util.Locale.ROOT,
-              "  %s  eth0 %s  podCIDR %s%n",
-              node.name(),
-              node.internalIp(),
-              node.podCidr()));
+      out.append("  ").append(node.summary()).append('\n');
     }
     List<Pod> pods = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {

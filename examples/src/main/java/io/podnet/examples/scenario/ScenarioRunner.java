@@ -163,13 +163,7 @@ public final class ScenarioRunner {
                 : "hash-map")
         .append('\n');
     for (Node node : cluster.nodes()) {
-      out.append(
-          String.format(
-              java.util.Locale.ROOT,
-              "  %s  eth0 %s  podCIDR %s%n",
-              node.name(),
-              node.internalIp(),
-              node.podCidr()));
+      out.append("  ").append(node.summary()).append('\n');
     }
     int done = 0;
     for (Step step : scenario.steps()) {

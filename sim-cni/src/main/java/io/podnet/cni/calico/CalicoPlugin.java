@@ -85,10 +85,7 @@ public final class CalicoPlugin implements CniPlugin {
   @Override
   public void del(CniRequest request) {
     request.node().delegateDel(ipamType(request), request.config(), request);
-    request
-        .node()
-        .namespaceAt(request.netns())
-        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
+    request.deleteContainerInterface();
   }
 
   @Override

@@ -108,10 +108,7 @@ public final class CiliumPlugin implements CniPlugin {
     NetNamespace host = request.node().hostNamespace();
     host.findDevice(vethName(request.containerId(), request.ifName()))
         .ifPresent(host::deleteDevice);
-    request
-        .node()
-        .namespaceAt(request.netns())
-        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
+    request.deleteContainerInterface();
   }
 
   @Override

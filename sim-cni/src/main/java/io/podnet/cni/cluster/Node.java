@@ -127,6 +127,11 @@ public final class Node {
     this.statusUnknown = unknown;
   }
 
+  /** One line: the name, the underlay address and the podCIDR ({@code node-1 eth0 ...}). */
+  public String summary() {
+    return name + "  eth0 " + internalIp + "  podCIDR " + podCidr;
+  }
+
   @Override
   public String toString() {
     return name;

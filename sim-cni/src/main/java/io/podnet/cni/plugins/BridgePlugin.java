@@ -210,7 +210,7 @@ public final class BridgePlugin implements CniPlugin {
   public void del(CniRequest request) {
     Conf conf = Conf.load(request.config());
     request.node().delegateDel(conf.ipamType, request.config(), request);
-    Interfaces.deleteContainerInterface(request);
+    request.deleteContainerInterface();
   }
 
   @Override

@@ -63,17 +63,6 @@ final class Interfaces {
                     CniRuntimeCodes.INTERNAL, "failed to find container interface " + ifName));
   }
 
-  /** DEL's second half: deletes the container interface (and so its peer); gone is fine. */
-  static void deleteContainerInterface(CniRequest request) {
-    if (request.netns().isEmpty()) {
-      return;
-    }
-    request
-        .node()
-        .namespaceAt(request.netns())
-        .ifPresent(ns -> ns.findDevice(request.ifName()).ifPresent(ns::deleteDevice));
-  }
-
   /**
    * Adds the addresses, brings the device up, and adds each route via its gateway (or via the first
    * address's gateway when the route has none).

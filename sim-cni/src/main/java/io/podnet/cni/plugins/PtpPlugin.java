@@ -116,7 +116,7 @@ public final class PtpPlugin implements CniPlugin {
   public void del(CniRequest request) {
     String ipamType = new PluginConf(request.config()).ipamType();
     request.node().delegateDel(ipamType, request.config(), request);
-    Interfaces.deleteContainerInterface(request);
+    request.deleteContainerInterface();
   }
 
   @Override

@@ -74,4 +74,12 @@ public record CniRequest(
                 CniException.of(
                     3, "failed to open netns \"" + netns() + "\": no such file or directory"));
   }
+
+  /**
+   * DEL's last step: deletes the interface {@link #ifName()} in the container's namespace (and so a
+   * veth's peer); a namespace or an interface already gone is fine.
+   */
+  public void deleteContainerInterface() {
+    node.namespaceAt(netns()).ifPresent(ns -> ns.findDevice(ifName()).ifPresent(ns::deleteDevice));
+  }
 }

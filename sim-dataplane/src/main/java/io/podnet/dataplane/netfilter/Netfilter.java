@@ -437,10 +437,10 @@ public final class Netfilter {
             f.proto,
             flowHash,
             sim.now());
-    String service = Ipv4Address.of(f.t[1]) + ":" + f.t[3] + "/" + IpProtocol.name(f.proto);
     if (result == LookupResult.NO_SERVICE) {
       return null;
     }
+    String service = Ipv4Address.of(f.t[1]) + ":" + f.t[3] + "/" + IpProtocol.name(f.proto);
     if (result == LookupResult.NO_ENDPOINTS || result == LookupResult.DENIED) {
       return Drop.of(
           DropReason.FILTERED,

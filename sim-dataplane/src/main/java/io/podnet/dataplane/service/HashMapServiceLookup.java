@@ -6,6 +6,7 @@ import io.podnet.core.engine.SimTime;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ public final class HashMapServiceLookup extends CountingLookup {
   private final Long2LongOpenHashMap clusterKeyOf = new Long2LongOpenHashMap();
   private final Long2IntOpenHashMap affinitySeconds = new Long2IntOpenHashMap();
   private final Map<Affinity, long[]> affinities = new HashMap<>();
-  private final Map<Long, List<Cidr>> sourceRanges = new HashMap<>();
+  private final Long2ObjectOpenHashMap<List<Cidr>> sourceRanges = new Long2ObjectOpenHashMap<>();
   private static final Cidr NO_CLUSTER = Cidr.parse("0.0.0.0/32");
 
   private final TreeMap<String, long[]> keysByService = new TreeMap<>();
