@@ -92,6 +92,9 @@ public class ClusterScaleBenchmark {
     if (!report.holds()) {
       throw new IllegalStateException(report.render());
     }
+    System.out.printf(
+        "%ncontract check: %d pods, %d pairs, %d datagrams%n",
+        report.podsChecked(), report.pairsChecked(), report.datagramsSent());
     return report;
   }
 

@@ -186,6 +186,19 @@ final class Neighbours {
     }
   }
 
+  /** A snapshot of the entry for {@code ip} on {@code dev}, or null if there is none. */
+  @Nullable NeighbourEntry find(Device dev, int ip) {
+    Object value = entries.get(key(dev, ip));
+    if (value instanceof MacAddress permanent) {
+      return new NeighbourEntry(Ipv4Address.of(ip), dev, permanent, NeighbourState.PERMANENT);
+    }
+    if (value instanceof Entry e) {
+      return new NeighbourEntry(
+          Ipv4Address.of(ip), dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state);
+    }
+    return null;
+  }
+
   /** Snapshots of every entry, in creation order. */
   List<NeighbourEntry> snapshot() {
     List<NeighbourEntry> out = new ArrayList<>(entries.size());
