@@ -78,7 +78,11 @@ final class ClassReachability {
       from.add(forwarding.source(s, alone.contains(s.members().get(0))));
     }
     List<Destination> to = new ArrayList<>();
-    for (PodClass d : PodClasses.of(destinations, alone)) {
+    List<PodClass> toClasses =
+        destinations.size() == sources.size()
+            ? from.stream().map(s -> s.cls).toList()
+            : PodClasses.of(destinations, alone);
+    for (PodClass d : toClasses) {
       to.add(forwarding.destination(d, alone.contains(d.members().get(0))));
     }
     long pairs = 0;

@@ -105,21 +105,18 @@ final class Forwarding {
     final Pod rep;
     final NetNamespace ns;
     final NetNamespace root;
-    final int lo;
-    final int hi;
+    final Addresses addresses;
     final @Nullable Device in;
     final @Nullable Route toNode;
     final boolean usable;
     final Signatures proven = new Signatures();
 
-    private Source(
-        PodClass cls, @Nullable Device in, @Nullable Route toNode, int[] range, boolean usable) {
+    private Source(PodClass cls, @Nullable Device in, @Nullable Route toNode, boolean usable) {
       this.cls = cls;
       this.rep = cls.members().get(0);
       this.ns = rep.requireNetns();
       this.root = cls.node().host().root();
-      this.lo = range[0];
-      this.hi = range[1];
+      this.addresses = addresses(cls);
       this.in = in;
       this.toNode = toNode;
       this.usable = usable;
@@ -132,9 +129,7 @@ final class Forwarding {
   static final class Destination {
     final PodClass cls;
     final NetNamespace root;
-    final int lo;
-    final int hi;
-    final int[] ips;
+    final Addresses addresses;
 
     /** The members by address, ascending. */
     final List<Pod> byAddress;
@@ -143,12 +138,10 @@ final class Forwarding {
     final boolean usable;
     final Signatures proven = new Signatures();
 
-    private Destination(PodClass cls, int[] ips, @Nullable Device out, boolean usable) {
+    private Destination(PodClass cls, @Nullable Device out, boolean usable) {
       this.cls = cls;
       this.root = cls.node().host().root();
-      this.ips = ips;
-      this.lo = ips[0] ^ Integer.MIN_VALUE;
-      this.hi = ips[ips.length - 1] ^ Integer.MIN_VALUE;
+      this.addresses = addresses(cls);
       this.out = out;
       this.usable = usable;
       List<Pod> sorted = new ArrayList<>(cls.members());
@@ -236,10 +229,8 @@ final class Forwarding {
 
   // the packet being followed
   private Cidr block = Cidr.parse("0.0.0.0/0");
-  private int srcLo;
-  private int srcHi;
-  private int dstLo;
-  private int dstHi;
+  private Addresses src = Addresses.of(0);
+  private Addresses dst = Addresses.of(0);
   private int proto;
   private int dport;
   private int size;
@@ -272,7 +263,7 @@ final class Forwarding {
       Device pin = r == null ? null : entry(r.device());
       usable &= pin != null && in != null && quiet(ns) && hooks.alike(root, pin, in);
     }
-    return new Source(cls, in, toNode, range(cls), usable);
+    return new Source(cls, in, toNode, usable);
   }
 
   /**
@@ -285,11 +276,8 @@ final class Forwarding {
     Route r0 = root.routes().lookup(cls.members().get(0).requireIp().toInt());
     Device out = r0 == null ? null : r0.device();
     boolean usable = !alone && out != null;
-    int[] ips = new int[cls.members().size()];
-    for (int i = 0; i < ips.length; i++) {
-      Pod q = cls.members().get(i);
+    for (Pod q : cls.members()) {
       int ip = q.requireIp().toInt();
-      ips[i] = ip ^ Integer.MIN_VALUE;
       Route r = root.routes().lookup(ip);
       usable &=
           out != null
@@ -299,8 +287,7 @@ final class Forwarding {
               && !hooks.anyLocal(root, ip, ip)
               && hooks.alike(root, r.device(), out);
     }
-    Arrays.sort(ips);
-    return new Destination(cls, ips, out, usable);
+    return new Destination(cls, out, usable);
   }
 
   /** Where a pod's packets through {@code podSide} enter its node's stack, or null. */
@@ -326,16 +313,14 @@ final class Forwarding {
     return true;
   }
 
-  /** The lowest and highest member address, as unsigned numbers. */
-  private static int[] range(PodClass cls) {
-    int lo = -1;
-    int hi = 0;
-    for (Pod p : cls.members()) {
-      int ip = p.requireIp().toInt();
-      lo = Integer.compareUnsigned(ip, lo) < 0 ? ip : lo;
-      hi = Integer.compareUnsigned(ip, hi) > 0 ? ip : hi;
+  /** The members' addresses. */
+  private static Addresses addresses(PodClass cls) {
+    int[] ips = new int[cls.members().size()];
+    for (int i = 0; i < ips.length; i++) {
+      ips[i] = cls.members().get(i).requireIp().toInt() ^ Integer.MIN_VALUE;
     }
-    return new int[] {lo, hi};
+    Arrays.sort(ips);
+    return new Addresses(ips[0] ^ Integer.MIN_VALUE, ips[ips.length - 1] ^ Integer.MIN_VALUE, ips);
   }
 
   // ---------------------------------------------------------------- the walk
@@ -364,16 +349,20 @@ final class Forwarding {
     routed.add(s.ns);
     NetNamespace a = s.root;
     routed.add(a);
-    packet(block, s.lo, s.hi, lo, hi, IpProtocol.UDP, ContractChecker.PROBE_PORT, INNER);
-    if (!a.ipForward() || hooks.holdsAny(a, d.ips, lo, hi)) {
+    packet(
+        block,
+        s.addresses,
+        d.addresses.within(lo, hi),
+        IpProtocol.UDP,
+        ContractChecker.PROBE_PORT,
+        INNER);
+    if (!a.ipForward() || hooks.locality(a, dst) != 0) {
       return UNPROVEN;
     }
     if (a == d.root) {
       sourceSignature = SAME_NODE;
       destinationSignature = SAME_NODE;
-      return hooks.pass(a, Path.FORWARDED, s.lo, s.hi, lo, hi, proto, dport, s.in, d.out)
-          ? PROVEN
-          : UNPROVEN;
+      return hooks.pass(a, Path.FORWARDED, src, dst, proto, dport, s.in, d.out) ? PROVEN : UNPROVEN;
     }
     Route r1 = blockRoute(a);
     if (r1 == null) {
@@ -385,7 +374,7 @@ final class Forwarding {
         || dev == null
         || r1.pathMtu() < INNER
         || !dev.isOperational()
-        || !hooks.pass(a, Path.FORWARDED, s.lo, s.hi, lo, hi, proto, dport, s.in, dev)) {
+        || !hooks.pass(a, Path.FORWARDED, src, dst, proto, dport, s.in, dev)) {
       return UNPROVEN;
     }
     if (dev instanceof IpipTunnel tunl) {
@@ -525,11 +514,12 @@ final class Forwarding {
         || hooks.anyLocal(a, r, r)) {
       return UNPROVEN;
     }
-    int src = outerSrc != 0 ? outerSrc : a.sourceAddress(r2, r);
+    int from = outerSrc != 0 ? outerSrc : a.sourceAddress(r2, r);
     Cidr inner = block;
-    int[] innerRange = {srcLo, srcHi, dstLo, dstHi};
-    packet(Cidr.of(remote, 32), src, src, r, r, outerProto, outerPort, outer);
-    if (!hooks.pass(a, Path.SENT, src, src, r, r, outerProto, outerPort, null, nic)) {
+    Addresses innerSrc = src;
+    Addresses innerDst = dst;
+    packet(Cidr.of(remote, 32), Addresses.of(from), Addresses.of(r), outerProto, outerPort, outer);
+    if (!hooks.pass(a, Path.SENT, src, dst, outerProto, outerPort, null, nic)) {
       return UNPROVEN;
     }
     Ipv4Address next = r2.gateway() != null ? r2.gateway() : remote;
@@ -548,23 +538,15 @@ final class Forwarding {
     if (at == null
         || in == null
         || !b.isLocalAddress(r)
-        || !hooks.pass(b, Path.DELIVERED, src, src, r, r, outerProto, outerPort, at, null)
+        || !hooks.pass(b, Path.DELIVERED, src, dst, outerProto, outerPort, at, null)
         || !in.isUp()
         || in.tcIngress() != null
         || in.master() != null
-        || !accepts(in, src, vni, innerMac)) {
+        || !accepts(in, from, vni, innerMac)) {
       return UNPROVEN;
     }
     decap = in;
-    packet(
-        inner,
-        innerRange[0],
-        innerRange[1],
-        innerRange[2],
-        innerRange[3],
-        IpProtocol.UDP,
-        ContractChecker.PROBE_PORT,
-        INNER);
+    packet(inner, innerSrc, innerDst, IpProtocol.UDP, ContractChecker.PROBE_PORT, INNER);
     return arrive(d, DECAP, at, outerPort);
   }
 
@@ -600,7 +582,7 @@ final class Forwarding {
     if (at == null
         || in == null
         || !b.ipForward()
-        || !hooks.pass(b, Path.FORWARDED, srcLo, srcHi, dstLo, dstHi, proto, dport, in, d.out)
+        || !hooks.pass(b, Path.FORWARDED, src, dst, proto, dport, in, d.out)
         || at.ifindex() > MAX_IFINDEX
         || in.ifindex() > MAX_IFINDEX) {
       return UNPROVEN;
@@ -654,24 +636,19 @@ final class Forwarding {
     Bridge.FdbEntry e = bridge.fdbEntry(m);
     NetNamespace root = bridge.namespace();
     boolean filtered = e != null && root.bridgeNfCallIptables();
-    int me = p.requireIp().toInt();
+    packet(
+        Cidr.of(q.requireIp(), 32),
+        Addresses.of(p.requireIp().toInt()),
+        Addresses.of(ip),
+        IpProtocol.UDP,
+        ContractChecker.PROBE_PORT,
+        INNER);
     if ((e != null && (e.local() || e.port() != port))
         || far.namespace() != q.requireNetns()
         || !far.isUp()
         || far.tcIngress() != null
         || far.master() != null
-        || (filtered
-            && !hooks.pass(
-                root,
-                Path.FORWARDED,
-                me,
-                me,
-                ip,
-                ip,
-                IpProtocol.UDP,
-                ContractChecker.PROBE_PORT,
-                host,
-                port))) {
+        || (filtered && !hooks.pass(root, Path.FORWARDED, src, dst, proto, dport, host, port))) {
       return UNPROVEN;
     }
     sourceSignature = SAME_BRIDGE | arp << 4 | (e != null ? 1L << 6 : 0) | (filtered ? 1L << 7 : 0);
@@ -701,7 +678,7 @@ final class Forwarding {
         arrival = nic;
         return PROVEN;
       }
-      if (routers++ == MAX_ROUTERS || !h.ipForward() || hooks.anyLocal(h, dstLo, dstHi)) {
+      if (routers++ == MAX_ROUTERS || !h.ipForward() || hooks.locality(h, dst) != 0) {
         return UNPROVEN;
       }
       Route r = blockRoute(h);
@@ -713,11 +690,11 @@ final class Forwarding {
       if (!(dev instanceof Nic)
           || !dev.isOperational()
           || r.pathMtu() < size
-          || (gw == null && dstLo != dstHi)
-          || !hooks.pass(h, Path.FORWARDED, srcLo, srcHi, dstLo, dstHi, proto, dport, nic, dev)) {
+          || (gw == null && dst.lo() != dst.hi())
+          || !hooks.pass(h, Path.FORWARDED, src, dst, proto, dport, nic, dev)) {
         return UNPROVEN;
       }
-      Ipv4Address hop = gw != null ? gw : Ipv4Address.of(dstLo);
+      Ipv4Address hop = gw != null ? gw : Ipv4Address.of(dst.lo());
       how = neighbour(h, dev, hop);
       if (how < 0) {
         return UNPROVEN;
@@ -880,12 +857,10 @@ final class Forwarding {
   }
 
   private void packet(
-      Cidr to, int sLo, int sHi, int dLo, int dHi, int protocol, int port, int bytes) {
+      Cidr to, Addresses from, Addresses towards, int protocol, int port, int bytes) {
     block = to;
-    srcLo = sLo;
-    srcHi = sHi;
-    dstLo = dLo;
-    dstHi = dHi;
+    src = from;
+    dst = towards;
     proto = protocol;
     dport = port;
     size = bytes;

@@ -104,10 +104,8 @@ final class Hooks {
   boolean pass(
       NetNamespace ns,
       Netfilter.Path path,
-      int srcLo,
-      int srcHi,
-      int dstLo,
-      int dstHi,
+      Addresses src,
+      Addresses dst,
       int proto,
       int dport,
       @Nullable Device in,
@@ -117,10 +115,10 @@ final class Hooks {
       return profile == NONE;
     }
     Rules r = rules.computeIfAbsent(ns, n -> new Rules(installed.get(n)));
-    int source = addressClass(r.sources, srcLo, srcHi);
-    int destination = addressClass(r.destinations, dstLo, dstHi);
-    int srcLocal = locality(ns, srcLo, srcHi);
-    int dstLocal = locality(ns, dstLo, dstHi);
+    int source = addressClass(r.sources, src.lo(), src.hi());
+    int destination = addressClass(r.destinations, dst.lo(), dst.hi());
+    int srcLocal = locality(ns, src);
+    int dstLocal = locality(ns, dst);
     if (source < 0 || destination < 0 || srcLocal < 0 || dstLocal < 0) {
       return false;
     }
@@ -129,7 +127,7 @@ final class Hooks {
             path, source, destination, srcLocal == 1, dstLocal == 1, proto, dport, in, out);
     Boolean answer = r.answers.get(q);
     if (answer == null) {
-      answer = r.netfilter.passesUnchanged(path, srcLo, dstLo, proto, dport, in, out);
+      answer = r.netfilter.passesUnchanged(path, src.lo(), dst.lo(), proto, dport, in, out);
       r.answers.put(q, answer);
     }
     return answer;
@@ -177,31 +175,22 @@ final class Hooks {
     return loopback || hi == -1;
   }
 
-  /**
-   * Whether {@code ns} takes in one of {@code ips} (xor the sign bit, ascending) that lies in the
-   * unsigned range [{@code lo}, {@code hi}].
-   */
-  boolean holdsAny(NetNamespace ns, int[] ips, int lo, int hi) {
-    if (!anyLocal(ns, lo, hi)) {
-      return false;
-    }
-    for (int ip : ips) {
-      int address = ip ^ Integer.MIN_VALUE;
-      if (Integer.compareUnsigned(address, lo) >= 0
-          && Integer.compareUnsigned(address, hi) <= 0
-          && anyLocal(ns, address, address)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** 1 when every address of the range is local to {@code ns}, 0 when none is, -1 when mixed. */
-  private int locality(NetNamespace ns, int lo, int hi) {
-    if (!anyLocal(ns, lo, hi)) {
+  /** 1 when every one of {@code a} is local to {@code ns}, 0 when none is, -1 when some are. */
+  int locality(NetNamespace ns, Addresses a) {
+    if (!anyLocal(ns, a.lo(), a.hi())) {
       return 0;
     }
-    return lo == hi ? 1 : -1;
+    int local = 0;
+    int count = 0;
+    for (int ip : a.ips()) {
+      int address = ip ^ Integer.MIN_VALUE;
+      if (Integer.compareUnsigned(address, a.lo()) >= 0
+          && Integer.compareUnsigned(address, a.hi()) <= 0) {
+        count++;
+        local += anyLocal(ns, address, address) ? 1 : 0;
+      }
+    }
+    return local == 0 ? 0 : local == count ? 1 : -1;
   }
 
   /** The namespace's own and broadcast addresses, xor the sign bit, sorted. */

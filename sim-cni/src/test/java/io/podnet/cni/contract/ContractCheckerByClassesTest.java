@@ -7,14 +7,20 @@ import io.podnet.cni.cilium.CiliumAgent;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
 import io.podnet.core.net.Veth;
 import io.podnet.dataplane.overlay.VxlanDevice;
+import io.podnet.dataplane.service.ServiceOptions;
+import io.podnet.dataplane.service.ServicePort;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -133,7 +139,7 @@ class ContractCheckerByClassesTest {
             strategy,
             c -> {
               Pod target = c.pod("default/web-3-1").orElseThrow();
-              NetNamespace root = c.node("node-1").host().root();
+              NetNamespace root = root(c, "node-1");
               root.removeRoute(root.routes().lookup(target.requireIp().toInt()));
             });
     // with ToR peering the node's default route leads to the router, which holds every block
@@ -145,7 +151,7 @@ class ContractCheckerByClassesTest {
   /** A fault: node-1's neighbour entry for node-3's flannel gateway holds the MAC {@code mac}. */
   private static Consumer<Cluster> gatewayMac(Function<Cluster, MacAddress> mac) {
     return c -> {
-      NetNamespace root = c.node("node-1").host().root();
+      NetNamespace root = root(c, "node-1");
       Ipv4Address gateway = c.node("node-3").podCidr().network();
       root.addNeighbour(root.device(Flanneld.VXLAN_DEVICE), gateway, mac.apply(c));
     };
@@ -174,8 +180,7 @@ class ContractCheckerByClassesTest {
         compare(
             vxlan(),
             c -> {
-              VxlanDevice flannel =
-                  (VxlanDevice) c.node("node-1").host().root().device(Flanneld.VXLAN_DEVICE);
+              VxlanDevice flannel = (VxlanDevice) root(c, "node-1").device(Flanneld.VXLAN_DEVICE);
               flannel.addFdb(vtepMac(c, "node-3"), c.node("node-4").internalIp());
             });
     assertThat(report.of(Rule.NO_NAT)).hasSize(PODS_PER_NODE * PODS_PER_NODE);
@@ -187,15 +192,9 @@ class ContractCheckerByClassesTest {
         compare(
             calicoVxlan(),
             c -> {
-              NetNamespace root = c.node("node-2").host().root();
+              NetNamespace root = root(c, "node-2");
               Ipv4Address vtep =
-                  c.node("node-4")
-                      .host()
-                      .root()
-                      .device("vxlan.calico")
-                      .addresses()
-                      .get(0)
-                      .address();
+                  root(c, "node-4").device("vxlan.calico").addresses().get(0).address();
               root.addNeighbour(
                   root.device("vxlan.calico"), vtep, MacAddress.parse("02:00:00:00:00:98"));
             });
@@ -242,15 +241,113 @@ class ContractCheckerByClassesTest {
   }
 
   @Test
+  void
+      checkByClasses_routerNeighbourOfOneNodeWithWrongMac_reportsEveryPairIntoItFromTheOtherRack() {
+    ContractReport report =
+        compare(
+            vxlan(),
+            c -> {
+              NetNamespace router = c.underlayRouter().orElseThrow().root();
+              router.addNeighbour(
+                  router.device("eth2"),
+                  c.node("node-3").internalIp(),
+                  MacAddress.parse("02:00:00:00:00:97"));
+            });
+    assertThat(report.of(Rule.NO_NAT))
+        .hasSize(2 * PODS_PER_NODE * PODS_PER_NODE)
+        .allMatch(v -> v.subject().matches("default/web-[12]-\\d -> default/web-3-\\d"));
+  }
+
+  @Test
+  void checkByClasses_slowLinkToOneNode_reportsWhatThePairCheckReports() {
+    ContractReport report = compare(vxlan(), c -> link(c, "node-2").setLatency(3 * SimTime.SECOND));
+    assertThat(report.of(Rule.NO_NAT)).isNotEmpty();
+  }
+
+  /** A fault: node-1 sends node-3's block through the IPIP tunnel to node-4 instead. */
+  private static void ipipThroughNode4(Cluster c) {
+    NetNamespace root = root(c, "node-1");
+    Route old = root.routes().lookup(c.pod("default/web-3-1").orElseThrow().requireIp().toInt());
+    root.removeRoute(old);
+    root.addRoute(
+        Route.to(old.destination())
+            .via(c.node("node-4").internalIp())
+            .dev(root.device("tunl0"))
+            .onlink()
+            .proto("bird")
+            .build());
+  }
+
+  @Test
+  void checkByClasses_ipipRouteThroughAnotherNode_holdsAsThePairCheck() {
+    ContractReport report = compare(calicoIpip(), ContractCheckerByClassesTest::ipipThroughNode4);
+    assertThat(report.holds()).as(report.render()).isTrue();
+  }
+
+  @Test
+  void checkByClasses_ciliumTunnelMapOfOnePeerToAnotherNode_reportsWhatThePairCheckReports() {
+    compare(
+        () -> Cluster.cilium().racks(2),
+        c -> {
+          VxlanDevice tunnel = (VxlanDevice) root(c, "node-1").device("cilium_vxlan");
+          tunnel.setTunnelEndpoint(c.node("node-3").podCidr(), c.node("node-4").internalIp());
+        });
+  }
+
+  /** A fault: a Service without endpoints on {@code port}, with options, synced to every node. */
+  private static Consumer<Cluster> withService(
+      ServicePort port, Function<Cluster, ServiceOptions> options) {
+    return c -> {
+      c.createService("default/svc", Map.of("app", "none"), List.of(port), options.apply(c));
+      c.run(5 * SimTime.SECOND);
+    };
+  }
+
+  /** A node's root namespace. */
+  private static NetNamespace root(Cluster c, String node) {
+    return c.node(node).host().root();
+  }
+
+  /** The link of a node's NIC. */
+  private static Link link(Cluster c, String node) {
+    return c.network().links().stream()
+        .filter(l -> l.a().namespace() == root(c, node))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void checkByClasses_externalIpOfAServiceOnAPod_reportsEveryPairToThatPod() {
+    ContractReport report =
+        compare(
+            () -> Cluster.flannel(Flanneld.Backend.VXLAN).racks(2).services(ServiceMode.HASH_MAP),
+            withService(
+                ServicePort.of("", "UDP", ContractChecker.PROBE_PORT, 80),
+                c ->
+                    ServiceOptions.NONE.withExternalIps(
+                        List.of(c.pod("default/web-2-2").orElseThrow().requireIp()))));
+    assertThat(report.of(Rule.NO_NAT))
+        .isNotEmpty()
+        .allMatch(v -> v.subject().endsWith(" -> default/web-2-2"));
+  }
+
+  @Test
+  void checkByClasses_servicesInIptablesMode_holdsWithFewDatagrams() {
+    ContractReport report =
+        compare(
+            vxlan(), withService(ServicePort.of("", "TCP", 80, 8080), c -> ServiceOptions.NONE));
+    assertThat(report.holds()).as(report.render()).isTrue();
+    assertThat(report.datagramsSent()).isLessThan(NODES * PODS_PER_NODE * 2);
+  }
+
+  @Test
   void checkByClasses_blackholeForOnePodOfAnotherNode_findsThatOnePodsPairs() {
     ContractReport report =
         compare(
             vxlan(),
             c -> {
               Pod victim = c.pod("default/web-3-2").orElseThrow();
-              c.node("node-1")
-                  .host()
-                  .root()
+              root(c, "node-1")
                   .addRoute(
                       Route.of(Route.Type.BLACKHOLE, Cidr.of(victim.requireIp(), 32)).build());
             });
@@ -260,17 +357,7 @@ class ContractCheckerByClassesTest {
 
   @Test
   void checkByClasses_cutLink_equalsThePairCheck() {
-    ContractReport report =
-        compare(
-            vxlan(),
-            c -> {
-              Link link =
-                  c.network().links().stream()
-                      .filter(l -> l.a().namespace() == c.node("node-2").host().root())
-                      .findFirst()
-                      .orElseThrow();
-              link.setUp(false);
-            });
+    ContractReport report = compare(vxlan(), c -> link(c, "node-2").setUp(false));
     assertThat(report.of(Rule.NO_NAT)).hasSize(2 * PODS_PER_NODE * (NODES - 1) * PODS_PER_NODE);
   }
 
