@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class ClassReachability {
   private final Forwarding forwarding;
   private final Map<Pod, Integer> index = new IdentityHashMap<>();
   private final List<Found> found = new ArrayList<>();
-  private final Set<Long> paths = new HashSet<>();
+  private final Forwarding.Signatures paths = new Forwarding.Signatures();
   private int datagrams;
 
   private ClassReachability(Forwarding forwarding) {
@@ -100,17 +99,20 @@ final class ClassReachability {
   private long cover(Source s, Destination d) {
     PodClass sc = s.cls;
     PodClass dc = d.cls;
-    Pod[] rep = representative(sc.members(), dc.members());
-    if (rep == null) {
-      return 0;
-    }
     long pairs = (long) sc.members().size() * dc.members().size();
     if (sc.node() == dc.node()) {
-      pairs -= dc.members().stream().filter(sc.members()::contains).count();
+      pairs -=
+          sc == dc
+              ? sc.members().size()
+              : dc.members().stream().filter(sc.members()::contains).count();
+    }
+    Pod[] rep = sc.node() == dc.node() ? representative(sc.members(), dc.members()) : null;
+    if (pairs == 0) {
+      return 0;
     }
     if (!s.usable || !d.usable) {
       exhaustive(sc.members(), dc.members());
-    } else if (sc.node() == dc.node() && direct(rep[0], rep[1])) {
+    } else if (rep != null && direct(rep[0], rep[1])) {
       bridged(s, d);
     } else {
       routed(s, d);
@@ -131,11 +133,17 @@ final class ClassReachability {
         if (p == q) {
           continue;
         }
-        int st = forwarding.bridged(s, d, p, q);
+        int st = forwarding.bridged(s, p, q);
         if (st == Forwarding.PROVEN && proven(s, d, forwarding.pathSignature)) {
           continue;
         }
-        Open open = st == Forwarding.PROVEN ? open(List.of(q)) : null;
+        Open open = null;
+        if (st == Forwarding.PROVEN) {
+          forwarding.noting(true);
+          forwarding.bridged(s, p, q);
+          forwarding.noting(false);
+          open = open(List.of(q));
+        }
         ContractChecker.Probe probe = send(p, q);
         if (probe.violation() != null) {
           record(p, q, probe.violation());
@@ -174,6 +182,9 @@ final class ClassReachability {
         exhaustive(s.cls.members(), d.cls.members());
         return;
       } else if (!proven(s, d, forwarding.pathSignature)) {
+        forwarding.noting(true);
+        forwarding.walk(s, d, block, lo, hi);
+        forwarding.noting(false);
         opens.add(open(part));
       }
     }
@@ -221,7 +232,7 @@ final class ClassReachability {
   private void prove(Source s, Destination d, Open open) {
     Forwarding.sourcesProven(open.source()).forEach(s.proven::add);
     d.proven.add(open.destination());
-    paths.addAll(Forwarding.pathsProven(open.path()));
+    Forwarding.pathsProven(open.path()).forEach(paths::add);
   }
 
   /**
@@ -289,6 +300,7 @@ final class ClassReachability {
 
   private ContractChecker.Probe send(Pod from, Pod to) {
     datagrams++;
+    forwarding.probed();
     return ContractChecker.probe(from, to);
   }
 

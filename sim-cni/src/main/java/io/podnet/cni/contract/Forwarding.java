@@ -9,6 +9,7 @@ import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Bridge;
 import io.podnet.core.net.Device;
+import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.NeighbourEntry;
@@ -105,17 +106,27 @@ final class Forwarding {
     final Pod rep;
     final NetNamespace ns;
     final NetNamespace root;
+    final Hooks.Place place;
     final Addresses addresses;
     final @Nullable Device in;
     final @Nullable Route toNode;
     final boolean usable;
     final Signatures proven = new Signatures();
 
-    private Source(PodClass cls, @Nullable Device in, @Nullable Route toNode, boolean usable) {
+    /** The first stretch of wire of the last walk from the class. */
+    final Kept first = new Kept();
+
+    private Source(
+        PodClass cls,
+        Hooks.Place place,
+        @Nullable Device in,
+        @Nullable Route toNode,
+        boolean usable) {
       this.cls = cls;
       this.rep = cls.members().get(0);
       this.ns = rep.requireNetns();
-      this.root = cls.node().host().root();
+      this.root = place.ns;
+      this.place = place;
       this.addresses = addresses(cls);
       this.in = in;
       this.toNode = toNode;
@@ -129,6 +140,7 @@ final class Forwarding {
   static final class Destination {
     final PodClass cls;
     final NetNamespace root;
+    final Hooks.Place place;
     final Addresses addresses;
 
     /** The members by address, ascending. */
@@ -138,9 +150,25 @@ final class Forwarding {
     final boolean usable;
     final Signatures proven = new Signatures();
 
-    private Destination(PodClass cls, @Nullable Device out, boolean usable) {
+    /** The router's choice and the last stretch of wire of the last walk into the class. */
+    final Choice router = new Choice();
+
+    final Kept last = new Kept();
+
+    /** The tunnel device unwrapping packets for {@link #decapKey} on the node, once looked up. */
+    private @Nullable Device decap;
+
+    private int decapKey = -1;
+
+    /** The last remote address asked about (0 for none yet), and whether the node holds it. */
+    private int remote;
+
+    private boolean remoteLocal;
+
+    private Destination(PodClass cls, Hooks.Place place, @Nullable Device out, boolean usable) {
       this.cls = cls;
-      this.root = cls.node().host().root();
+      this.root = place.ns;
+      this.place = place;
       this.addresses = addresses(cls);
       this.out = out;
       this.usable = usable;
@@ -213,8 +241,11 @@ final class Forwarding {
 
   private final Hooks hooks;
   private final Map<Bridge, Segment> segments = new IdentityHashMap<>();
-  private final Map<NetNamespace, Map<Integer, @Nullable Device>> decapsulators =
-      new IdentityHashMap<>();
+  private @Nullable Segment lastSegment;
+
+  /** Real probes so far ({@link #probed}). */
+  private long probes;
+
   private @Nullable TunnelRedirect mapOf;
   private @Nullable Ipv4Address endpoint;
   private final Map<Long, Ipv4Address> tunnelMap = new HashMap<>();
@@ -225,6 +256,10 @@ final class Forwarding {
   long pathSignature;
   long destinationSignature;
   final List<NetNamespace> routed = new ArrayList<>();
+
+  /** Whether walks note {@link #routed}, which only a walk a real probe will check needs. */
+  private boolean noting;
+
   @Nullable Device decap;
 
   // the packet being followed
@@ -253,7 +288,7 @@ final class Forwarding {
    */
   Source source(PodClass cls, boolean alone) {
     Pod rep = cls.members().get(0);
-    NetNamespace root = cls.node().host().root();
+    Hooks.Place root = hooks.place(cls.node().host().root());
     Route toNode = rep.requireNetns().routes().lookup(cls.node().internalIp().toInt());
     Device in = toNode == null ? null : entry(toNode.device());
     boolean usable = !alone && in != null;
@@ -263,7 +298,7 @@ final class Forwarding {
       Device pin = r == null ? null : entry(r.device());
       usable &= pin != null && in != null && quiet(ns) && hooks.alike(root, pin, in);
     }
-    return new Source(cls, in, toNode, usable);
+    return new Source(cls, root, in, toNode, usable);
   }
 
   /**
@@ -272,22 +307,22 @@ final class Forwarding {
    * member by a device its hooks treat like the one to the first member.
    */
   Destination destination(PodClass cls, boolean alone) {
-    NetNamespace root = cls.node().host().root();
-    Route r0 = root.routes().lookup(cls.members().get(0).requireIp().toInt());
+    Hooks.Place root = hooks.place(cls.node().host().root());
+    Route r0 = root.ns.routes().lookup(cls.members().get(0).requireIp().toInt());
     Device out = r0 == null ? null : r0.device();
     boolean usable = !alone && out != null;
     for (Pod q : cls.members()) {
       int ip = q.requireIp().toInt();
-      Route r = root.routes().lookup(ip);
+      Route r = root.ns.routes().lookup(ip);
       usable &=
           out != null
               && r != null
               && r.device() != null
               && quiet(q.requireNetns())
-              && !hooks.anyLocal(root, ip, ip)
+              && !Hooks.anyLocal(root, ip, ip)
               && hooks.alike(root, r.device(), out);
     }
-    return new Destination(cls, out, usable);
+    return new Destination(cls, root, out, usable);
   }
 
   /** Where a pod's packets through {@code podSide} enter its node's stack, or null. */
@@ -301,9 +336,11 @@ final class Forwarding {
   }
 
   /** Whether a pod's namespace has no hooks and none of its devices a tc program. */
-  private boolean quiet(NetNamespace ns) {
-    if (!hooks.none(ns)) {
-      return false;
+  private static boolean quiet(NetNamespace ns) {
+    for (HookPoint point : HookPoint.values()) {
+      if (!ns.hooks(point).isEmpty()) {
+        return false;
+      }
     }
     for (Device d : ns.devices()) {
       if (d.tcIngress() != null) {
@@ -346,23 +383,19 @@ final class Forwarding {
     if (!s.ns.routes().isUniformOver(block)) {
       return SPLIT;
     }
-    routed.add(s.ns);
+    via(s.ns);
     NetNamespace a = s.root;
-    routed.add(a);
-    packet(
-        block,
-        s.addresses,
-        d.addresses.within(lo, hi),
-        IpProtocol.UDP,
-        ContractChecker.PROBE_PORT,
-        INNER);
-    if (!a.ipForward() || hooks.locality(a, dst) != 0) {
+    via(a);
+    Addresses to =
+        lo == d.addresses.lo() && hi == d.addresses.hi() ? d.addresses : d.addresses.within(lo, hi);
+    packet(block, s.addresses, to, IpProtocol.UDP, ContractChecker.PROBE_PORT, INNER);
+    if (!a.ipForward() || Hooks.locality(s.place, dst) != 0) {
       return UNPROVEN;
     }
     if (a == d.root) {
       sourceSignature = SAME_NODE;
       destinationSignature = SAME_NODE;
-      return hooks.pass(a, Path.FORWARDED, src, dst, proto, dport, s.in, d.out) ? PROVEN : UNPROVEN;
+      return pass(s.place, Path.FORWARDED, s.in, d.out) ? PROVEN : UNPROVEN;
     }
     Route r1 = blockRoute(a);
     if (r1 == null) {
@@ -374,11 +407,11 @@ final class Forwarding {
         || dev == null
         || r1.pathMtu() < INNER
         || !dev.isOperational()
-        || !hooks.pass(a, Path.FORWARDED, src, dst, proto, dport, s.in, dev)) {
+        || !pass(s.place, Path.FORWARDED, s.in, dev)) {
       return UNPROVEN;
     }
     if (dev instanceof IpipTunnel tunl) {
-      return tunnel(d, tunl, IPIP, 0, gw, 0, IpProtocol.IPIP, 0, 0, null);
+      return tunnel(s, d, tunl, IPIP, 0, gw, 0, IpProtocol.IPIP, 0, 0, null);
     }
     int arp = neighbour(a, dev, gw);
     if (arp < 0) {
@@ -386,7 +419,7 @@ final class Forwarding {
     }
     if (dev instanceof Nic) {
       sourceSignature = signature(NATIVE, dev, arp, null, false, 0);
-      int st = wire(dev, arp, gw.toInt(), d.root);
+      int st = wire(s, d, dev, arp, gw.toInt());
       return st != PROVEN ? st : arrive(d, NATIVE, arrival, 0);
     }
     if (dev instanceof VxlanDevice vx && !vx.isExternal() && arp == KNOWN) {
@@ -396,6 +429,7 @@ final class Forwarding {
         return UNPROVEN;
       }
       return tunnel(
+          s,
           d,
           vx,
           VXLAN,
@@ -408,7 +442,7 @@ final class Forwarding {
           inner);
     }
     if (dev instanceof Veth host && host.peer().namespace() == a) {
-      return redirected(d, host, arp, gw);
+      return redirected(s, d, host, arp, gw);
     }
     return UNPROVEN;
   }
@@ -418,7 +452,7 @@ final class Forwarding {
    * ingress, as Cilium's {@code cilium_host}: the frame crosses to the peer, whose program sends it
    * to the external tunnel device, which sends it to the node the tunnel map names.
    */
-  private int redirected(Destination d, Veth host, int arp, Ipv4Address gw) {
+  private int redirected(Source s, Destination d, Veth host, int arp, Ipv4Address gw) {
     Veth peer = host.peer();
     NetNamespace a = peer.namespace();
     if (arp == RESOLVE) {
@@ -450,7 +484,7 @@ final class Forwarding {
     } else {
       return UNPROVEN;
     }
-    return tunnel(d, tunnel, TC_TUNNEL, arp, remote, 0, IpProtocol.UDP, port, 0, peer.mac());
+    return tunnel(s, d, tunnel, TC_TUNNEL, arp, remote, 0, IpProtocol.UDP, port, 0, peer.mac());
   }
 
   /**
@@ -490,6 +524,7 @@ final class Forwarding {
    * remote address and unwrap it with a device that takes what {@code dev} sent.
    */
   private int tunnel(
+      Source s,
       Destination d,
       Device dev,
       int kind,
@@ -500,7 +535,7 @@ final class Forwarding {
       int outerPort,
       int vni,
       @Nullable MacAddress innerMac) {
-    NetNamespace a = dev.namespace();
+    NetNamespace a = s.root;
     int r = remote.toInt();
     Route r2 = a.routes().lookup(r);
     int outer =
@@ -511,7 +546,7 @@ final class Forwarding {
         || !(r2.device() instanceof Nic nic)
         || !nic.isOperational()
         || r2.pathMtu() < outer
-        || hooks.anyLocal(a, r, r)) {
+        || Hooks.anyLocal(s.place, r, r)) {
       return UNPROVEN;
     }
     int from = outerSrc != 0 ? outerSrc : a.sourceAddress(r2, r);
@@ -519,7 +554,7 @@ final class Forwarding {
     Addresses innerSrc = src;
     Addresses innerDst = dst;
     packet(Cidr.of(remote, 32), Addresses.of(from), Addresses.of(r), outerProto, outerPort, outer);
-    if (!hooks.pass(a, Path.SENT, src, dst, outerProto, outerPort, null, nic)) {
+    if (!pass(s.place, Path.SENT, null, nic)) {
       return UNPROVEN;
     }
     Ipv4Address next = r2.gateway() != null ? r2.gateway() : remote;
@@ -528,20 +563,21 @@ final class Forwarding {
       return UNPROVEN;
     }
     sourceSignature = signature(kind, dev, arp, nic, r2.gateway() != null, arp2);
-    int st = wire(nic, arp2, next.toInt(), d.root);
+    int st = wire(s, d, nic, arp2, next.toInt());
     if (st != PROVEN) {
       return st;
     }
     NetNamespace b = d.root;
     Device at = arrival;
-    Device in = decapsulator(b, outerProto, outerPort);
+    Device in = decapsulator(d, outerProto, outerPort);
+    if (d.remote != r) {
+      d.remote = r;
+      d.remoteLocal = b.isLocalAddress(r);
+    }
     if (at == null
         || in == null
-        || !b.isLocalAddress(r)
-        || !hooks.pass(b, Path.DELIVERED, src, dst, outerProto, outerPort, at, null)
-        || !in.isUp()
-        || in.tcIngress() != null
-        || in.master() != null
+        || !d.remoteLocal
+        || !pass(d.place, Path.DELIVERED, at, null)
         || !accepts(in, from, vni, innerMac)) {
       return UNPROVEN;
     }
@@ -573,21 +609,20 @@ final class Forwarding {
   }
 
   /**
-   * The destination node's part: the datagram came in by {@code in} (the NIC, or the tunnel device
-   * that unwrapped it) and is routed to the class by the route rule 3 probed for each member.
+   * The destination node's part: the datagram came in by {@code at} (a NIC) and is routed to the
+   * class by the route rule 3 probed for each member, after the tunnel device that unwrapped it.
    */
   private int arrive(Destination d, int kind, @Nullable Device at, int port) {
-    NetNamespace b = d.root;
     Device in = decap != null ? decap : at;
     if (at == null
         || in == null
-        || !b.ipForward()
-        || !hooks.pass(b, Path.FORWARDED, src, dst, proto, dport, in, d.out)
+        || !d.root.ipForward()
+        || !pass(d.place, Path.FORWARDED, in, d.out)
         || at.ifindex() > MAX_IFINDEX
         || in.ifindex() > MAX_IFINDEX) {
       return UNPROVEN;
     }
-    routed.add(b);
+    via(d.root);
     destinationSignature =
         kind | (long) at.ifindex() << 4 | (long) in.ifindex() << 24 | (long) port << 44;
     return sourceSignature < 0 || pathSignature < 0 ? UNPROVEN : PROVEN;
@@ -597,7 +632,7 @@ final class Forwarding {
    * Follows a datagram from {@code p} to {@code q}, pods on one node whose route to each other is
    * direct: through their bridge, by {@code p}'s neighbour entry for {@code q}.
    */
-  int bridged(Source s, Destination d, Pod p, Pod q) {
+  int bridged(Source s, Pod p, Pod q) {
     clear();
     NetNamespace ns = p.requireNetns();
     int ip = q.requireIp().toInt();
@@ -610,7 +645,7 @@ final class Forwarding {
         || !eth0.isOperational()) {
       return UNPROVEN;
     }
-    routed.add(ns);
+    via(ns);
     int arp = neighbour(ns, eth0, q.requireIp());
     Veth host = eth0.peer();
     Bridge bridge = host.master();
@@ -634,8 +669,7 @@ final class Forwarding {
     }
     Device far = seg.farEndOf(port);
     Bridge.FdbEntry e = bridge.fdbEntry(m);
-    NetNamespace root = bridge.namespace();
-    boolean filtered = e != null && root.bridgeNfCallIptables();
+    boolean filtered = e != null && s.root.bridgeNfCallIptables();
     packet(
         Cidr.of(q.requireIp(), 32),
         Addresses.of(p.requireIp().toInt()),
@@ -644,11 +678,12 @@ final class Forwarding {
         ContractChecker.PROBE_PORT,
         INNER);
     if ((e != null && (e.local() || e.port() != port))
+        || bridge.namespace() != s.root
         || far.namespace() != q.requireNetns()
         || !far.isUp()
         || far.tcIngress() != null
         || far.master() != null
-        || (filtered && !hooks.pass(root, Path.FORWARDED, src, dst, proto, dport, host, port))) {
+        || (filtered && !pass(s.place, Path.FORWARDED, host, port))) {
       return UNPROVEN;
     }
     sourceSignature = SAME_BRIDGE | arp << 4 | (e != null ? 1L << 6 : 0) | (filtered ? 1L << 7 : 0);
@@ -656,55 +691,214 @@ final class Forwarding {
     return PROVEN;
   }
 
+  /**
+   * Whether the packet passes the place's hooks on {@code path}, in by {@code in}, out by {@code
+   * out}.
+   */
+  private boolean pass(Hooks.Place place, Path path, @Nullable Device in, @Nullable Device out) {
+    return place.none || hooks.pass(place, path, src, dst, proto, dport, in, out);
+  }
+
   // ---------------------------------------------------------------- the underlay
+
+  /**
+   * One stretch of wire a walk crossed (a frame for a MAC, or for whoever holds an address, put on
+   * a NIC), the NIC it reached and the switch entry it went by: kept by a class for the next walks
+   * from it or into it. Of all the stretch reads, only that entry changes while the check runs
+   * (real probes teach switches), so a kept stretch holds while the entry is the same.
+   */
+  static final class Kept {
+    private boolean valid;
+    private long checked = -1;
+    private @Nullable Device at;
+    private int arp;
+    private long mac;
+    private int next;
+    private int size;
+    private @Nullable Device reached;
+    private long steps;
+    private int count;
+    private @Nullable MacAddress sent;
+    private @Nullable Bridge bridge;
+    private @Nullable Device port;
+  }
+
+  /**
+   * A router's choice for a packet to one address (the device, the next hop and how it is reached,
+   * the step), kept like a {@link Kept} stretch while the router's neighbour entry for the next hop
+   * is the same.
+   */
+  static final class Choice {
+    private boolean valid;
+    private long checked = -1;
+    private @Nullable NetNamespace router;
+    private int dst;
+    private int size;
+    private @Nullable Device dev;
+    private @Nullable Ipv4Address next;
+    private int arp;
+    private int code;
+    private @Nullable MacAddress mac;
+  }
 
   /**
    * Puts the packet on NIC {@code out} for next hop {@code next} (to {@link #mac} when {@code arp}
    * is {@link #KNOWN}, else to whoever answers ARP for it) and follows it across switches and
-   * routers until a NIC of {@code target} takes it in; that NIC is left in {@link #arrival}.
+   * routers until a NIC of the destination's node takes it in; that NIC is left in {@link
+   * #arrival}. The first stretch is kept by the source class, the router's choice and the last
+   * stretch by the destination class: the walks from one class share their first stretch, those
+   * into one class their last.
    */
-  private int wire(Device out, int arp, int next, NetNamespace target) {
+  private int wire(Source s, Destination d, Device out, int arp, int next) {
     int routers = 0;
     Device from = out;
     int nextHop = next;
     int how = arp;
     while (true) {
-      Device nic = hostNic(from, how, nextHop);
+      Device nic = stretch(routers == 0 ? s.first : d.last, from, how, nextHop);
       if (nic == null) {
         return UNPROVEN;
       }
       NetNamespace h = nic.namespace();
-      if (h == target) {
+      if (h == d.root) {
         arrival = nic;
         return PROVEN;
       }
-      if (routers++ == MAX_ROUTERS || !h.ipForward() || hooks.locality(h, dst) != 0) {
+      if (routers++ == MAX_ROUTERS) {
         return UNPROVEN;
       }
-      Route r = blockRoute(h);
-      if (r == null) {
-        return refused;
+      Choice c = d.router;
+      if (!kept(c, h)) {
+        Hooks.Place place = hooks.place(h);
+        int st = forward(place, nic);
+        if (st != PROVEN) {
+          return st;
+        }
+        c.valid = dst.lo() == dst.hi() && place.none;
+        c.checked = probes;
+        c.router = h;
+        c.dst = dst.lo();
+        c.size = size;
+        c.dev = forwardDev;
+        c.next = forwardNext;
+        c.arp = forwardArp;
+        c.code = forwardCode;
+        c.mac = mac;
       }
-      Device dev = r.device();
-      Ipv4Address gw = r.gateway();
-      if (!(dev instanceof Nic)
-          || !dev.isOperational()
-          || r.pathMtu() < size
-          || (gw == null && dst.lo() != dst.hi())
-          || !hooks.pass(h, Path.FORWARDED, src, dst, proto, dport, nic, dev)) {
-        return UNPROVEN;
-      }
-      Ipv4Address hop = gw != null ? gw : Ipv4Address.of(dst.lo());
-      how = neighbour(h, dev, hop);
-      if (how < 0) {
-        return UNPROVEN;
-      }
-      step(ROUTER + (how == RESOLVE ? 1 : 0) + (gw != null ? 2 : 0));
-      routed.add(h);
-      from = dev;
-      nextHop = hop.toInt();
+      mac = c.mac;
+      step(c.code);
+      via(h);
+      from = c.dev;
+      nextHop = c.next.toInt();
+      how = c.arp;
     }
   }
+
+  /** Whether {@code c} holds the choice of router {@code h} for the packet, still. */
+  private boolean kept(Choice c, NetNamespace h) {
+    if (!c.valid || c.router != h || c.dst != dst.lo() || dst.lo() != dst.hi() || c.size != size) {
+      return false;
+    }
+    if (c.checked == probes) {
+      return true;
+    }
+    MacAddress was = c.mac;
+    c.checked = probes;
+    return neighbour(h, c.dev, c.next) == c.arp && (c.arp != KNOWN || was.equals(mac));
+  }
+
+  // a router's choice: the device, the next hop, how it is reached, the step
+  private @Nullable Device forwardDev;
+  private @Nullable Ipv4Address forwardNext;
+  private int forwardArp;
+  private int forwardCode;
+
+  /**
+   * A router's choice for the packet, which came in by {@code nic}, left in the {@code forward}
+   * fields.
+   */
+  private int forward(Hooks.Place place, Device nic) {
+    NetNamespace h = place.ns;
+    if (!h.ipForward() || Hooks.locality(place, dst) != 0) {
+      return UNPROVEN;
+    }
+    Route r = blockRoute(h);
+    if (r == null) {
+      return refused;
+    }
+    Device dev = r.device();
+    Ipv4Address gw = r.gateway();
+    if (!(dev instanceof Nic)
+        || !dev.isOperational()
+        || r.pathMtu() < size
+        || (gw == null && dst.lo() != dst.hi())
+        || !pass(place, Path.FORWARDED, nic, dev)) {
+      return UNPROVEN;
+    }
+    Ipv4Address hop = gw != null ? gw : Ipv4Address.of(dst.lo());
+    int how = neighbour(h, dev, hop);
+    if (how < 0) {
+      return UNPROVEN;
+    }
+    forwardDev = dev;
+    forwardNext = hop;
+    forwardArp = how;
+    forwardCode = ROUTER + (how == RESOLVE ? 1 : 0) + (gw != null ? 2 : 0);
+    return PROVEN;
+  }
+
+  /** {@link #hostNic}, or what {@code k} kept of it while its switch entry is the same. */
+  private @Nullable Device stretch(Kept k, Device out, int arp, int next) {
+    MacAddress m = mac;
+    long to = arp == KNOWN && m != null ? m.toLong() : -1;
+    int hop = arp == RESOLVE ? next : 0;
+    if (k.valid
+        && k.at == out
+        && k.arp == arp
+        && k.mac == to
+        && k.next == hop
+        && k.size == size
+        && sameEntry(k)) {
+      mac = k.sent;
+      steps += k.count;
+      pathSignature = steps > 15 ? -1 : pathSignature << (4 * k.count) | k.steps;
+      return k.reached;
+    }
+    int before = steps;
+    switchedBy = null;
+    switchedTo = null;
+    Device nic = hostNic(out, arp, next);
+    MacAddress sent = mac;
+    k.valid = nic != null && sent != null && pathSignature >= 0;
+    k.at = out;
+    k.arp = arp;
+    k.mac = to;
+    k.next = hop;
+    k.size = size;
+    k.reached = nic;
+    k.count = steps - before;
+    k.steps = pathSignature & ((1L << (4 * k.count)) - 1);
+    k.sent = sent;
+    k.bridge = switchedBy;
+    k.port = switchedTo;
+    k.checked = probes;
+    return nic;
+  }
+
+  /** Whether the switch of a kept stretch still has the entry it had (or still has none). */
+  private boolean sameEntry(Kept k) {
+    Bridge bridge = k.bridge;
+    if (bridge == null || k.checked == probes) {
+      return true;
+    }
+    k.checked = probes;
+    Bridge.FdbEntry e = bridge.fdbEntry(k.sent);
+    return e == null ? k.port == null : !e.local() && e.port() == k.port;
+  }
+
+  // the switch the last stretch crossed and the port its entry named (null: it flooded)
+  private @Nullable Bridge switchedBy;
+  private @Nullable Device switchedTo;
 
   /**
    * The NIC a frame sent out of {@code out} reaches in a host's namespace, across at most a switch
@@ -729,7 +923,7 @@ final class Forwarding {
     }
     Segment seg = segment(bridge);
     NetNamespace sw = bridge.namespace();
-    if (!seg.plain() || (sw.bridgeNfCallIptables() && !hooks.none(sw))) {
+    if (!seg.plain() || (sw.bridgeNfCallIptables() && !hooks.place(sw).none)) {
       return null;
     }
     if (arp == RESOLVE) {
@@ -752,6 +946,8 @@ final class Forwarding {
     if (e != null && (e.local() || e.port() != port)) {
       return null;
     }
+    switchedBy = bridge;
+    switchedTo = e != null ? port : null;
     step(e != null ? SWITCH_KNOWN : SWITCH_FLOOD);
     Device host = across(port);
     if (host == null || !host.isUp() || host.tcIngress() != null || host.master() != null) {
@@ -817,33 +1013,62 @@ final class Forwarding {
   }
 
   /**
-   * The tunnel device of {@code ns} that takes IP protocol {@code proto} (UDP port {@code port}).
+   * The tunnel device of the destination's node that takes IP protocol {@code proto} (UDP port
+   * {@code port}).
    */
-  private @Nullable Device decapsulator(NetNamespace ns, int proto, int port) {
-    Map<Integer, @Nullable Device> byKey = decapsulators.computeIfAbsent(ns, n -> new HashMap<>());
+  private static @Nullable Device decapsulator(Destination d, int proto, int port) {
     int key = proto << 16 | port;
-    if (!byKey.containsKey(key)) {
+    if (d.decapKey != key) {
       Device found = null;
-      for (Device dev : ns.devices()) {
+      for (Device dev : d.root.devices()) {
         boolean takes =
             proto == IpProtocol.IPIP
                 ? dev instanceof IpipTunnel
                 : (dev instanceof VxlanDevice vx && vx.dstPort() == port)
                     || (dev instanceof GeneveDevice && port == GeneveDevice.PORT);
-        if (takes) {
+        if (takes && dev.isUp() && dev.tcIngress() == null && dev.master() == null) {
           found = dev;
         }
       }
-      byKey.put(key, found);
+      d.decap = found;
+      d.decapKey = key;
     }
-    return byKey.get(key);
+    return d.decap;
   }
 
   private Segment segment(Bridge bridge) {
-    return segments.computeIfAbsent(bridge, Segment::new);
+    Segment last = lastSegment;
+    if (last == null || last.bridge() != bridge) {
+      last = segments.computeIfAbsent(bridge, Segment::new);
+      lastSegment = last;
+    }
+    return last;
   }
 
   // ---------------------------------------------------------------- bookkeeping
+
+  /**
+   * Tells the walks that a real probe went out: it may have changed neighbour and switch entries,
+   * so what classes kept is read again before it is used.
+   */
+  void probed() {
+    probes++;
+  }
+
+  /** Notes a namespace that routes the datagram, when walks are noting. */
+  private void via(NetNamespace ns) {
+    if (noting) {
+      routed.add(ns);
+    }
+  }
+
+  /**
+   * Makes the next walks note the namespaces that route the datagram ({@link #routed}), or not: a
+   * walk is the same either way.
+   */
+  void noting(boolean on) {
+    noting = on;
+  }
 
   private void clear() {
     sourceSignature = 0;

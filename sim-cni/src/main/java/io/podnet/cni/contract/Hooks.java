@@ -25,9 +25,39 @@ import org.jspecify.annotations.Nullable;
  */
 final class Hooks {
 
-  private static final int NONE = 0;
-  private static final int NETFILTER = 1;
-  private static final int OPAQUE = 2;
+  /** One namespace as the check reads it: its hooks, rules and own addresses. */
+  static final class Place {
+    final NetNamespace ns;
+    final boolean none;
+    final boolean opaque;
+    final @Nullable Rules rules;
+    private int @Nullable [] locals;
+
+    private Place(NetNamespace ns, @Nullable Netfilter netfilter) {
+      this.ns = ns;
+      boolean any = false;
+      boolean other = false;
+      for (HookPoint point : HookPoint.values()) {
+        for (PacketHook hook : ns.hooks(point)) {
+          any = true;
+          other |= netfilter == null || !netfilter.owns(hook);
+        }
+      }
+      this.none = !any;
+      this.opaque = other;
+      this.rules = any && !other && netfilter != null ? new Rules(netfilter) : null;
+    }
+
+    /** The namespace's own and broadcast addresses, xor the sign bit, ascending; read once. */
+    int[] locals() {
+      int[] l = locals;
+      if (l == null) {
+        l = localAddresses(ns);
+        locals = l;
+      }
+      return l;
+    }
+  }
 
   /** A netfilter's rules as the check reads them, with the dry runs asked so far. */
   private static final class Rules {
@@ -60,9 +90,7 @@ final class Hooks {
       @Nullable Device out) {}
 
   private final Map<NetNamespace, Netfilter> installed = new IdentityHashMap<>();
-  private final Map<NetNamespace, Integer> profiles = new IdentityHashMap<>();
-  private final Map<NetNamespace, Rules> rules = new IdentityHashMap<>();
-  private final Map<NetNamespace, int[]> locals = new IdentityHashMap<>();
+  private final Map<NetNamespace, Place> places = new IdentityHashMap<>();
 
   Hooks(Cluster cluster) {
     for (Node node : cluster.nodes()) {
@@ -70,39 +98,23 @@ final class Hooks {
     }
   }
 
-  /** Whether {@code ns} has no packet hook at all. */
-  boolean none(NetNamespace ns) {
-    return profile(ns) == NONE;
-  }
-
-  private int profile(NetNamespace ns) {
-    Integer known = profiles.get(ns);
-    if (known != null) {
-      return known;
+  /** The namespace as the check reads it, read once. */
+  Place place(NetNamespace ns) {
+    Place p = places.get(ns);
+    if (p == null) {
+      p = new Place(ns, installed.get(ns));
+      places.put(ns, p);
     }
-    Netfilter nf = installed.get(ns);
-    int profile = NONE;
-    for (HookPoint point : HookPoint.values()) {
-      for (PacketHook hook : ns.hooks(point)) {
-        if (nf == null || !nf.owns(hook)) {
-          profile = OPAQUE;
-        } else if (profile == NONE) {
-          profile = NETFILTER;
-        }
-      }
-    }
-    profiles.put(ns, profile);
-    return profile;
+    return p;
   }
 
   /**
-   * Whether every packet from an address in [{@code srcLo}, {@code srcHi}] to one in [{@code
-   * dstLo}, {@code dstHi}] (unsigned ranges), of protocol {@code proto} to port {@code dport}, from
-   * any source port, passes the hooks of {@code path} in {@code ns} unchanged, coming in by {@code
-   * in} and leaving by {@code out}. False when that cannot be shown.
+   * Whether every packet from {@code src} to {@code dst}, of protocol {@code proto} to port {@code
+   * dport}, from any source port, passes the hooks of {@code path} in the place unchanged, coming
+   * in by {@code in} and leaving by {@code out}. False when that cannot be shown.
    */
   boolean pass(
-      NetNamespace ns,
+      Place place,
       Netfilter.Path path,
       Addresses src,
       Addresses dst,
@@ -110,15 +122,14 @@ final class Hooks {
       int dport,
       @Nullable Device in,
       @Nullable Device out) {
-    int profile = profile(ns);
-    if (profile != NETFILTER) {
-      return profile == NONE;
+    Rules r = place.rules;
+    if (r == null) {
+      return place.none;
     }
-    Rules r = rules.computeIfAbsent(ns, n -> new Rules(installed.get(n)));
     int source = addressClass(r.sources, src.lo(), src.hi());
     int destination = addressClass(r.destinations, dst.lo(), dst.hi());
-    int srcLocal = locality(ns, src);
-    int dstLocal = locality(ns, dst);
+    int srcLocal = locality(place, src);
+    int dstLocal = locality(place, dst);
     if (source < 0 || destination < 0 || srcLocal < 0 || dstLocal < 0) {
       return false;
     }
@@ -134,14 +145,14 @@ final class Hooks {
   }
 
   /**
-   * Whether every rule in {@code ns} that names an interface matches {@code a} and {@code b} alike.
+   * Whether every rule of the place that names an interface matches {@code a} and {@code b} alike;
+   * false in an opaque place.
    */
-  boolean alike(NetNamespace ns, Device a, Device b) {
-    int profile = profile(ns);
-    if (profile != NETFILTER || a.name().equals(b.name())) {
-      return profile != OPAQUE;
+  boolean alike(Place place, Device a, Device b) {
+    Rules r = place.rules;
+    if (r == null || a.name().equals(b.name())) {
+      return !place.opaque;
     }
-    Rules r = rules.computeIfAbsent(ns, n -> new Rules(installed.get(n)));
     for (String pattern : r.interfaces) {
       if (matches(pattern, a.name()) != matches(pattern, b.name())) {
         return false;
@@ -157,27 +168,27 @@ final class Hooks {
   }
 
   /**
-   * Whether a packet to some address in [{@code lo}, {@code hi}] would be taken in by {@code ns}
-   * itself: one of its addresses, a broadcast address, or a loopback address while {@code lo} is
-   * up.
+   * Whether a packet to some address in the unsigned range [{@code lo}, {@code hi}] would be taken
+   * in by the place itself: one of its addresses, a broadcast address, or a loopback address while
+   * {@code lo} is up.
    */
-  boolean anyLocal(NetNamespace ns, int lo, int hi) {
-    int[] sorted = locals.computeIfAbsent(ns, Hooks::localAddresses);
+  static boolean anyLocal(Place place, int lo, int hi) {
+    int[] sorted = place.locals();
     int from = Arrays.binarySearch(sorted, lo ^ Integer.MIN_VALUE);
     int at = from >= 0 ? from : -from - 1;
     if (at < sorted.length && sorted[at] <= (hi ^ Integer.MIN_VALUE)) {
       return true;
     }
     boolean loopback =
-        ns.loopback().isUp()
+        place.ns.loopback().isUp()
             && Integer.compareUnsigned(lo, 0x8000_0000) < 0
             && Integer.compareUnsigned(hi, 0x7F00_0000) >= 0;
     return loopback || hi == -1;
   }
 
-  /** 1 when every one of {@code a} is local to {@code ns}, 0 when none is, -1 when some are. */
-  int locality(NetNamespace ns, Addresses a) {
-    if (!anyLocal(ns, a.lo(), a.hi())) {
+  /** 1 when every one of {@code a} is local to the place, 0 when none is, -1 when some are. */
+  static int locality(Place place, Addresses a) {
+    if (!anyLocal(place, a.lo(), a.hi())) {
       return 0;
     }
     int local = 0;
@@ -187,7 +198,7 @@ final class Hooks {
       if (Integer.compareUnsigned(address, a.lo()) >= 0
           && Integer.compareUnsigned(address, a.hi()) <= 0) {
         count++;
-        local += anyLocal(ns, address, address) ? 1 : 0;
+        local += anyLocal(place, address, address) ? 1 : 0;
       }
     }
     return local == 0 ? 0 : local == count ? 1 : -1;
