@@ -160,6 +160,11 @@ final class ClassReachability {
    * yet gets one real probe.
    */
   private void routed(Source s, Destination d) {
+    Addresses all = d.addresses;
+    if (forwarding.walk(s, d, d.cls.block(), all.lo(), all.hi()) == Forwarding.PROVEN
+        && proven(s, d, forwarding.pathSignature)) {
+      return; // the common case, without splitting
+    }
     List<Open> opens = new ArrayList<>();
     Deque<List<Pod>> parts = new ArrayDeque<>();
     parts.push(d.byAddress);

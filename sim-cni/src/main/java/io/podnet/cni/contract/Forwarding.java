@@ -116,6 +116,9 @@ final class Forwarding {
     /** The first stretch of wire of the last walk from the class. */
     final Kept first = new Kept();
 
+    /** The source of the last tunnel packet wrapped for a walk from the class. */
+    private Addresses outerSource = Addresses.of(0);
+
     private Source(
         PodClass cls,
         Hooks.Place place,
@@ -149,6 +152,11 @@ final class Forwarding {
     final @Nullable Device out;
     final boolean usable;
     final Signatures proven = new Signatures();
+
+    /** The destination of the last tunnel packet a walk into the class wrapped, as a block too. */
+    private Addresses outerDestination = Addresses.of(0);
+
+    private Cidr outerBlock = Cidr.parse("0.0.0.0/32");
 
     /** The router's choice and the last stretch of wire of the last walk into the class. */
     final Choice router = new Choice();
@@ -553,7 +561,14 @@ final class Forwarding {
     Cidr inner = block;
     Addresses innerSrc = src;
     Addresses innerDst = dst;
-    packet(Cidr.of(remote, 32), Addresses.of(from), Addresses.of(r), outerProto, outerPort, outer);
+    if (s.outerSource.lo() != from) {
+      s.outerSource = Addresses.of(from);
+    }
+    if (d.outerDestination.lo() != r) {
+      d.outerDestination = Addresses.of(r);
+      d.outerBlock = Cidr.of(remote, 32);
+    }
+    packet(d.outerBlock, s.outerSource, d.outerDestination, outerProto, outerPort, outer);
     if (!pass(s.place, Path.SENT, null, nic)) {
       return UNPROVEN;
     }
