@@ -377,6 +377,9 @@ final class Forwarding {
    */
   int walk(Source s, Destination d, Cidr block, int lo, int hi) {
     clear();
+    if (!s.ns.routes().isUniformOver(block)) {
+      return SPLIT;
+    }
     Route pr = s.ns.routes().lookup(block.networkInt());
     Route toNode = s.toNode;
     if (pr == null
@@ -387,9 +390,6 @@ final class Forwarding {
         || pr.gateway() == null
         || !pr.gateway().equals(toNode.gateway())) {
       return UNPROVEN;
-    }
-    if (!s.ns.routes().isUniformOver(block)) {
-      return SPLIT;
     }
     via(s.ns);
     NetNamespace a = s.root;
@@ -1015,13 +1015,13 @@ final class Forwarding {
    * #refused} saying why: {@link #SPLIT} when the routes tell the block's addresses apart.
    */
   private @Nullable Route blockRoute(NetNamespace ns) {
+    if (!ns.routes().isUniformOver(block)) {
+      refused = SPLIT;
+      return null;
+    }
     Route r = ns.routes().lookup(block.networkInt());
     if (r == null || r.type() != Route.Type.UNICAST) {
       refused = UNPROVEN;
-      return null;
-    }
-    if (!ns.routes().isUniformOver(block)) {
-      refused = SPLIT;
       return null;
     }
     return r;
