@@ -417,12 +417,13 @@ public final class Cluster {
     node.setCrashed(true);
     uplink(node).setUp(false);
     nodeLifecycle.crashed(node);
-    network.trace().record(new PodChange(simulation.now(), name, "node crashed"));
+    nodeChanged(node, "node crashed");
   }
 
   /**
-   * Brings a crashed node's link back and marks it Ready again; its kubelet resumes what waited
-   * (tearing down evicted pods, which frees their IPs; starting pods bound to it meanwhile).
+   * Brings a crashed node's link back; its kubelet posts status again (Ready, unless its CNI
+   * configuration went meanwhile) and resumes what waited (tearing down evicted pods, which frees
+   * their IPs; starting pods bound to it meanwhile).
    */
   public void restoreNode(String name) {
     Node node = node(name);
@@ -433,7 +434,7 @@ public final class Cluster {
     uplink(node).setUp(true);
     nodeLifecycle.restored(node);
     kubelets.get(node).restarted();
-    network.trace().record(new PodChange(simulation.now(), name, "node restored"));
+    nodeChanged(node, "node restored");
   }
 
   private static Link uplink(Node node) {
@@ -544,6 +545,7 @@ public final class Cluster {
           from,
           "Successfully assigned " + pod.key() + " to " + node.name());
     }
+    nodeLifecycle.podBound(pod, node);
     kubelets.get(node).podBound(pod);
   }
 
@@ -857,7 +859,8 @@ public final class Cluster {
     trace(pod, "deleted");
   }
 
-  void recordTeardown(Pod pod, Node node) {
+  /** What a pod's network holds on {@code node}, read before its DEL runs. */
+  Teardown teardownOf(Pod pod, Node node) {
     String id = pod.sandboxId().orElseThrow();
     Optional<CniResult> cached;
     String networkName;
@@ -879,8 +882,18 @@ public final class Cluster {
         }
       }
     }
-    teardowns.add(
-        new Teardown(pod.key(), node, id, networkName, pod.ip().orElse(null), hostInterfaces, mac));
+    return new Teardown(
+        pod.key(), node, id, networkName, pod.ip().orElse(null), hostInterfaces, mac);
+  }
+
+  /** Records a pod's network teardown once its DEL has succeeded. */
+  void recordTeardown(Teardown teardown) {
+    teardowns.add(teardown);
+  }
+
+  /** Records a change of a node in the trace. */
+  void nodeChanged(Node node, String detail) {
+    network.trace().record(new PodChange(simulation.now(), node.name(), detail));
   }
 
   private void trace(Pod pod, String detail) {
@@ -1126,6 +1139,7 @@ public final class Cluster {
         cluster.kubelets.put(node, new Kubelet(cluster, node));
       }
       agent.nodesReady(cluster);
+      cluster.nodes.values().forEach(cluster.nodeLifecycle::watch);
       return cluster;
     }
   }
