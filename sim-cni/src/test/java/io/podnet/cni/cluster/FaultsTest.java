@@ -4,10 +4,12 @@ import static io.podnet.cni.contract.ClusterAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.podnet.cni.calico.CalicoDatastore;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.Rule;
 import io.podnet.cni.runtime.Attachment;
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Iproute2;
@@ -43,6 +45,9 @@ class FaultsTest {
 
   private static final long SECOND = SimTime.SECOND;
   private static final String NOT_POSTING = "Kubelet stopped posting node status.";
+  private static final String CALICO_EXHAUSTED =
+      "failed to request IPv4 addresses: Assigned 0 out of 1 requested IPv4 addresses;"
+          + " No IPs available in pools: ";
 
   // ---------------------------------------------------------------- node crash
 
@@ -414,25 +419,80 @@ class FaultsTest {
       ChurnStrategy strategy) {
     // node-1's podCIDR 10.244.0.8/29: host-local hands out .10 to .14 (.9 is the gateway)
     Cluster cluster = strategy.builder().nodes(1).nodeCidrMaskSize(29).seed(6).build();
-    for (int i = 1; i <= 5; i++) {
-      assertThat(cluster.runPod("web-" + i).isRunning()).isTrue();
-    }
 
-    Pod sixth = cluster.runPod("web-6");
+    exhaustThenFree(
+        cluster,
+        5,
+        strategy.plugins().get(0),
+        "failed to allocate for range 0: no IP addresses available in range set:"
+            + " 10.244.0.9-10.244.0.14");
+  }
 
-    assertThat(sixth.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
-    assertThat(sixth.events())
-        .extracting(PodEvent::message)
-        .anyMatch(
-            m ->
-                m.endsWith(
-                    "failed to allocate for range 0: no IP addresses available in range set:"
-                        + " 10.244.0.9-10.244.0.14"));
-    Ipv4Address freed = cluster.pod("web-3").orElseThrow().requireIp();
-    cluster.deletePod("web-3");
-    cluster.run(11 * SECOND);
-    assertThat(sixth.isRunning()).isTrue();
-    assertThat(sixth.requireIp()).isEqualTo(freed);
+  @ParameterizedTest
+  @EnumSource(CalicoNode.Mode.class)
+  void ipamExhausted_calicoPoolFull_podFailsWithCalicosMessageAndGetsTheFreedIpOnceOneIsDeleted(
+      CalicoNode.Mode mode) {
+    // one /29 block: 8 addresses, one of them for tunl0 or vxlan.calico when the mode has one
+    Cluster cluster = calicoWithOneBlock(mode, 1);
+
+    exhaustThenFree(
+        cluster,
+        mode == CalicoNode.Mode.BGP ? 8 : 7,
+        "calico",
+        CALICO_EXHAUSTED + "[10.244.0.0/29]");
+  }
+
+  @Test
+  void ipamExhausted_calicoTwoPoolsFull_messageNamesEveryPool() {
+    CalicoNode agent =
+        CalicoNode.of(CalicoNode.Mode.BGP)
+            .withIpPools("10.244.0.0/30", "10.245.0.0/30")
+            .withBlockSize(30);
+    Cluster cluster = Cluster.calico(agent).nodes(1).seed(6).build();
+
+    exhaustThenFree(cluster, 8, "calico", CALICO_EXHAUSTED + "[10.244.0.0/30 10.245.0.0/30]");
+  }
+
+  @Test
+  void ipamExhausted_ciliumPodCidrFull_podFailsWithTheAgentsMessageAndGetsTheFreedIp() {
+    // node-1's pod CIDR 10.0.0.8/29: 6 addresses, one of them the router IP of cilium_host
+    Cluster cluster = Cluster.cilium().nodes(1).nodeCidrMaskSize(29).seed(6).build();
+
+    exhaustThenFree(
+        cluster,
+        5,
+        "cilium-cni",
+        "unable to allocate IP via local cilium agent: [POST /ipam][502] postIpamFailure"
+            + " \"all CIDR ranges are exhausted\"");
+  }
+
+  @ParameterizedTest
+  @EnumSource(CalicoNode.Mode.class)
+  void calicoIpam_noBlockLeftToClaim_nodeBorrowsFromAnothersBlockAndItsPodIsReachable(
+      CalicoNode.Mode mode) {
+    Cluster cluster = calicoWithOneBlock(mode, 2);
+    Pod a = cluster.runPod("a", "node-1");
+
+    Pod b = cluster.runPod("b", "node-2");
+    cluster.run(5 * SECOND);
+
+    assertThat(b.isRunning()).isTrue();
+    assertThat(Cidr.parse("10.244.0.0/29").contains(b.requireIp())).isTrue();
+    CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
+    assertThat(store.blockAffinities()).containsOnlyKeys(Cidr.parse("10.244.0.0/29"));
+    assertThat(Ping.run(a.requireNetns(), b.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isEqualTo(1);
+    assertThat(Ping.run(b.requireNetns(), a.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isEqualTo(1);
+    assertThat(cluster).satisfiesCniContract();
+    String borrowedRoute = b.requireIp() + " via ";
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-1").host().root())).contains(borrowedRoute);
+
+    cluster.deletePod("b");
+    cluster.run(5 * SECOND);
+
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-1").host().root()))
+        .doesNotContain(borrowedRoute);
     assertThat(cluster).satisfiesCniContract();
   }
 
@@ -530,6 +590,50 @@ class FaultsTest {
         .get(0)
         .address()
         .address();
+  }
+
+  /**
+   * Runs pods {@code web-1}... on a one-node cluster whose IPAM holds {@code capacity} addresses,
+   * then one more: it stays ContainerCreating with the kubelet's {@code FailedCreatePodSandBox}
+   * wrapping {@code error} as libcni and containerd do. Deleting {@code web-3} frees an address
+   * that the stuck pod gets at its next attempt.
+   */
+  private static void exhaustThenFree(
+      Cluster cluster, int capacity, String pluginType, String error) {
+    for (int i = 1; i <= capacity; i++) {
+      assertThat(cluster.runPod("web-" + i).isRunning()).isTrue();
+    }
+
+    Pod stuck = cluster.runPod("web-" + (capacity + 1));
+
+    assertThat(stuck.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
+    assertThat(stuck.events())
+        .filteredOn(e -> e.reason().equals("FailedCreatePodSandBox"))
+        .extracting(PodEvent::message)
+        .isNotEmpty()
+        .allMatch(
+            m ->
+                m.matches(
+                    Pattern.quote(
+                            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed"
+                                + " to setup network for sandbox \"")
+                        + "[0-9a-f]{64}"
+                        + Pattern.quote(
+                            "\": plugin type=\"" + pluginType + "\" failed (add): " + error)),
+            "the kubelet's FailedCreatePodSandBox wrapping " + error);
+    assertThat(Kubectl.describePod(cluster, stuck.name())).contains(error);
+    Ipv4Address freed = cluster.pod("web-3").orElseThrow().requireIp();
+    cluster.deletePod("web-3");
+    cluster.run(11 * SECOND);
+    assertThat(stuck.isRunning()).isTrue();
+    assertThat(stuck.requireIp()).isEqualTo(freed);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  /** A calico cluster whose one IP pool is a single /29 block, {@code 10.244.0.0/29}. */
+  private static Cluster calicoWithOneBlock(CalicoNode.Mode mode, int nodes) {
+    CalicoNode agent = CalicoNode.of(mode).withIpPools("10.244.0.0/29").withBlockSize(29);
+    return Cluster.calico(agent).nodes(nodes).seed(6 + nodes).build();
   }
 
   /** The Service {@code web}: port 80 to 8080 of the pods labelled {@code app=web}. */
