@@ -58,11 +58,19 @@ public final class RoutingTable {
     for (Cidr c : excludedPrefixes) {
       skip.add(key(c.prefixLength(), c.networkInt()));
     }
-    for (SharedRoutes.Entry e : set.entries()) {
-      Cidr dst = e.destination();
-      if (!skip.contains(key(dst.prefixLength(), dst.networkInt())) && hasOwnRoute(dst, 0)) {
-        throw new IllegalArgumentException(
-            "route to " + dst + " with metric 0 already exists: " + bucket(dst)[0]);
+    for (int length = 0; length <= 32; length++) {
+      Int2ObjectOpenHashMap<Object> map = byLength[length];
+      if (map == null || set.count(length) == 0) {
+        continue;
+      }
+      for (int network : map.keySet()) {
+        Cidr dst = Cidr.of(Ipv4Address.of(network), length);
+        if (set.get(length, network) != null
+            && !skip.contains(key(length, network))
+            && hasOwnRoute(dst, 0)) {
+          throw new IllegalArgumentException(
+              "route to " + dst + " with metric 0 already exists: " + bucket(dst)[0]);
+        }
       }
     }
     shared = set;
