@@ -62,6 +62,13 @@ public final class CniRuntime {
   private final String confDir;
   private final List<String> binDirs;
   private final NodeContext context;
+
+  /** The config file last loaded, kept while the file stays the same (kubelet asks often). */
+  private @Nullable Loaded loaded;
+
+  /** A config file's path and content, and the list parsed from it. */
+  private record Loaded(String path, String content, NetworkConfigList list) {}
+
   private int execCount;
 
   private CniRuntime(Host host, PluginRegistry registry, String confDir, List<String> binDirs) {
@@ -243,11 +250,17 @@ public final class CniRuntime {
     for (String name : files.list(confDir)) {
       String path = confDir + "/" + name;
       String content = files.read(path).orElseThrow();
-      if (name.endsWith(".conflist")) {
-        return NetworkConfigList.parse(content, path);
-      }
-      if (name.endsWith(".conf") || name.endsWith(".json")) {
-        return NetworkConfigList.parseSingle(content, path);
+      if (name.endsWith(".conflist") || name.endsWith(".conf") || name.endsWith(".json")) {
+        Loaded last = loaded;
+        if (last != null && last.path().equals(path) && last.content().equals(content)) {
+          return last.list();
+        }
+        NetworkConfigList list =
+            name.endsWith(".conflist")
+                ? NetworkConfigList.parse(content, path)
+                : NetworkConfigList.parseSingle(content, path);
+        loaded = new Loaded(path, content, list);
+        return list;
       }
     }
     throw new NetworkNotReadyException(
