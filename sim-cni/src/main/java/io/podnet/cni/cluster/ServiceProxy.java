@@ -217,11 +217,13 @@ final class ServiceProxy {
     synced = target;
     syncs.add(sync);
     syncedGenerations.add(target.generation());
-    for (String key : step.removed()) {
-      deleteStaleUdpFlows(from.entries().get(key).service(), List.of());
-    }
-    for (ServiceSnapshot.Entry e : step.changed()) {
-      deleteStaleUdpFlows(e.service(), e.endpoints());
+    if (!netfilter.conntrack().isEmpty()) {
+      for (String key : step.removed()) {
+        deleteStaleUdpFlows(from.entries().get(key).service(), List.of());
+      }
+      for (ServiceSnapshot.Entry e : step.changed()) {
+        deleteStaleUdpFlows(e.service(), e.endpoints());
+      }
     }
     trace.record(
         new KernelEvent(
