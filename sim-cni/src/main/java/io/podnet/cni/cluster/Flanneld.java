@@ -7,6 +7,9 @@ import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.SharedNeighbours;
+import io.podnet.core.net.SharedRoutes;
+import io.podnet.dataplane.overlay.SharedFdb;
 import io.podnet.dataplane.overlay.VxlanDevice;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -49,6 +52,16 @@ public final class Flanneld implements NetworkAgent {
 
   private final Backend backend;
   private final Map<Node, VxlanDevice> devices = new LinkedHashMap<>();
+
+  /**
+   * The VXLAN backend's route, neighbour entry and forwarding entry for every node's subnet, kept
+   * once for the cluster: each node holds all but its own (a node per other node, as flanneld
+   * programs them, without n(n-1) copies).
+   */
+  private final SharedRoutes peerRoutes = new SharedRoutes();
+
+  private final SharedNeighbours peerNeighbours = new SharedNeighbours();
+  private final SharedFdb peerFdb = new SharedFdb();
 
   private Flanneld(Backend backend) {
     this.backend = backend;
@@ -116,10 +129,16 @@ public final class Flanneld implements NetworkAgent {
               VxlanDevice.LINUX_PORT,
               node.internalIp(),
               root.device("eth0"));
-      root.addAddress(flannel1, IfAddress.of(node.podCidr().network(), 32));
+      Ipv4Address gateway = node.podCidr().network();
+      root.addAddress(flannel1, IfAddress.of(gateway, 32));
       flannel1.up();
       devices.put(node, flannel1);
       mtu = flannel1.mtu();
+      if (backend == Backend.VXLAN) {
+        peerRoutes.put(node.podCidr(), gateway);
+        peerNeighbours.put(gateway, flannel1.mac());
+        peerFdb.put(flannel1.mac(), node.internalIp());
+      }
     }
     String env =
         "FLANNEL_NETWORK="
@@ -136,6 +155,16 @@ public final class Flanneld implements NetworkAgent {
 
   @Override
   public void nodesReady(Cluster cluster) {
+    if (backend == Backend.VXLAN) {
+      for (Node node : cluster.nodes()) {
+        VxlanDevice local = devices.get(node);
+        NetNamespace root = node.host().root();
+        root.attachNeighbours(peerNeighbours, local, node.podCidr().network());
+        local.attachFdb(peerFdb, local.mac());
+        root.attachRoutes(peerRoutes, local, node.podCidr());
+      }
+      return;
+    }
     Map<Node, Ipv4Address> gateways = new IdentityHashMap<>();
     for (Node node : cluster.nodes()) {
       gateways.put(node, node.podCidr().network()); // one address object shared by every node
@@ -146,9 +175,7 @@ public final class Flanneld implements NetworkAgent {
         if (other == node) {
           continue;
         }
-        boolean direct =
-            backend == Backend.HOST_GW
-                || (backend == Backend.VXLAN_DIRECT_ROUTING && HostGwRoutes.adjacent(node, other));
+        boolean direct = backend == Backend.HOST_GW || HostGwRoutes.adjacent(node, other);
         if (!direct) {
           VxlanDevice local = devices.get(node);
           VxlanDevice remote = devices.get(other);

@@ -54,6 +54,9 @@ public final class CniRuntime {
   static final String LOOPBACK_CONFLIST =
       "{\"cniVersion\":\"0.3.1\",\"name\":\"cni-loopback\",\"plugins\":[{\"type\":\"loopback\"}]}";
 
+  private static final NetworkConfigList LOOPBACK =
+      NetworkConfigList.parse(LOOPBACK_CONFLIST, "cni-loopback");
+
   /** Where libcni caches ADD results. */
   public static final String CACHE_DIR = "/var/lib/cni/results";
 
@@ -63,6 +66,14 @@ public final class CniRuntime {
   private final List<String> binDirs;
   private final NodeContext context;
   private int execCount;
+
+  /**
+   * The configuration last loaded and the text it was parsed from: the file is read on every
+   * operation, as libcni does, and parsed again only when its path or text changed.
+   */
+  private @Nullable NetworkConfigList loaded;
+
+  private @Nullable String loadedText;
 
   private CniRuntime(Host host, PluginRegistry registry, String confDir, List<String> binDirs) {
     this.host = host;
@@ -242,13 +253,22 @@ public final class CniRuntime {
     SimFileSystem files = host.files();
     for (String name : files.list(confDir)) {
       String path = confDir + "/" + name;
+      boolean list = name.endsWith(".conflist");
+      if (!list && !name.endsWith(".conf") && !name.endsWith(".json")) {
+        continue;
+      }
       String content = files.read(path).orElseThrow();
-      if (name.endsWith(".conflist")) {
-        return NetworkConfigList.parse(content, path);
+      NetworkConfigList last = loaded;
+      if (last != null && last.file().equals(path) && content.equals(loadedText)) {
+        return last;
       }
-      if (name.endsWith(".conf") || name.endsWith(".json")) {
-        return NetworkConfigList.parseSingle(content, path);
-      }
+      NetworkConfigList parsed =
+          list
+              ? NetworkConfigList.parse(content, path)
+              : NetworkConfigList.parseSingle(content, path);
+      loaded = parsed;
+      loadedText = content;
+      return parsed;
     }
     throw new NetworkNotReadyException(
         "no network config found in " + confDir + ": cni plugin not initialized");
@@ -271,16 +291,12 @@ public final class CniRuntime {
    * binary cannot start pods.
    */
   public CniResult addLoopback(String containerId, String netns, Map<String, String> args) {
-    return add(loopbackList(), new Attachment(containerId, "lo"), netns, args, Map.of());
+    return add(LOOPBACK, new Attachment(containerId, "lo"), netns, args, Map.of());
   }
 
   /** DEL of the loopback network. */
   public void delLoopback(String containerId, String netns, Map<String, String> args) {
-    del(loopbackList(), new Attachment(containerId, "lo"), netns, args);
-  }
-
-  private static NetworkConfigList loopbackList() {
-    return NetworkConfigList.parse(LOOPBACK_CONFLIST, "cni-loopback");
+    del(LOOPBACK, new Attachment(containerId, "lo"), netns, args);
   }
 
   private CniResult add(

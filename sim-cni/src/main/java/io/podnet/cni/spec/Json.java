@@ -136,7 +136,12 @@ public final class Json {
   /** Appends {@code s} quoted with Go's escaping (HTML-safe, {@code \u2028} and {@code \u2029}). */
   static void appendString(StringBuilder sb, String s) {
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;
+    while (plain < s.length() && !needsEscape(s.charAt(plain))) {
+      plain++;
+    }
+    sb.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> sb.append("\\\"");
@@ -147,7 +152,7 @@ public final class Json {
         case '\b' -> sb.append("\\b");
         case '\f' -> sb.append("\\f");
         default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
+          if (needsEscape(c)) {
             sb.append("\\u")
                 .append(HEX[(c >> 12) & 0xF])
                 .append(HEX[(c >> 8) & 0xF])
@@ -160,6 +165,18 @@ public final class Json {
       }
     }
     sb.append('"');
+  }
+
+  /** Whether Go writes {@code c} escaped inside a string. */
+  private static boolean needsEscape(char c) {
+    return c < 0x20
+        || c == '"'
+        || c == '\\'
+        || c == '<'
+        || c == '>'
+        || c == '&'
+        || c == '\u2028'
+        || c == '\u2029';
   }
 
   /** Formats a number as Go prints a float64 or an integer. */

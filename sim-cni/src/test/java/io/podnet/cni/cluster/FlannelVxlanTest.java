@@ -43,6 +43,30 @@ class FlannelVxlanTest {
   }
 
   @Test
+  void build_threeNodes_eachNodeHoldsEveryOtherNodesEntriesAndNotItsOwn() {
+    Cluster three = Cluster.flannel(Flanneld.Backend.VXLAN).nodes(3).seed(5).build();
+
+    for (Node node : three.nodes()) {
+      NetNamespace root = node.host().root();
+      String routes = Iproute2.ipRouteShow(root);
+      String neighbours = Iproute2.ipNeighShow(root);
+      String fdb = Iproute2.bridgeFdbShow(root);
+      for (Node other : three.nodes()) {
+        VxlanDevice device = (VxlanDevice) other.host().root().device("flannel.1");
+        String gateway = other.podCidr().network().toString();
+        boolean held = other != node;
+        assertThat(routes.contains(other.podCidr() + " via " + gateway + " dev flannel.1 onlink"))
+            .as("%s route to %s", node.name(), other.name())
+            .isEqualTo(held);
+        assertThat(neighbours.contains(gateway + " dev flannel.1 lladdr " + device.mac()))
+            .isEqualTo(held);
+        assertThat(fdb.contains(device.mac() + " dev flannel.1 dst " + other.internalIp()))
+            .isEqualTo(held);
+      }
+    }
+  }
+
+  @Test
   void runPod_podAndBridgeTakeFlannelsMtu() {
     Pod pod = cluster.runPod("web-1", "node-1");
 

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.podnet.cni.spec.CniConfigException;
 import io.podnet.cni.spec.CniError;
 import io.podnet.cni.spec.CniException;
 import io.podnet.cni.spec.CniResult;
 import io.podnet.cni.spec.CniVersions;
 import io.podnet.cni.spec.Json;
+import io.podnet.cni.spec.NetworkConfigList;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.Network;
@@ -56,6 +58,18 @@ class CniRuntimeTest {
     runtime.writeConfig("00-notes.txt", "not a network configuration");
 
     assertThat(runtime.loadConfig().name()).isEqualTo("net-a");
+  }
+
+  @Test
+  void loadConfig_fileRewrittenBetweenLoads_secondLoadSeesTheNewText() {
+    runtime.writeConfig("10-a.conflist", conflist("net-a", "\"type\":\"first\""));
+    NetworkConfigList first = runtime.loadConfig();
+    runtime.writeConfig("10-a.conflist", conflist("net-b", "\"type\":\"first\""));
+
+    assertThat(runtime.loadConfig().name()).isEqualTo("net-b");
+    assertThat(first.name()).isEqualTo("net-a");
+    runtime.writeConfig("10-a.conflist", "{");
+    assertThatThrownBy(runtime::loadConfig).isInstanceOf(CniConfigException.class);
   }
 
   @Test

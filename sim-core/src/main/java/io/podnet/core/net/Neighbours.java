@@ -8,6 +8,7 @@ import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.Ipv4Header;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import java.util.ArrayDeque;
@@ -71,6 +72,12 @@ final class Neighbours {
   private final Long2ObjectLinkedOpenHashMap<Object> entries =
       new Long2ObjectLinkedOpenHashMap<>(NetNamespace.SMALL_MAP);
 
+  /** A shared set of permanent entries a device holds, but the addresses it excludes. */
+  private record Attached(Device dev, SharedNeighbours set, IntOpenHashSet excluded) {}
+
+  /** The shared sets, at most one a device. */
+  private final List<Attached> attached = new ArrayList<>(0);
+
   Neighbours(NetNamespace ns) {
     this.ns = ns;
     this.sim = ns.host().network().simulation();
@@ -81,9 +88,37 @@ final class Neighbours {
     return (long) dev.ifindex() << 32 | (ip & 0xFFFF_FFFFL);
   }
 
+  /** The entry for {@code ip} on {@code dev}: its own, else the MAC of a shared one, else null. */
+  private @Nullable Object find(Device dev, int ip) {
+    Object value = entries.get(key(dev, ip));
+    return value != null || attached.isEmpty() ? value : shared(dev, ip);
+  }
+
+  private @Nullable MacAddress shared(Device dev, int ip) {
+    for (Attached a : attached) {
+      if (a.dev == dev) {
+        MacAddress mac = a.set.get(ip);
+        return mac == null || a.excluded.contains(ip) ? null : mac;
+      }
+    }
+    return null;
+  }
+
+  /** Holds the entries of {@code set} on {@code dev}, but the excluded addresses. */
+  void attach(SharedNeighbours set, Device dev, List<Ipv4Address> excluded) {
+    for (Attached a : attached) {
+      if (a.dev == dev) {
+        throw new IllegalStateException(dev.name() + " holds shared neighbours already");
+      }
+    }
+    IntOpenHashSet skip = new IntOpenHashSet();
+    excluded.forEach(ip -> skip.add(ip.toInt()));
+    attached.add(new Attached(dev, set, skip));
+  }
+
   /** Sends a routed frame to {@code nextHop} on {@code dev}, resolving it first if needed. */
   void output(Device dev, int nextHop, Frame frame) {
-    Object value = entries.get(key(dev, nextHop));
+    Object value = find(dev, nextHop);
     if (value instanceof MacAddress permanent) {
       send(dev, permanent.toLong(), frame);
       return;
@@ -116,7 +151,7 @@ final class Neighbours {
 
   /** An ARP reply arrived on {@code dev}. */
   void arpReply(Device dev, int ip, MacAddress mac, Frame frame) {
-    Object value = entries.get(key(dev, ip));
+    Object value = find(dev, ip);
     if (value == null) {
       ns.stack().hop(dev, HopAction.DROP, frame, "arp: unsolicited reply");
       return;
@@ -132,7 +167,7 @@ final class Neighbours {
 
   /** An ARP request from {@code ip} arrived; the kernel learns the sender when it answers. */
   void arpRequestSeen(Device dev, int ip, MacAddress mac, boolean answering) {
-    Object value = entries.get(key(dev, ip));
+    Object value = find(dev, ip);
     if (value instanceof MacAddress) {
       return;
     }
@@ -171,8 +206,9 @@ final class Neighbours {
     entries.put(key, mac);
   }
 
-  /** Forgets every entry of a device (it went down or left the namespace). */
+  /** Forgets every entry of a device (it went down or left the namespace), shared ones too. */
   void flushDevice(Device dev) {
+    attached.removeIf(a -> a.dev == dev);
     List<Long> gone = new ArrayList<>();
     for (long k : entries.keySet()) {
       if ((int) (k >>> 32) == dev.ifindex()) {
@@ -186,9 +222,9 @@ final class Neighbours {
     }
   }
 
-  /** A snapshot of the entry for {@code ip} on {@code dev}, or null if there is none. */
-  @Nullable NeighbourEntry find(Device dev, int ip) {
-    Object value = entries.get(key(dev, ip));
+  /** A snapshot of the entry for {@code ip} on {@code dev} (its own or a shared one), or null. */
+  @Nullable NeighbourEntry entry(Device dev, int ip) {
+    Object value = find(dev, ip);
     if (value instanceof MacAddress permanent) {
       return new NeighbourEntry(Ipv4Address.of(ip), dev, permanent, NeighbourState.PERMANENT);
     }
@@ -199,7 +235,7 @@ final class Neighbours {
     return null;
   }
 
-  /** Snapshots of every entry, in creation order. */
+  /** Snapshots of every entry: the namespace's own in creation order, then the shared ones. */
   List<NeighbourEntry> snapshot() {
     List<NeighbourEntry> out = new ArrayList<>(entries.size());
     for (Long2ObjectMap.Entry<Object> kv : entries.long2ObjectEntrySet()) {
@@ -216,6 +252,15 @@ final class Neighbours {
                 dev,
                 (MacAddress) kv.getValue(),
                 NeighbourState.PERMANENT));
+      }
+    }
+    for (Attached a : attached) {
+      for (int ip : a.set.addresses()) {
+        if (!a.excluded.contains(ip) && !entries.containsKey(key(a.dev, ip))) {
+          out.add(
+              new NeighbourEntry(
+                  Ipv4Address.of(ip), a.dev, a.set.get(ip), NeighbourState.PERMANENT));
+        }
       }
     }
     return out;

@@ -1,5 +1,6 @@
 package io.podnet.core.net;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
@@ -389,6 +390,30 @@ public final class NetNamespace {
     event("route", "add " + route);
   }
 
+  /**
+   * Holds every route of {@code set} through {@code dev} (in this namespace) except those to the
+   * {@code excluded} prefixes, as if each were added with {@link #addRoute}; removing one hides it
+   * here only. One set a namespace. {@link IllegalArgumentException} if a route of the set clashes
+   * with one of the namespace's own.
+   */
+  public void attachRoutes(SharedRoutes set, Device dev, Cidr... excluded) {
+    checkOwn(dev);
+    routes.attach(set, dev, List.of(excluded));
+    event("route", "add " + set.size() + " shared routes dev " + dev.name());
+  }
+
+  /**
+   * Holds every entry of {@code set} as a permanent neighbour on {@code dev} (in this namespace)
+   * except the {@code excluded} addresses, as if each were added with {@link #addNeighbour}; an
+   * entry added here for the same address takes its place. One set a device; the device's entries
+   * go, the set's with them, when it goes down.
+   */
+  public void attachNeighbours(SharedNeighbours set, Device dev, Ipv4Address... excluded) {
+    checkOwn(dev);
+    neighbours.attach(set, dev, List.of(excluded));
+    event("neigh", "add " + set.size() + " shared entries dev " + dev.name());
+  }
+
   /** Removes a route ({@code ip route del}); {@link IllegalArgumentException} if absent. */
   public void removeRoute(Route route) {
     if (!routes.remove(route)) {
@@ -426,7 +451,7 @@ public final class NetNamespace {
 
   /** The neighbour entry for {@code address} on {@code device} ({@code ip neigh get}), or null. */
   public @Nullable NeighbourEntry neighbour(Device device, Ipv4Address address) {
-    return neighbours.find(device, address.toInt());
+    return neighbours.entry(device, address.toInt());
   }
 
   /**

@@ -3,7 +3,9 @@ package io.podnet.core.net;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -13,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * A namespace's main IPv4 routing table with longest-prefix match. Routes are kept in one hash map
  * per prefix length, and a bit mask records which lengths are present, so a lookup probes at most
  * one map per present length, longest first. Among routes to the same prefix the lowest metric
- * wins; like the kernel, a second route with the same prefix and metric is refused.
+ * wins; like the kernel, a second route with the same prefix and metric is refused. The table may
+ * also hold the routes of one {@link SharedRoutes} set, bound to one of its devices: they count,
+ * show and match like its own (metric 0), and removing one only hides it from this table.
  */
 public final class RoutingTable {
 
@@ -28,21 +32,101 @@ public final class RoutingTable {
   private long presentLengths;
   private int size;
 
+  private @Nullable SharedRoutes shared;
+  private @Nullable Device sharedDevice;
+
+  /** The shared routes this table does not hold, by {@link #key}. */
+  private final LongOpenHashSet excluded = new LongOpenHashSet(0);
+
+  /** The last shared route looked up, bound to the device, and the entry it was made from. */
+  private SharedRoutes.@Nullable Entry cachedEntry;
+
+  private @Nullable Route cachedRoute;
+
   RoutingTable() {}
+
+  /**
+   * Holds the routes of {@code set} through {@code dev}, except those to the {@code excluded}
+   * prefixes. {@link IllegalStateException} if the table holds a set already; {@link
+   * IllegalArgumentException} if one of its routes clashes with a route of the table (same prefix,
+   * metric 0), as {@code ip route add} would refuse it.
+   */
+  void attach(SharedRoutes set, Device dev, List<Cidr> excludedPrefixes) {
+    if (shared != null) {
+      throw new IllegalStateException("the routing table holds shared routes already");
+    }
+    LongOpenHashSet skip = new LongOpenHashSet();
+    for (Cidr c : excludedPrefixes) {
+      skip.add(key(c.prefixLength(), c.networkInt()));
+    }
+    for (int length = 0; length <= 32; length++) {
+      Int2ObjectOpenHashMap<Object> map = byLength[length];
+      if (map == null || set.count(length) == 0) {
+        continue;
+      }
+      int[] networks = map.keySet().toIntArray();
+      Arrays.sort(networks);
+      for (int network : networks) {
+        Cidr dst = Cidr.of(Ipv4Address.of(network), length);
+        if (set.get(length, network) != null
+            && !skip.contains(key(length, network))
+            && hasOwnRoute(dst, 0)) {
+          throw new IllegalArgumentException(
+              "route to " + dst + " with metric 0 already exists: " + bucket(dst)[0]);
+        }
+      }
+    }
+    shared = set;
+    sharedDevice = dev;
+    excluded.addAll(skip);
+  }
+
+  private static long key(int length, int network) {
+    return (long) length << 32 | (network & 0xFFFF_FFFFL);
+  }
+
+  /** The shared route to exactly {@code network/length} that this table holds, or null. */
+  private SharedRoutes.@Nullable Entry sharedEntry(int length, int network) {
+    SharedRoutes set = shared;
+    if (set == null || (set.presentLengths() & 1L << length) == 0) {
+      return null;
+    }
+    SharedRoutes.Entry e = set.get(length, network);
+    return e == null || excluded.contains(key(length, network)) ? null : e;
+  }
+
+  /** The shared entry as a route of this table; the last one is kept, so a flow allocates once. */
+  private Route bind(SharedRoutes.Entry e) {
+    if (e != cachedEntry) {
+      cachedRoute = e.on(sharedDevice);
+      cachedEntry = e;
+    }
+    return cachedRoute;
+  }
+
+  private long lengths() {
+    return shared == null ? presentLengths : presentLengths | shared.presentLengths();
+  }
 
   /**
    * The best route for {@code destination}: the longest matching prefix, lowest metric first; null
    * if none matches.
    */
   public @Nullable Route lookup(int destination) {
-    long mask = presentLengths;
+    long mask = lengths();
     while (mask != 0) {
       int length = 63 - Long.numberOfLeadingZeros(mask);
       mask &= ~(1L << length);
       int key = length == 0 ? 0 : destination & (-1 << (32 - length));
-      Object routes = byLength[length].get(key);
+      Int2ObjectOpenHashMap<Object> map = byLength[length];
+      Object routes = map == null ? null : map.get(key);
+      SharedRoutes.Entry e = shared == null ? null : sharedEntry(length, key);
       if (routes != null) {
-        return routes instanceof Route r ? r : ((Route[]) routes)[0];
+        Route own = routes instanceof Route r ? r : ((Route[]) routes)[0];
+        return e != null && own.metric() > 0 ? bind(e) : own;
+      }
+      if (e != null) {
+        return bind(e);
       }
     }
     return null;
@@ -57,23 +141,34 @@ public final class RoutingTable {
   public boolean isUniformOver(Cidr block) {
     int blockLength = block.prefixLength();
     int network = block.networkInt();
-    long longer = blockLength == 32 ? 0 : presentLengths & (-1L << (blockLength + 1));
+    long longer = blockLength == 32 ? 0 : lengths() & (-1L << (blockLength + 1));
     while (longer != 0) {
       int length = Long.numberOfTrailingZeros(longer);
       longer &= longer - 1;
       Int2ObjectOpenHashMap<Object> map = byLength[length];
+      int own = map == null ? 0 : map.size();
+      int others = shared == null ? 0 : shared.count(length);
       int shift = length - blockLength;
-      if (shift < 31 && (1L << shift) <= map.size()) {
+      if (shift < 31 && (1L << shift) <= own + others) {
         int step = 1 << (32 - length);
         for (long i = 0; i < (1L << shift); i++) {
-          if (map.containsKey(network + (int) (i * step))) {
+          if (holds(length, network + (int) (i * step))) {
             return false;
           }
         }
       } else {
-        for (int key : map.keySet()) {
-          if (block.contains(key)) {
-            return false;
+        if (map != null) {
+          for (int key : map.keySet()) {
+            if (block.contains(key)) {
+              return false;
+            }
+          }
+        }
+        if (others > 0) {
+          for (int key : shared.networks(length)) {
+            if (block.contains(key) && sharedEntry(length, key) != null) {
+              return false;
+            }
           }
         }
       }
@@ -81,9 +176,15 @@ public final class RoutingTable {
     return true;
   }
 
+  /** Whether the table holds a route to exactly {@code network/length}, its own or shared. */
+  private boolean holds(int length, int network) {
+    Int2ObjectOpenHashMap<Object> map = byLength[length];
+    return (map != null && map.containsKey(network)) || sharedEntry(length, network) != null;
+  }
+
   /** Every route, in the order {@code ip route show} lists them. */
   public List<Route> routes() {
-    List<Route> all = new ArrayList<>(size);
+    List<Route> all = new ArrayList<>(size());
     for (Int2ObjectOpenHashMap<Object> map : byLength) {
       if (map != null) {
         for (Object routes : map.values()) {
@@ -91,31 +192,70 @@ public final class RoutingTable {
         }
       }
     }
+    all.addAll(sharedRoutes());
     all.sort(DISPLAY_ORDER);
     return all;
   }
 
-  /** Number of routes. */
+  /** The shared routes this table holds, bound to its device, in no particular order. */
+  private List<Route> sharedRoutes() {
+    if (shared == null) {
+      return List.of();
+    }
+    List<Route> out = new ArrayList<>(shared.size());
+    for (SharedRoutes.Entry e : shared.entries()) {
+      Cidr dst = e.destination();
+      if (!excluded.contains(key(dst.prefixLength(), dst.networkInt()))) {
+        out.add(e.on(sharedDevice));
+      }
+    }
+    return out;
+  }
+
+  /** Number of routes, own and shared. */
   public int size() {
-    return size;
+    if (shared == null) {
+      return size;
+    }
+    int hidden = 0;
+    for (long k : excluded) {
+      if (shared.get((int) (k >>> 32), (int) k) != null) {
+        hidden++;
+      }
+    }
+    return size + shared.size() - hidden;
   }
 
   /** Whether an equal route is present. */
   public boolean contains(Route route) {
     Route[] routes = bucket(route.destination());
-    if (routes == null) {
-      return false;
-    }
-    for (Route r : routes) {
-      if (r.equals(route)) {
-        return true;
+    if (routes != null) {
+      for (Route r : routes) {
+        if (r.equals(route)) {
+          return true;
+        }
       }
     }
-    return false;
+    return sharedMatch(route) != null;
   }
 
-  /** Whether some route to exactly {@code destination} has this metric. */
+  /** The shared entry this table holds that binds to exactly {@code route}, or null. */
+  private SharedRoutes.@Nullable Entry sharedMatch(Route route) {
+    Cidr dst = route.destination();
+    SharedRoutes.Entry e = sharedEntry(dst.prefixLength(), dst.networkInt());
+    return e != null && route.device() == sharedDevice && e.on(sharedDevice).equals(route)
+        ? e
+        : null;
+  }
+
+  /** Whether some route to exactly {@code destination} has this metric, own or shared. */
   boolean hasRoute(Cidr destination, int metric) {
+    return hasOwnRoute(destination, metric)
+        || (metric == 0
+            && sharedEntry(destination.prefixLength(), destination.networkInt()) != null);
+  }
+
+  private boolean hasOwnRoute(Cidr destination, int metric) {
     Route[] routes = bucket(destination);
     if (routes != null) {
       for (Route r : routes) {
@@ -130,6 +270,11 @@ public final class RoutingTable {
   void add(Route route) {
     Cidr dst = route.destination();
     int length = dst.prefixLength();
+    SharedRoutes.Entry clash = route.metric() == 0 ? sharedEntry(length, dst.networkInt()) : null;
+    if (clash != null) {
+      throw new IllegalArgumentException(
+          "route to " + dst + " with metric 0 already exists: " + clash.on(sharedDevice));
+    }
     if (byLength[length] == null) {
       byLength[length] = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
     }
@@ -164,12 +309,34 @@ public final class RoutingTable {
   }
 
   boolean remove(Route route) {
-    return removeIf(r -> r.equals(route), route.destination()) > 0;
+    if (removeIf(r -> r.equals(route), route.destination()) > 0) {
+      return true;
+    }
+    SharedRoutes.Entry e = sharedMatch(route);
+    if (e == null) {
+      return false;
+    }
+    hide(e);
+    return true;
   }
 
-  /** Removes every route matching the filter; returns how many. */
+  private void hide(SharedRoutes.Entry e) {
+    excluded.add(key(e.destination().prefixLength(), e.destination().networkInt()));
+  }
+
+  /** Removes every route matching the filter, own or shared; returns how many. */
   int removeIf(Predicate<Route> filter) {
     int removed = 0;
+    if (shared != null) {
+      for (SharedRoutes.Entry e : shared.entries()) {
+        Cidr dst = e.destination();
+        if (sharedEntry(dst.prefixLength(), dst.networkInt()) != null
+            && filter.test(e.on(sharedDevice))) {
+          hide(e);
+          removed++;
+        }
+      }
+    }
     for (int length = 0; length <= 32; length++) {
       Int2ObjectOpenHashMap<Object> map = byLength[length];
       if (map == null) {

@@ -225,4 +225,25 @@ class NeighboursTest {
         .singleElement()
         .satisfies(e -> assertThat(e.mac()).isEqualTo(t.aEth0.mac()));
   }
+
+  @Test
+  void attachNeighbours_sharedSet_resolvesWithoutArpListsPermanentAndGoesWithTheDevice() {
+    Fixtures.VethPair t = new Fixtures.VethPair(9);
+    Device eth0 = t.a.device("eth0");
+    SharedNeighbours set = new SharedNeighbours();
+    set.put(ip("10.0.0.7"), t.bEth0.mac());
+    set.put(ip("10.0.0.99"), t.bEth0.mac());
+    t.a.attachNeighbours(set, eth0, ip("10.0.0.7"));
+    int before = arpLines(t.sink.lines(), "who-has").size();
+
+    ProbeResult r = t.a.sendUdp(ip("10.0.0.99"), 9, new byte[1], SimTime.SECOND);
+
+    assertThat(arpLines(t.sink.lines(), "who-has")).hasSize(before);
+    assertThat(Fixtures.hops(r.walk(), HopAction.RX)).isNotEmpty();
+    assertThat(t.a.neighbourEntries())
+        .extracting(e -> e.address() + " " + e.state() + " " + e.mac())
+        .containsExactly("10.0.0.99 PERMANENT " + t.bEth0.mac());
+    eth0.down();
+    assertThat(t.a.neighbourEntries()).isEmpty();
+  }
 }

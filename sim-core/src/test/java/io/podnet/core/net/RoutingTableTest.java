@@ -223,4 +223,110 @@ class RoutingTableTest {
                 + "192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.11 \n"
                 + "200.1.0.0/16 via 192.168.1.1 dev eth0 \n");
   }
+
+  @Test
+  void lookup_randomTablesWithSharedRoutes_behaveLikeTablesHoldingCopies() {
+    SplittableRandom random = new SplittableRandom(20261128L);
+    for (int table = 0; table < 200; table++) {
+      int base = random.nextInt() & -65536;
+      SharedRoutes set = new SharedRoutes();
+      List<Cidr> prefixes = new ArrayList<>();
+      for (int i = random.nextInt(1, 30); i > 0; i--) {
+        int len = 16 + random.nextInt(13);
+        Cidr prefix = Cidr.of(Ipv4Address.of((base ^ random.nextInt(65536)) & -1 << 32 - len), len);
+        set.put(prefix, Ipv4Address.of(prefix.networkInt()));
+        prefixes.add(prefix);
+      }
+      Cidr own = prefixes.get(random.nextInt(prefixes.size()));
+      RoutingTable shared = new RoutingTable();
+      shared.attach(set, eth1, List.of(own));
+      RoutingTable copies = new RoutingTable();
+      for (int i = random.nextInt(8); i > 0; i--) {
+        int len = 12 + random.nextInt(21);
+        Cidr prefix = Cidr.of(Ipv4Address.of((base ^ random.nextInt(65536)) & -1 << 32 - len), len);
+        Route r = Route.to(prefix).dev(eth0).metric(random.nextInt(2) * 10).build();
+        if (!shared.hasRoute(prefix, r.metric())) {
+          shared.add(r);
+          copies.add(r);
+        }
+      }
+      for (Cidr p : prefixes) {
+        Route copy = Route.to(p).via(Ipv4Address.of(p.networkInt())).dev(eth1).onlink().build();
+        if (!p.equals(own) && !copies.contains(copy)) {
+          copies.add(copy);
+        }
+      }
+      if (copies.size() > 0) {
+        Route hidden = copies.routes().get(random.nextInt(copies.size()));
+        assertThat(shared.remove(hidden)).isTrue();
+        copies.remove(hidden);
+      }
+
+      assertThat(shared.routes()).as("table %d", table).isEqualTo(copies.routes());
+      assertThat(shared.size()).isEqualTo(copies.size());
+      for (int q = 0; q < 100; q++) {
+        int dst = base ^ random.nextInt(65536);
+        assertThat(shared.lookup(dst))
+            .as("table %d, destination %s", table, Ipv4Address.of(dst))
+            .isEqualTo(copies.lookup(dst));
+        Cidr block = Cidr.of(Ipv4Address.of(dst & -256), 24);
+        assertThat(shared.isUniformOver(block)).isEqualTo(copies.isUniformOver(block));
+      }
+    }
+  }
+
+  @Test
+  void put_sharedSetAttachedToTwoTables_appearsInBothAndRemoveHidesInOneOnly() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable a = new RoutingTable();
+    RoutingTable b = new RoutingTable();
+    a.attach(set, eth0, List.of());
+    b.attach(set, eth1, List.of(Cidr.parse("10.244.1.0/24")));
+    set.put(Cidr.parse("10.244.1.0/24"), ip("10.244.1.0"));
+    set.put(Cidr.parse("10.244.2.0/24"), ip("10.244.2.0"));
+    Route toTwoOnA =
+        Route.to(Cidr.parse("10.244.2.0/24")).via(ip("10.244.2.0")).dev(eth0).onlink().build();
+
+    assertThat(a.routes())
+        .extracting(Route::toString)
+        .containsExactly(
+            "10.244.1.0/24 via 10.244.1.0 dev eth0 onlink",
+            "10.244.2.0/24 via 10.244.2.0 dev eth0 onlink");
+    assertThat(b.lookup(ip("10.244.1.5").toInt())).isNull();
+    assertThat(a.remove(toTwoOnA)).isTrue();
+    assertThat(a.lookup(ip("10.244.2.5").toInt())).isNull();
+    assertThat(b.lookup(ip("10.244.2.5").toInt()))
+        .hasToString("10.244.2.0/24 via 10.244.2.0 dev eth1 onlink");
+    set.remove(Cidr.parse("10.244.2.0/24"));
+    assertThat(b.size()).isZero();
+  }
+
+  @Test
+  void add_routeToASharedPrefixWithMetricZero_refusedLikeTheKernel() {
+    SharedRoutes set = new SharedRoutes();
+    set.put(Cidr.parse("10.244.2.0/24"), ip("10.244.2.0"));
+    RoutingTable rt = new RoutingTable();
+    rt.attach(set, eth0, List.of());
+
+    assertThatThrownBy(() -> rt.add(route("10.244.2.0/24", 0, eth1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already exists");
+    rt.add(route("10.244.2.0/24", 100, eth1));
+    assertThat(rt.lookup(ip("10.244.2.9").toInt()).device()).isSameAs(eth0);
+  }
+
+  @Test
+  void attach_setClashingWithAnOwnRoute_refusedAndTableUnchanged() {
+    SharedRoutes set = new SharedRoutes();
+    set.put(Cidr.parse("10.244.2.0/24"), ip("10.244.2.0"));
+    RoutingTable rt = new RoutingTable();
+    rt.add(route("10.244.2.0/24", 0, eth1));
+
+    assertThatThrownBy(() -> rt.attach(set, eth0, List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10.244.2.0/24 with metric 0 already exists");
+    assertThat(rt.size()).isEqualTo(1);
+    rt.attach(set, eth0, List.of(Cidr.parse("10.244.2.0/24")));
+    assertThat(rt.size()).isEqualTo(1);
+  }
 }

@@ -9,6 +9,7 @@ import io.podnet.core.net.Frame;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.packet.EthernetHeader;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +75,12 @@ public final class VxlanDevice extends UdpTunnelDevice {
    * entry is kept small), or a list of VTEPs for the all-zeros default.
    */
   private final Long2ObjectLinkedOpenHashMap<Object> fdb = new Long2ObjectLinkedOpenHashMap<>();
+
+  /** Entries shared with other devices, shown and used after the device's own; or null. */
+  private @Nullable SharedFdb shared;
+
+  /** The shared entries' MAC bits this device does not hold. */
+  private final LongOpenHashSet excluded = new LongOpenHashSet(0);
 
   private VxlanDevice(
       NetNamespace ns,
@@ -182,14 +189,35 @@ public final class VxlanDevice extends UdpTunnelDevice {
     }
   }
 
+  /**
+   * Holds the entries of {@code set}, except the one for {@code excludedMac} (the device's own), as
+   * if each were added with {@link #addFdb}; an entry added for the same MAC takes its place.
+   * {@link IllegalStateException} if the device is external or holds a set already.
+   */
+  public void attachFdb(SharedFdb set, MacAddress excludedMac) {
+    if (isExternal()) {
+      throw new IllegalStateException(name() + " is external; use setTunnelEndpoint");
+    }
+    if (shared != null) {
+      throw new IllegalStateException(name() + " holds a shared fdb already");
+    }
+    shared = set;
+    excluded.add(excludedMac.toLong());
+  }
+
   /** The remote VTEPs for MAC bits, empty if there is no entry. */
   @SuppressWarnings("unchecked")
   private List<Ipv4Address> remotes(long mac) {
     Object value = fdb.get(mac);
     if (value == null) {
-      return List.of();
+      Ipv4Address other = sharedRemote(mac);
+      return other == null ? List.of() : List.of(other);
     }
     return value instanceof Ipv4Address one ? List.of(one) : (List<Ipv4Address>) value;
+  }
+
+  private @Nullable Ipv4Address sharedRemote(long mac) {
+    return shared == null || excluded.contains(mac) ? null : shared.get(mac);
   }
 
   /**
@@ -203,7 +231,15 @@ public final class VxlanDevice extends UdpTunnelDevice {
 
   /** Removes every forwarding entry for {@code mac}; false if there was none. */
   public boolean removeFdb(MacAddress mac) {
-    return fdb.remove(mac.toLong()) != null;
+    long bits = mac.toLong();
+    if (fdb.remove(bits) != null) {
+      return true;
+    }
+    if (sharedRemote(bits) == null) {
+      return false;
+    }
+    excluded.add(bits);
+    return true;
   }
 
   @Override
@@ -235,10 +271,22 @@ public final class VxlanDevice extends UdpTunnelDevice {
     List<String> lines = new ArrayList<>();
     for (long mac : fdb.keySet()) {
       for (Ipv4Address remote : remotes(mac)) {
-        lines.add(MacAddress.of(mac) + " dev " + name() + " dst " + remote + " self permanent");
+        lines.add(fdbLine(mac, remote));
+      }
+    }
+    if (shared != null) {
+      for (long mac : shared.macs()) {
+        Ipv4Address remote = sharedRemote(mac);
+        if (remote != null && !fdb.containsKey(mac)) {
+          lines.add(fdbLine(mac, remote));
+        }
       }
     }
     return lines;
+  }
+
+  private String fdbLine(long mac, Ipv4Address remote) {
+    return MacAddress.of(mac) + " dev " + name() + " dst " + remote + " self permanent";
   }
 
   /**

@@ -356,6 +356,26 @@ class VxlanDeviceTest {
   }
 
   @Test
+  void attachFdb_sharedSet_usedAndShownButOwnMacAndRemovedEntryNot() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    VxlanDevice vx = flannel(o, 0);
+    MacAddress remote = flannel(o, 1).mac();
+    vx.removeFdb(remote);
+    SharedFdb set = new SharedFdb();
+    set.put(vx.mac(), ip("192.168.1.11"));
+    set.put(remote, ip("192.168.1.12"));
+    vx.attachFdb(set, vx.mac());
+
+    assertThat(o.pod1.ping(ip("10.244.2.2")).success()).isTrue();
+    assertThat(Iproute2.bridgeFdbShow(o.node1).lines().filter(l -> l.contains(" flannel.1 ")))
+        .containsExactly(remote + " dev flannel.1 dst 192.168.1.12 self permanent");
+    assertThat(vx.removeFdb(remote)).isTrue();
+    assertThat(vx.removeFdb(remote)).isFalse();
+    assertThat(o.pod1.ping(ip("10.244.2.2")).success()).isFalse();
+    assertThat(Iproute2.bridgeFdbShow(o.node1)).doesNotContain("flannel.1");
+  }
+
+  @Test
   void addFdb_sameMacTwice_replacesDestination() {
     Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
     VxlanDevice vx = flannel(o, 0);
