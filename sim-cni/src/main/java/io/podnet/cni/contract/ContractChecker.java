@@ -119,6 +119,8 @@ public final class ContractChecker {
    *       netfilter, whose dry run passes one datagram and whose rules cannot tell the class's
    *       addresses and devices apart ({@code Hooks}). Any other hook or tc program (but Cilium's
    *       tunnel redirect, which the walk reads), or anything else it does not read, ends the walk.
+   *       Two pods of one node whose route to each other is direct (on one bridge) are walked pair
+   *       by pair, from the source pod's own neighbour entry through the bridge.
    *   <li>What the walk does not check, that the devices it passes do for every datagram what they
    *       did for one, it names in three signatures: the choices made on S's node (the devices,
    *       routes with or without gateway, neighbours known or resolved), the kinds of steps across
@@ -133,7 +135,9 @@ public final class ContractChecker {
    *
    * <p>When that probe fails, or the walk ends, every pair of S x D is probed, so every violation
    * is reported as the pair check reports it. The argument assumes that nothing but the check's own
-   * probes changes the cluster while it runs and that each probe starts a new flow for conntrack.
+   * probes changes the cluster while it runs (they change neighbour and switch entries, so what
+   * walks keep of the underlay is read again after each) and that each probe starts a new flow for
+   * conntrack. Every pair is proven against the tables as they are when it is walked.
    *
    * <p>The cost is a few real probes per node (each source class's choices and each destination
    * class's arrival, shown once), the per-pod rule 3 probes, and per pair of classes a walk of a
