@@ -8,6 +8,7 @@ import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.PacketHook;
 import io.podnet.dataplane.netfilter.Netfilter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -62,32 +63,38 @@ final class Hooks {
   /** A netfilter's rules as the check reads them, with the dry runs asked so far. */
   private static final class Rules {
     final Netfilter netfilter;
-    final int[] sources;
-    final int[] destinations;
     final List<String> interfaces;
-    final Map<Question, Boolean> answers = new HashMap<>();
+    final Map<Question, List<Answer>> answers = new HashMap<>();
 
     Rules(Netfilter netfilter) {
       this.netfilter = netfilter;
-      this.sources = signedOrder(netfilter.addressBoundaries(true));
-      this.destinations = signedOrder(netfilter.addressBoundaries(false));
       this.interfaces = netfilter.interfacePatterns();
     }
   }
 
-  /**
-   * One dry run, by the address classes of its source and destination rather than the addresses.
-   */
+  /** What dry runs answer depends on, besides the addresses. */
   private record Question(
       Netfilter.Path path,
-      int source,
-      int destination,
       boolean sourceLocal,
       boolean destinationLocal,
       int proto,
       int dport,
       @Nullable Device in,
       @Nullable Device out) {}
+
+  /**
+   * One dry run's answer, for every packet whose addresses lie in the same intervals of its
+   * boundaries (xor the sign bit) as the run's did.
+   */
+  private record Answer(
+      int[] sources, int[] destinations, int source, int destination, boolean passes) {
+
+    /** Whether every address of both ranges lies in the run's intervals. */
+    boolean covers(Addresses src, Addresses dst) {
+      return addressClass(sources, src.lo(), src.hi()) == source
+          && addressClass(destinations, dst.lo(), dst.hi()) == destination;
+    }
+  }
 
   private final Map<NetNamespace, Netfilter> installed = new IdentityHashMap<>();
   private final Map<NetNamespace, Place> places = new IdentityHashMap<>();
@@ -126,22 +133,30 @@ final class Hooks {
     if (r == null) {
       return place.none;
     }
-    int source = addressClass(r.sources, src.lo(), src.hi());
-    int destination = addressClass(r.destinations, dst.lo(), dst.hi());
     int srcLocal = locality(place, src);
     int dstLocal = locality(place, dst);
-    if (source < 0 || destination < 0 || srcLocal < 0 || dstLocal < 0) {
+    if (srcLocal < 0 || dstLocal < 0) {
       return false;
     }
-    Question q =
-        new Question(
-            path, source, destination, srcLocal == 1, dstLocal == 1, proto, dport, in, out);
-    Boolean answer = r.answers.get(q);
-    if (answer == null) {
-      answer = r.netfilter.passesUnchanged(path, src.lo(), dst.lo(), proto, dport, in, out);
-      r.answers.put(q, answer);
+    Question q = new Question(path, srcLocal == 1, dstLocal == 1, proto, dport, in, out);
+    List<Answer> known = r.answers.computeIfAbsent(q, k -> new ArrayList<>(1));
+    for (Answer a : known) {
+      if (a.covers(src, dst)) {
+        return a.passes();
+      }
     }
-    return answer;
+    Netfilter.DryRun run = r.netfilter.dryRun(path, src.lo(), dst.lo(), proto, dport, in, out);
+    int[] sources = signedOrder(run.sourceBoundaries());
+    int[] destinations = signedOrder(run.destinationBoundaries());
+    Answer a =
+        new Answer(
+            sources,
+            destinations,
+            addressClass(sources, src.lo(), src.lo()),
+            addressClass(destinations, dst.lo(), dst.lo()),
+            run.passes());
+    known.add(a);
+    return a.covers(src, dst) && a.passes();
   }
 
   /**

@@ -22,6 +22,7 @@ import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.LookupResult;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,10 +98,13 @@ public final class Netfilter {
   private int pCt;
   private int lastRule;
 
-  // a dry run (see passesUnchanged): nothing counted, traced or drawn; a rule whose outcome is not
+  // a dry run (see dryRun): nothing counted, traced or drawn; a rule whose outcome is not
   // fixed by the packet's fields marks the run uncertain
   private boolean dry;
   private boolean uncertain;
+
+  /** The prefixes a dry run compared with: side (0 source, 1 destination), address, mask. */
+  private final IntArrayList compared = new IntArrayList();
 
   // connection tracking of the packet being processed (the kernel's skb->_nfct)
   private long ctFrame = -1;
@@ -745,8 +749,8 @@ public final class Netfilter {
   // ---------------------------------------------------------------- analysis
 
   /**
-   * The hook points a packet passes in one namespace, for {@link #passesUnchanged}: the kernel's
-   * three paths through netfilter.
+   * The hook points a packet passes in one namespace, for {@link #dryRun}: the kernel's three paths
+   * through netfilter.
    */
   public enum Path {
     /** Routed through (or bridged between two ports): PREROUTING, FORWARD, POSTROUTING. */
@@ -782,19 +786,33 @@ public final class Netfilter {
   }
 
   /**
-   * Whether the first packet of a new flow with these fields, from any source port, passes every
-   * hook point of {@code path} here unchanged: every table accepts it, no NAT rule or service-map
-   * frontend takes it, and no rule it reaches matches on its source port, at random ({@code
-   * statistic}) or by history ({@code recent}). A dry run: nothing is counted, traced, tracked or
-   * drawn. The answer holds for every packet whose addresses lie between the same {@linkplain
-   * #addressBoundaries boundaries}, are local here or not alike, and whose devices are alike for
+   * What a dry run found ({@link #dryRun}): whether the packet passes unchanged, and where the
+   * address matches it met change: the first address of every prefix a rule it was compared with
+   * matches on, and the first address after it, each once, ascending as unsigned numbers (the
+   * destination ones hold every service-map frontend too). Any packet whose source and destination
+   * lie between the same two boundaries as the dry run's, with the same fields otherwise, meets the
+   * same rules with the same outcome.
+   *
+   * @param passes whether the packet passes unchanged
+   * @param sourceBoundaries the source boundaries
+   * @param destinationBoundaries the destination boundaries
+   */
+  public record DryRun(boolean passes, int[] sourceBoundaries, int[] destinationBoundaries) {}
+
+  /**
+   * Runs the first packet of a new flow with these fields, from any source port, through every hook
+   * point of {@code path} here without sending it: it passes unchanged when every table accepts it,
+   * no NAT rule or service-map frontend takes it, and no rule it reaches matches on its source
+   * port, at random ({@code statistic}) or by history ({@code recent}). Nothing is counted, traced,
+   * tracked or drawn. The answer holds for every packet whose addresses lie between the same
+   * {@linkplain DryRun boundaries}, are local here or not alike, and whose devices are alike for
    * every {@linkplain #interfacePatterns interface pattern}, with the same protocol and destination
    * port.
    *
    * @param in the device the packet came in by (ignored for {@link Path#SENT})
    * @param out the device it leaves by (ignored for {@link Path#DELIVERED})
    */
-  public boolean passesUnchanged(
+  public DryRun dryRun(
       Path path,
       int src,
       int dst,
@@ -804,8 +822,10 @@ public final class Netfilter {
       @Nullable Device out) {
     dry = true;
     uncertain = false;
+    compared.clear();
     int mark = 0;
     boolean ports = proto == IpProtocol.TCP || proto == IpProtocol.UDP || proto == 132;
+    boolean passes = true;
     try {
       for (HookPoint point : path.points) {
         Device hin = path == Path.SENT ? null : in;
@@ -813,7 +833,8 @@ public final class Netfilter {
         boolean dstHook = point == HookPoint.PREROUTING || point == HookPoint.OUTPUT;
         for (Table t : TABLES_AT.get(point)) {
           if (t == Table.NAT && dstHook && frontend(dst, dport, proto)) {
-            return false;
+            passes = false;
+            break;
           }
           Program p = programs.get(t);
           if (p == null) {
@@ -833,14 +854,44 @@ public final class Netfilter {
           if (uncertain
               || verdict != ACCEPT
               || (lastRule >= 0 && p.kind[lastRule] == Program.T_NAT)) {
-            return false;
+            passes = false;
+            break;
           }
         }
+        if (!passes) {
+          break;
+        }
       }
-      return true;
+      TreeSet<Long> sources = new TreeSet<>();
+      TreeSet<Long> destinations = new TreeSet<>();
+      for (int k = 0; k < compared.size(); k += 3) {
+        TreeSet<Long> side = compared.getInt(k) == 0 ? sources : destinations;
+        long start = compared.getInt(k + 1) & 0xFFFF_FFFFL;
+        side.add(start);
+        side.add(start + (~compared.getInt(k + 2) & 0xFFFF_FFFFL) + 1);
+      }
+      HashMapServiceLookup map = serviceMap;
+      if (map != null) {
+        for (int a : map.frontendAddresses()) {
+          destinations.add(a & 0xFFFF_FFFFL);
+          destinations.add((a & 0xFFFF_FFFFL) + 1);
+        }
+      }
+      return new DryRun(passes, unsigned(sources), unsigned(destinations));
     } finally {
       dry = false;
     }
+  }
+
+  /** The boundaries as unsigned ints, without 2^32. */
+  private static int[] unsigned(TreeSet<Long> bounds) {
+    bounds.remove(1L << 32);
+    int[] out = new int[bounds.size()];
+    int i = 0;
+    for (long b : bounds) {
+      out[i++] = (int) b;
+    }
+    return out;
   }
 
   /** Whether the service map would take a new flow to {@code dst:dport}. */
@@ -849,39 +900,6 @@ public final class Netfilter {
     return map != null
         && (map.hasFrontend(dst, dport, proto)
             || (ns.isLocalAddress(dst) && map.hasFrontend(0, dport, proto)));
-  }
-
-  /**
-   * Where the rules' source ({@code source}) or destination address matches change: the first
-   * address of every prefix a rule matches and the first address after it, each once, ascending as
-   * unsigned numbers; the destination boundaries hold every service-map frontend too. Any two
-   * addresses between the same two boundaries are matched alike by every rule.
-   */
-  public int[] addressBoundaries(boolean source) {
-    TreeSet<Long> bounds = new TreeSet<>();
-    for (Program p : programs.values()) {
-      int[] addr = source ? p.src : p.dst;
-      int[] mask = source ? p.srcMask : p.dstMask;
-      for (int r = 0; r < addr.length; r++) {
-        long start = (addr[r] & mask[r]) & 0xFFFF_FFFFL;
-        bounds.add(start);
-        bounds.add(start + (~mask[r] & 0xFFFF_FFFFL) + 1);
-      }
-    }
-    HashMapServiceLookup map = serviceMap;
-    if (!source && map != null) {
-      for (int a : map.frontendAddresses()) {
-        bounds.add(a & 0xFFFF_FFFFL);
-        bounds.add((a & 0xFFFF_FFFFL) + 1);
-      }
-    }
-    bounds.remove(1L << 32);
-    int[] out = new int[bounds.size()];
-    int i = 0;
-    for (long b : bounds) {
-      out[i++] = (int) b;
-    }
-    return out;
   }
 
   /**
@@ -1029,6 +1047,10 @@ public final class Netfilter {
 
   private boolean matches(Program p, int r, @Nullable Device in, @Nullable Device out) {
     int f = p.flags[r];
+    if (dry) {
+      compare(0, p.src[r], p.srcMask[r]);
+      compare(1, p.dst[r], p.dstMask[r]);
+    }
     if (((pSrc & p.srcMask[r]) == p.src[r]) == ((f & Program.INV_SRC) != 0)) {
       return false;
     }
@@ -1064,6 +1086,15 @@ public final class Netfilter {
       return false;
     }
     return (f & Program.SLOW) == 0 || slowMatches(p.slow[r], in, out);
+  }
+
+  /** Notes, in a dry run, a source (0) or destination (1) prefix a rule compares with. */
+  private void compare(int side, int address, int mask) {
+    if (mask != 0) {
+      compared.add(side);
+      compared.add(address & mask);
+      compared.add(mask);
+    }
   }
 
   private boolean slowMatches(Match[] list, @Nullable Device in, @Nullable Device out) {

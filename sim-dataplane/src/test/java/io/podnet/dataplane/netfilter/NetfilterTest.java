@@ -67,6 +67,10 @@ class NetfilterTest {
     return Ipv4Address.parse(address).toInt();
   }
 
+  private boolean passes(int src, int dst, int proto, int dport, Device in, Device out) {
+    return nf.dryRun(Netfilter.Path.FORWARDED, src, dst, proto, dport, in, out).passes();
+  }
+
   private static String rules(String... lines) {
     return String.join("\n", lines) + "\n";
   }
@@ -334,7 +338,7 @@ class NetfilterTest {
   }
 
   @Test
-  void passesUnchanged_dryRuns_answerLikeTheRulesAndCountNothing() {
+  void dryRun_packets_passLikeTheRulesSayAndNothingIsCounted() {
     nf.restore(
         rules(
             "*filter",
@@ -352,20 +356,13 @@ class NetfilterTest {
     int web2 = t.podAddress(1, 0).toInt();
     int tcp = IpProtocol.TCP;
 
-    assertThat(nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, web2, tcp, 80, in, out)).isTrue();
-    assertThat(
-            nf.passesUnchanged(Netfilter.Path.FORWARDED, ip("10.244.1.3"), web2, tcp, 80, in, out))
-        .as("dropped")
-        .isFalse();
-    assertThat(nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, VIP.toInt(), tcp, 80, in, out))
-        .as("NATed")
-        .isFalse();
-    assertThat(
-            nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, web2, IpProtocol.UDP, 80, in, out))
+    assertThat(passes(web1, web2, tcp, 80, in, out)).isTrue();
+    assertThat(passes(ip("10.244.1.3"), web2, tcp, 80, in, out)).as("dropped").isFalse();
+    assertThat(passes(web1, VIP.toInt(), tcp, 80, in, out)).as("NATed").isFalse();
+    assertThat(passes(web1, web2, IpProtocol.UDP, 80, in, out))
         .as("a rule on the source port decides")
         .isFalse();
-    assertThat(
-            nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, ip("10.244.2.9"), tcp, 80, in, out))
+    assertThat(passes(web1, ip("10.244.2.9"), tcp, 80, in, out))
         .as("a random rule decides")
         .isFalse();
     assertThat(nf.rulesEvaluated()).isEqualTo(evaluated);
@@ -373,18 +370,34 @@ class NetfilterTest {
   }
 
   @Test
-  void addressBoundariesAndInterfacePatterns_whereTheRulesTellPacketsApart() {
+  void dryRun_boundaries_onlyOfTheRulesThePacketMet() {
     nf.restore(
         rules(
             "*filter",
             ":FORWARD ACCEPT [0:0]",
+            ":SVC - [0:0]",
             "-A FORWARD -s 10.244.1.0/24 -i cni0 -j ACCEPT",
+            "-A FORWARD -d 10.96.0.10/32 -j SVC",
             "-A FORWARD -d 10.244.2.9/32 -o cali+ -j DROP",
+            "-A SVC -s 10.244.3.7/32 -j DROP",
             "COMMIT"),
         "filter.v4");
+    Device cni0 = node1.device("cni0");
+    Device eth0 = node1.device("eth0");
 
-    assertThat(nf.addressBoundaries(true)).containsExactly(0, ip("10.244.1.0"), ip("10.244.2.0"));
-    assertThat(nf.addressBoundaries(false)).containsExactly(0, ip("10.244.2.9"), ip("10.244.2.10"));
+    Netfilter.DryRun early =
+        nf.dryRun(Netfilter.Path.FORWARDED, ip("10.244.1.2"), ip("10.244.2.2"), 6, 80, cni0, eth0);
+    Netfilter.DryRun late =
+        nf.dryRun(Netfilter.Path.FORWARDED, ip("10.244.4.2"), ip("10.244.2.2"), 6, 80, eth0, eth0);
+
+    assertThat(early.passes()).isTrue();
+    assertThat(early.sourceBoundaries()).containsExactly(ip("10.244.1.0"), ip("10.244.2.0"));
+    assertThat(early.destinationBoundaries()).isEmpty();
+    assertThat(late.passes()).isTrue();
+    assertThat(late.sourceBoundaries()).containsExactly(ip("10.244.1.0"), ip("10.244.2.0"));
+    assertThat(late.destinationBoundaries())
+        .as("not the source of the SVC chain it never reached")
+        .containsExactly(ip("10.96.0.10"), ip("10.96.0.11"), ip("10.244.2.9"), ip("10.244.2.10"));
     assertThat(nf.interfacePatterns()).containsExactly("cali+", "cni0");
     assertThat(HookPoint.values())
         .allMatch(point -> node1.hooks(point).stream().allMatch(nf::owns));
