@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 final class ClassReachability {
 
   /** What rule 2 covered. */
-  record Counts(int pairs, int datagrams) {}
+  record Counts(long pairs, long datagrams) {}
 
   /** A violation with the positions of its pair, so the report keeps the exhaustive order. */
   private record Found(long order, Violation violation) {}
@@ -49,7 +49,7 @@ final class ClassReachability {
   private final Map<Pod, Integer> index = new IdentityHashMap<>();
   private final List<Found> found = new ArrayList<>();
   private final Forwarding.Signatures paths = new Forwarding.Signatures();
-  private int datagrams;
+  private long datagrams;
 
   private ClassReachability(Forwarding forwarding) {
     this.forwarding = forwarding;
@@ -92,7 +92,7 @@ final class ClassReachability {
     }
     c.found.sort(Comparator.comparingLong(Found::order));
     c.found.forEach(f -> out.add(f.violation));
-    return new Counts(Math.toIntExact(pairs), c.datagrams);
+    return new Counts(pairs, c.datagrams);
   }
 
   /** Proves every pair of (s, d); returns how many pairs that is. */

@@ -256,7 +256,7 @@ public final class ContractChecker {
 
   private static ClassReachability.Counts reachability(
       List<Pod> probed, List<Pod> destinations, List<Violation> out) {
-    int pairs = 0;
+    long pairs = 0;
     for (Pod from : probed) {
       for (Pod to : destinations) {
         if (from == to) {
