@@ -116,11 +116,12 @@ public final class ContractChecker {
    *       tunnel map) names an address of the destination node, whose unwrapping device takes the
    *       VNI, remote and inner MAC sent; no namespace on the way holds a destination address; and
    *       every namespace passes the whole class unchanged: it has no hooks, or only its node's
-   *       netfilter, whose dry run passes one datagram and whose rules cannot tell the class's
-   *       addresses and devices apart ({@code Hooks}). Any other hook or tc program (but Cilium's
-   *       tunnel redirect, which the walk reads), or anything else it does not read, ends the walk.
-   *       Two pods of one node whose route to each other is direct (on one bridge) are walked pair
-   *       by pair, from the source pod's own neighbour entry through the bridge.
+   *       netfilter, whose dry run passes one datagram and none of whose rules that datagram met
+   *       can tell the class's addresses and devices apart ({@code Hooks}). Any other hook or tc
+   *       program (but Cilium's tunnel redirect, which the walk reads), or anything else it does
+   *       not read, ends the walk. Two pods of one node whose route to each other is direct (on one
+   *       bridge) are walked pair by pair, from the source pod's own neighbour entry through the
+   *       bridge.
    *   <li>What the walk does not check, that the devices it passes do for every datagram what they
    *       did for one, it names in three signatures: the choices made on S's node (the devices,
    *       routes with or without gateway, neighbours known or resolved), the kinds of steps across

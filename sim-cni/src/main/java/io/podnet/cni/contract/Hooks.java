@@ -19,10 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the packet hooks and local addresses of each namespace do to a class of packets, for the
  * class check: a namespace without hooks passes every packet; one whose hooks are all its node's
- * {@link Netfilter} passes a class of packets when a dry run passes one of them and the rules
- * cannot tell the others apart from it; a namespace with any other hook is opaque and passes
- * nothing provably. Answers are kept for the check's length: the check assumes hooks, rules and
- * addresses do not change while it runs.
+ * {@link Netfilter} passes a class of packets when a dry run passes one of them and none of the
+ * rules it met can tell the others apart from it (their addresses lie between the same boundaries,
+ * are local or not alike, their devices match the same interface patterns); a namespace with any
+ * other hook is opaque and passes nothing provably. Answers are kept for the check's length: the
+ * check assumes hooks, rules and addresses do not change while it runs.
  */
 final class Hooks {
 
@@ -72,15 +73,18 @@ final class Hooks {
     }
   }
 
-  /** What dry runs answer depends on, besides the addresses. */
+  /**
+   * What dry runs answer depends on, besides the addresses: the devices only by the interface
+   * patterns they match ({@link #interfaces}).
+   */
   private record Question(
       Netfilter.Path path,
       boolean sourceLocal,
       boolean destinationLocal,
       int proto,
       int dport,
-      @Nullable Device in,
-      @Nullable Device out) {}
+      Object in,
+      Object out) {}
 
   /**
    * One dry run's answer, for every packet whose addresses lie in the same intervals of its
@@ -138,7 +142,15 @@ final class Hooks {
     if (srcLocal < 0 || dstLocal < 0) {
       return false;
     }
-    Question q = new Question(path, srcLocal == 1, dstLocal == 1, proto, dport, in, out);
+    Question q =
+        new Question(
+            path,
+            srcLocal == 1,
+            dstLocal == 1,
+            proto,
+            dport,
+            interfaces(r, in),
+            interfaces(r, out));
     List<Answer> known = r.answers.computeIfAbsent(q, k -> new ArrayList<>(1));
     for (Answer a : known) {
       if (a.covers(src, dst)) {
@@ -174,6 +186,26 @@ final class Hooks {
       }
     }
     return true;
+  }
+
+  /**
+   * Which of the rules' interface patterns {@code dev} matches, as a bit set (or its name when the
+   * rules name more than 63); -1 for no device.
+   */
+  private static Object interfaces(Rules r, @Nullable Device dev) {
+    if (dev == null) {
+      return -1L;
+    }
+    if (r.interfaces.size() > 63) {
+      return dev.name();
+    }
+    long matched = 0;
+    for (int i = 0; i < r.interfaces.size(); i++) {
+      if (matches(r.interfaces.get(i), dev.name())) {
+        matched |= 1L << i;
+      }
+    }
+    return matched;
   }
 
   private static boolean matches(String pattern, String name) {
