@@ -180,7 +180,7 @@ final class ServiceProxy {
     }
     boolean full =
         lastFullSync == Long.MIN_VALUE || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
-    ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step.changed(), full);
+    ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step, full);
     long lines = plan.lines();
     long cost = RuleProgrammingCost.MEASURED.restoreNanos(lines);
     ServiceSync sync =

@@ -1,16 +1,18 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.KubeProxyIptables;
 import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServiceOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -19,12 +21,14 @@ import org.jspecify.annotations.Nullable;
  * proxy syncs towards. A cluster makes a new snapshot for each instant its Services or endpoints
  * change, reusing the previous snapshot's {@link Entry} of every Service that did not change.
  *
- * <p>What the nodes derive from a snapshot is made once and shared: the iptables rendering, the
- * change from the snapshot a node last synced ({@link #stepFrom}), the restore input of that sync
- * ({@link #plan}) and the service map ({@link #sharedMap}); 5,000 nodes syncing the same change do
- * the work once. Only when a Service makes the rendering depend on the node ({@code
- * externalTrafficPolicy: Local}, whose external frontends hold the node's own endpoints, or
- * LoadBalancer source ranges, which may hold the node's address) does each node get its own.
+ * <p>What the nodes derive from a snapshot is made once and shared: each Service's iptables rules
+ * (kept by its {@link Entry}, so from one snapshot to the next only the changed Services are
+ * rendered again), the change from the snapshot a node last synced ({@link #stepFrom}), the restore
+ * input of that sync ({@link #plan}) and the service map ({@link #sharedMap}); 5,000 nodes syncing
+ * the same change do the work once. Only when a Service makes the rendering depend on the node
+ * ({@code externalTrafficPolicy: Local}, whose external frontends hold the node's own endpoints, or
+ * LoadBalancer source ranges, which may hold the node's address) does each node get its own restore
+ * input, with that Service's rules of its own.
  */
 final class ServiceSnapshot {
 
@@ -32,15 +36,80 @@ final class ServiceSnapshot {
   private final Cidr clusterCidr;
   private final boolean perNode;
   private final long generation;
-  private final Map<String, String> restoreTexts = new HashMap<>();
-  private final Map<String, Map<String, List<String>>> chains = new HashMap<>();
+  private int endpoints = -1;
   private long lastFrom = -1;
   private Step lastStep = new Step(List.of(), List.of());
   private final Map<PlanKey, Plan> plans = new HashMap<>();
   private @Nullable HashMapServiceLookup sharedMap;
 
-  /** One Service and its endpoints. */
-  record Entry(Service service, List<Endpoint> endpoints) {}
+  /**
+   * One Service and its endpoints, equal to another with equal ones. What it writes into a restore
+   * is rendered the first time a node asks and kept, unless it depends on the node: a snapshot
+   * reuses the entries of the Services that did not change, and with them their rendering.
+   */
+  static final class Entry {
+    private final Service service;
+    private final List<Endpoint> endpoints;
+    private final boolean perNode;
+    private int ready = -1;
+    private KubeProxyIptables.@Nullable ServiceRules rules;
+    private boolean rulesComments;
+
+    Entry(Service service, List<Endpoint> endpoints) {
+      this.service = service;
+      this.endpoints = endpoints;
+      this.perNode = dependsOnNode(service);
+    }
+
+    Service service() {
+      return service;
+    }
+
+    List<Endpoint> endpoints() {
+      return endpoints;
+    }
+
+    /** The ready endpoints kube-proxy counts towards its large-cluster threshold. */
+    int readyEndpoints() {
+      if (ready < 0) {
+        ready = KubeProxyIptables.readyEndpoints(service, endpoints);
+      }
+      return ready;
+    }
+
+    /** What the Service writes on {@code node} with or without {@code comments}. */
+    KubeProxyIptables.ServiceRules rules(Cidr clusterCidr, boolean comments, Node node) {
+      if (perNode) {
+        return KubeProxyIptables.ServiceRules.of(
+            service, endpoints, clusterCidr, comments, node.name(), node.internalIp());
+      }
+      KubeProxyIptables.ServiceRules r = rules;
+      if (r == null || rulesComments != comments) {
+        r =
+            KubeProxyIptables.ServiceRules.of(
+                service, endpoints, clusterCidr, comments, "", Ipv4Address.of(0));
+        rules = r;
+        rulesComments = comments;
+      }
+      return r;
+    }
+
+    /** The Service's own chains on {@code node} (they do not depend on comments). */
+    SortedSet<String> chains(Cidr clusterCidr, Node node) {
+      KubeProxyIptables.ServiceRules r = rules;
+      return (r == null || perNode ? rules(clusterCidr, false, node) : r).chains();
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof Entry e && service.equals(e.service) && endpoints.equals(e.endpoints);
+    }
+
+    @Override
+    public int hashCode() {
+      return service.hashCode() * 31 + endpoints.hashCode();
+    }
+  }
 
   /**
    * What a node syncing from one snapshot to this one writes: the Services it lacks or holds with
@@ -68,11 +137,17 @@ final class ServiceSnapshot {
     this.entries = entries;
     this.clusterCidr = cidr;
     this.generation = generation;
-    this.perNode =
-        entries.values().stream()
-            .map(e -> e.service().options())
-            .anyMatch(
-                o -> o.externalTrafficPolicyLocal() || !o.loadBalancerSourceRanges().isEmpty());
+    this.perNode = entries.values().stream().anyMatch(e -> e.perNode);
+  }
+
+  /**
+   * Whether what {@code service} writes depends on the node: {@code externalTrafficPolicy: Local}
+   * (its external frontends hold the node's own endpoints) or LoadBalancer source ranges (which may
+   * hold the node's address).
+   */
+  private static boolean dependsOnNode(Service service) {
+    ServiceOptions o = service.options();
+    return o.externalTrafficPolicyLocal() || !o.loadBalancerSourceRanges().isEmpty();
   }
 
   /** An empty snapshot: no Services. */
@@ -145,39 +220,18 @@ final class ServiceSnapshot {
     return map;
   }
 
-  /** kube-proxy's full restore input for this snapshot on {@code node}. */
-  String restoreText(Node node) {
-    return restoreTexts.computeIfAbsent(viewOf(node), k -> render(entries.values(), node));
-  }
-
-  /** The chains the full restore input on {@code node} declares, by table. */
-  Map<String, List<String>> chains(Node node) {
-    return chains.computeIfAbsent(viewOf(node), k -> KubeProxy.declaredChains(restoreText(node)));
-  }
-
   /**
-   * The chains kube-proxy writes on {@code node} for {@code subset} of these Services, by table.
+   * Whether kube-proxy comments its endpoint rules for this snapshot: the ready endpoints of all
+   * its Services are within the large-cluster threshold.
    */
-  Map<String, List<String>> chainsOf(List<Entry> subset, Node node) {
-    return KubeProxy.declaredChains(render(subset, node));
-  }
-
-  /** The node a rendering depends on: its name, or "" when it depends on none. */
-  private String viewOf(Node node) {
-    return perNode ? node.name() : "";
-  }
-
-  private String render(Iterable<Entry> subset, Node node) {
-    List<Service> list = new ArrayList<>();
-    Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
-    subset.forEach(
-        e -> {
-          list.add(e.service());
-          endpoints.put(e.service(), e.endpoints());
-        });
-    return perNode
-        ? KubeProxyIptables.render(
-            list, endpoints, clusterCidr, false, node.name(), node.internalIp())
-        : KubeProxyIptables.render(list, endpoints, clusterCidr);
+  boolean writesComments() {
+    if (endpoints < 0) {
+      int n = 0;
+      for (Entry e : entries.values()) {
+        n += e.readyEndpoints();
+      }
+      endpoints = n;
+    }
+    return KubeProxyIptables.writesComments(endpoints);
   }
 }
