@@ -101,15 +101,18 @@ final class KubeProxy {
           for (String key : step.removed()) {
             gone.addAll(from.entries().get(key).chains(cidr, node));
           }
-          StringBuilder text = new StringBuilder(KubeProxyIptables.restore(all, written, false));
+          String text = KubeProxyIptables.restore(all, written, false);
           if (!gone.isEmpty()) {
-            text.append("*nat\n");
-            gone.forEach(c -> text.append(':').append(c).append(" - [0:0]\n"));
-            gone.forEach(c -> text.append("-X ").append(c).append('\n'));
-            text.append("COMMIT\n");
+            StringBuilder stale = new StringBuilder("*nat\n");
+            gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
+            gone.forEach(c -> stale.append("-X ").append(c).append('\n'));
+            text += stale.append("COMMIT\n");
           }
-          long lines = text.chars().filter(c -> c == '\n').count();
-          return new ServiceSnapshot.Plan(text.toString(), lines);
+          long lines = 0;
+          for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            lines++;
+          }
+          return new ServiceSnapshot.Plan(text, lines);
         });
   }
 

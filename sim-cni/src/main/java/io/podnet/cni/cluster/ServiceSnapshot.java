@@ -7,8 +7,11 @@ import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.KubeProxyIptables;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServiceOptions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +35,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class ServiceSnapshot {
 
-  private final Map<String, Entry> entries;
+  private @Nullable Map<String, Entry> entries;
+  private @Nullable ServiceSnapshot parent;
+  private Map<String, Entry> puts = Map.of();
+  private List<String> deleted = List.of();
   private final Cidr clusterCidr;
   private final boolean perNode;
   private final long generation;
@@ -67,6 +73,11 @@ final class ServiceSnapshot {
 
     List<Endpoint> endpoints() {
       return endpoints;
+    }
+
+    /** Whether what the Service writes depends on the node. */
+    boolean perNode() {
+      return perNode;
     }
 
     /** The ready endpoints kube-proxy counts towards its large-cluster threshold. */
@@ -129,15 +140,26 @@ final class ServiceSnapshot {
   /** A plan's key: the generation synced from (not the snapshot, which would keep it alive). */
   private record PlanKey(long from, boolean full) {}
 
-  /**
-   * A snapshot of {@code entries} (by {@code namespace/name}, in creation order), the {@code
-   * generation}-th the cluster made.
-   */
-  ServiceSnapshot(Map<String, Entry> entries, Cidr cidr, long generation) {
-    this.entries = entries;
+  private ServiceSnapshot(Cidr cidr, long generation, boolean perNode) {
     this.clusterCidr = cidr;
     this.generation = generation;
-    this.perNode = entries.values().stream().anyMatch(e -> e.perNode);
+    this.perNode = perNode;
+  }
+
+  /**
+   * The snapshot after {@code parent}: its entries without those of the {@code removed} keys, then
+   * with {@code puts} (an entry of a key it holds replaces that entry in place, others follow in
+   * order). Made in time proportional to the change: the entries are laid out only when something
+   * asks for them, a sync to this snapshot.
+   *
+   * @param perNode whether any Service of the result depends on the node
+   */
+  ServiceSnapshot(
+      ServiceSnapshot parent, Map<String, Entry> puts, List<String> removed, boolean perNode) {
+    this(parent.clusterCidr, parent.generation + 1, perNode);
+    this.parent = parent;
+    this.puts = puts;
+    this.deleted = removed;
   }
 
   /**
@@ -152,7 +174,9 @@ final class ServiceSnapshot {
 
   /** An empty snapshot: no Services. */
   static ServiceSnapshot empty(Cidr clusterCidr) {
-    return new ServiceSnapshot(Map.of(), clusterCidr, 0);
+    ServiceSnapshot empty = new ServiceSnapshot(clusterCidr, 0, false);
+    empty.entries = Map.of();
+    return empty;
   }
 
   /** The cluster CIDR kube-proxy tells pod traffic by. */
@@ -172,7 +196,26 @@ final class ServiceSnapshot {
 
   /** The Services and endpoints by {@code namespace/name}, in creation order. */
   Map<String, Entry> entries() {
-    return entries;
+    Map<String, Entry> all = entries;
+    if (all != null) {
+      return all;
+    }
+    Deque<ServiceSnapshot> since = new ArrayDeque<>();
+    ServiceSnapshot s = this;
+    while (s.entries == null) {
+      since.push(s);
+      s = Objects.requireNonNull(s.parent);
+    }
+    Map<String, Entry> out = new LinkedHashMap<>(s.entries);
+    for (ServiceSnapshot step : since) {
+      step.deleted.forEach(out::remove);
+      out.putAll(step.puts);
+    }
+    entries = out;
+    parent = null;
+    puts = Map.of();
+    deleted = List.of();
+    return out;
   }
 
   /**
@@ -182,15 +225,16 @@ final class ServiceSnapshot {
   Step stepFrom(ServiceSnapshot from) {
     if (from.generation != lastFrom) {
       List<Entry> changed = new ArrayList<>();
-      entries.forEach(
+      Map<String, Entry> now = entries();
+      Map<String, Entry> before = from.entries();
+      now.forEach(
           (key, e) -> {
-            Entry old = from.entries.get(key);
+            Entry old = before.get(key);
             if (old != e && !Objects.equals(old, e)) {
               changed.add(e);
             }
           });
-      List<String> removed =
-          from.entries.keySet().stream().filter(k -> !entries.containsKey(k)).toList();
+      List<String> removed = before.keySet().stream().filter(k -> !now.containsKey(k)).toList();
       lastStep = new Step(changed, removed);
       lastFrom = from.generation;
     }
@@ -199,10 +243,11 @@ final class ServiceSnapshot {
 
   /**
    * The restore input of a sync from {@code from} to this snapshot on {@code node}, made by {@code
-   * plan} once for every node, unless the rendering depends on the node.
+   * plan} once for every node, unless the rendering of either snapshot depends on the node (a
+   * node-dependent Service gone since {@code from} leaves chains of the node's own to delete).
    */
   Plan plan(ServiceSnapshot from, boolean full, Node node, Supplier<Plan> plan) {
-    return perNode
+    return perNode || from.perNode
         ? plan.get()
         : plans.computeIfAbsent(new PlanKey(from.generation, full), k -> plan.get());
   }
@@ -227,7 +272,7 @@ final class ServiceSnapshot {
   boolean writesComments() {
     if (endpoints < 0) {
       int n = 0;
-      for (Entry e : entries.values()) {
+      for (Entry e : entries().values()) {
         n += e.readyEndpoints();
       }
       endpoints = n;

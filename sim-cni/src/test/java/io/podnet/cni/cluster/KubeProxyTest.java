@@ -51,6 +51,7 @@ final class KubeProxyTest {
     List<String> services = new ArrayList<>();
     List<String> pods = new ArrayList<>();
     int created = 0;
+    int made = 0;
     boolean crashed = false;
     for (int i = 0; i < 4; i++) {
       pods.add(cluster.createPod(pod(i)).key());
@@ -66,8 +67,9 @@ final class KubeProxyTest {
             cluster.deleteService(services.remove(pick % services.size()));
           }
         }
-        case 2 -> pods.add(cluster.createPod(pod(100 + pods.size() + op)).key());
+        case 2 -> pods.add(cluster.createPod(pod(4 + 2 * ++made + op % 2)).key());
         case 3 -> {
+          pods.removeIf(key -> cluster.pod(key).isEmpty()); // evicted from a crashed node
           if (!pods.isEmpty()) {
             cluster.deletePod(pods.remove(pick % pods.size()));
           }
