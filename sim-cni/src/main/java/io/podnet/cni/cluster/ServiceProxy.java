@@ -198,6 +198,7 @@ final class ServiceProxy {
         cost,
         () -> {
           kubeProxy.apply(plan);
+          target.synced(from, full);
           finish(target, step, sync);
         });
   }

@@ -45,7 +45,7 @@ final class ServiceSnapshot {
   private int endpoints = -1;
   private long lastFrom = -1;
   private Step lastStep = new Step(List.of(), List.of());
-  private final Map<PlanKey, Plan> plans = new HashMap<>();
+  private final Map<PlanKey, Shared> plans = new HashMap<>();
   private @Nullable HashMapServiceLookup sharedMap;
 
   /**
@@ -139,6 +139,16 @@ final class ServiceSnapshot {
 
   /** A plan's key: the generation synced from (not the snapshot, which would keep it alive). */
   private record PlanKey(long from, boolean full) {}
+
+  /** A plan and how many nodes are making the sync it is for. */
+  private static final class Shared {
+    final Plan plan;
+    int syncing;
+
+    Shared(Plan plan) {
+      this.plan = plan;
+    }
+  }
 
   private ServiceSnapshot(Cidr cidr, long generation, boolean perNode) {
     this.clusterCidr = cidr;
@@ -244,12 +254,27 @@ final class ServiceSnapshot {
   /**
    * The restore input of a sync from {@code from} to this snapshot on {@code node}, made by {@code
    * plan} once for every node, unless the rendering of either snapshot depends on the node (a
-   * node-dependent Service gone since {@code from} leaves chains of the node's own to delete).
+   * node-dependent Service gone since {@code from} leaves chains of the node's own to delete). A
+   * shared plan is kept while a node makes its sync ({@link #synced}); nodes making the same sync
+   * start it together, so the next such sync is rare and plans it again rather than keep the text.
    */
   Plan plan(ServiceSnapshot from, boolean full, Node node, Supplier<Plan> plan) {
-    return perNode || from.perNode
-        ? plan.get()
-        : plans.computeIfAbsent(new PlanKey(from.generation, full), k -> plan.get());
+    if (perNode || from.perNode) {
+      return plan.get();
+    }
+    Shared shared =
+        plans.computeIfAbsent(new PlanKey(from.generation, full), k -> new Shared(plan.get()));
+    shared.syncing++;
+    return shared.plan;
+  }
+
+  /** A node finished the sync from {@code from} that {@link #plan} planned. */
+  void synced(ServiceSnapshot from, boolean full) {
+    PlanKey key = new PlanKey(from.generation, full);
+    Shared shared = plans.get(key);
+    if (shared != null && --shared.syncing == 0) {
+      plans.remove(key);
+    }
   }
 
   /**

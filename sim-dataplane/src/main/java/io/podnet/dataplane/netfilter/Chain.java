@@ -110,13 +110,13 @@ final class Chain {
     return Arrays.asList(rules);
   }
 
-  /** Whether {@code rules} are this chain's rules, as iptables-save prints them. */
+  /** Whether {@code rules} are this chain's rules. */
   boolean sameRules(List<Rule> other) {
     if (other.size() != rules.length) {
       return false;
     }
     for (int r = 0; r < rules.length; r++) {
-      if (!rules[r].toString().equals(other.get(r).toString())) {
+      if (!rules[r].sameAs(other.get(r))) {
         return false;
       }
     }

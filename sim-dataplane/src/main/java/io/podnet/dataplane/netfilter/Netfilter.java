@@ -22,6 +22,7 @@ import io.podnet.dataplane.service.LookupResult;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import java.lang.ref.WeakReference;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -184,12 +185,13 @@ public final class Netfilter {
    */
   private void restore(String text, String file, boolean noflush) {
     Ruleset.Applied last = rules.applied;
-    if (last != null && last.noflush() == noflush && last.text().equals(text)) {
-      install(last.result());
+    Ruleset shared = last == null ? null : last.result().get();
+    if (shared != null && last.noflush() == noflush && last.text().equals(text)) {
+      install(shared);
       return;
     }
     Ruleset next = IptablesSave.apply(rules, text, file, noflush);
-    rules.applied = new Ruleset.Applied(text, noflush, next);
+    rules.applied = new Ruleset.Applied(text, noflush, new WeakReference<>(next));
     install(next);
   }
 

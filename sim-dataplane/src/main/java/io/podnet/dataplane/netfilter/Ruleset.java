@@ -2,6 +2,7 @@ package io.podnet.dataplane.netfilter;
 
 import io.podnet.core.net.HookPoint;
 import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -145,8 +146,14 @@ public final class Ruleset {
     }
   }
 
-  /** A restore applied to a ruleset, and the ruleset it gave. */
-  record Applied(String text, boolean noflush, Ruleset result) {}
+  /**
+   * A restore applied to a ruleset, and the ruleset it gave while some host still holds that: the
+   * hosts of a cluster apply the same sync one after the other, and once all have gone on to later
+   * rules neither the result nor (through its own {@link #applied}) any later restore input stays
+   * reachable from this ruleset. Whether another host finds the result or parses the input again
+   * changes nothing but the work.
+   */
+  record Applied(String text, boolean noflush, WeakReference<Ruleset> result) {}
 
   final EnumMap<Table, TableRules> tables = new EnumMap<>(Table.class);
 
