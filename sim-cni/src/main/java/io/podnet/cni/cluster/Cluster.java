@@ -96,6 +96,7 @@ public final class Cluster {
   private final Set<Integer> nodePortsInUse = new HashSet<>();
   private boolean syncPending;
   private ServiceSnapshot serviceSnapshot;
+  private final ServiceFeed serviceFeed;
 
   /** Pods by label ({@code key=value}), each in creation order; only looked up, never iterated. */
   private final Map<String, Set<Pod>> podsByLabel = new HashMap<>();
@@ -169,6 +170,7 @@ public final class Cluster {
     this.serviceIps = simulation.random().stream("service-ips");
     this.nodePorts = simulation.random().stream("node-ports");
     this.serviceSnapshot = ServiceSnapshot.empty(clusterCidr);
+    this.serviceFeed = new ServiceFeed(serviceSnapshot);
     this.uids = simulation.random().stream("pod-uids");
     this.nodeLifecycle = new NodeLifecycleController(this);
     this.replicaSets = new ReplicaSetController(this);
@@ -798,7 +800,9 @@ public final class Cluster {
   private void startServiceProxies() {
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
+        ServiceProxy proxy = new ServiceProxy(node, serviceMode, simulation, serviceFeed);
+        serviceFeed.add(proxy);
+        kubeProxies.put(node, proxy);
       }
     }
   }
@@ -945,9 +949,7 @@ public final class Cluster {
         new ServiceSnapshot(
             serviceSnapshot, puts, List.copyOf(deletedServices), perNodeServices > 0);
     deletedServices.clear();
-    for (ServiceProxy proxy : kubeProxies.values()) {
-      proxy.changed(serviceSnapshot);
-    }
+    serviceFeed.publish(serviceSnapshot);
   }
 
   // ---------------------------------------------------------------- kubelet callbacks
