@@ -23,6 +23,13 @@ public final class Frame {
   private int l2Hops;
   private int mark;
 
+  /**
+   * The stream whose data segment this is, told when the frame leaves its first NIC and then
+   * forgotten ({@code skb->sk} until the transmit completion); null for every other frame and for
+   * copies.
+   */
+  @Nullable TcpStream sender;
+
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
     this.start = start;

@@ -107,6 +107,11 @@ public final class Link {
     } else {
       busyUntilFromB = done;
     }
+    TcpStream sender = frame.sender;
+    if (sender != null) {
+      frame.sender = null;
+      sender.transmitted(done);
+    }
     Nic to = fromA ? b : a;
     simulation.scheduleAt(done + spec.latencyNanos(), () -> to.arrive(frame));
   }

@@ -1,6 +1,7 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.Ipv4Address;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One end of a TCP connection carrying a byte stream, small on purpose: the SYN, SYN-ACK, ACK
@@ -9,6 +10,13 @@ import io.podnet.core.addr.Ipv4Address;
  * are FIFO and lossless unless cut, and a cut shows up as silence, which is what application timers
  * (a BGP hold timer) detect. Data is not acknowledged by segments of its own; every segment carries
  * the current acknowledgment number.
+ *
+ * <p>Writes are coalesced as Linux's {@code tcp_autocorking} (on by default) does: a write goes out
+ * at once when no earlier data segment of the stream is still queued on its NIC; otherwise it joins
+ * the unsent tail, which leaves as soon as it fills a segment of the MSS, or, short, when the last
+ * queued segment has been put on the wire. So an application that writes many small messages back
+ * to back (BIRD writes each BGP message with its own {@code write}) sends one small segment, then
+ * segments of the MSS carrying many messages each, a message possibly split across two.
  *
  * <p>A stream costs a few dozen bytes, so a namespace can hold many thousands:
  *
@@ -37,6 +45,18 @@ public final class TcpStream {
   byte state;
   int sndNxt;
   int rcvNxt;
+
+  /** When the last data segment handed to a link leaves it (serialisation done); 0 before. */
+  long txDoneAt;
+
+  /** Written data not yet sent: {@code unsent[unsentStart, unsentStart + unsentLength)}. */
+  byte @Nullable [] unsent;
+
+  int unsentStart;
+  int unsentLength;
+
+  /** Whether an event to send the corked tail is scheduled. */
+  boolean uncorkPending;
 
   TcpStream(
       Sockets sockets,
@@ -108,6 +128,45 @@ public final class TcpStream {
   /** The peer's port. */
   public int remotePort() {
     return remotePort;
+  }
+
+  /** Called by the link that put a data segment of this stream on the wire, done at {@code at}. */
+  void transmitted(long at) {
+    txDoneAt = Math.max(txDoneAt, at);
+  }
+
+  /** Appends {@code data} to the unsent bytes. */
+  void queue(byte[] data) {
+    byte[] buf = unsent;
+    int end = unsentStart + unsentLength;
+    if (buf == null || end + data.length > buf.length) {
+      byte[] bigger = new byte[Math.max(2 * (unsentLength + data.length), 2 * mss)];
+      if (buf != null) {
+        System.arraycopy(buf, unsentStart, bigger, 0, unsentLength);
+      }
+      buf = bigger;
+      unsent = buf;
+      unsentStart = 0;
+      end = unsentLength;
+    }
+    System.arraycopy(data, 0, buf, end, data.length);
+    unsentLength += data.length;
+  }
+
+  /** Drops the first {@code n} unsent bytes, which have been sent; an empty queue lets go. */
+  void consume(int n) {
+    unsentLength -= n;
+    unsentStart += n;
+    if (unsentLength == 0) {
+      discardUnsent();
+    }
+  }
+
+  /** Forgets unsent data (the stream is gone). */
+  void discardUnsent() {
+    unsent = null;
+    unsentStart = 0;
+    unsentLength = 0;
   }
 
   String stateName() {
