@@ -369,7 +369,45 @@ final class Sockets {
   private void push(TcpStream s, byte[] data, int off, int len) {
     int seq = s.sndNxt;
     s.sndNxt = seq + len;
+    long before = s.txDoneAt;
     output(s, segmentBuilder(s, seq, s.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, data, off, len), s);
+    if (s.txDoneAt != before) {
+      s.inFlight(s.txDoneAt, len);
+    }
+  }
+
+  boolean writable(TcpStream s) {
+    if (s.state != TcpStream.ESTABLISHED) {
+      return false;
+    }
+    if (s.queuedBytes(sim.now()) < TcpStream.SEND_BUFFER) {
+      return true;
+    }
+    s.writableWanted = true;
+    awaitRoom(s);
+    return false;
+  }
+
+  /** Checks again when the next segment is on the wire (only segments in flight fill a buffer). */
+  private void awaitRoom(TcpStream s) {
+    if (!s.roomCheckPending) {
+      s.roomCheckPending = true;
+      sim.scheduleAt(s.nextOnTheWire(sim.now()), () -> checkRoom(s));
+    }
+  }
+
+  private void checkRoom(TcpStream s) {
+    s.roomCheckPending = false;
+    if (s.state != TcpStream.ESTABLISHED || !s.writableWanted) {
+      return;
+    }
+    long now = sim.now();
+    if (s.queuedBytes(now) > TcpStream.SEND_BUFFER / 2 && s.nextOnTheWire(now) > now) {
+      awaitRoom(s);
+      return;
+    }
+    s.writableWanted = false;
+    s.listener.writable(s);
   }
 
   void streamClose(TcpStream s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
@@ -46,6 +47,11 @@ class TcpStreamTest {
     @Override
     public void closed(TcpStream stream, String reason) {
       events.add(name + " closed " + reason);
+    }
+
+    @Override
+    public void writable(TcpStream stream) {
+      events.add(name + " writable");
     }
   }
 
@@ -157,6 +163,30 @@ class TcpStreamTest {
             "server connected " + c.server.streams.get(0),
             "server received one",
             "server received two");
+  }
+
+  @Test
+  void writable_writerFillsTheSendBuffer_falseThenToldWhenHalfHasLeft() {
+    Connected c = new Connected();
+    Recorder client = new Recorder("client");
+    c.s.setListener(client);
+    Simulation sim = c.t.net.simulation();
+
+    int written = 0;
+    while (c.s.writable()) {
+      c.s.send(new byte[100]);
+      written += 100;
+    }
+    long full = sim.now();
+    sim.runUntil(full + 5 * SimTime.MICROSECOND);
+    assertThat(client.events).isEmpty();
+    sim.runUntilIdle();
+
+    // 16 KiB queue at most; room again once half of it is on the wire, some 7 us at 10 Gbit/s.
+    assertThat(written).isBetween(TcpStream.SEND_BUFFER, TcpStream.SEND_BUFFER + 100);
+    assertThat(client.events).containsExactly("client writable");
+    assertThat(c.s.writable()).isTrue();
+    assertThat(c.server.bytes.size()).isEqualTo(written);
   }
 
   @Test

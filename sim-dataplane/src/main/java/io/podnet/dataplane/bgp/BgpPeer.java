@@ -43,6 +43,14 @@ final class BgpPeer implements StreamListener {
   long keepaliveTimer = -1;
   long restartTimer = -1;
 
+  /** The index of the next change of the speaker's export journal this peer is to hear of. */
+  long exported;
+
+  /** The table being sent since the session came up, from {@link #dumpAt}; null when done. */
+  long @Nullable [] dump;
+
+  int dumpAt;
+
   /** The start of a message whose rest has not arrived yet, exactly that long; null if none. */
   private byte @Nullable [] pending;
 
@@ -194,6 +202,14 @@ final class BgpPeer implements StreamListener {
     pending = at < len ? Arrays.copyOfRange(buf, at, len) : null;
   }
 
+  /** The stream has room again: the speaker goes on telling this peer what it has not heard. */
+  @Override
+  public void writable(TcpStream s) {
+    if (s == stream) {
+      speaker.export(this);
+    }
+  }
+
   private void handle(BgpMessage m) {
     lastHeard = sim().now();
     speaker.messagesReceived++;
@@ -341,6 +357,7 @@ final class BgpPeer implements StreamListener {
     keepaliveTimer = -1;
     restartTimer = -1;
     pending = null;
+    dump = null;
     boolean wasEstablished = state == BgpState.ESTABLISHED;
     if (state != BgpState.IDLE) {
       speaker.trace("session", Prefixes.address(address) + " " + state + " -> Idle (" + why + ")");

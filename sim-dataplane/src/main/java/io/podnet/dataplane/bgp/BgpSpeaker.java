@@ -176,6 +176,19 @@ public final class BgpSpeaker {
 
   private final Canonical canonical;
 
+  /**
+   * The export journal: the changes of best routes not yet told to every established peer, oldest
+   * first; the first has index {@link #journalStart}, and each peer keeps the index of the next it
+   * is to hear of. A reflector that thousands of clients learn from thus holds each change once,
+   * not an UPDATE per client waiting in a socket, and sends as fast as the sockets drain, as BIRD
+   * does.
+   */
+  private final List<Change> journal = new ArrayList<>();
+
+  private long journalStart;
+  private int trimAt = MIN_TRIM;
+  private static final int MIN_TRIM = 64;
+
   /** Prefixes whose best route is local or from eBGP: what a non-reflector tells iBGP peers. */
   private final LongRBTreeSet exportedToInternal = new LongRBTreeSet();
 
@@ -417,13 +430,47 @@ public final class BgpSpeaker {
 
   void established(BgpPeer peer) {
     // Send the routes this peer may see: everything for eBGP peers and reflector clients, else
-    // only local and eBGP-learned routes (iBGP split horizon).
+    // only local and eBGP-learned routes (iBGP split horizon); then what changes from now on.
     boolean everything = peer.ebgp || clusterId != 0;
     long[] keys = everything ? sortedPrefixes() : exportedToInternal.toLongArray();
-    for (long key : keys) {
-      Path best = rib.get(key).best;
-      if (exportable(best, fromClient(best), peer)) {
-        peer.send(updateFor(peer, key, best, new Announcement()));
+    peer.dump = keys.length == 0 ? null : keys;
+    peer.dumpAt = 0;
+    peer.exported = journalStart + journal.size();
+    export(peer);
+  }
+
+  /**
+   * Tells {@code q} what it has not heard yet, while its stream has room: the rest of the table
+   * dumped when the session came up, then the journal from its cursor on. Each prefix goes out as
+   * it stands now (a prefix that changed twice meanwhile is announced as it is, twice at most).
+   */
+  void export(BgpPeer q) {
+    TcpStream s = q.stream;
+    while (s != null && q.state == BgpState.ESTABLISHED && s.writable()) {
+      long[] dump = q.dump;
+      if (dump != null) {
+        long prefix = dump[q.dumpAt++];
+        if (q.dumpAt == dump.length) {
+          q.dump = null;
+        }
+        Entry e = rib.get(prefix);
+        if (e != null && exportable(e.best, fromClient(e.best), q)) {
+          q.send(updateFor(q, prefix, e.best, new Announcement()));
+        }
+        continue;
+      }
+      if (q.exported == journalStart + journal.size()) {
+        return;
+      }
+      Change c = journal.get((int) (q.exported++ - journalStart));
+      if (!c.internal && !q.ebgp) {
+        continue;
+      }
+      Entry e = rib.get(c.prefix);
+      if (e != null && exportable(e.best, fromClient(e.best), q)) {
+        q.send(updateFor(q, c.prefix, e.best, c.announcement));
+      } else if (c.old != null && exportable(c.old, fromClient(c.old), q)) {
+        q.send(c.withdrawal());
       }
     }
   }
@@ -551,7 +598,7 @@ public final class BgpSpeaker {
       exportedToInternal.remove(prefix);
     }
     install(prefix, e, best);
-    advertise(prefix, old, best);
+    record(prefix, old, best);
   }
 
   private static String source(Path p) {
@@ -589,33 +636,42 @@ public final class BgpSpeaker {
   }
 
   /**
-   * Tells the peers that may see it about a prefix's new best route, or withdraws the old one. The
-   * UPDATE is encoded once for all peers that get the same bytes, as a reflector's clients do.
+   * Puts a prefix's change of best route in the export journal, when some peer may hear of it, and
+   * tells the peers that are caught up at once: while their streams have room, an UPDATE leaves
+   * with the change that causes it.
    */
-  private void advertise(long prefix, @Nullable Path old, @Nullable Path best) {
-    boolean internalToo =
+  private void record(long prefix, @Nullable Path old, @Nullable Path best) {
+    boolean internal =
         clusterId != 0
             || (old != null && old.isLocalOrExternal())
             || (best != null && best.isLocalOrExternal());
-    List<BgpPeer> targets = internalToo ? peers : externalPeers;
-    boolean bestFromClient = best != null && fromClient(best);
-    boolean oldFromClient = old != null && fromClient(old);
-    Announcement last = new Announcement();
-    byte[] withdrawal = null;
+    if (!internal && externalPeers.isEmpty()) {
+      return;
+    }
+    journal.add(new Change(prefix, old, internal));
+    List<BgpPeer> targets = internal ? peers : externalPeers;
     for (int i = 0, n = targets.size(); i < n; i++) {
       BgpPeer q = targets.get(i);
-      if (q.state != BgpState.ESTABLISHED) {
-        continue;
-      }
-      if (best != null && exportable(best, bestFromClient, q)) {
-        q.send(updateFor(q, prefix, best, last));
-      } else if (old != null && exportable(old, oldFromClient, q)) {
-        if (withdrawal == null) {
-          withdrawal = BgpCodec.withdrawal(new long[] {prefix});
-        }
-        q.send(withdrawal);
+      if (q.state == BgpState.ESTABLISHED) {
+        export(q);
       }
     }
+    if (journal.size() >= trimAt) {
+      trimJournal();
+    }
+  }
+
+  /** Forgets the changes every established peer has been told. */
+  private void trimJournal() {
+    long told = journalStart + journal.size();
+    for (BgpPeer p : peers) {
+      if (p.state == BgpState.ESTABLISHED) {
+        told = Math.min(told, p.exported);
+      }
+    }
+    journal.subList(0, (int) (told - journalStart)).clear();
+    journalStart = told;
+    trimAt = Math.max(MIN_TRIM, 2 * journal.size());
   }
 
   /** Whether {@code p} came from a route reflector client of this speaker. */
@@ -645,20 +701,54 @@ public final class BgpSpeaker {
   }
 
   /**
-   * One prefix's announcement while it goes to every peer: the reflected attributes, made once, and
-   * the UPDATE last encoded, which the next peer gets too when its bytes would be the same.
+   * A path's announcement while it goes to every peer: the path, its reflected attributes, made
+   * once, and the UPDATE last encoded, which the next peer gets too when its bytes would be the
+   * same (a reflector's clients all get the same).
    */
   private static final class Announcement {
+    @Nullable Path path;
     @Nullable PathAttributes reflected;
     @Nullable PathAttributes attrs;
     boolean fourOctetAs;
     byte[] bytes = NO_BYTES;
   }
 
+  /** One change of a prefix's best route in the export journal. */
+  private static final class Change {
+    final long prefix;
+    final @Nullable Path old;
+
+    /** Whether iBGP peers may hear of it (else only eBGP peers do). */
+    final boolean internal;
+
+    final Announcement announcement = new Announcement();
+    private byte @Nullable [] withdrawal;
+
+    Change(long prefix, @Nullable Path old, boolean internal) {
+      this.prefix = prefix;
+      this.old = old;
+      this.internal = internal;
+    }
+
+    byte[] withdrawal() {
+      byte[] w = withdrawal;
+      if (w == null) {
+        w = BgpCodec.withdrawal(new long[] {prefix});
+        withdrawal = w;
+      }
+      return w;
+    }
+  }
+
   private static final byte[] NO_BYTES = new byte[0];
 
   /** The UPDATE announcing {@code p} to {@code q}, as encoded for the previous peer if alike. */
   private byte[] updateFor(BgpPeer q, long prefix, Path p, Announcement last) {
+    if (last.path != p) {
+      last.path = p;
+      last.reflected = null;
+      last.attrs = null;
+    }
     PathAttributes a;
     if (q.ebgp) {
       a = p.attrs.forExternal((int) asn, q.localAddress, p.local);

@@ -13,6 +13,7 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Trace;
@@ -124,6 +125,59 @@ class BgpSpeakerTest {
     assertThat(t.s2.bestRoute(Cidr.parse("10.244.1.0/26")))
         .contains(
             "10.244.1.0/26 origin IGP as-path [] next-hop 192.168.1.11 local-pref 100 from 192.168.1.11");
+  }
+
+  /** The {@code i}th /26 from 10.245.0.0. */
+  private static Cidr block(int i) {
+    return Cidr.of(Ipv4Address.of(ip("10.245.0.0").toInt() + 64 * i), 26);
+  }
+
+  /** Steps the simulation until node-2's session with node-1 is established. */
+  private static void stepUntilEstablished(Pair t) {
+    while (t.s2.state(ip("192.168.1.11")) != BgpState.ESTABLISHED) {
+      assertThat(t.sim().step()).as("events left").isTrue();
+    }
+  }
+
+  @Test
+  void established_tableLargerThanTheSendBuffer_sentAsTheStreamDrains() {
+    Pair t = new Pair();
+    for (int i = 0; i < 2000; i++) {
+      t.s2.originate(block(i));
+    }
+    t.s1.start();
+    t.s2.start();
+
+    stepUntilEstablished(t);
+    // 2,001 UPDATEs of 48 bytes are 96 KB; BIRD writes what the 16 KiB buffer takes, then waits.
+    long atOnce = t.s2.messagesSent();
+    t.sim().runUntil(SimTime.SECOND);
+
+    assertThat(atOnce).isLessThan(2 + TcpStream.SEND_BUFFER / 48 + 1);
+    assertThat(t.s2.messagesSent()).isGreaterThanOrEqualTo(2 + 2001);
+    assertThat(t.s1.locRib()).hasSize(2002);
+  }
+
+  @Test
+  void originate_manyPrefixesAtOnceOnAnEstablishedSession_journalledAndAllArrive() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+    long before = t.s2.messagesSent();
+
+    for (int i = 0; i < 2000; i++) {
+      t.s2.originate(block(i));
+    }
+    long atOnce = t.s2.messagesSent() - before;
+    t.s2.withdraw(block(0));
+    t.sim().runUntil(2 * SimTime.SECOND);
+
+    assertThat(atOnce).isLessThan(TcpStream.SEND_BUFFER / 48 + 1);
+    assertThat(t.s1.locRib()).hasSize(2 + 1999).doesNotContain(block(0));
+    assertThat(birdRoutes(t.node1))
+        .hasSize(2000)
+        .contains(block(1999) + " via 192.168.1.12 dev eth0 proto bird");
   }
 
   @Test
