@@ -2,17 +2,22 @@ package io.podnet.benchmarks.cluster;
 
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.EndpointCounts;
 import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.PodSpec;
+import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.ContractReport;
 import io.podnet.core.engine.SimTime;
+import io.podnet.dataplane.service.ServicePort;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,6 +66,18 @@ public class ClusterScaleBenchmark {
     /** {@code flannel-vxlan}, or {@code calico-rr} (BGP through two route reflectors). */
     @Param({"flannel-vxlan"})
     public String strategy;
+
+    /**
+     * Services with endpoint counts from {@link EndpointCounts#THRESHOLDS} (1 to 250, about 12 on
+     * average), laid out by {@link EndpointCounts#layout} (below 150,000 pods Services share apps);
+     * created before the pods run, so endpoints change throughout the build.
+     */
+    @Param({"0", "10000"})
+    public int services;
+
+    /** How nodes implement Services: {@code IPTABLES} or {@code HASH_MAP}. */
+    @Param({"IPTABLES"})
+    public ServiceMode mode;
   }
 
   /** A cluster built before the measurement. */
@@ -106,21 +123,44 @@ public class ClusterScaleBenchmark {
     int racks =
         size.strategy.equals("calico-rr") ? 1 : (size.nodes + NODES_PER_RACK - 1) / NODES_PER_RACK;
     Cluster cluster =
-        builder.nodes(size.nodes).clusterCidr("10.0.0.0/8").racks(racks).seed(1).build();
+        builder
+            .nodes(size.nodes)
+            .clusterCidr("10.0.0.0/8")
+            .racks(racks)
+            .services(size.mode)
+            .seed(1)
+            .build();
+    EndpointCounts.Layout layout =
+        EndpointCounts.THRESHOLDS.layout(
+            size.services,
+            size.nodes * PODS_PER_NODE,
+            cluster.simulation().random().stream("bulk-services"));
     List<Pod> pods = new ArrayList<>(size.nodes * PODS_PER_NODE);
     for (Node node : cluster.nodes()) {
       for (int i = 1; i <= PODS_PER_NODE; i++) {
-        pods.add(cluster.createPod("default/" + node.name() + "-" + i, node.name()));
+        PodSpec spec = PodSpec.named(node.name() + "-" + i).onNode(node.name());
+        int app = layout.appOfPod(pods.size());
+        pods.add(cluster.createPod(app < 0 ? spec : spec.label("app", appName(app))));
       }
     }
+    for (int s = 0; s < size.services; s++) {
+      cluster.createService(
+          "svc-" + (s + 1),
+          Map.of("app", appName(layout.appOfService(s))),
+          List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    }
     for (int second = 0; second < 600; second++) {
-      if (pods.stream().allMatch(Pod::isRunning)) {
+      if (pods.stream().allMatch(Pod::isRunning) && cluster.servicesInSync()) {
         return cluster;
       }
       cluster.run(SimTime.SECOND);
     }
     Pod stuck = pods.stream().filter(p -> !p.isRunning()).findFirst().orElseThrow();
     throw new IllegalStateException(stuck.key() + " is not running: " + stuck.events());
+  }
+
+  private static String appName(int app) {
+    return "app-" + (app + 1);
   }
 
   private static void resetPeaks() {

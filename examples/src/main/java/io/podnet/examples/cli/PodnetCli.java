@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -202,23 +203,35 @@ public final class PodnetCli implements Callable<Integer> {
 
     @Override
     public void stepDone(int done, int total) {
+      within(done, total, 0);
+    }
+
+    /** Steps are shown in hundredths, so a long step ({@code settle}) moves the bar too. */
+    @Override
+    public void within(int done, int total, double fraction) {
       if (bar == null && System.nanoTime() - start > PROGRESS_AFTER_NANOS) {
         bar =
             new ProgressBarBuilder()
                 .setTaskName(name)
-                .setInitialMax(total)
+                .setInitialMax(100L * total)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .build();
       }
       if (bar != null) {
-        bar.stepTo(done);
+        bar.stepTo(100L * done + Math.round(100 * fraction));
       }
     }
 
+    /** Closes the bar and, if it was shown, says on stderr how much wall time the run took. */
     @Override
     public void close() {
       if (bar != null) {
         bar.close();
+        System.err.printf(
+            Locale.ROOT,
+            "podnet: %s ran in %.1f s of wall time%n",
+            name,
+            (System.nanoTime() - start) / 1e9);
       }
     }
   }

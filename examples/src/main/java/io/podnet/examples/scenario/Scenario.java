@@ -68,6 +68,12 @@ public final class Scenario {
   /** The largest scenario, manifest or conflist file read, in bytes (1 MiB). */
   public static final long MAX_FILE_BYTES = 1L << 20;
 
+  /** The most pods the {@code bulkPods} steps of a scenario may create per node, in all. */
+  public static final int MAX_BULK_PODS_PER_NODE = 110;
+
+  /** The longest a {@code settle} step may wait. */
+  static final long MAX_SETTLE_NANOS = 3600 * SimTime.SECOND;
+
   /** The most Services the {@code bulkServices} steps of a scenario may generate in all. */
   public static final int MAX_BULK_SERVICES = 50_000;
 
@@ -107,7 +113,9 @@ public final class Scenario {
           "packetLoss",
           "bulkServices",
           "programmed",
-          "iptablesRestore");
+          "iptablesRestore",
+          "bulkPods",
+          "settle");
 
   /** The namespaces a cluster starts with, as kubeadm creates them. */
   static final List<String> INITIAL_NAMESPACES =
@@ -120,7 +128,7 @@ public final class Scenario {
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
-      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services");
+      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services", "racks");
   private static final List<String> EXPECT_KEYS =
       List.of(
           "podPhase",
@@ -157,6 +165,7 @@ public final class Scenario {
   private final @Nullable String conflistText;
   private final @Nullable String conflistPath;
   private final ServiceMode services;
+  private final int racks;
   private final List<Step> steps;
   private final List<String> warnings;
   private final String clusterLocation;
@@ -175,6 +184,7 @@ public final class Scenario {
     this.conflistText = p.conflistText;
     this.conflistPath = p.conflistPath;
     this.services = p.services;
+    this.racks = p.racks;
     this.steps = List.copyOf(p.steps);
     this.warnings = List.copyOf(p.warnings);
   }
@@ -237,6 +247,11 @@ public final class Scenario {
 
   @Nullable String podCidr() {
     return podCidr;
+  }
+
+  /** The racks the nodes are in ({@code cluster.racks}; 1: one L2 segment). */
+  int racks() {
+    return racks;
   }
 
   @Nullable String serviceCidr() {
@@ -325,6 +340,9 @@ public final class Scenario {
     @Nullable String conflistText;
     @Nullable String conflistPath;
     ServiceMode services = ServiceMode.IPTABLES;
+    int racks = 1;
+    int bulkPodsPerNode;
+    int bulkApps;
     final List<Step> steps = new ArrayList<>();
     final Set<String> pods = new HashSet<>();
     final Set<String> svcs = new HashSet<>();
@@ -545,6 +563,17 @@ public final class Scenario {
                       + mode
                       + "\" is not a mode"
                       + suggest(mode, List.of("iptables", "hash-map")));
+        }
+      }
+      YamlNode rackNode = c.map.get("racks");
+      if (rackNode != null) {
+        long r = integer(rackNode);
+        if (r < 1 || r > 200) {
+          error(
+              rackNode,
+              "cluster.racks: expected an integer from 1 to 200, got " + rackNode.describe());
+        } else {
+          racks = (int) r;
         }
       }
       YamlNode inline = c.map.get("cni");
@@ -928,6 +957,8 @@ public final class Scenario {
           }
         }
         case "bulkServices" -> parseBulkServices(v, p, args);
+        case "bulkPods" -> parseBulkPods(v, p, args);
+        case "settle" -> parseSettle(v, p, args);
         case "programmed" -> parseProgrammed(v, p, args, false);
         case "iptablesRestore" -> parseIptablesRestore(v, p, args);
         default -> { // removePlugin, installPlugin
@@ -1431,10 +1462,12 @@ public final class Scenario {
         check.put("type", k);
         switch (k) {
           case "contract" -> {
-            if (x.kind != YamlNode.Kind.SCALAR || !x.text.equals("holds")) {
-              error(x, q + ": expected \"holds\", got " + x.describe());
+            if (x.kind != YamlNode.Kind.SCALAR
+                || !x.text.equals("holds") && !x.text.equals("holdsByClasses")) {
+              error(x, q + ": expected \"holds\" or \"holdsByClasses\", got " + x.describe());
               continue;
             }
+            check.put("how", x.text);
           }
           case "podPhase" -> {
             if (!map(x, q, List.of("pod", "is"))) {
@@ -2077,6 +2110,168 @@ public final class Scenario {
     }
 
     /**
+     * {@code bulkPods: {perNode, name, labels, apps}}: {@code perNode} pods on every node, named
+     * {@code NAME-NODE-I} (name {@code pod} unless given) and labelled {@code labels}; with {@code
+     * apps: {count, endpoints: {min, max, exponent}}} they are also grouped into that many apps
+     * ({@code app: app-00001}...) whose sizes follow the power law (default 1 to 250, exponent 1.5;
+     * see {@link io.podnet.cni.cluster.EndpointCounts}), for {@code bulkServices} with {@code
+     * selector: apps} to select. Puts perNode, name, labels and the apps' count, min, max and
+     * exponent in {@code args}.
+     */
+    void parseBulkPods(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("perNode", "name", "labels", "apps"))) {
+        return;
+      }
+      YamlNode per = v.map.get("perNode");
+      if (per == null) {
+        error(v, p + ": expected perNode (pods on every node)");
+        return;
+      }
+      long count = integer(per);
+      if (count < 1 || bulkPodsPerNode + count > MAX_BULK_PODS_PER_NODE) {
+        error(
+            per,
+            p
+                + ".perNode: expected an integer from 1 to "
+                + (MAX_BULK_PODS_PER_NODE - bulkPodsPerNode)
+                + " (at most "
+                + MAX_BULK_PODS_PER_NODE
+                + " pods per node in all, the kubelet's default maxPods), got "
+                + per.describe());
+        return;
+      }
+      String prefix = v.map.containsKey("name") ? string(v, "name", p + ".name") : "pod";
+      if (prefix == null || !prefix.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+        error(
+            v.map.getOrDefault("name", v),
+            p + ".name: expected a DNS label (lower-case letters, digits and '-')");
+        return;
+      }
+      YamlNode labelNode = v.map.get("labels");
+      String labels = labelNode == null ? "" : labels(labelNode, p + ".labels");
+      if (labels == null) {
+        return;
+      }
+      YamlNode apps = v.map.get("apps");
+      if (apps != null && !parseApps(apps, p + ".apps", args)) {
+        return;
+      }
+      List<String> names =
+          namedNodes.isEmpty()
+              ? java.util.stream.IntStream.rangeClosed(1, nodes).mapToObj(i -> "node-" + i).toList()
+              : List.copyOf(namedNodes.keySet());
+      int from = bulkPodsPerNode + 1;
+      for (String node : names) {
+        for (int i = from; i < from + count; i++) {
+          String pod = prefix + "-" + node + "-" + i;
+          if (!pods.add(pod)) {
+            error(v, p + ": pod \"" + pod + "\" already exists");
+            return;
+          }
+        }
+      }
+      bulkPodsPerNode += (int) count;
+      args.put("perNode", Long.toString(count));
+      args.put("from", Integer.toString(from));
+      args.put("name", prefix);
+      args.put("labels", labels);
+    }
+
+    /** The {@code apps} of a {@code bulkPods} step; false, with an error, when invalid. */
+    boolean parseApps(YamlNode apps, String p, Map<String, String> args) {
+      if (!map(apps, p, List.of("count", "endpoints"))) {
+        return false;
+      }
+      YamlNode countNode = apps.map.get("count");
+      long count = countNode == null ? -1 : integer(countNode);
+      if (count < 1 || count > MAX_BULK_SERVICES) {
+        error(
+            countNode == null ? apps : countNode,
+            p + ".count: expected an integer from 1 to " + MAX_BULK_SERVICES);
+        return false;
+      }
+      if (bulkApps > 0) {
+        error(apps, p + ": apps were already made by an earlier bulkPods step (expected one)");
+        return false;
+      }
+      long min = 1;
+      long max = 250;
+      double exponent = 1.5;
+      YamlNode e = apps.map.get("endpoints");
+      if (e != null) {
+        if (!map(e, p + ".endpoints", List.of("min", "max", "exponent"))) {
+          return false;
+        }
+        min = e.map.containsKey("min") ? integer(e.map.get("min")) : min;
+        max = e.map.containsKey("max") ? integer(e.map.get("max")) : max;
+        if (min < 1 || max < min || max > 5000) {
+          error(
+              e,
+              p
+                  + ".endpoints: expected 1 <= min <= max <= 5000 (the endpoints of a Service),"
+                  + " got min "
+                  + min
+                  + ", max "
+                  + max);
+          return false;
+        }
+        YamlNode x = e.map.get("exponent");
+        if (x != null) {
+          try {
+            exponent = Double.parseDouble(x.text);
+          } catch (NumberFormatException ex) {
+            exponent = Double.NaN;
+          }
+          if (x.kind != YamlNode.Kind.SCALAR || !(exponent >= 0 && exponent <= 10)) {
+            error(
+                x, p + ".endpoints.exponent: expected a number from 0 to 10, got " + x.describe());
+            return false;
+          }
+        }
+      }
+      bulkApps = (int) count;
+      args.put("apps", Long.toString(count));
+      args.put("min", Long.toString(min));
+      args.put("max", Long.toString(max));
+      args.put("exponent", Double.toString(exponent));
+      return true;
+    }
+
+    /**
+     * {@code settle: {within}}: runs the clock until every pod is Running and every node's Service
+     * dataplane holds every Service and endpoint, at most {@code within} (a duration up to an
+     * hour). Puts within and its nanoseconds in {@code args}.
+     */
+    void parseSettle(YamlNode v, String p, Map<String, String> args) {
+      if (!map(v, p, List.of("within"))) {
+        return;
+      }
+      YamlNode within = v.map.get("within");
+      if (within == null) {
+        error(v, p + ": expected within (the longest to wait, e.g. 300s)");
+        return;
+      }
+      long nanos;
+      try {
+        nanos = SimTime.parse(within.isInt() ? within.text + "s" : within.text);
+      } catch (IllegalArgumentException e) {
+        nanos = -1;
+      }
+      if (within.kind != YamlNode.Kind.SCALAR || nanos <= 0 || nanos > MAX_SETTLE_NANOS) {
+        error(
+            within,
+            p
+                + ".within: \""
+                + within.text
+                + "\" is not a duration from 1ns to 3600s (expected a number and a unit: s, ms,"
+                + " us or ns, e.g. 300s)");
+        return;
+      }
+      args.put("within", within.text);
+      args.put("nanos", Long.toString(nanos));
+    }
+
+    /**
      * {@code bulkServices: {count, selector, port, targetPort}}: {@code count} ClusterIP Services
      * named {@code bulk-00001} on (numbering goes on across steps), each selecting {@code
      * selector}. Puts count, the first index, the selector as {@code k=v,...}, port and targetPort
@@ -2131,7 +2326,19 @@ public final class Scenario {
                 + " ClusterIPs)");
         return;
       }
-      String selector = labels(sel, p + ".selector");
+      String selector;
+      if (sel.kind == YamlNode.Kind.SCALAR && sel.text.equals("apps")) {
+        selector = bulkApps > 0 ? "apps" : null;
+        if (selector == null) {
+          error(
+              sel,
+              p
+                  + ".selector: \"apps\" needs a bulkPods step with apps before it (expected a"
+                  + " map of labels, or apps after bulkPods: {..., apps: {count: N}})");
+        }
+      } else {
+        selector = labels(sel, p + ".selector");
+      }
       int port = port(v.map.get("port"), p + ".port");
       YamlNode t = v.map.get("targetPort");
       int target = t == null ? port : port(t, p + ".targetPort");

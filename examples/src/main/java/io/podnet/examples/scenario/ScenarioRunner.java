@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.EndpointCounts;
 import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Kubectl;
 import io.podnet.cni.cluster.Node;
@@ -42,6 +43,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ScenarioRunner {
 
+  /** Nodes listed at the top of a transcript before the rest are summed up in one line. */
+  private static final int MAX_NODE_LINES = 20;
+
+  /** How far a {@code settle} step advances the clock between looks. */
+  private static final long SETTLE_STEP_NANOS = 100 * SimTime.MILLISECOND;
+
   private final Scenario scenario;
   private final Options options;
   private final long seed;
@@ -52,6 +59,8 @@ public final class ScenarioRunner {
   private final Set<String> namespaces = new TreeSet<>(Scenario.INITIAL_NAMESPACES);
   private int pingSeq;
   private boolean failed;
+  private int stepsDone;
+  private EndpointCounts.@Nullable Layout apps;
 
   private ScenarioRunner(Scenario scenario, Options options) {
     this.scenario = scenario;
@@ -70,6 +79,12 @@ public final class ScenarioRunner {
   public interface Progress {
     /** Called once per step, after it ran. */
     void stepDone(int done, int total);
+
+    /**
+     * Called while a long step runs ({@code settle}): {@code done} steps are done and the next one
+     * is {@code fraction} (0 to 1) of the way.
+     */
+    default void within(int done, int total, double fraction) {}
   }
 
   /**
@@ -162,10 +177,14 @@ public final class ScenarioRunner {
                 ? "iptables"
                 : "hash-map")
         .append('\n');
-    for (Node node : cluster.nodes()) {
-      out.append("  ").append(node.summary()).append('\n');
+    List<Node> nodes = cluster.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.size() > MAX_NODE_LINES && i == MAX_NODE_LINES - 1) {
+        out.append("  ... ").append(nodes.size() - MAX_NODE_LINES).append(" more\n");
+        i = nodes.size() - 1;
+      }
+      out.append("  ").append(nodes.get(i).summary()).append('\n');
     }
-    int done = 0;
     for (Step step : scenario.steps()) {
       if (step.at() > stopAt) {
         break;
@@ -184,8 +203,9 @@ public final class ScenarioRunner {
         failed = true;
       }
       recordWalk(started, step);
+      stepsDone++;
       if (options.progress() != null) {
-        options.progress().stepDone(++done, scenario.steps().size());
+        options.progress().stepDone(stepsDone, scenario.steps().size());
       }
     }
     out.append("\ntrace digest: ").append(cluster.network().trace().digest()).append('\n');
@@ -210,6 +230,9 @@ public final class ScenarioRunner {
     }
     if (scenario.nodeNames().isEmpty()) {
       b.nodes(scenario.nodes());
+    }
+    if (scenario.racks() > 1) {
+      b.racks(scenario.racks());
     }
     for (String name : scenario.nodeNames()) {
       b.node(name, Ipv4Address.parse(scenario.nodeAddress(name)));
@@ -334,7 +357,9 @@ public final class ScenarioRunner {
             .append(" (the whole link)\n");
         uplink(cluster, a.get("node")).setLossRate(Double.parseDouble(a.get("percent")) / 100);
       }
-      case "bulkServices" -> ServicePropagation.bulk(cluster, a, out);
+      case "bulkServices" -> ServicePropagation.bulk(cluster, a, apps, out);
+      case "bulkPods" -> apps = BulkPods.create(cluster, a, apps, out);
+      case "settle" -> settle(cluster, Long.parseLong(a.get("nanos")), a.get("within"));
       case "programmed" -> ServicePropagation.report(cluster, a.get("service"), out);
       case "iptablesRestore" -> {
         out.append("$ iptables-restore < ")
@@ -354,6 +379,57 @@ public final class ScenarioRunner {
             .append('\n');
         cluster.node(a.get("node")).runtime().installPlugin(a.get("type"));
       }
+    }
+  }
+
+  /**
+   * The {@code settle} step: runs the clock, a tenth of a second at a time, until every pod is
+   * Running and every node's Service dataplane holds every Service and endpoint, at most {@code
+   * nanos}; prints how long that took in simulated time and what the cluster then holds.
+   */
+  private void settle(Cluster cluster, long nanos, String within) {
+    out.append("# settle: every pod Running, every Service programmed on every node (at most ")
+        .append(within)
+        .append(")\n");
+    long start = cluster.simulation().now();
+    long deadline = start + nanos;
+    List<Pod> pods = cluster.pods();
+    long running = pods.stream().filter(Pod::isRunning).count();
+    while ((running < pods.size() || !cluster.servicesInSync())
+        && cluster.simulation().now() < deadline) {
+      cluster.run(Math.min(SETTLE_STEP_NANOS, deadline - cluster.simulation().now()));
+      running = pods.stream().filter(Pod::isRunning).count();
+      if (options.progress() != null) {
+        options
+            .progress()
+            .within(
+                stepsDone,
+                scenario.steps().size(),
+                pods.isEmpty() ? 1 : running / (double) pods.size());
+      }
+    }
+    boolean synced = cluster.servicesInSync();
+    long endpoints = 0;
+    for (Service service : cluster.services()) {
+      endpoints += cluster.endpoints(service).size();
+    }
+    out.append(running == pods.size() && synced ? "settled after " : "not settled after ")
+        .append(SimTime.format(cluster.simulation().now() - start))
+        .append("s: ")
+        .append(running)
+        .append('/')
+        .append(pods.size())
+        .append(" pods Running on ")
+        .append(cluster.nodes().size())
+        .append(" nodes; ")
+        .append(cluster.services().size())
+        .append(" Services with ")
+        .append(endpoints)
+        .append(" endpoints, ")
+        .append(synced ? "programmed on every node" : "not yet programmed on every node")
+        .append('\n');
+    if (running < pods.size() || !synced) {
+      failed = true;
     }
   }
 
@@ -503,8 +579,13 @@ public final class ScenarioRunner {
     @Nullable String why;
     switch (type) {
       case "contract" -> {
-        what = "contract holds";
-        ContractReport report = ContractChecker.check(cluster);
+        boolean byClasses = "holdsByClasses".equals(check.get("how"));
+        what = byClasses ? "contract holds (by classes)" : "contract holds";
+        ContractReport report =
+            byClasses ? ContractChecker.checkByClasses(cluster) : ContractChecker.check(cluster);
+        if (byClasses) {
+          out.append(report.render().lines().findFirst().orElse("")).append('\n');
+        }
         why = report.holds() ? null : report.render().lines().findFirst().orElse("violated");
       }
       case "podPhase" -> {

@@ -1,6 +1,7 @@
 package io.podnet.examples.scenario;
 
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.EndpointCounts;
 import io.podnet.cni.cluster.ServiceProgramming;
 import io.podnet.cni.cluster.ServiceSync;
 import io.podnet.core.engine.SimTime;
@@ -23,17 +24,22 @@ final class ServicePropagation {
 
   private ServicePropagation() {}
 
-  /** Creates the generated Services of a {@code bulkServices} step and prints what it made. */
-  static void bulk(Cluster cluster, Map<String, String> a, StringBuilder out) {
+  /**
+   * Creates the generated Services of a {@code bulkServices} step and prints what it made; with
+   * {@code selector: apps}, Service {@code i} selects app {@code i} of {@code apps} (see {@link
+   * BulkPods}).
+   */
+  static void bulk(
+      Cluster cluster,
+      Map<String, String> a,
+      EndpointCounts.@Nullable Layout apps,
+      StringBuilder out) {
     int count = Integer.parseInt(a.get("count"));
     int first = Integer.parseInt(a.get("first"));
     int port = Integer.parseInt(a.get("port"));
     int target = Integer.parseInt(a.get("targetPort"));
-    Map<String, String> selector = new LinkedHashMap<>();
-    for (String label : a.get("selector").split(",")) {
-      int eq = label.indexOf('=');
-      selector.put(label.substring(0, eq), label.substring(eq + 1));
-    }
+    boolean byApp = a.get("selector").equals("apps");
+    Map<String, String> selector = byApp ? Map.of() : labels(a.get("selector"));
     List<ServicePort> ports = List.of(ServicePort.of("", "TCP", port, target));
     out.append("$ kubectl apply -f -    # ")
         .append(count)
@@ -46,7 +52,11 @@ final class ServicePropagation {
         .append(target)
         .append('\n');
     for (int i = first; i < first + count; i++) {
-      cluster.createService(Scenario.bulkName(i), selector, ports);
+      int app = byApp && apps != null ? apps.appOfService(i - first) : -1;
+      cluster.createService(
+          Scenario.bulkName(i),
+          app >= 0 ? Map.of(BulkPods.APP_LABEL, BulkPods.appName(app)) : selector,
+          ports);
     }
     out.append("service/").append(Scenario.bulkName(first)).append(" created\n");
     if (count > 2) {
@@ -55,6 +65,18 @@ final class ServicePropagation {
     if (count > 1) {
       out.append("service/").append(Scenario.bulkName(first + count - 1)).append(" created\n");
     }
+  }
+
+  /** Labels written {@code k=v,k=v} (as the parser leaves them), in order; empty for "". */
+  static Map<String, String> labels(String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (!text.isEmpty()) {
+      for (String label : text.split(",")) {
+        int eq = label.indexOf('=');
+        out.put(label.substring(0, eq), label.substring(eq + 1));
+      }
+    }
+    return out;
   }
 
   /**

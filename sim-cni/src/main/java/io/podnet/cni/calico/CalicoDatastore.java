@@ -18,8 +18,11 @@ import org.jspecify.annotations.Nullable;
  * affine to one node, and each address of a block allocated to a handle ({@code
  * k8s-pod-network.<containerID>}). A node allocates from its affine blocks first, lowest free
  * ordinal of the block's free list; when they are full it claims a new block, chosen from the
- * pool's free blocks starting at a random one, as Calico's block generator does. Listeners hear
- * about claimed and released blocks (calico-node advertises them).
+ * pool's free blocks starting at a random one, as Calico's block generator does. When no block is
+ * free, and strict affinity is off (Calico's default), it borrows an address from another node's
+ * block, walking the pool's blocks from a random one (libcalico-go {@code autoAssign}); only when
+ * that fails too is the pool exhausted. Listeners hear about claimed blocks and about borrowed
+ * addresses taken and given back (calico-node advertises them).
  */
 public final class CalicoDatastore {
 
@@ -59,6 +62,12 @@ public final class CalicoDatastore {
   private final TreeMap<Cidr, Block> blocks = new TreeMap<>();
   private final List<BiConsumer<String, Cidr>> claimListeners = new ArrayList<>();
 
+  /** The node that borrowed each address from another node's block. */
+  private final Map<Ipv4Address, String> borrowed = new TreeMap<>();
+
+  private final List<BiConsumer<String, Ipv4Address>> borrowListeners = new ArrayList<>();
+  private final List<BiConsumer<String, Ipv4Address>> returnListeners = new ArrayList<>();
+
   /** An empty datastore. */
   public CalicoDatastore() {}
 
@@ -83,6 +92,16 @@ public final class CalicoDatastore {
     claimListeners.add(listener);
   }
 
+  /** Calls {@code listener(node, address)} whenever a node borrows from another node's block. */
+  public void onAddressBorrowed(BiConsumer<String, Ipv4Address> listener) {
+    borrowListeners.add(listener);
+  }
+
+  /** Calls {@code listener(node, address)} whenever a borrowed address is released. */
+  public void onBorrowedAddressReleased(BiConsumer<String, Ipv4Address> listener) {
+    returnListeners.add(listener);
+  }
+
   /** The blocks affine to each node, in block order. */
   public Map<Cidr, String> blockAffinities() {
     Map<Cidr, String> out = new TreeMap<>();
@@ -90,7 +109,10 @@ public final class CalicoDatastore {
     return out;
   }
 
-  /** Allocates one address for {@code handle} on {@code node}; empty when every pool is full. */
+  /**
+   * Allocates one address for {@code handle} on {@code node}: from its affine blocks, a newly
+   * claimed block, or borrowed from another node's block; empty when every pool is full.
+   */
   public Optional<Ipv4Address> assign(String node, String handle, RandomGenerator random) {
     for (Block b : blocks.values()) {
       if (b.node.equals(node) && !b.free.isEmpty()) {
@@ -106,6 +128,19 @@ public final class CalicoDatastore {
         return Optional.of(take(b, handle));
       }
     }
+    for (IpPool pool : pools) {
+      long count = blockCount(pool);
+      long start = random.nextLong(count);
+      for (long i = 0; i < count; i++) {
+        Block b = blocks.get(pool.cidr().subnet(pool.blockSize(), (start + i) % count));
+        if (b != null && !b.free.isEmpty()) {
+          Ipv4Address ip = take(b, handle);
+          borrowed.put(ip, node);
+          borrowListeners.forEach(l -> l.accept(node, ip));
+          return Optional.of(ip);
+        }
+      }
+    }
     return Optional.empty();
   }
 
@@ -118,6 +153,11 @@ public final class CalicoDatastore {
           b.handles[i] = null;
           b.free.add(i);
           released++;
+          Ipv4Address ip = b.cidr.address(i);
+          String borrower = borrowed.remove(ip);
+          if (borrower != null) {
+            returnListeners.forEach(l -> l.accept(borrower, ip));
+          }
         }
       }
     }
@@ -144,8 +184,12 @@ public final class CalicoDatastore {
     return b.cidr.address(ordinal);
   }
 
+  private static long blockCount(IpPool pool) {
+    return 1L << (pool.blockSize() - pool.cidr().prefixLength());
+  }
+
   private Optional<Cidr> freeBlock(IpPool pool, RandomGenerator random) {
-    long count = 1L << (pool.blockSize() - pool.cidr().prefixLength());
+    long count = blockCount(pool);
     long start = random.nextLong(count);
     for (long i = 0; i < count; i++) {
       Cidr candidate = pool.cidr().subnet(pool.blockSize(), (start + i) % count);

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * calico-node, the strategy's node agent. It creates the IP pool (the cluster CIDR in /26 blocks)
- * in the shared datastore and joins the nodes' blocks according to the pool's mode:
+ * in the shared datastore and joins the nodes' blocks, and the /32s of addresses a node borrowed
+ * from another node's block, according to the pool's mode:
  *
  * <ul>
  *   <li>{@link Mode#BGP}: BIRD on every node (AS 64512) advertises the node's blocks over BGP,
@@ -62,12 +63,13 @@ public final class CalicoNode implements NetworkAgent {
   private final Map<String, BgpSpeaker> speakers = new LinkedHashMap<>();
   private final Map<String, VxlanDevice> vxlan = new LinkedHashMap<>();
   private final Map<String, Ipv4Address> tunnelAddress = new LinkedHashMap<>();
-  private final List<String[]> pendingBlocks = new ArrayList<>();
+  private final List<Runnable> pending = new ArrayList<>();
   private boolean ready;
   private boolean torPeering;
   private @Nullable BgpSpeaker tor;
 
   private long asNumber = AS_NUMBER;
+  private int blockSize = BLOCK_SIZE;
   private final List<Cidr> pools = new ArrayList<>();
 
   private CalicoNode(Mode mode, int routeReflectors) {
@@ -105,6 +107,18 @@ public final class CalicoNode implements NetworkAgent {
     }
     pools.clear();
     pools.addAll(parsed);
+    return this;
+  }
+
+  /**
+   * Uses this block size for the IP pools (Calico's {@code blockSize}, default 26); {@link
+   * IllegalArgumentException} outside [20, 32], Calico's range for IPv4. Returns this agent.
+   */
+  public CalicoNode withBlockSize(int size) {
+    if (size < 20 || size > 32) {
+      throw new IllegalArgumentException("blockSize must be in [20, 32]: " + size);
+    }
+    this.blockSize = size;
     return this;
   }
 
@@ -176,9 +190,12 @@ public final class CalicoNode implements NetworkAgent {
     CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
     if (store.pools().isEmpty()) {
       for (Cidr pool : pools.isEmpty() ? List.of(cluster.clusterCidr()) : pools) {
-        store.addPool(new CalicoDatastore.IpPool(pool, BLOCK_SIZE));
+        store.addPool(new CalicoDatastore.IpPool(pool, blockSize));
       }
-      store.onBlockClaimed((owner, block) -> claimed(cluster, owner, block));
+      store.onBlockClaimed((owner, block) -> whenReady(() -> claimed(cluster, owner, block)));
+      store.onAddressBorrowed((by, ip) -> whenReady(() -> borrowed(cluster, by, ip, true)));
+      store.onBorrowedAddressReleased(
+          (by, ip) -> whenReady(() -> borrowed(cluster, by, ip, false)));
     }
     NetNamespace root = node.host().root();
     root.setIpForward(true);
@@ -282,10 +299,17 @@ public final class CalicoNode implements NetworkAgent {
     for (BgpSpeaker speaker : speakers.values()) {
       speaker.start();
     }
-    for (String[] claim : pendingBlocks) {
-      claimed(cluster, claim[0], Cidr.parse(claim[1]));
+    pending.forEach(Runnable::run);
+    pending.clear();
+  }
+
+  /** Runs {@code action} now once the nodes are ready, else when they are. */
+  private void whenReady(Runnable action) {
+    if (ready) {
+      action.run();
+    } else {
+      pending.add(action);
     }
-    pendingBlocks.clear();
   }
 
   /** The router's address on a node's rack: the gateway of the node's default route. */
@@ -299,10 +323,6 @@ public final class CalicoNode implements NetworkAgent {
   }
 
   private void claimed(Cluster cluster, String owner, Cidr block) {
-    if (!ready) {
-      pendingBlocks.add(new String[] {owner, block.toString()});
-      return;
-    }
     Node ownerNode = cluster.node(owner);
     ownerNode.host().root().addRoute(Route.of(Route.Type.BLACKHOLE, block).proto("bird").build());
     BgpSpeaker speaker = speakers.get(owner);
@@ -310,20 +330,48 @@ public final class CalicoNode implements NetworkAgent {
       speaker.originate(block);
       return;
     }
-    VxlanDevice ownerDevice = vxlan.get(owner);
-    Ipv4Address ownerVtepAddress = tunnelAddress.get(owner);
+    routeThroughVxlan(cluster, ownerNode, block, true);
+  }
+
+  /**
+   * An address {@code node} borrowed from another node's block was taken ({@code taken}) or given
+   * back: calico-node on the borrower advertises (or withdraws) its /32, which beats the block's
+   * route and the owner's blackhole by prefix length; in VXLAN mode Felix programs (or removes) the
+   * /32 through the borrower's VTEP on every other node.
+   */
+  private void borrowed(Cluster cluster, String node, Ipv4Address ip, boolean taken) {
+    Cidr host = Cidr.of(ip, 32);
+    BgpSpeaker speaker = speakers.get(node);
+    if (speaker == null) {
+      routeThroughVxlan(cluster, cluster.node(node), host, taken);
+    } else if (taken) {
+      speaker.originate(host);
+    } else {
+      speaker.withdraw(host);
+    }
+  }
+
+  /** Adds (or removes) {@code <prefix> via <owner's VTEP> dev vxlan.calico} on the other nodes. */
+  private void routeThroughVxlan(Cluster cluster, Node ownerNode, Cidr prefix, boolean add) {
+    VxlanDevice ownerDevice = vxlan.get(ownerNode.name());
+    Ipv4Address ownerVtepAddress = tunnelAddress.get(ownerNode.name());
     for (Node node : cluster.nodes()) {
       if (node == ownerNode) {
         continue;
       }
       NetNamespace root = node.host().root();
       VxlanDevice local = vxlan.get(node.name());
+      Route route =
+          Route.to(prefix).via(ownerVtepAddress).dev(local).onlink().proto("bird").build();
+      if (!add) {
+        root.removeRoute(route);
+        continue;
+      }
       if (root.neighbourEntries().stream().noneMatch(e -> e.address().equals(ownerVtepAddress))) {
         root.addNeighbour(local, ownerVtepAddress, ownerDevice.mac());
         local.addFdb(ownerDevice.mac(), ownerNode.internalIp());
       }
-      root.addRoute(
-          Route.to(block).via(ownerVtepAddress).dev(local).onlink().proto("bird").build());
+      root.addRoute(route);
     }
   }
 }

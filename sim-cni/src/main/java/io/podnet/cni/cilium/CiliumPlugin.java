@@ -23,9 +23,12 @@ import java.nio.charset.StandardCharsets;
  * the routes {@code <router> dev eth0 scope link} and {@code default via <router> dev eth0 mtu
  * <route MTU>} (1450 in tunnel mode), the router being the node's {@code cilium_host} address,
  * which the host answers ARP for. Cilium reaches local pods from BPF; PodNet adds the host route
- * {@code <pod ip> dev lxc... scope link} instead. DEL releases the address and deletes the veth,
- * and succeeds when they are gone. Its only configuration keys are {@code enable-debug} (a boolean)
- * and {@code log-file} (a string).
+ * {@code <pod ip> dev lxc... scope link} instead. When the node's pod CIDR is full ADD fails with
+ * code 999 and the agent's refusal as cilium-cni prints it ({@code unable to allocate IP via local
+ * cilium agent: [POST /ipam][502] postIpamFailure "all CIDR ranges are exhausted"}: go-swagger's
+ * client error, its payload as JSON). DEL releases the address and deletes the veth, and succeeds
+ * when they are gone. Its only configuration keys are {@code enable-debug} (a boolean) and {@code
+ * log-file} (a string).
  */
 public final class CiliumPlugin implements CniPlugin {
 
@@ -62,7 +65,9 @@ public final class CiliumPlugin implements CniPlugin {
                     CniException.of(
                         999,
                         "unable to allocate IP via local cilium agent: [POST /ipam][502]"
-                            + " postIpamFailure  range is full"));
+                            + " postIpamFailure \""
+                            + ClusterPoolIpam.EXHAUSTED
+                            + "\""));
     String hostName = vethName(request.containerId(), request.ifName());
     boolean success = false;
     try {

@@ -20,6 +20,9 @@ import java.util.random.RandomGenerator;
  */
 public final class ClusterPoolIpam {
 
+  /** The agent's error when every pod CIDR of the node is full (Cilium's {@code cidrPool}). */
+  static final String EXHAUSTED = "all CIDR ranges are exhausted";
+
   private static final class NodePool {
     final Cidr cidr;
     final int max;
@@ -60,7 +63,7 @@ public final class ClusterPoolIpam {
 
   /**
    * Allocates the next address of {@code node} for {@code owner}, by random scan; empty when the
-   * CIDR is full ({@code range is full}).
+   * CIDR is full ({@code all CIDR ranges are exhausted}).
    */
   public Optional<Ipv4Address> allocateNext(String node, String owner, RandomGenerator random) {
     NodePool p = pool(node);

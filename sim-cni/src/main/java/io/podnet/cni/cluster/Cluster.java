@@ -24,13 +24,16 @@ import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
@@ -94,8 +97,46 @@ public final class Cluster {
   private boolean syncPending;
   private ServiceSnapshot serviceSnapshot;
 
-  /** A Service, the labels its selector matches and when it was created. */
-  private record ServiceEntry(Service service, Map<String, String> selector, long createdAt) {}
+  /** Pods by label ({@code key=value}), each in creation order; only looked up, never iterated. */
+  private final Map<String, Set<Pod>> podsByLabel = new HashMap<>();
+
+  /** Services by the first label of their selector; only looked up, never iterated. */
+  private final Map<String, List<ServiceEntry>> servicesByLabel = new HashMap<>();
+
+  /** Services whose endpoints may have changed since the last snapshot. */
+  private final Set<ServiceEntry> dirtyServices = new LinkedHashSet<>();
+
+  private boolean allServicesDirty;
+  private final Map<Node, Boolean> nodeReady = new HashMap<>();
+
+  /**
+   * A Service, the labels its selector matches, when it was created, the pods the selector matches
+   * (in creation order, whatever their phase) and the generation of the first snapshot holding it.
+   */
+  private static final class ServiceEntry {
+    final Service service;
+    final Map<String, String> selector;
+    final long createdAt;
+    final Set<Pod> pods = new LinkedHashSet<>();
+    long firstGeneration = -1;
+
+    ServiceEntry(Service service, Map<String, String> selector, long createdAt) {
+      this.service = service;
+      this.selector = selector;
+      this.createdAt = createdAt;
+    }
+
+    boolean selects(Pod pod) {
+      return pod.namespace().equals(service.namespace())
+          && pod.labels().entrySet().containsAll(selector.entrySet());
+    }
+
+    /** The label it is indexed by: the first of its selector, by key. */
+    String indexLabel() {
+      String key = new TreeMap<>(selector).firstKey();
+      return key + "=" + selector.get(key);
+    }
+  }
 
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final Map<Node, Kubelet> kubelets = new LinkedHashMap<>();
@@ -417,12 +458,13 @@ public final class Cluster {
     node.setCrashed(true);
     uplink(node).setUp(false);
     nodeLifecycle.crashed(node);
-    network.trace().record(new PodChange(simulation.now(), name, "node crashed"));
+    nodeChanged(node, "node crashed");
   }
 
   /**
-   * Brings a crashed node's link back and marks it Ready again; its kubelet resumes what waited
-   * (tearing down evicted pods, which frees their IPs; starting pods bound to it meanwhile).
+   * Brings a crashed node's link back; its kubelet posts status again (Ready, unless its CNI
+   * configuration went meanwhile) and resumes what waited (tearing down evicted pods, which frees
+   * their IPs; starting pods bound to it meanwhile).
    */
   public void restoreNode(String name) {
     Node node = node(name);
@@ -433,7 +475,7 @@ public final class Cluster {
     uplink(node).setUp(true);
     nodeLifecycle.restored(node);
     kubelets.get(node).restarted();
-    network.trace().record(new PodChange(simulation.now(), name, "node restored"));
+    nodeChanged(node, "node restored");
   }
 
   private static Link uplink(Node node) {
@@ -485,6 +527,12 @@ public final class Cluster {
     String[] parts = qualified.split("/", -1);
     Pod pod = new Pod(parts[0], parts[1], uuid(uids), simulation.now(), labels);
     pods.put(qualified, pod);
+    for (Map.Entry<String, String> label : pod.labels().entrySet()) {
+      podsByLabel
+          .computeIfAbsent(label.getKey() + "=" + label.getValue(), k -> new LinkedHashSet<>())
+          .add(pod);
+    }
+    servicesSelecting(pod).forEach(e -> e.pods.add(pod));
     trace(pod, "created");
     return pod;
   }
@@ -544,6 +592,7 @@ public final class Cluster {
           from,
           "Successfully assigned " + pod.key() + " to " + node.name());
     }
+    nodeLifecycle.podBound(pod, node);
     kubelets.get(node).podBound(pod);
   }
 
@@ -601,9 +650,17 @@ public final class Cluster {
       throw e;
     }
     startServiceProxies();
-    services.put(qualified, new ServiceEntry(service, Map.copyOf(selector), simulation.now()));
+    ServiceEntry entry = new ServiceEntry(service, Map.copyOf(selector), simulation.now());
+    for (Pod pod : podsByLabel.getOrDefault(entry.indexLabel(), Set.of())) {
+      if (entry.selects(pod)) {
+        entry.pods.add(pod);
+      }
+    }
+    services.put(qualified, entry);
+    servicesByLabel.computeIfAbsent(entry.indexLabel(), k -> new ArrayList<>()).add(entry);
     nodePortsInUse.addAll(nodePortsOf(service));
-    servicesChanged();
+    dirtyServices.add(entry);
+    scheduleServiceSync();
     return service;
   }
 
@@ -613,14 +670,16 @@ public final class Cluster {
     if (gone == null) {
       throw new IllegalArgumentException("service \"" + key + "\" does not exist");
     }
-    clusterIps.remove(gone.service().clusterIp().toInt());
-    nodePortsInUse.removeAll(nodePortsOf(gone.service()));
-    servicesChanged();
+    clusterIps.remove(gone.service.clusterIp().toInt());
+    nodePortsInUse.removeAll(nodePortsOf(gone.service));
+    servicesByLabel.get(gone.indexLabel()).remove(gone);
+    dirtyServices.remove(gone);
+    scheduleServiceSync();
   }
 
   /** The Services, in creation order. */
   public List<Service> services() {
-    return services.values().stream().map(ServiceEntry::service).toList();
+    return services.values().stream().map(e -> e.service).toList();
   }
 
   /** The endpoints of a Service: its selected pods that are running on Ready nodes. */
@@ -629,32 +688,37 @@ public final class Cluster {
     if (entry == null) {
       return List.of();
     }
-    return endpoints(entry, readyPods());
+    return endpoints(entry, new HashMap<>());
   }
 
-  /** The running pods on Ready nodes, in creation order (each node's readiness asked once). */
-  private List<Pod> readyPods() {
-    Map<Node, Boolean> ready = new LinkedHashMap<>();
-    List<Pod> out = new ArrayList<>();
-    for (Pod pod : pods.values()) {
+  /**
+   * The endpoints of a Service, in the creation order of its pods; {@code ready} caches each node's
+   * readiness (asked once per node).
+   */
+  private static List<Endpoint> endpoints(ServiceEntry entry, Map<Node, Boolean> ready) {
+    Service service = entry.service;
+    List<Endpoint> out = new ArrayList<>();
+    for (Pod pod : entry.pods) {
       if (pod.isRunning()
           && pod.node().map(n -> ready.computeIfAbsent(n, Node::isReady)).orElse(false)) {
-        out.add(pod);
+        for (ServicePort port : service.ports()) {
+          out.add(
+              Endpoint.of(pod.requireIp(), port.targetPort(), true)
+                  .onNode(pod.node().orElseThrow().name()));
+        }
       }
     }
     return out;
   }
 
-  private static List<Endpoint> endpoints(ServiceEntry entry, List<Pod> readyPods) {
-    Service service = entry.service();
-    List<Endpoint> out = new ArrayList<>();
-    for (Pod pod : readyPods) {
-      if (pod.namespace().equals(service.namespace())
-          && pod.labels().entrySet().containsAll(entry.selector().entrySet())) {
-        for (ServicePort port : service.ports()) {
-          out.add(
-              Endpoint.of(pod.requireIp(), port.targetPort(), true)
-                  .onNode(pod.node().orElseThrow().name()));
+  /** The Services whose selector matches {@code pod}, found by the pod's labels. */
+  private List<ServiceEntry> servicesSelecting(Pod pod) {
+    List<ServiceEntry> out = new ArrayList<>();
+    for (Map.Entry<String, String> label : pod.labels().entrySet()) {
+      for (ServiceEntry e :
+          servicesByLabel.getOrDefault(label.getKey() + "=" + label.getValue(), List.of())) {
+        if (e.selects(pod)) {
+          out.add(e);
         }
       }
     }
@@ -678,8 +742,21 @@ public final class Cluster {
         (node, proxy) ->
             out.add(
                 new ServiceProgramming(
-                    node.name(), qualified, entry.createdAt(), proxy.programmed(entry.service()))));
+                    node.name(),
+                    qualified,
+                    entry.createdAt,
+                    entry.firstGeneration < 0
+                        ? Optional.empty()
+                        : proxy.programmed(entry.firstGeneration))));
     return out;
+  }
+
+  /**
+   * Whether every node's Service dataplane holds the Services and endpoints as they are now, with
+   * no sync due or running (true before the first Service).
+   */
+  public boolean servicesInSync() {
+    return !syncPending && kubeProxies.values().stream().allMatch(p -> p.inSync(serviceSnapshot));
   }
 
   /** {@code iptables-save} on a node where kube-proxy runs. */
@@ -797,41 +874,82 @@ public final class Cluster {
   }
 
   /**
-   * Something a Service depends on changed: once the current instant's changes are all in, and if
-   * the Services or their endpoints really differ, every node's proxy is told (it syncs as soon as
-   * it may, see {@link ServiceProxy}).
+   * Something every Service may depend on changed (a node's readiness): once the current instant's
+   * changes are all in, every Service's endpoints are worked out again (see {@link #syncServices}).
    */
   void servicesChanged() {
+    allServicesDirty = true;
+    scheduleServiceSync();
+  }
+
+  /** {@code pod} changed: the Services selecting it may have other endpoints. */
+  private void podChanged(Pod pod) {
+    dirtyServices.addAll(servicesSelecting(pod));
+    scheduleServiceSync();
+  }
+
+  private void scheduleServiceSync() {
     if (kubeProxies.isEmpty() || syncPending) {
       return;
     }
     syncPending = true;
-    simulation.schedule(
-        0,
-        () -> {
-          syncPending = false;
-          List<Service> current = services();
-          List<Pod> ready = readyPods();
-          Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
-          for (ServiceEntry e : services.values()) {
-            endpoints.put(e.service(), endpoints(e, ready));
-          }
-          ServiceSnapshot next = new ServiceSnapshot(current, endpoints, clusterCidr);
-          if (next.sameAs(serviceSnapshot)) {
-            return;
-          }
-          serviceSnapshot = next;
-          for (ServiceProxy proxy : kubeProxies.values()) {
-            proxy.changed(next);
-          }
-        });
+    simulation.schedule(0, this::syncServices);
+  }
+
+  /**
+   * Once the current instant's changes are all in, and if the Services or their endpoints really
+   * differ, makes the next snapshot and tells every node's proxy (it syncs as soon as it may, see
+   * {@link ServiceProxy}). Only the Services that changed, whose pods changed, or whose pods' nodes
+   * turned Ready or NotReady are worked out again; the others keep their entry, so the work and
+   * what the nodes then write grow with the change, not with the number of Services.
+   */
+  private void syncServices() {
+    syncPending = false;
+    Map<Node, Boolean> ready = new HashMap<>();
+    for (Node node : nodes.values()) {
+      boolean now = node.isReady();
+      ready.put(node, now);
+      if (!Boolean.valueOf(now).equals(nodeReady.put(node, now))) {
+        allServicesDirty = true;
+      }
+    }
+    Map<String, ServiceSnapshot.Entry> previous = serviceSnapshot.entries();
+    Map<String, ServiceSnapshot.Entry> next = new LinkedHashMap<>();
+    boolean changed = previous.size() != services.size();
+    long generation = serviceSnapshot.generation() + 1;
+    for (Map.Entry<String, ServiceEntry> e : services.entrySet()) {
+      ServiceEntry entry = e.getValue();
+      ServiceSnapshot.Entry old = previous.get(e.getKey());
+      ServiceSnapshot.Entry now = old;
+      boolean fresh = old == null || old.service() != entry.service;
+      if (fresh || allServicesDirty || dirtyServices.contains(entry)) {
+        List<Endpoint> endpoints = endpoints(entry, ready);
+        if (fresh || !old.endpoints().equals(endpoints)) {
+          now = new ServiceSnapshot.Entry(entry.service, List.copyOf(endpoints));
+          changed = true;
+        }
+      }
+      if (entry.firstGeneration < 0) {
+        entry.firstGeneration = generation;
+      }
+      next.put(e.getKey(), now);
+    }
+    dirtyServices.clear();
+    allServicesDirty = false;
+    if (!changed) {
+      return;
+    }
+    serviceSnapshot = new ServiceSnapshot(next, clusterCidr, generation);
+    for (ServiceProxy proxy : kubeProxies.values()) {
+      proxy.changed(serviceSnapshot);
+    }
   }
 
   // ---------------------------------------------------------------- kubelet callbacks
 
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
-    servicesChanged();
+    podChanged(pod);
     replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
@@ -852,12 +970,17 @@ public final class Cluster {
   void removed(Pod pod) {
     pod.markDeleted();
     pods.remove(pod.key());
-    servicesChanged();
+    podChanged(pod);
+    servicesSelecting(pod).forEach(e -> e.pods.remove(pod));
+    for (Map.Entry<String, String> label : pod.labels().entrySet()) {
+      podsByLabel.get(label.getKey() + "=" + label.getValue()).remove(pod);
+    }
     replicaSets.podChanged(pod);
     trace(pod, "deleted");
   }
 
-  void recordTeardown(Pod pod, Node node) {
+  /** What a pod's network holds on {@code node}, read before its DEL runs. */
+  Teardown teardownOf(Pod pod, Node node) {
     String id = pod.sandboxId().orElseThrow();
     Optional<CniResult> cached;
     String networkName;
@@ -879,8 +1002,18 @@ public final class Cluster {
         }
       }
     }
-    teardowns.add(
-        new Teardown(pod.key(), node, id, networkName, pod.ip().orElse(null), hostInterfaces, mac));
+    return new Teardown(
+        pod.key(), node, id, networkName, pod.ip().orElse(null), hostInterfaces, mac);
+  }
+
+  /** Records a pod's network teardown once its DEL has succeeded. */
+  void recordTeardown(Teardown teardown) {
+    teardowns.add(teardown);
+  }
+
+  /** Records a change of a node in the trace. */
+  void nodeChanged(Node node, String detail) {
+    network.trace().record(new PodChange(simulation.now(), node.name(), detail));
   }
 
   private void trace(Pod pod, String detail) {
@@ -1126,6 +1259,7 @@ public final class Cluster {
         cluster.kubelets.put(node, new Kubelet(cluster, node));
       }
       agent.nodesReady(cluster);
+      cluster.nodes.values().forEach(cluster.nodeLifecycle::watch);
       return cluster;
     }
   }

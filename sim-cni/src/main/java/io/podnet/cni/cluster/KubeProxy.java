@@ -51,7 +51,6 @@ final class KubeProxy {
   private final Netfilter netfilter;
   private final Node node;
   private int syncs;
-  private Map<String, List<String>> previous = Map.of();
 
   KubeProxy(Node node, boolean baseRules) {
     this.node = node;
@@ -67,42 +66,54 @@ final class KubeProxy {
   }
 
   /**
-   * The restore input of one sync towards {@code snapshot}: in full, or (KEP-3453) with only the
-   * {@code changed} Services' own chains besides the fixed ones and {@code KUBE-SERVICES}; either
-   * way followed by {@code -X} for the per-Service chains of the previous sync that {@code
-   * snapshot} no longer has, as kube-proxy deletes them.
+   * The restore input of one sync from {@code from} (what the node holds) towards {@code target}:
+   * in full, or (KEP-3453) with only the {@code changed} Services' own chains besides the fixed
+   * ones and {@code KUBE-SERVICES}; either way followed by {@code -X} for the per-Service chains of
+   * {@code from} that {@code target} no longer has, as kube-proxy deletes them. Worked out once for
+   * all nodes making the same sync (see {@link ServiceSnapshot#plan}).
    */
-  String plan(ServiceSnapshot snapshot, List<ServiceSnapshot.Entry> changed, boolean full) {
-    String text = snapshot.restoreText(node);
-    if (!full) {
-      Set<String> keep = new HashSet<>();
-      snapshot.chainsOf(changed, node).values().forEach(keep::addAll);
-      text = withoutChainsBut(text, keep);
-    }
-    Map<String, List<String>> declared = snapshot.chains(node);
-    StringBuilder stale = new StringBuilder();
-    previous.forEach(
-        (table, chains) -> {
-          Set<String> now = new HashSet<>(declared.getOrDefault(table, List.of()));
-          List<String> gone =
-              chains.stream().filter(c -> !now.contains(c)).filter(KubeProxy::perService).toList();
-          if (!gone.isEmpty()) {
-            stale.append('*').append(table).append('\n');
-            gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
-            gone.forEach(c -> stale.append("-X ").append(c).append('\n'));
-            stale.append("COMMIT\n");
+  ServiceSnapshot.Plan plan(
+      ServiceSnapshot from,
+      ServiceSnapshot target,
+      List<ServiceSnapshot.Entry> changed,
+      boolean full) {
+    return target.plan(
+        from,
+        full,
+        node,
+        () -> {
+          String text = target.restoreText(node);
+          if (!full) {
+            Set<String> keep = new HashSet<>();
+            target.chainsOf(changed, node).values().forEach(keep::addAll);
+            text = withoutChainsBut(text, keep);
           }
+          Map<String, List<String>> declared = target.chains(node);
+          StringBuilder stale = new StringBuilder();
+          from.chains(node)
+              .forEach(
+                  (table, chains) -> {
+                    Set<String> now = new HashSet<>(declared.getOrDefault(table, List.of()));
+                    List<String> gone =
+                        chains.stream()
+                            .filter(c -> !now.contains(c))
+                            .filter(KubeProxy::perService)
+                            .toList();
+                    if (!gone.isEmpty()) {
+                      stale.append('*').append(table).append('\n');
+                      gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
+                      gone.forEach(c -> stale.append("-X ").append(c).append('\n'));
+                      stale.append("COMMIT\n");
+                    }
+                  });
+          String all = text + stale;
+          return new ServiceSnapshot.Plan(all, all.lines().count());
         });
-    return text + stale;
   }
 
-  /**
-   * Applies a planned sync with {@code iptables-restore --noflush}; the node then holds the chains
-   * of {@code snapshot}.
-   */
-  void apply(String text, ServiceSnapshot snapshot) {
-    netfilter.restoreNoflush(text, "kube-proxy sync " + ++syncs);
-    previous = snapshot.chains(node);
+  /** Applies a planned sync with {@code iptables-restore --noflush}. */
+  void apply(ServiceSnapshot.Plan plan) {
+    netfilter.restoreNoflush(plan.text(), "kube-proxy sync " + ++syncs);
   }
 
   private static boolean perService(String chain) {

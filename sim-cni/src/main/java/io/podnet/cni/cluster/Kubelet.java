@@ -144,7 +144,7 @@ final class Kubelet {
     Optional<String> id = pod.sandboxId();
     Optional<NetNamespace> ns = pod.netns();
     if (id.isPresent() && ns.isPresent()) {
-      cluster.recordTeardown(pod, node);
+      Teardown held = cluster.teardownOf(pod, node);
       try {
         teardownOrThrow(pod, id.get(), ns.get());
       } catch (CniRuntimeException | NetworkNotReadyException | CniConfigException e) {
@@ -152,6 +152,7 @@ final class Kubelet {
         sim.schedule(RETRY_NANOS, () -> finishDelete(pod));
         return;
       }
+      cluster.recordTeardown(held);
     }
     pod.setIp(null);
     cluster.removed(pod);

@@ -8,14 +8,29 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Host;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Kubernetes node: a host of the simulated network with its podCIDR, its InternalIP on the
  * underlay, and its container runtime's CNI side. It is Ready while its CNI configuration loads;
- * otherwise NotReady with the kubelet's real reason. A crashed node stays Ready in the API until
- * the node lifecycle controller's grace period ends; then its Ready condition turns Unknown.
+ * otherwise NotReady with the kubelet's real reason. A crashed node keeps the status it last posted
+ * until the node lifecycle controller's grace period ends; then its Ready condition turns Unknown.
+ * The controller's taints follow the Ready condition.
  */
 public final class Node {
+
+  /**
+   * The kubelet's Ready message while the container runtime has no usable network configuration:
+   * {@code container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady
+   * message:Network plugin returns error: cni plugin not initialized}.
+   */
+  public static final String NETWORK_NOT_READY =
+      "container runtime network not ready: NetworkReady=false"
+          + " reason:NetworkPluginNotReady message:Network plugin returns error:"
+          + " cni plugin not initialized";
+
+  /** The node lifecycle controller's Ready message for a node whose kubelet went silent. */
+  public static final String STOPPED_POSTING = "Kubelet stopped posting node status.";
 
   private final String name;
   private final Host host;
@@ -24,6 +39,8 @@ public final class Node {
   private final CniRuntime runtime;
   private boolean crashed;
   private boolean statusUnknown;
+  private Optional<String> lastPosted = Optional.empty();
+  private @Nullable String taintKey;
 
   Node(String name, Host host, Cidr podCidr, Ipv4Address internalIp, CniRuntime runtime) {
     this.name = name;
@@ -65,26 +82,27 @@ public final class Node {
 
   /**
    * Why the node is NotReady, as its Ready condition's message says, or empty when it is Ready:
-   * {@code container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady
-   * message:Network plugin returns error: cni plugin not initialized}, or for a crashed node, once
-   * the node lifecycle controller has noticed, {@code Kubelet stopped posting node status.}. A
-   * crashed node's kubelet posts nothing, so until then the API keeps its last status.
+   * {@link #NETWORK_NOT_READY} while its container runtime finds no usable network configuration,
+   * or for a crashed node, once the node lifecycle controller has noticed, {@code Kubelet stopped
+   * posting node status.}. A crashed node's kubelet posts nothing, so until then the API keeps its
+   * last status.
    */
   public Optional<String> notReadyReason() {
     if (statusUnknown) {
-      return Optional.of("Kubelet stopped posting node status.");
+      return Optional.of(STOPPED_POSTING);
     }
     if (crashed) {
-      return Optional.empty();
+      return lastPosted;
     }
+    return runtimeNotReady();
+  }
+
+  private Optional<String> runtimeNotReady() {
     try {
       runtime.loadConfig();
       return Optional.empty();
     } catch (NetworkNotReadyException | CniConfigException e) {
-      return Optional.of(
-          "container runtime network not ready: NetworkReady=false"
-              + " reason:NetworkPluginNotReady message:Network plugin returns error:"
-              + " cni plugin not initialized");
+      return Optional.of(NETWORK_NOT_READY);
     }
   }
 
@@ -94,16 +112,20 @@ public final class Node {
   }
 
   void setCrashed(boolean down) {
+    if (down) {
+      lastPosted = runtimeNotReady();
+    }
     this.crashed = down;
   }
 
   /**
    * The node's Ready condition as {@code kubectl describe node} shows it: status, reason and
-   * message, e.g. {@code [Unknown, NodeStatusUnknown, Kubelet stopped posting node status.]}.
+   * message, e.g. {@code [Unknown, NodeStatusUnknown, Kubelet stopped posting node status.]} or
+   * {@code [False, KubeletNotReady, container runtime network not ready: ...]}.
    */
   public List<String> readyCondition() {
     if (statusUnknown) {
-      return List.of("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+      return List.of("Unknown", "NodeStatusUnknown", STOPPED_POSTING);
     }
     return notReadyReason()
         .map(m -> List.of("False", "KubeletNotReady", m))
@@ -112,19 +134,24 @@ public final class Node {
 
   /**
    * The taints the node lifecycle controller put on the node, as {@code kubectl describe node}
-   * lists them: {@code node.kubernetes.io/unreachable:NoExecute} and {@code :NoSchedule} while its
-   * status is Unknown, {@code node.kubernetes.io/not-ready:NoSchedule} while it is NotReady.
+   * lists them: {@code node.kubernetes.io/not-ready:NoExecute} and {@code :NoSchedule} while its
+   * Ready condition is {@code False}, {@code node.kubernetes.io/unreachable:NoExecute} and {@code
+   * :NoSchedule} while it is {@code Unknown}, none while it is Ready.
    */
   public List<String> taints() {
-    if (statusUnknown) {
-      return List.of(
-          "node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule");
+    if (taintKey == null) {
+      return List.of();
     }
-    return isReady() ? List.of() : List.of("node.kubernetes.io/not-ready:NoSchedule");
+    return List.of(taintKey + ":NoExecute", taintKey + ":NoSchedule");
   }
 
   void setStatusUnknown(boolean unknown) {
     this.statusUnknown = unknown;
+  }
+
+  /** Puts the controller's taints with this key on the node, or removes them for null. */
+  void setTaintKey(@Nullable String key) {
+    this.taintKey = key;
   }
 
   /** One line: the name, the underlay address and the podCIDR ({@code node-1 eth0 ...}). */

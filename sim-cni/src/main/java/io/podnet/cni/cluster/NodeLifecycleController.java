@@ -7,16 +7,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What kube-controller-manager does about a node that stops posting its status: the node lifecycle
- * controller marks its Ready condition {@code Unknown} ({@code NodeStatusUnknown}, {@code Kubelet
- * stopped posting node status.}) once {@code --node-monitor-grace-period} (50 s since Kubernetes
- * 1.32, 40 s before) has passed without a heartbeat, taints it {@code
- * node.kubernetes.io/unreachable} and marks its pods not ready ({@code NodeNotReady} events, so
- * they leave every Service's endpoints); the taint eviction controller then deletes the pods, whose
- * default toleration of that taint lasts 300 s ({@code TaintManagerEviction}). The deleted pods
- * stay Terminating until the node's kubelet comes back and tears them down; their owner replaces
- * them at once. Heartbeats (every 10 s) and the controller's 5 s monitor period are folded into the
- * grace period: the node turns Unknown exactly 50 s after the crash.
+ * What kube-controller-manager does about a node whose Ready condition stops being {@code True}:
+ * the node lifecycle controller and the taint eviction controller.
+ *
+ * <p>A node turns NotReady in two ways. Its kubelet may report {@code Ready=False}, as it does
+ * while the container runtime finds no usable CNI configuration ({@link Node#NETWORK_NOT_READY});
+ * the controller then taints it {@code node.kubernetes.io/not-ready} ({@code NoExecute} and {@code
+ * NoSchedule}). Or its kubelet may stop posting status (a crash): once {@code
+ * --node-monitor-grace-period} (50 s since Kubernetes 1.32, 40 s before) has passed without a
+ * heartbeat the controller marks the Ready condition {@code Unknown} ({@code NodeStatusUnknown},
+ * {@code Kubelet stopped posting node status.}) and taints it {@code
+ * node.kubernetes.io/unreachable} instead. Heartbeats (every 10 s), the kubelet's status sync and
+ * the controller's 5 s monitor period are folded in: a kubelet's {@code False} is seen the instant
+ * the runtime's configuration changes, and a crashed node turns Unknown exactly 50 s after the
+ * crash.
+ *
+ * <p>When the condition leaves {@code True} the controller marks the node's running pods not ready
+ * ({@code NodeNotReady} events, so they leave every Service's endpoints). The taint eviction
+ * controller then deletes each pod on the tainted node once its toleration runs out: the
+ * DefaultTolerationSeconds admission plugin gives every pod 300 s for both taints, counted from
+ * when the node was first tainted, or from when a pod was bound to a node already tainted; a swap
+ * between the two taints keeps the count, as in Kubernetes 1.32 to 1.35 ({@code
+ * TaintManagerEviction}, {@code Marking for deletion Pod <namespace>/<name>}). When the condition
+ * turns {@code True} again the taints go and every pending deletion is cancelled ({@code
+ * TaintManagerEviction}, {@code Cancelling deletion of Pod <namespace>/<name>}). The deleted pods
+ * stay Terminating until their node's kubelet tears them down; their owner replaces them at once.
  */
 final class NodeLifecycleController {
 
@@ -29,15 +44,34 @@ final class NodeLifecycleController {
    */
   static final long TOLERATION_NANOS = 300 * SimTime.SECOND;
 
+  /** The taint of a node whose kubelet reports {@code Ready=False}. */
+  static final String NOT_READY = "node.kubernetes.io/not-ready";
+
+  /** The taint of a node whose Ready condition is {@code Unknown}. */
+  static final String UNREACHABLE = "node.kubernetes.io/unreachable";
+
   private final Cluster cluster;
   private final Simulation sim;
 
   /** Each crashed node and when it crashed, so that timers of an earlier crash do nothing. */
   private final Map<Node, Long> crashedAt = new LinkedHashMap<>();
 
+  /** The Ready status ({@code True}, {@code False}, {@code Unknown}) last seen of each node. */
+  private final Map<Node, String> observed = new LinkedHashMap<>();
+
+  /** Each pod's pending deletion: the handle of its timer. */
+  private final Map<Pod, Long> evictions = new LinkedHashMap<>();
+
   NodeLifecycleController(Cluster cluster) {
     this.cluster = cluster;
     this.sim = cluster.simulation();
+  }
+
+  /** Starts following a node: its current status now, then every change of its CNI config. */
+  void watch(Node node) {
+    observed.put(node, "True");
+    observe(node);
+    node.host().files().watch(node.runtime().confDir(), path -> observe(node));
   }
 
   /** The node's kubelet went silent: start the grace period. */
@@ -47,45 +81,93 @@ final class NodeLifecycleController {
     sim.schedule(NODE_MONITOR_GRACE_NANOS, () -> statusUnknown(node, at));
   }
 
-  /** The node's kubelet posts status again: Ready at once, taints gone. */
+  /** The node's kubelet posts status again: its Ready condition is whatever it reports now. */
   void restored(Node node) {
     crashedAt.remove(node);
     node.setStatusUnknown(false);
-    cluster.servicesChanged();
+    observe(node);
   }
 
-  private boolean stillDown(Node node, long at) {
-    Long since = crashedAt.get(node);
-    return since != null && since == at;
+  /** A pod was bound to {@code node}: a node already tainted starts the pod's toleration now. */
+  void podBound(Pod pod, Node node) {
+    if (!node.taints().isEmpty()) {
+      scheduleEviction(pod, node);
+    }
   }
 
   private void statusUnknown(Node node, long at) {
-    if (!stillDown(node, at)) {
+    Long since = crashedAt.get(node);
+    if (since == null || since != at) {
       return;
     }
     node.setStatusUnknown(true);
-    for (Pod pod : podsOn(node)) {
-      cluster.event(pod, "Warning", "NodeNotReady", "node-controller", "Node is not ready");
-    }
-    cluster.servicesChanged();
-    sim.schedule(TOLERATION_NANOS, () -> evict(node, at));
+    observe(node);
   }
 
-  private void evict(Node node, long at) {
-    if (!stillDown(node, at)) {
+  /** Acts on a change of the node's Ready status since it was last seen. */
+  private void observe(Node node) {
+    String status = node.readyCondition().get(0);
+    String before = observed.put(node, status);
+    if (status.equals(before)) {
+      return;
+    }
+    cluster.nodeChanged(node, "Ready " + status);
+    if (status.equals("True")) {
+      node.setTaintKey(null);
+      for (Pod pod : podsOn(node)) {
+        cancelEviction(pod);
+      }
+      cluster.servicesChanged();
+      return;
+    }
+    node.setTaintKey(status.equals("Unknown") ? UNREACHABLE : NOT_READY);
+    if (!"True".equals(before)) {
       return;
     }
     for (Pod pod : podsOn(node)) {
-      if (pod.status() != PodStatus.TERMINATING) {
-        cluster.event(
-            pod,
-            "Normal",
-            "TaintManagerEviction",
-            "taint-eviction-controller",
-            "Marking for deletion Pod " + pod.key());
-        cluster.startDeletingPod(pod.key());
+      if (pod.isRunning()) {
+        cluster.event(pod, "Warning", "NodeNotReady", "node-controller", "Node is not ready");
       }
+      scheduleEviction(pod, node);
     }
+    cluster.servicesChanged();
+  }
+
+  private void scheduleEviction(Pod pod, Node node) {
+    if (pod.status() == PodStatus.TERMINATING || evictions.containsKey(pod)) {
+      return;
+    }
+    evictions.put(pod, sim.schedule(TOLERATION_NANOS, () -> evict(pod, node)));
+  }
+
+  private void cancelEviction(Pod pod) {
+    Long handle = evictions.remove(pod);
+    if (handle != null) {
+      sim.cancel(handle);
+      cluster.event(
+          pod,
+          "Normal",
+          "TaintManagerEviction",
+          "taint-eviction-controller",
+          "Cancelling deletion of Pod " + pod.key());
+    }
+  }
+
+  private void evict(Pod pod, Node node) {
+    evictions.remove(pod);
+    if (pod.isDeleted()
+        || pod.status() == PodStatus.TERMINATING
+        || pod.node().orElse(null) != node
+        || node.taints().isEmpty()) {
+      return;
+    }
+    cluster.event(
+        pod,
+        "Normal",
+        "TaintManagerEviction",
+        "taint-eviction-controller",
+        "Marking for deletion Pod " + pod.key());
+    cluster.startDeletingPod(pod.key());
   }
 
   private List<Pod> podsOn(Node node) {

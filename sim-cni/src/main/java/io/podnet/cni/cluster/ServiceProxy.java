@@ -11,10 +11,10 @@ import io.podnet.dataplane.service.Protocol;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
-import java.util.LinkedHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,6 +32,10 @@ import java.util.Set;
  * any sync an hour or more after the last full one, restores everything; the others (KEP-3453)
  * write {@code KUBE-SERVICES} and the changed Services' chains. In hash-map mode each batch is
  * written as soon as the previous one finished.
+ *
+ * <p>A node holds the snapshot it last synced and nothing per Service: what a sync writes, its
+ * restore input and the service map are the snapshot's, shared by every node making the same sync
+ * (see {@link ServiceSnapshot}), and netfilter shares the rules the same restore gives.
  */
 final class ServiceProxy {
 
@@ -51,9 +55,10 @@ final class ServiceProxy {
   private final Netfilter netfilter;
   private final KubeProxy kubeProxy;
   private final HashMapServiceLookup map;
-  private final Map<String, ServiceSnapshot.Entry> programmed = new LinkedHashMap<>();
-  private final Map<Service, ServiceSync> firstProgrammed = new LinkedHashMap<>();
+  private final List<ServiceSync> syncs = new ArrayList<>();
+  private final LongArrayList syncedGenerations = new LongArrayList();
   private ServiceSnapshot latest;
+  private ServiceSnapshot synced;
   private boolean pending;
   private boolean running;
   private boolean retryScheduled;
@@ -67,6 +72,7 @@ final class ServiceProxy {
     this.mode = mode;
     this.simulation = simulation;
     this.latest = initial;
+    this.synced = initial;
     this.tokensAt = simulation.now();
     node.host().root().setBridgeNfCallIptables(true);
     this.kubeProxy = new KubeProxy(node, mode == ServiceMode.IPTABLES);
@@ -85,9 +91,27 @@ final class ServiceProxy {
     return map;
   }
 
-  /** The sync that first programmed {@code service}, if one has finished. */
-  Optional<ServiceSync> programmed(Service service) {
-    return Optional.ofNullable(firstProgrammed.get(service));
+  /**
+   * The sync that first programmed a Service that appeared in the snapshot of generation {@code
+   * since}: the first finished sync to that snapshot or a later one.
+   */
+  Optional<ServiceSync> programmed(long since) {
+    int lo = 0;
+    int hi = syncs.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (syncedGenerations.getLong(mid) < since) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < syncs.size() ? Optional.of(syncs.get(lo)) : Optional.empty();
+  }
+
+  /** Whether the node's dataplane holds {@code snapshot} and no sync is due or running. */
+  boolean inSync(ServiceSnapshot snapshot) {
+    return synced == snapshot && !pending && !running;
   }
 
   /** The cluster's Services changed to {@code snapshot}: sync towards it as soon as allowed. */
@@ -124,11 +148,11 @@ final class ServiceProxy {
   private void start() {
     pending = false;
     running = true;
+    ServiceSnapshot from = synced;
     ServiceSnapshot target = latest;
-    List<ServiceSnapshot.Entry> changed = target.changedFrom(programmed);
-    List<String> removed = target.removedFrom(programmed);
+    ServiceSnapshot.Step step = target.stepFrom(from);
     long started = simulation.now();
-    int services = changed.size() + removed.size();
+    int services = step.services();
     if (mode == ServiceMode.HASH_MAP) {
       long cost = RuleProgrammingCost.MEASURED.mapUpdateNanos() * Math.max(1, services);
       ServiceSync sync =
@@ -137,19 +161,27 @@ final class ServiceProxy {
       simulation.schedule(
           cost,
           () -> {
-            for (String key : removed) {
-              ServiceSnapshot.Entry old = programmed.get(key);
-              map.remove(old.service().namespace(), old.service().name());
+            if (target.perNode()) {
+              write(map, from, step);
+            } else {
+              map.shareEntriesOf(
+                  target.sharedMap(
+                      () -> {
+                        HashMapServiceLookup shared =
+                            HashMapServiceLookup.forNode("", target.clusterCidr());
+                        shared.shareEntriesOf(map);
+                        write(shared, from, step);
+                        return shared;
+                      }));
             }
-            changed.forEach(e -> map.update(e.service(), e.endpoints()));
-            finish(changed, removed, sync);
+            finish(target, step, sync);
           });
       return;
     }
     boolean full =
         lastFullSync == Long.MIN_VALUE || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
-    String text = kubeProxy.plan(target, changed, full);
-    long lines = text.lines().count();
+    ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step.changed(), full);
+    long lines = plan.lines();
     long cost = RuleProgrammingCost.MEASURED.restoreNanos(lines);
     ServiceSync sync =
         new ServiceSync(
@@ -165,21 +197,33 @@ final class ServiceProxy {
     simulation.schedule(
         cost,
         () -> {
-          kubeProxy.apply(text, target);
-          finish(changed, removed, sync);
+          kubeProxy.apply(plan);
+          finish(target, step, sync);
         });
   }
 
-  private void finish(List<ServiceSnapshot.Entry> changed, List<String> removed, ServiceSync sync) {
-    for (String key : removed) {
-      Service gone = programmed.remove(key).service();
-      firstProgrammed.remove(gone);
-      deleteStaleUdpFlows(gone, List.of());
+  /** Writes a step into a service map that holds {@code from}. */
+  private static void write(
+      HashMapServiceLookup map, ServiceSnapshot from, ServiceSnapshot.Step step) {
+    for (String key : step.removed()) {
+      Service old = from.entries().get(key).service();
+      map.remove(old.namespace(), old.name());
     }
-    for (ServiceSnapshot.Entry e : changed) {
-      programmed.put(e.service().namespacedName(), e);
-      firstProgrammed.putIfAbsent(e.service(), sync);
-      deleteStaleUdpFlows(e.service(), e.endpoints());
+    step.changed().forEach(e -> map.update(e.service(), e.endpoints()));
+  }
+
+  private void finish(ServiceSnapshot target, ServiceSnapshot.Step step, ServiceSync sync) {
+    ServiceSnapshot from = synced;
+    synced = target;
+    syncs.add(sync);
+    syncedGenerations.add(target.generation());
+    if (!netfilter.conntrack().isEmpty()) {
+      for (String key : step.removed()) {
+        deleteStaleUdpFlows(from.entries().get(key).service(), List.of());
+      }
+      for (ServiceSnapshot.Entry e : step.changed()) {
+        deleteStaleUdpFlows(e.service(), e.endpoints());
+      }
     }
     trace.record(
         new KernelEvent(

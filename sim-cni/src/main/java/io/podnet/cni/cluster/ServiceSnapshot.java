@@ -2,6 +2,7 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.dataplane.service.Endpoint;
+import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.KubeProxyIptables;
 import io.podnet.dataplane.service.Service;
 import java.util.ArrayList;
@@ -10,42 +11,73 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Services and their endpoints as the API server holds them at one instant, what every node's
- * proxy syncs towards. The iptables rendering of it is made once, on first use, and shared by the
- * nodes, unless a Service makes it depend on the node: {@code externalTrafficPolicy: Local} (the
- * node's own endpoints) or LoadBalancer source ranges (which may hold the node's address); then
- * each node gets its own.
+ * proxy syncs towards. A cluster makes a new snapshot for each instant its Services or endpoints
+ * change, reusing the previous snapshot's {@link Entry} of every Service that did not change.
+ *
+ * <p>What the nodes derive from a snapshot is made once and shared: the iptables rendering, the
+ * change from the snapshot a node last synced ({@link #stepFrom}), the restore input of that sync
+ * ({@link #plan}) and the service map ({@link #sharedMap}); 5,000 nodes syncing the same change do
+ * the work once. Only when a Service makes the rendering depend on the node ({@code
+ * externalTrafficPolicy: Local}, whose external frontends hold the node's own endpoints, or
+ * LoadBalancer source ranges, which may hold the node's address) does each node get its own.
  */
 final class ServiceSnapshot {
 
-  private final List<Service> services;
   private final Map<String, Entry> entries;
   private final Cidr clusterCidr;
   private final boolean perNode;
+  private final long generation;
   private final Map<String, String> restoreTexts = new HashMap<>();
   private final Map<String, Map<String, List<String>>> chains = new HashMap<>();
-  private List<Entry> lastSubset = List.of();
-  private String lastSubsetNode = "";
-  private Map<String, List<String>> lastSubsetChains = Map.of();
+  private long lastFrom = -1;
+  private Step lastStep = new Step(List.of(), List.of());
+  private final Map<PlanKey, Plan> plans = new HashMap<>();
+  private @Nullable HashMapServiceLookup sharedMap;
 
   /** One Service and its endpoints. */
   record Entry(Service service, List<Endpoint> endpoints) {}
 
-  ServiceSnapshot(List<Service> services, Map<Service, List<Endpoint>> endpoints, Cidr cidr) {
-    this.services = List.copyOf(services);
-    this.entries = new LinkedHashMap<>();
-    for (Service s : this.services) {
-      entries.put(
-          s.namespacedName(), new Entry(s, List.copyOf(endpoints.getOrDefault(s, List.of()))));
+  /**
+   * What a node syncing from one snapshot to this one writes: the Services it lacks or holds with
+   * other ports or endpoints, and those it holds that are gone, each in order.
+   */
+  record Step(List<Entry> changed, List<String> removed) {
+
+    /** How many Services the step adds, changes or removes. */
+    int services() {
+      return changed.size() + removed.size();
     }
+  }
+
+  /** A sync's {@code iptables-restore} input and its line count. */
+  record Plan(String text, long lines) {}
+
+  /** A plan's key: the generation synced from (not the snapshot, which would keep it alive). */
+  private record PlanKey(long from, boolean full) {}
+
+  /**
+   * A snapshot of {@code entries} (by {@code namespace/name}, in creation order), the {@code
+   * generation}-th the cluster made.
+   */
+  ServiceSnapshot(Map<String, Entry> entries, Cidr cidr, long generation) {
+    this.entries = entries;
     this.clusterCidr = cidr;
+    this.generation = generation;
     this.perNode =
-        this.services.stream()
-            .map(Service::options)
+        entries.values().stream()
+            .map(e -> e.service().options())
             .anyMatch(
                 o -> o.externalTrafficPolicyLocal() || !o.loadBalancerSourceRanges().isEmpty());
+  }
+
+  /** An empty snapshot: no Services. */
+  static ServiceSnapshot empty(Cidr clusterCidr) {
+    return new ServiceSnapshot(Map.of(), clusterCidr, 0);
   }
 
   /** The cluster CIDR kube-proxy tells pod traffic by. */
@@ -53,14 +85,14 @@ final class ServiceSnapshot {
     return clusterCidr;
   }
 
-  /** An empty snapshot: no Services. */
-  static ServiceSnapshot empty(Cidr clusterCidr) {
-    return new ServiceSnapshot(List.of(), Map.of(), clusterCidr);
+  /** Which snapshot of the cluster this is: 0 for the empty one, then 1, 2... */
+  long generation() {
+    return generation;
   }
 
-  /** The Services, in creation order. */
-  List<Service> services() {
-    return services;
+  /** Whether what a node writes for this snapshot depends on the node. */
+  boolean perNode() {
+    return perNode;
   }
 
   /** The Services and endpoints by {@code namespace/name}, in creation order. */
@@ -68,35 +100,54 @@ final class ServiceSnapshot {
     return entries;
   }
 
-  /** Whether this snapshot holds the same Services with the same endpoints as {@code other}. */
-  boolean sameAs(ServiceSnapshot other) {
-    return entries.equals(other.entries);
+  /**
+   * What a node that holds {@code from} writes to hold this snapshot; worked out once for all the
+   * nodes that sync from the same snapshot.
+   */
+  Step stepFrom(ServiceSnapshot from) {
+    if (from.generation != lastFrom) {
+      List<Entry> changed = new ArrayList<>();
+      entries.forEach(
+          (key, e) -> {
+            Entry old = from.entries.get(key);
+            if (old != e && !Objects.equals(old, e)) {
+              changed.add(e);
+            }
+          });
+      List<String> removed =
+          from.entries.keySet().stream().filter(k -> !entries.containsKey(k)).toList();
+      lastStep = new Step(changed, removed);
+      lastFrom = from.generation;
+    }
+    return lastStep;
   }
 
   /**
-   * The Services of this snapshot that {@code programmed} (what a node holds) lacks or holds with
-   * other ports or endpoints, in creation order.
+   * The restore input of a sync from {@code from} to this snapshot on {@code node}, made by {@code
+   * plan} once for every node, unless the rendering depends on the node.
    */
-  List<Entry> changedFrom(Map<String, Entry> programmed) {
-    List<Entry> out = new ArrayList<>();
-    entries.forEach(
-        (key, e) -> {
-          if (!Objects.equals(programmed.get(key), e)) {
-            out.add(e);
-          }
-        });
-    return out;
+  Plan plan(ServiceSnapshot from, boolean full, Node node, Supplier<Plan> plan) {
+    return perNode
+        ? plan.get()
+        : plans.computeIfAbsent(new PlanKey(from.generation, full), k -> plan.get());
   }
 
-  /** The Services {@code programmed} holds that this snapshot no longer has, in their order. */
-  List<String> removedFrom(Map<String, Entry> programmed) {
-    return programmed.keySet().stream().filter(k -> !entries.containsKey(k)).toList();
+  /**
+   * The service map of this snapshot for nodes whose map does not depend on the node, made by
+   * {@code build} the first time a node asks for it.
+   */
+  HashMapServiceLookup sharedMap(Supplier<HashMapServiceLookup> build) {
+    HashMapServiceLookup map = sharedMap;
+    if (map == null) {
+      map = build.get();
+      sharedMap = map;
+    }
+    return map;
   }
 
   /** kube-proxy's full restore input for this snapshot on {@code node}. */
   String restoreText(Node node) {
-    return restoreTexts.computeIfAbsent(
-        viewOf(node), k -> render(services, endpointsOf(entries.values()), node));
+    return restoreTexts.computeIfAbsent(viewOf(node), k -> render(entries.values(), node));
   }
 
   /** The chains the full restore input on {@code node} declares, by table. */
@@ -105,17 +156,10 @@ final class ServiceSnapshot {
   }
 
   /**
-   * The chains kube-proxy writes on {@code node} for these Services alone, by table; the last
-   * answer is kept, as every node usually asks about the same Services.
+   * The chains kube-proxy writes on {@code node} for {@code subset} of these Services, by table.
    */
   Map<String, List<String>> chainsOf(List<Entry> subset, Node node) {
-    if (!subset.equals(lastSubset) || !viewOf(node).equals(lastSubsetNode)) {
-      List<Service> list = subset.stream().map(Entry::service).toList();
-      lastSubsetChains = KubeProxy.declaredChains(render(list, endpointsOf(subset), node));
-      lastSubset = subset;
-      lastSubsetNode = viewOf(node);
-    }
-    return lastSubsetChains;
+    return KubeProxy.declaredChains(render(subset, node));
   }
 
   /** The node a rendering depends on: its name, or "" when it depends on none. */
@@ -123,16 +167,17 @@ final class ServiceSnapshot {
     return perNode ? node.name() : "";
   }
 
-  private String render(List<Service> list, Map<Service, List<Endpoint>> endpoints, Node node) {
+  private String render(Iterable<Entry> subset, Node node) {
+    List<Service> list = new ArrayList<>();
+    Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
+    subset.forEach(
+        e -> {
+          list.add(e.service());
+          endpoints.put(e.service(), e.endpoints());
+        });
     return perNode
         ? KubeProxyIptables.render(
             list, endpoints, clusterCidr, false, node.name(), node.internalIp())
         : KubeProxyIptables.render(list, endpoints, clusterCidr);
-  }
-
-  private static Map<Service, List<Endpoint>> endpointsOf(Iterable<Entry> entries) {
-    Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
-    entries.forEach(e -> endpoints.put(e.service(), e.endpoints()));
-    return endpoints;
   }
 }

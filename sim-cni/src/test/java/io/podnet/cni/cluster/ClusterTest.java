@@ -221,7 +221,7 @@ class ClusterTest {
   }
 
   @Test
-  void build_noConflist_nodeIsNotReadyWithTheKubeletsMessage() {
+  void build_noConflist_nodeIsNotReadyWithTheKubeletsMessageAndTaintedNotReady() {
     Cluster cluster = Cluster.builder().nodes(1).seed(7).build();
 
     Node node = cluster.node("node-1");
@@ -232,6 +232,9 @@ class ClusterTest {
             "container runtime network not ready: NetworkReady=false"
                 + " reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin"
                 + " not initialized");
+    assertThat(node.taints())
+        .containsExactly(
+            "node.kubernetes.io/not-ready:NoExecute", "node.kubernetes.io/not-ready:NoSchedule");
   }
 
   @Test

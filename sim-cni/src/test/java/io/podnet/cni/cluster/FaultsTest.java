@@ -4,10 +4,12 @@ import static io.podnet.cni.contract.ClusterAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.podnet.cni.calico.CalicoDatastore;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.Rule;
 import io.podnet.cni.runtime.Attachment;
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Iproute2;
@@ -27,20 +29,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.ListAssert;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Faults, each shown the way the real system shows it and followed by the real system's recovery: a
- * node crash, a link cut, a BGP session flap, packet loss and latency, a missing plugin binary,
- * IPAM exhaustion, an MTU mismatch, and a CNI GC freeing what a crashed container runtime leaked.
- * Faults that every CNI can suffer run over every strategy.
+ * node crash, a node whose network is not ready, a link cut, a BGP session flap, packet loss and
+ * latency, a missing plugin binary, IPAM exhaustion, an MTU mismatch, and a CNI GC freeing what a
+ * crashed container runtime leaked. Faults that every CNI can suffer run over every strategy.
  */
 class FaultsTest {
 
   private static final long SECOND = SimTime.SECOND;
   private static final String NOT_POSTING = "Kubelet stopped posting node status.";
+  private static final String CALICO_EXHAUSTED =
+      "failed to request IPv4 addresses: Assigned 0 out of 1 requested IPv4 addresses;"
+          + " No IPs available in pools: ";
 
   // ---------------------------------------------------------------- node crash
 
@@ -49,11 +56,8 @@ class FaultsTest {
   void crashNode_deploymentPod_unknownAfterGraceEvictedAfterTolerationReplacedAndFreedOnReturn(
       ChurnStrategy strategy) {
     Cluster cluster = strategy.builder().nodes(3).seed(21).build();
-    Deployment web = cluster.createDeployment("web", 3, Map.of("app", "web"));
-    Service service =
-        cluster.createService(
-            "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
-    cluster.run(5 * SECOND);
+    Service service = webService(cluster);
+    Deployment web = startWeb(cluster, 3);
     List<Pod> before = cluster.pods(web);
     assertThat(before).allMatch(Pod::isRunning);
     assertThat(before)
@@ -77,9 +81,7 @@ class FaultsTest {
         .containsExactly(
             "node.kubernetes.io/unreachable:NoExecute",
             "node.kubernetes.io/unreachable:NoSchedule");
-    assertThat(lost.events())
-        .extracting(PodEvent::type, PodEvent::reason, PodEvent::from, PodEvent::message)
-        .contains(tuple("Warning", "NodeNotReady", "node-controller", "Node is not ready"));
+    events(lost).contains(tuple("Warning", "NodeNotReady", "node-controller", "Node is not ready"));
     cluster.run(SECOND);
     assertThat(cluster.endpoints(service)).extracting(Endpoint::ip).doesNotContain(lostIp);
 
@@ -90,17 +92,9 @@ class FaultsTest {
     cluster.run(2 * SECOND);
 
     assertThat(lost.status()).isEqualTo(PodStatus.TERMINATING);
-    assertThat(lost.events())
-        .extracting(PodEvent::type, PodEvent::reason, PodEvent::from, PodEvent::message)
-        .contains(
-            tuple(
-                "Normal",
-                "TaintManagerEviction",
-                "taint-eviction-controller",
-                "Marking for deletion Pod " + lost.key()));
+    events(lost).contains(evictionEvent("Marking for deletion Pod", lost));
     cluster.run(5 * SECOND);
-    List<Pod> serving =
-        cluster.pods(web).stream().filter(p -> p.status() != PodStatus.TERMINATING).toList();
+    List<Pod> serving = serving(cluster, web);
     assertThat(serving).hasSize(3).allMatch(Pod::isRunning);
     Pod replacement = serving.get(2);
     assertThat(replacement.name())
@@ -129,8 +123,7 @@ class FaultsTest {
   @Test
   void crashNode_restoredWithinTheGracePeriod_neverTurnsUnknownAndKeepsItsPods() {
     Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
-    Deployment web = cluster.createDeployment("web", 2, Map.of("app", "web"));
-    cluster.run(5 * SECOND);
+    Deployment web = startWeb(cluster, 2);
     List<String> names = cluster.pods(web).stream().map(Pod::name).toList();
 
     cluster.crashNode("node-2");
@@ -143,6 +136,161 @@ class FaultsTest {
     assertThat(cluster.pods(web).get(1).events())
         .extracting(PodEvent::reason)
         .doesNotContain("NodeNotReady", "TaintManagerEviction");
+  }
+
+  @Test
+  void crashNode_restoredAfterTheTaintBeforeTheToleration_evictionCancelledAndPodKept() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    Deployment web = startWeb(cluster, 2);
+    Pod kept = cluster.pods(web).get(1);
+
+    cluster.crashNode("node-2");
+    cluster.run(100 * SECOND);
+    cluster.restoreNode("node-2");
+    cluster.run(400 * SECOND);
+
+    assertThat(cluster.node("node-2").taints()).isEmpty();
+    assertThat(kept.isRunning()).isTrue();
+    assertThat(cluster.pods(web)).containsExactly(cluster.pods(web).get(0), kept);
+    events(kept)
+        .contains(evictionEvent("Cancelling deletion of Pod", kept))
+        .doesNotContain(evictionEvent("Marking for deletion Pod", kept));
+  }
+
+  // ---------------------------------------------------------------- network not ready
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void removeConfig_nodeReportsNetworkNotReady_taintedNotReadyAndItsPodsLeaveTheEndpoints(
+      ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(31).build();
+    Service service = webService(cluster);
+    Deployment web = startWeb(cluster, 2);
+    Pod onNode2 = cluster.pods(web).get(1);
+    Node node2 = cluster.node("node-2");
+    assertThat(node2.taints()).isEmpty();
+
+    removeConfigs(node2);
+
+    assertThat(node2.readyCondition())
+        .containsExactly("False", "KubeletNotReady", Node.NETWORK_NOT_READY);
+    assertThat(node2.taints())
+        .containsExactly(
+            "node.kubernetes.io/not-ready:NoExecute", "node.kubernetes.io/not-ready:NoSchedule");
+    events(onNode2)
+        .contains(tuple("Warning", "NodeNotReady", "node-controller", "Node is not ready"));
+    assertThat(cluster.node("node-1").taints()).isEmpty();
+    cluster.run(SECOND);
+    assertThat(cluster.endpoints(service))
+        .extracting(Endpoint::ip)
+        .containsExactly(cluster.pods(web).get(0).requireIp());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void removeConfig_for300Seconds_podsEvictedReplacedOnAReadyNodeAndTornDownOnceTheConfigIsBack(
+      ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(2).seed(32).build();
+    Deployment web = startWeb(cluster, 2);
+    Pod lost = cluster.pods(web).get(1);
+    Ipv4Address lostIp = lost.requireIp();
+    Node node2 = cluster.node("node-2");
+
+    Map<String, String> configs = removeConfigs(node2);
+    cluster.run(299 * SECOND);
+
+    assertThat(lost.status()).as("tolerated for 300 s").isEqualTo(PodStatus.RUNNING);
+    cluster.run(SECOND);
+    assertThat(lost.status()).isEqualTo(PodStatus.TERMINATING);
+    events(lost).contains(evictionEvent("Marking for deletion Pod", lost));
+    cluster.run(5 * SECOND);
+    List<Pod> serving = serving(cluster, web);
+    assertThat(serving).hasSize(2).allMatch(Pod::isRunning);
+    assertThat(serving)
+        .extracting(p -> p.node().orElseThrow().name())
+        .containsExactly("node-1", "node-1");
+    assertThat(lost.isDeleted()).as("DEL needs the config too").isFalse();
+
+    configs.forEach(node2.runtime()::writeConfig);
+    cluster.run(11 * SECOND);
+
+    assertThat(node2.readyCondition()).first().isEqualTo("True");
+    assertThat(node2.taints()).isEmpty();
+    assertThat(lost.isDeleted()).isTrue();
+    assertThat(cluster.teardowns())
+        .extracting(Teardown::pod, Teardown::ip)
+        .containsExactly(tuple(lost.key(), lostIp));
+    assertThat(cluster.runPod("after", "node-2").isRunning()).isTrue();
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  @Test
+  void removeConfig_configBackBeforeTheToleration_taintsGoDeletionCancelledAndPodsStay() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(33).build();
+    Service service = webService(cluster);
+    Deployment web = startWeb(cluster, 2);
+    List<Pod> before = cluster.pods(web);
+    Pod kept = before.get(1);
+    Node node2 = cluster.node("node-2");
+
+    Map<String, String> configs = removeConfigs(node2);
+    cluster.run(299 * SECOND);
+    configs.forEach(node2.runtime()::writeConfig);
+
+    assertThat(node2.readyCondition())
+        .containsExactly("True", "KubeletReady", "kubelet is posting ready status");
+    assertThat(node2.taints()).isEmpty();
+    events(kept).contains(evictionEvent("Cancelling deletion of Pod", kept));
+    cluster.run(400 * SECOND);
+    assertThat(cluster.pods(web)).isEqualTo(before).allMatch(Pod::isRunning);
+    events(kept).doesNotContain(evictionEvent("Marking for deletion Pod", kept));
+    assertThat(cluster.endpoints(service)).extracting(Endpoint::ip).contains(kept.requireIp());
+  }
+
+  @Test
+  void removeConfig_podPinnedToTheTaintedNodeLater_toleratedFor300SecondsFromItsBinding() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(34).build();
+    removeConfigs(cluster.node("node-1"));
+    cluster.run(100 * SECOND);
+
+    Pod pod = cluster.createPod("web", "node-1");
+    cluster.run(299 * SECOND);
+
+    assertThat(pod.isDeleted()).isFalse();
+    assertThat(pod.events()).extracting(PodEvent::reason).contains("NetworkNotReady");
+    cluster.run(2 * SECOND);
+    assertThat(pod.isDeleted()).as("no sandbox to tear down: gone at once").isTrue();
+    events(pod).contains(evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void crashNode_alreadyNetworkNotReady_taintSwappedToUnreachableAndTheTolerationKeepsItsStart() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(35).build();
+    Deployment web = startWeb(cluster, 2);
+    Pod lost = cluster.pods(web).get(1);
+    Node node2 = cluster.node("node-2");
+    removeConfigs(node2);
+    cluster.run(100 * SECOND);
+
+    cluster.crashNode("node-2");
+    cluster.run(49 * SECOND);
+    assertThat(node2.readyCondition())
+        .as("the status it last posted")
+        .containsExactly("False", "KubeletNotReady", Node.NETWORK_NOT_READY);
+    cluster.run(SECOND);
+
+    assertThat(node2.readyCondition()).containsExactly("Unknown", "NodeStatusUnknown", NOT_POSTING);
+    assertThat(node2.taints())
+        .containsExactly(
+            "node.kubernetes.io/unreachable:NoExecute",
+            "node.kubernetes.io/unreachable:NoSchedule");
+    assertThat(lost.events()).extracting(PodEvent::reason).containsOnlyOnce("NodeNotReady");
+    cluster.run(149 * SECOND);
+    assertThat(lost.status()).isEqualTo(PodStatus.RUNNING);
+    cluster.run(SECOND);
+    assertThat(lost.status())
+        .as("300 s after the not-ready taint, not after the unreachable one")
+        .isEqualTo(PodStatus.TERMINATING);
   }
 
   // ---------------------------------------------------------------- link cut
@@ -271,25 +419,80 @@ class FaultsTest {
       ChurnStrategy strategy) {
     // node-1's podCIDR 10.244.0.8/29: host-local hands out .10 to .14 (.9 is the gateway)
     Cluster cluster = strategy.builder().nodes(1).nodeCidrMaskSize(29).seed(6).build();
-    for (int i = 1; i <= 5; i++) {
-      assertThat(cluster.runPod("web-" + i).isRunning()).isTrue();
-    }
 
-    Pod sixth = cluster.runPod("web-6");
+    exhaustThenFree(
+        cluster,
+        5,
+        strategy.plugins().get(0),
+        "failed to allocate for range 0: no IP addresses available in range set:"
+            + " 10.244.0.9-10.244.0.14");
+  }
 
-    assertThat(sixth.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
-    assertThat(sixth.events())
-        .extracting(PodEvent::message)
-        .anyMatch(
-            m ->
-                m.endsWith(
-                    "failed to allocate for range 0: no IP addresses available in range set:"
-                        + " 10.244.0.9-10.244.0.14"));
-    Ipv4Address freed = cluster.pod("web-3").orElseThrow().requireIp();
-    cluster.deletePod("web-3");
-    cluster.run(11 * SECOND);
-    assertThat(sixth.isRunning()).isTrue();
-    assertThat(sixth.requireIp()).isEqualTo(freed);
+  @ParameterizedTest
+  @EnumSource(CalicoNode.Mode.class)
+  void ipamExhausted_calicoPoolFull_podFailsWithCalicosMessageAndGetsTheFreedIpOnceOneIsDeleted(
+      CalicoNode.Mode mode) {
+    // one /29 block: 8 addresses, one of them for tunl0 or vxlan.calico when the mode has one
+    Cluster cluster = calicoWithOneBlock(mode, 1);
+
+    exhaustThenFree(
+        cluster,
+        mode == CalicoNode.Mode.BGP ? 8 : 7,
+        "calico",
+        CALICO_EXHAUSTED + "[10.244.0.0/29]");
+  }
+
+  @Test
+  void ipamExhausted_calicoTwoPoolsFull_messageNamesEveryPool() {
+    CalicoNode agent =
+        CalicoNode.of(CalicoNode.Mode.BGP)
+            .withIpPools("10.244.0.0/30", "10.245.0.0/30")
+            .withBlockSize(30);
+    Cluster cluster = Cluster.calico(agent).nodes(1).seed(6).build();
+
+    exhaustThenFree(cluster, 8, "calico", CALICO_EXHAUSTED + "[10.244.0.0/30 10.245.0.0/30]");
+  }
+
+  @Test
+  void ipamExhausted_ciliumPodCidrFull_podFailsWithTheAgentsMessageAndGetsTheFreedIp() {
+    // node-1's pod CIDR 10.0.0.8/29: 6 addresses, one of them the router IP of cilium_host
+    Cluster cluster = Cluster.cilium().nodes(1).nodeCidrMaskSize(29).seed(6).build();
+
+    exhaustThenFree(
+        cluster,
+        5,
+        "cilium-cni",
+        "unable to allocate IP via local cilium agent: [POST /ipam][502] postIpamFailure"
+            + " \"all CIDR ranges are exhausted\"");
+  }
+
+  @ParameterizedTest
+  @EnumSource(CalicoNode.Mode.class)
+  void calicoIpam_noBlockLeftToClaim_nodeBorrowsFromAnothersBlockAndItsPodIsReachable(
+      CalicoNode.Mode mode) {
+    Cluster cluster = calicoWithOneBlock(mode, 2);
+    Pod a = cluster.runPod("a", "node-1");
+
+    Pod b = cluster.runPod("b", "node-2");
+    cluster.run(5 * SECOND);
+
+    assertThat(b.isRunning()).isTrue();
+    assertThat(Cidr.parse("10.244.0.0/29").contains(b.requireIp())).isTrue();
+    CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
+    assertThat(store.blockAffinities()).containsOnlyKeys(Cidr.parse("10.244.0.0/29"));
+    assertThat(Ping.run(a.requireNetns(), b.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isEqualTo(1);
+    assertThat(Ping.run(b.requireNetns(), a.requireIp(), 1, PingOptions.DEFAULT).received())
+        .isEqualTo(1);
+    assertThat(cluster).satisfiesCniContract();
+    String borrowedRoute = b.requireIp() + " via ";
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-1").host().root())).contains(borrowedRoute);
+
+    cluster.deletePod("b");
+    cluster.run(5 * SECOND);
+
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-1").host().root()))
+        .doesNotContain(borrowedRoute);
     assertThat(cluster).satisfiesCniContract();
   }
 
@@ -387,6 +590,101 @@ class FaultsTest {
         .get(0)
         .address()
         .address();
+  }
+
+  /**
+   * Runs pods {@code web-1}... on a one-node cluster whose IPAM holds {@code capacity} addresses,
+   * then one more: it stays ContainerCreating with the kubelet's {@code FailedCreatePodSandBox}
+   * wrapping {@code error} as libcni and containerd do. Deleting {@code web-3} frees an address
+   * that the stuck pod gets at its next attempt.
+   */
+  private static void exhaustThenFree(
+      Cluster cluster, int capacity, String pluginType, String error) {
+    for (int i = 1; i <= capacity; i++) {
+      assertThat(cluster.runPod("web-" + i).isRunning()).isTrue();
+    }
+
+    Pod stuck = cluster.runPod("web-" + (capacity + 1));
+
+    assertThat(stuck.status()).isEqualTo(PodStatus.CONTAINER_CREATING);
+    assertThat(stuck.events())
+        .filteredOn(e -> e.reason().equals("FailedCreatePodSandBox"))
+        .extracting(PodEvent::message)
+        .isNotEmpty()
+        .allMatch(
+            m ->
+                m.matches(
+                    Pattern.quote(
+                            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed"
+                                + " to setup network for sandbox \"")
+                        + "[0-9a-f]{64}"
+                        + Pattern.quote(
+                            "\": plugin type=\"" + pluginType + "\" failed (add): " + error)),
+            "the kubelet's FailedCreatePodSandBox wrapping " + error);
+    assertThat(Kubectl.describePod(cluster, stuck.name())).contains(error);
+    Ipv4Address freed = cluster.pod("web-3").orElseThrow().requireIp();
+    cluster.deletePod("web-3");
+    cluster.run(11 * SECOND);
+    assertThat(stuck.isRunning()).isTrue();
+    assertThat(stuck.requireIp()).isEqualTo(freed);
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  /** A calico cluster whose one IP pool is a single /29 block, {@code 10.244.0.0/29}. */
+  private static Cluster calicoWithOneBlock(CalicoNode.Mode mode, int nodes) {
+    CalicoNode agent = CalicoNode.of(mode).withIpPools("10.244.0.0/29").withBlockSize(29);
+    return Cluster.calico(agent).nodes(nodes).seed(6 + nodes).build();
+  }
+
+  /** The Service {@code web}: port 80 to 8080 of the pods labelled {@code app=web}. */
+  private static Service webService(Cluster cluster) {
+    return cluster.createService(
+        "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+  }
+
+  /**
+   * Creates the Deployment {@code web} of pods labelled {@code app=web}; runs 5 s to start them.
+   */
+  private static Deployment startWeb(Cluster cluster, int replicas) {
+    Deployment web = cluster.createDeployment("web", replicas, Map.of("app", "web"));
+    cluster.run(5 * SECOND);
+    return web;
+  }
+
+  /** The pod's events as (type, reason, from, message) tuples. */
+  private static ListAssert<Tuple> events(Pod pod) {
+    return assertThat(
+        pod.events().stream()
+            .map(e -> tuple(e.type(), e.reason(), e.from(), e.message()))
+            .toList());
+  }
+
+  /**
+   * The taint eviction controller's event about a pod: {@code what} is {@code Marking for deletion
+   * Pod} or {@code Cancelling deletion of Pod}.
+   */
+  private static Tuple evictionEvent(String what, Pod pod) {
+    return tuple(
+        "Normal", "TaintManagerEviction", "taint-eviction-controller", what + " " + pod.key());
+  }
+
+  /** The pods of a Deployment that are not being deleted. */
+  private static List<Pod> serving(Cluster cluster, Deployment deployment) {
+    return cluster.pods(deployment).stream()
+        .filter(p -> p.status() != PodStatus.TERMINATING)
+        .toList();
+  }
+
+  /** Removes every network configuration file of a node; returns them by file name. */
+  private static Map<String, String> removeConfigs(Node node) {
+    Map<String, String> removed = new LinkedHashMap<>();
+    String dir = node.runtime().confDir();
+    for (String name : node.host().files().list(dir)) {
+      removed.put(name, node.host().files().read(dir + "/" + name).orElseThrow());
+      node.runtime().removeConfig(name);
+    }
+    assertThat(removed).isNotEmpty();
+    return removed;
   }
 
   private static Link uplink(Node node) {

@@ -3,6 +3,7 @@ package io.podnet.cni.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.cni.calico.CalicoDatastore;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.core.addr.Cidr;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,37 @@ class StrategyConfigTest {
                 CalicoNode.of(CalicoNode.Mode.BGP).withIpPools("10.244.0.0/16", "10.244.128.0/17"))
         .hasMessage(
             "IP pool 10.244.128.0/17 overlaps IP pool 10.244.0.0/16 (expected disjoint pools)");
+  }
+
+  @Test
+  void calico_blockSizeOutOfRange_namesTheKeyAndValue() {
+    assertThatThrownBy(() -> CalicoNode.of(CalicoNode.Mode.BGP).withBlockSize(19))
+        .hasMessage("blockSize must be in [20, 32]: 19");
+    assertThatThrownBy(() -> CalicoNode.of(CalicoNode.Mode.BGP).withBlockSize(33))
+        .hasMessage("blockSize must be in [20, 32]: 33");
+  }
+
+  @Test
+  void calico_poolSmallerThanABlock_refusedAtBuildNamingPoolAndSize() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP).withIpPools("10.244.0.0/29");
+
+    assertThatThrownBy(() -> Cluster.calico(agent).nodes(1).build())
+        .hasMessage("blockSize must be in [29, 32] for pool 10.244.0.0/29: 26");
+  }
+
+  @Test
+  void calico_blockSize_nodesClaimBlocksOfThatSize() {
+    CalicoNode agent =
+        CalicoNode.of(CalicoNode.Mode.BGP).withIpPools("10.244.0.0/24").withBlockSize(28);
+    Cluster cluster = Cluster.calico(agent).nodes(2).seed(3).build();
+
+    cluster.runPod("web-1", "node-1");
+    cluster.runPod("web-2", "node-2");
+
+    CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);
+    assertThat(store.blockAffinities()).hasSize(2);
+    assertThat(store.blockAffinities().keySet()).allMatch(b -> b.prefixLength() == 28);
+    assertThat(store.blockAffinities().values()).containsExactlyInAnyOrder("node-1", "node-2");
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.podnet.core.addr.Ipv4Address;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -63,7 +64,9 @@ public final class RoutingTable {
       if (map == null || set.count(length) == 0) {
         continue;
       }
-      for (int network : map.keySet()) {
+      int[] networks = map.keySet().toIntArray();
+      Arrays.sort(networks);
+      for (int network : networks) {
         Cidr dst = Cidr.of(Ipv4Address.of(network), length);
         if (set.get(length, network) != null
             && !skip.contains(key(length, network))

@@ -290,6 +290,11 @@ public final class Conntrack {
     dead.forEach(this::remove);
   }
 
+  /** Whether the table holds no flow at all, live or expired: nothing to look through. */
+  public boolean isEmpty() {
+    return byId.isEmpty();
+  }
+
   /** Number of confirmed live flows ({@code conntrack -C}). */
   public int count() {
     expire();

@@ -87,10 +87,11 @@ public final class IptablesSave {
   /**
    * Applies restore input to a copy of {@code base} and returns the copy; {@code base} is never
    * changed. Without {@code noflush} every table named in the input is replaced; with it, declared
-   * chains are created or flushed and other chains stay.
+   * chains are created or flushed and other chains stay. The tables the input does not name are
+   * {@code base}'s own, shared.
    */
   static Ruleset apply(Ruleset base, String text, String file, boolean noflush) {
-    Ruleset out = base.copy();
+    Ruleset out = base.sharingTables();
     String[] lines = text.split("\n", -1);
     Table table = null;
     Ruleset.TableRules work = null;
@@ -137,7 +138,8 @@ public final class IptablesSave {
         }
         tableToken = first;
         tableLine = ln;
-        work = noflush ? out.table(table).copy(table) : new Ruleset.TableRules(table);
+        Ruleset.TableRules old = out.tables.get(table);
+        work = noflush && old != null ? old.copy(table) : new Ruleset.TableRules(table);
         origin.clear();
         deleted.clear();
         continue;

@@ -21,7 +21,7 @@ import io.podnet.dataplane.service.HashMapServiceLookup;
 import io.podnet.dataplane.service.LookupResult;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
-import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,9 +67,12 @@ public final class Netfilter {
   private final Simulation sim;
   private final RandomGenerator random;
   private final Conntrack conntrack;
-  private Ruleset rules = new Ruleset();
+  private Ruleset rules;
   private final EnumMap<Table, Program> programs = new EnumMap<>(Table.class);
-  private final Object2IntOpenHashMap<String> ifaceIds = new Object2IntOpenHashMap<>();
+
+  /** Packets that matched each rule, by {@link #counter}; only matched rules appear. */
+  private final Long2LongOpenHashMap packets = new Long2LongOpenHashMap();
+
   private final Map<String, Int2LongLinkedOpenHashMap> recent = new TreeMap<>();
   private final int[] stackChain = new int[MAX_DEPTH];
   private final int[] stackRule = new int[MAX_DEPTH];
@@ -86,7 +89,6 @@ public final class Netfilter {
   private int pOut;
   private int pMark;
   private int pCt;
-  private int pLen;
   private int lastRule;
 
   // connection tracking of the packet being processed (the kernel's skb->_nfct)
@@ -104,7 +106,15 @@ public final class Netfilter {
     this.sim = ns.host().network().simulation();
     this.random = sim.random().stream("netfilter/" + ns.label());
     this.conntrack = new Conntrack(sim);
-    ifaceIds.defaultReturnValue(-1);
+    this.rules = ns.host().network().shared(EmptyRules.class, EmptyRules::new).rules;
+  }
+
+  /**
+   * The empty ruleset every netfilter of a network starts from: one object, so that hosts applying
+   * the same restores to it share the results (see {@link Ruleset}).
+   */
+  private static final class EmptyRules {
+    final Ruleset rules = new Ruleset();
   }
 
   /** Creates netfilter for {@code ns} with empty tables and registers its hooks there. */
@@ -158,12 +168,27 @@ public final class Netfilter {
    * changes and an {@link IptablesParseException} names {@code file}, line, column and token.
    */
   public void restore(String text, String file) {
-    install(IptablesSave.apply(rules, text, file, false));
+    restore(text, file, false);
   }
 
   /** {@code iptables-restore --noflush}: declared chains are created or flushed, others kept. */
   public void restoreNoflush(String text, String file) {
-    install(IptablesSave.apply(rules, text, file, true));
+    restore(text, file, true);
+  }
+
+  /**
+   * Applies restore input, or takes the result another host got applying the same input to the same
+   * ruleset.
+   */
+  private void restore(String text, String file, boolean noflush) {
+    Ruleset.Applied last = rules.applied;
+    if (last != null && last.noflush() == noflush && last.text().equals(text)) {
+      install(last.result());
+      return;
+    }
+    Ruleset next = IptablesSave.apply(rules, text, file, noflush);
+    rules.applied = new Ruleset.Applied(text, noflush, next);
+    install(next);
   }
 
   /** {@code iptables -t table -N chain}. */
@@ -206,13 +231,19 @@ public final class Netfilter {
       throw new IllegalArgumentException(
           "rule number must be in [1, " + (p.chainEnd[c] - p.chainStart[c]) + "]: " + number);
     }
-    return p.packets[r];
+    return packets.get(counter(table, r));
+  }
+
+  /** The key of rule {@code r} of {@code table} in the counters. */
+  private static long counter(Table table, int r) {
+    return (long) table.ordinal() << 32 | r;
   }
 
   private void install(Ruleset next) {
     rules = next;
     programs.clear();
-    next.tables.forEach((t, tr) -> programs.put(t, new Program(t, tr, ifaceIds)));
+    packets.clear();
+    next.tables.forEach((t, tr) -> programs.put(t, tr.program(t)));
   }
 
   // ---------------------------------------------------------------- hooks
@@ -223,7 +254,7 @@ public final class Netfilter {
     if (p == null) {
       return null;
     }
-    load(frame, in, out);
+    load(p, frame, in, out);
     int verdict = evaluate(p, point, frame, in, out);
     if (verdict == ACCEPT) {
       return null;
@@ -232,7 +263,7 @@ public final class Netfilter {
   }
 
   private Drop dropped(Program p, HookPoint point, int verdict, Frame frame, @Nullable Device in) {
-    String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText[lastRule];
+    String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText(lastRule);
     Conntrack.Flow f = ctFlow;
     boolean unconfirmed = tracked(frame) && f != null && !f.confirmed && !ctRelated;
     if (verdict == REJECT && lastRule >= 0) {
@@ -380,14 +411,14 @@ public final class Netfilter {
       }
       boolean bound = false;
       if (p != null) {
-        load(frame, in, out);
+        load(p, frame, in, out);
         int verdict = evaluate(p, point, frame, in, out);
         if (verdict != ACCEPT) {
           return dropped(p, point, verdict, frame, in);
         }
         if (lastRule >= 0 && p.targets[lastRule] instanceof Target.Nat n) {
           bound = true;
-          Drop d = bind(f, n, p.traceText[lastRule], dstHook, out);
+          Drop d = bind(f, n, p.traceText(lastRule), dstHook, out);
           if (d != null) {
             return d;
           }
@@ -688,13 +719,12 @@ public final class Netfilter {
   // ---------------------------------------------------------------- evaluation
 
   /** Reads the fields rules match on, once per hook. */
-  private void load(Frame frame, @Nullable Device in, @Nullable Device out) {
+  private void load(Program p, Frame frame, @Nullable Device in, @Nullable Device out) {
     byte[] b = frame.buffer();
     int ip = frame.l3Offset();
     pSrc = Ipv4Header.src(b, ip);
     pDst = Ipv4Header.dst(b, ip);
     pProto = Ipv4Header.protocol(b, ip);
-    pLen = Ipv4Header.totalLength(b, ip);
     pSport = 0;
     pDport = 0;
     if (Ipv4Header.fragmentOffset(b, ip) == 0
@@ -703,8 +733,8 @@ public final class Netfilter {
       pSport = UdpHeader.srcPort(b, l4);
       pDport = UdpHeader.dstPort(b, l4);
     }
-    pIn = in == null ? -2 : ifaceIds.getInt(in.name());
-    pOut = out == null ? -2 : ifaceIds.getInt(out.name());
+    pIn = in == null ? -2 : p.ifaceId(in.name());
+    pOut = out == null ? -2 : p.ifaceId(out.name());
     pMark = frame.mark();
     Conntrack.Flow f = ctFlow;
     if (!tracked(frame)) {
@@ -753,9 +783,8 @@ public final class Netfilter {
         r++;
         continue;
       }
-      p.packets[r]++;
-      p.bytes[r] += pLen;
-      ns.traceHop(dev, HopAction.RULE, frame, p.traceText[r]);
+      packets.addTo(counter(p.table, r), 1);
+      ns.traceHop(dev, HopAction.RULE, frame, p.traceText(r));
       byte kind = p.kind[r];
       if (kind == Program.T_NONE || kind == Program.T_LOG) {
         r++;

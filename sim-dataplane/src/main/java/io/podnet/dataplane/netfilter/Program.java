@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * (address and mask, protocol, port ranges, interface ids, mark, connection states, flags), so that
  * a rule that does not match costs a few array reads and compares and allocates nothing. Rarely
  * used matches (addrtype, statistic, recent, interface wildcards) are flagged as slow and checked
- * from their {@link Match} objects. Counters live here too.
+ * from their {@link Match} objects. Immutable once compiled, so every host holding the same table
+ * shares one program: interface names get ids of the program's own, and the counters live in each
+ * host's {@link Netfilter}.
  */
 final class Program {
 
@@ -70,12 +72,12 @@ final class Program {
   final int[] jump;
   final @Nullable Target[] targets;
   final Rule[] rules;
-  final String[] traceText;
-  final long[] packets;
-  final long[] bytes;
+  private final @Nullable String[] traceTexts;
+  private final Object2IntOpenHashMap<String> ifaceIds = new Object2IntOpenHashMap<>();
 
-  Program(Table table, Ruleset.TableRules t, Object2IntOpenHashMap<String> ifaceIds) {
+  Program(Table table, Ruleset.TableRules t) {
     this.table = table;
+    ifaceIds.defaultReturnValue(-1);
     Map<String, List<Rule>> all = t.all();
     int n = 0;
     for (List<Rule> c : all.values()) {
@@ -109,9 +111,7 @@ final class Program {
     jump = new int[n];
     targets = new Target[n];
     rules = new Rule[n];
-    traceText = new String[n];
-    packets = new long[n];
-    bytes = new long[n];
+    traceTexts = new String[n];
     java.util.Arrays.fill(hookChain, -1);
     for (HookPoint h : table.hooks()) {
       hookChain[h.ordinal()] = indexOf(h.name());
@@ -122,10 +122,25 @@ final class Program {
     for (List<Rule> chain : all.values()) {
       chainStart[c] = r;
       for (Rule rule : chain) {
-        compile(r++, rule, ifaceIds);
+        compile(r++, rule);
       }
       chainEnd[c++] = r;
     }
+  }
+
+  /** The id the rules know interface {@code name} by, or -1 if no rule names it. */
+  int ifaceId(String name) {
+    return ifaceIds.getInt(name);
+  }
+
+  /** Rule {@code r} as a trace shows it: {@code nat -A KUBE-SERVICES ...}. */
+  String traceText(int r) {
+    String text = traceTexts[r];
+    if (text == null) {
+      text = table.text() + " " + rules[r];
+      traceTexts[r] = text;
+    }
+    return text;
   }
 
   /** The index of {@code chain} in {@link #chainNames}, or -1; constant time. */
@@ -133,9 +148,8 @@ final class Program {
     return chainIndex.getInt(chain);
   }
 
-  private void compile(int r, Rule rule, Object2IntOpenHashMap<String> ifaceIds) {
+  private void compile(int r, Rule rule) {
     rules[r] = rule;
-    traceText[r] = table.text() + " " + rule;
     int f = 0;
     if (rule.srcPrefix >= 0) {
       src[r] = rule.src;

@@ -13,16 +13,20 @@ import org.jspecify.annotations.Nullable;
  * A ruleset as {@code iptables-save} shows it: the rules of the four tables: per table its built-in
  * chains with their policies and its user chains (sorted by name, as iptables-save lists them),
  * each a list of {@link Rule}s. A table is present once something created it; iptables-save prints
- * present tables only. Mutable, copied for transactions ({@code iptables-restore} builds a copy and
- * swaps it in only when it parsed).
+ * present tables only. Copied for transactions ({@code iptables-restore} builds a new ruleset and
+ * swaps it in only when it parsed) and never changed once installed, so rulesets share the tables a
+ * restore left alone, and the hosts of a cluster that apply the same restore input to the same
+ * ruleset share the result (see {@link #applied}) and its compiled tables: 5,000 nodes with the
+ * same kube-proxy rules hold one copy of them.
  */
 public final class Ruleset {
 
-  /** One table's chains. */
+  /** One table's chains; not changed once committed, and then compiled once for evaluation. */
   static final class TableRules {
     final Map<String, String> policies = new LinkedHashMap<>();
     final Map<String, List<Rule>> chains = new LinkedHashMap<>();
     final TreeMap<String, List<Rule>> userChains = new TreeMap<>();
+    private @Nullable Program program;
 
     TableRules(Table table) {
       for (HookPoint h : table.hooks()) {
@@ -44,6 +48,16 @@ public final class Ruleset {
       return t;
     }
 
+    /** This table compiled for evaluation, the first time it is asked for. */
+    Program program(Table table) {
+      Program p = program;
+      if (p == null) {
+        p = new Program(table, this);
+        program = p;
+      }
+      return p;
+    }
+
     /** Every chain, built-in first in hook order, then user chains by name. */
     Map<String, List<Rule>> all() {
       Map<String, List<Rule>> all = new LinkedHashMap<>(chains);
@@ -52,7 +66,16 @@ public final class Ruleset {
     }
   }
 
+  /** A restore applied to a ruleset, and the ruleset it gave. */
+  record Applied(String text, boolean noflush, Ruleset result) {}
+
   final EnumMap<Table, TableRules> tables = new EnumMap<>(Table.class);
+
+  /**
+   * The last restore applied to this ruleset: a host whose rules are this ruleset and that applies
+   * the same input gets the same result without parsing it again.
+   */
+  @Nullable Applied applied;
 
   TableRules table(Table t) {
     return tables.computeIfAbsent(t, TableRules::new);
@@ -79,6 +102,13 @@ public final class Ruleset {
   @Override
   public String toString() {
     return IptablesSave.render(this, -1);
+  }
+
+  /** A ruleset holding this one's tables themselves, for a restore to replace some of them. */
+  Ruleset sharingTables() {
+    Ruleset r = new Ruleset();
+    r.tables.putAll(tables);
+    return r;
   }
 
   Ruleset copy() {

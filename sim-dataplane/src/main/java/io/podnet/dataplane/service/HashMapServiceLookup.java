@@ -37,6 +37,11 @@ import java.util.TreeMap;
  * paper's bound keeps the per-backend share within a few percent of uniform either way; the chosen
  * backend for a flow differs from Cilium's. The flow hash's upper 32 bits select the slot ({@code
  * (hash >>> 32) * M >>> 32}).
+ *
+ * <p>The map and the slab can be shared: {@link #shareEntriesOf} makes a lookup hold another's
+ * Services copy-on-write, so the nodes of a cluster whose maps hold the same Services hold one copy
+ * of them; the slab is append-only and shared by the copies made from it, so a copy costs the slot
+ * array, not the backends. The work counters and ClientIP affinity stay each lookup's own.
  */
 public final class HashMapServiceLookup extends CountingLookup {
 
@@ -49,19 +54,10 @@ public final class HashMapServiceLookup extends CountingLookup {
   private final int maxTableSize;
   private final String nodeName;
   private final Cidr clusterCidr;
-  private final Long2LongOpenHashMap clusterKeyOf = new Long2LongOpenHashMap();
-  private final Long2IntOpenHashMap affinitySeconds = new Long2IntOpenHashMap();
   private final Map<Affinity, long[]> affinities = new HashMap<>();
-  private final Long2ObjectOpenHashMap<List<Cidr>> sourceRanges = new Long2ObjectOpenHashMap<>();
   private static final Cidr NO_CLUSTER = Cidr.parse("0.0.0.0/32");
 
-  private final TreeMap<String, long[]> keysByService = new TreeMap<>();
-  private long[] slots = new long[32];
-  private int mask = 15;
-  private int size;
-  private int[] slab = new int[1024];
-  private int slabTop;
-  private long garbage;
+  private Entries entries = new Entries();
 
   private HashMapServiceLookup(int maxTableSize, String nodeName, Cidr clusterCidr) {
     this.maxTableSize = maxTableSize;
@@ -107,8 +103,9 @@ public final class HashMapServiceLookup extends CountingLookup {
   @Override
   public long lookup(int vip, int port, int protocol, long flowHash) {
     long key = ServiceKey.pack(vip, port, protocol);
-    long[] s = slots;
-    int m = mask;
+    Entries e = entries;
+    long[] s = e.slots;
+    int m = e.mask;
     int pos = (int) HashCommon.mix(key) & m;
     int probes = 1;
     long cur;
@@ -125,7 +122,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       return done(probes, LookupResult.NO_ENDPOINTS);
     }
     int off = (int) v & Integer.MAX_VALUE;
-    int[] sl = slab;
+    int[] sl = e.slab.data;
     int index = 0;
     if (n > 1) {
       int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50) & 0xF]) >>> 32);
@@ -170,21 +167,22 @@ public final class HashMapServiceLookup extends CountingLookup {
     if (r == LookupResult.NO_SERVICE) {
       return counted(work, r);
     }
-    List<Cidr> ranges = sourceRanges.get(key);
+    Entries e = entries;
+    List<Cidr> ranges = e.sourceRanges.get(key);
     if (ranges != null && ranges.stream().noneMatch(c -> c.contains(Ipv4Address.of(client)))) {
       return counted(work, LookupResult.DENIED);
     }
-    long value = slots[(find(key) << 1) + 1];
+    long value = e.slots[(e.find(key) << 1) + 1];
     boolean localPolicy = (value & LOCAL_POLICY) != 0;
     if (localPolicy && (clientLocal || clusterCidr.contains(Ipv4Address.of(client)))) {
-      key = clusterKeyOf.get(key);
+      key = e.clusterKeyOf.get(key);
       r = lookup(ServiceKey.vip(key), port, protocol, flowHash);
       work += lastWork();
     }
     if (r < 0) {
       return counted(work, r);
     }
-    int seconds = affinitySeconds.get(key);
+    int seconds = e.affinitySeconds.get(key);
     if (seconds > 0) {
       r = affinity(client, key, r, seconds, nowNanos);
     }
@@ -209,13 +207,15 @@ public final class HashMapServiceLookup extends CountingLookup {
 
   /** Returns whether {@code backend} is one of the backends of the frontend {@code key}. */
   private boolean serves(long key, long backend) {
-    int pos = find(key);
+    Entries e = entries;
+    int pos = e.find(key);
     if (pos < 0) {
       return false;
     }
-    long value = slots[(pos << 1) + 1];
+    long value = e.slots[(pos << 1) + 1];
     int n = (int) (value >>> 31) & 0xFFFF;
     int off = (int) value & Integer.MAX_VALUE;
+    int[] slab = e.slab.data;
     for (int i = 0; i < n; i++) {
       if (LookupResult.backend(slab[off + 2 * i], slab[off + 2 * i + 1]) == backend) {
         return true;
@@ -234,7 +234,8 @@ public final class HashMapServiceLookup extends CountingLookup {
     List<ServicePortEntry> entries = ServicePortEntry.of(service, endpoints);
     String name = service.namespacedName();
     ServiceOptions opt = service.options();
-    long[] mine = keysByService.getOrDefault(name, new long[0]);
+    Entries t = writable();
+    long[] mine = t.keysByService.getOrDefault(name, new long[0]);
     List<long[]> frontends = new ArrayList<>();
     for (ServicePortEntry e : entries) {
       frontends.add(new long[] {e.key, 0});
@@ -250,13 +251,13 @@ public final class HashMapServiceLookup extends CountingLookup {
       }
     }
     for (long[] f : frontends) {
-      if (find(f[0]) >= 0 && !contains(mine, f[0])) {
+      if (t.find(f[0]) >= 0 && !contains(mine, f[0])) {
         throw new IllegalArgumentException(
             name + " clashes with an installed Service on " + ServiceKey.format(f[0]));
       }
     }
     for (long key : mine) {
-      removeKey(key);
+      t.removeKey(key);
     }
     long[] keysOfService = new long[frontends.size()];
     int k = 0;
@@ -274,131 +275,310 @@ public final class HashMapServiceLookup extends CountingLookup {
         boolean external = key != e.key;
         boolean localPolicy = external && opt.externalTrafficPolicyLocal();
         long flags = (external ? EXTERNAL : 0) | (localPolicy ? LOCAL_POLICY : 0);
-        put(key, store(localPolicy ? local : e.ready) | flags);
+        t.put(key, t.store(localPolicy ? local : e.ready, maxTableSize) | flags);
         if (localPolicy) {
-          clusterKeyOf.put(key, e.key);
+          t.clusterKeyOf.put(key, e.key);
+          if (!nodeName.isEmpty()) {
+            t.ownNode = nodeName;
+          }
         }
         if (opt.affinitySeconds() > 0) {
-          affinitySeconds.put(key, opt.affinitySeconds());
+          t.affinitySeconds.put(key, opt.affinitySeconds());
         }
         if (frontends.get(k - 1).length > 2 && !opt.loadBalancerSourceRanges().isEmpty()) {
-          sourceRanges.put(key, opt.loadBalancerSourceRanges());
+          t.sourceRanges.put(key, opt.loadBalancerSourceRanges());
         }
       }
     }
-    keysByService.put(name, keysOfService);
+    t.keysByService.put(name, keysOfService);
   }
 
   @Override
   public boolean remove(String namespace, String name) {
-    long[] mine = keysByService.remove(namespace + "/" + name);
-    if (mine == null) {
+    if (!entries.keysByService.containsKey(namespace + "/" + name)) {
       return false;
     }
-    for (long key : mine) {
-      removeKey(key);
+    Entries t = writable();
+    for (long key : t.keysByService.remove(namespace + "/" + name)) {
+      t.removeKey(key);
     }
     return true;
   }
 
   @Override
   public int size() {
-    return size;
+    return entries.size;
   }
 
   /** Returns the installed Service names, sorted (for tests and inspection). */
   List<String> serviceNames() {
-    return new ArrayList<>(keysByService.keySet());
+    return new ArrayList<>(entries.keysByService.keySet());
   }
 
   /**
-   * Stores the backends of one Service port in the slab and returns its slot value, which holds all
-   * a lookup needs besides the slab: the block's offset in bits 0-30, the backend count n in bits
-   * 31-46, log2 of the bits per table entry in bits 47-49 and the index of the Maglev table size in
-   * {@link Maglev#SIZES} in bits 50-53. The block is {@code [ip0, port0, ..., ip(n-1), port(n-1),
-   * table...]}, the table's backend indexes packed into as few bits as n allows (1, 2, 4, 8 or 16),
-   * so a Service with a few backends takes a cache line or two; one backend needs no table.
+   * Makes this lookup hold exactly the Services and backends {@code other} holds, shared with it:
+   * the first change either makes afterwards copies them (the slot array; the backends stay
+   * shared). This lookup keeps its own work counters and ClientIP affinity records.
+   *
+   * @throws IllegalArgumentException if the two differ in their largest Maglev table or cluster
+   *     CIDR, or {@code other} holds the node-local frontends of another node ({@code
+   *     externalTrafficPolicy: Local})
    */
-  private long store(List<Endpoint> ready) {
-    int n = ready.size();
-    if (n == 0) {
-      return 0;
+  public void shareEntriesOf(HashMapServiceLookup other) {
+    if (other.maxTableSize != maxTableSize || !other.clusterCidr.equals(clusterCidr)) {
+      throw new IllegalArgumentException(
+          "cannot share the entries of a lookup with another table size or cluster CIDR: "
+              + other.maxTableSize
+              + " "
+              + other.clusterCidr
+              + " (expected "
+              + maxTableSize
+              + " "
+              + clusterCidr
+              + ")");
     }
-    int[] block;
-    long shape = 0;
-    if (n == 1) {
-      block = new int[2];
-    } else {
-      int m = Maglev.tableSize(n, maxTableSize);
-      int lb = entryBitsLog2(n);
-      block = new int[2 * n + tableInts(n, m)];
-      String[] names = new String[n];
+    String own = other.entries.ownNode;
+    if (!own.isEmpty() && !own.equals(nodeName)) {
+      throw new IllegalArgumentException(
+          "cannot share the entries of "
+              + own
+              + "'s lookup on "
+              + (nodeName.isEmpty() ? "a lookup of no node" : nodeName)
+              + ": they hold "
+              + own
+              + "'s endpoints for externalTrafficPolicy: Local");
+    }
+    other.entries.shared = true;
+    entries = other.entries;
+  }
+
+  /** The entries, copied first if another lookup shares them. */
+  private Entries writable() {
+    if (entries.shared) {
+      entries = entries.copy();
+    }
+    return entries;
+  }
+
+  /**
+   * The Services a lookup holds: the slot array, the slab of backend blocks, and per frontend its
+   * cluster frontend (local policy), affinity timeout and source ranges. Shared by lookups until
+   * one changes it, which then works on a copy.
+   */
+  private static final class Entries {
+    long[] slots = new long[32];
+    int mask = 15;
+    int size;
+    Slab slab = new Slab(1024);
+
+    /** The slab ints this table's own blocks take; the rest is other copies' or garbage. */
+    int live;
+
+    TreeMap<String, long[]> keysByService = new TreeMap<>();
+    Long2LongOpenHashMap clusterKeyOf = new Long2LongOpenHashMap();
+    Long2IntOpenHashMap affinitySeconds = new Long2IntOpenHashMap();
+    Long2ObjectOpenHashMap<List<Cidr>> sourceRanges = new Long2ObjectOpenHashMap<>();
+
+    /** The node whose own endpoints a local-policy frontend holds, or "" if none does. */
+    String ownNode = "";
+
+    /** Whether more than one lookup holds this table (so it must not change). */
+    boolean shared;
+
+    /** A copy to change, sharing the slab. */
+    Entries copy() {
+      Entries c = new Entries();
+      c.slots = slots.clone();
+      c.mask = mask;
+      c.size = size;
+      c.slab = slab;
+      c.live = live;
+      c.keysByService = new TreeMap<>(keysByService);
+      c.clusterKeyOf = clusterKeyOf.clone();
+      c.affinitySeconds = affinitySeconds.clone();
+      c.sourceRanges = sourceRanges.clone();
+      c.ownNode = ownNode;
+      return c;
+    }
+
+    /**
+     * Stores the backends of one Service port in the slab and returns its slot value, which holds
+     * all a lookup needs besides the slab: the block's offset in bits 0-30, the backend count n in
+     * bits 31-46, log2 of the bits per table entry in bits 47-49 and the index of the Maglev table
+     * size in {@link Maglev#SIZES} in bits 50-53. The block is {@code [ip0, port0, ..., ip(n-1),
+     * port(n-1), table...]}, the table's backend indexes packed into as few bits as n allows (1, 2,
+     * 4, 8 or 16), so a Service with a few backends takes a cache line or two; one backend needs no
+     * table.
+     */
+    long store(List<Endpoint> ready, int maxTableSize) {
+      int n = ready.size();
+      if (n == 0) {
+        return 0;
+      }
+      int[] block;
+      long shape = 0;
+      if (n == 1) {
+        block = new int[2];
+      } else {
+        int m = Maglev.tableSize(n, maxTableSize);
+        int lb = entryBitsLog2(n);
+        block = new int[2 * n + tableInts(n, m)];
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+          names[i] = ready.get(i).toString();
+        }
+        char[] table = Maglev.build(names, m);
+        int perInt = 32 >>> lb;
+        for (int j = 0; j < m; j++) {
+          block[2 * n + j / perInt] |= table[j] << ((j % perInt) << lb);
+        }
+        shape = (long) Arrays.binarySearch(Maglev.SIZES, m) << 50 | (long) lb << 47;
+      }
       for (int i = 0; i < n; i++) {
-        names[i] = ready.get(i).toString();
+        block[2 * i] = ready.get(i).ip().toInt();
+        block[2 * i + 1] = ready.get(i).port();
       }
-      char[] table = Maglev.build(names, m);
-      int perInt = 32 >>> lb;
-      for (int j = 0; j < m; j++) {
-        block[2 * n + j / perInt] |= table[j] << ((j % perInt) << lb);
-      }
-      shape = (long) Arrays.binarySearch(Maglev.SIZES, m) << 50 | (long) lb << 47;
+      return shape | (long) n << 31 | allocate(block);
     }
-    for (int i = 0; i < n; i++) {
-      block[2 * i] = ready.get(i).ip().toInt();
-      block[2 * i + 1] = ready.get(i).port();
+
+    /** Returns log2 of the bits a table entry takes for {@code n} (at least 2) backends. */
+    private static int entryBitsLog2(int n) {
+      int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
+      return 32 - Integer.numberOfLeadingZeros(bits - 1);
     }
-    return shape | (long) n << 31 | allocate(block);
-  }
 
-  /** Returns log2 of the bits a table entry takes for {@code n} (at least 2) backends. */
-  private static int entryBitsLog2(int n) {
-    int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
-    return 32 - Integer.numberOfLeadingZeros(bits - 1);
-  }
+    /** Returns the ints the table of {@code m} entries for {@code n} backends takes (0 for one). */
+    private static int tableInts(int n, int m) {
+      return n < 2 ? 0 : (m + (32 >>> entryBitsLog2(n)) - 1) / (32 >>> entryBitsLog2(n));
+    }
 
-  /** Returns the ints the table of {@code m} entries for {@code n} backends takes (0 for one). */
-  private static int tableInts(int n, int m) {
-    return n < 2 ? 0 : (m + (32 >>> entryBitsLog2(n)) - 1) / (32 >>> entryBitsLog2(n));
-  }
+    /** Returns the slab ints the block of a slot value takes. */
+    private static int blockLength(long value) {
+      int n = (int) (value >>> 31) & 0xFFFF;
+      return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50) & 0xF]);
+    }
 
-  /** Returns the slab ints the block of a slot value takes. */
-  private static int blockLength(long value) {
-    int n = (int) (value >>> 31) & 0xFFFF;
-    return n == 0 ? 0 : 2 * n + tableInts(n, Maglev.SIZES[(int) (value >>> 50) & 0xF]);
-  }
-
-  private int allocate(int[] block) {
-    if (slabTop + block.length > slab.length) {
-      if (garbage > slabTop / 2) {
-        compact();
+    private int allocate(int[] block) {
+      Slab sl = slab;
+      if (sl.top + block.length > sl.data.length) {
+        if (sl.top - live > sl.top / 2) {
+          compact();
+          sl = slab;
+        }
+        if (sl.top + block.length > sl.data.length) {
+          long wanted = Math.max(2L * sl.data.length, (long) sl.top + block.length);
+          sl.data = Arrays.copyOf(sl.data, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+        }
       }
-      if (slabTop + block.length > slab.length) {
-        long wanted = Math.max(2L * slab.length, (long) slabTop + block.length);
-        slab = Arrays.copyOf(slab, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+      int off = sl.top;
+      System.arraycopy(block, 0, sl.data, off, block.length);
+      sl.top += block.length;
+      live += block.length;
+      return off;
+    }
+
+    /**
+     * Moves this table's blocks to a slab of their own, leaving the old one to the other tables.
+     */
+    private void compact() {
+      int[] old = slab.data;
+      Slab fresh = new Slab(Math.max(1024, 2 * live));
+      for (int p = 0; p <= mask; p++) {
+        long value = slots[(p << 1) + 1];
+        if (slots[p << 1] != 0 && value != 0) {
+          int off = (int) value & Integer.MAX_VALUE;
+          int len = blockLength(value);
+          System.arraycopy(old, off, fresh.data, fresh.top, len);
+          slots[(p << 1) + 1] = value & ~(long) Integer.MAX_VALUE | fresh.top;
+          fresh.top += len;
+        }
+      }
+      slab = fresh;
+    }
+
+    int find(long key) {
+      int pos = (int) HashCommon.mix(key) & mask;
+      long cur;
+      while ((cur = slots[pos << 1]) != 0) {
+        if (cur == key) {
+          return pos;
+        }
+        pos = (pos + 1) & mask;
+      }
+      return -1;
+    }
+
+    void put(long key, long value) {
+      if (4L * (size + 1) > 3L * (mask + 1)) {
+        grow();
+      }
+      int pos = (int) HashCommon.mix(key) & mask;
+      while (slots[pos << 1] != 0 && slots[pos << 1] != key) {
+        pos = (pos + 1) & mask;
+      }
+      if (slots[pos << 1] == 0) {
+        size++;
+      }
+      slots[pos << 1] = key;
+      slots[(pos << 1) + 1] = value;
+    }
+
+    private void grow() {
+      long[] old = slots;
+      slots = new long[old.length * 2];
+      mask = old.length - 1;
+      size = 0;
+      for (int i = 0; i < old.length; i += 2) {
+        if (old[i] != 0) {
+          put(old[i], old[i + 1]);
+        }
       }
     }
-    int off = slabTop;
-    System.arraycopy(block, 0, slab, off, block.length);
-    slabTop += block.length;
-    return off;
-  }
 
-  private void compact() {
-    int[] fresh = new int[slab.length];
-    int top = 0;
-    for (int p = 0; p <= mask; p++) {
-      long value = slots[(p << 1) + 1];
-      if (slots[p << 1] != 0 && value != 0) {
-        int off = (int) value & Integer.MAX_VALUE;
-        int len = blockLength(value);
-        System.arraycopy(slab, off, fresh, top, len);
-        slots[(p << 1) + 1] = value & ~(long) Integer.MAX_VALUE | top;
-        top += len;
+    /** Removes {@code key} with backward-shift deletion, so no tombstones lengthen later probes. */
+    void removeKey(long key) {
+      int pos = find(key);
+      if (pos < 0) {
+        return;
+      }
+      live -= blockLength(slots[(pos << 1) + 1]);
+      clusterKeyOf.remove(key);
+      affinitySeconds.remove(key);
+      sourceRanges.remove(key);
+      size--;
+      while (true) {
+        int last = pos;
+        pos = (pos + 1) & mask;
+        long cur;
+        while (true) {
+          cur = slots[pos << 1];
+          if (cur == 0) {
+            slots[last << 1] = 0;
+            slots[(last << 1) + 1] = 0;
+            return;
+          }
+          int home = (int) HashCommon.mix(cur) & mask;
+          // Move cur back into the hole unless its home lies cyclically in (last, pos].
+          boolean stays = last <= pos ? (home > last && home <= pos) : (home > last || home <= pos);
+          if (!stays) {
+            break;
+          }
+          pos = (pos + 1) & mask;
+        }
+        slots[last << 1] = cur;
+        slots[(last << 1) + 1] = slots[(pos << 1) + 1];
       }
     }
-    slab = fresh;
-    slabTop = top;
-    garbage = 0;
+  }
+
+  /** An append-only array of backend blocks, shared by the tables copied from one another. */
+  private static final class Slab {
+    int[] data;
+    int top;
+
+    Slab(int capacity) {
+      data = new int[capacity];
+    }
   }
 
   private static boolean contains(long[] keys, long key) {
@@ -408,80 +588,6 @@ public final class HashMapServiceLookup extends CountingLookup {
       }
     }
     return false;
-  }
-
-  private int find(long key) {
-    int pos = (int) HashCommon.mix(key) & mask;
-    long cur;
-    while ((cur = slots[pos << 1]) != 0) {
-      if (cur == key) {
-        return pos;
-      }
-      pos = (pos + 1) & mask;
-    }
-    return -1;
-  }
-
-  private void put(long key, long value) {
-    if (4L * (size + 1) > 3L * (mask + 1)) {
-      grow();
-    }
-    int pos = (int) HashCommon.mix(key) & mask;
-    while (slots[pos << 1] != 0 && slots[pos << 1] != key) {
-      pos = (pos + 1) & mask;
-    }
-    if (slots[pos << 1] == 0) {
-      size++;
-    }
-    slots[pos << 1] = key;
-    slots[(pos << 1) + 1] = value;
-  }
-
-  private void grow() {
-    long[] old = slots;
-    slots = new long[old.length * 2];
-    mask = old.length - 1;
-    size = 0;
-    for (int i = 0; i < old.length; i += 2) {
-      if (old[i] != 0) {
-        put(old[i], old[i + 1]);
-      }
-    }
-  }
-
-  /** Removes {@code key} with backward-shift deletion, so no tombstones lengthen later probes. */
-  private void removeKey(long key) {
-    int pos = find(key);
-    if (pos < 0) {
-      return;
-    }
-    garbage += blockLength(slots[(pos << 1) + 1]);
-    clusterKeyOf.remove(key);
-    affinitySeconds.remove(key);
-    sourceRanges.remove(key);
-    size--;
-    while (true) {
-      int last = pos;
-      pos = (pos + 1) & mask;
-      long cur;
-      while (true) {
-        cur = slots[pos << 1];
-        if (cur == 0) {
-          slots[last << 1] = 0;
-          slots[(last << 1) + 1] = 0;
-          return;
-        }
-        int home = (int) HashCommon.mix(cur) & mask;
-        // Move cur back into the hole unless its home lies cyclically in (last, pos].
-        boolean stays = last <= pos ? (home > last && home <= pos) : (home > last || home <= pos);
-        if (!stays) {
-          break;
-        }
-        pos = (pos + 1) & mask;
-      }
-      slots[last << 1] = cur;
-      slots[(last << 1) + 1] = slots[(pos << 1) + 1];
-    }
   }
 
   /** A ClientIP-affinity record's key: the client and the frontend it reached. */

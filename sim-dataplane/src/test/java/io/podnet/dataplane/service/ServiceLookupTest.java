@@ -3,6 +3,7 @@ package io.podnet.dataplane.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.random.RandomStreams;
 import java.util.ArrayList;
@@ -327,5 +328,61 @@ class ServiceLookupTest {
     // 15% of the expected share: about 5 standard deviations of the sampling noise at 4,000 flows
     // per endpoint, and well above Maglev's table imbalance with at least 100 slots per backend.
     return org.assertj.core.data.Offset.offset(0.15 * expected);
+  }
+
+  @Test
+  void shareEntriesOf_thenUpdateOne_theOtherKeepsWhatItHad() {
+    Service a =
+        Service.of(
+            "ns",
+            "a",
+            Ipv4Address.parse("10.96.0.10"),
+            List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    Service b =
+        Service.of(
+            "ns",
+            "b",
+            Ipv4Address.parse("10.96.0.11"),
+            List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    HashMapServiceLookup first =
+        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup second =
+        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    first.update(
+        a, List.of(Endpoint.ready("10.244.1.2", 8080), Endpoint.ready("10.244.2.2", 8080)));
+
+    second.shareEntriesOf(first);
+    second.update(b, List.of(Endpoint.ready("10.244.1.3", 8080)));
+    first.remove("ns", "a");
+
+    assertThat(first.size()).isZero();
+    assertThat(second.serviceNames()).containsExactly("ns/a", "ns/b");
+    long r = second.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), 77L << 32);
+    assertThat(LookupResult.format(r)).isIn("10.244.1.2:8080", "10.244.2.2:8080");
+    assertThat(first.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), 77L << 32))
+        .isEqualTo(LookupResult.NO_SERVICE);
+  }
+
+  @Test
+  void shareEntriesOf_anotherNodesLocalPolicyFrontends_refused() {
+    Service local =
+        Service.of(
+                "ns",
+                "lb",
+                Ipv4Address.parse("10.96.0.12"),
+                List.of(ServicePort.of("http", "TCP", 80, 8080)))
+            .withOptions(
+                ServiceOptions.NONE
+                    .withExternalIps(List.of(Ipv4Address.parse("203.0.113.7")))
+                    .withExternalTrafficPolicyLocal(0));
+    HashMapServiceLookup first =
+        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
+    first.update(local, List.of(Endpoint.ready("10.244.1.2", 8080).onNode("node-1")));
+    HashMapServiceLookup second =
+        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+
+    assertThatThrownBy(() -> second.shareEntriesOf(first))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("node-1's endpoints for externalTrafficPolicy: Local");
   }
 }
