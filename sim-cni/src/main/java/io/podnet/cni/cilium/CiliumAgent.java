@@ -7,14 +7,9 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Device;
-import io.podnet.core.net.Frame;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
-import io.podnet.core.net.TcVerdict;
 import io.podnet.core.net.Veth;
-import io.podnet.core.packet.EtherType;
-import io.podnet.core.packet.EthernetHeader;
-import io.podnet.core.packet.Ipv4Header;
 import io.podnet.dataplane.overlay.GeneveDevice;
 import io.podnet.dataplane.overlay.VxlanDevice;
 import java.util.LinkedHashMap;
@@ -175,7 +170,7 @@ public final class CiliumAgent implements NetworkAgent {
       tunnel.up();
       tunnels.put(node.name(), tunnel);
       routeMtu = deviceMtu - TUNNEL_OVERHEAD;
-      net.attachTcIngress((dev, frame) -> toTunnel(tunnel, frame));
+      net.attachTcIngress(new TunnelRedirect(tunnel));
     }
     AgentApi api = cluster.network().shared(AgentApi.class, AgentApi::new);
     api.mode(mode);
@@ -225,26 +220,6 @@ public final class CiliumAgent implements NetworkAgent {
       throw new IllegalStateException("the cilium agent on " + node + " runs without a tunnel");
     }
     return d;
-  }
-
-  /** The tc program on {@code cilium_net}: IPv4 for a remote pod CIDR goes to the tunnel. */
-  private static TcVerdict toTunnel(Device tunnel, Frame frame) {
-    byte[] b = frame.buffer();
-    if (frame.length() < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH
-        || EthernetHeader.etherType(b, frame.offset()) != EtherType.IPV4) {
-      return TcVerdict.ok();
-    }
-    int dst = Ipv4Header.dst(b, frame.l3Offset());
-    Map<Cidr, Ipv4Address> endpoints =
-        tunnel instanceof VxlanDevice vx
-            ? vx.tunnelEndpoints()
-            : ((GeneveDevice) tunnel).tunnelEndpoints();
-    for (Cidr prefix : endpoints.keySet()) {
-      if (prefix.contains(dst)) {
-        return TcVerdict.redirect(tunnel);
-      }
-    }
-    return TcVerdict.ok();
   }
 
   static java.util.random.RandomGenerator random(Cluster cluster, Node node) {

@@ -18,6 +18,7 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
+import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServiceOptions;
@@ -805,6 +806,15 @@ public final class Cluster {
         kubeProxies.put(node, proxy);
       }
     }
+  }
+
+  /**
+   * The netfilter of a node's root namespace, once Services run (kube-proxy installs it with the
+   * first Service, or {@link #iptablesRestore}); empty before.
+   */
+  public Optional<Netfilter> netfilter(Node node) {
+    ServiceProxy proxy = kubeProxies.get(node);
+    return proxy == null ? Optional.empty() : Optional.of(proxy.netfilter());
   }
 
   /** {@code conntrack -L} on a node where Services run. */

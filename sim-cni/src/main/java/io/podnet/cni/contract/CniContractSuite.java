@@ -81,8 +81,10 @@ public abstract class CniContractSuite {
     runPods(byClasses, 12);
     ContractReport expected = ContractChecker.check(byPairs);
     ContractReport report = ContractChecker.checkByClasses(byClasses);
-    assertThat(report).isEqualTo(expected);
-    assertThat(report.pairsChecked()).isEqualTo(12 * 11);
+    assertThat(report.violations()).isEqualTo(expected.violations());
+    assertThat(report.podsChecked()).isEqualTo(expected.podsChecked());
+    assertThat(report.pairsChecked()).isEqualTo(12 * 11).isEqualTo(expected.pairsChecked());
+    assertThat(report.datagramsSent()).isLessThan(expected.datagramsSent());
   }
 
   @Test

@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  *       no bridge FDB entry for its MAC, no host route to its IP and no cached CNI result is left.
  * </ol>
  *
- * <p>Rule 2 sends n(n-1) datagrams; {@link #checkByClasses} proves the same per
- * forwarding-equivalence class, for clusters where that is too many.
+ * <p>Rule 2 sends n(n-1) datagrams; {@link #checkByClasses} proves the same with a few per node,
+ * for clusters where that is too many.
  *
  * <pre>{@code
  * ContractReport report = ContractChecker.check(cluster);
@@ -66,6 +66,9 @@ public final class ContractChecker {
   private static final long PROBE_TIMEOUT = 2 * SimTime.SECOND;
 
   private static final byte[] PAYLOAD = "podnet-contract".getBytes(StandardCharsets.US_ASCII);
+
+  /** The bytes of a probe's IPv4 packet: the IPv4 and UDP headers and the payload. */
+  static final int PROBE_PACKET_BYTES = 20 + 8 + PAYLOAD.length;
 
   private ContractChecker() {}
 
@@ -86,40 +89,59 @@ public final class ContractChecker {
    * answer depends on neighbour-cache history (an unanswered ARP reported as "Destination Host
    * Unreachable" or as silence), and the trace differs, because other probes are sent.
    *
-   * <p>The argument. Rule 3 runs first, for every pod: a default route, the pod reaches its node,
-   * the node has a route back and reaches the pod. Then the running pods with an IP are split into
-   * classes ({@code PodClasses}): pods of one node whose attachment is the same up to their own
-   * address, MAC and host-side device name (the same devices and MTUs, the same routes in the pod,
-   * the same host-side peer and master, the same kind of node route to the pod). A pod that broke
-   * rule 3 is a class of its own. For each source class S and destination class D (a node pair and
-   * a class on each side), one datagram goes from a representative p0 in S to a representative q0
-   * in D. If it fails, every pair of S x D is probed, so every violation is reported exactly as the
-   * pairwise check reports it. If it succeeds, every pair (p, q) of S x D behaves like (p0, q0):
+   * <p>The argument. What happens to a datagram in the kernel model is a function of its fields and
+   * of the state the model reads on its way: routes, neighbour entries, bridge and tunnel
+   * forwarding entries, device and link flags, hooks. Two datagrams that read that state alike meet
+   * the same fate, so each pair of pods is shown to read it like a pair a real probe has shown to
+   * arrive:
    *
    * <ol>
-   *   <li>In p's namespace, p's routes equal p0's (the shape), so its route to q is p0's route to
-   *       q; in every namespace the walk then passes before D's node (including S's node and any
-   *       router between), the checker asks the routing table whether one route with a gateway
-   *       covers the whole prefix spanning D's addresses ({@link
-   *       io.podnet.core.net.RoutingTable#isUniformOver}). Then q's datagram takes the same route
-   *       and next hop, so the same neighbour and bridge FDB entries and the same tunnel, as q0's.
-   *       If some namespace fails that test (a directly connected route whose neighbour entry is
-   *       per address, or a more specific route inside the prefix), D is split into its pods and
-   *       each gets its own probe.
-   *   <li>On D's node, q's route is the same as q0's up to q's address and device (the shape), and
-   *       rule 3 proved that the node reaches q along it (the same route, neighbour and FDB entries
-   *       and veth a forwarded datagram uses), else q would be a class of its own.
-   *   <li>The source address is read by nothing but packet hooks (the kernel model has no reverse
-   *       path filter), and p's own attachment is the same as p0's and proved by rule 3.
+   *   <li>Rule 3 runs first, for every pod: a default route, the pod reaches its node, the node has
+   *       a route back and reaches the pod. The pods of a node whose attachment is the same up to
+   *       their own address, MAC and host-side device name form a class ({@code PodClasses}); a pod
+   *       that broke rule 3 is a class of its own, and every pair with it is probed. A member's
+   *       datagram to another node leaves by the route and next hop of its rule-3 probe to its node
+   *       and enters the node's stack by a device the node's hooks treat like the other members';
+   *       its node reaches it by a route of one shape for the class, which rule 3 probed.
+   *   <li>For each source class S and destination class D, a walk through the tables ({@code
+   *       Forwarding}) follows a datagram from S's node to the smallest prefix holding D's
+   *       addresses, reading what {@code IpStack}, {@code Neighbours}, {@code Bridge}, {@code Link}
+   *       and the tunnel devices read, and checks outright, for every address of the prefix at
+   *       once, all that differs from pair to pair: each route is the one for the whole prefix
+   *       ({@link io.podnet.core.net.RoutingTable#isUniformOver}, else the prefix is halved); each
+   *       neighbour entry holds the MAC of the device that must take the frame, or is missing, and
+   *       then the one namespace on the segment that holds the address answers the ARP request;
+   *       each switch has no entry for that MAC (it floods) or the right port; each link is up,
+   *       loss-free and fast; each tunnel entry (VXLAN forwarding entry, IPIP gateway, Cilium's
+   *       tunnel map) names an address of the destination node, whose unwrapping device takes the
+   *       VNI, remote and inner MAC sent; no namespace on the way holds a destination address; and
+   *       every namespace passes the whole class unchanged: it has no hooks, or only its node's
+   *       netfilter, whose dry run passes one datagram and whose rules cannot tell the class's
+   *       addresses and devices apart ({@code Hooks}). Any other hook or tc program (but Cilium's
+   *       tunnel redirect, which the walk reads), or anything else it does not read, ends the walk.
+   *       Two pods of one node whose route to each other is direct (on one bridge) are walked pair
+   *       by pair, from the source pod's own neighbour entry through the bridge.
+   *   <li>What the walk does not check, that the devices it passes do for every datagram what they
+   *       did for one, it names in three signatures: the choices made on S's node (the devices,
+   *       routes with or without gateway, neighbours known or resolved), the kinds of steps across
+   *       the underlay (a switch forwarding or flooding, routers and how they reach their next hop)
+   *       and where the datagram arrives and is unwrapped on D's node. The pairs of S x D are
+   *       proven when real probes have shown the source signature from S, the path signature
+   *       anywhere and the destination signature into D; else one real probe from S into D is sent,
+   *       and its walk must be the predicted one (routed by the same namespaces, unwrapped by the
+   *       same device). A probe that resolved a neighbour also shows the walk that finds it known:
+   *       resolving ends in the very send that a known entry makes.
    * </ol>
    *
-   * <p>The assumption that makes classes sound: hooks (netfilter, tc programs, NAT) treat the pods
-   * of one class alike, that is they match pod addresses only by prefixes that hold the whole
-   * class, as the strategies' masquerade and service rules do. A hook that singles out one pod IP
-   * of another node is outside what this check proves; {@link #check} probes every pair.
+   * <p>When that probe fails, or the walk ends, every pair of S x D is probed, so every violation
+   * is reported as the pair check reports it. The argument assumes that nothing but the check's own
+   * probes changes the cluster while it runs (they change neighbour and switch entries, so what
+   * walks keep of the underlay is read again after each) and that each probe starts a new flow for
+   * conntrack. Every pair is proven against the tables as they are when it is walked.
    *
-   * <p>The cost is one datagram per pair of classes, about nodes squared when every node has one
-   * shape, plus the per-pod rule 3 probes; the pair check sends pods squared.
+   * <p>The cost is a few real probes per node (each source class's choices and each destination
+   * class's arrival, shown once), the per-pod rule 3 probes, and per pair of classes a walk of a
+   * few table lookups; the pair check sends pods squared datagrams.
    */
   public static ContractReport checkByClasses(Cluster cluster) {
     return check(cluster, true);
@@ -127,10 +149,15 @@ public final class ContractChecker {
 
   /** Rule 3 runs before rule 2 by classes (which needs its results), after it pair by pair. */
   private static ContractReport check(Cluster cluster, boolean byClasses) {
+    Map<Node, Boolean> up = new IdentityHashMap<>();
     List<Pod> running =
         cluster.pods().stream()
             .filter(Pod::isRunning)
-            .filter(p -> p.node().map(n -> n.isReady() && !n.isCrashed()).orElse(false))
+            .filter(
+                p ->
+                    p.node()
+                        .map(n -> up.computeIfAbsent(n, m -> m.isReady() && !m.isCrashed()))
+                        .orElse(false))
             .toList();
     List<Violation> violations = new ArrayList<>();
     Map<Ipv4Address, List<Pod>> byIp = uniqueIps(running, violations);
@@ -142,9 +169,9 @@ public final class ContractChecker {
     for (Pod pod : probed) {
       pod.requireNetns().listenUdp(PROBE_PORT);
     }
-    int pairs =
+    ClassReachability.Counts rule2 =
         byClasses
-            ? ClassReachability.check(cluster.network(), probed, destinations, alone, violations)
+            ? ClassReachability.check(cluster, probed, destinations, alone, violations)
             : reachability(probed, destinations, violations);
     for (Pod pod : probed) {
       pod.requireNetns().closeUdp(PROBE_PORT);
@@ -154,7 +181,7 @@ public final class ContractChecker {
     }
     violations.addAll(routes);
     cleanup(cluster, byIp, violations);
-    return new ContractReport(violations, running.size(), pairs);
+    return new ContractReport(violations, running.size(), rule2.pairs(), rule2.datagrams());
   }
 
   /**
@@ -227,7 +254,8 @@ public final class ContractChecker {
 
   // ---------------------------------------------------------------- rule 2
 
-  private static int reachability(List<Pod> probed, List<Pod> destinations, List<Violation> out) {
+  private static ClassReachability.Counts reachability(
+      List<Pod> probed, List<Pod> destinations, List<Violation> out) {
     int pairs = 0;
     for (Pod from : probed) {
       for (Pod to : destinations) {
@@ -241,7 +269,7 @@ public final class ContractChecker {
         }
       }
     }
-    return pairs;
+    return new ClassReachability.Counts(pairs, pairs);
   }
 
   /**

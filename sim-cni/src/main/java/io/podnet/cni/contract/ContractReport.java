@@ -9,9 +9,12 @@ import java.util.Set;
  *
  * @param violations every violation, rule 1 first
  * @param podsChecked how many running pods were checked
- * @param pairsChecked how many ordered pod pairs were probed for rule 2
+ * @param pairsChecked how many ordered pod pairs rule 2 covered
+ * @param datagramsSent how many datagrams rule 2 sent to cover them: one per pair pair by pair, far
+ *     fewer by classes
  */
-public record ContractReport(List<Violation> violations, int podsChecked, int pairsChecked) {
+public record ContractReport(
+    List<Violation> violations, int podsChecked, int pairsChecked, int datagramsSent) {
 
   /** Copies the list. */
   public ContractReport {

@@ -133,6 +133,18 @@ public final class Bridge extends Device {
     return out;
   }
 
+  /**
+   * The live FDB entry for {@code mac} (a local one, or a learned one not yet aged out), or null;
+   * where the bridge would forward a frame for it, without expiring anything.
+   */
+  public @Nullable FdbEntry fdbEntry(MacAddress mac) {
+    Entry e = fdb.get(mac.toLong());
+    if (e == null || (!e.local && now() - e.updated >= ageingNanos)) {
+      return null;
+    }
+    return new FdbEntry(mac, e.port, e.local, e.updated);
+  }
+
   @Override
   public void setMtu(int newMtu) {
     super.setMtu(newMtu);

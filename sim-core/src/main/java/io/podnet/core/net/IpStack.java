@@ -15,6 +15,7 @@ import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -95,6 +96,11 @@ final class IpStack {
     System.arraycopy(hookPriorities[p], at, pr, at + 1, n - at);
     hooks[p] = h;
     hookPriorities[p] = pr;
+  }
+
+  /** The hooks registered at {@code point}, in the order they run. */
+  List<PacketHook> hooks(HookPoint point) {
+    return List.of(hooks[point.ordinal()]);
   }
 
   private boolean runHooks(

@@ -222,6 +222,19 @@ final class Neighbours {
     }
   }
 
+  /** A snapshot of the entry for {@code ip} on {@code dev} (its own or a shared one), or null. */
+  @Nullable NeighbourEntry entry(Device dev, int ip) {
+    Object value = find(dev, ip);
+    if (value instanceof MacAddress permanent) {
+      return new NeighbourEntry(Ipv4Address.of(ip), dev, permanent, NeighbourState.PERMANENT);
+    }
+    if (value instanceof Entry e) {
+      return new NeighbourEntry(
+          Ipv4Address.of(ip), dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state);
+    }
+    return null;
+  }
+
   /** Snapshots of every entry: the namespace's own in creation order, then the shared ones. */
   List<NeighbourEntry> snapshot() {
     List<NeighbourEntry> out = new ArrayList<>(entries.size());

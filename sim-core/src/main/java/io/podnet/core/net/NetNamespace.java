@@ -450,6 +450,11 @@ public final class NetNamespace {
     return neighbours.snapshot();
   }
 
+  /** The neighbour entry for {@code address} on {@code device} ({@code ip neigh get}), or null. */
+  public @Nullable NeighbourEntry neighbour(Device device, Ipv4Address address) {
+    return neighbours.entry(device, address.toInt());
+  }
+
   /**
    * Binds a UDP port to a kernel module (a VXLAN or Geneve device's socket): datagrams to that port
    * go to {@code handler} instead of the socket layer. {@link IllegalStateException} if taken.
@@ -494,6 +499,11 @@ public final class NetNamespace {
   /** Registers a netfilter-style hook; lower priorities run first (raw -300, nat 100, ...). */
   public void addHook(HookPoint point, int priority, PacketHook hook) {
     stack.addHook(point, priority, hook);
+  }
+
+  /** The hooks registered at {@code point}, in the order they run (a snapshot). */
+  public List<PacketHook> hooks(HookPoint point) {
+    return stack.hooks(point);
   }
 
   /**
@@ -634,6 +644,15 @@ public final class NetNamespace {
   /** Whether a packet to {@code address} is delivered here (own, broadcast, loopback). */
   boolean isLocalDestination(int address) {
     return isLocalAddress(address) || isBroadcast(address);
+  }
+
+  /**
+   * The source address the kernel picks for a packet to {@code dst} by {@code route}: the route's
+   * {@code src}, else an address of the output device (one on the next hop's subnet first), else
+   * any global address here; 0 when there is none.
+   */
+  public int sourceAddress(Route route, int dst) {
+    return selectSource(route, dst);
   }
 
   /**

@@ -227,6 +227,22 @@ class BridgeTest {
   }
 
   @Test
+  void fdbEntry_learnedThenAged_entryThenNullWithoutExpiringIt() {
+    br0.setAgeingNanos(2 * SimTime.SECOND);
+    stations.get(0).ping(ip("10.0.0.2"));
+    MacAddress p1 = stationEth0.get(0).mac();
+    Bridge.FdbEntry e = br0.fdbEntry(p1);
+    assertThat(e).isNotNull();
+    assertThat(e.local()).isFalse();
+    assertThat(e.port().name()).isEqualTo("v1");
+    assertThat(br0.fdbEntry(br0.ports().get(0).mac()).local()).isTrue();
+
+    net.simulation().runUntil(e.updatedNanos() + 2 * SimTime.SECOND + SimTime.MILLISECOND);
+    assertThat(br0.fdbEntry(p1)).isNull();
+    assertThat(br0.fdbEntry(MacAddress.parse("02:00:00:00:00:01"))).isNull();
+  }
+
+  @Test
   void setAgeingNanos_zero_rejected() {
     assertThatThrownBy(() -> br0.setAgeingNanos(0))
         .isInstanceOf(IllegalArgumentException.class)

@@ -218,6 +218,47 @@ class NetNamespaceTest {
   }
 
   @Test
+  void neighbour_resolvedAndPermanentAndMissing_asIpNeighGetShowsThem() {
+    Veth web1 = addPod("web-1", "vethaaaa0001", "10.244.1.2/24");
+    NetNamespace pod = web1.namespace();
+    assertThat(pod.neighbour(web1, ip("10.244.1.1"))).isNull();
+    assertThat(pod.ping(ip("10.244.1.1")).success()).isTrue();
+    NeighbourEntry resolved = pod.neighbour(web1, ip("10.244.1.1"));
+    assertThat(resolved.state()).isEqualTo(NeighbourState.REACHABLE);
+    assertThat(resolved.mac()).isEqualTo(cni0.mac());
+
+    pod.addNeighbour(web1, ip("10.244.1.9"), cni0.mac());
+    assertThat(pod.neighbour(web1, ip("10.244.1.9")).toString())
+        .isEqualTo("10.244.1.9 dev eth0 lladdr " + cni0.mac() + " PERMANENT");
+    assertThat(pod.neighbour(web1, ip("10.244.1.8"))).isNull();
+  }
+
+  @Test
+  void hooks_registeredAtAPoint_inPriorityOrderAndNoneElsewhere() {
+    PacketHook late = (point, frame, in, out) -> null;
+    PacketHook early = (point, frame, in, out) -> null;
+    root.addHook(HookPoint.FORWARD, 10, late);
+    root.addHook(HookPoint.FORWARD, -10, early);
+    assertThat(root.hooks(HookPoint.FORWARD)).containsExactly(early, late);
+    assertThat(root.hooks(HookPoint.INPUT)).isEmpty();
+  }
+
+  @Test
+  void sourceAddress_routeSrcElseDeviceAddressElseAnyGlobal() {
+    root.addAddress(eth0, IfAddress.parse("192.168.1.11/24"));
+    eth0.up();
+    Route viaGateway = Route.to(Fixtures.DEFAULT_ROUTE).via(ip("192.168.1.1")).dev(eth0).build();
+    Route withSrc = Route.to(Cidr.parse("10.0.0.0/8")).dev(cni0).src(ip("10.244.1.1")).build();
+    Route onEmpty = Route.to(Cidr.parse("172.16.0.0/12")).dev(root.loopback()).build();
+    assertThat(root.sourceAddress(viaGateway, ip("8.8.8.8").toInt()))
+        .isEqualTo(ip("192.168.1.11").toInt());
+    assertThat(root.sourceAddress(withSrc, ip("10.1.2.3").toInt()))
+        .isEqualTo(ip("10.244.1.1").toInt());
+    assertThat(root.sourceAddress(onEmpty, ip("172.16.0.1").toInt()))
+        .isEqualTo(ip("127.0.0.1").toInt());
+  }
+
+  @Test
   void addAddress_secondInSameSubnet_noSecondPrefixRouteAndDownUpWorks() {
     root.addAddress(cni0, IfAddress.parse("10.244.1.254/24"));
 

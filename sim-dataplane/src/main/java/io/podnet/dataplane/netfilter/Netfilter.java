@@ -11,6 +11,7 @@ import io.podnet.core.net.Frame;
 import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.PacketHook;
 import io.podnet.core.packet.Checksum;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
@@ -23,10 +24,14 @@ import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -69,6 +74,7 @@ public final class Netfilter {
   private final Simulation sim;
   private final RandomGenerator random;
   private final Conntrack conntrack;
+  private final List<PacketHook> hooks = new ArrayList<>();
   private Ruleset rules;
   private final EnumMap<Table, Program> programs = new EnumMap<>(Table.class);
 
@@ -93,6 +99,11 @@ public final class Netfilter {
   private int pCt;
   private @Nullable Chain lastChain;
   private int lastRule;
+
+  // a dry run (see passesUnchanged): nothing counted, traced or drawn; a rule whose outcome is not
+  // fixed by the packet's fields marks the run uncertain
+  private boolean dry;
+  private boolean uncertain;
 
   // connection tracking of the packet being processed (the kernel's skb->_nfct)
   private long ctFrame = -1;
@@ -123,20 +134,35 @@ public final class Netfilter {
   /** Creates netfilter for {@code ns} with empty tables and registers its hooks there. */
   public static Netfilter install(NetNamespace ns) {
     Netfilter nf = new Netfilter(ns);
-    nf.ns.addHook(HookPoint.PREROUTING, -200, nf::track);
-    nf.ns.addHook(HookPoint.OUTPUT, -200, nf::track);
+    nf.hook(HookPoint.PREROUTING, -200, nf::track);
+    nf.hook(HookPoint.OUTPUT, -200, nf::track);
     for (Table t : Table.values()) {
       for (HookPoint h : t.hooks()) {
         if (t == Table.NAT) {
-          nf.ns.addHook(h, t.priority(h), nf::nat);
+          nf.hook(h, t.priority(h), nf::nat);
         } else {
-          nf.ns.addHook(h, t.priority(h), (p, f, in, out) -> nf.filter(t, p, f, in, out));
+          nf.hook(h, t.priority(h), (p, f, in, out) -> nf.filter(t, p, f, in, out));
         }
       }
     }
-    nf.ns.addHook(HookPoint.INPUT, Integer.MAX_VALUE, nf::confirm);
-    nf.ns.addHook(HookPoint.POSTROUTING, Integer.MAX_VALUE, nf::confirm);
+    nf.hook(HookPoint.INPUT, Integer.MAX_VALUE, nf::confirm);
+    nf.hook(HookPoint.POSTROUTING, Integer.MAX_VALUE, nf::confirm);
     return nf;
+  }
+
+  private void hook(HookPoint point, int priority, PacketHook hook) {
+    hooks.add(hook);
+    ns.addHook(point, priority, hook);
+  }
+
+  /** Whether {@code hook} is one of the hooks this netfilter registered in its namespace. */
+  public boolean owns(PacketHook hook) {
+    for (PacketHook h : hooks) {
+      if (h == hook) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The namespace this netfilter belongs to. */
@@ -721,6 +747,172 @@ public final class Netfilter {
     b[at + 1] = (byte) sum;
   }
 
+  // ---------------------------------------------------------------- analysis
+
+  /**
+   * The hook points a packet passes in one namespace, for {@link #passesUnchanged}: the kernel's
+   * three paths through netfilter.
+   */
+  public enum Path {
+    /** Routed through (or bridged between two ports): PREROUTING, FORWARD, POSTROUTING. */
+    FORWARDED(HookPoint.PREROUTING, HookPoint.FORWARD, HookPoint.POSTROUTING),
+    /** Delivered to this namespace: PREROUTING, INPUT. */
+    DELIVERED(HookPoint.PREROUTING, HookPoint.INPUT),
+    /** Generated in this namespace: OUTPUT, POSTROUTING. */
+    SENT(HookPoint.OUTPUT, HookPoint.POSTROUTING);
+
+    private final List<HookPoint> points;
+
+    Path(HookPoint... points) {
+      this.points = List.of(points);
+    }
+  }
+
+  /** The tables that run at each hook point, in priority order. */
+  private static final Map<HookPoint, List<Table>> TABLES_AT = tablesAt();
+
+  private static Map<HookPoint, List<Table>> tablesAt() {
+    Map<HookPoint, List<Table>> at = new EnumMap<>(HookPoint.class);
+    for (HookPoint point : HookPoint.values()) {
+      List<Table> tables = new ArrayList<>();
+      for (Table t : Table.values()) {
+        if (t.hooks().contains(point)) {
+          tables.add(t);
+        }
+      }
+      tables.sort(Comparator.comparingInt(t -> t.priority(point)));
+      at.put(point, List.copyOf(tables));
+    }
+    return at;
+  }
+
+  /**
+   * Whether the first packet of a new flow with these fields, from any source port, passes every
+   * hook point of {@code path} here unchanged: every table accepts it, no NAT rule or service-map
+   * frontend takes it, and no rule it reaches matches on its source port, at random ({@code
+   * statistic}) or by history ({@code recent}). A dry run: nothing is counted, traced, tracked or
+   * drawn. The answer holds for every packet whose addresses lie between the same {@linkplain
+   * #addressBoundaries boundaries}, are local here or not alike, and whose devices are alike for
+   * every {@linkplain #interfacePatterns interface pattern}, with the same protocol and destination
+   * port.
+   *
+   * @param in the device the packet came in by (ignored for {@link Path#SENT})
+   * @param out the device it leaves by (ignored for {@link Path#DELIVERED})
+   */
+  public boolean passesUnchanged(
+      Path path,
+      int src,
+      int dst,
+      int proto,
+      int dport,
+      @Nullable Device in,
+      @Nullable Device out) {
+    dry = true;
+    uncertain = false;
+    int mark = 0;
+    boolean ports = proto == IpProtocol.TCP || proto == IpProtocol.UDP || proto == 132;
+    try {
+      for (HookPoint point : path.points) {
+        Device hin = path == Path.SENT ? null : in;
+        Device hout = point == HookPoint.PREROUTING || point == HookPoint.INPUT ? null : out;
+        boolean dstHook = point == HookPoint.PREROUTING || point == HookPoint.OUTPUT;
+        for (Table t : TABLES_AT.get(point)) {
+          if (t == Table.NAT && dstHook && frontend(dst, dport, proto)) {
+            return false;
+          }
+          Program p = programs.get(t);
+          if (p == null) {
+            continue;
+          }
+          pSrc = src;
+          pDst = dst;
+          pProto = proto;
+          pSport = 0;
+          pDport = ports ? dport : 0;
+          pIn = hin == null ? -2 : p.ifaceId(hin.name());
+          pOut = hout == null ? -2 : p.ifaceId(hout.name());
+          pMark = mark;
+          pCt = t == Table.RAW ? Match.CtState.INVALID : Match.CtState.NEW;
+          int verdict = evaluate(p, point, null, hin, hout);
+          mark = pMark;
+          if (uncertain
+              || verdict != ACCEPT
+              || (lastChain != null
+                  && lastChain.data[lastRule * Chain.STRIDE + Chain.KIND] == Chain.T_NAT)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } finally {
+      dry = false;
+    }
+  }
+
+  /** Whether the service map would take a new flow to {@code dst:dport}. */
+  private boolean frontend(int dst, int dport, int proto) {
+    HashMapServiceLookup map = serviceMap;
+    return map != null
+        && (map.hasFrontend(dst, dport, proto)
+            || (ns.isLocalAddress(dst) && map.hasFrontend(0, dport, proto)));
+  }
+
+  /**
+   * Where the rules' source ({@code source}) or destination address matches change: the first
+   * address of every prefix a rule matches and the first address after it, each once, ascending as
+   * unsigned numbers; the destination boundaries hold every service-map frontend too. Any two
+   * addresses between the same two boundaries are matched alike by every rule.
+   */
+  public int[] addressBoundaries(boolean source) {
+    TreeSet<Long> bounds = new TreeSet<>();
+    for (Program p : programs.values()) {
+      for (Chain c : p.chains()) {
+        for (int r = 0; r < c.size(); r++) {
+          int at = r * Chain.STRIDE;
+          int addr = c.data[at + (source ? Chain.SRC : Chain.DST)];
+          int mask = c.data[at + (source ? Chain.SRC_MASK : Chain.DST_MASK)];
+          long start = (addr & mask) & 0xFFFF_FFFFL;
+          bounds.add(start);
+          bounds.add(start + (~mask & 0xFFFF_FFFFL) + 1);
+        }
+      }
+    }
+    HashMapServiceLookup map = serviceMap;
+    if (!source && map != null) {
+      for (int a : map.frontendAddresses()) {
+        bounds.add(a & 0xFFFF_FFFFL);
+        bounds.add((a & 0xFFFF_FFFFL) + 1);
+      }
+    }
+    bounds.remove(1L << 32);
+    int[] out = new int[bounds.size()];
+    int i = 0;
+    for (long b : bounds) {
+      out[i++] = (int) b;
+    }
+    return out;
+  }
+
+  /**
+   * The interface names the rules match on ({@code -i}, {@code -o}), each once, sorted; a name
+   * ending in {@code +} matches every device whose name starts with the rest. Two devices that
+   * every pattern matches alike are matched alike by every rule.
+   */
+  public List<String> interfacePatterns() {
+    TreeSet<String> names = new TreeSet<>();
+    for (Program p : programs.values()) {
+      for (Rule rule : p.chains().stream().flatMap(c -> c.list().stream()).toList()) {
+        if (rule.in != null) {
+          names.add(rule.in);
+        }
+        if (rule.out != null) {
+          names.add(rule.out);
+        }
+      }
+    }
+    return List.copyOf(names);
+  }
+
   // ---------------------------------------------------------------- evaluation
 
   /** Reads the fields rules match on, once per hook. */
@@ -758,7 +950,11 @@ public final class Netfilter {
    * #lastChain} and {@link #lastRule} the deciding rule (null for the policy).
    */
   private int evaluate(
-      Program p, HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
+      Program p,
+      HookPoint point,
+      @Nullable Frame frame,
+      @Nullable Device in,
+      @Nullable Device out) {
     Chain chain = p.hook(point);
     lastChain = null;
     lastRule = -1;
@@ -792,8 +988,10 @@ public final class Netfilter {
         r++;
         continue;
       }
-      packets.addTo(counter(p.table, chain, r), 1);
-      ns.traceHop(dev, HopAction.RULE, frame, chain.traceText(p.table, r));
+      if (frame != null) {
+        packets.addTo(counter(p.table, chain, r), 1);
+        ns.traceHop(dev, HopAction.RULE, frame, chain.traceText(p.table, r));
+      }
       int kind = data[at + Chain.KIND];
       if (kind == Chain.T_NONE || kind == Chain.T_LOG) {
         r++;
@@ -817,7 +1015,9 @@ public final class Netfilter {
       } else if (kind == Chain.T_MARK) {
         Target.SetMark m = (Target.SetMark) Objects.requireNonNull(chain.rules[r].target);
         pMark = (pMark & ~m.mask()) ^ m.value();
-        frame.setMark(pMark);
+        if (frame != null) {
+          frame.setMark(pMark);
+        }
         r++;
       } else {
         Chain target = p.chain(data[at + Chain.JUMP]);
@@ -837,8 +1037,10 @@ public final class Netfilter {
         end = chain.size();
       }
     }
-    rulesEvaluated += evaluated;
-    lastEvaluated = evaluated;
+    if (frame != null) {
+      rulesEvaluated += evaluated;
+      lastEvaluated = evaluated;
+    }
     return verdict;
   }
 
@@ -862,6 +1064,9 @@ public final class Netfilter {
     int outIf = d[at + Chain.OUT_IF];
     if (outIf >= 0 && (pOut == outIf) == ((f & Chain.INV_OUT) != 0)) {
       return false;
+    }
+    if (dry && (d[at + Chain.SPORT_LO] != 0 || d[at + Chain.SPORT_HI] != 65535)) {
+      uncertain = true; // the source port of a dry run is any
     }
     if ((pSport >= d[at + Chain.SPORT_LO] && pSport <= d[at + Chain.SPORT_HI])
         == ((f & Chain.INV_SPORT) != 0)) {
@@ -892,6 +1097,9 @@ public final class Netfilter {
         ok =
             (a.srcType() == null || addrType(pSrc, a.srcType()) != a.invSrc())
                 && (a.dstType() == null || addrType(pDst, a.dstType()) != a.invDst());
+      } else if (dry && (m instanceof Match.Statistic || m instanceof Match.Recent)) {
+        uncertain = true; // random or stateful: a dry run draws nothing and changes nothing
+        ok = false;
       } else if (m instanceof Match.Statistic s) {
         ok = ((random.nextInt() & 0x7FFF_FFFF) < s.probability()) != s.inverted();
       } else if (m instanceof Match.Recent rc) {

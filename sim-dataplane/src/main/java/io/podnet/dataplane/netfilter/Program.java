@@ -1,6 +1,8 @@
 package io.podnet.dataplane.netfilter;
 
 import io.podnet.core.net.HookPoint;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +46,17 @@ final class Program {
   /** The chain numbered {@code id}, which a rule of this table jumps to (so it exists). */
   Chain chain(int id) {
     return Objects.requireNonNull(byId[id]);
+  }
+
+  /** The table's chains, by number. */
+  List<Chain> chains() {
+    List<Chain> all = new ArrayList<>();
+    for (Chain c : byId) {
+      if (c != null) {
+        all.add(c);
+      }
+    }
+    return all;
   }
 
   /** The chain named {@code name}, or null. */

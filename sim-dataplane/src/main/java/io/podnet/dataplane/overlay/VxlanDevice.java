@@ -220,6 +220,15 @@ public final class VxlanDevice extends UdpTunnelDevice {
     return shared == null || excluded.contains(mac) ? null : shared.get(mac);
   }
 
+  /**
+   * The remote VTEPs a frame for {@code dst} is sent to: its forwarding entry's, else the default
+   * entries'; empty when it would be dropped ({@code bridge fdb get}).
+   */
+  public List<Ipv4Address> destinations(MacAddress dst) {
+    List<Ipv4Address> remotes = remotes(dst.toLong());
+    return remotes.isEmpty() ? remotes(MacAddress.ZERO.toLong()) : remotes;
+  }
+
   /** Removes every forwarding entry for {@code mac}; false if there was none. */
   public boolean removeFdb(MacAddress mac) {
     long bits = mac.toLong();

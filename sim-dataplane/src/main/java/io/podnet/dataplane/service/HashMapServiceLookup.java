@@ -590,6 +590,36 @@ public final class HashMapServiceLookup extends CountingLookup {
     return false;
   }
 
+  /** Whether the map has a frontend for {@code vip:port/protocol} (counts no work). */
+  public boolean hasFrontend(int vip, int port, int protocol) {
+    return entries.find(ServiceKey.pack(vip, port, protocol)) >= 0;
+  }
+
+  /**
+   * Every address the map has a frontend for (a ClusterIP, an external or LoadBalancer IP, or
+   * 0.0.0.0 for NodePorts), each once, in ascending order as unsigned numbers: a packet to any
+   * other address is never looked up past the map.
+   */
+  public int[] frontendAddresses() {
+    long[] slots = entries.slots;
+    long[] found = new long[entries.size];
+    int n = 0;
+    for (int i = 0; i < slots.length; i += 2) {
+      if (slots[i] != 0) {
+        found[n++] = ServiceKey.vip(slots[i]) & 0xFFFF_FFFFL;
+      }
+    }
+    Arrays.sort(found, 0, n);
+    int[] out = new int[n];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (m == 0 || out[m - 1] != (int) found[i]) {
+        out[m++] = (int) found[i];
+      }
+    }
+    return Arrays.copyOf(out, m);
+  }
+
   /** A ClientIP-affinity record's key: the client and the frontend it reached. */
   private record Affinity(int client, long key) {}
 }

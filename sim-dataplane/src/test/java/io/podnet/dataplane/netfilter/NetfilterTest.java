@@ -8,12 +8,14 @@ import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.BridgeTopology;
+import io.podnet.core.net.Device;
 import io.podnet.core.net.Frame;
 import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IpProtocol;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +61,10 @@ class NetfilterTest {
       server = t.pod(1, 0);
       nf = Netfilter.install(node1);
     }
+  }
+
+  private static int ip(String address) {
+    return Ipv4Address.parse(address).toInt();
   }
 
   private static String rules(String... lines) {
@@ -325,6 +331,64 @@ class NetfilterTest {
       client.sendUdp(VIP, 53, new byte[] {1});
     }
     assertThat(b0.udpReceived(53) == 20 || b1.udpReceived(53) == 20).isTrue();
+  }
+
+  @Test
+  void passesUnchanged_dryRuns_answerLikeTheRulesAndCountNothing() {
+    nf.restore(
+        rules(
+            "*filter",
+            ":FORWARD ACCEPT [0:0]",
+            "-A FORWARD -s 10.244.1.3/32 -j DROP",
+            "-A FORWARD -p udp -m udp --sport 1000:2000 -j ACCEPT",
+            "-A FORWARD -d 10.244.2.9/32 -m statistic --mode random --probability 0.5 -j DROP",
+            "COMMIT"),
+        "filter.v4");
+    nf.append(Table.NAT, "-A PREROUTING -d 10.96.0.10/32 -j DNAT --to-destination 10.244.2.2");
+    long evaluated = nf.rulesEvaluated();
+    Device in = node1.device("cni0");
+    Device out = node1.device("eth0");
+    int web1 = t.podAddress(0, 0).toInt();
+    int web2 = t.podAddress(1, 0).toInt();
+    int tcp = IpProtocol.TCP;
+
+    assertThat(nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, web2, tcp, 80, in, out)).isTrue();
+    assertThat(
+            nf.passesUnchanged(Netfilter.Path.FORWARDED, ip("10.244.1.3"), web2, tcp, 80, in, out))
+        .as("dropped")
+        .isFalse();
+    assertThat(nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, VIP.toInt(), tcp, 80, in, out))
+        .as("NATed")
+        .isFalse();
+    assertThat(
+            nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, web2, IpProtocol.UDP, 80, in, out))
+        .as("a rule on the source port decides")
+        .isFalse();
+    assertThat(
+            nf.passesUnchanged(Netfilter.Path.FORWARDED, web1, ip("10.244.2.9"), tcp, 80, in, out))
+        .as("a random rule decides")
+        .isFalse();
+    assertThat(nf.rulesEvaluated()).isEqualTo(evaluated);
+    assertThat(nf.packets(Table.FILTER, "FORWARD", 1)).isZero();
+  }
+
+  @Test
+  void addressBoundariesAndInterfacePatterns_whereTheRulesTellPacketsApart() {
+    nf.restore(
+        rules(
+            "*filter",
+            ":FORWARD ACCEPT [0:0]",
+            "-A FORWARD -s 10.244.1.0/24 -i cni0 -j ACCEPT",
+            "-A FORWARD -d 10.244.2.9/32 -o cali+ -j DROP",
+            "COMMIT"),
+        "filter.v4");
+
+    assertThat(nf.addressBoundaries(true)).containsExactly(0, ip("10.244.1.0"), ip("10.244.2.0"));
+    assertThat(nf.addressBoundaries(false)).containsExactly(0, ip("10.244.2.9"), ip("10.244.2.10"));
+    assertThat(nf.interfacePatterns()).containsExactly("cali+", "cni0");
+    assertThat(HookPoint.values())
+        .allMatch(point -> node1.hooks(point).stream().allMatch(nf::owns));
+    assertThat(nf.owns((point, frame, in, out) -> null)).isFalse();
   }
 
   @Test

@@ -342,6 +342,20 @@ class VxlanDeviceTest {
   }
 
   @Test
+  void destinations_entryThenDefaultsThenNothing_whatTransmitSendsTo() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+    VxlanDevice vx = flannel(o, 0);
+    MacAddress remote = flannel(o, 1).mac();
+    assertThat(vx.destinations(remote)).containsExactly(ip("192.168.1.12"));
+
+    vx.removeFdb(remote);
+    assertThat(vx.destinations(remote)).isEmpty();
+    vx.addFdb(MacAddress.ZERO, ip("192.168.1.13"));
+    vx.addFdb(MacAddress.ZERO, ip("192.168.1.14"));
+    assertThat(vx.destinations(remote)).containsExactly(ip("192.168.1.13"), ip("192.168.1.14"));
+  }
+
+  @Test
   void attachFdb_sharedSet_usedAndShownButOwnMacAndRemovedEntryNot() {
     Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
     VxlanDevice vx = flannel(o, 0);

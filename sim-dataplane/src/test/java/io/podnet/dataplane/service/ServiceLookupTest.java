@@ -137,6 +137,30 @@ class ServiceLookupTest {
   }
 
   @Test
+  void frontendAddresses_vipsOnceAscendingAndGoneWithTheirService() {
+    HashMapServiceLookup lb = HashMapServiceLookup.create();
+    lb.update(svc("b", "172.30.0.9"), List.of());
+    lb.update(
+        Service.of(
+            "ns",
+            "a",
+            Ipv4Address.parse("172.30.0.1"),
+            List.of(ServicePort.of("p80", "TCP", 80, 8080), ServicePort.of("p53", "UDP", 53, 53))),
+        List.of());
+    long work = lb.totalWork();
+
+    assertThat(lb.frontendAddresses())
+        .containsExactly(
+            Ipv4Address.parse("172.30.0.1").toInt(), Ipv4Address.parse("172.30.0.9").toInt());
+    assertThat(lb.hasFrontend(Ipv4Address.parse("172.30.0.1").toInt(), 53, Protocol.UDP.number()))
+        .isTrue();
+    assertThat(lb.hasFrontend(Ipv4Address.parse("172.30.0.1").toInt(), 53, TCP)).isFalse();
+    assertThat(lb.totalWork()).isEqualTo(work);
+    lb.remove("ns", "a");
+    assertThat(lb.frontendAddresses()).containsExactly(Ipv4Address.parse("172.30.0.9").toInt());
+  }
+
+  @Test
   void lookup_hashMapSameFlowHash_sameBackendEveryTime() {
     HashMapServiceLookup lb = HashMapServiceLookup.create();
     Service s = svc("a", "172.30.0.1");

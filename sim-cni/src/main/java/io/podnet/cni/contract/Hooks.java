@@ -1,0 +1,247 @@
+package io.podnet.cni.contract;
+
+import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.Node;
+import io.podnet.core.addr.IfAddress;
+import io.podnet.core.net.Device;
+import io.podnet.core.net.HookPoint;
+import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.PacketHook;
+import io.podnet.dataplane.netfilter.Netfilter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the packet hooks and local addresses of each namespace do to a class of packets, for the
+ * class check: a namespace without hooks passes every packet; one whose hooks are all its node's
+ * {@link Netfilter} passes a class of packets when a dry run passes one of them and the rules
+ * cannot tell the others apart from it; a namespace with any other hook is opaque and passes
+ * nothing provably. Answers are kept for the check's length: the check assumes hooks, rules and
+ * addresses do not change while it runs.
+ */
+final class Hooks {
+
+  /** One namespace as the check reads it: its hooks, rules and own addresses. */
+  static final class Place {
+    final NetNamespace ns;
+    final boolean none;
+    final boolean opaque;
+    final @Nullable Rules rules;
+    private int @Nullable [] locals;
+
+    private Place(NetNamespace ns, @Nullable Netfilter netfilter) {
+      this.ns = ns;
+      boolean any = false;
+      boolean other = false;
+      for (HookPoint point : HookPoint.values()) {
+        for (PacketHook hook : ns.hooks(point)) {
+          any = true;
+          other |= netfilter == null || !netfilter.owns(hook);
+        }
+      }
+      this.none = !any;
+      this.opaque = other;
+      this.rules = any && !other && netfilter != null ? new Rules(netfilter) : null;
+    }
+
+    /** The namespace's own and broadcast addresses, xor the sign bit, ascending; read once. */
+    int[] locals() {
+      int[] l = locals;
+      if (l == null) {
+        l = localAddresses(ns);
+        locals = l;
+      }
+      return l;
+    }
+  }
+
+  /** A netfilter's rules as the check reads them, with the dry runs asked so far. */
+  private static final class Rules {
+    final Netfilter netfilter;
+    final int[] sources;
+    final int[] destinations;
+    final List<String> interfaces;
+    final Map<Question, Boolean> answers = new HashMap<>();
+
+    Rules(Netfilter netfilter) {
+      this.netfilter = netfilter;
+      this.sources = signedOrder(netfilter.addressBoundaries(true));
+      this.destinations = signedOrder(netfilter.addressBoundaries(false));
+      this.interfaces = netfilter.interfacePatterns();
+    }
+  }
+
+  /**
+   * One dry run, by the address classes of its source and destination rather than the addresses.
+   */
+  private record Question(
+      Netfilter.Path path,
+      int source,
+      int destination,
+      boolean sourceLocal,
+      boolean destinationLocal,
+      int proto,
+      int dport,
+      @Nullable Device in,
+      @Nullable Device out) {}
+
+  private final Map<NetNamespace, Netfilter> installed = new IdentityHashMap<>();
+  private final Map<NetNamespace, Place> places = new IdentityHashMap<>();
+
+  Hooks(Cluster cluster) {
+    for (Node node : cluster.nodes()) {
+      cluster.netfilter(node).ifPresent(nf -> installed.put(node.host().root(), nf));
+    }
+  }
+
+  /** The namespace as the check reads it, read once. */
+  Place place(NetNamespace ns) {
+    Place p = places.get(ns);
+    if (p == null) {
+      p = new Place(ns, installed.get(ns));
+      places.put(ns, p);
+    }
+    return p;
+  }
+
+  /**
+   * Whether every packet from {@code src} to {@code dst}, of protocol {@code proto} to port {@code
+   * dport}, from any source port, passes the hooks of {@code path} in the place unchanged, coming
+   * in by {@code in} and leaving by {@code out}. False when that cannot be shown.
+   */
+  boolean pass(
+      Place place,
+      Netfilter.Path path,
+      Addresses src,
+      Addresses dst,
+      int proto,
+      int dport,
+      @Nullable Device in,
+      @Nullable Device out) {
+    Rules r = place.rules;
+    if (r == null) {
+      return place.none;
+    }
+    int source = addressClass(r.sources, src.lo(), src.hi());
+    int destination = addressClass(r.destinations, dst.lo(), dst.hi());
+    int srcLocal = locality(place, src);
+    int dstLocal = locality(place, dst);
+    if (source < 0 || destination < 0 || srcLocal < 0 || dstLocal < 0) {
+      return false;
+    }
+    Question q =
+        new Question(
+            path, source, destination, srcLocal == 1, dstLocal == 1, proto, dport, in, out);
+    Boolean answer = r.answers.get(q);
+    if (answer == null) {
+      answer = r.netfilter.passesUnchanged(path, src.lo(), dst.lo(), proto, dport, in, out);
+      r.answers.put(q, answer);
+    }
+    return answer;
+  }
+
+  /**
+   * Whether every rule of the place that names an interface matches {@code a} and {@code b} alike;
+   * false in an opaque place.
+   */
+  boolean alike(Place place, Device a, Device b) {
+    Rules r = place.rules;
+    if (r == null || a.name().equals(b.name())) {
+      return !place.opaque;
+    }
+    for (String pattern : r.interfaces) {
+      if (matches(pattern, a.name()) != matches(pattern, b.name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean matches(String pattern, String name) {
+    return pattern.endsWith("+")
+        ? name.startsWith(pattern.substring(0, pattern.length() - 1))
+        : pattern.equals(name);
+  }
+
+  /**
+   * Whether a packet to some address in the unsigned range [{@code lo}, {@code hi}] would be taken
+   * in by the place itself: one of its addresses, a broadcast address, or a loopback address while
+   * {@code lo} is up.
+   */
+  static boolean anyLocal(Place place, int lo, int hi) {
+    int[] sorted = place.locals();
+    int from = Arrays.binarySearch(sorted, lo ^ Integer.MIN_VALUE);
+    int at = from >= 0 ? from : -from - 1;
+    if (at < sorted.length && sorted[at] <= (hi ^ Integer.MIN_VALUE)) {
+      return true;
+    }
+    boolean loopback =
+        place.ns.loopback().isUp()
+            && Integer.compareUnsigned(lo, 0x8000_0000) < 0
+            && Integer.compareUnsigned(hi, 0x7F00_0000) >= 0;
+    return loopback || hi == -1;
+  }
+
+  /** 1 when every one of {@code a} is local to the place, 0 when none is, -1 when some are. */
+  static int locality(Place place, Addresses a) {
+    if (!anyLocal(place, a.lo(), a.hi())) {
+      return 0;
+    }
+    int local = 0;
+    int count = 0;
+    for (int ip : a.ips()) {
+      int address = ip ^ Integer.MIN_VALUE;
+      if (Integer.compareUnsigned(address, a.lo()) >= 0
+          && Integer.compareUnsigned(address, a.hi()) <= 0) {
+        count++;
+        local += anyLocal(place, address, address) ? 1 : 0;
+      }
+    }
+    return local == 0 ? 0 : local == count ? 1 : -1;
+  }
+
+  /** The namespace's own and broadcast addresses, xor the sign bit, sorted. */
+  private static int[] localAddresses(NetNamespace ns) {
+    int[] out = new int[8];
+    int n = 0;
+    for (Device d : ns.devices()) {
+      for (IfAddress a : d.addresses()) {
+        if (n + 2 > out.length) {
+          out = Arrays.copyOf(out, out.length * 2);
+        }
+        out[n++] = a.address().toInt() ^ Integer.MIN_VALUE;
+        if (a.prefixLength() < 31) {
+          out[n++] = a.broadcast().toInt() ^ Integer.MIN_VALUE;
+        }
+      }
+    }
+    int[] sorted = Arrays.copyOf(out, n);
+    Arrays.sort(sorted);
+    return sorted;
+  }
+
+  /** The index of the class holding the whole unsigned range [lo, hi], or -1 if it straddles. */
+  private static int addressClass(int[] bounds, int lo, int hi) {
+    int a = insertion(bounds, lo ^ Integer.MIN_VALUE);
+    int b = insertion(bounds, hi ^ Integer.MIN_VALUE);
+    return a == b ? a : -1;
+  }
+
+  /** The number of boundaries at or below {@code key}: the class of an address. */
+  private static int insertion(int[] bounds, int key) {
+    int i = Arrays.binarySearch(bounds, key);
+    return i >= 0 ? i + 1 : -i - 1;
+  }
+
+  private static int[] signedOrder(int[] unsigned) {
+    int[] out = new int[unsigned.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = unsigned[i] ^ Integer.MIN_VALUE;
+    }
+    return out;
+  }
+}
