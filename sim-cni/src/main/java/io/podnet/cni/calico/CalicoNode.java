@@ -270,17 +270,17 @@ public final class CalicoNode implements NetworkAgent {
       tor = reflector;
       reflector.start();
     }
-    for (Node node : nodes) {
+    for (int index = 0; index < nodes.size(); index++) {
+      Node node = nodes.get(index);
       BgpSpeaker speaker = speakers.get(node.name());
       if (speaker == null) {
         continue;
       }
-      int index = nodes.indexOf(node);
-      for (Node other : nodes) {
+      for (int otherIndex = 0; otherIndex < nodes.size(); otherIndex++) {
+        Node other = nodes.get(otherIndex);
         if (other == node) {
           continue;
         }
-        int otherIndex = nodes.indexOf(other);
         if (torPeering) {
           break;
         } else if (routeReflectors == 0) {

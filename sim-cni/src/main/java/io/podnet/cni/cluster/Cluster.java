@@ -97,6 +97,7 @@ public final class Cluster {
   private final Set<Integer> nodePortsInUse = new HashSet<>();
   private boolean syncPending;
   private ServiceSnapshot serviceSnapshot;
+  private final ServiceFeed serviceFeed;
 
   /** Pods by label ({@code key=value}), each in creation order; only looked up, never iterated. */
   private final Map<String, Set<Pod>> podsByLabel = new HashMap<>();
@@ -108,7 +109,12 @@ public final class Cluster {
   private final Set<ServiceEntry> dirtyServices = new LinkedHashSet<>();
 
   private boolean allServicesDirty;
-  private final Map<Node, Boolean> nodeReady = new HashMap<>();
+
+  /** Services deleted since the last snapshot, which holds them, by {@code namespace/name}. */
+  private final List<String> deletedServices = new ArrayList<>();
+
+  /** Services of the latest snapshot whose rules depend on the node. */
+  private int perNodeServices;
 
   /**
    * A Service, the labels its selector matches, when it was created, the pods the selector matches
@@ -120,6 +126,9 @@ public final class Cluster {
     final long createdAt;
     final Set<Pod> pods = new LinkedHashSet<>();
     long firstGeneration = -1;
+
+    /** Its entry in the latest snapshot, or null before it is in one. */
+    ServiceSnapshot.@Nullable Entry snapshotEntry;
 
     ServiceEntry(Service service, Map<String, String> selector, long createdAt) {
       this.service = service;
@@ -162,6 +171,7 @@ public final class Cluster {
     this.serviceIps = simulation.random().stream("service-ips");
     this.nodePorts = simulation.random().stream("node-ports");
     this.serviceSnapshot = ServiceSnapshot.empty(clusterCidr);
+    this.serviceFeed = new ServiceFeed(serviceSnapshot);
     this.uids = simulation.random().stream("pod-uids");
     this.nodeLifecycle = new NodeLifecycleController(this);
     this.replicaSets = new ReplicaSetController(this);
@@ -675,6 +685,11 @@ public final class Cluster {
     nodePortsInUse.removeAll(nodePortsOf(gone.service));
     servicesByLabel.get(gone.indexLabel()).remove(gone);
     dirtyServices.remove(gone);
+    ServiceSnapshot.Entry last = gone.snapshotEntry;
+    if (last != null) {
+      deletedServices.add(gone.service.namespacedName());
+      perNodeServices -= last.perNode() ? 1 : 0;
+    }
     scheduleServiceSync();
   }
 
@@ -786,7 +801,9 @@ public final class Cluster {
   private void startServiceProxies() {
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        kubeProxies.put(node, new ServiceProxy(node, serviceMode, simulation, serviceSnapshot));
+        ServiceProxy proxy = new ServiceProxy(node, serviceMode, simulation, serviceFeed);
+        serviceFeed.add(proxy);
+        kubeProxies.put(node, proxy);
       }
     }
   }
@@ -909,50 +926,40 @@ public final class Cluster {
   /**
    * Once the current instant's changes are all in, and if the Services or their endpoints really
    * differ, makes the next snapshot and tells every node's proxy (it syncs as soon as it may, see
-   * {@link ServiceProxy}). Only the Services that changed, whose pods changed, or whose pods' nodes
-   * turned Ready or NotReady are worked out again; the others keep their entry, so the work and
-   * what the nodes then write grow with the change, not with the number of Services.
+   * {@link ServiceProxy}). Only the Services that changed, whose pods changed, or (after a node
+   * turned Ready or NotReady, which the node lifecycle controller reports) all of them are worked
+   * out again; the others keep their entry, and the snapshot records only the change, so the work
+   * and what the nodes then write grow with the change, not with the number of Services or nodes.
    */
   private void syncServices() {
     syncPending = false;
     Map<Node, Boolean> ready = new HashMap<>();
-    for (Node node : nodes.values()) {
-      boolean now = node.isReady();
-      ready.put(node, now);
-      if (!Boolean.valueOf(now).equals(nodeReady.put(node, now))) {
-        allServicesDirty = true;
-      }
-    }
-    Map<String, ServiceSnapshot.Entry> previous = serviceSnapshot.entries();
-    Map<String, ServiceSnapshot.Entry> next = new LinkedHashMap<>();
-    boolean changed = previous.size() != services.size();
+    Map<String, ServiceSnapshot.Entry> puts = new LinkedHashMap<>();
     long generation = serviceSnapshot.generation() + 1;
-    for (Map.Entry<String, ServiceEntry> e : services.entrySet()) {
-      ServiceEntry entry = e.getValue();
-      ServiceSnapshot.Entry old = previous.get(e.getKey());
-      ServiceSnapshot.Entry now = old;
-      boolean fresh = old == null || old.service() != entry.service;
-      if (fresh || allServicesDirty || dirtyServices.contains(entry)) {
-        List<Endpoint> endpoints = endpoints(entry, ready);
-        if (fresh || !old.endpoints().equals(endpoints)) {
-          now = new ServiceSnapshot.Entry(entry.service, List.copyOf(endpoints));
-          changed = true;
+    for (ServiceEntry entry : allServicesDirty ? services.values() : dirtyServices) {
+      ServiceSnapshot.Entry old = entry.snapshotEntry;
+      List<Endpoint> endpoints = endpoints(entry, ready);
+      if (old == null || !old.endpoints().equals(endpoints)) {
+        ServiceSnapshot.Entry now =
+            new ServiceSnapshot.Entry(entry.service, List.copyOf(endpoints));
+        if (old == null) {
+          entry.firstGeneration = generation;
+          perNodeServices += now.perNode() ? 1 : 0;
         }
+        entry.snapshotEntry = now;
+        puts.put(entry.service.namespacedName(), now);
       }
-      if (entry.firstGeneration < 0) {
-        entry.firstGeneration = generation;
-      }
-      next.put(e.getKey(), now);
     }
     dirtyServices.clear();
     allServicesDirty = false;
-    if (!changed) {
+    if (puts.isEmpty() && deletedServices.isEmpty()) {
       return;
     }
-    serviceSnapshot = new ServiceSnapshot(next, clusterCidr, generation);
-    for (ServiceProxy proxy : kubeProxies.values()) {
-      proxy.changed(serviceSnapshot);
-    }
+    serviceSnapshot =
+        new ServiceSnapshot(
+            serviceSnapshot, puts, List.copyOf(deletedServices), perNodeServices > 0);
+    deletedServices.clear();
+    serviceFeed.publish(serviceSnapshot);
   }
 
   // ---------------------------------------------------------------- kubelet callbacks

@@ -1,13 +1,14 @@
 package io.podnet.cni.cluster;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.dataplane.netfilter.Netfilter;
+import io.podnet.dataplane.service.KubeProxyIptables;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
+import java.util.TreeSet;
 
 /**
  * kube-proxy in iptables mode on one node: it installs netfilter in the node's root namespace,
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class KubeProxy {
 
-  private static final String BASE_RULES =
+  static final String BASE_RULES =
       """
       *filter
       :KUBE-SERVICES - [0:0]
@@ -44,10 +45,6 @@ final class KubeProxy {
       COMMIT
       """;
 
-  /** Prefixes of the chains kube-proxy writes per Service port or endpoint. */
-  private static final List<String> PER_SERVICE =
-      List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-");
-
   private final Netfilter netfilter;
   private final Node node;
   private int syncs;
@@ -69,104 +66,58 @@ final class KubeProxy {
    * The restore input of one sync from {@code from} (what the node holds) towards {@code target}:
    * in full, or (KEP-3453) with only the {@code changed} Services' own chains besides the fixed
    * ones and {@code KUBE-SERVICES}; either way followed by {@code -X} for the per-Service chains of
-   * {@code from} that {@code target} no longer has, as kube-proxy deletes them. Worked out once for
-   * all nodes making the same sync (see {@link ServiceSnapshot#plan}).
+   * {@code from} that {@code target} no longer has, as kube-proxy deletes them. Only the Services
+   * that changed are rendered again (see {@link ServiceSnapshot.Entry}); the plan is worked out
+   * once for all nodes making the same sync (see {@link ServiceSnapshot#plan}).
    */
   ServiceSnapshot.Plan plan(
-      ServiceSnapshot from,
-      ServiceSnapshot target,
-      List<ServiceSnapshot.Entry> changed,
-      boolean full) {
+      ServiceSnapshot from, ServiceSnapshot target, ServiceSnapshot.Step step, boolean full) {
     return target.plan(
         from,
         full,
         node,
         () -> {
-          String text = target.restoreText(node);
-          if (!full) {
-            Set<String> keep = new HashSet<>();
-            target.chainsOf(changed, node).values().forEach(keep::addAll);
-            text = withoutChainsBut(text, keep);
+          Cidr cidr = target.clusterCidr();
+          boolean comments = target.writesComments();
+          Set<ServiceSnapshot.Entry> changed = Collections.newSetFromMap(new IdentityHashMap<>());
+          changed.addAll(step.changed());
+          List<KubeProxyIptables.ServiceRules> all = new ArrayList<>(target.entries().size());
+          List<KubeProxyIptables.ServiceRules> written = new ArrayList<>();
+          for (ServiceSnapshot.Entry e : target.entries().values()) {
+            KubeProxyIptables.ServiceRules rules = e.rules(cidr, comments, node);
+            all.add(rules);
+            if (full || changed.contains(e)) {
+              written.add(rules);
+            }
           }
-          Map<String, List<String>> declared = target.chains(node);
-          StringBuilder stale = new StringBuilder();
-          from.chains(node)
-              .forEach(
-                  (table, chains) -> {
-                    Set<String> now = new HashSet<>(declared.getOrDefault(table, List.of()));
-                    List<String> gone =
-                        chains.stream()
-                            .filter(c -> !now.contains(c))
-                            .filter(KubeProxy::perService)
-                            .toList();
-                    if (!gone.isEmpty()) {
-                      stale.append('*').append(table).append('\n');
-                      gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
-                      gone.forEach(c -> stale.append("-X ").append(c).append('\n'));
-                      stale.append("COMMIT\n");
-                    }
-                  });
-          String all = text + stale;
-          return new ServiceSnapshot.Plan(all, all.lines().count());
+          TreeSet<String> gone = new TreeSet<>();
+          for (ServiceSnapshot.Entry e : step.changed()) {
+            ServiceSnapshot.Entry old = from.entries().get(e.service().namespacedName());
+            if (old != null) {
+              gone.addAll(old.chains(cidr, node));
+              gone.removeAll(e.chains(cidr, node));
+            }
+          }
+          for (String key : step.removed()) {
+            gone.addAll(from.entries().get(key).chains(cidr, node));
+          }
+          String text = KubeProxyIptables.restore(all, written, false);
+          if (!gone.isEmpty()) {
+            StringBuilder stale = new StringBuilder("*nat\n");
+            gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));
+            gone.forEach(c -> stale.append("-X ").append(c).append('\n'));
+            text += stale.append("COMMIT\n");
+          }
+          long lines = 0;
+          for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            lines++;
+          }
+          return new ServiceSnapshot.Plan(text, lines);
         });
   }
 
   /** Applies a planned sync with {@code iptables-restore --noflush}. */
   void apply(ServiceSnapshot.Plan plan) {
     netfilter.restoreNoflush(plan.text(), "kube-proxy sync " + ++syncs);
-  }
-
-  private static boolean perService(String chain) {
-    for (String prefix : PER_SERVICE) {
-      if (chain.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** {@code text} without the declarations and rules of per-Service chains not in {@code keep}. */
-  private static String withoutChainsBut(String text, Set<String> keep) {
-    StringBuilder out = new StringBuilder(text.length() / 4);
-    int from = 0;
-    while (from < text.length()) {
-      int end = text.indexOf('\n', from);
-      end = end < 0 ? text.length() : end + 1;
-      String chain = chainOf(text, from, end);
-      if (chain == null || !perService(chain) || keep.contains(chain)) {
-        out.append(text, from, end);
-      }
-      from = end;
-    }
-    return out.toString();
-  }
-
-  /** The chain a {@code :CHAIN} or {@code -A CHAIN} line at [from, end) names, else null. */
-  private static @Nullable String chainOf(String text, int from, int end) {
-    int start;
-    if (text.startsWith(":", from)) {
-      start = from + 1;
-    } else if (text.startsWith("-A ", from)) {
-      start = from + 3;
-    } else {
-      return null;
-    }
-    int space = text.indexOf(' ', start);
-    return text.substring(start, space < 0 || space > end ? end : space).strip();
-  }
-
-  /** The chains a restore text declares ({@code :NAME - [0:0]}), by table. */
-  static Map<String, List<String>> declaredChains(String text) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    String table = "";
-    for (String line : text.split("\n")) {
-      if (line.startsWith("*")) {
-        table = line.substring(1).strip();
-      } else if (line.startsWith(":")) {
-        String chain = line.substring(1, line.indexOf(' '));
-        out.computeIfAbsent(table, t -> new ArrayList<>()).add(chain);
-      }
-    }
-    return out;
   }
 }

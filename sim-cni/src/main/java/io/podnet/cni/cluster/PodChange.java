@@ -15,6 +15,6 @@ public record PodChange(long time, String pod, String detail) implements TraceRe
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    out.append(SimTime.format(time)).append(" pod ").append(pod).append(' ').append(detail);
+    SimTime.appendTo(out, time).append(" pod ").append(pod).append(' ').append(detail);
   }
 }

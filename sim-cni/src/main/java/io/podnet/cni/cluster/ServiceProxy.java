@@ -57,21 +57,24 @@ final class ServiceProxy {
   private final HashMapServiceLookup map;
   private final List<ServiceSync> syncs = new ArrayList<>();
   private final LongArrayList syncedGenerations = new LongArrayList();
-  private ServiceSnapshot latest;
+  private final ServiceFeed feed;
+  private final int index;
   private ServiceSnapshot synced;
-  private boolean pending;
   private boolean running;
   private boolean retryScheduled;
   private long tokens = BURST_SYNCS * MIN_SYNC_PERIOD_NANOS;
   private long tokensAt;
   private long lastFullSync = Long.MIN_VALUE;
 
-  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, ServiceSnapshot initial) {
+  /** The proxy of {@code node}, numbered {@link ServiceFeed#next} in {@code feed}. */
+  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, ServiceFeed feed) {
+    ServiceSnapshot initial = feed.latest();
     this.nodeName = node.name();
     this.trace = node.host().network().trace();
     this.mode = mode;
     this.simulation = simulation;
-    this.latest = initial;
+    this.feed = feed;
+    this.index = feed.next();
     this.synced = initial;
     this.tokensAt = simulation.now();
     node.host().root().setBridgeNfCallIptables(true);
@@ -111,18 +114,21 @@ final class ServiceProxy {
 
   /** Whether the node's dataplane holds {@code snapshot} and no sync is due or running. */
   boolean inSync(ServiceSnapshot snapshot) {
-    return synced == snapshot && !pending && !running;
+    return synced == snapshot && !running && !retryScheduled;
   }
 
-  /** The cluster's Services changed to {@code snapshot}: sync towards it as soon as allowed. */
-  void changed(ServiceSnapshot snapshot) {
-    latest = snapshot;
-    pending = true;
+  /** The cluster's Services changed ({@link ServiceFeed#latest}): sync as soon as allowed. */
+  void changed() {
     tryRun();
   }
 
   private void tryRun() {
-    if (!pending || running || retryScheduled) {
+    if (running || retryScheduled) {
+      return;
+    }
+    boolean pending = feed.latest() != synced;
+    feed.waiting(index, !pending);
+    if (!pending) {
       return;
     }
     if (mode == ServiceMode.IPTABLES) {
@@ -146,10 +152,9 @@ final class ServiceProxy {
   }
 
   private void start() {
-    pending = false;
     running = true;
     ServiceSnapshot from = synced;
-    ServiceSnapshot target = latest;
+    ServiceSnapshot target = feed.latest();
     ServiceSnapshot.Step step = target.stepFrom(from);
     long started = simulation.now();
     int services = step.services();
@@ -180,7 +185,7 @@ final class ServiceProxy {
     }
     boolean full =
         lastFullSync == Long.MIN_VALUE || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
-    ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step.changed(), full);
+    ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step, full);
     long lines = plan.lines();
     long cost = RuleProgrammingCost.MEASURED.restoreNanos(lines);
     ServiceSync sync =
@@ -198,6 +203,7 @@ final class ServiceProxy {
         cost,
         () -> {
           kubeProxy.apply(plan);
+          target.synced(from, full);
           finish(target, step, sync);
         });
   }

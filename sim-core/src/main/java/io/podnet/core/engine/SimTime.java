@@ -100,18 +100,23 @@ public final class SimTime {
    * minus sign.
    */
   public static String format(long nanos) {
-    long seconds = Math.abs(nanos / SECOND);
-    long fraction = Math.abs(nanos % SECOND);
-    StringBuilder out = new StringBuilder(32);
+    return appendTo(new StringBuilder(21), nanos).toString();
+  }
+
+  /**
+   * Appends {@code nanos} in the form of {@link #format} to {@code out} without allocating (every
+   * trace line starts with it); returns {@code out}.
+   */
+  public static StringBuilder appendTo(StringBuilder out, long nanos) {
     if (nanos < 0) {
       out.append('-');
     }
-    out.append(seconds).append('.');
-    String digits = Long.toString(fraction);
-    for (int i = digits.length(); i < 9; i++) {
-      out.append('0');
+    out.append(Math.abs(nanos / SECOND)).append('.');
+    int fraction = (int) Math.abs(nanos % SECOND);
+    for (int unit = 100_000_000; unit > 0; unit /= 10) {
+      out.append((char) ('0' + fraction / unit % 10));
     }
-    return out.append(digits).toString();
+    return out;
   }
 
   private static boolean isDigits(String s) {

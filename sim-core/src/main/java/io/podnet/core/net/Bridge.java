@@ -248,20 +248,23 @@ public final class Bridge extends Device {
     stack.transmit(e.port, frame);
   }
 
+  /**
+   * Sends {@code frame} (which the caller gives up) out of every operational port but the ingress.
+   * NIC ports share the frame itself, since their links copy it for each receiver on arrival (a
+   * switch floods thousands of ports); any other port gets a copy of its own at once.
+   */
   private void flood(@Nullable Device ingress, Frame frame) {
     IpStack stack = namespace().stack();
-    @Nullable Device last = null;
     for (Device port : ports) {
       if ((port == ingress && !hairpinPorts.contains(port)) || !port.isOperational()) {
         continue;
       }
-      if (last != null) {
-        stack.transmit(last, frame.copy());
+      if (port instanceof Nic) {
+        frame.share();
+        stack.transmit(port, frame);
+      } else {
+        stack.transmit(port, frame.copy());
       }
-      last = port;
-    }
-    if (last != null) {
-      stack.transmit(last, frame);
     }
   }
 

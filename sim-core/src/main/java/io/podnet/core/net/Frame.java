@@ -23,6 +23,16 @@ public final class Frame {
   private int l2Hops;
   private int mark;
 
+  /**
+   * The stream whose data segment this is, told when the frame leaves its first NIC and then
+   * forgotten ({@code skb->sk} until the transmit completion); null for every other frame and for
+   * copies.
+   */
+  @Nullable TcpStream sender;
+
+  /** Whether several links carry this very frame (a flood), each to hand its receiver a copy. */
+  private boolean shared;
+
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
     this.start = start;
@@ -105,7 +115,19 @@ public final class Frame {
     length = newLength;
   }
 
-  /** A copy with the same id and walk, for flooding. */
+  /**
+   * Marks the frame as carried by several links at once; it must not change from now on, and each
+   * link gives its receiver a {@link #copy()}.
+   */
+  void share() {
+    shared = true;
+  }
+
+  boolean isShared() {
+    return shared;
+  }
+
+  /** A copy with the same id and walk, for flooding; never shared. */
   public Frame copy() {
     Frame copy = new Frame(buf.clone(), start, length, id, walk);
     copy.l2Hops = l2Hops;

@@ -374,6 +374,15 @@ final class IpStack {
    * a socket would see ({@code Network is unreachable}, {@code Message too long, mtu=1450}).
    */
   @Nullable String localOutput(int source, int dst, PacketBuilder builder, @Nullable Walk walk) {
+    return localOutput(source, dst, builder, walk, null);
+  }
+
+  /**
+   * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a TCP data segment of {@code
+   * sender}, which hears when the segment leaves its NIC (the socket owning the skb).
+   */
+  @Nullable String localOutput(
+      int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
       Frame frame = Frame.of(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
@@ -405,6 +414,7 @@ final class IpStack {
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.of(net.nextPacketId(), builder.build(src), walk);
+    frame.sender = sender;
     hop(null, HopAction.SEND, frame, "");
     hop(null, HopAction.ROUTE, frame, route.toString());
     Device out = route.device();

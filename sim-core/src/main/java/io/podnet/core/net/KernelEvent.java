@@ -18,12 +18,18 @@ public record KernelEvent(long time, String kind, String location, String detail
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    out.append(SimTime.format(time))
+    append(out, time, kind, location).append(detail);
+  }
+
+  /**
+   * Formats the canonical line up to its detail, without building a record; returns {@code out}.
+   */
+  static StringBuilder append(StringBuilder out, long time, String kind, String location) {
+    return SimTime.appendTo(out, time)
         .append(' ')
         .append(kind)
         .append(' ')
         .append(location)
-        .append(' ')
-        .append(detail);
+        .append(' ');
   }
 }

@@ -1,5 +1,6 @@
 package io.podnet.core.net;
 
+import io.podnet.core.engine.Event;
 import io.podnet.core.engine.Simulation;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -7,10 +8,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * A full-duplex wire between two NICs with latency, bandwidth and an MTU. Each direction serialises
  * its frames one after another, so a burst queues behind the frame on the wire; a frame arrives
- * after its serialisation time plus the latency. A cut link carries nothing. The latency can be
- * changed while the simulation runs, and a loss rate drops each frame put on the wire with that
- * probability, drawn from the simulation's random stream {@code "link-loss/A<->B"} (the same drops
- * on every run with the same seed); a lost frame is a {@link DropReason#LINK_LOSS} drop.
+ * after its serialisation time plus the latency, and the frames of one direction arrive in the
+ * order they were sent. A cut link carries nothing. The latency can be changed while the simulation
+ * runs, and a loss rate drops each frame put on the wire with that probability, drawn from the
+ * simulation's random stream {@code "link-loss/A<->B"} (the same drops on every run with the same
+ * seed); a lost frame is a {@link DropReason#LINK_LOSS} drop.
+ *
+ * <p>Each direction keeps its frames in flight in a queue with a single pending event, for the
+ * frame at its head: a switch flooding an ARP request to thousands of ports puts thousands of
+ * frames on the wires at once, and a cluster's worth of such floods would otherwise be millions of
+ * events. A frame that several wires carry (a flood) is copied for its receiver on arrival.
  */
 public final class Link {
 
@@ -21,14 +28,74 @@ public final class Link {
   private double lossRate;
   private @Nullable RandomGenerator loss;
   private boolean up = true;
-  private long busyUntilFromA;
-  private long busyUntilFromB;
+  private final Direction fromA;
+  private final Direction fromB;
 
   Link(Nic a, Nic b, LinkSpec spec, Simulation simulation) {
     this.a = a;
     this.b = b;
     this.spec = spec;
     this.simulation = simulation;
+    this.fromA = new Direction(b);
+    this.fromB = new Direction(a);
+  }
+
+  /** One direction of the wire: its frames in flight, in order, each with its arrival time. */
+  private final class Direction implements Event {
+    private static final int KEPT_CAPACITY = 16;
+
+    final Nic to;
+    long busyUntil;
+    private Frame[] frames = new Frame[0];
+    private long[] arrivals = new long[0];
+    private int head;
+    private int size;
+
+    Direction(Nic to) {
+      this.to = to;
+    }
+
+    void put(Frame frame, long arrival) {
+      if (size == frames.length) {
+        grow();
+      }
+      int tail = (head + size) % frames.length;
+      frames[tail] = frame;
+      arrivals[tail] = arrival;
+      if (size++ == 0) {
+        simulation.scheduleAt(arrival, this);
+      }
+    }
+
+    private void grow() {
+      int capacity = Math.max(4, 2 * frames.length);
+      Frame[] f = new Frame[capacity];
+      long[] t = new long[capacity];
+      for (int i = 0; i < size; i++) {
+        f[i] = frames[(head + i) % frames.length];
+        t[i] = arrivals[(head + i) % frames.length];
+      }
+      frames = f;
+      arrivals = t;
+      head = 0;
+    }
+
+    /** The head frame arrives; the next one's arrival is scheduled. */
+    @Override
+    public void fire() {
+      Frame frame = frames[head];
+      frames[head] = null;
+      head = (head + 1) % frames.length;
+      if (--size > 0) {
+        // A latency lowered since keeps the order: the next frame arrives now at the earliest.
+        simulation.scheduleAt(Math.max(simulation.now(), arrivals[head]), this);
+      } else if (frames.length > KEPT_CAPACITY) {
+        frames = new Frame[0];
+        arrivals = new long[0];
+        head = 0;
+      }
+      to.arrive(frame.isShared() ? frame.copy() : frame);
+    }
   }
 
   /** One end. */
@@ -98,17 +165,15 @@ public final class Link {
       ns.stack().drop(from, frame, Drop.of(DropReason.LINK_LOSS));
       return;
     }
-    long now = simulation.now();
-    boolean fromA = from == a;
-    long start = Math.max(now, fromA ? busyUntilFromA : busyUntilFromB);
-    long done = start + spec.serializationNanos(frame.length());
-    if (fromA) {
-      busyUntilFromA = done;
-    } else {
-      busyUntilFromB = done;
+    Direction d = from == a ? fromA : fromB;
+    long done = Math.max(simulation.now(), d.busyUntil) + spec.serializationNanos(frame.length());
+    d.busyUntil = done;
+    TcpStream sender = frame.sender;
+    if (sender != null) {
+      frame.sender = null;
+      sender.transmitted(done);
     }
-    Nic to = fromA ? b : a;
-    simulation.scheduleAt(done + spec.latencyNanos(), () -> to.arrive(frame));
+    d.put(frame, done + spec.latencyNanos());
   }
 
   private RandomGenerator lossStream() {

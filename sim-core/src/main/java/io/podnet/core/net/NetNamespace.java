@@ -6,6 +6,7 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectRBTreeMap;
 import java.util.ArrayList;
@@ -358,7 +359,7 @@ public final class NetNamespace {
     // covers it: the kernel appends its prefix route, PodNet keeps the one it has.
     if (!routes.hasRoute(connected.destination(), connected.metric())) {
       routes.add(connected);
-      event("route", "add " + connected);
+      routeEvent("add ", connected);
     }
   }
 
@@ -387,7 +388,7 @@ public final class NetNamespace {
       }
     }
     routes.add(route);
-    event("route", "add " + route);
+    routeEvent("add ", route);
   }
 
   /**
@@ -419,7 +420,7 @@ public final class NetNamespace {
     if (!routes.remove(route)) {
       throw new IllegalArgumentException("no such route in " + label + ": " + route);
     }
-    event("route", "del " + route);
+    routeEvent("del ", route);
   }
 
   private boolean onConnectedSubnet(Device dev, Ipv4Address gw) {
@@ -755,7 +756,7 @@ public final class NetNamespace {
     for (Route r : routes.routes()) {
       if (r.device() == device) {
         routes.remove(r);
-        event("route", "del " + r);
+        routeEvent("del ", r);
       }
     }
   }
@@ -793,6 +794,24 @@ public final class NetNamespace {
   private void event(String kind, String detail) {
     Network net = host.network();
     net.trace().record(new KernelEvent(net.simulation().now(), kind, label, detail));
+  }
+
+  /**
+   * Records {@code route <label> <verb><route>}; without sinks the line is formatted straight into
+   * the trace's buffer, as nodes of a large cluster add a route per other node.
+   */
+  private void routeEvent(String verb, Route route) {
+    Network net = host.network();
+    Trace trace = net.trace();
+    long now = net.simulation().now();
+    if (trace.hasSinks()) {
+      trace.record(new KernelEvent(now, "route", label, verb + route));
+      return;
+    }
+    StringBuilder out = trace.scratch();
+    KernelEvent.append(out, now, "route", label).append(verb);
+    route.appendTo(out);
+    trace.recordScratch();
   }
 
   @Override

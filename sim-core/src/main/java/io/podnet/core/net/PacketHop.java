@@ -34,7 +34,7 @@ public record PacketHop(
       HopAction action,
       long packetId,
       String detail) {
-    out.append(SimTime.format(time))
+    SimTime.appendTo(out, time)
         .append(" hop ")
         .append(location)
         .append(' ')

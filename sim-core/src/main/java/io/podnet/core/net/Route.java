@@ -176,16 +176,27 @@ public final class Route {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
+    appendTo(sb);
+    return sb.toString();
+  }
+
+  /** Appends {@link #toString()}'s text to {@code sb}. */
+  void appendTo(StringBuilder sb) {
     if (!type.keyword().isEmpty()) {
       sb.append(type.keyword()).append(' ');
     }
     int length = destination.prefixLength();
-    sb.append(
-        length == 0
-            ? "default"
-            : length == 32 ? destination.network().toString() : destination.toString());
+    if (length == 0) {
+      sb.append("default");
+    } else {
+      Ipv4Address.appendTo(sb, destination.networkInt());
+      if (length != 32) {
+        sb.append('/').append(length);
+      }
+    }
     if (gateway != null) {
-      sb.append(" via ").append(gateway);
+      sb.append(" via ");
+      Ipv4Address.appendTo(sb, gateway.toInt());
     }
     if (device != null) {
       sb.append(" dev ").append(device.name());
@@ -197,7 +208,8 @@ public final class Route {
       sb.append(" scope ").append(scope.keyword());
     }
     if (source != null) {
-      sb.append(" src ").append(source);
+      sb.append(" src ");
+      Ipv4Address.appendTo(sb, source.toInt());
     }
     if (metric != 0) {
       sb.append(" metric ").append(metric);
@@ -208,7 +220,6 @@ public final class Route {
     if (mtu != 0) {
       sb.append(" mtu ").append(mtu);
     }
-    return sb.toString();
   }
 
   @Override
@@ -265,7 +276,11 @@ public final class Route {
 
     /** Marks who installed the route ({@code kernel}, {@code static}, {@code bird}, ...). */
     public Builder proto(String proto) {
-      if (proto.isEmpty() || proto.chars().anyMatch(Character::isWhitespace)) {
+      boolean valid = !proto.isEmpty();
+      for (int i = 0; i < proto.length() && valid; i++) {
+        valid = !Character.isWhitespace(proto.charAt(i));
+      }
+      if (!valid) {
         throw new IllegalArgumentException("invalid route protocol \"" + proto + "\"");
       }
       this.protocol = proto;

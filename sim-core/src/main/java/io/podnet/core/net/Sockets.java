@@ -15,6 +15,7 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -319,20 +320,101 @@ final class Sockets {
     return s;
   }
 
+  /**
+   * Queues {@code data} and sends what Linux would send now: every full segment at once, and the
+   * short remainder only when no earlier data segment of the stream is still waiting to leave its
+   * NIC ({@code tcp_autocorking}); otherwise the remainder waits, taking in later writes, until the
+   * last such segment has left.
+   */
   void streamSend(TcpStream s, byte[] data) {
-    int mss = s.mss;
-    for (int off = 0; off < data.length; off += mss) {
-      int len = Math.min(mss, data.length - off);
-      int seq = s.sndNxt;
-      int from = off;
-      s.sndNxt = seq + len;
-      output(s, segmentBuilder(s, seq, s.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, data, from, len));
+    if (s.unsentLength == 0 && data.length <= s.mss && sim.now() >= s.txDoneAt) {
+      push(s, data, 0, data.length);
+      return;
     }
+    s.queue(data);
+    drain(s, false);
+  }
+
+  /** Sends the queued data: full segments, then the rest unless corked (or {@code all}). */
+  private void drain(TcpStream s, boolean all) {
+    if (s.unsentLength == 0) {
+      return;
+    }
+    byte[] buf = Objects.requireNonNull(s.unsent);
+    int mss = s.mss;
+    while (s.unsentLength >= mss) {
+      push(s, buf, s.unsentStart, mss);
+      s.consume(mss);
+    }
+    if (s.unsentLength == 0) {
+      return;
+    }
+    if (all || sim.now() >= s.txDoneAt) {
+      push(s, buf, s.unsentStart, s.unsentLength);
+      s.consume(s.unsentLength);
+    } else if (!s.uncorkPending) {
+      s.uncorkPending = true;
+      sim.scheduleAt(s.txDoneAt, () -> uncork(s));
+    }
+  }
+
+  private void uncork(TcpStream s) {
+    s.uncorkPending = false;
+    if (s.state == TcpStream.ESTABLISHED) {
+      drain(s, false);
+    }
+  }
+
+  /** Sends one data segment of {@code data[off, off + len)}, {@code len} at most the MSS. */
+  private void push(TcpStream s, byte[] data, int off, int len) {
+    int seq = s.sndNxt;
+    s.sndNxt = seq + len;
+    long before = s.txDoneAt;
+    output(s, segmentBuilder(s, seq, s.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, data, off, len), s);
+    if (s.txDoneAt != before) {
+      s.inFlight(s.txDoneAt, len);
+    }
+  }
+
+  boolean writable(TcpStream s) {
+    if (s.state != TcpStream.ESTABLISHED) {
+      return false;
+    }
+    if (s.queuedBytes(sim.now()) < TcpStream.SEND_BUFFER) {
+      return true;
+    }
+    s.writableWanted = true;
+    awaitRoom(s);
+    return false;
+  }
+
+  /** Checks again when the next segment is on the wire (only segments in flight fill a buffer). */
+  private void awaitRoom(TcpStream s) {
+    if (!s.roomCheckPending) {
+      s.roomCheckPending = true;
+      sim.scheduleAt(s.nextOnTheWire(sim.now()), () -> checkRoom(s));
+    }
+  }
+
+  private void checkRoom(TcpStream s) {
+    s.roomCheckPending = false;
+    if (s.state != TcpStream.ESTABLISHED || !s.writableWanted) {
+      return;
+    }
+    long now = sim.now();
+    if (s.queuedBytes(now) > TcpStream.SEND_BUFFER / 2 && s.nextOnTheWire(now) > now) {
+      awaitRoom(s);
+      return;
+    }
+    s.writableWanted = false;
+    s.listener.writable(s);
   }
 
   void streamClose(TcpStream s) {
     switch (s.state) {
       case TcpStream.ESTABLISHED -> {
+        // Queued data leaves before the FIN (tcp_send_fin pushes what is pending).
+        drain(s, true);
         int seq = s.sndNxt;
         s.sndNxt = seq + 1;
         s.state = TcpStream.FIN_WAIT;
@@ -363,12 +445,21 @@ final class Sockets {
   private void forget(TcpStream s) {
     streams.remove(streamKey(s.localPort, s.remoteIp, s.remotePort), s);
     s.state = TcpStream.CLOSED;
+    s.discardUnsent();
   }
 
   private void output(TcpStream s, IpStack.PacketBuilder builder) {
+    output(s, builder, null);
+  }
+
+  /**
+   * Sends a segment; a data segment names its stream as {@code sender}, so that the link that puts
+   * it on the wire tells the stream when it has left.
+   */
+  private void output(TcpStream s, IpStack.PacketBuilder builder, @Nullable TcpStream sender) {
     // A segment that cannot leave (no route) is lost, as on a cut link; the peer's silence is
     // what the application's timers see.
-    ns.stack().localOutput(s.localIp, s.remoteIp, builder, null);
+    ns.stack().localOutput(s.localIp, s.remoteIp, builder, null, sender);
   }
 
   private IpStack.PacketBuilder segmentBuilder(

@@ -19,4 +19,10 @@ public interface StreamListener {
    * (a FIN arrived).
    */
   void closed(TcpStream stream, String reason);
+
+  /**
+   * The send buffer has room again after {@link TcpStream#writable()} answered false: at most half
+   * of {@link TcpStream#SEND_BUFFER} is queued now ({@code EPOLLOUT}). Ignored unless overridden.
+   */
+  default void writable(TcpStream stream) {}
 }

@@ -1,6 +1,7 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.Ipv4Address;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One end of a TCP connection carrying a byte stream, small on purpose: the SYN, SYN-ACK, ACK
@@ -9,6 +10,19 @@ import io.podnet.core.addr.Ipv4Address;
  * are FIFO and lossless unless cut, and a cut shows up as silence, which is what application timers
  * (a BGP hold timer) detect. Data is not acknowledged by segments of its own; every segment carries
  * the current acknowledgment number.
+ *
+ * <p>Writes are coalesced as Linux's {@code tcp_autocorking} (on by default) does: a write goes out
+ * at once when no earlier data segment of the stream is still queued on its NIC; otherwise it joins
+ * the unsent tail, which leaves as soon as it fills a segment of the MSS, or, short, when the last
+ * queued segment has been put on the wire. So an application that writes many small messages back
+ * to back (BIRD writes each BGP message with its own {@code write}) sends one small segment, then
+ * segments of the MSS carrying many messages each, a message possibly split across two.
+ *
+ * <p>Written data counts against the {@linkplain #SEND_BUFFER send buffer} until its segment has
+ * been put on the wire (without acknowledgments, leaving the NIC stands for being acknowledged). A
+ * writer that checks {@link #writable()} before each write, as a non-blocking socket's user does,
+ * so never has more than the buffer queued, and hears {@link StreamListener#writable} once half of
+ * it has drained. {@link #send} itself never refuses data.
  *
  * <p>A stream costs a few dozen bytes, so a namespace can hold many thousands:
  *
@@ -19,6 +33,9 @@ import io.podnet.core.addr.Ipv4Address;
  * }</pre>
  */
 public final class TcpStream {
+
+  /** The send buffer: Linux's default {@code net.ipv4.tcp_wmem} (the middle value), 16 KiB. */
+  public static final int SEND_BUFFER = 16384;
 
   static final byte SYN_SENT = 1;
   static final byte SYN_RECEIVED = 2;
@@ -37,6 +54,35 @@ public final class TcpStream {
   byte state;
   int sndNxt;
   int rcvNxt;
+
+  /** When the last data segment handed to a link leaves it (serialisation done); 0 before. */
+  long txDoneAt;
+
+  /** Written data not yet sent: {@code unsent[unsentStart, unsentStart + unsentLength)}. */
+  byte @Nullable [] unsent;
+
+  int unsentStart;
+  int unsentLength;
+
+  /** Whether an event to send the corked tail is scheduled. */
+  boolean uncorkPending;
+
+  /** Data segments on their way through a NIC: when each is on the wire, and its length. */
+  private long[] flightDone = NO_TIMES;
+
+  private int[] flightLength = NO_LENGTHS;
+  private int flightHead;
+  private int flightCount;
+  private int flightBytes;
+
+  /** Whether the writer found the buffer full and waits for {@link StreamListener#writable}. */
+  boolean writableWanted;
+
+  /** Whether an event to check for room in the buffer is scheduled. */
+  boolean roomCheckPending;
+
+  private static final long[] NO_TIMES = new long[0];
+  private static final int[] NO_LENGTHS = new int[0];
 
   TcpStream(
       Sockets sockets,
@@ -75,6 +121,15 @@ public final class TcpStream {
     sockets.streamClose(this);
   }
 
+  /**
+   * Whether the stream is open and its send buffer has room: fewer than {@link #SEND_BUFFER} bytes
+   * written and not yet on the wire. When it has none, the listener hears {@link
+   * StreamListener#writable} once half has drained.
+   */
+  public boolean writable() {
+    return sockets.writable(this);
+  }
+
   /** Whether the handshake completed and the stream has not been closed. */
   public boolean isOpen() {
     return state == ESTABLISHED;
@@ -108,6 +163,86 @@ public final class TcpStream {
   /** The peer's port. */
   public int remotePort() {
     return remotePort;
+  }
+
+  /** Called by the link that put a data segment of this stream on the wire, done at {@code at}. */
+  void transmitted(long at) {
+    txDoneAt = Math.max(txDoneAt, at);
+  }
+
+  /** Records a data segment of {@code length} bytes handed to a link, on the wire at {@code at}. */
+  void inFlight(long at, int length) {
+    if (flightCount == flightDone.length) {
+      int capacity = Math.max(8, 2 * flightCount);
+      long[] done = new long[capacity];
+      int[] lengths = new int[capacity];
+      for (int i = 0; i < flightCount; i++) {
+        done[i] = flightDone[(flightHead + i) % flightDone.length];
+        lengths[i] = flightLength[(flightHead + i) % flightDone.length];
+      }
+      flightDone = done;
+      flightLength = lengths;
+      flightHead = 0;
+    }
+    int tail = (flightHead + flightCount) % flightDone.length;
+    flightDone[tail] = at;
+    flightLength[tail] = length;
+    flightCount++;
+    flightBytes += length;
+  }
+
+  /** Bytes written and not yet on the wire at time {@code now}. */
+  int queuedBytes(long now) {
+    while (flightCount > 0 && flightDone[flightHead] <= now) {
+      flightBytes -= flightLength[flightHead];
+      flightHead = (flightHead + 1) % flightDone.length;
+      flightCount--;
+    }
+    if (flightCount == 0 && flightDone.length > 16) {
+      flightDone = NO_TIMES;
+      flightLength = NO_LENGTHS;
+      flightHead = 0;
+    }
+    return unsentLength + flightBytes;
+  }
+
+  /** When the next segment in flight is on the wire, or {@code now} when none is in flight. */
+  long nextOnTheWire(long now) {
+    return flightCount == 0 ? now : flightDone[flightHead];
+  }
+
+  /** Appends {@code data} to the unsent bytes. */
+  void queue(byte[] data) {
+    byte[] buf = unsent;
+    int end = unsentStart + unsentLength;
+    if (buf == null || end + data.length > buf.length) {
+      byte[] bigger = new byte[Math.max(2 * (unsentLength + data.length), 2 * mss)];
+      if (buf != null) {
+        System.arraycopy(buf, unsentStart, bigger, 0, unsentLength);
+      }
+      buf = bigger;
+      unsent = buf;
+      unsentStart = 0;
+      end = unsentLength;
+    }
+    System.arraycopy(data, 0, buf, end, data.length);
+    unsentLength += data.length;
+  }
+
+  /** Drops the first {@code n} unsent bytes, which have been sent; an empty queue lets go. */
+  void consume(int n) {
+    unsentLength -= n;
+    unsentStart += n;
+    if (unsentLength == 0) {
+      discardUnsent();
+    }
+  }
+
+  /** Forgets unsent data (the stream is gone). */
+  void discardUnsent() {
+    unsent = null;
+    unsentStart = 0;
+    unsentLength = 0;
   }
 
   String stateName() {

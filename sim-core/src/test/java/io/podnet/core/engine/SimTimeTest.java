@@ -71,6 +71,16 @@ class SimTimeTest {
   }
 
   @Test
+  void appendTo_afterText_appendsTheFormatOfFormat() {
+    StringBuilder out = new StringBuilder("at ");
+
+    SimTime.appendTo(out, 12 * SimTime.SECOND + 3 * SimTime.MICROSECOND).append(';');
+    SimTime.appendTo(out, -5);
+
+    assertThat(out).hasToString("at 12.000003000;-0.000000005");
+  }
+
+  @Test
   void format_negative_hasLeadingMinus() {
     assertThat(SimTime.format(-1_500_000_000)).isEqualTo("-1.500000000");
     assertThat(SimTime.format(-5)).isEqualTo("-0.000000005");

@@ -113,6 +113,31 @@ class BridgeTest {
   }
 
   @Test
+  void flood_switchOfSeventyNicPorts_everyReceiverGetsAFrameOfItsOwn() {
+    Host underlay = net.addSwitch("underlay");
+    List<NetNamespace> nodes = new ArrayList<>();
+    for (int i = 1; i <= 70; i++) {
+      NetNamespace n = net.addHost("node-" + i).root();
+      Nic eth0 = net.attachToSwitch(n.host(), "eth0", underlay, LinkSpec.DEFAULT);
+      n.addAddress(eth0, IfAddress.parse("192.168.0." + i + "/24"));
+      nodes.add(n);
+    }
+
+    ProbeResult ping = nodes.get(0).ping(ip("192.168.0.70"));
+
+    // The ARP request crossed 69 links as one flooded frame; had the receivers shared it, each
+    // would have counted its layer-2 hops on it, past the limit of 64.
+    assertThat(ping.success()).isTrue();
+    long arp = packetIdOf("who-has 192.168.0.70");
+    long received =
+        sink.lines().stream()
+            .filter(l -> l.contains(" eth0 rx #" + arp) && l.contains(" hop node-"))
+            .count();
+    assertThat(received).isEqualTo(69);
+    assertThat(sink.lines()).noneMatch(l -> l.contains(DropReason.L2_LOOP.text()));
+  }
+
+  @Test
   void input_destinationLearnedOnIngressPort_droppedUnlessHairpinIsOn() {
     NetNamespace p1 = stations.get(0);
     p1.ping(ip("10.0.0.2"));

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +82,54 @@ class LinkTest {
     t.serverLink.setLossRate(0);
 
     assertThat(pings(t)).doesNotContain(false);
+  }
+
+  /** Simulated times of the trace lines with {@code text} about TCP data, in order. */
+  private static List<Long> times(Fixtures.Routed t, String text) {
+    return t.sink.lines().stream()
+        .filter(l -> l.contains(text) && l.endsWith("tcp data"))
+        .map(l -> SimTime.parse(l.substring(0, l.indexOf(' ')) + "s"))
+        .toList();
+  }
+
+  @Test
+  void carry_burstOfSegments_oneEventPendingAndArrivalsOneSerialisationApart() {
+    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
+    Simulation sim = c.t.net.simulation();
+    int before = sim.pendingEvents();
+    c.s.send(new byte[1460]);
+    int forOne = sim.pendingEvents() - before;
+    sim.runUntilIdle();
+
+    before = sim.pendingEvents();
+    c.s.send(new byte[20 * 1460]);
+
+    // The 20 frames on the client's link wait behind one event, as the single frame did.
+    assertThat(sim.pendingEvents() - before).isEqualTo(forOne);
+    c.t.net.simulation().runUntilIdle();
+    List<Long> arrivals = times(c.t, "hop server eth0 deliver");
+    List<Long> burst = arrivals.subList(arrivals.size() - 20, arrivals.size());
+    long frame = LinkSpec.DEFAULT.serializationNanos(1460 + 40 + 14);
+    for (int i = 1; i < burst.size(); i++) {
+      assertThat(burst.get(i) - burst.get(i - 1)).isEqualTo(frame);
+    }
+  }
+
+  @Test
+  void setLatency_lowerWhileFramesAreOnTheWire_laterFramesDoNotOvertakeThem() {
+    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
+    byte[] data = new byte[21 * 1460];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i / 1460);
+    }
+
+    c.s.send(Arrays.copyOf(data, 20 * 1460));
+    c.t.clientLink.setLatency(0);
+    c.s.send(Arrays.copyOfRange(data, 20 * 1460, data.length));
+    c.t.net.simulation().runUntilIdle();
+
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(data);
+    assertThat(c.t.sink.lines()).noneMatch(l -> l.contains("out of order"));
   }
 
   private static List<Boolean> pings(Fixtures.Routed t) {

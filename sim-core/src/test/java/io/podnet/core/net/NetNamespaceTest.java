@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.trace.MemoryTraceSink;
+import io.podnet.core.trace.Trace;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,37 @@ class NetNamespaceTest {
 
   private static List<String> routeList(NetNamespace ns) {
     return ns.routes().routes().stream().map(Route::toString).toList();
+  }
+
+  /** Adds an address and a route to a fresh node, removes the route; returns the trace. */
+  private static Trace routeChanges(Trace trace) {
+    Network n = Network.create(Simulation.create(3), trace);
+    NetNamespace ns = n.addHost("node-1").root();
+    Nic nic = ns.addNic("eth0");
+    ns.addAddress(nic, IfAddress.parse("192.168.1.11/24"));
+    Route r =
+        Route.to(Cidr.parse("10.244.2.0/26"))
+            .via(ip("192.168.1.12"))
+            .dev(nic)
+            .proto("bird")
+            .build();
+    ns.addRoute(r);
+    ns.removeRoute(r);
+    return trace;
+  }
+
+  @Test
+  void addRoute_withOrWithoutSink_sameLinesDigested() {
+    MemoryTraceSink sink = new MemoryTraceSink();
+
+    Trace withSink = routeChanges(Trace.digestOnly().addSink(sink));
+    Trace digestOnly = routeChanges(Trace.digestOnly());
+
+    assertThat(digestOnly.digest()).isEqualTo(withSink.digest());
+    assertThat(sink.lines())
+        .contains(
+            "0.000000000 route node-1 add 10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird",
+            "0.000000000 route node-1 del 10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird");
   }
 
   // ---------------------------------------------------------------- ifindexes

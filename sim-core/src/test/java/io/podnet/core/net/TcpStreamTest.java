@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,24 @@ class TcpStreamTest {
     @Override
     public void closed(TcpStream stream, String reason) {
       events.add(name + " closed " + reason);
+    }
+
+    @Override
+    public void writable(TcpStream stream) {
+      events.add(name + " writable");
+    }
+  }
+
+  /** A client stream connected to a recording server on port 179 of {@link Fixtures.Routed}. */
+  static final class Connected {
+    final Fixtures.Routed t = new Fixtures.Routed(5);
+    final Recorder server = new Recorder("server");
+    final TcpStream s;
+
+    Connected() {
+      t.server.listenStream(179, server);
+      s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
+      t.net.simulation().runUntilIdle();
     }
   }
 
@@ -93,32 +113,112 @@ class TcpStreamTest {
     s.send(ascii("four"));
     t.net.simulation().runUntilIdle();
 
+    // "two" and "four" were written while "one" was still leaving the NIC: they travel together.
     assertThat(server.events)
         .containsExactly(
-            "server connected " + accepted,
+            "server connected " + accepted, "server received one", "server received twofour");
+    assertThat(client.events).containsExactly("client connected " + s, "client received three");
+  }
+
+  private static long dataSegments(Fixtures.Routed t, String receiver) {
+    return t.sink.lines().stream()
+        .filter(l -> l.contains("hop " + receiver + " eth0 deliver") && l.endsWith("tcp data"))
+        .count();
+  }
+
+  @Test
+  void send_manySmallWritesAtOnce_firstAloneThenFullSegmentsThenTheTail() {
+    Connected c = new Connected();
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+
+    for (int i = 0; i < 50; i++) {
+      byte[] message = ascii(String.format(Locale.ROOT, "message %021d\n", i));
+      sent.writeBytes(message);
+      c.s.send(message);
+    }
+    c.t.net.simulation().runUntilIdle();
+
+    // 50 writes of 30 bytes: the first leaves at once, the other 1,470 bytes as 1,460 + 10.
+    assertThat(dataSegments(c.t, "server")).isEqualTo(3);
+    assertThat(c.server.events.subList(1, 4))
+        .extracting(String::length)
+        .containsExactly(
+            "server received ".length() + 30,
+            "server received ".length() + 1460,
+            "server received ".length() + 10);
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
+  void send_afterTheEarlierSegmentLeft_goesAloneAtOnce() {
+    Connected c = new Connected();
+
+    c.s.send(ascii("one"));
+    c.t.net.simulation().runUntil(c.t.net.simulation().now() + SimTime.MICROSECOND);
+    c.s.send(ascii("two"));
+    c.t.net.simulation().runUntilIdle();
+
+    assertThat(c.server.events)
+        .containsExactly(
+            "server connected " + c.server.streams.get(0),
+            "server received one",
+            "server received two");
+  }
+
+  @Test
+  void writable_writerFillsTheSendBuffer_falseThenToldWhenHalfHasLeft() {
+    Connected c = new Connected();
+    Recorder client = new Recorder("client");
+    c.s.setListener(client);
+    Simulation sim = c.t.net.simulation();
+
+    int written = 0;
+    while (c.s.writable()) {
+      c.s.send(new byte[100]);
+      written += 100;
+    }
+    long full = sim.now();
+    sim.runUntil(full + 5 * SimTime.MICROSECOND);
+    assertThat(client.events).isEmpty();
+    sim.runUntilIdle();
+
+    // 16 KiB queue at most; room again once half of it is on the wire, some 7 us at 10 Gbit/s.
+    assertThat(written).isBetween(TcpStream.SEND_BUFFER, TcpStream.SEND_BUFFER + 100);
+    assertThat(client.events).containsExactly("client writable");
+    assertThat(c.s.writable()).isTrue();
+    assertThat(c.server.bytes.size()).isEqualTo(written);
+  }
+
+  @Test
+  void close_withCorkedData_dataLeavesBeforeTheFin() {
+    Connected c = new Connected();
+
+    c.s.send(ascii("one"));
+    c.s.send(ascii("two"));
+    c.s.close();
+    c.t.net.simulation().runUntilIdle();
+
+    assertThat(c.server.events)
+        .containsExactly(
+            "server connected " + c.server.streams.get(0),
             "server received one",
             "server received two",
-            "server received four");
-    assertThat(client.events).containsExactly("client connected " + s, "client received three");
+            "server closed Connection closed by peer");
   }
 
   @Test
   void send_largerThanMss_segmentedAndDeliveredWhole() {
-    Fixtures.Routed t = new Fixtures.Routed(5);
-    Recorder server = new Recorder("server");
-    t.server.listenStream(179, server);
-    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
-    t.net.simulation().runUntilIdle();
+    Connected c = new Connected();
     byte[] big = new byte[5000];
     for (int i = 0; i < big.length; i++) {
       big[i] = (byte) (i * 7);
     }
 
-    s.send(big);
-    t.net.simulation().runUntilIdle();
+    c.s.send(big);
+    c.t.net.simulation().runUntilIdle();
 
-    assertThat(server.events.stream().filter(e -> e.startsWith("server received"))).hasSize(4);
-    assertThat(server.bytes.toByteArray()).isEqualTo(big);
+    assertThat(c.server.events.stream().filter(e -> e.startsWith("server received"))).hasSize(4);
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(big);
   }
 
   @Test
@@ -145,59 +245,47 @@ class TcpStreamTest {
 
   @Test
   void close_linkCut_halfClosedStreamReapedAfterFinTimeout() {
-    Fixtures.Routed t = new Fixtures.Routed(5);
-    Recorder server = new Recorder("server");
-    t.server.listenStream(179, server);
-    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
-    t.net.simulation().runUntilIdle();
-    t.serverLink.setUp(false);
+    Connected c = new Connected();
+    c.t.serverLink.setUp(false);
 
-    s.close();
-    t.net.simulation().runUntil(Sockets.FIN_TIMEOUT - SimTime.SECOND);
-    assertThat(t.client.streamCount()).isEqualTo(1);
-    t.net.simulation().runUntilIdle();
+    c.s.close();
+    c.t.net.simulation().runUntil(Sockets.FIN_TIMEOUT - SimTime.SECOND);
+    assertThat(c.t.client.streamCount()).isEqualTo(1);
+    c.t.net.simulation().runUntilIdle();
 
-    assertThat(t.client.streamCount()).isZero();
-    assertThat(server.streams.get(0).isOpen()).isTrue();
+    assertThat(c.t.client.streamCount()).isZero();
+    assertThat(c.server.streams.get(0).isOpen()).isTrue();
   }
 
   @Test
   void send_linkCut_nothingArrivesAndNoError() {
-    Fixtures.Routed t = new Fixtures.Routed(5);
-    Recorder server = new Recorder("server");
-    t.server.listenStream(179, server);
-    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
-    t.net.simulation().runUntilIdle();
-    t.serverLink.setUp(false);
+    Connected c = new Connected();
+    c.t.serverLink.setUp(false);
 
-    s.send(ascii("lost"));
-    t.net.simulation().runUntilIdle();
+    c.s.send(ascii("lost"));
+    c.t.net.simulation().runUntilIdle();
 
-    assertThat(server.events).noneMatch(e -> e.contains("received"));
-    assertThat(s.isOpen()).isTrue();
+    assertThat(c.server.events).noneMatch(e -> e.contains("received"));
+    assertThat(c.s.isOpen()).isTrue();
   }
 
   @Test
   void send_toAStreamClosedWhileItsFinWasLost_answeredWithAResetAndBothEndsForgetIt() {
-    Fixtures.Routed t = new Fixtures.Routed(5);
-    Recorder server = new Recorder("server");
-    t.server.listenStream(179, server);
-    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new Recorder("client"));
-    t.net.simulation().runUntilIdle();
-    TcpStream accepted = server.streams.get(0);
-    t.serverLink.setUp(false);
-    s.close();
-    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.SECOND);
-    t.serverLink.setUp(true);
+    Connected c = new Connected();
+    TcpStream accepted = c.server.streams.get(0);
+    c.t.serverLink.setUp(false);
+    c.s.close();
+    c.t.net.simulation().runUntil(c.t.net.simulation().now() + SimTime.SECOND);
+    c.t.serverLink.setUp(true);
 
     accepted.send(ascii("late"));
-    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.SECOND);
+    c.t.net.simulation().runUntil(c.t.net.simulation().now() + SimTime.SECOND);
 
-    assertThat(server.events).last().isEqualTo("server closed Connection reset by peer");
+    assertThat(c.server.events).last().isEqualTo("server closed Connection reset by peer");
     assertThat(accepted.isOpen()).isFalse();
-    assertThat(t.client.streamCount()).isZero();
-    assertThat(t.server.streamCount()).isZero();
-    assertThat(t.sink.lines())
+    assertThat(c.t.client.streamCount()).isZero();
+    assertThat(c.t.server.streamCount()).isZero();
+    assertThat(c.t.sink.lines())
         .anyMatch(l -> l.contains("hop client eth0 deliver") && l.endsWith("tcp data after close"));
   }
 

@@ -18,12 +18,18 @@ public record BgpEvent(long time, String location, String kind, String detail)
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    out.append(SimTime.format(time))
+    append(out, time, location, kind).append(detail);
+  }
+
+  /**
+   * Formats the canonical line up to its detail, without building a record; returns {@code out}.
+   */
+  static StringBuilder append(StringBuilder out, long time, String location, String kind) {
+    return SimTime.appendTo(out, time)
         .append(" bgp ")
         .append(location)
         .append(' ')
         .append(kind)
-        .append(' ')
-        .append(detail);
+        .append(' ');
   }
 }

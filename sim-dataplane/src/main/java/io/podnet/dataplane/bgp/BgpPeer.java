@@ -5,6 +5,7 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,8 +42,17 @@ final class BgpPeer implements StreamListener {
   long holdTimer = -1;
   long keepaliveTimer = -1;
   long restartTimer = -1;
+
+  /** The index of the next change of the speaker's export journal this peer is to hear of. */
+  long exported;
+
+  /** The table being sent since the session came up, from {@link #dumpAt}; null when done. */
+  long @Nullable [] dump;
+
+  int dumpAt;
+
+  /** The start of a message whose rest has not arrived yet, exactly that long; null if none. */
   private byte @Nullable [] pending;
-  private int pendingLength;
 
   BgpPeer(BgpSpeaker speaker, int address, long remoteAs, boolean rrClient) {
     this.speaker = speaker;
@@ -134,7 +144,7 @@ final class BgpPeer implements StreamListener {
     cancel(connectRetryTimer);
     connectRetryTimer = -1;
     localAddress = s.localAddress().toInt();
-    pendingLength = 0;
+    pending = null;
     send(BgpCodec.open(speaker.asn, speaker.holdSeconds, speaker.routerId));
     setState(BgpState.OPEN_SENT);
     holdNanos = LARGE_HOLD_SECONDS * SimTime.SECOND;
@@ -164,22 +174,14 @@ final class BgpPeer implements StreamListener {
     if (s != stream) {
       return;
     }
+    // A segment may carry many messages and end inside one (the sender's TCP coalesces writes).
     byte[] buf = data;
-    int len = data.length;
-    if (pendingLength > 0) {
-      byte[] p = pending;
-      if (p == null || p.length < pendingLength + len) {
-        byte[] bigger = new byte[Math.max(pendingLength + len, BgpCodec.MAX_LENGTH * 2)];
-        if (p != null) {
-          System.arraycopy(p, 0, bigger, 0, pendingLength);
-        }
-        p = bigger;
-        pending = p;
-      }
-      System.arraycopy(data, 0, p, pendingLength, len);
-      buf = p;
-      len += pendingLength;
+    byte[] p = pending;
+    if (p != null) {
+      buf = Arrays.copyOf(p, p.length + data.length);
+      System.arraycopy(data, 0, buf, p.length, data.length);
     }
+    int len = buf.length;
     int at = 0;
     try {
       while (true) {
@@ -197,16 +199,15 @@ final class BgpPeer implements StreamListener {
       down(e.getMessage(), e);
       return;
     }
-    int rest = len - at;
-    if (rest > 0) {
-      byte[] p = pending;
-      if (p == null || p.length < rest) {
-        p = new byte[Math.max(rest, BgpCodec.MAX_LENGTH * 2)];
-      }
-      System.arraycopy(buf, at, p, 0, rest);
-      pending = p;
+    pending = at < len ? Arrays.copyOfRange(buf, at, len) : null;
+  }
+
+  /** The stream has room again: the speaker goes on telling this peer what it has not heard. */
+  @Override
+  public void writable(TcpStream s) {
+    if (s == stream) {
+      speaker.export(this);
     }
-    pendingLength = rest;
   }
 
   private void handle(BgpMessage m) {
@@ -355,8 +356,8 @@ final class BgpPeer implements StreamListener {
     holdTimer = -1;
     keepaliveTimer = -1;
     restartTimer = -1;
-    pendingLength = 0;
     pending = null;
+    dump = null;
     boolean wasEstablished = state == BgpState.ESTABLISHED;
     if (state != BgpState.IDLE) {
       speaker.trace("session", Prefixes.address(address) + " " + state + " -> Idle (" + why + ")");

@@ -12,10 +12,11 @@ import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectRBTreeMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongRBTreeSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +43,13 @@ import org.jspecify.annotations.Nullable;
  * for the ConnectRetry time; a session that ends goes Idle and starts again after the ConnectRetry
  * time. MRAI is not modelled (updates leave at once). A locally originated route always wins over a
  * learned one, as BIRD's static protocol preference does. Everything runs on the simulated clock;
- * RIBs are sorted maps, peers are kept in the order added.
+ * the RIB is a hash map by prefix, walked in prefix order wherever the order shows (the table sent
+ * when a session comes up, the withdrawals when one goes down); peers are kept in the order added.
+ *
+ * <p>At scale: each client of a route reflector learns every other node's prefix, so a cluster of n
+ * nodes holds n² RIB entries. An entry is small (the candidate paths themselves are {@link
+ * Canonical} values, one instance for all clients), the UPDATE a reflector sends every client is
+ * encoded once, and BIRD's back-to-back writes leave in few, full TCP segments ({@link TcpStream}).
  */
 public final class BgpSpeaker {
 
@@ -61,12 +68,93 @@ public final class BgpSpeaker {
   /** Calico's ConnectRetry time. */
   public static final long DEFAULT_CONNECT_RETRY_NANOS = 5 * SimTime.SECOND;
 
-  /** One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best, what is installed. */
+  /**
+   * One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best at index 0, and the
+   * kernel route installed for it. Nearly every prefix has one or two candidates (a client of two
+   * reflectors), so the second is held directly and only a third makes an array.
+   */
   private static final class Entry {
-    Path[] paths = new Path[1];
-    int count;
-    @Nullable Path best;
+    Path best;
+
+    /** Null, the path at index 1, or a {@code Path[]} of the paths from index 1 on. */
+    @Nullable Object rest;
+
     @Nullable Route installed;
+
+    Entry(Path first) {
+      this.best = first;
+    }
+
+    int count() {
+      Object r = rest;
+      return r == null ? 1 : r instanceof Path ? 2 : ((Path[]) r).length + 1;
+    }
+
+    Path get(int i) {
+      if (i == 0) {
+        return best;
+      }
+      Object r = Objects.requireNonNull(rest);
+      return r instanceof Path p ? p : ((Path[]) r)[i - 1];
+    }
+
+    void set(int i, Path p) {
+      if (i == 0) {
+        best = p;
+      } else if (rest instanceof Path[] more) {
+        more[i - 1] = p;
+      } else {
+        rest = p;
+      }
+    }
+
+    /** The index of the path from {@code peer} (null: the local one), or -1. */
+    int indexOf(@Nullable BgpPeer peer) {
+      for (int i = 0, n = count(); i < n; i++) {
+        if (get(i).isFrom(peer)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    void add(Path p) {
+      Object r = rest;
+      if (r == null) {
+        rest = p;
+      } else if (r instanceof Path q) {
+        rest = new Path[] {q, p};
+      } else {
+        Path[] more = (Path[]) r;
+        Path[] bigger = Arrays.copyOf(more, more.length + 1);
+        bigger[more.length] = p;
+        rest = bigger;
+      }
+    }
+
+    /** Removes the path at {@code i}; the entry must keep at least one. */
+    void remove(int i) {
+      int n = count();
+      for (int k = i; k < n - 1; k++) {
+        set(k, get(k + 1));
+      }
+      if (n == 2) {
+        rest = null;
+      } else if (n == 3) {
+        rest = ((Path[]) Objects.requireNonNull(rest))[0];
+      } else {
+        rest = Arrays.copyOf((Path[]) Objects.requireNonNull(rest), n - 2);
+      }
+    }
+
+    /** Swaps the path at {@code i} with the best. */
+    void promote(int i) {
+      if (i != 0) {
+        Path p = get(i);
+        set(i, best);
+        best = p;
+      }
+    }
   }
 
   final NetNamespace ns;
@@ -82,7 +170,24 @@ public final class BgpSpeaker {
   private final List<BgpPeer> peers = new ArrayList<>();
   private final List<BgpPeer> externalPeers = new ArrayList<>();
   private final Int2ObjectOpenHashMap<BgpPeer> peersByAddress = new Int2ObjectOpenHashMap<>();
-  private final Long2ObjectRBTreeMap<Entry> rib = new Long2ObjectRBTreeMap<>();
+
+  /** The RIB by packed prefix; iterated only through {@link #sortedPrefixes}. */
+  private final Long2ObjectOpenHashMap<Entry> rib = new Long2ObjectOpenHashMap<>();
+
+  private final Canonical canonical;
+
+  /**
+   * The export journal: the changes of best routes not yet told to every established peer, oldest
+   * first; the first has index {@link #journalStart}, and each peer keeps the index of the next it
+   * is to hear of. A reflector that thousands of clients learn from thus holds each change once,
+   * not an UPDATE per client waiting in a socket, and sends as fast as the sockets drain, as BIRD
+   * does.
+   */
+  private final List<Change> journal = new ArrayList<>();
+
+  private long journalStart;
+  private int trimAt = MIN_TRIM;
+  private static final int MIN_TRIM = 64;
 
   /** Prefixes whose best route is local or from eBGP: what a non-reflector tells iBGP peers. */
   private final LongRBTreeSet exportedToInternal = new LongRBTreeSet();
@@ -104,6 +209,7 @@ public final class BgpSpeaker {
     this.connectRetryNanos = b.connectRetryNanos;
     this.clusterId = b.clusterId;
     this.exportTunnel = b.exportTunnel;
+    this.canonical = Canonical.of(b.ns.host().network());
   }
 
   /**
@@ -213,10 +319,8 @@ public final class BgpSpeaker {
   /** Originates {@code prefix} (like Calico exporting a node's IPAM block). */
   public void originate(Cidr prefix) {
     long key = Prefixes.pack(prefix);
-    setPath(
-        key,
-        null,
-        new Path(null, PathAttributes.local(0, DEFAULT_LOCAL_PREF), false, routerId, 0, 0));
+    PathAttributes a = canonical.attributes(PathAttributes.local(0, DEFAULT_LOCAL_PREF));
+    setPath(key, null, canonical.path(Path.local(a, routerId)));
   }
 
   /** Stops originating {@code prefix}; nothing happens if it was not originated. */
@@ -258,11 +362,19 @@ public final class BgpSpeaker {
 
   /** The prefixes of the Loc-RIB (originated and learned), sorted. */
   public List<Cidr> locRib() {
-    List<Cidr> out = new ArrayList<>(rib.size());
-    for (long key : rib.keySet()) {
+    long[] keys = sortedPrefixes();
+    List<Cidr> out = new ArrayList<>(keys.length);
+    for (long key : keys) {
       out.add(Prefixes.cidr(key));
     }
     return out;
+  }
+
+  /** The RIB's prefixes in the order of {@link Prefixes}: network, then length. */
+  private long[] sortedPrefixes() {
+    long[] keys = rib.keySet().toLongArray();
+    Arrays.sort(keys);
+    return keys;
   }
 
   /** Number of prefixes in the Loc-RIB. */
@@ -275,20 +387,23 @@ public final class BgpSpeaker {
    * is not in the Loc-RIB.
    */
   public Optional<Ipv4Address> nextHop(Cidr prefix) {
-    Entry e = rib.get(Prefixes.pack(prefix));
-    Path best = e == null ? null : e.best;
+    Path best = best(prefix);
     return best == null ? Optional.empty() : Optional.of(Ipv4Address.of(best.attrs.nextHop));
   }
 
   /** The best route for {@code prefix} as text (attributes and source), if any. */
   public Optional<String> bestRoute(Cidr prefix) {
-    Entry e = rib.get(Prefixes.pack(prefix));
-    Path best = e == null ? null : e.best;
+    Path best = best(prefix);
     if (best == null) {
       return Optional.empty();
     }
-    String from = best.from == null ? "local" : Prefixes.address(best.from.address);
-    return Optional.of(prefix + " " + best.attrs + " from " + from);
+    return Optional.of(prefix + " " + best.attrs + " from " + source(best));
+  }
+
+  /** The best path for {@code prefix}, or null when it is not in the Loc-RIB. */
+  @Nullable Path best(Cidr prefix) {
+    Entry e = rib.get(Prefixes.pack(prefix));
+    return e == null ? null : e.best;
   }
 
   /** Number of Loc-RIB changes so far. */
@@ -315,21 +430,47 @@ public final class BgpSpeaker {
 
   void established(BgpPeer peer) {
     // Send the routes this peer may see: everything for eBGP peers and reflector clients, else
-    // only local and eBGP-learned routes (iBGP split horizon).
+    // only local and eBGP-learned routes (iBGP split horizon); then what changes from now on.
     boolean everything = peer.ebgp || clusterId != 0;
-    if (everything) {
-      for (Long2ObjectMap.Entry<Entry> e : rib.long2ObjectEntrySet()) {
-        Path best = e.getValue().best;
-        if (best != null && exportable(best, peer)) {
-          sendRoute(peer, e.getLongKey(), best);
+    long[] keys = everything ? sortedPrefixes() : exportedToInternal.toLongArray();
+    peer.dump = keys.length == 0 ? null : keys;
+    peer.dumpAt = 0;
+    peer.exported = journalStart + journal.size();
+    export(peer);
+  }
+
+  /**
+   * Tells {@code q} what it has not heard yet, while its stream has room: the rest of the table
+   * dumped when the session came up, then the journal from its cursor on. Each prefix goes out as
+   * it stands now (a prefix that changed twice meanwhile is announced as it is, twice at most).
+   */
+  void export(BgpPeer q) {
+    TcpStream s = q.stream;
+    while (s != null && q.state == BgpState.ESTABLISHED && s.writable()) {
+      long[] dump = q.dump;
+      if (dump != null) {
+        long prefix = dump[q.dumpAt++];
+        if (q.dumpAt == dump.length) {
+          q.dump = null;
         }
+        Entry e = rib.get(prefix);
+        if (e != null && exportable(e.best, fromClient(e.best), q)) {
+          q.send(updateFor(q, prefix, e.best, new Announcement()));
+        }
+        continue;
       }
-    } else {
-      for (long key : exportedToInternal) {
-        Path best = Objects.requireNonNull(rib.get(key).best);
-        if (exportable(best, peer)) {
-          sendRoute(peer, key, best);
-        }
+      if (q.exported == journalStart + journal.size()) {
+        return;
+      }
+      Change c = journal.get((int) (q.exported++ - journalStart));
+      if (!c.internal && !q.ebgp) {
+        continue;
+      }
+      Entry e = rib.get(c.prefix);
+      if (e != null && exportable(e.best, fromClient(e.best), q)) {
+        q.send(updateFor(q, c.prefix, e.best, c.announcement));
+      } else if (c.old != null && exportable(c.old, fromClient(c.old), q)) {
+        q.send(c.withdrawal());
       }
     }
   }
@@ -337,16 +478,14 @@ public final class BgpSpeaker {
   void peerDown(BgpPeer peer) {
     LongArrayList affected = new LongArrayList();
     for (Long2ObjectMap.Entry<Entry> e : rib.long2ObjectEntrySet()) {
-      Entry entry = e.getValue();
-      for (int i = 0; i < entry.count; i++) {
-        if (entry.paths[i].from == peer) {
-          affected.add(e.getLongKey());
-          break;
-        }
+      if (e.getValue().indexOf(peer) >= 0) {
+        affected.add(e.getLongKey());
       }
     }
-    for (int i = 0; i < affected.size(); i++) {
-      removePath(affected.getLong(i), peer);
+    long[] keys = affected.toLongArray();
+    Arrays.sort(keys);
+    for (long key : keys) {
+      removePath(key, peer);
     }
   }
 
@@ -354,10 +493,11 @@ public final class BgpSpeaker {
     for (long prefix : u.withdrawn()) {
       removePath(prefix, peer);
     }
-    PathAttributes a = u.attributes();
-    if (a == null || u.nlri().length == 0) {
+    PathAttributes received = u.attributes();
+    if (received == null || u.nlri().length == 0) {
       return;
     }
+    PathAttributes a = received;
     boolean loop;
     if (peer.ebgp) {
       loop = a.asPathContains((int) asn);
@@ -369,14 +509,18 @@ public final class BgpSpeaker {
         a = a.withLocalPref(DEFAULT_LOCAL_PREF);
       }
     }
+    Path path = null;
+    if (!loop) {
+      a = canonical.attributes(a);
+      path =
+          canonical.path(
+              Path.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop)));
+    }
     for (long prefix : u.nlri()) {
-      if (loop) {
+      if (path == null) {
         removePath(prefix, peer);
       } else {
-        setPath(
-            prefix,
-            peer,
-            new Path(peer, a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop)));
+        setPath(prefix, peer, path);
       }
     }
   }
@@ -388,143 +532,252 @@ public final class BgpSpeaker {
 
   // ---------------------------------------------------------------- RIB
 
+  /** Puts {@code path} (canonical) as the candidate from {@code from} (null: local). */
   private void setPath(long prefix, @Nullable BgpPeer from, Path path) {
     Entry e = rib.get(prefix);
     if (e == null) {
-      e = new Entry();
+      e = new Entry(path);
       rib.put(prefix, e);
+      changed(prefix, e, null, path);
+      return;
     }
-    for (int i = 0; i < e.count; i++) {
-      if (e.paths[i].from == from) {
-        if (e.paths[i].attrs.equals(path.attrs)) {
-          return;
-        }
-        e.paths[i] = path;
-        decide(prefix, e);
-        return;
+    Path old = e.best;
+    int i = e.indexOf(from);
+    if (i >= 0) {
+      if (e.get(i).attrs == path.attrs) {
+        return; // the same attributes again (canonical, so compared by identity)
       }
+      e.set(i, path);
+    } else {
+      e.add(path);
     }
-    if (e.count == e.paths.length) {
-      Path[] bigger = new Path[e.count * 2];
-      System.arraycopy(e.paths, 0, bigger, 0, e.count);
-      e.paths = bigger;
-    }
-    e.paths[e.count++] = path;
-    decide(prefix, e);
+    decide(prefix, e, old);
   }
 
   private void removePath(long prefix, @Nullable BgpPeer from) {
     Entry e = rib.get(prefix);
-    if (e == null) {
+    int i = e == null ? -1 : e.indexOf(from);
+    if (i < 0) {
       return;
     }
-    for (int i = 0; i < e.count; i++) {
-      if (e.paths[i].from == from) {
-        System.arraycopy(e.paths, i + 1, e.paths, i, e.count - i - 1);
-        e.paths[--e.count] = null;
-        decide(prefix, e);
-        return;
+    Path old = e.best;
+    if (e.count() == 1) {
+      rib.remove(prefix);
+      changed(prefix, e, old, null);
+      return;
+    }
+    e.remove(i);
+    decide(prefix, e, old);
+  }
+
+  /** Best-path selection for one prefix whose best was {@code old}, then the consequences. */
+  private void decide(long prefix, Entry e, Path old) {
+    int bestIndex = 0;
+    Path best = e.best;
+    for (int i = 1, n = e.count(); i < n; i++) {
+      Path p = e.get(i);
+      if (Path.compare(p, best) < 0) {
+        best = p;
+        bestIndex = i;
       }
+    }
+    e.promote(bestIndex);
+    if (best != old) {
+      changed(prefix, e, old, best);
     }
   }
 
-  /** Best-path selection for one prefix, then kernel installation and advertisement. */
-  private void decide(long prefix, Entry e) {
-    Path old = e.best;
-    Path best = null;
-    for (int i = 0; i < e.count; i++) {
-      Path p = e.paths[i];
-      if (best == null || Path.compare(p, best) < 0) {
-        best = p;
-      }
-    }
-    if (best == old) {
-      return;
-    }
-    e.best = best;
-    if (best == null) {
-      rib.remove(prefix);
-    }
+  /** The best route of a prefix went from {@code old} to {@code best}: trace, install, tell. */
+  private void changed(long prefix, Entry e, @Nullable Path old, @Nullable Path best) {
     routeChanges++;
     lastRouteChange = sim.now();
-    if (best == null) {
-      trace("route", "withdraw " + Prefixes.cidr(prefix));
-    } else {
-      trace(
-          "route",
-          "best "
-              + Prefixes.cidr(prefix)
-              + " via "
-              + Prefixes.address(best.attrs.nextHop)
-              + " from "
-              + (best.from == null ? "local" : Prefixes.address(best.from.address)));
-    }
-    if (best != null && (best.from == null || best.ebgp)) {
+    traceBest(prefix, best);
+    if (best != null && best.isLocalOrExternal()) {
       exportedToInternal.add(prefix);
     } else {
       exportedToInternal.remove(prefix);
     }
-    install(prefix, e);
-    advertise(prefix, old, best);
+    install(prefix, e, best);
+    record(prefix, old, best);
   }
 
-  private void advertise(long prefix, @Nullable Path old, @Nullable Path best) {
-    boolean internalToo = clusterId != 0 || isLocalOrExternal(old) || isLocalOrExternal(best);
-    List<BgpPeer> targets = internalToo ? peers : externalPeers;
+  private static String source(Path p) {
+    return p.local ? "local" : Prefixes.address(p.peerAddress);
+  }
+
+  /**
+   * Records {@code route best <prefix> via <next hop> from <peer or local>}, or {@code route
+   * withdraw <prefix>}; without sinks the line is formatted straight into the trace's buffer, as
+   * every node of a large cluster records one per other node.
+   */
+  private void traceBest(long prefix, @Nullable Path best) {
+    boolean sinks = trace.hasSinks();
+    StringBuilder out =
+        sinks
+            ? new StringBuilder(64)
+            : BgpEvent.append(trace.scratch(), sim.now(), ns.label(), "route");
+    if (best == null) {
+      Prefixes.appendTo(out.append("withdraw "), prefix);
+    } else {
+      Prefixes.appendTo(out.append("best "), prefix).append(" via ");
+      Ipv4Address.appendTo(out, best.attrs.nextHop);
+      out.append(" from ");
+      if (best.local) {
+        out.append("local");
+      } else {
+        Ipv4Address.appendTo(out, best.peerAddress);
+      }
+    }
+    if (sinks) {
+      trace("route", out.toString());
+    } else {
+      trace.recordScratch();
+    }
+  }
+
+  /**
+   * Puts a prefix's change of best route in the export journal, when some peer may hear of it, and
+   * tells the peers that are caught up at once: while their streams have room, an UPDATE leaves
+   * with the change that causes it.
+   */
+  private void record(long prefix, @Nullable Path old, @Nullable Path best) {
+    boolean internal =
+        clusterId != 0
+            || (old != null && old.isLocalOrExternal())
+            || (best != null && best.isLocalOrExternal());
+    if (!internal && externalPeers.isEmpty()) {
+      return;
+    }
+    journal.add(new Change(prefix, old, internal));
+    List<BgpPeer> targets = internal ? peers : externalPeers;
     for (int i = 0, n = targets.size(); i < n; i++) {
       BgpPeer q = targets.get(i);
-      if (q.state != BgpState.ESTABLISHED) {
-        continue;
+      if (q.state == BgpState.ESTABLISHED) {
+        export(q);
       }
-      if (best != null && exportable(best, q)) {
-        sendRoute(q, prefix, best);
-      } else if (old != null && exportable(old, q)) {
-        q.send(BgpCodec.withdrawal(new long[] {prefix}));
-      }
+    }
+    if (journal.size() >= trimAt) {
+      trimJournal();
     }
   }
 
-  private static boolean isLocalOrExternal(@Nullable Path p) {
-    return p != null && (p.from == null || p.ebgp);
+  /** Forgets the changes every established peer has been told. */
+  private void trimJournal() {
+    long told = journalStart + journal.size();
+    for (BgpPeer p : peers) {
+      if (p.state == BgpState.ESTABLISHED) {
+        told = Math.min(told, p.exported);
+      }
+    }
+    journal.subList(0, (int) (told - journalStart)).clear();
+    journalStart = told;
+    trimAt = Math.max(MIN_TRIM, 2 * journal.size());
   }
 
-  /** Whether {@code p} may be advertised to {@code q}: iBGP split horizon, RFC 4456 reflection. */
-  private boolean exportable(Path p, BgpPeer q) {
-    BgpPeer from = p.from;
-    if (from == q) {
+  /** Whether {@code p} came from a route reflector client of this speaker. */
+  private boolean fromClient(Path p) {
+    if (p.local || clusterId == 0) {
       return false;
     }
-    if (q.ebgp || from == null || from.ebgp) {
+    BgpPeer from = peersByAddress.get(p.peerAddress);
+    return from != null && from.rrClient;
+  }
+
+  /**
+   * Whether {@code p} (from a reflector client when {@code fromClient}) may be advertised to {@code
+   * q}: iBGP split horizon, RFC 4456 reflection.
+   */
+  private boolean exportable(Path p, boolean fromClient, BgpPeer q) {
+    if (p.isFrom(q)) {
+      return false;
+    }
+    if (q.ebgp || p.isLocalOrExternal()) {
       return true;
     }
     if (clusterId == 0) {
       return false;
     }
-    return from.rrClient || q.rrClient;
+    return fromClient || q.rrClient;
   }
 
-  private void sendRoute(BgpPeer q, long prefix, Path p) {
+  /**
+   * A path's announcement while it goes to every peer: the path, its reflected attributes, made
+   * once, and the UPDATE last encoded, which the next peer gets too when its bytes would be the
+   * same (a reflector's clients all get the same).
+   */
+  private static final class Announcement {
+    @Nullable Path path;
+    @Nullable PathAttributes reflected;
+    @Nullable PathAttributes attrs;
+    boolean fourOctetAs;
+    byte[] bytes = NO_BYTES;
+  }
+
+  /** One change of a prefix's best route in the export journal. */
+  private static final class Change {
+    final long prefix;
+    final @Nullable Path old;
+
+    /** Whether iBGP peers may hear of it (else only eBGP peers do). */
+    final boolean internal;
+
+    final Announcement announcement = new Announcement();
+    private byte @Nullable [] withdrawal;
+
+    Change(long prefix, @Nullable Path old, boolean internal) {
+      this.prefix = prefix;
+      this.old = old;
+      this.internal = internal;
+    }
+
+    byte[] withdrawal() {
+      byte[] w = withdrawal;
+      if (w == null) {
+        w = BgpCodec.withdrawal(new long[] {prefix});
+        withdrawal = w;
+      }
+      return w;
+    }
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
+
+  /** The UPDATE announcing {@code p} to {@code q}, as encoded for the previous peer if alike. */
+  private byte[] updateFor(BgpPeer q, long prefix, Path p, Announcement last) {
+    if (last.path != p) {
+      last.path = p;
+      last.reflected = null;
+      last.attrs = null;
+    }
     PathAttributes a;
-    BgpPeer from = p.from;
     if (q.ebgp) {
-      a = p.attrs.forExternal((int) asn, q.localAddress, from == null);
-    } else if (from == null) {
+      a = p.attrs.forExternal((int) asn, q.localAddress, p.local);
+    } else if (p.local) {
       a = p.attrs.withNextHop(q.localAddress);
-    } else if (from.ebgp) {
+    } else if (p.ebgp) {
       a = p.attrs;
     } else {
-      a = p.attrs.reflected(from.peerRouterId, clusterId);
+      PathAttributes r = last.reflected;
+      if (r == null) {
+        r = p.attrs.reflected(p.peerRouterId, clusterId);
+        last.reflected = r;
+      }
+      a = r;
     }
-    q.send(BgpCodec.update(NO_PREFIXES, a, new long[] {prefix}, q.fourOctetAs));
+    if (!a.equals(last.attrs) || q.fourOctetAs != last.fourOctetAs) {
+      last.attrs = a;
+      last.fourOctetAs = q.fourOctetAs;
+      last.bytes = BgpCodec.update(NO_PREFIXES, a, new long[] {prefix}, q.fourOctetAs);
+    }
+    return last.bytes;
   }
 
   private static final long[] NO_PREFIXES = new long[0];
 
   // ---------------------------------------------------------------- kernel
 
-  private void install(long prefix, Entry e) {
-    Path best = e.best;
-    Route want = best == null || best.from == null ? null : kernelRoute(prefix, best.attrs.nextHop);
+  private void install(long prefix, Entry e, @Nullable Path best) {
+    Route want = best == null || best.local ? null : kernelRoute(prefix, best.attrs.nextHop);
     Route have = e.installed;
     if (Objects.equals(want, have)) {
       return;
@@ -553,8 +806,8 @@ public final class BgpSpeaker {
   private @Nullable Route kernelRoute(long prefix, int nextHop) {
     Device tunnel = exportTunnel;
     if (tunnel != null) {
-      return Route.to(Prefixes.cidr(prefix))
-          .via(Ipv4Address.of(nextHop))
+      return Route.to(canonical.prefix(prefix))
+          .via(canonical.address(nextHop))
           .dev(tunnel)
           .proto("bird")
           .onlink()
@@ -564,8 +817,8 @@ public final class BgpSpeaker {
     if (r == null || r.type() != Route.Type.UNICAST || r.device() == null) {
       return null;
     }
-    Ipv4Address gw = r.gateway() != null ? r.gateway() : Ipv4Address.of(nextHop);
-    return Route.to(Prefixes.cidr(prefix)).via(gw).dev(r.device()).proto("bird").build();
+    Ipv4Address gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
+    return Route.to(canonical.prefix(prefix)).via(gw).dev(r.device()).proto("bird").build();
   }
 
   void trace(String kind, String detail) {

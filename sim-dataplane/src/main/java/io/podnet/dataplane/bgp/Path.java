@@ -3,31 +3,54 @@ package io.podnet.dataplane.bgp;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One candidate route for a prefix: its attributes, the peer it came from (null when originated
- * here), and what best-path selection needs about that peer. Immutable.
+ * One candidate route for a prefix, an immutable value: its attributes, whether it is originated
+ * here, and what best-path selection needs about the peer it came from (its address, router id,
+ * whether it is external, the IGP cost to the next hop). Being a value, equal paths that many
+ * speakers learn from the same reflector are held once ({@link Canonical}).
  */
 final class Path {
 
-  final @Nullable BgpPeer from;
   final PathAttributes attrs;
+  final boolean local;
   final boolean ebgp;
   final int peerRouterId;
   final int peerAddress;
   final int igpCost;
 
-  Path(
-      @Nullable BgpPeer from,
+  private Path(
       PathAttributes attrs,
+      boolean local,
       boolean ebgp,
       int peerRouterId,
       int peerAddress,
       int igpCost) {
-    this.from = from;
     this.attrs = attrs;
+    this.local = local;
     this.ebgp = ebgp;
     this.peerRouterId = peerRouterId;
     this.peerAddress = peerAddress;
     this.igpCost = igpCost;
+  }
+
+  /** A route originated by the speaker with router id {@code routerId}. */
+  static Path local(PathAttributes attrs, int routerId) {
+    return new Path(attrs, true, false, routerId, 0, 0);
+  }
+
+  /** A route learned from the peer at {@code peerAddress}. */
+  static Path learned(
+      PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
+    return new Path(attrs, false, ebgp, peerRouterId, peerAddress, igpCost);
+  }
+
+  /** Whether this path came from {@code peer}, or is originated here when {@code peer} is null. */
+  boolean isFrom(@Nullable BgpPeer peer) {
+    return peer == null ? local : !local && peerAddress == peer.address;
+  }
+
+  /** Whether the path is originated here or learned over eBGP: what iBGP peers may be told. */
+  boolean isLocalOrExternal() {
+    return local || ebgp;
   }
 
   /**
@@ -50,8 +73,8 @@ final class Path {
    * shortest CLUSTER_LIST, lowest peer address.
    */
   static int compare(Path a, Path b) {
-    if ((a.from == null) != (b.from == null)) {
-      return a.from == null ? -1 : 1;
+    if (a.local != b.local) {
+      return a.local ? -1 : 1;
     }
     int c = Long.compare(localPref(b), localPref(a));
     if (c != 0) {
@@ -91,5 +114,25 @@ final class Path {
 
   private static long localPref(Path p) {
     return p.attrs.localPref < 0 ? BgpSpeaker.DEFAULT_LOCAL_PREF : p.attrs.localPref;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Path p
+        && p.local == local
+        && p.ebgp == ebgp
+        && p.peerRouterId == peerRouterId
+        && p.peerAddress == peerAddress
+        && p.igpCost == igpCost
+        && p.attrs.equals(attrs);
+  }
+
+  @Override
+  public int hashCode() {
+    int h = attrs.hashCode();
+    h = h * 31 + peerAddress;
+    h = h * 31 + peerRouterId;
+    h = h * 31 + igpCost;
+    return h * 4 + (local ? 2 : 0) + (ebgp ? 1 : 0);
   }
 }

@@ -25,6 +25,7 @@ final class PathAttributes {
   final long localPref;
   final int originatorId;
   final int[] clusterList;
+  private final int hash;
 
   PathAttributes(
       int origin,
@@ -44,6 +45,12 @@ final class PathAttributes {
     this.localPref = localPref;
     this.originatorId = originatorId;
     this.clusterList = clusterList;
+    int h = origin * 31 + Arrays.hashCode(asPath);
+    h = h * 31 + nextHop;
+    h = h * 31 + Long.hashCode(med);
+    h = h * 31 + Long.hashCode(localPref);
+    h = h * 31 + originatorId;
+    this.hash = h * 31 + Arrays.hashCode(clusterList);
   }
 
   /** Attributes of a locally originated route: IGP, empty AS path, no MED. */
@@ -103,6 +110,7 @@ final class PathAttributes {
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof PathAttributes p
+        && p.hash == hash
         && p.origin == origin
         && Arrays.equals(p.asPath, asPath)
         && p.nextHop == nextHop
@@ -114,12 +122,7 @@ final class PathAttributes {
 
   @Override
   public int hashCode() {
-    int h = origin * 31 + Arrays.hashCode(asPath);
-    h = h * 31 + nextHop;
-    h = h * 31 + Long.hashCode(med);
-    h = h * 31 + Long.hashCode(localPref);
-    h = h * 31 + originatorId;
-    return h * 31 + Arrays.hashCode(clusterList);
+    return hash;
   }
 
   @Override

@@ -31,6 +31,12 @@ final class Prefixes {
     return Cidr.of(Ipv4Address.of(network(prefix)), length(prefix));
   }
 
+  /** Appends the prefix as {@code 10.244.2.0/26} to {@code out}; returns {@code out}. */
+  static StringBuilder appendTo(StringBuilder out, long prefix) {
+    Ipv4Address.appendTo(out, network(prefix));
+    return out.append('/').append(length(prefix));
+  }
+
   static String address(int ip) {
     return Ipv4Address.of(ip).toString();
   }

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,8 +63,8 @@ public final class IptablesSave {
       t.policies.forEach(
           (c, p) -> sb.append(':').append(c).append(' ').append(p).append(" [0:0]\n"));
       t.userChains.keySet().forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
-      for (List<Rule> chain : t.all().values()) {
-        for (Rule r : chain) {
+      for (Chain chain : t.chainList()) {
+        for (Rule r : chain.rules) {
           sb.append(r).append('\n');
         }
       }
@@ -88,13 +89,111 @@ public final class IptablesSave {
    * Applies restore input to a copy of {@code base} and returns the copy; {@code base} is never
    * changed. Without {@code noflush} every table named in the input is replaced; with it, declared
    * chains are created or flushed and other chains stay. The tables the input does not name are
-   * {@code base}'s own, shared.
+   * {@code base}'s own, shared, and so are the compiled chains the input does not write.
    */
   static Ruleset apply(Ruleset base, String text, String file, boolean noflush) {
+    try {
+      return apply(base, text, file, noflush, false);
+    } catch (Recheck r) {
+      return apply(base, text, file, noflush, true);
+    }
+  }
+
+  /**
+   * A commit's quick checks (of the chains the input wrote, and of jumps to deleted chains) found a
+   * missing chain or a loop: the input is applied again with every rule's origin kept, to report
+   * the error exactly as the complete check does.
+   */
+  private static final class Recheck extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Recheck() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** One table being restored: its chains, and the rules of those the input writes. */
+  private static final class Work {
+    final Table table;
+    final Ruleset.TableRules rules;
+    final Ruleset.@Nullable TableRules old;
+    final Ruleset.Names names;
+    final Map<String, List<Rule>> written = new LinkedHashMap<>();
+
+    Work(Table table, Ruleset.@Nullable TableRules old, boolean noflush, Ruleset.Names names) {
+      this.table = table;
+      this.old = old;
+      this.names = names;
+      this.rules = noflush && old != null ? old.copy() : new Ruleset.TableRules(table, names);
+    }
+
+    /** Whether the table has {@code chain}, committed or created by the input. */
+    boolean has(String chain) {
+      return written.containsKey(chain) || rules.has(chain);
+    }
+
+    /** Whether {@code chain} is a user chain of the table. */
+    boolean hasUserChain(String chain) {
+      return has(chain) && !table.isBuiltin(chain);
+    }
+
+    /** The rules of {@code chain} to write into, or null if the table has no such chain. */
+    @Nullable List<Rule> writable(String chain) {
+      List<Rule> list = written.get(chain);
+      if (list == null) {
+        Chain c = rules.chain(chain);
+        if (c == null) {
+          return null;
+        }
+        list = new ArrayList<>(c.list());
+        written.put(chain, list);
+      }
+      return list;
+    }
+
+    /** Creates or flushes {@code chain}. */
+    void flush(String chain) {
+      written.put(chain, new ArrayList<>());
+    }
+
+    /** Deletes user chain {@code chain}. */
+    void delete(String chain) {
+      rules.userChains.remove(chain);
+      written.remove(chain);
+    }
+
+    /** Flushes every chain. */
+    void flushAll() {
+      rules.chainList().forEach(c -> flush(c.name));
+      written.replaceAll((c, list) -> new ArrayList<>());
+    }
+
+    /**
+     * Compiles the written chains, keeping the old compiled chain where the rules are the same if
+     * {@code reuse}.
+     */
+    List<Chain> compile(boolean reuse) {
+      List<Chain> out = new ArrayList<>(written.size());
+      written.forEach(
+          (name, list) -> {
+            Chain before = old == null || !reuse ? null : old.chain(name);
+            Chain c =
+                before != null && before.sameRules(list)
+                    ? before
+                    : Chain.compile(name, list, names);
+            rules.put(c);
+            out.add(c);
+          });
+      return out;
+    }
+  }
+
+  private static Ruleset apply(
+      Ruleset base, String text, String file, boolean noflush, boolean exact) {
     Ruleset out = base.sharingTables();
     String[] lines = text.split("\n", -1);
     Table table = null;
-    Ruleset.TableRules work = null;
+    Work work = null;
     Rule.@Nullable Token tableToken = null;
     int tableLine = 0;
     Map<Rule, int[]> origin = new HashMap<>();
@@ -138,8 +237,7 @@ public final class IptablesSave {
         }
         tableToken = first;
         tableLine = ln;
-        Ruleset.TableRules old = out.tables.get(table);
-        work = noflush && old != null ? old.copy(table) : new Ruleset.TableRules(table);
+        work = new Work(table, out.tables.get(table), noflush, out.names);
         origin.clear();
         deleted.clear();
         continue;
@@ -149,14 +247,23 @@ public final class IptablesSave {
             file, ln, first, "no table given: expected *filter, *nat, *mangle or *raw first");
       }
       if (word.equals("COMMIT")) {
-        commit(file, ln, first, table, work, origin, deleted);
-        out.tables.put(table, work);
+        List<Chain> written = work.compile(!exact);
+        if (exact) {
+          commit(file, ln, first, table, work.rules, origin, deleted);
+        } else {
+          Program p = work.rules.program(table, out.names);
+          if (!p.jumpsResolve(deleted.isEmpty() ? written : work.rules.chainList())
+              || p.loops(written)) {
+            throw new Recheck();
+          }
+        }
+        out.tables.put(table, work.rules);
         table = null;
         work = null;
         continue;
       }
       try {
-        command(table, work, tokens, noflush, ln, origin, deleted);
+        command(work, tokens, noflush, ln, exact ? origin : null, deleted);
       } catch (Rule.Failure f) {
         throw error(file, ln, f.token, f.getMessage());
       }
@@ -176,13 +283,13 @@ public final class IptablesSave {
   }
 
   private static void command(
-      Table table,
-      Ruleset.TableRules work,
+      Work work,
       List<Rule.Token> tokens,
       boolean noflush,
       int ln,
-      Map<Rule, int[]> origin,
+      @Nullable Map<Rule, int[]> origin,
       Map<String, int[]> deleted) {
+    Table table = work.table;
     Rule.Token first = tokens.get(0);
     String word = first.text();
     int at = 0;
@@ -205,15 +312,15 @@ public final class IptablesSave {
                   + policy.text()
                   + " (expected ACCEPT or DROP)");
         }
-        work.policies.put(chain, policy.text());
+        work.rules.policies.put(chain, policy.text());
         if (!noflush) {
-          work.chains.get(chain).clear();
+          work.flush(chain);
         }
       } else {
         if (!policy.text().equals("-")) {
           throw new Rule.Failure(policy, "a user chain has no policy: expected - for " + chain);
         }
-        work.userChains.put(chain, new ArrayList<>());
+        work.flush(chain);
         deleted.remove(chain);
       }
       return;
@@ -222,7 +329,7 @@ public final class IptablesSave {
       case "-A", "--append" -> {
         Rule.Token chainToken = Rule.value(tokens, at + 1, first);
         String chain = chainToken.text();
-        List<Rule> rules = work.chain(chain);
+        List<Rule> rules = work.writable(chain);
         if (rules == null) {
           throw new Rule.Failure(
               chainToken,
@@ -231,36 +338,36 @@ public final class IptablesSave {
         Rule rule = Rule.parse(chain, tokens, at + 2);
         checkTarget(table, chain, rule);
         rules.add(rule);
-        Rule.Token tt = rule.targetToken;
-        origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
+        if (origin != null) {
+          Rule.Token tt = rule.targetToken;
+          origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
+        }
       }
       case "-N", "--new-chain" -> {
         Rule.Token c = Rule.value(tokens, at + 1, first);
         checkChainName(c, c.text());
-        if (work.chain(c.text()) != null) {
+        if (work.has(c.text())) {
           throw new Rule.Failure(c, "chain " + c.text() + " already exists");
         }
-        work.userChains.put(c.text(), new ArrayList<>());
+        work.flush(c.text());
       }
       case "-X", "--delete-chain" -> {
         Rule.Token c = Rule.value(tokens, at + 1, first);
-        if (!work.userChains.containsKey(c.text())) {
+        if (!work.hasUserChain(c.text())) {
           throw new Rule.Failure(c, "unknown chain " + c.text() + " in table " + table);
         }
-        work.userChains.remove(c.text());
+        work.delete(c.text());
         deleted.put(c.text(), new int[] {ln, c.column()});
       }
       case "-F", "--flush" -> {
         if (tokens.size() > at + 1) {
           Rule.Token c = tokens.get(at + 1);
-          List<Rule> rules = work.chain(c.text());
-          if (rules == null) {
+          if (!work.has(c.text())) {
             throw new Rule.Failure(c, "unknown chain " + c.text() + " in table " + table);
           }
-          rules.clear();
+          work.flush(c.text());
         } else {
-          work.chains.values().forEach(List::clear);
-          work.userChains.values().forEach(List::clear);
+          work.flushAll();
         }
       }
       default -> throw new Rule.Failure(first, "unknown command " + word);
@@ -388,7 +495,14 @@ public final class IptablesSave {
         continue;
       }
       int start = i;
-      StringBuilder sb = new StringBuilder();
+      while (i < len && (c = line.charAt(i)) != ' ' && c != '\t' && c != '"') {
+        i++;
+      }
+      if (i == len || c != '"') {
+        tokens.add(new Rule.Token(line.substring(start, i), start + 1));
+        continue;
+      }
+      StringBuilder sb = new StringBuilder(line.substring(start, i));
       boolean quoted = false;
       while (i < len) {
         c = line.charAt(i);

@@ -24,11 +24,13 @@ import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2LongLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
@@ -81,7 +83,7 @@ public final class Netfilter {
   private final Long2LongOpenHashMap packets = new Long2LongOpenHashMap();
 
   private final Map<String, Int2LongLinkedOpenHashMap> recent = new TreeMap<>();
-  private final int[] stackChain = new int[MAX_DEPTH];
+  private final Chain[] stackChain = new Chain[MAX_DEPTH];
   private final int[] stackRule = new int[MAX_DEPTH];
   private long rulesEvaluated;
   private int lastEvaluated;
@@ -96,6 +98,7 @@ public final class Netfilter {
   private int pOut;
   private int pMark;
   private int pCt;
+  private @Nullable Chain lastChain;
   private int lastRule;
 
   // a dry run (see dryRun): nothing counted, traced or drawn; a rule whose outcome is not
@@ -188,7 +191,7 @@ public final class Netfilter {
 
   /** The current rules (a snapshot). */
   public Ruleset ruleset() {
-    return rules.copy();
+    return rules.sharingTables();
   }
 
   // ---------------------------------------------------------------- rules
@@ -212,12 +215,13 @@ public final class Netfilter {
    */
   private void restore(String text, String file, boolean noflush) {
     Ruleset.Applied last = rules.applied;
-    if (last != null && last.noflush() == noflush && last.text().equals(text)) {
-      install(last.result());
+    Ruleset shared = last == null ? null : last.result().get();
+    if (shared != null && last.noflush() == noflush && last.text().equals(text)) {
+      install(shared);
       return;
     }
     Ruleset next = IptablesSave.apply(rules, text, file, noflush);
-    rules.applied = new Ruleset.Applied(text, noflush, next);
+    rules.applied = new Ruleset.Applied(text, noflush, new WeakReference<>(next));
     install(next);
   }
 
@@ -252,28 +256,26 @@ public final class Netfilter {
    */
   public long packets(Table table, String chain, int number) {
     Program p = programs.get(table);
-    int c = p == null ? -1 : p.indexOf(chain);
-    if (p == null || c < 0) {
+    Chain c = p == null ? null : p.chain(chain);
+    if (c == null) {
       throw new IllegalArgumentException("no chain " + chain + " in table " + table);
     }
-    int r = p.chainStart[c] + number - 1;
-    if (number < 1 || r >= p.chainEnd[c]) {
-      throw new IllegalArgumentException(
-          "rule number must be in [1, " + (p.chainEnd[c] - p.chainStart[c]) + "]: " + number);
+    if (number < 1 || number > c.size()) {
+      throw new IllegalArgumentException("rule number must be in [1, " + c.size() + "]: " + number);
     }
-    return packets.get(counter(table, r));
+    return packets.get(counter(table, c, number - 1));
   }
 
-  /** The key of rule {@code r} of {@code table} in the counters. */
-  private static long counter(Table table, int r) {
-    return (long) table.ordinal() << 32 | r;
+  /** The key of rule {@code r} of {@code chain} in {@code table} in the counters. */
+  private static long counter(Table table, Chain chain, int r) {
+    return ((long) chain.id << 32 | r) << 2 | table.ordinal();
   }
 
   private void install(Ruleset next) {
     rules = next;
     programs.clear();
     packets.clear();
-    next.tables.forEach((t, tr) -> programs.put(t, tr.program(t)));
+    next.tables.forEach((t, tr) -> programs.put(t, tr.program(t, next.names)));
   }
 
   // ---------------------------------------------------------------- hooks
@@ -293,11 +295,13 @@ public final class Netfilter {
   }
 
   private Drop dropped(Program p, HookPoint point, int verdict, Frame frame, @Nullable Device in) {
-    String why = lastRule < 0 ? p.table + " -P " + point + " DROP" : p.traceText(lastRule);
+    Chain last = lastChain;
+    String why =
+        last == null ? p.table + " -P " + point + " DROP" : last.traceText(p.table, lastRule);
     Conntrack.Flow f = ctFlow;
     boolean unconfirmed = tracked(frame) && f != null && !f.confirmed && !ctRelated;
-    if (verdict == REJECT && lastRule >= 0) {
-      Target.Reject r = (Target.Reject) p.targets[lastRule];
+    if (verdict == REJECT && last != null) {
+      Target.Reject r = (Target.Reject) Objects.requireNonNull(last.rules[lastRule].target);
       ns.sendIcmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, r.code());
     }
     if (unconfirmed && f != null) {
@@ -446,9 +450,10 @@ public final class Netfilter {
         if (verdict != ACCEPT) {
           return dropped(p, point, verdict, frame, in);
         }
-        if (lastRule >= 0 && p.targets[lastRule] instanceof Target.Nat n) {
+        Chain last = lastChain;
+        if (last != null && last.rules[lastRule].target instanceof Target.Nat n) {
           bound = true;
-          Drop d = bind(f, n, p.traceText(lastRule), dstHook, out);
+          Drop d = bind(f, n, last.traceText(p.table, lastRule), dstHook, out);
           if (d != null) {
             return d;
           }
@@ -853,7 +858,8 @@ public final class Netfilter {
           mark = pMark;
           if (uncertain
               || verdict != ACCEPT
-              || (lastRule >= 0 && p.kind[lastRule] == Program.T_NAT)) {
+              || (lastChain != null
+                  && lastChain.data[lastRule * Chain.STRIDE + Chain.KIND] == Chain.T_NAT)) {
             passes = false;
             break;
           }
@@ -910,7 +916,7 @@ public final class Netfilter {
   public List<String> interfacePatterns() {
     TreeSet<String> names = new TreeSet<>();
     for (Program p : programs.values()) {
-      for (Rule rule : p.rules) {
+      for (Rule rule : p.chains().stream().flatMap(c -> c.list().stream()).toList()) {
         if (rule.in != null) {
           names.add(rule.in);
         }
@@ -956,7 +962,7 @@ public final class Netfilter {
 
   /**
    * Runs the built-in chain of {@code point} in {@code p}: ACCEPT, DROP or REJECT, with {@link
-   * #lastRule} the deciding rule (-1 for the policy).
+   * #lastChain} and {@link #lastRule} the deciding rule (null for the policy).
    */
   private int evaluate(
       Program p,
@@ -964,13 +970,14 @@ public final class Netfilter {
       @Nullable Frame frame,
       @Nullable Device in,
       @Nullable Device out) {
-    int chain = p.hookChain[point.ordinal()];
+    Chain chain = p.hook(point);
+    lastChain = null;
     lastRule = -1;
-    if (chain < 0) {
+    if (chain == null) {
       return ACCEPT;
     }
-    int r = p.chainStart[chain];
-    int end = p.chainEnd[chain];
+    int r = 0;
+    int end = chain.size();
     int sp = 0;
     int evaluated = 0;
     int verdict;
@@ -979,53 +986,60 @@ public final class Netfilter {
       if (r >= end) {
         if (sp == 0) {
           verdict = p.hookPolicyDrop[point.ordinal()] ? DROP : ACCEPT;
+          lastChain = null;
           lastRule = -1;
           break;
         }
         sp--;
         chain = stackChain[sp];
         r = stackRule[sp];
-        end = p.chainEnd[chain];
+        end = chain.size();
         continue;
       }
       evaluated++;
-      if (!matches(p, r, in, out)) {
+      int[] data = chain.data;
+      int at = r * Chain.STRIDE;
+      if (!matches(data, at, chain, r, in, out)) {
         r++;
         continue;
       }
       if (frame != null) {
-        packets.addTo(counter(p.table, r), 1);
-        ns.traceHop(dev, HopAction.RULE, frame, p.traceText(r));
+        packets.addTo(counter(p.table, chain, r), 1);
+        ns.traceHop(dev, HopAction.RULE, frame, chain.traceText(p.table, r));
       }
-      byte kind = p.kind[r];
-      if (kind == Program.T_NONE || kind == Program.T_LOG) {
+      int kind = data[at + Chain.KIND];
+      if (kind == Chain.T_NONE || kind == Chain.T_LOG) {
         r++;
-      } else if (kind == Program.T_ACCEPT || kind == Program.T_NAT) {
+      } else if (kind == Chain.T_ACCEPT || kind == Chain.T_NAT) {
         verdict = ACCEPT;
+        lastChain = chain;
         lastRule = r;
         break;
-      } else if (kind == Program.T_DROP) {
+      } else if (kind == Chain.T_DROP) {
         verdict = DROP;
+        lastChain = chain;
         lastRule = r;
         break;
-      } else if (kind == Program.T_REJECT) {
+      } else if (kind == Chain.T_REJECT) {
         verdict = REJECT;
+        lastChain = chain;
         lastRule = r;
         break;
-      } else if (kind == Program.T_RETURN) {
+      } else if (kind == Chain.T_RETURN) {
         r = end;
-      } else if (kind == Program.T_MARK) {
-        Target.SetMark m = (Target.SetMark) p.targets[r];
+      } else if (kind == Chain.T_MARK) {
+        Target.SetMark m = (Target.SetMark) Objects.requireNonNull(chain.rules[r].target);
         pMark = (pMark & ~m.mask()) ^ m.value();
         if (frame != null) {
           frame.setMark(pMark);
         }
         r++;
       } else {
-        int target = p.jump[r];
-        if (kind == Program.T_JUMP) {
+        Chain target = p.chain(data[at + Chain.JUMP]);
+        if (kind == Chain.T_JUMP) {
           if (sp == MAX_DEPTH) {
             verdict = DROP;
+            lastChain = chain;
             lastRule = r;
             break;
           }
@@ -1034,8 +1048,8 @@ public final class Netfilter {
           sp++;
         }
         chain = target;
-        r = p.chainStart[chain];
-        end = p.chainEnd[chain];
+        r = 0;
+        end = chain.size();
       }
     }
     if (frame != null) {
@@ -1045,47 +1059,51 @@ public final class Netfilter {
     return verdict;
   }
 
-  private boolean matches(Program p, int r, @Nullable Device in, @Nullable Device out) {
-    int f = p.flags[r];
+  private boolean matches(
+      int[] d, int at, Chain chain, int r, @Nullable Device in, @Nullable Device out) {
+    int f = d[at + Chain.FLAGS];
     if (dry) {
-      compare(0, p.src[r], p.srcMask[r]);
-      compare(1, p.dst[r], p.dstMask[r]);
+      compare(0, d[at + Chain.SRC], d[at + Chain.SRC_MASK]);
+      compare(1, d[at + Chain.DST], d[at + Chain.DST_MASK]);
     }
-    if (((pSrc & p.srcMask[r]) == p.src[r]) == ((f & Program.INV_SRC) != 0)) {
+    if (((pSrc & d[at + Chain.SRC_MASK]) == d[at + Chain.SRC]) == ((f & Chain.INV_SRC) != 0)) {
       return false;
     }
-    if (((pDst & p.dstMask[r]) == p.dst[r]) == ((f & Program.INV_DST) != 0)) {
+    if (((pDst & d[at + Chain.DST_MASK]) == d[at + Chain.DST]) == ((f & Chain.INV_DST) != 0)) {
       return false;
     }
-    int proto = p.proto[r];
-    if (proto >= 0 && (pProto == proto) == ((f & Program.INV_PROTO) != 0)) {
+    int proto = d[at + Chain.PROTO];
+    if (proto >= 0 && (pProto == proto) == ((f & Chain.INV_PROTO) != 0)) {
       return false;
     }
-    int inIf = p.inIf[r];
-    if (inIf >= 0 && (pIn == inIf) == ((f & Program.INV_IN) != 0)) {
+    int inIf = d[at + Chain.IN_IF];
+    if (inIf >= 0 && (pIn == inIf) == ((f & Chain.INV_IN) != 0)) {
       return false;
     }
-    int outIf = p.outIf[r];
-    if (outIf >= 0 && (pOut == outIf) == ((f & Program.INV_OUT) != 0)) {
+    int outIf = d[at + Chain.OUT_IF];
+    if (outIf >= 0 && (pOut == outIf) == ((f & Chain.INV_OUT) != 0)) {
       return false;
     }
-    if (dry && (p.sportLo[r] != 0 || p.sportHi[r] != 65535)) {
+    if (dry && (d[at + Chain.SPORT_LO] != 0 || d[at + Chain.SPORT_HI] != 65535)) {
       uncertain = true; // the source port of a dry run is any
     }
-    if ((pSport >= p.sportLo[r] && pSport <= p.sportHi[r]) == ((f & Program.INV_SPORT) != 0)) {
+    if ((pSport >= d[at + Chain.SPORT_LO] && pSport <= d[at + Chain.SPORT_HI])
+        == ((f & Chain.INV_SPORT) != 0)) {
       return false;
     }
-    if ((pDport >= p.dportLo[r] && pDport <= p.dportHi[r]) == ((f & Program.INV_DPORT) != 0)) {
+    if ((pDport >= d[at + Chain.DPORT_LO] && pDport <= d[at + Chain.DPORT_HI])
+        == ((f & Chain.INV_DPORT) != 0)) {
       return false;
     }
-    if (((pMark & p.markMask[r]) == p.markValue[r]) == ((f & Program.INV_MARK) != 0)) {
+    if (((pMark & d[at + Chain.MARK_MASK]) == d[at + Chain.MARK_VALUE])
+        == ((f & Chain.INV_MARK) != 0)) {
       return false;
     }
-    int ct = p.ctStates[r];
-    if (ct != 0 && ((pCt & ct) != 0) == ((f & Program.INV_CT) != 0)) {
+    int ct = d[at + Chain.CT_STATES];
+    if (ct != 0 && ((pCt & ct) != 0) == ((f & Chain.INV_CT) != 0)) {
       return false;
     }
-    return (f & Program.SLOW) == 0 || slowMatches(p.slow[r], in, out);
+    return (f & Chain.SLOW) == 0 || slowMatches(Objects.requireNonNull(chain.slow)[r], in, out);
   }
 
   /** Notes, in a dry run, a source (0) or destination (1) prefix a rule compares with. */

@@ -4,6 +4,7 @@ import io.podnet.core.addr.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +45,9 @@ public final class Rule {
   final List<Match> matches;
   final @Nullable Target target;
   final @Nullable Token targetToken;
-  private final String text;
+
+  /** The iptables-save text, made the first time it is asked for (most rules never are). */
+  private @Nullable String text;
 
   private Rule(Builder b, String chain) {
     this.chain = chain;
@@ -63,7 +66,6 @@ public final class Rule {
     this.matches = List.copyOf(b.matches);
     this.target = b.target;
     this.targetToken = b.targetToken;
-    this.text = render();
   }
 
   /** The chain the rule is in. */
@@ -74,7 +76,31 @@ public final class Rule {
   /** The rule as iptables-save prints it: {@code -A CHAIN ... -j TARGET ...}. */
   @Override
   public String toString() {
-    return text;
+    String t = text;
+    if (t == null) {
+      t = render();
+      text = t;
+    }
+    return t;
+  }
+
+  /** Whether {@code o} is the same rule: same chain, matches and target. */
+  boolean sameAs(Rule o) {
+    return chain.equals(o.chain)
+        && src == o.src
+        && srcPrefix == o.srcPrefix
+        && invSrc == o.invSrc
+        && dst == o.dst
+        && dstPrefix == o.dstPrefix
+        && invDst == o.invDst
+        && Objects.equals(in, o.in)
+        && invIn == o.invIn
+        && Objects.equals(out, o.out)
+        && invOut == o.invOut
+        && proto == o.proto
+        && invProto == o.invProto
+        && matches.equals(o.matches)
+        && Objects.equals(target, o.target);
   }
 
   private String render() {

@@ -5,10 +5,17 @@ import io.podnet.core.addr.Ipv4Address;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 
 /**
@@ -57,6 +64,10 @@ public final class KubeProxyIptables {
   private static final String EXTERNAL_SERVICES = "KUBE-EXTERNAL-SERVICES";
   private static final String PROXY_FIREWALL = "KUBE-PROXY-FIREWALL";
 
+  /** The chains each table begins with, in this order; the others follow by name. */
+  private static final List<String> FIXED =
+      List.of(KubeProxyChains.NODEPORTS, KubeProxyChains.SERVICES);
+
   private KubeProxyIptables() {}
 
   /**
@@ -96,8 +107,54 @@ public final class KubeProxyIptables {
     for (ServicePortEntry e : entries) {
       totalEndpoints += e.ready.size();
     }
-    boolean comments = totalEndpoints <= LARGE_CLUSTER_ENDPOINTS;
+    boolean comments = writesComments(totalEndpoints);
+    List<ServiceRules> all = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= entries.size(); i++) {
+      if (i == entries.size() || entries.get(i).service != entries.get(from).service) {
+        all.add(new ServiceRules(entries.subList(from, i), node, comments));
+        from = i;
+      }
+    }
+    return restore(all, all, randomFully);
+  }
 
+  /**
+   * Whether kube-proxy comments the SVC-to-SEP and SEP rules of a node holding {@code
+   * totalEndpoints} ready endpoints in all: up to its large-cluster threshold.
+   */
+  public static boolean writesComments(int totalEndpoints) {
+    return totalEndpoints <= LARGE_CLUSTER_ENDPOINTS;
+  }
+
+  /**
+   * How many ready endpoints {@code service} has in kube-proxy's count towards {@link
+   * #writesComments}: per port, its distinct ready endpoints on the port's targetPort.
+   *
+   * @throws IllegalArgumentException for an endpoint whose port is no targetPort of the Service
+   */
+  public static int readyEndpoints(Service service, List<Endpoint> endpoints) {
+    int n = 0;
+    for (ServicePortEntry e : ServicePortEntry.of(service, endpoints)) {
+      n += e.ready.size();
+    }
+    return n;
+  }
+
+  /**
+   * The restore input for {@code all} (each at most once, in any order) that writes the chains of
+   * its own ({@code KUBE-SVC-}, {@code KUBE-SEP-} and the rest) only for the Services in {@code
+   * written} (compared by identity) and the fixed chains in full: with {@code written} the same as
+   * {@code all}, what {@link #render} writes; with fewer, kube-proxy's partial restore (KEP-3453),
+   * which leaves the other Services' chains as the node holds them. The work grows with the size of
+   * {@code written} and the number of Services, not with the endpoints of those left alone.
+   */
+  public static String restore(
+      Collection<ServiceRules> all, Collection<ServiceRules> written, boolean randomFully) {
+    Set<ServiceRules> writes = Collections.newSetFromMap(new IdentityHashMap<>());
+    writes.addAll(written);
+    List<ServiceRules> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparing(r -> r.name));
     Table filter = new Table("filter");
     filter.chain(EXTERNAL_SERVICES);
     filter.chain("KUBE-FIREWALL");
@@ -106,9 +163,12 @@ public final class KubeProxyIptables {
     Table nat = new Table("nat");
     nat.chain(KubeProxyChains.MARK_MASQ);
     nat.chain(KubeProxyChains.POSTROUTING);
-
-    for (ServicePortEntry e : entries) {
-      writeServicePort(e, node, comments, filter, nat);
+    for (ServiceRules r : sorted) {
+      r.filter.forEach(filter::rules);
+      r.nat.forEach(nat::rules);
+      if (writes.contains(r)) {
+        r.own.forEach(nat::own);
+      }
     }
 
     nat.rule(
@@ -144,10 +204,59 @@ public final class KubeProxyIptables {
         "-m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate"
             + " RELATED,ESTABLISHED -j ACCEPT");
 
-    StringBuilder out = new StringBuilder(256 + entries.size() * 600);
+    StringBuilder out = new StringBuilder(256 + writes.size() * 600 + sorted.size() * 200);
     filter.appendTo(out);
     nat.appendTo(out);
     return out.toString();
+  }
+
+  /**
+   * What one Service writes into a node's restore input: its rules in the fixed chains ({@code
+   * KUBE-SERVICES}, {@code KUBE-NODEPORTS}, the filter chains) and its own chains with their rules.
+   * Rendered once and immutable, so a restore that holds the Service unchanged reuses it.
+   */
+  public static final class ServiceRules {
+    private final String name;
+    private final Map<String, List<String>> filter = new LinkedHashMap<>();
+    private final Map<String, List<String>> nat = new LinkedHashMap<>();
+    private final TreeMap<String, List<String>> own = new TreeMap<>();
+
+    private ServiceRules(List<ServicePortEntry> ports, Node node, boolean comments) {
+      this.name = ports.get(0).service.namespacedName();
+      Table f = new Table(filter, Map.of());
+      Table t = new Table(nat, own);
+      for (ServicePortEntry e : ports) {
+        writeServicePort(e, node, comments, f, t);
+      }
+    }
+
+    /**
+     * Renders {@code service} with {@code endpoints} on the node {@code nodeName} at {@code nodeIp}
+     * (see {@link KubeProxyIptables#render(List, Map, Cidr, boolean, String, Ipv4Address)}), with
+     * or without the endpoint rules' comments.
+     *
+     * @throws IllegalArgumentException for an endpoint whose port is no targetPort of the Service
+     */
+    public static ServiceRules of(
+        Service service,
+        List<Endpoint> endpoints,
+        Cidr clusterCidr,
+        boolean comments,
+        String nodeName,
+        Ipv4Address nodeIp) {
+      return new ServiceRules(
+          ServicePortEntry.of(service, endpoints),
+          new Node(
+              Objects.requireNonNull(nodeName, "nodeName"),
+              Objects.requireNonNull(nodeIp, "nodeIp"),
+              Objects.requireNonNull(clusterCidr, "clusterCidr")),
+          comments);
+    }
+
+    /** The Service's own chains (all in the nat table), by name. */
+    public SortedSet<String> chains() {
+      return Collections.unmodifiableSortedSet(own.navigableKeySet());
+    }
   }
 
   private static void writeServicePort(
@@ -170,15 +279,17 @@ public final class KubeProxyIptables {
         e.port.hasNodePort()
             || !opt.externalIps().isEmpty()
             || !opt.loadBalancerIngress().isEmpty();
-    String svcChain = KubeProxyChains.serviceChain(name, protocol);
-    String svlChain = KubeProxyChains.localChain(name, protocol);
-    String extChain = KubeProxyChains.externalChain(name, protocol);
-    String fwChain = KubeProxyChains.firewallChain(name, protocol);
-    String externalPolicyChain = opt.externalTrafficPolicyLocal() ? svlChain : svcChain;
     boolean usesFw =
         hasEndpoints
             && !opt.loadBalancerIngress().isEmpty()
             && !opt.loadBalancerSourceRanges().isEmpty();
+    // each name is a SHA-256: only those the Service port uses are worked out
+    String svcChain = hasEndpoints ? KubeProxyChains.serviceChain(name, protocol) : "";
+    String svlChain =
+        opt.externalTrafficPolicyLocal() ? KubeProxyChains.localChain(name, protocol) : "";
+    String extChain = externallyAccessible ? KubeProxyChains.externalChain(name, protocol) : "";
+    String fwChain = usesFw ? KubeProxyChains.firewallChain(name, protocol) : "";
+    String externalPolicyChain = opt.externalTrafficPolicyLocal() ? svlChain : svcChain;
     String lbChain = usesFw ? fwChain : extChain;
     String filterComment =
         "-m comment --comment \""
@@ -322,14 +433,18 @@ public final class KubeProxyIptables {
               + name
               + " will be dropped by KUBE-PROXY-FIREWALL\"");
     }
-    writeEndpointJumps(e, svcChain, e.ready, comments, nat);
+    Map<Endpoint, String> sepChains = new HashMap<>();
+    for (Endpoint ep : e.ready) {
+      sepChains.put(ep, KubeProxyChains.endpointChain(name, protocol, ep.toString()));
+    }
+    writeEndpointJumps(e, svcChain, e.ready, sepChains, comments, nat);
     if (opt.externalTrafficPolicyLocal() && !local.isEmpty()) {
       nat.chain(svlChain);
-      writeEndpointJumps(e, svlChain, local, comments, nat);
+      writeEndpointJumps(e, svlChain, local, sepChains, comments, nat);
     }
     String sepComment = comments ? "-m comment --comment " + name + " " : "";
     for (Endpoint ep : e.ready) {
-      String sepChain = KubeProxyChains.endpointChain(name, protocol, ep.toString());
+      String sepChain = sepChains.get(ep);
       nat.chain(sepChain);
       nat.rule(sepChain, sepComment + "-s " + ep.ip() + " -j KUBE-MARK-MASQ");
       String affinity = opt.affinitySeconds() > 0 ? "-m recent --name " + sepChain + " --set " : "";
@@ -342,12 +457,16 @@ public final class KubeProxyIptables {
    * recent --rcheck} rule per endpoint, then the {@code statistic} rules, 1/(n-i) for endpoint i.
    */
   private static void writeEndpointJumps(
-      ServicePortEntry e, String chain, List<Endpoint> endpoints, boolean comments, Table nat) {
-    Protocol protocol = e.port.protocol();
+      ServicePortEntry e,
+      String chain,
+      List<Endpoint> endpoints,
+      Map<Endpoint, String> sepChains,
+      boolean comments,
+      Table nat) {
     int seconds = e.service.options().affinitySeconds();
     if (seconds > 0) {
       for (Endpoint ep : endpoints) {
-        String sepChain = KubeProxyChains.endpointChain(e.portName, protocol, ep.toString());
+        String sepChain = sepChains.get(ep);
         nat.rule(
             chain,
             endpointComment(e, ep, comments)
@@ -367,7 +486,7 @@ public final class KubeProxyIptables {
         jump.append("-m statistic --mode random --probability ").append(probability(n - i));
         jump.append(' ');
       }
-      jump.append("-j ").append(KubeProxyChains.endpointChain(e.portName, protocol, ep.toString()));
+      jump.append("-j ").append(sepChains.get(ep));
       nat.rule(chain, jump.toString());
     }
   }
@@ -387,16 +506,28 @@ public final class KubeProxyIptables {
   /** The node kube-proxy renders for: its name, its address and the cluster's pod CIDR. */
   private record Node(String name, Ipv4Address ip, Cidr clusterCidr) {}
 
-  /** One table's chains (in canonical order) and their rules. */
+  /**
+   * One table's chains (in canonical order) and their rules; or, for one Service, the rules it
+   * writes into the table's other chains and its own chains, by chain in the order written.
+   */
   private static final class Table {
     private final String name;
-    private final Map<String, List<String>> fixed = new LinkedHashMap<>();
-    private final TreeMap<String, List<String>> others = new TreeMap<>();
+    private final Map<String, List<String>> fixed;
+    private final Map<String, List<String>> others;
 
+    /** The table {@code name} with its fixed chains. */
     Table(String name) {
       this.name = name;
-      fixed.put(KubeProxyChains.NODEPORTS, new ArrayList<>());
-      fixed.put(KubeProxyChains.SERVICES, new ArrayList<>());
+      this.fixed = new LinkedHashMap<>();
+      this.others = new TreeMap<>();
+      FIXED.forEach(c -> fixed.put(c, new ArrayList<>()));
+    }
+
+    /** One Service's rules: into other chains in {@code rules}, into its own in {@code own}. */
+    Table(Map<String, List<String>> rules, Map<String, List<String>> own) {
+      this.name = "";
+      this.fixed = rules;
+      this.others = own;
     }
 
     void chain(String chain) {
@@ -406,14 +537,32 @@ public final class KubeProxyIptables {
     }
 
     void rule(String chain, String spec) {
+      rules(chain).add(spec);
+    }
+
+    /** Appends a Service's rules to a chain the table declares. */
+    void rules(String chain, List<String> specs) {
+      rules(chain).addAll(specs);
+    }
+
+    /** Adds a Service's own chain and its rules (shared, not copied). */
+    void own(String chain, List<String> specs) {
+      others.put(chain, specs);
+    }
+
+    private List<String> rules(String chain) {
       List<String> rules = fixed.get(chain);
       if (rules == null) {
         rules = others.get(chain);
       }
-      if (rules == null) {
-        throw new IllegalStateException("rule for undeclared chain " + chain + ": " + spec);
+      if (rules == null && name.isEmpty()) {
+        rules = new ArrayList<>();
+        fixed.put(chain, rules);
       }
-      rules.add(spec);
+      if (rules == null) {
+        throw new IllegalStateException("rule for undeclared chain " + chain);
+      }
+      return rules;
     }
 
     void appendTo(StringBuilder out) {

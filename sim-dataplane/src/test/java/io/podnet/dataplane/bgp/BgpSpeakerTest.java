@@ -13,6 +13,7 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Trace;
@@ -124,6 +125,59 @@ class BgpSpeakerTest {
     assertThat(t.s2.bestRoute(Cidr.parse("10.244.1.0/26")))
         .contains(
             "10.244.1.0/26 origin IGP as-path [] next-hop 192.168.1.11 local-pref 100 from 192.168.1.11");
+  }
+
+  /** The {@code i}th /26 from 10.245.0.0. */
+  private static Cidr block(int i) {
+    return Cidr.of(Ipv4Address.of(ip("10.245.0.0").toInt() + 64 * i), 26);
+  }
+
+  /** Steps the simulation until node-2's session with node-1 is established. */
+  private static void stepUntilEstablished(Pair t) {
+    while (t.s2.state(ip("192.168.1.11")) != BgpState.ESTABLISHED) {
+      assertThat(t.sim().step()).as("events left").isTrue();
+    }
+  }
+
+  @Test
+  void established_tableLargerThanTheSendBuffer_sentAsTheStreamDrains() {
+    Pair t = new Pair();
+    for (int i = 0; i < 2000; i++) {
+      t.s2.originate(block(i));
+    }
+    t.s1.start();
+    t.s2.start();
+
+    stepUntilEstablished(t);
+    // 2,001 UPDATEs of 48 bytes are 96 KB; BIRD writes what the 16 KiB buffer takes, then waits.
+    long atOnce = t.s2.messagesSent();
+    t.sim().runUntil(SimTime.SECOND);
+
+    assertThat(atOnce).isLessThan(2 + TcpStream.SEND_BUFFER / 48 + 1);
+    assertThat(t.s2.messagesSent()).isGreaterThanOrEqualTo(2 + 2001);
+    assertThat(t.s1.locRib()).hasSize(2002);
+  }
+
+  @Test
+  void originate_manyPrefixesAtOnceOnAnEstablishedSession_journalledAndAllArrive() {
+    Pair t = new Pair();
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+    long before = t.s2.messagesSent();
+
+    for (int i = 0; i < 2000; i++) {
+      t.s2.originate(block(i));
+    }
+    long atOnce = t.s2.messagesSent() - before;
+    t.s2.withdraw(block(0));
+    t.sim().runUntil(2 * SimTime.SECOND);
+
+    assertThat(atOnce).isLessThan(TcpStream.SEND_BUFFER / 48 + 1);
+    assertThat(t.s1.locRib()).hasSize(2 + 1999).doesNotContain(block(0));
+    assertThat(birdRoutes(t.node1))
+        .hasSize(2000)
+        .contains(block(1999) + " via 192.168.1.12 dev eth0 proto bird");
   }
 
   @Test
@@ -252,10 +306,8 @@ class BgpSpeakerTest {
     assertThat(s.get(0).nextHop(f.podCidr(3))).contains(f.nodeAddress(3));
   }
 
-  @Test
-  void routeReflectors_twoReflectorsSixClients_sameRoutesWithFewerSessions() {
-    Network net = Network.create(Simulation.create(1));
-    Fabric f = Fabric.star(net, 8, LinkSpec.DEFAULT);
+  /** Two reflectors (nodes 1 and 2, cluster id 10.255.255.1) and six clients, started. */
+  static List<BgpSpeaker> reflected(Fabric f) {
     List<BgpSpeaker> s = new ArrayList<>();
     for (int i = 0; i < f.size(); i++) {
       BgpSpeaker.Builder b = BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i));
@@ -275,9 +327,23 @@ class BgpSpeakerTest {
       }
     }
     s.forEach(BgpSpeaker::start);
+    return s;
+  }
 
-    Convergence.untilLocRibSize(net.simulation(), s, 8, SimTime.MILLISECOND, 10 * SimTime.SECOND);
-    Convergence.untilQuiet(net.simulation(), s, SimTime.SECOND);
+  /** {@link #reflected} run until every speaker has all eight prefixes and all is quiet. */
+  static List<BgpSpeaker> convergedReflected(Fabric f) {
+    List<BgpSpeaker> s = reflected(f);
+    Simulation sim = f.node(0).network().simulation();
+    Convergence.untilLocRibSize(sim, s, 8, SimTime.MILLISECOND, 10 * SimTime.SECOND);
+    Convergence.untilQuiet(sim, s, SimTime.SECOND);
+    return s;
+  }
+
+  @Test
+  void routeReflectors_twoReflectorsSixClients_sameRoutesWithFewerSessions() {
+    Fabric f = Fabric.star(Network.create(Simulation.create(1)), 8, LinkSpec.DEFAULT);
+
+    List<BgpSpeaker> s = convergedReflected(f);
 
     int sessions = s.stream().mapToInt(BgpSpeaker::establishedSessions).sum() / 2;
     assertThat(sessions).isEqualTo(1 + 2 * 6).isLessThan(8 * 7 / 2);
@@ -290,6 +356,37 @@ class BgpSpeakerTest {
     assertThat(s.get(2).bestRoute(f.podCidr(7)).orElseThrow())
         .contains("originator " + f.nodeAddress(7))
         .contains("cluster-list [10.255.255.1]");
+  }
+
+  @Test
+  void routeReflectors_clientsLearnTheSameRoute_holdOneSharedPath() {
+    Fabric f = Fabric.star(Network.create(Simulation.create(1)), 8, LinkSpec.DEFAULT);
+
+    List<BgpSpeaker> s = convergedReflected(f);
+
+    io.podnet.dataplane.bgp.Path atClient3 = s.get(2).best(f.podCidr(7));
+    for (int c = 3; c < 7; c++) {
+      assertThat(s.get(c).best(f.podCidr(7))).isSameAs(atClient3);
+    }
+    assertThat(atClient3.attrs.originatorId).isEqualTo(f.nodeAddress(7).toInt());
+    // The two reflectors' copies differ only in the reflector they came from.
+    assertThat(s.get(0).best(f.podCidr(7))).isNotSameAs(atClient3);
+  }
+
+  @Test
+  void routeReflectors_withOrWithoutSink_sameDigest() {
+    MemoryTraceSink sink = new MemoryTraceSink();
+    Network withSink = Network.create(Simulation.create(4), Trace.digestOnly().addSink(sink));
+    Network digestOnly = Network.create(Simulation.create(4));
+    for (Network n : List.of(withSink, digestOnly)) {
+      reflected(Fabric.star(n, 8, LinkSpec.DEFAULT));
+      n.simulation().runUntil(SimTime.SECOND);
+    }
+
+    assertThat(digestOnly.trace().digest()).isEqualTo(withSink.trace().digest());
+    assertThat(sink.lines())
+        .anyMatch(l -> l.contains(" bgp node-3 route best 10.244.1.192/26 via 192.168.0.15 from "))
+        .anyMatch(l -> l.contains(" route node-3 add 10.244.1.192/26 via 192.168.0.4 dev eth0"));
   }
 
   @Test
@@ -330,18 +427,23 @@ class BgpSpeakerTest {
 
   @TempDir Path dir;
 
-  @Test
-  void tshark_sessionCapture_openKeepaliveUpdateDecodeAsBgp() throws Exception {
-    Pair t = new Pair();
+  /** Starts both speakers of {@code t}, captures node-1's eth0 until {@code until}: the file. */
+  private Path capture(Pair t, long until) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PcapWriter pcap = PcapWriter.to(bytes);
     t.eth1.capture(pcap);
     t.s1.start();
     t.s2.start();
-    t.sim().runUntil(100 * SimTime.SECOND);
+    t.sim().runUntil(until);
     pcap.close();
     Path file = dir.resolve("bgp.pcap");
     Files.write(file, bytes.toByteArray());
+    return file;
+  }
+
+  @Test
+  void tshark_sessionCapture_openKeepaliveUpdateDecodeAsBgp() throws Exception {
+    Path file = capture(new Pair(), 100 * SimTime.SECOND);
 
     assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
     List<String> types = Tshark.run(file, "-Y", "bgp", "-T", "fields", "-e", "bgp.type");
@@ -360,5 +462,35 @@ class BgpSpeakerTest {
         .containsExactly("64512\t240", "64512\t240");
     assertThat(Tshark.run(file, "-Y", "bgp.type == 2", "-T", "fields", "-e", "bgp.nlri_prefix"))
         .contains("10.244.1.0", "10.244.2.0");
+  }
+
+  @Test
+  void tshark_hundredUpdatesAtOnce_fewSegmentsManyMessagesOneSplitAcrossTwo() throws Exception {
+    Pair t = new Pair();
+    for (int i = 0; i < 100; i++) {
+      t.s2.originate(Cidr.parse("10.245." + i + ".0/26"));
+    }
+    Path file = capture(t, SimTime.SECOND);
+
+    assertThat(t.s1.locRib()).hasSize(102);
+    assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    // node-2's 101 UPDATEs, written back to back when the session comes up, leave as one small
+    // segment and then segments of the MSS, each carrying many messages.
+    List<String> updateFrames =
+        Tshark.run(
+            file,
+            "-Y",
+            "bgp.type == 2 && ip.src == 192.168.1.12",
+            "-T",
+            "fields",
+            "-e",
+            "bgp.nlri_prefix");
+    List<String> prefixes =
+        updateFrames.stream().flatMap(l -> List.of(l.split(",")).stream()).toList();
+    assertThat(prefixes).hasSize(101).doesNotHaveDuplicates().contains("10.245.99.0");
+    assertThat(updateFrames).hasSizeLessThanOrEqualTo(6);
+    assertThat(updateFrames.stream().filter(l -> l.split(",").length > 20)).isNotEmpty();
+    // An UPDATE that did not fit in one segment is reassembled from two.
+    assertThat(Tshark.run(file, "-Y", "tcp.segments && ip.src == 192.168.1.12")).isNotEmpty();
   }
 }

@@ -18,11 +18,7 @@ class PathTest {
   }
 
   private static Path learned(PathAttributes a, boolean ebgp, int routerId, int address, int cost) {
-    return new Path(dummyPeer(), a, ebgp, routerId, address, cost);
-  }
-
-  private static BgpPeer dummyPeer() {
-    return null;
+    return Path.learned(a, ebgp, routerId, address, cost);
   }
 
   private static final PathAttributes BASE = attrs(0, new int[] {65001}, 0, 100);
@@ -135,5 +131,25 @@ class PathTest {
     Path b = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"), 0);
     assertThat(Path.compare(a, b)).isNegative();
     assertThat(Path.compare(b, a)).isPositive();
+  }
+
+  @Test
+  void compare_localRoute_winsOverAnyLearned() {
+    Path local = Path.local(attrs(2, new int[] {65001, 65002}, 99, 10), ip("10.0.0.200"));
+    Path better = learned(attrs(0, new int[0], 0, 500), true, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+    assertThat(Path.compare(local, better)).isNegative();
+    assertThat(Path.compare(better, local)).isPositive();
+  }
+
+  @Test
+  void equals_sameValues_equalWithEqualHash() {
+    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
+    Path b = learned(attrs(0, new int[] {65001}, 0, 100), false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a).isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"), 0));
+    assertThat(a).isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 1));
+    assertThat(a).isNotEqualTo(learned(BASE, true, ip("10.0.0.9"), ip("10.0.0.3"), 0));
+    assertThat(Path.local(BASE, ip("10.0.0.9")))
+        .isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), 0, 0));
   }
 }

@@ -3,7 +3,22 @@ package io.podnet.dataplane.netfilter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
+import io.podnet.dataplane.service.Endpoint;
+import io.podnet.dataplane.service.KubeProxyIptables;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServiceOptions;
+import io.podnet.dataplane.service.ServicePort;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class IptablesSaveTest {
@@ -208,5 +223,127 @@ class IptablesSaveTest {
                     "*filter\n:B - [0:0]\n:A - [0:0]\n-A B -j A\n-A A -j B\nCOMMIT\n", "l"))
         .hasMessage(
             "l:6:1: loop through chain A (Too many levels of symbolic links) (at \"COMMIT\")");
+  }
+
+  private static final String A_JUMPS_TO_B = "*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j B\nCOMMIT\n";
+
+  @Test
+  void apply_noflushDeletesAChainAnUnwrittenChainJumpsTo_rejectedNamingTheRule() {
+    Ruleset base = IptablesSave.parse(A_JUMPS_TO_B, "base");
+
+    assertThatThrownBy(
+            () -> IptablesSave.apply(base, "*filter\n:B - [0:0]\n-X B\nCOMMIT\n", "l", true))
+        .hasMessage("l:3:4: chain B is still referenced by -A A -j B (at \"B\")");
+  }
+
+  @Test
+  void apply_noflushWritesOneChainIntoALoopThroughAnUnwrittenOne_rejected() {
+    Ruleset base = IptablesSave.parse(A_JUMPS_TO_B, "base");
+
+    assertThatThrownBy(
+            () ->
+                IptablesSave.apply(
+                    base, "*filter\n:C - [0:0]\n-A C -j A\n-A B -j C\nCOMMIT\n", "l", true))
+        .hasMessage(
+            "l:5:1: loop through chain A (Too many levels of symbolic links) (at \"COMMIT\")");
+    assertThat(IptablesSave.render(base, -1)).doesNotContain(":C");
+  }
+
+  @Test
+  void apply_noflushRewritesOneChain_sharesTheOthersAndKeepsAnUnchangedRewrite() {
+    Ruleset base =
+        IptablesSave.parse(
+            "*filter\n:A - [0:0]\n:B - [0:0]\n:C - [0:0]\n-A A -j B\n-A B -j ACCEPT\n"
+                + "-A C -j DROP\nCOMMIT\n",
+            "base");
+
+    Ruleset next =
+        IptablesSave.apply(
+            base,
+            "*filter\n:B - [0:0]\n:C - [0:0]\n-A B -j DROP\n-A C -j DROP\nCOMMIT\n",
+            "l",
+            true);
+
+    assertThat(next.chain(Table.FILTER, "A")).isSameAs(base.chain(Table.FILTER, "A"));
+    assertThat(next.chain(Table.FILTER, "C")).isSameAs(base.chain(Table.FILTER, "C"));
+    assertThat(next.chain(Table.FILTER, "B")).isNotSameAs(base.chain(Table.FILTER, "B"));
+    assertThat(next.rules(Table.FILTER, "B")).containsExactly("-A B -j DROP");
+    assertThat(base.rules(Table.FILTER, "B")).containsExactly("-A B -j ACCEPT");
+  }
+
+  /**
+   * Random changes to the endpoints of a dozen Services (of every kind kube-proxy writes chains
+   * for), each synced as kube-proxy's partial restore: the fixed chains, the changed Services' own
+   * chains and {@code -X} for the chains they lost. After every step the ruleset renders as one
+   * full restore of the same state does, and every chain of a Service the step left alone is the
+   * very compiled chain the ruleset held before.
+   */
+  @Test
+  void apply_randomPartialKubeProxyRestores_sameAsAFullRestoreAndUnwrittenChainsShared() {
+    Cidr cluster = Cidr.parse("10.0.0.0/8");
+    String node = "node-1";
+    Ipv4Address nodeIp = Ipv4Address.parse("192.168.0.2");
+    List<Service> services = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ServicePort port = ServicePort.of("p", "TCP", 80, 8080);
+      ServiceOptions options =
+          switch (i % 4) {
+            case 0 -> ServiceOptions.NONE;
+            case 1 -> ServiceOptions.NONE.withExternalIps(List.of(Ipv4Address.parse("1.2.3." + i)));
+            case 2 -> ServiceOptions.NONE.withExternalTrafficPolicyLocal(0);
+            default -> ServiceOptions.NONE.withClientIpAffinity(60);
+          };
+      if (i % 4 == 2) {
+        port = port.withNodePort(30000 + i);
+      }
+      services.add(
+          Service.of("ns", "s" + i, Ipv4Address.parse("172.30.0.0").plus(i + 1), port)
+              .withOptions(options));
+    }
+    SplittableRandom random = new SplittableRandom(7);
+    Map<Service, KubeProxyIptables.ServiceRules> rules = new LinkedHashMap<>();
+    Ruleset ruleset = new Ruleset();
+    for (int step = 0; step < 200; step++) {
+      Service changed = services.get(random.nextInt(services.size()));
+      KubeProxyIptables.ServiceRules old = rules.remove(changed);
+      SortedSet<String> gone = new TreeSet<>(old == null ? Set.of() : old.chains());
+      if (random.nextInt(5) > 0) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int e = 0; e < 6; e++) {
+          if (random.nextBoolean()) {
+            Ipv4Address ip = Ipv4Address.parse("10.1.0.1").plus(e);
+            endpoints.add(Endpoint.ready(ip.toString(), 8080).onNode(e % 2 == 0 ? node : "other"));
+          }
+        }
+        KubeProxyIptables.ServiceRules now =
+            KubeProxyIptables.ServiceRules.of(changed, endpoints, cluster, true, node, nodeIp);
+        rules.put(changed, now);
+        gone.removeAll(now.chains());
+      }
+      List<KubeProxyIptables.ServiceRules> written =
+          rules.containsKey(changed) ? List.of(rules.get(changed)) : List.of();
+      StringBuilder text =
+          new StringBuilder(KubeProxyIptables.restore(rules.values(), written, false));
+      if (!gone.isEmpty()) {
+        text.append("*nat\n");
+        gone.forEach(c -> text.append(':').append(c).append(" - [0:0]\n"));
+        gone.forEach(c -> text.append("-X ").append(c).append('\n'));
+        text.append("COMMIT\n");
+      }
+
+      Ruleset before = ruleset;
+      ruleset = IptablesSave.apply(before, text.toString(), "partial", true);
+
+      String full = KubeProxyIptables.restore(rules.values(), rules.values(), false);
+      assertThat(IptablesSave.render(ruleset, 0))
+          .isEqualTo(IptablesSave.render(IptablesSave.apply(new Ruleset(), full, "full", true), 0));
+      for (Map.Entry<Service, KubeProxyIptables.ServiceRules> e : rules.entrySet()) {
+        if (e.getKey() != changed) {
+          for (String chain : e.getValue().chains()) {
+            assertThat(ruleset.chain(Table.NAT, chain)).isSameAs(before.chain(Table.NAT, chain));
+          }
+        }
+      }
+    }
   }
 }

@@ -452,13 +452,18 @@ class NetfilterTest {
     assertThat(nf.lastEvaluated()).isEqualTo(1000);
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long evaluatedBefore = nf.rulesEvaluated();
-    long before = mx.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < 100; i++) {
-      nf.filter(Table.FILTER, HookPoint.INPUT, frame, null, null);
+    // The least over a few rounds: on a busy machine the JIT may compile the loop only later,
+    // and code not yet compiled allocates what compiled code does not.
+    long allocated = Long.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
+      long evaluatedBefore = nf.rulesEvaluated();
+      long before = mx.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 100; i++) {
+        nf.filter(Table.FILTER, HookPoint.INPUT, frame, null, null);
+      }
+      allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+      assertThat(nf.rulesEvaluated() - evaluatedBefore).isEqualTo(100_000);
     }
-    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-    assertThat(nf.rulesEvaluated() - evaluatedBefore).isEqualTo(100_000);
     assertThat(allocated).as("bytes allocated by 100,000 rule evaluations").isLessThan(1024);
   }
 }

@@ -11,9 +11,13 @@ import io.podnet.dataplane.netfilter.Ruleset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class KubeProxyIptablesTest {
@@ -280,5 +284,64 @@ class KubeProxyIptablesTest {
       assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), UTF_8);
     }
+  }
+
+  /**
+   * kube-proxy's partial restore (KEP-3453) of two of the six Services of its overall test: what
+   * the full dump holds except the declarations and rules of the other Services' own chains, byte
+   * for byte, and their rules in the fixed chains still there.
+   */
+  @Test
+  void restore_twoOfSixServicesWritten_fullDumpWithoutTheOthersOwnChains() throws IOException {
+    List<Service> services = new ArrayList<>();
+    Map<Service, List<Endpoint>> eps = new TreeMap<>(Comparator.comparing(Service::name));
+    String[] ips = {"10.180.0.1", "10.180.0.2", "10.180.0.3", "10.180.0.4", "10.180.0.3", ""};
+    for (int i = 1; i <= 6; i++) {
+      ServicePort port = i == 2 || i == 3 || i == 5 ? p80().withNodePort(3000 + i) : p80();
+      ServiceOptions options =
+          i == 2
+              ? ServiceOptions.NONE
+                  .withLoadBalancerIngress(List.of(Ipv4Address.parse("1.2.3.4")))
+                  .withExternalTrafficPolicyLocal(30000)
+              : i == 5
+                  ? ServiceOptions.NONE
+                      .withLoadBalancerIngress(List.of(Ipv4Address.parse("5.6.7.8")))
+                      .withLoadBalancerSourceRanges(List.of(Cidr.parse("203.0.113.0/25")))
+                      .withClientIpAffinity(ServiceOptions.DEFAULT_AFFINITY_SECONDS)
+                  : ServiceOptions.NONE;
+      Service s = svc("ns" + i, "svc" + i, "172.30.0.4" + i, port).withOptions(options);
+      services.add(s);
+      eps.put(s, ips[i - 1].isEmpty() ? List.of() : List.of(Endpoint.ready(ips[i - 1], 80)));
+    }
+    List<KubeProxyIptables.ServiceRules> all = new ArrayList<>();
+    for (Service s : services) {
+      all.add(KubeProxyIptables.ServiceRules.of(s, eps.get(s), CLUSTER, true, NODE, NODE_IP));
+    }
+    List<KubeProxyIptables.ServiceRules> written = List.of(all.get(1), all.get(4));
+    Set<String> kept = new HashSet<>();
+    written.forEach(r -> kept.addAll(r.chains()));
+
+    String partial = KubeProxyIptables.restore(all, written, false);
+
+    String full = KubeProxyIptables.render(services, eps, CLUSTER, false, NODE, NODE_IP);
+    assertThat(KubeProxyIptables.restore(all, all, false)).isEqualTo(full);
+    String expected =
+        full.lines()
+                .filter(
+                    l -> {
+                      String chain =
+                          l.startsWith(":")
+                              ? l.substring(1)
+                              : l.startsWith("-A ") ? l.substring(3) : "";
+                      chain = chain.isEmpty() ? "" : chain.substring(0, chain.indexOf(' '));
+                      return !chain.matches("KUBE-(SVC|SVL|EXT|FW|SEP)-.*") || kept.contains(chain);
+                    })
+                .collect(Collectors.joining("\n"))
+            + "\n";
+    assertThat(partial)
+        .isEqualTo(expected)
+        .contains("-A KUBE-SERVICES -m comment --comment \"ns1/svc1");
+    assertThat(partial.lines().filter(l -> l.startsWith(":KUBE-SEP-"))).hasSize(2);
+    assertThat(kept).contains(KubeProxyChains.firewallChain("ns5/svc5:p80", Protocol.TCP));
   }
 }

@@ -1,0 +1,76 @@
+package io.podnet.core.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.io.BaseEncoding;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tests for {@link Trace}: the digest is SHA-256 over the canonical lines, each with its newline.
+ */
+class TraceTest {
+
+  /** A record whose canonical line is given. */
+  private record Line(String text) implements TraceRecord {
+    @Override
+    public long time() {
+      return 0;
+    }
+
+    @Override
+    public void appendCanonical(StringBuilder out) {
+      out.append(text);
+    }
+  }
+
+  private static String sha256(List<String> lines) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    for (String line : lines) {
+      sha.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return BaseEncoding.base16().lowerCase().encode(sha.digest());
+  }
+
+  @Test
+  void digest_linesPastSeveralBlocksAndNonAscii_sha256OfTheLinesWithNewlines() throws Exception {
+    Trace trace = Trace.digestOnly();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      lines.add(i % 1000 == 7 ? "0.000000007 pod default/caf\u00e9-" + i : "0.000000001 hop #" + i);
+    }
+    lines.add("x".repeat(20_000));
+
+    for (String line : lines) {
+      trace.record(new Line(line));
+    }
+
+    assertThat(trace.digest()).isEqualTo(sha256(lines));
+    assertThat(trace.recordCount()).isEqualTo(lines.size());
+  }
+
+  @Test
+  void digest_readMidway_sameAsForTheLinesSoFarAndRecordingGoesOn() throws Exception {
+    Trace trace = Trace.digestOnly();
+    trace.record(new Line("one"));
+    trace.scratch().append("two");
+    trace.recordScratch();
+
+    String midway = trace.digest();
+    trace.record(new Line("three"));
+
+    assertThat(midway).isEqualTo(sha256(List.of("one", "two")));
+    assertThat(trace.digest()).isEqualTo(sha256(List.of("one", "two", "three")));
+  }
+
+  @Test
+  void recordScratch_withSink_throwsIllegalState() {
+    Trace trace = Trace.digestOnly().addSink(new MemoryTraceSink());
+
+    assertThatThrownBy(trace::recordScratch).isInstanceOf(IllegalStateException.class);
+  }
+}

@@ -1,0 +1,232 @@
+package io.podnet.dataplane.netfilter;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One chain's rules, compiled for evaluation: per rule a row of ints (address and mask, protocol,
+ * port ranges, interface ids, mark, connection states, flags, the kind of target and the chain it
+ * jumps to), so that a rule that does not match costs a few array reads and compares and allocates
+ * nothing. Rarely used matches (addrtype, statistic, recent, interface wildcards) are flagged as
+ * slow and checked from their {@link Match} objects. Chains and interfaces are named by their
+ * numbers in the {@link Ruleset.Names} of the ruleset's family, which never change, so a chain is
+ * compiled once and every later ruleset that holds it unchanged (the Services a kube-proxy restore
+ * leaves alone) shares it: a table's {@link Program} only links its chains by number.
+ */
+final class Chain {
+
+  static final int INV_SRC = 1;
+  static final int INV_DST = 1 << 1;
+  static final int INV_PROTO = 1 << 2;
+  static final int INV_IN = 1 << 3;
+  static final int INV_OUT = 1 << 4;
+  static final int INV_SPORT = 1 << 5;
+  static final int INV_DPORT = 1 << 6;
+  static final int INV_MARK = 1 << 7;
+  static final int INV_CT = 1 << 8;
+  static final int SLOW = 1 << 9;
+
+  static final int T_NONE = 0;
+  static final int T_ACCEPT = 1;
+  static final int T_DROP = 2;
+  static final int T_RETURN = 3;
+  static final int T_JUMP = 4;
+  static final int T_GOTO = 5;
+  static final int T_REJECT = 6;
+  static final int T_MARK = 7;
+  static final int T_NAT = 8;
+  static final int T_LOG = 9;
+
+  // the columns of a rule's row
+  static final int SRC = 0;
+  static final int SRC_MASK = 1;
+  static final int DST = 2;
+  static final int DST_MASK = 3;
+  static final int FLAGS = 4;
+  static final int PROTO = 5;
+  static final int SPORT_LO = 6;
+  static final int SPORT_HI = 7;
+  static final int DPORT_LO = 8;
+  static final int DPORT_HI = 9;
+  static final int IN_IF = 10;
+  static final int OUT_IF = 11;
+  static final int MARK_VALUE = 12;
+  static final int MARK_MASK = 13;
+  static final int CT_STATES = 14;
+  static final int KIND = 15;
+  static final int JUMP = 16;
+  static final int STRIDE = 17;
+
+  final String name;
+
+  /** The chain's number in its family's {@link Ruleset.Names}. */
+  final int id;
+
+  final Rule[] rules;
+
+  /** {@link #STRIDE} ints per rule, row after row. */
+  final int[] data;
+
+  /** Each rule's slow matches, or null when no rule has any. */
+  final Match @Nullable [][] slow;
+
+  private @Nullable String @Nullable [] traceTexts;
+
+  private Chain(String name, int id, Rule[] rules, int[] data, Match @Nullable [][] slow) {
+    this.name = name;
+    this.id = id;
+    this.rules = rules;
+    this.data = data;
+    this.slow = slow;
+  }
+
+  /** Compiles {@code rules} of chain {@code name}, numbering names in {@code names}. */
+  static Chain compile(String name, List<Rule> rules, Ruleset.Names names) {
+    int n = rules.size();
+    Rule[] array = rules.toArray(new Rule[0]);
+    int[] data = new int[n * STRIDE];
+    Match[][] slow = null;
+    for (int r = 0; r < n; r++) {
+      Match[] s = compile(array[r], data, r * STRIDE, names);
+      if (s != null) {
+        if (slow == null) {
+          slow = new Match[n][];
+        }
+        slow[r] = s;
+      }
+    }
+    return new Chain(name, names.chain(name), array, data, slow);
+  }
+
+  /** The number of rules. */
+  int size() {
+    return rules.length;
+  }
+
+  /** The rules as a list. */
+  List<Rule> list() {
+    return Arrays.asList(rules);
+  }
+
+  /** Whether {@code rules} are this chain's rules. */
+  boolean sameRules(List<Rule> other) {
+    if (other.size() != rules.length) {
+      return false;
+    }
+    for (int r = 0; r < rules.length; r++) {
+      if (!rules[r].sameAs(other.get(r))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Rule {@code r} as a trace shows it: {@code nat -A KUBE-SERVICES ...}. */
+  String traceText(Table table, int r) {
+    String[] texts = traceTexts;
+    if (texts == null) {
+      texts = new String[rules.length];
+      traceTexts = texts;
+    }
+    String text = texts[r];
+    if (text == null) {
+      text = table.text() + " " + rules[r];
+      texts[r] = text;
+    }
+    return text;
+  }
+
+  /** Writes rule's row at {@code at}; returns its slow matches, or null if it has none. */
+  private static Match @Nullable [] compile(Rule rule, int[] data, int at, Ruleset.Names names) {
+    int f = 0;
+    if (rule.srcPrefix >= 0) {
+      data[at + SRC] = rule.src;
+      data[at + SRC_MASK] = Rule.mask(rule.srcPrefix);
+      f |= rule.invSrc ? INV_SRC : 0;
+    }
+    if (rule.dstPrefix >= 0) {
+      data[at + DST] = rule.dst;
+      data[at + DST_MASK] = Rule.mask(rule.dstPrefix);
+      f |= rule.invDst ? INV_DST : 0;
+    }
+    data[at + PROTO] = rule.proto;
+    f |= rule.invProto ? INV_PROTO : 0;
+    List<Match> slowMatches = new ArrayList<>(0);
+    data[at + IN_IF] = iface(rule.in, true, rule.invIn, names, slowMatches);
+    f |= rule.invIn ? INV_IN : 0;
+    data[at + OUT_IF] = iface(rule.out, false, rule.invOut, names, slowMatches);
+    f |= rule.invOut ? INV_OUT : 0;
+    data[at + SPORT_HI] = 65535;
+    data[at + DPORT_HI] = 65535;
+    for (Match m : rule.matches) {
+      if (m instanceof Match.Ports p) {
+        if (p.sportLo() >= 0) {
+          data[at + SPORT_LO] = p.sportLo();
+          data[at + SPORT_HI] = p.sportHi();
+          f |= p.invSport() ? INV_SPORT : 0;
+        }
+        if (p.dportLo() >= 0) {
+          data[at + DPORT_LO] = p.dportLo();
+          data[at + DPORT_HI] = p.dportHi();
+          f |= p.invDport() ? INV_DPORT : 0;
+        }
+      } else if (m instanceof Match.Mark k) {
+        data[at + MARK_VALUE] = k.value() & k.mask();
+        data[at + MARK_MASK] = k.mask();
+        f |= k.inverted() ? INV_MARK : 0;
+      } else if (m instanceof Match.CtState s) {
+        data[at + CT_STATES] = s.states();
+        f |= s.inverted() ? INV_CT : 0;
+      } else if (!(m instanceof Match.Comment) && !(m instanceof Match.Nfacct)) {
+        slowMatches.add(m);
+      }
+    }
+    if (!slowMatches.isEmpty()) {
+      f |= SLOW;
+    }
+    data[at + FLAGS] = f;
+    Target t = rule.target;
+    data[at + JUMP] = -1;
+    if (t == null) {
+      data[at + KIND] = T_NONE;
+    } else if (t instanceof Target.Verdict v) {
+      data[at + KIND] =
+          switch (v.name()) {
+            case "ACCEPT" -> T_ACCEPT;
+            case "DROP" -> T_DROP;
+            default -> T_RETURN;
+          };
+    } else if (t instanceof Target.Jump j) {
+      data[at + KIND] = j.isGoto() ? T_GOTO : T_JUMP;
+      data[at + JUMP] = names.chain(j.chain());
+    } else if (t instanceof Target.Reject) {
+      data[at + KIND] = T_REJECT;
+    } else if (t instanceof Target.SetMark) {
+      data[at + KIND] = T_MARK;
+    } else if (t instanceof Target.Nat) {
+      data[at + KIND] = T_NAT;
+    } else {
+      data[at + KIND] = T_LOG;
+    }
+    return slowMatches.isEmpty() ? null : slowMatches.toArray(new Match[0]);
+  }
+
+  /** An interface id for an exact name, -1 for none; wildcards go slow. */
+  private static int iface(
+      @Nullable String name,
+      boolean in,
+      boolean inverted,
+      Ruleset.Names names,
+      List<Match> slowMatches) {
+    if (name == null) {
+      return -1;
+    }
+    if (name.endsWith("+")) {
+      slowMatches.add(new Match.Wildcard(name.substring(0, name.length() - 1), in, inverted));
+      return -1;
+    }
+    return names.iface(name);
+  }
+}

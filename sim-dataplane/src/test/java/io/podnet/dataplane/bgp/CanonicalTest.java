@@ -1,0 +1,59 @@
+package io.podnet.dataplane.bgp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.Simulation;
+import io.podnet.core.net.Network;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Canonical}: equal values come back as one instance, per network. */
+class CanonicalTest {
+
+  private static final int NODE = Ipv4Address.parse("192.168.1.12").toInt();
+
+  private static PathAttributes reflected() {
+    return PathAttributes.local(NODE, 100).reflected(NODE, 0x0A0B0C0D);
+  }
+
+  @Test
+  void attributes_equalValues_firstInstanceForBoth() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    PathAttributes first = reflected();
+    PathAttributes second = reflected();
+
+    assertThat(second).isEqualTo(first).isNotSameAs(first);
+    assertThat(values.attributes(first)).isSameAs(first);
+    assertThat(values.attributes(second)).isSameAs(first);
+    assertThat(values.attributes(PathAttributes.local(NODE, 100))).isNotSameAs(first);
+  }
+
+  @Test
+  void path_equalValues_firstInstanceForBoth() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    Path first = values.path(Path.learned(reflected(), false, NODE, NODE, 0));
+
+    assertThat(values.path(Path.learned(reflected(), false, NODE, NODE, 0))).isSameAs(first);
+    assertThat(values.path(Path.learned(reflected(), false, NODE, NODE + 1, 0))).isNotSameAs(first);
+  }
+
+  @Test
+  void prefixAndAddress_sameValue_oneInstance() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    long packed = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
+
+    assertThat(values.prefix(packed)).isEqualTo(Cidr.parse("10.244.2.0/26"));
+    assertThat(values.prefix(packed)).isSameAs(values.prefix(packed));
+    assertThat(values.address(NODE)).isEqualTo(Ipv4Address.of(NODE));
+    assertThat(values.address(NODE)).isSameAs(values.address(NODE));
+  }
+
+  @Test
+  void of_twoNetworks_separateValues() {
+    Network one = Network.create(Simulation.create(1));
+
+    assertThat(Canonical.of(one)).isSameAs(Canonical.of(one));
+    assertThat(Canonical.of(Network.create(Simulation.create(1)))).isNotSameAs(Canonical.of(one));
+  }
+}
