@@ -120,13 +120,16 @@ public final class RoutingTable {
       int key = length == 0 ? 0 : destination & (-1 << (32 - length));
       Int2ObjectOpenHashMap<Object> map = byLength[length];
       Object routes = map == null ? null : map.get(key);
-      SharedRoutes.Entry e = shared == null ? null : sharedEntry(length, key);
-      if (routes != null) {
-        Route own = routes instanceof Route r ? r : ((Route[]) routes)[0];
-        return e != null && own.metric() > 0 ? bind(e) : own;
+      Route own = routes == null ? null : routes instanceof Route r ? r : ((Route[]) routes)[0];
+      if (own != null && (own.metric() == 0 || shared == null)) {
+        return own;
       }
+      SharedRoutes.Entry e = shared == null ? null : sharedEntry(length, key);
       if (e != null) {
         return bind(e);
+      }
+      if (own != null) {
+        return own;
       }
     }
     return null;
