@@ -9,7 +9,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -539,14 +538,7 @@ class ScenarioRunTest {
 
   @Test
   void everyShippedScenario_runsWithEveryExpectationHolding() throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
-      files =
-          s.filter(p -> p.toString().endsWith(".yaml"))
-              .filter(p -> !ThresholdsScenarioTest.isFullSize(p))
-              .sorted()
-              .toList();
-    }
+    List<Path> files = ThresholdsScenarioTest.shippedScenarios();
     assertThat(files).isNotEmpty();
     for (Path file : files) {
       Run r = cli("run", file.toString());

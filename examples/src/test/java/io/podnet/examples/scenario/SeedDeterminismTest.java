@@ -3,12 +3,10 @@ package io.podnet.examples.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +24,7 @@ class SeedDeterminismTest {
 
   @Test
   void run_everySeedTwice_identicalTranscriptsAndDigests() throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
-      files =
-          s.filter(p -> p.toString().endsWith(".yaml"))
-              .filter(p -> !ThresholdsScenarioTest.isFullSize(p))
-              .sorted()
-              .toList();
-    }
+    List<Path> files = ThresholdsScenarioTest.shippedScenarios();
     List<Scenario> scenarios = new ArrayList<>();
     for (Path f : files) {
       scenarios.add(Scenario.load(f));

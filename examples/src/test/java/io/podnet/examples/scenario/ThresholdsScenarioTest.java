@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +21,17 @@ class ThresholdsScenarioTest {
 
   @TempDir Path dir;
 
-  /** Whether {@code file} is the full-size scenario, which only this test runs (scaled down). */
-  static boolean isFullSize(Path file) {
-    return file.getFileName().toString().equals("thresholds.yaml");
+  /**
+   * The shipped scenario files, sorted, but the full-size one, which only this test runs (scaled
+   * down).
+   */
+  static List<Path> shippedScenarios() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("scenarios"))) {
+      return s.filter(p -> p.toString().endsWith(".yaml"))
+          .filter(p -> !p.equals(FILE))
+          .sorted()
+          .toList();
+    }
   }
 
   private Path scaledDown() throws IOException {
