@@ -59,6 +59,16 @@ public final class HashMapServiceLookup extends CountingLookup {
 
   private Entries entries = new Entries();
 
+  /**
+   * The entries' slot array, mask and slab array, read by {@link #lookup} without going through
+   * {@link #entries}: set by {@link #sync} after every change. A slab array another lookup has
+   * since outgrown still holds this one's blocks, since the slab only appends.
+   */
+  private long[] slots = entries.slots;
+
+  private int mask = entries.mask;
+  private int[] slab = entries.slab.data;
+
   private HashMapServiceLookup(int maxTableSize, String nodeName, Cidr clusterCidr) {
     this.maxTableSize = maxTableSize;
     this.nodeName = nodeName;
@@ -103,9 +113,8 @@ public final class HashMapServiceLookup extends CountingLookup {
   @Override
   public long lookup(int vip, int port, int protocol, long flowHash) {
     long key = ServiceKey.pack(vip, port, protocol);
-    Entries e = entries;
-    long[] s = e.slots;
-    int m = e.mask;
+    long[] s = slots;
+    int m = mask;
     int pos = (int) HashCommon.mix(key) & m;
     int probes = 1;
     long cur;
@@ -122,7 +131,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       return done(probes, LookupResult.NO_ENDPOINTS);
     }
     int off = (int) v & Integer.MAX_VALUE;
-    int[] sl = e.slab.data;
+    int[] sl = slab;
     int index = 0;
     if (n > 1) {
       int slot = (int) (((flowHash >>> 32) * Maglev.SIZES[(int) (v >>> 50) & 0xF]) >>> 32);
@@ -291,6 +300,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       }
     }
     t.keysByService.put(name, keysOfService);
+    sync();
   }
 
   @Override
@@ -302,6 +312,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     for (long key : t.keysByService.remove(namespace + "/" + name)) {
       t.removeKey(key);
     }
+    sync();
     return true;
   }
 
@@ -350,6 +361,14 @@ public final class HashMapServiceLookup extends CountingLookup {
     }
     other.entries.shared = true;
     entries = other.entries;
+    sync();
+  }
+
+  /** Points the fields {@link #lookup} reads at the current entries. */
+  private void sync() {
+    slots = entries.slots;
+    mask = entries.mask;
+    slab = entries.slab.data;
   }
 
   /** The entries, copied first if another lookup shares them. */

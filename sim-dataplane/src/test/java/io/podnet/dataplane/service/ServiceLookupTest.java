@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -384,6 +386,50 @@ class ServiceLookupTest {
     long r = second.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), 77L << 32);
     assertThat(LookupResult.format(r)).isIn("10.244.1.2:8080", "10.244.2.2:8080");
     assertThat(first.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), 77L << 32))
+        .isEqualTo(LookupResult.NO_SERVICE);
+  }
+
+  @Test
+  void shareEntriesOf_thenTheOtherOutgrowsItsArrays_bothStillAnswer() {
+    HashMapServiceLookup first =
+        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup second =
+        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    List<Endpoint> three =
+        List.of(
+            Endpoint.ready("10.244.1.2", 8080),
+            Endpoint.ready("10.244.2.2", 8080),
+            Endpoint.ready("10.244.3.2", 8080));
+    Service a =
+        Service.of(
+            "ns",
+            "a",
+            Ipv4Address.parse("10.96.0.10"),
+            List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    first.update(a, three);
+    second.shareEntriesOf(first);
+
+    for (int i = 0; i < 300; i++) {
+      first.update(
+          Service.of(
+              "ns",
+              "s" + i,
+              Ipv4Address.of(Ipv4Address.parse("10.96.1.0").toInt() + i),
+              List.of(ServicePort.of("http", "TCP", 80, 8080))),
+          three);
+    }
+
+    Set<String> seen = new TreeSet<>();
+    for (long flow = 0; flow < 64; flow++) {
+      long mine = first.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), flow << 58);
+      long shared = second.lookup(a.clusterIp().toInt(), 80, Protocol.TCP.number(), flow << 58);
+      assertThat(shared).isEqualTo(mine);
+      seen.add(LookupResult.format(shared));
+    }
+    assertThat(seen).containsExactly("10.244.1.2:8080", "10.244.2.2:8080", "10.244.3.2:8080");
+    assertThat(first.size()).isEqualTo(301);
+    assertThat(second.size()).isEqualTo(1);
+    assertThat(second.lookup(Ipv4Address.parse("10.96.1.7").toInt(), 80, Protocol.TCP.number(), 0))
         .isEqualTo(LookupResult.NO_SERVICE);
   }
 
