@@ -358,18 +358,8 @@ class ServiceLookupTest {
 
   @Test
   void shareEntriesOf_thenUpdateOne_theOtherKeepsWhatItHad() {
-    Service a =
-        Service.of(
-            "ns",
-            "a",
-            Ipv4Address.parse("10.96.0.10"),
-            List.of(ServicePort.of("http", "TCP", 80, 8080)));
-    Service b =
-        Service.of(
-            "ns",
-            "b",
-            Ipv4Address.parse("10.96.0.11"),
-            List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    Service a = svc("a", "10.96.0.10");
+    Service b = svc("b", "10.96.0.11");
     HashMapServiceLookup first =
         HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
     HashMapServiceLookup second =
@@ -400,22 +390,13 @@ class ServiceLookupTest {
             Endpoint.ready("10.244.1.2", 8080),
             Endpoint.ready("10.244.2.2", 8080),
             Endpoint.ready("10.244.3.2", 8080));
-    Service a =
-        Service.of(
-            "ns",
-            "a",
-            Ipv4Address.parse("10.96.0.10"),
-            List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    Service a = svc("a", "10.96.0.10");
     first.update(a, three);
     second.shareEntriesOf(first);
 
     for (int i = 0; i < 300; i++) {
       first.update(
-          Service.of(
-              "ns",
-              "s" + i,
-              Ipv4Address.of(Ipv4Address.parse("10.96.1.0").toInt() + i),
-              List.of(ServicePort.of("http", "TCP", 80, 8080))),
+          svc("s" + i, Ipv4Address.of(Ipv4Address.parse("10.96.1.0").toInt() + i).toString()),
           three);
     }
 
