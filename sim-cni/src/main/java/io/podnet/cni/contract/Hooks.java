@@ -86,17 +86,17 @@ final class Hooks {
       Object in,
       Object out) {}
 
-  /**
-   * One dry run's answer, for every packet whose addresses lie in the same intervals of its
-   * boundaries (xor the sign bit) as the run's did.
-   */
-  private record Answer(
-      int[] sources, int[] destinations, int source, int destination, boolean passes) {
+  /** One dry run's answer, for every packet whose addresses lie in the run's ranges. */
+  private record Answer(Netfilter.DryRun run) {
 
-    /** Whether every address of both ranges lies in the run's intervals. */
+    /** Whether every address of both ranges lies in the run's. */
     boolean covers(Addresses src, Addresses dst) {
-      return addressClass(sources, src.lo(), src.hi()) == source
-          && addressClass(destinations, dst.lo(), dst.hi()) == destination;
+      return within(src, run.sourceFrom(), run.sourceTo())
+          && within(dst, run.destinationFrom(), run.destinationTo());
+    }
+
+    private static boolean within(Addresses a, int from, int to) {
+      return Integer.compareUnsigned(a.lo(), from) >= 0 && Integer.compareUnsigned(a.hi(), to) <= 0;
     }
   }
 
@@ -154,21 +154,12 @@ final class Hooks {
     List<Answer> known = r.answers.computeIfAbsent(q, k -> new ArrayList<>(1));
     for (Answer a : known) {
       if (a.covers(src, dst)) {
-        return a.passes();
+        return a.run().passes();
       }
     }
-    Netfilter.DryRun run = r.netfilter.dryRun(path, src.lo(), dst.lo(), proto, dport, in, out);
-    int[] sources = signedOrder(run.sourceBoundaries());
-    int[] destinations = signedOrder(run.destinationBoundaries());
-    Answer a =
-        new Answer(
-            sources,
-            destinations,
-            addressClass(sources, src.lo(), src.lo()),
-            addressClass(destinations, dst.lo(), dst.lo()),
-            run.passes());
+    Answer a = new Answer(r.netfilter.dryRun(path, src.lo(), dst.lo(), proto, dport, in, out));
     known.add(a);
-    return a.covers(src, dst) && a.passes();
+    return a.covers(src, dst) && a.run().passes();
   }
 
   /**
@@ -269,26 +260,5 @@ final class Hooks {
     int[] sorted = Arrays.copyOf(out, n);
     Arrays.sort(sorted);
     return sorted;
-  }
-
-  /** The index of the class holding the whole unsigned range [lo, hi], or -1 if it straddles. */
-  private static int addressClass(int[] bounds, int lo, int hi) {
-    int a = insertion(bounds, lo ^ Integer.MIN_VALUE);
-    int b = insertion(bounds, hi ^ Integer.MIN_VALUE);
-    return a == b ? a : -1;
-  }
-
-  /** The number of boundaries at or below {@code key}: the class of an address. */
-  private static int insertion(int[] bounds, int key) {
-    int i = Arrays.binarySearch(bounds, key);
-    return i >= 0 ? i + 1 : -i - 1;
-  }
-
-  private static int[] signedOrder(int[] unsigned) {
-    int[] out = new int[unsigned.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = unsigned[i] ^ Integer.MIN_VALUE;
-    }
-    return out;
   }
 }

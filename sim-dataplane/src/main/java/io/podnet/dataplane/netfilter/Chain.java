@@ -3,6 +3,7 @@ package io.podnet.dataplane.netfilter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,6 +73,9 @@ final class Chain {
   /** Each rule's slow matches, or null when no rule has any. */
   final Match @Nullable [][] slow;
 
+  /** The interface names the rules match on ({@code -i}, {@code -o}), each once, sorted. */
+  final List<String> interfaces;
+
   private @Nullable String @Nullable [] traceTexts;
 
   private Chain(String name, int id, Rule[] rules, int[] data, Match @Nullable [][] slow) {
@@ -80,6 +84,16 @@ final class Chain {
     this.rules = rules;
     this.data = data;
     this.slow = slow;
+    TreeSet<String> names = new TreeSet<>();
+    for (Rule rule : rules) {
+      if (rule.in != null) {
+        names.add(rule.in);
+      }
+      if (rule.out != null) {
+        names.add(rule.out);
+      }
+    }
+    this.interfaces = List.copyOf(names);
   }
 
   /** Compiles {@code rules} of chain {@code name}, numbering names in {@code names}. */

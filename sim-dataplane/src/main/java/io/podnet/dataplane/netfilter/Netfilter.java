@@ -791,28 +791,29 @@ public final class Netfilter {
   }
 
   /**
-   * What a dry run found ({@link #dryRun}): whether the packet passes unchanged, and where the
-   * address matches it met change: the first address of every prefix a rule it was compared with
-   * matches on, and the first address after it, each once, ascending as unsigned numbers (the
-   * destination ones hold every service-map frontend too). Any packet whose source and destination
-   * lie between the same two boundaries as the dry run's, with the same fields otherwise, meets the
-   * same rules with the same outcome.
+   * What a dry run found ({@link #dryRun}): whether the packet passes unchanged, and the unsigned
+   * ranges around its source and destination in which no address match it met changes (no prefix a
+   * rule it was compared with starts or ends inside, and no service-map frontend lies inside but
+   * the destination itself). Any packet whose source and destination lie in these ranges, with the
+   * same fields otherwise, meets the same rules with the same outcome.
    *
    * @param passes whether the packet passes unchanged
-   * @param sourceBoundaries the source boundaries
-   * @param destinationBoundaries the destination boundaries
+   * @param sourceFrom the lowest source of the range, unsigned
+   * @param sourceTo the highest source of the range, unsigned
+   * @param destinationFrom the lowest destination of the range, unsigned
+   * @param destinationTo the highest destination of the range, unsigned
    */
-  public record DryRun(boolean passes, int[] sourceBoundaries, int[] destinationBoundaries) {}
+  public record DryRun(
+      boolean passes, int sourceFrom, int sourceTo, int destinationFrom, int destinationTo) {}
 
   /**
    * Runs the first packet of a new flow with these fields, from any source port, through every hook
    * point of {@code path} here without sending it: it passes unchanged when every table accepts it,
    * no NAT rule or service-map frontend takes it, and no rule it reaches matches on its source
    * port, at random ({@code statistic}) or by history ({@code recent}). Nothing is counted, traced,
-   * tracked or drawn. The answer holds for every packet whose addresses lie between the same
-   * {@linkplain DryRun boundaries}, are local here or not alike, and whose devices are alike for
-   * every {@linkplain #interfacePatterns interface pattern}, with the same protocol and destination
-   * port.
+   * tracked or drawn. The answer holds for every packet whose addresses lie in the same {@linkplain
+   * DryRun ranges}, are local here or not alike, and whose devices are alike for every {@linkplain
+   * #interfacePatterns interface pattern}, with the same protocol and destination port.
    *
    * @param in the device the packet came in by (ignored for {@link Path#SENT})
    * @param out the device it leaves by (ignored for {@link Path#DELIVERED})
@@ -868,36 +869,38 @@ public final class Netfilter {
           break;
         }
       }
-      TreeSet<Long> sources = new TreeSet<>();
-      TreeSet<Long> destinations = new TreeSet<>();
+      long source = src & 0xFFFF_FFFFL;
+      long destination = dst & 0xFFFF_FFFFL;
+      long[] range = {0, 0xFFFF_FFFFL, 0, 0xFFFF_FFFFL}; // source from, to; destination from, to
       for (int k = 0; k < compared.size(); k += 3) {
-        TreeSet<Long> side = compared.getInt(k) == 0 ? sources : destinations;
+        int side = compared.getInt(k);
         long start = compared.getInt(k + 1) & 0xFFFF_FFFFL;
-        side.add(start);
-        side.add(start + (~compared.getInt(k + 2) & 0xFFFF_FFFFL) + 1);
+        long address = side == 0 ? source : destination;
+        narrow(range, 2 * side, address, start);
+        narrow(range, 2 * side, address, start + (~compared.getInt(k + 2) & 0xFFFF_FFFFL) + 1);
       }
       HashMapServiceLookup map = serviceMap;
       if (map != null) {
-        for (int a : map.frontendAddresses()) {
-          destinations.add(a & 0xFFFF_FFFFL);
-          destinations.add((a & 0xFFFF_FFFFL) + 1);
-        }
+        long[] gap = map.frontendRange(dst);
+        range[2] = Math.max(range[2], gap[0]);
+        range[3] = Math.min(range[3], gap[1]);
       }
-      return new DryRun(passes, unsigned(sources), unsigned(destinations));
+      return new DryRun(passes, (int) range[0], (int) range[1], (int) range[2], (int) range[3]);
     } finally {
       dry = false;
     }
   }
 
-  /** The boundaries as unsigned ints, without 2^32. */
-  private static int[] unsigned(TreeSet<Long> bounds) {
-    bounds.remove(1L << 32);
-    int[] out = new int[bounds.size()];
-    int i = 0;
-    for (long b : bounds) {
-      out[i++] = (int) b;
+  /**
+   * Narrows the range at {@code range[at]}, {@code range[at + 1]} around {@code address} to one
+   * side of the boundary {@code bound}, the first address of a new interval.
+   */
+  private static void narrow(long[] range, int at, long address, long bound) {
+    if (bound <= address) {
+      range[at] = Math.max(range[at], bound);
+    } else {
+      range[at + 1] = Math.min(range[at + 1], bound - 1);
     }
-    return out;
   }
 
   /** Whether the service map would take a new flow to {@code dst:dport}. */
@@ -916,14 +919,7 @@ public final class Netfilter {
   public List<String> interfacePatterns() {
     TreeSet<String> names = new TreeSet<>();
     for (Program p : programs.values()) {
-      for (Rule rule : p.chains().stream().flatMap(c -> c.list().stream()).toList()) {
-        if (rule.in != null) {
-          names.add(rule.in);
-        }
-        if (rule.out != null) {
-          names.add(rule.out);
-        }
-      }
+      names.addAll(p.interfacePatterns());
     }
     return List.copyOf(names);
   }

@@ -4,6 +4,7 @@ import io.podnet.core.net.HookPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,8 @@ final class Program {
 
   /** Each hook's built-in chain, by {@link HookPoint#ordinal()}, or null. */
   private final @Nullable Chain[] hookChain = new Chain[HookPoint.values().length];
+
+  private @Nullable List<String> interfacePatterns;
 
   /** Whether each hook's policy is DROP. */
   final boolean[] hookPolicyDrop = new boolean[HookPoint.values().length];
@@ -57,6 +60,25 @@ final class Program {
       }
     }
     return all;
+  }
+
+  /**
+   * The interface names the table's rules match on, each once, sorted; worked out the first time it
+   * is asked for.
+   */
+  List<String> interfacePatterns() {
+    List<String> p = interfacePatterns;
+    if (p == null) {
+      TreeSet<String> names = new TreeSet<>();
+      for (Chain c : byId) {
+        if (c != null) {
+          names.addAll(c.interfaces);
+        }
+      }
+      p = List.copyOf(names);
+      interfacePatterns = p;
+    }
+    return p;
   }
 
   /** The chain named {@code name}, or null. */

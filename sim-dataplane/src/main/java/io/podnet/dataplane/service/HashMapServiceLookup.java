@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Service lookup like an eBPF dataplane (Cilium's kube-proxy replacement): an open-addressing hash
@@ -404,6 +405,37 @@ public final class HashMapServiceLookup extends CountingLookup {
     /** Whether more than one lookup holds this table (so it must not change). */
     boolean shared;
 
+    /** {@link #frontendAddresses()}, worked out when first asked for after a change. */
+    private int @Nullable [] frontends;
+
+    /**
+     * Every address with a frontend, each once, ascending as unsigned numbers; shared, not to be
+     * changed.
+     */
+    int[] frontendAddresses() {
+      int[] f = frontends;
+      if (f == null) {
+        long[] found = new long[size];
+        int n = 0;
+        for (int i = 0; i < slots.length; i += 2) {
+          if (slots[i] != 0) {
+            found[n++] = ServiceKey.vip(slots[i]) & 0xFFFF_FFFFL;
+          }
+        }
+        Arrays.sort(found, 0, n);
+        int[] out = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          if (m == 0 || out[m - 1] != (int) found[i]) {
+            out[m++] = (int) found[i];
+          }
+        }
+        f = Arrays.copyOf(out, m);
+        frontends = f;
+      }
+      return f;
+    }
+
     /** A copy to change, sharing the slab. */
     Entries copy() {
       Entries c = new Entries();
@@ -528,6 +560,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     }
 
     void put(long key, long value) {
+      frontends = null;
       if (4L * (size + 1) > 3L * (mask + 1)) {
         grow();
       }
@@ -560,6 +593,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       if (pos < 0) {
         return;
       }
+      frontends = null;
       live -= blockLength(slots[(pos << 1) + 1]);
       clusterKeyOf.remove(key);
       affinitySeconds.remove(key);
@@ -620,23 +654,33 @@ public final class HashMapServiceLookup extends CountingLookup {
    * other address is never looked up past the map.
    */
   public int[] frontendAddresses() {
-    long[] slots = entries.slots;
-    long[] found = new long[entries.size];
-    int n = 0;
-    for (int i = 0; i < slots.length; i += 2) {
-      if (slots[i] != 0) {
-        found[n++] = ServiceKey.vip(slots[i]) & 0xFFFF_FFFFL;
+    return entries.frontendAddresses().clone();
+  }
+
+  /**
+   * The unsigned range around {@code address} in which it is the only address that may have a
+   * frontend: {@code {address, address}} for a frontend address, else the gap between the frontend
+   * addresses below and above it; from and to as unsigned numbers in longs.
+   */
+  public long[] frontendRange(int address) {
+    int[] sorted = entries.frontendAddresses();
+    long a = address & 0xFFFF_FFFFL;
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if ((sorted[mid] & 0xFFFF_FFFFL) < a) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
       }
     }
-    Arrays.sort(found, 0, n);
-    int[] out = new int[n];
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-      if (m == 0 || out[m - 1] != (int) found[i]) {
-        out[m++] = (int) found[i];
-      }
+    if (lo < sorted.length && sorted[lo] == address) {
+      return new long[] {a, a};
     }
-    return Arrays.copyOf(out, m);
+    long from = lo == 0 ? 0 : (sorted[lo - 1] & 0xFFFF_FFFFL) + 1;
+    long to = lo == sorted.length ? 0xFFFF_FFFFL : (sorted[lo] & 0xFFFF_FFFFL) - 1;
+    return new long[] {from, to};
   }
 
   /** A ClientIP-affinity record's key: the client and the frontend it reached. */

@@ -17,6 +17,7 @@ import io.podnet.core.net.ProbeResult;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -370,7 +371,7 @@ class NetfilterTest {
   }
 
   @Test
-  void dryRun_boundaries_onlyOfTheRulesThePacketMet() {
+  void dryRun_ranges_narrowedOnlyByTheRulesThePacketMet() {
     nf.restore(
         rules(
             "*filter",
@@ -391,13 +392,15 @@ class NetfilterTest {
         nf.dryRun(Netfilter.Path.FORWARDED, ip("10.244.4.2"), ip("10.244.2.2"), 6, 80, eth0, eth0);
 
     assertThat(early.passes()).isTrue();
-    assertThat(early.sourceBoundaries()).containsExactly(ip("10.244.1.0"), ip("10.244.2.0"));
-    assertThat(early.destinationBoundaries()).isEmpty();
+    assertThat(List.of(early.sourceFrom(), early.sourceTo()))
+        .containsExactly(ip("10.244.1.0"), ip("10.244.1.255"));
+    assertThat(List.of(early.destinationFrom(), early.destinationTo())).containsExactly(0, -1);
     assertThat(late.passes()).isTrue();
-    assertThat(late.sourceBoundaries()).containsExactly(ip("10.244.1.0"), ip("10.244.2.0"));
-    assertThat(late.destinationBoundaries())
-        .as("not the source of the SVC chain it never reached")
-        .containsExactly(ip("10.96.0.10"), ip("10.96.0.11"), ip("10.244.2.9"), ip("10.244.2.10"));
+    assertThat(List.of(late.sourceFrom(), late.sourceTo()))
+        .as("not narrowed by the source of the SVC chain it never reached")
+        .containsExactly(ip("10.244.2.0"), -1);
+    assertThat(List.of(late.destinationFrom(), late.destinationTo()))
+        .containsExactly(ip("10.96.0.11"), ip("10.244.2.8"));
     assertThat(nf.interfacePatterns()).containsExactly("cali+", "cni0");
     assertThat(HookPoint.values())
         .allMatch(point -> node1.hooks(point).stream().allMatch(nf::owns));

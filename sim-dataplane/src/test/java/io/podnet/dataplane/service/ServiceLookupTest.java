@@ -357,6 +357,26 @@ class ServiceLookupTest {
   }
 
   @Test
+  void frontendRange_aroundAnAddress_theGapBetweenFrontendsOrTheFrontendItself() {
+    HashMapServiceLookup lb = HashMapServiceLookup.create();
+    lb.update(svc("a", "172.30.0.1"), List.of());
+    lb.update(svc("b", "172.30.0.9"), List.of());
+    long first = Ipv4Address.parse("172.30.0.1").toInt() & 0xFFFF_FFFFL;
+
+    assertThat(lb.frontendRange(Ipv4Address.parse("172.30.0.5").toInt()))
+        .containsExactly(first + 1, first + 7);
+    assertThat(lb.frontendRange(Ipv4Address.parse("172.30.0.9").toInt()))
+        .containsExactly(first + 8, first + 8);
+    assertThat(lb.frontendRange(Ipv4Address.parse("10.0.0.1").toInt()))
+        .containsExactly(0L, first - 1);
+    assertThat(lb.frontendRange(Ipv4Address.parse("203.0.113.1").toInt()))
+        .containsExactly(first + 9, 0xFFFF_FFFFL);
+    lb.remove("ns", "b");
+    assertThat(lb.frontendRange(Ipv4Address.parse("203.0.113.1").toInt()))
+        .containsExactly(first + 1, 0xFFFF_FFFFL);
+  }
+
+  @Test
   void shareEntriesOf_thenUpdateOne_theOtherKeepsWhatItHad() {
     Service a = svc("a", "10.96.0.10");
     Service b = svc("b", "10.96.0.11");
