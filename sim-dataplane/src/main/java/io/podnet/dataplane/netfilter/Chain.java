@@ -1,8 +1,10 @@
 package io.podnet.dataplane.netfilter;
 
+import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -76,6 +78,19 @@ final class Chain {
   /** The interface names the rules match on ({@code -i}, {@code -o}), each once, sorted. */
   final List<String> interfaces;
 
+  /** The fewest consecutive rules with one destination each that {@link #skip} indexes. */
+  static final int MIN_RUN = 16;
+
+  /**
+   * For each rule of a run of at least {@link #MIN_RUN} consecutive rules that each match one
+   * destination address ({@code -d a.b.c.d/32}, as KUBE-SERVICES holds one per Service port), the
+   * index past the run; 0 for every other rule. Null when the chain has no such run.
+   */
+  private final int @Nullable [] runEnd;
+
+  /** The rules of the runs as {@code destination << 32 | index}, ascending. */
+  private final long @Nullable [] byDestination;
+
   private @Nullable String @Nullable [] traceTexts;
 
   private Chain(String name, int id, Rule[] rules, int[] data, Match @Nullable [][] slow) {
@@ -94,6 +109,55 @@ final class Chain {
       }
     }
     this.interfaces = List.copyOf(names);
+    int[] ends = null;
+    LongArrayList index = new LongArrayList();
+    int n = rules.length;
+    for (int r = 0; r < n; ) {
+      int end = r;
+      while (end < n && oneDestination(data, end * STRIDE)) {
+        end++;
+      }
+      if (end - r >= MIN_RUN) {
+        if (ends == null) {
+          ends = new int[n];
+        }
+        for (int i = r; i < end; i++) {
+          ends[i] = end;
+          index.add((long) data[i * STRIDE + DST] << 32 | i);
+        }
+      }
+      r = Math.max(end, r + 1);
+    }
+    this.runEnd = ends;
+    long[] sorted = index.toLongArray();
+    Arrays.sort(sorted);
+    this.byDestination = ends == null ? null : sorted;
+  }
+
+  private static boolean oneDestination(int[] data, int at) {
+    return data[at + DST_MASK] == -1 && (data[at + FLAGS] & INV_DST) == 0;
+  }
+
+  /**
+   * The first rule from {@code r} on that a packet to {@code dst} may match without comparing it
+   * with the rules between: {@code r} itself unless it lies in a run of one-destination rules, else
+   * the next rule of the run for {@code dst}, or the index past the run. The rules skipped are
+   * those the kernel compares and finds not matching, one by one.
+   */
+  int skip(int r, int dst) {
+    int[] ends = runEnd;
+    if (ends == null || ends[r] == 0) {
+      return r;
+    }
+    long[] sorted = Objects.requireNonNull(byDestination);
+    int at = Arrays.binarySearch(sorted, (long) dst << 32 | r);
+    if (at < 0) {
+      at = -at - 1;
+    }
+    if (at < sorted.length && (int) (sorted[at] >>> 32) == dst && (int) sorted[at] < ends[r]) {
+      return (int) sorted[at];
+    }
+    return ends[r];
   }
 
   /** Compiles {@code rules} of chain {@code name}, numbering names in {@code names}. */

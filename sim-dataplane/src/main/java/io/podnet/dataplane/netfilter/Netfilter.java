@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  * way (the client of a Service sees the ClusterIP answer). Every rule a packet is compared with is
  * counted ({@link #rulesEvaluated()}, {@link #lastEvaluated()}), every rule that matches is a
  * {@link HopAction#RULE} hop of the packet's walk, and a drop by a rule is {@code Drop(FILTERED,
- * rule)}. Evaluation reads primitive arrays and allocates nothing for a rule that does not match.
+ * rule)}. Evaluation reads primitive arrays and allocates nothing for a rule that does not match; a
+ * long run of rules that each match one destination (KUBE-SERVICES) is passed by an index to the
+ * rules for the packet's destination, and the rules passed over are counted as the kernel compares
+ * them.
  *
  * <pre>{@code
  * Netfilter nf = Netfilter.install(node);
@@ -991,6 +994,14 @@ public final class Netfilter {
         r = stackRule[sp];
         end = chain.size();
         continue;
+      }
+      if (!dry) {
+        int to = chain.skip(r, pDst);
+        if (to != r) {
+          evaluated += to - r;
+          r = to;
+          continue;
+        }
       }
       evaluated++;
       int[] data = chain.data;

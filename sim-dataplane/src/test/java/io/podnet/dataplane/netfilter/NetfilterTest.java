@@ -424,6 +424,54 @@ class NetfilterTest {
   }
 
   @Test
+  void evaluate_longRunOfOneDestinationRules_sameVerdictAndCountAsTheLinearWalk() {
+    StringBuilder sb = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:HIT - [0:0]\n");
+    for (int i = 0; i < 100; i++) {
+      int port = i == 40 ? 54 : 53;
+      sb.append("-A INPUT -d 10.1.0.").append(i % 50).append("/32 -p udp -m udp --dport ");
+      sb.append(port).append(" -j ").append(i == 99 ? "DROP" : "HIT").append('\n');
+    }
+    sb.append("-A INPUT -d 10.1.0.0/24 -j DROP\n");
+    sb.append("-A HIT -p udp -m udp --sport 1 -j DROP\n");
+    nf.restore(sb.append("COMMIT\n").toString(), "runs.v4");
+
+    // 10.1.0.40: rule 41 is for port 54; rule 91 (index 90) jumps to HIT and returns; then the
+    // /24 rule after the run drops it: 101 rules of INPUT and 1 of HIT.
+    assertThat(nf.filter(Table.FILTER, HookPoint.INPUT, udpTo("10.1.0.40", 53), null, null))
+        .isNotNull();
+    assertThat(nf.lastEvaluated()).isEqualTo(102);
+    assertThat(nf.packets(Table.FILTER, "INPUT", 91)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "INPUT", 41)).isZero();
+    // 10.1.0.49: rule 50 jumps to HIT, rule 100 drops it.
+    assertThat(nf.filter(Table.FILTER, HookPoint.INPUT, udpTo("10.1.0.49", 53), null, null))
+        .isNotNull();
+    assertThat(nf.lastEvaluated()).isEqualTo(101);
+    assertThat(nf.packets(Table.FILTER, "INPUT", 50)).isEqualTo(1);
+    assertThat(nf.packets(Table.FILTER, "INPUT", 100)).isEqualTo(1);
+    // 10.2.0.1: no rule's destination; all 101 compared, the policy accepts.
+    assertThat(nf.filter(Table.FILTER, HookPoint.INPUT, udpTo("10.2.0.1", 53), null, null))
+        .isNull();
+    assertThat(nf.lastEvaluated()).isEqualTo(101);
+  }
+
+  private static Frame udpTo(String dst, int port) {
+    return Frame.of(
+        1,
+        Frames.udp(
+            MacAddress.ZERO,
+            MacAddress.ZERO,
+            Ipv4Address.parse("10.244.1.2"),
+            Ipv4Address.parse(dst),
+            64,
+            true,
+            1,
+            40000,
+            port,
+            new byte[8]),
+        null);
+  }
+
+  @Test
   void hotPath_nonMatchingRules_areCountedAndAllocateNothing() {
     StringBuilder sb = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n");
     for (int i = 0; i < 1000; i++) {
