@@ -54,6 +54,30 @@ class CalicoDatastoreTest {
         .contains(Ipv4Address.parse("10.244.0.0"));
   }
 
+  @Test
+  void assign_twoOwnBlocksWithFreeAddresses_takesFromTheLowerOwnBlock() {
+    CalicoDatastore store = store("10.244.0.0/28", 30);
+    for (int i = 1; i <= 5; i++) {
+      store.assign("node-1", "h" + i, new SplittableRandom(i)).orElseThrow();
+    }
+    store.assign("node-2", "other", new SplittableRandom(9)).orElseThrow();
+    store.release("h1");
+    List<Cidr> own = new ArrayList<>();
+    store
+        .blockAffinities()
+        .forEach(
+            (block, node) -> {
+              if (node.equals("node-1")) {
+                own.add(block);
+              }
+            });
+
+    Ipv4Address next = store.assign("node-1", "h6", new SplittableRandom(1)).orElseThrow();
+
+    assertThat(own).hasSize(2);
+    assertThat(own.get(0).contains(next)).as(next + " in " + own.get(0)).isTrue();
+  }
+
   private static CalicoDatastore store(String pool, int blockSize) {
     CalicoDatastore store = new CalicoDatastore();
     store.addPool(new CalicoDatastore.IpPool(Cidr.parse(pool), blockSize));
