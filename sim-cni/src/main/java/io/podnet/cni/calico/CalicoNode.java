@@ -10,6 +10,7 @@ import io.podnet.core.net.Device;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.SharedRoutes;
 import io.podnet.dataplane.bgp.BgpSpeaker;
 import io.podnet.dataplane.overlay.IpipTunnel;
 import io.podnet.dataplane.overlay.VxlanDevice;
@@ -38,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       programmed from the datastore as Felix does.
  * </ul>
  *
- * On the owning node every block gets {@code blackhole <block> proto bird}.
+ * On the owning node every block gets {@code blackhole <block> proto bird}. The routes BIRD learns
+ * alike on many nodes are kept once for the cluster ({@link NetNamespace#poolRoutes}); each node
+ * still shows and uses exactly the routes its own BIRD installed.
  */
 public final class CalicoNode implements NetworkAgent {
 
@@ -64,6 +67,14 @@ public final class CalicoNode implements NetworkAgent {
   private final Map<String, VxlanDevice> vxlan = new LinkedHashMap<>();
   private final Map<String, Ipv4Address> tunnelAddress = new LinkedHashMap<>();
   private final List<Runnable> pending = new ArrayList<>();
+
+  /**
+   * The routes BIRD installs alike on many nodes ({@code <block> via <owner IP> dev eth0 proto
+   * bird}), kept once: every node's table pools its learned routes here, and still holds exactly
+   * the routes its own BIRD installed and has not removed.
+   */
+  private final SharedRoutes learnedRoutes = new SharedRoutes();
+
   private boolean ready;
   private boolean torPeering;
   private @Nullable BgpSpeaker tor;
@@ -207,11 +218,13 @@ public final class CalicoNode implements NetworkAgent {
       if (mode == Mode.IPIP) {
         IpipTunnel tunl0 = IpipTunnel.create(root, "tunl0", root.device("eth0"));
         b.exportThrough(tunl0);
+        root.poolRoutes(learnedRoutes, tunl0);
         speakers.put(node.name(), b.build());
         Ipv4Address address = tunnelAddress(cluster, store, node, "ipip-tunnel-addr-");
         root.addAddress(tunl0, IfAddress.of(address, 32));
         tunl0.up();
       } else {
+        root.poolRoutes(learnedRoutes, root.device("eth0"));
         speakers.put(node.name(), b.build());
       }
     } else {

@@ -404,6 +404,19 @@ public final class NetNamespace {
   }
 
   /**
+   * Keeps the routes later added through {@code dev} (in this namespace) that many namespaces hold
+   * alike in {@code set}, once for all of them: {@code <prefix> via <gateway> dev <dev> [onlink]
+   * proto <protocol>}, metric 0, and no other route to the prefix in the set. The namespace shows,
+   * matches and removes them exactly as if it held copies; nothing else changes, so this records no
+   * event. One set a namespace; {@link IllegalStateException} if it holds one, or the set's owner
+   * put routes in it.
+   */
+  public void poolRoutes(SharedRoutes set, Device dev) {
+    checkOwn(dev);
+    routes.pool(set, dev);
+  }
+
+  /**
    * Holds every entry of {@code set} as a permanent neighbour on {@code dev} (in this namespace)
    * except the {@code excluded} addresses, as if each were added with {@link #addNeighbour}; an
    * entry added here for the same address takes its place. One set a device; the device's entries

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * one map per present length, longest first. Among routes to the same prefix the lowest metric
  * wins; like the kernel, a second route with the same prefix and metric is refused. The table may
  * also hold the routes of one {@link SharedRoutes} set, bound to one of its devices: they count,
- * show and match like its own (metric 0), and removing one only hides it from this table.
+ * show and match like its own (metric 0). Attached, it holds all but those it excludes, and
+ * removing one only hides it from this table; pooling, it holds those added to it, with a bit each.
  */
 public final class RoutingTable {
 
@@ -35,8 +36,16 @@ public final class RoutingTable {
   private @Nullable SharedRoutes shared;
   private @Nullable Device sharedDevice;
 
-  /** The shared routes this table does not hold, by {@link #key}. */
+  /** The shared routes this table does not hold, by {@link #key}, when attached. */
   private final LongOpenHashSet excluded = new LongOpenHashSet(0);
+
+  /** Whether the table pools its routes in the set rather than attaching it. */
+  private boolean pooling;
+
+  /** When pooling, a bit per {@linkplain SharedRoutes.Entry#slot slot} of the entries held. */
+  private long[] held = new long[0];
+
+  private int heldCount;
 
   /** The last shared route looked up, bound to the device, and the entry it was made from. */
   private SharedRoutes.@Nullable Entry cachedEntry;
@@ -81,6 +90,26 @@ public final class RoutingTable {
     excluded.addAll(skip);
   }
 
+  /**
+   * Keeps the routes later added through {@code dev} that the set can share in {@code set}: one
+   * entry for every table holding the same route, a bit here. {@link IllegalStateException} if the
+   * table holds a set already, or the set's owner put routes in it.
+   */
+  void pool(SharedRoutes set, Device dev) {
+    if (shared != null) {
+      throw new IllegalStateException("the routing table holds shared routes already");
+    }
+    set.startPooling();
+    shared = set;
+    sharedDevice = dev;
+    pooling = true;
+  }
+
+  private boolean holdsSlot(int slot) {
+    int word = slot >>> 6;
+    return word < held.length && (held[word] & 1L << slot) != 0;
+  }
+
   private static long key(int length, int network) {
     return (long) length << 32 | (network & 0xFFFF_FFFFL);
   }
@@ -92,7 +121,13 @@ public final class RoutingTable {
       return null;
     }
     SharedRoutes.Entry e = set.get(length, network);
-    return e == null || excluded.contains(key(length, network)) ? null : e;
+    if (e == null) {
+      return null;
+    }
+    if (pooling) {
+      return holdsSlot(e.slot) ? e : null;
+    }
+    return excluded.contains(key(length, network)) ? null : e;
   }
 
   /** The shared entry as a route of this table; the last one is kept, so a flow allocates once. */
@@ -208,7 +243,7 @@ public final class RoutingTable {
     List<Route> out = new ArrayList<>(shared.size());
     for (SharedRoutes.Entry e : shared.entries()) {
       Cidr dst = e.destination();
-      if (!excluded.contains(key(dst.prefixLength(), dst.networkInt()))) {
+      if (sharedEntry(dst.prefixLength(), dst.networkInt()) != null) {
         out.add(e.on(sharedDevice));
       }
     }
@@ -219,6 +254,9 @@ public final class RoutingTable {
   public int size() {
     if (shared == null) {
       return size;
+    }
+    if (pooling) {
+      return size + heldCount;
     }
     int hidden = 0;
     for (long k : excluded) {
@@ -291,6 +329,9 @@ public final class RoutingTable {
         }
       }
     }
+    if (pooling && route.metric() == 0 && addPooled(route)) {
+      return;
+    }
     Route[] routes;
     if (old == null) {
       routes = new Route[] {route};
@@ -311,6 +352,21 @@ public final class RoutingTable {
     size++;
   }
 
+  /** Holds {@code route} through the pool, if the pool can share it; false if not. */
+  private boolean addPooled(Route route) {
+    SharedRoutes.Entry e = shared.hold(route, sharedDevice);
+    if (e == null) {
+      return false;
+    }
+    int word = e.slot >>> 6;
+    if (word >= held.length) {
+      held = Arrays.copyOf(held, Math.max(word + 1, 2 * held.length));
+    }
+    held[word] |= 1L << e.slot;
+    heldCount++;
+    return true;
+  }
+
   boolean remove(Route route) {
     if (removeIf(r -> r.equals(route), route.destination()) > 0) {
       return true;
@@ -324,7 +380,13 @@ public final class RoutingTable {
   }
 
   private void hide(SharedRoutes.Entry e) {
-    excluded.add(key(e.destination().prefixLength(), e.destination().networkInt()));
+    if (pooling) {
+      held[e.slot >>> 6] &= ~(1L << e.slot);
+      heldCount--;
+      shared.release(e);
+    } else {
+      excluded.add(key(e.destination().prefixLength(), e.destination().networkInt()));
+    }
   }
 
   /** Removes every route matching the filter, own or shared; returns how many. */

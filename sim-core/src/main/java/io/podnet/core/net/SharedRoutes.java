@@ -3,14 +3,18 @@ package io.podnet.core.net;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Routes that many nodes hold alike, kept once: {@code <prefix> via <gateway> dev <device> onlink},
- * one per prefix. A routing table that {@linkplain NetNamespace#attachRoutes attaches} the set,
- * naming its own output device, shows and uses each of them as if it held a copy, except the
+ * Routes that many nodes hold alike, kept once: {@code <prefix> via <gateway> dev <device> [onlink]
+ * proto <protocol>}, one per prefix, each table binding it to its own device. A set is used in one
+ * of two ways.
+ *
+ * <p>Put by its owner: a routing table that {@linkplain NetNamespace#attachRoutes attaches} the
+ * set, naming its own output device, shows and uses each route as if it held a copy, except the
  * prefixes it excludes; a route put in or removed from the set appears in or leaves every such
  * table at once. An overlay agent's route to every other node's pod subnet is one of these: a
  * cluster of n nodes would otherwise hold n(n-1) route objects.
@@ -20,15 +24,48 @@ import org.jspecify.annotations.Nullable;
  * peers.put(Cidr.parse("10.244.2.0/24"), Ipv4Address.parse("10.244.2.0"));
  * root.attachRoutes(peers, flannel1, Cidr.parse("10.244.1.0/24")); // all but its own subnet
  * }</pre>
+ *
+ * <p>Filled by the tables: a table that {@linkplain NetNamespace#poolRoutes pools} its routes
+ * through a device here keeps a route added to it through that device once in the set, when another
+ * table holds the same one (or no table holds a route to that prefix), and a bit that it holds it;
+ * each table holds exactly the routes added to it and not removed, at its own time. A route every
+ * node learns alike over BGP ({@code <block> via <owner IP> dev eth0 proto bird}) is one of these.
+ * A route leaves the set when the last table holding it removes it.
  */
 public final class SharedRoutes {
 
   /** One route of the set, without its device. */
-  record Entry(Cidr destination, Ipv4Address gateway) {
+  static final class Entry {
+    final Cidr destination;
+    final Ipv4Address gateway;
+    final boolean onlink;
+    final String protocol;
 
-    /** The route as a table attached with {@code dev} holds it. */
+    /** The entry's index among the live entries of a pooled set (its bit in a table). */
+    final int slot;
+
+    /** How many pooling tables hold it. */
+    int holders;
+
+    Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
+      this.destination = destination;
+      this.gateway = gateway;
+      this.onlink = onlink;
+      this.protocol = protocol;
+      this.slot = slot;
+    }
+
+    Cidr destination() {
+      return destination;
+    }
+
+    /** The route as a table bound to {@code dev} holds it. */
     Route on(Device dev) {
-      return Route.to(destination).via(gateway).dev(dev).onlink().build();
+      Route.Builder b = Route.to(destination).via(gateway).dev(dev).proto(protocol);
+      if (onlink) {
+        b.onlink();
+      }
+      return b.build();
     }
   }
 
@@ -38,16 +75,26 @@ public final class SharedRoutes {
   private long presentLengths;
   private int size;
 
+  /** Whether tables fill the set ({@link #hold}); else its owner does ({@link #put}). */
+  private boolean pooled;
+
+  /** Slots of removed entries, reused last freed first; then {@link #nextSlot}. */
+  private final IntArrayList freeSlots = new IntArrayList();
+
+  private int nextSlot;
+
   /** An empty set. */
   public SharedRoutes() {}
 
   /** Puts the route to {@code destination} through {@code gateway}, replacing any to it. */
   public void put(Cidr destination, Ipv4Address gateway) {
+    checkOwned();
     int length = destination.prefixLength();
     if (byLength[length] == null) {
       byLength[length] = new Int2ObjectOpenHashMap<>();
     }
-    if (byLength[length].put(destination.networkInt(), new Entry(destination, gateway)) == null) {
+    Entry e = new Entry(destination, gateway, true, "boot", 0);
+    if (byLength[length].put(destination.networkInt(), e) == null) {
       size++;
     }
     presentLengths |= 1L << length;
@@ -55,6 +102,72 @@ public final class SharedRoutes {
 
   /** Removes the route to {@code destination}; false if there is none. */
   public boolean remove(Cidr destination) {
+    checkOwned();
+    return unlink(destination);
+  }
+
+  private void checkOwned() {
+    if (pooled) {
+      throw new IllegalStateException("the set is filled by the tables that pool routes in it");
+    }
+  }
+
+  /** Whether tables fill the set. */
+  boolean pooled() {
+    return pooled;
+  }
+
+  /**
+   * Marks the set as filled by tables; {@link IllegalStateException} if its owner put routes in it.
+   */
+  void startPooling() {
+    if (!pooled && size > 0) {
+      throw new IllegalStateException("the set holds routes put by its owner");
+    }
+    pooled = true;
+  }
+
+  /**
+   * The entry that binds to {@code route} through {@code dev}, made if no entry has its prefix and
+   * the route has a shared route's shape, now held by one more table; null when the route cannot be
+   * shared here (another route to the prefix is in the set, or its shape is not one).
+   */
+  @Nullable Entry hold(Route route, Device dev) {
+    Cidr dst = route.destination();
+    Ipv4Address gw = route.gateway();
+    if (gw == null || route.device() != dev) {
+      return null;
+    }
+    Entry e = get(dst.prefixLength(), dst.networkInt());
+    if (e == null) {
+      Entry made = new Entry(dst, gw, route.onlink(), route.protocol(), 0);
+      if (!made.on(dev).equals(route)) {
+        return null;
+      }
+      int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();
+      e = new Entry(dst, gw, route.onlink(), route.protocol(), slot);
+      int length = dst.prefixLength();
+      if (byLength[length] == null) {
+        byLength[length] = new Int2ObjectOpenHashMap<>();
+      }
+      byLength[length].put(dst.networkInt(), e);
+      presentLengths |= 1L << length;
+      size++;
+    } else if (!e.on(dev).equals(route)) {
+      return null;
+    }
+    e.holders++;
+    return e;
+  }
+
+  /** One table holding {@code e} less; the entry leaves the set with the last. */
+  void release(Entry e) {
+    if (--e.holders == 0 && unlink(e.destination)) {
+      freeSlots.push(e.slot);
+    }
+  }
+
+  private boolean unlink(Cidr destination) {
     int length = destination.prefixLength();
     Int2ObjectOpenHashMap<Entry> map = byLength[length];
     if (map == null || map.remove(destination.networkInt()) == null) {

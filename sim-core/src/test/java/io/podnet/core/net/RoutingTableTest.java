@@ -329,4 +329,98 @@ class RoutingTableTest {
     rt.attach(set, eth0, List.of(Cidr.parse("10.244.2.0/24")));
     assertThat(rt.size()).isEqualTo(1);
   }
+
+  @Test
+  void lookup_randomTablesPoolingRoutes_behaveLikeTablesHoldingCopies() {
+    SplittableRandom random = new SplittableRandom(20261128L);
+    for (int round = 0; round < 100; round++) {
+      int base = random.nextInt() & -65536;
+      SharedRoutes set = new SharedRoutes();
+      Nic[] devices = {eth0, eth1};
+      RoutingTable[] pooled = new RoutingTable[4];
+      RoutingTable[] copies = new RoutingTable[4];
+      for (int t = 0; t < pooled.length; t++) {
+        pooled[t] = new RoutingTable();
+        pooled[t].pool(set, devices[t % 2]);
+        copies[t] = new RoutingTable();
+      }
+      for (int step = 0; step < 200; step++) {
+        int t = random.nextInt(pooled.length);
+        int len = 20 + random.nextInt(13);
+        Cidr prefix = Cidr.of(Ipv4Address.of((base ^ random.nextInt(4096)) & -1 << 32 - len), len);
+        Route.Builder b = Route.to(prefix).via(Ipv4Address.of(base + 1 + random.nextInt(2)));
+        b.dev(random.nextInt(5) == 0 ? devices[(t + 1) % 2] : devices[t % 2]);
+        b.proto(random.nextBoolean() ? "bird" : "boot").metric(random.nextInt(6) == 0 ? 10 : 0);
+        Route r = random.nextInt(4) == 0 ? b.onlink().build() : b.build();
+        List<Route> held = copies[t].routes();
+        if (!held.isEmpty() && random.nextInt(3) == 0) {
+          Route gone = held.get(random.nextInt(held.size()));
+          assertThat(pooled[t].remove(gone)).isTrue();
+          copies[t].remove(gone);
+        } else if (!copies[t].hasRoute(prefix, r.metric())) {
+          pooled[t].add(r);
+          copies[t].add(r);
+        }
+      }
+
+      for (int t = 0; t < pooled.length; t++) {
+        assertThat(pooled[t].routes())
+            .as("round %d table %d", round, t)
+            .isEqualTo(copies[t].routes());
+        assertThat(pooled[t].size()).isEqualTo(copies[t].size());
+        for (Route r : copies[t].routes()) {
+          assertThat(pooled[t].contains(r)).isTrue();
+        }
+        for (int q = 0; q < 50; q++) {
+          int dst = base ^ random.nextInt(4096);
+          assertThat(pooled[t].lookup(dst))
+              .as("round %d table %d, destination %s", round, t, Ipv4Address.of(dst))
+              .isEqualTo(copies[t].lookup(dst));
+          Cidr block = Cidr.of(Ipv4Address.of(dst & -64), 26);
+          assertThat(pooled[t].isUniformOver(block)).isEqualTo(copies[t].isUniformOver(block));
+        }
+      }
+    }
+  }
+
+  @Test
+  void add_sameRouteInTwoPoolingTables_keptOnceUntilTheLastRemovesIt() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable a = new RoutingTable();
+    RoutingTable b = new RoutingTable();
+    RoutingTable c = new RoutingTable();
+    a.pool(set, eth0);
+    b.pool(set, eth1);
+    c.pool(set, eth0);
+    Cidr block = Cidr.parse("10.0.1.0/26");
+    Route onA = Route.to(block).via(ip("192.168.0.2")).dev(eth0).proto("bird").build();
+    Route onB = Route.to(block).via(ip("192.168.0.2")).dev(eth1).proto("bird").build();
+    Route otherGateway = Route.to(block).via(ip("192.168.0.3")).dev(eth0).proto("bird").build();
+
+    a.add(onA);
+    b.add(onB);
+    c.add(otherGateway);
+
+    assertThat(set.size()).isEqualTo(1);
+    assertThat(b.routes())
+        .extracting(Route::toString)
+        .containsExactly("10.0.1.0/26 via 192.168.0.2 dev eth1 proto bird");
+    assertThat(c.lookup(ip("10.0.1.9").toInt())).isEqualTo(otherGateway);
+    assertThat(a.remove(onA)).isTrue();
+    assertThat(a.lookup(ip("10.0.1.9").toInt())).isNull();
+    assertThat(b.lookup(ip("10.0.1.9").toInt())).isEqualTo(onB);
+    assertThat(set.size()).isEqualTo(1);
+    assertThat(b.remove(onB)).isTrue();
+    assertThat(set.size()).isZero();
+  }
+
+  @Test
+  void put_setThatTablesPoolIn_refused() {
+    SharedRoutes set = new SharedRoutes();
+    new RoutingTable().pool(set, eth0);
+
+    assertThatThrownBy(() -> set.put(Cidr.parse("10.0.1.0/26"), ip("192.168.0.2")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("filled by the tables");
+  }
 }

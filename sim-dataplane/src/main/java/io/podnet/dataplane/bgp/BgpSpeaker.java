@@ -70,8 +70,9 @@ public final class BgpSpeaker {
 
   /**
    * One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best at index 0, and the
-   * kernel route installed for it. Nearly every prefix has one or two candidates (a client of two
-   * reflectors), so the second is held directly and only a third makes an array.
+   * gateway and device of the kernel route installed for it (the route itself is not kept: the
+   * table may share it with other nodes). Nearly every prefix has one or two candidates (a client
+   * of two reflectors), so the second is held directly and only a third makes an array.
    */
   private static final class Entry {
     Path best;
@@ -79,7 +80,10 @@ public final class BgpSpeaker {
     /** Null, the path at index 1, or a {@code Path[]} of the paths from index 1 on. */
     @Nullable Object rest;
 
-    @Nullable Route installed;
+    /** The installed route's device, or null when none is installed. */
+    @Nullable Device installedDevice;
+
+    int installedGateway;
 
     Entry(Path first) {
       this.best = first;
@@ -778,7 +782,11 @@ public final class BgpSpeaker {
 
   private void install(long prefix, Entry e, @Nullable Path best) {
     Route want = best == null || best.local ? null : kernelRoute(prefix, best.attrs.nextHop);
-    Route have = e.installed;
+    Device haveDevice = e.installedDevice;
+    Route have =
+        haveDevice == null
+            ? null
+            : birdRoute(prefix, canonical.address(e.installedGateway), haveDevice);
     if (Objects.equals(want, have)) {
       return;
     }
@@ -786,12 +794,13 @@ public final class BgpSpeaker {
       if (ns.routes().contains(have)) {
         ns.removeRoute(have);
       }
-      e.installed = null;
+      e.installedDevice = null;
     }
     if (want != null) {
       try {
         ns.addRoute(want);
-        e.installed = want;
+        e.installedDevice = want.device();
+        e.installedGateway = Objects.requireNonNull(want.gateway()).toInt();
       } catch (IllegalArgumentException conflict) {
         trace("route", "not installed " + want + ": " + conflict.getMessage());
       }
@@ -806,19 +815,26 @@ public final class BgpSpeaker {
   private @Nullable Route kernelRoute(long prefix, int nextHop) {
     Device tunnel = exportTunnel;
     if (tunnel != null) {
-      return Route.to(canonical.prefix(prefix))
-          .via(canonical.address(nextHop))
-          .dev(tunnel)
-          .proto("bird")
-          .onlink()
-          .build();
+      return birdRoute(prefix, canonical.address(nextHop), tunnel);
     }
     Route r = ns.routes().lookup(nextHop);
     if (r == null || r.type() != Route.Type.UNICAST || r.device() == null) {
       return null;
     }
     Ipv4Address gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
-    return Route.to(canonical.prefix(prefix)).via(gw).dev(r.device()).proto("bird").build();
+    return birdRoute(prefix, gw, r.device());
+  }
+
+  /**
+   * {@code <prefix> via <gw> dev <dev> proto bird}, {@code onlink} through the export tunnel: the
+   * shape of every route the speaker installs.
+   */
+  private Route birdRoute(long prefix, Ipv4Address gw, Device dev) {
+    Route.Builder b = Route.to(canonical.prefix(prefix)).via(gw).dev(dev).proto("bird");
+    if (dev == exportTunnel) {
+      b.onlink();
+    }
+    return b.build();
   }
 
   void trace(String kind, String detail) {
