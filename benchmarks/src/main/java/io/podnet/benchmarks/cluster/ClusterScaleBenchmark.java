@@ -34,11 +34,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A cluster at the Kubernetes thresholds: N nodes in racks of 240 behind a router, 30 pods per
- * node, each through CNI ADD to Running. {@code build} measures building the cluster and running
- * every pod; {@code contractCheck} measures {@link ContractChecker#checkByClasses} on a built
- * cluster and prints the datagrams it sent and its thread's CPU time (the wall time of a shared
- * machine says less). After each build the retained heap (after a full GC) and the peak heap are
+ * A cluster at the Kubernetes thresholds: N nodes in racks of 240 behind a router (one L2 segment
+ * for {@code calico-rr}), 30 pods per node, each through CNI ADD to Running. {@code build} measures
+ * building the cluster and running every pod; {@code contractCheck} measures {@link
+ * ContractChecker#checkByClasses} on a built cluster and prints the datagrams it sent and its
+ * thread's CPU time (the wall time of a shared machine says less; {@code build} prints its thread's
+ * CPU time too). After each build the retained heap (after a full GC) and the peak heap are
  * printed.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClusterScaleBenchmark -p
@@ -66,7 +67,15 @@ public class ClusterScaleBenchmark {
     @Param({"500", "1000", "5000"})
     public int nodes;
 
-    /** {@code flannel-vxlan}, or {@code calico-rr} (BGP through two route reflectors). */
+    /**
+     * {@code flannel-vxlan}; {@code calico-rr}, Calico in BGP mode through two route reflectors
+     * (the first two nodes) with every node on one L2 segment, so every node's ARP broadcast
+     * reaches every other node; or {@code calico-tor}, Calico in BGP mode peering with the
+     * top-of-rack router, a route reflector for the cluster's one AS, with the nodes in racks of
+     * {@value #NODES_PER_RACK} like flannel's: a node reaches a block of its own rack through the
+     * block's node and any other through its rack's router, which carries pod traffic between racks
+     * without encapsulation.
+     */
     @Param({"flannel-vxlan"})
     public String strategy;
 
@@ -100,7 +109,11 @@ public class ClusterScaleBenchmark {
   @Benchmark
   public Cluster build(Size size) {
     resetPeaks();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu = threads.getCurrentThreadCpuTime();
     Cluster cluster = populate(size);
+    cpu = threads.getCurrentThreadCpuTime() - cpu;
+    System.out.printf("%nbuild: %.1f s of CPU%n", cpu / 1e9);
     printHeap("after build", cluster);
     return cluster;
   }
@@ -127,6 +140,7 @@ public class ClusterScaleBenchmark {
           case "flannel-vxlan" -> Cluster.flannel(Flanneld.Backend.VXLAN);
           case "calico-rr" ->
               Cluster.calico(CalicoNode.withRouteReflectors(CalicoNode.Mode.BGP, 2));
+          case "calico-tor" -> Cluster.calico(CalicoNode.withTorPeering(CalicoNode.Mode.BGP));
           default -> throw new IllegalArgumentException("unknown strategy: " + size.strategy);
         };
     int racks =

@@ -196,6 +196,11 @@ public final class CalicoNode implements NetworkAgent {
     return List.copyOf(speakers.values());
   }
 
+  /** The routes the nodes' BIRD learned alike, kept once (see {@link NetNamespace#poolRoutes}). */
+  SharedRoutes learnedRoutes() {
+    return learnedRoutes;
+  }
+
   @Override
   public void nodeAdded(Cluster cluster, Node node) {
     CalicoDatastore store = cluster.network().shared(CalicoDatastore.class, CalicoDatastore::new);

@@ -63,6 +63,29 @@ class CalicoNodeCrashTest {
   }
 
   @Test
+  void crashNode_learnedRoutesKeptOnce_crashedBlockLeavesTheSharedSetWhenEveryNodeWithdrewIt() {
+    CalicoNode agent = CalicoNode.of(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).nodes(3).seed(9).build();
+    for (int i = 1; i <= 3; i++) {
+      cluster.runPod("web-" + i, "node-" + i);
+    }
+    String node1Routes = Iproute2.ipRouteShow(cluster.node("node-1").host().root());
+    String node2Routes = Iproute2.ipRouteShow(cluster.node("node-2").host().root());
+
+    assertThat(agent.learnedRoutes().size())
+        .as("three blocks, each learned by two nodes")
+        .isEqualTo(3);
+    assertThat(node1Routes).contains("via 192.168.1.12 dev eth0 proto bird");
+    assertThat(node2Routes).contains("via 192.168.1.11 dev eth0 proto bird");
+    cluster.crashNode("node-3");
+    cluster.run(250 * SimTime.SECOND);
+    assertThat(agent.learnedRoutes().size()).isEqualTo(2);
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-1").host().root()))
+        .doesNotContain("via 192.168.1.13")
+        .contains("via 192.168.1.12 dev eth0 proto bird");
+  }
+
+  @Test
   void lossyLink_handshakeOpenLost_sessionUpAgainOneHoldTimeLater() {
     // with seed 762, node-2's lossy link eats the handshake's last ACK and node-1's OPEN: node-1
     // waits out its hold time, and its NOTIFICATION then opens node-2's half-made stream, whose

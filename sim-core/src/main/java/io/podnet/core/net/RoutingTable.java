@@ -125,7 +125,10 @@ public final class RoutingTable {
       return null;
     }
     if (pooling) {
-      return holdsSlot(e.slot) ? e : null;
+      while (e != null && !holdsSlot(e.slot)) {
+        e = e.next;
+      }
+      return e;
     }
     return excluded.contains(key(length, network)) ? null : e;
   }
@@ -243,7 +246,7 @@ public final class RoutingTable {
     List<Route> out = new ArrayList<>(shared.size());
     for (SharedRoutes.Entry e : shared.entries()) {
       Cidr dst = e.destination();
-      if (sharedEntry(dst.prefixLength(), dst.networkInt()) != null) {
+      if (sharedEntry(dst.prefixLength(), dst.networkInt()) == e) {
         out.add(e.on(sharedDevice));
       }
     }
@@ -395,7 +398,7 @@ public final class RoutingTable {
     if (shared != null) {
       for (SharedRoutes.Entry e : shared.entries()) {
         Cidr dst = e.destination();
-        if (sharedEntry(dst.prefixLength(), dst.networkInt()) != null
+        if (sharedEntry(dst.prefixLength(), dst.networkInt()) == e
             && filter.test(e.on(sharedDevice))) {
           hide(e);
           removed++;

@@ -26,11 +26,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Filled by the tables: a table that {@linkplain NetNamespace#poolRoutes pools} its routes
- * through a device here keeps a route added to it through that device once in the set, when another
- * table holds the same one (or no table holds a route to that prefix), and a bit that it holds it;
- * each table holds exactly the routes added to it and not removed, at its own time. A route every
- * node learns alike over BGP ({@code <block> via <owner IP> dev eth0 proto bird}) is one of these.
- * A route leaves the set when the last table holding it removes it.
+ * through a device here keeps a route of that shape added to it through that device once in the
+ * set, for every table holding the same route, and a bit that it holds it; each table holds exactly
+ * the routes added to it and not removed, at its own time. A prefix may have several routes in the
+ * set (through different gateways, as nodes of different racks reach it), a table holding one. A
+ * route every node learns alike over BGP ({@code <block> via <owner IP> dev eth0 proto bird}) is
+ * one of these. A route leaves the set when the last table holding it removes it.
  */
 public final class SharedRoutes {
 
@@ -46,6 +47,9 @@ public final class SharedRoutes {
 
     /** How many pooling tables hold it. */
     int holders;
+
+    /** In a pooled set, the next route to the same prefix, or null. */
+    @Nullable Entry next;
 
     Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
       this.destination = destination;
@@ -128,9 +132,9 @@ public final class SharedRoutes {
   }
 
   /**
-   * The entry that binds to {@code route} through {@code dev}, made if no entry has its prefix and
-   * the route has a shared route's shape, now held by one more table; null when the route cannot be
-   * shared here (another route to the prefix is in the set, or its shape is not one).
+   * The entry that binds to {@code route} through {@code dev}, made if the set has none and the
+   * route has a shared route's shape, now held by one more table; null when the route's shape is
+   * not one.
    */
   @Nullable Entry hold(Route route, Device dev) {
     Cidr dst = route.destination();
@@ -138,7 +142,12 @@ public final class SharedRoutes {
     if (gw == null || route.device() != dev) {
       return null;
     }
-    Entry e = get(dst.prefixLength(), dst.networkInt());
+    int length = dst.prefixLength();
+    Entry head = get(length, dst.networkInt());
+    Entry e = head;
+    while (e != null && !e.on(dev).equals(route)) {
+      e = e.next;
+    }
     if (e == null) {
       Entry made = new Entry(dst, gw, route.onlink(), route.protocol(), 0);
       if (!made.on(dev).equals(route)) {
@@ -146,15 +155,17 @@ public final class SharedRoutes {
       }
       int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();
       e = new Entry(dst, gw, route.onlink(), route.protocol(), slot);
-      int length = dst.prefixLength();
-      if (byLength[length] == null) {
-        byLength[length] = new Int2ObjectOpenHashMap<>();
+      if (head == null) {
+        if (byLength[length] == null) {
+          byLength[length] = new Int2ObjectOpenHashMap<>();
+        }
+        byLength[length].put(dst.networkInt(), e);
+        presentLengths |= 1L << length;
+      } else {
+        e.next = head.next;
+        head.next = e;
       }
-      byLength[length].put(dst.networkInt(), e);
-      presentLengths |= 1L << length;
       size++;
-    } else if (!e.on(dev).equals(route)) {
-      return null;
     }
     e.holders++;
     return e;
@@ -162,9 +173,31 @@ public final class SharedRoutes {
 
   /** One table holding {@code e} less; the entry leaves the set with the last. */
   void release(Entry e) {
-    if (--e.holders == 0 && unlink(e.destination)) {
-      freeSlots.push(e.slot);
+    if (--e.holders > 0) {
+      return;
     }
+    int length = e.destination.prefixLength();
+    int network = e.destination.networkInt();
+    Entry head = get(length, network);
+    if (head == e) {
+      if (e.next == null) {
+        unlink(e.destination);
+      } else {
+        byLength[length].put(network, e.next);
+        size--;
+      }
+    } else {
+      Entry before = head;
+      while (before != null && before.next != e) {
+        before = before.next;
+      }
+      if (before == null) {
+        throw new IllegalStateException("route " + e.destination + " is not in the set");
+      }
+      before.next = e.next;
+      size--;
+    }
+    freeSlots.push(e.slot);
   }
 
   private boolean unlink(Cidr destination) {
@@ -190,13 +223,15 @@ public final class SharedRoutes {
     return presentLengths;
   }
 
-  /** The route to exactly the prefix {@code network/length}, or null. */
+  /**
+   * The route to exactly the prefix {@code network/length} (in a pooled set the first), or null.
+   */
   @Nullable Entry get(int length, int network) {
     Int2ObjectOpenHashMap<Entry> map = byLength[length];
     return map == null ? null : map.get(network);
   }
 
-  /** Number of routes of one prefix length. */
+  /** Number of prefixes of one length the set has routes to. */
   int count(int length) {
     Int2ObjectOpenHashMap<Entry> map = byLength[length];
     return map == null ? 0 : map.size();
@@ -213,7 +248,11 @@ public final class SharedRoutes {
     List<Entry> all = new ArrayList<>(size);
     for (Int2ObjectOpenHashMap<Entry> map : byLength) {
       if (map != null) {
-        all.addAll(map.values());
+        for (Entry head : map.values()) {
+          for (Entry e = head; e != null; e = e.next) {
+            all.add(e);
+          }
+        }
       }
     }
     return all;

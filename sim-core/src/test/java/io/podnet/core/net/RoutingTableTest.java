@@ -401,7 +401,7 @@ class RoutingTableTest {
     b.add(onB);
     c.add(otherGateway);
 
-    assertThat(set.size()).isEqualTo(1);
+    assertThat(set.size()).as("one route through each gateway").isEqualTo(2);
     assertThat(b.routes())
         .extracting(Route::toString)
         .containsExactly("10.0.1.0/26 via 192.168.0.2 dev eth1 proto bird");
@@ -409,8 +409,11 @@ class RoutingTableTest {
     assertThat(a.remove(onA)).isTrue();
     assertThat(a.lookup(ip("10.0.1.9").toInt())).isNull();
     assertThat(b.lookup(ip("10.0.1.9").toInt())).isEqualTo(onB);
-    assertThat(set.size()).isEqualTo(1);
+    assertThat(set.size()).isEqualTo(2);
     assertThat(b.remove(onB)).isTrue();
+    assertThat(set.size()).isEqualTo(1);
+    assertThat(c.lookup(ip("10.0.1.9").toInt())).isEqualTo(otherGateway);
+    assertThat(c.remove(otherGateway)).isTrue();
     assertThat(set.size()).isZero();
   }
 
