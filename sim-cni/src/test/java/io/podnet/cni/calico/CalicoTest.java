@@ -8,6 +8,8 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class CalicoTest {
@@ -90,5 +92,31 @@ class CalicoTest {
     assertThat(result.message()).contains("ttl=62");
     assertThat(result.walk().render())
         .contains("reply 169.254.1.1 is-at ee:ee:ee:ee:ee:ee (proxy)");
+  }
+
+  @Test
+  void torPeeringInRacks_learnedRoutesKeptOncePerGatewayAndEachNodeShowsItsOwn() {
+    CalicoNode agent = CalicoNode.withTorPeering(CalicoNode.Mode.BGP);
+    Cluster cluster = Cluster.calico(agent).racks(2).nodes(4).seed(6).build();
+    for (int i = 1; i <= 4; i++) {
+      cluster.runPod("web-" + i, "node-" + i);
+    }
+    Map<String, Cidr> blockOf = new TreeMap<>();
+    cluster
+        .network()
+        .shared(CalicoDatastore.class, CalicoDatastore::new)
+        .blockAffinities()
+        .forEach((block, node) -> blockOf.put(node, block));
+    String node1 = Iproute2.ipRouteShow(cluster.node("node-1").host().root());
+
+    assertThat(node1)
+        .contains(blockOf.get("node-2") + " via 192.168.1.12 dev eth0 proto bird \n")
+        .contains(blockOf.get("node-3") + " via 192.168.1.1 dev eth0 proto bird \n")
+        .contains(blockOf.get("node-4") + " via 192.168.1.1 dev eth0 proto bird \n");
+    assertThat(Iproute2.ipRouteShow(cluster.node("node-3").host().root()))
+        .contains(blockOf.get("node-1") + " via 192.168.2.1 dev eth0 proto bird \n");
+    assertThat(agent.learnedRoutes().size())
+        .as("each block through its node for its rack, through the router for the other rack")
+        .isEqualTo(8);
   }
 }
