@@ -12,7 +12,6 @@ import io.podnet.core.net.Device;
 import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.LinkSpec;
-import io.podnet.core.net.NeighbourEntry;
 import io.podnet.core.net.NeighbourState;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Nic;
@@ -998,15 +997,16 @@ final class Forwarding {
    * failed one), -1 while a resolution is under way.
    */
   private int neighbour(NetNamespace ns, Device dev, Ipv4Address next) {
-    NeighbourEntry e = ns.neighbour(dev, next);
-    if (e == null || e.state() == NeighbourState.FAILED) {
+    NeighbourState state = ns.neighbourState(dev, next);
+    if (state == null || state == NeighbourState.FAILED) {
       mac = null;
       return RESOLVE;
     }
-    if (e.state() == NeighbourState.INCOMPLETE || e.mac() == null) {
+    MacAddress known = ns.neighbourMac(dev, next);
+    if (state == NeighbourState.INCOMPLETE || known == null) {
       return -1;
     }
-    mac = e.mac();
+    mac = known;
     return KNOWN;
   }
 

@@ -38,6 +38,10 @@ final class Neighbours {
     final Device dev;
     final int ip;
     long mac = -1;
+
+    /** {@link #mac} as an object, made when first asked for after it changed. */
+    private @Nullable MacAddress macObject;
+
     NeighbourState state;
     int probes;
     long timer = -1;
@@ -51,6 +55,19 @@ final class Neighbours {
 
     /** The walk of the probe waiting for this entry to resolve; dropped once it resolves. */
     @Nullable Walk walk;
+
+    /** The MAC, or null while there is none. */
+    @Nullable MacAddress macAddress() {
+      if (mac < 0) {
+        return null;
+      }
+      MacAddress m = macObject;
+      if (m == null || m.toLong() != mac) {
+        m = MacAddress.of(mac);
+        macObject = m;
+      }
+      return m;
+    }
 
     Entry(Device dev, int ip, NeighbourState state) {
       this.dev = dev;
@@ -229,10 +246,27 @@ final class Neighbours {
       return new NeighbourEntry(Ipv4Address.of(ip), dev, permanent, NeighbourState.PERMANENT);
     }
     if (value instanceof Entry e) {
-      return new NeighbourEntry(
-          Ipv4Address.of(ip), dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state);
+      return new NeighbourEntry(Ipv4Address.of(ip), dev, e.macAddress(), e.state);
     }
     return null;
+  }
+
+  /** The state of the entry {@link #entry} would show, or null; without a snapshot. */
+  @Nullable NeighbourState state(Device dev, int ip) {
+    Object value = find(dev, ip);
+    if (value instanceof MacAddress) {
+      return NeighbourState.PERMANENT;
+    }
+    return value instanceof Entry e ? e.state : null;
+  }
+
+  /** The MAC of the entry {@link #entry} would show, or null; without a snapshot. */
+  @Nullable MacAddress mac(Device dev, int ip) {
+    Object value = find(dev, ip);
+    if (value instanceof MacAddress permanent) {
+      return permanent;
+    }
+    return value instanceof Entry e ? e.macAddress() : null;
   }
 
   /** Snapshots of every entry: the namespace's own in creation order, then the shared ones. */

@@ -469,6 +469,22 @@ public final class NetNamespace {
   }
 
   /**
+   * The state of the neighbour entry for {@code address} on {@code device}, or null when there is
+   * none: what {@link #neighbour} shows, read without making a snapshot (for walks that ask often).
+   */
+  public @Nullable NeighbourState neighbourState(Device device, Ipv4Address address) {
+    return neighbours.state(device, address.toInt());
+  }
+
+  /**
+   * The MAC of the neighbour entry for {@code address} on {@code device}, or null when there is no
+   * entry or it holds none yet: what {@link #neighbour} shows, read without making a snapshot.
+   */
+  public @Nullable MacAddress neighbourMac(Device device, Ipv4Address address) {
+    return neighbours.mac(device, address.toInt());
+  }
+
+  /**
    * Binds a UDP port to a kernel module (a VXLAN or Geneve device's socket): datagrams to that port
    * go to {@code handler} instead of the socket layer. {@link IllegalStateException} if taken.
    */

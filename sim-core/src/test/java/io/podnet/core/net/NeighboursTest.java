@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -226,14 +227,41 @@ class NeighboursTest {
         .satisfies(e -> assertThat(e.mac()).isEqualTo(t.aEth0.mac()));
   }
 
+  /** Attaches to a's eth0 a shared set holding 10.0.0.7 (excluded) and 10.0.0.99, both b's MAC. */
+  private static SharedNeighbours attachSharedSet(Fixtures.VethPair t) {
+    SharedNeighbours set = new SharedNeighbours();
+    set.put(ip("10.0.0.7"), t.bEth0.mac());
+    set.put(ip("10.0.0.99"), t.bEth0.mac());
+    t.a.attachNeighbours(set, t.a.device("eth0"), ip("10.0.0.7"));
+    return set;
+  }
+
+  @Test
+  void neighbourStateAndMac_ownSharedAndMissingEntries_whatTheSnapshotShows() {
+    Fixtures.VethPair t = new Fixtures.VethPair(9);
+    Device eth0 = t.a.device("eth0");
+    attachSharedSet(t);
+    assertThat(t.a.neighbourState(eth0, ip("10.0.0.2"))).isNull();
+    assertThat(t.a.neighbourMac(eth0, ip("10.0.0.2"))).isNull();
+
+    t.a.ping(ip("10.0.0.2"));
+
+    for (Ipv4Address address : List.of(ip("10.0.0.2"), ip("10.0.0.99"))) {
+      NeighbourEntry snapshot = t.a.neighbour(eth0, address);
+      assertThat(snapshot).isNotNull();
+      assertThat(t.a.neighbourState(eth0, address)).isEqualTo(snapshot.state());
+      assertThat(t.a.neighbourMac(eth0, address)).isEqualTo(snapshot.mac());
+    }
+    assertThat(t.a.neighbourState(eth0, ip("10.0.0.2"))).isEqualTo(NeighbourState.REACHABLE);
+    assertThat(t.a.neighbourState(eth0, ip("10.0.0.99"))).isEqualTo(NeighbourState.PERMANENT);
+    assertThat(t.a.neighbourMac(eth0, ip("10.0.0.2"))).isEqualTo(t.bEth0.mac());
+  }
+
   @Test
   void attachNeighbours_sharedSet_resolvesWithoutArpListsPermanentAndGoesWithTheDevice() {
     Fixtures.VethPair t = new Fixtures.VethPair(9);
     Device eth0 = t.a.device("eth0");
-    SharedNeighbours set = new SharedNeighbours();
-    set.put(ip("10.0.0.7"), t.bEth0.mac());
-    set.put(ip("10.0.0.99"), t.bEth0.mac());
-    t.a.attachNeighbours(set, eth0, ip("10.0.0.7"));
+    SharedNeighbours set = attachSharedSet(t);
     int before = arpLines(t.sink.lines(), "who-has").size();
 
     ProbeResult r = t.a.sendUdp(ip("10.0.0.99"), 9, new byte[1], SimTime.SECOND);

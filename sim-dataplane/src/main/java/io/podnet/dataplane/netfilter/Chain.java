@@ -88,7 +88,10 @@ final class Chain {
    */
   private final int @Nullable [] runEnd;
 
-  /** The rules of the runs as {@code destination << 32 | index}, ascending. */
+  /**
+   * The rules of the runs as {@code (destination ^ Integer.MIN_VALUE) << 32 | index}, ascending: by
+   * destination as an unsigned number, then by index.
+   */
   private final long @Nullable [] byDestination;
 
   private @Nullable String @Nullable [] traceTexts;
@@ -123,7 +126,7 @@ final class Chain {
         }
         for (int i = r; i < end; i++) {
           ends[i] = end;
-          index.add((long) data[i * STRIDE + DST] << 32 | i);
+          index.add(indexKey(data[i * STRIDE + DST], i));
         }
       }
       r = Math.max(end, r + 1);
@@ -132,6 +135,10 @@ final class Chain {
     long[] sorted = index.toLongArray();
     Arrays.sort(sorted);
     this.byDestination = ends == null ? null : sorted;
+  }
+
+  private static long indexKey(int dst, int r) {
+    return (long) (dst ^ Integer.MIN_VALUE) << 32 | r;
   }
 
   private static boolean oneDestination(int[] data, int at) {
@@ -150,14 +157,38 @@ final class Chain {
       return r;
     }
     long[] sorted = Objects.requireNonNull(byDestination);
-    int at = Arrays.binarySearch(sorted, (long) dst << 32 | r);
-    if (at < 0) {
-      at = -at - 1;
-    }
-    if (at < sorted.length && (int) (sorted[at] >>> 32) == dst && (int) sorted[at] < ends[r]) {
+    int at = insertion(sorted, indexKey(dst, r));
+    if (at < sorted.length && destination(sorted[at]) == dst && (int) sorted[at] < ends[r]) {
       return (int) sorted[at];
     }
     return ends[r];
+  }
+
+  /**
+   * The nearest destinations of the indexed runs below and above {@code dst} (unsigned), as
+   * unsigned numbers in longs, -1 where there is none: a packet whose destination lies strictly
+   * between them is passed over by the same rules as one to {@code dst}.
+   */
+  long[] destinationsAround(int dst) {
+    long[] sorted = Objects.requireNonNull(byDestination);
+    int at = insertion(sorted, indexKey(dst, 0));
+    int above = at;
+    while (above < sorted.length && destination(sorted[above]) == dst) {
+      above++;
+    }
+    return new long[] {
+      at == 0 ? -1 : destination(sorted[at - 1]) & 0xFFFF_FFFFL,
+      above == sorted.length ? -1 : destination(sorted[above]) & 0xFFFF_FFFFL
+    };
+  }
+
+  private static int destination(long key) {
+    return (int) (key >>> 32) ^ Integer.MIN_VALUE;
+  }
+
+  private static int insertion(long[] sorted, long key) {
+    int at = Arrays.binarySearch(sorted, key);
+    return at < 0 ? -at - 1 : at;
   }
 
   /** Compiles {@code rules} of chain {@code name}, numbering names in {@code names}. */

@@ -995,13 +995,19 @@ public final class Netfilter {
         end = chain.size();
         continue;
       }
-      if (!dry) {
-        int to = chain.skip(r, pDst);
-        if (to != r) {
-          evaluated += to - r;
-          r = to;
-          continue;
+      int to = chain.skip(r, pDst);
+      if (to != r) {
+        if (dry) {
+          long[] around = chain.destinationsAround(pDst);
+          for (long a : around) {
+            if (a >= 0) {
+              compare(1, (int) a, -1);
+            }
+          }
         }
+        evaluated += to - r;
+        r = to;
+        continue;
       }
       evaluated++;
       int[] data = chain.data;

@@ -452,6 +452,18 @@ class NetfilterTest {
     assertThat(nf.filter(Table.FILTER, HookPoint.INPUT, udpTo("10.2.0.1", 53), null, null))
         .isNull();
     assertThat(nf.lastEvaluated()).isEqualTo(101);
+    // Dry runs narrow the destination range by every rule passed over, as a linear walk does.
+    int src = ip("10.244.1.2");
+    Netfilter.DryRun outside =
+        nf.dryRun(Netfilter.Path.DELIVERED, src, ip("10.2.0.1"), 17, 53, null, null);
+    assertThat(outside.passes()).isTrue();
+    assertThat(List.of(outside.destinationFrom(), outside.destinationTo()))
+        .containsExactly(ip("10.1.1.0"), -1);
+    Netfilter.DryRun between =
+        nf.dryRun(Netfilter.Path.DELIVERED, src, ip("10.1.0.60"), 17, 53, null, null);
+    assertThat(between.passes()).isFalse();
+    assertThat(List.of(between.destinationFrom(), between.destinationTo()))
+        .containsExactly(ip("10.1.0.50"), ip("10.1.0.255"));
   }
 
   private static Frame udpTo(String dst, int port) {
