@@ -63,6 +63,15 @@ public final class SharedRoutes {
       return destination;
     }
 
+    /** Whether {@code r} is the route {@link #on on(dev)} makes, without making it. */
+    boolean bindsTo(Route r, Device dev) {
+      return shareable(r, dev)
+          && destination.equals(r.destination())
+          && gateway.equals(r.gateway())
+          && onlink == r.onlink()
+          && protocol.equals(r.protocol());
+    }
+
     /** The route as a table bound to {@code dev} holds it. */
     Route on(Device dev) {
       Route.Builder b = Route.to(destination).via(gateway).dev(dev).proto(protocol);
@@ -139,20 +148,16 @@ public final class SharedRoutes {
   @Nullable Entry hold(Route route, Device dev) {
     Cidr dst = route.destination();
     Ipv4Address gw = route.gateway();
-    if (gw == null || route.device() != dev) {
+    if (gw == null || !shareable(route, dev)) {
       return null;
     }
     int length = dst.prefixLength();
     Entry head = get(length, dst.networkInt());
     Entry e = head;
-    while (e != null && !e.on(dev).equals(route)) {
+    while (e != null && !e.bindsTo(route, dev)) {
       e = e.next;
     }
     if (e == null) {
-      Entry made = new Entry(dst, gw, route.onlink(), route.protocol(), 0);
-      if (!made.on(dev).equals(route)) {
-        return null;
-      }
       int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();
       e = new Entry(dst, gw, route.onlink(), route.protocol(), slot);
       if (head == null) {
@@ -169,6 +174,20 @@ public final class SharedRoutes {
     }
     e.holders++;
     return e;
+  }
+
+  /**
+   * Whether {@code r} has a shared route's shape through {@code dev}: {@code <prefix> via <gateway>
+   * dev <dev> [onlink] proto <protocol>}, nothing else set.
+   */
+  private static boolean shareable(Route r, Device dev) {
+    return r.type() == Route.Type.UNICAST
+        && r.device() == dev
+        && r.gateway() != null
+        && r.scope() == Route.Scope.GLOBAL
+        && r.source() == null
+        && r.metric() == 0
+        && r.mtu() == 0;
   }
 
   /** One table holding {@code e} less; the entry leaves the set with the last. */

@@ -351,6 +351,12 @@ class RoutingTableTest {
         Route.Builder b = Route.to(prefix).via(Ipv4Address.of(base + 1 + random.nextInt(2)));
         b.dev(random.nextInt(5) == 0 ? devices[(t + 1) % 2] : devices[t % 2]);
         b.proto(random.nextBoolean() ? "bird" : "boot").metric(random.nextInt(6) == 0 ? 10 : 0);
+        switch (random.nextInt(12)) {
+          case 0 -> b.mtu(1400);
+          case 1 -> b.src(Ipv4Address.of(base + 7));
+          case 2 -> b.scope(Route.Scope.LINK);
+          default -> {}
+        }
         Route r = random.nextInt(4) == 0 ? b.onlink().build() : b.build();
         List<Route> held = copies[t].routes();
         if (!held.isEmpty() && random.nextInt(3) == 0) {
