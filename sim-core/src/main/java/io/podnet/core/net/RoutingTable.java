@@ -292,6 +292,21 @@ public final class RoutingTable {
         : null;
   }
 
+  /** The route to exactly {@code destination} with this metric, own or shared; null if none. */
+  public @Nullable Route route(Cidr destination, int metric) {
+    Route[] routes = bucket(destination);
+    if (routes != null) {
+      for (Route r : routes) {
+        if (r.metric() == metric) {
+          return r;
+        }
+      }
+    }
+    SharedRoutes.Entry e =
+        metric == 0 ? sharedEntry(destination.prefixLength(), destination.networkInt()) : null;
+    return e == null ? null : bind(e);
+  }
+
   /** Whether some route to exactly {@code destination} has this metric, own or shared. */
   boolean hasRoute(Cidr destination, int metric) {
     return hasOwnRoute(destination, metric)

@@ -432,4 +432,20 @@ class RoutingTableTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("filled by the tables");
   }
+
+  @Test
+  void route_ownAndPooledRoutesToOnePrefix_returnsTheOneWithThatMetric() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable rt = new RoutingTable();
+    rt.pool(set, eth0);
+    Cidr block = Cidr.parse("10.0.1.0/26");
+    Route pooled = Route.to(block).via(ip("192.168.0.2")).dev(eth0).proto("bird").build();
+    rt.add(pooled);
+    rt.add(route("10.0.1.0/26", 20, eth1));
+
+    assertThat(rt.route(block, 0)).isEqualTo(pooled);
+    assertThat(rt.route(block, 20)).isEqualTo(route("10.0.1.0/26", 20, eth1));
+    assertThat(rt.route(block, 5)).isNull();
+    assertThat(rt.route(Cidr.parse("10.0.1.0/27"), 0)).isNull();
+  }
 }

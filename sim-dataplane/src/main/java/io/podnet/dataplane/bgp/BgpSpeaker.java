@@ -70,9 +70,9 @@ public final class BgpSpeaker {
 
   /**
    * One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best at index 0, and the
-   * gateway and device of the kernel route installed for it (the route itself is not kept: the
-   * table may share it with other nodes). Nearly every prefix has one or two candidates (a client
-   * of two reflectors), so the second is held directly and only a third makes an array.
+   * gateway of the kernel route installed for it (the route itself is not kept: the table may share
+   * it with other nodes, and holds it). Nearly every prefix has one or two candidates (a client of
+   * two reflectors), so the second is held directly and only a third makes an array.
    */
   private static final class Entry {
     Path best;
@@ -80,9 +80,7 @@ public final class BgpSpeaker {
     /** Null, the path at index 1, or a {@code Path[]} of the paths from index 1 on. */
     @Nullable Object rest;
 
-    /** The installed route's device, or null when none is installed. */
-    @Nullable Device installedDevice;
-
+    /** The installed route's gateway, or 0 when none is installed. */
     int installedGateway;
 
     Entry(Path first) {
@@ -782,29 +780,32 @@ public final class BgpSpeaker {
 
   private void install(long prefix, Entry e, @Nullable Path best) {
     Route want = best == null || best.local ? null : kernelRoute(prefix, best.attrs.nextHop);
-    Device haveDevice = e.installedDevice;
-    Route have =
-        haveDevice == null
-            ? null
-            : birdRoute(prefix, canonical.address(e.installedGateway), haveDevice);
+    Route have = e.installedGateway == 0 ? null : installed(prefix, e.installedGateway);
+    if (have == null) {
+      e.installedGateway = 0;
+    }
     if (Objects.equals(want, have)) {
       return;
     }
     if (have != null) {
-      if (ns.routes().contains(have)) {
-        ns.removeRoute(have);
-      }
-      e.installedDevice = null;
+      ns.removeRoute(have);
+      e.installedGateway = 0;
     }
     if (want != null) {
       try {
         ns.addRoute(want);
-        e.installedDevice = want.device();
         e.installedGateway = Objects.requireNonNull(want.gateway()).toInt();
       } catch (IllegalArgumentException conflict) {
         trace("route", "not installed " + want + ": " + conflict.getMessage());
       }
     }
+  }
+
+  /** The route this speaker installed for {@code prefix} via {@code gateway}, if still there. */
+  private @Nullable Route installed(long prefix, int gateway) {
+    Route r = ns.routes().route(canonical.prefix(prefix), 0);
+    Ipv4Address gw = r == null ? null : r.gateway();
+    return gw != null && gw.toInt() == gateway && r.protocol().equals("bird") ? r : null;
   }
 
   /**
