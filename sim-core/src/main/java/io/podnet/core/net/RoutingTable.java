@@ -56,13 +56,16 @@ public final class RoutingTable {
 
   /**
    * Holds the routes of {@code set} through {@code dev}, except those to the {@code excluded}
-   * prefixes. {@link IllegalStateException} if the table holds a set already; {@link
-   * IllegalArgumentException} if one of its routes clashes with a route of the table (same prefix,
-   * metric 0), as {@code ip route add} would refuse it.
+   * prefixes. {@link IllegalStateException} if the table holds a set already or tables pool in it;
+   * {@link IllegalArgumentException} if one of its routes clashes with a route of the table (same
+   * prefix, metric 0), as {@code ip route add} would refuse it.
    */
   void attach(SharedRoutes set, Device dev, List<Cidr> excludedPrefixes) {
     if (shared != null) {
       throw new IllegalStateException("the routing table holds shared routes already");
+    }
+    if (set.pooled()) {
+      throw new IllegalStateException("the set is filled by the tables that pool routes in it");
     }
     LongOpenHashSet skip = new LongOpenHashSet();
     for (Cidr c : excludedPrefixes) {

@@ -424,11 +424,14 @@ class RoutingTableTest {
   }
 
   @Test
-  void put_setThatTablesPoolIn_refused() {
+  void putOrAttach_setThatTablesPoolIn_refused() {
     SharedRoutes set = new SharedRoutes();
     new RoutingTable().pool(set, eth0);
 
     assertThatThrownBy(() -> set.put(Cidr.parse("10.0.1.0/26"), ip("192.168.0.2")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("filled by the tables");
+    assertThatThrownBy(() -> new RoutingTable().attach(set, eth1, List.of()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("filled by the tables");
   }
