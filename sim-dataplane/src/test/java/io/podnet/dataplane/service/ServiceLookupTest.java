@@ -435,6 +435,110 @@ class ServiceLookupTest {
   }
 
   @Test
+  void update_hashMapOneTwoThreeAndTwoHundredBackendsReplacedAndRemoved_eachFindsItsOwn() {
+    HashMapServiceLookup lb = HashMapServiceLookup.create();
+    int[] sizes = {1, 2, 3, 200};
+    Map<Integer, List<Endpoint>> live = new HashMap<>();
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 400; i++) {
+        if (round > 0 && rnd.nextInt(4) == 0) {
+          lb.remove("ns", "s" + i);
+          live.remove(i);
+          continue;
+        }
+        int n = sizes[(i + round) % sizes.length];
+        List<Endpoint> eps = new ArrayList<>();
+        for (int e = 0; e < n; e++) {
+          eps.add(
+              Endpoint.of(
+                  Ipv4Address.parse("10.0.0.0").plus(1000 * i + 250 * round + e), 8080, true));
+        }
+        lb.update(svc("s" + i, Ipv4Address.parse("172.16.0.0").plus(i).toString()), eps);
+        live.put(i, eps);
+      }
+    }
+
+    assertThat(lb.size()).isEqualTo(live.size());
+    for (int i = 0; i < 400; i++) {
+      int vip = Ipv4Address.parse("172.16.0.0").plus(i).toInt();
+      List<Endpoint> eps = live.get(i);
+      Set<String> seen = new TreeSet<>();
+      for (int flow = 0; flow < 64; flow++) {
+        long r = lb.lookup(vip, 80, TCP, rnd.nextLong());
+        if (eps == null) {
+          assertThat(r).isEqualTo(LookupResult.NO_SERVICE);
+        } else {
+          seen.add(LookupResult.format(r));
+          assertThat(lb.lastWork()).isGreaterThanOrEqualTo(2);
+        }
+      }
+      if (eps != null) {
+        Set<String> own = new TreeSet<>();
+        eps.forEach(ep -> own.add(ep.toString()));
+        assertThat(own).as("s%d", i).containsAll(seen);
+        assertThat(seen).as("s%d", i).isNotEmpty();
+        if (eps.size() <= 3) {
+          assertThat(seen).as("s%d", i).isEqualTo(own);
+        }
+      }
+    }
+  }
+
+  @Test
+  void lookupFlow_affinityToTheOnlyBackendAfterItIsReplaced_picksTheNewOne() {
+    HashMapServiceLookup lb = HashMapServiceLookup.create();
+    Service s = svc("a", "10.96.0.10").withOptions(ServiceOptions.NONE.withClientIpAffinity(60));
+    int client = Ipv4Address.parse("10.244.1.5").toInt();
+    int vip = s.clusterIp().toInt();
+    lb.update(s, List.of(Endpoint.ready("10.244.2.2", 8080)));
+    long first = lb.lookupFlow(client, false, vip, false, 80, TCP, 1, 0);
+    lb.update(s, List.of(Endpoint.ready("10.244.3.3", 8080)));
+
+    long second = lb.lookupFlow(client, false, vip, false, 80, TCP, 1, 1_000_000_000L);
+
+    assertThat(LookupResult.format(first)).isEqualTo("10.244.2.2:8080");
+    assertThat(LookupResult.format(second)).isEqualTo("10.244.3.3:8080");
+  }
+
+  @Test
+  void shareEntriesOf_oneBackendServicesThenTheOtherGrowsAndCompacts_bothAnswer() {
+    HashMapServiceLookup first = HashMapServiceLookup.create();
+    HashMapServiceLookup second = HashMapServiceLookup.create();
+    Service one = svc("one", "10.96.0.1");
+    Service two = svc("two", "10.96.0.2");
+    first.update(one, List.of(Endpoint.ready("10.244.1.1", 8080)));
+    first.update(
+        two, List.of(Endpoint.ready("10.244.2.1", 8080), Endpoint.ready("10.244.2.2", 8080)));
+    second.shareEntriesOf(first);
+
+    for (int round = 0; round < 20; round++) {
+      for (int i = 0; i < 100; i++) {
+        List<Endpoint> eps = new ArrayList<>();
+        for (int e = 0; e <= (i + round) % 3; e++) {
+          eps.add(Endpoint.of(Ipv4Address.parse("10.245.0.0").plus(4 * i + e), 8080, true));
+        }
+        first.update(svc("s" + i, Ipv4Address.parse("10.97.0.0").plus(i).toString()), eps);
+      }
+    }
+    first.update(one, List.of(Endpoint.ready("10.244.9.9", 8080)));
+
+    assertThat(LookupResult.format(second.lookup(one.clusterIp().toInt(), 80, TCP, 5)))
+        .isEqualTo("10.244.1.1:8080");
+    assertThat(LookupResult.format(first.lookup(one.clusterIp().toInt(), 80, TCP, 5)))
+        .isEqualTo("10.244.9.9:8080");
+    for (long flow = 0; flow < 16; flow++) {
+      assertThat(second.lookup(two.clusterIp().toInt(), 80, TCP, flow << 60))
+          .isEqualTo(first.lookup(two.clusterIp().toInt(), 80, TCP, flow << 60));
+    }
+    assertThat(
+            LookupResult.format(first.lookup(Ipv4Address.parse("10.97.0.7").toInt(), 80, TCP, 0)))
+        .startsWith("10.245.0.");
+    assertThat(second.size()).isEqualTo(2);
+    assertThat(first.size()).isEqualTo(102);
+  }
+
+  @Test
   void shareEntriesOf_anotherNodesLocalPolicyFrontends_refused() {
     Service local =
         Service.of(
