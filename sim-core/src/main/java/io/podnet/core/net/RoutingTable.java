@@ -88,6 +88,7 @@ public final class RoutingTable {
         }
       }
     }
+    set.attached();
     shared = set;
     sharedDevice = dev;
     excluded.addAll(skip);

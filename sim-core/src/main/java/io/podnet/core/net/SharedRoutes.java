@@ -91,6 +91,9 @@ public final class SharedRoutes {
   /** Whether tables fill the set ({@link #hold}); else its owner does ({@link #put}). */
   private boolean pooled;
 
+  /** Whether a table attached the set (so its owner fills it). */
+  private boolean attached;
+
   /** Slots of removed entries, reused last freed first; then {@link #nextSlot}. */
   private final IntArrayList freeSlots = new IntArrayList();
 
@@ -131,13 +134,19 @@ public final class SharedRoutes {
   }
 
   /**
-   * Marks the set as filled by tables; {@link IllegalStateException} if its owner put routes in it.
+   * Marks the set as filled by tables; {@link IllegalStateException} if its owner put routes in it
+   * or a table attached it.
    */
   void startPooling() {
-    if (!pooled && size > 0) {
+    if (!pooled && (size > 0 || attached)) {
       throw new IllegalStateException("the set holds routes put by its owner");
     }
     pooled = true;
+  }
+
+  /** Notes that a table attached the set, which it may then no longer be pooled in. */
+  void attached() {
+    attached = true;
   }
 
   /**

@@ -437,6 +437,18 @@ class RoutingTableTest {
   }
 
   @Test
+  void pool_emptySetAnotherTableAttached_refusedAndTheAttachedTableShowsNothing() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable attached = new RoutingTable();
+    attached.attach(set, eth1, List.of());
+
+    assertThatThrownBy(() -> new RoutingTable().pool(set, eth0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("routes put by its owner");
+    assertThat(attached.routes()).isEmpty();
+  }
+
+  @Test
   void route_ownAndPooledRoutesToOnePrefix_returnsTheOneWithThatMetric() {
     SharedRoutes set = new SharedRoutes();
     RoutingTable rt = new RoutingTable();

@@ -24,6 +24,7 @@ final class Program {
   /** Each hook's built-in chain, by {@link HookPoint#ordinal()}, or null. */
   private final @Nullable Chain[] hookChain = new Chain[HookPoint.values().length];
 
+  /** {@link #interfacePatterns()}, worked out when first asked for. */
   private @Nullable List<String> interfacePatterns;
 
   /** Whether each hook's policy is DROP. */

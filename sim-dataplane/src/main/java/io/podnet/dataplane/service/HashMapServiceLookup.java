@@ -241,6 +241,14 @@ public final class HashMapServiceLookup extends CountingLookup {
    */
   @Override
   public void update(Service service, List<Endpoint> endpoints) {
+    try {
+      install(service, endpoints);
+    } finally {
+      sync();
+    }
+  }
+
+  private void install(Service service, List<Endpoint> endpoints) {
     List<ServicePortEntry> entries = ServicePortEntry.of(service, endpoints);
     String name = service.namespacedName();
     ServiceOptions opt = service.options();
@@ -301,7 +309,6 @@ public final class HashMapServiceLookup extends CountingLookup {
       }
     }
     t.keysByService.put(name, keysOfService);
-    sync();
   }
 
   @Override

@@ -539,6 +539,32 @@ class ServiceLookupTest {
   }
 
   @Test
+  void update_sharedEntriesRefusedPartWay_lookupAndLookupFlowStillAgree() {
+    HashMapServiceLookup first =
+        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup second =
+        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    Service a = svc("a", "10.96.0.10");
+    first.update(a, List.of(Endpoint.ready("10.244.1.2", 8080)));
+    second.shareEntriesOf(first);
+    List<Endpoint> tooMany = new ArrayList<>();
+    for (int i = 0; i < 65536; i++) {
+      tooMany.add(
+          Endpoint.of(Ipv4Address.of(Ipv4Address.parse("10.250.0.0").toInt() + i), 8080, true));
+    }
+
+    assertThatThrownBy(() -> second.update(a, tooMany))
+        .isInstanceOf(IllegalArgumentException.class);
+
+    int vip = a.clusterIp().toInt();
+    long viaLookup = second.lookup(vip, 80, TCP, 7);
+    long viaFlow = second.lookupFlow(1, false, vip, false, 80, TCP, 7, 0);
+    assertThat(viaFlow).isEqualTo(viaLookup);
+    assertThat(first.lookup(vip, 80, TCP, 7))
+        .isEqualTo(LookupResult.backend(Ipv4Address.parse("10.244.1.2").toInt(), 8080));
+  }
+
+  @Test
   void shareEntriesOf_anotherNodesLocalPolicyFrontends_refused() {
     Service local =
         Service.of(
