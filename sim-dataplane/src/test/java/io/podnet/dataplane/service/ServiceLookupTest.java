@@ -27,6 +27,11 @@ class ServiceLookupTest {
         HashMapServiceLookup::create);
   }
 
+  /** A hash-map lookup on {@code node} of a cluster whose pods are in 10.244.0.0/16. */
+  private static HashMapServiceLookup onNode(String node) {
+    return HashMapServiceLookup.forNode(node, Cidr.parse("10.244.0.0/16"));
+  }
+
   private static Service svc(String name, String vip) {
     return Service.of("ns", name, Ipv4Address.parse(vip), ServicePort.of("p80", "TCP", 80, 8080));
   }
@@ -380,10 +385,8 @@ class ServiceLookupTest {
   void shareEntriesOf_thenUpdateOne_theOtherKeepsWhatItHad() {
     Service a = svc("a", "10.96.0.10");
     Service b = svc("b", "10.96.0.11");
-    HashMapServiceLookup first =
-        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
-    HashMapServiceLookup second =
-        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup first = onNode("node-1");
+    HashMapServiceLookup second = onNode("node-2");
     first.update(
         a, List.of(Endpoint.ready("10.244.1.2", 8080), Endpoint.ready("10.244.2.2", 8080)));
 
@@ -401,10 +404,8 @@ class ServiceLookupTest {
 
   @Test
   void shareEntriesOf_thenTheOtherOutgrowsItsArrays_bothStillAnswer() {
-    HashMapServiceLookup first =
-        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
-    HashMapServiceLookup second =
-        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup first = onNode("node-1");
+    HashMapServiceLookup second = onNode("node-2");
     List<Endpoint> three =
         List.of(
             Endpoint.ready("10.244.1.2", 8080),
@@ -540,10 +541,8 @@ class ServiceLookupTest {
 
   @Test
   void update_sharedEntriesRefusedPartWay_lookupAndLookupFlowStillAgree() {
-    HashMapServiceLookup first =
-        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
-    HashMapServiceLookup second =
-        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup first = onNode("node-1");
+    HashMapServiceLookup second = onNode("node-2");
     Service a = svc("a", "10.96.0.10");
     first.update(a, List.of(Endpoint.ready("10.244.1.2", 8080)));
     second.shareEntriesOf(first);
@@ -576,11 +575,9 @@ class ServiceLookupTest {
                 ServiceOptions.NONE
                     .withExternalIps(List.of(Ipv4Address.parse("203.0.113.7")))
                     .withExternalTrafficPolicyLocal(0));
-    HashMapServiceLookup first =
-        HashMapServiceLookup.forNode("node-1", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup first = onNode("node-1");
     first.update(local, List.of(Endpoint.ready("10.244.1.2", 8080).onNode("node-1")));
-    HashMapServiceLookup second =
-        HashMapServiceLookup.forNode("node-2", Cidr.parse("10.244.0.0/16"));
+    HashMapServiceLookup second = onNode("node-2");
 
     assertThatThrownBy(() -> second.shareEntriesOf(first))
         .isInstanceOf(IllegalArgumentException.class)
