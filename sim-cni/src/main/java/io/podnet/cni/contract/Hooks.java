@@ -65,7 +65,7 @@ final class Hooks {
   private static final class Rules {
     final Netfilter netfilter;
     final List<String> interfaces;
-    final Map<Question, List<Answer>> answers = new HashMap<>();
+    final Map<Question, List<Netfilter.DryRun>> answers = new HashMap<>();
 
     Rules(Netfilter netfilter) {
       this.netfilter = netfilter;
@@ -86,18 +86,14 @@ final class Hooks {
       Object in,
       Object out) {}
 
-  /** One dry run's answer, for every packet whose addresses lie in the run's ranges. */
-  private record Answer(Netfilter.DryRun run) {
+  /** Whether every address of both ranges lies in the dry run's ranges, so its answer holds. */
+  private static boolean covers(Netfilter.DryRun run, Addresses src, Addresses dst) {
+    return within(src, run.sourceFrom(), run.sourceTo())
+        && within(dst, run.destinationFrom(), run.destinationTo());
+  }
 
-    /** Whether every address of both ranges lies in the run's. */
-    boolean covers(Addresses src, Addresses dst) {
-      return within(src, run.sourceFrom(), run.sourceTo())
-          && within(dst, run.destinationFrom(), run.destinationTo());
-    }
-
-    private static boolean within(Addresses a, int from, int to) {
-      return Integer.compareUnsigned(a.lo(), from) >= 0 && Integer.compareUnsigned(a.hi(), to) <= 0;
-    }
+  private static boolean within(Addresses a, int from, int to) {
+    return Integer.compareUnsigned(a.lo(), from) >= 0 && Integer.compareUnsigned(a.hi(), to) <= 0;
   }
 
   private final Map<NetNamespace, Netfilter> installed = new IdentityHashMap<>();
@@ -151,15 +147,15 @@ final class Hooks {
             dport,
             interfaces(r, in),
             interfaces(r, out));
-    List<Answer> known = r.answers.computeIfAbsent(q, k -> new ArrayList<>(1));
-    for (Answer a : known) {
-      if (a.covers(src, dst)) {
-        return a.run().passes();
+    List<Netfilter.DryRun> known = r.answers.computeIfAbsent(q, k -> new ArrayList<>(1));
+    for (Netfilter.DryRun run : known) {
+      if (covers(run, src, dst)) {
+        return run.passes();
       }
     }
-    Answer a = new Answer(r.netfilter.dryRun(path, src.lo(), dst.lo(), proto, dport, in, out));
-    known.add(a);
-    return a.covers(src, dst) && a.run().passes();
+    Netfilter.DryRun run = r.netfilter.dryRun(path, src.lo(), dst.lo(), proto, dport, in, out);
+    known.add(run);
+    return covers(run, src, dst) && run.passes();
   }
 
   /**
