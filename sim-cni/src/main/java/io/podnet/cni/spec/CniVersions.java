@@ -16,6 +16,10 @@ public final class CniVersions {
   /** The newest version, the one results are produced in unless a config asks otherwise. */
   public static final String LATEST = "1.1.0";
 
+  /** {@link #SUPPORTED}, parsed once: a runtime compares them on every operation. */
+  private static final List<int[]> SUPPORTED_PARTS =
+      SUPPORTED.stream().map(CniVersions::parseParts).toList();
+
   private CniVersions() {}
 
   /** Returns whether {@code version} is one of {@link #SUPPORTED}. */
@@ -88,7 +92,13 @@ public final class CniVersions {
     return "[" + String.join(" ", values) + "]";
   }
 
+  /** The version's three parts; a supported version's array is shared and must not be changed. */
   private static int[] parse(String version) {
+    int known = SUPPORTED.indexOf(version);
+    return known >= 0 ? SUPPORTED_PARTS.get(known) : parseParts(version);
+  }
+
+  private static int[] parseParts(String version) {
     if (version.isEmpty()) {
       return new int[] {0, 1, 0};
     }

@@ -14,7 +14,6 @@ import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -898,18 +897,23 @@ final class Sockets {
     };
   }
 
+  /** {@code whole.fraction} with the fraction zero-padded to {@code digits} (as {@code %0Nd}). */
+  private static String fixed(long whole, long fraction, int digits) {
+    String f = Long.toString(fraction);
+    return whole + "." + "0".repeat(digits - f.length()) + f;
+  }
+
   /** iputils' rounding of a round-trip time given in microseconds. */
   static String pingTime(long micros) {
     if (micros >= 100_000 - 50) {
       return Long.toString((micros + 500) / 1000);
     }
     if (micros >= 10_000 - 5) {
-      return String.format(
-          Locale.ROOT, "%d.%01d", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
+      return fixed((micros + 50) / 1000, ((micros + 50) % 1000) / 100, 1);
     }
     if (micros >= 1000) {
-      return String.format(Locale.ROOT, "%d.%02d", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
+      return fixed((micros + 5) / 1000, ((micros + 5) % 1000) / 10, 2);
     }
-    return String.format(Locale.ROOT, "%d.%03d", micros / 1000, micros % 1000);
+    return fixed(micros / 1000, micros % 1000, 3);
   }
 }

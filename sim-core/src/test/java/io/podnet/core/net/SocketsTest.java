@@ -99,4 +99,13 @@ class SocketsTest {
     assertThat(Sockets.pingTime(12_345)).isEqualTo("12.3");
     assertThat(Sockets.pingTime(123_456)).isEqualTo("123");
   }
+
+  @Test
+  void pingTime_smallFraction_zeroPaddedToItsDigits() {
+    assertThat(Sockets.pingTime(5)).isEqualTo("0.005");
+    assertThat(Sockets.pingTime(1_004)).isEqualTo("1.00");
+    assertThat(Sockets.pingTime(2_060)).isEqualTo("2.06");
+    assertThat(Sockets.pingTime(10_049)).isEqualTo("10.0");
+    assertThat(Sockets.pingTime(9_996)).isEqualTo("10.0");
+  }
 }
