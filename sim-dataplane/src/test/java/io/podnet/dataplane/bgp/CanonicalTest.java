@@ -65,6 +65,19 @@ class CanonicalTest {
   }
 
   @Test
+  void attributes_thousandsOfValues_eachFoundAgainAfterTheTableGrows() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    PathAttributes[] first = new PathAttributes[5000];
+    for (int i = 0; i < first.length; i++) {
+      first[i] = values.attributes(PathAttributes.local(NODE + i, 100));
+    }
+
+    for (int i = 0; i < first.length; i++) {
+      assertThat(values.attributes(PathAttributes.local(NODE + i, 100))).isSameAs(first[i]);
+    }
+  }
+
+  @Test
   void prefixAndAddress_sameValue_oneInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     long packed = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
