@@ -188,6 +188,17 @@ public final class BgpSpeaker {
   private final List<Change> journal = new ArrayList<>();
 
   private long journalStart;
+
+  /**
+   * The next hop {@link #igpCost} last looked up for the UPDATE being handled and the route that
+   * reached it, valid while {@link #hopKnown}: until the first install after it, or the UPDATE is
+   * handled. Between the look-up and that install only the RIB changes, not the kernel's table, so
+   * the install need not look the next hop up again.
+   */
+  private int hop;
+
+  private @Nullable Route hopRoute;
+  private boolean hopKnown;
   private int trimAt = MIN_TRIM;
   private static final int MIN_TRIM = 64;
 
@@ -512,22 +523,38 @@ public final class BgpSpeaker {
       }
     }
     Path path = null;
-    if (!loop) {
-      a = canonical.attributes(a);
-      path = canonical.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
-    }
-    for (long prefix : u.nlri()) {
-      if (path == null) {
-        removePath(prefix, peer);
-      } else {
-        setPath(prefix, peer, path);
+    try {
+      if (!loop) {
+        a = canonical.attributes(a);
+        path = canonical.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
       }
+      for (long prefix : u.nlri()) {
+        if (path == null) {
+          removePath(prefix, peer);
+        } else {
+          setPath(prefix, peer, path);
+        }
+      }
+    } finally {
+      hopKnown = false;
     }
   }
 
+  /** The IGP cost to {@code nextHop}; the route reaching it is kept for {@link #routeTo}. */
   private int igpCost(int nextHop) {
     Route r = ns.routes().lookup(nextHop);
+    hop = nextHop;
+    hopRoute = r;
+    hopKnown = true;
     return r == null ? Integer.MAX_VALUE : r.metric();
+  }
+
+  /**
+   * The route reaching {@code nextHop}: the one {@link #igpCost} found for the UPDATE being handled
+   * when it is the same next hop and nothing was installed since, else looked up.
+   */
+  private @Nullable Route routeTo(int nextHop) {
+    return hopKnown && hop == nextHop ? hopRoute : ns.routes().lookup(nextHop);
   }
 
   // ---------------------------------------------------------------- RIB
@@ -795,13 +822,14 @@ public final class BgpSpeaker {
         dev = tunnel;
         gw = canonical.address(nextHop);
       } else {
-        Route r = ns.routes().lookup(nextHop);
+        Route r = routeTo(nextHop);
         if (r != null && r.type() == Route.Type.UNICAST && r.device() != null) {
           dev = r.device();
           gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
         }
       }
     }
+    hopKnown = false; // the first install after the look-up uses it, and only that one
     boolean onlink = dev != null && dev == exportTunnel;
     Route have = e.installedGateway == 0 ? null : installed(prefix, e.installedGateway);
     if (have == null) {
