@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -1037,12 +1038,14 @@ public final class Cluster {
     network.trace().record(new PodChange(simulation.now(), pod.key(), detail));
   }
 
+  private static final HexFormat HEX = HexFormat.of();
+
   static String uuid(RandomGenerator random) {
     long hi = random.nextLong();
     long lo = random.nextLong();
     hi = (hi & ~0xF000L) | 0x4000L;
     lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-    String h = String.format(java.util.Locale.ROOT, "%016x%016x", hi, lo);
+    String h = HEX.toHexDigits(hi) + HEX.toHexDigits(lo);
     return h.substring(0, 8)
         + "-"
         + h.substring(8, 12)

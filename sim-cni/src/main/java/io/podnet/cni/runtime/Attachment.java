@@ -1,7 +1,5 @@
 package io.podnet.cni.runtime;
 
-import java.util.regex.Pattern;
-
 /**
  * A container's attachment to a network, the spec's unit of ADD and DEL: a container id and an
  * interface name, both validated as the spec requires.
@@ -11,11 +9,9 @@ import java.util.regex.Pattern;
  */
 public record Attachment(String containerId, String ifName) {
 
-  private static final Pattern CONTAINER_ID = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$");
-
   /** Validates both parts. */
   public Attachment {
-    if (!CONTAINER_ID.matcher(containerId).matches()) {
+    if (!isContainerId(containerId)) {
       throw new IllegalArgumentException(
           "invalid container id \"" + containerId + "\" (expected ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$)");
     }
@@ -23,11 +19,40 @@ public record Attachment(String containerId, String ifName) {
         || ifName.length() > 15
         || ifName.equals(".")
         || ifName.equals("..")
-        || ifName.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+        || hasForbiddenChar(ifName)) {
       throw new IllegalArgumentException(
           "invalid interface name \""
               + ifName
               + "\" (expected 1-15 characters, not . or .., without '/', ':' or whitespace)");
     }
+  }
+
+  /** Whether {@code id} matches {@code ^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$}, checked without a regex. */
+  private static boolean isContainerId(String id) {
+    if (id.isEmpty() || !isAsciiAlphanumeric(id.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!isAsciiAlphanumeric(c) && c != '_' && c != '.' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiAlphanumeric(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+
+  /** Whether {@code name} has a {@code '/'}, a {@code ':'} or whitespace. */
+  private static boolean hasForbiddenChar(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '/' || c == ':' || Character.isWhitespace(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -581,7 +581,12 @@ public final class CniRuntime {
     cache.put("netns", netns);
     ObjectNode cniArgs = cache.putObject("cniArgs");
     args.forEach(cniArgs::put);
-    cache.set("capabilityArgs", Json.mapper().valueToTree(runtimeConfig));
+    // Most ADDs (every sandbox's loopback) have no capability args: skip Jackson's serializer.
+    cache.set(
+        "capabilityArgs",
+        runtimeConfig.isEmpty()
+            ? Json.mapper().createObjectNode()
+            : Json.mapper().valueToTree(runtimeConfig));
     cache.set("result", result.toJson());
     host.files().write(cachePath(list.name(), a), Json.write(cache));
   }

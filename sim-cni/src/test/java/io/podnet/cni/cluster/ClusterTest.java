@@ -10,6 +10,8 @@ import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.Trace;
 import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ClusterTest {
@@ -358,5 +360,26 @@ class ClusterTest {
         .map(d -> d.name())
         .filter(n -> n.startsWith("veth"))
         .toList();
+  }
+
+  @Test
+  void uuid_randomLongs_versionFourTextOfTheirHexDigits() {
+    SplittableRandom random = new SplittableRandom(4122);
+    SplittableRandom same = new SplittableRandom(4122);
+    for (int i = 0; i < 1000; i++) {
+      long hi = (same.nextLong() & ~0xF000L) | 0x4000L;
+      long lo = (same.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+      String h = String.format(Locale.ROOT, "%016x%016x", hi, lo);
+      String expected =
+          String.join(
+              "-",
+              h.substring(0, 8),
+              h.substring(8, 12),
+              h.substring(12, 16),
+              h.substring(16, 20),
+              h.substring(20));
+
+      assertThat(Cluster.uuid(random)).isEqualTo(expected);
+    }
   }
 }

@@ -252,6 +252,24 @@ class CniRuntimeTest {
   }
 
   @Test
+  void add_withOrWithoutCapabilityArgs_cachesThemAsTheJacksonTreeOfTheMap() {
+    writeChain();
+    Map<String, Object> ports = Map.of("portMappings", List.of(Map.of("hostPort", 8080)));
+
+    runtime.add(ATTACHMENT, NETNS, args, Map.of());
+    String empty = host.files().read(CACHE).orElseThrow();
+    runtime.del(ATTACHMENT, NETNS, args);
+    runtime.add(ATTACHMENT, NETNS, args, ports);
+    String withPorts = host.files().read(CACHE).orElseThrow();
+
+    assertThat(empty).contains("\"capabilityArgs\":{},");
+    assertThat(Json.parse(empty).get("capabilityArgs"))
+        .isEqualTo(Json.mapper().valueToTree(Map.of()));
+    assertThat(Json.parse(withPorts).get("capabilityArgs"))
+        .isEqualTo(Json.mapper().valueToTree(ports));
+  }
+
+  @Test
   void add_pluginFails_wrapsItsErrorAndStopsTheChainWithoutCaching() {
     writeChain();
     second.failWith(CniException.of(11, "busy", "try later"));

@@ -43,6 +43,12 @@ public final class IfAddress {
     return Cidr.containing(address(), prefixLength);
   }
 
+  /** Whether the address with bits {@code bits} lies in the {@link #subnet}, allocating nothing. */
+  public boolean subnetContains(int bits) {
+    int mask = Cidr.maskOf(prefixLength);
+    return (bits & mask) == (address & mask);
+  }
+
   /** Returns the subnet's broadcast address, e.g. {@code 10.244.1.255} for a /24. */
   public Ipv4Address broadcast() {
     return Ipv4Address.of(address | ~Cidr.maskOf(prefixLength));

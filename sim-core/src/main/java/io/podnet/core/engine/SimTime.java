@@ -111,11 +111,17 @@ public final class SimTime {
     if (nanos < 0) {
       out.append('-');
     }
-    out.append(Math.abs(nanos / SECOND)).append('.');
-    int fraction = (int) Math.abs(nanos % SECOND);
-    for (int unit = 100_000_000; unit > 0; unit /= 10) {
-      out.append((char) ('0' + fraction / unit % 10));
+    long seconds = Math.abs(nanos / SECOND);
+    if (seconds <= Integer.MAX_VALUE) {
+      out.append((int) seconds);
+    } else {
+      out.append(seconds);
     }
+    // The fraction's nine digits with their zeros: those of 1_000_000_000 + fraction, after a
+    // leading 1 that becomes the point.
+    int point = out.length();
+    out.append((int) SECOND + (int) Math.abs(nanos % SECOND));
+    out.setCharAt(point, '.');
     return out;
   }
 

@@ -392,6 +392,35 @@ public final class NetNamespace {
   }
 
   /**
+   * Adds {@code <destination> via <gateway> dev <dev> [onlink] proto <protocol>}, exactly as {@link
+   * #addRoute} adds that route, without building it when the namespace {@linkplain #poolRoutes
+   * pools} routes through {@code dev}: a BGP speaker of a large cluster adds one per other node.
+   */
+  public void addGatewayRoute(
+      Cidr destination, Ipv4Address gateway, Device dev, boolean onlink, String protocol) {
+    Route.checkProtocol(protocol);
+    checkAlive();
+    Network net = host.network();
+    Trace trace = net.trace();
+    if (trace.hasSinks()
+        || dev.namespace() != this
+        || byName.get(dev.name()) != dev
+        || (!onlink && !onConnectedSubnet(dev, gateway))) {
+      Route.Builder b = Route.to(destination).via(gateway).dev(dev).proto(protocol);
+      if (onlink) {
+        b.onlink();
+      }
+      addRoute(b.build());
+      return;
+    }
+    routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);
+    StringBuilder out = trace.scratch();
+    KernelEvent.append(out, net.simulation().now(), "route", label).append("add ");
+    Route.appendGatewayRoute(out, destination, gateway, dev, onlink, protocol);
+    trace.recordScratch();
+  }
+
+  /**
    * Holds every route of {@code set} through {@code dev} (in this namespace) except those to the
    * {@code excluded} prefixes, as if each were added with {@link #addRoute}; removing one hides it
    * here only. One set a namespace. {@link IllegalArgumentException} if a route of the set clashes
@@ -438,7 +467,7 @@ public final class NetNamespace {
 
   private boolean onConnectedSubnet(Device dev, Ipv4Address gw) {
     for (IfAddress a : dev.addresses()) {
-      if (a.subnet().contains(gw)) {
+      if (a.subnetContains(gw.toInt())) {
         return true;
       }
     }

@@ -182,6 +182,36 @@ public final class Route {
 
   /** Appends {@link #toString()}'s text to {@code sb}. */
   void appendTo(StringBuilder sb) {
+    appendTo(sb, type, destination, gateway, device, protocol, scope, source, metric, onlink, mtu);
+  }
+
+  /**
+   * Appends the text of {@code <destination> via <gateway> dev <device> [onlink] proto <protocol>}
+   * to {@code sb} without building the route: what {@link #appendTo(StringBuilder)} gives for it.
+   */
+  static void appendGatewayRoute(
+      StringBuilder sb,
+      Cidr destination,
+      Ipv4Address gateway,
+      Device device,
+      boolean onlink,
+      String protocol) {
+    appendTo(
+        sb, Type.UNICAST, destination, gateway, device, protocol, Scope.GLOBAL, null, 0, onlink, 0);
+  }
+
+  private static void appendTo(
+      StringBuilder sb,
+      Type type,
+      Cidr destination,
+      @Nullable Ipv4Address gateway,
+      @Nullable Device device,
+      String protocol,
+      Scope scope,
+      @Nullable Ipv4Address source,
+      int metric,
+      boolean onlink,
+      int mtu) {
     if (!type.keyword().isEmpty()) {
       sb.append(type.keyword()).append(' ');
     }
@@ -239,6 +269,18 @@ public final class Route {
         && mtu == r.mtu;
   }
 
+  /** {@code proto} if it is a valid protocol name (not empty, no whitespace), else an exception. */
+  static String checkProtocol(String proto) {
+    boolean valid = !proto.isEmpty();
+    for (int i = 0; i < proto.length() && valid; i++) {
+      valid = !Character.isWhitespace(proto.charAt(i));
+    }
+    if (!valid) {
+      throw new IllegalArgumentException("invalid route protocol \"" + proto + "\"");
+    }
+    return proto;
+  }
+
   @Override
   public int hashCode() {
     return Objects.hash(type, destination, gateway, protocol, scope, source, metric, onlink, mtu);
@@ -276,14 +318,7 @@ public final class Route {
 
     /** Marks who installed the route ({@code kernel}, {@code static}, {@code bird}, ...). */
     public Builder proto(String proto) {
-      boolean valid = !proto.isEmpty();
-      for (int i = 0; i < proto.length() && valid; i++) {
-        valid = !Character.isWhitespace(proto.charAt(i));
-      }
-      if (!valid) {
-        throw new IllegalArgumentException("invalid route protocol \"" + proto + "\"");
-      }
-      this.protocol = proto;
+      this.protocol = checkProtocol(proto);
       return this;
     }
 

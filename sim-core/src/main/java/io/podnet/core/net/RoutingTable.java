@@ -380,13 +380,53 @@ public final class RoutingTable {
     if (e == null) {
       return false;
     }
+    markHeld(e);
+    return true;
+  }
+
+  /**
+   * Adds {@code <dst> via <gw> dev <dev> [onlink] proto <protocol>}, as {@link #add} adds that
+   * route, checked the same way; when the table pools routes through {@code dev}, the route is not
+   * built, and the prefix is looked up in the set once.
+   */
+  void addGatewayRoute(Cidr dst, Ipv4Address gw, Device dev, boolean onlink, String protocol) {
+    if (!pooling || dev != sharedDevice) {
+      Route.Builder b = Route.to(dst).via(gw).dev(dev).proto(protocol);
+      if (onlink) {
+        b.onlink();
+      }
+      add(b.build());
+      return;
+    }
+    int length = dst.prefixLength();
+    int network = dst.networkInt();
+    SharedRoutes.Entry head = shared.get(length, network);
+    for (SharedRoutes.Entry e = head; e != null; e = e.next) {
+      if (holdsSlot(e.slot)) {
+        throw new IllegalArgumentException(
+            "route to " + dst + " with metric 0 already exists: " + e.on(sharedDevice));
+      }
+    }
+    Int2ObjectOpenHashMap<Object> map = byLength[length];
+    Object stored = map == null ? null : map.get(network);
+    if (stored != null) {
+      for (Route r : routes(stored)) {
+        if (r.metric() == 0) {
+          throw new IllegalArgumentException(
+              "route to " + dst + " with metric 0 already exists: " + r);
+        }
+      }
+    }
+    markHeld(shared.hold(head, dst, gw, onlink, protocol));
+  }
+
+  private void markHeld(SharedRoutes.Entry e) {
     int word = e.slot >>> 6;
     if (word >= held.length) {
       held = Arrays.copyOf(held, Math.max(word + 1, 2 * held.length));
     }
     held[word] |= 1L << e.slot;
     heldCount++;
-    return true;
   }
 
   boolean remove(Route route) {

@@ -63,13 +63,12 @@ public final class SharedRoutes {
       return destination;
     }
 
-    /** Whether {@code r} is the route {@link #on on(dev)} makes, without making it. */
-    boolean bindsTo(Route r, Device dev) {
-      return shareable(r, dev)
-          && destination.equals(r.destination())
-          && gateway.equals(r.gateway())
-          && onlink == r.onlink()
-          && protocol.equals(r.protocol());
+    /** Whether the entry is {@code <dst> via <gw> [onlink] proto <protocol>}. */
+    boolean is(Cidr dst, Ipv4Address gw, boolean onlink, String protocol) {
+      return destination.equals(dst)
+          && gateway.equals(gw)
+          && this.onlink == onlink
+          && this.protocol.equals(protocol);
     }
 
     /** The route as a table bound to {@code dev} holds it. */
@@ -155,20 +154,28 @@ public final class SharedRoutes {
    * not one.
    */
   @Nullable Entry hold(Route route, Device dev) {
-    Cidr dst = route.destination();
     Ipv4Address gw = route.gateway();
     if (gw == null || !shareable(route, dev)) {
       return null;
     }
-    int length = dst.prefixLength();
-    Entry head = get(length, dst.networkInt());
+    Cidr dst = route.destination();
+    return hold(
+        get(dst.prefixLength(), dst.networkInt()), dst, gw, route.onlink(), route.protocol());
+  }
+
+  /**
+   * The entry for {@code <dst> via <gw> [onlink] proto <protocol>}, made if the set has none, now
+   * held by one more table; {@code head} is {@link #get get(dst)}, which the caller looked up.
+   */
+  Entry hold(@Nullable Entry head, Cidr dst, Ipv4Address gw, boolean onlink, String protocol) {
     Entry e = head;
-    while (e != null && !e.bindsTo(route, dev)) {
+    while (e != null && !e.is(dst, gw, onlink, protocol)) {
       e = e.next;
     }
     if (e == null) {
+      int length = dst.prefixLength();
       int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();
-      e = new Entry(dst, gw, route.onlink(), route.protocol(), slot);
+      e = new Entry(dst, gw, onlink, protocol, slot);
       if (head == null) {
         if (byLength[length] == null) {
           byLength[length] = new Int2ObjectOpenHashMap<>();

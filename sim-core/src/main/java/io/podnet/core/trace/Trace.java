@@ -30,6 +30,9 @@ public final class Trace {
   private int pending;
   private long count;
 
+  /** The line's characters, copied out in one call rather than read one by one. */
+  private char[] chars = new char[256];
+
   private Trace() {
     try {
       sha256 = MessageDigest.getInstance("SHA-256");
@@ -109,10 +112,16 @@ public final class Trace {
         bytes = new byte[n + 1];
       }
     }
+    char[] chars = this.chars;
+    if (chars.length < n) {
+      chars = new char[Math.max(n, 2 * chars.length)];
+      this.chars = chars;
+    }
+    line.getChars(0, n, chars, 0);
     byte[] b = bytes;
     int at = pending;
     for (int i = 0; i < n; i++) {
-      char c = line.charAt(i);
+      char c = chars[i];
       if (c >= 0x80) {
         flush();
         sha256.update((line + "\n").getBytes(StandardCharsets.UTF_8));

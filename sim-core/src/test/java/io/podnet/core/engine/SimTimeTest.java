@@ -68,6 +68,10 @@ class SimTimeTest {
     assertThat(SimTime.format(12 * SimTime.SECOND + 3 * SimTime.MICROSECOND))
         .isEqualTo("12.000003000");
     assertThat(SimTime.format(Long.MAX_VALUE)).isEqualTo("9223372036.854775807");
+    assertThat(SimTime.format(Long.MIN_VALUE)).isEqualTo("-9223372036.854775808");
+    assertThat(SimTime.format(2_147_483_647_999_999_999L)).isEqualTo("2147483647.999999999");
+    assertThat(SimTime.format(2_147_483_648_000_000_000L)).isEqualTo("2147483648.000000000");
+    assertThat(SimTime.format(-999_999_999)).isEqualTo("-0.999999999");
   }
 
   @Test

@@ -89,6 +89,68 @@ class NetNamespaceTest {
             "0.000000000 route node-1 del 10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird");
   }
 
+  /**
+   * Adds routes of a BGP speaker's shape to a node that pools them (or not), through {@link
+   * NetNamespace#addRoute} or {@link NetNamespace#addGatewayRoute}, one refused; returns the trace
+   * and the {@code ip route} text and the refusal.
+   */
+  private static List<String> bgpRoutes(Trace trace, boolean pooled, boolean byFields) {
+    Network n = Network.create(Simulation.create(3), trace);
+    NetNamespace ns = n.addHost("node-1").root();
+    Nic nic = ns.addNic("eth0");
+    Nic tunl0 = ns.addNic("tunl0");
+    ns.addAddress(nic, IfAddress.parse("192.168.1.11/24"));
+    if (pooled) {
+      ns.poolRoutes(new SharedRoutes(), nic);
+    }
+    String[][] routes = {
+      {"10.244.2.0/26", "192.168.1.12", "eth0", ""},
+      {"10.244.3.0/26", "192.168.1.13", "eth0", "onlink"},
+      {"10.244.4.0/26", "192.168.7.14", "tunl0", "onlink"},
+      {"10.244.2.0/26", "192.168.1.15", "eth0", ""},
+      {"10.244.5.0/26", "192.168.7.16", "eth0", ""},
+    };
+    String refusals = "";
+    for (String[] r : routes) {
+      Cidr dst = Cidr.parse(r[0]);
+      Device dev = r[2].equals("eth0") ? nic : tunl0;
+      boolean onlink = !r[3].isEmpty();
+      try {
+        if (byFields) {
+          ns.addGatewayRoute(dst, ip(r[1]), dev, onlink, "bird");
+        } else {
+          Route.Builder b = Route.to(dst).via(ip(r[1])).dev(dev).proto("bird");
+          ns.addRoute(onlink ? b.onlink().build() : b.build());
+        }
+      } catch (IllegalArgumentException refused) {
+        refusals += refused.getMessage() + "\n";
+      }
+    }
+    return List.of(trace.digest(), Iproute2.ipRouteShow(ns), refusals);
+  }
+
+  @Test
+  void addGatewayRoute_pooledOrNotWithOrWithoutSink_sameAsAddRoute() {
+    for (boolean pooled : new boolean[] {false, true}) {
+      MemoryTraceSink sink = new MemoryTraceSink();
+      List<String> expected = bgpRoutes(Trace.digestOnly(), pooled, false);
+
+      assertThat(bgpRoutes(Trace.digestOnly(), pooled, true)).isEqualTo(expected);
+      assertThat(bgpRoutes(Trace.digestOnly().addSink(sink), pooled, true)).isEqualTo(expected);
+      assertThat(expected.get(2).lines())
+          .as("pooled %s", pooled)
+          .containsExactly(
+              "route to 10.244.2.0/26 with metric 0 already exists: 10.244.2.0/26 via"
+                  + " 192.168.1.12 dev eth0 proto bird",
+              "route 10.244.5.0/26 via 192.168.7.16 dev eth0 proto bird: gateway 192.168.7.16 is"
+                  + " not on a connected subnet of eth0 (Nexthop has invalid gateway)");
+      assertThat(sink.lines())
+          .contains(
+              "0.000000000 route node-1 add 10.244.3.0/26 via 192.168.1.13 dev eth0 proto bird"
+                  + " onlink");
+    }
+  }
+
   // ---------------------------------------------------------------- ifindexes
 
   @Test

@@ -336,12 +336,16 @@ class RoutingTableTest {
     for (int round = 0; round < 100; round++) {
       int base = random.nextInt() & -65536;
       SharedRoutes set = new SharedRoutes();
+      SharedRoutes fieldSet = new SharedRoutes();
       Nic[] devices = {eth0, eth1};
       RoutingTable[] pooled = new RoutingTable[4];
+      RoutingTable[] byFields = new RoutingTable[4];
       RoutingTable[] copies = new RoutingTable[4];
       for (int t = 0; t < pooled.length; t++) {
         pooled[t] = new RoutingTable();
         pooled[t].pool(set, devices[t % 2]);
+        byFields[t] = new RoutingTable();
+        byFields[t].pool(fieldSet, devices[t % 2]);
         copies[t] = new RoutingTable();
       }
       for (int step = 0; step < 200; step++) {
@@ -362,9 +366,11 @@ class RoutingTableTest {
         if (!held.isEmpty() && random.nextInt(3) == 0) {
           Route gone = held.get(random.nextInt(held.size()));
           assertThat(pooled[t].remove(gone)).isTrue();
+          assertThat(byFields[t].remove(gone)).isTrue();
           copies[t].remove(gone);
         } else if (!copies[t].hasRoute(prefix, r.metric())) {
           pooled[t].add(r);
+          addByFields(byFields[t], r);
           copies[t].add(r);
         }
       }
@@ -374,6 +380,7 @@ class RoutingTableTest {
             .as("round %d table %d", round, t)
             .isEqualTo(copies[t].routes());
         assertThat(pooled[t].size()).isEqualTo(copies[t].size());
+        assertThat(byFields[t].routes()).isEqualTo(copies[t].routes());
         for (Route r : copies[t].routes()) {
           assertThat(pooled[t].contains(r)).isTrue();
         }
@@ -384,9 +391,48 @@ class RoutingTableTest {
               .isEqualTo(copies[t].lookup(dst));
           Cidr block = Cidr.of(Ipv4Address.of(dst & -64), 26);
           assertThat(pooled[t].isUniformOver(block)).isEqualTo(copies[t].isUniformOver(block));
+          assertThat(byFields[t].lookup(dst)).isEqualTo(copies[t].lookup(dst));
         }
       }
+      assertThat(fieldSet.size()).isEqualTo(set.size());
     }
+  }
+
+  /** Adds {@code r} with {@link RoutingTable#addGatewayRoute} when it has that shape. */
+  private static void addByFields(RoutingTable rt, Route r) {
+    Ipv4Address gw = r.gateway();
+    if (gw != null
+        && r.metric() == 0
+        && r.mtu() == 0
+        && r.source() == null
+        && r.scope() == Route.Scope.GLOBAL) {
+      rt.addGatewayRoute(r.destination(), gw, r.device(), r.onlink(), r.protocol());
+    } else {
+      rt.add(r);
+    }
+  }
+
+  @Test
+  void addGatewayRoute_prefixHeldOwnOrPooled_refusedLikeAdd() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable rt = new RoutingTable();
+    rt.pool(set, eth0);
+    Cidr block = Cidr.parse("10.0.1.0/26");
+    Cidr other = Cidr.parse("10.0.2.0/26");
+    rt.addGatewayRoute(block, ip("192.168.0.2"), eth0, false, "bird");
+    rt.add(Route.to(other).dev(eth1).build());
+
+    assertThatThrownBy(() -> rt.addGatewayRoute(block, ip("192.168.0.3"), eth0, false, "bird"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "route to 10.0.1.0/26 with metric 0 already exists: 10.0.1.0/26 via 192.168.0.2 dev"
+                + " eth0 proto bird");
+    assertThatThrownBy(() -> rt.addGatewayRoute(other, ip("192.168.0.3"), eth0, true, "bird"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "route to 10.0.2.0/26 with metric 0 already exists: 10.0.2.0/26 dev eth1 scope link");
+    assertThat(set.size()).isEqualTo(1);
+    assertThat(rt.size()).isEqualTo(2);
   }
 
   @Test

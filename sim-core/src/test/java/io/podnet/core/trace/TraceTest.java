@@ -44,6 +44,7 @@ class TraceTest {
       lines.add(i % 1000 == 7 ? "0.000000007 pod default/caf\u00e9-" + i : "0.000000001 hop #" + i);
     }
     lines.add("x".repeat(20_000));
+    lines.add("0.000000008 after the long line");
 
     for (String line : lines) {
       trace.record(new Line(line));

@@ -188,6 +188,17 @@ public final class BgpSpeaker {
   private final List<Change> journal = new ArrayList<>();
 
   private long journalStart;
+
+  /**
+   * The next hop {@link #igpCost} last looked up for the UPDATE being handled and the route that
+   * reached it, valid while {@link #hopKnown}: until the first install after it, or the UPDATE is
+   * handled. Between the look-up and that install only the RIB changes, not the kernel's table, so
+   * the install need not look the next hop up again.
+   */
+  private int hop;
+
+  private @Nullable Route hopRoute;
+  private boolean hopKnown;
   private int trimAt = MIN_TRIM;
   private static final int MIN_TRIM = 64;
 
@@ -512,24 +523,38 @@ public final class BgpSpeaker {
       }
     }
     Path path = null;
-    if (!loop) {
-      a = canonical.attributes(a);
-      path =
-          canonical.path(
-              Path.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop)));
-    }
-    for (long prefix : u.nlri()) {
-      if (path == null) {
-        removePath(prefix, peer);
-      } else {
-        setPath(prefix, peer, path);
+    try {
+      if (!loop) {
+        a = canonical.attributes(a);
+        path = canonical.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
       }
+      for (long prefix : u.nlri()) {
+        if (path == null) {
+          removePath(prefix, peer);
+        } else {
+          setPath(prefix, peer, path);
+        }
+      }
+    } finally {
+      hopKnown = false;
     }
   }
 
+  /** The IGP cost to {@code nextHop}; the route reaching it is kept for {@link #routeTo}. */
   private int igpCost(int nextHop) {
     Route r = ns.routes().lookup(nextHop);
+    hop = nextHop;
+    hopRoute = r;
+    hopKnown = true;
     return r == null ? Integer.MAX_VALUE : r.metric();
+  }
+
+  /**
+   * The route reaching {@code nextHop}: the one {@link #igpCost} found for the UPDATE being handled
+   * when it is the same next hop and nothing was installed since, else looked up.
+   */
+  private @Nullable Route routeTo(int nextHop) {
+    return hopKnown && hop == nextHop ? hopRoute : ns.routes().lookup(nextHop);
   }
 
   // ---------------------------------------------------------------- RIB
@@ -594,9 +619,11 @@ public final class BgpSpeaker {
     routeChanges++;
     lastRouteChange = sim.now();
     traceBest(prefix, best);
+    // The set holds exactly the prefixes whose best is local or external, so only such an old
+    // best can leave it: a learned route replacing another skips the walk of the tree.
     if (best != null && best.isLocalOrExternal()) {
       exportedToInternal.add(prefix);
-    } else {
+    } else if (old != null && old.isLocalOrExternal()) {
       exportedToInternal.remove(prefix);
     }
     install(prefix, e, best);
@@ -778,27 +805,66 @@ public final class BgpSpeaker {
 
   // ---------------------------------------------------------------- kernel
 
+  /**
+   * Makes the kernel hold the route {@code best} wants for {@code prefix}, replacing the one
+   * installed before: {@link #birdRoute} through the next hop when it is on a connected subnet,
+   * else through the gateway of the route that reaches it (BIRD's {@code gateway recursive}), or
+   * through the export tunnel; none when the next hop is unreachable. The route is added without
+   * being built.
+   */
   private void install(long prefix, Entry e, @Nullable Path best) {
-    Route want = best == null || best.local ? null : kernelRoute(prefix, best.attrs.nextHop);
+    Device dev = null;
+    Ipv4Address gw = null;
+    if (best != null && !best.local) {
+      int nextHop = best.attrs.nextHop;
+      Device tunnel = exportTunnel;
+      if (tunnel != null) {
+        dev = tunnel;
+        gw = canonical.address(nextHop);
+      } else {
+        Route r = routeTo(nextHop);
+        if (r != null && r.type() == Route.Type.UNICAST && r.device() != null) {
+          dev = r.device();
+          gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
+        }
+      }
+    }
+    hopKnown = false; // the first install after the look-up uses it, and only that one
+    boolean onlink = dev != null && dev == exportTunnel;
     Route have = e.installedGateway == 0 ? null : installed(prefix, e.installedGateway);
     if (have == null) {
       e.installedGateway = 0;
-    }
-    if (Objects.equals(want, have)) {
+    } else if (dev != null && isBirdRoute(have, gw, dev, onlink)) {
       return;
     }
     if (have != null) {
       ns.removeRoute(have);
       e.installedGateway = 0;
     }
-    if (want != null) {
+    if (dev != null) {
       try {
-        ns.addRoute(want);
-        e.installedGateway = Objects.requireNonNull(want.gateway()).toInt();
+        ns.addGatewayRoute(canonical.prefix(prefix), gw, dev, onlink, "bird");
+        e.installedGateway = gw.toInt();
       } catch (IllegalArgumentException conflict) {
-        trace("route", "not installed " + want + ": " + conflict.getMessage());
+        trace(
+            "route", "not installed " + birdRoute(prefix, gw, dev) + ": " + conflict.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether {@code r}, a route to the prefix with metric 0, is the one {@link #birdRoute} makes
+   * through {@code gw} and {@code dev}, as {@link Route#equals} would find it, without making it.
+   */
+  private static boolean isBirdRoute(Route r, Ipv4Address gw, Device dev, boolean onlink) {
+    return r.type() == Route.Type.UNICAST
+        && gw.equals(r.gateway())
+        && r.device() == dev
+        && r.protocol().equals("bird")
+        && r.scope() == Route.Scope.GLOBAL
+        && r.source() == null
+        && r.onlink() == onlink
+        && r.mtu() == 0;
   }
 
   /** The route this speaker installed for {@code prefix} via {@code gateway}, if still there. */
@@ -806,24 +872,6 @@ public final class BgpSpeaker {
     Route r = ns.routes().route(canonical.prefix(prefix), 0);
     Ipv4Address gw = r == null ? null : r.gateway();
     return gw != null && gw.toInt() == gateway && r.protocol().equals("bird") ? r : null;
-  }
-
-  /**
-   * The kernel route for a prefix via {@code nextHop}: through it when it is on a connected subnet,
-   * else through the gateway of the route that reaches it (BIRD's {@code gateway recursive}); null
-   * when the next hop is unreachable.
-   */
-  private @Nullable Route kernelRoute(long prefix, int nextHop) {
-    Device tunnel = exportTunnel;
-    if (tunnel != null) {
-      return birdRoute(prefix, canonical.address(nextHop), tunnel);
-    }
-    Route r = ns.routes().lookup(nextHop);
-    if (r == null || r.type() != Route.Type.UNICAST || r.device() == null) {
-      return null;
-    }
-    Ipv4Address gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
-    return birdRoute(prefix, gw, r.device());
   }
 
   /**

@@ -3,16 +3,17 @@ package io.podnet.dataplane.bgp;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Network;
+import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
-import java.util.HashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical instances of a network's BGP values, shared by all its speakers: equal path
  * attributes, equal paths, and the prefixes and gateways of kernel routes are held once, however
  * many speakers learn them. A route reflector tells each of its thousands of clients the same
  * attributes for a prefix, and every client installs a route to that prefix via the same next hop;
- * without this, a cluster of n nodes would hold n copies of each. The maps are only looked up,
+ * without this, a cluster of n nodes would hold n copies of each. The tables are only looked up,
  * never iterated, so their order never shows.
  *
  * <pre>{@code
@@ -22,8 +23,8 @@ import java.util.HashMap;
  */
 final class Canonical {
 
-  private final HashMap<PathAttributes, PathAttributes> attributes = new HashMap<>();
-  private final HashMap<Path, Path> paths = new HashMap<>();
+  private final Table<PathAttributes> attributes = new Table<>();
+  private final Table<Path> paths = new Table<>();
   private final Long2ObjectOpenHashMap<Cidr> prefixes = new Long2ObjectOpenHashMap<>();
   private final Int2ObjectOpenHashMap<Ipv4Address> addresses = new Int2ObjectOpenHashMap<>();
 
@@ -36,14 +37,52 @@ final class Canonical {
 
   /** The instance equal to {@code a}: the first such seen, else {@code a} itself. */
   PathAttributes attributes(PathAttributes a) {
-    PathAttributes known = attributes.putIfAbsent(a, a);
-    return known == null ? a : known;
+    int hash = a.hashCode();
+    Table<PathAttributes> t = attributes;
+    int i = t.start(hash);
+    for (PathAttributes known = t.at(i); known != null; known = t.at(i)) {
+      if (t.hashAt(i) == hash && known.equals(a)) {
+        return known;
+      }
+      i = t.next(i);
+    }
+    t.put(i, hash, a);
+    return a;
   }
 
   /** The instance equal to {@code p}: the first such seen, else {@code p} itself. */
   Path path(Path p) {
-    Path known = paths.putIfAbsent(p, p);
-    return known == null ? p : known;
+    return path(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p.igpCost, p);
+  }
+
+  /**
+   * The instance equal to {@link Path#learned Path.learned(attrs, ebgp, peerRouterId, peerAddress,
+   * igpCost)}: the first such seen, else a new one, made only then.
+   */
+  Path learned(PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
+    return path(attrs, false, ebgp, peerRouterId, peerAddress, igpCost, null);
+  }
+
+  private Path path(
+      PathAttributes attrs,
+      boolean local,
+      boolean ebgp,
+      int peerRouterId,
+      int peerAddress,
+      int igpCost,
+      @Nullable Path made) {
+    int hash = Path.hash(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
+    Table<Path> t = paths;
+    int i = t.start(hash);
+    for (Path p = t.at(i); p != null; p = t.at(i)) {
+      if (t.hashAt(i) == hash && p.is(attrs, local, ebgp, peerRouterId, peerAddress, igpCost)) {
+        return p;
+      }
+      i = t.next(i);
+    }
+    Path p = made != null ? made : Path.learned(attrs, ebgp, peerRouterId, peerAddress, igpCost);
+    t.put(i, hash, p);
+    return p;
   }
 
   /** The prefix packed by {@link Prefixes}, one instance per prefix. */
@@ -54,5 +93,62 @@ final class Canonical {
   /** The address with these bits, one instance per address. */
   Ipv4Address address(int bits) {
     return addresses.computeIfAbsent(bits, Ipv4Address::of);
+  }
+
+  /**
+   * A set of values by hash, open addressing with linear probing, at most half full, each value's
+   * hash kept beside it: a lookup compares hashes before it touches a value, and the caller probes
+   * with what it knows, so a value is made only when none is found.
+   */
+  private static final class Table<T> {
+    private Object[] values = new Object[1024];
+    private int[] hashes = new int[1024];
+    private int count;
+
+    /** The first slot to probe for {@code hash}. */
+    int start(int hash) {
+      return HashCommon.mix(hash) & (values.length - 1);
+    }
+
+    /** The slot probed after {@code i}. */
+    int next(int i) {
+      return (i + 1) & (values.length - 1);
+    }
+
+    /** The value in slot {@code i}, or null when it is free (where the probe ends). */
+    @SuppressWarnings("unchecked")
+    @Nullable T at(int i) {
+      return (T) values[i];
+    }
+
+    int hashAt(int i) {
+      return hashes[i];
+    }
+
+    /** Puts {@code value} in the free slot {@code i} its probe ended at. */
+    void put(int i, int hash, T value) {
+      values[i] = value;
+      hashes[i] = hash;
+      if (++count * 2 > values.length) {
+        grow();
+      }
+    }
+
+    private void grow() {
+      Object[] oldValues = values;
+      int[] oldHashes = hashes;
+      values = new Object[oldValues.length * 2];
+      hashes = new int[oldValues.length * 2];
+      for (int j = 0; j < oldValues.length; j++) {
+        if (oldValues[j] != null) {
+          int i = start(oldHashes[j]);
+          while (values[i] != null) {
+            i = next(i);
+          }
+          values[i] = oldValues[j];
+          hashes[i] = oldHashes[j];
+        }
+      }
+    }
   }
 }

@@ -116,23 +116,44 @@ final class Path {
     return p.attrs.localPref < 0 ? BgpSpeaker.DEFAULT_LOCAL_PREF : p.attrs.localPref;
   }
 
-  @Override
-  public boolean equals(@Nullable Object o) {
-    return o instanceof Path p
-        && p.local == local
-        && p.ebgp == ebgp
-        && p.peerRouterId == peerRouterId
-        && p.peerAddress == peerAddress
-        && p.igpCost == igpCost
-        && p.attrs.equals(attrs);
+  /** Whether the path has these values: what {@link #equals} compares. */
+  boolean is(
+      PathAttributes attrs,
+      boolean local,
+      boolean ebgp,
+      int peerRouterId,
+      int peerAddress,
+      int igpCost) {
+    return this.local == local
+        && this.ebgp == ebgp
+        && this.peerRouterId == peerRouterId
+        && this.peerAddress == peerAddress
+        && this.igpCost == igpCost
+        && (this.attrs == attrs || this.attrs.equals(attrs));
   }
 
-  @Override
-  public int hashCode() {
+  /** The {@link #hashCode} of a path with these values. */
+  static int hash(
+      PathAttributes attrs,
+      boolean local,
+      boolean ebgp,
+      int peerRouterId,
+      int peerAddress,
+      int igpCost) {
     int h = attrs.hashCode();
     h = h * 31 + peerAddress;
     h = h * 31 + peerRouterId;
     h = h * 31 + igpCost;
     return h * 4 + (local ? 2 : 0) + (ebgp ? 1 : 0);
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Path p && p.is(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
   }
 }

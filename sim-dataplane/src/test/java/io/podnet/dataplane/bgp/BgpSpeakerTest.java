@@ -127,6 +127,50 @@ class BgpSpeakerTest {
             "10.244.1.0/26 origin IGP as-path [] next-hop 192.168.1.11 local-pref 100 from 192.168.1.11");
   }
 
+  /**
+   * A node whose speaker is handed UPDATEs with next hop 10.9.9.9, reached through a static route,
+   * for its own /32 and a pod block: in one UPDATE, or one each; returns the digest and the routes.
+   */
+  private static List<String> updatesThroughStaticRoute(boolean oneUpdate, boolean hopFirst) {
+    Network net = Network.create(Simulation.create(5), Trace.digestOnly());
+    Host node = net.addHost("node-1");
+    Nic eth0 = node.root().addNic("eth0");
+    node.root().addAddress(eth0, IfAddress.parse("192.168.1.11/24"));
+    eth0.up();
+    node.root()
+        .addRoute(
+            Route.to(Cidr.parse("10.9.0.0/16")).via(ip("192.168.1.1")).dev(eth0).metric(5).build());
+    BgpSpeaker speaker = BgpSpeaker.builder(node.root(), AS, ip("192.168.1.11")).build();
+    BgpPeer peer = new BgpPeer(speaker, ip("192.168.1.12").toInt(), AS, false);
+    PathAttributes attrs = PathAttributes.local(ip("10.9.9.9").toInt(), 100);
+    long hop = Prefixes.pack(Cidr.parse("10.9.9.9/32"));
+    long block = Prefixes.pack(Cidr.parse("10.244.5.0/26"));
+    long[] nlri = hopFirst ? new long[] {hop, block} : new long[] {block, hop};
+    if (oneUpdate) {
+      speaker.receiveUpdate(peer, new BgpMessage.Update(new long[0], attrs, nlri));
+    } else {
+      for (long prefix : nlri) {
+        speaker.receiveUpdate(peer, new BgpMessage.Update(new long[0], attrs, new long[] {prefix}));
+      }
+    }
+    List<String> out = new ArrayList<>(birdRoutes(node));
+    out.add(net.trace().digest());
+    return out;
+  }
+
+  @Test
+  void receiveUpdate_prefixesInOneUpdateOrOneEach_sameRoutesAndDigest() {
+    for (boolean hopFirst : new boolean[] {true, false}) {
+      List<String> oneEach = updatesThroughStaticRoute(false, hopFirst);
+
+      assertThat(updatesThroughStaticRoute(true, hopFirst)).isEqualTo(oneEach);
+      assertThat(oneEach.subList(0, 2))
+          .containsExactlyInAnyOrder(
+              "10.9.9.9 via 192.168.1.1 dev eth0 proto bird",
+              "10.244.5.0/26 via 192.168.1.1 dev eth0 proto bird");
+    }
+  }
+
   /** The {@code i}th /26 from 10.245.0.0. */
   private static Cidr block(int i) {
     return Cidr.of(Ipv4Address.of(ip("10.245.0.0").toInt() + 64 * i), 26);

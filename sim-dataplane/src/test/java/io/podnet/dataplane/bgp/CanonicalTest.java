@@ -39,6 +39,45 @@ class CanonicalTest {
   }
 
   @Test
+  void learned_equalPathKnown_returnsItElseMakesOne() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    Path first = values.path(Path.learned(reflected(), false, NODE, NODE, 7));
+
+    assertThat(values.learned(reflected(), false, NODE, NODE, 7)).isSameAs(first);
+    Path made = values.learned(reflected(), true, NODE, NODE, 7);
+    assertThat(made).isNotSameAs(first).isEqualTo(Path.learned(reflected(), true, NODE, NODE, 7));
+    assertThat(values.path(Path.learned(reflected(), true, NODE, NODE, 7))).isSameAs(made);
+    assertThat(values.path(Path.local(reflected(), NODE))).isNotEqualTo(first);
+  }
+
+  @Test
+  void learned_thousandsOfPaths_eachFoundAgainAfterTheTableGrows() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    PathAttributes attrs = reflected();
+    Path[] made = new Path[5000];
+    for (int i = 0; i < made.length; i++) {
+      made[i] = values.learned(attrs, false, NODE, NODE + i, i % 3);
+    }
+
+    for (int i = 0; i < made.length; i++) {
+      assertThat(values.learned(reflected(), false, NODE, NODE + i, i % 3)).isSameAs(made[i]);
+    }
+  }
+
+  @Test
+  void attributes_thousandsOfValues_eachFoundAgainAfterTheTableGrows() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    PathAttributes[] first = new PathAttributes[5000];
+    for (int i = 0; i < first.length; i++) {
+      first[i] = values.attributes(PathAttributes.local(NODE + i, 100));
+    }
+
+    for (int i = 0; i < first.length; i++) {
+      assertThat(values.attributes(PathAttributes.local(NODE + i, 100))).isSameAs(first[i]);
+    }
+  }
+
+  @Test
   void prefixAndAddress_sameValue_oneInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     long packed = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
