@@ -76,11 +76,13 @@ public class ClusterScaleBenchmark {
     /**
      * {@code flannel-vxlan}; {@code calico-rr}, Calico in BGP mode through two route reflectors
      * (the first two nodes) with every node on one L2 segment, so every node's ARP broadcast
-     * reaches every other node; or {@code calico-tor}, Calico in BGP mode peering with the
-     * top-of-rack router, a route reflector for the cluster's one AS, with the nodes in racks of
-     * {@value #NODES_PER_RACK} like flannel's: a node reaches a block of its own rack through the
-     * block's node and any other through its rack's router, which carries pod traffic between racks
-     * without encapsulation.
+     * reaches every other node; {@code calico-rr-ipip}, the same reflectors with the nodes in racks
+     * of {@value #NODES_PER_RACK} and pod traffic in IP-in-IP through {@code tunl0}, so the racks'
+     * routers carry only node addresses, as Calico is commonly deployed at this size; or {@code
+     * calico-tor}, Calico in BGP mode peering with the top-of-rack router, a route reflector for
+     * the cluster's one AS, with the nodes in racks like flannel's: a node reaches a block of its
+     * own rack through the block's node and any other through its rack's router, which carries pod
+     * traffic between racks without encapsulation.
      */
     @Param({"flannel-vxlan"})
     public String strategy;
@@ -163,6 +165,8 @@ public class ClusterScaleBenchmark {
           case "calico-rr" ->
               Cluster.calico(CalicoNode.withRouteReflectors(CalicoNode.Mode.BGP, 2));
           case "calico-tor" -> Cluster.calico(CalicoNode.withTorPeering(CalicoNode.Mode.BGP));
+          case "calico-rr-ipip" ->
+              Cluster.calico(CalicoNode.withRouteReflectors(CalicoNode.Mode.IPIP, 2));
           default -> throw new IllegalArgumentException("unknown strategy: " + size.strategy);
         };
     int racks =
