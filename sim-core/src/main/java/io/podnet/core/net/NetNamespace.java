@@ -406,11 +406,7 @@ public final class NetNamespace {
         || dev.namespace() != this
         || byName.get(dev.name()) != dev
         || (!onlink && !onConnectedSubnet(dev, gateway))) {
-      Route.Builder b = Route.to(destination).via(gateway).dev(dev).proto(protocol);
-      if (onlink) {
-        b.onlink();
-      }
-      addRoute(b.build());
+      addRoute(Route.viaGateway(destination, gateway, dev, onlink, protocol));
       return;
     }
     routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);

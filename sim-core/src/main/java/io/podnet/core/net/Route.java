@@ -91,6 +91,20 @@ public final class Route {
     this.mtu = b.mtu;
   }
 
+  /**
+   * {@code <destination> via <gateway> dev <device> [onlink] proto <protocol>}: the shape of a
+   * route an agent installs toward another node (BIRD's, flanneld's), the one {@link
+   * NetNamespace#addGatewayRoute} adds.
+   */
+  public static Route viaGateway(
+      Cidr destination, Ipv4Address gateway, Device device, boolean onlink, String protocol) {
+    Builder b = to(destination).via(gateway).dev(device).proto(protocol);
+    if (onlink) {
+      b.onlink();
+    }
+    return b.build();
+  }
+
   /** Starts a unicast route to {@code destination}. */
   public static Builder to(Cidr destination) {
     return new Builder(Type.UNICAST, destination);

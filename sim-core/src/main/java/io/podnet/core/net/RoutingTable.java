@@ -83,8 +83,7 @@ public final class RoutingTable {
         if (set.get(length, network) != null
             && !skip.contains(key(length, network))
             && hasOwnRoute(dst, 0)) {
-          throw new IllegalArgumentException(
-              "route to " + dst + " with metric 0 already exists: " + bucket(dst)[0]);
+          throw clash(dst, 0, bucket(dst)[0]);
         }
       }
     }
@@ -333,10 +332,10 @@ public final class RoutingTable {
   void add(Route route) {
     Cidr dst = route.destination();
     int length = dst.prefixLength();
-    SharedRoutes.Entry clash = route.metric() == 0 ? sharedEntry(length, dst.networkInt()) : null;
-    if (clash != null) {
-      throw new IllegalArgumentException(
-          "route to " + dst + " with metric 0 already exists: " + clash.on(sharedDevice));
+    SharedRoutes.Entry sharedClash =
+        route.metric() == 0 ? sharedEntry(length, dst.networkInt()) : null;
+    if (sharedClash != null) {
+      throw clash(dst, 0, sharedClash.on(sharedDevice));
     }
     if (byLength[length] == null) {
       byLength[length] = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
@@ -346,8 +345,7 @@ public final class RoutingTable {
     if (old != null) {
       for (Route r : old) {
         if (r.metric() == route.metric()) {
-          throw new IllegalArgumentException(
-              "route to " + dst + " with metric " + route.metric() + " already exists: " + r);
+          throw clash(dst, route.metric(), r);
         }
       }
     }
@@ -391,11 +389,7 @@ public final class RoutingTable {
    */
   void addGatewayRoute(Cidr dst, Ipv4Address gw, Device dev, boolean onlink, String protocol) {
     if (!pooling || dev != sharedDevice) {
-      Route.Builder b = Route.to(dst).via(gw).dev(dev).proto(protocol);
-      if (onlink) {
-        b.onlink();
-      }
-      add(b.build());
+      add(Route.viaGateway(dst, gw, dev, onlink, protocol));
       return;
     }
     int length = dst.prefixLength();
@@ -403,8 +397,7 @@ public final class RoutingTable {
     SharedRoutes.Entry head = shared.get(length, network);
     for (SharedRoutes.Entry e = head; e != null; e = e.next) {
       if (holdsSlot(e.slot)) {
-        throw new IllegalArgumentException(
-            "route to " + dst + " with metric 0 already exists: " + e.on(sharedDevice));
+        throw clash(dst, 0, e.on(sharedDevice));
       }
     }
     Int2ObjectOpenHashMap<Object> map = byLength[length];
@@ -412,12 +405,17 @@ public final class RoutingTable {
     if (stored != null) {
       for (Route r : routes(stored)) {
         if (r.metric() == 0) {
-          throw new IllegalArgumentException(
-              "route to " + dst + " with metric 0 already exists: " + r);
+          throw clash(dst, 0, r);
         }
       }
     }
     markHeld(shared.hold(head, dst, gw, onlink, protocol));
+  }
+
+  /** What {@code ip route add} says of a route whose prefix and metric a held route has. */
+  private static IllegalArgumentException clash(Cidr dst, int metric, Route held) {
+    return new IllegalArgumentException(
+        "route to " + dst + " with metric " + metric + " already exists: " + held);
   }
 
   private void markHeld(SharedRoutes.Entry e) {

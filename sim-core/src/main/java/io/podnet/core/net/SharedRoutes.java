@@ -73,11 +73,7 @@ public final class SharedRoutes {
 
     /** The route as a table bound to {@code dev} holds it. */
     Route on(Device dev) {
-      Route.Builder b = Route.to(destination).via(gateway).dev(dev).proto(protocol);
-      if (onlink) {
-        b.onlink();
-      }
-      return b.build();
+      return Route.viaGateway(destination, gateway, dev, onlink, protocol);
     }
   }
 

@@ -879,11 +879,7 @@ public final class BgpSpeaker {
    * shape of every route the speaker installs.
    */
   private Route birdRoute(long prefix, Ipv4Address gw, Device dev) {
-    Route.Builder b = Route.to(canonical.prefix(prefix)).via(gw).dev(dev).proto("bird");
-    if (dev == exportTunnel) {
-      b.onlink();
-    }
-    return b.build();
+    return Route.viaGateway(canonical.prefix(prefix), gw, dev, dev == exportTunnel, "bird");
   }
 
   void trace(String kind, String detail) {
