@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The fork runs on transparent huge pages: the check walks tables spread over more than a
  * gigabyte, and with 4 KiB pages it spends about half its time in TLB misses (on a 2-core machine,
- * 51 to 54 s of CPU for the check at 5,000 nodes against 28 to 29 s with huge pages). A command
+ * 51 to 54 s of CPU for the check at 5,000 nodes against 27 to 29 s with huge pages). A command
  * line's {@code -jvmArgsAppend} replaces these arguments, so repeat them there.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClusterScaleBenchmark -p
