@@ -362,6 +362,11 @@ public final class BgpSpeaker {
     return p.state;
   }
 
+  /** Number of configured peers, one session each. */
+  public int sessions() {
+    return peers.size();
+  }
+
   /** Number of sessions in Established. */
   public int establishedSessions() {
     int n = 0;

@@ -54,6 +54,38 @@ public final class Convergence {
     return Math.max(0, lastChange(speakers) - start);
   }
 
+  /**
+   * Runs {@code sim} in slices of {@code sliceNanos} until every session of every speaker is
+   * Established, and returns the time that took; {@link IllegalStateException} naming a speaker
+   * still short of its sessions if that has not happened within {@code limitNanos}. A session whose
+   * first SYN was lost comes up only at its next connect retry, so a quiet Loc-RIB alone does not
+   * show that every route has arrived.
+   */
+  public static long untilEstablished(
+      Simulation sim, List<BgpSpeaker> speakers, long sliceNanos, long limitNanos) {
+    if (sliceNanos <= 0) {
+      throw new IllegalArgumentException("slice must be > 0 ns: " + sliceNanos);
+    }
+    long start = sim.now();
+    for (BgpSpeaker s : speakers) {
+      while (s.establishedSessions() < s.sessions()) {
+        if (sim.now() - start >= limitNanos) {
+          throw new IllegalStateException(
+              s
+                  + " has "
+                  + s.establishedSessions()
+                  + " of "
+                  + s.sessions()
+                  + " sessions Established after "
+                  + limitNanos
+                  + " ns");
+        }
+        sim.runUntil(sim.now() + sliceNanos);
+      }
+    }
+    return sim.now() - start;
+  }
+
   private static boolean allHave(List<BgpSpeaker> speakers, int prefixes) {
     for (BgpSpeaker s : speakers) {
       if (s.locRibSize() != prefixes) {

@@ -283,6 +283,43 @@ class BgpSpeakerTest {
   }
 
   @Test
+  void untilEstablished_firstConnectLost_waitsForConnectRetry() {
+    Pair t = new Pair();
+    t.net.links().get(0).setUp(false);
+    t.s1.start();
+    t.s2.start();
+    t.sim().runUntil(SimTime.SECOND);
+    t.net.links().get(0).setUp(true);
+    assertThat(Convergence.untilQuiet(t.sim(), List.of(t.s1, t.s2), SimTime.SECOND)).isZero();
+    assertThat(t.s1.establishedSessions()).isZero();
+
+    long took =
+        Convergence.untilEstablished(
+            t.sim(), List.of(t.s1, t.s2), 100 * SimTime.MILLISECOND, 60 * SimTime.SECOND);
+    Convergence.untilQuiet(t.sim(), List.of(t.s1, t.s2), SimTime.SECOND);
+
+    assertThat(took).isPositive();
+    assertThat(t.s1.establishedSessions()).isEqualTo(t.s1.sessions()).isEqualTo(1);
+    assertThat(t.s2.establishedSessions()).isEqualTo(1);
+    assertThat(t.s1.locRib())
+        .containsExactly(Cidr.parse("10.244.1.0/26"), Cidr.parse("10.244.2.0/26"));
+  }
+
+  @Test
+  void untilEstablished_peerNeverStarts_throwsNamingSpeaker() {
+    Pair t = new Pair();
+    t.s1.start();
+
+    assertThatThrownBy(
+            () ->
+                Convergence.untilEstablished(
+                    t.sim(), List.of(t.s1, t.s2), SimTime.SECOND, 10 * SimTime.SECOND))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(t.s1 + " has 0 of 1 sessions Established after 10000000000 ns");
+    assertThat(t.sim().now()).isEqualTo(10 * SimTime.SECOND);
+  }
+
+  @Test
   void builder_badAsNumber_throwsNamingKeyAndValue() {
     Pair t = new Pair();
     assertThatThrownBy(() -> BgpSpeaker.builder(t.node1.root(), 0, ip("1.1.1.1")))
