@@ -202,7 +202,7 @@ public class ClusterScaleBenchmark {
     for (int second = 0; second < 600; second++) {
       if (pods.stream().allMatch(Pod::isRunning) && cluster.servicesInSync()) {
         if (calico != null) {
-          // Built means routed: every BGP session up (a session whose first SYN was lost waits
+          // Built means routed: every BGP session up (a session whose first SYN was refused waits
           // for its connect retry), then BIRD's routes spread until no Loc-RIB changes.
           Convergence.untilEstablished(
               cluster.simulation(), calico.speakers(), SimTime.SECOND, 600 * SimTime.SECOND);

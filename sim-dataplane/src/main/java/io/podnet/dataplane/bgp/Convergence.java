@@ -58,8 +58,8 @@ public final class Convergence {
    * Runs {@code sim} in slices of {@code sliceNanos} until every session of every speaker is
    * Established, and returns the time that took; {@link IllegalStateException} naming a speaker
    * still short of its sessions if that has not happened within {@code limitNanos}. A session whose
-   * first SYN was lost comes up only at its next connect retry, so a quiet Loc-RIB alone does not
-   * show that every route has arrived.
+   * first connect was refused or lost comes up only at its next connect retry, so a quiet Loc-RIB
+   * alone does not show that every route has arrived.
    */
   public static long untilEstablished(
       Simulation sim, List<BgpSpeaker> speakers, long sliceNanos, long limitNanos) {
