@@ -109,15 +109,16 @@ final class PathAttributes {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof PathAttributes p
-        && p.hash == hash
-        && p.origin == origin
-        && Arrays.equals(p.asPath, asPath)
-        && p.nextHop == nextHop
-        && p.med == med
-        && p.localPref == localPref
-        && p.originatorId == originatorId
-        && Arrays.equals(p.clusterList, clusterList);
+    return o == this
+        || o instanceof PathAttributes p
+            && p.hash == hash
+            && p.origin == origin
+            && Arrays.equals(p.asPath, asPath)
+            && p.nextHop == nextHop
+            && p.med == med
+            && p.localPref == localPref
+            && p.originatorId == originatorId
+            && Arrays.equals(p.clusterList, clusterList);
   }
 
   @Override
