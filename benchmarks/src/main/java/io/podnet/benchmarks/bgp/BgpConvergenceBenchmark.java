@@ -1,5 +1,6 @@
 package io.podnet.benchmarks.bgp;
 
+import io.podnet.benchmarks.HeapWatch;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.LinkSpec;
@@ -7,9 +8,6 @@ import io.podnet.core.net.Network;
 import io.podnet.dataplane.bgp.BgpSpeaker;
 import io.podnet.dataplane.bgp.Convergence;
 import io.podnet.dataplane.bgp.Fabric;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Wall time for a full iBGP mesh of N speakers (Calico's default topology, n(n-1)/2 sessions over
  * real TCP streams) to converge from cold on a routed fabric, each speaker originating its node's
  * /26, until every Loc-RIB holds all N prefixes. Building the fabric is outside the measurement.
- * Peak heap (the sum of the heap pools' peak usage) is printed after each iteration.
+ * Peak heap ({@link HeapWatch}) is printed after each iteration.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar BgpConvergenceBenchmark}
  */
@@ -52,6 +50,7 @@ public class BgpConvergenceBenchmark {
   private Simulation sim;
   private List<BgpSpeaker> mesh;
   private long simulatedNanos;
+  private long peakHeap;
 
   /** Builds the fabric and configures (but does not start) the full mesh. */
   @Setup(Level.Iteration)
@@ -71,38 +70,31 @@ public class BgpConvergenceBenchmark {
       mesh.add(s);
     }
     System.gc();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      pool.resetPeakUsage();
-    }
   }
 
   /** Starts every speaker and runs until every Loc-RIB has every prefix. */
   @Benchmark
   public long converge() {
+    HeapWatch watch = HeapWatch.start();
     for (BgpSpeaker s : mesh) {
       s.start();
     }
     simulatedNanos =
         Convergence.untilLocRibSize(
             sim, mesh, speakers, 10 * SimTime.MILLISECOND, 600 * SimTime.SECOND);
+    peakHeap = watch.stop();
     return simulatedNanos;
   }
 
   /** Prints the simulated convergence time, events fired and peak heap of the iteration. */
   @TearDown(Level.Iteration)
   public void report() {
-    long peak = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
     long messages = 0;
     for (BgpSpeaker s : mesh) {
       messages += s.messagesSent();
     }
     System.out.printf(
         "%n  speakers=%d simulated=%s s events=%d bgp-messages=%d peak-heap=%d MiB%n",
-        speakers, SimTime.format(simulatedNanos), sim.firedEvents(), messages, peak >> 20);
+        speakers, SimTime.format(simulatedNanos), sim.firedEvents(), messages, peakHeap >> 20);
   }
 }

@@ -1,5 +1,6 @@
 package io.podnet.benchmarks.cluster;
 
+import io.podnet.benchmarks.HeapWatch;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.EndpointCounts;
@@ -14,8 +15,6 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.dataplane.bgp.Convergence;
 import io.podnet.dataplane.service.ServicePort;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * that wait); {@code contractCheck} measures {@link ContractChecker#checkByClasses} on a built
  * cluster and prints the datagrams it sent and its thread's CPU time (the wall time of a shared
  * machine says less; {@code build} prints its thread's CPU time too). After each build, outside the
- * timed call, the retained heap (after a full GC) and the peak heap are printed.
+ * timed call, the retained heap (after a full GC) and the peak heap ({@link HeapWatch}) are
+ * printed.
  *
  * <p>The fork runs on transparent huge pages: the check walks tables spread over more than a
  * gigabyte, and with 4 KiB pages it spends about half its time in TLB misses (on a 2-core machine,
@@ -110,8 +110,9 @@ public class ClusterScaleBenchmark {
     /** Builds the cluster and runs its pods. */
     @Setup(Level.Iteration)
     public void setUp(Size size) {
+      HeapWatch watch = HeapWatch.start();
       cluster = populate(size);
-      printHeap("after build", cluster);
+      printHeap("after build", cluster, watch.stop());
     }
   }
 
@@ -122,11 +123,12 @@ public class ClusterScaleBenchmark {
   @State(Scope.Benchmark)
   public static class Made {
     Cluster cluster;
+    long peak;
 
     /** Prints the heap the cluster retains, then lets it go. */
     @TearDown(Level.Iteration)
     public void measure() {
-      printHeap("after build", cluster);
+      printHeap("after build", cluster, peak);
       cluster = null;
     }
   }
@@ -134,11 +136,12 @@ public class ClusterScaleBenchmark {
   /** Builds the cluster and runs every pod to Running. */
   @Benchmark
   public Cluster build(Size size, Made made) {
-    resetPeaks();
+    HeapWatch watch = HeapWatch.start();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long cpu = threads.getCurrentThreadCpuTime();
     Cluster cluster = populate(size);
     cpu = threads.getCurrentThreadCpuTime() - cpu;
+    made.peak = watch.stop();
     System.out.printf("%nbuild: %.1f s of CPU%n", cpu / 1e9);
     made.cluster = cluster;
     return cluster;
@@ -227,28 +230,9 @@ public class ClusterScaleBenchmark {
     return "app-" + (app + 1);
   }
 
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      pool.resetPeakUsage();
-    }
-  }
-
-  private static void printHeap(String when, Cluster cluster) {
-    long peak = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
-    System.gc();
-    long retained = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        retained += pool.getUsage().getUsed();
-      }
-    }
+  private static void printHeap(String when, Cluster cluster, long peak) {
     System.out.printf(
         "%n%s: %d pods, heap retained %d MB, peak %d MB%n",
-        when, cluster.pods().size(), retained >> 20, peak >> 20);
+        when, cluster.pods().size(), HeapWatch.retained() >> 20, peak >> 20);
   }
 }
