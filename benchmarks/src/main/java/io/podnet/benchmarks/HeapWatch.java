@@ -22,8 +22,10 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The peak heap occupancy of a measured call: the largest heap in use at any moment, taken as the
- * occupancy just before each collection (the heap only fills between collections) and at {@link
- * #stop}. The sum of each pool's own peak, which {@link MemoryPoolMXBean#getPeakUsage} offers,
+ * occupancy just before each collection that ended after {@link #start} and at {@link #stop}. It is
+ * a lower bound: G1's remark pause also frees regions and reports no collection, and a notification
+ * still on its way when the watch stops is lost (the last collection of each collector is read at
+ * the stop). The sum of each pool's own peak, which {@link MemoryPoolMXBean#getPeakUsage} offers,
  * overstates it: the young pools peak just before a collection empties them into the old one.
  *
  * <pre>{@code
@@ -37,11 +39,16 @@ public final class HeapWatch {
 
   private final Set<String> heapPools;
   private final List<NotificationEmitter> emitters = new ArrayList<>();
-  private final Map<String, Long> countsAtStart = new HashMap<>();
+  private final Map<String, Long> countsAtStart;
   private final AtomicLong peak = new AtomicLong();
   private final NotificationListener listener = this::collected;
 
   private HeapWatch() {
+    Map<String, Long> counts = new HashMap<>();
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      counts.put(gc.getName(), gc.getCollectionCount());
+    }
+    countsAtStart = Map.copyOf(counts);
     heapPools =
         ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP)
@@ -54,7 +61,6 @@ public final class HeapWatch {
     HeapWatch watch = new HeapWatch();
     watch.peak.set(used());
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      watch.countsAtStart.put(gc.getName(), gc.getCollectionCount());
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(watch.listener, null, null);
         watch.emitters.add(emitter);
@@ -77,9 +83,9 @@ public final class HeapWatch {
     }
     emitters.clear();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
-        GcInfo last = sun.getLastGcInfo();
-        if (last != null && last.getId() > countsAtStart.getOrDefault(gc.getName(), 0L)) {
+      if (gc instanceof com.sun.management.GarbageCollectorMXBean withInfo) {
+        GcInfo last = withInfo.getLastGcInfo();
+        if (last != null && endedSinceStart(gc.getName(), last)) {
           peak.accumulateAndGet(heapBefore(last), Math::max);
         }
       }
@@ -109,7 +115,23 @@ public final class HeapWatch {
     }
     GarbageCollectionNotificationInfo info =
         GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-    peak.accumulateAndGet(heapBefore(info.getGcInfo()), Math::max);
+    if (endedSinceStart(info.getGcName(), info.getGcInfo())) {
+      peak.accumulateAndGet(heapBefore(info.getGcInfo()), Math::max);
+    }
+  }
+
+  /** The peak so far; notifications may still be on their way. */
+  long peakSoFar() {
+    return peak.get();
+  }
+
+  /**
+   * Whether {@code gc} ended after {@link #start}: a collection's id is the collector's count when
+   * it ended, so ids above the count at the start (when the collector has one) are later.
+   */
+  private boolean endedSinceStart(String collector, GcInfo gc) {
+    Long count = countsAtStart.get(collector);
+    return count != null && count >= 0 && gc.getId() > count;
   }
 
   private long heapBefore(GcInfo gc) {

@@ -34,6 +34,36 @@ class HeapWatchTest {
     assertThat(peak - before).isGreaterThanOrEqualTo(64L * MIB);
   }
 
+  @Test
+  void stop_arrayFreedByAnEarlierCollectionOfTwo_peakCountsItFromTheNotification()
+      throws InterruptedException {
+    long before = HeapWatch.retained();
+    HeapWatch watch = HeapWatch.start();
+    fill();
+    System.gc();
+    System.gc();
+    // The second collection is the last one each collector reports; only the notification of the
+    // first, delivered on another thread, saw the array.
+    for (int i = 0; i < 500 && watch.peakSoFar() - before < 64L * MIB; i++) {
+      Thread.sleep(10);
+    }
+
+    long peak = watch.stop();
+
+    assertThat(peak - before).isGreaterThanOrEqualTo(64L * MIB);
+  }
+
+  @Test
+  void start_afterCollections_peakIgnoresTheirGarbage() {
+    fill();
+    System.gc();
+    HeapWatch watch = HeapWatch.start();
+
+    long peak = watch.stop();
+
+    assertThat(peak).isLessThan(HeapWatch.retained() + 32L * MIB);
+  }
+
   private static void fill() {
     byte[][] chunks = new byte[8][];
     for (int i = 0; i < chunks.length; i++) {

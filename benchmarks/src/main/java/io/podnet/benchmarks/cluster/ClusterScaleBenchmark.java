@@ -212,8 +212,8 @@ public class ClusterScaleBenchmark {
             "%nevery pod Running after %.1f s (%.1f s of CPU)%n",
             (System.nanoTime() - wall) / 1e9, (threads.getCurrentThreadCpuTime() - cpu) / 1e9);
         if (calico != null) {
-          // Built means routed: every BGP session up (a session whose first SYN was refused waits
-          // for its connect retry), then BIRD's routes spread until no Loc-RIB changes.
+          // Built means routed: every BGP session up (a session whose first connect was refused or
+          // lost waits for its connect retry), then BIRD's routes spread until no Loc-RIB changes.
           Convergence.untilEstablished(
               cluster.simulation(), calico.speakers(), SimTime.SECOND, 600 * SimTime.SECOND);
           Convergence.untilQuiet(cluster.simulation(), calico.speakers(), SimTime.SECOND);

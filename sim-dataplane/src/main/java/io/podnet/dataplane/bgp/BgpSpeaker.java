@@ -363,7 +363,7 @@ public final class BgpSpeaker {
   }
 
   /** Number of configured peers, one session each. */
-  public int sessions() {
+  int sessions() {
     return peers.size();
   }
 
