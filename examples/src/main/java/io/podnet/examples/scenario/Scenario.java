@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.ServiceMode;
+import io.podnet.cni.cluster.Toleration;
 import io.podnet.cni.plugins.Plugins;
 import io.podnet.cni.runtime.CniRuntime;
 import io.podnet.cni.spec.CniConfigException;
@@ -36,6 +37,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -319,6 +321,33 @@ public final class Scenario {
       return " (did you mean \"" + best + "\"?)";
     }
     return " (expected one of: " + String.join(", ", candidates) + ")";
+  }
+
+  /**
+   * A manifest's {@code tolerations} as PodNet's; {@link IllegalArgumentException} for the first
+   * the API server would refuse, its message starting with {@code tolerations[i].<field>}.
+   */
+  static List<Toleration> tolerations(io.fabric8.kubernetes.api.model.@Nullable PodSpec spec) {
+    if (spec == null || spec.getTolerations() == null) {
+      return List.of();
+    }
+    List<Toleration> out = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.Toleration> given = spec.getTolerations();
+    for (int i = 0; i < given.size(); i++) {
+      io.fabric8.kubernetes.api.model.Toleration t = given.get(i);
+      try {
+        out.add(
+            Toleration.of(
+                Objects.toString(t.getKey(), ""),
+                Objects.toString(t.getOperator(), ""),
+                Objects.toString(t.getValue(), ""),
+                Objects.toString(t.getEffect(), ""),
+                t.getTolerationSeconds()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tolerations[" + i + "]." + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   /** The parser and validator: one pass over the file, collecting every problem. */
@@ -1768,6 +1797,16 @@ public final class Scenario {
         return;
       }
       String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
+      if (r instanceof Pod || r instanceof Deployment) {
+        String field = r instanceof Pod ? "spec." : "spec.template.spec.";
+        try {
+          tolerations(podSpec(r));
+        } catch (IllegalArgumentException e) {
+          String problem = field + e.getMessage();
+          error(where, at(m, problem), p + " (" + kind + " " + name + "): " + problem);
+          return;
+        }
+      }
       switch (kind) {
         case "Pod" -> addPod(m, prefix + name, p, where);
         case "Deployment" -> {
@@ -1975,6 +2014,17 @@ public final class Scenario {
       return n;
     }
 
+    /** The pod spec of a Pod, or of a Deployment's template; null when there is none. */
+    static io.fabric8.kubernetes.api.model.@Nullable PodSpec podSpec(HasMetadata r) {
+      if (r instanceof Pod pod) {
+        return pod.getSpec();
+      }
+      Deployment d = (Deployment) r;
+      return d.getSpec() == null || d.getSpec().getTemplate() == null
+          ? null
+          : d.getSpec().getTemplate().getSpec();
+    }
+
     void addPod(YamlNode m, String name, String p, String where) {
       if (!pods.add(name)) {
         error(where, m, p + ": pod \"" + name + "\" already exists");
@@ -2044,6 +2094,20 @@ public final class Scenario {
             "spec.template.spec.containers[].ports[].name",
             "spec.template.spec.containers[].ports[].containerPort",
             "spec.template.spec.containers[].ports[].protocol",
+            "spec.tolerations",
+            "spec.tolerations[]",
+            "spec.tolerations[].key",
+            "spec.tolerations[].operator",
+            "spec.tolerations[].value",
+            "spec.tolerations[].effect",
+            "spec.tolerations[].tolerationSeconds",
+            "spec.template.spec.tolerations",
+            "spec.template.spec.tolerations[]",
+            "spec.template.spec.tolerations[].key",
+            "spec.template.spec.tolerations[].operator",
+            "spec.template.spec.tolerations[].value",
+            "spec.template.spec.tolerations[].effect",
+            "spec.template.spec.tolerations[].tolerationSeconds",
             "spec.ports",
             "spec.ports[]",
             "spec.ports[].name",

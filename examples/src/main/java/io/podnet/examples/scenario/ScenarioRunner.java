@@ -13,6 +13,7 @@ import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Kubectl;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.Toleration;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.ContractReport;
 import io.podnet.core.addr.Cidr;
@@ -552,6 +553,9 @@ public final class ScenarioRunner {
     }
     if (spec != null && spec.getNodeName() != null) {
       s = s.onNode(spec.getNodeName());
+    }
+    for (Toleration t : Scenario.tolerations(spec)) {
+      s = s.tolerate(t);
     }
     cluster.createPod(s);
     String key = ns + "/" + name;

@@ -396,6 +396,7 @@ public final class Cluster {
   Pod createPod(PodSpec spec, @Nullable String owner) {
     Optional<Node> pinned = spec.nodeName().map(this::node);
     Pod pod = newPod(spec.key(), spec.labels());
+    pod.setTolerations(NodeLifecycleController.admit(spec.tolerations()));
     if (owner != null) {
       pod.setControlledBy(owner);
     }
@@ -571,7 +572,7 @@ public final class Cluster {
     if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING) {
       return;
     }
-    Optional<Node> target = Scheduler.pick(nodes(), pods.values());
+    Optional<Node> target = Scheduler.pick(pod, nodes(), pods.values());
     if (target.isEmpty()) {
       int n = nodes.size();
       event(

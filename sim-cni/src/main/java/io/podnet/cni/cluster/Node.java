@@ -145,6 +145,22 @@ public final class Node {
     return List.of(taintKey + ":NoExecute", taintKey + ":NoSchedule");
   }
 
+  /**
+   * The key of the controller's taints ({@code node.kubernetes.io/not-ready} or {@code
+   * unreachable}), or null when the node has none.
+   */
+  @Nullable String taintKey() {
+    return taintKey;
+  }
+
+  /** Whether the node has the controller's taints and {@code tolerations} tolerate both. */
+  boolean taintsToleratedBy(List<Toleration> tolerations) {
+    String key = taintKey;
+    return key != null
+        && tolerations.stream().anyMatch(t -> t.tolerates(key, Toleration.NO_EXECUTE))
+        && tolerations.stream().anyMatch(t -> t.tolerates(key, Toleration.NO_SCHEDULE));
+  }
+
   void setStatusUnknown(boolean unknown) {
     this.statusUnknown = unknown;
   }

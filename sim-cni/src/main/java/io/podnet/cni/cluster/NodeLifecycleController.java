@@ -2,9 +2,11 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What kube-controller-manager does about a node whose Ready condition stops being {@code True}:
@@ -25,13 +27,15 @@ import java.util.Map;
  * <p>When the condition leaves {@code True} the controller marks the node's running pods not ready
  * ({@code NodeNotReady} events, so they leave every Service's endpoints). The taint eviction
  * controller then deletes each pod on the tainted node once its toleration runs out: the
- * DefaultTolerationSeconds admission plugin gives every pod 300 s for both taints, counted from
- * when the node was first tainted, or from when a pod was bound to a node already tainted; a swap
- * between the two taints keeps the count, as in Kubernetes 1.32 to 1.35 ({@code
- * TaintManagerEviction}, {@code Marking for deletion Pod <namespace>/<name>}). When the condition
- * turns {@code True} again the taints go and every pending deletion is cancelled ({@code
- * TaintManagerEviction}, {@code Cancelling deletion of Pod <namespace>/<name>}). The deleted pods
- * stay Terminating until their node's kubelet tears them down; their owner replaces them at once.
+ * DefaultTolerationSeconds admission plugin gives every pod 300 s for both taints unless its own
+ * tolerations cover them ({@link PodSpec#tolerate}: a pod tolerating for ever stays, one without a
+ * matching toleration goes at once), counted from when the node was first tainted, or from when a
+ * pod was bound to a node already tainted; a swap between the two taints keeps the count, as in
+ * Kubernetes 1.32 to 1.35 ({@code TaintManagerEviction}, {@code Marking for deletion Pod
+ * <namespace>/<name>}). When the condition turns {@code True} again the taints go and every pending
+ * deletion is cancelled ({@code TaintManagerEviction}, {@code Cancelling deletion of Pod
+ * <namespace>/<name>}). The deleted pods stay Terminating until their node's kubelet tears them
+ * down; their owner replaces them at once.
  */
 final class NodeLifecycleController {
 
@@ -121,23 +125,60 @@ final class NodeLifecycleController {
       return;
     }
     node.setTaintKey(status.equals("Unknown") ? UNREACHABLE : NOT_READY);
-    if (!"True".equals(before)) {
-      return;
-    }
+    boolean wasReady = "True".equals(before);
     for (Pod pod : podsOn(node)) {
-      if (pod.isRunning()) {
+      if (wasReady && pod.isRunning()) {
         cluster.event(pod, "Warning", "NodeNotReady", "node-controller", "Node is not ready");
       }
       scheduleEviction(pod, node);
     }
-    cluster.servicesChanged();
+    if (wasReady) {
+      cluster.servicesChanged();
+    }
   }
 
+  /**
+   * The tolerations of a pod as the DefaultTolerationSeconds admission plugin leaves them: {@code
+   * given}, then {@link Toleration#defaultFor} each of the two taints that no toleration with its
+   * key (or none) and effect {@code NoExecute} (or none) covers.
+   */
+  static List<Toleration> admit(List<Toleration> given) {
+    List<Toleration> admitted = new ArrayList<>(given);
+    for (String taint : List.of(NOT_READY, UNREACHABLE)) {
+      boolean covered =
+          given.stream()
+              .anyMatch(
+                  t ->
+                      (t.key().isEmpty() || t.key().equals(taint))
+                          && (t.effect().isEmpty() || t.effect().equals(Toleration.NO_EXECUTE)));
+      if (!covered) {
+        admitted.add(Toleration.defaultFor(taint));
+      }
+    }
+    return admitted;
+  }
+
+  /**
+   * Starts the pod's countdown on its tainted node, as the taint eviction controller does: the
+   * first toleration of the {@code NoExecute} taint decides; without one the pod goes at once,
+   * without {@code tolerationSeconds} it stays for ever, else it goes after that many seconds (0 or
+   * less: at once). A countdown already running is kept.
+   */
   private void scheduleEviction(Pod pod, Node node) {
-    if (pod.status() == PodStatus.TERMINATING || evictions.containsKey(pod)) {
+    String key = node.taintKey();
+    if (key == null || pod.status() == PodStatus.TERMINATING || evictions.containsKey(pod)) {
       return;
     }
-    evictions.put(pod, sim.schedule(TOLERATION_NANOS, () -> evict(pod, node)));
+    Optional<Toleration> used =
+        pod.tolerations().stream().filter(t -> t.tolerates(key, Toleration.NO_EXECUTE)).findFirst();
+    if (used.isPresent() && used.get().tolerationSeconds().isEmpty()) {
+      return;
+    }
+    long seconds = used.map(t -> Math.max(0, t.tolerationSeconds().orElseThrow())).orElse(0L);
+    if (seconds > (Long.MAX_VALUE - sim.now()) / SimTime.SECOND) {
+      return; // beyond the end of simulated time
+    }
+    evictions.put(pod, sim.schedule(seconds * SimTime.SECOND, () -> evict(pod, node)));
   }
 
   private void cancelEviction(Pod pod) {

@@ -29,6 +29,7 @@ public final class Pod {
   private final List<PodEvent> events = new ArrayList<>();
   private boolean deleted;
   private @Nullable String controlledBy;
+  private List<Toleration> tolerations = List.of();
 
   private final Map<String, String> labels;
 
@@ -141,6 +142,19 @@ public final class Pod {
    */
   public Optional<String> controlledBy() {
     return Optional.ofNullable(controlledBy);
+  }
+
+  /**
+   * The pod's tolerations as admitted: those its spec gave, then the 300 s {@code NoExecute} ones
+   * for {@code not-ready} and {@code unreachable} that the DefaultTolerationSeconds admission
+   * plugin adds when none covers them.
+   */
+  public List<Toleration> tolerations() {
+    return tolerations;
+  }
+
+  void setTolerations(List<Toleration> admitted) {
+    this.tolerations = List.copyOf(admitted);
   }
 
   /** Whether the pod has been deleted and is gone. */

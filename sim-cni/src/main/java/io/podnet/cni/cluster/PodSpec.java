@@ -1,6 +1,8 @@
 package io.podnet.cni.cluster;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -8,9 +10,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a pod is asked to be: its {@code [namespace/]name}, its labels (which Services select on)
- * and, optionally, the node it must run on ({@code spec.nodeName}). Immutable; build one with
- * {@link #named(String)}:
+ * What a pod is asked to be: its {@code [namespace/]name}, its labels (which Services select on),
+ * optionally the node it must run on ({@code spec.nodeName}) and its tolerations. Immutable; build
+ * one with {@link #named(String)}:
  *
  * <pre>{@code
  * cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
@@ -24,45 +26,77 @@ public final class PodSpec {
   private static final Pattern LABEL_VALUE =
       Pattern.compile("^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$");
 
+  /** What a label key must look like, as the error for a bad one says. */
+  static final String LABEL_KEY_FORM = "[prefix/]name, name up to 63 of [A-Za-z0-9-_.]";
+
+  /** What a label value must look like, as the error for a bad one says. */
+  static final String LABEL_VALUE_FORM = "up to 63 of [A-Za-z0-9-_.]";
+
   private final String key;
   private final TreeMap<String, String> labels;
   private final @Nullable String nodeName;
+  private final List<Toleration> tolerations;
 
-  private PodSpec(String key, TreeMap<String, String> labels, @Nullable String nodeName) {
+  private PodSpec(
+      String key,
+      TreeMap<String, String> labels,
+      @Nullable String nodeName,
+      List<Toleration> tolerations) {
     this.key = key;
     this.labels = labels;
     this.nodeName = nodeName;
+    this.tolerations = tolerations;
   }
 
   /** A pod named {@code [namespace/]name}, no labels, placed by the scheduler. */
   public static PodSpec named(String key) {
-    return new PodSpec(key, new TreeMap<>(), null);
+    return new PodSpec(key, new TreeMap<>(), null, List.of());
+  }
+
+  static boolean isLabelKey(String name) {
+    return LABEL_NAME.matcher(name).matches();
+  }
+
+  static boolean isLabelValue(String value) {
+    return LABEL_VALUE.matcher(value).matches();
   }
 
   /** This spec with one more label; {@link IllegalArgumentException} for a bad key or value. */
   public PodSpec label(String name, String value) {
-    if (!LABEL_NAME.matcher(name).matches()) {
+    if (!isLabelKey(name)) {
       throw new IllegalArgumentException(
-          "invalid label key \""
-              + name
-              + "\" (expected [prefix/]name, name up to 63 of [A-Za-z0-9-_.])");
+          "invalid label key \"" + name + "\" (expected " + LABEL_KEY_FORM + ")");
     }
-    if (!LABEL_VALUE.matcher(value).matches()) {
+    if (!isLabelValue(value)) {
       throw new IllegalArgumentException(
           "invalid label value \""
               + value
               + "\" for "
               + name
-              + " (expected up to 63 of [A-Za-z0-9-_.])");
+              + " (expected "
+              + LABEL_VALUE_FORM
+              + ")");
     }
     TreeMap<String, String> copy = new TreeMap<>(labels);
     copy.put(name, value);
-    return new PodSpec(key, copy, nodeName);
+    return new PodSpec(key, copy, nodeName, tolerations);
   }
 
   /** This spec pinned to a node, bypassing the scheduler. */
   public PodSpec onNode(String node) {
-    return new PodSpec(key, labels, node);
+    return new PodSpec(key, labels, node, tolerations);
+  }
+
+  /**
+   * This spec with one more toleration. At creation the DefaultTolerationSeconds admission plugin
+   * adds {@code node.kubernetes.io/not-ready} and {@code node.kubernetes.io/unreachable} ({@code
+   * Exists}, {@code NoExecute}, 300 s) unless a toleration already covers that taint's {@code
+   * NoExecute} effect.
+   */
+  public PodSpec tolerate(Toleration toleration) {
+    List<Toleration> more = new ArrayList<>(tolerations);
+    more.add(toleration);
+    return new PodSpec(key, labels, nodeName, List.copyOf(more));
   }
 
   /** {@code [namespace/]name} as given. */
@@ -78,5 +112,10 @@ public final class PodSpec {
   /** The node the pod must run on, if pinned. */
   public Optional<String> nodeName() {
     return Optional.ofNullable(nodeName);
+  }
+
+  /** The tolerations given, in order (without the ones admission adds). */
+  public List<Toleration> tolerations() {
+    return tolerations;
   }
 }

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A deterministic stand-in for kube-scheduler: among Ready nodes, the one running the fewest pods,
- * ties going to the first in node order. NotReady nodes carry the {@code not-ready} taint and are
- * skipped.
+ * A deterministic stand-in for kube-scheduler: among the nodes that fit, the one running the fewest
+ * pods, ties going to the first in node order. A Ready node fits; a NotReady one carries the node
+ * lifecycle controller's {@code NoSchedule} and {@code NoExecute} taints and fits only a pod that
+ * tolerates both, as the TaintToleration filter decides.
  */
 final class Scheduler {
 
@@ -20,11 +21,11 @@ final class Scheduler {
 
   private Scheduler() {}
 
-  static Optional<Node> pick(List<Node> nodes, Collection<Pod> pods) {
+  static Optional<Node> pick(Pod pod, List<Node> nodes, Collection<Pod> pods) {
     Node best = null;
     long bestCount = Long.MAX_VALUE;
     for (Node node : nodes) {
-      if (!node.isReady()) {
+      if (!node.isReady() && !node.taintsToleratedBy(pod.tolerations())) {
         continue;
       }
       long count = pods.stream().filter(p -> p.node().orElse(null) == node).count();

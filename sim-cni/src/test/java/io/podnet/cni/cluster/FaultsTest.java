@@ -45,6 +45,8 @@ class FaultsTest {
 
   private static final long SECOND = SimTime.SECOND;
   private static final String NOT_POSTING = "Kubelet stopped posting node status.";
+  private static final String NOT_READY = "node.kubernetes.io/not-ready";
+  private static final String UNREACHABLE = "node.kubernetes.io/unreachable";
   private static final String CALICO_EXHAUSTED =
       "failed to request IPv4 addresses: Assigned 0 out of 1 requested IPv4 addresses;"
           + " No IPs available in pools: ";
@@ -157,6 +159,61 @@ class FaultsTest {
         .doesNotContain(evictionEvent("Marking for deletion Pod", kept));
   }
 
+  @Test
+  void crashNode_podTolerating30Seconds_evicted30SecondsAfterTheUnreachableTaint() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    Pod pod =
+        tolerant(
+            cluster, "web", "node-2", Toleration.of(UNREACHABLE, "Exists", "", "NoExecute", 30L));
+    cluster.run(5 * SECOND);
+
+    cluster.crashNode("node-2");
+    cluster.run(50 * SECOND + 29 * SECOND);
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    cluster.run(SECOND);
+
+    assertThat(pod.status()).isEqualTo(PodStatus.TERMINATING);
+    events(pod).contains(evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void crashNode_podToleratingForever_staysThroughTheTaint() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    Pod pod = tolerant(cluster, "agent", "node-2", Toleration.of("", "Exists", "", "", null));
+    cluster.run(5 * SECOND);
+
+    cluster.crashNode("node-2");
+    cluster.run(1000 * SECOND);
+
+    assertThat(cluster.node("node-2").taints()).isNotEmpty();
+    assertThat(pod.tolerations()).extracting(Toleration::toString).containsExactly("op=Exists");
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    assertThat(pod.events()).extracting(PodEvent::reason).doesNotContain("TaintManagerEviction");
+  }
+
+  @Test
+  void crashNode_notReadyToleratedForeverUnreachableFor10Seconds_countdownStartsAtTheSwap() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(35).build();
+    Pod pod =
+        tolerant(
+            cluster,
+            "web",
+            "node-2",
+            Toleration.of(NOT_READY, "Exists", "", "NoExecute", null),
+            Toleration.of(UNREACHABLE, "Exists", "", "NoExecute", 10L));
+    cluster.run(5 * SECOND);
+    removeConfigs(cluster.node("node-2"));
+    cluster.run(100 * SECOND);
+    assertThat(pod.status()).as("not-ready is tolerated for ever").isEqualTo(PodStatus.RUNNING);
+
+    cluster.crashNode("node-2");
+    cluster.run(50 * SECOND + 9 * SECOND);
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    cluster.run(SECOND);
+
+    assertThat(pod.status()).isEqualTo(PodStatus.TERMINATING);
+  }
+
   // ---------------------------------------------------------------- network not ready
 
   @ParameterizedTest
@@ -261,6 +318,45 @@ class FaultsTest {
     cluster.run(2 * SECOND);
     assertThat(pod.isDeleted()).as("no sandbox to tear down: gone at once").isTrue();
     events(pod).contains(evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void removeConfig_podToleratingAnotherValueOnly_evictedAtOnce() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(34).build();
+    Pod pod =
+        tolerant(
+            cluster, "web", "node-1", Toleration.of(NOT_READY, "Equal", "x", "NoExecute", 600L));
+    cluster.run(5 * SECOND);
+
+    removeConfigs(cluster.node("node-1"));
+    cluster.run(SECOND);
+
+    assertThat(pod.tolerations())
+        .extracting(Toleration::toString)
+        .as("admission adds no default: the toleration names the taint and NoExecute")
+        .containsExactly(
+            "node.kubernetes.io/not-ready=x:NoExecute for 600s",
+            "node.kubernetes.io/unreachable:NoExecute op=Exists for 300s");
+    assertThat(pod.status()).isEqualTo(PodStatus.TERMINATING);
+    events(pod).contains(evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void createPod_toleratingNotReadyEveryEffect_scheduledOntoTheNotReadyNode() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(34).build();
+    removeConfigs(cluster.node("node-1"));
+    cluster.run(SECOND);
+
+    Pod tolerant =
+        cluster.createPod(
+            PodSpec.named("agent").tolerate(Toleration.of(NOT_READY, "Exists", "", "", null)));
+    Pod other = cluster.createPod("web");
+    cluster.run(SECOND);
+
+    assertThat(tolerant.node()).map(Node::name).contains("node-1");
+    assertThat(tolerant.events()).extracting(PodEvent::reason).contains("Scheduled");
+    assertThat(other.node()).isEmpty();
+    assertThat(other.events()).extracting(PodEvent::reason).contains("FailedScheduling");
   }
 
   @Test
@@ -645,6 +741,16 @@ class FaultsTest {
   /**
    * Creates the Deployment {@code web} of pods labelled {@code app=web}; runs 5 s to start them.
    */
+  /** A pod pinned to {@code node} with {@code tolerations}. */
+  private static Pod tolerant(
+      Cluster cluster, String name, String node, Toleration... tolerations) {
+    PodSpec spec = PodSpec.named(name).onNode(node);
+    for (Toleration t : tolerations) {
+      spec = spec.tolerate(t);
+    }
+    return cluster.createPod(spec);
+  }
+
   private static Deployment startWeb(Cluster cluster, int replicas) {
     Deployment web = cluster.createDeployment("web", replicas, Map.of("app", "web"));
     cluster.run(5 * SECOND);
