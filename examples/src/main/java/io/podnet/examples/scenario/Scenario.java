@@ -1803,7 +1803,7 @@ public final class Scenario {
           tolerations(podSpec(r));
         } catch (IllegalArgumentException e) {
           String problem = field + e.getMessage();
-          error(where, at(m, problem), p + " (" + kind + " " + name + "): " + problem);
+          error(where, at(m, field + locate(e)), p + " (" + kind + " " + name + "): " + problem);
           return;
         }
       }
@@ -2023,6 +2023,19 @@ public final class Scenario {
       return d.getSpec() == null || d.getSpec().getTemplate() == null
           ? null
           : d.getSpec().getTemplate().getSpec();
+    }
+
+    /**
+     * The field a toleration's problem should point at: the one it names, except that the API
+     * server names {@code operator} for a bad value, which is better shown where the value is.
+     */
+    private static String locate(IllegalArgumentException e) {
+      String problem = Objects.requireNonNull(e.getMessage());
+      String cause = Objects.requireNonNull(e.getCause()).getMessage();
+      boolean aboutValue =
+          cause.startsWith("operator: Invalid value: ")
+              && !cause.contains("operator must be Exists");
+      return aboutValue ? problem.substring(0, problem.indexOf('.') + 1) + "value:" : problem;
     }
 
     void addPod(YamlNode m, String name, String p, String where) {

@@ -583,8 +583,8 @@ public final class Cluster {
           "0/"
               + n
               + " nodes are available: "
-              + n
-              + " node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/"
+              + Scheduler.untolerated(nodes())
+              + ". preemption: 0/"
               + n
               + " nodes are available: "
               + n

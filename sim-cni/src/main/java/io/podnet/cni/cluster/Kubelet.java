@@ -229,8 +229,10 @@ final class Kubelet {
     CniRuntime runtime = node.runtime();
     String netns = netnsPath(ns);
     Map<String, String> args = cniArgs(pod, id);
-    runtime.del(new Attachment(id, "eth0"), netns, args);
+    // containerd's go-cni removes the networks in the order it holds them, the loopback first, and
+    // stops at the first failure: a missing loopback binary leaves the pod network (and its IP).
     runtime.delLoopback(id, netns, args);
+    runtime.del(new Attachment(id, "eth0"), netns, args);
     node.host().deleteNamespace(ns);
     pod.setSandbox(null, null);
   }

@@ -159,22 +159,31 @@ final class NodeLifecycleController {
   }
 
   /**
-   * Starts the pod's countdown on its tainted node, as the taint eviction controller does: the
-   * first toleration of the {@code NoExecute} taint decides; without one the pod goes at once,
-   * without {@code tolerationSeconds} it stays for ever, else it goes after that many seconds (0 or
-   * less: at once). A countdown already running is kept.
+   * Decides the pod's fate on its tainted node, as the taint eviction controller does on a new
+   * taint: the first toleration of the {@code NoExecute} taint decides. Without one the pod goes at
+   * once (a running countdown is cancelled first); without {@code tolerationSeconds} it stays for
+   * ever (a running countdown is cancelled); else a running countdown is kept with its start, or
+   * one starts now for that many seconds (0 or less: at once).
    */
   private void scheduleEviction(Pod pod, Node node) {
     String key = node.taintKey();
-    if (key == null || pod.status() == PodStatus.TERMINATING || evictions.containsKey(pod)) {
+    if (key == null || pod.status() == PodStatus.TERMINATING) {
       return;
     }
     Optional<Toleration> used =
         pod.tolerations().stream().filter(t -> t.tolerates(key, Toleration.NO_EXECUTE)).findFirst();
-    if (used.isPresent() && used.get().tolerationSeconds().isEmpty()) {
+    long seconds;
+    if (used.isEmpty()) {
+      cancelEviction(pod);
+      seconds = 0;
+    } else if (used.get().tolerationSeconds().isEmpty()) {
+      cancelEviction(pod);
       return;
+    } else if (evictions.containsKey(pod)) {
+      return;
+    } else {
+      seconds = Math.max(0, used.get().tolerationSeconds().orElseThrow());
     }
-    long seconds = used.map(t -> Math.max(0, t.tolerationSeconds().orElseThrow())).orElse(0L);
     if (seconds > (Long.MAX_VALUE - sim.now()) / SimTime.SECOND) {
       return; // beyond the end of simulated time
     }

@@ -1,9 +1,13 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A deterministic stand-in for kube-scheduler: among the nodes that fit, the one running the fewest
@@ -20,6 +24,24 @@ final class Scheduler {
   static final long RETRY_NANOS = SimTime.SECOND;
 
   private Scheduler() {}
+
+  /**
+   * Why no node fits, as kube-scheduler's FailedScheduling message says it when every node has an
+   * untolerated taint: {@code 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2
+   * node(s) had untolerated taint {node.kubernetes.io/unreachable: }}, the reasons sorted.
+   */
+  static String untolerated(List<Node> nodes) {
+    Map<String, Integer> byKey = new TreeMap<>();
+    for (Node node : nodes) {
+      String key = node.taintKey();
+      byKey.merge(key == null ? NodeLifecycleController.NOT_READY : key, 1, Integer::sum);
+    }
+    List<String> reasons = new ArrayList<>();
+    byKey.forEach(
+        (key, count) -> reasons.add(count + " node(s) had untolerated taint {" + key + ": }"));
+    Collections.sort(reasons);
+    return String.join(", ", reasons);
+  }
 
   static Optional<Node> pick(Pod pod, List<Node> nodes, Collection<Pod> pods) {
     Node best = null;

@@ -1,6 +1,7 @@
 package io.podnet.cni.cluster;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -19,16 +20,16 @@ import org.jspecify.annotations.Nullable;
 public final class Toleration {
 
   /** The operator that tolerates any value of the key. */
-  public static final String EXISTS = "Exists";
+  static final String EXISTS = "Exists";
 
   /** The operator that tolerates one value of the key. */
-  public static final String EQUAL = "Equal";
+  static final String EQUAL = "Equal";
 
   /** The effect that evicts running pods. */
-  public static final String NO_EXECUTE = "NoExecute";
+  static final String NO_EXECUTE = "NoExecute";
 
   /** The effect that keeps new pods off a node. */
-  public static final String NO_SCHEDULE = "NoSchedule";
+  static final String NO_SCHEDULE = "NoSchedule";
 
   private static final List<String> EFFECTS = List.of(NO_SCHEDULE, "PreferNoSchedule", NO_EXECUTE);
 
@@ -48,10 +49,10 @@ public final class Toleration {
   }
 
   /**
-   * A toleration; an empty operator means {@code Equal}. {@link IllegalArgumentException} starting
-   * with the field, as the API server words it after {@code spec.tolerations[i].} (e.g. {@code
-   * effect: Invalid value: "NoSchedule": effect must be 'NoExecute' when `tolerationSeconds` is
-   * set}) when the API server would refuse it.
+   * A toleration; an empty operator means {@code Equal} (and {@link #operator} says so). {@link
+   * IllegalArgumentException} starting with the field, as the API server words it after {@code
+   * spec.tolerations[i].} (e.g. {@code effect: Invalid value: "NoSchedule": effect must be
+   * 'NoExecute' when `tolerationSeconds` is set}) when the API server would refuse it.
    */
   public static Toleration of(
       String key, String operator, String value, String effect, @Nullable Long seconds) {
@@ -147,6 +148,21 @@ public final class Toleration {
       return false;
     }
     return operator.equals(EXISTS) || value.isEmpty();
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Toleration t
+        && t.key.equals(key)
+        && t.operator.equals(operator)
+        && t.value.equals(value)
+        && t.effect.equals(effect)
+        && Objects.equals(t.seconds, seconds);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(key, operator, value, effect, seconds);
   }
 
   /**

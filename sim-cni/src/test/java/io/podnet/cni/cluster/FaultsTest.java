@@ -321,6 +321,57 @@ class FaultsTest {
   }
 
   @Test
+  void crashNode_countdownRunningThenUnreachableToleratedForever_deletionCancelled() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(35).build();
+    Pod pod =
+        notReadyThenCrashed(cluster, Toleration.of(UNREACHABLE, "Exists", "", "NoExecute", null));
+    cluster.run(50 * SECOND);
+    events(pod).contains(evictionEvent("Cancelling deletion of Pod", pod));
+    cluster.run(400 * SECOND);
+
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    events(pod).doesNotContain(evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void crashNode_countdownRunningThenUnreachableNotTolerated_evictedAtTheSwap() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(35).build();
+    Pod pod =
+        notReadyThenCrashed(cluster, Toleration.of(UNREACHABLE, "Equal", "x", "NoExecute", null));
+    cluster.run(49 * SECOND);
+    assertThat(pod.status()).isEqualTo(PodStatus.RUNNING);
+    cluster.run(SECOND);
+
+    assertThat(pod.status())
+        .as("at the swap, not 300 s after the not-ready taint")
+        .isEqualTo(PodStatus.TERMINATING);
+    events(pod)
+        .contains(
+            evictionEvent("Cancelling deletion of Pod", pod),
+            evictionEvent("Marking for deletion Pod", pod));
+  }
+
+  @Test
+  void createPod_oneNodeNotReadyOneUnreachable_failedSchedulingNamesEachTaint() {
+    Cluster cluster = Cluster.bridge().nodes(3).seed(34).build();
+    removeConfigs(cluster.node("node-1"));
+    cluster.crashNode("node-2");
+    cluster.crashNode("node-3");
+    cluster.run(50 * SECOND);
+
+    Pod pod = cluster.createPod("web");
+    cluster.run(SECOND);
+
+    assertThat(pod.events())
+        .extracting(PodEvent::message)
+        .contains(
+            "0/3 nodes are available: 1 node(s) had untolerated taint"
+                + " {node.kubernetes.io/not-ready: }, 2 node(s) had untolerated taint"
+                + " {node.kubernetes.io/unreachable: }. preemption: 0/3 nodes are available: 3"
+                + " Preemption is not helpful for scheduling.");
+  }
+
+  @Test
   void removeConfig_podToleratingAnotherValueOnly_evictedAtOnce() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(34).build();
     Pod pod =
@@ -502,6 +553,31 @@ class FaultsTest {
     cluster.run(11 * SECOND);
     assertThat(pod.isRunning()).isTrue();
     assertThat(pod.events()).extracting(PodEvent::reason).contains("SandboxChanged");
+    assertThat(cluster).satisfiesCniContract();
+  }
+
+  @ParameterizedTest
+  @EnumSource(ChurnStrategy.class)
+  void deletePod_loopbackBinaryMissing_podNetworkAndIpKeptUntilTheTeardownSucceeds(
+      ChurnStrategy strategy) {
+    Cluster cluster = strategy.builder().nodes(1).seed(4).build();
+    Pod pod = cluster.runPod("web", "node-1");
+    Ipv4Address ip = pod.requireIp();
+    NetNamespace sandbox = pod.requireNetns();
+    cluster.node("node-1").runtime().removePlugin("loopback");
+
+    cluster.deletePod("web");
+    cluster.run(SECOND);
+
+    assertThat(pod.status()).isEqualTo(PodStatus.TERMINATING);
+    assertThat(pod.events()).extracting(PodEvent::reason).contains("FailedKillPod");
+    assertThat(sandbox.findDevice("eth0"))
+        .as("the loopback goes first and its failure stops the teardown")
+        .isPresent();
+    assertThat(pod.ip()).contains(ip);
+    cluster.node("node-1").runtime().installPlugin("loopback");
+    cluster.run(11 * SECOND);
+    assertThat(pod.isDeleted()).isTrue();
     assertThat(cluster).satisfiesCniContract();
   }
 
@@ -739,8 +815,18 @@ class FaultsTest {
   }
 
   /**
-   * Creates the Deployment {@code web} of pods labelled {@code app=web}; runs 5 s to start them.
+   * A pod on node-2 with {@code toleration} (admission adds the default for not-ready); node-2 is
+   * then NotReady for 100 s (the pod's countdown runs) and crashes.
    */
+  private static Pod notReadyThenCrashed(Cluster cluster, Toleration toleration) {
+    Pod pod = tolerant(cluster, "web", "node-2", toleration);
+    cluster.run(5 * SECOND);
+    removeConfigs(cluster.node("node-2"));
+    cluster.run(100 * SECOND);
+    cluster.crashNode("node-2");
+    return pod;
+  }
+
   /** A pod pinned to {@code node} with {@code tolerations}. */
   private static Pod tolerant(
       Cluster cluster, String name, String node, Toleration... tolerations) {
@@ -751,6 +837,9 @@ class FaultsTest {
     return cluster.createPod(spec);
   }
 
+  /**
+   * Creates the Deployment {@code web} of pods labelled {@code app=web}; runs 5 s to start them.
+   */
   private static Deployment startWeb(Cluster cluster, int replicas) {
     Deployment web = cluster.createDeployment("web", replicas, Map.of("app", "web"));
     cluster.run(5 * SECOND);
