@@ -53,7 +53,7 @@ class ScenarioTolerationsTest {
     String[] sections = r.out().split("\n\\[");
     assertThat(sections[3]).contains("fast   1/1     Running").contains("slow   1/1     Running");
     assertThat(sections[4])
-        .contains("fast   0/1     Terminating")
+        .contains("fast   1/1     Terminating")
         .contains("slow   1/1     Running");
   }
 }

@@ -60,7 +60,7 @@ public final class Kubectl {
               wide,
               pod.namespace(),
               pod.name(),
-              pod.isRunning() ? "1/1" : "0/1",
+              ready(pod) ? "1/1" : "0/1",
               pod.status().text(),
               "0",
               humanDuration(now - pod.createdAt()),
@@ -70,6 +70,18 @@ public final class Kubectl {
               "<none>"));
     }
     return table(rows, 3, "");
+  }
+
+  /**
+   * Whether kubectl counts the pod's container ready: while it runs, and, on a node whose kubelet
+   * is down, as it was last posted, so a running pod marked for deletion there shows {@code 1/1
+   * Terminating} until the node comes back.
+   */
+  private static boolean ready(Pod pod) {
+    return pod.isRunning()
+        || pod.status() == PodStatus.TERMINATING
+            && pod.ip().isPresent()
+            && pod.node().map(Node::isCrashed).orElse(false);
   }
 
   /** One row's cells: the namespace only for all namespaces, the last four only when wide. */

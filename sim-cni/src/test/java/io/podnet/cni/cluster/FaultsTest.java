@@ -104,7 +104,9 @@ class FaultsTest {
     assertThat(replacement.controlledBy()).contains("ReplicaSet/" + web.replicaSetName());
     assertThat(replacement.node().orElseThrow().name()).isNotEqualTo("node-3");
     assertThat(replacement.requireIp()).isNotEqualTo(lostIp);
-    assertThat(Kubectl.getPodsWide(cluster)).contains(lost.name()).contains("Terminating");
+    assertThat(Kubectl.getPodsWide(cluster))
+        .as("the status node-3's kubelet last posted, marked for deletion")
+        .containsPattern(lost.name() + " +1/1 +Terminating ");
     assertThat(cluster).satisfiesCniContract();
 
     cluster.restoreNode("node-3");
