@@ -1,15 +1,17 @@
 package io.podnet.cni.cluster;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A Deployment as far as pod networking sees it: a name, a replica count, the labels of its pod
- * template, and the ReplicaSet that owns its pods ({@code web-7c9f5b6d8b}), whose pods are named
- * after it with a five-character suffix ({@code web-7c9f5b6d8b-x2kqp}). The ReplicaSet controller
- * keeps that many pods that are not being deleted: an evicted or deleted pod is replaced at once by
- * a new pod with a new name, placed by the scheduler (see {@link Cluster#createDeployment}).
+ * A Deployment as far as pod networking sees it: a name, a replica count, the labels and
+ * tolerations of its pod template, and the ReplicaSet that owns its pods ({@code web-7c9f5b6d8b}),
+ * whose pods are named after it with a five-character suffix ({@code web-7c9f5b6d8b-x2kqp}). The
+ * ReplicaSet controller keeps that many pods that are not being deleted: an evicted or deleted pod
+ * is replaced at once by a new pod with a new name, placed by the scheduler (see {@link
+ * Cluster#createDeployment}).
  */
 public final class Deployment {
 
@@ -17,6 +19,7 @@ public final class Deployment {
   private final String name;
   private final int replicas;
   private final Map<String, String> labels;
+  private final List<Toleration> tolerations;
   private final String replicaSetName;
 
   Deployment(
@@ -24,11 +27,13 @@ public final class Deployment {
       String name,
       int replicas,
       Map<String, String> labels,
+      List<Toleration> tolerations,
       String replicaSetName) {
     this.namespace = namespace;
     this.name = name;
     this.replicas = replicas;
     this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+    this.tolerations = List.copyOf(tolerations);
     this.replicaSetName = replicaSetName;
   }
 
@@ -50,6 +55,11 @@ public final class Deployment {
   /** The labels of the pod template (and of every pod), sorted by key. */
   public Map<String, String> labels() {
     return labels;
+  }
+
+  /** The tolerations of the pod template, as given (admission adds the defaults to each pod). */
+  public List<Toleration> tolerations() {
+    return tolerations;
   }
 
   /** The name of the ReplicaSet owning the pods: the Deployment's name and a template hash. */

@@ -30,7 +30,12 @@ final class ReplicaSetController {
   }
 
   /** Adds a Deployment and creates its pods now. */
-  Deployment create(String namespace, String name, int replicas, Map<String, String> labels) {
+  Deployment create(
+      String namespace,
+      String name,
+      int replicas,
+      Map<String, String> labels,
+      List<Toleration> tolerations) {
     if (deployments.stream()
         .anyMatch(d -> d.namespace().equals(namespace) && d.name().equals(name))) {
       throw new IllegalArgumentException(
@@ -43,7 +48,8 @@ final class ReplicaSetController {
       throw new IllegalArgumentException(
           "deployment \"" + namespace + "/" + name + "\" needs labels (expected at least one)");
     }
-    Deployment d = new Deployment(namespace, name, replicas, labels, name + "-" + random(10));
+    Deployment d =
+        new Deployment(namespace, name, replicas, labels, tolerations, name + "-" + random(10));
     template(d, d.replicaSetName());
     deployments.add(d);
     sync();
@@ -88,11 +94,16 @@ final class ReplicaSetController {
     }
   }
 
-  /** The spec of a pod of {@code d}; validates the name and labels. */
+  /**
+   * The spec of a pod of {@code d}, with its labels and tolerations; validates the name and labels.
+   */
   private static PodSpec template(Deployment d, String podName) {
     PodSpec spec = PodSpec.named(d.namespace() + "/" + podName);
     for (Map.Entry<String, String> label : d.labels().entrySet()) {
       spec = spec.label(label.getKey(), label.getValue());
+    }
+    for (Toleration t : d.tolerations()) {
+      spec = spec.tolerate(t);
     }
     return spec;
   }

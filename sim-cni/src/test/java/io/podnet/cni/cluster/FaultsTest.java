@@ -179,6 +179,29 @@ class FaultsTest {
   }
 
   @Test
+  void crashNode_deploymentTolerating30Seconds_podReplaced30SecondsAfterTheTaint() {
+    Cluster cluster = Cluster.bridge().nodes(3).seed(21).build();
+    Deployment web =
+        cluster.createDeployment(
+            "web",
+            3,
+            Map.of("app", "web"),
+            List.of(Toleration.of(UNREACHABLE, "Exists", "", "NoExecute", 30L)));
+    cluster.run(5 * SECOND);
+    Pod lost = cluster.pods(web).get(2);
+    assertThat(lost.node()).map(Node::name).contains("node-3");
+    assertThat(lost.tolerations()).contains(web.tolerations().get(0));
+
+    cluster.crashNode("node-3");
+    cluster.run(50 * SECOND + 29 * SECOND);
+    assertThat(serving(cluster, web)).contains(lost);
+    cluster.run(2 * SECOND);
+
+    assertThat(lost.status()).isEqualTo(PodStatus.TERMINATING);
+    assertThat(serving(cluster, web)).hasSize(3).doesNotContain(lost).allMatch(Pod::isRunning);
+  }
+
+  @Test
   void crashNode_podToleratingForever_staysThroughTheTaint() {
     Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
     Pod pod = tolerant(cluster, "agent", "node-2", Toleration.of("", "Exists", "", "", null));
