@@ -92,8 +92,8 @@ public final class Kubectl {
   }
 
   /**
-   * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, status, IP
-   * and the events table.
+   * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, status, IP,
+   * the tolerations (sorted by key, one a line, as kubectl lists them) and the events table.
    */
   public static String describePod(Cluster cluster, String key) {
     Pod pod =
@@ -115,6 +115,12 @@ public final class Kubectl {
       sb.append("              <none>\n");
     } else {
       sb.append("\n  IP:  ").append(pod.ip().get()).append('\n');
+    }
+    List<Toleration> tolerations =
+        pod.tolerations().stream().sorted(Comparator.comparing(Toleration::key)).toList();
+    field(sb, "Tolerations:", tolerations.isEmpty() ? "<none>" : tolerations.get(0).toString());
+    for (Toleration t : tolerations.subList(Math.min(1, tolerations.size()), tolerations.size())) {
+      field(sb, "", t.toString());
     }
     sb.append(events(pod, now));
     return sb.toString();

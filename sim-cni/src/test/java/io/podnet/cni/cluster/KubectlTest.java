@@ -229,6 +229,11 @@ class KubectlTest {
         .contains("Node:             node-1/192.168.1.11\n")
         .contains("Status:           Pending\n")
         .contains(
+            "IPs:              <none>\n"
+                + "Tolerations:      node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n"
+                + "                  node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"
+                + "Events:\n")
+        .contains(
             "  Warning  NetworkNotReady  0s (x16 over 30s)  kubelet  network is not ready:"
                 + " container runtime network not ready:");
   }
