@@ -66,13 +66,8 @@ class ScenarioNamespaceTest {
   @Test
   void run_namespace_holdsItsPodsAndServices_kubectlFiltersByNamespace_deleteRemovesThem()
       throws IOException {
-    Path file = Files.writeString(dir.resolve("ns.yaml"), SCENARIO);
+    String[] sections = ScenarioRunTest.runSections(dir, "ns.yaml", SCENARIO);
 
-    ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file.toString());
-
-    assertThat(r.err()).isEmpty();
-    assertThat(r.code()).isZero();
-    String[] sections = r.out().split("\n\\[");
     assertThat(sections[1])
         .isEqualTo(
             "0.000000000s] $ kubectl apply -f -\nnamespace/prod created\npod/web created\n"

@@ -62,6 +62,18 @@ class ScenarioRunTest {
 
   record Run(int code, String out, String err) {}
 
+  /**
+   * Writes {@code scenario} to {@code dir/name}, runs it, asserts that it printed no error and
+   * exited 0, and returns its transcript split at each step's {@code [time]} heading.
+   */
+  static String[] runSections(Path dir, String name, String scenario) throws IOException {
+    Path file = Files.writeString(dir.resolve(name), scenario);
+    Run r = cli("run", file.toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    return r.out().split("\n\\[");
+  }
+
   static Run cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -3,7 +3,6 @@ package io.podnet.examples.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +43,8 @@ class ScenarioTolerationsTest {
   @Test
   void run_podToleratingUnreachableFor30Seconds_terminatingBeforeTheDefaultOne()
       throws IOException {
-    Path file = Files.writeString(dir.resolve("tolerations.yaml"), SCENARIO);
+    String[] sections = ScenarioRunTest.runSections(dir, "tolerations.yaml", SCENARIO);
 
-    ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file.toString());
-
-    assertThat(r.err()).isEmpty();
-    assertThat(r.code()).isZero();
-    String[] sections = r.out().split("\n\\[");
     assertThat(sections[3]).contains("fast   1/1     Running").contains("slow   1/1     Running");
     assertThat(sections[4])
         .contains("fast   1/1     Terminating")

@@ -4,9 +4,11 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -62,8 +64,11 @@ public final class CalicoDatastore {
   private final List<IpPool> pools = new ArrayList<>();
   private final TreeMap<Cidr, Block> blocks = new TreeMap<>();
 
-  /** Each node's affine blocks, in block order: a node finds its own without a walk of all. */
-  private final Map<String, Map<Cidr, Block>> blocksByNode = new HashMap<>();
+  /**
+   * Each node's affine blocks, in block order (an address comes from the first with room): a node
+   * finds its own without a walk of all. The map itself is only looked up, never iterated.
+   */
+  private final Map<String, NavigableMap<Cidr, Block>> blocksByNode = new HashMap<>();
 
   private final List<BiConsumer<String, Cidr>> claimListeners = new ArrayList<>();
 
@@ -119,7 +124,7 @@ public final class CalicoDatastore {
    * claimed block, or borrowed from another node's block; empty when every pool is full.
    */
   public Optional<Ipv4Address> assign(String node, String handle, RandomGenerator random) {
-    for (Block b : blocksByNode.getOrDefault(node, Map.of()).values()) {
+    for (Block b : blocksByNode.getOrDefault(node, Collections.emptyNavigableMap()).values()) {
       if (!b.free.isEmpty()) {
         return Optional.of(take(b, handle));
       }

@@ -100,8 +100,11 @@ public final class Cluster {
   private ServiceSnapshot serviceSnapshot;
   private final ServiceFeed serviceFeed;
 
-  /** Pods by label ({@code key=value}), each in creation order; only looked up, never iterated. */
-  private final Map<String, Set<Pod>> podsByLabel = new HashMap<>();
+  /**
+   * Pods by label ({@code key=value}), each set in creation order (endpoints are listed in it); the
+   * map itself is only looked up, never iterated.
+   */
+  private final Map<String, LinkedHashSet<Pod>> podsByLabel = new HashMap<>();
 
   /** Services by the first label of their selector; only looked up, never iterated. */
   private final Map<String, List<ServiceEntry>> servicesByLabel = new HashMap<>();
@@ -674,9 +677,12 @@ public final class Cluster {
     }
     startServiceProxies();
     ServiceEntry entry = new ServiceEntry(service, Map.copyOf(selector), simulation.now());
-    for (Pod pod : podsByLabel.getOrDefault(entry.indexLabel(), Set.of())) {
-      if (entry.selects(pod)) {
-        entry.pods.add(pod);
+    LinkedHashSet<Pod> labelled = podsByLabel.get(entry.indexLabel());
+    if (labelled != null) {
+      for (Pod pod : labelled) {
+        if (entry.selects(pod)) {
+          entry.pods.add(pod);
+        }
       }
     }
     services.put(qualified, entry);

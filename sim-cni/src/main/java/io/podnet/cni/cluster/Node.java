@@ -142,7 +142,7 @@ public final class Node {
     if (taintKey == null) {
       return List.of();
     }
-    return List.of(taintKey + ":NoExecute", taintKey + ":NoSchedule");
+    return List.of(taintKey + ":" + Toleration.NO_EXECUTE, taintKey + ":" + Toleration.NO_SCHEDULE);
   }
 
   /**

@@ -129,7 +129,7 @@ final class Path {
         && this.peerRouterId == peerRouterId
         && this.peerAddress == peerAddress
         && this.igpCost == igpCost
-        && (this.attrs == attrs || this.attrs.equals(attrs));
+        && this.attrs.equals(attrs);
   }
 
   /** The {@link #hashCode} of a path with these values. */
