@@ -11,14 +11,11 @@ import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongRBTreeSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -43,13 +40,15 @@ import org.jspecify.annotations.Nullable;
  * for the ConnectRetry time; a session that ends goes Idle and starts again after the ConnectRetry
  * time. MRAI is not modelled (updates leave at once). A locally originated route always wins over a
  * learned one, as BIRD's static protocol preference does. Everything runs on the simulated clock;
- * the RIB is a hash map by prefix, walked in prefix order wherever the order shows (the table sent
- * when a session comes up, the withdrawals when one goes down); peers are kept in the order added.
+ * the RIB is a hash table by prefix ({@link Rib}), walked in prefix order wherever the order shows
+ * (the table sent when a session comes up, the withdrawals when one goes down); peers are kept in
+ * the order added.
  *
  * <p>At scale: each client of a route reflector learns every other node's prefix, so a cluster of n
- * nodes holds n² RIB entries. An entry is small (the candidate paths themselves are {@link
- * Canonical} values, one instance for all clients), the UPDATE a reflector sends every client is
- * encoded once, and BIRD's back-to-back writes leave in few, full TCP segments ({@link TcpStream}).
+ * nodes holds n² RIB entries. An entry is a few primitives in the RIB's arrays (the candidate paths
+ * are ids of {@link Canonical} values, one instance for all clients), the UPDATE a reflector sends
+ * every client is encoded once, and BIRD's back-to-back writes leave in few, full TCP segments
+ * ({@link TcpStream}).
  */
 public final class BgpSpeaker {
 
@@ -68,97 +67,6 @@ public final class BgpSpeaker {
   /** Calico's ConnectRetry time. */
   public static final long DEFAULT_CONNECT_RETRY_NANOS = 5 * SimTime.SECOND;
 
-  /**
-   * One prefix in the RIB: its candidate paths (the Adj-RIBs-In), the best at index 0, and the
-   * gateway of the kernel route installed for it (the route itself is not kept: the table may share
-   * it with other nodes, and holds it). Nearly every prefix has one or two candidates (a client of
-   * two reflectors), so the second is held directly and only a third makes an array.
-   */
-  private static final class Entry {
-    Path best;
-
-    /** Null, the path at index 1, or a {@code Path[]} of the paths from index 1 on. */
-    @Nullable Object rest;
-
-    /** The installed route's gateway, or 0 when none is installed. */
-    int installedGateway;
-
-    Entry(Path first) {
-      this.best = first;
-    }
-
-    int count() {
-      Object r = rest;
-      return r == null ? 1 : r instanceof Path ? 2 : ((Path[]) r).length + 1;
-    }
-
-    Path get(int i) {
-      if (i == 0) {
-        return best;
-      }
-      Object r = Objects.requireNonNull(rest);
-      return r instanceof Path p ? p : ((Path[]) r)[i - 1];
-    }
-
-    void set(int i, Path p) {
-      if (i == 0) {
-        best = p;
-      } else if (rest instanceof Path[] more) {
-        more[i - 1] = p;
-      } else {
-        rest = p;
-      }
-    }
-
-    /** The index of the path from {@code peer} (null: the local one), or -1. */
-    int indexOf(@Nullable BgpPeer peer) {
-      for (int i = 0, n = count(); i < n; i++) {
-        if (get(i).isFrom(peer)) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    void add(Path p) {
-      Object r = rest;
-      if (r == null) {
-        rest = p;
-      } else if (r instanceof Path q) {
-        rest = new Path[] {q, p};
-      } else {
-        Path[] more = (Path[]) r;
-        Path[] bigger = Arrays.copyOf(more, more.length + 1);
-        bigger[more.length] = p;
-        rest = bigger;
-      }
-    }
-
-    /** Removes the path at {@code i}; the entry must keep at least one. */
-    void remove(int i) {
-      int n = count();
-      for (int k = i; k < n - 1; k++) {
-        set(k, get(k + 1));
-      }
-      if (n == 2) {
-        rest = null;
-      } else if (n == 3) {
-        rest = ((Path[]) Objects.requireNonNull(rest))[0];
-      } else {
-        rest = Arrays.copyOf((Path[]) Objects.requireNonNull(rest), n - 2);
-      }
-    }
-
-    /** Swaps the path at {@code i} with the best. */
-    void promote(int i) {
-      if (i != 0) {
-        Path p = get(i);
-        set(i, best);
-        best = p;
-      }
-    }
-  }
-
   final NetNamespace ns;
   final Simulation sim;
   private final Trace trace;
@@ -173,8 +81,8 @@ public final class BgpSpeaker {
   private final List<BgpPeer> externalPeers = new ArrayList<>();
   private final Int2ObjectOpenHashMap<BgpPeer> peersByAddress = new Int2ObjectOpenHashMap<>();
 
-  /** The RIB by packed prefix; iterated only through {@link #sortedPrefixes}. */
-  private final Long2ObjectOpenHashMap<Entry> rib = new Long2ObjectOpenHashMap<>();
+  /** The RIB; its prefixes are walked only through {@link #sortedPrefixes}. */
+  private final Rib rib = new Rib();
 
   private final Canonical canonical;
 
@@ -333,7 +241,7 @@ public final class BgpSpeaker {
   public void originate(Cidr prefix) {
     long key = Prefixes.pack(prefix);
     PathAttributes a = canonical.attributes(PathAttributes.local(0, DEFAULT_LOCAL_PREF));
-    setPath(key, null, canonical.path(Path.local(a, routerId)));
+    setPath(key, null, canonical.pathId(Path.local(a, routerId)));
   }
 
   /** Stops originating {@code prefix}; nothing happens if it was not originated. */
@@ -390,7 +298,7 @@ public final class BgpSpeaker {
 
   /** The RIB's prefixes in the order of {@link Prefixes}: network, then length. */
   private long[] sortedPrefixes() {
-    long[] keys = rib.keySet().toLongArray();
+    long[] keys = rib.prefixes();
     Arrays.sort(keys);
     return keys;
   }
@@ -420,8 +328,12 @@ public final class BgpSpeaker {
 
   /** The best path for {@code prefix}, or null when it is not in the Loc-RIB. */
   @Nullable Path best(Cidr prefix) {
-    Entry e = rib.get(Prefixes.pack(prefix));
-    return e == null ? null : e.best;
+    return best(Prefixes.pack(prefix));
+  }
+
+  private @Nullable Path best(long prefix) {
+    int s = rib.find(prefix);
+    return s < 0 ? null : canonical.path(rib.best(s));
   }
 
   /** Number of Loc-RIB changes so far. */
@@ -471,9 +383,9 @@ public final class BgpSpeaker {
         if (q.dumpAt == dump.length) {
           q.dump = null;
         }
-        Entry e = rib.get(prefix);
-        if (e != null && exportable(e.best, fromClient(e.best), q)) {
-          q.send(updateFor(q, prefix, e.best, new Announcement()));
+        Path best = best(prefix);
+        if (best != null && exportable(best, fromClient(best), q)) {
+          q.send(updateFor(q, prefix, best, new Announcement()));
         }
         continue;
       }
@@ -484,9 +396,9 @@ public final class BgpSpeaker {
       if (!c.internal && !q.ebgp) {
         continue;
       }
-      Entry e = rib.get(c.prefix);
-      if (e != null && exportable(e.best, fromClient(e.best), q)) {
-        q.send(updateFor(q, c.prefix, e.best, c.announcement));
+      Path best = best(c.prefix);
+      if (best != null && exportable(best, fromClient(best), q)) {
+        q.send(updateFor(q, c.prefix, best, c.announcement));
       } else if (c.old != null && exportable(c.old, fromClient(c.old), q)) {
         q.send(c.withdrawal());
       }
@@ -495,9 +407,9 @@ public final class BgpSpeaker {
 
   void peerDown(BgpPeer peer) {
     LongArrayList affected = new LongArrayList();
-    for (Long2ObjectMap.Entry<Entry> e : rib.long2ObjectEntrySet()) {
-      if (e.getValue().indexOf(peer) >= 0) {
-        affected.add(e.getLongKey());
+    for (long prefix : rib.prefixes()) {
+      if (indexOf(rib.find(prefix), peer) >= 0) {
+        affected.add(prefix);
       }
     }
     long[] keys = affected.toLongArray();
@@ -527,14 +439,15 @@ public final class BgpSpeaker {
         a = a.withLocalPref(DEFAULT_LOCAL_PREF);
       }
     }
-    Path path = null;
+    int path = -1;
     try {
       if (!loop) {
         a = canonical.attributes(a);
-        path = canonical.learned(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
+        path =
+            canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
       }
       for (long prefix : u.nlri()) {
-        if (path == null) {
+        if (path < 0) {
           removePath(prefix, peer);
         } else {
           setPath(prefix, peer, path);
@@ -564,63 +477,80 @@ public final class BgpSpeaker {
 
   // ---------------------------------------------------------------- RIB
 
-  /** Puts {@code path} (canonical) as the candidate from {@code from} (null: local). */
-  private void setPath(long prefix, @Nullable BgpPeer from, Path path) {
-    Entry e = rib.get(prefix);
-    if (e == null) {
-      e = new Entry(path);
-      rib.put(prefix, e);
-      changed(prefix, e, null, path);
+  /** Puts the canonical path {@code path} as the candidate from {@code from} (null: local). */
+  private void setPath(long prefix, @Nullable BgpPeer from, int path) {
+    int s = rib.find(prefix);
+    if (s < 0) {
+      s = rib.add(prefix, path);
+      changed(prefix, s, 0, null, canonical.path(path));
       return;
     }
-    Path old = e.best;
-    int i = e.indexOf(from);
+    Path old = canonical.path(rib.best(s));
+    int i = indexOf(s, from);
     if (i >= 0) {
-      if (e.get(i).attrs == path.attrs) {
+      if (canonical.path(rib.get(s, i)).attrs == canonical.path(path).attrs) {
         return; // the same attributes again (canonical, so compared by identity)
       }
-      e.set(i, path);
+      rib.set(s, i, path);
     } else {
-      e.add(path);
+      rib.append(s, path);
     }
-    decide(prefix, e, old);
+    decide(prefix, s, old);
+  }
+
+  /**
+   * The index of the candidate in slot {@code s} from {@code peer} (null: the local one), or -1.
+   */
+  private int indexOf(int s, @Nullable BgpPeer peer) {
+    for (int i = 0, n = rib.count(s); i < n; i++) {
+      if (canonical.path(rib.get(s, i)).isFrom(peer)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void removePath(long prefix, @Nullable BgpPeer from) {
-    Entry e = rib.get(prefix);
-    int i = e == null ? -1 : e.indexOf(from);
+    int s = rib.find(prefix);
+    int i = s < 0 ? -1 : indexOf(s, from);
     if (i < 0) {
       return;
     }
-    Path old = e.best;
-    if (e.count() == 1) {
+    Path old = canonical.path(rib.best(s));
+    if (rib.count(s) == 1) {
+      int gateway = rib.gateway(s);
       rib.remove(prefix);
-      changed(prefix, e, old, null);
+      changed(prefix, -1, gateway, old, null);
       return;
     }
-    e.remove(i);
-    decide(prefix, e, old);
+    rib.removeAt(s, i);
+    decide(prefix, s, old);
   }
 
-  /** Best-path selection for one prefix whose best was {@code old}, then the consequences. */
-  private void decide(long prefix, Entry e, Path old) {
+  /** Best-path selection for the prefix in slot {@code s} whose best was {@code old}, and then. */
+  private void decide(long prefix, int s, Path old) {
     int bestIndex = 0;
-    Path best = e.best;
-    for (int i = 1, n = e.count(); i < n; i++) {
-      Path p = e.get(i);
+    Path best = canonical.path(rib.best(s));
+    for (int i = 1, n = rib.count(s); i < n; i++) {
+      Path p = canonical.path(rib.get(s, i));
       if (Path.compare(p, best) < 0) {
         best = p;
         bestIndex = i;
       }
     }
-    e.promote(bestIndex);
+    rib.promote(s, bestIndex);
     if (best != old) {
-      changed(prefix, e, old, best);
+      changed(prefix, s, rib.gateway(s), old, best);
     }
   }
 
-  /** The best route of a prefix went from {@code old} to {@code best}: trace, install, tell. */
-  private void changed(long prefix, Entry e, @Nullable Path old, @Nullable Path best) {
+  /**
+   * The best route of a prefix went from {@code old} to {@code best}: trace, install, tell. The
+   * prefix's entry is in slot {@code s}, or gone when {@code s} is -1; the route installed for it
+   * had {@code installedGateway} (0: none).
+   */
+  private void changed(
+      long prefix, int s, int installedGateway, @Nullable Path old, @Nullable Path best) {
     routeChanges++;
     lastRouteChange = sim.now();
     traceBest(prefix, best);
@@ -631,7 +561,10 @@ public final class BgpSpeaker {
     } else if (old != null && old.isLocalOrExternal()) {
       exportedToInternal.remove(prefix);
     }
-    install(prefix, e, best);
+    int gateway = install(prefix, installedGateway, best);
+    if (s >= 0) {
+      rib.setGateway(s, gateway); // nothing since the slot was found has moved an entry
+    }
     record(prefix, old, best);
   }
 
@@ -815,9 +748,10 @@ public final class BgpSpeaker {
    * installed before: {@link #birdRoute} through the next hop when it is on a connected subnet,
    * else through the gateway of the route that reaches it (BIRD's {@code gateway recursive}), or
    * through the export tunnel; none when the next hop is unreachable. The route is added without
-   * being built.
+   * being built. {@code installedGateway} is the gateway of the route installed before (0: none);
+   * returns the one installed now.
    */
-  private void install(long prefix, Entry e, @Nullable Path best) {
+  private int install(long prefix, int installedGateway, @Nullable Path best) {
     Device dev = null;
     Ipv4Address gw = null;
     if (best != null && !best.local) {
@@ -836,25 +770,23 @@ public final class BgpSpeaker {
     }
     hopKnown = false; // the first install after the look-up uses it, and only that one
     boolean onlink = dev != null && dev == exportTunnel;
-    Route have = e.installedGateway == 0 ? null : installed(prefix, e.installedGateway);
-    if (have == null) {
-      e.installedGateway = 0;
-    } else if (dev != null && isBirdRoute(have, gw, dev, onlink)) {
-      return;
+    Route have = installedGateway == 0 ? null : installed(prefix, installedGateway);
+    if (have != null && dev != null && isBirdRoute(have, gw, dev, onlink)) {
+      return installedGateway;
     }
     if (have != null) {
       ns.removeRoute(have);
-      e.installedGateway = 0;
     }
     if (dev != null) {
       try {
         ns.addGatewayRoute(canonical.prefix(prefix), gw, dev, onlink, "bird");
-        e.installedGateway = gw.toInt();
+        return gw.toInt();
       } catch (IllegalArgumentException conflict) {
         trace(
             "route", "not installed " + birdRoute(prefix, gw, dev) + ": " + conflict.getMessage());
       }
     }
+    return 0;
   }
 
   /**

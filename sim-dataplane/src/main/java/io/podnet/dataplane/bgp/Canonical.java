@@ -6,6 +6,7 @@ import io.podnet.core.net.Network;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,20 +51,26 @@ final class Canonical {
     return a;
   }
 
-  /** The instance equal to {@code p}: the first such seen, else {@code p} itself. */
-  Path path(Path p) {
-    return path(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p.igpCost, p);
+  /** The id of the instance equal to {@code p}: the first such seen, else {@code p} itself. */
+  int pathId(Path p) {
+    return pathId(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p.igpCost, p);
   }
 
   /**
-   * The instance equal to {@link Path#learned Path.learned(attrs, ebgp, peerRouterId, peerAddress,
-   * igpCost)}: the first such seen, else a new one, made only then.
+   * The id of the instance equal to {@link Path#learned Path.learned(attrs, ebgp, peerRouterId,
+   * peerAddress, igpCost)}: the first such seen, else a new one, made only then.
    */
-  Path learned(PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
-    return path(attrs, false, ebgp, peerRouterId, peerAddress, igpCost, null);
+  int learnedId(
+      PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
+    return pathId(attrs, false, ebgp, peerRouterId, peerAddress, igpCost, null);
   }
 
-  private Path path(
+  /** The canonical path with id {@code id}, as given by {@link #pathId} or {@link #learnedId}. */
+  Path path(int id) {
+    return paths.byId(id);
+  }
+
+  private int pathId(
       PathAttributes attrs,
       boolean local,
       boolean ebgp,
@@ -76,13 +83,12 @@ final class Canonical {
     int i = t.start(hash);
     for (Path p = t.at(i); p != null; p = t.at(i)) {
       if (t.hashAt(i) == hash && p.is(attrs, local, ebgp, peerRouterId, peerAddress, igpCost)) {
-        return p;
+        return t.idAt(i);
       }
       i = t.next(i);
     }
     Path p = made != null ? made : Path.learned(attrs, ebgp, peerRouterId, peerAddress, igpCost);
-    t.put(i, hash, p);
-    return p;
+    return t.put(i, hash, p);
   }
 
   /** The prefix packed by {@link Prefixes}, one instance per prefix. */
@@ -97,12 +103,15 @@ final class Canonical {
 
   /**
    * A set of values by hash, open addressing with linear probing, at most half full, each value's
-   * hash kept beside it: a lookup compares hashes before it touches a value, and the caller probes
-   * with what it knows, so a value is made only when none is found.
+   * hash and id kept beside it: a lookup compares hashes before it touches a value, and the caller
+   * probes with what it knows, so a value is made only when none is found. Ids count from 0 in the
+   * order values are put.
    */
   private static final class Table<T> {
     private Object[] values = new Object[1024];
     private int[] hashes = new int[1024];
+    private int[] ids = new int[1024];
+    private Object[] byId = new Object[512];
     private int count;
 
     /** The first slot to probe for {@code hash}. */
@@ -125,20 +134,42 @@ final class Canonical {
       return hashes[i];
     }
 
-    /** Puts {@code value} in the free slot {@code i} its probe ended at. */
-    void put(int i, int hash, T value) {
+    int idAt(int i) {
+      return ids[i];
+    }
+
+    /** The value with id {@code id}. */
+    @SuppressWarnings("unchecked")
+    T byId(int id) {
+      if (id < 0 || id >= count) {
+        throw new IllegalArgumentException("no value with id " + id);
+      }
+      return (T) byId[id];
+    }
+
+    /** Puts {@code value} in the free slot {@code i} its probe ended at; returns its id. */
+    int put(int i, int hash, T value) {
+      int id = count++;
       values[i] = value;
       hashes[i] = hash;
-      if (++count * 2 > values.length) {
+      ids[i] = id;
+      if (id == byId.length) {
+        byId = Arrays.copyOf(byId, 2 * id);
+      }
+      byId[id] = value;
+      if (count * 2 > values.length) {
         grow();
       }
+      return id;
     }
 
     private void grow() {
       Object[] oldValues = values;
       int[] oldHashes = hashes;
+      int[] oldIds = ids;
       values = new Object[oldValues.length * 2];
       hashes = new int[oldValues.length * 2];
+      ids = new int[oldValues.length * 2];
       for (int j = 0; j < oldValues.length; j++) {
         if (oldValues[j] != null) {
           int i = start(oldHashes[j]);
@@ -147,6 +178,7 @@ final class Canonical {
           }
           values[i] = oldValues[j];
           hashes[i] = oldHashes[j];
+          ids[i] = oldIds[j];
         }
       }
     }

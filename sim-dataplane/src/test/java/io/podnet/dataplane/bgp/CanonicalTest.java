@@ -1,6 +1,7 @@
 package io.podnet.dataplane.bgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
@@ -30,38 +31,52 @@ class CanonicalTest {
   }
 
   @Test
-  void path_equalValues_firstInstanceForBoth() {
+  void pathId_equalValues_sameIdForTheFirstInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    Path first = values.path(Path.learned(reflected(), false, NODE, NODE, 0));
+    Path first = Path.learned(reflected(), false, NODE, NODE, 0);
+    int id = values.pathId(first);
 
-    assertThat(values.path(Path.learned(reflected(), false, NODE, NODE, 0))).isSameAs(first);
-    assertThat(values.path(Path.learned(reflected(), false, NODE, NODE + 1, 0))).isNotSameAs(first);
+    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE, 0))).isEqualTo(id);
+    assertThat(values.path(id)).isSameAs(first);
+    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE + 1, 0))).isNotEqualTo(id);
   }
 
   @Test
-  void learned_equalPathKnown_returnsItElseMakesOne() {
+  void learnedId_equalPathKnown_returnsItsIdElseMakesOne() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    Path first = values.path(Path.learned(reflected(), false, NODE, NODE, 7));
+    int first = values.pathId(Path.learned(reflected(), false, NODE, NODE, 7));
 
-    assertThat(values.learned(reflected(), false, NODE, NODE, 7)).isSameAs(first);
-    Path made = values.learned(reflected(), true, NODE, NODE, 7);
-    assertThat(made).isNotSameAs(first).isEqualTo(Path.learned(reflected(), true, NODE, NODE, 7));
-    assertThat(values.path(Path.learned(reflected(), true, NODE, NODE, 7))).isSameAs(made);
-    assertThat(values.path(Path.local(reflected(), NODE))).isNotEqualTo(first);
+    assertThat(values.learnedId(reflected(), false, NODE, NODE, 7)).isEqualTo(first);
+    int made = values.learnedId(reflected(), true, NODE, NODE, 7);
+    assertThat(made).isNotEqualTo(first);
+    assertThat(values.path(made)).isEqualTo(Path.learned(reflected(), true, NODE, NODE, 7));
+    assertThat(values.pathId(Path.learned(reflected(), true, NODE, NODE, 7))).isEqualTo(made);
+    assertThat(values.pathId(Path.local(reflected(), NODE))).isNotIn(first, made);
   }
 
   @Test
-  void learned_thousandsOfPaths_eachFoundAgainAfterTheTableGrows() {
+  void learnedId_thousandsOfPaths_eachFoundAgainAfterTheTableGrows() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     PathAttributes attrs = reflected();
-    Path[] made = new Path[5000];
+    int[] made = new int[5000];
     for (int i = 0; i < made.length; i++) {
-      made[i] = values.learned(attrs, false, NODE, NODE + i, i % 3);
+      made[i] = values.learnedId(attrs, false, NODE, NODE + i, i % 3);
     }
 
     for (int i = 0; i < made.length; i++) {
-      assertThat(values.learned(reflected(), false, NODE, NODE + i, i % 3)).isSameAs(made[i]);
+      assertThat(values.learnedId(reflected(), false, NODE, NODE + i, i % 3)).isEqualTo(made[i]);
+      assertThat(values.path(made[i]).peerAddress).isEqualTo(NODE + i);
     }
+  }
+
+  @Test
+  void path_unknownId_throws() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    int id = values.learnedId(reflected(), false, NODE, NODE, 0);
+
+    assertThatThrownBy(() -> values.path(id + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no value with id " + (id + 1));
   }
 
   @Test
