@@ -211,17 +211,24 @@ public final class TcpStream {
     return flightCount == 0 ? now : flightDone[flightHead];
   }
 
-  /** Appends {@code data} to the unsent bytes. */
+  /**
+   * Appends {@code data} to the unsent bytes: in the buffer's free tail, else after moving the
+   * unsent bytes to its front when that makes room, else in a buffer twice as large as needed.
+   */
   void queue(byte[] data) {
     byte[] buf = unsent;
     int end = unsentStart + unsentLength;
     if (buf == null || end + data.length > buf.length) {
-      byte[] bigger = new byte[Math.max(2 * (unsentLength + data.length), 2 * mss)];
-      if (buf != null) {
-        System.arraycopy(buf, unsentStart, bigger, 0, unsentLength);
+      if (buf != null && unsentLength + data.length <= buf.length) {
+        System.arraycopy(buf, unsentStart, buf, 0, unsentLength);
+      } else {
+        byte[] bigger = new byte[Math.max(2 * (unsentLength + data.length), 2 * mss)];
+        if (buf != null) {
+          System.arraycopy(buf, unsentStart, bigger, 0, unsentLength);
+        }
+        buf = bigger;
+        unsent = buf;
       }
-      buf = bigger;
-      unsent = buf;
       unsentStart = 0;
       end = unsentLength;
     }

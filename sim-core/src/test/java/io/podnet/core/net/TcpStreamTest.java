@@ -207,6 +207,29 @@ class TcpStreamTest {
   }
 
   @Test
+  void send_writesOfVaryingSizeBackToBack_fullSegmentsCarryTheExactBytes() {
+    Connected c = new Connected();
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+
+    // Writes of 1 to 211 bytes: the unsent tail keeps moving to the front of its buffer.
+    for (int i = 0; i < 300; i++) {
+      byte[] message = new byte[1 + (i * 37) % 211];
+      for (int k = 0; k < message.length; k++) {
+        message[k] = (byte) (i + k);
+      }
+      sent.writeBytes(message);
+      c.s.send(message);
+    }
+    c.t.net.simulation().runUntilIdle();
+
+    int total = sent.size();
+    int first = 1;
+    long segments = 1 + (total - first + 1459) / 1460;
+    assertThat(dataSegments(c.t, "server")).isEqualTo(segments);
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
   void send_largerThanMss_segmentedAndDeliveredWhole() {
     Connected c = new Connected();
     byte[] big = new byte[5000];
