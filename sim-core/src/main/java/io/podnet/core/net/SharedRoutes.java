@@ -81,6 +81,16 @@ public final class SharedRoutes {
   private final Int2ObjectOpenHashMap<Entry>[] byLength = new Int2ObjectOpenHashMap[33];
 
   private long presentLengths;
+
+  /**
+   * Per prefix length, the lowest and highest network (unsigned) put since the length was last
+   * empty: a look-up outside the range (a node address against a set of pod blocks) is answered
+   * without probing the map, which may be large and cold.
+   */
+  private final int[] lowest = new int[33];
+
+  private final int[] highest = new int[33];
+
   private int size;
 
   /** Whether tables fill the set ({@link #hold}); else its owner does ({@link #put}). */
@@ -108,7 +118,21 @@ public final class SharedRoutes {
     if (byLength[length].put(destination.networkInt(), e) == null) {
       size++;
     }
-    presentLengths |= 1L << length;
+    present(length, destination.networkInt());
+  }
+
+  /** Notes a route to {@code network/length}: the length is present and its range holds it. */
+  private void present(int length, int network) {
+    long bit = 1L << length;
+    if ((presentLengths & bit) == 0) {
+      presentLengths |= bit;
+      lowest[length] = network;
+      highest[length] = network;
+    } else if (Integer.compareUnsigned(network, lowest[length]) < 0) {
+      lowest[length] = network;
+    } else if (Integer.compareUnsigned(network, highest[length]) > 0) {
+      highest[length] = network;
+    }
   }
 
   /** Removes the route to {@code destination}; false if there is none. */
@@ -177,7 +201,7 @@ public final class SharedRoutes {
           byLength[length] = new Int2ObjectOpenHashMap<>();
         }
         byLength[length].put(dst.networkInt(), e);
-        presentLengths |= 1L << length;
+        present(length, dst.networkInt());
       } else {
         e.next = head.next;
         head.next = e;
@@ -258,8 +282,12 @@ public final class SharedRoutes {
    * The route to exactly the prefix {@code network/length} (in a pooled set the first), or null.
    */
   @Nullable Entry get(int length, int network) {
-    Int2ObjectOpenHashMap<Entry> map = byLength[length];
-    return map == null ? null : map.get(network);
+    if ((presentLengths & 1L << length) == 0
+        || Integer.compareUnsigned(network, lowest[length]) < 0
+        || Integer.compareUnsigned(network, highest[length]) > 0) {
+      return null;
+    }
+    return byLength[length].get(network);
   }
 
   /** Number of prefixes of one length the set has routes to. */

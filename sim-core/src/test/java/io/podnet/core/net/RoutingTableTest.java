@@ -302,6 +302,31 @@ class RoutingTableTest {
   }
 
   @Test
+  void lookup_sharedSetEmptiedThenRefilledElsewhere_findsTheNewRoutesAndTheRangeEnds() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable rt = new RoutingTable();
+    rt.attach(set, eth0, List.of());
+    set.put(Cidr.parse("10.244.0.0/26"), ip("192.168.0.1"));
+    set.put(Cidr.parse("10.244.3.0/26"), ip("192.168.0.4"));
+    set.put(Cidr.parse("10.244.1.0/26"), ip("192.168.0.2"));
+
+    assertThat(rt.lookup(ip("10.244.0.0").toInt()).gateway()).isEqualTo(ip("192.168.0.1"));
+    assertThat(rt.lookup(ip("10.244.3.63").toInt()).gateway()).isEqualTo(ip("192.168.0.4"));
+    assertThat(rt.lookup(ip("10.244.1.9").toInt()).gateway()).isEqualTo(ip("192.168.0.2"));
+    assertThat(rt.lookup(ip("10.244.2.9").toInt())).isNull();
+    assertThat(rt.lookup(ip("10.244.3.64").toInt())).isNull();
+    set.remove(Cidr.parse("10.244.0.0/26"));
+    set.remove(Cidr.parse("10.244.1.0/26"));
+    set.remove(Cidr.parse("10.244.3.0/26"));
+    set.put(Cidr.parse("172.16.9.0/26"), ip("192.168.0.9"));
+    set.put(Cidr.parse("255.255.255.192/26"), ip("192.168.0.10"));
+
+    assertThat(rt.lookup(ip("172.16.9.1").toInt()).gateway()).isEqualTo(ip("192.168.0.9"));
+    assertThat(rt.lookup(ip("255.255.255.255").toInt()).gateway()).isEqualTo(ip("192.168.0.10"));
+    assertThat(rt.lookup(ip("10.244.3.1").toInt())).isNull();
+  }
+
+  @Test
   void add_routeToASharedPrefixWithMetricZero_refusedLikeTheKernel() {
     SharedRoutes set = new SharedRoutes();
     set.put(Cidr.parse("10.244.2.0/24"), ip("10.244.2.0"));

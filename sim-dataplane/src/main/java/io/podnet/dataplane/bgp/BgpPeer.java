@@ -174,32 +174,61 @@ final class BgpPeer implements StreamListener {
     if (s != stream) {
       return;
     }
-    // A segment may carry many messages and end inside one (the sender's TCP coalesces writes).
-    byte[] buf = data;
-    byte[] p = pending;
-    if (p != null) {
-      buf = Arrays.copyOf(p, p.length + data.length);
-      System.arraycopy(data, 0, buf, p.length, data.length);
-    }
-    int len = buf.length;
-    int at = 0;
+    // A segment may carry many messages and end inside one (the sender's TCP coalesces writes);
+    // only a message that began in an earlier segment is copied, to be whole.
     try {
+      int at = 0;
+      byte[] p = pending;
+      if (p != null) {
+        at = completePending(p, data);
+        if (at < 0 || stream != s) {
+          return;
+        }
+      }
+      int len = data.length;
       while (true) {
-        int m = BgpCodec.messageLength(buf, at, len - at);
+        int m = BgpCodec.messageLength(data, at, len - at);
         if (m < 0 || at + m > len) {
           break;
         }
-        handle(BgpCodec.decode(buf, at, m, fourOctetAs));
+        handle(BgpCodec.decode(data, at, m, fourOctetAs));
         at += m;
         if (stream != s) {
           return;
         }
       }
+      pending = at < len ? Arrays.copyOfRange(data, at, len) : null;
     } catch (BgpError e) {
       down(e.getMessage(), e);
-      return;
     }
-    pending = at < len ? Arrays.copyOfRange(buf, at, len) : null;
+  }
+
+  /**
+   * Completes the message whose first bytes {@code p} came earlier with the start of {@code data}
+   * and handles it; returns how many bytes of {@code data} it took, or -1 when {@code data} does
+   * not complete it (it then waits, longer, for the next segment).
+   */
+  private int completePending(byte[] p, byte[] data) {
+    int have = p.length;
+    byte[] head = p;
+    if (have < BgpCodec.HEADER_LENGTH) {
+      head = join(p, data, Math.min(data.length, BgpCodec.HEADER_LENGTH - have));
+    }
+    int m = BgpCodec.messageLength(head, 0, head.length);
+    if (m < 0 || have + data.length < m) {
+      pending = join(p, data, data.length);
+      return -1;
+    }
+    pending = null;
+    handle(BgpCodec.decode(join(p, data, m - have), 0, m, fourOctetAs));
+    return m - have;
+  }
+
+  /** {@code p} followed by the first {@code n} bytes of {@code data}. */
+  private static byte[] join(byte[] p, byte[] data, int n) {
+    byte[] out = Arrays.copyOf(p, p.length + n);
+    System.arraycopy(data, 0, out, p.length, n);
+    return out;
   }
 
   /** The stream has room again: the speaker goes on telling this peer what it has not heard. */

@@ -13,6 +13,7 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.PcapWriter;
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,6 +224,75 @@ class BgpSpeakerTest {
     assertThat(birdRoutes(t.node1))
         .hasSize(2000)
         .contains(block(1999) + " via 192.168.1.12 dev eth0 proto bird");
+  }
+
+  /**
+   * node-1's speaker against a hand-driven peer on node-2 that writes OPEN, KEEPALIVE and three
+   * UPDATEs in pieces of {@code chunk} bytes, each piece its own segment.
+   */
+  private static BgpSpeaker receiveInPieces(int chunk) {
+    Network net = Network.create(Simulation.create(3));
+    Host node1 = net.addHost("node-1");
+    Host node2 = net.addHost("node-2");
+    Nic eth1 = node1.root().addNic("eth0");
+    Nic eth2 = node2.root().addNic("eth0");
+    net.connect(eth1, eth2, LinkSpec.DEFAULT);
+    node1.root().addAddress(eth1, IfAddress.parse("192.168.1.11/24"));
+    node2.root().addAddress(eth2, IfAddress.parse("192.168.1.12/24"));
+    eth1.up();
+    eth2.up();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(BgpCodec.open(AS, 240, ip("192.168.1.12").toInt()));
+    out.writeBytes(BgpCodec.keepalive());
+    PathAttributes a = PathAttributes.local(ip("192.168.1.12").toInt(), 100);
+    for (int i = 1; i <= 3; i++) {
+      long prefix = Prefixes.pack(Cidr.parse("10.244." + i + ".0/26"));
+      out.writeBytes(BgpCodec.update(new long[0], a, new long[] {prefix}, true));
+    }
+    byte[] bytes = out.toByteArray();
+    List<TcpStream> accepted = new ArrayList<>();
+    node2
+        .root()
+        .listenStream(
+            BgpSpeaker.PORT,
+            new StreamListener() {
+              @Override
+              public void connected(TcpStream stream) {
+                accepted.add(stream);
+              }
+
+              @Override
+              public void received(TcpStream stream, byte[] data) {}
+
+              @Override
+              public void closed(TcpStream stream, String reason) {}
+            });
+    BgpSpeaker s1 = BgpSpeaker.builder(node1.root(), AS, ip("192.168.1.11")).build();
+    s1.addPeer(ip("192.168.1.12"));
+    s1.start();
+    net.simulation().runUntil(SimTime.MILLISECOND);
+    for (int at = 0; at < bytes.length; at += chunk) {
+      accepted.get(0).send(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + chunk)));
+      net.simulation().runUntil(net.simulation().now() + SimTime.MILLISECOND);
+    }
+    return s1;
+  }
+
+  @Test
+  void receive_messagesSplitAcrossSegmentsAtEveryOffset_allHandled() {
+    for (int chunk : new int[] {1, 2, 7, 18, 19, 20, 33, 50, 64}) {
+      BgpSpeaker s1 = receiveInPieces(chunk);
+
+      assertThat(s1.state(ip("192.168.1.12")))
+          .as("chunk %d", chunk)
+          .isEqualTo(BgpState.ESTABLISHED);
+      assertThat(s1.locRib())
+          .as("chunk %d", chunk)
+          .containsExactly(
+              Cidr.parse("10.244.1.0/26"),
+              Cidr.parse("10.244.2.0/26"),
+              Cidr.parse("10.244.3.0/26"));
+    }
   }
 
   @Test
