@@ -73,6 +73,11 @@ public final class Route {
   private final boolean onlink;
   private final int mtu;
 
+  /** {@link #toString}'s text once made, and the device name it was made with. */
+  private @Nullable String text;
+
+  private @Nullable String textDeviceName;
+
   private Route(Builder b) {
     this.type = b.type;
     this.destination = b.destination;
@@ -189,9 +194,18 @@ public final class Route {
    */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder();
-    appendTo(sb);
-    return sb.toString();
+    // Made once, as every packet sent or forwarded records its route's text; made again only if
+    // the device was renamed since.
+    String name = device == null ? null : device.name();
+    String t = text;
+    if (t == null || name != textDeviceName) {
+      StringBuilder sb = new StringBuilder();
+      appendTo(sb);
+      t = sb.toString();
+      textDeviceName = name;
+      text = t;
+    }
+    return t;
   }
 
   /** Appends {@link #toString()}'s text to {@code sb}. */

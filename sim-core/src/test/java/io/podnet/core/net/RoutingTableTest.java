@@ -123,6 +123,16 @@ class RoutingTableTest {
   }
 
   @Test
+  void toString_deviceRenamedSince_showsTheNewName() {
+    Route r = Route.to(Cidr.parse("10.0.0.0/8")).via(ip("10.0.1.1")).dev(eth1).build();
+    assertThat(r).hasToString("10.0.0.0/8 via 10.0.1.1 dev eth1");
+
+    ns.moveDevice(eth1, ns, "uplink");
+
+    assertThat(r).hasToString("10.0.0.0/8 via 10.0.1.1 dev uplink");
+  }
+
+  @Test
   void lookup_samePrefixTwoMetrics_lowestMetricWins() {
     RoutingTable rt = new RoutingTable();
     Route slow = route("10.1.0.0/16", 200, eth1);

@@ -586,14 +586,7 @@ public final class BgpSpeaker {
     if (best == null) {
       Prefixes.appendTo(out.append("withdraw "), prefix);
     } else {
-      Prefixes.appendTo(out.append("best "), prefix).append(" via ");
-      Ipv4Address.appendTo(out, best.attrs.nextHop);
-      out.append(" from ");
-      if (best.local) {
-        out.append("local");
-      } else {
-        Ipv4Address.appendTo(out, best.peerAddress);
-      }
+      Prefixes.appendTo(out.append("best "), prefix).append(best.traceText());
     }
     if (sinks) {
       trace("route", out.toString());

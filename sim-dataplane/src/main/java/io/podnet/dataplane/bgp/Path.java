@@ -1,5 +1,6 @@
 package io.podnet.dataplane.bgp;
 
+import io.podnet.core.addr.Ipv4Address;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,9 @@ final class Path {
   final int peerRouterId;
   final int peerAddress;
   final int igpCost;
+
+  /** {@link #traceText}, once made. */
+  private @Nullable String traceText;
 
   private Path(
       PathAttributes attrs,
@@ -41,6 +45,28 @@ final class Path {
   static Path learned(
       PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
     return new Path(attrs, false, ebgp, peerRouterId, peerAddress, igpCost);
+  }
+
+  /**
+   * What a speaker's trace says of the path after the prefix it is best for: {@code via <next hop>
+   * from <peer address or local>}, with a leading space. Made once: a reflector's path is the best
+   * of thousands of clients.
+   */
+  String traceText() {
+    String t = traceText;
+    if (t == null) {
+      StringBuilder out = new StringBuilder(40).append(" via ");
+      Ipv4Address.appendTo(out, attrs.nextHop);
+      out.append(" from ");
+      if (local) {
+        out.append("local");
+      } else {
+        Ipv4Address.appendTo(out, peerAddress);
+      }
+      t = out.toString();
+      traceText = t;
+    }
+    return t;
   }
 
   /** Whether this path came from {@code peer}, or is originated here when {@code peer} is null. */

@@ -28,6 +28,16 @@ class PathTest {
   }
 
   @Test
+  void traceText_learnedAndLocal_nextHopAndSource() {
+    Path local = Path.local(PathAttributes.local(0, 100), ip("192.168.0.7"));
+    Path learned = base();
+
+    assertThat(learned.traceText()).isEqualTo(" via 192.168.0.1 from 10.0.0.9");
+    assertThat(learned.traceText()).isSameAs(learned.traceText());
+    assertThat(local.traceText()).isEqualTo(" via 0.0.0.0 from local");
+  }
+
+  @Test
   void compare_higherLocalPref_wins() {
     Path better =
         learned(attrs(0, new int[] {65001}, 0, 200), false, ip("10.0.0.9"), ip("10.0.0.9"), 0);
