@@ -90,11 +90,8 @@ public final class Link {
         // A latency lowered since keeps the order: the next frame arrives now at the earliest.
         simulation.scheduleAt(Math.max(simulation.now(), arrivals[head]), this);
       } else if (frames.length > KEPT_CAPACITY) {
-        // Halved, not dropped: a link that empties now and then in a long burst (a route
-        // reflector's) keeps most of its queue, an idle one is back to the kept size in a few
-        // packets.
-        frames = new Frame[frames.length / 2];
-        arrivals = new long[frames.length];
+        frames = new Frame[0];
+        arrivals = new long[0];
         head = 0;
       }
       to.arrive(frame.isShared() ? frame.copy() : frame);

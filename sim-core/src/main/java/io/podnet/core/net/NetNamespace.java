@@ -409,10 +409,14 @@ public final class NetNamespace {
       addRoute(Route.viaGateway(destination, gateway, dev, onlink, protocol));
       return;
     }
-    routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);
+    SharedRoutes.Entry held = routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);
     StringBuilder out = trace.scratch();
     KernelEvent.append(out, net.simulation().now(), "route", label).append("add ");
-    Route.appendGatewayRoute(out, destination, gateway, dev, onlink, protocol);
+    if (held != null) {
+      out.append(held.text(dev));
+    } else {
+      Route.appendGatewayRoute(out, destination, gateway, dev, onlink, protocol);
+    }
     trace.recordScratch();
   }
 

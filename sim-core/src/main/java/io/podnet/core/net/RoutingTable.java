@@ -385,12 +385,14 @@ public final class RoutingTable {
   /**
    * Adds {@code <dst> via <gw> dev <dev> [onlink] proto <protocol>}, as {@link #add} adds that
    * route, checked the same way; when the table pools routes through {@code dev}, the route is not
-   * built, and the prefix is looked up in the set once.
+   * built, and the prefix is looked up in the set once. Returns the pooled entry that now holds the
+   * route, or null when the table holds a route of its own.
    */
-  void addGatewayRoute(Cidr dst, Ipv4Address gw, Device dev, boolean onlink, String protocol) {
+  SharedRoutes.@Nullable Entry addGatewayRoute(
+      Cidr dst, Ipv4Address gw, Device dev, boolean onlink, String protocol) {
     if (!pooling || dev != sharedDevice) {
       add(Route.viaGateway(dst, gw, dev, onlink, protocol));
-      return;
+      return null;
     }
     int length = dst.prefixLength();
     int network = dst.networkInt();
@@ -409,7 +411,9 @@ public final class RoutingTable {
         }
       }
     }
-    markHeld(shared.hold(head, dst, gw, onlink, protocol));
+    SharedRoutes.Entry held = shared.hold(head, dst, gw, onlink, protocol);
+    markHeld(held);
+    return held;
   }
 
   /** What {@code ip route add} says of a route whose prefix and metric a held route has. */

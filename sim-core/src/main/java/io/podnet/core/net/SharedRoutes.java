@@ -51,6 +51,11 @@ public final class SharedRoutes {
     /** In a pooled set, the next route to the same prefix, or null. */
     @Nullable Entry next;
 
+    /** {@link #text}, once made, and the device name it was made with. */
+    private @Nullable String text;
+
+    private @Nullable String textDevice;
+
     Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
       this.destination = destination;
       this.gateway = gateway;
@@ -74,6 +79,23 @@ public final class SharedRoutes {
     /** The route as a table bound to {@code dev} holds it. */
     Route on(Device dev) {
       return Route.viaGateway(destination, gateway, dev, onlink, protocol);
+    }
+
+    /**
+     * {@link #on}'s text through {@code dev}, made once for every table that holds the entry
+     * through a device of the same name (each of thousands of nodes records it as it adds it).
+     */
+    String text(Device dev) {
+      String name = dev.name();
+      String t = text;
+      if (t == null || !name.equals(textDevice)) {
+        StringBuilder sb = new StringBuilder(64);
+        Route.appendGatewayRoute(sb, destination, gateway, dev, onlink, protocol);
+        t = sb.toString();
+        text = t;
+        textDevice = name;
+      }
+      return t;
     }
   }
 

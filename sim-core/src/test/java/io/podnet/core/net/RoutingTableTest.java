@@ -312,7 +312,7 @@ class RoutingTableTest {
   }
 
   @Test
-  void lookup_sharedSetEmptiedThenRefilledElsewhere_findsTheNewRoutesAndTheRangeEnds() {
+  void lookup_sharedSetAtItsRangeEndsAndRefilledElsewhere_findsEveryRouteAndNothingBeyond() {
     SharedRoutes set = new SharedRoutes();
     RoutingTable rt = new RoutingTable();
     rt.attach(set, eth0, List.of());
@@ -334,6 +334,24 @@ class RoutingTableTest {
     assertThat(rt.lookup(ip("172.16.9.1").toInt()).gateway()).isEqualTo(ip("192.168.0.9"));
     assertThat(rt.lookup(ip("255.255.255.255").toInt()).gateway()).isEqualTo(ip("192.168.0.10"));
     assertThat(rt.lookup(ip("10.244.3.1").toInt())).isNull();
+  }
+
+  @Test
+  void addGatewayRoute_pooledTable_entryTextIsTheRoutesTextThroughThatDevice() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable rt = new RoutingTable();
+    rt.pool(set, eth0);
+
+    SharedRoutes.Entry e =
+        rt.addGatewayRoute(Cidr.parse("10.244.7.0/26"), ip("192.168.0.7"), eth0, true, "bird");
+
+    assertThat(e).isNotNull();
+    assertThat(e.text(eth0))
+        .isEqualTo("10.244.7.0/26 via 192.168.0.7 dev eth0 proto bird onlink")
+        .isEqualTo(rt.lookup(ip("10.244.7.1").toInt()).toString());
+    assertThat(e.text(eth1)).isEqualTo(e.on(eth1).toString()).contains("dev eth1");
+    assertThat(rt.addGatewayRoute(Cidr.parse("10.1.0.0/16"), ip("10.0.0.1"), eth1, false, "bird"))
+        .isNull();
   }
 
   @Test

@@ -527,7 +527,10 @@ public final class BgpSpeaker {
     decide(prefix, s, old);
   }
 
-  /** Best-path selection for the prefix in slot {@code s} whose best was {@code old}, and then. */
+  /**
+   * Best-path selection for the prefix in slot {@code s} whose best was {@code old}, then the
+   * consequences.
+   */
   private void decide(long prefix, int s, Path old) {
     int bestIndex = 0;
     Path best = canonical.path(rib.best(s));

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Canonical {
 
-  private final Table<PathAttributes> attributes = new Table<>();
-  private final Table<Path> paths = new Table<>();
+  private final Table<PathAttributes> attributes = new Table<>(false);
+  private final Table<Path> paths = new Table<>(true);
   private final Long2ObjectOpenHashMap<Cidr> prefixes = new Long2ObjectOpenHashMap<>();
   private final Int2ObjectOpenHashMap<Ipv4Address> addresses = new Int2ObjectOpenHashMap<>();
 
@@ -51,7 +51,7 @@ final class Canonical {
     return a;
   }
 
-  /** The id of the instance equal to {@code p}: the first such seen, else {@code p} itself. */
+  /** The id of the instance equal to {@code p}: the first such seen, else {@code p}'s, now put. */
   int pathId(Path p) {
     return pathId(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p.igpCost, p);
   }
@@ -103,16 +103,23 @@ final class Canonical {
 
   /**
    * A set of values by hash, open addressing with linear probing, at most half full, each value's
-   * hash and id kept beside it: a lookup compares hashes before it touches a value, and the caller
-   * probes with what it knows, so a value is made only when none is found. Ids count from 0 in the
-   * order values are put.
+   * hash kept beside it: a lookup compares hashes before it touches a value, and the caller probes
+   * with what it knows, so a value is made only when none is found. A numbered table also gives
+   * each value an id, counting from 0 in the order values are put.
    */
   private static final class Table<T> {
+    private final boolean numbered;
     private Object[] values = new Object[1024];
     private int[] hashes = new int[1024];
-    private int[] ids = new int[1024];
-    private Object[] byId = new Object[512];
+    private int[] ids;
+    private Object[] byId;
     private int count;
+
+    Table(boolean numbered) {
+      this.numbered = numbered;
+      this.ids = new int[numbered ? 1024 : 0];
+      this.byId = new Object[numbered ? 512 : 0];
+    }
 
     /** The first slot to probe for {@code hash}. */
     int start(int hash) {
@@ -138,25 +145,31 @@ final class Canonical {
       return ids[i];
     }
 
-    /** The value with id {@code id}. */
+    /** The value with id {@code id}, in a numbered table. */
     @SuppressWarnings("unchecked")
     T byId(int id) {
-      if (id < 0 || id >= count) {
+      if (!numbered || id < 0 || id >= count) {
         throw new IllegalArgumentException("no value with id " + id);
       }
       return (T) byId[id];
     }
 
-    /** Puts {@code value} in the free slot {@code i} its probe ended at; returns its id. */
+    /**
+     * Puts {@code value} in the free slot {@code i} its probe ended at; returns its id (0 in a
+     * table that is not numbered).
+     */
     int put(int i, int hash, T value) {
-      int id = count++;
+      int id = numbered ? count : 0;
+      count++;
       values[i] = value;
       hashes[i] = hash;
-      ids[i] = id;
-      if (id == byId.length) {
-        byId = Arrays.copyOf(byId, 2 * id);
+      if (numbered) {
+        ids[i] = id;
+        if (id == byId.length) {
+          byId = Arrays.copyOf(byId, 2 * id);
+        }
+        byId[id] = value;
       }
-      byId[id] = value;
       if (count * 2 > values.length) {
         grow();
       }
@@ -169,7 +182,7 @@ final class Canonical {
       int[] oldIds = ids;
       values = new Object[oldValues.length * 2];
       hashes = new int[oldValues.length * 2];
-      ids = new int[oldValues.length * 2];
+      ids = new int[numbered ? oldValues.length * 2 : 0];
       for (int j = 0; j < oldValues.length; j++) {
         if (oldValues[j] != null) {
           int i = start(oldHashes[j]);
@@ -178,7 +191,9 @@ final class Canonical {
           }
           values[i] = oldValues[j];
           hashes[i] = oldHashes[j];
-          ids[i] = oldIds[j];
+          if (numbered) {
+            ids[i] = oldIds[j];
+          }
         }
       }
     }

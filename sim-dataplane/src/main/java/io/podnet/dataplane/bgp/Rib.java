@@ -26,7 +26,7 @@ final class Rib {
   private static final int MORE = 1 << 30;
 
   /** Key and candidates of slot {@code s} at {@code 2s} and {@code 2s + 1}: best, then second. */
-  private long[] table = filled(16);
+  private long[] table = filled(8);
 
   private int[] gateways = new int[8];
   private int size;
@@ -92,7 +92,8 @@ final class Rib {
     if (s < 0) {
       throw new IllegalStateException("no entry to remove");
     }
-    if ((second(s) & MORE) != 0) {
+    int second = second(s);
+    if (second != NONE && (second & MORE) != 0) {
       more.remove(prefix);
     }
     long[] t = table;
@@ -157,6 +158,7 @@ final class Rib {
     return (long) best << 32 | (second & 0xFFFF_FFFFL);
   }
 
+  /** The second candidate's word: {@link #NONE}, or its path id with {@link #MORE} perhaps set. */
   private int second(int s) {
     return (int) table[2 * s + 1];
   }
@@ -185,9 +187,12 @@ final class Rib {
     };
   }
 
-  /** Replaces candidate {@code i} by {@code path}. */
+  /** Replaces candidate {@code i}, which the entry has, by {@code path}. */
   void set(int s, int i, int path) {
     int second = second(s);
+    if (i > 0 && second == NONE) {
+      throw new IllegalStateException("the entry has one candidate");
+    }
     switch (i) {
       case 0 -> table[2 * s + 1] = word(path, second);
       case 1 -> table[2 * s + 1] = word(best(s), path | (second & MORE));

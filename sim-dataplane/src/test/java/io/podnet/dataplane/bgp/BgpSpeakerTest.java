@@ -226,12 +226,25 @@ class BgpSpeakerTest {
         .contains(block(1999) + " via 192.168.1.12 dev eth0 proto bird");
   }
 
+  /** OPEN, KEEPALIVE and UPDATEs of 10.244.1.0/26 to 10.244.3.0/26, as node-2 (192.168.1.12). */
+  private static byte[] openAndThreeUpdates() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(BgpCodec.open(AS, 240, ip("192.168.1.12").toInt()));
+    out.writeBytes(BgpCodec.keepalive());
+    PathAttributes a = PathAttributes.local(ip("192.168.1.12").toInt(), 100);
+    for (int i = 1; i <= 3; i++) {
+      long prefix = Prefixes.pack(Cidr.parse("10.244." + i + ".0/26"));
+      out.writeBytes(BgpCodec.update(new long[0], a, new long[] {prefix}, true));
+    }
+    return out.toByteArray();
+  }
+
   /**
-   * node-1's speaker against a hand-driven peer on node-2 that writes OPEN, KEEPALIVE and three
-   * UPDATEs in pieces of {@code chunk} bytes, each piece its own segment.
+   * node-1's speaker against a hand-driven peer on node-2 that writes {@code bytes} in pieces of
+   * {@code chunk} bytes, each piece its own segment; the trace goes to {@code sink}.
    */
-  private static BgpSpeaker receiveInPieces(int chunk) {
-    Network net = Network.create(Simulation.create(3));
+  private static BgpSpeaker receiveInPieces(byte[] bytes, int chunk, MemoryTraceSink sink) {
+    Network net = Network.create(Simulation.create(3), Trace.digestOnly().addSink(sink));
     Host node1 = net.addHost("node-1");
     Host node2 = net.addHost("node-2");
     Nic eth1 = node1.root().addNic("eth0");
@@ -241,15 +254,6 @@ class BgpSpeakerTest {
     node2.root().addAddress(eth2, IfAddress.parse("192.168.1.12/24"));
     eth1.up();
     eth2.up();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(BgpCodec.open(AS, 240, ip("192.168.1.12").toInt()));
-    out.writeBytes(BgpCodec.keepalive());
-    PathAttributes a = PathAttributes.local(ip("192.168.1.12").toInt(), 100);
-    for (int i = 1; i <= 3; i++) {
-      long prefix = Prefixes.pack(Cidr.parse("10.244." + i + ".0/26"));
-      out.writeBytes(BgpCodec.update(new long[0], a, new long[] {prefix}, true));
-    }
-    byte[] bytes = out.toByteArray();
     List<TcpStream> accepted = new ArrayList<>();
     node2
         .root()
@@ -281,7 +285,7 @@ class BgpSpeakerTest {
   @Test
   void receive_messagesSplitAcrossSegmentsAtEveryOffset_allHandled() {
     for (int chunk : new int[] {1, 2, 7, 18, 19, 20, 33, 50, 64}) {
-      BgpSpeaker s1 = receiveInPieces(chunk);
+      BgpSpeaker s1 = receiveInPieces(openAndThreeUpdates(), chunk, new MemoryTraceSink());
 
       assertThat(s1.state(ip("192.168.1.12")))
           .as("chunk %d", chunk)
@@ -293,6 +297,26 @@ class BgpSpeakerTest {
               Cidr.parse("10.244.2.0/26"),
               Cidr.parse("10.244.3.0/26"));
     }
+  }
+
+  @Test
+  void receive_badLengthInAHeaderSplitAcrossSegments_sessionEndsNamingIt() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(BgpCodec.open(AS, 240, ip("192.168.1.12").toInt()));
+    out.writeBytes(BgpCodec.keepalive());
+    byte[] bad = BgpCodec.keepalive().clone(); // the codec hands out one shared array
+    bad[17] = 3; // a length under the header's 19 bytes
+    out.writeBytes(bad);
+    MemoryTraceSink sink = new MemoryTraceSink();
+
+    BgpSpeaker s1 = receiveInPieces(out.toByteArray(), 7, sink);
+
+    assertThat(s1.state(ip("192.168.1.12"))).isEqualTo(BgpState.IDLE);
+    assertThat(sink.lines())
+        .anyMatch(
+            l ->
+                l.endsWith(
+                    "session 192.168.1.12 Established -> Idle (bad message length: 3 (NOTIFICATION 1/2))"));
   }
 
   @Test

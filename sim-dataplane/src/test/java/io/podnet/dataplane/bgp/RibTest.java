@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
+import it.unimi.dsi.fastutil.HashCommon;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,6 +82,57 @@ class RibTest {
     assertThatThrownBy(() -> rib.add(A, -1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> rib.add(A, 1 << 30)).isInstanceOf(IllegalArgumentException.class);
     assertThat(rib.size()).isZero();
+  }
+
+  /** Six prefixes of the first table (8 slots): five share the last slot, one the first. */
+  private static long[] crowded() {
+    long[] out = new long[6];
+    int last = 0;
+    int first = 0;
+    for (int network = 0; last < 5 || first < 1; network += 64) {
+      long prefix = Prefixes.pack(network, 26);
+      int home = (int) HashCommon.mix(prefix) & 7;
+      if (home == 7 && last < 5) {
+        out[last++] = prefix;
+      } else if (home == 0 && first < 1) {
+        out[5] = prefix;
+        first++;
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void remove_fromARunThatWrapsPastTheTableEnd_everyOtherEntryStillFound() {
+    long[] keys = crowded();
+    for (int gone = 0; gone < keys.length; gone++) {
+      Rib rib = new Rib();
+      for (int i = 0; i < keys.length; i++) {
+        rib.setGateway(rib.add(keys[i], i), 100 + i);
+      }
+
+      rib.remove(keys[gone]);
+
+      assertThat(rib.find(keys[gone])).isEqualTo(-1);
+      for (int i = 0; i < keys.length; i++) {
+        if (i != gone) {
+          int s = rib.find(keys[i]);
+          assertThat(rib.best(s)).as("removed %d, key %d", gone, i).isEqualTo(i);
+          assertThat(rib.gateway(s)).isEqualTo(100 + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void set_secondCandidateOfAnEntryWithOne_refused() {
+    Rib rib = new Rib();
+    int s = rib.add(A, 1);
+
+    assertThatThrownBy(() -> rib.set(s, 1, 2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the entry has one candidate");
+    assertThat(rib.count(s)).isEqualTo(1);
   }
 
   /**
