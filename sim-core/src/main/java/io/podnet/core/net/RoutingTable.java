@@ -397,9 +397,14 @@ public final class RoutingTable {
     int length = dst.prefixLength();
     int network = dst.networkInt();
     SharedRoutes.Entry head = shared.get(length, network);
+    SharedRoutes.Entry same = null;
+    int gateway = gw.toInt();
     for (SharedRoutes.Entry e = head; e != null; e = e.next) {
       if (holdsSlot(e.slot)) {
         throw clash(dst, 0, e.on(sharedDevice));
+      }
+      if (same == null && e.isVia(gateway, onlink, protocol)) {
+        same = e;
       }
     }
     Int2ObjectOpenHashMap<Object> map = byLength[length];
@@ -411,7 +416,7 @@ public final class RoutingTable {
         }
       }
     }
-    SharedRoutes.Entry held = shared.hold(head, dst, gw, onlink, protocol);
+    SharedRoutes.Entry held = shared.hold(head, same, dst, gw, onlink, protocol);
     markHeld(held);
     return held;
   }

@@ -39,6 +39,10 @@ public final class SharedRoutes {
   static final class Entry {
     final Cidr destination;
     final Ipv4Address gateway;
+
+    /** The gateway's address bits, compared without reading {@link #gateway}. */
+    final int gatewayBits;
+
     final boolean onlink;
     final String protocol;
 
@@ -59,6 +63,7 @@ public final class SharedRoutes {
     Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
       this.destination = destination;
       this.gateway = gateway;
+      this.gatewayBits = gateway.toInt();
       this.onlink = onlink;
       this.protocol = protocol;
       this.slot = slot;
@@ -68,12 +73,12 @@ public final class SharedRoutes {
       return destination;
     }
 
-    /** Whether the entry is {@code <dst> via <gw> [onlink] proto <protocol>}. */
-    boolean is(Cidr dst, Ipv4Address gw, boolean onlink, String protocol) {
-      return destination.equals(dst)
-          && gateway.equals(gw)
-          && this.onlink == onlink
-          && this.protocol.equals(protocol);
+    /**
+     * Whether the entry is {@code via <gw> [onlink] proto <protocol>}, reading no other object (the
+     * chains of a set with many gateways per prefix are walked on every install).
+     */
+    boolean isVia(int gw, boolean onlink, String protocol) {
+      return gatewayBits == gw && this.onlink == onlink && this.protocol.equals(protocol);
     }
 
     /** The route as a table bound to {@code dev} holds it. */
@@ -210,10 +215,34 @@ public final class SharedRoutes {
    * held by one more table; {@code head} is {@link #get get(dst)}, which the caller looked up.
    */
   Entry hold(@Nullable Entry head, Cidr dst, Ipv4Address gw, boolean onlink, String protocol) {
+    return hold(head, find(head, gw.toInt(), onlink, protocol), dst, gw, onlink, protocol);
+  }
+
+  /**
+   * The entry of the chain from {@code head} (the routes to one prefix) through {@code gateway}, or
+   * null; the chain holds an entry for each way (gateway, onlink, protocol) a table reaches the
+   * prefix.
+   */
+  static @Nullable Entry find(@Nullable Entry head, int gateway, boolean onlink, String protocol) {
     Entry e = head;
-    while (e != null && !e.is(dst, gw, onlink, protocol)) {
+    while (e != null && !e.isVia(gateway, onlink, protocol)) {
       e = e.next;
     }
+    return e;
+  }
+
+  /**
+   * Like {@link #hold(Entry, Cidr, Ipv4Address, boolean, String)} when the caller has walked the
+   * chain already: {@code found} is {@link #find}'s answer.
+   */
+  Entry hold(
+      @Nullable Entry head,
+      @Nullable Entry found,
+      Cidr dst,
+      Ipv4Address gw,
+      boolean onlink,
+      String protocol) {
+    Entry e = found;
     if (e == null) {
       int length = dst.prefixLength();
       int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();

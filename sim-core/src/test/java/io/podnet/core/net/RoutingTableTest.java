@@ -355,6 +355,32 @@ class RoutingTableTest {
   }
 
   @Test
+  void addGatewayRoute_pooledTablesThroughTwoGateways_shareOneEntryPerGateway() {
+    SharedRoutes set = new SharedRoutes();
+    RoutingTable a = new RoutingTable();
+    RoutingTable b = new RoutingTable();
+    RoutingTable c = new RoutingTable();
+    a.pool(set, eth0);
+    b.pool(set, eth0);
+    c.pool(set, eth0);
+    Cidr block = Cidr.parse("10.244.7.0/26");
+
+    SharedRoutes.Entry viaOne = a.addGatewayRoute(block, ip("192.168.0.1"), eth0, false, "bird");
+    SharedRoutes.Entry viaTwo = b.addGatewayRoute(block, ip("192.168.0.2"), eth0, false, "bird");
+    SharedRoutes.Entry again = c.addGatewayRoute(block, ip("192.168.0.1"), eth0, false, "bird");
+
+    assertThat(again).isSameAs(viaOne).isNotSameAs(viaTwo);
+    assertThat(set.size()).isEqualTo(2);
+    assertThat(a.lookup(ip("10.244.7.9").toInt()).gateway()).isEqualTo(ip("192.168.0.1"));
+    assertThat(b.lookup(ip("10.244.7.9").toInt()).gateway()).isEqualTo(ip("192.168.0.2"));
+    assertThat(c.lookup(ip("10.244.7.9").toInt()).gateway()).isEqualTo(ip("192.168.0.1"));
+    assertThatThrownBy(() -> a.addGatewayRoute(block, ip("192.168.0.2"), eth0, false, "bird"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already exists");
+    assertThat(set.size()).isEqualTo(2);
+  }
+
+  @Test
   void add_routeToASharedPrefixWithMetricZero_refusedLikeTheKernel() {
     SharedRoutes set = new SharedRoutes();
     set.put(Cidr.parse("10.244.2.0/24"), ip("10.244.2.0"));
