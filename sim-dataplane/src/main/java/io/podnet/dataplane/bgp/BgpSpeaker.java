@@ -397,7 +397,7 @@ public final class BgpSpeaker {
         continue;
       }
       Path best = best(c.prefix);
-      if (best != null && exportable(best, fromClient(best), q)) {
+      if (best != null && exportable(best, fromClient(best, c.announcement), q)) {
         q.send(updateFor(q, c.prefix, best, c.announcement));
       } else if (c.old != null && exportable(c.old, fromClient(c.old), q)) {
         q.send(c.withdrawal());
@@ -647,6 +647,18 @@ public final class BgpSpeaker {
   }
 
   /**
+   * {@link #fromClient(Path)}, asked once per path of an announcement that goes to every peer
+   * (peers are never removed, so the answer for a path stays).
+   */
+  private boolean fromClient(Path p, Announcement a) {
+    if (a.clientChecked != p) {
+      a.fromClient = fromClient(p);
+      a.clientChecked = p;
+    }
+    return a.fromClient;
+  }
+
+  /**
    * Whether {@code p} (from a reflector client when {@code fromClient}) may be advertised to {@code
    * q}: iBGP split horizon, RFC 4456 reflection.
    */
@@ -670,6 +682,12 @@ public final class BgpSpeaker {
    */
   private static final class Announcement {
     @Nullable Path path;
+
+    /** The path {@link #fromClient} answers for, or null. */
+    @Nullable Path clientChecked;
+
+    boolean fromClient;
+
     @Nullable PathAttributes reflected;
     @Nullable PathAttributes attrs;
     boolean fourOctetAs;
