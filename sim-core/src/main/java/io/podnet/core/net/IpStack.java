@@ -68,7 +68,7 @@ final class IpStack {
         walk.add(hop, PacketSummary.describe(frame.buffer(), frame.offset(), frame.length()));
       }
     } else {
-      PacketHop.append(trace.scratch(), now, ns.label(), device, action, frame.id(), detail);
+      PacketHop.append(trace.scratch(now), ns.label(), device, action, frame.id(), detail);
       trace.recordScratch();
     }
   }

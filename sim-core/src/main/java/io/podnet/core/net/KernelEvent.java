@@ -18,18 +18,14 @@ public record KernelEvent(long time, String kind, String location, String detail
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    append(out, time, kind, location).append(detail);
+    append(SimTime.appendTo(out, time), kind, location).append(detail);
   }
 
   /**
-   * Formats the canonical line up to its detail, without building a record; returns {@code out}.
+   * Formats the canonical line after its time and up to its detail, without building a record (the
+   * hot path, on a {@link io.podnet.core.trace.Trace#scratch} line); returns {@code out}.
    */
-  static StringBuilder append(StringBuilder out, long time, String kind, String location) {
-    return SimTime.appendTo(out, time)
-        .append(' ')
-        .append(kind)
-        .append(' ')
-        .append(location)
-        .append(' ');
+  static StringBuilder append(StringBuilder out, String kind, String location) {
+    return out.append(' ').append(kind).append(' ').append(location).append(' ');
   }
 }

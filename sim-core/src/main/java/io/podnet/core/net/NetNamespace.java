@@ -410,8 +410,8 @@ public final class NetNamespace {
       return;
     }
     SharedRoutes.Entry held = routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);
-    StringBuilder out = trace.scratch();
-    KernelEvent.append(out, net.simulation().now(), "route", label).append("add ");
+    StringBuilder out = trace.scratch(net.simulation().now());
+    KernelEvent.append(out, "route", label).append("add ");
     if (held != null) {
       out.append(held.text(dev));
     } else {
@@ -866,8 +866,8 @@ public final class NetNamespace {
       trace.record(new KernelEvent(now, "route", label, verb + route));
       return;
     }
-    StringBuilder out = trace.scratch();
-    KernelEvent.append(out, now, "route", label).append(verb);
+    StringBuilder out = trace.scratch(now);
+    KernelEvent.append(out, "route", label).append(verb);
     route.appendTo(out);
     trace.recordScratch();
   }

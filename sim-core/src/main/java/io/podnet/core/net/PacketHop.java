@@ -22,20 +22,21 @@ public record PacketHop(
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    append(out, time, location, device, action, packetId, detail);
+    append(SimTime.appendTo(out, time), location, device, action, packetId, detail);
   }
 
-  /** Formats the canonical line without building a record (the trace's hot path). */
+  /**
+   * Formats the canonical line after its time without building a record (the trace's hot path, on a
+   * {@link io.podnet.core.trace.Trace#scratch} line).
+   */
   static void append(
       StringBuilder out,
-      long time,
       String location,
       String device,
       HopAction action,
       long packetId,
       String detail) {
-    SimTime.appendTo(out, time)
-        .append(" hop ")
+    out.append(" hop ")
         .append(location)
         .append(' ')
         .append(device)

@@ -1,6 +1,7 @@
 package io.podnet.core.trace;
 
 import com.google.common.io.BaseEncoding;
+import io.podnet.core.engine.SimTime;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,6 +23,11 @@ public final class Trace {
   private final MessageDigest sha256;
   private final List<TraceSink> sinks = new ArrayList<>();
   private final StringBuilder line = new StringBuilder(256);
+
+  /** The time {@link #scratch} last began a line with, and that time's text (empty before). */
+  private long scratchTime = Long.MIN_VALUE;
+
+  private String scratchTimeText = "";
   private static final int BLOCK = 8192;
 
   /** Lines not yet fed to the digest: {@code bytes[0, pending)}. */
@@ -71,9 +77,9 @@ public final class Trace {
   }
 
   /**
-   * Records a line already formatted into {@link #scratch()} by the caller, for hot paths that have
-   * no sink and want to avoid building a record object. Its text must equal what the corresponding
-   * record's {@link TraceRecord#appendCanonical} would produce.
+   * Records a line already formatted into {@link #scratch(long)} by the caller, for hot paths that
+   * have no sink and want to avoid building a record object. Its text must equal what the
+   * corresponding record's {@link TraceRecord#appendCanonical} would produce.
    */
   public void recordScratch() {
     if (!sinks.isEmpty()) {
@@ -82,9 +88,20 @@ public final class Trace {
     digestLine();
   }
 
-  /** The reusable line buffer for {@link #recordScratch()}, emptied. */
-  public StringBuilder scratch() {
+  /**
+   * The reusable line buffer for {@link #recordScratch()}, holding only the canonical text of
+   * {@code time} ({@link SimTime#appendTo}), with which every line begins. The text is made once
+   * per time: the many lines of one event share it.
+   */
+  public StringBuilder scratch(long time) {
     line.setLength(0);
+    if (time != scratchTime || scratchTimeText.isEmpty()) {
+      SimTime.appendTo(line, time);
+      scratchTimeText = line.toString();
+      scratchTime = time;
+    } else {
+      line.append(scratchTimeText);
+    }
     return line;
   }
 

@@ -58,14 +58,29 @@ class TraceTest {
   void digest_readMidway_sameAsForTheLinesSoFarAndRecordingGoesOn() throws Exception {
     Trace trace = Trace.digestOnly();
     trace.record(new Line("one"));
-    trace.scratch().append("two");
+    trace.scratch(2).append(" two");
     trace.recordScratch();
 
     String midway = trace.digest();
     trace.record(new Line("three"));
 
-    assertThat(midway).isEqualTo(sha256(List.of("one", "two")));
-    assertThat(trace.digest()).isEqualTo(sha256(List.of("one", "two", "three")));
+    assertThat(midway).isEqualTo(sha256(List.of("one", "0.000000002 two")));
+    assertThat(trace.digest()).isEqualTo(sha256(List.of("one", "0.000000002 two", "three")));
+  }
+
+  @Test
+  void scratch_sameTimeAgainThenAnother_eachLineBeginsWithItsOwnTime() throws Exception {
+    Trace trace = Trace.digestOnly();
+
+    trace.scratch(1_500_000_000L).append(" a");
+    trace.recordScratch();
+    trace.scratch(1_500_000_000L).append(" b");
+    trace.recordScratch();
+    trace.scratch(-7).append(" c");
+    trace.recordScratch();
+
+    assertThat(trace.digest())
+        .isEqualTo(sha256(List.of("1.500000000 a", "1.500000000 b", "-0.000000007 c")));
   }
 
   @Test

@@ -18,18 +18,14 @@ public record BgpEvent(long time, String location, String kind, String detail)
 
   @Override
   public void appendCanonical(StringBuilder out) {
-    append(out, time, location, kind).append(detail);
+    append(SimTime.appendTo(out, time), location, kind).append(detail);
   }
 
   /**
-   * Formats the canonical line up to its detail, without building a record; returns {@code out}.
+   * Formats the canonical line after its time and up to its detail, without building a record (the
+   * hot path, on a {@link io.podnet.core.trace.Trace#scratch} line); returns {@code out}.
    */
-  static StringBuilder append(StringBuilder out, long time, String location, String kind) {
-    return SimTime.appendTo(out, time)
-        .append(" bgp ")
-        .append(location)
-        .append(' ')
-        .append(kind)
-        .append(' ');
+  static StringBuilder append(StringBuilder out, String location, String kind) {
+    return out.append(" bgp ").append(location).append(' ').append(kind).append(' ');
   }
 }

@@ -585,7 +585,7 @@ public final class BgpSpeaker {
     StringBuilder out =
         sinks
             ? new StringBuilder(64)
-            : BgpEvent.append(trace.scratch(), sim.now(), ns.label(), "route");
+            : BgpEvent.append(trace.scratch(sim.now()), ns.label(), "route");
     if (best == null) {
       Prefixes.appendTo(out.append("withdraw "), prefix);
     } else {
