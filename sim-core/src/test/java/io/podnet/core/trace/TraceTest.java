@@ -72,6 +72,8 @@ class TraceTest {
   void scratch_sameTimeAgainThenAnother_eachLineBeginsWithItsOwnTime() throws Exception {
     Trace trace = Trace.digestOnly();
 
+    trace.scratch(0).append(" z");
+    trace.recordScratch();
     trace.scratch(1_500_000_000L).append(" a");
     trace.recordScratch();
     trace.scratch(1_500_000_000L).append(" b");
@@ -80,7 +82,8 @@ class TraceTest {
     trace.recordScratch();
 
     assertThat(trace.digest())
-        .isEqualTo(sha256(List.of("1.500000000 a", "1.500000000 b", "-0.000000007 c")));
+        .isEqualTo(
+            sha256(List.of("0.000000000 z", "1.500000000 a", "1.500000000 b", "-0.000000007 c")));
   }
 
   @Test

@@ -189,10 +189,10 @@ final class Rib {
 
   /** Replaces candidate {@code i}, which the entry has, by {@code path}. */
   void set(int s, int i, int path) {
-    int second = second(s);
-    if (i > 0 && second == NONE) {
-      throw new IllegalStateException("the entry has one candidate");
+    if (i > 0 && i >= count(s)) {
+      throw new IllegalStateException("the entry has no candidate " + i);
     }
+    int second = second(s);
     switch (i) {
       case 0 -> table[2 * s + 1] = word(path, second);
       case 1 -> table[2 * s + 1] = word(best(s), path | (second & MORE));

@@ -110,6 +110,12 @@ class RibTest {
       for (int i = 0; i < keys.length; i++) {
         rib.setGateway(rib.add(keys[i], i), 100 + i);
       }
+      // The run under test: five from the last slot wrap to 0-3, the sixth is pushed to 4.
+      assertThat(
+              new int[] {
+                rib.find(keys[0]), rib.find(keys[1]), rib.find(keys[4]), rib.find(keys[5])
+              })
+          .containsExactly(7, 0, 3, 4);
 
       rib.remove(keys[gone]);
 
@@ -125,14 +131,18 @@ class RibTest {
   }
 
   @Test
-  void set_secondCandidateOfAnEntryWithOne_refused() {
+  void set_candidateTheEntryLacks_refused() {
     Rib rib = new Rib();
     int s = rib.add(A, 1);
 
     assertThatThrownBy(() -> rib.set(s, 1, 2))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the entry has one candidate");
-    assertThat(rib.count(s)).isEqualTo(1);
+        .hasMessage("the entry has no candidate 1");
+    rib.append(s, 2);
+    assertThatThrownBy(() -> rib.set(s, 2, 3))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the entry has no candidate 2");
+    assertThat(rib.count(s)).isEqualTo(2);
   }
 
   /**
