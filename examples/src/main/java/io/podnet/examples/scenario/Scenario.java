@@ -343,7 +343,7 @@ public final class Scenario {
                 Objects.toString(t.getValue(), ""),
                 Objects.toString(t.getEffect(), ""),
                 t.getTolerationSeconds()));
-      } catch (IllegalArgumentException e) {
+      } catch (Toleration.Invalid e) {
         throw new IllegalArgumentException("tolerations[" + i + "]." + e.getMessage(), e);
       }
     }
@@ -2026,16 +2026,13 @@ public final class Scenario {
     }
 
     /**
-     * The field a toleration's problem should point at: the one it names, except that the API
-     * server names {@code operator} for a bad value, which is better shown where the value is.
+     * Where a toleration's problem ({@link #tolerations}' {@code tolerations[i].} and the cause)
+     * should point: the field that holds the bad input.
      */
     private static String locate(IllegalArgumentException e) {
       String problem = Objects.requireNonNull(e.getMessage());
-      String cause = Objects.requireNonNull(e.getCause()).getMessage();
-      boolean aboutValue =
-          cause.startsWith("operator: Invalid value: ")
-              && !cause.contains("operator must be Exists");
-      return aboutValue ? problem.substring(0, problem.indexOf('.') + 1) + "value:" : problem;
+      Toleration.Invalid cause = (Toleration.Invalid) Objects.requireNonNull(e.getCause());
+      return problem.substring(0, problem.indexOf('.') + 1) + cause.field() + ":";
     }
 
     void addPod(YamlNode m, String name, String p, String where) {

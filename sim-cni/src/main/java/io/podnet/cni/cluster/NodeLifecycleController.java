@@ -42,12 +42,6 @@ final class NodeLifecycleController {
   /** kube-controller-manager's {@code --node-monitor-grace-period} default since 1.32. */
   static final long NODE_MONITOR_GRACE_NANOS = 50 * SimTime.SECOND;
 
-  /**
-   * The {@code tolerationSeconds} of the {@code not-ready} and {@code unreachable} tolerations the
-   * DefaultTolerationSeconds admission plugin gives every pod.
-   */
-  static final long TOLERATION_NANOS = 300 * SimTime.SECOND;
-
   /** The taint of a node whose kubelet reports {@code Ready=False}. */
   static final String NOT_READY = "node.kubernetes.io/not-ready";
 

@@ -50,48 +50,54 @@ public final class Toleration {
 
   /**
    * A toleration; an empty operator means {@code Equal} (and {@link #operator} says so). {@link
-   * IllegalArgumentException} starting with the field, as the API server words it after {@code
-   * spec.tolerations[i].} (e.g. {@code effect: Invalid value: "NoSchedule": effect must be
-   * 'NoExecute' when `tolerationSeconds` is set}) when the API server would refuse it.
+   * Invalid} starting with the field, as the API server words it after {@code spec.tolerations[i].}
+   * (e.g. {@code effect: Invalid value: "NoSchedule": effect must be 'NoExecute' when
+   * `tolerationSeconds` is set}) when the API server would refuse it.
    */
   public static Toleration of(
       String key, String operator, String value, String effect, @Nullable Long seconds) {
     String op = operator.isEmpty() ? EQUAL : operator;
     if (!key.isEmpty() && !PodSpec.isLabelKey(key)) {
-      throw new IllegalArgumentException(
-          "key: Invalid value: \"" + key + "\": expected " + PodSpec.LABEL_KEY_FORM);
+      throw new Invalid(
+          "key", "key: Invalid value: \"" + key + "\": expected " + PodSpec.LABEL_KEY_FORM);
     }
     if (key.isEmpty() && !op.equals(EXISTS)) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "operator",
           "operator: Invalid value: \""
               + operator
               + "\": operator must be Exists when `key` is empty, which means \"match all values"
               + " and all keys\"");
     }
     if (seconds != null && !effect.equals(NO_EXECUTE)) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "effect",
           "effect: Invalid value: \""
               + effect
               + "\": effect must be 'NoExecute' when `tolerationSeconds` is set");
     }
     if (op.equals(EQUAL) && !PodSpec.isLabelValue(value)) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "value",
           "operator: Invalid value: \"" + value + "\": expected " + PodSpec.LABEL_VALUE_FORM);
     }
     if (op.equals(EXISTS) && !value.isEmpty()) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "value",
           "operator: Invalid value: \""
               + value
               + "\": value must be empty when `operator` is 'Exists'");
     }
     if (!op.equals(EQUAL) && !op.equals(EXISTS)) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "operator",
           "operator: Unsupported value: \""
               + operator
               + "\": supported values: \"Equal\", \"Exists\"");
     }
     if (!effect.isEmpty() && !EFFECTS.contains(effect)) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
+          "effect",
           "effect: Unsupported value: \""
               + effect
               + "\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"");
@@ -104,13 +110,14 @@ public final class Toleration {
    * that has none for it: {@code Exists}, {@code NoExecute}, 300 s.
    */
   static Toleration defaultFor(String taintKey) {
-    return new Toleration(
-        taintKey,
-        EXISTS,
-        "",
-        NO_EXECUTE,
-        NodeLifecycleController.TOLERATION_NANOS / 1_000_000_000L);
+    return new Toleration(taintKey, EXISTS, "", NO_EXECUTE, DEFAULT_SECONDS);
   }
+
+  /**
+   * The {@code tolerationSeconds} of the {@code not-ready} and {@code unreachable} tolerations the
+   * DefaultTolerationSeconds admission plugin gives every pod.
+   */
+  static final long DEFAULT_SECONDS = 300;
 
   /** The taint key, empty for every key. */
   public String key() {
@@ -185,5 +192,25 @@ public final class Toleration {
       sb.append(" for ").append(seconds).append('s');
     }
     return sb.toString();
+  }
+
+  /**
+   * A toleration the API server would refuse: its message in the API server's words, and the field
+   * that holds the bad input (the API server names {@code operator} for a bad {@code value}).
+   */
+  public static final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+
+    Invalid(String field, String message) {
+      super(message);
+      this.field = field;
+    }
+
+    /** {@code key}, {@code operator}, {@code value} or {@code effect}. */
+    public String field() {
+      return field;
+    }
   }
 }

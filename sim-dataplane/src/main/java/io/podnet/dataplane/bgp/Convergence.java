@@ -2,6 +2,7 @@ package io.podnet.dataplane.bgp;
 
 import io.podnet.core.engine.Simulation;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,17 +42,15 @@ public final class Convergence {
    */
   public static long untilLocRibSize(
       Simulation sim, List<BgpSpeaker> speakers, int prefixes, long sliceNanos, long limitNanos) {
-    if (sliceNanos <= 0) {
-      throw new IllegalArgumentException("slice must be > 0 ns: " + sliceNanos);
-    }
     long start = sim.now();
-    while (!allHave(speakers, prefixes)) {
-      if (sim.now() - start >= limitNanos) {
-        throw new IllegalStateException(
-            "speakers did not reach " + prefixes + " prefixes within " + limitNanos + " ns");
-      }
-      sim.runUntil(sim.now() + sliceNanos);
-    }
+    inSlices(
+        sim,
+        sliceNanos,
+        limitNanos,
+        () ->
+            allHave(speakers, prefixes)
+                ? null
+                : "speakers did not reach " + prefixes + " prefixes within " + limitNanos + " ns");
     return Math.max(0, lastChange(speakers) - start);
   }
 
@@ -65,21 +64,40 @@ public final class Convergence {
    */
   public static long untilEstablished(
       Simulation sim, List<BgpSpeaker> speakers, long sliceNanos, long limitNanos) {
+    long start = sim.now();
+    return inSlices(
+        sim,
+        sliceNanos,
+        limitNanos,
+        () -> {
+          BgpSpeaker s = firstShort(speakers);
+          return s == null
+              ? null
+              : s
+                  + " has "
+                  + s.establishedSessions()
+                  + " of "
+                  + s.sessions()
+                  + " sessions Established after "
+                  + (sim.now() - start)
+                  + " ns";
+        });
+  }
+
+  /**
+   * Runs {@code sim} in slices of {@code sliceNanos} while {@code shortfall} says what is still
+   * missing (null once nothing is), and returns the time that took; {@link IllegalStateException}
+   * with the shortfall if something is still missing after {@code limitNanos}.
+   */
+  private static long inSlices(
+      Simulation sim, long sliceNanos, long limitNanos, Supplier<@Nullable String> shortfall) {
     if (sliceNanos <= 0) {
       throw new IllegalArgumentException("slice must be > 0 ns: " + sliceNanos);
     }
     long start = sim.now();
-    for (BgpSpeaker s = firstShort(speakers); s != null; s = firstShort(speakers)) {
+    for (String missing = shortfall.get(); missing != null; missing = shortfall.get()) {
       if (sim.now() - start >= limitNanos) {
-        throw new IllegalStateException(
-            s
-                + " has "
-                + s.establishedSessions()
-                + " of "
-                + s.sessions()
-                + " sessions Established after "
-                + (sim.now() - start)
-                + " ns");
+        throw new IllegalStateException(missing);
       }
       sim.runUntil(sim.now() + sliceNanos);
     }
