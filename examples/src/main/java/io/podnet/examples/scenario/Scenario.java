@@ -1243,6 +1243,7 @@ public final class Scenario {
       String namespace = null;
       boolean all = false;
       boolean wide = false;
+      boolean watch = false;
       boolean ok = true;
       for (int i = 0; i < w.length; i++) {
         switch (w[i]) {
@@ -1257,6 +1258,7 @@ public final class Scenario {
             i++;
           }
           case "-owide", "-o=wide", "--output=wide" -> wide = true;
+          case "-w", "--watch" -> watch = true;
           default -> {
             if (w[i].startsWith("--namespace=") || w[i].startsWith("-n=")) {
               namespace = w[i].substring(w[i].indexOf('=') + 1);
@@ -1270,20 +1272,21 @@ public final class Scenario {
       boolean get = words.equals(List.of("get", "pods"));
       boolean describe =
           words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
-      if (!ok || !(get || describe) || describe && (all || wide)) {
+      if (!ok || !(get || describe) || describe && (all || wide || watch)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
-                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] or describe pod NAME [-n"
-                + " NAMESPACE])");
+                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-w] or describe pod NAME"
+                + " [-n NAMESPACE])");
         return;
       }
       args.put("command", line);
       if (get) {
         args.put("namespace", all ? "" : namespace == null ? "default" : namespace);
         args.put("wide", Boolean.toString(wide));
+        args.put("watch", Boolean.toString(watch));
         return;
       }
       String key =

@@ -13,6 +13,7 @@ import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Kubectl;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.cni.cluster.PodWatch;
 import io.podnet.cni.cluster.Toleration;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.ContractReport;
@@ -28,6 +29,7 @@ import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,10 @@ public final class ScenarioRunner {
   private boolean failed;
   private int stepsDone;
   private EndpointCounts.@Nullable Layout apps;
+  private final List<Watch> watches = new ArrayList<>();
+
+  /** A {@code kubectl get pods -w} a step started: its command line and what it prints. */
+  private record Watch(String command, PodWatch watch) {}
 
   private ScenarioRunner(Scenario scenario, Options options) {
     this.scenario = scenario;
@@ -195,6 +201,7 @@ public final class ScenarioRunner {
         cluster.run(step.at() - now);
       }
       openListeners(cluster);
+      printWatches();
       long started = cluster.simulation().now();
       out.append("\n[").append(SimTime.format(started)).append("s] ");
       try {
@@ -203,14 +210,41 @@ public final class ScenarioRunner {
         out.append("error: ").append(e.getMessage()).append('\n');
         failed = true;
       }
+      printWatches();
       recordWalk(started, step);
       stepsDone++;
       if (options.progress() != null) {
         options.progress().stepDone(stepsDone, scenario.steps().size());
       }
     }
+    printWatches();
     out.append("\ntrace digest: ").append(cluster.network().trace().digest()).append('\n');
     return out.toString();
+  }
+
+  /**
+   * Prints what the running watches printed since the last look, as blocks headed by their time and
+   * command ({@code [0.005000000s] # kubectl get pods -w}), oldest first; the rows of one watch at
+   * one time share a block.
+   */
+  private void printWatches() {
+    List<Map.Entry<Watch, PodWatch.Output>> due = new ArrayList<>();
+    for (Watch w : watches) {
+      w.watch().take().forEach(o -> due.add(Map.entry(w, o)));
+    }
+    due.sort(Comparator.comparingLong(e -> e.getValue().at()));
+    Watch last = null;
+    long lastAt = -1;
+    for (Map.Entry<Watch, PodWatch.Output> e : due) {
+      long at = e.getValue().at();
+      if (e.getKey() != last || at != lastAt) {
+        out.append("\n[").append(SimTime.format(at)).append("s] # ");
+        out.append(e.getKey().command()).append('\n');
+        last = e.getKey();
+        lastAt = at;
+      }
+      out.append(e.getValue().text());
+    }
   }
 
   private Cluster build() {
@@ -274,11 +308,16 @@ public final class ScenarioRunner {
         out.append("$ kubectl ").append(a.get("command")).append('\n');
         if (a.containsKey("pod")) {
           out.append(Kubectl.describePod(cluster, a.get("pod")));
+          return;
+        }
+        String ns = a.get("namespace").isEmpty() ? null : a.get("namespace");
+        boolean wide = Boolean.parseBoolean(a.get("wide"));
+        if (Boolean.parseBoolean(a.get("watch"))) {
+          PodWatch watch = Kubectl.watchPods(cluster, ns, wide);
+          watch.take().forEach(o -> out.append(o.text()));
+          watches.add(new Watch("kubectl " + a.get("command"), watch));
         } else {
-          String ns = a.get("namespace");
-          out.append(
-              Kubectl.getPods(
-                  cluster, ns.isEmpty() ? null : ns, Boolean.parseBoolean(a.get("wide"))));
+          out.append(Kubectl.getPods(cluster, ns, wide));
         }
       }
       case "exec" -> exec(cluster, a);

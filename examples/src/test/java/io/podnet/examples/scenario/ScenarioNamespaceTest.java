@@ -91,9 +91,9 @@ class ScenarioNamespaceTest {
             "2.000000000s] $ kubectl get pods -A -o wide\n"
                 + "NAMESPACE   NAME     READY   STATUS    RESTARTS   AGE   IP           NODE    "
                 + " NOMINATED NODE   READINESS GATES\n"
-                + "prod        web      1/1     Running   0          2s    10.244.2.2   node-2  "
+                + "default     client   1/1     Running   0          2s    10.244.1.2   node-1  "
                 + " <none>           <none>\n"
-                + "default     client   1/1     Running   0          2s    10.244.1.2   node-1  ");
+                + "prod        web      1/1     Running   0          2s    10.244.2.2   node-2  ");
     assertThat(sections[6])
         .contains("Name:             web\nNamespace:        prod\nNode:             node-2/");
     assertThat(sections[7]).contains(" 80 port [tcp/*] succeeded!\n");

@@ -140,6 +140,51 @@ class ScenarioRunTest {
   }
 
   @Test
+  void run_getPodsWatch_printsEachChangeAtItsTimeAfterTheStepThatCausedIt() throws IOException {
+    String[] sections =
+        runSections(
+            dir,
+            "watch.yaml",
+            """
+            name: watch
+            seed: 7
+            cluster: {nodes: 1, cni: bridge}
+            steps:
+              - at: 0s
+                kubectl: get pods -w
+              - at: 1s
+                apply:
+                  - apiVersion: v1
+                    kind: Pod
+                    metadata: {name: web-1}
+                    spec: {containers: [{name: web, image: nginx}]}
+              - at: 5s
+                delete: {pod: web-1}
+            """);
+
+    assertThat(sections)
+        .containsSubsequence(
+            "0.000000000s] $ kubectl get pods -w\n",
+            "1.000000000s] $ kubectl apply -f -\npod/web-1 created\n",
+            "1.000000000s] # kubectl get pods -w\n"
+                + "NAME    READY   STATUS    RESTARTS   AGE\n"
+                + "web-1   0/1     Pending   0          0s\n",
+            "1.005000000s] # kubectl get pods -w\n"
+                + "web-1   0/1     Pending   0          0s\n"
+                + "web-1   0/1     ContainerCreating   0          0s\n",
+            "1.195000000s] # kubectl get pods -w\n"
+                + "web-1   1/1     Running             0          0s\n",
+            "5.000000000s] $ kubectl delete pod web-1\npod \"web-1\" deleted\n",
+            "5.000000000s] # kubectl get pods -w\n"
+                + "web-1   1/1     Terminating         0          4s\n");
+    assertThat(sections[sections.length - 1])
+        .startsWith(
+            "5.050000000s] # kubectl get pods -w\n"
+                + "web-1   0/1     Terminating         0          4s\n"
+                + "web-1   0/1     Terminating         0          4s\n\ntrace digest: ");
+  }
+
+  @Test
   void run_twice_givesTheSameBytes() throws IOException {
     Path file = write("basics.yaml", BASICS);
 

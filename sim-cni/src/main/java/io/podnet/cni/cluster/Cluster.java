@@ -158,6 +158,7 @@ public final class Cluster {
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
   private final List<java.util.function.Consumer<Pod>> podStartedListeners = new ArrayList<>();
+  private final List<java.util.function.Consumer<Pod>> podWatchers = new ArrayList<>();
   private final NodeLifecycleController nodeLifecycle;
   private final ReplicaSetController replicaSets;
 
@@ -560,6 +561,7 @@ public final class Cluster {
     }
     servicesSelecting(pod).forEach(e -> e.pods.add(pod));
     trace(pod, "created");
+    podUpdated(pod);
     return pod;
   }
 
@@ -618,6 +620,7 @@ public final class Cluster {
           from,
           "Successfully assigned " + pod.key() + " to " + node.name());
     }
+    podUpdated(pod);
     nodeLifecycle.podBound(pod, node);
     kubelets.get(node).podBound(pod);
   }
@@ -984,6 +987,7 @@ public final class Cluster {
 
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
+    podUpdated(pod);
     podChanged(pod);
     replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
@@ -1012,6 +1016,23 @@ public final class Cluster {
     }
     replicaSets.podChanged(pod);
     trace(pod, "deleted");
+    podUpdated(pod);
+  }
+
+  /**
+   * Calls {@code watcher} after each change to a pod that a watch on the API server reports: its
+   * creation, its binding to a node, each status the kubelet posts, its container stopped on the
+   * way out, and its deletion (the pod then {@link Pod#isDeleted is deleted}).
+   */
+  void watchPods(java.util.function.Consumer<Pod> watcher) {
+    podWatchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+  }
+
+  /** Tells the pod watchers that {@code pod} changed. */
+  void podUpdated(Pod pod) {
+    for (int i = 0; i < podWatchers.size(); i++) {
+      podWatchers.get(i).accept(pod);
+    }
   }
 
   /** What a pod's network holds on {@code node}, read before its DEL runs. */

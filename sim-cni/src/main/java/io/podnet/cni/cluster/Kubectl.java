@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Kubectl {
 
+  /** The minimum column width of kubectl's tabwriter for {@code get}, padding included. */
+  private static final int GET_MIN_WIDTH = 6;
+
   private Kubectl() {}
 
   /** {@code kubectl get pods -o wide}: the pods of the {@code default} namespace. */
@@ -24,71 +27,122 @@ public final class Kubectl {
 
   /**
    * {@code kubectl get pods [-o wide] [-n NAMESPACE]}, or with a null namespace {@code kubectl get
-   * pods -A}, which adds a leading {@code NAMESPACE} column. Pods in creation order; kubectl's
-   * {@code No resources found} line when there are none.
+   * pods -A}, which adds a leading {@code NAMESPACE} column. Pods in the API server's order (by
+   * {@code namespace/name}, as etcd keeps its keys); kubectl's {@code No resources found} line when
+   * there are none.
    */
   public static String getPods(Cluster cluster, @Nullable String namespace, boolean wide) {
-    List<Pod> pods =
-        cluster.pods().stream()
-            .filter(p -> namespace == null || p.namespace().equals(namespace))
-            .toList();
+    List<Pod> pods = listed(cluster, namespace);
     if (pods.isEmpty()) {
       return namespace == null
           ? "No resources found\n"
           : "No resources found in " + namespace + " namespace.\n";
     }
-    List<String[]> rows = new ArrayList<>();
-    rows.add(
-        row(
-            namespace,
-            wide,
-            "NAMESPACE",
-            "NAME",
-            "READY",
-            "STATUS",
-            "RESTARTS",
-            "AGE",
-            "IP",
-            "NODE",
-            "NOMINATED NODE",
-            "READINESS GATES"));
-    long now = cluster.simulation().now();
-    for (Pod pod : pods) {
-      rows.add(
-          row(
-              namespace,
-              wide,
-              pod.namespace(),
-              pod.name(),
-              ready(pod) ? "1/1" : "0/1",
-              pod.status().text(),
-              "0",
-              humanDuration(now - pod.createdAt()),
-              pod.ip().map(Object::toString).orElse("<none>"),
-              pod.node().map(Node::name).orElse("<none>"),
-              "<none>",
-              "<none>"));
-    }
-    return table(rows, 3, "");
+    return PodTable.of(namespace, wide).flush(pods, cluster.simulation().now());
   }
 
   /**
-   * Whether kubectl counts the pod's container ready: while it runs, and, on a node whose kubelet
-   * is down, as it was last posted, so a running pod marked for deletion there shows {@code 1/1
-   * Terminating} until the node comes back.
+   * Starts {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] -w} (a null namespace for {@code
+   * -A}): the list as {@link #getPods} prints it (nothing at all when it is empty), then a row for
+   * each change to a listed pod, as it happens. See {@link PodWatch}.
+   */
+  public static PodWatch watchPods(Cluster cluster, @Nullable String namespace, boolean wide) {
+    PodWatch watch = new PodWatch(PodTable.of(namespace, wide), namespace);
+    watch.print(listed(cluster, namespace), cluster.simulation().now());
+    cluster.watchPods(pod -> watch.changed(pod, cluster.simulation().now()));
+    return watch;
+  }
+
+  /** The pods of {@code namespace} (of all for null), sorted by key. */
+  private static List<Pod> listed(Cluster cluster, @Nullable String namespace) {
+    return cluster.pods().stream()
+        .filter(p -> namespace == null || p.namespace().equals(namespace))
+        .sorted(Comparator.comparing(Pod::key))
+        .toList();
+  }
+
+  /**
+   * The rows of {@code kubectl get pods} written through one tabwriter, as kubectl writes them:
+   * columns at least six wide and three spaces apart, the header once before the first row, and
+   * with kubectl's {@code RememberWidths} flag, a column's width kept across flushes and only ever
+   * grown, so a wider cell in a later flush widens its own row and later ones, never the rows
+   * already written.
+   */
+  static final class PodTable {
+    private final @Nullable String namespace;
+    private final boolean wide;
+    private final int[] widths;
+    private boolean headerPrinted;
+
+    private PodTable(@Nullable String namespace, boolean wide) {
+      this.namespace = namespace;
+      this.wide = wide;
+      this.widths = new int[header().length];
+    }
+
+    static PodTable of(@Nullable String namespace, boolean wide) {
+      return new PodTable(namespace, wide);
+    }
+
+    /**
+     * Writes {@code pods} as one flush (with the header if not yet written) at time {@code now}.
+     */
+    String flush(List<Pod> pods, long now) {
+      if (pods.isEmpty()) {
+        return "";
+      }
+      List<String[]> rows = new ArrayList<>();
+      if (!headerPrinted) {
+        rows.add(header());
+        headerPrinted = true;
+      }
+      for (Pod pod : pods) {
+        rows.add(
+            row(
+                pod.namespace(),
+                pod.name(),
+                ready(pod) ? "1/1" : "0/1",
+                pod.status().text(),
+                "0",
+                humanDuration(now - pod.createdAt()),
+                pod.ip().map(Object::toString).orElse("<none>"),
+                pod.node().map(Node::name).orElse("<none>"),
+                "<none>",
+                "<none>"));
+      }
+      return table(rows, GET_MIN_WIDTH, 3, "", widths);
+    }
+
+    private String[] header() {
+      return row(
+          "NAMESPACE",
+          "NAME",
+          "READY",
+          "STATUS",
+          "RESTARTS",
+          "AGE",
+          "IP",
+          "NODE",
+          "NOMINATED NODE",
+          "READINESS GATES");
+    }
+
+    /** One row's cells: the namespace only for all namespaces, the last four only when wide. */
+    private String[] row(String... cells) {
+      int from = namespace == null ? 0 : 1;
+      int to = wide ? cells.length : cells.length - 4;
+      return Arrays.copyOfRange(cells, from, to);
+    }
+  }
+
+  /**
+   * Whether kubectl counts the pod's container ready: while it runs, and while it is Terminating
+   * until the kubelet stops its container (on a crashed node, not before the node comes back: the
+   * API server keeps what the kubelet last posted).
    */
   private static boolean ready(Pod pod) {
     return pod.isRunning()
-        || pod.status() == PodStatus.TERMINATING
-            && pod.ip().isPresent()
-            && pod.node().map(Node::isCrashed).orElse(false);
-  }
-
-  /** One row's cells: the namespace only for all namespaces, the last four only when wide. */
-  private static String[] row(@Nullable String namespace, boolean wide, String... cells) {
-    int from = namespace == null ? 0 : 1;
-    int to = wide ? cells.length : cells.length - 4;
-    return Arrays.copyOfRange(cells, from, to);
+        || pod.status() == PodStatus.TERMINATING && pod.ip().isPresent() && !pod.containerStopped();
   }
 
   /**
@@ -143,7 +197,7 @@ public final class Kubectl {
       }
       rows.add(new String[] {e.type(), e.reason(), age, e.from(), e.message()});
     }
-    return "Events:\n" + table(rows, 2, "  ");
+    return "Events:\n" + table(rows, 0, 2, "  ", new int[rows.get(0).length]);
   }
 
   private static void field(StringBuilder sb, String label, String value) {
@@ -153,17 +207,20 @@ public final class Kubectl {
   }
 
   /**
-   * Lays rows out like Go's {@code text/tabwriter}: each column is as wide as its widest cell plus
-   * {@code gap} (3 for kubectl's printers, 2 for {@code describe}). kubectl's minimum cell width of
-   * 6 never binds here, since every column has a header or value of at least 3 characters.
+   * Lays rows out like Go's {@code text/tabwriter}: each column but the last is as wide as its
+   * widest cell plus {@code gap} (3 for kubectl's printers, 2 for {@code describe}), and at least
+   * {@code minWidth}; {@code widths} holds the widths of earlier flushes (zeros for none) and is
+   * widened to this one's, which it also bounds from below.
    */
-  private static String table(List<String[]> rows, int gap, String indent) {
+  private static String table(
+      List<String[]> rows, int minWidth, int gap, String indent, int[] widths) {
     int columns = rows.get(0).length;
-    int[] widths = new int[columns];
-    for (String[] row : rows) {
-      for (int c = 0; c < columns; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
+    for (int c = 0; c < columns - 1; c++) {
+      int width = minWidth;
+      for (String[] row : rows) {
+        width = Math.max(width, row[c].length() + gap);
       }
+      widths[c] = Math.max(widths[c], width);
     }
     StringBuilder sb = new StringBuilder();
     for (String[] row : rows) {
@@ -171,7 +228,7 @@ public final class Kubectl {
       for (int c = 0; c < columns; c++) {
         sb.append(row[c]);
         if (c < columns - 1) {
-          sb.append(" ".repeat(widths[c] - row[c].length() + gap));
+          sb.append(" ".repeat(widths[c] - row[c].length()));
         }
       }
       sb.append('\n');

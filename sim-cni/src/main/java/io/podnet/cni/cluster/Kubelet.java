@@ -141,6 +141,10 @@ final class Kubelet {
     if (parkedWhileCrashed(() -> finishDelete(pod))) {
       return;
     }
+    if (!pod.containerStopped()) {
+      pod.stopContainer();
+      cluster.podUpdated(pod);
+    }
     Optional<String> id = pod.sandboxId();
     Optional<NetNamespace> ns = pod.netns();
     if (id.isPresent() && ns.isPresent()) {
@@ -154,8 +158,8 @@ final class Kubelet {
       }
       cluster.recordTeardown(held);
     }
-    pod.setIp(null);
     cluster.removed(pod);
+    pod.setIp(null);
   }
 
   /** The node came back: what waited while it was crashed runs now, in order. */

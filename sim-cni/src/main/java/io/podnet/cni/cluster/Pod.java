@@ -28,6 +28,7 @@ public final class Pod {
   private @Nullable NetNamespace sandbox;
   private final List<PodEvent> events = new ArrayList<>();
   private boolean deleted;
+  private boolean containerStopped;
   private @Nullable String controlledBy;
   private List<Toleration> tolerations = List.of();
 
@@ -185,6 +186,18 @@ public final class Pod {
 
   void markDeleted() {
     this.deleted = true;
+  }
+
+  /**
+   * Whether the kubelet stopped the pod's container on its way out; until then a Terminating pod
+   * still counts its container ready.
+   */
+  boolean containerStopped() {
+    return containerStopped;
+  }
+
+  void stopContainer() {
+    this.containerStopped = true;
   }
 
   void event(String type, String reason, String from, String message, long now) {

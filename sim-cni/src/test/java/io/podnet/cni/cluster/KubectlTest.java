@@ -3,6 +3,7 @@ package io.podnet.cni.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.engine.SimTime;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class KubectlTest {
 
   private static final long S = SimTime.SECOND;
+  private static final long MS = SimTime.MILLISECOND;
   private static final long M = 60 * S;
   private static final long H = 60 * M;
   private static final long D = 24 * H;
@@ -72,7 +74,7 @@ class KubectlTest {
   // ---------------------------------------------------------------- get pods -o wide
 
   @Test
-  void getPodsWide_runningAndPendingPods_printKubectlsColumns() {
+  void getPodsWide_runningAndPendingPods_printKubectlsColumnsSortedByName() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.runPod("web-1");
     cluster.node("node-1").runtime().removePlugin("bridge");
@@ -85,10 +87,122 @@ class KubectlTest {
         .isEqualTo(
             "NAME         READY   STATUS              RESTARTS   AGE   IP           NODE    "
                 + " NOMINATED NODE   READINESS GATES\n"
-                + "web-1        1/1     Running             0          65s   10.244.1.2   node-1  "
-                + " <none>           <none>\n"
                 + "frontend-2   0/1     ContainerCreating   0          65s   <none>       node-1  "
+                + " <none>           <none>\n"
+                + "web-1        1/1     Running             0          65s   10.244.1.2   node-1  "
                 + " <none>           <none>\n");
+  }
+
+  @Test
+  void getPods_createdOutOfNameOrder_listedByNamespaceThenNameAsEtcdKeepsThem() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-2");
+    cluster.runPod("kube-system/coredns-0");
+    cluster.runPod("web-10");
+
+    assertThat(Kubectl.getPods(cluster, null, false))
+        .isEqualTo(
+            "NAMESPACE     NAME        READY   STATUS    RESTARTS   AGE\n"
+                + "default       web-10      1/1     Running   0          0s\n"
+                + "default       web-2       1/1     Running   0          0s\n"
+                + "kube-system   coredns-0   1/1     Running   0          0s\n");
+  }
+
+  // ---------------------------------------------------------------- get pods -w
+
+  @Test
+  void watchPods_podCreatedAfterwards_headerComesWithItsFirstRowAndWiderCellsWidenLaterRows() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    PodWatch watch = Kubectl.watchPods(cluster, "default", true);
+    assertThat(watch.take()).isEmpty();
+
+    cluster.createPod("web-1");
+    cluster.run(1 * S);
+
+    assertThat(watch.take())
+        .containsExactly(
+            new PodWatch.Output(
+                0,
+                "NAME    READY   STATUS    RESTARTS   AGE   IP       NODE     NOMINATED NODE  "
+                    + " READINESS GATES\n"
+                    + "web-1   0/1     Pending   0          0s    <none>   <none>   <none>          "
+                    + " <none>\n"),
+            new PodWatch.Output(
+                5 * MS,
+                "web-1   0/1     Pending   0          0s    <none>   node-1   <none>          "
+                    + " <none>\n"),
+            new PodWatch.Output(
+                5 * MS,
+                "web-1   0/1     ContainerCreating   0          0s    <none>   node-1   <none>  "
+                    + "         <none>\n"),
+            new PodWatch.Output(
+                195 * MS,
+                "web-1   1/1     Running             0          0s    10.244.1.2   node-1  "
+                    + " <none>           <none>\n"));
+  }
+
+  @Test
+  void watchPods_podDeleted_terminatingReadyUntilTheContainerStopsThenDeletedWithItsIp() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-1");
+    cluster.run(3 * S);
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false);
+    watch.take();
+
+    cluster.deletePod("web-1");
+
+    assertThat(watch.take())
+        .extracting(PodWatch.Output::text)
+        .containsExactly(
+            "web-1   1/1     Terminating   0          3s\n",
+            "web-1   0/1     Terminating   0          3s\n",
+            "web-1   0/1     Terminating   0          3s\n");
+    assertThat(cluster.pod("web-1")).isEmpty();
+  }
+
+  @Test
+  void watchPods_existingPods_listedSortedInOneFlushAndOtherNamespacesIgnored() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.runPod("web-2");
+    cluster.runPod("web-10");
+    long started = cluster.simulation().now();
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false);
+
+    cluster.runPod("kube-system/coredns-0");
+    cluster.runPod("api");
+
+    List<PodWatch.Output> out = watch.take();
+    assertThat(out.get(0))
+        .isEqualTo(
+            new PodWatch.Output(
+                started,
+                "NAME     READY   STATUS    RESTARTS   AGE\n"
+                    + "web-10   1/1     Running   0          0s\n"
+                    + "web-2    1/1     Running   0          0s\n"));
+    assertThat(out.subList(1, out.size()))
+        .extracting(PodWatch.Output::text)
+        .containsExactly(
+            "api      0/1     Pending   0          0s\n",
+            "api      0/1     Pending   0          0s\n",
+            "api      0/1     ContainerCreating   0          0s\n",
+            "api      1/1     Running             0          0s\n");
+  }
+
+  @Test
+  void watchPods_allNamespaces_rowsOfEveryNamespaceWithTheNamespaceColumn() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    PodWatch watch = Kubectl.watchPods(cluster, null, false);
+
+    cluster.runPod("kube-system/coredns-0");
+
+    List<PodWatch.Output> out = watch.take();
+    assertThat(out).hasSize(4);
+    assertThat(out.get(0).text())
+        .isEqualTo(
+            "NAMESPACE     NAME        READY   STATUS    RESTARTS   AGE\n"
+                + "kube-system   coredns-0   0/1     Pending   0          0s\n");
+    assertThat(out.get(3).text())
+        .isEqualTo("kube-system   coredns-0   1/1     Running             0          0s\n");
   }
 
   @Test
