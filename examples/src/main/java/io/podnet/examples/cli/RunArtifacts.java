@@ -53,7 +53,7 @@ final class RunArtifacts {
   private void podStarted(Pod pod) {
     Optional<Node> node = pod.node();
     Optional<NetNamespace> netns = pod.netns();
-    if (node.isEmpty() || netns.isEmpty()) {
+    if (node.isEmpty() || netns.isEmpty() || pod.hostNetwork()) {
       return;
     }
     Optional<Device> eth0 = netns.get().findDevice("eth0");
@@ -233,7 +233,7 @@ final class RunArtifacts {
         wiring.add(from + " --- " + dev(n, v));
       }
       for (Pod pod : c.pods()) {
-        if (pod.node().orElse(null) != node || pod.netns().isEmpty()) {
+        if (pod.node().orElse(null) != node || pod.netns().isEmpty() || pod.hostNetwork()) {
           continue;
         }
         Optional<Device> eth0 = pod.netns().get().findDevice("eth0");

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.LabelSelector;
 import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.cluster.Toleration;
 import io.podnet.cni.plugins.Plugins;
@@ -1244,6 +1245,7 @@ public final class Scenario {
       boolean all = false;
       boolean wide = false;
       boolean watch = false;
+      String selector = null;
       boolean ok = true;
       for (int i = 0; i < w.length; i++) {
         switch (w[i]) {
@@ -1259,9 +1261,15 @@ public final class Scenario {
           }
           case "-owide", "-o=wide", "--output=wide" -> wide = true;
           case "-w", "--watch" -> watch = true;
+          case "-l", "--selector" -> {
+            ok &= i + 1 < w.length;
+            selector = i + 1 < w.length ? w[++i] : null;
+          }
           default -> {
             if (w[i].startsWith("--namespace=") || w[i].startsWith("-n=")) {
               namespace = w[i].substring(w[i].indexOf('=') + 1);
+            } else if (w[i].startsWith("--selector=") || w[i].startsWith("-l=")) {
+              selector = w[i].substring(w[i].indexOf('=') + 1);
             } else {
               words.add(w[i]);
             }
@@ -1272,15 +1280,24 @@ public final class Scenario {
       boolean get = words.equals(List.of("get", "pods"));
       boolean describe =
           words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
-      if (!ok || !(get || describe) || describe && (all || wide || watch)) {
+      if (!ok || !(get || describe) || describe && (all || wide || watch || selector != null)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
-                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-w] or describe pod NAME"
-                + " [-n NAMESPACE])");
+                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or"
+                + " describe pod NAME [-n NAMESPACE])");
         return;
+      }
+      if (selector != null) {
+        try {
+          LabelSelector.parse(selector);
+        } catch (IllegalArgumentException e) {
+          error(v, p + ": " + e.getMessage());
+          return;
+        }
+        args.put("selector", selector);
       }
       args.put("command", line);
       if (get) {

@@ -11,6 +11,7 @@ import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.EndpointCounts;
 import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.Kubectl;
+import io.podnet.cni.cluster.LabelSelector;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
 import io.podnet.cni.cluster.PodWatch;
@@ -312,12 +313,16 @@ public final class ScenarioRunner {
         }
         String ns = a.get("namespace").isEmpty() ? null : a.get("namespace");
         boolean wide = Boolean.parseBoolean(a.get("wide"));
+        LabelSelector selector =
+            a.containsKey("selector")
+                ? LabelSelector.parse(a.get("selector"))
+                : LabelSelector.EVERYTHING;
         if (Boolean.parseBoolean(a.get("watch"))) {
-          PodWatch watch = Kubectl.watchPods(cluster, ns, wide);
+          PodWatch watch = Kubectl.watchPods(cluster, ns, wide, selector);
           watch.take().forEach(o -> out.append(o.text()));
           watches.add(new Watch("kubectl " + a.get("command"), watch));
         } else {
-          out.append(Kubectl.getPods(cluster, ns, wide));
+          out.append(Kubectl.getPods(cluster, ns, wide, selector));
         }
       }
       case "exec" -> exec(cluster, a);

@@ -89,11 +89,16 @@ class ScenarioNamespaceTest {
     assertThat(sections[5])
         .startsWith(
             "2.000000000s] $ kubectl get pods -A -o wide\n"
-                + "NAMESPACE   NAME     READY   STATUS    RESTARTS   AGE   IP           NODE    "
-                + " NOMINATED NODE   READINESS GATES\n"
-                + "default     client   1/1     Running   0          2s    10.244.1.2   node-1  "
-                + " <none>           <none>\n"
-                + "prod        web      1/1     Running   0          2s    10.244.2.2   node-2  ");
+                + "NAMESPACE     NAME               READY   STATUS    RESTARTS   AGE   IP          "
+                + "   NODE     NOMINATED NODE   READINESS GATES\n"
+                + "default       client             1/1     Running   0          2s    10.244.1.2  "
+                + "   node-1   <none>           <none>\n"
+                + "kube-system   kube-proxy-2g9gv   1/1     Running   0          2s    192.168.1.12"
+                + "   node-2   <none>           <none>\n"
+                + "kube-system   kube-proxy-7nlls   1/1     Running   0          2s    192.168.1.11"
+                + "   node-1   <none>           <none>\n"
+                + "prod          web                1/1     Running   0          2s    10.244.2.2  "
+                + "   node-2   <none>           <none>\n");
     assertThat(sections[6])
         .contains("Name:             web\nNamespace:        prod\nNode:             node-2/");
     assertThat(sections[7]).contains(" 80 port [tcp/*] succeeded!\n");
@@ -105,8 +110,8 @@ class ScenarioNamespaceTest {
         .isEqualTo(
             "5.000000000s] $ kubectl get pods -n prod\nNo resources found in prod namespace.\n");
     assertThat(sections[12])
-        .startsWith("5.000000000s] $ kubectl get pods --all-namespaces\nNAMESPACE   NAME ")
-        .contains("default     client   1/1 ")
+        .startsWith("5.000000000s] $ kubectl get pods --all-namespaces\nNAMESPACE     NAME ")
+        .contains("default       client             1/1 ")
         .doesNotContain("web");
     assertThat(sections[13]).doesNotContain("prod/front");
   }

@@ -161,13 +161,20 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    kubectl: get pods -n",
             "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\" (expected get"
-                + " pods [-o wide] [-n NAMESPACE | -A] [-w] or describe pod NAME [-n NAMESPACE])"),
+                + " pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or describe pod NAME [-n"
+                + " NAMESPACE])"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get pods -n kube-system -l k8s-app=a=b",
+            "12:14: steps[1].kubectl: invalid label selector \"k8s-app=a=b\" at \"k8s-app=a=b\""
+                + " (expected key=value, key==value, key!=value, key or !key, separated by"
+                + " commas)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    kubectl: describe pod a -w",
             "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a -w\" (expected"
-                + " get pods [-o wide] [-n NAMESPACE | -A] [-w] or describe pod NAME [-n"
-                + " NAMESPACE])"),
+                + " get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or describe pod NAME"
+                + " [-n NAMESPACE])"),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

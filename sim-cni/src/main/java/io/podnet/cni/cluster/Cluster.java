@@ -161,6 +161,7 @@ public final class Cluster {
   private final List<java.util.function.Consumer<Pod>> podWatchers = new ArrayList<>();
   private final NodeLifecycleController nodeLifecycle;
   private final ReplicaSetController replicaSets;
+  private final DaemonSetController daemonSets;
 
   private Cluster(
       Simulation simulation,
@@ -180,6 +181,7 @@ public final class Cluster {
     this.uids = simulation.random().stream("pod-uids");
     this.nodeLifecycle = new NodeLifecycleController(this);
     this.replicaSets = new ReplicaSetController(this);
+    this.daemonSets = new DaemonSetController(this);
   }
 
   /**
@@ -336,7 +338,11 @@ public final class Cluster {
     return node;
   }
 
-  /** The pods that exist (not yet deleted), in creation order. */
+  /**
+   * The pods that exist (not yet deleted), in creation order: in iptables mode the first are
+   * kube-proxy's, one per node in {@code kube-system} on the host network (see {@link
+   * Pod#hostNetwork}).
+   */
   public List<Pod> pods() {
     return List.copyOf(pods.values());
   }
@@ -399,11 +405,7 @@ public final class Cluster {
   /** Creates a pod from a spec, owned by {@code owner} ({@code ReplicaSet/<name>}) if not null. */
   Pod createPod(PodSpec spec, @Nullable String owner) {
     Optional<Node> pinned = spec.nodeName().map(this::node);
-    Pod pod = newPod(spec.key(), spec.labels());
-    pod.setTolerations(NodeLifecycleController.admit(spec.tolerations()));
-    if (owner != null) {
-      pod.setControlledBy(owner);
-    }
+    Pod pod = newPod(spec, owner);
     if (pinned.isPresent()) {
       simulation.schedule(0, () -> bind(pod, pinned.get(), "kubelet"));
     } else {
@@ -546,13 +548,37 @@ public final class Cluster {
     }
   }
 
-  private Pod newPod(String key, Map<String, String> labels) {
-    String qualified = qualify(key);
+  /**
+   * A DaemonSet's pod for {@code node} as the cluster has it when the simulation starts: bound and
+   * Running on the host network, with the node's address.
+   */
+  void startedDaemonPod(PodSpec spec, String owner, Node node) {
+    Pod pod = newPod(spec, owner);
+    pod.schedule(node);
+    pod.setSandbox(null, node.host().root());
+    pod.setIp(node.internalIp());
+    status(pod, PodStatus.RUNNING);
+  }
+
+  /** A DaemonSet's new pod for {@code node}: the scheduler binds it there a moment later. */
+  void createDaemonPod(PodSpec spec, String owner, Node node) {
+    Pod pod = newPod(spec, owner);
+    simulation.schedule(Scheduler.LATENCY_NANOS, () -> bind(pod, node, "default-scheduler"));
+  }
+
+  private Pod newPod(PodSpec spec, @Nullable String owner) {
+    String qualified = qualify(spec.key());
     if (pods.containsKey(qualified)) {
       throw new IllegalArgumentException("pod \"" + qualified + "\" already exists");
     }
     String[] parts = qualified.split("/", -1);
-    Pod pod = new Pod(parts[0], parts[1], uuid(uids), simulation.now(), labels);
+    Pod pod =
+        new Pod(
+            parts[0], parts[1], uuid(uids), simulation.now(), spec.labels(), spec.hostNetwork());
+    pod.setTolerations(NodeLifecycleController.admit(spec.tolerations()));
+    if (owner != null) {
+      pod.setControlledBy(owner);
+    }
     pods.put(qualified, pod);
     for (Map.Entry<String, String> label : pod.labels().entrySet()) {
       podsByLabel
@@ -1017,6 +1043,7 @@ public final class Cluster {
     replicaSets.podChanged(pod);
     trace(pod, "deleted");
     podUpdated(pod);
+    daemonSets.podRemoved(pod);
   }
 
   /**
@@ -1318,6 +1345,9 @@ public final class Cluster {
       }
       agent.nodesReady(cluster);
       cluster.nodes.values().forEach(cluster.nodeLifecycle::watch);
+      if (serviceMode == ServiceMode.IPTABLES) {
+        cluster.daemonSets.start();
+      }
       return cluster;
     }
   }

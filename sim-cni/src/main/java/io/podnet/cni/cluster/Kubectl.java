@@ -32,7 +32,16 @@ public final class Kubectl {
    * there are none.
    */
   public static String getPods(Cluster cluster, @Nullable String namespace, boolean wide) {
-    List<Pod> pods = listed(cluster, namespace);
+    return getPods(cluster, namespace, wide, LabelSelector.EVERYTHING);
+  }
+
+  /**
+   * {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] -l SELECTOR}: like {@link
+   * #getPods(Cluster, String, boolean)}, only the pods whose labels meet {@code selector}.
+   */
+  public static String getPods(
+      Cluster cluster, @Nullable String namespace, boolean wide, LabelSelector selector) {
+    List<Pod> pods = listed(cluster, namespace, selector);
     if (pods.isEmpty()) {
       return namespace == null
           ? "No resources found\n"
@@ -42,21 +51,24 @@ public final class Kubectl {
   }
 
   /**
-   * Starts {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] -w} (a null namespace for {@code
-   * -A}): the list as {@link #getPods} prints it (nothing at all when it is empty), then a row for
-   * each change to a listed pod, as it happens. See {@link PodWatch}.
+   * Starts {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] -w} (a null
+   * namespace for {@code -A}): the list as {@link #getPods} prints it (nothing at all when it is
+   * empty), then a row for each change to a listed pod, as it happens. See {@link PodWatch}.
    */
-  public static PodWatch watchPods(Cluster cluster, @Nullable String namespace, boolean wide) {
-    PodWatch watch = new PodWatch(PodTable.of(namespace, wide), namespace);
-    watch.print(listed(cluster, namespace), cluster.simulation().now());
+  public static PodWatch watchPods(
+      Cluster cluster, @Nullable String namespace, boolean wide, LabelSelector selector) {
+    PodWatch watch = new PodWatch(PodTable.of(namespace, wide), namespace, selector);
+    watch.print(listed(cluster, namespace, selector), cluster.simulation().now());
     cluster.watchPods(pod -> watch.changed(pod, cluster.simulation().now()));
     return watch;
   }
 
-  /** The pods of {@code namespace} (of all for null), sorted by key. */
-  private static List<Pod> listed(Cluster cluster, @Nullable String namespace) {
+  /** The pods of {@code namespace} (of all for null) that {@code selector} selects, by key. */
+  private static List<Pod> listed(
+      Cluster cluster, @Nullable String namespace, LabelSelector selector) {
     return cluster.pods().stream()
         .filter(p -> namespace == null || p.namespace().equals(namespace))
+        .filter(p -> selector.matches(p.labels()))
         .sorted(Comparator.comparing(Pod::key))
         .toList();
   }

@@ -62,6 +62,12 @@ final class Kubelet {
         || parkedWhileCrashed(() -> createSandbox(pod, retry))) {
       return;
     }
+    if (pod.hostNetwork()) {
+      String id = HexFormat.of().formatHex(randomBytes(32));
+      pod.setSandbox(id, node.host().root());
+      sim.schedule(CONTAINER_START_NANOS, () -> startedOnHost(pod, id));
+      return;
+    }
     Optional<String> notReady = node.notReadyReason();
     if (notReady.isPresent()) {
       cluster.event(
@@ -131,6 +137,17 @@ final class Kubelet {
     cluster.status(pod, PodStatus.RUNNING);
   }
 
+  /** A host-network pod's container started: it has the node's address, no CNI involved. */
+  private void startedOnHost(Pod pod, String id) {
+    if (pod.isDeleted()
+        || pod.status() == PodStatus.TERMINATING
+        || !id.equals(pod.sandboxId().orElse(""))) {
+      return;
+    }
+    pod.setIp(node.internalIp());
+    cluster.status(pod, PodStatus.RUNNING);
+  }
+
   /** Deletes a pod: stop it, run DEL, remove the sandbox; retries while DEL fails. */
   void delete(Pod pod) {
     cluster.status(pod, PodStatus.TERMINATING);
@@ -147,7 +164,7 @@ final class Kubelet {
     }
     Optional<String> id = pod.sandboxId();
     Optional<NetNamespace> ns = pod.netns();
-    if (id.isPresent() && ns.isPresent()) {
+    if (id.isPresent() && ns.isPresent() && !pod.hostNetwork()) {
       Teardown held = cluster.teardownOf(pod, node);
       try {
         teardownOrThrow(pod, id.get(), ns.get());

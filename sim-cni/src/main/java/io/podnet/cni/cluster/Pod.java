@@ -33,9 +33,17 @@ public final class Pod {
   private List<Toleration> tolerations = List.of();
 
   private final Map<String, String> labels;
+  private final boolean hostNetwork;
 
-  Pod(String namespace, String name, String uid, long createdAt, Map<String, String> labels) {
+  Pod(
+      String namespace,
+      String name,
+      String uid,
+      long createdAt,
+      Map<String, String> labels,
+      boolean hostNetwork) {
     this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+    this.hostNetwork = hostNetwork;
     this.namespace = namespace;
     this.name = name;
     this.uid = uid;
@@ -55,6 +63,15 @@ public final class Pod {
   /** The pod's labels, sorted by key. */
   public Map<String, String> labels() {
     return labels;
+  }
+
+  /**
+   * Whether the pod runs in its node's network namespace ({@code hostNetwork: true}, as kube-proxy
+   * does): its IP is the node's, the kubelet starts it without CNI (even while the node's network
+   * is not ready), and the CNI contract does not cover it.
+   */
+  public boolean hostNetwork() {
+    return hostNetwork;
   }
 
   /** {@code namespace/name}. */
@@ -105,7 +122,10 @@ public final class Pod {
     return Optional.ofNullable(sandboxId);
   }
 
-  /** The pod's network namespace, while its sandbox exists. */
+  /**
+   * The pod's network namespace, while its sandbox exists: for a {@link #hostNetwork} pod, its
+   * node's root namespace.
+   */
   public Optional<NetNamespace> netns() {
     return Optional.ofNullable(sandbox);
   }

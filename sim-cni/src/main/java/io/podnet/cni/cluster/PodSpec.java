@@ -36,21 +36,24 @@ public final class PodSpec {
   private final TreeMap<String, String> labels;
   private final @Nullable String nodeName;
   private final List<Toleration> tolerations;
+  private final boolean hostNetwork;
 
   private PodSpec(
       String key,
       TreeMap<String, String> labels,
       @Nullable String nodeName,
-      List<Toleration> tolerations) {
+      List<Toleration> tolerations,
+      boolean hostNetwork) {
     this.key = key;
     this.labels = labels;
     this.nodeName = nodeName;
     this.tolerations = tolerations;
+    this.hostNetwork = hostNetwork;
   }
 
   /** A pod named {@code [namespace/]name}, no labels, placed by the scheduler. */
   public static PodSpec named(String key) {
-    return new PodSpec(key, new TreeMap<>(), null, List.of());
+    return new PodSpec(key, new TreeMap<>(), null, List.of(), false);
   }
 
   static boolean isLabelKey(String name) {
@@ -79,12 +82,12 @@ public final class PodSpec {
     }
     TreeMap<String, String> copy = new TreeMap<>(labels);
     copy.put(name, value);
-    return new PodSpec(key, copy, nodeName, tolerations);
+    return new PodSpec(key, copy, nodeName, tolerations, hostNetwork);
   }
 
   /** This spec pinned to a node, bypassing the scheduler. */
   public PodSpec onNode(String node) {
-    return new PodSpec(key, labels, node, tolerations);
+    return new PodSpec(key, labels, node, tolerations, hostNetwork);
   }
 
   /**
@@ -96,7 +99,20 @@ public final class PodSpec {
   public PodSpec tolerate(Toleration toleration) {
     List<Toleration> more = new ArrayList<>(tolerations);
     more.add(toleration);
-    return new PodSpec(key, labels, nodeName, List.copyOf(more));
+    return new PodSpec(key, labels, nodeName, List.copyOf(more), hostNetwork);
+  }
+
+  /**
+   * This spec on its node's network namespace ({@code hostNetwork: true}); see {@link
+   * Pod#hostNetwork}.
+   */
+  PodSpec onHostNetwork() {
+    return new PodSpec(key, labels, nodeName, tolerations, true);
+  }
+
+  /** Whether the pod runs on its node's network namespace. */
+  boolean hostNetwork() {
+    return hostNetwork;
   }
 
   /** {@code [namespace/]name} as given. */

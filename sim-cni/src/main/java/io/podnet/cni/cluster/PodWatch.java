@@ -22,11 +22,13 @@ public final class PodWatch {
 
   private final Kubectl.PodTable table;
   private final @Nullable String namespace;
+  private final LabelSelector selector;
   private final List<Output> printed = new ArrayList<>();
 
-  PodWatch(Kubectl.PodTable table, @Nullable String namespace) {
+  PodWatch(Kubectl.PodTable table, @Nullable String namespace, LabelSelector selector) {
     this.table = table;
     this.namespace = namespace;
+    this.selector = selector;
   }
 
   /** Returns what the watch printed since the last call (the first: since it started). */
@@ -46,7 +48,8 @@ public final class PodWatch {
 
   /** The cluster reports a change to {@code pod}. */
   void changed(Pod pod, long now) {
-    if (namespace == null || pod.namespace().equals(namespace)) {
+    if ((namespace == null || pod.namespace().equals(namespace))
+        && selector.matches(pod.labels())) {
       print(List.of(pod), now);
     }
   }

@@ -49,7 +49,8 @@ final class ReplicaSetController {
           "deployment \"" + namespace + "/" + name + "\" needs labels (expected at least one)");
     }
     Deployment d =
-        new Deployment(namespace, name, replicas, labels, tolerations, name + "-" + random(10));
+        new Deployment(
+            namespace, name, replicas, labels, tolerations, name + "-" + random(names, 10));
     template(d, d.replicaSetName());
     deployments.add(d);
     sync();
@@ -60,7 +61,7 @@ final class ReplicaSetController {
    * A pod changed: if a Deployment owns it, reconcile once the current instant's changes are in.
    */
   void podChanged(Pod pod) {
-    if (pod.controlledBy().isEmpty() || syncPending) {
+    if (!pod.controlledBy().map(o -> o.startsWith("ReplicaSet/")).orElse(false) || syncPending) {
       return;
     }
     syncPending = true;
@@ -87,7 +88,7 @@ final class ReplicaSetController {
       for (long i = active; i < d.replicas(); i++) {
         String podName;
         do {
-          podName = d.replicaSetName() + "-" + random(5);
+          podName = d.replicaSetName() + "-" + random(names, 5);
         } while (cluster.pod(d.namespace() + "/" + podName).isPresent());
         cluster.createPod(template(d, podName), "ReplicaSet/" + d.replicaSetName());
       }
@@ -108,10 +109,11 @@ final class ReplicaSetController {
     return spec;
   }
 
-  private String random(int length) {
+  /** {@code length} characters of Kubernetes' name alphabet drawn from {@code stream}. */
+  static String random(RandomGenerator stream, int length) {
     StringBuilder sb = new StringBuilder(length);
     for (int i = 0; i < length; i++) {
-      sb.append(ALPHANUMS.charAt(names.nextInt(ALPHANUMS.length())));
+      sb.append(ALPHANUMS.charAt(stream.nextInt(ALPHANUMS.length())));
     }
     return sb.toString();
   }

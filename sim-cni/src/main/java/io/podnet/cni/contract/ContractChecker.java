@@ -154,6 +154,7 @@ public final class ContractChecker {
     List<Pod> running =
         cluster.pods().stream()
             .filter(Pod::isRunning)
+            .filter(p -> !p.hostNetwork())
             .filter(
                 p ->
                     p.node()

@@ -90,6 +90,9 @@ final class ChurnRun {
     this.cluster = strategy.builder().nodes(nodes).seed(seed).services(mode).build();
     cluster.onPodStarted(
         pod -> {
+          if (pod.hostNetwork()) {
+            return;
+          }
           NetNamespace ns = pod.requireNetns();
           ns.listenUdp(POD_PORT);
           netnsPaths.put(pod.sandboxId().orElseThrow(), Kubelet.netnsPath(ns));
@@ -131,6 +134,14 @@ final class ChurnRun {
     }
     cluster.deletePod(pods.get(Math.floorMod(pick, pods.size())).key());
     return true;
+  }
+
+  /**
+   * The pods CNI set up, which the invariants are about: every pod but kube-proxy's, on the host
+   * network (deleting one is an operation too: its DaemonSet replaces it).
+   */
+  private List<Pod> cniPods() {
+    return cluster.pods().stream().filter(p -> !p.hostNetwork()).toList();
   }
 
   boolean createService(int app) {
@@ -222,7 +233,7 @@ final class ChurnRun {
   }
 
   boolean udpToPod(int from, int to) {
-    List<Pod> targets = cluster.pods().stream().filter(p -> p.ip().isPresent()).toList();
+    List<Pod> targets = cniPods().stream().filter(p -> p.ip().isPresent()).toList();
     return !targets.isEmpty()
         && sendUdp(from, targets.get(Math.floorMod(to, targets.size())).requireIp(), POD_PORT);
   }
@@ -234,7 +245,7 @@ final class ChurnRun {
   }
 
   private boolean sendUdp(int from, Ipv4Address dst, int port) {
-    List<Pod> senders = cluster.pods().stream().filter(Pod::isRunning).toList();
+    List<Pod> senders = cniPods().stream().filter(Pod::isRunning).toList();
     if (senders.isEmpty()) {
       return false;
     }
@@ -270,7 +281,7 @@ final class ChurnRun {
   boolean gc(int node) {
     Node n = node(node);
     List<Attachment> valid = new ArrayList<>();
-    for (Pod pod : cluster.pods()) {
+    for (Pod pod : cniPods()) {
       if (pod.node().orElse(null) == n) {
         pod.sandboxId().ifPresent(id -> valid.add(new Attachment(id, "eth0")));
       }
@@ -303,11 +314,10 @@ final class ChurnRun {
           types.clear();
         });
     long deadline = cluster.simulation().now() + CONVERGE_LIMIT_NANOS;
-    while (!cluster.pods().stream().allMatch(Pod::isRunning)
-        && cluster.simulation().now() < deadline) {
+    while (!cniPods().stream().allMatch(Pod::isRunning) && cluster.simulation().now() < deadline) {
       cluster.run(SimTime.SECOND);
     }
-    List<Pod> stuck = cluster.pods().stream().filter(p -> !p.isRunning()).toList();
+    List<Pod> stuck = cniPods().stream().filter(p -> !p.isRunning()).toList();
     if (!stuck.isEmpty()) {
       failures.add(
           "after healing every fault, pods still not running: "
@@ -342,7 +352,7 @@ final class ChurnRun {
 
   private void uniqueIps(List<String> out) {
     Map<Ipv4Address, String> holders = new TreeMap<>();
-    for (Pod pod : cluster.pods()) {
+    for (Pod pod : cniPods()) {
       Optional<Ipv4Address> ip = pod.ip();
       if (ip.isEmpty()) {
         continue;
@@ -361,7 +371,7 @@ final class ChurnRun {
     Set<NetNamespace> sandboxes = new LinkedHashSet<>();
     Set<Ipv4Address> podIps = new TreeSet<>();
     Set<String> ids = new TreeSet<>();
-    for (Pod pod : cluster.pods()) {
+    for (Pod pod : cniPods()) {
       if (pod.node().orElse(null) == node) {
         pod.netns().ifPresent(sandboxes::add);
         pod.ip().ifPresent(podIps::add);
@@ -504,7 +514,7 @@ final class ChurnRun {
     for (Node node : cluster.nodes()) {
       Map<Ipv4Address, String> reserved = reservations(node);
       Set<String> ids = new TreeSet<>();
-      for (Pod pod : cluster.pods()) {
+      for (Pod pod : cniPods()) {
         if (pod.node().orElse(null) == node) {
           pod.sandboxId().ifPresent(ids::add);
           if (pod.isRunning() && pod.ip().isPresent()) {
@@ -536,7 +546,7 @@ final class ChurnRun {
       return;
     }
     Set<String> live = new TreeSet<>();
-    cluster.pods().forEach(p -> p.ip().ifPresent(ip -> live.add(ip.toString())));
+    cniPods().forEach(p -> p.ip().ifPresent(ip -> live.add(ip.toString())));
     for (Node node : cluster.nodes()) {
       for (String line : cluster.conntrackList(node.name()).split("\n")) {
         List<String> src = field(line, "src=");

@@ -95,7 +95,7 @@ class KubectlTest {
 
   @Test
   void getPods_createdOutOfNameOrder_listedByNamespaceThenNameAsEtcdKeepsThem() {
-    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     cluster.runPod("web-2");
     cluster.runPod("kube-system/coredns-0");
     cluster.runPod("web-10");
@@ -113,7 +113,7 @@ class KubectlTest {
   @Test
   void watchPods_podCreatedAfterwards_headerComesWithItsFirstRowAndWiderCellsWidenLaterRows() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", true);
+    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
     assertThat(watch.take()).isEmpty();
 
     cluster.createPod("web-1");
@@ -146,7 +146,7 @@ class KubectlTest {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.runPod("web-1");
     cluster.run(3 * S);
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false);
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
     watch.take();
 
     cluster.deletePod("web-1");
@@ -166,7 +166,7 @@ class KubectlTest {
     cluster.runPod("web-2");
     cluster.runPod("web-10");
     long started = cluster.simulation().now();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false);
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
 
     cluster.runPod("kube-system/coredns-0");
     cluster.runPod("api");
@@ -190,8 +190,8 @@ class KubectlTest {
 
   @Test
   void watchPods_allNamespaces_rowsOfEveryNamespaceWithTheNamespaceColumn() {
-    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, null, false);
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
+    PodWatch watch = Kubectl.watchPods(cluster, null, false, LabelSelector.EVERYTHING);
 
     cluster.runPod("kube-system/coredns-0");
 
@@ -232,24 +232,26 @@ class KubectlTest {
   }
 
   @Test
-  void getPods_allNamespaces_addsALeadingNamespaceColumn() {
+  void getPods_allNamespaces_addsALeadingNamespaceColumnAndListsKubeProxy() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.runPod("web-1");
     cluster.runPod("kube-system/coredns-0");
 
     assertThat(Kubectl.getPods(cluster, null, true))
-        .isEqualTo(
-            "NAMESPACE     NAME        READY   STATUS    RESTARTS   AGE   IP           NODE    "
-                + " NOMINATED NODE   READINESS GATES\n"
-                + "default       web-1       1/1     Running   0          0s    10.244.1.2  "
-                + " node-1   <none>           <none>\n"
-                + "kube-system   coredns-0   1/1     Running   0          0s    10.244.1.3  "
-                + " node-1   <none>           <none>\n");
+        .matches(
+            "NAMESPACE     NAME               READY   STATUS    RESTARTS   AGE   IP             NODE "
+                + "    NOMINATED NODE   READINESS GATES\n"
+                + "default       web-1              1/1     Running   0          0s    10\\.244\\.1\\.2 "
+                + "    node-1   <none>           <none>\n"
+                + "kube-system   coredns-0          1/1     Running   0          0s    10\\.244\\.1\\.3 "
+                + "    node-1   <none>           <none>\n"
+                + "kube-system   kube-proxy-[bcdfghjklmnpqrstvwxz2456789]{5}   1/1     Running   0 "
+                + "         0s    192\\.168\\.1\\.11   node-1   <none>           <none>\n");
   }
 
   @Test
   void getPods_oneNamespaceNotWide_printsItsPodsInFiveColumns() {
-    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     cluster.runPod("web-1");
     cluster.runPod("kube-system/coredns-0");
 
@@ -262,7 +264,7 @@ class KubectlTest {
 
   @Test
   void getPods_nothingToShow_saysNoResourcesFoundAsKubectlDoes() {
-    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     cluster.runPod("web-1");
 
     assertThat(Kubectl.getPods(cluster, "prod", true))
@@ -275,7 +277,7 @@ class KubectlTest {
 
   @Test
   void events_repeatedEvent_isCountedAndColumnsArePaddedToTheWidestPlusTwo() {
-    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of());
+    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of(), false);
     pod.event(
         "Normal",
         "Scheduled",
@@ -301,7 +303,7 @@ class KubectlTest {
   @Test
   void events_articleExample_hasTheArticlesLayout() {
     // the article's "kubectl describe pod web-1" events, Scheduled 5s ago and the failure 1s ago
-    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of());
+    Pod pod = new Pod("default", "web-1", "uid", 0, Map.of(), false);
     pod.event(
         "Normal",
         "Scheduled",
@@ -324,7 +326,7 @@ class KubectlTest {
 
   @Test
   void events_none_printsNone() {
-    assertThat(Kubectl.events(new Pod("default", "web-1", "uid", 0, Map.of()), 0))
+    assertThat(Kubectl.events(new Pod("default", "web-1", "uid", 0, Map.of(), false), 0))
         .isEqualTo("Events:  <none>\n");
   }
 

@@ -56,7 +56,9 @@ class ServiceScaleTest {
       cluster.run(SimTime.SECOND);
     }
     for (Pod pod : cluster.pods()) {
-      pod.requireNetns().listenTcp(8080);
+      if (!pod.hostNetwork()) {
+        pod.requireNetns().listenTcp(8080);
+      }
     }
   }
 

@@ -33,7 +33,9 @@ class ServiceTest {
     cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
     cluster.runPod(PodSpec.named("web-2").label("app", "web").onNode("node-2"));
     for (Pod p : cluster.pods()) {
-      p.requireNetns().listenTcp(8080);
+      if (!p.hostNetwork()) {
+        p.requireNetns().listenTcp(8080);
+      }
     }
     Service svc =
         cluster.createService(

@@ -1,0 +1,123 @@
+package io.podnet.cni.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podnet.core.engine.SimTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DaemonSetTest {
+
+  private static final LabelSelector KUBE_PROXY = LabelSelector.parse("k8s-app=kube-proxy");
+  private static final String NAME = "kube-proxy-[bcdfghjklmnpqrstvwxz2456789]{5}";
+
+  private static List<Pod> kubeProxies(Cluster cluster) {
+    return cluster.pods().stream().filter(p -> KUBE_PROXY.matches(p.labels())).toList();
+  }
+
+  @Test
+  void build_iptablesMode_aRunningKubeProxyPodOnEveryNodeWithTheNodesAddress() {
+    Cluster cluster = Cluster.bridge().nodes(3).seed(7).build();
+
+    assertThat(Kubectl.getPods(cluster, "kube-system", true, KUBE_PROXY))
+        .matches(
+            "NAME               READY   STATUS    RESTARTS   AGE   IP             NODE     NOMINATED"
+                + " NODE   READINESS GATES\n"
+                + "("
+                + NAME
+                + "   1/1     Running   0          0s    192\\.168\\.1\\.1[123]   node-[123]  "
+                + " <none>           <none>\n){3}");
+    assertThat(kubeProxies(cluster))
+        .allSatisfy(
+            p -> {
+              assertThat(p.hostNetwork()).isTrue();
+              assertThat(p.requireIp()).isEqualTo(p.node().orElseThrow().internalIp());
+              assertThat(p.requireNetns()).isSameAs(p.node().orElseThrow().host().root());
+            })
+        .extracting(p -> p.node().orElseThrow().name())
+        .containsExactlyInAnyOrder("node-1", "node-2", "node-3");
+  }
+
+  @Test
+  void build_hashMapMode_noKubeProxyAsWithCiliumsReplacement() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).services(ServiceMode.HASH_MAP).build();
+
+    assertThat(Kubectl.getPods(cluster, "kube-system", false, KUBE_PROXY))
+        .isEqualTo("No resources found in kube-system namespace.\n");
+  }
+
+  @Test
+  void describePod_kubeProxy_toleratesEveryTaintAsTheDaemonSetControllerMakesIt() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Pod proxy = kubeProxies(cluster).get(0);
+
+    assertThat(Kubectl.describePod(cluster, proxy.key()))
+        .contains("IP:               192.168.1.11\n")
+        .contains(
+            "Tolerations:      op=Exists\n"
+                + "                  node.kubernetes.io/disk-pressure:NoSchedule op=Exists\n"
+                + "                  node.kubernetes.io/memory-pressure:NoSchedule op=Exists\n"
+                + "                  node.kubernetes.io/network-unavailable:NoSchedule op=Exists\n"
+                + "                  node.kubernetes.io/not-ready:NoExecute op=Exists\n"
+                + "                  node.kubernetes.io/pid-pressure:NoSchedule op=Exists\n"
+                + "                  node.kubernetes.io/unreachable:NoExecute op=Exists\n"
+                + "                  node.kubernetes.io/unschedulable:NoSchedule op=Exists\n");
+  }
+
+  @Test
+  void deletePod_kubeProxy_replacedOnItsNodeByTheSchedulerWithoutCallingCni() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    Pod old = kubeProxies(cluster).get(1);
+    Node node = old.node().orElseThrow();
+    int execs = node.runtime().execCount();
+
+    cluster.deletePod(old.key());
+    cluster.run(SimTime.SECOND);
+
+    List<Pod> now = kubeProxies(cluster);
+    assertThat(now).hasSize(2).doesNotContain(old);
+    Pod replacement = now.stream().filter(p -> p.node().orElseThrow() == node).findFirst().get();
+    assertThat(replacement.name()).matches(NAME).isNotEqualTo(old.name());
+    assertThat(replacement.isRunning()).isTrue();
+    assertThat(replacement.requireIp()).isEqualTo(node.internalIp());
+    assertThat(replacement.events())
+        .extracting(PodEvent::reason, PodEvent::from, PodEvent::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "Scheduled",
+                "default-scheduler",
+                "Successfully assigned " + replacement.key() + " to " + node.name()));
+    assertThat(node.runtime().execCount()).isEqualTo(execs);
+  }
+
+  @Test
+  void deletePod_kubeProxyOnANodeWhoseNetworkIsNotReady_replacementStillRuns() {
+    Cluster cluster = Cluster.builder().nodes(1).seed(7).build();
+    assertThat(cluster.node("node-1").isReady()).isFalse();
+
+    cluster.deletePod(kubeProxies(cluster).get(0).key());
+    cluster.run(SimTime.SECOND);
+
+    assertThat(kubeProxies(cluster))
+        .singleElement()
+        .satisfies(p -> assertThat(p.isRunning()).isTrue());
+  }
+
+  @Test
+  void crashNode_kubeProxyTolerates_notEvictedWhileTheOtherPodsAre() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    Pod web = cluster.runPod("web-1", "node-2");
+    Pod proxy =
+        kubeProxies(cluster).stream()
+            .filter(p -> p.node().orElseThrow().name().equals("node-2"))
+            .findFirst()
+            .get();
+
+    cluster.crashNode("node-2");
+    cluster.run(400 * SimTime.SECOND);
+
+    assertThat(web.status()).isEqualTo(PodStatus.TERMINATING);
+    assertThat(proxy.status()).isEqualTo(PodStatus.RUNNING);
+    assertThat(cluster.pod(proxy.key())).contains(proxy);
+  }
+}
