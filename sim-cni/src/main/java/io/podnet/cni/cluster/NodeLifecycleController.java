@@ -88,9 +88,7 @@ final class NodeLifecycleController {
 
   /** A pod was bound to {@code node}: a node already tainted starts the pod's toleration now. */
   void podBound(Pod pod, Node node) {
-    if (!node.taints().isEmpty()) {
-      scheduleEviction(pod, node);
-    }
+    scheduleEviction(pod, node);
   }
 
   private void statusUnknown(Node node, long at) {

@@ -11,9 +11,9 @@ import java.util.TreeMap;
 
 /**
  * A deterministic stand-in for kube-scheduler: among the nodes that fit, the one running the fewest
- * pods, ties going to the first in node order. A Ready node fits; a NotReady one carries the node
- * lifecycle controller's {@code NoSchedule} and {@code NoExecute} taints and fits only a pod that
- * tolerates both, as the TaintToleration filter decides.
+ * pods, ties going to the first in node order. A node without taints fits; one with the node
+ * lifecycle controller's {@code NoSchedule} and {@code NoExecute} taints (NotReady, or unreachable)
+ * fits only a pod that tolerates both, as the TaintToleration filter decides.
  */
 final class Scheduler {
 
@@ -33,8 +33,7 @@ final class Scheduler {
   static String untolerated(List<Node> nodes) {
     Map<String, Integer> byKey = new TreeMap<>();
     for (Node node : nodes) {
-      String key = node.taintKey();
-      byKey.merge(key == null ? NodeLifecycleController.NOT_READY : key, 1, Integer::sum);
+      byKey.merge(node.taintKey(), 1, Integer::sum);
     }
     List<String> reasons = new ArrayList<>();
     byKey.forEach(
@@ -47,7 +46,7 @@ final class Scheduler {
     Node best = null;
     long bestCount = Long.MAX_VALUE;
     for (Node node : nodes) {
-      if (!node.isReady() && !node.taintsToleratedBy(pod.tolerations())) {
+      if (node.taintKey() != null && !node.taintsToleratedBy(pod.tolerations())) {
         continue;
       }
       long count = pods.stream().filter(p -> p.node().orElse(null) == node).count();
