@@ -185,6 +185,46 @@ class ScenarioRunTest {
   }
 
   @Test
+  void run_getPodsWithSelector_everySpellingListsKubeProxyAndAWatchFollowsItsReplacement()
+      throws IOException {
+    String[] sections =
+        runSections(
+            dir,
+            "selector.yaml",
+            """
+            name: selector
+            seed: 7
+            cluster: {nodes: 1, cni: bridge}
+            steps:
+              - at: 1s
+                kubectl: get pods -n kube-system -l k8s-app=kube-proxy
+              - at: 1s
+                kubectl: get pods -n kube-system --selector=k8s-app==kube-proxy
+              - at: 1s
+                kubectl: get pods -A -l=k8s-app!=kube-proxy
+              - at: 1s
+                kubectl: get pods -n kube-system --selector k8s-app --watch
+            """);
+
+    String list =
+        "NAME               READY   STATUS    RESTARTS   AGE\n"
+            + "kube-proxy-7nlls   1/1     Running   0          1s\n";
+    assertThat(sections[1])
+        .isEqualTo(
+            "1.000000000s] $ kubectl get pods -n kube-system -l k8s-app=kube-proxy\n" + list);
+    assertThat(sections[2])
+        .isEqualTo(
+            "1.000000000s] $ kubectl get pods -n kube-system --selector=k8s-app==kube-proxy\n"
+                + list);
+    assertThat(sections[3])
+        .isEqualTo(
+            "1.000000000s] $ kubectl get pods -A -l=k8s-app!=kube-proxy\nNo resources found\n");
+    assertThat(sections[4])
+        .startsWith(
+            "1.000000000s] $ kubectl get pods -n kube-system --selector k8s-app --watch\n" + list);
+  }
+
+  @Test
   void run_twice_givesTheSameBytes() throws IOException {
     Path file = write("basics.yaml", BASICS);
 

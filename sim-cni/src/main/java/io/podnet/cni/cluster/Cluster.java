@@ -339,7 +339,7 @@ public final class Cluster {
   }
 
   /**
-   * The pods that exist (not yet deleted), in creation order: in iptables mode the first are
+   * The pods that exist (not yet deleted), in creation order; in iptables mode they include
    * kube-proxy's, one per node in {@code kube-system} on the host network (see {@link
    * Pod#hostNetwork}).
    */
@@ -405,7 +405,7 @@ public final class Cluster {
   /** Creates a pod from a spec, owned by {@code owner} ({@code ReplicaSet/<name>}) if not null. */
   Pod createPod(PodSpec spec, @Nullable String owner) {
     Optional<Node> pinned = spec.nodeName().map(this::node);
-    Pod pod = newPod(spec, owner);
+    Pod pod = newPod(spec, owner, pinned.orElse(null));
     if (pinned.isPresent()) {
       simulation.schedule(0, () -> bind(pod, pinned.get(), "kubelet"));
     } else {
@@ -453,7 +453,10 @@ public final class Cluster {
         pod);
   }
 
-  /** Starts deleting a pod (it turns Terminating) and returns at once. */
+  /**
+   * Starts deleting a pod and returns at once: a pod bound to a node turns Terminating until its
+   * kubelet has torn it down; one not yet bound is gone at once, as the API server deletes it.
+   */
   public Pod startDeletingPod(String key) {
     Pod pod =
         pod(key)
@@ -463,7 +466,6 @@ public final class Cluster {
     }
     Optional<Node> node = pod.node();
     if (node.isEmpty()) {
-      pod.setStatus(PodStatus.TERMINATING);
       removed(pod);
     } else {
       kubelets.get(node.get()).delete(pod);
@@ -552,21 +554,31 @@ public final class Cluster {
    * A DaemonSet's pod for {@code node} as the cluster has it when the simulation starts: bound and
    * Running on the host network, with the node's address.
    */
-  void startedDaemonPod(PodSpec spec, String owner, Node node) {
-    Pod pod = newPod(spec, owner);
-    pod.schedule(node);
+  Pod startedDaemonPod(PodSpec spec, String owner, Node node) {
+    Pod pod = newPod(spec, owner, node);
     pod.setSandbox(null, node.host().root());
+    runningOnHost(pod, node);
+    return pod;
+  }
+
+  /** A DaemonSet's new pod for {@code node}: the scheduler binds it there a moment later. */
+  Pod createDaemonPod(PodSpec spec, String owner, Node node) {
+    Pod pod = newPod(spec, owner, null);
+    simulation.schedule(Scheduler.LATENCY_NANOS, () -> bind(pod, node, "default-scheduler"));
+    return pod;
+  }
+
+  /** A host-network pod's container runs: its IP is its node's address. */
+  void runningOnHost(Pod pod, Node node) {
     pod.setIp(node.internalIp());
     status(pod, PodStatus.RUNNING);
   }
 
-  /** A DaemonSet's new pod for {@code node}: the scheduler binds it there a moment later. */
-  void createDaemonPod(PodSpec spec, String owner, Node node) {
-    Pod pod = newPod(spec, owner);
-    simulation.schedule(Scheduler.LATENCY_NANOS, () -> bind(pod, node, "default-scheduler"));
-  }
-
-  private Pod newPod(PodSpec spec, @Nullable String owner) {
+  /**
+   * Creates a pod; one pinned to a node ({@code spec.nodeName}) names it from the start, as the API
+   * server's object does, though the kubelet takes it up only when it is bound.
+   */
+  private Pod newPod(PodSpec spec, @Nullable String owner, @Nullable Node node) {
     String qualified = qualify(spec.key());
     if (pods.containsKey(qualified)) {
       throw new IllegalArgumentException("pod \"" + qualified + "\" already exists");
@@ -578,6 +590,9 @@ public final class Cluster {
     pod.setTolerations(NodeLifecycleController.admit(spec.tolerations()));
     if (owner != null) {
       pod.setControlledBy(owner);
+    }
+    if (node != null) {
+      pod.schedule(node);
     }
     pods.put(qualified, pod);
     for (Map.Entry<String, String> label : pod.labels().entrySet()) {
@@ -637,6 +652,10 @@ public final class Cluster {
   }
 
   private void bind(Pod pod, Node node, String from) {
+    if (pod.isDeleted() || pod.status() == PodStatus.TERMINATING) {
+      return;
+    }
+    boolean placed = pod.node().isEmpty();
     pod.schedule(node);
     if (from.equals("default-scheduler")) {
       event(
@@ -646,7 +665,9 @@ public final class Cluster {
           from,
           "Successfully assigned " + pod.key() + " to " + node.name());
     }
-    podUpdated(pod);
+    if (placed) {
+      podUpdated(pod);
+    }
     nodeLifecycle.podBound(pod, node);
     kubelets.get(node).podBound(pod);
   }
@@ -1014,6 +1035,9 @@ public final class Cluster {
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
     podUpdated(pod);
+    if (status == PodStatus.TERMINATING) {
+      daemonSets.podLeaving(pod);
+    }
     podChanged(pod);
     replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
@@ -1043,7 +1067,7 @@ public final class Cluster {
     replicaSets.podChanged(pod);
     trace(pod, "deleted");
     podUpdated(pod);
-    daemonSets.podRemoved(pod);
+    daemonSets.podLeaving(pod);
   }
 
   /**
@@ -1053,6 +1077,11 @@ public final class Cluster {
    */
   void watchPods(java.util.function.Consumer<Pod> watcher) {
     podWatchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+  }
+
+  /** Stops calling {@code watcher}. */
+  void unwatchPods(java.util.function.Consumer<Pod> watcher) {
+    podWatchers.remove(watcher);
   }
 
   /** Tells the pod watchers that {@code pod} changed. */

@@ -1,7 +1,10 @@
 package io.podnet.cni.cluster;
 
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -9,19 +12,24 @@ import java.util.random.RandomGenerator;
  * {@code kube-proxy} in {@code kube-system}, on the host network, in a cluster whose Services are
  * implemented by iptables (with the hash map, as with Cilium's kube-proxy replacement, there is
  * none). Every node has its pod, Running when the simulation starts, since the cluster was up
- * before; a pod that is deleted is replaced by a new one for its node, which the scheduler binds
- * and the kubelet starts. Pods are named {@code kube-proxy-} and five characters drawn from the
- * seeded stream {@code daemonsets}; they carry the DaemonSet's labels and tolerate every taint
- * (kubeadm's {@code operator: Exists}, and the ones the controller adds).
+ * before; a pod that is deleted is replaced, as soon as it starts terminating, by a new one for its
+ * node, which the scheduler binds and the kubelet starts (on a crashed node, once it is back). Pods
+ * are named {@code kube-proxy-} and five characters drawn from the seeded stream {@code
+ * daemonsets}; they carry the DaemonSet's labels and tolerate every taint (kubeadm's {@code
+ * operator: Exists}, and the ones the controller adds).
+ *
+ * <p>The pods are what the API server and {@code kubectl} show. The rules themselves are written by
+ * each node's {@link ServiceProxy}, from the first Service on, whether or not the node's pod is
+ * running at that moment: a kube-proxy restarting on a node leaves the rules it wrote in place.
  */
 final class DaemonSetController {
 
   /** The DaemonSet's name, and the prefix of its pods' names. */
-  static final String KUBE_PROXY = "kube-proxy";
+  private static final String KUBE_PROXY = "kube-proxy";
 
   /** kubeadm's pod template labels, with the template generation the controller adds. */
-  static final Map<String, String> LABELS =
-      Map.of("k8s-app", KUBE_PROXY, "pod-template-generation", "1");
+  private static final SortedMap<String, String> LABELS =
+      new TreeMap<>(Map.of("k8s-app", KUBE_PROXY, "pod-template-generation", "1"));
 
   /** What {@code kubectl describe pod} shows as the owner. */
   private static final String OWNER = "DaemonSet/" + KUBE_PROXY;
@@ -44,6 +52,9 @@ final class DaemonSetController {
   private final Cluster cluster;
   private final RandomGenerator names;
 
+  /** The node each of the DaemonSet's pods is for, bound yet or not (looked up only). */
+  private final Map<Pod, Node> homes = new IdentityHashMap<>();
+
   DaemonSetController(Cluster cluster) {
     this.cluster = cluster;
     this.names = cluster.simulation().random().stream("daemonsets");
@@ -56,14 +67,18 @@ final class DaemonSetController {
   /** Puts a running kube-proxy pod on every node, as the cluster has when the simulation starts. */
   void start() {
     for (Node node : cluster.nodes()) {
-      cluster.startedDaemonPod(newSpec(node), OWNER, node);
+      homes.put(cluster.startedDaemonPod(newSpec(node), OWNER, node), node);
     }
   }
 
-  /** A pod is gone: if it was a kube-proxy pod, its node gets a new one. */
-  void podRemoved(Pod pod) {
-    if (pod.controlledBy().map(OWNER::equals).orElse(false)) {
-      pod.node().ifPresent(node -> cluster.createDaemonPod(newSpec(node), OWNER, node));
+  /**
+   * A pod is being deleted, or is gone: if it was a kube-proxy pod not yet replaced, the node it
+   * was for gets a new one at once, as the controller does not count a pod that is terminating.
+   */
+  void podLeaving(Pod pod) {
+    Node node = homes.remove(pod);
+    if (node != null) {
+      homes.put(cluster.createDaemonPod(newSpec(node), OWNER, node), node);
     }
   }
 

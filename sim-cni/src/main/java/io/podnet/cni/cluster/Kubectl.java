@@ -47,7 +47,7 @@ public final class Kubectl {
           ? "No resources found\n"
           : "No resources found in " + namespace + " namespace.\n";
     }
-    return PodTable.of(namespace, wide).flush(pods, cluster.simulation().now());
+    return new PodTable(namespace, wide).flush(pods, cluster.simulation().now());
   }
 
   /**
@@ -57,9 +57,8 @@ public final class Kubectl {
    */
   public static PodWatch watchPods(
       Cluster cluster, @Nullable String namespace, boolean wide, LabelSelector selector) {
-    PodWatch watch = new PodWatch(PodTable.of(namespace, wide), namespace, selector);
+    PodWatch watch = new PodWatch(cluster, new PodTable(namespace, wide), namespace, selector);
     watch.print(listed(cluster, namespace, selector), cluster.simulation().now());
-    cluster.watchPods(pod -> watch.changed(pod, cluster.simulation().now()));
     return watch;
   }
 
@@ -67,10 +66,15 @@ public final class Kubectl {
   private static List<Pod> listed(
       Cluster cluster, @Nullable String namespace, LabelSelector selector) {
     return cluster.pods().stream()
-        .filter(p -> namespace == null || p.namespace().equals(namespace))
-        .filter(p -> selector.matches(p.labels()))
+        .filter(p -> selects(p, namespace, selector))
         .sorted(Comparator.comparing(Pod::key))
         .toList();
+  }
+
+  /** Whether {@code kubectl get pods [-n namespace | -A] [-l selector]} lists {@code pod}. */
+  static boolean selects(Pod pod, @Nullable String namespace, LabelSelector selector) {
+    return (namespace == null || pod.namespace().equals(namespace))
+        && selector.matches(pod.labels());
   }
 
   /**
@@ -86,14 +90,10 @@ public final class Kubectl {
     private final int[] widths;
     private boolean headerPrinted;
 
-    private PodTable(@Nullable String namespace, boolean wide) {
+    PodTable(@Nullable String namespace, boolean wide) {
       this.namespace = namespace;
       this.wide = wide;
       this.widths = new int[header().length];
-    }
-
-    static PodTable of(@Nullable String namespace, boolean wide) {
-      return new PodTable(namespace, wide);
     }
 
     /**

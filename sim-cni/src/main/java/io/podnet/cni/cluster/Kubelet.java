@@ -144,8 +144,7 @@ final class Kubelet {
         || !id.equals(pod.sandboxId().orElse(""))) {
       return;
     }
-    pod.setIp(node.internalIp());
-    cluster.status(pod, PodStatus.RUNNING);
+    cluster.runningOnHost(pod, node);
   }
 
   /** Deletes a pod: stop it, run DEL, remove the sandbox; retries while DEL fails. */
@@ -174,6 +173,9 @@ final class Kubelet {
         return;
       }
       cluster.recordTeardown(held);
+    }
+    if (pod.hostNetwork()) {
+      pod.setSandbox(null, null);
     }
     cluster.removed(pod);
     pod.setIp(null);

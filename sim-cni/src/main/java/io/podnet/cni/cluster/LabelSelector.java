@@ -19,15 +19,23 @@ public final class LabelSelector {
   private static final String FORM =
       "expected key=value, key==value, key!=value, key or !key, separated by commas";
 
-  /** One requirement: the key, the operator ({@code =}, {@code !=}, exists, not exists), value. */
-  private record Requirement(String key, String op, String value) {
+  /** How a requirement tests its key. */
+  private enum Op {
+    EQUALS,
+    NOT_EQUALS,
+    EXISTS,
+    ABSENT
+  }
+
+  /** One requirement: the key, how it is tested, and the value for the two comparisons. */
+  private record Requirement(String key, Op op, String value) {
     boolean matches(Map<String, String> labels) {
       String v = labels.get(key);
       return switch (op) {
-        case "=" -> value.equals(v);
-        case "!=" -> !value.equals(v);
-        case "exists" -> v != null;
-        default -> v == null;
+        case EQUALS -> value.equals(v);
+        case NOT_EQUALS -> !value.equals(v);
+        case EXISTS -> v != null;
+        case ABSENT -> v == null;
       };
     }
   }
@@ -41,11 +49,15 @@ public final class LabelSelector {
   }
 
   /**
-   * Parses {@code text}; {@link IllegalArgumentException} naming the requirement that is not one of
-   * the supported forms, or whose key or value is not a valid label key or value.
+   * Parses {@code text} ({@link #EVERYTHING} for a blank one, as {@code -l ""} selects every pod);
+   * {@link IllegalArgumentException} naming the requirement that is not one of the supported forms,
+   * or whose key or value is not a valid label key or value.
    */
   public static LabelSelector parse(String text) {
     Objects.requireNonNull(text, "text");
+    if (text.isBlank()) {
+      return EVERYTHING;
+    }
     List<Requirement> requirements = new ArrayList<>();
     for (String part : text.split(",", -1)) {
       requirements.add(requirement(text, part.trim()));
@@ -55,28 +67,25 @@ public final class LabelSelector {
 
   private static Requirement requirement(String text, String part) {
     String key;
-    String op;
+    Op op;
     String value = "";
     int eq = part.indexOf('=');
     if (part.startsWith("!")) {
       key = part.substring(1).trim();
-      op = "absent";
+      op = Op.ABSENT;
     } else if (eq < 0) {
       key = part;
-      op = "exists";
+      op = Op.EXISTS;
     } else if (eq > 0 && part.charAt(eq - 1) == '!') {
       key = part.substring(0, eq - 1).trim();
-      op = "!=";
+      op = Op.NOT_EQUALS;
       value = part.substring(eq + 1).trim();
     } else {
       key = part.substring(0, eq).trim();
-      op = "=";
+      op = Op.EQUALS;
       value = part.substring(part.startsWith("=", eq + 1) ? eq + 2 : eq + 1).trim();
     }
-    if (!PodSpec.isLabelKey(key)
-        || !PodSpec.isLabelValue(value)
-        || value.contains("=")
-        || key.contains(" ")) {
+    if (!PodSpec.isLabelKey(key) || !PodSpec.isLabelValue(value)) {
       throw new IllegalArgumentException(
           "invalid label selector \"" + text + "\" at \"" + part + "\" (" + FORM + ")");
     }

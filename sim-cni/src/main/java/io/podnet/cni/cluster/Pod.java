@@ -216,6 +216,7 @@ public final class Pod {
     return containerStopped;
   }
 
+  /** The kubelet stopped the pod's container (see {@link #containerStopped}). */
   void stopContainer() {
     this.containerStopped = true;
   }

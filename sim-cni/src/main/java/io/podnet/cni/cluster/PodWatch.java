@@ -2,6 +2,7 @@ package io.podnet.cni.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,15 +21,25 @@ public final class PodWatch {
   /** What the watch printed at one simulated time (nanoseconds): whole lines. */
   public record Output(long at, String text) {}
 
+  private final Cluster cluster;
   private final Kubectl.PodTable table;
   private final @Nullable String namespace;
   private final LabelSelector selector;
+  private final Consumer<Pod> watcher = this::changed;
   private final List<Output> printed = new ArrayList<>();
 
-  PodWatch(Kubectl.PodTable table, @Nullable String namespace, LabelSelector selector) {
+  PodWatch(
+      Cluster cluster, Kubectl.PodTable table, @Nullable String namespace, LabelSelector selector) {
+    this.cluster = cluster;
     this.table = table;
     this.namespace = namespace;
     this.selector = selector;
+    cluster.watchPods(watcher);
+  }
+
+  /** Ends the watch, as Ctrl-C would: nothing is printed after it. */
+  public void stop() {
+    cluster.unwatchPods(watcher);
   }
 
   /** Returns what the watch printed since the last call (the first: since it started). */
@@ -47,10 +58,9 @@ public final class PodWatch {
   }
 
   /** The cluster reports a change to {@code pod}. */
-  void changed(Pod pod, long now) {
-    if ((namespace == null || pod.namespace().equals(namespace))
-        && selector.matches(pod.labels())) {
-      print(List.of(pod), now);
+  private void changed(Pod pod) {
+    if (Kubectl.selects(pod, namespace, selector)) {
+      print(List.of(pod), cluster.simulation().now());
     }
   }
 }

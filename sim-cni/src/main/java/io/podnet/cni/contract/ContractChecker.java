@@ -189,6 +189,7 @@ public final class ContractChecker {
   /**
    * Checks the spec's promises on one running pod, destructively: CHECK succeeds after ADD; then
    * the pod is deleted, and DEL of its attachment succeeds twice more. Returns the violations.
+   * {@link IllegalArgumentException} for a pod on the host network, which CNI does not set up.
    */
   public static List<Violation> checkSpecPromises(Cluster cluster, String podKey) {
     Pod pod =
@@ -196,6 +197,10 @@ public final class ContractChecker {
             .pod(podKey)
             .orElseThrow(
                 () -> new IllegalArgumentException("pod \"" + podKey + "\" does not exist"));
+    if (pod.hostNetwork()) {
+      throw new IllegalArgumentException(
+          "pod " + pod.key() + " is on the host network; the CNI contract does not cover it");
+    }
     if (!pod.isRunning()) {
       throw new IllegalStateException("pod " + pod.key() + " is not running");
     }

@@ -347,7 +347,37 @@ final class ChurnRun {
     }
     ipamReservations(out);
     conntrack(out);
+    kubeProxies(out);
     return out;
+  }
+
+  /**
+   * With iptables, as many live kube-proxy pods (on the host network, not being deleted) as nodes,
+   * never two bound to one node; with the hash map, none.
+   */
+  private void kubeProxies(List<String> out) {
+    List<Pod> live =
+        cluster.pods().stream()
+            .filter(p -> p.hostNetwork() && p.status() != PodStatus.TERMINATING)
+            .toList();
+    int expected = cluster.serviceMode() == ServiceMode.IPTABLES ? cluster.nodes().size() : 0;
+    if (live.size() != expected) {
+      out.add(live.size() + " live kube-proxy pods, expected " + expected + ": " + live);
+    }
+    Map<Node, Long> bound =
+        live.stream()
+            .filter(p -> p.node().isPresent())
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    p -> p.node().get(),
+                    java.util.LinkedHashMap::new,
+                    java.util.stream.Collectors.counting()));
+    bound.forEach(
+        (node, count) -> {
+          if (count > 1) {
+            out.add(node + " has " + count + " kube-proxy pods");
+          }
+        });
   }
 
   private void uniqueIps(List<String> out) {

@@ -1,6 +1,7 @@
 package io.podnet.cni.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import java.util.List;
@@ -25,7 +26,7 @@ class DaemonSetTest {
                 + " NODE   READINESS GATES\n"
                 + "("
                 + NAME
-                + "   1/1     Running   0          0s    192\\.168\\.1\\.1[123]   node-[123]  "
+                + "   1/1     Running   0          0s    192\\.168\\.1\\.1([123])   node-\\2  "
                 + " <none>           <none>\n){3}");
     assertThat(kubeProxies(cluster))
         .allSatisfy(
@@ -119,5 +120,49 @@ class DaemonSetTest {
     assertThat(web.status()).isEqualTo(PodStatus.TERMINATING);
     assertThat(proxy.status()).isEqualTo(PodStatus.RUNNING);
     assertThat(cluster.pod(proxy.key())).contains(proxy);
+  }
+
+  @Test
+  void deletePod_replacementDeletedBeforeItIsBound_theNodeStillGetsOne() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    Node node = kubeProxies(cluster).get(0).node().orElseThrow();
+
+    Pod first = cluster.startDeletingPod(kubeProxies(cluster).get(0).key());
+    Pod unbound = kubeProxies(cluster).get(2);
+    assertThat(unbound.node()).isEmpty();
+    cluster.deletePod(unbound.key());
+    cluster.run(SimTime.SECOND);
+    assertThat(first.isDeleted()).isTrue();
+    cluster.run(SimTime.SECOND);
+
+    assertThat(unbound.node()).isEmpty();
+    assertThat(kubeProxies(cluster))
+        .hasSize(2)
+        .allSatisfy(p -> assertThat(p.isRunning()).isTrue())
+        .extracting(p -> p.node().orElseThrow())
+        .containsOnlyOnce(node);
+  }
+
+  @Test
+  void deletePod_kubeProxy_leavesNoNamespaceOnTheDeletedPod() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Pod proxy = kubeProxies(cluster).get(0);
+
+    cluster.deletePod(proxy.key());
+
+    assertThat(proxy.isDeleted()).isTrue();
+    assertThat(proxy.netns()).isEmpty();
+  }
+
+  @Test
+  void checkSpecPromises_kubeProxy_refusedAsOutsideTheCniContract() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    Pod proxy = kubeProxies(cluster).get(0);
+
+    assertThatThrownBy(
+            () -> io.podnet.cni.contract.ContractChecker.checkSpecPromises(cluster, proxy.key()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "pod " + proxy.key() + " is on the host network; the CNI contract does not cover it");
   }
 }

@@ -146,18 +146,83 @@ class KubectlTest {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.runPod("web-1");
     cluster.run(3 * S);
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
     watch.take();
+    cluster.node("node-1").runtime().removePlugin("bridge");
 
-    cluster.deletePod("web-1");
+    long start = cluster.simulation().now();
+    cluster.startDeletingPod("web-1");
+    cluster.run(1 * S);
+    List<PodWatch.Output> whileDelFails = watch.take();
+    cluster.node("node-1").runtime().installPlugin("bridge");
+    cluster.run(10 * S);
+
+    String terminating =
+        "Terminating   0          3s    10.244.1.2   node-1   <none>           <none>\n";
+    assertThat(whileDelFails)
+        .containsExactly(
+            new PodWatch.Output(start, "web-1   1/1     " + terminating),
+            new PodWatch.Output(start + 50 * MS, "web-1   0/1     " + terminating));
+    assertThat(watch.take())
+        .singleElement()
+        .satisfies(
+            deleted -> {
+              assertThat(deleted.at()).isGreaterThan(start + S);
+              assertThat(deleted.text())
+                  .isEqualTo(
+                      "web-1   0/1     " + terminating.replace("3s ", (deleted.at() / S) + "s"));
+            });
+    assertThat(cluster.pod("web-1")).isEmpty();
+  }
+
+  @Test
+  void watchPods_unboundPodDeleted_deletedAtOnceStillPending() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
+
+    cluster.createPod("web-1");
+    cluster.startDeletingPod("web-1");
+    cluster.run(1 * S);
 
     assertThat(watch.take())
         .extracting(PodWatch.Output::text)
         .containsExactly(
-            "web-1   1/1     Terminating   0          3s\n",
-            "web-1   0/1     Terminating   0          3s\n",
-            "web-1   0/1     Terminating   0          3s\n");
+            "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   0/1     Pending   0          0s\n",
+            "web-1   0/1     Pending   0          0s\n");
     assertThat(cluster.pod("web-1")).isEmpty();
+  }
+
+  @Test
+  void watchPods_podPinnedToANode_itsFirstRowAlreadyNamesTheNode() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
+
+    cluster.runPod("web-1", "node-1");
+
+    assertThat(watch.take())
+        .extracting(PodWatch.Output::text)
+        .first()
+        .asString()
+        .endsWith(
+            "web-1   0/1     Pending   0          0s    <none>   node-1   <none>          "
+                + " <none>\n");
+    watch.stop();
+    cluster.deletePod("web-1");
+    assertThat(watch.take()).isEmpty();
+  }
+
+  @Test
+  void watchPods_selector_printsOnlyThePodsItSelects() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.parse("app=web"));
+
+    cluster.runPod(PodSpec.named("db-1").label("app", "db"));
+    cluster.runPod(PodSpec.named("web-1").label("app", "web"));
+
+    assertThat(watch.take())
+        .extracting(PodWatch.Output::text)
+        .hasSize(4)
+        .allSatisfy(text -> assertThat(text).contains("web-1").doesNotContain("db-1"));
   }
 
   @Test

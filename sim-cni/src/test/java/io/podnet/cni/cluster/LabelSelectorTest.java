@@ -36,12 +36,19 @@ class LabelSelectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "app=web,", "app in (web,db)", "a=b=c", "!app=web", "=web", "a b"})
+  @ValueSource(strings = {"app=web,", "app in (web,db)", "a=b=c", "!app=web", "=web", "a b"})
   void parse_unsupportedOrMalformed_namesTheRequirementAndTheForms(String selector) {
     assertThatThrownBy(() -> LabelSelector.parse(selector))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("invalid label selector \"" + selector + "\" at \"")
         .hasMessageEndingWith(
             "(expected key=value, key==value, key!=value, key or !key, separated by commas)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " "})
+  void parse_blank_selectsEverythingAsKubectlsEmptySelectorDoes(String selector) {
+    assertThat(LabelSelector.parse(selector)).isSameAs(LabelSelector.EVERYTHING);
+    assertThat(LabelSelector.EVERYTHING.matches(Map.of())).isTrue();
   }
 }
