@@ -1,8 +1,10 @@
 package io.podnet.cni.calico;
 
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.DaemonSet;
 import io.podnet.cni.cluster.NetworkAgent;
 import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Toleration;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
@@ -44,6 +46,21 @@ import org.jspecify.annotations.Nullable;
  * still shows and uses exactly the routes its own BIRD installed.
  */
 public final class CalicoNode implements NetworkAgent {
+
+  /**
+   * Calico's manifest ({@code calico.yaml}): {@code calico-node} in {@code kube-system}, labelled
+   * {@code k8s-app=calico-node}, tolerating every {@code NoSchedule} and {@code NoExecute} taint
+   * and {@code CriticalAddonsOnly}.
+   */
+  private static final DaemonSet DAEMON_SET =
+      DaemonSet.of(
+          "kube-system",
+          "calico-node",
+          Map.of("k8s-app", "calico-node"),
+          List.of(
+              Toleration.of("", "Exists", "", "NoSchedule", null),
+              Toleration.of("CriticalAddonsOnly", "Exists", "", "", null),
+              Toleration.of("", "Exists", "", "NoExecute", null)));
 
   /** Calico's default block size. */
   public static final int BLOCK_SIZE = 26;
@@ -259,6 +276,11 @@ public final class CalicoNode implements NetworkAgent {
             .orElseThrow(() -> new IllegalStateException("IP pool exhausted for " + node.name()));
     tunnelAddress.put(node.name(), address);
     return address;
+  }
+
+  @Override
+  public Optional<DaemonSet> daemonSet() {
+    return Optional.of(DAEMON_SET);
   }
 
   @Override

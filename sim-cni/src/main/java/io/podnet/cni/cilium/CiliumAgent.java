@@ -1,8 +1,10 @@
 package io.podnet.cni.cilium;
 
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.DaemonSet;
 import io.podnet.cni.cluster.NetworkAgent;
 import io.podnet.cni.cluster.Node;
+import io.podnet.cni.cluster.Toleration;
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
@@ -13,8 +15,10 @@ import io.podnet.core.net.Veth;
 import io.podnet.dataplane.overlay.GeneveDevice;
 import io.podnet.dataplane.overlay.VxlanDevice;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cilium agent, the strategy's node agent. On every node it takes the node's pod CIDR into the
@@ -42,6 +46,24 @@ import java.util.Map;
  * map names; local pods are reached by a host route per pod, which the CNI plugin adds.
  */
 public final class CiliumAgent implements NetworkAgent {
+
+  /**
+   * Cilium's Helm chart: the agent's DaemonSet {@code cilium} in {@code kube-system}, labelled
+   * {@code k8s-app=cilium}, {@code app.kubernetes.io/name=cilium-agent} and {@code
+   * app.kubernetes.io/part-of=cilium}, tolerating everything.
+   */
+  private static final DaemonSet DAEMON_SET =
+      DaemonSet.of(
+          "kube-system",
+          "cilium",
+          Map.of(
+              "k8s-app",
+              "cilium",
+              "app.kubernetes.io/name",
+              "cilium-agent",
+              "app.kubernetes.io/part-of",
+              "cilium"),
+          List.of(Toleration.of("", "Exists", "", "", null)));
 
   /** How the agent joins the nodes' pod CIDRs. */
   public enum RoutingMode {
@@ -175,6 +197,11 @@ public final class CiliumAgent implements NetworkAgent {
     AgentApi api = cluster.network().shared(AgentApi.class, AgentApi::new);
     api.mode(mode);
     api.register(node.name(), new AgentApi.NodeConfig(router, deviceMtu, routeMtu));
+  }
+
+  @Override
+  public Optional<DaemonSet> daemonSet() {
+    return Optional.of(DAEMON_SET);
   }
 
   @Override

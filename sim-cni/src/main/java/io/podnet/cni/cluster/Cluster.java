@@ -157,7 +157,6 @@ public final class Cluster {
   private final Map<String, Pod> pods = new LinkedHashMap<>();
   private final List<Teardown> teardowns = new ArrayList<>();
   private final RandomGenerator uids;
-  private final List<java.util.function.Consumer<Pod>> podStartedListeners = new ArrayList<>();
   private final List<java.util.function.Consumer<Pod>> podWatchers = new ArrayList<>();
   private final NodeLifecycleController nodeLifecycle;
   private final ReplicaSetController replicaSets;
@@ -339,9 +338,9 @@ public final class Cluster {
   }
 
   /**
-   * The pods that exist (not yet deleted), in creation order; in iptables mode they include
-   * kube-proxy's, one per node in {@code kube-system} on the host network (see {@link
-   * Pod#hostNetwork}).
+   * The pods that exist (not yet deleted), in creation order. They include the node agents', one
+   * per node of each DaemonSet on the host network (see {@link Pod#hostNetwork}): kube-proxy's in
+   * iptables mode, and the network agent's ({@link NetworkAgent#daemonSet}).
    */
   public List<Pod> pods() {
     return List.copyOf(pods.values());
@@ -522,7 +521,13 @@ public final class Cluster {
    * that simulated instant, before the simulation goes on; e.g. to start capturing on its eth0.
    */
   public void onPodStarted(java.util.function.Consumer<Pod> listener) {
-    podStartedListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    java.util.Objects.requireNonNull(listener, "listener");
+    watchPods(
+        pod -> {
+          if (pod.isRunning()) {
+            listener.accept(pod);
+          }
+        });
   }
 
   /** Advances the simulation by {@code nanos}, firing every event due. */
@@ -1044,11 +1049,6 @@ public final class Cluster {
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
     trace(pod, detail.toString());
-    if (status == PodStatus.RUNNING) {
-      for (java.util.function.Consumer<Pod> listener : List.copyOf(podStartedListeners)) {
-        listener.accept(pod);
-      }
-    }
   }
 
   void event(Pod pod, String type, String reason, String from, String message) {
@@ -1086,8 +1086,8 @@ public final class Cluster {
 
   /** Tells the pod watchers that {@code pod} changed. */
   void podUpdated(Pod pod) {
-    for (int i = 0; i < podWatchers.size(); i++) {
-      podWatchers.get(i).accept(pod);
+    for (java.util.function.Consumer<Pod> watcher : List.copyOf(podWatchers)) {
+      watcher.accept(pod);
     }
   }
 
@@ -1374,9 +1374,12 @@ public final class Cluster {
       }
       agent.nodesReady(cluster);
       cluster.nodes.values().forEach(cluster.nodeLifecycle::watch);
+      List<DaemonSet> daemons = new ArrayList<>();
       if (serviceMode == ServiceMode.IPTABLES) {
-        cluster.daemonSets.start();
+        daemons.add(DaemonSet.KUBE_PROXY);
       }
+      agent.daemonSet().ifPresent(daemons::add);
+      cluster.daemonSets.start(daemons);
       return cluster;
     }
   }

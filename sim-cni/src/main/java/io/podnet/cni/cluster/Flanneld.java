@@ -35,6 +35,19 @@ import java.util.Map;
  */
 public final class Flanneld implements NetworkAgent {
 
+  /**
+   * flannel's manifest ({@code kube-flannel.yml}): {@code kube-flannel-ds} in {@code kube-flannel},
+   * labelled {@code app=flannel}, {@code k8s-app=flannel} and {@code tier=node}, tolerating every
+   * {@code NoSchedule} taint.
+   */
+  private static final DaemonSet DAEMON_SET =
+      DaemonSet.of(
+          "kube-flannel",
+          "kube-flannel-ds",
+          Map.of("app", "flannel", "k8s-app", "flannel", "tier", "node"),
+          java.util.List.of(
+              Toleration.of("", Toleration.EXISTS, "", Toleration.NO_SCHEDULE, null)));
+
   /** flannel's backends. */
   public enum Backend {
     /** Direct routes through the other nodes' addresses; requires L2 adjacency. */
@@ -151,6 +164,11 @@ public final class Flanneld implements NetworkAgent {
             + mtu
             + "\nFLANNEL_IPMASQ=true\n";
     node.host().files().write(FlannelPlugin.DEFAULT_SUBNET_FILE, env);
+  }
+
+  @Override
+  public java.util.Optional<DaemonSet> daemonSet() {
+    return java.util.Optional.of(DAEMON_SET);
   }
 
   @Override

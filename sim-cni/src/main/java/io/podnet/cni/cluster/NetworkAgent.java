@@ -14,4 +14,12 @@ public interface NetworkAgent {
 
   /** Joins the nodes once they all exist: routes between podCIDRs, tunnel entries. */
   void nodesReady(Cluster cluster);
+
+  /**
+   * The DaemonSet the agent is installed as, whose pods {@code kubectl get pods} lists on the host
+   * network of every node; empty for an agent that is not a pod (static routes).
+   */
+  default java.util.Optional<DaemonSet> daemonSet() {
+    return java.util.Optional.empty();
+  }
 }

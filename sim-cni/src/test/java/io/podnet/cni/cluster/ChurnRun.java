@@ -347,35 +347,41 @@ final class ChurnRun {
     }
     ipamReservations(out);
     conntrack(out);
-    kubeProxies(out);
+    daemonPods(out);
     return out;
   }
 
   /**
-   * With iptables, as many live kube-proxy pods (on the host network, not being deleted) as nodes,
-   * never two bound to one node; with the hash map, none.
+   * Every DaemonSet (kube-proxy with iptables only, and the network agent's) has as many live pods
+   * (not being deleted) as there are nodes, never two bound to one node.
    */
-  private void kubeProxies(List<String> out) {
-    List<Pod> live =
-        cluster.pods().stream()
-            .filter(p -> p.hostNetwork() && p.status() != PodStatus.TERMINATING)
-            .toList();
-    int expected = cluster.serviceMode() == ServiceMode.IPTABLES ? cluster.nodes().size() : 0;
-    if (live.size() != expected) {
-      out.add(live.size() + " live kube-proxy pods, expected " + expected + ": " + live);
+  private void daemonPods(List<String> out) {
+    Map<String, List<Pod>> byOwner = new TreeMap<>();
+    for (Pod p : cluster.pods()) {
+      if (p.hostNetwork() && p.status() != PodStatus.TERMINATING) {
+        byOwner.computeIfAbsent(p.controlledBy().orElse("?"), k -> new ArrayList<>()).add(p);
+      }
     }
-    Map<Node, Long> bound =
-        live.stream()
-            .filter(p -> p.node().isPresent())
-            .collect(
-                java.util.stream.Collectors.groupingBy(
-                    p -> p.node().get(),
-                    java.util.LinkedHashMap::new,
-                    java.util.stream.Collectors.counting()));
-    bound.forEach(
-        (node, count) -> {
-          if (count > 1) {
-            out.add(node + " has " + count + " kube-proxy pods");
+    boolean proxies = byOwner.containsKey("DaemonSet/kube-proxy");
+    if (proxies != (cluster.serviceMode() == ServiceMode.IPTABLES)) {
+      out.add(
+          "kube-proxy pods " + (proxies ? "present" : "missing") + " in " + cluster.serviceMode());
+    }
+    byOwner.forEach(
+        (owner, live) -> {
+          if (live.size() != cluster.nodes().size()) {
+            out.add(
+                live.size()
+                    + " live pods of "
+                    + owner
+                    + " on "
+                    + cluster.nodes().size()
+                    + " nodes: "
+                    + live);
+          }
+          List<Node> bound = live.stream().flatMap(p -> p.node().stream()).toList();
+          if (bound.stream().distinct().count() != bound.size()) {
+            out.add(owner + " has two pods bound to one node: " + live);
           }
         });
   }

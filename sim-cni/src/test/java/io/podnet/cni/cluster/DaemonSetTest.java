@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DaemonSetTest {
 
@@ -164,5 +168,66 @@ class DaemonSetTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "pod " + proxy.key() + " is on the host network; the CNI contract does not cover it");
+  }
+
+  static Stream<Arguments> agents() {
+    return Stream.of(
+        Arguments.of(
+            Cluster.flannel(Flanneld.Backend.VXLAN),
+            "kube-flannel",
+            "kube-flannel-ds",
+            "app=flannel,k8s-app=flannel,tier=node,pod-template-generation=1",
+            ":NoSchedule op=Exists"),
+        Arguments.of(
+            Cluster.calico(),
+            "kube-system",
+            "calico-node",
+            "k8s-app=calico-node,pod-template-generation=1",
+            ":NoSchedule op=Exists|CriticalAddonsOnly op=Exists|:NoExecute op=Exists"),
+        Arguments.of(
+            Cluster.cilium(),
+            "kube-system",
+            "cilium",
+            "k8s-app=cilium,app.kubernetes.io/name=cilium-agent,app.kubernetes.io/part-of=cilium",
+            "op=Exists"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("agents")
+  void build_networkAgent_itsDaemonSetHasAHostNetworkPodOnEveryNodeInBothModes(
+      Cluster.Builder preset,
+      String namespace,
+      String name,
+      String selector,
+      String manifestTolerations) {
+    for (ServiceMode mode : ServiceMode.values()) {
+      Cluster cluster = preset.nodes(2).seed(7).services(mode).build();
+
+      List<Pod> agents =
+          cluster.pods().stream()
+              .filter(p -> LabelSelector.parse(selector).matches(p.labels()))
+              .toList();
+
+      assertThat(agents)
+          .hasSize(2)
+          .allSatisfy(
+              p -> {
+                assertThat(p.namespace()).isEqualTo(namespace);
+                assertThat(p.name()).matches(name + "-[bcdfghjklmnpqrstvwxz2456789]{5}");
+                assertThat(p.hostNetwork()).isTrue();
+                assertThat(p.isRunning()).isTrue();
+                assertThat(p.requireIp()).isEqualTo(p.node().orElseThrow().internalIp());
+                assertThat(p.controlledBy()).contains("DaemonSet/" + name);
+                assertThat(p.tolerations())
+                    .extracting(Toleration::toString)
+                    .startsWith(manifestTolerations.split("\\|"))
+                    .contains(
+                        "node.kubernetes.io/not-ready:NoExecute op=Exists",
+                        "node.kubernetes.io/network-unavailable:NoSchedule op=Exists")
+                    .noneMatch(t -> t.contains(" for "));
+              });
+      assertThat(kubeProxies(cluster)).hasSize(mode == ServiceMode.IPTABLES ? 2 : 0);
+      assertThat(io.podnet.cni.contract.ContractChecker.check(cluster).holds()).isTrue();
+    }
   }
 }
