@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to the
  * widest cell plus three spaces, at least six wide, {@code <none>} for what is missing, ages in
- * kubectl's human-readable form) and the events of {@code kubectl describe pod}.
+ * kubectl's human-readable form), its watch ({@code -w}, a {@link PodWatch}) and {@code kubectl
+ * describe pod}.
  */
 public final class Kubectl {
 

@@ -9,12 +9,12 @@ import org.jspecify.annotations.Nullable;
  * A running {@code kubectl get pods [-o wide] -w}, started by {@link Kubectl#watchPods}: what it
  * printed when it started (the list, or nothing when there were no pods), then one row for each
  * event the API server sends it about a listed pod, in the order they happen: {@code ADDED} when a
- * pod is created ({@code Pending}, no node), {@code MODIFIED} when it is bound to a node, for each
- * status the kubelet posts ({@code ContainerCreating}, {@code Running} with its IP, {@code
- * Terminating}) and when its container stops on the way out ({@code 0/1 Terminating}), and {@code
- * DELETED} with the pod's last state. kubectl flushes its tabwriter after each event, and the
- * tabwriter remembers column widths, so rows line up with the header until a wider cell widens its
- * column from that row on.
+ * pod is created ({@code Pending}, with no node unless it was created pinned to one), {@code
+ * MODIFIED} when the scheduler binds it to a node, for each status the kubelet posts ({@code
+ * ContainerCreating}, {@code Running} with its IP, {@code Terminating}) and when its container
+ * stops on the way out ({@code 0/1 Terminating}), and {@code DELETED} with the pod's last state.
+ * kubectl flushes its tabwriter after each event, and the tabwriter remembers column widths, so
+ * rows line up with the header until a wider cell widens its column from that row on.
  */
 public final class PodWatch {
 
