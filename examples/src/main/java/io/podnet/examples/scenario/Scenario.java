@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.podnet.cni.cluster.Cluster;
+import io.podnet.cni.cluster.DaemonSet;
+import io.podnet.cni.cluster.Flanneld;
 import io.podnet.cni.cluster.LabelSelector;
 import io.podnet.cni.cluster.ServiceMode;
 import io.podnet.cni.cluster.Toleration;
@@ -39,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -123,6 +126,21 @@ public final class Scenario {
   /** The namespaces a cluster starts with, as kubeadm creates them. */
   static final List<String> INITIAL_NAMESPACES =
       List.of("default", "kube-node-lease", "kube-public", "kube-system");
+
+  /**
+   * The namespace a preset's network agent runs in when it is not one a cluster starts with ({@code
+   * kube-flannel} for flannel's DaemonSet); it exists from the start and, as the agent's DaemonSet
+   * is not modelled as a deletable object, may not be deleted.
+   */
+  static Optional<String> agentNamespace(String cni) {
+    if (!cni.startsWith("flannel-")) {
+      return Optional.empty();
+    }
+    return Flanneld.with(Flanneld.Backend.VXLAN)
+        .daemonSet()
+        .map(DaemonSet::namespace)
+        .filter(ns -> !INITIAL_NAMESPACES.contains(ns));
+  }
 
   /** The namespaces the API server's NamespaceLifecycle admission never lets anyone delete. */
   static final List<String> IMMORTAL_NAMESPACES = List.of("default", "kube-public", "kube-system");
@@ -538,6 +556,7 @@ public final class Scenario {
                 + root.keyPositions.get("cluster")[1];
         parseCluster(c);
       }
+      agentNamespace(cni).ifPresent(namespaces::add);
       YamlNode st = root.map.get("steps");
       if (st == null) {
         error(root, "missing key \"steps\" (expected a list of steps)");
@@ -1207,7 +1226,15 @@ public final class Scenario {
 
     /** A namespace that exists and may be deleted goes, and with it its pods and Services. */
     void deleteNamespace(YamlNode at, String ns, String path, Map<String, String> args) {
-      if (IMMORTAL_NAMESPACES.contains(ns)) {
+      if (agentNamespace(cni).filter(ns::equals).isPresent()) {
+        error(
+            at,
+            path
+                + ": namespaces \""
+                + ns
+                + "\" holds the network agent's DaemonSet, whose deletion PodNet does not model"
+                + " (expected a namespace the scenario applied)");
+      } else if (IMMORTAL_NAMESPACES.contains(ns)) {
         error(
             at,
             path

@@ -74,6 +74,7 @@ public final class ScenarioRunner {
     this.scenario = scenario;
     this.options = options;
     this.seed = options.seed() == null ? scenario.seed() : options.seed();
+    Scenario.agentNamespace(scenario.cni()).ifPresent(namespaces::add);
   }
 
   /**

@@ -133,4 +133,47 @@ class ScenarioNamespaceTest {
                 + " Namespace \"prod\" applied before it, or one of: default, kube-node-lease,"
                 + " kube-public, kube-system)\n");
   }
+
+  private static final String FLANNEL =
+      """
+      name: flannel-ns
+      seed: 7
+      cluster: {nodes: 1, cni: flannel-vxlan}
+      steps:
+        - at: 0s
+          apply:
+            - {apiVersion: v1, kind: Namespace, metadata: {name: kube-flannel}}
+            - {apiVersion: v1, kind: Pod, metadata: {name: probe, namespace: kube-flannel}}
+        - at: 1s
+          kubectl: get pods -n kube-flannel -o wide
+      """;
+
+  @Test
+  void run_flannelCluster_kubeFlannelExistsFromTheStartWithItsAgentsPod() throws IOException {
+    String[] sections = ScenarioRunTest.runSections(dir, "flannel-ns.yaml", FLANNEL);
+
+    assertThat(sections[1]).contains("namespace/kube-flannel unchanged\n");
+    assertThat(sections[2])
+        .matches(
+            "(?s)1.000000000s\\] \\$ kubectl get pods -n kube-flannel -o wide\n"
+                + "NAME +READY.*\n"
+                + "kube-flannel-ds-[a-z0-9]{5} +1/1 +Running +0 +1s +192\\.168\\.1\\.11 +node-1 .*\n"
+                + "probe +1/1 +Running +0 +1s +10\\.244\\.\\d+\\.\\d+ +node-1 .*");
+  }
+
+  @Test
+  void validate_deletingTheNetworkAgentsNamespace_refusedInOneLine() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("del.yaml"),
+            FLANNEL + "  - at: 2s\n    delete: {namespace: kube-flannel}\n");
+
+    assertThat(ScenarioRunTest.invalid(file))
+        .isEqualTo(
+            "podnet: "
+                + file
+                + ":12:25: steps[2].delete.namespace: namespaces \"kube-flannel\" holds the network"
+                + " agent's DaemonSet, whose deletion PodNet does not model (expected a namespace the"
+                + " scenario applied)\n");
+  }
 }

@@ -58,9 +58,9 @@ public final class CalicoNode implements NetworkAgent {
           "calico-node",
           Map.of("k8s-app", "calico-node"),
           List.of(
-              Toleration.of("", "Exists", "", "NoSchedule", null),
-              Toleration.of("CriticalAddonsOnly", "Exists", "", "", null),
-              Toleration.of("", "Exists", "", "NoExecute", null)));
+              Toleration.of("", Toleration.EXISTS, "", Toleration.NO_SCHEDULE, null),
+              Toleration.of("CriticalAddonsOnly", Toleration.EXISTS, "", "", null),
+              Toleration.of("", Toleration.EXISTS, "", Toleration.NO_EXECUTE, null)));
 
   /** Calico's default block size. */
   public static final int BLOCK_SIZE = 26;

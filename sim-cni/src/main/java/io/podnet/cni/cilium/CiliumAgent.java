@@ -63,7 +63,7 @@ public final class CiliumAgent implements NetworkAgent {
               "cilium-agent",
               "app.kubernetes.io/part-of",
               "cilium"),
-          List.of(Toleration.of("", "Exists", "", "", null)));
+          List.of(Toleration.of("", Toleration.EXISTS, "", "", null)));
 
   /** How the agent joins the nodes' pod CIDRs. */
   public enum RoutingMode {

@@ -518,7 +518,10 @@ public final class Cluster {
 
   /**
    * Calls {@code listener} each time a pod becomes Running (its sandbox, eth0 and IP exist), at
-   * that simulated instant, before the simulation goes on; e.g. to start capturing on its eth0.
+   * that simulated instant, after the cluster has recorded it and before the simulation goes on;
+   * e.g. to start capturing on its eth0. It is told of host-network pods too (a DaemonSet's pod
+   * replacing one that was deleted), whose namespace is their node's root namespace and whose eth0
+   * is the node's NIC: see {@link Pod#hostNetwork}.
    */
   public void onPodStarted(java.util.function.Consumer<Pod> listener) {
     java.util.Objects.requireNonNull(listener, "listener");
@@ -611,7 +614,11 @@ public final class Cluster {
     return pod;
   }
 
-  private static String qualify(String key) {
+  /**
+   * {@code [namespace/]name} with the namespace filled in; {@link IllegalArgumentException} unless
+   * the namespace is a DNS label and the name a DNS subdomain.
+   */
+  static String qualify(String key) {
     String qualified = key.contains("/") ? key : "default/" + key;
     String[] parts = qualified.split("/", -1);
     if (parts.length != 2
@@ -1039,16 +1046,16 @@ public final class Cluster {
 
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
-    podUpdated(pod);
-    if (status == PodStatus.TERMINATING) {
-      daemonSets.podLeaving(pod);
-    }
     podChanged(pod);
     replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
     trace(pod, detail.toString());
+    podUpdated(pod);
+    if (status == PodStatus.TERMINATING) {
+      daemonSets.podLeaving(pod);
+    }
   }
 
   void event(Pod pod, String type, String reason, String from, String message) {

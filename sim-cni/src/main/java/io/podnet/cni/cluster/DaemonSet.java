@@ -38,13 +38,25 @@ public final class DaemonSet {
 
   /**
    * A DaemonSet {@code namespace/name} whose pod template has {@code labels} and {@code
-   * tolerations}; {@link IllegalArgumentException} for a bad name or label.
+   * tolerations}; {@link IllegalArgumentException} for a namespace that is not a DNS label, a name
+   * that with its pods' six-character suffix is not a DNS subdomain, or a bad label.
    */
   public static DaemonSet of(
       String namespace, String name, Map<String, String> labels, List<Toleration> tolerations) {
-    PodSpec check = PodSpec.named(namespace + "/" + name);
+    Cluster.qualify(namespace + "/" + name + "-xxxxx");
     for (Map.Entry<String, String> label : labels.entrySet()) {
-      check = check.label(label.getKey(), label.getValue());
+      if (!PodSpec.isLabelKey(label.getKey()) || !PodSpec.isLabelValue(label.getValue())) {
+        throw new IllegalArgumentException(
+            "invalid label "
+                + label.getKey()
+                + "="
+                + label.getValue()
+                + " (expected a key "
+                + PodSpec.LABEL_KEY_FORM
+                + " and a value "
+                + PodSpec.LABEL_VALUE_FORM
+                + ")");
+      }
     }
     return new DaemonSet(namespace, name, labels, tolerations);
   }
@@ -67,5 +79,11 @@ public final class DaemonSet {
   /** The pod template's tolerations, in the manifest's order. */
   public List<Toleration> tolerations() {
     return tolerations;
+  }
+
+  /** {@code namespace/name}. */
+  @Override
+  public String toString() {
+    return namespace + "/" + name;
   }
 }

@@ -1,6 +1,5 @@
 package io.podnet.cni.cluster;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,6 @@ final class DaemonSetController {
 
   private final Cluster cluster;
   private final RandomGenerator names;
-  private final List<DaemonSet> daemonSets = new ArrayList<>();
 
   /** Each daemon pod's home, bound yet or not (looked up only). */
   private final Map<Pod, Home> homes = new IdentityHashMap<>();
@@ -57,8 +55,10 @@ final class DaemonSetController {
 
   /** Puts a running pod of each DaemonSet on every node, as the cluster has them at the start. */
   void start(List<DaemonSet> all) {
-    daemonSets.addAll(all);
-    for (DaemonSet ds : daemonSets) {
+    if (all.stream().map(ds -> ds.namespace() + "/" + ds.name()).distinct().count() != all.size()) {
+      throw new IllegalArgumentException("two DaemonSets of one name: " + all);
+    }
+    for (DaemonSet ds : all) {
       for (Node node : cluster.nodes()) {
         Home home = new Home(ds, node);
         homes.put(cluster.startedDaemonPod(spec(ds), owner(ds), node), home);

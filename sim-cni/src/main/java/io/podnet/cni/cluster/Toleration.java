@@ -20,16 +20,16 @@ import org.jspecify.annotations.Nullable;
 public final class Toleration {
 
   /** The operator that tolerates any value of the key. */
-  static final String EXISTS = "Exists";
+  public static final String EXISTS = "Exists";
 
   /** The operator that tolerates one value of the key. */
   static final String EQUAL = "Equal";
 
   /** The effect that evicts running pods. */
-  static final String NO_EXECUTE = "NoExecute";
+  public static final String NO_EXECUTE = "NoExecute";
 
   /** The effect that keeps new pods off a node. */
-  static final String NO_SCHEDULE = "NoSchedule";
+  public static final String NO_SCHEDULE = "NoSchedule";
 
   private static final List<String> EFFECTS = List.of(NO_SCHEDULE, "PreferNoSchedule", NO_EXECUTE);
 

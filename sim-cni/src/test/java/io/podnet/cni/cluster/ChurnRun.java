@@ -137,8 +137,8 @@ final class ChurnRun {
   }
 
   /**
-   * The pods CNI set up, which the invariants are about: every pod but kube-proxy's, on the host
-   * network (deleting one is an operation too: its DaemonSet replaces it).
+   * The pods CNI set up, which the invariants are about: every pod but the DaemonSets' ones on the
+   * host network (deleting one of those is an operation too: its DaemonSet replaces it).
    */
   private List<Pod> cniPods() {
     return cluster.pods().stream().filter(p -> !p.hostNetwork()).toList();
@@ -362,10 +362,18 @@ final class ChurnRun {
         byOwner.computeIfAbsent(p.controlledBy().orElse("?"), k -> new ArrayList<>()).add(p);
       }
     }
-    boolean proxies = byOwner.containsKey("DaemonSet/kube-proxy");
-    if (proxies != (cluster.serviceMode() == ServiceMode.IPTABLES)) {
-      out.add(
-          "kube-proxy pods " + (proxies ? "present" : "missing") + " in " + cluster.serviceMode());
+    Set<String> expected = new TreeSet<>();
+    if (cluster.serviceMode() == ServiceMode.IPTABLES) {
+      expected.add("DaemonSet/kube-proxy");
+    }
+    switch (strategy) {
+      case FLANNEL -> expected.add("DaemonSet/kube-flannel-ds");
+      case CALICO -> expected.add("DaemonSet/calico-node");
+      case CILIUM -> expected.add("DaemonSet/cilium");
+      default -> {}
+    }
+    if (!byOwner.keySet().equals(expected)) {
+      out.add("DaemonSets with live pods " + byOwner.keySet() + ", expected " + expected);
     }
     byOwner.forEach(
         (owner, live) -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -229,5 +230,44 @@ class DaemonSetTest {
       assertThat(kubeProxies(cluster)).hasSize(mode == ServiceMode.IPTABLES ? 2 : 0);
       assertThat(io.podnet.cni.contract.ContractChecker.check(cluster).holds()).isTrue();
     }
+  }
+
+  @Test
+  void onPodStarted_daemonPodReplacedAndAPodRun_toldOnceEachAfterItsRunningTraceLine() {
+    List<String> lines = new java.util.ArrayList<>();
+    io.podnet.core.trace.Trace trace = io.podnet.core.trace.Trace.digestOnly();
+    trace.addSink((record, line) -> lines.add(line));
+    Cluster cluster = Cluster.flannel(Flanneld.Backend.VXLAN).nodes(1).seed(7).trace(trace).build();
+    List<String> told = new java.util.ArrayList<>();
+    cluster.onPodStarted(
+        pod -> {
+          assertThat(lines.get(lines.size() - 1)).contains("pod " + pod.key() + " Running");
+          told.add(pod.key());
+        });
+    Pod agent = cluster.pods().get(cluster.pods().size() - 1);
+
+    cluster.deletePod(agent.key());
+    cluster.runPod("web-1");
+    cluster.deletePod("web-1");
+    cluster.run(SimTime.SECOND);
+
+    assertThat(told).hasSize(2);
+    assertThat(told.get(0)).matches("kube-flannel/kube-flannel-ds-[a-z0-9]{5}");
+    assertThat(told.get(1)).isEqualTo("default/web-1");
+  }
+
+  @Test
+  void of_badNamespaceNameOrLabel_refused() {
+    assertThatThrownBy(() -> DaemonSet.of("Bad_NS", "agent", Map.of(), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid pod \"Bad_NS/agent-xxxxx\"");
+    assertThatThrownBy(() -> DaemonSet.of("kube-system", "a".repeat(250), Map.of(), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> DaemonSet.of("kube-system", "agent", Map.of("k", "bad value"), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid label k=bad value");
+    assertThat(DaemonSet.of("kube-system", "agent", Map.of("k", "v"), List.of()))
+        .hasToString("kube-system/agent");
   }
 }
