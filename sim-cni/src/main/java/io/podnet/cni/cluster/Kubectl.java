@@ -160,7 +160,8 @@ public final class Kubectl {
 
   /**
    * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, status, IP,
-   * the tolerations (sorted by key, one a line, as kubectl lists them) and the events table.
+   * the controller that owns it, the tolerations (sorted by key, one a line, as kubectl lists them)
+   * and the events table.
    */
   public static String describePod(Cluster cluster, String key) {
     Pod pod =
@@ -183,6 +184,7 @@ public final class Kubectl {
     } else {
       sb.append("\n  IP:  ").append(pod.ip().get()).append('\n');
     }
+    pod.controlledBy().ifPresent(owner -> field(sb, "Controlled By:", owner));
     List<Toleration> tolerations =
         pod.tolerations().stream().sorted(Comparator.comparing(Toleration::key)).toList();
     field(sb, "Tolerations:", tolerations.isEmpty() ? "<none>" : tolerations.get(0).toString());

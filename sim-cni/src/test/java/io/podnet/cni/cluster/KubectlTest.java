@@ -418,4 +418,18 @@ class KubectlTest {
             "  Warning  NetworkNotReady  0s (x16 over 30s)  kubelet  network is not ready:"
                 + " container runtime network not ready:");
   }
+
+  @Test
+  void describePod_ownedByAReplicaSet_saysControlledByAndABarePodDoesNot() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
+    Deployment web = cluster.createDeployment("web", 1, Map.of("app", "web"));
+    cluster.runPod("bare");
+    cluster.run(S);
+    Pod owned = cluster.pods(web).get(0);
+
+    assertThat(Kubectl.describePod(cluster, owned.key()))
+        .contains("  IP:  10.244.1.")
+        .contains("\nControlled By:    ReplicaSet/" + web.replicaSetName() + "\nTolerations:");
+    assertThat(Kubectl.describePod(cluster, "bare")).doesNotContain("Controlled By:");
+  }
 }
