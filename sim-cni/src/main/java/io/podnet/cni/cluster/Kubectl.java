@@ -159,9 +159,9 @@ public final class Kubectl {
   }
 
   /**
-   * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, status, IP,
-   * the controller that owns it, the tolerations (sorted by key, one a line, as kubectl lists them)
-   * and the events table.
+   * {@code kubectl describe pod}, reduced to what PodNet models: name, namespace, node, the labels
+   * (sorted by key, one a line), status, IP, the controller that owns it, the tolerations (sorted
+   * by key, one a line, as kubectl lists them) and the events table.
    */
   public static String describePod(Cluster cluster, String key) {
     Pod pod =
@@ -173,6 +173,12 @@ public final class Kubectl {
     field(sb, "Name:", pod.name());
     field(sb, "Namespace:", pod.namespace());
     field(sb, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
+    List<String> labels =
+        pod.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    field(sb, "Labels:", labels.isEmpty() ? "<none>" : labels.get(0));
+    for (String label : labels.subList(Math.min(1, labels.size()), labels.size())) {
+      field(sb, "", label);
+    }
     field(
         sb,
         "Status:",

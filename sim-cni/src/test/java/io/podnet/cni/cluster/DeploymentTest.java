@@ -24,7 +24,9 @@ class DeploymentTest {
     List<Pod> pods = cluster.pods(web);
     assertThat(pods).hasSize(3).allMatch(Pod::isRunning);
     assertThat(pods).allMatch(p -> p.name().matches(web.replicaSetName() + SUFFIX));
-    assertThat(pods).allMatch(p -> p.labels().equals(Map.of("app", "web")));
+    String hash = web.replicaSetName().substring("web-".length());
+    assertThat(pods)
+        .allMatch(p -> p.labels().equals(Map.of("app", "web", "pod-template-hash", hash)));
     assertThat(pods)
         .extracting(p -> p.controlledBy().orElseThrow())
         .containsOnly("ReplicaSet/" + web.replicaSetName());

@@ -420,16 +420,23 @@ class KubectlTest {
   }
 
   @Test
-  void describePod_ownedByAReplicaSet_saysControlledByAndABarePodDoesNot() {
+  void describePod_ownedByAReplicaSet_listsItsLabelsAndControllerAndABarePodNeither() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     Deployment web = cluster.createDeployment("web", 1, Map.of("app", "web"));
     cluster.runPod("bare");
     cluster.run(S);
     Pod owned = cluster.pods(web).get(0);
 
+    String hash = web.replicaSetName().substring("web-".length());
     assertThat(Kubectl.describePod(cluster, owned.key()))
+        .contains(
+            "\nLabels:           app=web\n                  pod-template-hash="
+                + hash
+                + "\nStatus:")
         .contains("  IP:  10.244.1.")
         .contains("\nControlled By:    ReplicaSet/" + web.replicaSetName() + "\nTolerations:");
-    assertThat(Kubectl.describePod(cluster, "bare")).doesNotContain("Controlled By:");
+    assertThat(Kubectl.describePod(cluster, "bare"))
+        .contains("\nLabels:           <none>\n")
+        .doesNotContain("Controlled By:");
   }
 }
