@@ -1272,6 +1272,7 @@ public final class Scenario {
       boolean all = false;
       boolean wide = false;
       boolean watch = false;
+      boolean showLabels = false;
       String selector = null;
       boolean ok = true;
       for (int i = 0; i < w.length; i++) {
@@ -1288,6 +1289,7 @@ public final class Scenario {
           }
           case "-owide", "-o=wide", "--output=wide" -> wide = true;
           case "-w", "--watch" -> watch = true;
+          case "--show-labels" -> showLabels = true;
           case "-l", "--selector" -> {
             ok &= i + 1 < w.length;
             selector = i + 1 < w.length ? w[++i] : null;
@@ -1307,14 +1309,16 @@ public final class Scenario {
       boolean get = words.equals(List.of("get", "pods"));
       boolean describe =
           words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
-      if (!ok || !(get || describe) || describe && (all || wide || watch || selector != null)) {
+      if (!ok
+          || !(get || describe)
+          || describe && (all || wide || watch || showLabels || selector != null)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
-                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or"
-                + " describe pod NAME [-n NAMESPACE])");
+                + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR]"
+                + " [--show-labels] [-w] or describe pod NAME [-n NAMESPACE])");
         return;
       }
       if (selector != null) {
@@ -1331,6 +1335,7 @@ public final class Scenario {
         args.put("namespace", all ? "" : namespace == null ? "default" : namespace);
         args.put("wide", Boolean.toString(wide));
         args.put("watch", Boolean.toString(watch));
+        args.put("showLabels", Boolean.toString(showLabels));
         return;
       }
       String key =

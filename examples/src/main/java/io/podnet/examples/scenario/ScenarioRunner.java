@@ -312,18 +312,23 @@ public final class ScenarioRunner {
           out.append(Kubectl.describePod(cluster, a.get("pod")));
           return;
         }
-        String ns = a.get("namespace").isEmpty() ? null : a.get("namespace");
-        boolean wide = Boolean.parseBoolean(a.get("wide"));
-        LabelSelector selector =
-            a.containsKey("selector")
-                ? LabelSelector.parse(a.get("selector"))
-                : LabelSelector.EVERYTHING;
+        Kubectl.GetPods get =
+            Kubectl.GetPods.in(a.get("namespace").isEmpty() ? null : a.get("namespace"));
+        if (Boolean.parseBoolean(a.get("wide"))) {
+          get = get.withWide();
+        }
+        if (a.containsKey("selector")) {
+          get = get.withSelector(LabelSelector.parse(a.get("selector")));
+        }
+        if (Boolean.parseBoolean(a.get("showLabels"))) {
+          get = get.withShowLabels();
+        }
         if (Boolean.parseBoolean(a.get("watch"))) {
-          PodWatch watch = Kubectl.watchPods(cluster, ns, wide, selector);
+          PodWatch watch = Kubectl.watchPods(cluster, get);
           watch.take().forEach(o -> out.append(o.text()));
           watches.add(new Watch("kubectl " + a.get("command"), watch));
         } else {
-          out.append(Kubectl.getPods(cluster, ns, wide, selector));
+          out.append(Kubectl.getPods(cluster, get));
         }
       }
       case "exec" -> exec(cluster, a);

@@ -204,6 +204,8 @@ class ScenarioRunTest {
                 kubectl: get pods -A -l=k8s-app!=kube-proxy
               - at: 1s
                 kubectl: get pods -n kube-system --selector k8s-app --watch
+              - at: 1s
+                kubectl: get pods -n kube-system --show-labels
             """);
 
     String list =
@@ -220,8 +222,14 @@ class ScenarioRunTest {
         .isEqualTo(
             "1.000000000s] $ kubectl get pods -A -l=k8s-app!=kube-proxy\nNo resources found\n");
     assertThat(sections[4])
-        .startsWith(
+        .isEqualTo(
             "1.000000000s] $ kubectl get pods -n kube-system --selector k8s-app --watch\n" + list);
+    assertThat(sections[5])
+        .startsWith(
+            "1.000000000s] $ kubectl get pods -n kube-system --show-labels\n"
+                + "NAME               READY   STATUS    RESTARTS   AGE   LABELS\n"
+                + "kube-proxy-7nlls   1/1     Running   0          1s    k8s-app=kube-proxy,"
+                + "pod-template-generation=1\n");
   }
 
   @Test

@@ -161,8 +161,8 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    kubectl: get pods -n",
             "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\" (expected get"
-                + " pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or describe pod NAME [-n"
-                + " NAMESPACE])"),
+                + " pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w] or describe"
+                + " pod NAME [-n NAMESPACE])"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    kubectl: get pods -n kube-system -l k8s-app=a=b",
@@ -173,8 +173,8 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    kubectl: describe pod a -w",
             "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a -w\" (expected"
-                + " get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [-w] or describe pod NAME"
-                + " [-n NAMESPACE])"),
+                + " get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w] or"
+                + " describe pod NAME [-n NAMESPACE])"),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

@@ -2,7 +2,6 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +18,50 @@ public final class Kubectl {
   /** The minimum column width of kubectl's tabwriter for {@code get}, padding included. */
   private static final int GET_MIN_WIDTH = 6;
 
+  /**
+   * The flags of a {@code kubectl get pods}: {@code -n NAMESPACE} (null for {@code -A}), {@code -o
+   * wide}, {@code -l SELECTOR} and {@code --show-labels}. Build one with {@link #in}:
+   *
+   * <pre>{@code
+   * LabelSelector proxies = LabelSelector.parse("k8s-app=kube-proxy");
+   * Kubectl.getPods(cluster, GetPods.in("kube-system").withSelector(proxies));
+   * }</pre>
+   */
+  public record GetPods(
+      @Nullable String namespace, boolean wide, LabelSelector selector, boolean showLabels) {
+
+    /** Checks the selector. */
+    public GetPods {
+      java.util.Objects.requireNonNull(selector, "selector");
+    }
+
+    /** {@code kubectl get pods -n namespace}, or {@code -A} for null. */
+    public static GetPods in(@Nullable String namespace) {
+      return new GetPods(namespace, false, LabelSelector.EVERYTHING, false);
+    }
+
+    /** With {@code -o wide}. */
+    public GetPods withWide() {
+      return new GetPods(namespace, true, selector, showLabels);
+    }
+
+    /** With {@code -l selector}. */
+    public GetPods withSelector(LabelSelector labelSelector) {
+      return new GetPods(namespace, wide, labelSelector, showLabels);
+    }
+
+    /** With {@code --show-labels}: a last {@code LABELS} column. */
+    public GetPods withShowLabels() {
+      return new GetPods(namespace, wide, selector, true);
+    }
+
+    /** Whether the command lists {@code pod}. */
+    boolean selects(Pod pod) {
+      return (namespace == null || pod.namespace().equals(namespace))
+          && selector.matches(pod.labels());
+    }
+  }
+
   private Kubectl() {}
 
   /** {@code kubectl get pods -o wide}: the pods of the {@code default} namespace. */
@@ -33,49 +76,41 @@ public final class Kubectl {
    * there are none.
    */
   public static String getPods(Cluster cluster, @Nullable String namespace, boolean wide) {
-    return getPods(cluster, namespace, wide, LabelSelector.EVERYTHING);
+    GetPods get = GetPods.in(namespace);
+    return getPods(cluster, wide ? get.withWide() : get);
   }
 
   /**
-   * {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] -l SELECTOR}: like {@link
-   * #getPods(Cluster, String, boolean)}, only the pods whose labels meet {@code selector}.
+   * {@code kubectl get pods} with the flags of {@code get}; see {@link #getPods(Cluster, String,
+   * boolean)}.
    */
-  public static String getPods(
-      Cluster cluster, @Nullable String namespace, boolean wide, LabelSelector selector) {
-    List<Pod> pods = listed(cluster, namespace, selector);
+  public static String getPods(Cluster cluster, GetPods get) {
+    List<Pod> pods = listed(cluster, get);
     if (pods.isEmpty()) {
-      return namespace == null
+      return get.namespace() == null
           ? "No resources found\n"
-          : "No resources found in " + namespace + " namespace.\n";
+          : "No resources found in " + get.namespace() + " namespace.\n";
     }
-    return new PodTable(namespace, wide).flush(pods, cluster.simulation().now());
+    return new PodTable(get).flush(pods, cluster.simulation().now());
   }
 
   /**
-   * Starts {@code kubectl get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] -w} (a null
-   * namespace for {@code -A}): the list as {@link #getPods} prints it (nothing at all when it is
-   * empty), then a row for each change to a listed pod, as it happens. See {@link PodWatch}.
+   * Starts {@code kubectl get pods ... -w} with the flags of {@code get}: the list as {@link
+   * #getPods} prints it (nothing at all when it is empty), then a row for each change to a listed
+   * pod, as it happens. See {@link PodWatch}.
    */
-  public static PodWatch watchPods(
-      Cluster cluster, @Nullable String namespace, boolean wide, LabelSelector selector) {
-    PodWatch watch = new PodWatch(cluster, new PodTable(namespace, wide), namespace, selector);
-    watch.print(listed(cluster, namespace, selector), cluster.simulation().now());
+  public static PodWatch watchPods(Cluster cluster, GetPods get) {
+    PodWatch watch = new PodWatch(cluster, new PodTable(get), get);
+    watch.print(listed(cluster, get), cluster.simulation().now());
     return watch;
   }
 
-  /** The pods of {@code namespace} (of all for null) that {@code selector} selects, by key. */
-  private static List<Pod> listed(
-      Cluster cluster, @Nullable String namespace, LabelSelector selector) {
+  /** The pods {@code get} lists, by key. */
+  private static List<Pod> listed(Cluster cluster, GetPods get) {
     return cluster.pods().stream()
-        .filter(p -> selects(p, namespace, selector))
+        .filter(get::selects)
         .sorted(Comparator.comparing(Pod::key))
         .toList();
-  }
-
-  /** Whether {@code kubectl get pods [-n namespace | -A] [-l selector]} lists {@code pod}. */
-  static boolean selects(Pod pod, @Nullable String namespace, LabelSelector selector) {
-    return (namespace == null || pod.namespace().equals(namespace))
-        && selector.matches(pod.labels());
   }
 
   /**
@@ -86,14 +121,12 @@ public final class Kubectl {
    * already written.
    */
   static final class PodTable {
-    private final @Nullable String namespace;
-    private final boolean wide;
+    private final GetPods get;
     private final int[] widths;
     private boolean headerPrinted;
 
-    PodTable(@Nullable String namespace, boolean wide) {
-      this.namespace = namespace;
-      this.wide = wide;
+    PodTable(GetPods get) {
+      this.get = get;
       this.widths = new int[header().length];
     }
 
@@ -121,7 +154,8 @@ public final class Kubectl {
                 pod.ip().map(Object::toString).orElse("<none>"),
                 pod.node().map(Node::name).orElse("<none>"),
                 "<none>",
-                "<none>"));
+                "<none>",
+                labels(pod)));
       }
       return table(rows, GET_MIN_WIDTH, 3, "", widths);
     }
@@ -137,14 +171,36 @@ public final class Kubectl {
           "IP",
           "NODE",
           "NOMINATED NODE",
-          "READINESS GATES");
+          "READINESS GATES",
+          "LABELS");
     }
 
-    /** One row's cells: the namespace only for all namespaces, the last four only when wide. */
+    /**
+     * One row's cells: the namespace only for all namespaces, the four before the last only when
+     * wide, the last (the labels) only with {@code --show-labels}.
+     */
     private String[] row(String... cells) {
-      int from = namespace == null ? 0 : 1;
-      int to = wide ? cells.length : cells.length - 4;
-      return Arrays.copyOfRange(cells, from, to);
+      List<String> kept = new ArrayList<>();
+      for (int c = get.namespace() == null ? 0 : 1; c < cells.length; c++) {
+        boolean wideColumn = c >= cells.length - 5 && c < cells.length - 1;
+        boolean labelsColumn = c == cells.length - 1;
+        if ((!wideColumn || get.wide()) && (!labelsColumn || get.showLabels())) {
+          kept.add(cells[c]);
+        }
+      }
+      return kept.toArray(String[]::new);
+    }
+
+    /** kubectl's {@code labels.FormatLabels}: {@code k=v} sorted by key, comma-separated. */
+    private static String labels(Pod pod) {
+      if (pod.labels().isEmpty()) {
+        return "<none>";
+      }
+      StringBuilder sb = new StringBuilder();
+      pod.labels()
+          .forEach(
+              (k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+      return sb.toString();
     }
   }
 

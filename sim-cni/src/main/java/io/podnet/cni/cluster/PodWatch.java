@@ -3,7 +3,6 @@ package io.podnet.cni.cluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A running {@code kubectl get pods [-o wide] -w}, started by {@link Kubectl#watchPods}: what it
@@ -23,17 +22,14 @@ public final class PodWatch {
 
   private final Cluster cluster;
   private final Kubectl.PodTable table;
-  private final @Nullable String namespace;
-  private final LabelSelector selector;
+  private final Kubectl.GetPods get;
   private final Consumer<Pod> watcher = this::changed;
   private final List<Output> printed = new ArrayList<>();
 
-  PodWatch(
-      Cluster cluster, Kubectl.PodTable table, @Nullable String namespace, LabelSelector selector) {
+  PodWatch(Cluster cluster, Kubectl.PodTable table, Kubectl.GetPods get) {
     this.cluster = cluster;
     this.table = table;
-    this.namespace = namespace;
-    this.selector = selector;
+    this.get = get;
     cluster.watchPods(watcher);
   }
 
@@ -59,7 +55,7 @@ public final class PodWatch {
 
   /** The cluster reports a change to {@code pod}. */
   private void changed(Pod pod) {
-    if (Kubectl.selects(pod, namespace, selector)) {
+    if (get.selects(pod)) {
       print(List.of(pod), cluster.simulation().now());
     }
   }

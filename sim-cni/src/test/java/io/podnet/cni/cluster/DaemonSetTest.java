@@ -25,7 +25,9 @@ class DaemonSetTest {
   void build_iptablesMode_aRunningKubeProxyPodOnEveryNodeWithTheNodesAddress() {
     Cluster cluster = Cluster.bridge().nodes(3).seed(7).build();
 
-    assertThat(Kubectl.getPods(cluster, "kube-system", true, KUBE_PROXY))
+    assertThat(
+            Kubectl.getPods(
+                cluster, Kubectl.GetPods.in("kube-system").withWide().withSelector(KUBE_PROXY)))
         .matches(
             "NAME               READY   STATUS    RESTARTS   AGE   IP             NODE     NOMINATED"
                 + " NODE   READINESS GATES\n"
@@ -48,7 +50,7 @@ class DaemonSetTest {
   void build_hashMapMode_noKubeProxyAsWithCiliumsReplacement() {
     Cluster cluster = Cluster.bridge().nodes(2).seed(7).services(ServiceMode.HASH_MAP).build();
 
-    assertThat(Kubectl.getPods(cluster, "kube-system", false, KUBE_PROXY))
+    assertThat(Kubectl.getPods(cluster, Kubectl.GetPods.in("kube-system").withSelector(KUBE_PROXY)))
         .isEqualTo("No resources found in kube-system namespace.\n");
   }
 

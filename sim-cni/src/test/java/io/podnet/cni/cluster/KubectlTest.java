@@ -113,7 +113,7 @@ class KubectlTest {
   @Test
   void watchPods_podCreatedAfterwards_headerComesWithItsFirstRowAndWiderCellsWidenLaterRows() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in("default").withWide());
     assertThat(watch.take()).isEmpty();
 
     cluster.createPod("web-1");
@@ -146,7 +146,7 @@ class KubectlTest {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.runPod("web-1");
     cluster.run(3 * S);
-    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in("default").withWide());
     watch.take();
     cluster.node("node-1").runtime().removePlugin("bridge");
 
@@ -178,7 +178,7 @@ class KubectlTest {
   @Test
   void watchPods_unboundPodDeleted_deletedAtOnceStillPending() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in("default"));
 
     cluster.createPod("web-1");
     cluster.startDeletingPod("web-1");
@@ -195,7 +195,7 @@ class KubectlTest {
   @Test
   void watchPods_podPinnedToANode_itsFirstRowAlreadyNamesTheNode() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", true, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in("default").withWide());
 
     cluster.runPod("web-1", "node-1");
 
@@ -214,7 +214,9 @@ class KubectlTest {
   @Test
   void watchPods_selector_printsOnlyThePodsItSelects() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.parse("app=web"));
+    PodWatch watch =
+        Kubectl.watchPods(
+            cluster, Kubectl.GetPods.in("default").withSelector(LabelSelector.parse("app=web")));
 
     cluster.runPod(PodSpec.named("db-1").label("app", "db"));
     cluster.runPod(PodSpec.named("web-1").label("app", "web"));
@@ -231,7 +233,7 @@ class KubectlTest {
     cluster.runPod("web-2");
     cluster.runPod("web-10");
     long started = cluster.simulation().now();
-    PodWatch watch = Kubectl.watchPods(cluster, "default", false, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in("default"));
 
     cluster.runPod("kube-system/coredns-0");
     cluster.runPod("api");
@@ -256,7 +258,7 @@ class KubectlTest {
   @Test
   void watchPods_allNamespaces_rowsOfEveryNamespaceWithTheNamespaceColumn() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
-    PodWatch watch = Kubectl.watchPods(cluster, null, false, LabelSelector.EVERYTHING);
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in(null));
 
     cluster.runPod("kube-system/coredns-0");
 
@@ -438,5 +440,23 @@ class KubectlTest {
     assertThat(Kubectl.describePod(cluster, "bare"))
         .contains("\nLabels:           <none>\n")
         .doesNotContain("Controlled By:");
+  }
+
+  @Test
+  void getPods_showLabels_aLabelsColumnAfterEveryOtherAsKubectlFormatsThem() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
+    cluster.runPod(PodSpec.named("web-1").label("tier", "front").label("app", "web"));
+    cluster.runPod("bare");
+
+    assertThat(Kubectl.getPods(cluster, Kubectl.GetPods.in("default").withShowLabels()))
+        .isEqualTo(
+            "NAME    READY   STATUS    RESTARTS   AGE   LABELS\n"
+                + "bare    1/1     Running   0          0s    <none>\n"
+                + "web-1   1/1     Running   0          0s    app=web,tier=front\n");
+    assertThat(Kubectl.getPods(cluster, Kubectl.GetPods.in(null).withWide().withShowLabels()))
+        .startsWith(
+            "NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED"
+                + " NODE   READINESS GATES   LABELS\n")
+        .endsWith("   <none>           <none>            app=web,tier=front\n");
   }
 }
