@@ -1289,7 +1289,8 @@ public final class Scenario {
           }
           case "-owide", "-o=wide", "--output=wide" -> wide = true;
           case "-w", "--watch" -> watch = true;
-          case "--show-labels" -> showLabels = true;
+          case "--show-labels", "--show-labels=true" -> showLabels = true;
+          case "--show-labels=false" -> showLabels = false;
           case "-l", "--selector" -> {
             ok &= i + 1 < w.length;
             selector = i + 1 < w.length ? w[++i] : null;

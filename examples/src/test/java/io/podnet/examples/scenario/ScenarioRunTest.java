@@ -229,7 +229,7 @@ class ScenarioRunTest {
             "1.000000000s] $ kubectl get pods -n kube-system --show-labels\n"
                 + "NAME               READY   STATUS    RESTARTS   AGE   LABELS\n"
                 + "kube-proxy-7nlls   1/1     Running   0          1s    k8s-app=kube-proxy,"
-                + "pod-template-generation=1\n");
+                + "pod-template-generation=1\n\ntrace digest: ");
   }
 
   @Test

@@ -171,6 +171,12 @@ class ScenarioValidationTest {
                 + " commas)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
+            "    kubectl: describe pod a --show-labels",
+            "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a --show-labels\""
+                + " (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels]"
+                + " [-w] or describe pod NAME [-n NAMESPACE])"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
             "    kubectl: describe pod a -w",
             "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a -w\" (expected"
                 + " get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w] or"

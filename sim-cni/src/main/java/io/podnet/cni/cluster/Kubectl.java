@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Renders the cluster as kubectl prints it: {@code kubectl get pods -o wide} (columns padded to the
- * widest cell plus three spaces, at least six wide, {@code <none>} for what is missing, ages in
- * kubectl's human-readable form), its watch ({@code -w}, a {@link PodWatch}) and {@code kubectl
- * describe pod}.
+ * Renders the cluster as kubectl prints it: {@code kubectl get pods} with its flags ({@link
+ * GetPods}; columns padded to the widest cell plus three spaces, at least six wide, {@code <none>}
+ * for what is missing, ages in kubectl's human-readable form), its watch ({@code -w}, a {@link
+ * PodWatch}) and {@code kubectl describe pod}.
  */
 public final class Kubectl {
 
@@ -32,12 +33,17 @@ public final class Kubectl {
 
     /** Checks the selector. */
     public GetPods {
-      java.util.Objects.requireNonNull(selector, "selector");
+      Objects.requireNonNull(selector, "selector");
     }
 
     /** {@code kubectl get pods -n namespace}, or {@code -A} for null. */
     public static GetPods in(@Nullable String namespace) {
       return new GetPods(namespace, false, LabelSelector.EVERYTHING, false);
+    }
+
+    /** {@code kubectl get pods -A}. */
+    public static GetPods allNamespaces() {
+      return in(null);
     }
 
     /** With {@code -o wide}. */
@@ -69,20 +75,17 @@ public final class Kubectl {
     return getPods(cluster, "default", true);
   }
 
-  /**
-   * {@code kubectl get pods [-o wide] [-n NAMESPACE]}, or with a null namespace {@code kubectl get
-   * pods -A}, which adds a leading {@code NAMESPACE} column. Pods in the API server's order (by
-   * {@code namespace/name}, as etcd keeps its keys); kubectl's {@code No resources found} line when
-   * there are none.
-   */
+  /** {@code kubectl get pods [-o wide] [-n NAMESPACE]}, or {@code -A} for a null namespace. */
   public static String getPods(Cluster cluster, @Nullable String namespace, boolean wide) {
     GetPods get = GetPods.in(namespace);
     return getPods(cluster, wide ? get.withWide() : get);
   }
 
   /**
-   * {@code kubectl get pods} with the flags of {@code get}; see {@link #getPods(Cluster, String,
-   * boolean)}.
+   * {@code kubectl get pods} with the flags of {@code get}: the pods it selects in the API server's
+   * order (by {@code namespace/name}, as etcd keeps its keys), a leading {@code NAMESPACE} column
+   * with {@code -A}, the wide columns with {@code -o wide}, a last {@code LABELS} column with
+   * {@code --show-labels}; kubectl's {@code No resources found} line when there are none.
    */
   public static String getPods(Cluster cluster, GetPods get) {
     List<Pod> pods = listed(cluster, get);

@@ -96,17 +96,16 @@ final class ReplicaSetController {
   }
 
   /**
-   * The spec of a pod of {@code d}, with its labels, the {@code pod-template-hash} label the
-   * Deployment controller adds (its ReplicaSet's suffix) and its tolerations; validates the name
-   * and labels.
+   * The spec of a pod of {@code d}, with its labels, then the {@code pod-template-hash} label the
+   * Deployment controller adds (its ReplicaSet's suffix, which wins over a template label of that
+   * key) and its tolerations; validates the name and labels.
    */
   private static PodSpec template(Deployment d, String podName) {
-    PodSpec spec =
-        PodSpec.named(d.namespace() + "/" + podName)
-            .label("pod-template-hash", d.replicaSetName().substring(d.name().length() + 1));
+    PodSpec spec = PodSpec.named(d.namespace() + "/" + podName);
     for (Map.Entry<String, String> label : d.labels().entrySet()) {
       spec = spec.label(label.getKey(), label.getValue());
     }
+    spec = spec.label("pod-template-hash", d.replicaSetName().substring(d.name().length() + 1));
     for (Toleration t : d.tolerations()) {
       spec = spec.tolerate(t);
     }

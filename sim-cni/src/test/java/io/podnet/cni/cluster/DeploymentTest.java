@@ -78,4 +78,16 @@ class DeploymentTest {
     cluster.run(SimTime.SECOND);
     return cluster.pods(web).stream().map(Pod::name).toList();
   }
+
+  @Test
+  void createDeployment_templateWithItsOwnPodTemplateHash_theReplicaSetsHashWins() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+
+    Deployment web =
+        cluster.createDeployment("web", 1, Map.of("app", "web", "pod-template-hash", "mine"));
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.pods(web).get(0).labels())
+        .containsEntry("pod-template-hash", web.replicaSetName().substring("web-".length()));
+  }
 }

@@ -258,7 +258,7 @@ class KubectlTest {
   @Test
   void watchPods_allNamespaces_rowsOfEveryNamespaceWithTheNamespaceColumn() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
-    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.in(null));
+    PodWatch watch = Kubectl.watchPods(cluster, Kubectl.GetPods.allNamespaces());
 
     cluster.runPod("kube-system/coredns-0");
 
@@ -438,25 +438,44 @@ class KubectlTest {
         .contains("  IP:  10.244.1.")
         .contains("\nControlled By:    ReplicaSet/" + web.replicaSetName() + "\nTolerations:");
     assertThat(Kubectl.describePod(cluster, "bare"))
-        .contains("\nLabels:           <none>\n")
+        .contains("\nNode:             node-1/192.168.1.11\nLabels:           <none>\nStatus:")
         .doesNotContain("Controlled By:");
   }
 
-  @Test
-  void getPods_showLabels_aLabelsColumnAfterEveryOtherAsKubectlFormatsThem() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "false|false|NAME    READY   STATUS    RESTARTS   AGE   LABELS;"
+            + "web-1   1/1     Running   0          0s    app=web,tier=front",
+        "true|false|NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   LABELS;"
+            + "default     web-1   1/1     Running   0          0s    app=web,tier=front",
+        "false|true|NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED NODE"
+            + "   READINESS GATES   LABELS;web-1   1/1     Running   0          0s    10.244.1.2   node-1"
+            + "   <none>           <none>            app=web,tier=front",
+        "true|true|NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED"
+            + " NODE   READINESS GATES   LABELS;default     web-1   1/1     Running   0          0s    10.244.1.2"
+            + "   node-1   <none>           <none>            app=web,tier=front",
+      })
+  void getPods_showLabels_aLabelsColumnAfterEveryOtherAsKubectlFormatsThem(
+      boolean all, boolean wide, String expected) {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     cluster.runPod(PodSpec.named("web-1").label("tier", "front").label("app", "web"));
+    Kubectl.GetPods get =
+        (all ? Kubectl.GetPods.allNamespaces() : Kubectl.GetPods.in("default")).withShowLabels();
+
+    assertThat(Kubectl.getPods(cluster, wide ? get.withWide() : get))
+        .isEqualTo(expected.replace(";", "\n") + "\n");
+  }
+
+  @Test
+  void getPods_showLabelsOnAPodWithoutLabels_printsNone() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).services(ServiceMode.HASH_MAP).build();
     cluster.runPod("bare");
 
     assertThat(Kubectl.getPods(cluster, Kubectl.GetPods.in("default").withShowLabels()))
         .isEqualTo(
-            "NAME    READY   STATUS    RESTARTS   AGE   LABELS\n"
-                + "bare    1/1     Running   0          0s    <none>\n"
-                + "web-1   1/1     Running   0          0s    app=web,tier=front\n");
-    assertThat(Kubectl.getPods(cluster, Kubectl.GetPods.in(null).withWide().withShowLabels()))
-        .startsWith(
-            "NAMESPACE   NAME    READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED"
-                + " NODE   READINESS GATES   LABELS\n")
-        .endsWith("   <none>           <none>            app=web,tier=front\n");
+            "NAME   READY   STATUS    RESTARTS   AGE   LABELS\n"
+                + "bare   1/1     Running   0          0s    <none>\n");
   }
 }
