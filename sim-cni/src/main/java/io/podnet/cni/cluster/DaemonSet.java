@@ -44,20 +44,7 @@ public final class DaemonSet {
   public static DaemonSet of(
       String namespace, String name, Map<String, String> labels, List<Toleration> tolerations) {
     Cluster.qualify(namespace + "/" + name + "-xxxxx");
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      if (!PodSpec.isLabelKey(label.getKey()) || !PodSpec.isLabelValue(label.getValue())) {
-        throw new IllegalArgumentException(
-            "invalid label "
-                + label.getKey()
-                + "="
-                + label.getValue()
-                + " (expected a key "
-                + PodSpec.LABEL_KEY_FORM
-                + " and a value "
-                + PodSpec.LABEL_VALUE_FORM
-                + ")");
-      }
-    }
+    labels.forEach(PodSpec::checkLabel);
     return new DaemonSet(namespace, name, labels, tolerations);
   }
 

@@ -87,10 +87,11 @@ final class DaemonSetController {
     do {
       key = ds.namespace() + "/" + ds.name() + "-" + ReplicaSetController.random(names, 5);
     } while (cluster.pod(key).isPresent());
-    PodSpec spec = PodSpec.named(key).onHostNetwork().label("pod-template-generation", "1");
+    PodSpec spec = PodSpec.named(key).onHostNetwork();
     for (Map.Entry<String, String> label : ds.labels().entrySet()) {
       spec = spec.label(label.getKey(), label.getValue());
     }
+    spec = spec.label("pod-template-generation", "1");
     for (Toleration t : ds.tolerations()) {
       spec = spec.tolerate(t);
     }

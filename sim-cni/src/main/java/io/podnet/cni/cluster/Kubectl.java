@@ -232,12 +232,10 @@ public final class Kubectl {
     field(sb, "Name:", pod.name());
     field(sb, "Namespace:", pod.namespace());
     field(sb, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
-    List<String> labels =
-        pod.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-    field(sb, "Labels:", labels.isEmpty() ? "<none>" : labels.get(0));
-    for (String label : labels.subList(Math.min(1, labels.size()), labels.size())) {
-      field(sb, "", label);
-    }
+    fields(
+        sb,
+        "Labels:",
+        pod.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     field(
         sb,
         "Status:",
@@ -250,12 +248,13 @@ public final class Kubectl {
       sb.append("\n  IP:  ").append(pod.ip().get()).append('\n');
     }
     pod.controlledBy().ifPresent(owner -> field(sb, "Controlled By:", owner));
-    List<Toleration> tolerations =
-        pod.tolerations().stream().sorted(Comparator.comparing(Toleration::key)).toList();
-    field(sb, "Tolerations:", tolerations.isEmpty() ? "<none>" : tolerations.get(0).toString());
-    for (Toleration t : tolerations.subList(Math.min(1, tolerations.size()), tolerations.size())) {
-      field(sb, "", t.toString());
-    }
+    fields(
+        sb,
+        "Tolerations:",
+        pod.tolerations().stream()
+            .sorted(Comparator.comparing(Toleration::key))
+            .map(Toleration::toString)
+            .toList());
     sb.append(events(pod, now));
     return sb.toString();
   }
@@ -278,6 +277,14 @@ public final class Kubectl {
       rows.add(new String[] {e.type(), e.reason(), age, e.from(), e.message()});
     }
     return "Events:\n" + table(rows, 0, 2, "  ", new int[rows.get(0).length]);
+  }
+
+  /** A field of several values, as kubectl prints them: one a line, {@code <none>} for none. */
+  private static void fields(StringBuilder sb, String label, List<String> values) {
+    field(sb, label, values.isEmpty() ? "<none>" : values.get(0));
+    for (String value : values.subList(Math.min(1, values.size()), values.size())) {
+      field(sb, "", value);
+    }
   }
 
   private static void field(StringBuilder sb, String label, String value) {

@@ -66,6 +66,14 @@ public final class PodSpec {
 
   /** This spec with one more label; {@link IllegalArgumentException} for a bad key or value. */
   public PodSpec label(String name, String value) {
+    checkLabel(name, value);
+    TreeMap<String, String> copy = new TreeMap<>(labels);
+    copy.put(name, value);
+    return new PodSpec(key, copy, nodeName, tolerations, hostNetwork);
+  }
+
+  /** {@link IllegalArgumentException} naming the label unless its key and value are valid. */
+  static void checkLabel(String name, String value) {
     if (!isLabelKey(name)) {
       throw new IllegalArgumentException(
           "invalid label key \"" + name + "\" (expected " + LABEL_KEY_FORM + ")");
@@ -80,9 +88,6 @@ public final class PodSpec {
               + LABEL_VALUE_FORM
               + ")");
     }
-    TreeMap<String, String> copy = new TreeMap<>(labels);
-    copy.put(name, value);
-    return new PodSpec(key, copy, nodeName, tolerations, hostNetwork);
   }
 
   /** This spec pinned to a node, bypassing the scheduler. */

@@ -269,8 +269,30 @@ class DaemonSetTest {
     assertThatThrownBy(
             () -> DaemonSet.of("kube-system", "agent", Map.of("k", "bad value"), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("invalid label k=bad value");
+        .hasMessageStartingWith("invalid label value \"bad value\" for k (expected ");
     assertThat(DaemonSet.of("kube-system", "agent", Map.of("k", "v"), List.of()))
         .hasToString("kube-system/agent");
+  }
+
+  @Test
+  void build_agentTemplateWithItsOwnTemplateGeneration_theControllersLabelWins() {
+    DaemonSet ds =
+        DaemonSet.of("kube-system", "agent", Map.of("pod-template-generation", "7"), List.of());
+    NetworkAgent agent =
+        new NetworkAgent() {
+          @Override
+          public void nodesReady(Cluster cluster) {}
+
+          @Override
+          public java.util.Optional<DaemonSet> daemonSet() {
+            return java.util.Optional.of(ds);
+          }
+        };
+    Cluster cluster = Cluster.bridge().agent(agent).nodes(1).seed(7).build();
+
+    assertThat(cluster.pods())
+        .filteredOn(p -> p.controlledBy().orElse("").equals("DaemonSet/agent"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.labels()).containsEntry("pod-template-generation", "1"));
   }
 }

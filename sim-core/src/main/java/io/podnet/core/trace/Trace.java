@@ -95,7 +95,7 @@ public final class Trace {
    */
   public StringBuilder scratch(long time) {
     line.setLength(0);
-    if (time != scratchTime || scratchTimeText.isEmpty()) {
+    if (time != scratchTime) {
       SimTime.appendTo(line, time);
       scratchTimeText = line.toString();
       scratchTime = time;
