@@ -48,6 +48,14 @@ public final class Frame {
     return new Frame(buf, HEADROOM, bytes.length, id, walk);
   }
 
+  /**
+   * A frame of {@code bytes} itself, without a copy and without headroom: for a packet the stack
+   * has just built and hands over.
+   */
+  static Frame adopt(long id, byte[] bytes, @Nullable Walk walk) {
+    return new Frame(bytes, 0, bytes.length, id, walk);
+  }
+
   /** The packet id, stable across copies and rewrites. */
   public long id() {
     return id;

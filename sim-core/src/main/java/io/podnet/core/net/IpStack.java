@@ -362,7 +362,10 @@ final class IpStack {
     dev.send(frame);
   }
 
-  /** Builds a locally generated packet once its source address is known. */
+  /**
+   * Builds a locally generated packet once its source address is known, into a new array that the
+   * stack takes over.
+   */
   @FunctionalInterface
   interface PacketBuilder {
     byte[] build(int source);
@@ -385,7 +388,8 @@ final class IpStack {
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
-      Frame frame = Frame.of(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
+      Frame frame =
+          Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
       hop(null, HopAction.SEND, frame, "");
       Device lo = ns.loopback();
       if (!runHooks(HookPoint.OUTPUT, frame, null, lo)) {
@@ -413,7 +417,7 @@ final class IpStack {
       return "No route to host";
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
-    Frame frame = Frame.of(net.nextPacketId(), builder.build(src), walk);
+    Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
     frame.sender = sender;
     hop(null, HopAction.SEND, frame, "");
     hop(null, HopAction.ROUTE, frame, route.toString());

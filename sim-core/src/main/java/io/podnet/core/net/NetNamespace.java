@@ -545,9 +545,9 @@ public final class NetNamespace {
   /**
    * Sends a packet generated in this namespace, such as an encapsulated frame: routes it by {@code
    * dst}, picks the source address when {@code source} is 0, asks {@code builder} for the complete
-   * Ethernet frame (MACs are filled in by the neighbour layer), runs OUTPUT and POSTROUTING and
-   * sends it. Returns null when it left, or the errno text a socket would see ({@code Network is
-   * unreachable}).
+   * Ethernet frame in a new array, which the stack takes over (MACs are filled in by the neighbour
+   * layer), runs OUTPUT and POSTROUTING and sends it. Returns null when it left, or the errno text
+   * a socket would see ({@code Network is unreachable}).
    */
   public @Nullable String sendPacket(
       int source, int dst, IntFunction<byte[]> builder, @Nullable Walk walk) {

@@ -13,7 +13,6 @@ import io.podnet.core.packet.UdpHeader;
 import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -766,7 +765,7 @@ final class Sockets {
       s.rcvNxt = seq + dataLen;
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data");
       if (s.state == TcpStream.ESTABLISHED) {
-        s.listener.received(s, Arrays.copyOfRange(b, dataOff, dataOff + dataLen));
+        s.listener.received(s, b, dataOff, dataLen);
       }
     }
     if (fin) {

@@ -10,8 +10,12 @@ public interface StreamListener {
   /** The three-way handshake completed; {@code stream} may now send. */
   void connected(TcpStream stream);
 
-  /** Bytes arrived, in order; {@code data} is a fresh array the listener may keep. */
-  void received(TcpStream stream, byte[] data);
+  /**
+   * Bytes arrived, in order: {@code buffer[offset, offset + length)}, the payload of the segment in
+   * the received frame. The buffer is the stack's and valid only during the call; a listener that
+   * keeps bytes copies them.
+   */
+  void received(TcpStream stream, byte[] buffer, int offset, int length);
 
   /**
    * The stream ended other than by its own {@link TcpStream#close()}: {@code Connection refused} (a

@@ -39,9 +39,10 @@ class TcpStreamTest {
     }
 
     @Override
-    public void received(TcpStream stream, byte[] data) {
-      events.add(name + " received " + new String(data, StandardCharsets.US_ASCII));
-      bytes.writeBytes(data);
+    public void received(TcpStream stream, byte[] buffer, int offset, int length) {
+      events.add(
+          name + " received " + new String(buffer, offset, length, StandardCharsets.US_ASCII));
+      bytes.write(buffer, offset, length);
     }
 
     @Override

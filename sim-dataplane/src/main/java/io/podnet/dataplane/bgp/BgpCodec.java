@@ -236,13 +236,18 @@ final class BgpCodec {
     return length;
   }
 
+  /** The type of the message at {@code b[off]}, whose header {@link #messageLength} checked. */
+  static int type(byte[] b, int off) {
+    return b[off + 18] & 0xFF;
+  }
+
   /** Decodes one whole message at {@code b[off, off + len)}. */
   static BgpMessage decode(byte[] b, int off, int len, boolean fourOctetAs) {
     int length = messageLength(b, off, len);
     if (length != len) {
       throw new BgpError(BgpError.HEADER, 2, "bad message length: " + length + " != " + len);
     }
-    int type = b[off + 18] & 0xFF;
+    int type = type(b, off);
     int p = off + HEADER_LENGTH;
     int end = off + len;
     switch (type) {
@@ -315,54 +320,114 @@ final class BgpCodec {
   }
 
   private static BgpMessage.Update decodeUpdate(byte[] b, int p, int end, boolean fourOctetAs) {
-    if (end - p < 4) {
-      throw new BgpError(BgpError.UPDATE, 1, "UPDATE too short");
-    }
-    int withdrawnLength = u16(b, p);
-    int wEnd = p + 2 + withdrawnLength;
-    if (wEnd + 2 > end) {
-      throw new BgpError(BgpError.UPDATE, 1, "withdrawn routes length " + withdrawnLength);
-    }
-    long[] withdrawn = decodePrefixes(b, p + 2, wEnd);
-    int attrLength = u16(b, wEnd);
-    int aStart = wEnd + 2;
-    int aEnd = aStart + attrLength;
-    if (aEnd > end) {
-      throw new BgpError(BgpError.UPDATE, 1, "total path attribute length " + attrLength);
-    }
-    long[] nlri = decodePrefixes(b, aEnd, end);
+    UpdateView u = new UpdateView().wrap(b, p, end);
+    boolean nlri = u.attrEnd < u.end;
     PathAttributes attributes =
-        nlri.length == 0 && attrLength == 0
+        !nlri && u.attrStart == u.attrEnd
             ? null
-            : decodeAttributes(b, aStart, aEnd, fourOctetAs, nlri.length > 0);
-    return new BgpMessage.Update(withdrawn, attributes, nlri);
+            : decodeAttributes(b, u.attrStart, u.attrEnd, fourOctetAs, nlri);
+    return new BgpMessage.Update(
+        prefixes(b, u.withdrawnStart, u.withdrawnEnd), attributes, prefixes(b, u.attrEnd, end));
   }
 
-  private static long[] decodePrefixes(byte[] b, int p, int end) {
+  /**
+   * Where the sections of an UPDATE lie in the buffer it arrived in, checked as {@link #decode}
+   * checks them (lengths, every prefix) but not decoded: a speaker reads the prefixes there ({@link
+   * #prefixAt}, {@link #nextPrefix}) and the path attributes through {@link
+   * Canonical#attributesAt}, so handling an UPDATE allocates nothing. One instance serves a
+   * session, rewrapped for each UPDATE; it keeps offsets only, not the buffer.
+   */
+  static final class UpdateView {
+    int withdrawnStart;
+    int withdrawnEnd;
+    int attrStart;
+
+    /** The end of the path attributes and the start of the NLRI. */
+    int attrEnd;
+
+    int end;
+
+    /**
+     * Wraps the UPDATE whose body (after the header) is {@code b[p, end)}, throwing {@link
+     * BgpError} where {@link #decode} would before it reads the attributes.
+     */
+    UpdateView wrap(byte[] b, int p, int end) {
+      if (end - p < 4) {
+        throw new BgpError(BgpError.UPDATE, 1, "UPDATE too short");
+      }
+      int withdrawnLength = u16(b, p);
+      int wEnd = p + 2 + withdrawnLength;
+      if (wEnd + 2 > end) {
+        throw new BgpError(BgpError.UPDATE, 1, "withdrawn routes length " + withdrawnLength);
+      }
+      checkPrefixes(b, p + 2, wEnd);
+      int attrLength = u16(b, wEnd);
+      int aStart = wEnd + 2;
+      int aEnd = aStart + attrLength;
+      if (aEnd > end) {
+        throw new BgpError(BgpError.UPDATE, 1, "total path attribute length " + attrLength);
+      }
+      checkPrefixes(b, aEnd, end);
+      this.withdrawnStart = p + 2;
+      this.withdrawnEnd = wEnd;
+      this.attrStart = aStart;
+      this.attrEnd = aEnd;
+      this.end = end;
+      return this;
+    }
+
+    /** Wraps the whole UPDATE message {@code b[off, off + len)}, header included. */
+    UpdateView wrapMessage(byte[] b, int off, int len) {
+      return wrap(b, off + HEADER_LENGTH, off + len);
+    }
+  }
+
+  /** Throws {@link BgpError} unless {@code b[p, end)} is a sequence of whole, valid prefixes. */
+  private static void checkPrefixes(byte[] b, int p, int end) {
+    while (p < end) {
+      int length = b[p] & 0xFF;
+      if (length > 32 || p + 1 + (length + 7) / 8 > end) {
+        throw new BgpError(BgpError.UPDATE, 10, "invalid prefix length " + length);
+      }
+      p += 1 + (length + 7) / 8;
+    }
+  }
+
+  /** The offset of the prefix after the one at {@code at} (prefixes checked by a view). */
+  static int nextPrefix(byte[] b, int at) {
+    return at + 1 + ((b[at] & 0xFF) + 7) / 8;
+  }
+
+  /** The prefix at {@code at}, packed by {@link Prefixes} (prefixes checked by a view). */
+  static long prefixAt(byte[] b, int at) {
+    int length = b[at] & 0xFF;
+    int bytes = (length + 7) / 8;
+    int network = 0;
+    for (int k = 0; k < bytes; k++) {
+      network |= (b[at + 1 + k] & 0xFF) << (24 - 8 * k);
+    }
+    int mask = length == 0 ? 0 : -1 << (32 - length);
+    return Prefixes.pack(network & mask, length);
+  }
+
+  /** The checked prefixes of {@code b[p, end)}, packed. */
+  private static long[] prefixes(byte[] b, int p, int end) {
     int count = 0;
-    for (int q = p; q < end; q += 1 + ((b[q] & 0xFF) + 7) / 8) {
+    for (int q = p; q < end; q = nextPrefix(b, q)) {
       count++;
     }
     long[] out = new long[count];
-    int i = 0;
-    while (p < end) {
-      int length = b[p] & 0xFF;
-      int bytes = (length + 7) / 8;
-      if (length > 32 || p + 1 + bytes > end) {
-        throw new BgpError(BgpError.UPDATE, 10, "invalid prefix length " + length);
-      }
-      int network = 0;
-      for (int k = 0; k < bytes; k++) {
-        network |= (b[p + 1 + k] & 0xFF) << (24 - 8 * k);
-      }
-      int mask = length == 0 ? 0 : -1 << (32 - length);
-      out[i++] = Prefixes.pack(network & mask, length);
-      p += 1 + bytes;
+    for (int i = 0; p < end; p = nextPrefix(b, p)) {
+      out[i++] = prefixAt(b, p);
     }
     return out;
   }
 
-  private static PathAttributes decodeAttributes(
+  /**
+   * Decodes the path attributes {@code b[p, end)}; ORIGIN, AS_PATH and NEXT_HOP must be there when
+   * {@code needMandatory} (the UPDATE has NLRI).
+   */
+  static PathAttributes decodeAttributes(
       byte[] b, int p, int end, boolean fourOctetAs, boolean needMandatory) {
     int origin = -1;
     int[] asPath = null;

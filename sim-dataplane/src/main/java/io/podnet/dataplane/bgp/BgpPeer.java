@@ -51,6 +51,9 @@ final class BgpPeer implements StreamListener {
 
   int dumpAt;
 
+  /** The view every UPDATE of the session is read through. */
+  private final BgpCodec.UpdateView update = new BgpCodec.UpdateView();
+
   /** The start of a message whose rest has not arrived yet, exactly that long; null if none. */
   private byte @Nullable [] pending;
 
@@ -170,64 +173,65 @@ final class BgpPeer implements StreamListener {
   }
 
   @Override
-  public void received(TcpStream s, byte[] data) {
+  public void received(TcpStream s, byte[] data, int offset, int length) {
     if (s != stream) {
       return;
     }
     // A segment may carry many messages and end inside one (the sender's TCP coalesces writes);
     // only a message that began in an earlier segment is copied, to be whole.
     try {
-      int at = 0;
+      int at = offset;
+      int end = offset + length;
       byte[] p = pending;
       if (p != null) {
-        at = completePending(p, data);
-        if (at < 0 || stream != s) {
+        int took = completePending(p, data, offset, length);
+        if (took < 0 || stream != s) {
           return;
         }
+        at += took;
       }
-      int len = data.length;
       while (true) {
-        int m = BgpCodec.messageLength(data, at, len - at);
-        if (m < 0 || at + m > len) {
+        int m = BgpCodec.messageLength(data, at, end - at);
+        if (m < 0 || at + m > end) {
           break;
         }
-        handle(BgpCodec.decode(data, at, m, fourOctetAs));
+        handle(data, at, m);
         at += m;
         if (stream != s) {
           return;
         }
       }
-      pending = at < len ? Arrays.copyOfRange(data, at, len) : null;
+      pending = at < end ? Arrays.copyOfRange(data, at, end) : null;
     } catch (BgpError e) {
       down(e.getMessage(), e);
     }
   }
 
   /**
-   * Completes the message whose first bytes {@code p} came earlier with the start of {@code data}
-   * and handles it; returns how many bytes of {@code data} it took, or -1 when {@code data} does
-   * not complete it (it then waits, longer, for the next segment).
+   * Completes the message whose first bytes {@code p} came earlier with the start of {@code
+   * data[offset, offset + length)} and handles it; returns how many bytes of {@code data} it took,
+   * or -1 when they do not complete it (it then waits, longer, for the next segment).
    */
-  private int completePending(byte[] p, byte[] data) {
+  private int completePending(byte[] p, byte[] data, int offset, int length) {
     int have = p.length;
     byte[] head = p;
     if (have < BgpCodec.HEADER_LENGTH) {
-      head = join(p, data, Math.min(data.length, BgpCodec.HEADER_LENGTH - have));
+      head = join(p, data, offset, Math.min(length, BgpCodec.HEADER_LENGTH - have));
     }
     int m = BgpCodec.messageLength(head, 0, head.length);
-    if (m < 0 || have + data.length < m) {
-      pending = join(p, data, data.length);
+    if (m < 0 || have + length < m) {
+      pending = join(p, data, offset, length);
       return -1;
     }
     pending = null;
-    handle(BgpCodec.decode(join(p, data, m - have), 0, m, fourOctetAs));
+    handle(join(p, data, offset, m - have), 0, m);
     return m - have;
   }
 
-  /** {@code p} followed by the first {@code n} bytes of {@code data}. */
-  private static byte[] join(byte[] p, byte[] data, int n) {
+  /** {@code p} followed by {@code data[offset, offset + n)}. */
+  private static byte[] join(byte[] p, byte[] data, int offset, int n) {
     byte[] out = Arrays.copyOf(p, p.length + n);
-    System.arraycopy(data, 0, out, p.length, n);
+    System.arraycopy(data, offset, out, p.length, n);
     return out;
   }
 
@@ -237,6 +241,20 @@ final class BgpPeer implements StreamListener {
     if (s == stream) {
       speaker.export(this);
     }
+  }
+
+  /**
+   * Handles the whole message {@code b[off, off + len)}: an UPDATE on an established session where
+   * it lies ({@link BgpCodec.UpdateView}), anything else decoded.
+   */
+  private void handle(byte[] b, int off, int len) {
+    if (state == BgpState.ESTABLISHED && BgpCodec.type(b, off) == BgpMessage.UPDATE) {
+      lastHeard = sim().now();
+      speaker.messagesReceived++;
+      speaker.receiveUpdate(this, b, update.wrapMessage(b, off, len));
+      return;
+    }
+    handle(BgpCodec.decode(b, off, len, fourOctetAs));
   }
 
   private void handle(BgpMessage m) {
@@ -259,9 +277,7 @@ final class BgpPeer implements StreamListener {
         }
       }
       case ESTABLISHED -> {
-        if (m instanceof BgpMessage.Update u) {
-          speaker.receiveUpdate(this, u);
-        } else if (!(m instanceof BgpMessage.Keepalive)) {
+        if (!(m instanceof BgpMessage.Keepalive)) {
           throw fsmError(m);
         }
       }

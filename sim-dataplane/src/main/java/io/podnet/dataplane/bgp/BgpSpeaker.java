@@ -225,7 +225,7 @@ public final class BgpSpeaker {
         }
 
         @Override
-        public void received(TcpStream stream, byte[] data) {
+        public void received(TcpStream stream, byte[] buffer, int offset, int length) {
           // accepted streams report to their peer
         }
 
@@ -419,12 +419,21 @@ public final class BgpSpeaker {
     }
   }
 
-  void receiveUpdate(BgpPeer peer, BgpMessage.Update u) {
-    for (long prefix : u.withdrawn()) {
-      removePath(prefix, peer);
+  /**
+   * Handles an UPDATE from {@code peer} lying in {@code b} where {@code u} says: checks its
+   * attributes (a {@link BgpError} leaves the RIB as it was), then the withdrawn routes, then the
+   * announced ones.
+   */
+  void receiveUpdate(BgpPeer peer, byte[] b, BgpCodec.UpdateView u) {
+    boolean announces = u.attrEnd < u.end;
+    PathAttributes received =
+        !announces && u.attrStart == u.attrEnd
+            ? null
+            : canonical.attributesAt(b, u.attrStart, u.attrEnd, peer.fourOctetAs, announces);
+    for (int at = u.withdrawnStart; at < u.withdrawnEnd; at = BgpCodec.nextPrefix(b, at)) {
+      removePath(BgpCodec.prefixAt(b, at), peer);
     }
-    PathAttributes received = u.attributes();
-    if (received == null || u.nlri().length == 0) {
+    if (received == null || !announces) {
       return;
     }
     PathAttributes a = received;
@@ -442,11 +451,14 @@ public final class BgpSpeaker {
     int path = -1;
     try {
       if (!loop) {
-        a = canonical.attributes(a);
+        if (a != received) {
+          a = canonical.attributes(a);
+        }
         path =
             canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
       }
-      for (long prefix : u.nlri()) {
+      for (int at = u.attrEnd; at < u.end; at = BgpCodec.nextPrefix(b, at)) {
+        long prefix = BgpCodec.prefixAt(b, at);
         if (path < 0) {
           removePath(prefix, peer);
         } else {

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 final class Canonical {
 
   private final Table<PathAttributes> attributes = new Table<>(false);
+  private final Table<Encoded> encoded = new Table<>(false);
   private final Table<Path> paths = new Table<>(true);
   private final Long2ObjectOpenHashMap<Cidr> prefixes = new Long2ObjectOpenHashMap<>();
   private final Int2ObjectOpenHashMap<Ipv4Address> addresses = new Int2ObjectOpenHashMap<>();
@@ -49,6 +50,55 @@ final class Canonical {
     }
     t.put(i, hash, a);
     return a;
+  }
+
+  /**
+   * The canonical attributes the path attribute bytes {@code b[start, end)} decode to, as {@link
+   * BgpCodec#decodeAttributes} would decode and check them: decoded once per distinct bytes, then
+   * found by them. Every client of a route reflector receives the same bytes for a route, so only
+   * the first decodes them. Throws {@link BgpError} as decoding does.
+   */
+  PathAttributes attributesAt(
+      byte[] b, int start, int end, boolean fourOctetAs, boolean needMandatory) {
+    int flags = (fourOctetAs ? 1 : 0) | (needMandatory ? 2 : 0);
+    int hash = flags;
+    int i = start;
+    for (; i + 4 <= end; i += 4) {
+      hash =
+          hash * 0x9E3779B1
+              + ((b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8)
+              + (b[i + 3] & 0xFF);
+    }
+    for (; i < end; i++) {
+      hash = hash * 31 + b[i];
+    }
+    Table<Encoded> t = encoded;
+    int slot = t.start(hash);
+    for (Encoded known = t.at(slot); known != null; known = t.at(slot)) {
+      if (t.hashAt(slot) == hash
+          && known.flags == flags
+          && Arrays.equals(known.bytes, 0, known.bytes.length, b, start, end)) {
+        return known.attributes;
+      }
+      slot = t.next(slot);
+    }
+    PathAttributes a =
+        attributes(BgpCodec.decodeAttributes(b, start, end, fourOctetAs, needMandatory));
+    t.put(slot, hash, new Encoded(Arrays.copyOfRange(b, start, end), flags, a));
+    return a;
+  }
+
+  /** Path attribute bytes, how they were decoded, and the canonical attributes they gave. */
+  private static final class Encoded {
+    final byte[] bytes;
+    final int flags;
+    final PathAttributes attributes;
+
+    Encoded(byte[] bytes, int flags, PathAttributes attributes) {
+      this.bytes = bytes;
+      this.flags = flags;
+      this.attributes = attributes;
+    }
   }
 
   /** The id of the instance equal to {@code p}: the first such seen, else {@code p}'s, now put. */

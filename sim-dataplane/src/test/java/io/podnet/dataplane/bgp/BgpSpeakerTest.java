@@ -149,15 +149,23 @@ class BgpSpeakerTest {
     long block = Prefixes.pack(Cidr.parse("10.244.5.0/26"));
     long[] nlri = hopFirst ? new long[] {hop, block} : new long[] {block, hop};
     if (oneUpdate) {
-      speaker.receiveUpdate(peer, new BgpMessage.Update(new long[0], attrs, nlri));
+      receive(speaker, peer, attrs, nlri);
     } else {
       for (long prefix : nlri) {
-        speaker.receiveUpdate(peer, new BgpMessage.Update(new long[0], attrs, new long[] {prefix}));
+        receive(speaker, peer, attrs, new long[] {prefix});
       }
     }
     List<String> out = new ArrayList<>(birdRoutes(node));
     out.add(net.trace().digest());
     return out;
+  }
+
+  /**
+   * Hands {@code speaker} an UPDATE from {@code peer} announcing {@code nlri} with {@code attrs}.
+   */
+  private static void receive(BgpSpeaker speaker, BgpPeer peer, PathAttributes attrs, long[] nlri) {
+    byte[] m = BgpCodec.update(new long[0], attrs, nlri, false);
+    speaker.receiveUpdate(peer, m, new BgpCodec.UpdateView().wrapMessage(m, 0, m.length));
   }
 
   @Test
@@ -266,7 +274,7 @@ class BgpSpeakerTest {
               }
 
               @Override
-              public void received(TcpStream stream, byte[] data) {}
+              public void received(TcpStream stream, byte[] buffer, int offset, int length) {}
 
               @Override
               public void closed(TcpStream stream, String reason) {}
@@ -297,6 +305,46 @@ class BgpSpeakerTest {
               Cidr.parse("10.244.2.0/26"),
               Cidr.parse("10.244.3.0/26"));
     }
+  }
+
+  @Test
+  void receive_updateWithdrawingWithBadAttributes_sessionEndsBeforeTheWithdrawal() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(openAndThreeUpdates());
+    // Withdraws 10.244.1.0/26 and announces 10.244.4.0/26 without ORIGIN: the whole UPDATE is an
+    // error (NOTIFICATION 3/3), so the withdrawal is not applied before the session ends.
+    byte[] bad =
+        BgpCodec.update(
+            new long[] {Prefixes.pack(Cidr.parse("10.244.1.0/26"))},
+            PathAttributes.local(ip("192.168.1.12").toInt(), 100),
+            new long[] {Prefixes.pack(Cidr.parse("10.244.4.0/26"))},
+            true);
+    int origin = new BgpCodec.UpdateView().wrapMessage(bad, 0, bad.length).attrStart;
+    assertThat(bad[origin + 1]).as("the first attribute's type code").isEqualTo((byte) 1);
+    bad[origin] = (byte) 0xC0; // optional attribute 99, which is ignored: ORIGIN is missing
+    bad[origin + 1] = 99;
+    out.writeBytes(bad);
+    byte[] bytes = out.toByteArray();
+    MemoryTraceSink sink = new MemoryTraceSink();
+
+    BgpSpeaker s1 = receiveInPieces(bytes, bytes.length, sink);
+
+    assertThat(s1.state(ip("192.168.1.12"))).isEqualTo(BgpState.IDLE);
+    assertThat(s1.locRib()).isEmpty();
+    List<String> lines = sink.lines();
+    int down = indexOfEnding(lines, "Established -> Idle (missing ORIGIN (NOTIFICATION 3/3))");
+    int withdrawn = indexOfEnding(lines, "route withdraw 10.244.1.0/26");
+    assertThat(down).isNotNegative().isLessThan(withdrawn);
+  }
+
+  /** The index of the first line ending with {@code end}, or -1. */
+  private static int indexOfEnding(List<String> lines, String end) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).endsWith(end)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test

@@ -31,6 +31,38 @@ class CanonicalTest {
   }
 
   @Test
+  void attributesAt_sameBytesInTwoBuffers_decodedOnceOneCanonicalInstance() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    byte[] m = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
+    byte[] shifted = new byte[m.length + 7];
+    System.arraycopy(m, 0, shifted, 7, m.length);
+    BgpCodec.UpdateView u = new BgpCodec.UpdateView().wrapMessage(m, 0, m.length);
+
+    PathAttributes first = values.attributesAt(m, u.attrStart, u.attrEnd, true, true);
+    PathAttributes again = values.attributesAt(shifted, u.attrStart + 7, u.attrEnd + 7, true, true);
+
+    assertThat(first).isEqualTo(reflected());
+    assertThat(again).isSameAs(first);
+    assertThat(values.attributes(reflected())).isSameAs(first);
+    m[u.attrEnd - 1] ^= 1; // the last CLUSTER_LIST octet: other bytes, other attributes
+    assertThat(values.attributesAt(m, u.attrStart, u.attrEnd, true, true)).isNotEqualTo(first);
+  }
+
+  @Test
+  void attributesAt_bytesWithoutOriginFirstAllowedThenRequired_throwsMissingOrigin() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    byte[] m = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
+    BgpCodec.UpdateView u = new BgpCodec.UpdateView().wrapMessage(m, 0, m.length);
+    m[u.attrStart] = (byte) 0xC0; // ORIGIN becomes optional attribute 99, which is ignored
+    m[u.attrStart + 1] = 99;
+
+    assertThat(values.attributesAt(m, u.attrStart, u.attrEnd, true, false).origin).isZero();
+    assertThatThrownBy(() -> values.attributesAt(m, u.attrStart, u.attrEnd, true, true))
+        .isInstanceOfSatisfying(
+            BgpError.class, e -> assertThat(e.code * 10 + e.subcode).isEqualTo(33));
+  }
+
+  @Test
   void pathId_equalValues_sameIdForTheFirstInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     Path first = Path.learned(reflected(), false, NODE, NODE, 0);
