@@ -8,6 +8,8 @@ import io.podnet.core.net.Link;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.Veth;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.HashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -26,10 +28,11 @@ final class Segment {
   private final Bridge bridge;
 
   /** The port to each MAC; null for one that two ports lead to. */
-  private final Map<Long, @Nullable Device> portByMac = new HashMap<>();
+  private final Long2ObjectOpenHashMap<@Nullable Device> portByMac = new Long2ObjectOpenHashMap<>();
 
   /** The port to each address's owner; null for one two ports lead to or the bridge's own. */
-  private final Map<Integer, @Nullable Device> portByAddress = new HashMap<>();
+  private final Int2ObjectOpenHashMap<@Nullable Device> portByAddress =
+      new Int2ObjectOpenHashMap<>();
 
   private final Map<Device, Device> farEnds = new HashMap<>();
   private boolean plain = true;
@@ -47,11 +50,12 @@ final class Segment {
       if (far.master() != null || far.tcIngress() != null || far.proxyArp()) {
         plain = false;
       }
-      put(portByMac, far.mac().toLong(), port);
+      long mac = far.mac().toLong();
+      portByMac.put(mac, portByMac.containsKey(mac) && portByMac.get(mac) != port ? null : port);
       NetNamespace ns = far.namespace();
       for (Device d : ns.devices()) {
         for (IfAddress a : d.addresses()) {
-          put(portByAddress, a.address().toInt(), port);
+          putOwner(a.address().toInt(), port);
         }
       }
     }
@@ -62,12 +66,10 @@ final class Segment {
     }
   }
 
-  private static <K> void put(Map<K, @Nullable Device> map, K key, Device port) {
-    if (!map.containsKey(key)) {
-      map.put(key, port);
-    } else if (map.get(key) != port) {
-      map.put(key, null);
-    }
+  /** Notes that {@code port} leads to {@code address}'s owner; null once two ports do. */
+  private void putOwner(int address, Device port) {
+    boolean other = portByAddress.containsKey(address) && portByAddress.get(address) != port;
+    portByAddress.put(address, other ? null : port);
   }
 
   /** The device at the far end of a port: its link's other NIC, or its veth peer; else null. */

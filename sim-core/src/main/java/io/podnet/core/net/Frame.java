@@ -5,15 +5,12 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An Ethernet frame in flight: real wire bytes in a buffer with headroom in front, so that an
- * overlay can prepend its outer headers without copying. Frames are mutable and owned by one device
- * at a time; a bridge that floods copies them. The id identifies the packet in traces and survives
- * copies and rewrites; a walk, when present, collects the hops of a probe.
+ * An Ethernet frame in flight: real wire bytes in a buffer, from which decapsulation trims the
+ * outer headers in place (an overlay builds its outer packet as a new frame). Frames are mutable
+ * and owned by one device at a time; a bridge that floods copies them. The id identifies the packet
+ * in traces and survives copies and rewrites; a walk, when present, collects the hops of a probe.
  */
 public final class Frame {
-
-  /** Bytes reserved in front of a new frame for encapsulation. */
-  public static final int HEADROOM = 64;
 
   private byte[] buf;
   private int start;
@@ -41,16 +38,14 @@ public final class Frame {
     this.walk = walk;
   }
 
-  /** A frame holding a copy of {@code bytes}, with headroom. */
+  /** A frame holding a copy of {@code bytes}. */
   public static Frame of(long id, byte[] bytes, @Nullable Walk walk) {
-    byte[] buf = new byte[HEADROOM + bytes.length];
-    System.arraycopy(bytes, 0, buf, HEADROOM, bytes.length);
-    return new Frame(buf, HEADROOM, bytes.length, id, walk);
+    return new Frame(bytes.clone(), 0, bytes.length, id, walk);
   }
 
   /**
-   * A frame of {@code bytes} itself, without a copy and without headroom: for a packet the stack
-   * has just built and hands over.
+   * A frame of {@code bytes} itself, without a copy: for a packet the stack has just built and
+   * hands over.
    */
   static Frame adopt(long id, byte[] bytes, @Nullable Walk walk) {
     return new Frame(bytes, 0, bytes.length, id, walk);
@@ -89,21 +84,6 @@ public final class Frame {
   /** Length of the network-layer packet (the frame less its Ethernet header). */
   public int l3Length() {
     return length - EthernetHeader.LENGTH;
-  }
-
-  /** Makes room for {@code n} more bytes in front (for encapsulation); contents are unchanged. */
-  public void prepend(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("prepend length must be >= 0: " + n);
-    }
-    if (start < n) {
-      byte[] bigger = new byte[HEADROOM + n + length];
-      System.arraycopy(buf, start, bigger, HEADROOM + n, length);
-      buf = bigger;
-      start = HEADROOM + n;
-    }
-    start -= n;
-    length += n;
   }
 
   /** Removes {@code n} bytes from the front (for decapsulation). */

@@ -10,7 +10,6 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
-import io.podnet.core.packet.PacketSummary;
 import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
@@ -65,7 +64,7 @@ final class IpStack {
       PacketHop hop = new PacketHop(now, ns.label(), device, action, frame.id(), detail);
       trace.record(hop);
       if (walk != null) {
-        walk.add(hop, PacketSummary.describe(frame.buffer(), frame.offset(), frame.length()));
+        walk.add(hop, frame.buffer(), frame.offset(), frame.length());
       }
     } else {
       PacketHop.append(trace.scratch(now), ns.label(), device, action, frame.id(), detail);

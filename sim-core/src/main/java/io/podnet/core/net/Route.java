@@ -79,21 +79,44 @@ public final class Route {
   private @Nullable String textDeviceName;
 
   private Route(Builder b) {
-    this.type = b.type;
-    this.destination = b.destination;
-    this.gateway = b.gateway;
-    this.device = b.device;
-    this.protocol = b.protocol;
-    this.scope =
+    this(
+        b.type,
+        b.destination,
+        b.gateway,
+        b.device,
+        b.protocol,
         b.scope != null
             ? b.scope
             : (b.gateway == null && b.device != null && b.type == Type.UNICAST
                 ? Scope.LINK
-                : Scope.GLOBAL);
-    this.source = b.source;
-    this.metric = b.metric;
-    this.onlink = b.onlink;
-    this.mtu = b.mtu;
+                : Scope.GLOBAL),
+        b.source,
+        b.metric,
+        b.onlink,
+        b.mtu);
+  }
+
+  private Route(
+      Type type,
+      Cidr destination,
+      @Nullable Ipv4Address gateway,
+      @Nullable Device device,
+      String protocol,
+      Scope scope,
+      @Nullable Ipv4Address source,
+      int metric,
+      boolean onlink,
+      int mtu) {
+    this.type = type;
+    this.destination = destination;
+    this.gateway = gateway;
+    this.device = device;
+    this.protocol = protocol;
+    this.scope = scope;
+    this.source = source;
+    this.metric = metric;
+    this.onlink = onlink;
+    this.mtu = mtu;
   }
 
   /**
@@ -103,11 +126,17 @@ public final class Route {
    */
   public static Route viaGateway(
       Cidr destination, Ipv4Address gateway, Device device, boolean onlink, String protocol) {
-    Builder b = to(destination).via(gateway).dev(device).proto(protocol);
-    if (onlink) {
-      b.onlink();
-    }
-    return b.build();
+    return viaCheckedGateway(destination, gateway, device, onlink, checkProtocol(protocol));
+  }
+
+  /**
+   * {@link #viaGateway} for a protocol name already checked by {@link #checkProtocol}, made without
+   * a builder: a table holding shared routes makes one each time a lookup binds another.
+   */
+  static Route viaCheckedGateway(
+      Cidr destination, Ipv4Address gateway, Device device, boolean onlink, String protocol) {
+    return new Route(
+        Type.UNICAST, destination, gateway, device, protocol, Scope.GLOBAL, null, 0, onlink, 0);
   }
 
   /** Starts a unicast route to {@code destination}. */

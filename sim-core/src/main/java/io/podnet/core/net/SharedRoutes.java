@@ -65,7 +65,7 @@ public final class SharedRoutes {
       this.gateway = gateway;
       this.gatewayBits = gateway.toInt();
       this.onlink = onlink;
-      this.protocol = protocol;
+      this.protocol = Route.checkProtocol(protocol);
       this.slot = slot;
     }
 
@@ -83,7 +83,7 @@ public final class SharedRoutes {
 
     /** The route as a table bound to {@code dev} holds it. */
     Route on(Device dev) {
-      return Route.viaGateway(destination, gateway, dev, onlink, protocol);
+      return Route.viaCheckedGateway(destination, gateway, dev, onlink, protocol);
     }
 
     /**
