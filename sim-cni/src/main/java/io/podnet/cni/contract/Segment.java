@@ -50,8 +50,7 @@ final class Segment {
       if (far.master() != null || far.tcIngress() != null || far.proxyArp()) {
         plain = false;
       }
-      long mac = far.mac().toLong();
-      portByMac.put(mac, portByMac.containsKey(mac) && portByMac.get(mac) != port ? null : port);
+      putPort(far.mac().toLong(), port);
       NetNamespace ns = far.namespace();
       for (Device d : ns.devices()) {
         for (IfAddress a : d.addresses()) {
@@ -64,6 +63,12 @@ final class Segment {
         portByAddress.put(a.address().toInt(), null);
       }
     }
+  }
+
+  /** Notes that {@code port} leads to {@code mac}; null once two ports do. */
+  private void putPort(long mac, Device port) {
+    boolean other = portByMac.containsKey(mac) && portByMac.get(mac) != port;
+    portByMac.put(mac, other ? null : port);
   }
 
   /** Notes that {@code port} leads to {@code address}'s owner; null once two ports do. */

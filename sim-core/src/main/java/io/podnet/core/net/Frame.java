@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Frame {
 
-  private byte[] buf;
+  private final byte[] buf;
   private int start;
   private int length;
   private final long id;

@@ -60,12 +60,13 @@ public final class SharedRoutes {
 
     private @Nullable String textDevice;
 
+    /** An entry; {@code protocol} is one {@link Route#checkProtocol} accepted, as callers check. */
     Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
       this.destination = destination;
       this.gateway = gateway;
       this.gatewayBits = gateway.toInt();
       this.onlink = onlink;
-      this.protocol = Route.checkProtocol(protocol);
+      this.protocol = protocol;
       this.slot = slot;
     }
 

@@ -16,7 +16,8 @@ public final class Walk {
 
   /**
    * One hop of a walk: the trace record of the hop, and the packet as it was at that hop, described
-   * as tcpdump would print it when first asked (a flood's hops share one copy of the packet).
+   * as tcpdump would print it when first asked (consecutive hops with equal bytes, such as a
+   * flood's, share one copy of the packet).
    */
   public static final class Hop {
     private final PacketHop hop;

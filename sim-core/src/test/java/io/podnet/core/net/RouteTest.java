@@ -30,6 +30,23 @@ class RouteTest {
   }
 
   @Test
+  void viaCheckedGateway_sameArgumentsAsTheBuilder_equalRouteAndText() {
+    for (boolean onlink : new boolean[] {false, true}) {
+      Route.Builder b =
+          Route.to(Cidr.parse("10.244.2.0/26")).via(ip("192.168.1.12")).dev(eth0).proto("bird");
+      Route built = onlink ? b.onlink().build() : b.build();
+
+      Route checked =
+          Route.viaCheckedGateway(
+              Cidr.parse("10.244.2.0/26"), ip("192.168.1.12"), eth0, onlink, "bird");
+
+      assertThat(checked).isEqualTo(built);
+      assertThat(checked.scope()).isEqualTo(built.scope());
+      assertThat(checked).hasToString(built.toString());
+    }
+  }
+
+  @Test
   void toString_everyPart_inIproute2Order() {
     Route r =
         Route.to(Cidr.parse("10.244.2.0/26"))

@@ -173,7 +173,7 @@ final class BgpPeer implements StreamListener {
   }
 
   @Override
-  public void received(TcpStream s, byte[] data, int offset, int length) {
+  public void received(TcpStream s, byte[] buffer, int offset, int length) {
     if (s != stream) {
       return;
     }
@@ -184,24 +184,24 @@ final class BgpPeer implements StreamListener {
       int end = offset + length;
       byte[] p = pending;
       if (p != null) {
-        int took = completePending(p, data, offset, length);
+        int took = completePending(p, buffer, offset, length);
         if (took < 0 || stream != s) {
           return;
         }
         at += took;
       }
       while (true) {
-        int m = BgpCodec.messageLength(data, at, end - at);
+        int m = BgpCodec.messageLength(buffer, at, end - at);
         if (m < 0 || at + m > end) {
           break;
         }
-        handle(data, at, m);
+        handle(buffer, at, m);
         at += m;
         if (stream != s) {
           return;
         }
       }
-      pending = at < end ? Arrays.copyOfRange(data, at, end) : null;
+      pending = at < end ? Arrays.copyOfRange(buffer, at, end) : null;
     } catch (BgpError e) {
       down(e.getMessage(), e);
     }
@@ -249,9 +249,10 @@ final class BgpPeer implements StreamListener {
    */
   private void handle(byte[] b, int off, int len) {
     if (state == BgpState.ESTABLISHED && BgpCodec.type(b, off) == BgpMessage.UPDATE) {
+      // A malformed UPDATE throws before it changes anything, so it is not counted as received.
+      speaker.receiveUpdate(this, b, update.wrapMessage(b, off, len));
       lastHeard = sim().now();
       speaker.messagesReceived++;
-      speaker.receiveUpdate(this, b, update.wrapMessage(b, off, len));
       return;
     }
     handle(BgpCodec.decode(b, off, len, fourOctetAs));

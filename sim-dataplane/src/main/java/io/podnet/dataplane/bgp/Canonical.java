@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * many speakers learn them. A route reflector tells each of its thousands of clients the same
  * attributes for a prefix, and every client installs a route to that prefix via the same next hop;
  * without this, a cluster of n nodes would hold n copies of each. The tables are only looked up,
- * never iterated, so their order never shows.
+ * never iterated, so their order never shows, and they only grow: a value stays for the network's
+ * lifetime, as do the bytes each distinct path attribute encoding arrived as.
  *
  * <pre>{@code
  * Canonical values = Canonical.of(ns.host().network());

@@ -7,6 +7,8 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Tests for {@link BgpCodec} against byte vectors written from RFC 4271, RFC 4456, RFC 6793. */
 class BgpCodecTest {
@@ -166,6 +168,34 @@ class BgpCodecTest {
         .isInstanceOfSatisfying(
             BgpError.class, e -> assertThat(e.code * 10 + e.subcode).isEqualTo(33))
         .hasMessageContaining("missing ORIGIN");
+  }
+
+  /** An UPDATE message whose body (after the header) is {@code body}, in hex. */
+  private static byte[] update(String body) {
+    byte[] b = hex(body);
+    return hex(MARKER + String.format("%04x", 19 + b.length) + "02" + body);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "000000, 1, UPDATE too short",
+    "0010 0000, 1, withdrawn routes length 16",
+    "0002 210a 0000, 10, invalid prefix length 33",
+    "0000 00ff, 1, total path attribute length 255",
+    "0000 0000 210a000000, 10, invalid prefix length 33",
+    "0000 0000 1a0af402, 10, invalid prefix length 26",
+  })
+  void decode_malformedUpdate_updateErrorWithSubcodeAndText(String body, int subcode, String text) {
+    byte[] b = update(body);
+    String message = text + " (NOTIFICATION 3/" + subcode + ")";
+
+    assertThatThrownBy(() -> BgpCodec.decode(b, 0, b.length, true))
+        .isInstanceOfSatisfying(
+            BgpError.class, e -> assertThat(e.code * 100 + e.subcode).isEqualTo(300 + subcode))
+        .hasMessage(message);
+    assertThatThrownBy(() -> new BgpCodec.UpdateView().wrapMessage(b, 0, b.length))
+        .isInstanceOf(BgpError.class)
+        .hasMessage(message);
   }
 
   @Test

@@ -337,6 +337,24 @@ class BgpSpeakerTest {
     assertThat(down).isNotNegative().isLessThan(withdrawn);
   }
 
+  @Test
+  void receive_updateWithBadWithdrawnLength_sessionEndsNamingItUncounted() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(openAndThreeUpdates());
+    byte[] bad = BgpCodec.withdrawal(new long[] {Prefixes.pack(Cidr.parse("10.244.1.0/26"))});
+    bad[BgpCodec.HEADER_LENGTH + 1] = 16; // withdrawn routes length 16, past the message's end
+    out.writeBytes(bad);
+    MemoryTraceSink sink = new MemoryTraceSink();
+
+    BgpSpeaker s1 = receiveInPieces(out.toByteArray(), 33, sink);
+
+    assertThat(s1.state(ip("192.168.1.12"))).isEqualTo(BgpState.IDLE);
+    assertThat(s1.messagesReceived()).as("OPEN, KEEPALIVE, three UPDATEs").isEqualTo(5);
+    assertThat(sink.lines())
+        .anyMatch(
+            l -> l.endsWith("Established -> Idle (withdrawn routes length 16 (NOTIFICATION 3/1))"));
+  }
+
   /** The index of the first line ending with {@code end}, or -1. */
   private static int indexOfEnding(List<String> lines, String end) {
     for (int i = 0; i < lines.size(); i++) {

@@ -7,12 +7,17 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Network;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Canonical}: equal values come back as one instance, per network. */
 class CanonicalTest {
 
   private static final int NODE = Ipv4Address.parse("192.168.1.12").toInt();
+
+  private static byte[] hex(String s) {
+    return HexFormat.of().parseHex(s.replace(" ", ""));
+  }
 
   private static PathAttributes reflected() {
     return PathAttributes.local(NODE, 100).reflected(NODE, 0x0A0B0C0D);
@@ -31,7 +36,7 @@ class CanonicalTest {
   }
 
   @Test
-  void attributesAt_sameBytesInTwoBuffers_decodedOnceOneCanonicalInstance() {
+  void attributesAt_sameBytesInTwoBuffers_oneCanonicalInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     byte[] m = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
     byte[] shifted = new byte[m.length + 7];
@@ -60,6 +65,21 @@ class CanonicalTest {
     assertThatThrownBy(() -> values.attributesAt(m, u.attrStart, u.attrEnd, true, true))
         .isInstanceOfSatisfying(
             BgpError.class, e -> assertThat(e.code * 10 + e.subcode).isEqualTo(33));
+  }
+
+  @Test
+  void attributesAt_sameBytesAsTwoThenFourOctetAs_eachDecodedItsOwnWay() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    // AS_PATH: one AS_SEQUENCE of two 2-octet ASes (64512, 64513), read with 4-octet ASes as one
+    // AS (64512 << 16 | 64513) and 2 bytes too many: a malformed segment.
+    byte[] attrs = hex("40 01 01 00" + "40 02 06 02 02 fc00 fc01" + "40 03 04 c0a8010c");
+
+    PathAttributes two = values.attributesAt(attrs, 0, attrs.length, false, true);
+
+    assertThat(two.asPath).containsExactly(64512, 64513);
+    assertThatThrownBy(() -> values.attributesAt(attrs, 0, attrs.length, true, true))
+        .isInstanceOfSatisfying(
+            BgpError.class, e -> assertThat(e.code * 100 + e.subcode).isEqualTo(311));
   }
 
   @Test
