@@ -59,7 +59,7 @@ public final class Link {
       if (size == frames.length) {
         grow();
       }
-      int tail = (head + size) % frames.length;
+      int tail = (head + size) & (frames.length - 1);
       frames[tail] = frame;
       arrivals[tail] = arrival;
       if (size++ == 0) {
@@ -67,14 +67,16 @@ public final class Link {
       }
     }
 
+    /** Doubles the ring (a power of two), its frames moved to the front in order. */
     private void grow() {
       int capacity = Math.max(4, 2 * frames.length);
       Frame[] f = new Frame[capacity];
       long[] t = new long[capacity];
-      for (int i = 0; i < size; i++) {
-        f[i] = frames[(head + i) % frames.length];
-        t[i] = arrivals[(head + i) % frames.length];
-      }
+      int first = Math.min(size, frames.length - head);
+      System.arraycopy(frames, head, f, 0, first);
+      System.arraycopy(frames, 0, f, first, size - first);
+      System.arraycopy(arrivals, head, t, 0, first);
+      System.arraycopy(arrivals, 0, t, first, size - first);
       frames = f;
       arrivals = t;
       head = 0;
@@ -85,7 +87,7 @@ public final class Link {
     public void fire() {
       Frame frame = frames[head];
       frames[head] = null;
-      head = (head + 1) % frames.length;
+      head = (head + 1) & (frames.length - 1);
       if (--size > 0) {
         // A latency lowered since keeps the order: the next frame arrives now at the earliest.
         simulation.scheduleAt(Math.max(simulation.now(), arrivals[head]), this);

@@ -132,6 +132,26 @@ class LinkTest {
     assertThat(c.t.sink.lines()).noneMatch(l -> l.contains("out of order"));
   }
 
+  @Test
+  void carry_ringWrappedWhenItGrows_framesArriveInOrder() {
+    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
+    Simulation sim = c.t.net.simulation();
+    byte[] data = new byte[9 * 1460];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i / 1460);
+    }
+
+    c.s.send(Arrays.copyOf(data, 3 * 1460)); // three frames in a ring of four
+    while (c.server.bytes.size() < 2 * 1460) {
+      assertThat(sim.step()).as("events left").isTrue();
+    }
+    // Two arrived: the ring's head is at its third slot, so these six wrap and then grow it.
+    c.s.send(Arrays.copyOfRange(data, 3 * 1460, data.length));
+    sim.runUntilIdle();
+
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(data);
+  }
+
   private static List<Boolean> pings(Fixtures.Routed t) {
     List<Boolean> replies = new ArrayList<>();
     PingOptions options = PingOptions.DEFAULT.withTimeout(SimTime.SECOND).withRecordWalk(false);
