@@ -47,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  * <p>At scale: each client of a route reflector learns every other node's prefix, so a cluster of n
  * nodes holds n² RIB entries. An entry is a few primitives in the RIB's arrays (the candidate paths
  * are ids of {@link Canonical} values, one instance for all clients), the UPDATE a reflector sends
- * every client is encoded once, and BIRD's back-to-back writes leave in few, full TCP segments
- * ({@link TcpStream}).
+ * every client is encoded once, its path attributes are decoded once for all the clients that
+ * receive them ({@link Canonical#attributesAt}), each UPDATE is read where it lies in the received
+ * segment, and BIRD's back-to-back writes leave in few, full TCP segments ({@link TcpStream}).
  */
 public final class BgpSpeaker {
 
