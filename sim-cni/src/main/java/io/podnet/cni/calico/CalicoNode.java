@@ -233,7 +233,8 @@ public final class CalicoNode implements NetworkAgent {
     NetNamespace root = node.host().root();
     root.setIpForward(true);
     if (mode != Mode.VXLAN) {
-      BgpSpeaker.Builder b = BgpSpeaker.builder(root, asNumber, node.internalIp());
+      BgpSpeaker.Builder b =
+          BgpSpeaker.builder(root, asNumber, node.internalIp()).activeEnd(activeEnd());
       if (routeReflectors > 0 && speakers.size() < routeReflectors) {
         b.routeReflector(node.internalIp());
       }
@@ -283,6 +284,18 @@ public final class CalicoNode implements NetworkAgent {
     return Optional.of(DAEMON_SET);
   }
 
+  /**
+   * Which end of a BGP session connects, as Calico's {@code bird.cfg.template} has it: in the
+   * node-to-node mesh the node whose address is greater as text (the other is {@code passive on});
+   * toward reflectors and the ToR both ends connect, and the connection the higher address opened
+   * is the one that survives.
+   */
+  private BgpSpeaker.ActiveEnd activeEnd() {
+    return routeReflectors > 0 || torPeering
+        ? BgpSpeaker.ActiveEnd.HIGHER_ADDRESS
+        : BgpSpeaker.ActiveEnd.GREATER_ADDRESS_TEXT;
+  }
+
   @Override
   public void nodesReady(Cluster cluster) {
     ready = true;
@@ -297,7 +310,10 @@ public final class CalicoNode implements NetworkAgent {
                           "ToR peering needs racks (Cluster.Builder.racks(n) with n > 1)"));
       Ipv4Address routerId = router.root().device("eth1").addresses().get(0).address();
       BgpSpeaker reflector =
-          BgpSpeaker.builder(router.root(), asNumber, routerId).routeReflector(routerId).build();
+          BgpSpeaker.builder(router.root(), asNumber, routerId)
+              .routeReflector(routerId)
+              .activeEnd(activeEnd())
+              .build();
       for (Node node : nodes) {
         reflector.addRouteReflectorClient(node.internalIp());
         Device eth0 = node.host().root().device("eth0");

@@ -6,10 +6,14 @@ import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.core.trace.MemoryTraceSink;
+import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.bgp.BgpSpeaker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -98,6 +102,25 @@ class CalicoModesTest {
     for (Node node : cluster.nodes()) {
       assertThat(agent.speaker(node).orElseThrow().locRibSize()).isEqualTo(4);
     }
+  }
+
+  @Test
+  void bgp_fullMesh_theAddressGreaterAsTextConnects() {
+    MemoryTraceSink sink = new MemoryTraceSink();
+    Cluster.calico(CalicoNode.of(CalicoNode.Mode.BGP))
+        .node("node-a", Ipv4Address.parse("192.168.1.9"))
+        .node("node-b", Ipv4Address.parse("192.168.1.10"))
+        .trace(Trace.digestOnly().addSink(sink))
+        .seed(4)
+        .build()
+        .run(SimTime.SECOND);
+
+    // bird.cfg.template: "passive on" toward a peer whose address is greater as a string.
+    assertThat(sink.lines())
+        .filteredOn(l -> l.contains(" session ") && l.contains(" -> Connect"))
+        .singleElement()
+        .asString()
+        .contains(" bgp node-a session 192.168.1.10 Idle -> Connect");
   }
 
   @Test

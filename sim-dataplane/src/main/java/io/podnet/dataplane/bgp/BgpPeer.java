@@ -26,7 +26,7 @@ final class BgpPeer implements StreamListener {
   final boolean ebgp;
   final boolean rrClient;
 
-  /** Whether this end opens the connection: the end with the lower address (no collisions). */
+  /** Whether this end opens the connection, as the speaker's {@link BgpSpeaker.ActiveEnd} says. */
   final boolean initiates;
 
   BgpState state = BgpState.IDLE;
@@ -63,7 +63,13 @@ final class BgpPeer implements StreamListener {
     this.remoteAs = remoteAs;
     this.ebgp = remoteAs != speaker.asn;
     this.rrClient = rrClient;
-    this.initiates = Integer.compareUnsigned(speaker.routerId, address) < 0;
+    this.initiates =
+        switch (speaker.activeEnd) {
+          case LOWER_ADDRESS -> Integer.compareUnsigned(speaker.routerId, address) < 0;
+          case HIGHER_ADDRESS -> Integer.compareUnsigned(speaker.routerId, address) > 0;
+          case GREATER_ADDRESS_TEXT ->
+              Prefixes.address(speaker.routerId).compareTo(Prefixes.address(address)) > 0;
+        };
   }
 
   Ipv4Address addressValue() {
@@ -118,8 +124,8 @@ final class BgpPeer implements StreamListener {
     if (state == BgpState.OPEN_SENT
         || state == BgpState.OPEN_CONFIRM
         || state == BgpState.ESTABLISHED) {
-      // A session is already underway; the newer connection loses (deterministic, and with the
-      // lower-address-initiates rule only a restarted peer can get here).
+      // A session is already underway; the newer connection loses (deterministic, and with one
+      // end connecting only a restarted peer can get here).
       incoming.close();
       return;
     }

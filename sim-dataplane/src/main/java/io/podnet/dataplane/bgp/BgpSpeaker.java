@@ -35,14 +35,14 @@ import org.jspecify.annotations.Nullable;
  * // later, on node-1: 10.244.2.0/26 via 192.168.1.12 dev eth0 proto bird
  * }</pre>
  *
- * <p>Choices: to avoid connection collisions (RFC 4271 section 6.8) deterministically, only the end
- * with the lower address connects; the other listens. A failed connection attempt waits in Active
- * for the ConnectRetry time; a session that ends goes Idle and starts again after the ConnectRetry
- * time. MRAI is not modelled (updates leave at once). A locally originated route always wins over a
- * learned one, as BIRD's static protocol preference does. Everything runs on the simulated clock;
- * the RIB is a hash table by prefix ({@link Rib}), walked in prefix order wherever the order shows
- * (the table sent when a session comes up, the withdrawals when one goes down); peers are kept in
- * the order added.
+ * <p>Choices: to avoid connection collisions (RFC 4271 section 6.8) deterministically, only one end
+ * connects, by default the one with the lower address ({@link ActiveEnd}); the other listens. A
+ * failed connection attempt waits in Active for the ConnectRetry time; a session that ends goes
+ * Idle and starts again after the ConnectRetry time. MRAI is not modelled (updates leave at once).
+ * A locally originated route always wins over a learned one, as BIRD's static protocol preference
+ * does. Everything runs on the simulated clock; the RIB is a hash table by prefix ({@link Rib}),
+ * walked in prefix order wherever the order shows (the table sent when a session comes up, the
+ * withdrawals when one goes down); peers are kept in the order added.
  *
  * <p>At scale: each client of a route reflector learns every other node's prefix, so a cluster of n
  * nodes holds n² RIB entries. An entry is a few primitives in the RIB's arrays (the candidate paths
@@ -68,6 +68,29 @@ public final class BgpSpeaker {
   /** Calico's ConnectRetry time. */
   public static final long DEFAULT_CONNECT_RETRY_NANOS = 5 * SimTime.SECOND;
 
+  /**
+   * Which end of a session opens its TCP connection while the other waits for it (BIRD's {@code
+   * passive on}), so that the two never collide.
+   */
+  public enum ActiveEnd {
+    /** The end with the lower address (the default). */
+    LOWER_ADDRESS,
+
+    /**
+     * The end with the higher address: where both ends connect, as BIRD does unless told {@code
+     * passive on}, the connection that survives the collision is the one the higher BGP identifier
+     * opened (RFC 4271 section 6.8), and Calico makes a node's address its router id.
+     */
+    HIGHER_ADDRESS,
+
+    /**
+     * The end whose address is greater as text: Calico's node-to-node mesh sets {@code passive on}
+     * toward every node whose address is greater as a string, so {@code 192.168.1.9} connects to
+     * {@code 192.168.1.10}.
+     */
+    GREATER_ADDRESS_TEXT
+  }
+
   final NetNamespace ns;
   final Simulation sim;
   private final Trace trace;
@@ -76,6 +99,7 @@ public final class BgpSpeaker {
   final int holdSeconds;
   final int keepaliveSeconds;
   final long connectRetryNanos;
+  final ActiveEnd activeEnd;
   private final int clusterId;
   private final @Nullable Device exportTunnel;
   private final List<BgpPeer> peers = new ArrayList<>();
@@ -129,6 +153,7 @@ public final class BgpSpeaker {
     this.holdSeconds = b.holdSeconds;
     this.keepaliveSeconds = b.keepaliveSeconds;
     this.connectRetryNanos = b.connectRetryNanos;
+    this.activeEnd = b.activeEnd;
     this.clusterId = b.clusterId;
     this.exportTunnel = b.exportTunnel;
     this.canonical = Canonical.of(b.ns.host().network());
@@ -869,6 +894,7 @@ public final class BgpSpeaker {
     private int holdSeconds = DEFAULT_HOLD_SECONDS;
     private int keepaliveSeconds = DEFAULT_KEEPALIVE_SECONDS;
     private long connectRetryNanos = DEFAULT_CONNECT_RETRY_NANOS;
+    private ActiveEnd activeEnd = ActiveEnd.LOWER_ADDRESS;
     private int clusterId;
     private @Nullable Device exportTunnel;
 
@@ -906,6 +932,12 @@ public final class BgpSpeaker {
         throw new IllegalArgumentException("connectRetry must be > 0 ns: " + nanos);
       }
       this.connectRetryNanos = nanos;
+      return this;
+    }
+
+    /** Which end of each of the speaker's sessions connects; its peers must be told the same. */
+    public Builder activeEnd(ActiveEnd end) {
+      this.activeEnd = java.util.Objects.requireNonNull(end, "end");
       return this;
     }
 

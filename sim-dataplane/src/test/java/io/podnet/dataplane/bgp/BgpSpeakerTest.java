@@ -27,6 +27,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Tests for {@link BgpSpeaker}: sessions, route exchange, mesh, reflection, failure, determinism.
@@ -85,6 +87,44 @@ class BgpSpeakerTest {
         .filter(r -> r.protocol().equals("bird"))
         .map(Route::toString)
         .toList();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "LOWER_ADDRESS, node-9",
+    "HIGHER_ADDRESS, node-10",
+    "GREATER_ADDRESS_TEXT, node-9", // "192.168.1.9" > "192.168.1.10" as text
+  })
+  void start_activeEnd_thatEndConnectsAndTheSessionComesUp(
+      BgpSpeaker.ActiveEnd end, String connecting) {
+    MemoryTraceSink sink = new MemoryTraceSink();
+    Network net = Network.create(Simulation.create(11), Trace.digestOnly().addSink(sink));
+    Host node9 = net.addHost("node-9");
+    Host node10 = net.addHost("node-10");
+    Nic eth9 = node9.root().addNic("eth0");
+    Nic eth10 = node10.root().addNic("eth0");
+    net.connect(eth9, eth10, LinkSpec.DEFAULT);
+    node9.root().addAddress(eth9, IfAddress.parse("192.168.1.9/24"));
+    node10.root().addAddress(eth10, IfAddress.parse("192.168.1.10/24"));
+    eth9.up();
+    eth10.up();
+    BgpSpeaker s9 = BgpSpeaker.builder(node9.root(), AS, ip("192.168.1.9")).activeEnd(end).build();
+    BgpSpeaker s10 =
+        BgpSpeaker.builder(node10.root(), AS, ip("192.168.1.10")).activeEnd(end).build();
+    s9.addPeer(ip("192.168.1.10"));
+    s10.addPeer(ip("192.168.1.9"));
+
+    s9.start();
+    s10.start();
+    net.simulation().runUntil(SimTime.SECOND);
+
+    assertThat(s9.state(ip("192.168.1.10"))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(s10.state(ip("192.168.1.9"))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(sink.lines())
+        .filteredOn(l -> l.contains(" -> Connect"))
+        .singleElement()
+        .asString()
+        .contains(" bgp " + connecting + " session ");
   }
 
   @Test
