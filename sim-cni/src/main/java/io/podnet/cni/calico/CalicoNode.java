@@ -285,14 +285,14 @@ public final class CalicoNode implements NetworkAgent {
   }
 
   /**
-   * Which end of a BGP session connects, as Calico's {@code bird.cfg.template} has it: in the
-   * node-to-node mesh the node whose address is greater as text (the other is {@code passive on});
-   * toward reflectors and the ToR both ends connect, and the connection the higher address opened
-   * is the one that survives.
+   * Which end of a BGP session connects: in the node-to-node mesh, as Calico's {@code
+   * bird.cfg.template} has it, the node whose address is greater as text (the other is {@code
+   * passive on}); toward reflectors and the ToR, where Calico leaves both ends active and BIRD
+   * resolves the collision, the lower address, the speaker's default.
    */
   private BgpSpeaker.ActiveEnd activeEnd() {
     return routeReflectors > 0 || torPeering
-        ? BgpSpeaker.ActiveEnd.HIGHER_ADDRESS
+        ? BgpSpeaker.ActiveEnd.LOWER_ADDRESS
         : BgpSpeaker.ActiveEnd.GREATER_ADDRESS_TEXT;
   }
 

@@ -66,7 +66,6 @@ final class BgpPeer implements StreamListener {
     this.initiates =
         switch (speaker.activeEnd) {
           case LOWER_ADDRESS -> Integer.compareUnsigned(speaker.routerId, address) < 0;
-          case HIGHER_ADDRESS -> Integer.compareUnsigned(speaker.routerId, address) > 0;
           case GREATER_ADDRESS_TEXT ->
               Prefixes.address(speaker.routerId).compareTo(Prefixes.address(address)) > 0;
         };

@@ -73,15 +73,12 @@ public final class BgpSpeaker {
    * passive on}), so that the two never collide.
    */
   public enum ActiveEnd {
-    /** The end with the lower address (the default). */
-    LOWER_ADDRESS,
-
     /**
-     * The end with the higher address: where both ends connect, as BIRD does unless told {@code
-     * passive on}, the connection that survives the collision is the one the higher BGP identifier
-     * opened (RFC 4271 section 6.8), and Calico makes a node's address its router id.
+     * The end with the lower address (the default). Where BIRD is not told {@code passive on}, both
+     * ends connect and one connection survives the collision (RFC 4271 section 6.8); PodNet does
+     * not model collisions and lets one end connect instead.
      */
-    HIGHER_ADDRESS,
+    LOWER_ADDRESS,
 
     /**
      * The end whose address is greater as text: Calico's node-to-node mesh sets {@code passive on}

@@ -91,40 +91,41 @@ class BgpSpeakerTest {
 
   @ParameterizedTest
   @CsvSource({
-    "LOWER_ADDRESS, node-9",
-    "HIGHER_ADDRESS, node-10",
-    "GREATER_ADDRESS_TEXT, node-9", // "192.168.1.9" > "192.168.1.10" as text
+    "LOWER_ADDRESS, 11, 12, 11",
+    "LOWER_ADDRESS, 9, 10, 9",
+    "GREATER_ADDRESS_TEXT, 11, 12, 12",
+    "GREATER_ADDRESS_TEXT, 9, 10, 9", // "192.168.1.9" > "192.168.1.10" as text
   })
   void start_activeEnd_thatEndConnectsAndTheSessionComesUp(
-      BgpSpeaker.ActiveEnd end, String connecting) {
+      BgpSpeaker.ActiveEnd end, int a, int b, int connecting) {
     MemoryTraceSink sink = new MemoryTraceSink();
     Network net = Network.create(Simulation.create(11), Trace.digestOnly().addSink(sink));
-    Host node9 = net.addHost("node-9");
-    Host node10 = net.addHost("node-10");
-    Nic eth9 = node9.root().addNic("eth0");
-    Nic eth10 = node10.root().addNic("eth0");
-    net.connect(eth9, eth10, LinkSpec.DEFAULT);
-    node9.root().addAddress(eth9, IfAddress.parse("192.168.1.9/24"));
-    node10.root().addAddress(eth10, IfAddress.parse("192.168.1.10/24"));
-    eth9.up();
-    eth10.up();
-    BgpSpeaker s9 = BgpSpeaker.builder(node9.root(), AS, ip("192.168.1.9")).activeEnd(end).build();
-    BgpSpeaker s10 =
-        BgpSpeaker.builder(node10.root(), AS, ip("192.168.1.10")).activeEnd(end).build();
-    s9.addPeer(ip("192.168.1.10"));
-    s10.addPeer(ip("192.168.1.9"));
+    BgpSpeaker[] speakers = new BgpSpeaker[2];
+    Nic[] nics = new Nic[2];
+    int[] octets = {a, b};
+    for (int k = 0; k < 2; k++) {
+      Host host = net.addHost("node-" + octets[k]);
+      nics[k] = host.root().addNic("eth0");
+      host.root().addAddress(nics[k], IfAddress.parse("192.168.1." + octets[k] + "/24"));
+      nics[k].up();
+      speakers[k] =
+          BgpSpeaker.builder(host.root(), AS, ip("192.168.1." + octets[k])).activeEnd(end).build();
+    }
+    net.connect(nics[0], nics[1], LinkSpec.DEFAULT);
+    speakers[0].addPeer(ip("192.168.1." + b));
+    speakers[1].addPeer(ip("192.168.1." + a));
 
-    s9.start();
-    s10.start();
+    speakers[0].start();
+    speakers[1].start();
     net.simulation().runUntil(SimTime.SECOND);
 
-    assertThat(s9.state(ip("192.168.1.10"))).isEqualTo(BgpState.ESTABLISHED);
-    assertThat(s10.state(ip("192.168.1.9"))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(speakers[0].state(ip("192.168.1." + b))).isEqualTo(BgpState.ESTABLISHED);
+    assertThat(speakers[1].state(ip("192.168.1." + a))).isEqualTo(BgpState.ESTABLISHED);
     assertThat(sink.lines())
         .filteredOn(l -> l.contains(" -> Connect"))
         .singleElement()
         .asString()
-        .contains(" bgp " + connecting + " session ");
+        .contains(" bgp node-" + connecting + " session ");
   }
 
   @Test
