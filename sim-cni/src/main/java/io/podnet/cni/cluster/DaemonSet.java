@@ -39,13 +39,15 @@ public final class DaemonSet {
   /**
    * A DaemonSet {@code namespace/name} whose pod template has {@code labels} and {@code
    * tolerations}; {@link IllegalArgumentException} for a namespace that is not a DNS label, a name
-   * that with its pods' six-character suffix is not a DNS subdomain, or a bad label.
+   * that with its pods' six-character suffix is not a DNS subdomain, or a bad label (the first by
+   * key, whatever the order of {@code labels}).
    */
   public static DaemonSet of(
       String namespace, String name, Map<String, String> labels, List<Toleration> tolerations) {
     Cluster.qualify(namespace + "/" + name + "-xxxxx");
-    labels.forEach(PodSpec::checkLabel);
-    return new DaemonSet(namespace, name, labels, tolerations);
+    DaemonSet made = new DaemonSet(namespace, name, labels, tolerations);
+    made.labels.forEach(PodSpec::checkLabel);
+    return made;
   }
 
   /** The namespace ({@code kube-system}). */

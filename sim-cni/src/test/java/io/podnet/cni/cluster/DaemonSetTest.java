@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -272,6 +273,17 @@ class DaemonSetTest {
         .hasMessageStartingWith("invalid label value \"bad value\" for k (expected ");
     assertThat(DaemonSet.of("kube-system", "agent", Map.of("k", "v"), List.of()))
         .hasToString("kube-system/agent");
+  }
+
+  @Test
+  void of_twoBadLabels_namesTheFirstByKeyWhateverTheMapOrder() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("zone", "bad value");
+    labels.put("app", "also bad");
+
+    assertThatThrownBy(() -> DaemonSet.of("kube-system", "agent", labels, List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid label value \"also bad\" for app (expected ");
   }
 
   @Test
