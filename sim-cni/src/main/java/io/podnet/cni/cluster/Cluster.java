@@ -1047,15 +1047,21 @@ public final class Cluster {
   void status(Pod pod, PodStatus status) {
     pod.setStatus(status);
     podChanged(pod);
-    replicaSets.podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
     pod.ip().ifPresent(ip -> detail.append(' ').append(ip));
-    trace(pod, detail.toString());
+    published(pod, detail.toString());
+  }
+
+  /**
+   * A pod's change is in the API server: its controllers hear of it, the trace records {@code
+   * detail}, then its watchers are told.
+   */
+  private void published(Pod pod, String detail) {
+    replicaSets.podChanged(pod);
+    trace(pod, detail);
     podUpdated(pod);
-    if (status == PodStatus.TERMINATING) {
-      daemonSets.podLeaving(pod);
-    }
+    daemonSets.podChanged(pod);
   }
 
   void event(Pod pod, String type, String reason, String from, String message) {
@@ -1071,10 +1077,7 @@ public final class Cluster {
     for (Map.Entry<String, String> label : pod.labels().entrySet()) {
       podsByLabel.get(label.getKey() + "=" + label.getValue()).remove(pod);
     }
-    replicaSets.podChanged(pod);
-    trace(pod, "deleted");
-    podUpdated(pod);
-    daemonSets.podLeaving(pod);
+    published(pod, "deleted");
   }
 
   /**

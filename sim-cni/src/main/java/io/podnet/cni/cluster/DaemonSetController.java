@@ -1,5 +1,6 @@
 package io.podnet.cni.cluster;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +68,14 @@ final class DaemonSetController {
   }
 
   /**
-   * A pod is being deleted, or is gone: if it was a daemon pod not yet replaced, the node it was
-   * for gets a new one at once, as the controller does not count a pod that is terminating.
+   * A pod changed: once it is terminating or gone, if it was a daemon pod not yet replaced, the
+   * node it was for gets a new one at once, as the controller does not count a pod that is
+   * terminating.
    */
-  void podLeaving(Pod pod) {
+  void podChanged(Pod pod) {
+    if (!pod.isDeleted() && pod.status() != PodStatus.TERMINATING) {
+      return;
+    }
     Home home = homes.remove(pod);
     if (home != null) {
       DaemonSet ds = home.daemonSet();
@@ -83,21 +88,11 @@ final class DaemonSetController {
   }
 
   private PodSpec spec(DaemonSet ds) {
-    String key;
-    do {
-      key = ds.namespace() + "/" + ds.name() + "-" + ReplicaSetController.random(names, 5);
-    } while (cluster.pod(key).isPresent());
-    PodSpec spec = PodSpec.named(key).onHostNetwork();
-    for (Map.Entry<String, String> label : ds.labels().entrySet()) {
-      spec = spec.label(label.getKey(), label.getValue());
-    }
-    spec = spec.label("pod-template-generation", "1");
-    for (Toleration t : ds.tolerations()) {
-      spec = spec.tolerate(t);
-    }
-    for (Toleration t : ADDED) {
-      spec = spec.tolerate(t);
-    }
-    return spec;
+    String key =
+        ReplicaSetController.freshKey(cluster, ds.namespace() + "/" + ds.name() + "-", names);
+    List<Toleration> tolerations = new ArrayList<>(ds.tolerations());
+    tolerations.addAll(ADDED);
+    return PodSpec.fromTemplate(key, ds.labels(), "pod-template-generation", "1", tolerations)
+        .onHostNetwork();
   }
 }

@@ -103,7 +103,7 @@ public final class Kubectl {
    * pod, as it happens. See {@link PodWatch}.
    */
   public static PodWatch watchPods(Cluster cluster, GetPods get) {
-    PodWatch watch = new PodWatch(cluster, new PodTable(get), get);
+    PodWatch watch = new PodWatch(cluster, get);
     watch.print(listed(cluster, get), cluster.simulation().now());
     return watch;
   }

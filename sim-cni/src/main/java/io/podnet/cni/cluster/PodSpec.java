@@ -108,6 +108,29 @@ public final class PodSpec {
   }
 
   /**
+   * The spec of a pod {@code key} that a controller makes from its template: the template's {@code
+   * labels}, then the controller's own label {@code name=value} (which wins over a template label
+   * of that key), then {@code tolerations}; {@link IllegalArgumentException} for a bad key or
+   * label.
+   */
+  static PodSpec fromTemplate(
+      String key,
+      Map<String, String> labels,
+      String name,
+      String value,
+      List<Toleration> tolerations) {
+    PodSpec spec = named(key);
+    TreeMap<String, String> all = new TreeMap<>();
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      checkLabel(label.getKey(), label.getValue());
+      all.put(label.getKey(), label.getValue());
+    }
+    checkLabel(name, value);
+    all.put(name, value);
+    return new PodSpec(spec.key, all, null, List.copyOf(tolerations), false);
+  }
+
+  /**
    * This spec on its node's network namespace ({@code hostNetwork: true}); see {@link
    * Pod#hostNetwork}.
    */

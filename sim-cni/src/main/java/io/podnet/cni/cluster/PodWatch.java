@@ -26,9 +26,9 @@ public final class PodWatch {
   private final Consumer<Pod> watcher = this::changed;
   private final List<Output> printed = new ArrayList<>();
 
-  PodWatch(Cluster cluster, Kubectl.PodTable table, Kubectl.GetPods get) {
+  PodWatch(Cluster cluster, Kubectl.GetPods get) {
     this.cluster = cluster;
-    this.table = table;
+    this.table = new Kubectl.PodTable(get);
     this.get = get;
     cluster.watchPods(watcher);
   }

@@ -86,11 +86,8 @@ final class ReplicaSetController {
     for (Deployment d : deployments) {
       long active = pods(d).stream().filter(p -> p.status() != PodStatus.TERMINATING).count();
       for (long i = active; i < d.replicas(); i++) {
-        String podName;
-        do {
-          podName = d.replicaSetName() + "-" + random(names, 5);
-        } while (cluster.pod(d.namespace() + "/" + podName).isPresent());
-        cluster.createPod(template(d, podName), "ReplicaSet/" + d.replicaSetName());
+        String key = freshKey(cluster, d.namespace() + "/" + d.replicaSetName() + "-", names);
+        cluster.createPod(template(d, key), "ReplicaSet/" + d.replicaSetName());
       }
     }
   }
@@ -100,16 +97,25 @@ final class ReplicaSetController {
    * Deployment controller adds (its ReplicaSet's suffix, which wins over a template label of that
    * key) and its tolerations; validates the name and labels.
    */
-  private static PodSpec template(Deployment d, String podName) {
-    PodSpec spec = PodSpec.named(d.namespace() + "/" + podName);
-    for (Map.Entry<String, String> label : d.labels().entrySet()) {
-      spec = spec.label(label.getKey(), label.getValue());
-    }
-    spec = spec.label("pod-template-hash", d.replicaSetName().substring(d.name().length() + 1));
-    for (Toleration t : d.tolerations()) {
-      spec = spec.tolerate(t);
-    }
-    return spec;
+  private static PodSpec template(Deployment d, String key) {
+    return PodSpec.fromTemplate(
+        key,
+        d.labels(),
+        "pod-template-hash",
+        d.replicaSetName().substring(d.name().length() + 1),
+        d.tolerations());
+  }
+
+  /**
+   * {@code prefix} and five random characters of Kubernetes' name alphabet from {@code stream}: a
+   * pod key no pod of {@code cluster} has, as a controller names the pods it makes.
+   */
+  static String freshKey(Cluster cluster, String prefix, RandomGenerator stream) {
+    String key;
+    do {
+      key = prefix + random(stream, 5);
+    } while (cluster.pod(key).isPresent());
+    return key;
   }
 
   /** {@code length} characters of Kubernetes' name alphabet drawn from {@code stream}. */
