@@ -9,6 +9,7 @@ import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectRBTreeMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,9 @@ public final class NetNamespace {
   private boolean ipForward;
   private boolean bridgeNfCallIptables;
   private boolean deleted;
+
+  /** A shared route's trace line after its time and before the route, encoded once made. */
+  private byte @Nullable [] routeAddHead;
 
   NetNamespace(Host host, String name, boolean root) {
     this.host = host;
@@ -410,13 +414,31 @@ public final class NetNamespace {
       return;
     }
     SharedRoutes.Entry held = routes.addGatewayRoute(destination, gateway, dev, onlink, protocol);
-    StringBuilder out = trace.scratch(net.simulation().now());
-    KernelEvent.append(out, "route", label).append("add ");
+    long now = net.simulation().now();
     if (held != null) {
-      out.append(held.text(dev));
-    } else {
-      Route.appendGatewayRoute(out, destination, gateway, dev, onlink, protocol);
+      byte[] head = routeAddHead;
+      if (head == null) {
+        head =
+            KernelEvent.append(new StringBuilder(48), "route", label)
+                .append("add ")
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
+        routeAddHead = head;
+      }
+      trace.beginLine(now);
+      trace.appendEncoded(head);
+      trace.appendEncoded(held.textBytes(dev));
+      trace.endLine();
+      return;
     }
+    StringBuilder out = trace.scratch(now);
+    Route.appendGatewayRoute(
+        KernelEvent.append(out, "route", label).append("add "),
+        destination,
+        gateway,
+        dev,
+        onlink,
+        protocol);
     trace.recordScratch();
   }
 

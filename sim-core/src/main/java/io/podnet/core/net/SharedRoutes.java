@@ -4,6 +4,7 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +61,8 @@ public final class SharedRoutes {
 
     private @Nullable String textDevice;
 
+    private byte @Nullable [] textBytes;
+
     /** An entry; {@code protocol} is one {@link Route#checkProtocol} accepted, as callers check. */
     Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
       this.destination = destination;
@@ -100,8 +103,20 @@ public final class SharedRoutes {
         t = sb.toString();
         text = t;
         textDevice = name;
+        textBytes = null;
       }
       return t;
+    }
+
+    /** {@link #text} in UTF-8, made once as the text is. */
+    byte[] textBytes(Device dev) {
+      String t = text(dev);
+      byte[] b = textBytes;
+      if (b == null) {
+        b = t.getBytes(StandardCharsets.UTF_8);
+        textBytes = b;
+      }
+      return b;
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.io.BaseEncoding;
+import io.podnet.core.engine.SimTime;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -84,6 +85,47 @@ class TraceTest {
     assertThat(trace.digest())
         .isEqualTo(
             sha256(List.of("0.000000000 z", "1.500000000 a", "1.500000000 b", "-0.000000007 c")));
+  }
+
+  @Test
+  void beginLine_piecesAcrossBlocksLongAndNonAscii_sameDigestAsTheirText() throws Exception {
+    Trace trace = Trace.digestOnly();
+    List<String> lines = new ArrayList<>();
+    byte[] head = " bgp node-1 route best ".getBytes(StandardCharsets.UTF_8);
+    byte[] accented = " caf\u00e9 \u2603".getBytes(StandardCharsets.UTF_8);
+    byte[] big = "y".repeat(20_000).getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3000; i++) {
+      long time = i / 7;
+      byte[] prefix = ("10.0." + i % 256 + ".0/26").getBytes(StandardCharsets.US_ASCII);
+      trace.beginLine(time);
+      trace.appendEncoded(head);
+      trace.appendEncoded(prefix);
+      if (i % 500 == 3) {
+        trace.appendEncoded(accented);
+        trace.appendEncoded(big);
+      }
+      trace.endLine();
+      String text = " bgp node-1 route best 10.0." + i % 256 + ".0/26";
+      lines.add(
+          SimTime.format(time)
+              + text
+              + (i % 500 == 3 ? " caf\u00e9 \u2603" + "y".repeat(20_000) : ""));
+      if (i % 3 == 0) {
+        trace.scratch(time).append(" hop #").append(i);
+        trace.recordScratch();
+        lines.add(SimTime.format(time) + " hop #" + i);
+      }
+    }
+
+    assertThat(trace.digest()).isEqualTo(sha256(lines));
+    assertThat(trace.recordCount()).isEqualTo(lines.size());
+  }
+
+  @Test
+  void beginLine_withSink_throwsIllegalState() {
+    Trace trace = Trace.digestOnly().addSink(new MemoryTraceSink());
+
+    assertThatThrownBy(() -> trace.beginLine(0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import it.unimi.dsi.fastutil.longs.LongRBTreeSet;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,6 +140,11 @@ public final class BgpSpeaker {
   long messagesSent;
   long messagesReceived;
   private long routeChanges;
+
+  /** {@link #lineHead} of a best route's and of a withdrawal's line. */
+  private final byte[] bestLineHead;
+
+  private final byte[] withdrawLineHead;
   private long lastRouteChange = -1;
 
   private BgpSpeaker(Builder b) {
@@ -154,6 +160,8 @@ public final class BgpSpeaker {
     this.clusterId = b.clusterId;
     this.exportTunnel = b.exportTunnel;
     this.canonical = Canonical.of(b.ns.host().network());
+    this.bestLineHead = lineHead("best ");
+    this.withdrawLineHead = lineHead("withdraw ");
   }
 
   /**
@@ -612,25 +620,36 @@ public final class BgpSpeaker {
 
   /**
    * Records {@code route best <prefix> via <next hop> from <peer or local>}, or {@code route
-   * withdraw <prefix>}; without sinks the line is formatted straight into the trace's buffer, as
-   * every node of a large cluster records one per other node.
+   * withdraw <prefix>}; without sinks the line is put together from pieces encoded once (this
+   * speaker's part, the prefix, the path), as every node of a large cluster records one per other
+   * node.
    */
   private void traceBest(long prefix, @Nullable Path best) {
-    boolean sinks = trace.hasSinks();
-    StringBuilder out =
-        sinks
-            ? new StringBuilder(64)
-            : BgpEvent.append(trace.scratch(sim.now()), ns.label(), "route");
-    if (best == null) {
-      Prefixes.appendTo(out.append("withdraw "), prefix);
-    } else {
-      Prefixes.appendTo(out.append("best "), prefix).append(best.traceText());
-    }
-    if (sinks) {
+    if (trace.hasSinks()) {
+      StringBuilder out = new StringBuilder(64);
+      if (best == null) {
+        Prefixes.appendTo(out.append("withdraw "), prefix);
+      } else {
+        Prefixes.appendTo(out.append("best "), prefix).append(best.traceText());
+      }
       trace("route", out.toString());
-    } else {
-      trace.recordScratch();
+      return;
     }
+    trace.beginLine(sim.now());
+    trace.appendEncoded(best == null ? withdrawLineHead : bestLineHead);
+    trace.appendEncoded(canonical.prefixText(prefix));
+    if (best != null) {
+      trace.appendEncoded(best.traceBytes());
+    }
+    trace.endLine();
+  }
+
+  /** A route line's text after its time and before its prefix, encoded. */
+  private byte[] lineHead(String verb) {
+    return BgpEvent.append(new StringBuilder(48), ns.label(), "route")
+        .append(verb)
+        .toString()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.podnet.core.net.Network;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +31,7 @@ final class Canonical {
   private final Table<Path> paths = new Table<>(true);
   private final Long2ObjectOpenHashMap<Cidr> prefixes = new Long2ObjectOpenHashMap<>();
   private final Int2ObjectOpenHashMap<Ipv4Address> addresses = new Int2ObjectOpenHashMap<>();
+  private final Long2ObjectOpenHashMap<byte[]> prefixTexts = new Long2ObjectOpenHashMap<>();
 
   private Canonical() {}
 
@@ -145,6 +147,19 @@ final class Canonical {
   /** The prefix packed by {@link Prefixes}, one instance per prefix. */
   Cidr prefix(long packed) {
     return prefixes.computeIfAbsent(packed, Prefixes::cidr);
+  }
+
+  /** The prefix packed by {@link Prefixes} as {@link Prefixes#appendTo} writes it, in ASCII. */
+  byte[] prefixText(long packed) {
+    byte[] text = prefixTexts.get(packed);
+    if (text == null) {
+      text =
+          Prefixes.appendTo(new StringBuilder(18), packed)
+              .toString()
+              .getBytes(StandardCharsets.US_ASCII);
+      prefixTexts.put(packed, text);
+    }
+    return text;
   }
 
   /** The address with these bits, one instance per address. */

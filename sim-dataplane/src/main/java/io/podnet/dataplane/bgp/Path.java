@@ -1,6 +1,7 @@
 package io.podnet.dataplane.bgp;
 
 import io.podnet.core.addr.Ipv4Address;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,8 +19,10 @@ final class Path {
   final int peerAddress;
   final int igpCost;
 
-  /** {@link #traceText}, once made. */
+  /** {@link #traceText} and {@link #traceBytes}, once made. */
   private @Nullable String traceText;
+
+  private byte @Nullable [] traceBytes;
 
   private Path(
       PathAttributes attrs,
@@ -67,6 +70,16 @@ final class Path {
       traceText = t;
     }
     return t;
+  }
+
+  /** {@link #traceText()} in ASCII, made once. */
+  byte[] traceBytes() {
+    byte[] b = traceBytes;
+    if (b == null) {
+      b = traceText().getBytes(StandardCharsets.US_ASCII);
+      traceBytes = b;
+    }
+    return b;
   }
 
   /** Whether this path came from {@code peer}, or is originated here when {@code peer} is null. */

@@ -664,14 +664,18 @@ class BgpSpeakerTest {
     Network withSink = Network.create(Simulation.create(4), Trace.digestOnly().addSink(sink));
     Network digestOnly = Network.create(Simulation.create(4));
     for (Network n : List.of(withSink, digestOnly)) {
-      reflected(Fabric.star(n, 8, LinkSpec.DEFAULT));
+      Fabric f = Fabric.star(n, 8, LinkSpec.DEFAULT);
+      List<BgpSpeaker> s = reflected(f);
       n.simulation().runUntil(SimTime.SECOND);
+      s.get(7).withdraw(f.podCidr(7));
+      n.simulation().runUntil(2 * SimTime.SECOND);
     }
 
     assertThat(digestOnly.trace().digest()).isEqualTo(withSink.trace().digest());
     assertThat(sink.lines())
         .anyMatch(l -> l.contains(" bgp node-3 route best 10.244.1.192/26 via 192.168.0.15 from "))
-        .anyMatch(l -> l.contains(" route node-3 add 10.244.1.192/26 via 192.168.0.4 dev eth0"));
+        .anyMatch(l -> l.contains(" route node-3 add 10.244.1.192/26 via 192.168.0.4 dev eth0"))
+        .anyMatch(l -> l.contains(" bgp node-3 route withdraw 10.244.1.192/26"));
   }
 
   @Test
