@@ -182,6 +182,11 @@ public final class Bridge extends Device {
   }
 
   @Override
+  protected boolean takesLargeSegments() {
+    return true;
+  }
+
+  @Override
   protected void transmit(Frame frame) {
     forwardOrFlood(null, frame);
   }

@@ -327,33 +327,69 @@ public abstract class Device {
     ns.stack().receive(this, frame);
   }
 
-  /** Called by the stack when a frame goes out: counts and captures it, then transmits. */
+  /**
+   * Called by the stack when a frame goes out: counts and captures it, then transmits; a device
+   * that does not {@linkplain #takesLargeSegments take large segments} sends a large TCP segment's
+   * wire segments one by one.
+   */
   final void send(Frame frame) {
-    txPackets++;
+    if (frame.gsoSize() != 0 && !takesLargeSegments()) {
+      for (Frame segment : segments(frame)) {
+        send(segment);
+      }
+      return;
+    }
+    txPackets += frame.wirePackets();
     tap(frame);
     transmit(frame);
   }
 
   /** Like {@link #send(Frame)} for a routed frame on a device without ARP, with its next hop. */
   final void send(Frame frame, int nextHop) {
-    txPackets++;
+    if (frame.gsoSize() != 0 && !takesLargeSegments()) {
+      for (Frame segment : segments(frame)) {
+        send(segment, nextHop);
+      }
+      return;
+    }
+    txPackets += frame.wirePackets();
     tap(frame);
     transmit(frame, nextHop);
   }
 
+  /** A large segment's wire segments, the last one telling its stream when it has left. */
+  static List<Frame> segments(Frame frame) {
+    List<Frame> segments = frame.wireFrames();
+    segments.get(segments.size() - 1).sender = frame.sender;
+    frame.sender = null;
+    return segments;
+  }
+
+  /**
+   * Whether the device takes a TCP segment larger than the MSS whole, as Linux's NICs with TCP
+   * segmentation offload, veths, bridges and the loopback do; a tunnel does not (its segments are
+   * encapsulated one by one).
+   */
+  protected boolean takesLargeSegments() {
+    return false;
+  }
+
   /** Called by the stack when a frame comes in: counts and captures it. */
   final void countReceived(Frame frame) {
-    rxPackets++;
+    rxPackets += frame.wirePackets();
     tap(frame);
   }
 
+  /** Captures the frame as the wire carries it (a large TCP segment as its segments). */
   private void tap(Frame frame) {
     if (captures.isEmpty()) {
       return;
     }
     long now = namespace().host().network().simulation().now();
-    for (PcapWriter writer : captures) {
-      writer.write(now, frame.buffer(), frame.offset(), frame.length());
+    for (Frame f : frame.gsoSize() == 0 ? List.of(frame) : frame.wireFrames()) {
+      for (PcapWriter writer : captures) {
+        writer.write(now, f.buffer(), f.offset(), f.length());
+      }
     }
   }
 

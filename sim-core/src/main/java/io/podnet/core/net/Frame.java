@@ -1,7 +1,12 @@
 package io.podnet.core.net;
 
 import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.TcpHeader;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +34,12 @@ public final class Frame {
 
   /** Whether several links carry this very frame (a flood), each to hand its receiver a copy. */
   private boolean shared;
+
+  /**
+   * For a TCP segment larger than its stream's MSS, the MSS: the wire carries it cut into segments
+   * of that payload ({@code gso_size}, as Linux's GSO/TSO does); 0 for every other frame.
+   */
+  private int gsoSize;
 
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
@@ -120,6 +131,7 @@ public final class Frame {
     Frame copy = new Frame(buf.clone(), start, length, id, walk);
     copy.l2Hops = l2Hops;
     copy.mark = mark;
+    copy.gsoSize = gsoSize;
     return copy;
   }
 
@@ -149,5 +161,50 @@ public final class Frame {
   /** Resets the layer-2 hop count when the packet is routed. */
   void resetL2Hops() {
     l2Hops = 0;
+  }
+
+  /**
+   * The payload size of the segments the wire carries this TCP segment in (its stream's MSS) when
+   * it is larger than one, else 0.
+   */
+  public int gsoSize() {
+    return gsoSize;
+  }
+
+  void setGsoSize(int mss) {
+    gsoSize = mss;
+  }
+
+  /** The number of packets the wire carries this frame in: its segments, or 1. */
+  int wirePackets() {
+    if (gsoSize == 0) {
+      return 1;
+    }
+    int payload = l3Length() - headersAfterEthernet();
+    return (payload + gsoSize - 1) / gsoSize;
+  }
+
+  /** The IP length of the largest packet the wire carries this frame in. */
+  int largestWirePacket() {
+    return gsoSize == 0 ? l3Length() : Math.min(l3Length(), headersAfterEthernet() + gsoSize);
+  }
+
+  /** The wire segments of a frame with a {@link #gsoSize}, with its id, walk and mark. */
+  List<Frame> wireFrames() {
+    List<Frame> out = new ArrayList<>();
+    for (byte[] b : Frames.tcpSegments(buf, start, length, gsoSize)) {
+      Frame f = new Frame(b, 0, b.length, id, walk);
+      f.mark = mark;
+      f.l2Hops = l2Hops;
+      out.add(f);
+    }
+    return out;
+  }
+
+  /** The IPv4 and TCP header lengths of a segment (for a frame with a {@link #gsoSize}). */
+  private int headersAfterEthernet() {
+    int ip = l3Offset();
+    return Ipv4Header.headerLength(buf, ip)
+        + TcpHeader.headerLength(buf, ip + Ipv4Header.headerLength(buf, ip));
   }
 }

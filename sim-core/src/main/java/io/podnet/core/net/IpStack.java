@@ -10,6 +10,7 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
@@ -270,9 +271,8 @@ final class IpStack {
       return;
     }
     Device out = route.device();
-    int total = Ipv4Header.totalLength(b, off);
     int mtu = route.pathMtu();
-    if (total > mtu && Ipv4Header.dontFragment(b, off)) {
+    if (wirePacket(frame) > mtu && Ipv4Header.dontFragment(b, off)) {
       icmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, mtu);
       drop(in, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return;
@@ -283,6 +283,16 @@ final class IpStack {
       return;
     }
     output(route, frame, in);
+  }
+
+  /**
+   * The length of the largest IPv4 packet the wire carries for {@code frame}: its total length, or
+   * a segment's for a TCP segment larger than the MSS.
+   */
+  private static int wirePacket(Frame frame) {
+    return frame.gsoSize() == 0
+        ? Ipv4Header.totalLength(frame.buffer(), frame.l3Offset())
+        : frame.largestWirePacket();
   }
 
   /** Whether a route can carry the packet; drops it (and answers ICMP) when not. */
@@ -329,7 +339,7 @@ final class IpStack {
     Ipv4Address gw = route.gateway();
     int nextHop = gw != null ? gw.toInt() : dst;
     int mtu = route.pathMtu();
-    if (Ipv4Header.totalLength(frame.buffer(), frame.l3Offset()) > mtu) {
+    if (wirePacket(frame) > mtu) {
       for (Frame fragment : Fragmenter.fragment(frame, mtu)) {
         neighbourOutput(out, nextHop, fragment);
       }
@@ -381,7 +391,9 @@ final class IpStack {
 
   /**
    * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a TCP data segment of {@code
-   * sender}, which hears when the segment leaves its NIC (the socket owning the skb).
+   * sender}, which hears when the segment leaves its NIC (the socket owning the skb). A segment
+   * carrying more than the stream's MSS goes through the stack whole and the wire carries it cut
+   * into segments of the MSS ({@link Frame#gsoSize}, Linux's GSO and TSO).
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
@@ -389,6 +401,7 @@ final class IpStack {
     if (ns.isLocalDestination(dst)) {
       Frame frame =
           Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
+      largeSegment(frame, sender);
       hop(null, HopAction.SEND, frame, "");
       Device lo = ns.loopback();
       if (!runHooks(HookPoint.OUTPUT, frame, null, lo)) {
@@ -418,13 +431,14 @@ final class IpStack {
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
     frame.sender = sender;
+    largeSegment(frame, sender);
     hop(null, HopAction.SEND, frame, "");
     hop(null, HopAction.ROUTE, frame, route.toString());
     Device out = route.device();
     byte[] b = frame.buffer();
     int off = frame.l3Offset();
     int mtu = route.pathMtu();
-    if (Ipv4Header.totalLength(b, off) > mtu && Ipv4Header.dontFragment(b, off)) {
+    if (wirePacket(frame) > mtu && Ipv4Header.dontFragment(b, off)) {
       drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return "Message too long, mtu=" + mtu;
     }
@@ -439,6 +453,16 @@ final class IpStack {
     output(route, frame, null);
     return null;
   }
+
+  /** Marks a data segment of {@code sender} that carries more than its MSS as a large one. */
+  private static void largeSegment(Frame frame, @Nullable TcpStream sender) {
+    if (sender != null && frame.l3Length() - HEADERS > sender.mss) {
+      frame.setGsoSize(sender.mss);
+    }
+  }
+
+  /** The IPv4 and TCP headers of a stream's segment (neither has options). */
+  private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
 
   /**
    * Routes a locally generated packet again after an OUTPUT hook changed its destination (a DNAT),
@@ -462,8 +486,13 @@ final class IpStack {
   }
 
   int nextIpId() {
+    return nextIpIds(1);
+  }
+
+  /** The first of {@code count} consecutive IP identifications, for a large segment's segments. */
+  int nextIpIds(int count) {
     int id = nextIpId;
-    nextIpId = (nextIpId + 1) & 0xFFFF;
+    nextIpId = (nextIpId + count) & 0xFFFF;
     return id;
   }
 

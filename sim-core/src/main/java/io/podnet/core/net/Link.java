@@ -2,6 +2,7 @@ package io.podnet.core.net;
 
 import io.podnet.core.engine.Event;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.EthernetHeader;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -12,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * order they were sent. A cut link carries nothing. The latency can be changed while the simulation
  * runs, and a loss rate drops each frame put on the wire with that probability, drawn from the
  * simulation's random stream {@code "link-loss/A<->B"} (the same drops on every run with the same
- * seed); a lost frame is a {@link DropReason#LINK_LOSS} drop.
+ * seed); a lost frame is a {@link DropReason#LINK_LOSS} drop. A TCP segment larger than the MSS
+ * ({@link Frame#gsoSize}) crosses as its segments would: it fits when each of them fits the MTU,
+ * its serialisation counts each one's headers, and on a lossy link each is lost or not on its own.
  *
  * <p>Each direction keeps its frames in flight in a queue with a single pending event, for the
  * frame at its head: a switch flooding an ARP request to thousands of ports puts thousands of
@@ -158,9 +161,16 @@ public final class Link {
       ns.stack().drop(from, frame, Drop.of(DropReason.NO_CARRIER));
       return;
     }
-    if (frame.l3Length() > spec.mtu()) {
-      ns.stack()
-          .drop(from, frame, Drop.of(DropReason.LINK_MTU, frame.l3Length() + " > " + spec.mtu()));
+    int packet = frame.largestWirePacket();
+    if (packet > spec.mtu()) {
+      ns.stack().drop(from, frame, Drop.of(DropReason.LINK_MTU, packet + " > " + spec.mtu()));
+      return;
+    }
+    if (lossRate > 0 && frame.gsoSize() != 0) {
+      // Each segment on the wire is lost or not on its own.
+      for (Frame segment : Device.segments(frame)) {
+        carry(from, segment);
+      }
       return;
     }
     if (lossRate > 0 && lossStream().nextDouble() < lossRate) {
@@ -168,7 +178,7 @@ public final class Link {
       return;
     }
     Direction d = from == a ? fromA : fromB;
-    long done = Math.max(simulation.now(), d.busyUntil) + spec.serializationNanos(frame.length());
+    long done = Math.max(simulation.now(), d.busyUntil) + serializationNanos(frame);
     d.busyUntil = done;
     TcpStream sender = frame.sender;
     if (sender != null) {
@@ -176,6 +186,17 @@ public final class Link {
       sender.transmitted(done);
     }
     d.put(frame, done + spec.latencyNanos());
+  }
+
+  /** The time to put {@code frame} on the wire: a large segment's takes its segments' times. */
+  private long serializationNanos(Frame frame) {
+    int n = frame.wirePackets();
+    if (n == 1) {
+      return spec.serializationNanos(frame.length());
+    }
+    int full = EthernetHeader.LENGTH + frame.largestWirePacket();
+    int last = frame.length() - (n - 1) * frame.gsoSize();
+    return (n - 1) * spec.serializationNanos(full) + spec.serializationNanos(last);
   }
 
   private RandomGenerator lossStream() {

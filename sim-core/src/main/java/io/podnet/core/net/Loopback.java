@@ -52,6 +52,11 @@ public final class Loopback extends Device {
   }
 
   @Override
+  protected boolean takesLargeSegments() {
+    return true;
+  }
+
+  @Override
   protected void transmit(Frame frame) {
     namespace().host().network().simulation().schedule(0, () -> receive(frame));
   }

@@ -33,6 +33,11 @@ public final class Nic extends Device {
   }
 
   @Override
+  protected boolean takesLargeSegments() {
+    return true;
+  }
+
+  @Override
   protected void transmit(Frame frame) {
     Link l = link;
     if (l != null) {

@@ -319,13 +319,13 @@ final class Sockets {
   }
 
   /**
-   * Queues {@code data} and sends what Linux would send now: every full segment at once, and the
-   * short remainder only when no earlier data segment of the stream is still waiting to leave its
-   * NIC ({@code tcp_autocorking}); otherwise the remainder waits, taking in later writes, until the
-   * last such segment has left.
+   * Queues {@code data} and sends what Linux would send now: everything at once when no earlier
+   * data segment of the stream is still waiting to leave its NIC, else only a full large segment;
+   * the rest waits, taking in later writes, until the last such segment has left ({@code
+   * tcp_autocorking}), and then leaves as one large segment ({@link #sizeGoal}).
    */
   void streamSend(TcpStream s, byte[] data) {
-    if (s.unsentLength == 0 && data.length <= s.mss && sim.now() >= s.txDoneAt) {
+    if (s.unsentLength == 0 && data.length <= sizeGoal(s) && sim.now() >= s.txDoneAt) {
       push(s, data, 0, data.length);
       return;
     }
@@ -333,27 +333,31 @@ final class Sockets {
     drain(s, false);
   }
 
-  /** Sends the queued data: full segments, then the rest unless corked (or {@code all}). */
+  /**
+   * Sends the queued data: in large segments of the {@link #sizeGoal} while that much is queued,
+   * and the rest when no data segment of the stream waits to leave its NIC (or {@code all}); else
+   * the rest is corked until the last one has left.
+   */
   private void drain(TcpStream s, boolean all) {
-    if (s.unsentLength == 0) {
-      return;
+    int goal = sizeGoal(s);
+    while (s.unsentLength >= goal || (s.unsentLength > 0 && (all || sim.now() >= s.txDoneAt))) {
+      int n = Math.min(goal, s.unsentLength);
+      push(s, Objects.requireNonNull(s.unsent), s.unsentStart, n);
+      s.consume(n);
     }
-    byte[] buf = Objects.requireNonNull(s.unsent);
-    int mss = s.mss;
-    while (s.unsentLength >= mss) {
-      push(s, buf, s.unsentStart, mss);
-      s.consume(mss);
-    }
-    if (s.unsentLength == 0) {
-      return;
-    }
-    if (all || sim.now() >= s.txDoneAt) {
-      push(s, buf, s.unsentStart, s.unsentLength);
-      s.consume(s.unsentLength);
-    } else if (!s.uncorkPending) {
+    if (s.unsentLength > 0 && !s.uncorkPending) {
       s.uncorkPending = true;
       sim.scheduleAt(s.txDoneAt, () -> uncork(s));
     }
+  }
+
+  /**
+   * The most payload one segment takes, as Linux's {@code size_goal} with segmentation offload: as
+   * many times the MSS as fit an IPv4 packet.
+   */
+  private static int sizeGoal(TcpStream s) {
+    int mss = s.mss;
+    return Math.max(1, (0xFFFF - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH) / mss) * mss;
   }
 
   private void uncork(TcpStream s) {
@@ -363,7 +367,11 @@ final class Sockets {
     }
   }
 
-  /** Sends one data segment of {@code data[off, off + len)}, {@code len} at most the MSS. */
+  /**
+   * Sends one data segment of {@code data[off, off + len)}, {@code len} at most the {@link
+   * #sizeGoal}: more than the MSS makes a large segment, which the wire carries cut into segments
+   * of the MSS.
+   */
   private void push(TcpStream s, byte[] data, int off, int len) {
     int seq = s.sndNxt;
     s.sndNxt = seq + len;
@@ -472,7 +480,7 @@ final class Sockets {
         Ipv4Address.of(s.localIp),
         Ipv4Address.of(s.remoteIp),
         IpStack.DEFAULT_TTL,
-        ns.stack().nextIpId(),
+        ns.stack().nextIpIds(len <= s.mss ? 1 : (len + s.mss - 1) / s.mss),
         s.localPort,
         s.remotePort,
         Integer.toUnsignedLong(seq),

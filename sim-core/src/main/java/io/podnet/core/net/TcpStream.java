@@ -13,10 +13,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Writes are coalesced as Linux's {@code tcp_autocorking} (on by default) does: a write goes out
  * at once when no earlier data segment of the stream is still queued on its NIC; otherwise it joins
- * the unsent tail, which leaves as soon as it fills a segment of the MSS, or, short, when the last
- * queued segment has been put on the wire. So an application that writes many small messages back
- * to back (BIRD writes each BGP message with its own {@code write}) sends one small segment, then
- * segments of the MSS carrying many messages each, a message possibly split across two.
+ * the unsent tail, which leaves when the last queued segment has been put on the wire. Like Linux
+ * with segmentation offload, what leaves together is one segment of up to 64 KiB however many times
+ * the MSS it holds ({@link Frame#gsoSize}): the stack, bridges and NICs handle it whole, and the
+ * wire carries it, and captures show it, cut into segments of the MSS (the last with PSH), each
+ * taking its own serialisation time; a tunnel encapsulates them one by one. So an application that
+ * writes many small messages back to back (BIRD writes each BGP message with its own {@code write})
+ * sends one small segment, then large ones carrying many messages each, a message possibly split
+ * across two.
  *
  * <p>Written data counts against the {@linkplain #SEND_BUFFER send buffer} until its segment has
  * been put on the wire (without acknowledgments, leaving the NIC stands for being acknowledged). A

@@ -41,6 +41,11 @@ public final class Veth extends Device {
   }
 
   @Override
+  protected boolean takesLargeSegments() {
+    return true;
+  }
+
+  @Override
   protected void transmit(Frame frame) {
     Veth other = peer;
     if (other == null) {

@@ -2,6 +2,8 @@ package io.podnet.core.packet;
 
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Builders of complete Ethernet frames with every length and checksum right, for tests and for the
@@ -203,5 +205,51 @@ public final class Frames {
     System.arraycopy(payload, offset, frame, L4_OFF + TcpHeader.MIN_LENGTH, length);
     TcpHeader.writeChecksum(frame, L4_OFF, segment, src.toInt(), dst.toInt());
     return frame;
+  }
+
+  /**
+   * Cuts the TCP segment of the Ethernet frame at {@code frame[offset, offset + length)} into
+   * segments of at most {@code mss} payload bytes, as a NIC doing TCP segmentation offload (or the
+   * kernel's GSO) puts it on the wire: each a copy of the Ethernet, IPv4 and TCP headers with its
+   * own total length, an IP identification one more than the segment before, a sequence number
+   * advanced by the payload before it, FIN and PSH only on the last, and both checksums computed.
+   *
+   * @throws IllegalArgumentException if {@code mss} is not positive
+   */
+  public static List<byte[]> tcpSegments(byte[] frame, int offset, int length, int mss) {
+    if (mss <= 0) {
+      throw new IllegalArgumentException("mss must be positive: " + mss);
+    }
+    int ip = offset + EthernetHeader.LENGTH;
+    int ipHeader = Ipv4Header.headerLength(frame, ip);
+    int tcp = ip + ipHeader;
+    int tcpHeader = TcpHeader.headerLength(frame, tcp);
+    int headers = EthernetHeader.LENGTH + ipHeader + tcpHeader;
+    int payload = Ipv4Header.totalLength(frame, ip) - ipHeader - tcpHeader;
+    int id = Ipv4Header.identification(frame, ip);
+    long seq = TcpHeader.seq(frame, tcp);
+    int flags = TcpHeader.flags(frame, tcp);
+    int src = Ipv4Header.src(frame, ip);
+    int dst = Ipv4Header.dst(frame, ip);
+    List<byte[]> out = new ArrayList<>(Math.max(1, (payload + mss - 1) / mss));
+    int done = 0;
+    do {
+      int size = Math.min(mss, payload - done);
+      boolean last = done + size == payload;
+      byte[] b = new byte[headers + size];
+      System.arraycopy(frame, offset, b, 0, headers);
+      System.arraycopy(frame, offset + headers + done, b, headers, size);
+      int segIp = EthernetHeader.LENGTH;
+      int segTcp = segIp + ipHeader;
+      Bytes.put16(b, segIp + 2, ipHeader + tcpHeader + size);
+      Bytes.put16(b, segIp + 4, (id + out.size()) & 0xFFFF);
+      Ipv4Header.rewriteChecksum(b, segIp);
+      Bytes.put32(b, segTcp + 4, (int) (seq + done));
+      b[segTcp + 13] = (byte) (last ? flags : flags & ~(TcpHeader.FIN | TcpHeader.PSH));
+      TcpHeader.writeChecksum(b, segTcp, tcpHeader + size, src, dst);
+      out.add(b);
+      done += size;
+    } while (done < payload);
+    return out;
   }
 }

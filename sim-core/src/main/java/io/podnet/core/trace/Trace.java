@@ -28,7 +28,12 @@ public final class Trace {
   private long scratchTime = Long.MIN_VALUE;
 
   private String scratchTimeText = "";
-  private byte[] scratchTimeBytes = new byte[0];
+
+  /** The time {@link #beginLine} last began a line with, and that time's text in ASCII. */
+  private long encodedTime = Long.MIN_VALUE;
+
+  private byte[] encodedTimeText = new byte[0];
+
   private static final int BLOCK = 8192;
 
   /** Lines not yet fed to the digest: {@code bytes[0, pending)}. */
@@ -98,17 +103,12 @@ public final class Trace {
     line.setLength(0);
     if (time != scratchTime) {
       SimTime.appendTo(line, time);
-      rememberTime(time, line.toString());
+      scratchTimeText = line.toString();
+      scratchTime = time;
     } else {
       line.append(scratchTimeText);
     }
     return line;
-  }
-
-  private void rememberTime(long time, String text) {
-    scratchTimeText = text;
-    scratchTimeBytes = text.getBytes(StandardCharsets.US_ASCII);
-    scratchTime = time;
   }
 
   /**
@@ -122,11 +122,12 @@ public final class Trace {
     if (!sinks.isEmpty()) {
       throw new IllegalStateException("encoded lines are only for traces without sinks");
     }
-    if (time != scratchTime) {
+    if (time != encodedTime) {
       line.setLength(0);
-      rememberTime(time, SimTime.appendTo(line, time).toString());
+      encodedTimeText = SimTime.appendTo(line, time).toString().getBytes(StandardCharsets.US_ASCII);
+      encodedTime = time;
     }
-    appendEncoded(scratchTimeBytes);
+    appendEncoded(encodedTimeText);
   }
 
   /** Continues the line {@link #beginLine} began with {@code utf8}, a piece's UTF-8 bytes. */

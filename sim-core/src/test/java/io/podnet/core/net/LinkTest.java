@@ -4,8 +4,11 @@ import static io.podnet.core.net.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.TcpHeader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -93,25 +96,24 @@ class LinkTest {
   }
 
   @Test
-  void carry_burstOfSegments_oneEventPendingAndArrivalsOneSerialisationApart() {
-    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
-    Simulation sim = c.t.net.simulation();
+  void carry_burstOfFrames_oneEventPendingAndArrivalsOneSerialisationApart() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Simulation sim = t.net.simulation();
     int before = sim.pendingEvents();
-    c.s.send(new byte[1460]);
-    int forOne = sim.pendingEvents() - before;
+
+    long sent = sim.now();
+    for (int i = 0; i < 20; i++) {
+      carryDatagram(t, 1000 + i);
+    }
+
+    // The 20 frames on the client's link wait behind one event.
+    assertThat(sim.pendingEvents() - before).isEqualTo(1);
     sim.runUntilIdle();
-
-    before = sim.pendingEvents();
-    c.s.send(new byte[20 * 1460]);
-
-    // The 20 frames on the client's link wait behind one event, as the single frame did.
-    assertThat(sim.pendingEvents() - before).isEqualTo(forOne);
-    c.t.net.simulation().runUntilIdle();
-    List<Long> arrivals = times(c.t, "hop server eth0 deliver");
-    List<Long> burst = arrivals.subList(arrivals.size() - 20, arrivals.size());
-    long frame = LinkSpec.DEFAULT.serializationNanos(1460 + 40 + 14);
-    for (int i = 1; i < burst.size(); i++) {
-      assertThat(burst.get(i) - burst.get(i - 1)).isEqualTo(frame);
+    List<Long> arrivals = arrivals(t, 1000, 20);
+    long frame = LinkSpec.DEFAULT.serializationNanos(DATAGRAM);
+    for (int i = 0; i < arrivals.size(); i++) {
+      assertThat(arrivals.get(i) - sent)
+          .isEqualTo((i + 1) * frame + LinkSpec.DEFAULT.latencyNanos());
     }
   }
 
@@ -134,22 +136,121 @@ class LinkTest {
 
   @Test
   void carry_ringWrappedWhenItGrows_framesArriveInOrder() {
-    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
-    Simulation sim = c.t.net.simulation();
-    byte[] data = new byte[9 * 1460];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i / 1460);
-    }
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Simulation sim = t.net.simulation();
 
-    c.s.send(Arrays.copyOf(data, 3 * 1460)); // three frames in a ring of four
-    while (c.server.bytes.size() < 2 * 1460) {
+    for (int i = 0; i < 3; i++) {
+      carryDatagram(t, 1000 + i); // three frames in a ring of four
+    }
+    while (t.sink.lines().stream().filter(l -> l.contains("hop router eth0 rx #100")).count() < 2) {
       assertThat(sim.step()).as("events left").isTrue();
     }
     // Two arrived: the ring's head is at its third slot, so these six wrap and then grow it.
-    c.s.send(Arrays.copyOfRange(data, 3 * 1460, data.length));
+    for (int i = 3; i < 9; i++) {
+      carryDatagram(t, 1000 + i);
+    }
     sim.runUntilIdle();
 
-    assertThat(c.server.bytes.toByteArray()).isEqualTo(data);
+    assertThat(arrivals(t, 1000, 9)).hasSize(9).isSorted();
+  }
+
+  @Test
+  void carry_largeSegment_crossesAsItsSegmentsWould() {
+    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
+    Simulation sim = c.t.net.simulation();
+    sim.runUntilIdle();
+    long sent = sim.now();
+
+    c.s.send(new byte[20 * 1460]); // nothing waits to leave: one large segment, 20 on the wire
+
+    sim.runUntilIdle();
+    // Both links take as long as for 20 separate segments; the server gets the data at once.
+    long wire = 20 * LinkSpec.DEFAULT.serializationNanos(1460 + 40 + 14);
+    assertThat(times(c.t, "hop server eth0 deliver"))
+        .containsExactly(sent + 2 * (wire + LinkSpec.DEFAULT.latencyNanos()));
+    assertThat(c.server.bytes.size()).isEqualTo(20 * 1460);
+  }
+
+  @Test
+  void carry_largeSegmentOnALossyLink_eachSegmentLostOnItsOwn() {
+    TcpStreamTest.Connected c = new TcpStreamTest.Connected();
+    c.t.net.simulation().runUntilIdle();
+    c.t.clientLink.setLossRate(0.5);
+
+    c.s.send(new byte[40 * 1460]);
+    c.t.net.simulation().runUntilIdle();
+
+    long lost = c.t.sink.lines().stream().filter(l -> l.contains("lost on the link")).count();
+    assertThat(lost).isBetween(5L, 35L);
+  }
+
+  @Test
+  void carry_largeSegmentWhoseSegmentsExceedTheMtu_dropped() {
+    Fixtures.Routed t = new Fixtures.Routed(5);
+    Nic c0 = (Nic) t.client.device("eth0");
+    Frame frame = Frame.of(7, tcpData(3000), null);
+    frame.setGsoSize(1600);
+
+    t.clientLink.carry(c0, frame);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(t.sink.lines()).anyMatch(l -> l.contains("#7") && l.contains("1640 > 1500"));
+  }
+
+  /** A UDP datagram of {@link #DATAGRAM} bytes from client to server, put on the client's link. */
+  private static void carryDatagram(Fixtures.Routed t, long id) {
+    Nic c0 = (Nic) t.client.device("eth0");
+    Nic r0 = (Nic) t.router.device("eth0");
+    byte[] bytes =
+        Frames.udp(
+            r0.mac(),
+            c0.mac(),
+            ip("10.0.1.2"),
+            ip("10.0.2.2"),
+            64,
+            true,
+            (int) id,
+            40000,
+            9,
+            new byte[DATAGRAM - 42]);
+    t.clientLink.carry(c0, Frame.of(id, bytes, null));
+  }
+
+  /** A TCP data segment from client to server with {@code payload} zero bytes. */
+  private static byte[] tcpData(int payload) {
+    return Frames.tcp(
+        MacAddress.ZERO,
+        MacAddress.ZERO,
+        ip("10.0.1.2"),
+        ip("10.0.2.2"),
+        64,
+        1,
+        40000,
+        179,
+        1,
+        1,
+        TcpHeader.PSH | TcpHeader.ACK,
+        64240,
+        new byte[payload],
+        0,
+        payload);
+  }
+
+  private static final int DATAGRAM = 1514;
+
+  /** When the frames with ids {@code first} on arrived at the router, in the order they did. */
+  private static List<Long> arrivals(Fixtures.Routed t, long first, int count) {
+    List<Long> out = new ArrayList<>();
+    for (String l : t.sink.lines()) {
+      if (l.contains("hop router eth0 rx #")) {
+        long id = Long.parseLong(l.substring(l.indexOf('#') + 1).split(" ")[0]);
+        if (id >= first && id < first + count) {
+          assertThat(id).as("arrival order").isEqualTo(first + out.size());
+          out.add(SimTime.parse(l.substring(0, l.indexOf(' ')) + "s"));
+        }
+      }
+    }
+    return out;
   }
 
   private static List<Boolean> pings(Fixtures.Routed t) {

@@ -126,4 +126,60 @@ class FramesTest {
     byte[] frame = Frames.ipv4(MAC_B, MAC_A, header, new byte[10]);
     assertThat(Ipv4Header.decode(frame, IP_OFF, 30)).isEqualTo(header);
   }
+
+  private static byte[] tcpData(int ipId, long seq, int flags, byte[] payload, int off, int len) {
+    return Frames.tcp(
+        MacAddress.parse("02:00:00:00:00:02"),
+        MacAddress.parse("02:00:00:00:00:01"),
+        Ipv4Address.parse("192.168.1.11"),
+        Ipv4Address.parse("192.168.1.12"),
+        64,
+        ipId,
+        40001,
+        179,
+        seq,
+        77,
+        flags,
+        64240,
+        payload,
+        off,
+        len);
+  }
+
+  @Test
+  void tcpSegments_largeSegmentInsideABuffer_sameBytesAsSeparateSegmentsWithFinAndPshLast() {
+    byte[] payload = new byte[3000];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i * 31);
+    }
+    int flags = TcpHeader.FIN | TcpHeader.PSH | TcpHeader.ACK;
+    byte[] large = tcpData(0xFFFE, 0xFFFF_FF00L, flags, payload, 0, payload.length);
+    byte[] buffer = new byte[large.length + 10];
+    System.arraycopy(large, 0, buffer, 7, large.length);
+
+    var segments = Frames.tcpSegments(buffer, 7, large.length, 1460);
+
+    // Identifications and sequence numbers wrap as they would for separate segments.
+    assertThat(segments)
+        .containsExactly(
+            tcpData(0xFFFE, 0xFFFF_FF00L, TcpHeader.ACK, payload, 0, 1460),
+            tcpData(0xFFFF, 0xFFFF_FF00L + 1460 & 0xFFFF_FFFFL, TcpHeader.ACK, payload, 1460, 1460),
+            tcpData(0, 0xFFFF_FF00L + 2920 & 0xFFFF_FFFFL, flags, payload, 2920, 80));
+  }
+
+  @Test
+  void tcpSegments_payloadOfAtMostTheMss_oneSegmentAsItWas() {
+    byte[] small = tcpData(9, 1, TcpHeader.PSH | TcpHeader.ACK, new byte[1460], 0, 1460);
+
+    assertThat(Frames.tcpSegments(small, 0, small.length, 1460)).containsExactly(small);
+  }
+
+  @Test
+  void tcpSegments_mssNotPositive_throwsNamingIt() {
+    byte[] small = tcpData(9, 1, TcpHeader.ACK, new byte[10], 0, 10);
+
+    assertThatThrownBy(() -> Frames.tcpSegments(small, 0, small.length, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("mss must be positive: 0");
+  }
 }

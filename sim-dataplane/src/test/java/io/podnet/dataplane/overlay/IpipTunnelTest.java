@@ -13,6 +13,8 @@ import io.podnet.core.net.PacketHop;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.StreamListener;
+import io.podnet.core.net.TcpStream;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
@@ -123,6 +125,45 @@ class IpipTunnelTest {
             .filter(b -> Ipv4Header.protocol(b, EthernetHeader.LENGTH) == IpProtocol.IPIP)
             .toList();
     assertThat(ipip).hasSize(2).allSatisfy(f -> assertThat(f).hasSize(14 + 1500));
+  }
+
+  @Test
+  void transmit_largeTcpSegment_itsSegmentsEncapsulatedOneByOne() {
+    Overlays o = Overlays.calicoIpip(1);
+    o.pod1.device("eth0").setMtu(1480);
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    StreamListener server =
+        new StreamListener() {
+          @Override
+          public void connected(TcpStream stream) {}
+
+          @Override
+          public void received(TcpStream stream, byte[] buffer, int offset, int length) {
+            received.write(buffer, offset, length);
+          }
+
+          @Override
+          public void closed(TcpStream stream, String reason) {}
+        };
+    o.pod2.listenStream(179, server);
+    TcpStream s = o.pod1.openStream(ip("10.244.2.2"), 179, server);
+    o.network.simulation().runUntilIdle();
+    byte[] data = new byte[5000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 13);
+    }
+    long encapsBefore = encaps(o);
+
+    s.send(data); // MSS 1,440: one large segment from the pod, four segments on the underlay
+
+    o.network.simulation().runUntilIdle();
+    assertThat(received.toByteArray()).isEqualTo(data);
+    assertThat(encaps(o) - encapsBefore).isEqualTo(4);
+    assertThat(o.sink.lines()).noneMatch(l -> l.contains(" drop ") && l.contains(" node-"));
+  }
+
+  private static long encaps(Overlays o) {
+    return o.sink.lines().stream().filter(l -> l.contains("hop node-1 tunl0 encap")).count();
   }
 
   @Test
