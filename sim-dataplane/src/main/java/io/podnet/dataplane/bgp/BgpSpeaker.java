@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,16 +121,9 @@ public final class BgpSpeaker {
 
   private long journalStart;
 
-  /**
-   * The next hop {@link #igpCost} last looked up for the UPDATE being handled and the route that
-   * reached it, valid while {@link #hopKnown}: until the first install after it, or the UPDATE is
-   * handled. Between the look-up and that install only the RIB changes, not the kernel's table, so
-   * the install need not look the next hop up again.
-   */
-  private int hop;
+  /** {@link #igpCost} as best-path selection asks it. */
+  private final IntUnaryOperator igpCosts = this::igpCost;
 
-  private @Nullable Route hopRoute;
-  private boolean hopKnown;
   private int trimAt = MIN_TRIM;
   private static final int MIN_TRIM = 64;
 
@@ -480,42 +474,29 @@ public final class BgpSpeaker {
       }
     }
     int path = -1;
-    try {
-      if (!loop) {
-        if (a != received) {
-          a = canonical.attributes(a);
-        }
-        path =
-            canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address, igpCost(a.nextHop));
+    if (!loop) {
+      if (a != received) {
+        a = canonical.attributes(a);
       }
-      for (int at = u.attrEnd; at < u.end; at = BgpCodec.nextPrefix(b, at)) {
-        long prefix = BgpCodec.prefixAt(b, at);
-        if (path < 0) {
-          removePath(prefix, peer);
-        } else {
-          setPath(prefix, peer, path);
-        }
+      path = canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address);
+    }
+    for (int at = u.attrEnd; at < u.end; at = BgpCodec.nextPrefix(b, at)) {
+      long prefix = BgpCodec.prefixAt(b, at);
+      if (path < 0) {
+        removePath(prefix, peer);
+      } else {
+        setPath(prefix, peer, path);
       }
-    } finally {
-      hopKnown = false;
     }
   }
 
-  /** The IGP cost to {@code nextHop}; the route reaching it is kept for {@link #routeTo}. */
+  /**
+   * The IGP cost to {@code nextHop}: the metric of the kernel route reaching it now, the largest
+   * when none does.
+   */
   private int igpCost(int nextHop) {
     Route r = ns.routes().lookup(nextHop);
-    hop = nextHop;
-    hopRoute = r;
-    hopKnown = true;
     return r == null ? Integer.MAX_VALUE : r.metric();
-  }
-
-  /**
-   * The route reaching {@code nextHop}: the one {@link #igpCost} found for the UPDATE being handled
-   * when it is the same next hop and nothing was installed since, else looked up.
-   */
-  private @Nullable Route routeTo(int nextHop) {
-    return hopKnown && hop == nextHop ? hopRoute : ns.routes().lookup(nextHop);
   }
 
   // ---------------------------------------------------------------- RIB
@@ -579,7 +560,7 @@ public final class BgpSpeaker {
     Path best = canonical.path(rib.best(s));
     for (int i = 1, n = rib.count(s); i < n; i++) {
       Path p = canonical.path(rib.get(s, i));
-      if (Path.compare(p, best) < 0) {
+      if (Path.compare(p, best, igpCosts) < 0) {
         best = p;
         bestIndex = i;
       }
@@ -829,14 +810,13 @@ public final class BgpSpeaker {
         dev = tunnel;
         gw = canonical.address(nextHop);
       } else {
-        Route r = routeTo(nextHop);
+        Route r = ns.routes().lookup(nextHop);
         if (r != null && r.type() == Route.Type.UNICAST && r.device() != null) {
           dev = r.device();
           gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
         }
       }
     }
-    hopKnown = false; // the first install after the look-up uses it, and only that one
     boolean onlink = dev != null && dev == exportTunnel;
     Route have = installedGateway == 0 ? null : installed(prefix, installedGateway);
     if (have != null && dev != null && isBirdRoute(have, gw, dev, onlink)) {

@@ -106,16 +106,15 @@ final class Canonical {
 
   /** The id of the instance equal to {@code p}: the first such seen, else {@code p}'s, now put. */
   int pathId(Path p) {
-    return pathId(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p.igpCost, p);
+    return pathId(p.attrs, p.local, p.ebgp, p.peerRouterId, p.peerAddress, p);
   }
 
   /**
    * The id of the instance equal to {@link Path#learned Path.learned(attrs, ebgp, peerRouterId,
-   * peerAddress, igpCost)}: the first such seen, else a new one, made only then.
+   * peerAddress)}: the first such seen, else a new one, made only then.
    */
-  int learnedId(
-      PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
-    return pathId(attrs, false, ebgp, peerRouterId, peerAddress, igpCost, null);
+  int learnedId(PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress) {
+    return pathId(attrs, false, ebgp, peerRouterId, peerAddress, null);
   }
 
   /** The canonical path with id {@code id}, as given by {@link #pathId} or {@link #learnedId}. */
@@ -129,18 +128,17 @@ final class Canonical {
       boolean ebgp,
       int peerRouterId,
       int peerAddress,
-      int igpCost,
       @Nullable Path made) {
-    int hash = Path.hash(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
+    int hash = Path.hash(attrs, local, ebgp, peerRouterId, peerAddress);
     Table<Path> t = paths;
     int i = t.start(hash);
     for (Path p = t.at(i); p != null; p = t.at(i)) {
-      if (t.hashAt(i) == hash && p.is(attrs, local, ebgp, peerRouterId, peerAddress, igpCost)) {
+      if (t.hashAt(i) == hash && p.is(attrs, local, ebgp, peerRouterId, peerAddress)) {
         return t.idAt(i);
       }
       i = t.next(i);
     }
-    Path p = made != null ? made : Path.learned(attrs, ebgp, peerRouterId, peerAddress, igpCost);
+    Path p = made != null ? made : Path.learned(attrs, ebgp, peerRouterId, peerAddress);
     return t.put(i, hash, p);
   }
 

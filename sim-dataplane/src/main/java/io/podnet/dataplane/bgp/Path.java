@@ -2,13 +2,15 @@ package io.podnet.dataplane.bgp;
 
 import io.podnet.core.addr.Ipv4Address;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One candidate route for a prefix, an immutable value: its attributes, whether it is originated
  * here, and what best-path selection needs about the peer it came from (its address, router id,
- * whether it is external, the IGP cost to the next hop). Being a value, equal paths that many
- * speakers learn from the same reflector are held once ({@link Canonical}).
+ * whether it is external). Being a value, equal paths that many speakers learn from the same
+ * reflector are held once ({@link Canonical}); the IGP cost to the next hop is the speaker's, asked
+ * by {@link #compare} when two paths get that far with different next hops.
  */
 final class Path {
 
@@ -17,7 +19,6 @@ final class Path {
   final boolean ebgp;
   final int peerRouterId;
   final int peerAddress;
-  final int igpCost;
 
   /** {@link #traceText} and {@link #traceBytes}, once made. */
   private @Nullable String traceText;
@@ -25,29 +26,22 @@ final class Path {
   private byte @Nullable [] traceBytes;
 
   private Path(
-      PathAttributes attrs,
-      boolean local,
-      boolean ebgp,
-      int peerRouterId,
-      int peerAddress,
-      int igpCost) {
+      PathAttributes attrs, boolean local, boolean ebgp, int peerRouterId, int peerAddress) {
     this.attrs = attrs;
     this.local = local;
     this.ebgp = ebgp;
     this.peerRouterId = peerRouterId;
     this.peerAddress = peerAddress;
-    this.igpCost = igpCost;
   }
 
   /** A route originated by the speaker with router id {@code routerId}. */
   static Path local(PathAttributes attrs, int routerId) {
-    return new Path(attrs, true, false, routerId, 0, 0);
+    return new Path(attrs, true, false, routerId, 0);
   }
 
   /** A route learned from the peer at {@code peerAddress}. */
-  static Path learned(
-      PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress, int igpCost) {
-    return new Path(attrs, false, ebgp, peerRouterId, peerAddress, igpCost);
+  static Path learned(PathAttributes attrs, boolean ebgp, int peerRouterId, int peerAddress) {
+    return new Path(attrs, false, ebgp, peerRouterId, peerAddress);
   }
 
   /**
@@ -108,10 +102,11 @@ final class Path {
    * Negative when {@code a} is the better route, positive when {@code b} is, in the order of RFC
    * 4271 section 9.1.2.2 with RFC 4456 section 9: a local route first, then highest LOCAL_PREF,
    * shortest AS_PATH, lowest ORIGIN, lowest MED (only between routes from the same neighbour AS),
-   * eBGP over iBGP, lowest IGP cost to the next hop, lowest router id (ORIGINATOR_ID if present),
-   * shortest CLUSTER_LIST, lowest peer address.
+   * eBGP over iBGP, lowest IGP cost to the next hop ({@code igpCost} of each next hop, asked only
+   * when they differ), lowest router id (ORIGINATOR_ID if present), shortest CLUSTER_LIST, lowest
+   * peer address.
    */
-  static int compare(Path a, Path b) {
+  static int compare(Path a, Path b, IntUnaryOperator igpCost) {
     if (a.local != b.local) {
       return a.local ? -1 : 1;
     }
@@ -136,9 +131,11 @@ final class Path {
     if (a.ebgp != b.ebgp) {
       return a.ebgp ? -1 : 1;
     }
-    c = Integer.compare(a.igpCost, b.igpCost);
-    if (c != 0) {
-      return c;
+    if (a.attrs.nextHop != b.attrs.nextHop) {
+      c = Integer.compare(igpCost.applyAsInt(a.attrs.nextHop), igpCost.applyAsInt(b.attrs.nextHop));
+      if (c != 0) {
+        return c;
+      }
     }
     c = Integer.compareUnsigned(a.effectiveRouterId(), b.effectiveRouterId());
     if (c != 0) {
@@ -156,43 +153,30 @@ final class Path {
   }
 
   /** Whether the path has these values: what {@link #equals} compares. */
-  boolean is(
-      PathAttributes attrs,
-      boolean local,
-      boolean ebgp,
-      int peerRouterId,
-      int peerAddress,
-      int igpCost) {
+  boolean is(PathAttributes attrs, boolean local, boolean ebgp, int peerRouterId, int peerAddress) {
     return this.local == local
         && this.ebgp == ebgp
         && this.peerRouterId == peerRouterId
         && this.peerAddress == peerAddress
-        && this.igpCost == igpCost
         && this.attrs.equals(attrs);
   }
 
   /** The {@link #hashCode} of a path with these values. */
   static int hash(
-      PathAttributes attrs,
-      boolean local,
-      boolean ebgp,
-      int peerRouterId,
-      int peerAddress,
-      int igpCost) {
+      PathAttributes attrs, boolean local, boolean ebgp, int peerRouterId, int peerAddress) {
     int h = attrs.hashCode();
     h = h * 31 + peerAddress;
     h = h * 31 + peerRouterId;
-    h = h * 31 + igpCost;
     return h * 4 + (local ? 2 : 0) + (ebgp ? 1 : 0);
   }
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Path p && p.is(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
+    return o instanceof Path p && p.is(attrs, local, ebgp, peerRouterId, peerAddress);
   }
 
   @Override
   public int hashCode() {
-    return hash(attrs, local, ebgp, peerRouterId, peerAddress, igpCost);
+    return hash(attrs, local, ebgp, peerRouterId, peerAddress);
   }
 }

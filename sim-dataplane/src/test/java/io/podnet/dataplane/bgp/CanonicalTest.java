@@ -85,24 +85,24 @@ class CanonicalTest {
   @Test
   void pathId_equalValues_sameIdForTheFirstInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    Path first = Path.learned(reflected(), false, NODE, NODE, 0);
+    Path first = Path.learned(reflected(), false, NODE, NODE);
     int id = values.pathId(first);
 
-    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE, 0))).isEqualTo(id);
+    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE))).isEqualTo(id);
     assertThat(values.path(id)).isSameAs(first);
-    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE + 1, 0))).isNotEqualTo(id);
+    assertThat(values.pathId(Path.learned(reflected(), false, NODE, NODE + 1))).isNotEqualTo(id);
   }
 
   @Test
   void learnedId_equalPathKnown_returnsItsIdElseMakesOne() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    int first = values.pathId(Path.learned(reflected(), false, NODE, NODE, 7));
+    int first = values.pathId(Path.learned(reflected(), false, NODE, NODE));
 
-    assertThat(values.learnedId(reflected(), false, NODE, NODE, 7)).isEqualTo(first);
-    int made = values.learnedId(reflected(), true, NODE, NODE, 7);
+    assertThat(values.learnedId(reflected(), false, NODE, NODE)).isEqualTo(first);
+    int made = values.learnedId(reflected(), true, NODE, NODE);
     assertThat(made).isNotEqualTo(first);
-    assertThat(values.path(made)).isEqualTo(Path.learned(reflected(), true, NODE, NODE, 7));
-    assertThat(values.pathId(Path.learned(reflected(), true, NODE, NODE, 7))).isEqualTo(made);
+    assertThat(values.path(made)).isEqualTo(Path.learned(reflected(), true, NODE, NODE));
+    assertThat(values.pathId(Path.learned(reflected(), true, NODE, NODE))).isEqualTo(made);
     assertThat(values.pathId(Path.local(reflected(), NODE))).isNotIn(first, made);
   }
 
@@ -112,11 +112,11 @@ class CanonicalTest {
     PathAttributes attrs = reflected();
     int[] made = new int[5000];
     for (int i = 0; i < made.length; i++) {
-      made[i] = values.learnedId(attrs, false, NODE, NODE + i, i % 3);
+      made[i] = values.learnedId(attrs, false, NODE, NODE + i);
     }
 
     for (int i = 0; i < made.length; i++) {
-      assertThat(values.learnedId(reflected(), false, NODE, NODE + i, i % 3)).isEqualTo(made[i]);
+      assertThat(values.learnedId(reflected(), false, NODE, NODE + i)).isEqualTo(made[i]);
       assertThat(values.path(made[i]).peerAddress).isEqualTo(NODE + i);
     }
   }
@@ -124,7 +124,7 @@ class CanonicalTest {
   @Test
   void path_unknownId_throws() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    int id = values.learnedId(reflected(), false, NODE, NODE, 0);
+    int id = values.learnedId(reflected(), false, NODE, NODE);
 
     assertThatThrownBy(() -> values.path(id + 1))
         .isInstanceOf(IllegalArgumentException.class)

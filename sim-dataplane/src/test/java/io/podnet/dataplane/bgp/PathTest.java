@@ -3,6 +3,7 @@ package io.podnet.dataplane.bgp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.addr.Ipv4Address;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Path#compare}: each tie-break of RFC 4271 section 9.1.2.2 and RFC 4456. */
@@ -17,14 +18,19 @@ class PathTest {
     return new PathAttributes(origin, asPath, ip("192.168.0.1"), med, localPref, 0, new int[0]);
   }
 
-  private static Path learned(PathAttributes a, boolean ebgp, int routerId, int address, int cost) {
-    return Path.learned(a, ebgp, routerId, address, cost);
+  private static Path learned(PathAttributes a, boolean ebgp, int routerId, int address) {
+    return Path.learned(a, ebgp, routerId, address);
+  }
+
+  /** {@link Path#compare} where every next hop costs the same. */
+  private static int compare(Path a, Path b) {
+    return Path.compare(a, b, nextHop -> 0);
   }
 
   private static final PathAttributes BASE = attrs(0, new int[] {65001}, 0, 100);
 
   private static Path base() {
-    return learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.9"), 0);
+    return learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.9"));
   }
 
   @Test
@@ -40,57 +46,76 @@ class PathTest {
   @Test
   void compare_higherLocalPref_wins() {
     Path better =
-        learned(attrs(0, new int[] {65001}, 0, 200), false, ip("10.0.0.9"), ip("10.0.0.9"), 0);
-    assertThat(Path.compare(better, base())).isNegative();
-    assertThat(Path.compare(base(), better)).isPositive();
+        learned(attrs(0, new int[] {65001}, 0, 200), false, ip("10.0.0.9"), ip("10.0.0.9"));
+    assertThat(compare(better, base())).isNegative();
+    assertThat(compare(base(), better)).isPositive();
   }
 
   @Test
   void compare_shorterAsPath_wins() {
     Path longer =
-        learned(
-            attrs(0, new int[] {65001, 65002}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
-    assertThat(Path.compare(base(), longer)).isNegative();
+        learned(attrs(0, new int[] {65001, 65002}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"));
+    assertThat(compare(base(), longer)).isNegative();
   }
 
   @Test
   void compare_lowerOrigin_wins() {
     Path incomplete =
-        learned(attrs(2, new int[] {65001}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
-    assertThat(Path.compare(base(), incomplete)).isNegative();
+        learned(attrs(2, new int[] {65001}, 0, 100), false, ip("10.0.0.1"), ip("10.0.0.1"));
+    assertThat(compare(base(), incomplete)).isNegative();
   }
 
   @Test
   void compare_lowerMedFromSameNeighbourAs_wins() {
     Path higherMed =
-        learned(attrs(0, new int[] {65001}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
-    assertThat(Path.compare(base(), higherMed)).isNegative();
+        learned(attrs(0, new int[] {65001}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"));
+    assertThat(compare(base(), higherMed)).isNegative();
   }
 
   @Test
   void compare_medFromDifferentNeighbourAs_ignored() {
     Path otherAs =
-        learned(attrs(0, new int[] {65002}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"), 0);
+        learned(attrs(0, new int[] {65002}, 50, 100), false, ip("10.0.0.1"), ip("10.0.0.1"));
     // MED is skipped, so the lower router id of otherAs decides.
-    assertThat(Path.compare(otherAs, base())).isNegative();
+    assertThat(compare(otherAs, base())).isNegative();
   }
 
   @Test
   void compare_ebgpOverIbgp_wins() {
-    Path ebgp = learned(BASE, true, ip("10.0.0.99"), ip("10.0.0.99"), 0);
-    assertThat(Path.compare(ebgp, base())).isNegative();
+    Path ebgp = learned(BASE, true, ip("10.0.0.99"), ip("10.0.0.99"));
+    assertThat(compare(ebgp, base())).isNegative();
   }
 
   @Test
-  void compare_lowerIgpCost_wins() {
-    Path far = learned(BASE, false, ip("10.0.0.1"), ip("10.0.0.1"), 20);
-    assertThat(Path.compare(base(), far)).isNegative();
+  void compare_lowerIgpCostToTheNextHop_wins() {
+    PathAttributes farHop = attrs(0, new int[] {65001}, 0, 100).withNextHop(ip("192.168.7.1"));
+    Path far = learned(farHop, false, ip("10.0.0.1"), ip("10.0.0.1"));
+    IntUnaryOperator costs = nextHop -> nextHop == ip("192.168.7.1") ? 20 : 10;
+
+    assertThat(Path.compare(base(), far, costs)).isNegative();
+    assertThat(Path.compare(far, base(), costs)).isPositive();
+    // Equal costs fall through to the router id, where far's lower one wins.
+    assertThat(compare(base(), far)).isPositive();
+  }
+
+  @Test
+  void compare_sameNextHop_costNotAsked() {
+    Path other = learned(BASE, false, ip("10.0.0.1"), ip("10.0.0.1"));
+
+    assertThat(
+            Path.compare(
+                base(),
+                other,
+                nextHop -> {
+                  throw new AssertionError("asked the cost of " + nextHop);
+                }))
+        .isPositive();
   }
 
   @Test
   void compare_lowerRouterId_wins() {
-    Path lower = learned(BASE, false, ip("10.0.0.2"), ip("10.0.0.200"), 0);
-    assertThat(Path.compare(lower, base())).isNegative();
+    Path lower = learned(BASE, false, ip("10.0.0.2"), ip("10.0.0.200"));
+    assertThat(compare(lower, base())).isNegative();
   }
 
   @Test
@@ -104,8 +129,8 @@ class PathTest {
             100,
             ip("10.0.0.1"),
             new int[] {ip("1.1.1.1")});
-    Path viaReflector = learned(reflected, false, ip("10.0.0.50"), ip("10.0.0.50"), 0);
-    assertThat(Path.compare(viaReflector, base())).isNegative();
+    Path viaReflector = learned(reflected, false, ip("10.0.0.50"), ip("10.0.0.50"));
+    assertThat(compare(viaReflector, base())).isNegative();
   }
 
   @Test
@@ -129,37 +154,34 @@ class PathTest {
             ip("10.0.0.1"),
             new int[] {ip("1.1.1.1"), ip("2.2.2.2")});
     assertThat(
-            Path.compare(
-                learned(one, false, 0, ip("10.0.0.7"), 0),
-                learned(two, false, 0, ip("10.0.0.3"), 0)))
+            compare(learned(one, false, 0, ip("10.0.0.7")), learned(two, false, 0, ip("10.0.0.3"))))
         .isNegative();
   }
 
   @Test
   void compare_lowerPeerAddress_lastTieBreak() {
-    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
-    Path b = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"), 0);
-    assertThat(Path.compare(a, b)).isNegative();
-    assertThat(Path.compare(b, a)).isPositive();
+    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"));
+    Path b = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"));
+    assertThat(compare(a, b)).isNegative();
+    assertThat(compare(b, a)).isPositive();
   }
 
   @Test
   void compare_localRoute_winsOverAnyLearned() {
     Path local = Path.local(attrs(2, new int[] {65001, 65002}, 99, 10), ip("10.0.0.200"));
-    Path better = learned(attrs(0, new int[0], 0, 500), true, ip("10.0.0.1"), ip("10.0.0.1"), 0);
-    assertThat(Path.compare(local, better)).isNegative();
-    assertThat(Path.compare(better, local)).isPositive();
+    Path better = learned(attrs(0, new int[0], 0, 500), true, ip("10.0.0.1"), ip("10.0.0.1"));
+    assertThat(compare(local, better)).isNegative();
+    assertThat(compare(better, local)).isPositive();
   }
 
   @Test
   void equals_sameValues_equalWithEqualHash() {
-    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
-    Path b = learned(attrs(0, new int[] {65001}, 0, 100), false, ip("10.0.0.9"), ip("10.0.0.3"), 0);
+    Path a = learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"));
+    Path b = learned(attrs(0, new int[] {65001}, 0, 100), false, ip("10.0.0.9"), ip("10.0.0.3"));
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    assertThat(a).isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4"), 0));
-    assertThat(a).isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.3"), 1));
-    assertThat(a).isNotEqualTo(learned(BASE, true, ip("10.0.0.9"), ip("10.0.0.3"), 0));
+    assertThat(a).isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), ip("10.0.0.4")));
+    assertThat(a).isNotEqualTo(learned(BASE, true, ip("10.0.0.9"), ip("10.0.0.3")));
     assertThat(Path.local(BASE, ip("10.0.0.9")))
-        .isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), 0, 0));
+        .isNotEqualTo(learned(BASE, false, ip("10.0.0.9"), 0));
   }
 }
