@@ -41,6 +41,13 @@ public final class Frame {
    */
   private int gsoSize;
 
+  /**
+   * Whether the frame is a TCP segment a simulated stack built, with its checksum computed, which
+   * its receiver need not verify again ({@code CHECKSUM_UNNECESSARY}, as after a NIC's receive
+   * checksum offload or across a veth); false for every frame from elsewhere.
+   */
+  private boolean checksumUnnecessary;
+
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
     this.start = start;
@@ -132,6 +139,7 @@ public final class Frame {
     copy.l2Hops = l2Hops;
     copy.mark = mark;
     copy.gsoSize = gsoSize;
+    copy.checksumUnnecessary = checksumUnnecessary;
     return copy;
   }
 
@@ -175,6 +183,14 @@ public final class Frame {
     gsoSize = mss;
   }
 
+  boolean checksumUnnecessary() {
+    return checksumUnnecessary;
+  }
+
+  void markChecksumUnnecessary() {
+    checksumUnnecessary = true;
+  }
+
   /** The number of packets the wire carries this frame in: its segments, or 1. */
   int wirePackets() {
     if (gsoSize == 0) {
@@ -196,6 +212,7 @@ public final class Frame {
       Frame f = new Frame(b, 0, b.length, id, walk);
       f.mark = mark;
       f.l2Hops = l2Hops;
+      f.checksumUnnecessary = checksumUnnecessary;
       out.add(f);
     }
     return out;

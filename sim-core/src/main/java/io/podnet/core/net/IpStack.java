@@ -401,7 +401,7 @@ final class IpStack {
     if (ns.isLocalDestination(dst)) {
       Frame frame =
           Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
-      largeSegment(frame, sender);
+      dataSegment(frame, sender);
       hop(null, HopAction.SEND, frame, "");
       Device lo = ns.loopback();
       if (!runHooks(HookPoint.OUTPUT, frame, null, lo)) {
@@ -431,7 +431,7 @@ final class IpStack {
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
     frame.sender = sender;
-    largeSegment(frame, sender);
+    dataSegment(frame, sender);
     hop(null, HopAction.SEND, frame, "");
     hop(null, HopAction.ROUTE, frame, route.toString());
     Device out = route.device();
@@ -454,10 +454,16 @@ final class IpStack {
     return null;
   }
 
-  /** Marks a data segment of {@code sender} that carries more than its MSS as a large one. */
-  private static void largeSegment(Frame frame, @Nullable TcpStream sender) {
-    if (sender != null && frame.l3Length() - HEADERS > sender.mss) {
-      frame.setGsoSize(sender.mss);
+  /**
+   * Marks a data segment of {@code sender}, built with its checksum, as needing no check at its
+   * receiver, and one that carries more than the MSS as a large one.
+   */
+  private static void dataSegment(Frame frame, @Nullable TcpStream sender) {
+    if (sender != null) {
+      frame.markChecksumUnnecessary();
+      if (frame.l3Length() - HEADERS > sender.mss) {
+        frame.setGsoSize(sender.mss);
+      }
     }
   }
 

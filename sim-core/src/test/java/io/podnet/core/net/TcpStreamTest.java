@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
@@ -145,6 +147,45 @@ class TcpStreamTest {
         .extracting(String::length)
         .containsExactly("server received ".length() + 30, "server received ".length() + 1470);
     assertThat(c.server.bytes.toByteArray()).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
+  void receive_segmentFromElsewhereWithBadChecksum_droppedThenGoodOneDelivered() {
+    Connected c = new Connected();
+    Nic serverNic = (Nic) c.t.server.device("eth0");
+    Nic routerNic = (Nic) c.t.router.device("eth1");
+
+    byte[] good = segmentFromClient(c, serverNic, routerNic, ascii("hello"));
+    byte[] bad = good.clone();
+    bad[bad.length - 1] ^= 1; // the payload changed, the checksum not
+    serverNic.arrive(Frame.of(901, bad, null));
+    serverNic.arrive(Frame.of(902, good, null));
+    c.t.net.simulation().runUntilIdle();
+
+    assertThat(c.t.sink.lines())
+        .anyMatch(l -> l.contains("hop server eth0 drop #901") && l.endsWith("bad TCP checksum"));
+    assertThat(c.server.events).containsSubsequence("server received hello");
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(ascii("hello"));
+  }
+
+  /** A data segment of the client's stream, built outside any stack, as the router would send. */
+  private static byte[] segmentFromClient(Connected c, Nic serverNic, Nic routerNic, byte[] data) {
+    return Frames.tcp(
+        serverNic.mac(),
+        routerNic.mac(),
+        ip("10.0.1.2"),
+        ip("10.0.2.2"),
+        63,
+        4242,
+        c.s.localPort(),
+        179,
+        Integer.toUnsignedLong(c.s.sndNxt),
+        Integer.toUnsignedLong(c.s.rcvNxt),
+        TcpHeader.PSH | TcpHeader.ACK,
+        64240,
+        data,
+        0,
+        data.length);
   }
 
   @Test
