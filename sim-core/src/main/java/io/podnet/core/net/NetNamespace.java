@@ -408,7 +408,6 @@ public final class NetNamespace {
     Trace trace = net.trace();
     if (trace.hasSinks()
         || dev.namespace() != this
-        || byName.get(dev.name()) != dev
         || (!onlink && !onConnectedSubnet(dev, gateway))) {
       addRoute(Route.viaGateway(destination, gateway, dev, onlink, protocol));
       return;
