@@ -334,7 +334,7 @@ public abstract class Device {
    */
   final void send(Frame frame) {
     if (frame.gsoSize() != 0 && !takesLargeSegments()) {
-      for (Frame segment : segments(frame)) {
+      for (Frame segment : wireSegments(frame)) {
         send(segment);
       }
       return;
@@ -347,7 +347,7 @@ public abstract class Device {
   /** Like {@link #send(Frame)} for a routed frame on a device without ARP, with its next hop. */
   final void send(Frame frame, int nextHop) {
     if (frame.gsoSize() != 0 && !takesLargeSegments()) {
-      for (Frame segment : segments(frame)) {
+      for (Frame segment : wireSegments(frame)) {
         send(segment, nextHop);
       }
       return;
@@ -358,7 +358,7 @@ public abstract class Device {
   }
 
   /** A large segment's wire segments, the last one telling its stream when it has left. */
-  static List<Frame> segments(Frame frame) {
+  static List<Frame> wireSegments(Frame frame) {
     List<Frame> segments = frame.wireFrames();
     segments.get(segments.size() - 1).sender = frame.sender;
     frame.sender = null;

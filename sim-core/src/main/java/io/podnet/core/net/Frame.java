@@ -44,7 +44,8 @@ public final class Frame {
   /**
    * Whether the frame is a TCP segment a simulated stack built, with its checksum computed, which
    * its receiver need not verify again ({@code CHECKSUM_UNNECESSARY}, as after a NIC's receive
-   * checksum offload or across a veth); false for every frame from elsewhere.
+   * checksum offload or across a veth); false for every frame from elsewhere. Whatever rewrites
+   * such a segment's bytes keeps its checksum right, as netfilter's NAT does.
    */
   private boolean checksumUnnecessary;
 
@@ -175,7 +176,7 @@ public final class Frame {
    * The payload size of the segments the wire carries this TCP segment in (its stream's MSS) when
    * it is larger than one, else 0.
    */
-  public int gsoSize() {
+  int gsoSize() {
     return gsoSize;
   }
 

@@ -36,6 +36,9 @@ final class IpStack {
   /** TTL of packets this namespace originates ({@code net.ipv4.ip_default_ttl}). */
   static final int DEFAULT_TTL = 64;
 
+  /** The IPv4 and TCP headers of a stream's segment (neither has options). */
+  private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
+
   private final NetNamespace ns;
   private final Simulation sim;
   private final Trace trace;
@@ -340,8 +343,15 @@ final class IpStack {
     int nextHop = gw != null ? gw.toInt() : dst;
     int mtu = route.pathMtu();
     if (wirePacket(frame) > mtu) {
-      for (Frame fragment : Fragmenter.fragment(frame, mtu)) {
-        neighbourOutput(out, nextHop, fragment);
+      // A large segment is cut into its segments first, as if each had been sent on its own.
+      for (Frame packet : frame.gsoSize() == 0 ? List.of(frame) : Device.wireSegments(frame)) {
+        if (wirePacket(packet) <= mtu) {
+          neighbourOutput(out, nextHop, packet);
+        } else {
+          for (Frame fragment : Fragmenter.fragment(packet, mtu)) {
+            neighbourOutput(out, nextHop, fragment);
+          }
+        }
       }
       return;
     }
@@ -466,9 +476,6 @@ final class IpStack {
       }
     }
   }
-
-  /** The IPv4 and TCP headers of a stream's segment (neither has options). */
-  private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
 
   /**
    * Routes a locally generated packet again after an OUTPUT hook changed its destination (a DNAT),

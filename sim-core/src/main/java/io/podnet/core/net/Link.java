@@ -167,9 +167,15 @@ public final class Link {
       return;
     }
     if (lossRate > 0 && frame.gsoSize() != 0) {
-      // Each segment on the wire is lost or not on its own.
-      for (Frame segment : Device.segments(frame)) {
+      // Each segment on the wire is lost or not on its own; the stream hears when the last one
+      // carried has left, whichever that is.
+      TcpStream sender = frame.sender;
+      frame.sender = null;
+      for (Frame segment : frame.wireFrames()) {
         carry(from, segment);
+      }
+      if (sender != null) {
+        sender.transmitted((from == a ? fromA : fromB).busyUntil);
       }
       return;
     }

@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * with segmentation offload, what leaves together is one segment of up to 64 KiB however many times
  * the MSS it holds ({@link Frame#gsoSize}): the stack, bridges and NICs handle it whole, and the
  * wire carries it, and captures show it, cut into segments of the MSS (the last with PSH), each
- * taking its own serialisation time; a tunnel encapsulates them one by one. So an application that
- * writes many small messages back to back (BIRD writes each BGP message with its own {@code write})
- * sends one small segment, then large ones carrying many messages each, a message possibly split
- * across two.
+ * taking its own serialisation time; a tunnel encapsulates them one by one. The receiver gets a
+ * large segment whole when its last segment has arrived, as Linux's GRO hands it up. So an
+ * application that writes many small messages back to back (BIRD writes each BGP message with its
+ * own {@code write}) sends one small segment, then large ones carrying many messages each, a
+ * message possibly split across two.
  *
  * <p>Written data counts against the {@linkplain #SEND_BUFFER send buffer} until its segment has
  * been put on the wire (without acknowledgments, leaving the NIC stands for being acknowledged). A
