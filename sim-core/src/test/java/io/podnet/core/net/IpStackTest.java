@@ -89,6 +89,26 @@ class IpStackTest {
   }
 
   @Test
+  void forward_largeSegmentWhoseSegmentsExceedNextHopMtu_fragNeededAtTheRouter() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    TcpStreamTest.Recorder server = new TcpStreamTest.Recorder("server");
+    t.server.listenStream(179, server);
+    TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new TcpStreamTest.Recorder("client"));
+    t.net.simulation().runUntilIdle();
+
+    // MSS 1,460 from the client's 1,500 link: each segment is 1,500 bytes, over the router's 1,400
+    s.send(new byte[4 * 1460]);
+    t.net.simulation().runUntilIdle();
+
+    assertThat(t.sink.lines())
+        .anyMatch(
+            l ->
+                l.contains(" hop router ")
+                    && l.endsWith("fragmentation needed and DF set: mtu 1400"));
+    assertThat(server.bytes.size()).isZero();
+  }
+
+  @Test
   void forward_packetAboveNextHopMtuWithDf_fragNeededCarryingMtu() {
     Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
 
