@@ -10,6 +10,7 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Host;
 import io.podnet.core.net.LinkSpec;
+import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.Route;
@@ -566,6 +567,41 @@ class BgpSpeakerTest {
     }
     s.forEach(BgpSpeaker::start);
     return s;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"20, 10, 2", "10, 20, 1"})
+  void decide_samePrefixFromTwoPeers_lowerIgpCostToItsNextHopWins(
+      int costToOne, int costToTwo, int winner) {
+    Network net = Network.create(Simulation.create(1));
+    Fabric f = Fabric.star(net, 3, LinkSpec.DEFAULT);
+    NetNamespace zero = f.node(0).root();
+    Route viaTor = zero.routes().lookup(f.nodeAddress(1).toInt());
+    int[] costs = {0, costToOne, costToTwo};
+    for (int i = 1; i <= 2; i++) {
+      zero.addRoute(
+          Route.to(Cidr.of(f.nodeAddress(i), 32))
+              .via(viaTor.gateway())
+              .dev(viaTor.device())
+              .metric(costs[i])
+              .build());
+    }
+    List<BgpSpeaker> s = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      s.add(BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i)).build());
+    }
+    Cidr anycast = Cidr.parse("10.96.0.0/24");
+    for (int i = 1; i <= 2; i++) {
+      s.get(i).originate(anycast);
+      s.get(i).addPeer(f.nodeAddress(0));
+      s.get(0).addPeer(f.nodeAddress(i));
+    }
+    s.forEach(BgpSpeaker::start);
+
+    net.simulation().runUntil(10 * SimTime.SECOND);
+
+    // Without the costs node-1 would win on its lower router id.
+    assertThat(s.get(0).nextHop(anycast)).contains(f.nodeAddress(winner));
   }
 
   @Test
