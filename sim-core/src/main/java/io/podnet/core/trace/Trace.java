@@ -15,8 +15,9 @@ import java.util.List;
  * which is the cheap default.
  *
  * <p>Formatting reuses one buffer, so recording a record allocates nothing beyond what the record
- * itself needs while no sink is attached. Lines are gathered into blocks of a few kilobytes before
- * they reach the digest, which gives the same digest as feeding them one by one.
+ * itself needs while no sink is attached; the hottest lines skip formatting altogether, copied from
+ * pieces their callers encoded once ({@link #beginLine}). Lines are gathered into blocks of a few
+ * kilobytes before they reach the digest, which gives the same digest as feeding them one by one.
  */
 public final class Trace {
 
