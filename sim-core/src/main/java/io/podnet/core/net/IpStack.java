@@ -10,7 +10,6 @@ import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
-import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
@@ -35,9 +34,6 @@ final class IpStack {
 
   /** TTL of packets this namespace originates ({@code net.ipv4.ip_default_ttl}). */
   static final int DEFAULT_TTL = 64;
-
-  /** The IPv4 and TCP headers of a stream's segment (neither has options). */
-  private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
 
   private final NetNamespace ns;
   private final Simulation sim;
@@ -471,7 +467,7 @@ final class IpStack {
   private static void dataSegment(Frame frame, @Nullable TcpStream sender) {
     if (sender != null) {
       frame.markChecksumUnnecessary();
-      if (frame.l3Length() - HEADERS > sender.mss) {
+      if (frame.l3Length() - TcpStream.HEADERS > sender.mss) {
         frame.setGsoSize(sender.mss);
       }
     }

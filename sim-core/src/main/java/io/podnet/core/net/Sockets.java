@@ -357,7 +357,7 @@ final class Sockets {
    */
   private static int sizeGoal(TcpStream s) {
     int mss = s.mss;
-    return Math.max(1, (0xFFFF - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH) / mss) * mss;
+    return Math.max(1, (0xFFFF - TcpStream.HEADERS) / mss) * mss;
   }
 
   private void uncork(TcpStream s) {
@@ -497,7 +497,7 @@ final class Sockets {
     Route route = ns.routes().lookup(remote);
     Device dev = route == null ? null : route.device();
     int mtu = dev == null || ns.isLocalAddress(remote) ? 1500 : dev.mtu();
-    return Math.max(mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH, 1);
+    return Math.max(mtu - TcpStream.HEADERS, 1);
   }
 
   private int streamPort(int remote, int remotePort) {

@@ -1,6 +1,8 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.packet.TcpHeader;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +43,12 @@ public final class TcpStream {
 
   /** The send buffer: Linux's default {@code net.ipv4.tcp_wmem} (the middle value), 16 KiB. */
   public static final int SEND_BUFFER = 16384;
+
+  /**
+   * The IPv4 and TCP headers of each of a stream's segments (neither carries options): an MTU less
+   * these is the MSS.
+   */
+  static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
 
   static final byte SYN_SENT = 1;
   static final byte SYN_RECEIVED = 2;

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -933,7 +934,7 @@ public final class BgpSpeaker {
 
     /** Which end of each of the speaker's sessions connects; its peers must be told the same. */
     public Builder activeEnd(ActiveEnd end) {
-      this.activeEnd = java.util.Objects.requireNonNull(end, "end");
+      this.activeEnd = Objects.requireNonNull(end, "end");
       return this;
     }
 
