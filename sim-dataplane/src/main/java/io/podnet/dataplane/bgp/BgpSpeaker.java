@@ -11,7 +11,7 @@ import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongRBTreeSet;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * failed connection attempt waits in Active for the ConnectRetry time; a session that ends goes
  * Idle and starts again after the ConnectRetry time. MRAI is not modelled (updates leave at once).
  * A locally originated route always wins over a learned one, as BIRD's static protocol preference
- * does. Everything runs on the simulated clock; the RIB is a hash table by prefix ({@link Rib}),
+ * does. Everything runs on the simulated clock; the RIB is indexed by prefix id ({@link Rib}),
  * walked in prefix order wherever the order shows (the table sent when a session comes up, the
  * withdrawals when one goes down); peers are kept in the order added.
  *
@@ -106,7 +106,11 @@ public final class BgpSpeaker {
   private final List<BgpPeer> externalPeers = new ArrayList<>();
   private final Int2ObjectOpenHashMap<BgpPeer> peersByAddress = new Int2ObjectOpenHashMap<>();
 
-  /** The RIB; its prefixes are walked only through {@link #sortedPrefixes}. */
+  /**
+   * The RIB by {@link Canonical#prefixId prefix id}; its prefixes are walked only through {@link
+   * #sortedPrefixes}. Below, an {@code int prefix} is such an id, a {@code long} one is packed by
+   * {@link Prefixes}.
+   */
   private final Rib rib = new Rib();
 
   private final Canonical canonical;
@@ -265,14 +269,14 @@ public final class BgpSpeaker {
 
   /** Originates {@code prefix} (like Calico exporting a node's IPAM block). */
   public void originate(Cidr prefix) {
-    long key = Prefixes.pack(prefix);
+    int id = canonical.prefixId(Prefixes.pack(prefix));
     PathAttributes a = canonical.attributes(PathAttributes.local(0, DEFAULT_LOCAL_PREF));
-    setPath(key, null, canonical.pathId(Path.local(a, routerId)));
+    setPath(id, null, canonical.pathId(Path.local(a, routerId)));
   }
 
   /** Stops originating {@code prefix}; nothing happens if it was not originated. */
   public void withdraw(Cidr prefix) {
-    removePath(Prefixes.pack(prefix), null);
+    removePath(canonical.knownPrefixId(Prefixes.pack(prefix)), null);
   }
 
   // ---------------------------------------------------------------- inspection
@@ -322,9 +326,17 @@ public final class BgpSpeaker {
     return out;
   }
 
-  /** The RIB's prefixes in the order of {@link Prefixes}: network, then length. */
+  /** The RIB's prefixes, packed, in the order of {@link Prefixes}: network, then length. */
   private long[] sortedPrefixes() {
-    long[] keys = rib.prefixes();
+    return sortedPacked(rib.prefixes());
+  }
+
+  /** The prefixes {@code ids}, packed, in the order of {@link Prefixes}. */
+  private long[] sortedPacked(int[] ids) {
+    long[] keys = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      keys[i] = canonical.packed(ids[i]);
+    }
     Arrays.sort(keys);
     return keys;
   }
@@ -354,12 +366,11 @@ public final class BgpSpeaker {
 
   /** The best path for {@code prefix}, or null when it is not in the Loc-RIB. */
   @Nullable Path best(Cidr prefix) {
-    return best(Prefixes.pack(prefix));
+    return best(canonical.knownPrefixId(Prefixes.pack(prefix)));
   }
 
-  private @Nullable Path best(long prefix) {
-    int s = rib.find(prefix);
-    return s < 0 ? null : canonical.path(rib.best(s));
+  private @Nullable Path best(int prefix) {
+    return prefix < 0 || !rib.contains(prefix) ? null : canonical.path(rib.best(prefix));
   }
 
   /** Number of Loc-RIB changes so far. */
@@ -405,7 +416,7 @@ public final class BgpSpeaker {
     while (s != null && q.state == BgpState.ESTABLISHED && s.writable()) {
       long[] dump = q.dump;
       if (dump != null) {
-        long prefix = dump[q.dumpAt++];
+        int prefix = canonical.knownPrefixId(dump[q.dumpAt++]);
         if (q.dumpAt == dump.length) {
           q.dump = null;
         }
@@ -426,22 +437,20 @@ public final class BgpSpeaker {
       if (best != null && exportable(best, fromClient(best, c.announcement), q)) {
         q.send(updateFor(q, c.prefix, best, c.announcement));
       } else if (c.old != null && exportable(c.old, fromClient(c.old), q)) {
-        q.send(c.withdrawal());
+        q.send(c.withdrawal(canonical.packed(c.prefix)));
       }
     }
   }
 
   void peerDown(BgpPeer peer) {
-    LongArrayList affected = new LongArrayList();
-    for (long prefix : rib.prefixes()) {
-      if (indexOf(rib.find(prefix), peer) >= 0) {
+    IntArrayList affected = new IntArrayList();
+    for (int prefix : rib.prefixes()) {
+      if (indexOf(prefix, peer) >= 0) {
         affected.add(prefix);
       }
     }
-    long[] keys = affected.toLongArray();
-    Arrays.sort(keys);
-    for (long key : keys) {
-      removePath(key, peer);
+    for (long key : sortedPacked(affected.toIntArray())) {
+      removePath(canonical.knownPrefixId(key), peer);
     }
   }
 
@@ -457,7 +466,7 @@ public final class BgpSpeaker {
             ? null
             : canonical.attributesAt(b, u.attrStart, u.attrEnd, peer.fourOctetAs, announces);
     for (int at = u.withdrawnStart; at < u.withdrawnEnd; at = BgpCodec.nextPrefix(b, at)) {
-      removePath(BgpCodec.prefixAt(b, at), peer);
+      removePath(canonical.knownPrefixId(BgpCodec.prefixAt(b, at)), peer);
     }
     if (received == null || !announces) {
       return;
@@ -484,9 +493,9 @@ public final class BgpSpeaker {
     for (int at = u.attrEnd; at < u.end; at = BgpCodec.nextPrefix(b, at)) {
       long prefix = BgpCodec.prefixAt(b, at);
       if (path < 0) {
-        removePath(prefix, peer);
+        removePath(canonical.knownPrefixId(prefix), peer);
       } else {
-        setPath(prefix, peer, path);
+        setPath(canonical.prefixId(prefix), peer, path);
       }
     }
   }
@@ -503,95 +512,90 @@ public final class BgpSpeaker {
   // ---------------------------------------------------------------- RIB
 
   /** Puts the canonical path {@code path} as the candidate from {@code from} (null: local). */
-  private void setPath(long prefix, @Nullable BgpPeer from, int path) {
-    int s = rib.find(prefix);
-    if (s < 0) {
-      s = rib.add(prefix, path);
-      changed(prefix, s, 0, null, canonical.path(path));
+  private void setPath(int prefix, @Nullable BgpPeer from, int path) {
+    if (!rib.contains(prefix)) {
+      rib.add(prefix, path);
+      changed(prefix, 0, null, canonical.path(path));
       return;
     }
-    Path old = canonical.path(rib.best(s));
-    int i = indexOf(s, from);
+    Path old = canonical.path(rib.best(prefix));
+    int i = indexOf(prefix, from);
     if (i >= 0) {
-      if (canonical.path(rib.get(s, i)).attrs == canonical.path(path).attrs) {
+      if (canonical.path(rib.get(prefix, i)).attrs == canonical.path(path).attrs) {
         return; // the same attributes again (canonical, so compared by identity)
       }
-      rib.set(s, i, path);
+      rib.set(prefix, i, path);
     } else {
-      rib.append(s, path);
+      rib.append(prefix, path);
     }
-    decide(prefix, s, old);
+    decide(prefix, old);
   }
 
   /**
-   * The index of the candidate in slot {@code s} from {@code peer} (null: the local one), or -1.
+   * The index of {@code prefix}'s candidate from {@code peer} (null: the local one), or -1; the
+   * prefix has an entry.
    */
-  private int indexOf(int s, @Nullable BgpPeer peer) {
-    for (int i = 0, n = rib.count(s); i < n; i++) {
-      if (canonical.path(rib.get(s, i)).isFrom(peer)) {
+  private int indexOf(int prefix, @Nullable BgpPeer peer) {
+    for (int i = 0, n = rib.count(prefix); i < n; i++) {
+      if (canonical.path(rib.get(prefix, i)).isFrom(peer)) {
         return i;
       }
     }
     return -1;
   }
 
-  private void removePath(long prefix, @Nullable BgpPeer from) {
-    int s = rib.find(prefix);
-    int i = s < 0 ? -1 : indexOf(s, from);
+  /** Removes {@code prefix}'s candidate from {@code from} (null: local), if any (-1: no prefix). */
+  private void removePath(int prefix, @Nullable BgpPeer from) {
+    int i = prefix < 0 || !rib.contains(prefix) ? -1 : indexOf(prefix, from);
     if (i < 0) {
       return;
     }
-    Path old = canonical.path(rib.best(s));
-    if (rib.count(s) == 1) {
-      int gateway = rib.gateway(s);
+    Path old = canonical.path(rib.best(prefix));
+    if (rib.count(prefix) == 1) {
+      int gateway = rib.gateway(prefix);
       rib.remove(prefix);
-      changed(prefix, -1, gateway, old, null);
+      changed(prefix, gateway, old, null);
       return;
     }
-    rib.removeAt(s, i);
-    decide(prefix, s, old);
+    rib.removeAt(prefix, i);
+    decide(prefix, old);
   }
 
-  /**
-   * Best-path selection for the prefix in slot {@code s} whose best was {@code old}, then the
-   * consequences.
-   */
-  private void decide(long prefix, int s, Path old) {
+  /** Best-path selection for {@code prefix}, whose best was {@code old}, then the consequences. */
+  private void decide(int prefix, Path old) {
     int bestIndex = 0;
-    Path best = canonical.path(rib.best(s));
-    for (int i = 1, n = rib.count(s); i < n; i++) {
-      Path p = canonical.path(rib.get(s, i));
+    Path best = canonical.path(rib.best(prefix));
+    for (int i = 1, n = rib.count(prefix); i < n; i++) {
+      Path p = canonical.path(rib.get(prefix, i));
       if (Path.compare(p, best, igpCosts) < 0) {
         best = p;
         bestIndex = i;
       }
     }
-    rib.promote(s, bestIndex);
+    rib.promote(prefix, bestIndex);
     if (best != old) {
-      changed(prefix, s, rib.gateway(s), old, best);
+      changed(prefix, rib.gateway(prefix), old, best);
     }
   }
 
   /**
-   * The best route of a prefix went from {@code old} to {@code best}: trace, install, tell. The
-   * prefix's entry is in slot {@code s}, or gone when {@code s} is -1; the route installed for it
-   * had {@code installedGateway} (0: none).
+   * The best route of a prefix went from {@code old} to {@code best} (null: the entry is gone):
+   * trace, install, tell. The route installed for it had {@code installedGateway} (0: none).
    */
-  private void changed(
-      long prefix, int s, int installedGateway, @Nullable Path old, @Nullable Path best) {
+  private void changed(int prefix, int installedGateway, @Nullable Path old, @Nullable Path best) {
     routeChanges++;
     lastRouteChange = sim.now();
     traceBest(prefix, best);
     // The set holds exactly the prefixes whose best is local or external, so only such an old
     // best can leave it: a learned route replacing another skips the walk of the tree.
     if (best != null && best.isLocalOrExternal()) {
-      exportedToInternal.add(prefix);
+      exportedToInternal.add(canonical.packed(prefix));
     } else if (old != null && old.isLocalOrExternal()) {
-      exportedToInternal.remove(prefix);
+      exportedToInternal.remove(canonical.packed(prefix));
     }
     int gateway = install(prefix, installedGateway, best);
-    if (s >= 0) {
-      rib.setGateway(s, gateway); // nothing since the slot was found has moved an entry
+    if (best != null) {
+      rib.setGateway(prefix, gateway);
     }
     record(prefix, old, best);
   }
@@ -606,13 +610,14 @@ public final class BgpSpeaker {
    * speaker's part, the prefix, the path), as every node of a large cluster records one per other
    * node.
    */
-  private void traceBest(long prefix, @Nullable Path best) {
+  private void traceBest(int prefix, @Nullable Path best) {
     if (trace.hasSinks()) {
       StringBuilder out = new StringBuilder(64);
+      long packed = canonical.packed(prefix);
       if (best == null) {
-        Prefixes.appendTo(out.append("withdraw "), prefix);
+        Prefixes.appendTo(out.append("withdraw "), packed);
       } else {
-        Prefixes.appendTo(out.append("best "), prefix).append(best.traceText());
+        Prefixes.appendTo(out.append("best "), packed).append(best.traceText());
       }
       trace("route", out.toString());
       return;
@@ -639,7 +644,7 @@ public final class BgpSpeaker {
    * tells the peers that are caught up at once: while their streams have room, an UPDATE leaves
    * with the change that causes it.
    */
-  private void record(long prefix, @Nullable Path old, @Nullable Path best) {
+  private void record(int prefix, @Nullable Path old, @Nullable Path best) {
     boolean internal =
         clusterId != 0
             || (old != null && old.isLocalOrExternal())
@@ -732,7 +737,9 @@ public final class BgpSpeaker {
 
   /** One change of a prefix's best route in the export journal. */
   private static final class Change {
-    final long prefix;
+    /** The prefix's id. */
+    final int prefix;
+
     final @Nullable Path old;
 
     /** Whether iBGP peers may hear of it (else only eBGP peers do). */
@@ -741,16 +748,17 @@ public final class BgpSpeaker {
     final Announcement announcement = new Announcement();
     private byte @Nullable [] withdrawal;
 
-    Change(long prefix, @Nullable Path old, boolean internal) {
+    Change(int prefix, @Nullable Path old, boolean internal) {
       this.prefix = prefix;
       this.old = old;
       this.internal = internal;
     }
 
-    byte[] withdrawal() {
+    /** The UPDATE withdrawing the prefix, packed as {@code packed}. */
+    byte[] withdrawal(long packed) {
       byte[] w = withdrawal;
       if (w == null) {
-        w = BgpCodec.withdrawal(new long[] {prefix});
+        w = BgpCodec.withdrawal(new long[] {packed});
         withdrawal = w;
       }
       return w;
@@ -760,7 +768,7 @@ public final class BgpSpeaker {
   private static final byte[] NO_BYTES = new byte[0];
 
   /** The UPDATE announcing {@code p} to {@code q}, as encoded for the previous peer if alike. */
-  private byte[] updateFor(BgpPeer q, long prefix, Path p, Announcement last) {
+  private byte[] updateFor(BgpPeer q, int prefix, Path p, Announcement last) {
     if (last.path != p) {
       last.path = p;
       last.reflected = null;
@@ -784,7 +792,8 @@ public final class BgpSpeaker {
     if (!a.equals(last.attrs) || q.fourOctetAs != last.fourOctetAs) {
       last.attrs = a;
       last.fourOctetAs = q.fourOctetAs;
-      last.bytes = BgpCodec.update(NO_PREFIXES, a, new long[] {prefix}, q.fourOctetAs);
+      last.bytes =
+          BgpCodec.update(NO_PREFIXES, a, new long[] {canonical.packed(prefix)}, q.fourOctetAs);
     }
     return last.bytes;
   }
@@ -801,7 +810,7 @@ public final class BgpSpeaker {
    * being built. {@code installedGateway} is the gateway of the route installed before (0: none);
    * returns the one installed now.
    */
-  private int install(long prefix, int installedGateway, @Nullable Path best) {
+  private int install(int prefix, int installedGateway, @Nullable Path best) {
     Device dev = null;
     Ipv4Address gw = null;
     if (best != null && !best.local) {
@@ -854,7 +863,7 @@ public final class BgpSpeaker {
   }
 
   /** The route this speaker installed for {@code prefix} via {@code gateway}, if still there. */
-  private @Nullable Route installed(long prefix, int gateway) {
+  private @Nullable Route installed(int prefix, int gateway) {
     Route r = ns.routes().route(canonical.prefix(prefix), 0);
     Ipv4Address gw = r == null ? null : r.gateway();
     return gw != null && gw.toInt() == gateway && r.protocol().equals("bird") ? r : null;
@@ -864,7 +873,7 @@ public final class BgpSpeaker {
    * {@code <prefix> via <gw> dev <dev> proto bird}, {@code onlink} through the export tunnel: the
    * shape of every route the speaker installs.
    */
-  private Route birdRoute(long prefix, Ipv4Address gw, Device dev) {
+  private Route birdRoute(int prefix, Ipv4Address gw, Device dev) {
     return Route.viaGateway(canonical.prefix(prefix), gw, dev, dev == exportTunnel, "bird");
   }
 

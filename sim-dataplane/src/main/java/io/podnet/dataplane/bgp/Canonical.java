@@ -5,7 +5,7 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Network;
 import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The canonical instances of a network's BGP values, shared by all its speakers: equal path
  * attributes, equal paths, and the prefixes and gateways of kernel routes are held once, however
- * many speakers learn them. A route reflector tells each of its thousands of clients the same
- * attributes for a prefix, and every client installs a route to that prefix via the same next hop;
- * without this, a cluster of n nodes would hold n copies of each. The tables are only looked up,
- * never iterated, so their order never shows, and they only grow: a value stays for the network's
- * lifetime, as do the bytes each distinct path attribute encoding arrived as.
+ * many speakers learn them, and each prefix has an id by which speakers index their RIBs. A route
+ * reflector tells each of its thousands of clients the same attributes for a prefix, and every
+ * client installs a route to that prefix via the same next hop; without this, a cluster of n nodes
+ * would hold n copies of each. The tables are only looked up, never iterated, so their order never
+ * shows, and they only grow: a value stays for the network's lifetime, as do the bytes each
+ * distinct path attribute encoding arrived as.
  *
  * <pre>{@code
  * Canonical values = Canonical.of(ns.host().network());
@@ -29,11 +30,19 @@ final class Canonical {
   private final Table<PathAttributes> attributes = new Table<>(false);
   private final Table<Encoded> encoded = new Table<>(false);
   private final Table<Path> paths = new Table<>(true);
-  private final Long2ObjectOpenHashMap<Cidr> prefixes = new Long2ObjectOpenHashMap<>();
   private final Int2ObjectOpenHashMap<Ipv4Address> addresses = new Int2ObjectOpenHashMap<>();
-  private final Long2ObjectOpenHashMap<byte[]> prefixTexts = new Long2ObjectOpenHashMap<>();
 
-  private Canonical() {}
+  /** Prefix ids by packed prefix, and each id's packed prefix, {@code Cidr} and text (lazy). */
+  private final Long2IntOpenHashMap prefixIds = new Long2IntOpenHashMap();
+
+  private long[] packed = new long[1024];
+  private @Nullable Cidr[] cidrs = new Cidr[1024];
+  private byte[] @Nullable [] prefixTexts = new byte[1024][];
+  private int prefixCount;
+
+  private Canonical() {
+    prefixIds.defaultReturnValue(-1);
+  }
 
   /** The values of {@code network}'s speakers. */
   static Canonical of(Network network) {
@@ -142,20 +151,54 @@ final class Canonical {
     return t.put(i, hash, p);
   }
 
-  /** The prefix packed by {@link Prefixes}, one instance per prefix. */
-  Cidr prefix(long packed) {
-    return prefixes.computeIfAbsent(packed, Prefixes::cidr);
+  /**
+   * The id of the prefix packed by {@link Prefixes}: ids count from 0 in the order the network's
+   * speakers first meet prefixes, so they index arrays ({@link Rib}) and never show in an output.
+   */
+  int prefixId(long prefix) {
+    int id = prefixIds.get(prefix);
+    if (id < 0) {
+      id = prefixCount++;
+      if (id == packed.length) {
+        packed = Arrays.copyOf(packed, 2 * id);
+        cidrs = Arrays.copyOf(cidrs, 2 * id);
+        prefixTexts = Arrays.copyOf(prefixTexts, 2 * id);
+      }
+      packed[id] = prefix;
+      prefixIds.put(prefix, id);
+    }
+    return id;
   }
 
-  /** The prefix packed by {@link Prefixes} as {@link Prefixes#appendTo} writes it, in ASCII. */
-  byte[] prefixText(long packed) {
-    byte[] text = prefixTexts.get(packed);
+  /** The id of the prefix packed by {@link Prefixes} if it has one, else -1 (none is made). */
+  int knownPrefixId(long prefix) {
+    return prefixIds.get(prefix);
+  }
+
+  /** The prefix with id {@code id}, packed by {@link Prefixes}. */
+  long packed(int id) {
+    return packed[id];
+  }
+
+  /** The prefix with id {@code id}, one instance per prefix. */
+  Cidr prefix(int id) {
+    Cidr c = cidrs[id];
+    if (c == null) {
+      c = Prefixes.cidr(packed[id]);
+      cidrs[id] = c;
+    }
+    return c;
+  }
+
+  /** The prefix with id {@code id} as {@link Prefixes#appendTo} writes it, in ASCII. */
+  byte[] prefixText(int id) {
+    byte[] text = prefixTexts[id];
     if (text == null) {
       text =
-          Prefixes.appendTo(new StringBuilder(18), packed)
+          Prefixes.appendTo(new StringBuilder(18), packed[id])
               .toString()
               .getBytes(StandardCharsets.US_ASCII);
-      prefixTexts.put(packed, text);
+      prefixTexts[id] = text;
     }
     return text;
   }

@@ -1,21 +1,25 @@
 package io.podnet.dataplane.bgp;
 
-import it.unimi.dsi.fastutil.HashCommon;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A speaker's RIB: for each prefix (packed by {@link Prefixes}) its candidate paths by {@link
- * Canonical} path id, the best first, and the gateway of the kernel route installed for it. Open
- * addressing with linear probing over primitive arrays, at most three quarters full: a client of a
- * route reflector in a cluster of n nodes holds n entries, and the n² entries of the cluster are
- * neither objects nor references the collector has to trace or a young collection has to scan.
+ * A speaker's RIB: for each prefix, named by its {@link Canonical#prefixId id}, its candidate paths
+ * by {@link Canonical} path id, the best first, and the gateway of the kernel route installed for
+ * it. The entries are primitive arrays indexed by the prefix id: a client of a route reflector in a
+ * cluster of n nodes holds n entries, and the n² entries of the cluster are neither objects nor
+ * references the collector has to trace or a young collection has to scan.
  *
- * <p>An entry is found by {@link #find}, which gives its slot; a slot stays valid until the next
- * {@link #add} or {@link #remove}, which may move entries. Nearly every prefix has one or two
- * candidates (a client of two reflectors), held in the slot; a third and more are kept beside it.
- * The table is only looked up by prefix; {@link #prefixes} leaves the order to the caller.
+ * <p>Prefix ids count from 0 in the order the network first meets the prefixes, and a reflector
+ * tells its clients of new prefixes in about that order, so the entries an UPDATE after another
+ * touches lie side by side (a hash table would scatter them, and at thousands of clients each touch
+ * would miss the cache). The arrays are as long as the highest id held, which in a cluster, where
+ * every node learns nearly every prefix, is about the number of entries.
+ *
+ * <p>Nearly every prefix has one or two candidates (a client of two reflectors), held in its entry;
+ * a third and more are kept beside it. The table is only looked up by id; {@link #prefixes} leaves
+ * the order to the caller.
  */
 final class Rib {
 
@@ -25,114 +29,59 @@ final class Rib {
   /** Set in the second candidate's word when the entry has more than two candidates. */
   private static final int MORE = 1 << 30;
 
-  /** Key and candidates of slot {@code s} at {@code 2s} and {@code 2s + 1}: best, then second. */
-  private long[] table = filled(8);
+  /** The candidates of prefix {@code p} at {@code p}: best, then second; {@link #FREE} if none. */
+  private long[] words = new long[0];
 
-  private int[] gateways = new int[8];
+  private int[] gateways = new int[0];
   private int size;
 
   /** The candidates from index 2 on, of the entries that have more than two. */
-  private final Long2ObjectOpenHashMap<int[]> more = new Long2ObjectOpenHashMap<>();
+  private final Int2ObjectOpenHashMap<int[]> more = new Int2ObjectOpenHashMap<>();
 
-  private static long[] filled(int slots) {
-    long[] t = new long[2 * slots];
-    for (int i = 0; i < t.length; i += 2) {
-      t[i] = FREE;
-    }
-    return t;
+  /** Whether prefix {@code p} has an entry. */
+  boolean contains(int p) {
+    return p < words.length && words[p] != FREE;
   }
 
-  private int mask() {
-    return gateways.length - 1;
-  }
-
-  private int start(long prefix) {
-    return (int) HashCommon.mix(prefix) & mask();
-  }
-
-  /** The slot of {@code prefix}, or -1 when it has no entry. */
-  int find(long prefix) {
-    long[] t = table;
-    int m = mask();
-    for (int s = start(prefix); ; s = (s + 1) & m) {
-      long k = t[2 * s];
-      if (k == prefix) {
-        return s;
-      }
-      if (k == FREE) {
-        return -1;
-      }
-    }
-  }
-
-  /** Adds an entry for {@code prefix}, which has none, with the one candidate {@code path}. */
-  int add(long prefix, int path) {
+  /** Adds an entry for prefix {@code p}, which has none, with the one candidate {@code path}. */
+  void add(int p, int path) {
     if (path < 0 || path >= MORE) {
       throw new IllegalArgumentException("path id out of range: " + path);
     }
-    if (4 * (size + 1) > 3 * gateways.length) {
-      grow();
+    if (p < 0) {
+      throw new IllegalArgumentException("prefix id out of range: " + p);
     }
-    long[] t = table;
-    int m = mask();
-    int s = start(prefix);
-    while (t[2 * s] != FREE) {
-      s = (s + 1) & m;
+    if (contains(p)) {
+      throw new IllegalStateException("prefix " + p + " already has an entry");
     }
-    t[2 * s] = prefix;
-    t[2 * s + 1] = word(path, NONE);
-    gateways[s] = 0;
+    if (p >= words.length) {
+      grow(p);
+    }
+    words[p] = word(path, NONE);
+    gateways[p] = 0;
     size++;
-    return s;
   }
 
-  /** Removes the entry of {@code prefix}, which must have one, with all its candidates. */
-  void remove(long prefix) {
-    int s = find(prefix);
-    if (s < 0) {
+  /** Removes the entry of prefix {@code p}, which must have one, with all its candidates. */
+  void remove(int p) {
+    if (!contains(p)) {
       throw new IllegalStateException("no entry to remove");
     }
-    int second = second(s);
+    int second = second(p);
     if (second != NONE && (second & MORE) != 0) {
-      more.remove(prefix);
+      more.remove(p);
     }
-    long[] t = table;
-    int m = mask();
-    // Backward shift: move up each later entry of the run whose home is not between the hole and
-    // it.
-    int hole = s;
-    for (int j = (hole + 1) & m; t[2 * j] != FREE; j = (j + 1) & m) {
-      int home = start(t[2 * j]);
-      if (((j - home) & m) >= ((j - hole) & m)) {
-        t[2 * hole] = t[2 * j];
-        t[2 * hole + 1] = t[2 * j + 1];
-        gateways[hole] = gateways[j];
-        hole = j;
-      }
-    }
-    t[2 * hole] = FREE;
-    gateways[hole] = 0;
+    words[p] = FREE;
+    gateways[p] = 0;
     size--;
   }
 
-  private void grow() {
-    long[] old = table;
-    int[] oldGateways = gateways;
-    table = filled(2 * oldGateways.length);
-    gateways = new int[2 * oldGateways.length];
-    int m = mask();
-    for (int j = 0; j < oldGateways.length; j++) {
-      long k = old[2 * j];
-      if (k != FREE) {
-        int s = start(k);
-        while (table[2 * s] != FREE) {
-          s = (s + 1) & m;
-        }
-        table[2 * s] = k;
-        table[2 * s + 1] = old[2 * j + 1];
-        gateways[s] = oldGateways[j];
-      }
-    }
+  private void grow(int p) {
+    int length = Math.max(Math.max(p + 1, 16), words.length + (words.length >> 1));
+    int old = words.length;
+    words = Arrays.copyOf(words, length);
+    Arrays.fill(words, old, length, FREE);
+    gateways = Arrays.copyOf(gateways, length);
   }
 
   /** Number of entries. */
@@ -140,120 +89,120 @@ final class Rib {
     return size;
   }
 
-  /** The prefixes that have an entry, in no particular order. */
-  long[] prefixes() {
-    long[] out = new long[size];
+  /** The prefixes that have an entry, by id. */
+  int[] prefixes() {
+    int[] out = new int[size];
     int n = 0;
-    for (int i = 0; i < table.length; i += 2) {
-      if (table[i] != FREE) {
-        out[n++] = table[i];
+    for (int p = 0; p < words.length; p++) {
+      if (words[p] != FREE) {
+        out[n++] = p;
       }
     }
     return out;
   }
 
-  // ---------------------------------------------------------------- candidates of a slot
+  // ---------------------------------------------------------------- candidates of an entry
 
   private static long word(int best, int second) {
     return (long) best << 32 | (second & 0xFFFF_FFFFL);
   }
 
   /** The second candidate's word: {@link #NONE}, or its path id with {@link #MORE} perhaps set. */
-  private int second(int s) {
-    return (int) table[2 * s + 1];
+  private int second(int p) {
+    return (int) words[p];
   }
 
-  private int[] rest(int s) {
-    return Objects.requireNonNull(more.get(table[2 * s]));
+  private int[] rest(int p) {
+    return Objects.requireNonNull(more.get(p));
   }
 
   /** The best candidate's path id. */
-  int best(int s) {
-    return (int) (table[2 * s + 1] >>> 32);
+  int best(int p) {
+    return (int) (words[p] >>> 32);
   }
 
   /** Number of candidates, at least one. */
-  int count(int s) {
-    int second = second(s);
-    return second == NONE ? 1 : (second & MORE) == 0 ? 2 : 2 + rest(s).length;
+  int count(int p) {
+    int second = second(p);
+    return second == NONE ? 1 : (second & MORE) == 0 ? 2 : 2 + rest(p).length;
   }
 
   /** The path id of candidate {@code i}; 0 is the best. */
-  int get(int s, int i) {
+  int get(int p, int i) {
     return switch (i) {
-      case 0 -> best(s);
-      case 1 -> second(s) & ~MORE;
-      default -> rest(s)[i - 2];
+      case 0 -> best(p);
+      case 1 -> second(p) & ~MORE;
+      default -> rest(p)[i - 2];
     };
   }
 
   /** Replaces candidate {@code i}, which the entry has, by {@code path}. */
-  void set(int s, int i, int path) {
-    if (i > 0 && i >= count(s)) {
+  void set(int p, int i, int path) {
+    if (i > 0 && i >= count(p)) {
       throw new IllegalStateException("the entry has no candidate " + i);
     }
-    int second = second(s);
+    int second = second(p);
     switch (i) {
-      case 0 -> table[2 * s + 1] = word(path, second);
-      case 1 -> table[2 * s + 1] = word(best(s), path | (second & MORE));
-      default -> rest(s)[i - 2] = path;
+      case 0 -> words[p] = word(path, second);
+      case 1 -> words[p] = word(best(p), path | (second & MORE));
+      default -> rest(p)[i - 2] = path;
     }
   }
 
   /** Adds {@code path} as the last candidate. */
-  void append(int s, int path) {
+  void append(int p, int path) {
     if (path < 0 || path >= MORE) {
       throw new IllegalArgumentException("path id out of range: " + path);
     }
-    int second = second(s);
+    int second = second(p);
     if (second == NONE) {
-      table[2 * s + 1] = word(best(s), path);
+      words[p] = word(best(p), path);
     } else if ((second & MORE) == 0) {
-      more.put(table[2 * s], new int[] {path});
-      table[2 * s + 1] = word(best(s), second | MORE);
+      more.put(p, new int[] {path});
+      words[p] = word(best(p), second | MORE);
     } else {
-      int[] r = rest(s);
+      int[] r = rest(p);
       int[] bigger = Arrays.copyOf(r, r.length + 1);
       bigger[r.length] = path;
-      more.put(table[2 * s], bigger);
+      more.put(p, bigger);
     }
   }
 
   /** Removes candidate {@code i}; the entry must keep at least one. */
-  void removeAt(int s, int i) {
-    int n = count(s);
+  void removeAt(int p, int i) {
+    int n = count(p);
     if (n < 2) {
       throw new IllegalStateException("an entry keeps at least one candidate");
     }
     for (int k = i; k < n - 1; k++) {
-      set(s, k, get(s, k + 1));
+      set(p, k, get(p, k + 1));
     }
     if (n == 2) {
-      table[2 * s + 1] = word(best(s), NONE);
+      words[p] = word(best(p), NONE);
     } else if (n == 3) {
-      more.remove(table[2 * s]);
-      table[2 * s + 1] = word(best(s), second(s) & ~MORE);
+      more.remove(p);
+      words[p] = word(best(p), second(p) & ~MORE);
     } else {
-      more.put(table[2 * s], Arrays.copyOf(rest(s), n - 3));
+      more.put(p, Arrays.copyOf(rest(p), n - 3));
     }
   }
 
   /** Swaps candidate {@code i} with the best. */
-  void promote(int s, int i) {
+  void promote(int p, int i) {
     if (i != 0) {
-      int p = get(s, i);
-      set(s, i, best(s));
-      set(s, 0, p);
+      int path = get(p, i);
+      set(p, i, best(p));
+      set(p, 0, path);
     }
   }
 
   /** The gateway of the route installed for the entry, or 0 when none is. */
-  int gateway(int s) {
-    return gateways[s];
+  int gateway(int p) {
+    return gateways[p];
   }
 
   /** Records the gateway of the route installed for the entry (0: none). */
-  void setGateway(int s, int gateway) {
-    gateways[s] = gateway;
+  void setGateway(int p, int gateway) {
+    gateways[p] = gateway;
   }
 }

@@ -7,6 +7,7 @@ import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.Network;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -147,12 +148,47 @@ class CanonicalTest {
   @Test
   void prefixAndAddress_sameValue_oneInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
-    long packed = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
+    int id = values.prefixId(Prefixes.pack(Cidr.parse("10.244.2.0/26")));
 
-    assertThat(values.prefix(packed)).isEqualTo(Cidr.parse("10.244.2.0/26"));
-    assertThat(values.prefix(packed)).isSameAs(values.prefix(packed));
+    assertThat(values.prefix(id)).isEqualTo(Cidr.parse("10.244.2.0/26"));
+    assertThat(values.prefix(id)).isSameAs(values.prefix(id));
+    assertThat(new String(values.prefixText(id), StandardCharsets.US_ASCII))
+        .isEqualTo("10.244.2.0/26");
     assertThat(values.address(NODE)).isEqualTo(Ipv4Address.of(NODE));
     assertThat(values.address(NODE)).isSameAs(values.address(NODE));
+  }
+
+  @Test
+  void prefixId_prefixesInTheOrderMet_countFromZeroAndStay() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    long[] packed = new long[3_000];
+    for (int i = 0; i < packed.length; i++) {
+      packed[i] = Prefixes.pack((packed.length - i) << 6, 26);
+    }
+
+    for (int i = 0; i < packed.length; i++) {
+      assertThat(values.prefixId(packed[i])).isEqualTo(i);
+    }
+
+    for (int i = 0; i < packed.length; i++) {
+      assertThat(values.prefixId(packed[i])).isEqualTo(i);
+      assertThat(values.knownPrefixId(packed[i])).isEqualTo(i);
+      assertThat(values.packed(i)).isEqualTo(packed[i]);
+      assertThat(values.prefix(i)).isEqualTo(Prefixes.cidr(packed[i]));
+    }
+  }
+
+  @Test
+  void knownPrefixId_prefixNeverMet_minusOneAndNoIdMade() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    long a = Prefixes.pack(Cidr.parse("10.244.1.0/26"));
+    long b = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
+
+    assertThat(values.knownPrefixId(a)).isEqualTo(-1);
+
+    assertThat(values.prefixId(b)).isZero();
+    assertThat(values.knownPrefixId(a)).isEqualTo(-1);
+    assertThat(values.prefixId(a)).isEqualTo(1);
   }
 
   @Test

@@ -3,10 +3,7 @@ package io.podnet.dataplane.bgp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.podnet.core.addr.Cidr;
-import it.unimi.dsi.fastutil.HashCommon;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,38 +15,38 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Tests for {@link Rib}: the primitive table behaves like a map of candidate lists. */
 class RibTest {
 
-  private static final long A = Prefixes.pack(Cidr.parse("10.244.1.0/26"));
-  private static final long B = Prefixes.pack(Cidr.parse("10.244.2.0/26"));
+  private static final int A = 4;
+  private static final int B = 9;
 
   @Test
-  void add_thenFind_holdsOneCandidateAndNoGateway() {
+  void add_thenContains_holdsOneCandidateAndNoGateway() {
     Rib rib = new Rib();
 
-    int s = rib.add(A, 7);
+    rib.add(A, 7);
 
-    assertThat(rib.find(A)).isEqualTo(s);
-    assertThat(rib.find(B)).isEqualTo(-1);
-    assertThat(rib.count(s)).isEqualTo(1);
-    assertThat(rib.best(s)).isEqualTo(7);
-    assertThat(rib.gateway(s)).isZero();
+    assertThat(rib.contains(A)).isTrue();
+    assertThat(rib.contains(B)).isFalse();
+    assertThat(rib.count(A)).isEqualTo(1);
+    assertThat(rib.best(A)).isEqualTo(7);
+    assertThat(rib.gateway(A)).isZero();
     assertThat(rib.size()).isEqualTo(1);
   }
 
   @Test
-  void find_defaultRoute_isAKeyLikeAnyOther() {
+  void add_idZero_isAKeyLikeAnyOther() {
     Rib rib = new Rib();
-    long any = Prefixes.pack(Cidr.parse("0.0.0.0/0"));
 
-    rib.add(any, 3);
+    rib.add(0, 3);
 
-    assertThat(rib.best(rib.find(any))).isEqualTo(3);
-    assertThat(rib.prefixes()).containsExactly(any);
+    assertThat(rib.best(0)).isEqualTo(3);
+    assertThat(rib.prefixes()).containsExactly(0);
   }
 
   @Test
   void append_fourCandidates_keptInOrderAndPromoted() {
     Rib rib = new Rib();
-    int s = rib.add(A, 1);
+    int s = A;
+    rib.add(s, 1);
     rib.append(s, 2);
     rib.append(s, 3);
     rib.append(s, 4);
@@ -68,7 +65,8 @@ class RibTest {
   @Test
   void removeAt_lastCandidate_refused() {
     Rib rib = new Rib();
-    int s = rib.add(A, 1);
+    int s = A;
+    rib.add(s, 1);
 
     assertThatThrownBy(() -> rib.removeAt(s, 0))
         .isInstanceOf(IllegalStateException.class)
@@ -81,59 +79,59 @@ class RibTest {
 
     assertThatThrownBy(() -> rib.add(A, -1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> rib.add(A, 1 << 30)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> rib.add(-1, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThat(rib.size()).isZero();
   }
 
-  /** Six prefixes of the first table (8 slots): five share the last slot, one the first. */
-  private static long[] crowded() {
-    long[] out = new long[6];
-    int last = 0;
-    int first = 0;
-    for (int network = 0; last < 5 || first < 1; network += 64) {
-      long prefix = Prefixes.pack(network, 26);
-      int home = (int) HashCommon.mix(prefix) & 7;
-      if (home == 7 && last < 5) {
-        out[last++] = prefix;
-      } else if (home == 0 && first < 1) {
-        out[5] = prefix;
-        first++;
+  @Test
+  void add_idsFarApartAndGrowingTables_everyEntryKeptAndOthersAbsent() {
+    Rib rib = new Rib();
+    int[] ids = {5, 0, 16, 17, 1_000, 3};
+    for (int i = 0; i < ids.length; i++) {
+      rib.add(ids[i], i);
+      rib.setGateway(ids[i], 100 + i);
+    }
+
+    rib.remove(16);
+
+    assertThat(rib.prefixes()).containsExactly(0, 3, 5, 17, 1_000);
+    assertThat(rib.contains(16)).isFalse();
+    assertThat(rib.contains(999)).isFalse();
+    assertThat(rib.contains(1_001)).isFalse();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] != 16) {
+        assertThat(rib.best(ids[i])).isEqualTo(i);
+        assertThat(rib.gateway(ids[i])).isEqualTo(100 + i);
       }
     }
-    return out;
   }
 
   @Test
-  void remove_fromARunThatWrapsPastTheTableEnd_everyOtherEntryStillFound() {
-    long[] keys = crowded();
-    for (int gone = 0; gone < keys.length; gone++) {
-      Rib rib = new Rib();
-      for (int i = 0; i < keys.length; i++) {
-        rib.setGateway(rib.add(keys[i], i), 100 + i);
-      }
-      // The run under test: five from the last slot wrap to 0-3, the sixth is pushed to 4.
-      assertThat(
-              new int[] {
-                rib.find(keys[0]), rib.find(keys[1]), rib.find(keys[4]), rib.find(keys[5])
-              })
-          .containsExactly(7, 0, 3, 4);
+  void add_prefixThatHasAnEntry_refusedAndEntryUnchanged() {
+    Rib rib = new Rib();
+    rib.add(A, 1);
 
-      rib.remove(keys[gone]);
+    assertThatThrownBy(() -> rib.add(A, 2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("prefix 4 already has an entry");
+    assertThat(candidates(rib, A)).containsExactly(1);
+    assertThat(rib.size()).isEqualTo(1);
+  }
 
-      assertThat(rib.find(keys[gone])).isEqualTo(-1);
-      for (int i = 0; i < keys.length; i++) {
-        if (i != gone) {
-          int s = rib.find(keys[i]);
-          assertThat(rib.best(s)).as("removed %d, key %d", gone, i).isEqualTo(i);
-          assertThat(rib.gateway(s)).isEqualTo(100 + i);
-        }
-      }
-    }
+  @Test
+  void remove_prefixWithoutEntry_refused() {
+    Rib rib = new Rib();
+
+    assertThatThrownBy(() -> rib.remove(A))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("no entry to remove");
   }
 
   @Test
   void set_candidateTheEntryLacks_refused() {
     Rib rib = new Rib();
-    int s = rib.add(A, 1);
+    int s = A;
+    rib.add(s, 1);
 
     assertThatThrownBy(() -> rib.set(s, 1, 2))
         .isInstanceOf(IllegalStateException.class)
@@ -146,24 +144,24 @@ class RibTest {
   }
 
   /**
-   * Random adds, removals and candidate changes over few prefixes (long probe runs, removals in the
-   * middle of them, growth), compared after every step with a sorted map of lists.
+   * Random adds, removals and candidate changes over a few hundred prefix ids (growth, removals,
+   * re-adds), compared after every step with a sorted map of lists.
    */
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5})
   void operations_randomSequence_agreeWithAMapOfLists(long seed) {
     Random random = new Random(seed);
     Rib rib = new Rib();
-    Map<Long, List<Integer>> model = new TreeMap<>();
-    Map<Long, Integer> gateways = new TreeMap<>();
+    Map<Integer, List<Integer>> model = new TreeMap<>();
+    Map<Integer, Integer> gateways = new TreeMap<>();
     int keys = 40 + random.nextInt(200);
     for (int step = 0; step < 5_000; step++) {
-      long prefix = Prefixes.pack(random.nextInt(keys) << 6, 26);
+      int prefix = random.nextInt(keys);
       List<Integer> want = model.get(prefix);
-      int s = rib.find(prefix);
+      int s = prefix;
       int op = random.nextInt(10);
       if (want == null) {
-        assertThat(s).isEqualTo(-1);
+        assertThat(rib.contains(prefix)).isFalse();
         int path = random.nextInt(1000);
         rib.add(prefix, path);
         model.put(prefix, new ArrayList<>(List.of(path)));
@@ -195,14 +193,13 @@ class RibTest {
         gateways.put(prefix, gateway);
       }
       assertThat(rib.size()).isEqualTo(model.size());
-      for (Map.Entry<Long, List<Integer>> e : model.entrySet()) {
-        int at = rib.find(e.getKey());
+      for (Map.Entry<Integer, List<Integer>> e : model.entrySet()) {
+        int at = e.getKey();
         assertThat(candidates(rib, at)).as("step %d", step).isEqualTo(e.getValue());
-        assertThat(rib.gateway(at)).isEqualTo(gateways.get(e.getKey()));
+        assertThat(rib.gateway(at)).isEqualTo(gateways.get(at));
       }
-      long[] prefixes = rib.prefixes();
-      Arrays.sort(prefixes);
-      assertThat(prefixes).containsExactly(model.keySet().stream().mapToLong(k -> k).toArray());
+      assertThat(rib.prefixes())
+          .containsExactly(model.keySet().stream().mapToInt(k -> k).toArray());
     }
   }
 
