@@ -139,6 +139,22 @@ public final class Route {
         Type.UNICAST, destination, gateway, device, protocol, Scope.GLOBAL, null, 0, onlink, 0);
   }
 
+  /**
+   * Whether this route equals {@link #viaCheckedGateway viaCheckedGateway(destination(), gateway,
+   * device, onlink, protocol)}, answered without making that route.
+   */
+  boolean isViaGateway(Ipv4Address gateway, Device device, boolean onlink, String protocol) {
+    return type == Type.UNICAST
+        && gateway.equals(this.gateway)
+        && this.device == device
+        && this.protocol.equals(protocol)
+        && scope == Scope.GLOBAL
+        && source == null
+        && metric == 0
+        && this.onlink == onlink
+        && mtu == 0;
+  }
+
   /** Starts a unicast route to {@code destination}. */
   public static Builder to(Cidr destination) {
     return new Builder(Type.UNICAST, destination);

@@ -310,6 +310,29 @@ public final class RoutingTable {
     return e == null ? null : bind(e);
   }
 
+  /**
+   * Whether the route to exactly {@code destination} with metric 0, own or shared, is {@code
+   * destination via gateway dev device [onlink] proto protocol} ({@link Route#viaGateway}); asked
+   * without making a shared route, as a BGP speaker asks it of each of thousands of its routes.
+   */
+  public boolean holdsGatewayRoute(
+      Cidr destination, Ipv4Address gateway, Device device, boolean onlink, String protocol) {
+    Route[] routes = bucket(destination);
+    if (routes != null) {
+      for (Route r : routes) {
+        if (r.metric() == 0) {
+          return r.isViaGateway(gateway, device, onlink, protocol);
+        }
+      }
+    }
+    SharedRoutes.Entry e = sharedEntry(destination.prefixLength(), destination.networkInt());
+    return e != null
+        && device == sharedDevice
+        && e.gatewayBits == gateway.toInt()
+        && e.onlink == onlink
+        && e.protocol.equals(protocol);
+  }
+
   /** Whether some route to exactly {@code destination} has this metric, own or shared. */
   boolean hasRoute(Cidr destination, int metric) {
     return hasOwnRoute(destination, metric)

@@ -112,6 +112,10 @@ final class Sockets {
 
   private final NetNamespace ns;
   private final Simulation sim;
+
+  /** The network's send-queue buffers, which this namespace's streams take and give back. */
+  final SendBuffers buffers;
+
   private final RandomGenerator random;
   private final Int2ObjectOpenHashMap<Probe> pings =
       new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
@@ -132,6 +136,7 @@ final class Sockets {
   Sockets(NetNamespace ns) {
     this.ns = ns;
     this.sim = ns.host().network().simulation();
+    this.buffers = SendBuffers.of(ns.host().network());
     this.random = ns.host().network().random("sockets/" + ns.label());
   }
 

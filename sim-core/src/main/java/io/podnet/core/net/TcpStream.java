@@ -226,18 +226,24 @@ public final class TcpStream {
 
   /**
    * Appends {@code data} to the unsent bytes: in the buffer's free tail, else after moving the
-   * unsent bytes to its front when that makes room, else in a buffer twice as large as needed.
+   * unsent bytes to its front when that makes room, else in a new buffer: one of the network's
+   * {@link SendBuffers} when they fit in it, else one twice as large as needed.
    */
   void queue(byte[] data) {
     byte[] buf = unsent;
     int end = unsentStart + unsentLength;
     if (buf == null || end + data.length > buf.length) {
-      if (buf != null && unsentLength + data.length <= buf.length) {
+      int need = unsentLength + data.length;
+      if (buf != null && need <= buf.length) {
         System.arraycopy(buf, unsentStart, buf, 0, unsentLength);
       } else {
-        byte[] bigger = new byte[Math.max(2 * (unsentLength + data.length), 2 * mss)];
+        byte[] bigger =
+            need <= SendBuffers.SIZE
+                ? sockets.buffers.take()
+                : new byte[Math.max(2 * need, 2 * mss)];
         if (buf != null) {
           System.arraycopy(buf, unsentStart, bigger, 0, unsentLength);
+          sockets.buffers.give(buf);
         }
         buf = bigger;
         unsent = buf;
@@ -258,8 +264,12 @@ public final class TcpStream {
     }
   }
 
-  /** Forgets unsent data (the stream is gone). */
+  /** Forgets unsent data (all sent, or the stream is gone) and gives the buffer back. */
   void discardUnsent() {
+    byte[] buf = unsent;
+    if (buf != null) {
+      sockets.buffers.give(buf);
+    }
     unsent = null;
     unsentStart = 0;
     unsentLength = 0;

@@ -588,4 +588,48 @@ class RoutingTableTest {
     assertThat(rt.route(block, 5)).isNull();
     assertThat(rt.route(Cidr.parse("10.0.1.0/27"), 0)).isNull();
   }
+
+  /**
+   * Every combination of gateway, device, onlink and protocol asked of a pooled table, of a table
+   * holding the route as its own, of one with another kind of route to the prefix and of one with
+   * only a higher metric: the answer is whether {@link RoutingTable#route} equals that route.
+   */
+  @Test
+  void holdsGatewayRoute_everyShapeAskedOfOwnAndPooledRoutes_agreesWithTheRouteItMatches() {
+    Cidr block = Cidr.parse("10.244.7.0/26");
+    RoutingTable pooled = new RoutingTable();
+    pooled.pool(new SharedRoutes(), eth0);
+    pooled.addGatewayRoute(block, ip("192.168.0.7"), eth0, true, "bird");
+    RoutingTable own = new RoutingTable();
+    own.add(Route.viaGateway(block, ip("192.168.0.7"), eth0, true, "bird"));
+    RoutingTable other = new RoutingTable();
+    other.add(
+        Route.to(block).via(ip("192.168.0.7")).dev(eth0).onlink().proto("bird").mtu(1400).build());
+    RoutingTable higher = new RoutingTable();
+    higher.add(
+        Route.to(block).via(ip("192.168.0.7")).dev(eth0).onlink().proto("bird").metric(5).build());
+    int holding = 0;
+    for (RoutingTable rt : List.of(pooled, own, other, higher)) {
+      for (Ipv4Address gw : List.of(ip("192.168.0.7"), ip("192.168.0.8"))) {
+        for (Nic dev : List.of(eth0, eth1)) {
+          for (boolean onlink : new boolean[] {true, false}) {
+            for (String proto : List.of("bird", "kernel")) {
+              Route want = Route.viaGateway(block, gw, dev, onlink, proto);
+              boolean holds = rt.holdsGatewayRoute(block, gw, dev, onlink, proto);
+
+              assertThat(holds)
+                  .as("%s via %s dev %s onlink %s proto %s", rt, gw, dev.name(), onlink, proto)
+                  .isEqualTo(want.equals(rt.route(block, 0)));
+              holding += holds ? 1 : 0;
+            }
+          }
+        }
+      }
+    }
+    assertThat(holding).isEqualTo(2);
+    assertThat(
+            pooled.holdsGatewayRoute(
+                Cidr.parse("10.244.7.0/27"), ip("192.168.0.7"), eth0, true, "bird"))
+        .isFalse();
+  }
 }

@@ -268,6 +268,46 @@ class TcpStreamTest {
   }
 
   @Test
+  void send_corkedBurstsOnTwoStreamsInTurn_eachGetsItsOwnBytesAndTheBuffersAreReused() {
+    Connected c = new Connected();
+    Recorder other = new Recorder("other");
+    c.t.server.listenStream(180, other);
+    TcpStream s2 = c.t.client.openStream(ip("10.0.2.2"), 180, new Recorder("client2"));
+    c.t.net.simulation().runUntilIdle();
+    SendBuffers buffers = SendBuffers.of(c.t.net);
+    List<byte[]> used = new ArrayList<>();
+    ByteArrayOutputStream sent1 = new ByteArrayOutputStream();
+    ByteArrayOutputStream sent2 = new ByteArrayOutputStream();
+
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 40; i++) {
+        byte[] one =
+            ascii(String.format(Locale.ROOT, "round %d stream 1 message %02d\n", round, i));
+        byte[] two =
+            ascii(String.format(Locale.ROOT, "round %d stream 2 message %02d\n", round, i));
+        sent1.writeBytes(one);
+        sent2.writeBytes(two);
+        c.s.send(one);
+        s2.send(two);
+      }
+      // Both streams cork behind their first segment, each in a buffer of the network's.
+      assertThat(c.s.unsent).isNotNull().isNotSameAs(s2.unsent);
+      if (round == 0) {
+        used.add(c.s.unsent);
+        used.add(s2.unsent);
+      } else {
+        assertThat(used).anySatisfy(b -> assertThat(b).isSameAs(c.s.unsent));
+        assertThat(used).anySatisfy(b -> assertThat(b).isSameAs(s2.unsent));
+      }
+      c.t.net.simulation().runUntilIdle();
+      assertThat(buffers.free()).isEqualTo(2);
+    }
+
+    assertThat(c.server.bytes.toByteArray()).isEqualTo(sent1.toByteArray());
+    assertThat(other.bytes.toByteArray()).isEqualTo(sent2.toByteArray());
+  }
+
+  @Test
   void send_largerThanMss_deliveredWholeAtOnce() {
     Connected c = new Connected();
     byte[] big = new byte[5000];

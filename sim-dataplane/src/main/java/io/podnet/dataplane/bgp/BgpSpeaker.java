@@ -807,8 +807,8 @@ public final class BgpSpeaker {
    * installed before: {@link #birdRoute} through the next hop when it is on a connected subnet,
    * else through the gateway of the route that reaches it (BIRD's {@code gateway recursive}), or
    * through the export tunnel; none when the next hop is unreachable. The route is added without
-   * being built. {@code installedGateway} is the gateway of the route installed before (0: none);
-   * returns the one installed now.
+   * being built, and one already there is recognised without being built. {@code installedGateway}
+   * is the gateway of the route installed before (0: none); returns the one installed now.
    */
   private int install(int prefix, int installedGateway, @Nullable Path best) {
     Device dev = null;
@@ -828,10 +828,12 @@ public final class BgpSpeaker {
       }
     }
     boolean onlink = dev != null && dev == exportTunnel;
-    Route have = installedGateway == 0 ? null : installed(prefix, installedGateway);
-    if (have != null && dev != null && isBirdRoute(have, gw, dev, onlink)) {
+    if (dev != null
+        && gw.toInt() == installedGateway
+        && ns.routes().holdsGatewayRoute(canonical.prefix(prefix), gw, dev, onlink, "bird")) {
       return installedGateway;
     }
+    Route have = installedGateway == 0 ? null : installed(prefix, installedGateway);
     if (have != null) {
       ns.removeRoute(have);
     }
@@ -845,21 +847,6 @@ public final class BgpSpeaker {
       }
     }
     return 0;
-  }
-
-  /**
-   * Whether {@code r}, a route to the prefix with metric 0, is the one {@link #birdRoute} makes
-   * through {@code gw} and {@code dev}, as {@link Route#equals} would find it, without making it.
-   */
-  private static boolean isBirdRoute(Route r, Ipv4Address gw, Device dev, boolean onlink) {
-    return r.type() == Route.Type.UNICAST
-        && gw.equals(r.gateway())
-        && r.device() == dev
-        && r.protocol().equals("bird")
-        && r.scope() == Route.Scope.GLOBAL
-        && r.source() == null
-        && r.onlink() == onlink
-        && r.mtu() == 0;
   }
 
   /** The route this speaker installed for {@code prefix} via {@code gateway}, if still there. */
