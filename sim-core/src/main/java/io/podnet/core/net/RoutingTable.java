@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +45,13 @@ public final class RoutingTable {
 
   /** When pooling, a bit per {@linkplain SharedRoutes.Entry#slot slot} of the entries held. */
   private long[] held = new long[0];
+
+  /**
+   * When pooling, a bit per {@linkplain SharedRoutes.Entry#prefixSlot prefix slot} of the prefixes
+   * the table holds an entry to (one at most each), so that a prefix reached by many gateways (one
+   * per rack) is known not held without a test per gateway.
+   */
+  private long[] heldPrefixes = new long[0];
 
   private int heldCount;
 
@@ -113,6 +121,11 @@ public final class RoutingTable {
     return word < held.length && (held[word] & 1L << slot) != 0;
   }
 
+  private boolean holdsPrefix(int prefixSlot) {
+    int word = prefixSlot >>> 6;
+    return word < heldPrefixes.length && (heldPrefixes[word] & 1L << prefixSlot) != 0;
+  }
+
   private static long key(int length, int network) {
     return (long) length << 32 | (network & 0xFFFF_FFFFL);
   }
@@ -128,6 +141,9 @@ public final class RoutingTable {
       return null;
     }
     if (pooling) {
+      if (!holdsPrefix(e.prefixSlot)) {
+        return null;
+      }
       while (e != null && !holdsSlot(e.slot)) {
         e = e.next;
       }
@@ -420,16 +436,10 @@ public final class RoutingTable {
     int length = dst.prefixLength();
     int network = dst.networkInt();
     SharedRoutes.Entry head = shared.get(length, network);
-    SharedRoutes.Entry same = null;
-    int gateway = gw.toInt();
-    for (SharedRoutes.Entry e = head; e != null; e = e.next) {
-      if (holdsSlot(e.slot)) {
-        throw clash(dst, 0, e.on(sharedDevice));
-      }
-      if (same == null && e.isVia(gateway, onlink, protocol)) {
-        same = e;
-      }
+    if (head != null && holdsPrefix(head.prefixSlot)) {
+      throw clash(dst, 0, Objects.requireNonNull(sharedEntry(length, network)).on(sharedDevice));
     }
+    SharedRoutes.Entry same = SharedRoutes.find(head, gw.toInt(), onlink, protocol);
     Int2ObjectOpenHashMap<Object> map = byLength[length];
     Object stored = map == null ? null : map.get(network);
     if (stored != null) {
@@ -456,6 +466,11 @@ public final class RoutingTable {
       held = Arrays.copyOf(held, Math.max(word + 1, 2 * held.length));
     }
     held[word] |= 1L << e.slot;
+    int prefixWord = e.prefixSlot >>> 6;
+    if (prefixWord >= heldPrefixes.length) {
+      heldPrefixes = Arrays.copyOf(heldPrefixes, Math.max(prefixWord + 1, 2 * heldPrefixes.length));
+    }
+    heldPrefixes[prefixWord] |= 1L << e.prefixSlot;
     heldCount++;
   }
 
@@ -474,6 +489,7 @@ public final class RoutingTable {
   private void hide(SharedRoutes.Entry e) {
     if (pooling) {
       held[e.slot >>> 6] &= ~(1L << e.slot);
+      heldPrefixes[e.prefixSlot >>> 6] &= ~(1L << e.prefixSlot);
       heldCount--;
       shared.release(e);
     } else {

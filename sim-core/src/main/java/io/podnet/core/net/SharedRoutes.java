@@ -50,6 +50,12 @@ public final class SharedRoutes {
     /** The entry's index among the live entries of a pooled set (its bit in a table). */
     final int slot;
 
+    /**
+     * In a pooled set, the index of the entry's prefix among the prefixes of the live entries, the
+     * same for every entry to the prefix (a table's bit that it holds one of them).
+     */
+    final int prefixSlot;
+
     /** How many pooling tables hold it. */
     int holders;
 
@@ -64,13 +70,20 @@ public final class SharedRoutes {
     private byte @Nullable [] textBytes;
 
     /** An entry; {@code protocol} is one {@link Route#checkProtocol} accepted, as callers check. */
-    Entry(Cidr destination, Ipv4Address gateway, boolean onlink, String protocol, int slot) {
+    Entry(
+        Cidr destination,
+        Ipv4Address gateway,
+        boolean onlink,
+        String protocol,
+        int slot,
+        int prefixSlot) {
       this.destination = destination;
       this.gateway = gateway;
       this.gatewayBits = gateway.toInt();
       this.onlink = onlink;
       this.protocol = protocol;
       this.slot = slot;
+      this.prefixSlot = prefixSlot;
     }
 
     Cidr destination() {
@@ -147,6 +160,11 @@ public final class SharedRoutes {
 
   private int nextSlot;
 
+  /** The same for prefix slots: of prefixes whose last entry left, then {@link #nextPrefixSlot}. */
+  private final IntArrayList freePrefixSlots = new IntArrayList();
+
+  private int nextPrefixSlot;
+
   /** An empty set. */
   public SharedRoutes() {}
 
@@ -157,7 +175,7 @@ public final class SharedRoutes {
     if (byLength[length] == null) {
       byLength[length] = new Int2ObjectOpenHashMap<>();
     }
-    Entry e = new Entry(destination, gateway, true, "boot", 0);
+    Entry e = new Entry(destination, gateway, true, "boot", 0, 0);
     if (byLength[length].put(destination.networkInt(), e) == null) {
       size++;
     }
@@ -262,7 +280,13 @@ public final class SharedRoutes {
     if (e == null) {
       int length = dst.prefixLength();
       int slot = freeSlots.isEmpty() ? nextSlot++ : freeSlots.popInt();
-      e = new Entry(dst, gw, onlink, protocol, slot);
+      int prefixSlot;
+      if (head != null) {
+        prefixSlot = head.prefixSlot;
+      } else {
+        prefixSlot = freePrefixSlots.isEmpty() ? nextPrefixSlot++ : freePrefixSlots.popInt();
+      }
+      e = new Entry(dst, gw, onlink, protocol, slot, prefixSlot);
       if (head == null) {
         if (byLength[length] == null) {
           byLength[length] = new Int2ObjectOpenHashMap<>();
@@ -304,6 +328,7 @@ public final class SharedRoutes {
     if (head == e) {
       if (e.next == null) {
         unlink(e.destination);
+        freePrefixSlots.push(e.prefixSlot);
       } else {
         byLength[length].put(network, e.next);
         size--;

@@ -80,7 +80,10 @@ public final class TcpStream {
   /** Whether an event to send the corked tail is scheduled. */
   boolean uncorkPending;
 
-  /** Data segments on their way through a NIC: when each is on the wire, and its length. */
+  /**
+   * Data segments on their way through a NIC: when each is on the wire, and its length; a ring
+   * whose capacity is a power of two.
+   */
   private long[] flightDone = NO_TIMES;
 
   private int[] flightLength = NO_LENGTHS;
@@ -190,14 +193,14 @@ public final class TcpStream {
       long[] done = new long[capacity];
       int[] lengths = new int[capacity];
       for (int i = 0; i < flightCount; i++) {
-        done[i] = flightDone[(flightHead + i) % flightDone.length];
-        lengths[i] = flightLength[(flightHead + i) % flightDone.length];
+        done[i] = flightDone[(flightHead + i) & (flightDone.length - 1)];
+        lengths[i] = flightLength[(flightHead + i) & (flightDone.length - 1)];
       }
       flightDone = done;
       flightLength = lengths;
       flightHead = 0;
     }
-    int tail = (flightHead + flightCount) % flightDone.length;
+    int tail = (flightHead + flightCount) & (flightDone.length - 1);
     flightDone[tail] = at;
     flightLength[tail] = length;
     flightCount++;
@@ -208,7 +211,7 @@ public final class TcpStream {
   int queuedBytes(long now) {
     while (flightCount > 0 && flightDone[flightHead] <= now) {
       flightBytes -= flightLength[flightHead];
-      flightHead = (flightHead + 1) % flightDone.length;
+      flightHead = (flightHead + 1) & (flightDone.length - 1);
       flightCount--;
     }
     if (flightCount == 0 && flightDone.length > 16) {

@@ -632,4 +632,48 @@ class RoutingTableTest {
                 Cidr.parse("10.244.7.0/27"), ip("192.168.0.7"), eth0, true, "bird"))
         .isFalse();
   }
+
+  /**
+   * One prefix reached through 70 gateways (entries of one chain whose slots span two words), each
+   * held by its own table, beside a prefix half the tables hold: each table finds its own, clashes
+   * with its own only, and a prefix whose last entry left is not held by anyone afterwards.
+   */
+  @Test
+  void addGatewayRoute_onePrefixThroughSeventyGateways_eachTableFindsAndClashesWithItsOwn() {
+    SharedRoutes set = new SharedRoutes();
+    Cidr block = Cidr.parse("10.244.7.0/26");
+    Cidr other = Cidr.parse("10.244.8.0/26");
+    RoutingTable[] tables = new RoutingTable[70];
+    for (int i = 0; i < tables.length; i++) {
+      tables[i] = new RoutingTable();
+      tables[i].pool(set, eth0);
+      if (i % 2 == 0) {
+        tables[i].addGatewayRoute(other, ip("192.168.0.1"), eth0, false, "bird");
+      }
+      tables[i].addGatewayRoute(
+          block, Ipv4Address.of(ip("192.168.1.0").toInt() + i), eth0, true, "bird");
+    }
+
+    for (int i = 0; i < tables.length; i++) {
+      RoutingTable rt = tables[i];
+      Ipv4Address mine = Ipv4Address.of(ip("192.168.1.0").toInt() + i);
+      assertThat(rt.lookup(ip("10.244.7.9").toInt()).gateway()).isEqualTo(mine);
+      assertThat(rt.holdsGatewayRoute(block, mine, eth0, true, "bird")).isTrue();
+      assertThat(rt.route(other, 0) != null).isEqualTo(i % 2 == 0);
+      assertThatThrownBy(() -> rt.addGatewayRoute(block, ip("192.168.2.1"), eth0, true, "bird"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("via " + mine + " ");
+    }
+    assertThat(set.size()).isEqualTo(71);
+
+    for (RoutingTable rt : tables) {
+      assertThat(rt.remove(rt.route(block, 0))).isTrue();
+    }
+    assertThat(set.size()).isEqualTo(1);
+    tables[1].addGatewayRoute(Cidr.parse("10.244.9.0/26"), ip("192.168.0.9"), eth0, false, "bird");
+    for (int i = 0; i < tables.length; i++) {
+      assertThat(tables[i].route(block, 0)).isNull();
+      assertThat(tables[i].route(Cidr.parse("10.244.9.0/26"), 0) != null).isEqualTo(i == 1);
+    }
+  }
 }

@@ -818,12 +818,12 @@ public final class BgpSpeaker {
       Device tunnel = exportTunnel;
       if (tunnel != null) {
         dev = tunnel;
-        gw = canonical.address(nextHop);
+        gw = best.nextHopAddress(canonical);
       } else {
         Route r = ns.routes().lookup(nextHop);
         if (r != null && r.type() == Route.Type.UNICAST && r.device() != null) {
           dev = r.device();
-          gw = r.gateway() != null ? r.gateway() : canonical.address(nextHop);
+          gw = r.gateway() != null ? r.gateway() : best.nextHopAddress(canonical);
         }
       }
     }

@@ -25,6 +25,9 @@ final class Path {
 
   private byte @Nullable [] traceBytes;
 
+  /** {@link #nextHopAddress}, once found. */
+  private @Nullable Ipv4Address nextHopAddress;
+
   private Path(
       PathAttributes attrs, boolean local, boolean ebgp, int peerRouterId, int peerAddress) {
     this.attrs = attrs;
@@ -74,6 +77,19 @@ final class Path {
       traceBytes = b;
     }
     return b;
+  }
+
+  /**
+   * The next hop as the network's one instance of that address ({@link Canonical#address}), found
+   * once: every client installs a route through the next hop of the same path.
+   */
+  Ipv4Address nextHopAddress(Canonical values) {
+    Ipv4Address a = nextHopAddress;
+    if (a == null) {
+      a = values.address(attrs.nextHop);
+      nextHopAddress = a;
+    }
+    return a;
   }
 
   /** Whether this path came from {@code peer}, or is originated here when {@code peer} is null. */
