@@ -333,9 +333,9 @@ final class BgpCodec {
   /**
    * Where the sections of an UPDATE lie in the buffer it arrived in, checked as {@link #decode}
    * checks them (lengths, every prefix) but not decoded: a speaker reads the prefixes there ({@link
-   * #prefixAt}, {@link #nextPrefix}) and the path attributes through {@link
-   * Canonical#attributesAt}, so handling an UPDATE allocates nothing. One instance serves a
-   * session, rewrapped for each UPDATE; it keeps offsets only, not the buffer.
+   * #prefixAt}, {@link #nextPrefix}) and the path attributes through {@link Canonical#encodedAt},
+   * so handling an UPDATE allocates nothing. One instance serves a session, rewrapped for each
+   * UPDATE; it keeps offsets only, not the buffer.
    */
   static final class UpdateView {
     int withdrawnStart;

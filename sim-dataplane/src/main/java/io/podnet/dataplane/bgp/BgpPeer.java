@@ -46,6 +46,12 @@ final class BgpPeer implements StreamListener {
   /** The index of the next change of the speaker's export journal this peer is to hear of. */
   long exported;
 
+  /**
+   * The path attributes of the last UPDATE received from the peer, whose successor for another
+   * receiver is the first guess for the next ({@link Canonical#encodedAt}).
+   */
+  Canonical.@Nullable Encoded lastReceived;
+
   /** The table being sent since the session came up, from {@link #dumpAt}; null when done. */
   long @Nullable [] dump;
 

@@ -51,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * nodes holds n² RIB entries. An entry is a few primitives in the RIB's arrays (the candidate paths
  * are ids of {@link Canonical} values, one instance for all clients), the UPDATE a reflector sends
  * every client is encoded once, its path attributes are decoded once for all the clients that
- * receive them ({@link Canonical#attributesAt}), each UPDATE is read where it lies in the received
+ * receive them ({@link Canonical#encodedAt}), each UPDATE is read where it lies in the received
  * segment, and BIRD's back-to-back writes leave in few, full TCP segments ({@link TcpStream}).
  */
 public final class BgpSpeaker {
@@ -461,34 +461,32 @@ public final class BgpSpeaker {
    */
   void receiveUpdate(BgpPeer peer, byte[] b, BgpCodec.UpdateView u) {
     boolean announces = u.attrEnd < u.end;
-    PathAttributes received =
-        !announces && u.attrStart == u.attrEnd
-            ? null
-            : canonical.attributesAt(b, u.attrStart, u.attrEnd, peer.fourOctetAs, announces);
+    Canonical.Encoded received = null;
+    if (announces || u.attrStart < u.attrEnd) {
+      received =
+          canonical.encodedAt(
+              b, u.attrStart, u.attrEnd, peer.fourOctetAs, announces, peer.lastReceived);
+      peer.lastReceived = received;
+    }
     for (int at = u.withdrawnStart; at < u.withdrawnEnd; at = BgpCodec.nextPrefix(b, at)) {
       removePath(canonical.knownPrefixId(BgpCodec.prefixAt(b, at)), peer);
     }
     if (received == null || !announces) {
       return;
     }
-    PathAttributes a = received;
-    boolean loop;
-    if (peer.ebgp) {
-      loop = a.asPathContains((int) asn);
-      a = a.withLocalPref(DEFAULT_LOCAL_PREF);
-    } else {
-      // RFC 4456 section 8: a route carrying our router id or our cluster id has looped.
-      loop = a.originatorId == routerId || (clusterId != 0 && a.clusterListContains(clusterId));
-      if (a.localPref < 0) {
-        a = a.withLocalPref(DEFAULT_LOCAL_PREF);
-      }
-    }
+    PathAttributes a = received.attributes;
+    // RFC 4456 section 8: an iBGP route carrying our router id or our cluster id has looped.
+    boolean loop =
+        peer.ebgp
+            ? a.asPathContains((int) asn)
+            : a.originatorId == routerId || (clusterId != 0 && a.clusterListContains(clusterId));
     int path = -1;
     if (!loop) {
-      if (a != received) {
-        a = canonical.attributes(a);
+      path = received.learnedPath(peer.ebgp, peer.peerRouterId, peer.address);
+      if (path < 0) {
+        path = learnedPath(a, peer);
+        received.rememberLearned(peer.ebgp, peer.peerRouterId, peer.address, path);
       }
-      path = canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address);
     }
     for (int at = u.attrEnd; at < u.end; at = BgpCodec.nextPrefix(b, at)) {
       long prefix = BgpCodec.prefixAt(b, at);
@@ -498,6 +496,18 @@ public final class BgpSpeaker {
         setPath(canonical.prefixId(prefix), peer, path);
       }
     }
+  }
+
+  /**
+   * The id of the path learned from {@code peer} with the attributes {@code received}: with
+   * LOCAL_PREF set to the default when it came over eBGP (which does not carry it) or lacks it.
+   */
+  private int learnedPath(PathAttributes received, BgpPeer peer) {
+    PathAttributes a = received;
+    if (peer.ebgp || a.localPref < 0) {
+      a = canonical.attributes(a.withLocalPref(DEFAULT_LOCAL_PREF));
+    }
+    return canonical.learnedId(a, peer.ebgp, peer.peerRouterId, peer.address);
   }
 
   /**

@@ -65,14 +65,37 @@ final class Canonical {
   }
 
   /**
-   * The canonical attributes the path attribute bytes {@code b[start, end)} decode to, as {@link
-   * BgpCodec#decodeAttributes} would decode and check them: decoded once per distinct bytes, then
-   * found by them. Every client of a route reflector receives the same bytes for a route, so only
-   * the first decodes them. Throws {@link BgpError} as decoding does.
+   * The encoding of the path attribute bytes {@code b[start, end)}, with the canonical attributes
+   * they decode to as {@link BgpCodec#decodeAttributes} would decode and check them: decoded once
+   * per distinct bytes, then found by them. Every client of a route reflector receives the same
+   * bytes for a route, so only the first decodes them; and each receives the reflector's UPDATEs in
+   * the same order, so the encoding that followed {@code previous} for the last receiver, {@code
+   * previous.next}, is tried first, by comparing the bytes, before they are looked up. Throws
+   * {@link BgpError} as decoding does.
    */
-  PathAttributes attributesAt(
-      byte[] b, int start, int end, boolean fourOctetAs, boolean needMandatory) {
+  Encoded encodedAt(
+      byte[] b,
+      int start,
+      int end,
+      boolean fourOctetAs,
+      boolean needMandatory,
+      @Nullable Encoded previous) {
     int flags = (fourOctetAs ? 1 : 0) | (needMandatory ? 2 : 0);
+    Encoded guess = previous == null ? null : previous.next;
+    if (guess != null
+        && guess.flags == flags
+        && Arrays.equals(guess.bytes, 0, guess.bytes.length, b, start, end)) {
+      return guess;
+    }
+    Encoded found = lookUp(b, start, end, flags, fourOctetAs, needMandatory);
+    if (previous != null) {
+      previous.next = found;
+    }
+    return found;
+  }
+
+  private Encoded lookUp(
+      byte[] b, int start, int end, int flags, boolean fourOctetAs, boolean needMandatory) {
     int hash = flags;
     int i = start;
     for (; i + 4 <= end; i += 4) {
@@ -90,26 +113,59 @@ final class Canonical {
       if (t.hashAt(slot) == hash
           && known.flags == flags
           && Arrays.equals(known.bytes, 0, known.bytes.length, b, start, end)) {
-        return known.attributes;
+        return known;
       }
       slot = t.next(slot);
     }
     PathAttributes a =
         attributes(BgpCodec.decodeAttributes(b, start, end, fourOctetAs, needMandatory));
-    t.put(slot, hash, new Encoded(Arrays.copyOfRange(b, start, end), flags, a));
-    return a;
+    Encoded e = new Encoded(Arrays.copyOfRange(b, start, end), flags, a);
+    t.put(slot, hash, e);
+    return e;
   }
 
-  /** Path attribute bytes, how they were decoded, and the canonical attributes they gave. */
-  private static final class Encoded {
-    final byte[] bytes;
-    final int flags;
+  /**
+   * Path attribute bytes, how they were decoded and the canonical attributes they gave; the
+   * encoding that followed them for their last receiver; and the path learned from them from the
+   * last peer they came from, which is the same reflector for each of its clients.
+   */
+  static final class Encoded {
+    private final byte[] bytes;
+    private final int flags;
     final PathAttributes attributes;
+
+    /** The encoding the last receiver of these got next from the same peer, or null. */
+    private @Nullable Encoded next;
+
+    /** The path id learned from these from the peer at {@link #learnedFrom}, or -1. */
+    private int learnedPath = -1;
+
+    private int learnedFrom;
+    private int learnedRouterId;
+    private boolean learnedEbgp;
 
     Encoded(byte[] bytes, int flags, PathAttributes attributes) {
       this.bytes = bytes;
       this.flags = flags;
       this.attributes = attributes;
+    }
+
+    /**
+     * The path id learned from these attributes from the peer at {@code address} with {@code
+     * routerId}, external or not, as remembered; -1 when another peer was the last remembered.
+     */
+    int learnedPath(boolean ebgp, int routerId, int address) {
+      return learnedFrom == address && learnedRouterId == routerId && learnedEbgp == ebgp
+          ? learnedPath
+          : -1;
+    }
+
+    /** Remembers the path id {@code path} learned from these attributes from that peer. */
+    void rememberLearned(boolean ebgp, int routerId, int address, int path) {
+      learnedPath = path;
+      learnedFrom = address;
+      learnedRouterId = routerId;
+      learnedEbgp = ebgp;
     }
   }
 

@@ -37,50 +37,96 @@ class CanonicalTest {
   }
 
   @Test
-  void attributesAt_sameBytesInTwoBuffers_oneCanonicalInstance() {
+  void encodedAt_sameBytesInTwoBuffers_oneCanonicalInstance() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     byte[] m = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
     byte[] shifted = new byte[m.length + 7];
     System.arraycopy(m, 0, shifted, 7, m.length);
     BgpCodec.UpdateView u = new BgpCodec.UpdateView().wrapMessage(m, 0, m.length);
 
-    PathAttributes first = values.attributesAt(m, u.attrStart, u.attrEnd, true, true);
-    PathAttributes again = values.attributesAt(shifted, u.attrStart + 7, u.attrEnd + 7, true, true);
+    PathAttributes first = values.encodedAt(m, u.attrStart, u.attrEnd, true, true, null).attributes;
+    PathAttributes again =
+        values.encodedAt(shifted, u.attrStart + 7, u.attrEnd + 7, true, true, null).attributes;
 
     assertThat(first).isEqualTo(reflected());
     assertThat(again).isSameAs(first);
     assertThat(values.attributes(reflected())).isSameAs(first);
     m[u.attrEnd - 1] ^= 1; // the last CLUSTER_LIST octet: other bytes, other attributes
-    assertThat(values.attributesAt(m, u.attrStart, u.attrEnd, true, true)).isNotEqualTo(first);
+    assertThat(values.encodedAt(m, u.attrStart, u.attrEnd, true, true, null).attributes)
+        .isNotEqualTo(first);
   }
 
   @Test
-  void attributesAt_bytesWithoutOriginFirstAllowedThenRequired_throwsMissingOrigin() {
+  void encodedAt_bytesWithoutOriginFirstAllowedThenRequired_throwsMissingOrigin() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     byte[] m = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
     BgpCodec.UpdateView u = new BgpCodec.UpdateView().wrapMessage(m, 0, m.length);
     m[u.attrStart] = (byte) 0xC0; // ORIGIN becomes optional attribute 99, which is ignored
     m[u.attrStart + 1] = 99;
 
-    assertThat(values.attributesAt(m, u.attrStart, u.attrEnd, true, false).origin).isZero();
-    assertThatThrownBy(() -> values.attributesAt(m, u.attrStart, u.attrEnd, true, true))
+    assertThat(values.encodedAt(m, u.attrStart, u.attrEnd, true, false, null).attributes.origin)
+        .isZero();
+    assertThatThrownBy(() -> values.encodedAt(m, u.attrStart, u.attrEnd, true, true, null))
         .isInstanceOfSatisfying(
             BgpError.class, e -> assertThat(e.code * 10 + e.subcode).isEqualTo(33));
   }
 
   @Test
-  void attributesAt_sameBytesAsTwoThenFourOctetAs_eachDecodedItsOwnWay() {
+  void encodedAt_sameBytesAsTwoThenFourOctetAs_eachDecodedItsOwnWay() {
     Canonical values = Canonical.of(Network.create(Simulation.create(1)));
     // AS_PATH: one AS_SEQUENCE of two 2-octet ASes (64512, 64513), read with 4-octet ASes as one
     // AS (64512 << 16 | 64513) and 2 bytes too many: a malformed segment.
     byte[] attrs = hex("40 01 01 00" + "40 02 06 02 02 fc00 fc01" + "40 03 04 c0a8010c");
 
-    PathAttributes two = values.attributesAt(attrs, 0, attrs.length, false, true);
+    PathAttributes two = values.encodedAt(attrs, 0, attrs.length, false, true, null).attributes;
 
     assertThat(two.asPath).containsExactly(64512, 64513);
-    assertThatThrownBy(() -> values.attributesAt(attrs, 0, attrs.length, true, true))
+    assertThatThrownBy(() -> values.encodedAt(attrs, 0, attrs.length, true, true, null))
         .isInstanceOfSatisfying(
             BgpError.class, e -> assertThat(e.code * 100 + e.subcode).isEqualTo(311));
+  }
+
+  @Test
+  void encodedAt_guessFromTheLastReceiverRightOrWrong_theEncodingOfTheBytesGiven() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    byte[] a = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
+    byte[] b =
+        BgpCodec.update(new long[0], PathAttributes.local(NODE + 1, 100), new long[] {0}, true);
+    byte[] c =
+        BgpCodec.update(new long[0], PathAttributes.local(NODE + 2, 100), new long[] {0}, true);
+    BgpCodec.UpdateView ua = new BgpCodec.UpdateView().wrapMessage(a, 0, a.length);
+    BgpCodec.UpdateView ub = new BgpCodec.UpdateView().wrapMessage(b, 0, b.length);
+    BgpCodec.UpdateView uc = new BgpCodec.UpdateView().wrapMessage(c, 0, c.length);
+    // A first receiver gets a then b: b becomes the guess after a.
+    Canonical.Encoded ea = values.encodedAt(a, ua.attrStart, ua.attrEnd, true, true, null);
+    Canonical.Encoded eb = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
+
+    // The next receiver gets a then c: the guess b is wrong, c is found; then a then b again.
+    Canonical.Encoded ec = values.encodedAt(c, uc.attrStart, uc.attrEnd, true, true, ea);
+    Canonical.Encoded ebAgain = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
+    Canonical.Encoded ebTwoOctet = values.encodedAt(b, ub.attrStart, ub.attrEnd, false, true, ea);
+
+    assertThat(ec.attributes)
+        .isEqualTo(PathAttributes.local(NODE + 2, 100))
+        .isNotSameAs(eb.attributes);
+    assertThat(ebAgain).isSameAs(eb);
+    assertThat(ebTwoOctet).isNotSameAs(eb);
+    assertThat(ebTwoOctet.attributes).isSameAs(eb.attributes);
+  }
+
+  @Test
+  void learnedPath_rememberedForOnePeer_askedOfAnotherMinusOne() {
+    Canonical values = Canonical.of(Network.create(Simulation.create(1)));
+    byte[] a = BgpCodec.update(new long[0], reflected(), new long[] {0}, true);
+    BgpCodec.UpdateView u = new BgpCodec.UpdateView().wrapMessage(a, 0, a.length);
+    Canonical.Encoded e = values.encodedAt(a, u.attrStart, u.attrEnd, true, true, null);
+
+    e.rememberLearned(false, NODE, NODE + 1, 42);
+
+    assertThat(e.learnedPath(false, NODE, NODE + 1)).isEqualTo(42);
+    assertThat(e.learnedPath(true, NODE, NODE + 1)).isEqualTo(-1);
+    assertThat(e.learnedPath(false, NODE + 5, NODE + 1)).isEqualTo(-1);
+    assertThat(e.learnedPath(false, NODE, NODE + 2)).isEqualTo(-1);
   }
 
   @Test
