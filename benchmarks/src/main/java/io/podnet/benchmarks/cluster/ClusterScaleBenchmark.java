@@ -69,6 +69,14 @@ public class ClusterScaleBenchmark {
   /** Pods per node, as the 150,000 pods on 5,000 nodes. */
   static final int PODS_PER_NODE = 30;
 
+  /**
+   * The cluster CIDR (Calico's IP pool): room for 5,000 nodes' subnets or blocks, and apart from
+   * the Service CIDR ({@code 10.96.0.0/12}). calico-ipam claims blocks anywhere in its pool,
+   * starting at a random one, so a pool of {@code 10.0.0.0/8} put pods among the ClusterIPs, and
+   * every class walk toward them stopped at a Service rule (the check fell back to pair probes).
+   */
+  static final String CLUSTER_CIDR = "10.128.0.0/9";
+
   /** Nodes per rack (one L2 segment behind the rack's router port). */
   static final int NODES_PER_RACK = 240;
 
@@ -186,7 +194,7 @@ public class ClusterScaleBenchmark {
     Cluster cluster =
         builder
             .nodes(size.nodes)
-            .clusterCidr("10.0.0.0/8")
+            .clusterCidr(CLUSTER_CIDR)
             .racks(racks)
             .services(size.mode)
             .seed(1)
