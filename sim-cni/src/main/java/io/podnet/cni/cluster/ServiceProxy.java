@@ -223,7 +223,7 @@ final class ServiceProxy {
     synced = target;
     syncs.add(sync);
     syncedGenerations.add(target.generation());
-    if (!netfilter.conntrack().isEmpty()) {
+    if (netfilter.conntrack().hasUdpFlows()) {
       for (String key : step.removed()) {
         deleteStaleUdpFlows(from.entries().get(key).service(), List.of());
       }

@@ -342,11 +342,7 @@ public final class RoutingTable {
       }
     }
     SharedRoutes.Entry e = sharedEntry(destination.prefixLength(), destination.networkInt());
-    return e != null
-        && device == sharedDevice
-        && e.gatewayBits == gateway.toInt()
-        && e.onlink == onlink
-        && e.protocol.equals(protocol);
+    return e != null && device == sharedDevice && e.isVia(gateway.toInt(), onlink, protocol);
   }
 
   /** Whether some route to exactly {@code destination} has this metric, own or shared. */

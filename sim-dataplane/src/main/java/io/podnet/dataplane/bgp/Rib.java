@@ -40,7 +40,7 @@ final class Rib {
 
   /** Whether prefix {@code p} has an entry. */
   boolean contains(int p) {
-    return p < words.length && words[p] != FREE;
+    return p >= 0 && p < words.length && words[p] != FREE;
   }
 
   /** Adds an entry for prefix {@code p}, which has none, with the one candidate {@code path}. */

@@ -3,6 +3,7 @@ package io.podnet.dataplane.netfilter;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.IpProtocol;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
@@ -114,6 +115,9 @@ public final class Conntrack {
   private final Long2ObjectLinkedOpenHashMap<Flow> byId = new Long2ObjectLinkedOpenHashMap<>();
   private long nextId = 1;
 
+  /** Number of UDP flows held, live or expired. */
+  private int udpFlows;
+
   Conntrack(Simulation sim) {
     this.sim = sim;
   }
@@ -180,6 +184,9 @@ public final class Conntrack {
     f.t[7] = replyDport;
     link(f);
     byId.put(f.id, f);
+    if (proto == IpProtocol.UDP) {
+      udpFlows++;
+    }
     return f;
   }
 
@@ -228,7 +235,9 @@ public final class Conntrack {
 
   void remove(Flow f) {
     unlink(f);
-    byId.remove(f.id);
+    if (byId.remove(f.id) != null && f.proto == IpProtocol.UDP) {
+      udpFlows--;
+    }
   }
 
   /** Updates state and timeout for a packet of {@code f} in the given direction. */
@@ -295,6 +304,14 @@ public final class Conntrack {
     return byId.isEmpty();
   }
 
+  /**
+   * Whether the table holds a UDP flow, live or expired: without one there is nothing for {@link
+   * #deleteStaleUdpNat} to find (a node's BGP sessions fill the table with TCP flows only).
+   */
+  public boolean hasUdpFlows() {
+    return udpFlows > 0;
+  }
+
   /** Number of confirmed live flows ({@code conntrack -C}). */
   public int count() {
     expire();
@@ -315,7 +332,7 @@ public final class Conntrack {
     List<Flow> stale = new ArrayList<>();
     int dst = origDst.toInt();
     for (Flow f : byId.values()) {
-      if (f.proto == 17
+      if (f.proto == IpProtocol.UDP
           && f.t[1] == dst
           && f.t[3] == origPort
           && (f.t[4] != dst || f.t[6] != origPort)
@@ -331,6 +348,7 @@ public final class Conntrack {
   public void flush() {
     index.clear();
     byId.clear();
+    udpFlows = 0;
   }
 
   /** The table as {@code conntrack -L} prints it, one flow a line, oldest first. */

@@ -104,12 +104,15 @@ class CanonicalTest {
     // The next receiver gets a then c: the guess b is wrong, c is found; then a then b again.
     Canonical.Encoded ec = values.encodedAt(c, uc.attrStart, uc.attrEnd, true, true, ea);
     Canonical.Encoded ebAgain = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
+    // A receiver after that gets a then b: the guess b is right; then one decoding 2-octet ASes.
+    Canonical.Encoded ebGuessed = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
     Canonical.Encoded ebTwoOctet = values.encodedAt(b, ub.attrStart, ub.attrEnd, false, true, ea);
 
     assertThat(ec.attributes)
         .isEqualTo(PathAttributes.local(NODE + 2, 100))
         .isNotSameAs(eb.attributes);
     assertThat(ebAgain).isSameAs(eb);
+    assertThat(ebGuessed).isSameAs(eb);
     assertThat(ebTwoOctet).isNotSameAs(eb);
     assertThat(ebTwoOctet.attributes).isSameAs(eb.attributes);
   }

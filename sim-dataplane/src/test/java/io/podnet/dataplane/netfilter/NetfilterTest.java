@@ -136,6 +136,31 @@ class NetfilterTest {
   }
 
   @Test
+  void hasUdpFlows_tcpFlowThenUdpFlowsExpiredAndFlushed_trueOnlyWhileAUdpFlowIsHeld() {
+    nf.restore(DNAT, "dnat.v4");
+    server.listenTcp(8080);
+    server.listenUdp(8080);
+
+    client.connectTcp(VIP, 80);
+    boolean afterTcp = nf.conntrack().hasUdpFlows();
+    client.sendUdp(VIP, 80, new byte[] {1});
+    boolean afterUdp = nf.conntrack().hasUdpFlows();
+    sim.runUntil(sim.now() + 30 * SimTime.SECOND);
+    nf.conntrack().count(); // expires the UDP flow
+    boolean afterExpiry = nf.conntrack().hasUdpFlows();
+    client.sendUdp(VIP, 80, new byte[] {2});
+    boolean again = nf.conntrack().hasUdpFlows();
+    nf.conntrack().flush();
+
+    assertThat(afterTcp).isFalse();
+    assertThat(afterUdp).isTrue();
+    assertThat(afterExpiry).isFalse();
+    assertThat(again).isTrue();
+    assertThat(nf.conntrack().hasUdpFlows()).isFalse();
+    assertThat(nf.conntrack().isEmpty()).isTrue();
+  }
+
+  @Test
   void masquerade_sourceBecomesTheNodeAddress_andRepliesComeBack() {
     nf.restore(
         rules(
