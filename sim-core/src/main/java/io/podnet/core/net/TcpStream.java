@@ -207,6 +207,14 @@ public final class TcpStream {
     flightBytes += length;
   }
 
+  /**
+   * Bytes written and not yet known to be on the wire, without looking at when the segments in
+   * flight leave: at least {@link #queuedBytes} at any time.
+   */
+  int queuedBytesAtMost() {
+    return unsentLength + flightBytes;
+  }
+
   /** Bytes written and not yet on the wire at time {@code now}. */
   int queuedBytes(long now) {
     while (flightCount > 0 && flightDone[flightHead] <= now) {

@@ -229,6 +229,28 @@ class TcpStreamTest {
   }
 
   @Test
+  void queuedBytesAtMost_whileSegmentsLeaveTheNic_neverBelowTheCountAndExactOnceLookedAt() {
+    Connected c = new Connected();
+    Simulation sim = c.t.net.simulation();
+    for (int i = 0; i < 60; i++) {
+      c.s.send(new byte[100]);
+    }
+    long start = sim.now();
+
+    for (int step = 0; step <= 40; step++) {
+      sim.runUntil(start + step * 100L);
+      int atMost = c.s.queuedBytesAtMost();
+      int exact = c.s.queuedBytes(sim.now());
+
+      assertThat(atMost).as("at %d ns", step * 100).isGreaterThanOrEqualTo(exact);
+      assertThat(c.s.queuedBytesAtMost()).isEqualTo(exact);
+    }
+    sim.runUntilIdle();
+    assertThat(c.s.queuedBytes(sim.now())).isZero();
+    assertThat(c.s.queuedBytesAtMost()).isZero();
+  }
+
+  @Test
   void close_withCorkedData_dataLeavesBeforeTheFin() {
     Connected c = new Connected();
 
