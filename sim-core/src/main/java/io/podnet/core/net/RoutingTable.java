@@ -117,13 +117,24 @@ public final class RoutingTable {
   }
 
   private boolean holdsSlot(int slot) {
-    int word = slot >>> 6;
-    return word < held.length && (held[word] & 1L << slot) != 0;
+    return isSet(held, slot);
   }
 
   private boolean holdsPrefix(int prefixSlot) {
-    int word = prefixSlot >>> 6;
-    return word < heldPrefixes.length && (heldPrefixes[word] & 1L << prefixSlot) != 0;
+    return isSet(heldPrefixes, prefixSlot);
+  }
+
+  private static boolean isSet(long[] bits, int i) {
+    int word = i >>> 6;
+    return word < bits.length && (bits[word] & 1L << i) != 0;
+  }
+
+  /** {@code bits} with bit {@code i} set, grown when it is too short. */
+  private static long[] set(long[] bits, int i) {
+    int word = i >>> 6;
+    long[] b = word < bits.length ? bits : Arrays.copyOf(bits, Math.max(word + 1, 2 * bits.length));
+    b[word] |= 1L << i;
+    return b;
   }
 
   private static long key(int length, int network) {
@@ -313,6 +324,17 @@ public final class RoutingTable {
 
   /** The route to exactly {@code destination} with this metric, own or shared; null if none. */
   public @Nullable Route route(Cidr destination, int metric) {
+    Route own = ownRoute(destination, metric);
+    if (own != null) {
+      return own;
+    }
+    SharedRoutes.Entry e =
+        metric == 0 ? sharedEntry(destination.prefixLength(), destination.networkInt()) : null;
+    return e == null ? null : bind(e);
+  }
+
+  /** The table's own route to exactly {@code destination} with this metric, or null. */
+  private @Nullable Route ownRoute(Cidr destination, int metric) {
     Route[] routes = bucket(destination);
     if (routes != null) {
       for (Route r : routes) {
@@ -321,9 +343,7 @@ public final class RoutingTable {
         }
       }
     }
-    SharedRoutes.Entry e =
-        metric == 0 ? sharedEntry(destination.prefixLength(), destination.networkInt()) : null;
-    return e == null ? null : bind(e);
+    return null;
   }
 
   /**
@@ -333,13 +353,9 @@ public final class RoutingTable {
    */
   public boolean holdsGatewayRoute(
       Cidr destination, Ipv4Address gateway, Device device, boolean onlink, String protocol) {
-    Route[] routes = bucket(destination);
-    if (routes != null) {
-      for (Route r : routes) {
-        if (r.metric() == 0) {
-          return r.isViaGateway(gateway, device, onlink, protocol);
-        }
-      }
+    Route own = ownRoute(destination, 0);
+    if (own != null) {
+      return own.isViaGateway(gateway, device, onlink, protocol);
     }
     SharedRoutes.Entry e = sharedEntry(destination.prefixLength(), destination.networkInt());
     return e != null && device == sharedDevice && e.isVia(gateway.toInt(), onlink, protocol);
@@ -353,15 +369,7 @@ public final class RoutingTable {
   }
 
   private boolean hasOwnRoute(Cidr destination, int metric) {
-    Route[] routes = bucket(destination);
-    if (routes != null) {
-      for (Route r : routes) {
-        if (r.metric() == metric) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return ownRoute(destination, metric) != null;
   }
 
   void add(Route route) {
@@ -457,16 +465,8 @@ public final class RoutingTable {
   }
 
   private void markHeld(SharedRoutes.Entry e) {
-    int word = e.slot >>> 6;
-    if (word >= held.length) {
-      held = Arrays.copyOf(held, Math.max(word + 1, 2 * held.length));
-    }
-    held[word] |= 1L << e.slot;
-    int prefixWord = e.prefixSlot >>> 6;
-    if (prefixWord >= heldPrefixes.length) {
-      heldPrefixes = Arrays.copyOf(heldPrefixes, Math.max(prefixWord + 1, 2 * heldPrefixes.length));
-    }
-    heldPrefixes[prefixWord] |= 1L << e.prefixSlot;
+    held = set(held, e.slot);
+    heldPrefixes = set(heldPrefixes, e.prefixSlot);
     heldCount++;
   }
 

@@ -231,12 +231,12 @@ public final class SharedRoutes {
 
   /**
    * The entry that binds to {@code route} through {@code dev}, made if the set has none and the
-   * route has a shared route's shape, now held by one more table; null when the route's shape is
-   * not one.
+   * route has a shared route's shape ({@link Route#viaGateway}, nothing else set), now held by one
+   * more table; null when the route's shape is not one.
    */
   @Nullable Entry hold(Route route, Device dev) {
     Ipv4Address gw = route.gateway();
-    if (gw == null || !shareable(route, dev)) {
+    if (gw == null || !route.isViaGateway(gw, dev, route.onlink(), route.protocol())) {
       return null;
     }
     Cidr dst = route.destination();
@@ -301,20 +301,6 @@ public final class SharedRoutes {
     }
     e.holders++;
     return e;
-  }
-
-  /**
-   * Whether {@code r} has a shared route's shape through {@code dev}: {@code <prefix> via <gateway>
-   * dev <dev> [onlink] proto <protocol>}, nothing else set.
-   */
-  private static boolean shareable(Route r, Device dev) {
-    return r.type() == Route.Type.UNICAST
-        && r.device() == dev
-        && r.gateway() != null
-        && r.scope() == Route.Scope.GLOBAL
-        && r.source() == null
-        && r.metric() == 0
-        && r.mtu() == 0;
   }
 
   /** One table holding {@code e} less; the entry leaves the set with the last. */

@@ -370,7 +370,7 @@ public final class BgpSpeaker {
   }
 
   private @Nullable Path best(int prefix) {
-    return prefix < 0 || !rib.contains(prefix) ? null : canonical.path(rib.best(prefix));
+    return rib.contains(prefix) ? canonical.path(rib.best(prefix)) : null;
   }
 
   /** Number of Loc-RIB changes so far. */
@@ -556,7 +556,7 @@ public final class BgpSpeaker {
 
   /** Removes {@code prefix}'s candidate from {@code from} (null: local), if any (-1: no prefix). */
   private void removePath(int prefix, @Nullable BgpPeer from) {
-    int i = prefix < 0 || !rib.contains(prefix) ? -1 : indexOf(prefix, from);
+    int i = rib.contains(prefix) ? indexOf(prefix, from) : -1;
     if (i < 0) {
       return;
     }

@@ -38,7 +38,10 @@ final class Rib {
   /** The candidates from index 2 on, of the entries that have more than two. */
   private final Int2ObjectOpenHashMap<int[]> more = new Int2ObjectOpenHashMap<>();
 
-  /** Whether prefix {@code p} has an entry. */
+  /**
+   * Whether prefix {@code p} has an entry; false for -1, no prefix ({@link
+   * Canonical#knownPrefixId}).
+   */
   boolean contains(int p) {
     return p >= 0 && p < words.length && words[p] != FREE;
   }

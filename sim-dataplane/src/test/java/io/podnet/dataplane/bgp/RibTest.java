@@ -26,6 +26,7 @@ class RibTest {
 
     assertThat(rib.contains(A)).isTrue();
     assertThat(rib.contains(B)).isFalse();
+    assertThat(rib.contains(-1)).isFalse();
     assertThat(rib.count(A)).isEqualTo(1);
     assertThat(rib.best(A)).isEqualTo(7);
     assertThat(rib.gateway(A)).isZero();
