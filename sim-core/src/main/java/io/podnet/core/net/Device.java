@@ -333,28 +333,28 @@ public abstract class Device {
    * wire segments one by one.
    */
   final void send(Frame frame) {
-    if (frame.gsoSize() != 0 && !takesLargeSegments()) {
-      for (Frame segment : wireSegments(frame)) {
-        send(segment);
-      }
-      return;
-    }
-    txPackets += frame.wirePackets();
-    tap(frame);
-    transmit(frame);
+    send(frame, false, 0);
   }
 
   /** Like {@link #send(Frame)} for a routed frame on a device without ARP, with its next hop. */
   final void send(Frame frame, int nextHop) {
+    send(frame, true, nextHop);
+  }
+
+  private void send(Frame frame, boolean routed, int nextHop) {
     if (frame.gsoSize() != 0 && !takesLargeSegments()) {
       for (Frame segment : wireSegments(frame)) {
-        send(segment, nextHop);
+        send(segment, routed, nextHop);
       }
       return;
     }
     txPackets += frame.wirePackets();
     tap(frame);
-    transmit(frame, nextHop);
+    if (routed) {
+      transmit(frame, nextHop);
+    } else {
+      transmit(frame);
+    }
   }
 
   /** A large segment's wire segments, the last one telling its stream when it has left. */

@@ -201,7 +201,11 @@ public final class Frame {
     return (payload + gsoSize - 1) / gsoSize;
   }
 
-  /** The IP length of the largest packet the wire carries this frame in. */
+  /**
+   * The IP length of the largest packet the wire carries this frame in: the frame's, or a segment's
+   * for a TCP segment larger than the MSS. Ethernet padding counts only below 46 bytes, under any
+   * MTU, so it never decides a comparison with one.
+   */
   int largestWirePacket() {
     return gsoSize == 0 ? l3Length() : Math.min(l3Length(), headersAfterEthernet() + gsoSize);
   }

@@ -271,7 +271,7 @@ final class IpStack {
     }
     Device out = route.device();
     int mtu = route.pathMtu();
-    if (wirePacket(frame) > mtu && Ipv4Header.dontFragment(b, off)) {
+    if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
       icmpError(in, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, mtu);
       drop(in, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return;
@@ -282,16 +282,6 @@ final class IpStack {
       return;
     }
     output(route, frame, in);
-  }
-
-  /**
-   * The length of the largest IPv4 packet the wire carries for {@code frame}: its total length, or
-   * a segment's for a TCP segment larger than the MSS.
-   */
-  private static int wirePacket(Frame frame) {
-    return frame.gsoSize() == 0
-        ? Ipv4Header.totalLength(frame.buffer(), frame.l3Offset())
-        : frame.largestWirePacket();
   }
 
   /** Whether a route can carry the packet; drops it (and answers ICMP) when not. */
@@ -338,10 +328,10 @@ final class IpStack {
     Ipv4Address gw = route.gateway();
     int nextHop = gw != null ? gw.toInt() : dst;
     int mtu = route.pathMtu();
-    if (wirePacket(frame) > mtu) {
+    if (frame.largestWirePacket() > mtu) {
       // A large segment is cut into its segments first, as if each had been sent on its own.
       for (Frame packet : frame.gsoSize() == 0 ? List.of(frame) : Device.wireSegments(frame)) {
-        if (wirePacket(packet) <= mtu) {
+        if (packet.largestWirePacket() <= mtu) {
           neighbourOutput(out, nextHop, packet);
         } else {
           for (Frame fragment : Fragmenter.fragment(packet, mtu)) {
@@ -444,7 +434,7 @@ final class IpStack {
     byte[] b = frame.buffer();
     int off = frame.l3Offset();
     int mtu = route.pathMtu();
-    if (wirePacket(frame) > mtu && Ipv4Header.dontFragment(b, off)) {
+    if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
       drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return "Message too long, mtu=" + mtu;
     }

@@ -88,17 +88,26 @@ class IpStackTest {
             });
   }
 
-  @Test
-  void forward_largeSegmentWhoseSegmentsExceedNextHopMtu_fragNeededAtTheRouter() {
-    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+  /**
+   * Sends one large segment of four 1,460-byte segments (the MSS of the client's 1,500-byte link)
+   * from the client through the router to a stream of the server; returns the server's recorder.
+   */
+  private static TcpStreamTest.Recorder sendLargeSegment(Fixtures.Routed t) {
     TcpStreamTest.Recorder server = new TcpStreamTest.Recorder("server");
     t.server.listenStream(179, server);
     TcpStream s = t.client.openStream(ip("10.0.2.2"), 179, new TcpStreamTest.Recorder("client"));
     t.net.simulation().runUntilIdle();
-
-    // MSS 1,460 from the client's 1,500 link: each segment is 1,500 bytes, over the router's 1,400
     s.send(new byte[4 * 1460]);
     t.net.simulation().runUntilIdle();
+    return server;
+  }
+
+  @Test
+  void forward_largeSegmentWhoseSegmentsExceedNextHopMtu_fragNeededAtTheRouter() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+
+    // Each segment is 1,500 bytes, over the router's 1,400
+    TcpStreamTest.Recorder server = sendLargeSegment(t);
 
     assertThat(t.sink.lines())
         .anyMatch(
@@ -106,6 +115,18 @@ class IpStackTest {
                 l.contains(" hop router ")
                     && l.endsWith("fragmentation needed and DF set: mtu 1400"));
     assertThat(server.bytes.size()).isZero();
+  }
+
+  @Test
+  void forward_largeSegmentWhoseSegmentsFitNextHopMtu_forwardedWholeWithoutFragNeeded() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT);
+
+    // One large segment of 5,840 bytes: over the router's 1,500, but each of its segments is not
+    TcpStreamTest.Recorder server = sendLargeSegment(t);
+
+    assertThat(t.sink.lines()).noneMatch(l -> l.contains("fragmentation needed"));
+    assertThat(server.bytes.size()).isEqualTo(4 * 1460);
+    assertThat(server.events.stream().filter(e -> e.startsWith("server received"))).hasSize(1);
   }
 
   @Test
