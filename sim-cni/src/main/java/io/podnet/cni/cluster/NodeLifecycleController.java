@@ -48,6 +48,10 @@ final class NodeLifecycleController {
   /** The taint of a node whose Ready condition is {@code Unknown}. */
   static final String UNREACHABLE = "node.kubernetes.io/unreachable";
 
+  /** What {@link #admit} gives a pod without tolerations, shared by all such pods. */
+  private static final List<Toleration> DEFAULT_TOLERATIONS =
+      List.of(Toleration.defaultFor(NOT_READY), Toleration.defaultFor(UNREACHABLE));
+
   private final Cluster cluster;
   private final Simulation sim;
 
@@ -135,6 +139,9 @@ final class NodeLifecycleController {
    * key (or none) and effect {@code NoExecute} (or none) covers.
    */
   static List<Toleration> admit(List<Toleration> given) {
+    if (given.isEmpty()) {
+      return DEFAULT_TOLERATIONS;
+    }
     List<Toleration> admitted = new ArrayList<>(given);
     for (String taint : List.of(NOT_READY, UNREACHABLE)) {
       boolean covered =

@@ -36,8 +36,8 @@ public abstract class Device {
   private boolean promiscuous;
   private @Nullable Bridge master;
   private @Nullable TcProgram tcIngress;
-  private final List<IfAddress> addresses = new ArrayList<>();
-  private final List<PcapWriter> captures = new ArrayList<>(1);
+  private final List<IfAddress> addresses = new ArrayList<>(0);
+  private final List<PcapWriter> captures = new ArrayList<>(0);
   private long rxPackets;
   private long txPackets;
 

@@ -12,6 +12,8 @@ import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.UdpHeader;
 import io.podnet.core.trace.Trace;
+import it.unimi.dsi.fastutil.ints.Int2ObjectMap;
+import it.unimi.dsi.fastutil.ints.Int2ObjectMaps;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 import java.util.List;
@@ -38,20 +40,27 @@ final class IpStack {
   private final NetNamespace ns;
   private final Simulation sim;
   private final Trace trace;
-  private final Reassembly reassembly;
-  private PacketHook[][] hooks = new PacketHook[HookPoint.values().length][0];
-  private int[][] hookPriorities = new int[HookPoint.values().length][0];
+  private static final PacketHook[] NO_HOOKS = {};
+  private static final int[] NO_PRIORITIES = {};
+
+  /** Made on the first fragment. */
+  private @Nullable Reassembly reassembly;
+
+  private final PacketHook[][] hooks = new PacketHook[HookPoint.values().length][];
+  private final int[][] hookPriorities = new int[HookPoint.values().length][];
   private int nextIpId = 1;
-  private final Int2ObjectOpenHashMap<PacketHandler> udpHandlers =
-      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
-  private final Int2ObjectOpenHashMap<PacketHandler> protocolHandlers =
-      new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+
+  /** Empty and shared until a handler binds: a pod's namespace never gets one. */
+  private Int2ObjectMap<PacketHandler> udpHandlers = Int2ObjectMaps.emptyMap();
+
+  private Int2ObjectMap<PacketHandler> protocolHandlers = Int2ObjectMaps.emptyMap();
 
   IpStack(NetNamespace ns) {
     this.ns = ns;
     this.sim = ns.host().network().simulation();
     this.trace = ns.host().network().trace();
-    this.reassembly = new Reassembly(ns, this);
+    Arrays.fill(hooks, NO_HOOKS);
+    Arrays.fill(hookPriorities, NO_PRIORITIES);
   }
 
   // ---------------------------------------------------------------- trace
@@ -504,7 +513,12 @@ final class IpStack {
     byte[] b = frame.buffer();
     int off = frame.l3Offset();
     if (Ipv4Header.moreFragments(b, off) || Ipv4Header.fragmentOffset(b, off) != 0) {
-      Frame whole = reassembly.add(dev, frame);
+      Reassembly r = reassembly;
+      if (r == null) {
+        r = new Reassembly(ns, this);
+        reassembly = r;
+      }
+      Frame whole = r.add(dev, frame);
       if (whole == null) {
         return;
       }
@@ -545,6 +559,9 @@ final class IpStack {
   }
 
   void bindUdp(int port, PacketHandler handler) {
+    if (udpHandlers.isEmpty()) {
+      udpHandlers = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+    }
     if (udpHandlers.putIfAbsent(port, handler) != null) {
       throw new IllegalStateException(
           "UDP port " + port + " is already bound by a kernel module in " + ns.label());
@@ -561,6 +578,9 @@ final class IpStack {
           "protocol "
               + protocol
               + " is handled by the stack itself (expected another IP protocol)");
+    }
+    if (protocolHandlers.isEmpty()) {
+      protocolHandlers = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
     }
     if (protocolHandlers.putIfAbsent(protocol, handler) != null) {
       throw new IllegalStateException(

@@ -41,7 +41,7 @@ public final class NetNamespace {
   private final Host host;
   private final String name;
   private final String label;
-  private final Map<String, Device> byName = new LinkedHashMap<>();
+  private final Map<String, Device> byName = new LinkedHashMap<>(SMALL_MAP * 2);
 
   /**
    * The expected size of the per-namespace maps that usually hold a few entries at most: a cluster
@@ -50,14 +50,17 @@ public final class NetNamespace {
   static final int SMALL_MAP = 2;
 
   private final Int2ObjectRBTreeMap<Device> byIndex = new Int2ObjectRBTreeMap<>();
-  private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>();
+  private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>(SMALL_MAP);
   private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap(SMALL_MAP);
   private final Int2IntOpenHashMap broadcastAddresses = new Int2IntOpenHashMap(SMALL_MAP);
   private final RoutingTable routes = new RoutingTable();
   private final Loopback loopback;
   private final IpStack stack;
   private final Neighbours neighbours;
-  private final Sockets sockets;
+
+  /** Made on first use: most pods' namespaces never open a socket or get a segment. */
+  private @Nullable Sockets sockets;
+
   private int lastIfindex;
   private boolean ipForward;
   private boolean bridgeNfCallIptables;
@@ -72,7 +75,6 @@ public final class NetNamespace {
     this.label = root ? host.name() : host.name() + "/" + name;
     this.stack = new IpStack(this);
     this.neighbours = new Neighbours(this);
-    this.sockets = new Sockets(this);
     this.loopback = new Loopback();
     register(loopback);
   }
@@ -612,12 +614,12 @@ public final class NetNamespace {
 
   /** Pings {@code dst} once and runs the simulation until the answer or the timeout. */
   public ProbeResult ping(Ipv4Address dst, PingOptions options) {
-    return await(sockets.ping(dst, options, r -> {}));
+    return await(sockets().ping(dst, options, r -> {}));
   }
 
   /** Starts a ping and returns at once; {@code done} gets the result when the probe ends. */
   public void startPing(Ipv4Address dst, PingOptions options, Consumer<ProbeResult> done) {
-    sockets.ping(dst, options, done);
+    sockets().ping(dst, options, done);
   }
 
   /**
@@ -632,29 +634,29 @@ public final class NetNamespace {
     if (timeoutNanos <= 0) {
       throw new IllegalArgumentException("timeout must be > 0 ns: " + timeoutNanos);
     }
-    return await(sockets.sendUdp(dst, port, payload, timeoutNanos, r -> {}));
+    return await(sockets().sendUdp(dst, port, payload, timeoutNanos, r -> {}));
   }
 
   /**
    * Opens a TCP connection (SYN, SYN-ACK, ACK) and runs the simulation until it is set up or fails.
    */
   public ProbeResult connectTcp(Ipv4Address dst, int port) {
-    return await(sockets.connectTcp(dst, port, DEFAULT_PROBE_TIMEOUT, r -> {}));
+    return await(sockets().connectTcp(dst, port, DEFAULT_PROBE_TIMEOUT, r -> {}));
   }
 
   /** Opens a UDP socket that accepts datagrams on {@code port}. */
   public void listenUdp(int port) {
-    sockets.listenUdp(port);
+    sockets().listenUdp(port);
   }
 
   /** Closes the UDP socket listening on {@code port}, if any. */
   public void closeUdp(int port) {
-    sockets.closeUdp(port);
+    sockets().closeUdp(port);
   }
 
   /** Opens a TCP socket that accepts connections on {@code port}. */
   public void listenTcp(int port) {
-    sockets.listenTcp(port);
+    sockets().listenTcp(port);
   }
 
   /**
@@ -663,12 +665,12 @@ public final class NetNamespace {
    * IllegalStateException} if the port is already listening.
    */
   public void listenStream(int port, StreamListener listener) {
-    sockets.listenStream(port, listener);
+    sockets().listenStream(port, listener);
   }
 
   /** Stops accepting streams on {@code port}; streams already accepted stay open. */
   public void closeStreamListener(int port) {
-    sockets.closeStreamListener(port);
+    sockets().closeStreamListener(port);
   }
 
   /**
@@ -679,22 +681,22 @@ public final class NetNamespace {
    */
   public TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
     checkAlive();
-    return sockets.openStream(dst, port, listener);
+    return sockets().openStream(dst, port, listener);
   }
 
   /** Number of TCP streams in any state here, including closing ones. */
   public int streamCount() {
-    return sockets.streamCount();
+    return sockets().streamCount();
   }
 
   /** Datagrams received on a listening UDP port so far. */
   public int udpReceived(int port) {
-    return sockets.udpReceived(port);
+    return sockets().udpReceived(port);
   }
 
   /** Connections accepted on a listening TCP port so far. */
   public int tcpAccepted(int port) {
-    return sockets.tcpAccepted(port);
+    return sockets().tcpAccepted(port);
   }
 
   private ProbeResult await(Sockets.Probe probe) {
@@ -779,7 +781,12 @@ public final class NetNamespace {
   }
 
   Sockets sockets() {
-    return sockets;
+    Sockets s = sockets;
+    if (s == null) {
+      s = new Sockets(this);
+      sockets = s;
+    }
+    return s;
   }
 
   void markDeleted() {
