@@ -8,9 +8,9 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
-import it.unimi.dsi.fastutil.ints.Int2ObjectRBTreeMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +41,9 @@ public final class NetNamespace {
   private final Host host;
   private final String name;
   private final String label;
+  private static final Comparator<Device> BY_IFINDEX = Comparator.comparingInt(Device::ifindex);
+
+  /** The devices by name, in the order they came; {@link #devices()} sorts them by ifindex. */
   private final Map<String, Device> byName = new LinkedHashMap<>(SMALL_MAP * 2);
 
   /**
@@ -49,7 +52,6 @@ public final class NetNamespace {
    */
   static final int SMALL_MAP = 2;
 
-  private final Int2ObjectRBTreeMap<Device> byIndex = new Int2ObjectRBTreeMap<>();
   private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>(SMALL_MAP);
   private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap(SMALL_MAP);
   private final Int2IntOpenHashMap broadcastAddresses = new Int2IntOpenHashMap(SMALL_MAP);
@@ -136,7 +138,9 @@ public final class NetNamespace {
 
   /** Every device, by ifindex. */
   public List<Device> devices() {
-    return new ArrayList<>(byIndex.values());
+    List<Device> out = new ArrayList<>(byName.values());
+    out.sort(BY_IFINDEX);
+    return out;
   }
 
   /** The device with this name; {@link IllegalArgumentException} if there is none. */
@@ -162,7 +166,12 @@ public final class NetNamespace {
 
   /** The device with this ifindex, if any. */
   public Optional<Device> deviceByIndex(int ifindex) {
-    return Optional.ofNullable(byIndex.get(ifindex));
+    for (Device d : byName.values()) {
+      if (d.ifindex() == ifindex) {
+        return Optional.of(d);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -242,7 +251,9 @@ public final class NetNamespace {
     unregister(device);
     device.rename(newName);
     int index =
-        target.byIndex.containsKey(device.ifindex()) ? target.nextIfindex() : device.ifindex();
+        target.deviceByIndex(device.ifindex()).isPresent()
+            ? target.nextIfindex()
+            : device.ifindex();
     target.attach(device, index);
     if (device instanceof Veth veth) {
       NetNamespace peerNs = veth.peer().namespace();
@@ -760,7 +771,7 @@ public final class NetNamespace {
     if (!addresses.isEmpty()) {
       return addresses.get(0).address().toInt();
     }
-    for (Device d : byIndex.values()) {
+    for (Device d : devices()) {
       for (IfAddress a : d.addresses()) {
         if (a.address().toInt() >>> 24 != 127) {
           return a.address().toInt();
@@ -790,7 +801,7 @@ public final class NetNamespace {
   }
 
   void markDeleted() {
-    for (Device d : new ArrayList<>(byIndex.values())) {
+    for (Device d : devices()) {
       if (d instanceof Veth veth) {
         deleteDevice(veth);
       }
@@ -805,7 +816,6 @@ public final class NetNamespace {
   private void attach(Device device, int index) {
     device.attach(this, index);
     byName.put(device.name(), device);
-    byIndex.put(index, device);
     event("link", "add " + index + ": " + device.name() + " type " + device.kind());
   }
 
@@ -832,7 +842,6 @@ public final class NetNamespace {
       }
     }
     byName.remove(device.name());
-    byIndex.remove(device.ifindex());
     event("link", "del " + device.ifindex() + ": " + device.name());
     device.detach();
   }
@@ -851,7 +860,7 @@ public final class NetNamespace {
     int candidate = lastIfindex;
     do {
       candidate = candidate == Integer.MAX_VALUE ? 1 : candidate + 1;
-    } while (byIndex.containsKey(candidate));
+    } while (deviceByIndex(candidate).isPresent());
     lastIfindex = candidate;
     return candidate;
   }

@@ -37,21 +37,23 @@ public final class RoutingTable {
   private @Nullable SharedRoutes shared;
   private @Nullable Device sharedDevice;
 
-  /** The shared routes this table does not hold, by {@link #key}, when attached. */
-  private final LongOpenHashSet excluded = new LongOpenHashSet(0);
+  private static final long[] NO_BITS = {};
+
+  /** The shared routes this table does not hold, by {@link #key}, when attached (made on need). */
+  private @Nullable LongOpenHashSet excluded;
 
   /** Whether the table pools its routes in the set rather than attaching it. */
   private boolean pooling;
 
   /** When pooling, a bit per {@linkplain SharedRoutes.Entry#slot slot} of the entries held. */
-  private long[] held = new long[0];
+  private long[] held = NO_BITS;
 
   /**
    * When pooling, a bit per {@linkplain SharedRoutes.Entry#prefixSlot prefix slot} of the prefixes
    * the table holds an entry to (one at most each), so that a prefix reached by many gateways (one
    * per rack) is known not held without a test per gateway.
    */
-  private long[] heldPrefixes = new long[0];
+  private long[] heldPrefixes = NO_BITS;
 
   private int heldCount;
 
@@ -98,7 +100,16 @@ public final class RoutingTable {
     set.attached();
     shared = set;
     sharedDevice = dev;
-    excluded.addAll(skip);
+    excluded = skip.isEmpty() ? null : skip;
+  }
+
+  private LongOpenHashSet excluded() {
+    LongOpenHashSet e = excluded;
+    if (e == null) {
+      e = new LongOpenHashSet();
+      excluded = e;
+    }
+    return e;
   }
 
   /**
@@ -160,7 +171,7 @@ public final class RoutingTable {
       }
       return e;
     }
-    return excluded.contains(key(length, network)) ? null : e;
+    return excluded != null && excluded.contains(key(length, network)) ? null : e;
   }
 
   /** The shared entry as a route of this table; the last one is kept, so a flow allocates once. */
@@ -292,9 +303,11 @@ public final class RoutingTable {
       return size + heldCount;
     }
     int hidden = 0;
-    for (long k : excluded) {
-      if (shared.get((int) (k >>> 32), (int) k) != null) {
-        hidden++;
+    if (excluded != null) {
+      for (long k : excluded) {
+        if (shared.get((int) (k >>> 32), (int) k) != null) {
+          hidden++;
+        }
       }
     }
     return size + shared.size() - hidden;
@@ -489,7 +502,7 @@ public final class RoutingTable {
       heldCount--;
       shared.release(e);
     } else {
-      excluded.add(key(e.destination().prefixLength(), e.destination().networkInt()));
+      excluded().add(key(e.destination().prefixLength(), e.destination().networkInt()));
     }
   }
 

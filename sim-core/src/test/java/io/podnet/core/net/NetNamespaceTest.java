@@ -195,6 +195,20 @@ class NetNamespaceTest {
   }
 
   @Test
+  void devices_deviceMovedInBeforeALowerIndexIsTaken_listedByIfindexNotByArrival() {
+    NetNamespace pod = node.addNamespace("web-1");
+    Veth podEth0 = pod.addVethPair("eth0", "peer0");
+    NetNamespace other = node.addNamespace("other");
+    pod.moveDevice(podEth0, other, "eth0");
+
+    other.addNic("eth1");
+
+    assertThat(deviceList(other)).containsExactly("1:lo", "2:eth1", "3:eth0");
+    assertThat(other.deviceByIndex(2).orElseThrow().name()).isEqualTo("eth1");
+    assertThat(other.deviceByIndex(5)).isEmpty();
+  }
+
+  @Test
   void moveDevice_upWithAddress_arrivesDownWithoutAddressesOrRoutes() {
     NetNamespace pod = node.addNamespace("web-1");
     Veth podEth0 = pod.addVethPair("eth0", "peer0");
