@@ -569,7 +569,9 @@ final class IpStack {
   }
 
   void unbindUdp(int port) {
-    udpHandlers.remove(port);
+    if (!udpHandlers.isEmpty()) {
+      udpHandlers.remove(port);
+    }
   }
 
   void bindProtocol(int protocol, PacketHandler handler) {
@@ -589,7 +591,9 @@ final class IpStack {
   }
 
   void unbindProtocol(int protocol) {
-    protocolHandlers.remove(protocol);
+    if (!protocolHandlers.isEmpty()) {
+      protocolHandlers.remove(protocol);
+    }
   }
 
   private void icmpInput(Device dev, Frame frame) {

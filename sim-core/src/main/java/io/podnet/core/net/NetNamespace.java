@@ -64,6 +64,10 @@ public final class NetNamespace {
   private @Nullable Sockets sockets;
 
   private int lastIfindex;
+
+  /** The highest ifindex a device here ever had: a higher one is free without a look. */
+  private int highestIfindex;
+
   private boolean ipForward;
   private boolean bridgeNfCallIptables;
   private boolean deleted;
@@ -771,14 +775,21 @@ public final class NetNamespace {
     if (!addresses.isEmpty()) {
       return addresses.get(0).address().toInt();
     }
-    for (Device d : devices()) {
-      for (IfAddress a : d.addresses()) {
-        if (a.address().toInt() >>> 24 != 127) {
-          return a.address().toInt();
+    // The first global address of the device with the lowest ifindex that has one.
+    int found = 0;
+    int foundIndex = Integer.MAX_VALUE;
+    for (Device d : byName.values()) {
+      if (d.ifindex() < foundIndex) {
+        for (IfAddress a : d.addresses()) {
+          if (a.address().toInt() >>> 24 != 127) {
+            found = a.address().toInt();
+            foundIndex = d.ifindex();
+            break;
+          }
         }
       }
     }
-    return 0;
+    return found;
   }
 
   // ---------------------------------------------------------------- internals
@@ -816,6 +827,7 @@ public final class NetNamespace {
   private void attach(Device device, int index) {
     device.attach(this, index);
     byName.put(device.name(), device);
+    highestIfindex = Math.max(highestIfindex, index);
     event("link", "add " + index + ": " + device.name() + " type " + device.kind());
   }
 
@@ -860,7 +872,7 @@ public final class NetNamespace {
     int candidate = lastIfindex;
     do {
       candidate = candidate == Integer.MAX_VALUE ? 1 : candidate + 1;
-    } while (deviceByIndex(candidate).isPresent());
+    } while (candidate <= highestIfindex && deviceByIndex(candidate).isPresent());
     lastIfindex = candidate;
     return candidate;
   }

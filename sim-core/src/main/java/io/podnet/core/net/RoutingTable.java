@@ -77,7 +77,7 @@ public final class RoutingTable {
     if (set.pooled()) {
       throw new IllegalStateException("the set is filled by the tables that pool routes in it");
     }
-    LongOpenHashSet skip = new LongOpenHashSet();
+    LongOpenHashSet skip = new LongOpenHashSet(excludedPrefixes.size());
     for (Cidr c : excludedPrefixes) {
       skip.add(key(c.prefixLength(), c.networkInt()));
     }
@@ -106,7 +106,7 @@ public final class RoutingTable {
   private LongOpenHashSet excluded() {
     LongOpenHashSet e = excluded;
     if (e == null) {
-      e = new LongOpenHashSet();
+      e = new LongOpenHashSet(0);
       excluded = e;
     }
     return e;

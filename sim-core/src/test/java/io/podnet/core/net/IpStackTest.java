@@ -7,6 +7,9 @@ import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.IpProtocol;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link IpStack}: forwarding, TTL, MTU and fragmentation, links. */
@@ -398,5 +401,30 @@ class IpStackTest {
         .anyMatch(h -> h.location().equals("router") && h.detail().equals("filtered: policy"));
     assertThat(r0.detachTcIngress()).isTrue();
     assertThat(t.client.ping(ip("10.0.2.2")).outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+  }
+
+  @Test
+  void unbind_nothingEverBound_nothingHappensAndThePortStaysClosed() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    t.server.unbindUdp(4789);
+    t.server.unbindProtocol(IpProtocol.IPIP);
+
+    ProbeResult r = t.client.sendUdp(ip("10.0.2.2"), 4789, new byte[1]);
+    assertThat(r.message())
+        .isEqualTo("From 10.0.2.2: Destination Port Unreachable (10.0.2.2:4789)");
+  }
+
+  @Test
+  void bindUdp_afterTheOnlyHandlerIsUnbound_theNewHandlerGetsTheDatagram() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    List<String> got = new ArrayList<>();
+    t.server.bindUdp(4789, (in, frame, offset, length) -> got.add("first " + length));
+    t.server.unbindUdp(4789);
+
+    t.server.bindUdp(4789, (in, frame, offset, length) -> got.add("second " + length));
+    t.client.sendUdp(ip("10.0.2.2"), 4789, new byte[3], SimTime.SECOND);
+
+    assertThat(got).containsExactly("second 3");
   }
 }

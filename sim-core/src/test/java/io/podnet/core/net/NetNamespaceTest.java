@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.Trace;
@@ -178,16 +179,21 @@ class NetNamespaceTest {
     assertThat(Iproute2.ipLinkShow(root, "vethbbbb0002")).startsWith("5: vethbbbb0002@if3: ");
   }
 
-  @Test
-  void moveDevice_indexFreeInTarget_keepsIndexLaterAllocationsSkipItAndListsFollowIndexes() {
+  /** A pod's {@code eth0} (ifindex 3) moved into a new namespace {@code other}, where 2 is free. */
+  private Veth eth0MovedIntoOther() {
     NetNamespace pod = node.addNamespace("web-1");
     Veth podEth0 = pod.addVethPair("eth0", "peer0");
-    NetNamespace other = node.addNamespace("other");
+    pod.moveDevice(podEth0, node.addNamespace("other"), "eth0");
+    return podEth0;
+  }
 
-    pod.moveDevice(podEth0, other, "eth0");
+  @Test
+  void moveDevice_indexFreeInTarget_keepsIndexLaterAllocationsSkipItAndListsFollowIndexes() {
+    Veth podEth0 = eth0MovedIntoOther();
+    NetNamespace other = podEth0.namespace();
 
     assertThat(podEth0.ifindex()).isEqualTo(3);
-    assertThat(podEth0.namespace()).isSameAs(other);
+    assertThat(other.name()).isEqualTo("other");
     Nic next = other.addNic("eth1");
     Nic after = other.addNic("eth2");
     assertThat(next.ifindex()).isEqualTo(2);
@@ -195,6 +201,21 @@ class NetNamespaceTest {
     assertThat(deviceList(other)).containsExactly("1:lo", "2:eth1", "3:eth0", "4:eth2");
     assertThat(other.deviceByIndex(2)).containsSame(next);
     assertThat(other.deviceByIndex(5)).isEmpty();
+  }
+
+  @Test
+  void primaryAddress_outputDeviceWithoutAddress_lowestIfindexGlobalAddressNotFirstArrived() {
+    Veth movedFirst = eth0MovedIntoOther();
+    NetNamespace other = movedFirst.namespace();
+    other.addAddress(movedFirst, IfAddress.parse("10.3.3.3/24"));
+    Nic addedLater = other.addNic("eth1");
+    other.addAddress(addedLater, IfAddress.parse("10.2.2.2/24"));
+    Nic bare = other.addNic("eth2");
+
+    int source = other.primaryAddress(bare, ip("192.0.2.1").toInt());
+
+    assertThat(addedLater.ifindex()).isLessThan(movedFirst.ifindex());
+    assertThat(Ipv4Address.of(source)).isEqualTo(ip("10.2.2.2"));
   }
 
   @Test
