@@ -194,11 +194,12 @@ public final class Frame {
 
   /** The number of packets the wire carries this frame in: its segments, or 1. */
   int wirePackets() {
-    if (gsoSize == 0) {
-      return 1;
-    }
-    int payload = l3Length() - headersAfterEthernet();
-    return (payload + gsoSize - 1) / gsoSize;
+    return gsoSize == 0 ? 1 : segmentCount(l3Length() - headersAfterEthernet(), gsoSize);
+  }
+
+  /** The number of segments of at most {@code mss} bytes that carry {@code payload}: at least 1. */
+  static int segmentCount(int payload, int mss) {
+    return payload <= mss ? 1 : (payload + mss - 1) / mss;
   }
 
   /**

@@ -488,7 +488,7 @@ final class Sockets {
         Ipv4Address.of(s.localIp),
         Ipv4Address.of(s.remoteIp),
         IpStack.DEFAULT_TTL,
-        ns.stack().nextIpIds(len <= s.mss ? 1 : (len + s.mss - 1) / s.mss),
+        ns.stack().nextIpIds(Frame.segmentCount(len, s.mss)),
         s.localPort,
         s.remotePort,
         Integer.toUnsignedLong(seq),

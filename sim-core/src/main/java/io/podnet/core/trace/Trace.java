@@ -25,15 +25,14 @@ public final class Trace {
   private final List<TraceSink> sinks = new ArrayList<>();
   private final StringBuilder line = new StringBuilder(256);
 
-  /** The time {@link #scratch} last began a line with, and that time's text (empty before). */
-  private long scratchTime = Long.MIN_VALUE;
+  /**
+   * The time a line last began with, and that time's canonical text, as a string and in ASCII
+   * (empty before): the many lines of one event share it.
+   */
+  private long textTime = Long.MIN_VALUE;
 
-  private String scratchTimeText = "";
-
-  /** The time {@link #beginLine} last began a line with, and that time's text in ASCII. */
-  private long encodedTime = Long.MIN_VALUE;
-
-  private byte[] encodedTimeText = new byte[0];
+  private String timeText = "";
+  private byte[] timeBytes = new byte[0];
 
   private static final int BLOCK = 8192;
 
@@ -101,15 +100,19 @@ public final class Trace {
    * per time: the many lines of one event share it.
    */
   public StringBuilder scratch(long time) {
+    textOf(time);
     line.setLength(0);
-    if (time != scratchTime) {
-      SimTime.appendTo(line, time);
-      scratchTimeText = line.toString();
-      scratchTime = time;
-    } else {
-      line.append(scratchTimeText);
+    return line.append(timeText);
+  }
+
+  /** Makes {@link #timeText} and {@link #timeBytes} those of {@code time}. */
+  private void textOf(long time) {
+    if (time != textTime) {
+      line.setLength(0);
+      timeText = SimTime.appendTo(line, time).toString();
+      timeBytes = timeText.getBytes(StandardCharsets.US_ASCII);
+      textTime = time;
     }
-    return line;
   }
 
   /**
@@ -123,12 +126,8 @@ public final class Trace {
     if (!sinks.isEmpty()) {
       throw new IllegalStateException("encoded lines are only for traces without sinks");
     }
-    if (time != encodedTime) {
-      line.setLength(0);
-      encodedTimeText = SimTime.appendTo(line, time).toString().getBytes(StandardCharsets.US_ASCII);
-      encodedTime = time;
-    }
-    appendEncoded(encodedTimeText);
+    textOf(time);
+    appendEncoded(timeBytes);
   }
 
   /** Continues the line {@link #beginLine} began with {@code utf8}, a piece's UTF-8 bytes. */

@@ -299,11 +299,6 @@ public final class Conntrack {
     dead.forEach(this::remove);
   }
 
-  /** Whether the table holds no flow at all, live or expired: nothing to look through. */
-  public boolean isEmpty() {
-    return byId.isEmpty();
-  }
-
   /**
    * Whether the table holds a UDP flow, live or expired: without one there is nothing for {@link
    * #deleteStaleUdpNat} to find (a node's BGP sessions fill the table with TCP flows only).
