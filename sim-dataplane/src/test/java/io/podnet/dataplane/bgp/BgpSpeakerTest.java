@@ -569,39 +569,71 @@ class BgpSpeakerTest {
     return s;
   }
 
+  /**
+   * Node 0 of a star of three peering with nodes 1 and 2, which both originate {@link #ANYCAST},
+   * its kernel routes to them at the given metrics (its IGP costs), started.
+   */
+  private record TwoOrigins(Network net, Fabric f, List<BgpSpeaker> s, int[] costs) {
+
+    static TwoOrigins withCosts(int costToOne, int costToTwo) {
+      Network net = Network.create(Simulation.create(1));
+      Fabric f = Fabric.star(net, 3, LinkSpec.DEFAULT);
+      TwoOrigins t = new TwoOrigins(net, f, new ArrayList<>(), new int[3]);
+      t.setCost(1, costToOne);
+      t.setCost(2, costToTwo);
+      for (int i = 0; i < 3; i++) {
+        t.s.add(BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i)).build());
+      }
+      for (int i = 1; i <= 2; i++) {
+        t.s.get(i).originate(ANYCAST);
+        t.s.get(i).addPeer(f.nodeAddress(0));
+        t.s.get(0).addPeer(f.nodeAddress(i));
+      }
+      t.s.forEach(BgpSpeaker::start);
+      return t;
+    }
+
+    /** Node 0's route to node {@code i}'s address, through the ToR, at metric {@code cost}. */
+    void setCost(int i, int cost) {
+      NetNamespace zero = f.node(0).root();
+      Cidr host = Cidr.of(f.nodeAddress(i), 32);
+      Route viaTor = zero.routes().lookup(f.nodeAddress(i).toInt());
+      if (costs[i] != 0) {
+        zero.removeRoute(zero.routes().route(host, costs[i]));
+      }
+      zero.addRoute(Route.to(host).via(viaTor.gateway()).dev(viaTor.device()).metric(cost).build());
+      costs[i] = cost;
+    }
+  }
+
+  private static final Cidr ANYCAST = Cidr.parse("10.96.0.0/24");
+
   @ParameterizedTest
   @CsvSource({"20, 10, 2", "10, 20, 1"})
   void decide_samePrefixFromTwoPeers_lowerIgpCostToItsNextHopWins(
       int costToOne, int costToTwo, int winner) {
-    Network net = Network.create(Simulation.create(1));
-    Fabric f = Fabric.star(net, 3, LinkSpec.DEFAULT);
-    NetNamespace zero = f.node(0).root();
-    Route viaTor = zero.routes().lookup(f.nodeAddress(1).toInt());
-    int[] costs = {0, costToOne, costToTwo};
-    for (int i = 1; i <= 2; i++) {
-      zero.addRoute(
-          Route.to(Cidr.of(f.nodeAddress(i), 32))
-              .via(viaTor.gateway())
-              .dev(viaTor.device())
-              .metric(costs[i])
-              .build());
-    }
-    List<BgpSpeaker> s = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      s.add(BgpSpeaker.builder(f.node(i).root(), AS, f.nodeAddress(i)).build());
-    }
-    Cidr anycast = Cidr.parse("10.96.0.0/24");
-    for (int i = 1; i <= 2; i++) {
-      s.get(i).originate(anycast);
-      s.get(i).addPeer(f.nodeAddress(0));
-      s.get(0).addPeer(f.nodeAddress(i));
-    }
-    s.forEach(BgpSpeaker::start);
+    TwoOrigins t = TwoOrigins.withCosts(costToOne, costToTwo);
 
-    net.simulation().runUntil(10 * SimTime.SECOND);
+    t.net().simulation().runUntil(10 * SimTime.SECOND);
 
     // Without the costs node-1 would win on its lower router id.
-    assertThat(s.get(0).nextHop(anycast)).contains(f.nodeAddress(winner));
+    assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(winner));
+  }
+
+  @Test
+  void decide_costRaisedAfterTheRoutesWereLearned_selectionAsksTheCostNow() {
+    TwoOrigins t = TwoOrigins.withCosts(20, 10);
+    t.net().simulation().runUntil(10 * SimTime.SECOND);
+    assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(2));
+
+    t.setCost(2, 30);
+    t.s().get(2).withdraw(ANYCAST);
+    t.net().simulation().runUntil(11 * SimTime.SECOND);
+    t.s().get(2).originate(ANYCAST);
+    t.net().simulation().runUntil(12 * SimTime.SECOND);
+
+    // Node 2's path came back: with the cost it had when first learned (10) it would win again.
+    assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(1));
   }
 
   @Test
