@@ -627,12 +627,14 @@ class BgpSpeakerTest {
     assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(2));
 
     t.setCost(2, 30);
-    t.s().get(2).withdraw(ANYCAST);
+    t.s().get(1).withdraw(ANYCAST);
     t.net().simulation().runUntil(11 * SimTime.SECOND);
-    t.s().get(2).originate(ANYCAST);
+    assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(2));
+    t.s().get(1).originate(ANYCAST);
     t.net().simulation().runUntil(12 * SimTime.SECOND);
 
-    // Node 2's path came back: with the cost it had when first learned (10) it would win again.
+    // Node 2's path, learned while its cost was 10, is still held: a cost remembered from then
+    // (when the path was learned or first selected) would keep node 2.
     assertThat(t.s().get(0).nextHop(ANYCAST)).contains(t.f().nodeAddress(1));
   }
 
