@@ -37,11 +37,12 @@ final class IpStack {
   /** TTL of packets this namespace originates ({@code net.ipv4.ip_default_ttl}). */
   static final int DEFAULT_TTL = 64;
 
+  private static final PacketHook[] NO_HOOKS = {};
+  private static final int[] NO_PRIORITIES = {};
+
   private final NetNamespace ns;
   private final Simulation sim;
   private final Trace trace;
-  private static final PacketHook[] NO_HOOKS = {};
-  private static final int[] NO_PRIORITIES = {};
 
   /** Made on the first fragment. */
   private @Nullable Reassembly reassembly;

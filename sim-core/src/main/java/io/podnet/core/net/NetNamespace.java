@@ -41,7 +41,6 @@ public final class NetNamespace {
   private final Host host;
   private final String name;
   private final String label;
-  private static final Comparator<Device> BY_IFINDEX = Comparator.comparingInt(Device::ifindex);
 
   /** The devices by name, in the order they came; {@link #devices()} sorts them by ifindex. */
   private final Map<String, Device> byName = new LinkedHashMap<>(SMALL_MAP * 2);
@@ -51,6 +50,8 @@ public final class NetNamespace {
    * at the Kubernetes thresholds has a namespace per pod, 150,000 of them.
    */
   static final int SMALL_MAP = 2;
+
+  private static final Comparator<Device> BY_IFINDEX = Comparator.comparingInt(Device::ifindex);
 
   private final Map<NetNamespace, Integer> peerIds = new LinkedHashMap<>(SMALL_MAP);
   private final Int2IntOpenHashMap localAddresses = new Int2IntOpenHashMap(SMALL_MAP);
