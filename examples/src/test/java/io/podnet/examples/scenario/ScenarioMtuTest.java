@@ -17,7 +17,7 @@ class ScenarioMtuTest {
   @TempDir Path dir;
 
   @Test
-  void run_mtuMismatchScenario_bigDfPingGetsFragNeededFromTheNodeAndSmallOnesPass() {
+  void run_mtuMismatchScenario_bigDfPingGetsFragNeededFromTheNodeThenFailsLocallyAtTheLearnedMtu() {
     ScenarioRunTest.Run r = ScenarioRunTest.cli("run", "scenarios/mtu-mismatch.yaml");
 
     assertThat(r.code()).as(r.err()).isZero();
@@ -34,9 +34,12 @@ class ScenarioMtuTest {
             "$ kubectl exec pod-a -- ping -c 1 -M do -s 1472 10.244.2.2\n"
                 + "From 10.244.1.1 icmp_seq=2 Frag needed and DF set (mtu = 1450)\n")
         .contains(
+            "$ kubectl exec pod-a -- ping -c 1 -M do -s 1472 10.244.2.2\n"
+                + "ping: local error: message too long, mtu=1450\n")
+        .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M dont -s 1472 10.244.2.2\n"
-                + "1480 bytes from 10.244.2.2: icmp_seq=3 ttl=62 time=")
-        .contains("expect fragNeeded pod-a -> pod-b (1472 bytes) mtu 1450 ... OK\n");
+                + "1480 bytes from 10.244.2.2: icmp_seq=4 ttl=62 time=")
+        .contains("expect fragNeeded pod-b -> pod-a (1472 bytes) mtu 1450 ... OK\n");
   }
 
   @Test
@@ -79,8 +82,8 @@ class ScenarioMtuTest {
 
     assertThat(ScenarioRunTest.failing(file))
         .containsPattern(
-            "expect fragNeeded pod-a -> pod-b \\(1472 bytes\\) mtu 1400 \\.\\.\\. FAILED: ping got:"
-                + " From 10.244.1.1 icmp_seq=\\d+ Frag needed and DF set \\(mtu = 1450\\)\n");
+            "expect fragNeeded pod-b -> pod-a \\(1472 bytes\\) mtu 1400 \\.\\.\\. FAILED: ping got:"
+                + " From 10.244.2.1 icmp_seq=\\d+ Frag needed and DF set \\(mtu = 1450\\)\n");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.podnet.core.net;
 
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.packet.ArpPacket;
 import io.podnet.core.packet.EtherType;
@@ -40,12 +41,24 @@ final class IpStack {
   private static final PacketHook[] NO_HOOKS = {};
   private static final int[] NO_PRIORITIES = {};
 
+  /** {@code net.ipv4.route.mtu_expires}: how long a path MTU learned from an ICMP error holds. */
+  static final long PMTU_EXPIRES = 600 * SimTime.SECOND;
+
+  /** {@code net.ipv4.route.min_pmtu}: a smaller reported MTU is taken as this. */
+  static final int MIN_PMTU = 552;
+
+  /** A path MTU learned for one destination and when it expires (a kernel route exception). */
+  private record LearnedMtu(int mtu, long expires) {}
+
   private final NetNamespace ns;
   private final Simulation sim;
   private final Trace trace;
 
   /** Made on the first fragment. */
   private @Nullable Reassembly reassembly;
+
+  /** Path MTUs learned from "fragmentation needed" errors, by destination; made on the first. */
+  private @Nullable Int2ObjectOpenHashMap<LearnedMtu> learnedMtus;
 
   private final PacketHook[][] hooks = new PacketHook[HookPoint.values().length][];
   private final int[][] hookPriorities = new int[HookPoint.values().length][];
@@ -291,7 +304,7 @@ final class IpStack {
     if (!runHooks(HookPoint.FORWARD, frame, in, out)) {
       return;
     }
-    output(route, frame, in);
+    output(route, frame, in, mtu);
   }
 
   /** Whether a route can carry the packet; drops it (and answers ICMP) when not. */
@@ -320,8 +333,11 @@ final class IpStack {
 
   // ---------------------------------------------------------------- output
 
-  /** Sends a routed packet out of the route's device: POSTROUTING, fragmentation, neighbours. */
-  private void output(Route route, Frame frame, @Nullable Device in) {
+  /**
+   * Sends a routed packet out of the route's device: POSTROUTING, fragmentation to {@code mtu} (the
+   * route's, or a smaller path MTU learned for the destination), neighbours.
+   */
+  private void output(Route route, Frame frame, @Nullable Device in, int mtu) {
     Device out = route.device();
     if (!out.isUp()) {
       drop(out, frame, Drop.of(DropReason.DEVICE_DOWN));
@@ -337,7 +353,6 @@ final class IpStack {
     int dst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
     Ipv4Address gw = route.gateway();
     int nextHop = gw != null ? gw.toInt() : dst;
-    int mtu = route.pathMtu();
     if (frame.largestWirePacket() > mtu) {
       // A large segment is cut into its segments first, as if each had been sent on its own.
       for (Frame packet : frame.gsoSize() == 0 ? List.of(frame) : Device.wireSegments(frame)) {
@@ -443,7 +458,7 @@ final class IpStack {
     Device out = route.device();
     byte[] b = frame.buffer();
     int off = frame.l3Offset();
-    int mtu = route.pathMtu();
+    int mtu = pathMtu(route, dst);
     if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
       drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
       return "Message too long, mtu=" + mtu;
@@ -456,7 +471,7 @@ final class IpStack {
       reroute(frame, natDst);
       return null;
     }
-    output(route, frame, null);
+    output(route, frame, null, mtu);
     return null;
   }
 
@@ -491,7 +506,43 @@ final class IpStack {
       return;
     }
     hop(null, HopAction.ROUTE, frame, route.toString());
-    output(route, frame, null);
+    output(route, frame, null, pathMtu(route, dst));
+  }
+
+  /**
+   * The MTU of the path to {@code dst} by {@code route}: the route's, or the smaller one learned
+   * for {@code dst} from a "fragmentation needed" error while it holds ({@link #learnPathMtu}).
+   */
+  private int pathMtu(Route route, int dst) {
+    int mtu = route.pathMtu();
+    Int2ObjectOpenHashMap<LearnedMtu> learned = learnedMtus;
+    if (learned != null) {
+      LearnedMtu l = learned.get(dst);
+      if (l != null) {
+        if (sim.now() < l.expires()) {
+          return Math.min(mtu, l.mtu());
+        }
+        learned.remove(dst);
+      }
+    }
+    return mtu;
+  }
+
+  /**
+   * Remembers the next-hop MTU a "fragmentation needed" error reports for {@code dst}, as the
+   * kernel's route exception does: raised to {@link #MIN_PMTU}, kept only when below the route's
+   * MTU, for {@link #PMTU_EXPIRES}.
+   */
+  private void learnPathMtu(int dst, int reported) {
+    Route route = ns.routes().lookup(dst);
+    int mtu = Math.max(reported, MIN_PMTU);
+    if (route == null || mtu >= route.pathMtu()) {
+      return;
+    }
+    if (learnedMtus == null) {
+      learnedMtus = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
+    }
+    learnedMtus.put(dst, new LearnedMtu(mtu, sim.now() + PMTU_EXPIRES));
   }
 
   int nextIpId() {
@@ -615,6 +666,13 @@ final class IpStack {
     }
     int src = Ipv4Header.src(b, ipOff);
     int dst = Ipv4Header.dst(b, ipOff);
+    if (message.type() == IcmpMessage.DEST_UNREACHABLE
+        && message.code() == IcmpMessage.FRAGMENTATION_NEEDED) {
+      byte[] quoted = message.payload();
+      if (quoted.length >= Ipv4Header.MIN_LENGTH && ns.isLocalAddress(Ipv4Header.src(quoted, 0))) {
+        learnPathMtu(Ipv4Header.dst(quoted, 0), message.rest() & 0xFFFF);
+      }
+    }
     if (message.type() == IcmpMessage.ECHO_REQUEST) {
       hop(dev, HopAction.DELIVER, frame, "icmp echo request");
       IcmpMessage reply =

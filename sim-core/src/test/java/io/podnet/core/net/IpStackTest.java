@@ -175,6 +175,65 @@ class IpStackTest {
     assertThat(Fixtures.hops(r.walk(), HopAction.TX)).isEmpty();
   }
 
+  /** A client behind a router whose link to the server takes 1400 bytes, and a 1428-byte ping. */
+  private static final PingOptions PAST_1400 = PingOptions.DEFAULT.withPayloadSize(1400);
+
+  @Test
+  void ping_bigWithDfAfterFragNeeded_failsLocallyAtTheLearnedPathMtu() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+
+    ProbeResult first = t.client.ping(ip("10.0.2.2"), PAST_1400);
+    ProbeResult second = t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(2));
+    ProbeResult elsewhere = t.client.ping(ip("10.0.1.1"), PAST_1400.withSequence(3));
+
+    assertThat(first.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)");
+    assertThat(second.message()).isEqualTo("ping: local error: message too long, mtu=1400");
+    assertThat(Fixtures.hops(second.walk(), HopAction.TX)).isEmpty();
+    assertThat(elsewhere.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+  }
+
+  @Test
+  void ping_bigWithoutDfAfterFragNeeded_fragmentedByTheSenderToTheLearnedPathMtu() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    t.client.ping(ip("10.0.2.2"), PAST_1400);
+
+    ProbeResult r =
+        t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(2).withDontFragment(false));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    long request = Fixtures.hops(r.walk(), HopAction.SEND).get(0).packetId();
+    // 1408 bytes of ICMP in pieces of at most 1400 - 20: 1376 and 32, cut by the client
+    assertThat(r.walk().hops())
+        .filteredOn(
+            h ->
+                h.hop().packetId() == request
+                    && h.hop().location().equals("client")
+                    && h.hop().action() == HopAction.TX)
+        .hasSize(2);
+    assertThat(Fixtures.hops(r.walk(), HopAction.DELIVER))
+        .filteredOn(h -> h.location().equals("server") && h.packetId() == request)
+        .extracting(PacketHop::detail)
+        .containsExactly(
+            "fragment offset 0 queued", "fragment offset 1376 queued", "icmp echo request");
+  }
+
+  @Test
+  void ping_learnedPathMtuTenMinutesOld_expiredAndTheRouterAnswersAgain() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    t.client.ping(ip("10.0.2.2"), PAST_1400);
+    long learned = t.net.simulation().now();
+
+    t.net.simulation().runUntil(learned + IpStack.PMTU_EXPIRES - SimTime.SECOND);
+    ProbeResult held = t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(2));
+    t.net.simulation().runUntil(learned + IpStack.PMTU_EXPIRES + SimTime.SECOND);
+    ProbeResult expired = t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(3));
+
+    assertThat(held.message()).isEqualTo("ping: local error: message too long, mtu=1400");
+    assertThat(expired.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=3 Frag needed and DF set (mtu = 1400)");
+  }
+
   @Test
   void output_largePingWithoutDf_fragmentedAndReassembled() {
     Fixtures.Routed t = new Fixtures.Routed(1);
