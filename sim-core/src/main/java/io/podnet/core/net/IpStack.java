@@ -47,8 +47,17 @@ final class IpStack {
   /** {@code net.ipv4.route.min_pmtu}: a smaller reported MTU is taken as this. */
   static final int MIN_PMTU = 552;
 
-  /** A path MTU learned for one destination and when it expires (a kernel route exception). */
-  private record LearnedMtu(int mtu, long expires) {}
+  /**
+   * A path MTU learned for one destination, the route (device and gateway) it was learned on, and
+   * when it expires: a kernel route exception, which belongs to its next hop.
+   */
+  private record LearnedMtu(int mtu, long expires, Device device, int gateway) {
+
+    boolean isOn(Route route) {
+      Ipv4Address gw = route.gateway();
+      return route.device() == device && (gw == null ? 0 : gw.toInt()) == gateway;
+    }
+  }
 
   private final NetNamespace ns;
   private final Simulation sim;
@@ -515,34 +524,51 @@ final class IpStack {
    */
   private int pathMtu(Route route, int dst) {
     int mtu = route.pathMtu();
-    Int2ObjectOpenHashMap<LearnedMtu> learned = learnedMtus;
-    if (learned != null) {
-      LearnedMtu l = learned.get(dst);
-      if (l != null) {
-        if (sim.now() < l.expires()) {
-          return Math.min(mtu, l.mtu());
-        }
-        learned.remove(dst);
-      }
+    LearnedMtu l = learned(route, dst);
+    return l == null ? mtu : Math.min(mtu, l.mtu());
+  }
+
+  /** The path MTU learned for {@code dst} on {@code route}, if it has not expired; else null. */
+  private @Nullable LearnedMtu learned(Route route, int dst) {
+    Int2ObjectOpenHashMap<LearnedMtu> all = learnedMtus;
+    LearnedMtu l = all == null ? null : all.get(dst);
+    if (l == null) {
+      return null;
     }
-    return mtu;
+    if (sim.now() >= l.expires()) {
+      all.remove(dst);
+      return null;
+    }
+    return l.isOn(route) ? l : null;
   }
 
   /**
-   * Remembers the next-hop MTU a "fragmentation needed" error reports for {@code dst}, as the
-   * kernel's route exception does: raised to {@link #MIN_PMTU}, kept only when below the route's
-   * MTU, for {@link #PMTU_EXPIRES}.
+   * Remembers the next-hop MTU a "fragmentation needed" error reports for {@code dst} on the route
+   * the namespace sends to it by, as the kernel's {@code __ip_rt_update_pmtu} does: a report below
+   * {@link #MIN_PMTU} (old routers send 0) counts as that; a report above the path MTU in use is
+   * ignored; the same MTU again only renews an entry in the second half of its {@link
+   * #PMTU_EXPIRES}. Not modelled: the MTU lock that a report below the minimum sets, and the
+   * kernel's check that a socket sent the quoted packet.
    */
   private void learnPathMtu(int dst, int reported) {
     Route route = ns.routes().lookup(dst);
+    if (route == null || route.type() != Route.Type.UNICAST || route.device() == null) {
+      return;
+    }
     int mtu = Math.max(reported, MIN_PMTU);
-    if (route == null || mtu >= route.pathMtu()) {
+    LearnedMtu held = learned(route, dst);
+    int current = held == null ? route.pathMtu() : Math.min(route.pathMtu(), held.mtu());
+    if (mtu > current
+        || mtu == current && (held == null || sim.now() < held.expires() - PMTU_EXPIRES / 2)) {
       return;
     }
     if (learnedMtus == null) {
       learnedMtus = new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
     }
-    learnedMtus.put(dst, new LearnedMtu(mtu, sim.now() + PMTU_EXPIRES));
+    Ipv4Address gw = route.gateway();
+    learnedMtus.put(
+        dst,
+        new LearnedMtu(mtu, sim.now() + PMTU_EXPIRES, route.device(), gw == null ? 0 : gw.toInt()));
   }
 
   int nextIpId() {

@@ -228,6 +228,45 @@ class IpStackTest {
   }
 
   @Test
+  void fragNeeded_destinationBlackholedBeforeItArrives_nothingLearnedAndNoFailure() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    Route blackhole =
+        Route.of(Route.Type.BLACKHOLE, io.podnet.core.addr.Cidr.parse("10.0.2.2/32")).build();
+    List<ProbeResult> first = new ArrayList<>();
+    t.client.startPing(ip("10.0.2.2"), PAST_1400, first::add);
+    t.client.addRoute(blackhole);
+
+    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.SECOND);
+    t.client.removeRoute(blackhole);
+    ProbeResult again = t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(2));
+
+    assertThat(first)
+        .extracting(ProbeResult::message)
+        .containsExactly("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)");
+    assertThat(again.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=2 Frag needed and DF set (mtu = 1400)");
+  }
+
+  @Test
+  void ping_routeToTheDestinationChangedAfterLearning_learnedMtuNoLongerApplies() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    t.client.ping(ip("10.0.2.2"), PAST_1400);
+    Device eth0 = t.client.device("eth0");
+    t.client.addRoute(
+        Route.to(io.podnet.core.addr.Cidr.parse("10.0.2.2/32"))
+            .via(ip("10.0.1.9"))
+            .dev(eth0)
+            .build());
+
+    ProbeResult r =
+        t.client.ping(ip("10.0.2.2"), PAST_1400.withSequence(2).withTimeout(SimTime.SECOND));
+
+    // Through another gateway the packet leaves (and finds no neighbour there), not refused here.
+    assertThat(r.outcome()).isNotEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(Fixtures.hops(r.walk(), HopAction.SEND)).isNotEmpty();
+  }
+
+  @Test
   void ping_learnedPathMtuTenMinutesOld_expiredAndTheRouterAnswersAgain() {
     Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
     t.client.ping(ip("10.0.2.2"), PAST_1400);

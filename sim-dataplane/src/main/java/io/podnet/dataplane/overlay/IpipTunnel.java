@@ -176,7 +176,10 @@ public final class IpipTunnel extends Device {
                     inner),
             frame.walk());
     if (error != null) {
-      drop(frame, Drop.of(DropReason.NO_ROUTE, "ipip remote " + remote + ": " + error));
+      // An outer packet above a path MTU the node learned for the remote is refused with DF set.
+      DropReason reason =
+          error.startsWith("Message too long") ? DropReason.FRAG_NEEDED : DropReason.NO_ROUTE;
+      drop(frame, Drop.of(reason, "ipip remote " + remote + ": " + error));
     }
   }
 
