@@ -50,9 +50,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * 51 to 54 s of CPU for the check at 5,000 nodes against 27 to 29 s with huge pages, measured side
  * by side when huge pages were introduced). Its 4 GB heap is committed and touched when the JVM
  * starts ({@code -Xms4g -XX:+AlwaysPreTouch}), as a server's is, so that the kernel zeroing the
- * pages of a growing heap is not measured: it took about 4 s of {@code calico-rr-ipip}'s build at
- * 5,000 nodes, half of it inside collection pauses (45 s against 38 s on a 2-core machine). A
- * command line's {@code -jvmArgsAppend} replaces these arguments, so repeat them there.
+ * pages of a growing heap is not measured: an async-profiler profile of {@code calico-rr-ipip}'s
+ * build at 5,000 nodes showed about 4 s of it, half inside collection pauses, and the build took 45
+ * s with a growing heap against 38 s with it touched at start, on a 2-core machine. A command
+ * line's {@code -jvmArgsAppend} replaces these arguments, so repeat them there.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ClusterScaleBenchmark -p
  * nodes=500,1000}

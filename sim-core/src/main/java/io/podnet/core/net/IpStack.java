@@ -470,7 +470,7 @@ final class IpStack {
     int mtu = pathMtu(route, dst);
     if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
       drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
-      return "Message too long, mtu=" + mtu;
+      return NetNamespace.MESSAGE_TOO_LONG + ", mtu=" + mtu;
     }
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;
@@ -523,9 +523,11 @@ final class IpStack {
    * for {@code dst} from a "fragmentation needed" error while it holds ({@link #learnPathMtu}).
    */
   private int pathMtu(Route route, int dst) {
-    int mtu = route.pathMtu();
-    LearnedMtu l = learned(route, dst);
-    return l == null ? mtu : Math.min(mtu, l.mtu());
+    return pathMtu(route, learned(route, dst));
+  }
+
+  private static int pathMtu(Route route, @Nullable LearnedMtu learned) {
+    return learned == null ? route.pathMtu() : Math.min(route.pathMtu(), learned.mtu());
   }
 
   /** The path MTU learned for {@code dst} on {@code route}, if it has not expired; else null. */
@@ -557,7 +559,7 @@ final class IpStack {
     }
     int mtu = Math.max(reported, MIN_PMTU);
     LearnedMtu held = learned(route, dst);
-    int current = held == null ? route.pathMtu() : Math.min(route.pathMtu(), held.mtu());
+    int current = pathMtu(route, held);
     if (mtu > current
         || mtu == current && (held == null || sim.now() < held.expires() - PMTU_EXPIRES / 2)) {
       return;

@@ -166,6 +166,7 @@ public final class Link {
       ns.stack().drop(from, frame, Drop.of(DropReason.LINK_MTU, packet + " > " + spec.mtu()));
       return;
     }
+    Direction d = from == a ? fromA : fromB;
     if (lossRate > 0 && frame.gsoSize() != 0) {
       // Each segment on the wire is lost or not on its own; the stream hears when the last one
       // carried has left, whichever that is.
@@ -175,7 +176,7 @@ public final class Link {
         carry(from, segment);
       }
       if (sender != null) {
-        sender.transmitted((from == a ? fromA : fromB).busyUntil);
+        sender.transmitted(d.busyUntil);
       }
       return;
     }
@@ -183,7 +184,6 @@ public final class Link {
       ns.stack().drop(from, frame, Drop.of(DropReason.LINK_LOSS));
       return;
     }
-    Direction d = from == a ? fromA : fromB;
     long done = Math.max(simulation.now(), d.busyUntil) + serializationNanos(frame);
     d.busyUntil = done;
     TcpStream sender = frame.sender;

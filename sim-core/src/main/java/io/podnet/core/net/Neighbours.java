@@ -8,12 +8,14 @@ import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.Ipv4Header;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -272,6 +274,10 @@ final class Neighbours {
   /** Snapshots of every entry: the namespace's own in creation order, then the shared ones. */
   List<NeighbourEntry> snapshot() {
     List<NeighbourEntry> out = new ArrayList<>(entries.size());
+    Int2ObjectOpenHashMap<Device> byIndex = new Int2ObjectOpenHashMap<>();
+    for (Device d : ns.devices()) {
+      byIndex.put(d.ifindex(), d);
+    }
     for (Long2ObjectMap.Entry<Object> kv : entries.long2ObjectEntrySet()) {
       if (kv.getValue() instanceof Entry e) {
         out.add(
@@ -279,7 +285,7 @@ final class Neighbours {
                 Ipv4Address.of(e.ip), e.dev, e.mac < 0 ? null : MacAddress.of(e.mac), e.state));
       } else {
         long k = kv.getLongKey();
-        Device dev = ns.deviceByIndex((int) (k >>> 32)).orElseThrow();
+        Device dev = Objects.requireNonNull(byIndex.get((int) (k >>> 32)));
         out.add(
             new NeighbourEntry(
                 Ipv4Address.of((int) k),

@@ -38,6 +38,9 @@ public final class NetNamespace {
 
   private static final long DEFAULT_PROBE_TIMEOUT = SimTime.SECOND;
 
+  /** The start of the error a DF packet above the path MTU gets ({@code EMSGSIZE}). */
+  public static final String MESSAGE_TOO_LONG = "Message too long";
+
   private final Host host;
   private final String name;
   private final String label;
@@ -586,7 +589,8 @@ public final class NetNamespace {
    * dst}, picks the source address when {@code source} is 0, asks {@code builder} for the complete
    * Ethernet frame in a new array, which the stack takes over (MACs are filled in by the neighbour
    * layer), runs OUTPUT and POSTROUTING and sends it. Returns null when it left, or the errno text
-   * a socket would see ({@code Network is unreachable}).
+   * a socket would see ({@code Network is unreachable}; {@link #MESSAGE_TOO_LONG} and the MTU for a
+   * DF packet above the path MTU, which the stack has then recorded as dropped).
    */
   public @Nullable String sendPacket(
       int source, int dst, IntFunction<byte[]> builder, @Nullable Walk walk) {
@@ -702,17 +706,17 @@ public final class NetNamespace {
 
   /** Number of TCP streams in any state here, including closing ones. */
   public int streamCount() {
-    return sockets().streamCount();
+    return sockets == null ? 0 : sockets.streamCount();
   }
 
   /** Datagrams received on a listening UDP port so far. */
   public int udpReceived(int port) {
-    return sockets().udpReceived(port);
+    return sockets == null ? 0 : sockets.udpReceived(port);
   }
 
   /** Connections accepted on a listening TCP port so far. */
   public int tcpAccepted(int port) {
-    return sockets().tcpAccepted(port);
+    return sockets == null ? 0 : sockets.tcpAccepted(port);
   }
 
   private ProbeResult await(Sockets.Probe probe) {
@@ -765,8 +769,13 @@ public final class NetNamespace {
     return primaryAddress(route.device(), gw != null ? gw.toInt() : dst);
   }
 
-  /** The address of {@code dev} to use towards {@code peer}, or any global one here, or 0. */
-  int primaryAddress(Device dev, int peer) {
+  /**
+   * The source address the kernel picks for a packet to {@code peer} out of {@code dev} ({@code
+   * inet_select_addr}), which MASQUERADE uses too: an address of {@code dev} (one on the peer's
+   * subnet first); for a device without one (a calico or cilium host veth), the first global
+   * address of the device here with the lowest ifindex that has one; 0 when there is none.
+   */
+  public int primaryAddress(Device dev, int peer) {
     List<IfAddress> addresses = dev.addresses();
     for (IfAddress a : addresses) {
       if (a.subnet().contains(peer)) {

@@ -193,7 +193,7 @@ final class Sockets {
                 p.recordWalk ? p.walk : null);
     if (error != null) {
       String line =
-          error.startsWith("Message too long")
+          error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
               ? "ping: local error: m" + error.substring(1)
               : "ping: connect: " + error;
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);

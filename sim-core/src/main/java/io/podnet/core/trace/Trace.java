@@ -25,13 +25,14 @@ public final class Trace {
   private final List<TraceSink> sinks = new ArrayList<>();
   private final StringBuilder line = new StringBuilder(256);
 
-  /**
-   * The time a line last began with, and that time's canonical text, as a string and in ASCII
-   * (empty before): the many lines of one event share it.
-   */
+  /** The time a line last began with and that time's canonical text (empty before). */
   private long textTime = Long.MIN_VALUE;
 
   private String timeText = "";
+
+  /** The time {@link #timeBytes} is the ASCII text of: encoded lines only, made when asked. */
+  private long bytesTime = Long.MIN_VALUE;
+
   private byte[] timeBytes = new byte[0];
 
   private static final int BLOCK = 8192;
@@ -105,12 +106,11 @@ public final class Trace {
     return line.append(timeText);
   }
 
-  /** Makes {@link #timeText} and {@link #timeBytes} those of {@code time}. */
+  /** Makes {@link #timeText} that of {@code time}. */
   private void textOf(long time) {
     if (time != textTime) {
       line.setLength(0);
       timeText = SimTime.appendTo(line, time).toString();
-      timeBytes = timeText.getBytes(StandardCharsets.US_ASCII);
       textTime = time;
     }
   }
@@ -126,7 +126,11 @@ public final class Trace {
     if (!sinks.isEmpty()) {
       throw new IllegalStateException("encoded lines are only for traces without sinks");
     }
-    textOf(time);
+    if (time != bytesTime) {
+      textOf(time);
+      timeBytes = timeText.getBytes(StandardCharsets.US_ASCII);
+      bytesTime = time;
+    }
     appendEncoded(timeBytes);
   }
 

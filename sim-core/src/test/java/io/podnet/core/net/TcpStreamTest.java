@@ -236,6 +236,7 @@ class TcpStreamTest {
       c.s.send(new byte[100]);
     }
     long start = sim.now();
+    int stepsAbove = 0;
 
     for (int step = 0; step <= 40; step++) {
       sim.runUntil(start + step * 100L);
@@ -243,8 +244,10 @@ class TcpStreamTest {
       int exact = c.s.queuedBytes(sim.now());
 
       assertThat(atMost).as("at %d ns", step * 100).isGreaterThanOrEqualTo(exact);
-      assertThat(c.s.queuedBytesAtMost()).isEqualTo(exact);
+      stepsAbove += atMost > exact ? 1 : 0;
     }
+    // The bound is only worth having if it lags the exact count until the ring is looked at.
+    assertThat(stepsAbove).isPositive();
     sim.runUntilIdle();
     assertThat(c.s.queuedBytes(sim.now())).isZero();
     assertThat(c.s.queuedBytesAtMost()).isZero();

@@ -135,7 +135,7 @@ final class Canonical {
     final PathAttributes attributes;
 
     /** The encoding the last receiver of these got next from the same peer, or null. */
-    private @Nullable Encoded next;
+    @Nullable Encoded next;
 
     /** The path id learned from these from the peer at {@link #learnedFrom}, or -1. */
     private int learnedPath = -1;

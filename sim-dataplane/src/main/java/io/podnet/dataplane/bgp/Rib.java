@@ -14,8 +14,9 @@ import java.util.Objects;
  * <p>Prefix ids count from 0 in the order the network first meets the prefixes, and a reflector
  * tells its clients of new prefixes in about that order, so the entries an UPDATE after another
  * touches lie side by side (a hash table would scatter them, and at thousands of clients each touch
- * would miss the cache). The arrays are as long as the highest id held, which in a cluster, where
- * every node learns nearly every prefix, is about the number of entries.
+ * would miss the cache). The arrays are at least as long as the highest id ever added (they grow by
+ * half and never shrink), which in a cluster, where every node learns nearly every prefix, is about
+ * the number of entries.
  *
  * <p>Nearly every prefix has one or two candidates (a client of two reflectors), held in its entry;
  * a third and more are kept beside it. The table is only looked up by id; {@link #prefixes} leaves

@@ -1,6 +1,5 @@
 package io.podnet.dataplane.netfilter;
 
-import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
@@ -557,7 +556,7 @@ public final class Netfilter {
     if (n.address() != null) {
       addr = n.address().toInt();
     } else {
-      int a = out == null ? 0 : masqueradeAddress(ns, out, f.t[1]);
+      int a = out == null ? 0 : ns.primaryAddress(out, f.t[1]);
       if (a == 0) {
         return Drop.of(DropReason.FILTERED, rule + " (no address on " + out + ")");
       }
@@ -583,36 +582,6 @@ public final class Netfilter {
     f.t[7] = port;
     conntrack.rehash(f);
     return null;
-  }
-
-  /**
-   * The source MASQUERADE picks, as the kernel's {@code inet_select_addr}: an address of the
-   * outgoing device (one on the destination's subnet first); for a device without one (a calico or
-   * cilium host veth), the first global address of another device of the namespace.
-   */
-  private static int masqueradeAddress(NetNamespace ns, Device out, int dst) {
-    int fallback = 0;
-    for (IfAddress a : out.addresses()) {
-      int addr = a.address().toInt();
-      if (a.subnet().contains(dst)) {
-        return addr;
-      }
-      if (fallback == 0) {
-        fallback = addr;
-      }
-    }
-    if (fallback != 0) {
-      return fallback;
-    }
-    for (Device d : ns.devices()) {
-      for (IfAddress a : d.addresses()) {
-        int addr = a.address().toInt();
-        if ((addr >>> 24) != 127) {
-          return addr;
-        }
-      }
-    }
-    return 0;
   }
 
   /** Rewrites the packet towards the flow's other tuple, inverted (and an ICMP error's quote). */

@@ -175,11 +175,10 @@ public final class IpipTunnel extends Device {
                         .withTtl(ttl),
                     inner),
             frame.walk());
-    if (error != null) {
-      // An outer packet above a path MTU the node learned for the remote is refused with DF set.
-      DropReason reason =
-          error.startsWith("Message too long") ? DropReason.FRAG_NEEDED : DropReason.NO_ROUTE;
-      drop(frame, Drop.of(reason, "ipip remote " + remote + ": " + error));
+    // An outer packet above a path MTU the node learned for the remote is refused with DF set, and
+    // the stack has recorded that drop on this walk already.
+    if (error != null && !error.startsWith(NetNamespace.MESSAGE_TOO_LONG)) {
+      drop(frame, Drop.of(DropReason.NO_ROUTE, "ipip remote " + remote + ": " + error));
     }
   }
 

@@ -100,9 +100,11 @@ class CanonicalTest {
     // A first receiver gets a then b: b becomes the guess after a.
     Canonical.Encoded ea = values.encodedAt(a, ua.attrStart, ua.attrEnd, true, true, null);
     Canonical.Encoded eb = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
+    Canonical.Encoded guessAfterB = ea.next;
 
     // The next receiver gets a then c: the guess b is wrong, c is found; then a then b again.
     Canonical.Encoded ec = values.encodedAt(c, uc.attrStart, uc.attrEnd, true, true, ea);
+    Canonical.Encoded guessAfterC = ea.next;
     Canonical.Encoded ebAgain = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
     // A receiver after that gets a then b: the guess b is right; then one decoding 2-octet ASes.
     Canonical.Encoded ebGuessed = values.encodedAt(b, ub.attrStart, ub.attrEnd, true, true, ea);
@@ -111,6 +113,8 @@ class CanonicalTest {
     assertThat(ec.attributes)
         .isEqualTo(PathAttributes.local(NODE + 2, 100))
         .isNotSameAs(eb.attributes);
+    assertThat(guessAfterB).isSameAs(eb);
+    assertThat(guessAfterC).isSameAs(ec);
     assertThat(ebAgain).isSameAs(eb);
     assertThat(ebGuessed).isSameAs(eb);
     assertThat(ebTwoOctet).isNotSameAs(eb);

@@ -142,6 +142,7 @@ class NetfilterTest {
     server.listenUdp(8080);
 
     client.connectTcp(VIP, 80);
+    int tcpFlows = nf.conntrack().count();
     boolean afterTcp = nf.conntrack().hasUdpFlows();
     client.sendUdp(VIP, 80, new byte[] {1});
     boolean afterUdp = nf.conntrack().hasUdpFlows();
@@ -152,6 +153,7 @@ class NetfilterTest {
     boolean again = nf.conntrack().hasUdpFlows();
     nf.conntrack().flush();
 
+    assertThat(tcpFlows).isEqualTo(1);
     assertThat(afterTcp).isFalse();
     assertThat(afterUdp).isTrue();
     assertThat(afterExpiry).isFalse();
