@@ -515,7 +515,14 @@ final class IpStack {
       return;
     }
     hop(null, HopAction.ROUTE, frame, route.toString());
-    output(route, frame, null, pathMtu(route, dst));
+    int mtu = pathMtu(route, dst);
+    if (frame.largestWirePacket() > mtu
+        && Ipv4Header.dontFragment(frame.buffer(), frame.l3Offset())) {
+      // ip_fragment refuses a DF packet too big for the new route, as local output does.
+      drop(route.device(), frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
+      return;
+    }
+    output(route, frame, null, mtu);
   }
 
   /**

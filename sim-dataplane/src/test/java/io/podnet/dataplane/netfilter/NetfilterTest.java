@@ -3,6 +3,7 @@ package io.podnet.dataplane.netfilter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
@@ -13,7 +14,9 @@ import io.podnet.core.net.Frame;
 import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
+import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.core.net.Route;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import java.lang.management.ManagementFactory;
@@ -87,6 +90,35 @@ class NetfilterTest {
           "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m udp --dport 80 -j DNAT --to-destination"
               + " 10.244.2.2:8080",
           "COMMIT");
+
+  @Test
+  void outputDnat_dfPingRedirectedToARouteWithASmallerMtu_droppedNotFragmented() {
+    Device eth0 = node1.device("eth0");
+    node1.addRoute(Route.to(Cidr.of(VIP, 32)).via(BridgeTopology.nodeAddress(1)).dev(eth0).build());
+    node1.addRoute(
+        Route.to(Cidr.parse("10.244.2.2/32"))
+            .via(BridgeTopology.nodeAddress(1))
+            .dev(eth0)
+            .mtu(1400)
+            .build());
+    nf.restore(
+        rules(
+            "*nat",
+            ":OUTPUT ACCEPT [0:0]",
+            "-A OUTPUT -d 10.96.0.10/32 -p icmp -j DNAT --to-destination 10.244.2.2",
+            "COMMIT"),
+        "output-dnat.v4");
+
+    ProbeResult r =
+        node1.ping(VIP, PingOptions.DEFAULT.withPayloadSize(1400).withTimeout(SimTime.SECOND));
+
+    // 1428 bytes fit the route to the VIP (1500), not the one to the pod it becomes (1400).
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
+    assertThat(r.walk().hops())
+        .extracting(h -> h.hop().action() + " " + h.hop().detail())
+        .contains("DROP fragmentation needed and DF set: mtu 1400")
+        .noneMatch(h -> h.startsWith("TX"));
+  }
 
   @Test
   void dnat_connectTcp_replyComesFromTheServiceAddress() {
