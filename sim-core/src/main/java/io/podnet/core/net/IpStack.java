@@ -533,6 +533,18 @@ final class IpStack {
     return pathMtu(route, learned(route, dst));
   }
 
+  /**
+   * The MTU of the path this namespace sends to {@code dst} by ({@link #pathMtu(Route, int)}), or 0
+   * when no unicast route with a device leads there.
+   */
+  int pathMtu(int dst) {
+    Route route = ns.routes().lookup(dst);
+    if (route == null || route.type() != Route.Type.UNICAST || route.device() == null) {
+      return 0;
+    }
+    return pathMtu(route, dst);
+  }
+
   private static int pathMtu(Route route, @Nullable LearnedMtu learned) {
     return learned == null ? route.pathMtu() : Math.min(route.pathMtu(), learned.mtu());
   }
@@ -708,6 +720,19 @@ final class IpStack {
         learnPathMtu(Ipv4Header.dst(quoted, 0), message.rest() & 0xFFFF);
       }
     }
+    if (isErrorForBoundProtocol(message)) {
+      // The protocol's own error handler takes it, as ipip_err does: nothing more than the path
+      // MTU above to learn, and no socket to tell.
+      hop(
+          dev,
+          HopAction.DELIVER,
+          frame,
+          "icmp error for protocol "
+              + Ipv4Header.protocol(message.payload(), 0)
+              + ": "
+              + icmpText(message.type(), message.code(), message.rest() & 0xFFFF));
+      return;
+    }
     if (message.type() == IcmpMessage.ECHO_REQUEST) {
       hop(dev, HopAction.DELIVER, frame, "icmp echo request");
       IcmpMessage reply =
@@ -716,6 +741,15 @@ final class IpStack {
       return;
     }
     ns.sockets().icmpInput(dev, frame, message);
+  }
+
+  /** Whether {@code message} is an error about a packet of a protocol bound with a handler. */
+  private boolean isErrorForBoundProtocol(IcmpMessage message) {
+    int type = message.type();
+    byte[] quoted = message.payload();
+    return (type == IcmpMessage.DEST_UNREACHABLE || type == IcmpMessage.TIME_EXCEEDED)
+        && quoted.length >= Ipv4Header.MIN_LENGTH
+        && protocolHandlers.containsKey(Ipv4Header.protocol(quoted, 0));
   }
 
   /**

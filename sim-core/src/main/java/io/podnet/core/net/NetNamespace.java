@@ -6,6 +6,7 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.trace.Trace;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import java.nio.charset.StandardCharsets;
@@ -623,6 +624,25 @@ public final class NetNamespace {
    */
   public void sendIcmpError(@Nullable Device in, Frame original, int type, int code) {
     stack.icmpError(in, original, type, code, 0);
+  }
+
+  /**
+   * Answers {@code original} with "fragmentation needed" reporting {@code mtu}, as a tunnel's
+   * {@code icmp_ndo_send} does for a DF packet it cannot carry within the path MTU; the same RFC
+   * 1122 exceptions as {@link #sendIcmpError}.
+   */
+  public void sendFragmentationNeeded(@Nullable Device in, Frame original, int mtu) {
+    stack.icmpError(
+        in, original, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.FRAGMENTATION_NEEDED, mtu);
+  }
+
+  /**
+   * The MTU of the path this namespace sends to {@code dst} by: its route's, or a smaller one
+   * learned from a "fragmentation needed" error (the kernel's {@code dst_mtu} of the route with its
+   * exception); 0 when no unicast route with a device leads to {@code dst}.
+   */
+  public int pathMtu(int dst) {
+    return stack.pathMtu(dst);
   }
 
   // ---------------------------------------------------------------- sockets

@@ -24,6 +24,11 @@ import java.util.List;
  * inherit}), DF copied from it and ECN copied to it, and sent through the namespace's routing; what
  * arrives with protocol 4 is unwrapped and the inner packet enters the device. The inner TTL is
  * never touched.
+ *
+ * <p>Path MTU discovery goes through the tunnel as in the kernel's {@code tnl_update_pmtu}: a DF
+ * packet longer than the path MTU to the remote less 20 (a path MTU the node learned from a
+ * router's "fragmentation needed" about an outer packet) is dropped and answered with
+ * "fragmentation needed" reporting that MTU, so the inner sender learns it in turn.
  */
 public final class IpipTunnel extends Device {
 
@@ -157,6 +162,12 @@ public final class IpipTunnel extends Device {
     nextIpId = (nextIpId + 1) & 0xFFFF;
     if (Encapsulation.circular(ns, this, remote.toInt())) {
       drop(frame, Encapsulation.circularDrop(this, remote));
+      return;
+    }
+    int pathMtu = ns.pathMtu(nextHop);
+    if (df && pathMtu > 0 && total > pathMtu - OVERHEAD) {
+      ns.sendFragmentationNeeded(this, frame, pathMtu - OVERHEAD);
+      drop(frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + (pathMtu - OVERHEAD)));
       return;
     }
     hop(HopAction.ENCAP, frame, "ipip remote " + remote);

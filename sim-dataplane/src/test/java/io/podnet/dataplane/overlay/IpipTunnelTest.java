@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
+import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.Iproute2;
@@ -16,6 +18,8 @@ import io.podnet.core.net.Route;
 import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
 import io.podnet.core.packet.EthernetHeader;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.trace.PcapWriter;
@@ -109,6 +113,83 @@ class IpipTunnelTest {
 
     assertThat(r.message())
         .isEqualTo("From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1480)");
+  }
+
+  /** A 1428-byte DF ping: over a path of 1400 bytes once IPIP adds its 20. */
+  private static final PingOptions PAST_1380 = PingOptions.DEFAULT.withPayloadSize(1400);
+
+  @Test
+  void ping_dfPacketAboveTheRouteMtuToTheRemoteLess20_podToldThatMtuThenFailsLocally() {
+    Overlays o = Overlays.calicoIpip(1);
+    o.node1.addRoute(
+        Route.to(Cidr.parse("192.168.1.12/32")).dev(o.node1.device("eth0")).mtu(1400).build());
+
+    ProbeResult first = o.pod1.ping(ip("10.244.2.2"), PAST_1380);
+    ProbeResult second = o.pod1.ping(ip("10.244.2.2"), PAST_1380.withSequence(2));
+    ProbeResult fits =
+        o.pod1.ping(ip("10.244.2.2"), PingOptions.DEFAULT.withPayloadSize(1352).withSequence(3));
+
+    assertThat(first.message())
+        .isEqualTo("From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1380)");
+    assertThat(hops(first.walk(), HopAction.DROP))
+        .extracting(h -> h.location() + " " + h.device() + " " + h.detail())
+        .containsExactly("node-1 tunl0 fragmentation needed and DF set: mtu 1380");
+    assertThat(hops(first.walk(), HopAction.ENCAP)).isEmpty();
+    assertThat(second.message()).isEqualTo("ping: local error: message too long, mtu=1380");
+    assertThat(fits.success()).as(fits.walk().render()).isTrue();
+  }
+
+  @Test
+  void
+      ping_afterTheNodeLearnedASmallerPathMtuToTheRemote_noDfOuterFragmentedAndDfToldTheMtuLess20() {
+    Overlays o = Overlays.calicoIpip(1);
+    byte[] quoted = new byte[Ipv4Header.MIN_LENGTH + 8];
+    Ipv4Header.of(ip("192.168.1.11"), ip("192.168.1.12"), IpProtocol.IPIP, 1428)
+        .withDontFragment(true)
+        .encode(quoted, 0);
+    // A router on the way to node-2 would send this about an outer packet too big for its link.
+    o.node2.sendPacket(
+        0,
+        ip("192.168.1.11").toInt(),
+        src ->
+            Frames.icmpError(
+                MacAddress.ZERO,
+                MacAddress.ZERO,
+                Ipv4Address.of(src),
+                ip("192.168.1.11"),
+                64,
+                1,
+                IcmpMessage.fragmentationNeeded(1400, quoted)),
+        null);
+    o.network.simulation().runUntilIdle();
+    assertThat(o.sink.lines())
+        .as("tunl0's error handler takes it, as ipip_err does")
+        .anyMatch(l -> l.contains("icmp error for protocol 4: need to frag (mtu 1400)"))
+        .noneMatch(l -> l.contains("hop node-1 ") && l.contains(" drop "));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    o.node1.device("eth0").capture(PcapWriter.to(bytes));
+
+    ProbeResult noDf = o.pod1.ping(ip("10.244.2.2"), PAST_1380.withDontFragment(false));
+    ProbeResult df = o.pod1.ping(ip("10.244.2.2"), PAST_1380.withSequence(2));
+
+    assertThat(o.node1.pathMtu(ip("192.168.1.12").toInt())).isEqualTo(1400);
+    assertThat(noDf.success()).as(noDf.walk().render()).isTrue();
+    assertThat(
+            Pcaps.frames(bytes.toByteArray()).stream()
+                .filter(f -> Ipv4Header.src(f, EthernetHeader.LENGTH) == ip("192.168.1.11").toInt())
+                .map(f -> Ipv4Header.totalLength(f, EthernetHeader.LENGTH)))
+        .as("the 1448-byte outer packet leaves node-1 in fragments of the learned 1400")
+        .containsExactly(1396, 72);
+    assertThat(df.message())
+        .isEqualTo("From 10.244.1.1 icmp_seq=2 Frag needed and DF set (mtu = 1380)");
+  }
+
+  @Test
+  void pathMtu_noRouteToTheDestination_zero() {
+    Overlays o = Overlays.calicoIpip(1);
+
+    assertThat(o.node1.pathMtu(ip("203.0.113.9").toInt())).isZero();
+    assertThat(o.node1.pathMtu(ip("192.168.1.12").toInt())).isEqualTo(1500);
   }
 
   @Test
