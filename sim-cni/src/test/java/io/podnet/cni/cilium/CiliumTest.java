@@ -144,9 +144,11 @@ class CiliumTest {
     Pod b = cluster.runPod("web-2", "node-2");
 
     ProbeResult fits =
-        a.requireNetns().ping(b.requireIp(), PingOptions.DEFAULT.withPayloadSize(1422));
+        a.requireNetns()
+            .ping(b.requireIp(), PingOptions.DEFAULT.withDontFragment(true).withPayloadSize(1422));
     ProbeResult tooBig =
-        a.requireNetns().ping(b.requireIp(), PingOptions.DEFAULT.withPayloadSize(1423));
+        a.requireNetns()
+            .ping(b.requireIp(), PingOptions.DEFAULT.withDontFragment(true).withPayloadSize(1423));
 
     assertThat(fits.success()).as(fits.walk().render()).isTrue();
     assertThat(tooBig.message()).isEqualTo("ping: local error: message too long, mtu=1450");

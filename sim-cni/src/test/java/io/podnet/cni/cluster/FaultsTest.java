@@ -710,7 +710,7 @@ class FaultsTest {
     Pod a = cluster.runPod("a", "node-1");
     Pod b = cluster.runPod("b", "node-2");
     assertThat(Iproute2.ipLinkShow(a.requireNetns(), "eth0")).contains("mtu 1500");
-    PingOptions full = PingOptions.DEFAULT.withPayloadSize(1472);
+    PingOptions full = PingOptions.DEFAULT.withPayloadSize(1472).withDontFragment(true);
 
     Ping tooBig = Ping.run(a.requireNetns(), b.requireIp(), 1, full);
 

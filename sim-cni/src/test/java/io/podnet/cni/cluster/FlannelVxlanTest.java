@@ -100,12 +100,15 @@ class FlannelVxlanTest {
     Pod a = cluster.runPod("web-1", "node-1");
     Pod b = cluster.runPod("web-2", "node-2");
 
-    ProbeResult r = a.requireNetns().ping(b.requireIp(), PingOptions.DEFAULT.withPayloadSize(1422));
+    ProbeResult r =
+        a.requireNetns()
+            .ping(b.requireIp(), PingOptions.DEFAULT.withDontFragment(true).withPayloadSize(1422));
 
     assertThat(r.success()).as(r.message()).isTrue();
     assertThat(
             a.requireNetns()
-                .ping(b.requireIp(), PingOptions.DEFAULT.withPayloadSize(1423))
+                .ping(
+                    b.requireIp(), PingOptions.DEFAULT.withDontFragment(true).withPayloadSize(1423))
                 .message())
         .isEqualTo("ping: local error: message too long, mtu=1450");
   }

@@ -427,6 +427,26 @@ final class IpStack {
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
+    return localOutput(source, dst, builder, walk, sender, false);
+  }
+
+  /**
+   * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a socket in path-MTU discovery
+   * mode {@code want} ({@code fragmentAboveMtu}), as the kernel's {@code __ip_make_skb} treats it:
+   * a DF packet above the path MTU leaves without DF, fragmented, instead of failing.
+   */
+  @Nullable String localOutput(
+      int source, int dst, PacketBuilder builder, @Nullable Walk walk, boolean fragmentAboveMtu) {
+    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu);
+  }
+
+  private @Nullable String localOutput(
+      int source,
+      int dst,
+      PacketBuilder builder,
+      @Nullable Walk walk,
+      @Nullable TcpStream sender,
+      boolean fragmentAboveMtu) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
       Frame frame =
@@ -469,8 +489,11 @@ final class IpStack {
     int off = frame.l3Offset();
     int mtu = pathMtu(route, dst);
     if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
-      drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
-      return NetNamespace.MESSAGE_TOO_LONG + ", mtu=" + mtu;
+      if (!fragmentAboveMtu) {
+        drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
+        return NetNamespace.MESSAGE_TOO_LONG + ", mtu=" + mtu;
+      }
+      Ipv4Header.clearDontFragment(b, off);
     }
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;

@@ -185,12 +185,13 @@ final class Sockets {
                         Ipv4Address.of(src),
                         dst,
                         o.ttl(),
-                        o.dontFragment(),
+                        o.pmtuDiscovery() != PingOptions.PmtuDiscovery.DONT,
                         ns.stack().nextIpId(),
                         id,
                         o.sequence(),
                         o.payloadSize()),
-                p.recordWalk ? p.walk : null);
+                p.recordWalk ? p.walk : null,
+                o.pmtuDiscovery() == PingOptions.PmtuDiscovery.WANT);
     if (error != null) {
       String line =
           error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
@@ -226,7 +227,8 @@ final class Sockets {
                         srcPort,
                         port,
                         payload),
-                p.walk);
+                p.walk,
+                true); // a UDP socket's default path-MTU discovery mode is "want"
     if (error != null) {
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, "send: " + error, null, -1);
     }

@@ -437,6 +437,14 @@ public final class Ipv4Header {
     replaceWord(b, off, 6, df | (more ? MF : 0) | offsetUnits);
   }
 
+  /**
+   * Clears Don't Fragment in the header at {@code off}, keeping More Fragments and the offset and
+   * updating the checksum.
+   */
+  public static void clearDontFragment(byte[] b, int off) {
+    replaceWord(b, off, 6, Bytes.u16(b, off + 6) & ~DF);
+  }
+
   /** Recomputes the checksum of the header at {@code off} from scratch, options included. */
   public static void rewriteChecksum(byte[] b, int off) {
     Bytes.put16(b, off + CHECKSUM_OFFSET, 0);

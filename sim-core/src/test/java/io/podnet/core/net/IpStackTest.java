@@ -166,7 +166,9 @@ class IpStackTest {
   void localOutput_packetAboveOwnMtuWithDf_localErrorLikeIputils() {
     Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT.withMtu(1450), LinkSpec.DEFAULT);
 
-    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1430));
+    ProbeResult r =
+        t.client.ping(
+            ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1430).withDontFragment(true));
 
     // the lab capture: ping -M do -s 1430 over a 1450 MTU
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
@@ -175,8 +177,12 @@ class IpStackTest {
     assertThat(Fixtures.hops(r.walk(), HopAction.TX)).isEmpty();
   }
 
-  /** A client behind a router whose link to the server takes 1400 bytes, and a 1428-byte ping. */
-  private static final PingOptions PAST_1400 = PingOptions.DEFAULT.withPayloadSize(1400);
+  /**
+   * A client behind a router whose link to the server takes 1400 bytes, and a 1428-byte ping with
+   * DF always set ({@code ping -M do -s 1400}).
+   */
+  private static final PingOptions PAST_1400 =
+      PingOptions.DEFAULT.withPayloadSize(1400).withDontFragment(true);
 
   @Test
   void ping_bigWithDfAfterFragNeeded_failsLocallyAtTheLearnedPathMtu() {
@@ -204,6 +210,44 @@ class IpStackTest {
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
     // 1408 bytes of ICMP in pieces of at most 1400 - 20: 1376 and 32, cut by the client
     assertCutByClient(r, "fragment offset 0 queued", "fragment offset 1376 queued");
+  }
+
+  @Test
+  void ping_defaultModeAfterFragNeeded_sentWithoutDfInFragmentsAndAnswered() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    PingOptions want = PingOptions.DEFAULT.withPayloadSize(1400);
+
+    ProbeResult first = t.client.ping(ip("10.0.2.2"), want);
+    ProbeResult second = t.client.ping(ip("10.0.2.2"), want.withSequence(2));
+
+    // ping without -M: the first fits the client's own 1500, so it leaves with DF and the router
+    // refuses it; the second is above the 1400 learned from that, so it leaves without DF, cut.
+    assertThat(first.message())
+        .isEqualTo("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)");
+    assertThat(second.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertCutByClient(second, "fragment offset 0 queued", "fragment offset 1376 queued");
+  }
+
+  @Test
+  void ping_defaultModeAboveTheOwnMtu_fragmentedByTheSenderNotALocalError() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT.withMtu(1450), LinkSpec.DEFAULT);
+
+    ProbeResult r = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1430));
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertCutByClient(r, "fragment offset 0 queued", "fragment offset 1424 queued");
+  }
+
+  @Test
+  void sendUdp_datagramAboveTheLearnedPathMtu_fragmentedByTheSenderAndDelivered() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    t.client.ping(ip("10.0.2.2"), PAST_1400);
+    t.server.listenUdp(53);
+
+    ProbeResult r = t.client.sendUdp(ip("10.0.2.2"), 53, new byte[1420]);
+
+    assertThat(r.outcome()).as(r.message()).isEqualTo(ProbeResult.Outcome.DELIVERED);
+    assertThat(t.server.udpReceived(53)).isEqualTo(1);
   }
 
   /**
@@ -424,8 +468,9 @@ class IpStackTest {
             .mtu(1450)
             .build());
 
-    ProbeResult fits = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1422));
-    ProbeResult tooBig = t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1423));
+    PingOptions dontFragment = PingOptions.DEFAULT.withDontFragment(true);
+    ProbeResult fits = t.client.ping(ip("10.0.2.2"), dontFragment.withPayloadSize(1422));
+    ProbeResult tooBig = t.client.ping(ip("10.0.2.2"), dontFragment.withPayloadSize(1423));
 
     assertThat(fits.outcome()).isEqualTo(ProbeResult.Outcome.REPLY);
     assertThat(tooBig.message()).isEqualTo("ping: local error: message too long, mtu=1450");

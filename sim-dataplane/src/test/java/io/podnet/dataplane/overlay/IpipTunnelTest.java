@@ -115,8 +115,9 @@ class IpipTunnelTest {
         .isEqualTo("From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1480)");
   }
 
-  /** A 1428-byte DF ping: over a path of 1400 bytes once IPIP adds its 20. */
-  private static final PingOptions PAST_1380 = PingOptions.DEFAULT.withPayloadSize(1400);
+  /** A 1428-byte ping with DF always set ({@code ping -M do -s 1400}): over 1400 inside IPIP. */
+  private static final PingOptions PAST_1380 =
+      PingOptions.DEFAULT.withPayloadSize(1400).withDontFragment(true);
 
   @Test
   void ping_dfPacketAboveTheRouteMtuToTheRemoteLess20_podToldThatMtuThenFailsLocally() {
