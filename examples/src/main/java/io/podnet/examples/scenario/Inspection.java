@@ -3,6 +3,7 @@ package io.podnet.examples.scenario;
 import io.podnet.cni.cilium.CiliumStatus;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.Pod;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
 import java.util.Optional;
@@ -16,8 +17,8 @@ public final class Inspection {
 
   /** The commands an inspection understands, as an error message lists them. */
   static final String COMMANDS =
-      "ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge fdb show,"
-          + " iptables-save, conntrack -L, cilium status";
+      "ip link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip route get ADDRESS, ip"
+          + " neigh, bridge fdb show, iptables-save, conntrack -L, cilium status";
 
   private Inspection() {}
 
@@ -36,6 +37,10 @@ public final class Inspection {
     if (kind == null) {
       throw new IllegalArgumentException(
           "unsupported command \"" + line + "\" (expected one of: " + COMMANDS + ")");
+    }
+    String problem = problem(kind, w);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     NetNamespace ns;
     if (node != null) {
@@ -69,19 +74,24 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    return render(cluster, ns, node, kind, device(kind, w));
+    return render(cluster, ns, node, kind, argument(kind, w));
   }
 
   /**
    * Renders the command of {@code kind} (as {@link #kind} returns it) in {@code ns}; {@code node}
-   * names the node for the node-wide commands, {@code dev} the device a link command asks for.
+   * names the node for the node-wide commands, {@code arg} the device a link command asks for or
+   * the address of {@code ip route get}.
    */
   static String render(
       Cluster cluster,
       NetNamespace ns,
       @org.jspecify.annotations.Nullable String node,
       String kind,
-      @org.jspecify.annotations.Nullable String dev) {
+      @org.jspecify.annotations.Nullable String arg) {
+    if (kind.equals("routeget")) {
+      return Iproute2.ipRouteGet(ns, Ipv4Address.parse(String.valueOf(arg)));
+    }
+    String dev = arg;
     if (dev != null && ns.devices().stream().noneMatch(d -> d.name().equals(dev))) {
       return "Device \"" + dev + "\" does not exist.\n";
     }
@@ -104,23 +114,47 @@ public final class Inspection {
     return kind.equals("iptables-save") || kind.equals("conntrack") || kind.equals("cilium");
   }
 
-  /** Returns the device a link command of {@code kind} names as its last word, or null. */
-  static @org.jspecify.annotations.Nullable String device(String kind, String[] w) {
+  /**
+   * Returns the argument a command of {@code kind} names as its last word: the device of a link
+   * command, the address of {@code ip route get}; else null.
+   */
+  static @org.jspecify.annotations.Nullable String argument(String kind, String[] w) {
     String last = w[w.length - 1];
-    return (kind.equals("link") || kind.equals("dlink"))
-            && !last.equals("link")
-            && !last.equals("show")
+    boolean link = kind.equals("link") || kind.equals("dlink");
+    return kind.equals("routeget") || link && !last.equals("link") && !last.equals("show")
         ? last
         : null;
   }
 
   /**
+   * Returns what is wrong with the argument of the command the words {@code w} of {@code kind}
+   * spell, or null when nothing is: {@code ip route get} takes a dotted-quad IPv4 address.
+   */
+  static @org.jspecify.annotations.Nullable String problem(String kind, String[] w) {
+    if (!kind.equals("routeget")) {
+      return null;
+    }
+    try {
+      Ipv4Address.parse(w[3]);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "ip route get expects an IPv4 address such as 10.244.1.5, got \"" + w[3] + "\"";
+    }
+  }
+
+  /**
    * Returns the kind of inspection command the words {@code w} spell ({@code link}, {@code dlink},
-   * {@code addr}, {@code route}, {@code neigh}, {@code fdb}, {@code iptables-save}, {@code
-   * conntrack}, {@code cilium}), or null when they spell none.
+   * {@code addr}, {@code route}, {@code routeget}, {@code neigh}, {@code fdb}, {@code
+   * iptables-save}, {@code conntrack}, {@code cilium}), or null when they spell none.
    */
   static @org.jspecify.annotations.Nullable String kind(String[] w) {
     String line = String.join(" ", w);
+    if (w.length == 4
+        && w[0].equals("ip")
+        && (w[1].equals("route") || w[1].equals("r"))
+        && w[2].equals("get")) {
+      return "routeget";
+    }
     if (line.equals("ip link")
         || line.equals("ip link show")
         || (w.length == 4 && line.startsWith("ip link show "))) {

@@ -1384,6 +1384,11 @@ public final class Scenario {
                 + ")");
         return;
       }
+      String problem = Inspection.problem(normalized, w);
+      if (problem != null) {
+        error(at, p + ".command: " + problem);
+        return;
+      }
       if (normalized.equals("cilium") && !cni.equals("cilium")) {
         error(
             at,
@@ -1413,9 +1418,9 @@ public final class Scenario {
       }
       args.put("command", line);
       args.put("run", normalized);
-      String dev = Inspection.device(normalized, w);
-      if (dev != null) {
-        args.put("dev", dev);
+      String arg = Inspection.argument(normalized, w);
+      if (arg != null) {
+        args.put("arg", arg);
       }
     }
 

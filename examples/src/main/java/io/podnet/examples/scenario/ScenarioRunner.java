@@ -624,7 +624,7 @@ public final class ScenarioRunner {
       out.append("$ kubectl exec ").append(a.get("pod")).append(" -- ").append(cmd).append('\n');
       ns = netns(cluster, a.get("pod"));
     }
-    out.append(Inspection.render(cluster, ns, node, a.get("run"), a.get("dev")));
+    out.append(Inspection.render(cluster, ns, node, a.get("run"), a.get("arg")));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

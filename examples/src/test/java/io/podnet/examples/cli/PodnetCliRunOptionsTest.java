@@ -204,6 +204,37 @@ class PodnetCliRunOptionsTest {
   }
 
   @Test
+  void inspect_routeGetFromANode_printsTheRouteTheKernelPicks() {
+    assertThat(inspectRouteGetOnNode1("192.168.1.12")).isZero();
+    assertThat(out.toString())
+        .isEqualTo("192.168.1.12 dev eth0 src 192.168.1.11 uid 0 \n    cache \n");
+  }
+
+  @Test
+  void inspect_routeGetOfANonAddress_exitsTwoWithOneLine() {
+    assertThat(inspectRouteGetOnNode1("10.244.1")).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "podnet: ip route get expects an IPv4 address such as 10.244.1.5, got \"10.244.1\"\n");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  private int inspectRouteGetOnNode1(String address) {
+    return run(
+        "inspect",
+        file.toString(),
+        "--at",
+        "2s",
+        "--node",
+        "node-1",
+        "--",
+        "ip",
+        "route",
+        "get",
+        address);
+  }
+
+  @Test
   void inspect_neitherNodeNorPod_exitsTwoWithOneLine() {
     assertThat(run("inspect", file.toString(), "--at", "5s", "--", "ip", "route")).isEqualTo(2);
     assertThat(err.toString())

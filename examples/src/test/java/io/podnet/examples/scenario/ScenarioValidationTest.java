@@ -218,8 +218,14 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    exec: {node: node-1, command: ip rule}",
             "12:35: steps[1].exec.command: unsupported command \"ip rule\" (expected one of: ip"
-                + " link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip neigh, bridge"
-                + " fdb show, iptables-save, conntrack -L, cilium status)"),
+                + " link [show [DEV]], ip -d link show [DEV], ip addr, ip route, ip route get"
+                + " ADDRESS, ip neigh, bridge fdb show, iptables-save, conntrack -L, cilium"
+                + " status)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    exec: {pod: a, command: ip route get pod-b}",
+            "12:29: steps[1].exec.command: ip route get expects an IPv4 address such as"
+                + " 10.244.1.5, got \"pod-b\""),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {pod: a, command: iptables-save}",

@@ -51,7 +51,7 @@ final class IpStack {
    * A path MTU learned for one destination, the route (device and gateway) it was learned on, and
    * when it expires: a kernel route exception, which belongs to its next hop.
    */
-  private record LearnedMtu(int mtu, long expires, Device device, int gateway) {
+  record LearnedMtu(int mtu, long expires, Device device, int gateway) {
 
     boolean isOn(Route route) {
       Ipv4Address gw = route.gateway();
@@ -472,11 +472,8 @@ final class IpStack {
     if (route == null) {
       return "Network is unreachable";
     }
-    if (route.type() == Route.Type.BLACKHOLE) {
-      return "Invalid argument";
-    }
     if (route.type() != Route.Type.UNICAST) {
-      return "No route to host";
+      return route.type().error();
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
@@ -573,7 +570,7 @@ final class IpStack {
   }
 
   /** The path MTU learned for {@code dst} on {@code route}, if it has not expired; else null. */
-  private @Nullable LearnedMtu learned(Route route, int dst) {
+  @Nullable LearnedMtu learned(Route route, int dst) {
     Int2ObjectOpenHashMap<LearnedMtu> all = learnedMtus;
     LearnedMtu l = all == null ? null : all.get(dst);
     if (l == null) {

@@ -1,8 +1,10 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.IfAddress;
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.addr.Ipv6Address;
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +72,47 @@ public final class Iproute2 {
       sb.append(" \n");
     }
     return sb.toString();
+  }
+
+  /**
+   * {@code ip route get ADDRESS}: the route the kernel picks for a packet this namespace sends to
+   * {@code dst}, as a cloned route ({@code cache}), with the source address it would use, {@code
+   * uid 0} (commands run as root), and, under a path MTU learned from "fragmentation needed", the
+   * seconds until it expires and that MTU ({@code cache expires 597sec mtu 1400}); a route's own
+   * {@code mtu} shows there too. A local address answers {@code local ... dev lo table local};
+   * without a usable route the answer is iproute2's {@code RTNETLINK answers: ...} line. Broadcast
+   * destinations are answered by their route, not as {@code broadcast}.
+   */
+  public static String ipRouteGet(NetNamespace ns, Ipv4Address dst) {
+    int d = dst.toInt();
+    if (ns.isLocalAddress(d)) {
+      return "local " + dst + " dev lo table local src " + dst + " uid 0 \n    cache <local> \n";
+    }
+    Route route = ns.routes().lookup(d);
+    if (route == null) {
+      return "RTNETLINK answers: Network is unreachable\n";
+    }
+    if (route.type() != Route.Type.UNICAST) {
+      return "RTNETLINK answers: " + route.type().error() + "\n";
+    }
+    StringBuilder sb = new StringBuilder().append(dst).append(' ');
+    Ipv4Address gw = route.gateway();
+    if (gw != null) {
+      sb.append("via ").append(gw).append(' ');
+    }
+    sb.append("dev ").append(route.device().name()).append(" src ");
+    sb.append(Ipv4Address.of(ns.selectSource(route, d))).append(" uid 0 \n    cache ");
+    IpStack.LearnedMtu learned = ns.stack().learned(route, d);
+    int mtu = route.mtu();
+    if (learned != null) {
+      long left = learned.expires() - ns.host().network().simulation().now();
+      sb.append("expires ").append(left / SimTime.SECOND).append("sec ");
+      mtu = learned.mtu();
+    }
+    if (mtu != 0) {
+      sb.append("mtu ").append(mtu).append(' ');
+    }
+    return sb.append('\n').toString();
   }
 
   /** {@code ip neigh show}. */

@@ -39,6 +39,19 @@ public final class Route {
     public String keyword() {
       return keyword;
     }
+
+    /**
+     * The error a socket sees for a destination under a route of this type (the kernel's {@code
+     * fib_props}: {@code EINVAL}, {@code EHOSTUNREACH}, {@code EACCES}), or null for unicast.
+     */
+    public @Nullable String error() {
+      return switch (this) {
+        case UNICAST -> null;
+        case BLACKHOLE -> "Invalid argument";
+        case UNREACHABLE -> "No route to host";
+        case PROHIBIT -> "Permission denied";
+      };
+    }
   }
 
   /** The route scope; iproute2 prints it unless it is global. */

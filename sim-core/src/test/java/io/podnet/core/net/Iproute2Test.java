@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import java.util.Arrays;
 import java.util.List;
@@ -298,5 +299,80 @@ class Iproute2Test {
             "01:00:5e:00:00:01 dev eth0 self permanent",
             "33:33:ff:" + eth0Last3 + " dev eth0 self permanent");
     assertThat(lines).noneMatch(l -> l.contains(" dev lo "));
+  }
+
+  @Test
+  void ipRouteGet_destinationByTheDefaultRoute_gatewayDeviceSourceAndEmptyCache() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.2.2")))
+        .isEqualTo("10.0.2.2 via 10.0.1.1 dev eth0 src 10.0.1.2 uid 0 \n    cache \n");
+    assertThat(Iproute2.ipRouteGet(t.router, ip("10.0.2.2")))
+        .isEqualTo("10.0.2.2 dev eth1 src 10.0.2.1 uid 0 \n    cache \n");
+  }
+
+  @Test
+  void ipRouteGet_afterFragNeeded_cacheShowsSecondsLeftAndTheLearnedMtu() {
+    Fixtures.Routed t = new Fixtures.Routed(1, LinkSpec.DEFAULT, LinkSpec.DEFAULT.withMtu(1400));
+    t.client.ping(ip("10.0.2.2"), PingOptions.DEFAULT.withPayloadSize(1400));
+    long learned = t.net.simulation().now();
+
+    String fresh = Iproute2.ipRouteGet(t.client, ip("10.0.2.2"));
+    t.net.simulation().runUntil(learned + 100 * SimTime.SECOND + SimTime.SECOND / 2);
+    String later = Iproute2.ipRouteGet(t.client, ip("10.0.2.2"));
+    t.net.simulation().runUntil(learned + IpStack.PMTU_EXPIRES + SimTime.SECOND);
+    String expired = Iproute2.ipRouteGet(t.client, ip("10.0.2.2"));
+
+    assertThat(fresh)
+        .isEqualTo(
+            "10.0.2.2 via 10.0.1.1 dev eth0 src 10.0.1.2 uid 0 \n"
+                + "    cache expires 600sec mtu 1400 \n");
+    assertThat(later)
+        .as("whole seconds left, rounded down")
+        .endsWith(" expires 499sec mtu 1400 \n");
+    assertThat(expired).endsWith("    cache \n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.1.1")))
+        .as("learned for 10.0.2.2 only")
+        .endsWith("    cache \n");
+  }
+
+  @Test
+  void ipRouteGet_routeWithItsOwnMtu_cacheShowsIt() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.client.addRoute(
+        Route.to(io.podnet.core.addr.Cidr.parse("10.0.2.0/24"))
+            .via(ip("10.0.1.1"))
+            .dev(t.client.device("eth0"))
+            .mtu(1450)
+            .build());
+
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.2.2")))
+        .isEqualTo("10.0.2.2 via 10.0.1.1 dev eth0 src 10.0.1.2 uid 0 \n    cache mtu 1450 \n");
+  }
+
+  @Test
+  void ipRouteGet_ownAddress_localByLoopback() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.1.2")))
+        .isEqualTo("local 10.0.1.2 dev lo table local src 10.0.1.2 uid 0 \n    cache <local> \n");
+  }
+
+  @Test
+  void ipRouteGet_noRouteOrARejectingRoute_rtnetlinkAnswersTheErrno() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.client.removeRoute(t.client.routes().lookup(ip("10.0.2.2").toInt()));
+    for (Route.Type type : List.of(Route.Type.BLACKHOLE, Route.Type.PROHIBIT)) {
+      t.client.addRoute(
+          Route.of(type, io.podnet.core.addr.Cidr.parse("10.0.3." + type.ordinal() + "/32"))
+              .build());
+    }
+
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.2.2")))
+        .isEqualTo("RTNETLINK answers: Network is unreachable\n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.3.1")))
+        .isEqualTo("RTNETLINK answers: Invalid argument\n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.3.3")))
+        .isEqualTo("RTNETLINK answers: Permission denied\n");
   }
 }
