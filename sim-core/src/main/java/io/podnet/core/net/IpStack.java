@@ -459,7 +459,7 @@ final class IpStack {
       }
       int natDst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
       if (natDst != dst && !ns.isLocalDestination(natDst)) {
-        reroute(frame, natDst);
+        reroute(frame, natDst, fragmentAboveMtu);
         return null;
       }
       if (!runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
@@ -497,7 +497,7 @@ final class IpStack {
     }
     int natDst = Ipv4Header.dst(frame.buffer(), frame.l3Offset());
     if (natDst != dst) {
-      reroute(frame, natDst);
+      reroute(frame, natDst, fragmentAboveMtu);
       return null;
     }
     output(route, frame, null, mtu);
@@ -520,9 +520,12 @@ final class IpStack {
   /**
    * Routes a locally generated packet again after an OUTPUT hook changed its destination (a DNAT),
    * like the kernel's {@code ip_route_me_harder}, and sends it on: to the loopback when the new
-   * destination is local, else by the new route.
+   * destination is local, else by the new route. A DF packet too big for the new route is dropped,
+   * as {@code ip_fragment} refuses it, unless its socket is in path-MTU mode {@code want} ({@code
+   * fragmentAboveMtu}, the kernel's {@code skb->ignore_df}): then it leaves without DF, fragmented.
+   * Not modelled: the "fragmentation needed" {@code ip_fragment} sends the local sender.
    */
-  private void reroute(Frame frame, int dst) {
+  private void reroute(Frame frame, int dst, boolean fragmentAboveMtu) {
     if (ns.isLocalDestination(dst)) {
       Device lo = ns.loopback();
       if (runHooks(HookPoint.POSTROUTING, frame, null, lo)) {
@@ -538,9 +541,11 @@ final class IpStack {
     int mtu = pathMtu(route, dst);
     if (frame.largestWirePacket() > mtu
         && Ipv4Header.dontFragment(frame.buffer(), frame.l3Offset())) {
-      // ip_fragment refuses a DF packet too big for the new route, as local output does.
-      drop(route.device(), frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
-      return;
+      if (!fragmentAboveMtu) {
+        drop(route.device(), frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
+        return;
+      }
+      Ipv4Header.clearDontFragment(frame.buffer(), frame.l3Offset());
     }
     output(route, frame, null, mtu);
   }
@@ -555,14 +560,17 @@ final class IpStack {
 
   /**
    * The MTU of the path this namespace sends to {@code dst} by ({@link #pathMtu(Route, int)}), or 0
-   * when no unicast route with a device leads there.
+   * when no unicast route leads there.
    */
   int pathMtu(int dst) {
+    Route route = unicastRoute(dst);
+    return route == null ? 0 : pathMtu(route, dst);
+  }
+
+  /** The route to {@code dst} if it is a unicast one (which always has a device), else null. */
+  private @Nullable Route unicastRoute(int dst) {
     Route route = ns.routes().lookup(dst);
-    if (route == null || route.type() != Route.Type.UNICAST || route.device() == null) {
-      return 0;
-    }
-    return pathMtu(route, dst);
+    return route != null && route.type() == Route.Type.UNICAST ? route : null;
   }
 
   private static int pathMtu(Route route, @Nullable LearnedMtu learned) {
@@ -592,8 +600,8 @@ final class IpStack {
    * kernel's check that a socket sent the quoted packet.
    */
   private void learnPathMtu(int dst, int reported) {
-    Route route = ns.routes().lookup(dst);
-    if (route == null || route.type() != Route.Type.UNICAST || route.device() == null) {
+    Route route = unicastRoute(dst);
+    if (route == null) {
       return;
     }
     int mtu = Math.max(reported, MIN_PMTU);
@@ -736,19 +744,19 @@ final class IpStack {
     if (message.type() == IcmpMessage.DEST_UNREACHABLE
         && message.code() == IcmpMessage.FRAGMENTATION_NEEDED) {
       byte[] quoted = message.payload();
-      if (quoted.length >= Ipv4Header.MIN_LENGTH && ns.isLocalAddress(Ipv4Header.src(quoted, 0))) {
+      if (quotesHeaderAnd8(quoted) && ns.isLocalAddress(Ipv4Header.src(quoted, 0))) {
         learnPathMtu(Ipv4Header.dst(quoted, 0), message.rest() & 0xFFFF);
       }
     }
-    if (isErrorForBoundProtocol(message)) {
-      // The protocol's own error handler takes it, as ipip_err does: nothing more than the path
-      // MTU above to learn, and no socket to tell.
+    if (isErrorForKernelModule(message)) {
+      // The module's own error handler takes it, as ipip_err and vxlan_err_lookup do: nothing more
+      // than the path MTU above to learn, and no socket to tell.
       hop(
           dev,
           HopAction.DELIVER,
           frame,
-          "icmp error for protocol "
-              + Ipv4Header.protocol(message.payload(), 0)
+          "icmp error for "
+              + IpProtocol.name(Ipv4Header.protocol(message.payload(), 0))
               + ": "
               + icmpText(message.type(), message.code(), message.rest() & 0xFFFF));
       return;
@@ -763,13 +771,35 @@ final class IpStack {
     ns.sockets().icmpInput(dev, frame, message);
   }
 
-  /** Whether {@code message} is an error about a packet of a protocol bound with a handler. */
-  private boolean isErrorForBoundProtocol(IcmpMessage message) {
+  /**
+   * Whether {@code message} is an error about a packet a kernel module here sent: one of a protocol
+   * bound with a handler ({@code ipip_err}), or a datagram to a UDP port bound here that no probe
+   * socket sent (a VXLAN or Geneve device, whose peers listen on the port they send to: {@code
+   * __udp4_lib_err_encap}).
+   */
+  private boolean isErrorForKernelModule(IcmpMessage message) {
     int type = message.type();
-    byte[] quoted = message.payload();
-    return (type == IcmpMessage.DEST_UNREACHABLE || type == IcmpMessage.TIME_EXCEEDED)
-        && quoted.length >= Ipv4Header.MIN_LENGTH
-        && protocolHandlers.containsKey(Ipv4Header.protocol(quoted, 0));
+    byte[] q = message.payload();
+    if (type != IcmpMessage.DEST_UNREACHABLE && type != IcmpMessage.TIME_EXCEEDED
+        || !quotesHeaderAnd8(q)) {
+      return false;
+    }
+    int protocol = Ipv4Header.protocol(q, 0);
+    int hl = Ipv4Header.headerLength(q, 0);
+    return protocolHandlers.containsKey(protocol)
+        || protocol == IpProtocol.UDP
+            && udpHandlers.containsKey(UdpHeader.dstPort(q, hl))
+            && !ns.hasUdpProbe(UdpHeader.srcPort(q, hl));
+  }
+
+  /**
+   * Whether an ICMP error's quote holds the IPv4 header and the 8 bytes after it, which the kernel
+   * needs before it tells a protocol ({@code icmp_socket_deliver}).
+   */
+  private static boolean quotesHeaderAnd8(byte[] quoted) {
+    return quoted.length >= Ipv4Header.MIN_LENGTH
+        && Ipv4Header.version(quoted, 0) == 4
+        && quoted.length >= Ipv4Header.headerLength(quoted, 0) + 8;
   }
 
   /**

@@ -558,7 +558,9 @@ public final class NetNamespace {
 
   /**
    * Binds a UDP port to a kernel module (a VXLAN or Geneve device's socket): datagrams to that port
-   * go to {@code handler} instead of the socket layer. {@link IllegalStateException} if taken.
+   * go to {@code handler} instead of the socket layer, and ICMP errors about datagrams this
+   * namespace sent to that port are taken by the stack (after learning a path MTU from them) rather
+   * than told to a socket. {@link IllegalStateException} if taken.
    */
   public void bindUdp(int port, PacketHandler handler) {
     if (port < 1 || port > 65535) {
@@ -572,7 +574,11 @@ public final class NetNamespace {
     stack.unbindUdp(port);
   }
 
-  /** Binds an IP protocol (4 for IPIP) to a kernel module, like a tunnel's protocol handler. */
+  /**
+   * Binds an IP protocol (4 for IPIP) to a kernel module, like a tunnel's protocol handler; ICMP
+   * errors about packets of that protocol are then taken by the stack (after learning a path MTU
+   * from them) rather than told to a socket.
+   */
   public void bindProtocol(int protocol, PacketHandler handler) {
     if (protocol < 0 || protocol > 255) {
       throw new IllegalArgumentException("IP protocol must be in [0, 255]: " + protocol);
@@ -639,7 +645,7 @@ public final class NetNamespace {
   /**
    * The MTU of the path this namespace sends to {@code dst} by: its route's, or a smaller one
    * learned from a "fragmentation needed" error (the kernel's {@code dst_mtu} of the route with its
-   * exception); 0 when no unicast route with a device leads to {@code dst}.
+   * exception); 0 when no unicast route leads to {@code dst}.
    */
   public int pathMtu(int dst) {
     return stack.pathMtu(dst);
@@ -830,6 +836,11 @@ public final class NetNamespace {
 
   Neighbours neighbours() {
     return neighbours;
+  }
+
+  /** Whether a UDP probe of this namespace sends from {@code port}. */
+  boolean hasUdpProbe(int port) {
+    return sockets != null && sockets.hasUdpProbe(port);
   }
 
   Sockets sockets() {

@@ -202,6 +202,11 @@ final class Sockets {
     return p;
   }
 
+  /** Whether a UDP probe sends from {@code port}. */
+  boolean hasUdpProbe(int port) {
+    return udpProbes.containsKey(port);
+  }
+
   Probe sendUdp(
       Ipv4Address dst, int port, byte[] payload, long timeout, Consumer<ProbeResult> done) {
     checkPort(port);

@@ -248,6 +248,13 @@ class IpStackTest {
 
     assertThat(r.outcome()).as(r.message()).isEqualTo(ProbeResult.Outcome.DELIVERED);
     assertThat(t.server.udpReceived(53)).isEqualTo(1);
+    // 1428 bytes of UDP in pieces of at most 1400 - 20: 1376 and 52, cut by the client
+    assertThat(r.walk().hops())
+        .filteredOn(h -> h.hop().location().equals("client") && h.hop().action() == HopAction.TX)
+        .extracting(Walk.Hop::summary)
+        .satisfiesExactly(
+            first -> assertThat(first).endsWith(" > 10.0.2.2.53: UDP, length 1420"),
+            rest -> assertThat(rest).isEqualTo("IP 10.0.1.2 > 10.0.2.2: ip-proto-17"));
   }
 
   /**

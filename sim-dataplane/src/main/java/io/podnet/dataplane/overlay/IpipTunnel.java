@@ -25,10 +25,16 @@ import java.util.List;
  * arrives with protocol 4 is unwrapped and the inner packet enters the device. The inner TTL is
  * never touched.
  *
- * <p>Path MTU discovery goes through the tunnel as in the kernel's {@code tnl_update_pmtu}: a DF
- * packet longer than the path MTU to the remote less 20 (a path MTU the node learned from a
- * router's "fragmentation needed" about an outer packet) is dropped and answered with
- * "fragmentation needed" reporting that MTU, so the inner sender learns it in turn.
+ * <p>Path MTU discovery goes through the tunnel as in the kernel's {@code tnl_update_pmtu} (since
+ * Linux 5.11, "net: fix pmtu check in nopmtudisc mode", for {@code nopmtudisc} tunnels too): a DF
+ * packet longer than the path MTU to the remote less 20 (the MTU of the route to the remote, or a
+ * smaller one the node learned from a router's "fragmentation needed" about an outer packet) is
+ * dropped and answered with "fragmentation needed" reporting that MTU, so the inner sender learns
+ * it in turn. Not modelled: the kernel's check skips a large TCP segment (GSO), which PodNet's
+ * tunnel gets already cut into its wire segments, so each of them is answered; the answer goes to
+ * the packet's source as it is after POSTROUTING, where {@code icmp_ndo_send} would first undo a
+ * source NAT; and the MTU is not also recorded for the inner destination on the node ({@code
+ * skb_dst_update_pmtu_no_confirm}), which only the node's own later packets would feel.
  */
 public final class IpipTunnel extends Device {
 
@@ -158,8 +164,6 @@ public final class IpipTunnel extends Device {
     int ttl = Ipv4Header.ttl(b, ip);
     boolean df = Ipv4Header.dontFragment(b, ip);
     int tos = Encapsulation.outerTos(b, ip);
-    int ipId = nextIpId;
-    nextIpId = (nextIpId + 1) & 0xFFFF;
     if (Encapsulation.circular(ns, this, remote.toInt())) {
       drop(frame, Encapsulation.circularDrop(this, remote));
       return;
@@ -170,6 +174,8 @@ public final class IpipTunnel extends Device {
       drop(frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + (pathMtu - OVERHEAD)));
       return;
     }
+    int ipId = nextIpId;
+    nextIpId = (nextIpId + 1) & 0xFFFF;
     hop(HopAction.ENCAP, frame, "ipip remote " + remote);
     String error =
         ns.sendPacket(
@@ -186,9 +192,7 @@ public final class IpipTunnel extends Device {
                         .withTtl(ttl),
                     inner),
             frame.walk());
-    // An outer packet above a path MTU the node learned for the remote is refused with DF set, and
-    // the stack has recorded that drop on this walk already.
-    if (error != null && !error.startsWith(NetNamespace.MESSAGE_TOO_LONG)) {
+    if (error != null) {
       drop(frame, Drop.of(DropReason.NO_ROUTE, "ipip remote " + remote + ": " + error));
     }
   }

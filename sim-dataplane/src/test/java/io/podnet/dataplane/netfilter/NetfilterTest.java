@@ -12,11 +12,13 @@ import io.podnet.core.net.BridgeTopology;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.Frame;
 import io.podnet.core.net.HookPoint;
+import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Route;
+import io.podnet.core.net.Walk;
 import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IpProtocol;
 import java.lang.management.ManagementFactory;
@@ -93,6 +95,43 @@ class NetfilterTest {
 
   @Test
   void outputDnat_dfPingRedirectedToARouteWithASmallerMtu_droppedNotFragmented() {
+    redirectVipToAPodBehindA1400Route();
+
+    ProbeResult r =
+        node1.ping(
+            VIP,
+            PingOptions.DEFAULT
+                .withPayloadSize(1400)
+                .withDontFragment(true)
+                .withTimeout(SimTime.SECOND));
+
+    // 1428 bytes fit the route to the VIP (1500), not the one to the pod it becomes (1400).
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
+    assertThat(r.walk().hops())
+        .extracting(h -> h.hop().action() + " " + h.hop().detail())
+        .contains("DROP fragmentation needed and DF set: mtu 1400")
+        .noneMatch(h -> h.startsWith("TX"));
+  }
+
+  @Test
+  void outputDnat_defaultModePingRedirectedToARouteWithASmallerMtu_fragmentedAndAnswered() {
+    redirectVipToAPodBehindA1400Route();
+
+    ProbeResult r = node1.ping(VIP, PingOptions.DEFAULT.withPayloadSize(1400));
+
+    // ping without -M is "want": the kernel's skb->ignore_df lets ip_fragment cut it after all.
+    assertThat(r.outcome()).as(r.walk().render()).isEqualTo(ProbeResult.Outcome.REPLY);
+    assertThat(r.walk().hops())
+        .filteredOn(h -> h.hop().location().equals("node-1") && h.hop().action() == HopAction.TX)
+        .extracting(Walk.Hop::summary)
+        .containsExactly(
+            "ARP, Request who-has 192.168.1.12 tell 192.168.1.11, length 28",
+            "IP 192.168.1.11 > 10.244.2.2: ICMP echo request, id 1, seq 1, length 1376",
+            "IP 192.168.1.11 > 10.244.2.2: ip-proto-1");
+  }
+
+  /** On node-1, a ping to the VIP is DNATed to 10.244.2.2, whose route takes 1400 bytes. */
+  private void redirectVipToAPodBehindA1400Route() {
     Device eth0 = node1.device("eth0");
     node1.addRoute(Route.to(Cidr.of(VIP, 32)).via(BridgeTopology.nodeAddress(1)).dev(eth0).build());
     node1.addRoute(
@@ -108,16 +147,6 @@ class NetfilterTest {
             "-A OUTPUT -d 10.96.0.10/32 -p icmp -j DNAT --to-destination 10.244.2.2",
             "COMMIT"),
         "output-dnat.v4");
-
-    ProbeResult r =
-        node1.ping(VIP, PingOptions.DEFAULT.withPayloadSize(1400).withTimeout(SimTime.SECOND));
-
-    // 1428 bytes fit the route to the VIP (1500), not the one to the pod it becomes (1400).
-    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.TIMEOUT);
-    assertThat(r.walk().hops())
-        .extracting(h -> h.hop().action() + " " + h.hop().detail())
-        .contains("DROP fragmentation needed and DF set: mtu 1400")
-        .noneMatch(h -> h.startsWith("TX"));
   }
 
   @Test

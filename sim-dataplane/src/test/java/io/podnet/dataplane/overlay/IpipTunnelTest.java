@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
-import io.podnet.core.addr.Ipv4Address;
-import io.podnet.core.addr.MacAddress;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.Iproute2;
@@ -18,7 +16,6 @@ import io.podnet.core.net.Route;
 import io.podnet.core.net.StreamListener;
 import io.podnet.core.net.TcpStream;
 import io.podnet.core.packet.EthernetHeader;
-import io.podnet.core.packet.Frames;
 import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
@@ -144,28 +141,12 @@ class IpipTunnelTest {
   void
       ping_afterTheNodeLearnedASmallerPathMtuToTheRemote_noDfOuterFragmentedAndDfToldTheMtuLess20() {
     Overlays o = Overlays.calicoIpip(1);
-    byte[] quoted = new byte[Ipv4Header.MIN_LENGTH + 8];
-    Ipv4Header.of(ip("192.168.1.11"), ip("192.168.1.12"), IpProtocol.IPIP, 1428)
-        .withDontFragment(true)
-        .encode(quoted, 0);
     // A router on the way to node-2 would send this about an outer packet too big for its link.
-    o.node2.sendPacket(
-        0,
-        ip("192.168.1.11").toInt(),
-        src ->
-            Frames.icmpError(
-                MacAddress.ZERO,
-                MacAddress.ZERO,
-                Ipv4Address.of(src),
-                ip("192.168.1.11"),
-                64,
-                1,
-                IcmpMessage.fragmentationNeeded(1400, quoted)),
-        null);
-    o.network.simulation().runUntilIdle();
+    o.icmpToNode1(
+        IcmpMessage.fragmentationNeeded(1400, Overlays.quoteFromNode1(IpProtocol.IPIP, 0, false)));
     assertThat(o.sink.lines())
         .as("tunl0's error handler takes it, as ipip_err does")
-        .anyMatch(l -> l.contains("icmp error for protocol 4: need to frag (mtu 1400)"))
+        .anyMatch(l -> l.contains("icmp error for ipip: need to frag (mtu 1400)"))
         .noneMatch(l -> l.contains("hop node-1 ") && l.contains(" drop "));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     o.node1.device("eth0").capture(PcapWriter.to(bytes));
@@ -183,6 +164,48 @@ class IpipTunnelTest {
         .containsExactly(1396, 72);
     assertThat(df.message())
         .isEqualTo("From 10.244.1.1 icmp_seq=2 Frag needed and DF set (mtu = 1380)");
+  }
+
+  @Test
+  void ping_defaultModeAboveTheRouteMtuToTheRemoteLess20_toldTheMtuThenFragmentedByThePod() {
+    Overlays o = Overlays.calicoIpip(1);
+    o.node1.addRoute(
+        Route.to(Cidr.parse("192.168.1.12/32")).dev(o.node1.device("eth0")).mtu(1400).build());
+    PingOptions want = PingOptions.DEFAULT.withPayloadSize(1400);
+
+    ProbeResult first = o.pod1.ping(ip("10.244.2.2"), want);
+    ProbeResult second = o.pod1.ping(ip("10.244.2.2"), want.withSequence(2));
+
+    assertThat(first.message())
+        .isEqualTo("From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1380)");
+    assertThat(second.success()).as(second.walk().render()).isTrue();
+    assertThat(hops(second.walk(), HopAction.ENCAP))
+        .extracting(PacketHop::location)
+        .as("the pod cut the request in two, each wrapped on its own")
+        .containsExactly("node-1", "node-1", "node-2");
+  }
+
+  @Test
+  void icmpInput_timeExceededAboutAnOuterPacket_takenByTheTunnelNotDropped() {
+    Overlays o = Overlays.calicoIpip(1);
+
+    o.icmpToNode1(IcmpMessage.timeExceeded(Overlays.quoteFromNode1(IpProtocol.IPIP, 0, false)));
+
+    assertThat(o.sink.lines())
+        .anyMatch(l -> l.contains("hop node-1 eth0 deliver #1 icmp error for ipip: time exceeded"))
+        .noneMatch(l -> l.contains("hop node-1 ") && l.contains(" drop "));
+  }
+
+  @Test
+  void icmpInput_fragNeededQuotingOnlyTheOuterHeader_nothingLearnedAndNoModuleTakesIt() {
+    Overlays o = Overlays.calicoIpip(1);
+
+    o.icmpToNode1(
+        IcmpMessage.fragmentationNeeded(1400, Overlays.quoteFromNode1(IpProtocol.IPIP, 0, true)));
+
+    // icmp_socket_deliver wants the quoted header and 8 bytes more before it tells anyone.
+    assertThat(o.node1.pathMtu(ip("192.168.1.12").toInt())).isEqualTo(1500);
+    assertThat(o.sink.lines()).noneMatch(l -> l.contains("icmp error for ipip"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.podnet.dataplane.overlay;
 
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.BridgeTopology;
 import io.podnet.core.net.Device;
@@ -12,6 +13,9 @@ import io.podnet.core.net.PacketHop;
 import io.podnet.core.net.Route;
 import io.podnet.core.net.Veth;
 import io.podnet.core.net.Walk;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
+import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.trace.MemoryTraceSink;
 import io.podnet.core.trace.Trace;
 import java.util.List;
@@ -53,6 +57,46 @@ final class Overlays {
 
   static Ipv4Address ip(String text) {
     return Ipv4Address.parse(text);
+  }
+
+  /**
+   * What an ICMP error quotes of a 1428-byte DF packet of {@code protocol} that node-1 sent node-2:
+   * its header and, unless {@code headerOnly}, 8 bytes more (for UDP a header from port 40000 to
+   * {@code dstPort}).
+   */
+  static byte[] quoteFromNode1(int protocol, int dstPort, boolean headerOnly) {
+    byte[] q = new byte[Ipv4Header.MIN_LENGTH + (headerOnly ? 0 : 8)];
+    Ipv4Header.of(ip("192.168.1.11"), ip("192.168.1.12"), protocol, 1408)
+        .withDontFragment(true)
+        .encode(q, 0);
+    if (!headerOnly) {
+      q[Ipv4Header.MIN_LENGTH] = (byte) (40000 >>> 8);
+      q[Ipv4Header.MIN_LENGTH + 1] = (byte) 40000;
+      q[Ipv4Header.MIN_LENGTH + 2] = (byte) (dstPort >>> 8);
+      q[Ipv4Header.MIN_LENGTH + 3] = (byte) dstPort;
+    }
+    return q;
+  }
+
+  /**
+   * Sends node-1 {@code message} from node-2, as a router between them would, and runs the
+   * simulation until it has arrived.
+   */
+  void icmpToNode1(IcmpMessage message) {
+    node2.sendPacket(
+        0,
+        ip("192.168.1.11").toInt(),
+        src ->
+            Frames.icmpError(
+                MacAddress.ZERO,
+                MacAddress.ZERO,
+                Ipv4Address.of(src),
+                ip("192.168.1.11"),
+                64,
+                1,
+                message),
+        null);
+    network.simulation().runUntilIdle();
   }
 
   /**

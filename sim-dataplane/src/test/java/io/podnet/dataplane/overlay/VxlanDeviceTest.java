@@ -16,6 +16,7 @@ import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Route;
 import io.podnet.core.packet.EthernetHeader;
 import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.IcmpMessage;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.UdpHeader;
@@ -548,5 +549,24 @@ class VxlanDeviceTest {
     assertThat(a.network.trace().digest()).isEqualTo(b.network.trace().digest());
     assertThat(hops(ra.walk(), HopAction.ENCAP).get(0).detail())
         .isNotEqualTo(hops(ra.walk(), HopAction.ENCAP).get(1).detail());
+  }
+
+  @Test
+  void icmpInput_errorAboutAnOuterDatagramToTheVxlanPort_takenByTheDeviceNotDropped() {
+    Overlays o = Overlays.flannel(1, VxlanDevice.LINUX_PORT);
+
+    o.icmpToNode1(
+        IcmpMessage.destinationUnreachable(
+            IcmpMessage.PORT_UNREACHABLE,
+            Overlays.quoteFromNode1(IpProtocol.UDP, VxlanDevice.LINUX_PORT, false)));
+    o.icmpToNode1(
+        IcmpMessage.destinationUnreachable(
+            IcmpMessage.PORT_UNREACHABLE, Overlays.quoteFromNode1(IpProtocol.UDP, 9, false)));
+
+    assertThat(o.sink.lines())
+        .as("vxlan_err_lookup takes the first; the second is for a socket, and none sent it")
+        .anyMatch(
+            l -> l.contains("hop node-1 eth0 deliver #1 icmp error for udp: port unreachable"))
+        .anyMatch(l -> l.contains("hop node-1 eth0 drop #4 port unreachable: no socket for ICMP"));
   }
 }
