@@ -6,12 +6,15 @@ import io.podnet.cni.cluster.Pod;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * One inspection command ({@code ip route}, {@code iptables-save}, ...) run on a node or a pod of a
- * cluster, rendered as the real tool prints it. {@link IllegalArgumentException} names an unknown
- * command, node or pod.
+ * cluster, rendered as the real tool prints it, optionally followed by {@code | grep} stages
+ * ({@link Grep}). {@link IllegalArgumentException} names an unknown command, node or pod, or a bad
+ * grep.
  */
 public final class Inspection {
 
@@ -23,6 +26,89 @@ public final class Inspection {
   private Inspection() {}
 
   /**
+   * Splits {@code command} at its first {@code |} outside quotes: the inspection command and the
+   * pipe after it ({@code grep vxlan}), or null when there is none.
+   */
+  static String[] splitPipe(String command) {
+    char quote = 0;
+    for (int i = 0; i < command.length(); i++) {
+      char c = command.charAt(i);
+      if (quote != 0) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '|') {
+        return new String[] {command.substring(0, i).trim(), command.substring(i + 1).trim()};
+      }
+    }
+    return new String[] {command.trim(), null};
+  }
+
+  /**
+   * The stages of a pipe such as {@code grep -i vxlan | grep -v dummy}, each a {@link Grep}; words
+   * may be quoted with {@code '} or {@code "}. {@link IllegalArgumentException} for a stage that is
+   * not grep or a grep it cannot parse.
+   */
+  static List<Grep> greps(String pipe) {
+    List<Grep> stages = new ArrayList<>();
+    String rest = pipe;
+    while (rest != null) {
+      String[] split = splitPipe(rest);
+      List<String> words = shellWords(split[0]);
+      if (words.isEmpty() || !words.get(0).equals("grep")) {
+        throw new IllegalArgumentException("only grep can follow a | (got \"" + split[0] + "\")");
+      }
+      stages.add(Grep.parse(words.subList(1, words.size())));
+      rest = split[1];
+    }
+    return stages;
+  }
+
+  /** {@code output} passed through {@code stages} in order. */
+  static String filter(List<Grep> stages, String output) {
+    String out = output;
+    for (Grep g : stages) {
+      out = g.filter(out);
+    }
+    return out;
+  }
+
+  /** The words of {@code text} as a shell splits them, with {@code '} and {@code "} quoting. */
+  private static List<String> shellWords(String text) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = null;
+    char quote = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        } else {
+          word.append(c);
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+        word = word == null ? new StringBuilder() : word;
+      } else if (Character.isWhitespace(c)) {
+        if (word != null) {
+          words.add(word.toString());
+          word = null;
+        }
+      } else {
+        word = word == null ? new StringBuilder() : word;
+        word.append(c);
+      }
+    }
+    if (quote != 0) {
+      throw new IllegalArgumentException("unterminated " + quote + " in \"" + text + "\"");
+    }
+    if (word != null) {
+      words.add(word.toString());
+    }
+    return words;
+  }
+
+  /**
    * Runs {@code command} in the root namespace of {@code node}, or in the pod {@code pod} when
    * {@code node} is null, and returns its output.
    */
@@ -31,7 +117,9 @@ public final class Inspection {
       @org.jspecify.annotations.Nullable String node,
       @org.jspecify.annotations.Nullable String pod,
       String command) {
-    String[] w = command.trim().split("\\s+");
+    String[] piped = splitPipe(command);
+    List<Grep> stages = piped[1] == null ? List.of() : greps(piped[1]);
+    String[] w = piped[0].split("\\s+");
     String line = String.join(" ", w);
     String kind = kind(w);
     if (kind == null) {
@@ -74,7 +162,7 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    return render(cluster, ns, node, kind, argument(kind, w));
+    return filter(stages, render(cluster, ns, node, kind, argument(kind, w)));
   }
 
   /**

@@ -1370,7 +1370,16 @@ public final class Scenario {
         return;
       }
       YamlNode at = v.map.get("command");
-      String[] w = command.trim().split("\\s+");
+      String[] piped = Inspection.splitPipe(command);
+      if (piped[1] != null) {
+        try {
+          Inspection.greps(piped[1]);
+        } catch (IllegalArgumentException e) {
+          error(at, p + ".command: " + e.getMessage());
+          return;
+        }
+      }
+      String[] w = piped[0].split("\\s+");
       String line = String.join(" ", w);
       String normalized = Inspection.kind(w);
       if (normalized == null) {
@@ -1416,7 +1425,10 @@ public final class Scenario {
       } else if (pod != null) {
         args.put("pod", pod);
       }
-      args.put("command", line);
+      args.put("command", piped[1] == null ? line : line + " | " + piped[1]);
+      if (piped[1] != null) {
+        args.put("pipe", piped[1]);
+      }
       args.put("run", normalized);
       String arg = Inspection.argument(normalized, w);
       if (arg != null) {

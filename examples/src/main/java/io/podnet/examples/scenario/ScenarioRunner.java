@@ -624,7 +624,9 @@ public final class ScenarioRunner {
       out.append("$ kubectl exec ").append(a.get("pod")).append(" -- ").append(cmd).append('\n');
       ns = netns(cluster, a.get("pod"));
     }
-    out.append(Inspection.render(cluster, ns, node, a.get("run"), a.get("arg")));
+    String output = Inspection.render(cluster, ns, node, a.get("run"), a.get("arg"));
+    String pipe = a.get("pipe");
+    out.append(pipe == null ? output : Inspection.filter(Inspection.greps(pipe), output));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -219,19 +220,23 @@ class PodnetCliRunOptionsTest {
     assertThat(out.toString()).isEmpty();
   }
 
+  @Test
+  void inspect_commandPipedIntoGrep_printsTheSelectedLines() {
+    assertThat(inspectOnNode1At2s("ip", "route", "|", "grep", "-v", "'dev eth0'")).isZero();
+    assertThat(out.toString().lines()).isNotEmpty().noneMatch(l -> l.contains("dev eth0"));
+    assertThat(out.toString()).contains("dev cni0");
+  }
+
   private int inspectRouteGetOnNode1(String address) {
-    return run(
-        "inspect",
-        file.toString(),
-        "--at",
-        "2s",
-        "--node",
-        "node-1",
-        "--",
-        "ip",
-        "route",
-        "get",
-        address);
+    return inspectOnNode1At2s("ip", "route", "get", address);
+  }
+
+  private int inspectOnNode1At2s(String... command) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("inspect", file.toString(), "--at", "2s", "--node", "node-1", "--"));
+    args.addAll(List.of(command));
+    return run(args.toArray(String[]::new));
   }
 
   @Test

@@ -223,6 +223,15 @@ class ScenarioValidationTest {
                 + " status)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
+            "    exec: {node: node-1, command: ip route | wc -l}",
+            "12:35: steps[1].exec.command: only grep can follow a | (got \"wc -l\")"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    exec: {node: node-1, command: ip route | grep -q 10.244}",
+            "12:35: steps[1].exec.command: grep: unsupported option -q (expected -i, -v, -w, -c,"
+                + " -E, -F)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
             "    exec: {pod: a, command: ip route get pod-b}",
             "12:29: steps[1].exec.command: ip route get expects an IPv4 address such as"
                 + " 10.244.1.5, got \"pod-b\""),

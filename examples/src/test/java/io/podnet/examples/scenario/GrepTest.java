@@ -1,0 +1,73 @@
+package io.podnet.examples.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link Grep}: GNU grep's selection, options and regular expression syntaxes. */
+class GrepTest {
+
+  private static final String LINKS =
+      "3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450\n"
+          + "    vxlan id 1 local 192.168.1.11 dev eth0 srcport 0 0 dstport 8472\n"
+          + "4: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450\n"
+          + "    bridge forward_delay 1500 hello_time 200\n";
+
+  private static String grep(String... words) {
+    return Grep.parse(List.of(words)).filter(LINKS);
+  }
+
+  @Test
+  void filter_plainWord_keepsTheMatchingLinesWithTheirNewline() {
+    assertThat(grep("vxlan"))
+        .isEqualTo("    vxlan id 1 local 192.168.1.11 dev eth0 srcport 0 0 dstport 8472\n");
+    assertThat(grep("geneve")).isEmpty();
+  }
+
+  @Test
+  void filter_options_ignoreCaseInvertCountAndWord() {
+    assertThat(grep("-i", "VXLAN")).contains("vxlan id 1");
+    assertThat(grep("-v", "mtu")).startsWith("    vxlan").endsWith("hello_time 200\n");
+    assertThat(grep("-c", "mtu 1450")).isEqualTo("2\n");
+    assertThat(grep("-vc", "mtu")).isEqualTo("2\n");
+    assertThat(grep("-w", "id")).contains("vxlan id 1");
+    assertThat(grep("-w", "i")).isEmpty();
+  }
+
+  @Test
+  void filter_basicSyntax_plusAndParenthesesAreLiteralUnlessBackslashed() {
+    assertThat(grep("dstport 84+72")).isEmpty();
+    assertThat(grep("-E", "dstport 84+72")).contains("dstport 8472");
+    assertThat(grep("dstport 84\\+72")).contains("dstport 8472");
+    assertThat(grep("dstport 84\\(7\\)\\+2")).contains("dstport 8472");
+    assertThat(grep("-E", "dstport 84(7)+2")).contains("dstport 8472");
+    assertThat(grep("-F", "1.11")).contains("192.168.1.11");
+    assertThat(grep("-F", "1.1.")).isEmpty();
+    assertThat(grep("1.1.")).contains("192.168.1.11");
+  }
+
+  @Test
+  void filter_bracketExpressions_posixClassesAndCloseBracketFirst() {
+    assertThat(grep("^[[:digit:]]: cni")).startsWith("4: cni0");
+    assertThat(grep("-c", "[]x]")).isEqualTo("1\n");
+    assertThat(grep("-c", "[^[:space:]]")).isEqualTo("4\n");
+  }
+
+  @Test
+  void parse_badInput_oneLineNamingTheProblem() {
+    assertThatThrownBy(() -> Grep.parse(List.of("-z", "x")))
+        .hasMessage("grep: unsupported option -z (expected -i, -v, -w, -c, -E, -F)");
+    assertThatThrownBy(() -> Grep.parse(List.of("-i")))
+        .hasMessage("grep: expected one pattern after the options, got none");
+    assertThatThrownBy(() -> Grep.parse(List.of("a", "b")))
+        .hasMessage("grep: expected one pattern after the options, got a b");
+    assertThatThrownBy(() -> Grep.parse(List.of("-E", "(")))
+        .hasMessageStartingWith("grep: invalid pattern \"(\": ");
+    assertThatThrownBy(() -> Grep.parse(List.of("ab\\")))
+        .hasMessage("grep: trailing backslash in \"ab\\\"");
+    assertThatThrownBy(() -> Grep.parse(List.of("[[:nope:]]")))
+        .hasMessage("grep: unknown character class [:nope:]");
+  }
+}
