@@ -149,7 +149,8 @@ public final class Scenario {
 
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
-      List.of("nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services", "racks");
+      List.of(
+          "nodes", "podCIDR", "serviceCIDR", "cni", "conflist", "services", "racks", "kubeProxy");
   private static final List<String> EXPECT_KEYS =
       List.of(
           "podPhase",
@@ -186,6 +187,7 @@ public final class Scenario {
   private final @Nullable String conflistText;
   private final @Nullable String conflistPath;
   private final ServiceMode services;
+  private final boolean minimizeIptablesRestore;
   private final int racks;
   private final List<Step> steps;
   private final List<String> warnings;
@@ -205,6 +207,7 @@ public final class Scenario {
     this.conflistText = p.conflistText;
     this.conflistPath = p.conflistPath;
     this.services = p.services;
+    this.minimizeIptablesRestore = p.minimizeIptablesRestore;
     this.racks = p.racks;
     this.steps = List.copyOf(p.steps);
     this.warnings = List.copyOf(p.warnings);
@@ -300,6 +303,14 @@ public final class Scenario {
     return services;
   }
 
+  /**
+   * kube-proxy's {@code MinimizeIPTablesRestore} feature gate ({@code
+   * cluster.kubeProxy.featureGates}; on unless the scenario turns it off).
+   */
+  boolean minimizeIptablesRestore() {
+    return minimizeIptablesRestore;
+  }
+
   List<Step> steps() {
     return steps;
   }
@@ -388,6 +399,7 @@ public final class Scenario {
     @Nullable String conflistText;
     @Nullable String conflistPath;
     ServiceMode services = ServiceMode.IPTABLES;
+    boolean minimizeIptablesRestore = true;
     int racks = 1;
     int bulkPodsPerNode;
     int bulkApps;
@@ -570,6 +582,53 @@ public final class Scenario {
       }
     }
 
+    /**
+     * {@code cluster.kubeProxy}: the part of kube-proxy's {@code KubeProxyConfiguration} a scenario
+     * may set, {@code featureGates: {MinimizeIPTablesRestore: false}}; iptables mode only.
+     */
+    void parseKubeProxy(YamlNode k) {
+      String p = "cluster.kubeProxy";
+      if (k.kind != YamlNode.Kind.MAP) {
+        error(k, p + ": expected a map such as {featureGates: {MinimizeIPTablesRestore: false}}");
+        return;
+      }
+      if (services != ServiceMode.IPTABLES) {
+        error(
+            k,
+            p + ": there is no kube-proxy with services: hash-map (expected services: iptables)");
+        return;
+      }
+      if (!checkKeys(k, p + ".", List.of("featureGates"))) {
+        return;
+      }
+      YamlNode gates = k.map.get("featureGates");
+      if (gates == null) {
+        return;
+      }
+      if (gates.kind != YamlNode.Kind.MAP) {
+        error(
+            gates,
+            p + ".featureGates: expected a map of gate: true|false, got " + gates.describe());
+        return;
+      }
+      if (!checkKeys(gates, p + ".featureGates.", List.of("MinimizeIPTablesRestore"))) {
+        return;
+      }
+      YamlNode gate = gates.map.get("MinimizeIPTablesRestore");
+      if (gate != null) {
+        if (gate.kind != YamlNode.Kind.SCALAR
+            || !(gate.text.equals("true") || gate.text.equals("false"))) {
+          error(
+              gate,
+              p
+                  + ".featureGates.MinimizeIPTablesRestore: expected true or false, got "
+                  + gate.describe());
+          return;
+        }
+        minimizeIptablesRestore = gate.text.equals("true");
+      }
+    }
+
     void parseCluster(YamlNode c) {
       checkKeys(c, "cluster.", CLUSTER_KEYS);
       YamlNode n = c.map.get("nodes");
@@ -613,6 +672,10 @@ public final class Scenario {
                       + "\" is not a mode"
                       + suggest(mode, List.of("iptables", "hash-map")));
         }
+      }
+      YamlNode kubeProxy = c.map.get("kubeProxy");
+      if (kubeProxy != null) {
+        parseKubeProxy(kubeProxy);
       }
       YamlNode rackNode = c.map.get("racks");
       if (rackNode != null) {

@@ -185,6 +185,10 @@ public final class ScenarioRunner {
             scenario.services() == io.podnet.cni.cluster.ServiceMode.IPTABLES
                 ? "iptables"
                 : "hash-map")
+        .append(
+            scenario.minimizeIptablesRestore()
+                ? ""
+                : " (kube-proxy feature gate MinimizeIPTablesRestore=false)")
         .append('\n');
     List<Node> nodes = cluster.nodes();
     for (int i = 0; i < nodes.size(); i++) {
@@ -274,7 +278,9 @@ public final class ScenarioRunner {
     for (String name : scenario.nodeNames()) {
       b.node(name, Ipv4Address.parse(scenario.nodeAddress(name)));
     }
-    b.seed(seed).services(scenario.services());
+    b.seed(seed)
+        .services(scenario.services())
+        .minimizeIptablesRestore(scenario.minimizeIptablesRestore());
     if (!options.traceSinks().isEmpty()) {
       Trace trace = Trace.digestOnly();
       options.traceSinks().forEach(trace::addSink);

@@ -104,6 +104,26 @@ class ServicePropagationTest {
   }
 
   @Test
+  void run_minimizeIptablesRestoreOff_everySyncAFullRestoreAndSlowerThanPartial()
+      throws IOException {
+    ScenarioRunTest.Run partial = run("iptables", "slowerThan: small");
+    ScenarioRunTest.Run full =
+        run(
+            "iptables, kubeProxy: {featureGates: {MinimizeIPTablesRestore: false}}",
+            "slowerThan: small");
+
+    assertThat(full.out())
+        .contains("services iptables (kube-proxy feature gate MinimizeIPTablesRestore=false)\n")
+        .doesNotContain("(partial)")
+        .containsPattern(
+            "node-1 +10\\.000000000s +[0-9.]+s +[0-9.]+ms +iptables-restore"
+                + " --noflush, [0-9]+ lines \\(full\\)\n");
+    assertThat(latencyMillis(full.out(), "large"))
+        .isGreaterThan(latencyMillis(partial.out(), "large"));
+    assertThat(full.code()).isZero();
+  }
+
+  @Test
   void run_hashMap_sameLatencyWhateverTheServiceCount() throws IOException {
     ScenarioRunTest.Run r = run("hash-map", "within: 1ms, notSlowerThan: small");
 
@@ -227,6 +247,26 @@ class ServicePropagationTest {
                     + "    expect: {programmed: {service: bulk-00002, notSlowerThan: bulk-0009}}"),
             "14:63: steps[2].expect.programmed.notSlowerThan: no Service \"bulk-0009\" at this"
                 + " step (did you mean \"bulk-00001\"?)"),
+        Arguments.of(
+            step(BULK)
+                .replace(
+                    "  cni: bridge", "  cni: bridge\n  kubeProxy: {featureGates: {Foo: true}}"),
+            "6:30: unknown key \"cluster.kubeProxy.featureGates.Foo\" (expected one of:"
+                + " MinimizeIPTablesRestore)"),
+        Arguments.of(
+            step(BULK)
+                .replace(
+                    "  cni: bridge",
+                    "  cni: bridge\n  kubeProxy: {featureGates: {MinimizeIPTablesRestore: no}}"),
+            "6:55: cluster.kubeProxy.featureGates.MinimizeIPTablesRestore: expected true or false,"
+                + " got no"),
+        Arguments.of(
+            step(BULK)
+                .replace(
+                    "  cni: bridge",
+                    "  cni: bridge\n  services: hash-map\n  kubeProxy: {featureGates: {}}"),
+            "7:14: cluster.kubeProxy: there is no kube-proxy with services: hash-map (expected"
+                + " services: iptables)"),
         Arguments.of(
             step(twoSteps + "    programmed: {service: bulk-00002, within: 1s}"),
             "14:39: unknown key \"steps[2].programmed.within\" (expected one of: service)"),

@@ -93,6 +93,7 @@ public final class Cluster {
 
   private final Map<Node, ServiceProxy> kubeProxies = new LinkedHashMap<>();
   private final ServiceMode serviceMode;
+  private final boolean minimizeIptablesRestore;
   private final RandomGenerator serviceIps;
   private final RandomGenerator nodePorts;
   private final Set<Integer> nodePortsInUse = new HashSet<>();
@@ -167,8 +168,10 @@ public final class Cluster {
       Network network,
       Cidr clusterCidr,
       Cidr serviceCidr,
-      ServiceMode serviceMode) {
+      ServiceMode serviceMode,
+      boolean minimizeIptablesRestore) {
     this.serviceMode = serviceMode;
+    this.minimizeIptablesRestore = minimizeIptablesRestore;
     this.simulation = simulation;
     this.network = network;
     this.clusterCidr = clusterCidr;
@@ -881,7 +884,8 @@ public final class Cluster {
   private void startServiceProxies() {
     if (kubeProxies.isEmpty()) {
       for (Node node : nodes.values()) {
-        ServiceProxy proxy = new ServiceProxy(node, serviceMode, simulation, serviceFeed);
+        ServiceProxy proxy =
+            new ServiceProxy(node, serviceMode, minimizeIptablesRestore, simulation, serviceFeed);
         serviceFeed.add(proxy);
         kubeProxies.put(node, proxy);
       }
@@ -1180,6 +1184,7 @@ public final class Cluster {
     private int racks = 1;
     private Cidr serviceCidr = Cidr.parse("10.96.0.0/12");
     private ServiceMode serviceMode = ServiceMode.IPTABLES;
+    private boolean minimizeIptablesRestore = true;
 
     private Builder() {}
 
@@ -1250,6 +1255,17 @@ public final class Cluster {
     /** How nodes implement Services (default {@link ServiceMode#IPTABLES}). */
     public Builder services(ServiceMode mode) {
       this.serviceMode = mode;
+      return this;
+    }
+
+    /**
+     * kube-proxy's {@code MinimizeIPTablesRestore} feature gate (KEP-3453; on by default since
+     * Kubernetes 1.27, locked on since 1.28): off, every sync restores every Service's rules, as
+     * before; on (the default), a sync writes {@code KUBE-SERVICES} and the changed Services'
+     * chains.
+     */
+    public Builder minimizeIptablesRestore(boolean on) {
+      this.minimizeIptablesRestore = on;
       return this;
     }
 
@@ -1352,7 +1368,8 @@ public final class Cluster {
       installed.forEach(registry::require);
       Simulation sim = Simulation.create(seed);
       Network network = Network.create(sim, trace);
-      Cluster cluster = new Cluster(sim, network, clusterCidr, serviceCidr, serviceMode);
+      Cluster cluster =
+          new Cluster(sim, network, clusterCidr, serviceCidr, serviceMode, minimizeIptablesRestore);
       if (!nodeNames.isEmpty() && racks != 1) {
         throw new IllegalArgumentException(
             "named nodes with their own addresses need a single rack (expected racks(1))");

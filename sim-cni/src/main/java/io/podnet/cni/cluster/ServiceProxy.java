@@ -30,8 +30,9 @@ import java.util.Set;
  * #MIN_SYNC_PERIOD_NANOS}, 1 s by default since kubernetes/kubernetes#92836), so a change to an
  * idle node is synced at once and a stream of changes at most once a second. The first sync, and
  * any sync an hour or more after the last full one, restores everything; the others (KEP-3453)
- * write {@code KUBE-SERVICES} and the changed Services' chains. In hash-map mode each batch is
- * written as soon as the previous one finished.
+ * write {@code KUBE-SERVICES} and the changed Services' chains, unless the {@code
+ * MinimizeIPTablesRestore} feature gate is off, which makes every sync full. In hash-map mode each
+ * batch is written as soon as the previous one finished.
  *
  * <p>A node holds the snapshot it last synced and nothing per Service: what a sync writes, its
  * restore input and the service map are the snapshot's, shared by every node making the same sync
@@ -51,6 +52,7 @@ final class ServiceProxy {
   private final String nodeName;
   private final Trace trace;
   private final ServiceMode mode;
+  private final boolean minimizeIptablesRestore;
   private final Simulation simulation;
   private final Netfilter netfilter;
   private final KubeProxy kubeProxy;
@@ -67,7 +69,13 @@ final class ServiceProxy {
   private long lastFullSync = Long.MIN_VALUE;
 
   /** The proxy of {@code node}, numbered {@link ServiceFeed#next} in {@code feed}. */
-  ServiceProxy(Node node, ServiceMode mode, Simulation simulation, ServiceFeed feed) {
+  ServiceProxy(
+      Node node,
+      ServiceMode mode,
+      boolean minimizeIptablesRestore,
+      Simulation simulation,
+      ServiceFeed feed) {
+    this.minimizeIptablesRestore = minimizeIptablesRestore;
     ServiceSnapshot initial = feed.latest();
     this.nodeName = node.name();
     this.trace = node.host().network().trace();
@@ -184,7 +192,9 @@ final class ServiceProxy {
       return;
     }
     boolean full =
-        lastFullSync == Long.MIN_VALUE || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
+        !minimizeIptablesRestore
+            || lastFullSync == Long.MIN_VALUE
+            || started - lastFullSync >= FULL_SYNC_PERIOD_NANOS;
     ServiceSnapshot.Plan plan = kubeProxy.plan(from, target, step, full);
     long lines = plan.lines();
     long cost = RuleProgrammingCost.MEASURED.restoreNanos(lines);

@@ -73,6 +73,26 @@ class ServiceProgrammingTest {
   }
 
   @Test
+  void programming_minimizeIptablesRestoreOff_oneMoreServiceIsAFullRestoreOfEveryLine() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).minimizeIptablesRestore(false).build();
+    cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
+    bulk(cluster, "bulk-", 100);
+    cluster.run(10 * SimTime.SECOND);
+    cluster.createService("probe", Map.of("app", "web"), HTTP);
+    cluster.run(10 * SimTime.SECOND);
+
+    ServiceSync sync = cluster.programming("probe").get(0).sync().orElseThrow();
+
+    // as before Kubernetes 1.27: the sync that takes the new Service rewrites all 101 Services
+    assertThat(sync.kind()).isEqualTo(ServiceSync.Kind.FULL_RESTORE);
+    assertThat(sync.work()).isEqualTo(RuleProgrammingCost.fullSyncLines(101, 1));
+    assertThat(sync.durationNanos())
+        .isEqualTo(RuleProgrammingCost.MEASURED.fullSyncNanos(101, 1))
+        .isGreaterThan(
+            probed(ServiceMode.IPTABLES, 100).programming("probe").get(0).latencyNanos());
+  }
+
+  @Test
   void programming_hashMap_oneUpdateWhateverTheServiceCount() {
     ServiceProgramming fewer = probed(ServiceMode.HASH_MAP, 10).programming("probe").get(0);
     ServiceProgramming more = probed(ServiceMode.HASH_MAP, 1000).programming("probe").get(0);
