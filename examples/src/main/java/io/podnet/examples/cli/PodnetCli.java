@@ -429,7 +429,7 @@ public final class PodnetCli implements Callable<Integer> {
         Cluster cluster =
             ScenarioRunner.runUntil(
                 scenario, new ScenarioRunner.Options(seed, List.of(), null), time);
-        output = Inspection.run(cluster, node, pod, String.join(" ", command));
+        output = Inspection.run(cluster, node, pod, command);
       } catch (ScenarioException e) {
         printProblems(e, err);
         return 2;

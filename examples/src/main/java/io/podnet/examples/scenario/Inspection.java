@@ -26,61 +26,25 @@ public final class Inspection {
   private Inspection() {}
 
   /**
-   * Splits {@code command} at its first {@code |} outside quotes: the inspection command and the
-   * pipe after it ({@code grep vxlan}), or null when there is none.
+   * Splits a command line as a shell does: words, with {@code '} and {@code "} quoting and {@code
+   * \\} escapes, in stages at each unquoted {@code |}. {@link IllegalArgumentException} for an
+   * unterminated quote, a trailing backslash or an empty stage.
    */
-  static String[] splitPipe(String command) {
-    char quote = 0;
-    for (int i = 0; i < command.length(); i++) {
-      char c = command.charAt(i);
-      if (quote != 0) {
-        quote = c == quote ? 0 : quote;
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '|') {
-        return new String[] {command.substring(0, i).trim(), command.substring(i + 1).trim()};
-      }
-    }
-    return new String[] {command.trim(), null};
-  }
-
-  /**
-   * The stages of a pipe such as {@code grep -i vxlan | grep -v dummy}, each a {@link Grep}; words
-   * may be quoted with {@code '} or {@code "}. {@link IllegalArgumentException} for a stage that is
-   * not grep or a grep it cannot parse.
-   */
-  static List<Grep> greps(String pipe) {
-    List<Grep> stages = new ArrayList<>();
-    String rest = pipe;
-    while (rest != null) {
-      String[] split = splitPipe(rest);
-      List<String> words = shellWords(split[0]);
-      if (words.isEmpty() || !words.get(0).equals("grep")) {
-        throw new IllegalArgumentException("only grep can follow a | (got \"" + split[0] + "\")");
-      }
-      stages.add(Grep.parse(words.subList(1, words.size())));
-      rest = split[1];
-    }
-    return stages;
-  }
-
-  /** {@code output} passed through {@code stages} in order. */
-  static String filter(List<Grep> stages, String output) {
-    String out = output;
-    for (Grep g : stages) {
-      out = g.filter(out);
-    }
-    return out;
-  }
-
-  /** The words of {@code text} as a shell splits them, with {@code '} and {@code "} quoting. */
-  private static List<String> shellWords(String text) {
+  static List<List<String>> stages(String line) {
+    List<List<String>> stages = new ArrayList<>();
     List<String> words = new ArrayList<>();
     StringBuilder word = null;
     char quote = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quote != 0) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      boolean escape = c == '\\' && quote != '\'';
+      if (escape && i + 1 == line.length()) {
+        throw new IllegalArgumentException("trailing backslash in \"" + line + "\"");
+      }
+      if (escape && (quote == 0 || "\\\"$`".indexOf(line.charAt(i + 1)) >= 0)) {
+        word = word == null ? new StringBuilder() : word;
+        word.append(line.charAt(++i));
+      } else if (quote != 0) {
         if (c == quote) {
           quote = 0;
         } else {
@@ -89,10 +53,14 @@ public final class Inspection {
       } else if (c == '\'' || c == '"') {
         quote = c;
         word = word == null ? new StringBuilder() : word;
-      } else if (Character.isWhitespace(c)) {
+      } else if (Character.isWhitespace(c) || c == '|') {
         if (word != null) {
           words.add(word.toString());
           word = null;
+        }
+        if (c == '|') {
+          stages.add(stage(words, line));
+          words = new ArrayList<>();
         }
       } else {
         word = word == null ? new StringBuilder() : word;
@@ -100,26 +68,102 @@ public final class Inspection {
       }
     }
     if (quote != 0) {
-      throw new IllegalArgumentException("unterminated " + quote + " in \"" + text + "\"");
+      throw new IllegalArgumentException("unterminated " + quote + " in \"" + line + "\"");
     }
     if (word != null) {
       words.add(word.toString());
     }
-    return words;
+    stages.add(stage(words, line));
+    return stages;
   }
 
   /**
-   * Runs {@code command} in the root namespace of {@code node}, or in the pod {@code pod} when
-   * {@code node} is null, and returns its output.
+   * The stages of words a shell has split already ({@code podnet inspect}'s arguments), at each
+   * word that is {@code |}; a single word is a command line of its own ({@link #stages(String)}).
+   */
+  static List<List<String>> stages(List<String> argv) {
+    if (argv.size() == 1) {
+      return stages(argv.get(0));
+    }
+    List<List<String>> stages = new ArrayList<>();
+    List<String> words = new ArrayList<>();
+    for (String w : argv) {
+      if (w.equals("|")) {
+        stages.add(stage(words, String.join(" ", argv)));
+        words = new ArrayList<>();
+      } else {
+        words.add(w);
+      }
+    }
+    stages.add(stage(words, String.join(" ", argv)));
+    return stages;
+  }
+
+  private static List<String> stage(List<String> words, String line) {
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException("empty command before or after a | in \"" + line + "\"");
+    }
+    return List.copyOf(words);
+  }
+
+  /**
+   * The {@link Grep} of each stage after the command. {@link IllegalArgumentException} for a stage
+   * that is not grep or a grep it cannot parse.
+   */
+  static List<Grep> greps(List<List<String>> pipe) {
+    List<Grep> greps = new ArrayList<>();
+    for (List<String> stage : pipe) {
+      if (!stage.get(0).equals("grep")) {
+        throw new IllegalArgumentException(
+            "only grep can follow a | (got \"" + String.join(" ", stage) + "\")");
+      }
+      greps.add(Grep.parse(stage.subList(1, stage.size())));
+    }
+    return greps;
+  }
+
+  /**
+   * The stages as a command line a shell splits back into them: words joined by spaces, stages by
+   * {@code |}, a word with spaces or shell characters in single quotes.
+   */
+  static String display(List<List<String>> stages) {
+    List<String> parts = new ArrayList<>();
+    for (List<String> stage : stages) {
+      List<String> words = new ArrayList<>();
+      for (String w : stage) {
+        boolean plain =
+            w.chars()
+                .noneMatch(
+                    ch -> Character.isWhitespace(ch) || "'\"\\|$`;&<>()*?[]#~".indexOf(ch) >= 0);
+        words.add(plain ? w : "'" + w.replace("'", "'\\''") + "'");
+      }
+      parts.add(String.join(" ", words));
+    }
+    return String.join(" | ", parts);
+  }
+
+  /** {@code output} passed through {@code greps} in order. */
+  static String filter(List<Grep> greps, String output) {
+    String out = output;
+    for (Grep g : greps) {
+      out = g.filter(out);
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code command}, the words of a command line (or one word holding a whole line), in the
+   * root namespace of {@code node}, or in the pod {@code pod} when {@code node} is null, and
+   * returns its output.
    */
   public static String run(
       Cluster cluster,
       @org.jspecify.annotations.Nullable String node,
       @org.jspecify.annotations.Nullable String pod,
-      String command) {
-    String[] piped = splitPipe(command);
-    List<Grep> stages = piped[1] == null ? List.of() : greps(piped[1]);
-    String[] w = piped[0].split("\\s+");
+      List<String> command) {
+    List<List<String>> stages = stages(command);
+    List<Grep> greps = greps(stages.subList(1, stages.size()));
+    String[] w = stages.get(0).toArray(String[]::new);
     String line = String.join(" ", w);
     String kind = kind(w);
     if (kind == null) {
@@ -162,7 +206,7 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    return filter(stages, render(cluster, ns, node, kind, argument(kind, w)));
+    return filter(greps, render(cluster, ns, node, kind, argument(kind, w)));
   }
 
   /**

@@ -1433,16 +1433,16 @@ public final class Scenario {
         return;
       }
       YamlNode at = v.map.get("command");
-      String[] piped = Inspection.splitPipe(command);
-      if (piped[1] != null) {
-        try {
-          Inspection.greps(piped[1]);
-        } catch (IllegalArgumentException e) {
-          error(at, p + ".command: " + e.getMessage());
-          return;
-        }
+      List<List<String>> stages;
+      try {
+        stages = Inspection.stages(command);
+        Inspection.greps(stages.subList(1, stages.size()));
+      } catch (IllegalArgumentException e) {
+        error(at, p + ".command: " + e.getMessage());
+        return;
       }
-      String[] w = piped[0].split("\\s+");
+      List<List<String>> pipe = stages.subList(1, stages.size());
+      String[] w = stages.get(0).toArray(String[]::new);
       String line = String.join(" ", w);
       String normalized = Inspection.kind(w);
       if (normalized == null) {
@@ -1488,9 +1488,9 @@ public final class Scenario {
       } else if (pod != null) {
         args.put("pod", pod);
       }
-      args.put("command", piped[1] == null ? line : line + " | " + piped[1]);
-      if (piped[1] != null) {
-        args.put("pipe", piped[1]);
+      args.put("command", Inspection.display(stages));
+      if (!pipe.isEmpty()) {
+        args.put("pipe", Inspection.display(pipe));
       }
       args.put("run", normalized);
       String arg = Inspection.argument(normalized, w);

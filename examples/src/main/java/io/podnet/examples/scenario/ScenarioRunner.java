@@ -632,7 +632,10 @@ public final class ScenarioRunner {
     }
     String output = Inspection.render(cluster, ns, node, a.get("run"), a.get("arg"));
     String pipe = a.get("pipe");
-    out.append(pipe == null ? output : Inspection.filter(Inspection.greps(pipe), output));
+    out.append(
+        pipe == null
+            ? output
+            : Inspection.filter(Inspection.greps(Inspection.stages(pipe)), output));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

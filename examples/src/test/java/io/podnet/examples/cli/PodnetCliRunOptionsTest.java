@@ -222,7 +222,7 @@ class PodnetCliRunOptionsTest {
 
   @Test
   void inspect_commandPipedIntoGrep_printsTheSelectedLines() {
-    assertThat(inspectOnNode1At2s("ip", "route", "|", "grep", "-v", "'dev eth0'")).isZero();
+    assertThat(inspectOnNode1At2s("ip", "route", "|", "grep", "-v", "dev eth0")).isZero();
     assertThat(out.toString().lines()).isNotEmpty().noneMatch(l -> l.contains("dev eth0"));
     assertThat(out.toString()).contains("dev cni0");
   }

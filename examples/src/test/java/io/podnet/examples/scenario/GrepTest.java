@@ -49,25 +49,69 @@ class GrepTest {
   }
 
   @Test
-  void filter_bracketExpressions_posixClassesAndCloseBracketFirst() {
+  void filter_bracketExpressions_posixClassesCloseBracketFirstAndBackslashLiteral() {
     assertThat(grep("^[[:digit:]]: cni")).startsWith("4: cni0");
-    assertThat(grep("-c", "[]x]")).isEqualTo("1\n");
+    assertThat(Grep.parse(List.of("[]x]")).filter("a]\nb\nx\n")).isEqualTo("a]\nx\n");
+    assertThat(Grep.parse(List.of("a[\\]b")).filter("a\\b\nab\n")).isEqualTo("a\\b\n");
+    assertThat(Grep.parse(List.of("[[=a=]]")).filter("a\nb\n")).isEqualTo("a\n");
     assertThat(grep("-c", "[^[:space:]]")).isEqualTo("4\n");
+  }
+
+  @Test
+  void filter_basicSyntaxFineRules_starAfterAnchorLiteralAnchorsOnlyAtTheEnds() {
+    String text = "a*b\nab\nx^y\nx$y\n";
+    assertThat(Grep.parse(List.of("^*")).filter("*a\nb\n")).isEqualTo("*a\n");
+    assertThat(Grep.parse(List.of("x^y")).filter(text)).isEqualTo("x^y\n");
+    assertThat(Grep.parse(List.of("x$y")).filter(text)).isEqualTo("x$y\n");
+    assertThat(Grep.parse(List.of("-E", "x$y")).filter(text)).isEmpty();
+    assertThat(Grep.parse(List.of("a\\{2\\}")).filter("a\naa\n")).isEqualTo("aa\n");
+    assertThat(Grep.parse(List.of("-E", "a{x")).filter("a{x\nax\n")).isEqualTo("a{x\n");
+    assertThat(Grep.parse(List.of("-E", "(a+)?b")).filter("b\nc\n")).isEqualTo("b\n");
+    assertThat(Grep.parse(List.of("-E", "xa+?")).filter("x\nxa\n")).isEqualTo("x\nxa\n");
+  }
+
+  @Test
+  void filter_backslashes_wordEdgesClassesAndOtherLettersLiteral() {
+    assertThat(grep("\\<id\\>")).contains("vxlan id 1");
+    assertThat(grep("eth0\\<")).isEmpty();
+    assertThat(grep("\\bid\\b")).contains("vxlan id 1");
+    assertThat(Grep.parse(List.of("a\\Qb")).filter("aQb\nab\n")).isEqualTo("aQb\n");
+    assertThat(Grep.parse(List.of("\\d")).filter("d\n1\n")).isEqualTo("d\n");
+  }
+
+  @Test
+  void filter_severalPatternsAndDoubleDash_anyOfThemAndPatternsStartingWithADash() {
+    assertThat(grep("-c", "-e", "cni0", "-e", "flannel")).isEqualTo("2\n");
+    assertThat(Grep.parse(List.of("--", "-v")).filter("a-v\nb\n")).isEqualTo("a-v\n");
+    assertThat(Grep.parse(List.of("-i", "STRASSE")).filter("straße\nstrasse\n"))
+        .isEqualTo("strasse\n");
+    assertThat(Grep.parse(List.of("-i", "É")).filter("é\n")).isEqualTo("é\n");
   }
 
   @Test
   void parse_badInput_oneLineNamingTheProblem() {
     assertThatThrownBy(() -> Grep.parse(List.of("-z", "x")))
-        .hasMessage("grep: unsupported option -z (expected -i, -v, -w, -c, -E, -F)");
+        .hasMessage(
+            "grep: unsupported option -z (expected -i, -v, -w, -c, -E, -F, -e PATTERN, --)");
     assertThatThrownBy(() -> Grep.parse(List.of("-i")))
         .hasMessage("grep: expected one pattern after the options, got none");
     assertThatThrownBy(() -> Grep.parse(List.of("a", "b")))
         .hasMessage("grep: expected one pattern after the options, got a b");
-    assertThatThrownBy(() -> Grep.parse(List.of("-E", "(")))
-        .hasMessageStartingWith("grep: invalid pattern \"(\": ");
+    assertThatThrownBy(() -> Grep.parse(List.of("-E", "("))).hasMessage("grep: unmatched ( or \\(");
     assertThatThrownBy(() -> Grep.parse(List.of("ab\\")))
         .hasMessage("grep: trailing backslash in \"ab\\\"");
     assertThatThrownBy(() -> Grep.parse(List.of("[[:nope:]]")))
-        .hasMessage("grep: unknown character class [:nope:]");
+        .hasMessage("grep: invalid character class [:nope:]");
+    assertThatThrownBy(() -> Grep.parse(List.of("[:space:]")))
+        .hasMessage("grep: character class syntax is [[:space:]], not [:space:]");
+    assertThatThrownBy(() -> Grep.parse(List.of("a[b")))
+        .hasMessage("grep: Unmatched [, [^, [:, [., or [=");
+    assertThatThrownBy(() -> Grep.parse(List.of("-E", "-F", "x")))
+        .hasMessage("grep: conflicting matchers specified");
+    assertThatThrownBy(() -> Grep.parse(List.of("-e")))
+        .hasMessage("grep: option -e requires a pattern");
+    assertThatThrownBy(() -> Grep.parse(List.of("\\(a"))).hasMessage("grep: unmatched ( or \\(");
+    assertThatThrownBy(() -> Grep.parse(List.of("a\\{x\\}")))
+        .hasMessage("grep: invalid content of \\{\\} in \"a\\{x\\}\"");
   }
 }

@@ -37,9 +37,33 @@ class ScenarioMtuTest {
             "$ kubectl exec pod-a -- ping -c 1 -M do -s 1472 10.244.2.2\n"
                 + "ping: local error: message too long, mtu=1450\n")
         .contains(
+            "$ kubectl exec pod-a -- ip route get 10.244.2.2\n"
+                + "10.244.2.2 via 10.244.1.1 dev eth0 src 10.244.1.2 uid 0 \n"
+                + "    cache expires 600sec mtu 1450 \n")
+        .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M dont -s 1472 10.244.2.2\n"
                 + "1480 bytes from 10.244.2.2: icmp_seq=4 ttl=62 time=")
+        .contains(
+            "$ kubectl exec pod-a -- ping -c 1 -s 1472 10.244.2.2\n"
+                + "1480 bytes from 10.244.2.2: icmp_seq=5 ttl=62 time=")
         .contains("expect fragNeeded pod-b -> pod-a (1472 bytes) mtu 1450 ... OK\n");
+  }
+
+  @Test
+  void run_articleChecksPipedIntoGrep_overlayShowsItsVxlanLineDirectRoutingNothingCiliumItsKpr() {
+    ScenarioRunTest.Run overlay = ScenarioRunTest.cli("run", "scenarios/overlay-vxlan.yaml");
+    ScenarioRunTest.Run direct = ScenarioRunTest.cli("run", "scenarios/direct-routing.yaml");
+    ScenarioRunTest.Run ebpf = ScenarioRunTest.cli("run", "scenarios/services-ebpf.yaml");
+
+    assertThat(overlay.out())
+        .containsPattern(
+            "\\$ ip -d link show \\| grep vxlan    # on node-1\n    vxlan id 1 local 192.168.1.11"
+                + " dev eth0 [^\n]*\n\n");
+    assertThat(direct.out()).contains("$ ip -d link show | grep vxlan    # on node-1\n\n");
+    assertThat(ebpf.out())
+        .contains(
+            "$ cilium status | grep KubeProxyReplacement    # on node-1\n"
+                + "KubeProxyReplacement:    True\n\n");
   }
 
   @Test

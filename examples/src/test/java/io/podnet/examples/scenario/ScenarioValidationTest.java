@@ -229,7 +229,7 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    exec: {node: node-1, command: ip route | grep -q 10.244}",
             "12:35: steps[1].exec.command: grep: unsupported option -q (expected -i, -v, -w, -c,"
-                + " -E, -F)"),
+                + " -E, -F, -e PATTERN, --)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {pod: a, command: ip route get pod-b}",

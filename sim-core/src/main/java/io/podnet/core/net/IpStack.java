@@ -431,6 +431,15 @@ final class IpStack {
   }
 
   /**
+   * The error a socket sees sending by {@code route}, the route lookup's answer for a non-local
+   * destination: {@code Network is unreachable} without one, the errno of a non-unicast one ({@link
+   * Route.Type#error}), or null when packets can leave by it.
+   */
+  static @Nullable String outputError(@Nullable Route route) {
+    return route == null ? "Network is unreachable" : route.type().error();
+  }
+
+  /**
    * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a socket in path-MTU discovery
    * mode {@code want} ({@code fragmentAboveMtu}), as the kernel's {@code __ip_make_skb} treats it:
    * a DF packet above the path MTU leaves without DF, fragmented, instead of failing.
@@ -469,11 +478,9 @@ final class IpStack {
       return null;
     }
     Route route = ns.routes().lookup(dst);
-    if (route == null) {
-      return "Network is unreachable";
-    }
-    if (route.type() != Route.Type.UNICAST) {
-      return route.type().error();
+    String error = outputError(route);
+    if (error != null) {
+      return error;
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);

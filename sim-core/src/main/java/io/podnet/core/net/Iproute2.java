@@ -76,32 +76,50 @@ public final class Iproute2 {
 
   /**
    * {@code ip route get ADDRESS}: the route the kernel picks for a packet this namespace sends to
-   * {@code dst}, as a cloned route ({@code cache}), with the source address it would use, {@code
-   * uid 0} (commands run as root), and, under a path MTU learned from "fragmentation needed", the
-   * seconds until it expires and that MTU ({@code cache expires 597sec mtu 1400}); a route's own
-   * {@code mtu} shows there too. A local address answers {@code local ... dev lo table local};
-   * without a usable route the answer is iproute2's {@code RTNETLINK answers: ...} line. Broadcast
-   * destinations are answered by their route, not as {@code broadcast}.
+   * {@code dst}, as a cloned route ({@code cache}), with the source address it would use (none when
+   * it has none), {@code uid 0} (commands run as root), and, under a path MTU learned from
+   * "fragmentation needed", the seconds until it expires and that MTU ({@code cache expires 597sec
+   * mtu 1400}); a route's own {@code mtu} shows there too. A local address (and 0.0.0.0) answers
+   * {@code local ... dev lo table local}, a subnet's broadcast address {@code broadcast ... table
+   * local} on its device; without a usable route the answer is iproute2's {@code RTNETLINK answers:
+   * ...} line. The limited broadcast 255.255.255.255 is answered by its route.
    */
   public static String ipRouteGet(NetNamespace ns, Ipv4Address dst) {
     int d = dst.toInt();
-    if (ns.isLocalAddress(d)) {
-      return "local " + dst + " dev lo table local src " + dst + " uid 0 \n    cache <local> \n";
+    if (d == 0 || ns.isLocalAddress(d)) {
+      String src = d == 0 || d >>> 24 == 127 ? "127.0.0.1" : dst.toString();
+      return "local " + dst + " dev lo table local src " + src + " uid 0 \n    cache <local> \n";
+    }
+    for (Device dev : ns.devices()) {
+      for (IfAddress a : dev.addresses()) {
+        if (d != -1 && a.broadcast().toInt() == d) {
+          return "broadcast "
+              + dst
+              + " dev "
+              + dev.name()
+              + " table local src "
+              + a.address()
+              + " uid 0 \n    cache <local,brd> \n";
+        }
+      }
     }
     Route route = ns.routes().lookup(d);
-    if (route == null) {
-      return "RTNETLINK answers: Network is unreachable\n";
-    }
-    if (route.type() != Route.Type.UNICAST) {
-      return "RTNETLINK answers: " + route.type().error() + "\n";
+    String error = IpStack.outputError(route);
+    if (error != null) {
+      return "RTNETLINK answers: " + error + "\n";
     }
     StringBuilder sb = new StringBuilder().append(dst).append(' ');
     Ipv4Address gw = route.gateway();
     if (gw != null) {
       sb.append("via ").append(gw).append(' ');
     }
-    sb.append("dev ").append(route.device().name()).append(" src ");
-    sb.append(Ipv4Address.of(ns.selectSource(route, d))).append(" uid 0 \n    cache ");
+    sb.append("dev ").append(route.device().name()).append(' ');
+    int src = ns.selectSource(route, d);
+    if (src != 0) {
+      sb.append("src ").append(Ipv4Address.of(src)).append(' ');
+    }
+    sb.append("uid 0 \n    cache ");
+    // Asking drops an expired exception, as the kernel's lookup does.
     IpStack.LearnedMtu learned = ns.stack().learned(route, d);
     int mtu = route.mtu();
     if (learned != null) {

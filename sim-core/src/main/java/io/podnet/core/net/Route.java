@@ -44,7 +44,7 @@ public final class Route {
      * The error a socket sees for a destination under a route of this type (the kernel's {@code
      * fib_props}: {@code EINVAL}, {@code EHOSTUNREACH}, {@code EACCES}), or null for unicast.
      */
-    public @Nullable String error() {
+    @Nullable String error() {
       return switch (this) {
         case UNICAST -> null;
         case BLACKHOLE -> "Invalid argument";

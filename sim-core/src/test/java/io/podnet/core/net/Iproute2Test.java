@@ -351,28 +351,60 @@ class Iproute2Test {
   }
 
   @Test
-  void ipRouteGet_ownAddress_localByLoopback() {
+  void ipRouteGet_ownAddressLoopbackOrUnspecified_localByLoopback() {
     Fixtures.Routed t = new Fixtures.Routed(1);
 
     assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.1.2")))
         .isEqualTo("local 10.0.1.2 dev lo table local src 10.0.1.2 uid 0 \n    cache <local> \n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("127.0.0.2")))
+        .isEqualTo("local 127.0.0.2 dev lo table local src 127.0.0.1 uid 0 \n    cache <local> \n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("0.0.0.0")))
+        .isEqualTo("local 0.0.0.0 dev lo table local src 127.0.0.1 uid 0 \n    cache <local> \n");
+  }
+
+  @Test
+  void ipRouteGet_subnetBroadcast_broadcastOnItsDeviceFromTheLocalTable() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.1.255")))
+        .isEqualTo(
+            "broadcast 10.0.1.255 dev eth0 table local src 10.0.1.2 uid 0 \n"
+                + "    cache <local,brd> \n");
+  }
+
+  @Test
+  void ipRouteGet_noAddressToSendFrom_noSrc() {
+    Network net = Network.create(Simulation.create(1));
+    NetNamespace ns = net.addHost("bare").root();
+    Nic eth0 = ns.addNic("eth0");
+    eth0.up();
+    ns.addRoute(Route.to(io.podnet.core.addr.Cidr.parse("10.9.0.0/16")).dev(eth0).build());
+
+    assertThat(Iproute2.ipRouteGet(ns, ip("10.9.1.1")))
+        .isEqualTo("10.9.1.1 dev eth0 uid 0 \n    cache \n");
   }
 
   @Test
   void ipRouteGet_noRouteOrARejectingRoute_rtnetlinkAnswersTheErrno() {
     Fixtures.Routed t = new Fixtures.Routed(1);
     t.client.removeRoute(t.client.routes().lookup(ip("10.0.2.2").toInt()));
-    for (Route.Type type : List.of(Route.Type.BLACKHOLE, Route.Type.PROHIBIT)) {
-      t.client.addRoute(
-          Route.of(type, io.podnet.core.addr.Cidr.parse("10.0.3." + type.ordinal() + "/32"))
-              .build());
-    }
+    t.client.addRoute(
+        Route.of(Route.Type.BLACKHOLE, io.podnet.core.addr.Cidr.parse("10.0.3.1/32")).build());
+    t.client.addRoute(
+        Route.of(Route.Type.UNREACHABLE, io.podnet.core.addr.Cidr.parse("10.0.3.2/32")).build());
+    t.client.addRoute(
+        Route.of(Route.Type.PROHIBIT, io.podnet.core.addr.Cidr.parse("10.0.3.3/32")).build());
 
     assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.2.2")))
         .isEqualTo("RTNETLINK answers: Network is unreachable\n");
     assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.3.1")))
         .isEqualTo("RTNETLINK answers: Invalid argument\n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.3.2")))
+        .isEqualTo("RTNETLINK answers: No route to host\n");
     assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.3.3")))
         .isEqualTo("RTNETLINK answers: Permission denied\n");
+    assertThat(t.client.ping(ip("10.0.3.3")).message())
+        .as("a socket sees the same errno")
+        .isEqualTo("ping: connect: Permission denied");
   }
 }
