@@ -108,6 +108,7 @@ public final class Scenario {
           "exec",
           "ping",
           "curl",
+          "traceroute",
           "expect",
           "crashNode",
           "restoreNode",
@@ -991,6 +992,7 @@ public final class Scenario {
         case "exec" -> parseExec(v, p, args);
         case "ping" -> parsePing(v, p, args, false);
         case "curl" -> parsePing(v, p, args, true);
+        case "traceroute" -> parsePing(v, p, args, false, List.of("from", "to"));
         case "expect" -> parseExpect(v, p, expects);
         case "crashNode", "restoreNode" -> {
           if (v.kind != YamlNode.Kind.SCALAR) {

@@ -26,6 +26,7 @@ import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Nic;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.core.net.Traceroute;
 import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
@@ -348,6 +349,15 @@ public final class ScenarioRunner {
           out.append("-s ").append(a.get("size")).append(' ');
         }
         out.append(to).append('\n').append(ping(cluster, a, to).message()).append('\n');
+      }
+      case "traceroute" -> {
+        Ipv4Address to = resolve(cluster, a.get("to"));
+        out.append("$ kubectl exec ")
+            .append(a.get("from"))
+            .append(" -- traceroute ")
+            .append(to)
+            .append('\n')
+            .append(Traceroute.run(netns(cluster, a.get("from")), to).output());
       }
       case "curl" -> {
         Ipv4Address to = resolve(cluster, a.get("to"));

@@ -50,23 +50,6 @@ class ScenarioMtuTest {
   }
 
   @Test
-  void run_articleChecksPipedIntoGrep_overlayShowsItsVxlanLineDirectRoutingNothingCiliumItsKpr() {
-    ScenarioRunTest.Run overlay = ScenarioRunTest.cli("run", "scenarios/overlay-vxlan.yaml");
-    ScenarioRunTest.Run direct = ScenarioRunTest.cli("run", "scenarios/direct-routing.yaml");
-    ScenarioRunTest.Run ebpf = ScenarioRunTest.cli("run", "scenarios/services-ebpf.yaml");
-
-    assertThat(overlay.out())
-        .containsPattern(
-            "\\$ ip -d link show \\| grep vxlan    # on node-1\n    vxlan id 1 local 192.168.1.11"
-                + " dev eth0 [^\n]*\n\n");
-    assertThat(direct.out()).contains("$ ip -d link show | grep vxlan    # on node-1\n\n");
-    assertThat(ebpf.out())
-        .contains(
-            "$ cilium status | grep KubeProxyReplacement    # on node-1\n"
-                + "KubeProxyReplacement:    True\n\n");
-  }
-
-  @Test
   void run_fragNeededWhenThePodItselfHasTheSmallMtu_failsWithPingsLocalError() throws IOException {
     Path file =
         Files.writeString(

@@ -223,6 +223,15 @@ class ScenarioValidationTest {
                 + " status)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
+            "    traceroute: {from: a, to: b, size: 100}",
+            "12:34: unknown key \"steps[1].traceroute.size\" (expected one of: from, to)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    traceroute: {from: a, to: c}",
+            "12:31: steps[1].traceroute.to: no pod or Service \"c\" at this step (did you mean"
+                + " \"a\"?)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
             "    exec: {node: node-1, command: ip route | wc -l}",
             "12:35: steps[1].exec.command: only grep can follow a | (got \"wc -l\")"),
         Arguments.of(

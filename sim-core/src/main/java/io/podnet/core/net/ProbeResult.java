@@ -1,6 +1,7 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.Ipv4Address;
+import io.podnet.core.packet.IcmpMessage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,7 @@ public final class ProbeResult {
   private final String message;
   private final @Nullable Ipv4Address from;
   private final int ttl;
+  private final @Nullable IcmpMessage icmpError;
   private final @Nullable Ipv4Address observedSource;
   private final @Nullable NetNamespace receiver;
 
@@ -44,8 +46,10 @@ public final class ProbeResult {
       String message,
       @Nullable Ipv4Address from,
       int ttl,
+      @Nullable IcmpMessage icmpError,
       @Nullable Ipv4Address observedSource,
       @Nullable NetNamespace receiver) {
+    this.icmpError = icmpError;
     this.observedSource = observedSource;
     this.receiver = receiver;
     this.outcome = outcome;
@@ -92,6 +96,14 @@ public final class ProbeResult {
   /** The TTL of the answer as received, or -1 without an answer. */
   public int ttl() {
     return ttl;
+  }
+
+  /**
+   * The ICMP error that ended the probe (its type, code, and the MTU a "fragmentation needed"
+   * reports), or null when none did.
+   */
+  public @Nullable IcmpMessage icmpError() {
+    return icmpError;
   }
 
   /**

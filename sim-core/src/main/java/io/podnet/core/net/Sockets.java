@@ -51,6 +51,7 @@ final class Sockets {
     long timeout = -1;
     int key;
     @Nullable ProbeResult result;
+    private @Nullable IcmpMessage icmpError;
     private @Nullable Ipv4Address seenSource;
     private @Nullable NetNamespace seenBy;
 
@@ -105,7 +106,15 @@ final class Sockets {
       tcpProbes.remove(key);
       result =
           new ProbeResult(
-              outcome, sim.now() - start, walk, message, from, ttl, observedSource, receiver);
+              outcome,
+              sim.now() - start,
+              walk,
+              message,
+              from,
+              ttl,
+              icmpError,
+              observedSource,
+              receiver);
       done.accept(result);
     }
   }
@@ -209,6 +218,22 @@ final class Sockets {
 
   Probe sendUdp(
       Ipv4Address dst, int port, byte[] payload, long timeout, Consumer<ProbeResult> done) {
+    // a UDP socket's defaults: TTL 64 and path-MTU discovery mode "want"
+    return sendUdp(dst, port, payload, IpStack.DEFAULT_TTL, true, timeout, done);
+  }
+
+  /**
+   * Sends one UDP datagram from a new ephemeral port with {@code ttl}, DF set while it fits the
+   * path MTU ({@code dontFragmentWhileItFits}, mode "want") or never (mode "dont").
+   */
+  Probe sendUdp(
+      Ipv4Address dst,
+      int port,
+      byte[] payload,
+      int ttl,
+      boolean dontFragmentWhileItFits,
+      long timeout,
+      Consumer<ProbeResult> done) {
     checkPort(port);
     int srcPort = ephemeral(udpProbes);
     Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
@@ -226,14 +251,14 @@ final class Sockets {
                         MacAddress.ZERO,
                         Ipv4Address.of(src),
                         dst,
-                        IpStack.DEFAULT_TTL,
-                        true,
+                        ttl,
+                        dontFragmentWhileItFits,
                         ns.stack().nextIpId(),
                         srcPort,
                         port,
                         payload),
                 p.walk,
-                true); // a UDP socket's default path-MTU discovery mode is "want"
+                dontFragmentWhileItFits);
     if (error != null) {
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, "send: " + error, null, -1);
     }
@@ -897,6 +922,7 @@ final class Sockets {
     }
     String what = icmpDescription(message);
     ns.stack().hop(dev, HopAction.DELIVER, frame, "icmp error: " + what);
+    p.icmpError = message;
     String line =
         proto == IpProtocol.ICMP
             ? "From " + from + " icmp_seq=" + p.sequence + " " + what
