@@ -95,8 +95,10 @@ final class Grep {
           "grep: expected no pattern after -e PATTERN, got " + String.join(" ", rest));
     }
     List<String> regexes = new ArrayList<>();
+    int groups = 0;
     for (String p : patterns) {
-      String regex = syntax == 'F' ? Pattern.quote(p) : translate(p, syntax == 'E');
+      String regex = syntax == 'F' ? Pattern.quote(p) : translate(p, syntax == 'E', groups);
+      groups += Pattern.compile(regex).matcher("").groupCount();
       regexes.add(word ? "(?<!\\w)(?:" + regex + ")(?!\\w)" : "(?:" + regex + ")");
     }
     try {
@@ -123,9 +125,10 @@ final class Grep {
 
   /**
    * Turns a POSIX regular expression, basic or ({@code extended}) extended, into a {@link Pattern}
-   * one with the same matches.
+   * one with the same matches; its back references count from {@code groupsBefore}, the groups of
+   * the patterns joined before it.
    */
-  private static String translate(String re, boolean extended) {
+  private static String translate(String re, boolean extended, int groupsBefore) {
     StringBuilder out = new StringBuilder();
     Deque<Integer> groups = new ArrayDeque<>();
     int atom = -1;
@@ -145,7 +148,7 @@ final class Grep {
         if ("+?|{}()".indexOf(n) >= 0 && !extended) {
           op = n;
         } else {
-          piece = backslashed(n);
+          piece = n >= '1' && n <= '9' ? "\\" + (n - '0' + groupsBefore) : backslashed(n);
         }
       } else if ("+?|{}()".indexOf(c) >= 0) {
         if (extended) {
@@ -205,7 +208,8 @@ final class Grep {
         String quantifier = String.valueOf(op);
         if (op == '{') {
           int end = interval(re, next, extended);
-          quantifier = "{" + re.substring(next, end - (extended ? 1 : 2)) + "}";
+          String bounds = re.substring(next, end - (extended ? 1 : 2));
+          quantifier = "{" + (bounds.startsWith(",") ? "0" : "") + bounds + "}";
           next = end;
         }
         if (quantified) {
@@ -261,7 +265,7 @@ final class Grep {
     if (c == '>') {
       return "\\b(?<=\\w)";
     }
-    if ("wWsSbB".indexOf(c) >= 0 || c >= '1' && c <= '9') {
+    if ("wWsSbB".indexOf(c) >= 0) {
       return "\\" + c;
     }
     return Pattern.quote(String.valueOf(c));

@@ -132,9 +132,12 @@ public final class Inspection {
       List<String> words = new ArrayList<>();
       for (String w : stage) {
         boolean plain =
-            w.chars()
-                .noneMatch(
-                    ch -> Character.isWhitespace(ch) || "'\"\\|$`;&<>()*?[]#~".indexOf(ch) >= 0);
+            !w.isEmpty()
+                && w.chars()
+                    .noneMatch(
+                        ch ->
+                            Character.isWhitespace(ch)
+                                || "'\"\\|$`;&<>()*?[]#~{}".indexOf(ch) >= 0);
         words.add(plain ? w : "'" + w.replace("'", "'\\''") + "'");
       }
       parts.add(String.join(" ", words));

@@ -68,6 +68,10 @@ class GrepTest {
     assertThat(Grep.parse(List.of("-E", "a{x")).filter("a{x\nax\n")).isEqualTo("a{x\n");
     assertThat(Grep.parse(List.of("-E", "(a+)?b")).filter("b\nc\n")).isEqualTo("b\n");
     assertThat(Grep.parse(List.of("-E", "xa+?")).filter("x\nxa\n")).isEqualTo("x\nxa\n");
+    assertThat(Grep.parse(List.of("-E", "^a{,2}b")).filter("b\naab\naaab\n")).isEqualTo("b\naab\n");
+    assertThat(Grep.parse(List.of("-e", "\\(a\\)\\1", "-e", "\\(b\\)\\1")).filter("ab\nbb\naa\n"))
+        .as("each pattern's back reference counts its own groups")
+        .isEqualTo("bb\naa\n");
   }
 
   @Test

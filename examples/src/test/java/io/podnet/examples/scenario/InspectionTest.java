@@ -49,11 +49,17 @@ class InspectionTest {
   void display_wordsWithSpacesOrShellCharacters_quotedSoTheyReadBackTheSame() {
     List<List<String>> stages =
         List.of(
-            List.of("ip", "route"), List.of("grep", "-v", "dev eth0"), List.of("grep", "it's|"));
+            List.of("ip", "route"),
+            List.of("grep", "-v", "dev eth0"),
+            List.of("grep", "it's|"),
+            List.of("grep", "-E", "a{1,2}"),
+            List.of("grep", "-c", ""));
 
     String line = Inspection.display(stages);
 
-    assertThat(line).isEqualTo("ip route | grep -v 'dev eth0' | grep 'it'\\''s|'");
+    assertThat(line)
+        .isEqualTo(
+            "ip route | grep -v 'dev eth0' | grep 'it'\\''s|' | grep -E 'a{1,2}' | grep -c ''");
     assertThat(Inspection.stages(line)).isEqualTo(stages);
   }
 }

@@ -1262,7 +1262,7 @@ public final class Cluster {
      * kube-proxy's {@code MinimizeIPTablesRestore} feature gate (KEP-3453; on by default since
      * Kubernetes 1.27, locked on since 1.28): off, every sync restores every Service's rules, as
      * before; on (the default), a sync writes {@code KUBE-SERVICES} and the changed Services'
-     * chains.
+     * chains. Off needs {@link ServiceMode#IPTABLES}: {@link #build} refuses it with the hash map.
      */
     public Builder minimizeIptablesRestore(boolean on) {
       this.minimizeIptablesRestore = on;
@@ -1345,6 +1345,12 @@ public final class Cluster {
      * cluster is built.
      */
     public Cluster build() {
+      if (!minimizeIptablesRestore && serviceMode != ServiceMode.IPTABLES) {
+        throw new IllegalArgumentException(
+            "minimizeIptablesRestore(false) is a kube-proxy feature gate, and "
+                + serviceMode
+                + " runs no kube-proxy (expected services(ServiceMode.IPTABLES))");
+      }
       if (nodeMaskSize <= clusterCidr.prefixLength()) {
         throw new IllegalArgumentException(
             "node CIDR mask size "

@@ -93,6 +93,18 @@ class ServiceProgrammingTest {
   }
 
   @Test
+  void build_minimizeIptablesRestoreOffWithTheHashMap_refusedAsThereIsNoKubeProxy() {
+    Cluster.Builder builder =
+        Cluster.bridge().services(ServiceMode.HASH_MAP).minimizeIptablesRestore(false);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "minimizeIptablesRestore(false) is a kube-proxy feature gate, and HASH_MAP runs no"
+                + " kube-proxy (expected services(ServiceMode.IPTABLES))");
+  }
+
+  @Test
   void programming_hashMap_oneUpdateWhateverTheServiceCount() {
     ServiceProgramming fewer = probed(ServiceMode.HASH_MAP, 10).programming("probe").get(0);
     ServiceProgramming more = probed(ServiceMode.HASH_MAP, 1000).programming("probe").get(0);

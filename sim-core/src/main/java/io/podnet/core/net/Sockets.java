@@ -39,6 +39,9 @@ final class Sockets {
 
   private static final byte[] NO_DATA = new byte[0];
 
+  /** What a UDP probe's message starts with when its namespace refused to send it. */
+  static final String SEND_ERROR = "send: ";
+
   /** A probe in flight. */
   final class Probe {
     final ProbeResult.Outcome success;
@@ -78,6 +81,25 @@ final class Sockets {
       return result != null;
     }
 
+    /**
+     * Closes the probe's socket before it ended, as a tool that exits does: its timer is cancelled
+     * and an answer that still comes finds no socket.
+     */
+    void abandon() {
+      if (result == null) {
+        close();
+      }
+    }
+
+    private void close() {
+      if (timeout >= 0) {
+        sim.cancel(timeout);
+      }
+      pings.remove(key);
+      udpProbes.remove(key);
+      tcpProbes.remove(key);
+    }
+
     void finish(ProbeResult.Outcome outcome, String message, @Nullable Ipv4Address from, int ttl) {
       finish(outcome, message, from, ttl, seenSource, seenBy);
     }
@@ -98,12 +120,7 @@ final class Sockets {
       if (result != null) {
         return;
       }
-      if (timeout >= 0) {
-        sim.cancel(timeout);
-      }
-      pings.remove(key);
-      udpProbes.remove(key);
-      tcpProbes.remove(key);
+      close();
       result =
           new ProbeResult(
               outcome,
@@ -260,7 +277,7 @@ final class Sockets {
                 p.walk,
                 dontFragmentWhileItFits);
     if (error != null) {
-      p.finish(ProbeResult.Outcome.LOCAL_ERROR, "send: " + error, null, -1);
+      p.finish(ProbeResult.Outcome.LOCAL_ERROR, SEND_ERROR + error, null, -1);
     }
     return p;
   }

@@ -16,21 +16,24 @@ import org.jspecify.annotations.Nullable;
  * One run of Linux's {@code traceroute} (the traceroute 2.1 package, UDP probes) with its defaults:
  * three probes a hop, TTL 1 to 30, 60-byte packets (32 bytes of data) to ports 33434, 33435, ...
  * one port a probe, without DF, up to 16 probes in flight, 5 s to wait for each. A probe answered
- * with "time exceeded" names a hop; "port unreachable" means the destination was reached, and other
- * "destination unreachable" codes end the trace too with iputils' marks ({@code !H}, {@code !N},
- * {@code !P}, {@code !X}, {@code !F-mtu}). The output is traceroute's: a header, then a line per
- * hop with each probe's answer and round trip in milliseconds (microsecond timestamps, as the
- * kernel's), {@code *} for a probe with no answer. Not modelled: the shorter waits traceroute
- * allows once a hop or a later one has answered ({@code -w 5,3,10}), which change only how long a
- * silent hop takes, not what is printed.
+ * with "time exceeded in transit" names a hop; "port unreachable" means the destination was
+ * reached; any other ICMP error ends the trace too, with traceroute's mark ({@code !H}, {@code !N},
+ * {@code !X}, {@code !P}, ... or {@code !<type-code>}). A probe that reaches a listening socket
+ * gets no answer, as on a real host. The output is traceroute's: a header, then a line per hop with
+ * each probe's answer and round trip in milliseconds (microsecond timestamps, as the kernel's),
+ * {@code *} for a probe with no answer; a namespace that cannot send prints {@code connect:} and
+ * the errno, as traceroute's failed {@code connect} does. When the trace ends, probes still out are
+ * closed, as when traceroute exits. Not modelled: the shorter waits traceroute allows once a hop or
+ * a later one has answered ({@code -w 5,3,10}); PodNet's answers come within microseconds, so here
+ * they change only how long a silent hop takes.
  */
 public final class Traceroute {
 
   /** traceroute's default {@code -m}. */
-  public static final int MAX_HOPS = 30;
+  static final int MAX_HOPS = 30;
 
   /** traceroute's default {@code -q}. */
-  public static final int PROBES_PER_HOP = 3;
+  static final int PROBES_PER_HOP = 3;
 
   /** traceroute's default {@code -N}. */
   static final int SIMULTANEOUS = 16;
@@ -44,10 +47,10 @@ public final class Traceroute {
   /** The data of each probe: 32 bytes counting up from 0x40, as traceroute fills them. */
   private static final byte[] DATA = data();
 
-  private final List<@Nullable ProbeResult> results;
+  private final List<ProbeResult> results;
   private final String output;
 
-  private Traceroute(List<@Nullable ProbeResult> results, String output) {
+  private Traceroute(List<ProbeResult> results, String output) {
     this.results = results;
     this.output = output;
   }
@@ -60,6 +63,7 @@ public final class Traceroute {
     Simulation sim = from.host().network().simulation();
     int total = MAX_HOPS * PROBES_PER_HOP;
     ProbeResult[] results = new ProbeResult[total];
+    Sockets.Probe[] probes = new Sockets.Probe[total];
     long[] sent = new long[total];
     long[] received = new long[total];
     int[] state = {0, total}; // next probe to send, end (after the final hop)
@@ -70,25 +74,27 @@ public final class Traceroute {
           while (state[0] < state[1] && inFlight(results, state[0]) < SIMULTANEOUS) {
             int n = state[0]++;
             sent[n] = sim.now();
-            from.sockets()
-                .sendUdp(
-                    dst,
-                    BASE_PORT + n,
-                    DATA,
-                    n / PROBES_PER_HOP + 1,
-                    false,
-                    WAIT_NANOS,
-                    r -> {
-                      results[n] = r;
-                      received[n] = sim.now();
-                      if (r.outcome() == ProbeResult.Outcome.LOCAL_ERROR) {
-                        localError[0] = r.message().substring("send: ".length());
-                        state[1] = Math.min(state[1], n);
-                      } else if (isFinal(r)) {
-                        state[1] = Math.min(state[1], (n / PROBES_PER_HOP + 1) * PROBES_PER_HOP);
-                      }
-                      pump[0].run();
-                    });
+            probes[n] =
+                from.sockets()
+                    .sendUdp(
+                        dst,
+                        BASE_PORT + n,
+                        DATA,
+                        n / PROBES_PER_HOP + 1,
+                        false,
+                        WAIT_NANOS,
+                        r -> {
+                          results[n] = r;
+                          received[n] = sim.now();
+                          if (r.outcome() == ProbeResult.Outcome.LOCAL_ERROR) {
+                            localError[0] = r.message().substring(Sockets.SEND_ERROR.length());
+                            state[1] = Math.min(state[1], n);
+                          } else if (isFinal(r)) {
+                            state[1] =
+                                Math.min(state[1], (n / PROBES_PER_HOP + 1) * PROBES_PER_HOP);
+                          }
+                          pump[0].run();
+                        });
           }
         };
     pump[0].run();
@@ -97,7 +103,10 @@ public final class Traceroute {
         throw new IllegalStateException("traceroute to " + dst + " never ended");
       }
     }
-    List<@Nullable ProbeResult> kept = new ArrayList<>(Arrays.asList(results).subList(0, state[1]));
+    for (int n = state[1]; n < state[0]; n++) {
+      probes[n].abandon();
+    }
+    List<ProbeResult> kept = new ArrayList<>(Arrays.asList(results).subList(0, state[1]));
     return new Traceroute(kept, render(dst, results, sent, received, state[1], localError[0]));
   }
 
@@ -121,15 +130,15 @@ public final class Traceroute {
     return true;
   }
 
-  /** Whether {@code r} ends the trace: a "destination unreachable" of any code. */
+  /** Whether {@code r} ends the trace: any ICMP error but "time exceeded in transit". */
   private static boolean isFinal(ProbeResult r) {
     IcmpMessage m = r.icmpError();
-    return m != null && m.type() == IcmpMessage.DEST_UNREACHABLE;
+    return m != null && !(m.type() == IcmpMessage.TIME_EXCEEDED && m.code() == 0);
   }
 
   /** Whether {@code r} answered (an ICMP error came back); a delivered datagram says nothing. */
-  private static boolean answered(@Nullable ProbeResult r) {
-    return r != null && r.icmpError() != null;
+  private static boolean answered(ProbeResult r) {
+    return r.icmpError() != null;
   }
 
   private static String render(
@@ -180,15 +189,18 @@ public final class Traceroute {
     }
     sb.append('\n');
     if (localError != null) {
-      sb.append("send probe: ").append(localError).append('\n');
+      sb.append("connect: ").append(localError).append('\n');
     }
     return sb.toString();
   }
 
   /** traceroute's mark for an ICMP error: none for time exceeded and port unreachable. */
   private static String mark(IcmpMessage m) {
-    if (m.type() != IcmpMessage.DEST_UNREACHABLE) {
+    if (m.type() == IcmpMessage.TIME_EXCEEDED && m.code() == 0) {
       return "";
+    }
+    if (m.type() != IcmpMessage.DEST_UNREACHABLE) {
+      return "!<" + m.type() + "-" + m.code() + ">";
     }
     return switch (m.code()) {
       case IcmpMessage.PORT_UNREACHABLE -> "";
@@ -217,11 +229,8 @@ public final class Traceroute {
     return output;
   }
 
-  /**
-   * Each probe's result up to the hop that ended the trace, hop by hop ({@value #PROBES_PER_HOP} a
-   * hop); an entry is null for a probe never sent because a local error stopped the trace.
-   */
-  public List<@Nullable ProbeResult> results() {
+  /** Each probe's result up to the hop that ended the trace, hop by hop, three a hop. */
+  public List<ProbeResult> results() {
     return Collections.unmodifiableList(results);
   }
 

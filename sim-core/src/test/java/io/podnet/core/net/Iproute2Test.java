@@ -366,10 +366,15 @@ class Iproute2Test {
   void ipRouteGet_subnetBroadcast_broadcastOnItsDeviceFromTheLocalTable() {
     Fixtures.Routed t = new Fixtures.Routed(1);
 
+    t.client.addAddress(t.client.device("eth0"), IfAddress.parse("10.0.5.0/31"));
+
     assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.1.255")))
         .isEqualTo(
             "broadcast 10.0.1.255 dev eth0 table local src 10.0.1.2 uid 0 \n"
                 + "    cache <local,brd> \n");
+    assertThat(Iproute2.ipRouteGet(t.client, ip("10.0.5.1")))
+        .as("a /31 has no broadcast address: its other address is a peer")
+        .isEqualTo("10.0.5.1 dev eth0 src 10.0.5.0 uid 0 \n    cache \n");
   }
 
   @Test

@@ -80,7 +80,42 @@ class TracerouteTest {
 
     Traceroute r = Traceroute.run(t.client, ip("10.0.2.2"));
 
-    assertThat(r.output()).isEqualTo(HEADER + "send probe: Network is unreachable\n");
+    assertThat(r.output()).isEqualTo(HEADER + "connect: Network is unreachable\n");
     assertThat(r.hops()).isZero();
+  }
+
+  @Test
+  void run_aProbeReachesAListeningSocket_noAnswerSoAStarAndTheNextAnswerNamesItsAddress() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.server.listenUdp(33437); // the first probe of hop 2
+
+    Traceroute r = Traceroute.run(t.client, ip("10.0.2.2"));
+
+    assertThat(r.output()).endsWith("\n 2  * 10.0.2.2 (10.0.2.2)  0.400 ms  0.400 ms\n");
+    assertThat(t.server.udpReceived(33437)).isEqualTo(1);
+  }
+
+  @Test
+  void run_destinationIsTheRoutersFarAddress_answeredFromThatAddress() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    Traceroute r = Traceroute.run(t.client, ip("10.0.2.1"));
+
+    // icmp_send answers a packet addressed to the host itself from the address it was sent to
+    assertThat(r.output()).endsWith("\n 1  10.0.2.1 (10.0.2.1)  0.200 ms  0.200 ms  0.200 ms\n");
+  }
+
+  @Test
+  void run_traceEnded_probesStillOutAreClosedAndTheirAnswersFindNoSocket() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+
+    Traceroute.run(t.client, ip("10.0.2.2"));
+    t.net.simulation().runUntilIdle();
+
+    // probes 7 to 16 (TTL 3 to 6) were out when hop 2 ended the trace; the server answers them
+    assertThat(t.sink.lines())
+        .filteredOn(
+            l -> l.contains("hop client eth0 drop") && l.contains("no socket for ICMP error"))
+        .isNotEmpty();
   }
 }
