@@ -1375,16 +1375,22 @@ public final class Scenario {
       boolean get = words.equals(List.of("get", "pods"));
       boolean describe =
           words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
+      boolean getService =
+          words.size() == 3
+              && words.get(0).equals("get")
+              && List.of("service", "services", "svc").contains(words.get(1));
       if (!ok
-          || !(get || describe)
-          || describe && (all || wide || watch || showLabels || selector != null)) {
+          || !(get || describe || getService)
+          || describe && (all || wide || watch || showLabels || selector != null)
+          || getService && (all || watch || showLabels || selector != null)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
                 + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR]"
-                + " [--show-labels] [-w] or describe pod NAME [-n NAMESPACE])");
+                + " [--show-labels] [-w], get service NAME [-o wide] [-n NAMESPACE] or describe"
+                + " pod NAME [-n NAMESPACE])");
         return;
       }
       if (selector != null) {
@@ -1408,6 +1414,13 @@ public final class Scenario {
           namespace == null || namespace.equals("default")
               ? words.get(2)
               : namespace + "/" + words.get(2);
+      if (getService) {
+        if (service(v, key, p)) {
+          args.put("service", key);
+          args.put("wide", Boolean.toString(wide));
+        }
+        return;
+      }
       if (pod(v, key, p)) {
         args.put("pod", key);
       }

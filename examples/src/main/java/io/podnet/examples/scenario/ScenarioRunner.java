@@ -319,6 +319,11 @@ public final class ScenarioRunner {
           out.append(Kubectl.describePod(cluster, a.get("pod")));
           return;
         }
+        if (a.containsKey("service")) {
+          out.append(
+              Kubectl.getService(cluster, a.get("service"), Boolean.parseBoolean(a.get("wide"))));
+          return;
+        }
         Kubectl.GetPods get =
             Kubectl.GetPods.in(a.get("namespace").isEmpty() ? null : a.get("namespace"));
         if (Boolean.parseBoolean(a.get("wide"))) {

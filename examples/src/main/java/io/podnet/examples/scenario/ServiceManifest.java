@@ -165,6 +165,9 @@ final class ServiceManifest {
       o = o.withExternalIps(spec.getExternalIPs().stream().map(Ipv4Address::parse).toList());
     }
     List<LoadBalancerIngress> ingress = ingress(s);
+    if (type(spec).equals("LoadBalancer")) {
+      o = o.withLoadBalancerType();
+    }
     if (type(spec).equals("LoadBalancer") && !ingress.isEmpty()) {
       o =
           o.withLoadBalancerIngress(

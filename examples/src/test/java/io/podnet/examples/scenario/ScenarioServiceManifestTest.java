@@ -79,6 +79,27 @@ class ScenarioServiceManifestTest {
     }
   }
 
+  @Test
+  void run_kubectlGetService_loadBalancerWithItsIngressIpThenPendingWithout() throws IOException {
+    Path file = dir.resolve("svc.yaml");
+    String withGet =
+        SCENARIO.replace("MODE", "iptables") + "  - at: 3s\n    kubectl: get svc web -o wide\n";
+    Files.writeString(file, withGet);
+    Path pending = dir.resolve("pending.yaml");
+    Files.writeString(pending, withGet.replace("loadBalancer: {ingress: [{ip: 1.2.3.4}]}", "{}"));
+
+    ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file.toString());
+    ScenarioRunTest.Run p = ScenarioRunTest.cli("run", pending.toString());
+
+    assertThat(r.out())
+        .containsPattern(
+            "\\$ kubectl get svc web -o wide\nNAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\\(S\\) +AGE"
+                + " +SELECTOR\nweb +LoadBalancer +10\\.[0-9.]+ +1\\.2\\.3\\.4 +80:30080/TCP +3s"
+                + " +app=web\n");
+    assertThat(p.out())
+        .containsPattern("\nweb +LoadBalancer +10\\.[0-9.]+ +<pending> +80:30080/TCP ");
+  }
+
   static Stream<String> modes() {
     return Stream.of("iptables", "hash-map");
   }

@@ -17,6 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ScenarioValidationTest {
 
+  /** What an unsupported kubectl command's error says is supported. */
+  private static final String KUBECTL =
+      " (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w], get"
+          + " service NAME [-o wide] [-n NAMESPACE] or describe pod NAME [-n NAMESPACE])";
+
   static final String BASE =
       """
       name: t
@@ -160,9 +165,7 @@ class ScenarioValidationTest {
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    kubectl: get pods -n",
-            "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\" (expected get"
-                + " pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w] or describe"
-                + " pod NAME [-n NAMESPACE])"),
+            "12:14: steps[1].kubectl: unsupported kubectl command \"get pods -n\"" + KUBECTL),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    kubectl: get pods -n kube-system -l k8s-app=a=b",
@@ -173,14 +176,20 @@ class ScenarioValidationTest {
             "    ping: {from: a, to: b}",
             "    kubectl: describe pod a --show-labels",
             "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a --show-labels\""
-                + " (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels]"
-                + " [-w] or describe pod NAME [-n NAMESPACE])"),
+                + KUBECTL),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    kubectl: describe pod a -w",
-            "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a -w\" (expected"
-                + " get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w] or"
-                + " describe pod NAME [-n NAMESPACE])"),
+            "12:14: steps[1].kubectl: unsupported kubectl command \"describe pod a -w\"" + KUBECTL),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get svc web -w",
+            "12:14: steps[1].kubectl: unsupported kubectl command \"get svc web -w\"" + KUBECTL),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get svc web",
+            "12:14: steps[1].kubectl: no Service \"web\" at this step (no Service has been applied"
+                + " yet)"),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

@@ -125,7 +125,7 @@ public final class Cluster {
    * A Service, the labels its selector matches, when it was created, the pods the selector matches
    * (in creation order, whatever their phase) and the generation of the first snapshot holding it.
    */
-  private static final class ServiceEntry {
+  static final class ServiceEntry {
     final Service service;
     final Map<String, String> selector;
     final long createdAt;
@@ -774,6 +774,11 @@ public final class Cluster {
       perNodeServices -= last.perNode() ? 1 : 0;
     }
     scheduleServiceSync();
+  }
+
+  /** The entry of the Service {@code key} ({@code name} or {@code namespace/name}), or null. */
+  @Nullable ServiceEntry serviceEntry(String key) {
+    return services.get(qualify(key));
   }
 
   /** The Services, in creation order. */

@@ -1,18 +1,24 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.SimTime;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServiceOptions;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the cluster as kubectl prints it: {@code kubectl get pods} with its flags ({@link
  * GetPods}; columns padded to the widest cell plus three spaces, at least six wide, {@code <none>}
  * for what is missing, ages in kubectl's human-readable form), its watch ({@code -w}, a {@link
- * PodWatch}) and {@code kubectl describe pod}.
+ * PodWatch}), {@code kubectl get service NAME} and {@code kubectl describe pod}.
  */
 public final class Kubectl {
 
@@ -158,7 +164,7 @@ public final class Kubectl {
                 pod.node().map(Node::name).orElse("<none>"),
                 "<none>",
                 "<none>",
-                labels(pod)));
+                formatLabels(pod.labels())));
       }
       return table(rows, GET_MIN_WIDTH, 3, "", widths);
     }
@@ -193,18 +199,73 @@ public final class Kubectl {
       }
       return kept.toArray(String[]::new);
     }
+  }
 
-    /** kubectl's {@code labels.FormatLabels}: {@code k=v} sorted by key, comma-separated. */
-    private static String labels(Pod pod) {
-      if (pod.labels().isEmpty()) {
-        return "<none>";
-      }
-      StringBuilder sb = new StringBuilder();
-      pod.labels()
-          .forEach(
-              (k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
-      return sb.toString();
+  /**
+   * {@code kubectl get service NAME [-o wide]} for the Service {@code key} ({@code name} or {@code
+   * namespace/name}), as kubectl's printer writes it: {@code TYPE} (LoadBalancer, NodePort when a
+   * port has a node port, else ClusterIP), {@code EXTERNAL-IP} ({@code <none>}, the external IPs,
+   * and for a LoadBalancer its ingress IPs first, {@code <pending>} without any; ingress IPs cut to
+   * 16 characters unless wide), {@code PORT(S)} ({@code 80/TCP}, {@code 80:30080/TCP}), {@code
+   * AGE}, and with {@code -o wide} the {@code SELECTOR}; kubectl's NotFound error when there is no
+   * such Service.
+   */
+  public static String getService(Cluster cluster, String key, boolean wide) {
+    Cluster.ServiceEntry entry = cluster.serviceEntry(key);
+    if (entry == null) {
+      String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
+      return "Error from server (NotFound): services \"" + name + "\" not found\n";
     }
+    Service s = entry.service;
+    ServiceOptions o = s.options();
+    boolean nodePorts = s.ports().stream().anyMatch(ServicePort::hasNodePort);
+    String type = o.loadBalancer() ? "LoadBalancer" : nodePorts ? "NodePort" : "ClusterIP";
+    List<String> external = new ArrayList<>();
+    if (o.loadBalancer()) {
+      String ingress =
+          String.join(
+              ",", o.loadBalancerIngress().stream().map(Object::toString).sorted().toList());
+      if (!wide && ingress.length() > 16) {
+        ingress = ingress.substring(0, 13) + "...";
+      }
+      if (!ingress.isEmpty()) {
+        external.addAll(List.of(ingress.split(",")));
+      }
+    }
+    o.externalIps().forEach(ip -> external.add(ip.toString()));
+    String externalIp =
+        !external.isEmpty()
+            ? String.join(",", external)
+            : o.loadBalancer() ? "<pending>" : "<none>";
+    List<String> ports = new ArrayList<>();
+    for (ServicePort p : s.ports()) {
+      ports.add(p.port() + (p.hasNodePort() ? ":" + p.nodePort() : "") + "/" + p.protocol().name());
+    }
+    String age = humanDuration(cluster.simulation().now() - entry.createdAt);
+    String[] header = {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"};
+    String[] row = {
+      s.name(),
+      type,
+      s.clusterIp().toString(),
+      externalIp,
+      String.join(",", ports),
+      age,
+      formatLabels(entry.selector)
+    };
+    int columns = wide ? 7 : 6;
+    List<String[]> rows = List.of(Arrays.copyOf(header, columns), Arrays.copyOf(row, columns));
+    return table(rows, GET_MIN_WIDTH, 3, "", new int[columns]);
+  }
+
+  /** kubectl's {@code labels.FormatLabels}: {@code k=v} sorted by key, comma-separated. */
+  static String formatLabels(Map<String, String> labels) {
+    if (labels.isEmpty()) {
+      return "<none>";
+    }
+    StringBuilder sb = new StringBuilder();
+    new TreeMap<>(labels)
+        .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+    return sb.toString();
   }
 
   /**

@@ -2,7 +2,11 @@ package io.podnet.cni.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
+import io.podnet.dataplane.service.Service;
+import io.podnet.dataplane.service.ServiceOptions;
+import io.podnet.dataplane.service.ServicePort;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -477,5 +481,84 @@ class KubectlTest {
         .isEqualTo(
             "NAME   READY   STATUS    RESTARTS   AGE   LABELS\n"
                 + "bare   1/1     Running   0          0s    <none>\n");
+  }
+
+  // ---------------------------------------------------------------- get service
+
+  private static final List<ServicePort> HTTP = List.of(ServicePort.of("http", "TCP", 80, 8080));
+
+  @Test
+  void getService_clusterIp_kubectlsColumnsAndWideSelector() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    Service web = cluster.createService("web", Map.of("tier", "front", "app", "web"), HTTP);
+    cluster.run(90 * S);
+
+    String ip = web.clusterIp().toString();
+    int w = Math.max(13, ip.length() + 3); // tabwriter: widest cell plus 3
+    assertThat(Kubectl.getService(cluster, "web", false))
+        .isEqualTo(
+            "NAME   TYPE        "
+                + pad("CLUSTER-IP", w)
+                + "EXTERNAL-IP   PORT(S)   AGE\n"
+                + "web    ClusterIP   "
+                + pad(ip, w)
+                + "<none>        80/TCP    90s\n");
+    assertThat(Kubectl.getService(cluster, "web", true))
+        .isEqualTo(
+            "NAME   TYPE        "
+                + pad("CLUSTER-IP", w)
+                + "EXTERNAL-IP   PORT(S)   AGE   SELECTOR\n"
+                + "web    ClusterIP   "
+                + pad(ip, w)
+                + "<none>        80/TCP    90s   app=web,tier=front\n");
+  }
+
+  private static String pad(String cell, int width) {
+    return cell + " ".repeat(width - cell.length());
+  }
+
+  @Test
+  void getService_nodePortsExternalIpsAndLoadBalancers_typeExternalIpAndPortsAsKubectlPrints() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    List<ServicePort> two =
+        List.of(
+            ServicePort.of("http", "TCP", 80, 8080).withNodePort(30080),
+            ServicePort.of("dns", "UDP", 53, 5353).withNodePort(30053));
+    cluster.createService(
+        "np",
+        Map.of("app", "web"),
+        two,
+        ServiceOptions.NONE.withExternalIps(List.of(Ipv4Address.parse("192.0.2.10"))));
+    cluster.createService(
+        "pending",
+        Map.of("app", "web"),
+        List.of(HTTP.get(0).withNodePort(30081)),
+        ServiceOptions.NONE.withLoadBalancerType());
+    cluster.createService(
+        "lb",
+        Map.of("app", "web"),
+        List.of(HTTP.get(0).withNodePort(30082)),
+        ServiceOptions.NONE.withLoadBalancerIngress(
+            List.of(Ipv4Address.parse("203.0.113.20"), Ipv4Address.parse("203.0.113.10"))));
+
+    assertThat(Kubectl.getService(cluster, "np", false).lines().skip(1).findFirst().orElseThrow())
+        .contains(" NodePort ")
+        .contains(" 192.0.2.10 ")
+        .contains(" 80:30080/TCP,53:30053/UDP ");
+    assertThat(Kubectl.getService(cluster, "pending", false))
+        .contains(" LoadBalancer ")
+        .contains(" <pending> ");
+    assertThat(Kubectl.getService(cluster, "lb", false))
+        .as("ingress IPs sorted, cut to 16 characters unless wide")
+        .contains(" 203.0.113.10,... ");
+    assertThat(Kubectl.getService(cluster, "lb", true)).contains(" 203.0.113.10,203.0.113.20 ");
+  }
+
+  @Test
+  void getService_noSuchService_kubectlsNotFoundError() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+
+    assertThat(Kubectl.getService(cluster, "kube-system/web", false))
+        .isEqualTo("Error from server (NotFound): services \"web\" not found\n");
   }
 }

@@ -8,9 +8,11 @@ import java.util.List;
  * How a Service is reached besides its ClusterIP, and how it picks endpoints: {@code
  * spec.externalIPs}, the LoadBalancer ingress IPs ({@code status.loadBalancer.ingress[].ip}) with
  * {@code spec.loadBalancerSourceRanges}, {@code spec.externalTrafficPolicy: Local} with its {@code
- * healthCheckNodePort}, and {@code sessionAffinity: ClientIP} with its timeout. {@link #NONE} is a
- * plain Service: no external addresses, policy Cluster, no affinity. {@code affinitySeconds} is 0
- * for {@code sessionAffinity: None}; {@code healthCheckNodePort} is 0 for none.
+ * healthCheckNodePort}, and {@code sessionAffinity: ClientIP} with its timeout; {@code
+ * loadBalancer} says {@code spec.type} is LoadBalancer (otherwise NodePort when a port has a node
+ * port, else ClusterIP). {@link #NONE} is a plain Service: no external addresses, policy Cluster,
+ * no affinity. {@code affinitySeconds} is 0 for {@code sessionAffinity: None}; {@code
+ * healthCheckNodePort} is 0 for none.
  *
  * <pre>{@code
  * ServiceOptions lb = ServiceOptions.NONE
@@ -25,7 +27,8 @@ public record ServiceOptions(
     List<Cidr> loadBalancerSourceRanges,
     boolean externalTrafficPolicyLocal,
     int healthCheckNodePort,
-    int affinitySeconds) {
+    int affinitySeconds,
+    boolean loadBalancer) {
 
   /** The API server's default {@code sessionAffinityConfig.clientIP.timeoutSeconds}: 3 hours. */
   public static final int DEFAULT_AFFINITY_SECONDS = 10800;
@@ -37,7 +40,7 @@ public record ServiceOptions(
    * No external addresses, {@code externalTrafficPolicy: Cluster}, {@code sessionAffinity: None}.
    */
   public static final ServiceOptions NONE =
-      new ServiceOptions(List.of(), List.of(), List.of(), false, 0, 0);
+      new ServiceOptions(List.of(), List.of(), List.of(), false, 0, 0, false);
 
   /**
    * Checks and copies the fields.
@@ -67,10 +70,19 @@ public record ServiceOptions(
         loadBalancerSourceRanges,
         externalTrafficPolicyLocal,
         healthCheckNodePort,
-        affinitySeconds);
+        affinitySeconds,
+        loadBalancer);
   }
 
-  /** Returns a copy reachable on these LoadBalancer ingress IPs too. */
+  /**
+   * Returns a copy of type LoadBalancer ({@code spec.type}) whose load balancer has not reported an
+   * address yet ({@code kubectl get} shows {@code <pending>}).
+   */
+  public ServiceOptions withLoadBalancerType() {
+    return withLoadBalancerIngress(loadBalancerIngress);
+  }
+
+  /** Returns a copy of type LoadBalancer reachable on these LoadBalancer ingress IPs too. */
   public ServiceOptions withLoadBalancerIngress(List<Ipv4Address> ips) {
     return new ServiceOptions(
         externalIps,
@@ -78,7 +90,8 @@ public record ServiceOptions(
         loadBalancerSourceRanges,
         externalTrafficPolicyLocal,
         healthCheckNodePort,
-        affinitySeconds);
+        affinitySeconds,
+        true);
   }
 
   /**
@@ -92,7 +105,8 @@ public record ServiceOptions(
         ranges,
         externalTrafficPolicyLocal,
         healthCheckNodePort,
-        affinitySeconds);
+        affinitySeconds,
+        loadBalancer);
   }
 
   /**
@@ -108,7 +122,8 @@ public record ServiceOptions(
         loadBalancerSourceRanges,
         true,
         healthCheckNodePort,
-        affinitySeconds);
+        affinitySeconds,
+        loadBalancer);
   }
 
   /**
@@ -128,6 +143,7 @@ public record ServiceOptions(
         loadBalancerSourceRanges,
         externalTrafficPolicyLocal,
         healthCheckNodePort,
-        timeoutSeconds);
+        timeoutSeconds,
+        loadBalancer);
   }
 }
