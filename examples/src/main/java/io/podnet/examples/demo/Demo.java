@@ -9,6 +9,7 @@ import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Ping;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.trace.PcapWriter;
@@ -65,14 +66,13 @@ public final class Demo {
     Pod web1 = pods.get(0);
     Pod sameNode = pods.get(2);
     Pod otherNode = pods.get(1);
-    ping(out, web1, sameNode.requireIp(), 1, "same node");
+    ping(out, web1, sameNode.requireIp(), "same node");
     ping(
         out,
         web1,
         otherNode.requireIp(),
-        1,
         "across nodes; the first packet resolves ARP on every hop");
-    ProbeResult warm = ping(out, web1, otherNode.requireIp(), 2, "across nodes again");
+    ProbeResult warm = ping(out, web1, otherNode.requireIp(), "across nodes again");
     Node node1 = web1.node().orElseThrow();
     command(out, "ip link show", "on " + node1.name(), Iproute2.ipLinkShow(node1.host().root()));
     command(
@@ -102,12 +102,11 @@ public final class Demo {
     return out.toString();
   }
 
-  private static ProbeResult ping(
-      StringBuilder out, Pod from, Ipv4Address to, int seq, String comment) {
-    ProbeResult r = from.requireNetns().ping(to, PingOptions.DEFAULT.withSequence(seq));
-    command(
-        out, "kubectl exec " + from.name() + " -- ping -c 1 " + to, comment, r.message() + '\n');
-    return r;
+  /** Runs {@code ping -c 1 to} in {@code from}, prints it as iputils does, returns its result. */
+  private static ProbeResult ping(StringBuilder out, Pod from, Ipv4Address to, String comment) {
+    Ping run = Ping.run(from.requireNetns(), to, 1, PingOptions.DEFAULT);
+    command(out, "kubectl exec " + from.name() + " -- ping -c 1 " + to, comment, run.output());
+    return run.results().get(0);
   }
 
   private static void command(

@@ -94,14 +94,14 @@ final class Grep {
       throw new IllegalArgumentException(
           "grep: expected no pattern after -e PATTERN, got " + String.join(" ", rest));
     }
-    List<String> regexes = new ArrayList<>();
-    int groups = 0;
-    for (String p : patterns) {
-      String regex = syntax == 'F' ? Pattern.quote(p) : translate(p, syntax == 'E', groups);
-      groups += Pattern.compile(regex).matcher("").groupCount();
-      regexes.add(word ? "(?<!\\w)(?:" + regex + ")(?!\\w)" : "(?:" + regex + ")");
-    }
     try {
+      List<String> regexes = new ArrayList<>();
+      int groups = 0;
+      for (String p : patterns) {
+        String regex = syntax == 'F' ? Pattern.quote(p) : translate(p, syntax == 'E', groups);
+        groups += Pattern.compile(regex).matcher("").groupCount();
+        regexes.add(word ? "(?<!\\w)(?:" + regex + ")(?!\\w)" : "(?:" + regex + ")");
+      }
       return new Grep(
           Pattern.compile(
               String.join("|", regexes),
@@ -131,6 +131,7 @@ final class Grep {
   private static String translate(String re, boolean extended, int groupsBefore) {
     StringBuilder out = new StringBuilder();
     Deque<Integer> groups = new ArrayDeque<>();
+    int closed = 0;
     int atom = -1;
     boolean quantified = false;
     boolean start = true;
@@ -148,6 +149,9 @@ final class Grep {
         if ("+?|{}()".indexOf(n) >= 0 && !extended) {
           op = n;
         } else {
+          if (n >= '1' && n <= '9' && n - '0' > closed) {
+            throw new IllegalArgumentException("grep: invalid back reference in \"" + re + "\"");
+          }
           piece = n >= '1' && n <= '9' ? "\\" + (n - '0' + groupsBefore) : backslashed(n);
         }
       } else if ("+?|{}()".indexOf(c) >= 0) {
@@ -193,6 +197,7 @@ final class Grep {
           throw new IllegalArgumentException("grep: unmatched ) or \\)");
         }
         atom = groups.pop();
+        closed++;
         out.append(')');
         quantified = false;
         start = false;

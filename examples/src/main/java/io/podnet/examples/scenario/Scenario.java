@@ -148,6 +148,9 @@ public final class Scenario {
 
   private static final String KINDS = "Pod, Deployment, Service or Namespace";
 
+  /** The most requests a scenario's {@code ping} step sends ({@code count}), one a second. */
+  static final int MAX_PING_COUNT = 1000;
+
   private static final List<String> TOP_KEYS = List.of("name", "seed", "cluster", "steps");
   private static final List<String> CLUSTER_KEYS =
       List.of(
@@ -1520,7 +1523,7 @@ public final class Scenario {
           p,
           args,
           curl,
-          curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment"));
+          curl ? List.of("from", "to") : List.of("from", "to", "size", "dontFragment", "count"));
     }
 
     /** A ping or curl target (from, to) and a ping's options, with these keys allowed. */
@@ -1570,8 +1573,26 @@ public final class Scenario {
       args.put("to", host);
     }
 
-    /** The optional size (ping -s) and dontFragment (ping -M do / dont) of a ping. */
+    /**
+     * The optional size (ping -s), dontFragment (ping -M do / dont) and count (ping -c, 1 to
+     * {@value #MAX_PING_COUNT}) of a ping.
+     */
     boolean pingOptions(YamlNode v, String p, Map<String, String> args) {
+      YamlNode count = v.map.get("count");
+      if (count != null) {
+        long n = integer(count);
+        if (n < 1 || n > MAX_PING_COUNT) {
+          error(
+              count,
+              p
+                  + ".count: expected a number of requests from 1 to "
+                  + MAX_PING_COUNT
+                  + ", got "
+                  + count.describe());
+          return false;
+        }
+        args.put("count", Long.toString(n));
+      }
       YamlNode size = v.map.get("size");
       if (size != null) {
         int n = -1;

@@ -24,6 +24,7 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.Link;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Nic;
+import io.podnet.core.net.Ping;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Traceroute;
@@ -62,7 +63,6 @@ public final class ScenarioRunner {
   private @Nullable ProbeResult lastProbe;
   private final Map<String, List<Integer>> listening = new LinkedHashMap<>();
   private final Set<String> namespaces = new TreeSet<>(Scenario.INITIAL_NAMESPACES);
-  private int pingSeq;
   private boolean failed;
   private int stepsDone;
   private EndpointCounts.@Nullable Layout apps;
@@ -346,14 +346,21 @@ public final class ScenarioRunner {
       case "exec" -> exec(cluster, a);
       case "ping" -> {
         Ipv4Address to = resolve(cluster, a.get("to"));
-        out.append("$ kubectl exec ").append(a.get("from")).append(" -- ping -c 1 ");
+        int count = Integer.parseInt(a.getOrDefault("count", "1"));
+        out.append("$ kubectl exec ")
+            .append(a.get("from"))
+            .append(" -- ping -c ")
+            .append(count)
+            .append(' ');
         if (a.containsKey("dontFragment")) {
           out.append(a.get("dontFragment").equals("true") ? "-M do " : "-M dont ");
         }
         if (a.containsKey("size")) {
           out.append("-s ").append(a.get("size")).append(' ');
         }
-        out.append(to).append('\n').append(ping(cluster, a, to).message()).append('\n');
+        Ping run = Ping.run(netns(cluster, a.get("from")), to, count, pingOptions(a));
+        lastProbe = run.results().get(0);
+        out.append(to).append('\n').append(run.output());
       }
       case "traceroute" -> {
         Ipv4Address to = resolve(cluster, a.get("to"));
@@ -772,17 +779,23 @@ public final class ScenarioRunner {
     return n;
   }
 
+  /** One ping of an expectation ({@code ping -c 1}), its walk kept for the walks file. */
   private ProbeResult ping(Cluster cluster, Map<String, String> a, Ipv4Address to) {
-    PingOptions options = PingOptions.DEFAULT.withSequence(++pingSeq);
+    ProbeResult r = netns(cluster, a.get("from")).ping(to, pingOptions(a));
+    lastProbe = r;
+    return r;
+  }
+
+  /** The options of a ping step or expectation: its {@code size} and {@code dontFragment}. */
+  private static PingOptions pingOptions(Map<String, String> a) {
+    PingOptions options = PingOptions.DEFAULT;
     if (a.containsKey("size")) {
       options = options.withPayloadSize(Integer.parseInt(a.get("size")));
     }
     if (a.containsKey("dontFragment")) {
       options = options.withDontFragment(Boolean.parseBoolean(a.get("dontFragment")));
     }
-    ProbeResult r = netns(cluster, a.get("from")).ping(to, options);
-    lastProbe = r;
-    return r;
+    return options;
   }
 
   /** {@code KIND FROM -> TO}, with the ping's size when it has one. */

@@ -114,6 +114,10 @@ class GrepTest {
         .hasMessage("grep: conflicting matchers specified");
     assertThatThrownBy(() -> Grep.parse(List.of("-e")))
         .hasMessage("grep: option -e requires a pattern");
+    assertThatThrownBy(() -> Grep.parse(List.of("-e", "\\(a\\)", "-e", "\\1")))
+        .hasMessage("grep: invalid back reference in \"\\1\"");
+    assertThatThrownBy(() -> Grep.parse(List.of("-E", "a{3,2}")))
+        .hasMessage("grep: invalid pattern \"a{3,2}\"");
     assertThatThrownBy(() -> Grep.parse(List.of("\\(a"))).hasMessage("grep: unmatched ( or \\(");
     assertThatThrownBy(() -> Grep.parse(List.of("a\\{x\\}")))
         .hasMessage("grep: invalid content of \\{\\} in \"a\\{x\\}\"");

@@ -29,12 +29,18 @@ class ScenarioMtuTest {
         .containsPattern("\\$ ip link show flannel.1    # on node-1\n\\d+: flannel.1: .* mtu 1450 ")
         .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M do -s 1422 10.244.2.2\n"
+                + "PING 10.244.2.2 (10.244.2.2) 1422(1450) bytes of data.\n"
                 + "1430 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=")
         .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M do -s 1472 10.244.2.2\n"
-                + "From 10.244.1.1 icmp_seq=2 Frag needed and DF set (mtu = 1450)\n")
+                + "PING 10.244.2.2 (10.244.2.2) 1472(1500) bytes of data.\n"
+                + "From 10.244.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1450)\n"
+                + "\n"
+                + "--- 10.244.2.2 ping statistics ---\n"
+                + "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms\n")
         .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M do -s 1472 10.244.2.2\n"
+                + "PING 10.244.2.2 (10.244.2.2) 1472(1500) bytes of data.\n"
                 + "ping: local error: message too long, mtu=1450\n")
         .contains(
             "$ kubectl exec pod-a -- ip route get 10.244.2.2\n"
@@ -42,10 +48,12 @@ class ScenarioMtuTest {
                 + "    cache expires 600sec mtu 1450 \n")
         .contains(
             "$ kubectl exec pod-a -- ping -c 1 -M dont -s 1472 10.244.2.2\n"
-                + "1480 bytes from 10.244.2.2: icmp_seq=4 ttl=62 time=")
+                + "PING 10.244.2.2 (10.244.2.2) 1472(1500) bytes of data.\n"
+                + "1480 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=")
         .contains(
             "$ kubectl exec pod-a -- ping -c 1 -s 1472 10.244.2.2\n"
-                + "1480 bytes from 10.244.2.2: icmp_seq=5 ttl=62 time=")
+                + "PING 10.244.2.2 (10.244.2.2) 1472(1500) bytes of data.\n"
+                + "1480 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=")
         .contains("expect fragNeeded pod-b -> pod-a (1472 bytes) mtu 1450 ... OK\n");
   }
 

@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,7 +132,12 @@ class ScenarioRunTest {
                 + "10.244.2.0/24 via 192.168.1.12 dev eth0 \n")
         .contains(
             "[3.000000000s] $ kubectl exec web-0 -- ping -c 1 10.244.2.2\n"
-                + "64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=0.400 ms\n")
+                + "PING 10.244.2.2 (10.244.2.2) 56(84) bytes of data.\n"
+                + "64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=0.400 ms\n"
+                + "\n"
+                + "--- 10.244.2.2 ping statistics ---\n"
+                + "1 packets transmitted, 1 received, 0% packet loss, time 0ms\n"
+                + "rtt min/avg/max/mdev = 0.400/0.400/0.400/0.000 ms\n")
         .containsPattern(
             "\\$ kubectl exec web-0 -- nc -zv (10\\.\\d+\\.\\d+\\.\\d+) 80    # curl web:80 \\(TCP"
                 + " connect\\)\nConnection to \\1 80 port \\[tcp/\\*\\] succeeded!\n")
@@ -230,6 +237,35 @@ class ScenarioRunTest {
                 + "NAME               READY   STATUS    RESTARTS   AGE   LABELS\n"
                 + "kube-proxy-7nlls   1/1     Running   0          1s    k8s-app=kube-proxy,"
                 + "pod-template-generation=1\n\ntrace digest: ");
+  }
+
+  @Test
+  void run_pingWithCountOverALossyLink_iputilsStatisticsCountTheLostRequests() throws IOException {
+    String scenario =
+        ScenarioValidationTest.BASE.replace(
+            "    ping: {from: a, to: b}",
+            "    packetLoss: {node: node-1, percent: 50}\n"
+                + "  - at: 2s\n"
+                + "    ping: {from: a, to: b, count: 20}");
+
+    String[] sections = runSections(dir, "loss.yaml", scenario);
+
+    String ping =
+        java.util.Arrays.stream(sections)
+            .filter(x -> x.contains("ping -c 20 "))
+            .findFirst()
+            .orElseThrow();
+    Matcher m =
+        Pattern.compile(
+                "\n--- (\\S+) ping statistics ---\n20 packets transmitted, (\\d+) received,"
+                    + "(?: \\+\\d+ errors,)? (\\d+)% packet loss, time \\d+ms\n"
+                    + "rtt min/avg/max/mdev = [0-9./]+ ms\n")
+            .matcher(ping);
+    assertThat(m.find()).as(ping).isTrue();
+    int received = Integer.parseInt(m.group(2));
+    assertThat(received).isBetween(1, 19);
+    assertThat(Integer.parseInt(m.group(3))).isEqualTo((20 - received) * 100 / 20);
+    assertThat(ping.lines().filter(l -> l.contains(" bytes from "))).hasSize(received);
   }
 
   @Test

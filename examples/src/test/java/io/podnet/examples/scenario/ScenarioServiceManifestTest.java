@@ -91,6 +91,9 @@ class ScenarioServiceManifestTest {
     ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file.toString());
     ScenarioRunTest.Run p = ScenarioRunTest.cli("run", pending.toString());
 
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(p.code()).as(p.err()).isZero();
+
     assertThat(r.out())
         .containsPattern(
             "\\$ kubectl get svc web -o wide\nNAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\\(S\\) +AGE"

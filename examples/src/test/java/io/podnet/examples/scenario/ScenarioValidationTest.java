@@ -232,6 +232,10 @@ class ScenarioValidationTest {
                 + " status)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
+            "    ping: {from: a, to: b, count: 0}",
+            "12:35: steps[1].ping.count: expected a number of requests from 1 to 1000, got 0"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
             "    traceroute: {from: a, to: b, size: 100}",
             "12:34: unknown key \"steps[1].traceroute.size\" (expected one of: from, to)"),
         Arguments.of(

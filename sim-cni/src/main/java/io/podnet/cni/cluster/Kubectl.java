@@ -211,7 +211,12 @@ public final class Kubectl {
    * such Service.
    */
   public static String getService(Cluster cluster, String key, boolean wide) {
-    Cluster.ServiceEntry entry = cluster.serviceEntry(key);
+    Cluster.ServiceEntry entry;
+    try {
+      entry = cluster.serviceEntry(key);
+    } catch (IllegalArgumentException e) {
+      entry = null; // not a name the API server could hold: it answers NotFound
+    }
     if (entry == null) {
       String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
       return "Error from server (NotFound): services \"" + name + "\" not found\n";
@@ -224,7 +229,8 @@ public final class Kubectl {
     if (o.loadBalancer()) {
       String ingress =
           String.join(
-              ",", o.loadBalancerIngress().stream().map(Object::toString).sorted().toList());
+              ",",
+              o.loadBalancerIngress().stream().map(Object::toString).sorted().distinct().toList());
       if (!wide && ingress.length() > 16) {
         ingress = ingress.substring(0, 13) + "...";
       }

@@ -541,24 +541,43 @@ class KubectlTest {
         ServiceOptions.NONE.withLoadBalancerIngress(
             List.of(Ipv4Address.parse("203.0.113.20"), Ipv4Address.parse("203.0.113.10"))));
 
-    assertThat(Kubectl.getService(cluster, "np", false).lines().skip(1).findFirst().orElseThrow())
-        .contains(" NodePort ")
-        .contains(" 192.0.2.10 ")
-        .contains(" 80:30080/TCP,53:30053/UDP ");
+    // seed 3 gives these ClusterIPs
+    assertThat(Kubectl.getService(cluster, "np", false))
+        .isEqualTo(
+            "NAME   TYPE       CLUSTER-IP      EXTERNAL-IP   PORT(S)                     AGE\n"
+                + "np     NodePort   10.109.135.13   192.0.2.10    80:30080/TCP,53:30053/UDP   0s\n");
     assertThat(Kubectl.getService(cluster, "pending", false))
-        .contains(" LoadBalancer ")
-        .contains(" <pending> ");
+        .isEqualTo(
+            "NAME      TYPE           CLUSTER-IP       EXTERNAL-IP   PORT(S)        AGE\n"
+                + "pending   LoadBalancer   10.109.149.230   <pending>     80:30081/TCP   0s\n");
     assertThat(Kubectl.getService(cluster, "lb", false))
         .as("ingress IPs sorted, cut to 16 characters unless wide")
-        .contains(" 203.0.113.10,... ");
-    assertThat(Kubectl.getService(cluster, "lb", true)).contains(" 203.0.113.10,203.0.113.20 ");
+        .isEqualTo(
+            "NAME   TYPE           CLUSTER-IP     EXTERNAL-IP        PORT(S)        AGE\n"
+                + "lb     LoadBalancer   10.103.24.32   203.0.113.10,...   80:30082/TCP   0s\n");
+    assertThat(Kubectl.getService(cluster, "lb", true))
+        .isEqualTo(
+            "NAME   TYPE           CLUSTER-IP     EXTERNAL-IP                 PORT(S)        AGE"
+                + "   SELECTOR\n"
+                + "lb     LoadBalancer   10.103.24.32   203.0.113.10,203.0.113.20   80:30082/TCP   0s"
+                + "    app=web\n");
+    assertThat(
+            new ServiceOptions(
+                    List.of(), List.of(Ipv4Address.parse("1.2.3.4")), List.of(), false, 0, 0, false)
+                .loadBalancer())
+        .as("ingress IPs make the type LoadBalancer")
+        .isTrue();
   }
 
   @Test
-  void getService_noSuchService_kubectlsNotFoundError() {
+  void getService_noSuchServiceOrNoSuchName_kubectlsNotFoundError() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    cluster.createService("web", Map.of("app", "web"), HTTP);
 
     assertThat(Kubectl.getService(cluster, "kube-system/web", false))
         .isEqualTo("Error from server (NotFound): services \"web\" not found\n");
+    assertThat(Kubectl.getService(cluster, "Web_1", false))
+        .isEqualTo("Error from server (NotFound): services \"Web_1\" not found\n");
+    assertThat(Kubectl.getService(cluster, "default/web", false)).contains("\nweb    ClusterIP ");
   }
 }

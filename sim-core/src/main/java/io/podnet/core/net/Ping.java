@@ -23,11 +23,16 @@ import java.util.Locale;
  * </pre>
  *
  * A lost request prints no line; an ICMP error or a local error prints its line and counts among
- * the {@code +N errors}. {@code time} runs from the first request to the last answer (or the last
- * request, if it came later). The round-trip figures are iputils' own: microsecond minimum, mean,
- * maximum and mean deviation ({@code sqrt(mean of squares - square of mean)}).
+ * the {@code +N errors}; without a route to the destination iputils prints only {@code ping:
+ * connect: ...}, as its first step fails before the header. {@code time} runs from the first
+ * request to the last answer (or the last request, if it came later). The round-trip figures are
+ * iputils' own: microsecond minimum, mean, maximum and mean deviation ({@code sqrt(mean of squares
+ * - square of mean)}).
  */
 public final class Ping {
+
+  /** How iputils' line starts when it cannot route to the destination at all. */
+  static final String CONNECT_ERROR = "ping: connect: ";
 
   /** iputils' default interval between requests. */
   public static final long INTERVAL_NANOS = SimTime.SECOND;
@@ -108,6 +113,10 @@ public final class Ping {
 
   private static String render(
       Ipv4Address dst, PingOptions o, ProbeResult[] results, long[] endedAt, long start) {
+    if (results[0].message().startsWith(CONNECT_ERROR)) {
+      // iputils connects a probe socket to pick its source before it prints anything
+      return results[0].message() + "\n";
+    }
     StringBuilder sb = new StringBuilder();
     sb.append("PING ")
         .append(dst)

@@ -222,7 +222,7 @@ final class Sockets {
       String line =
           error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
               ? "ping: local error: m" + error.substring(1)
-              : "ping: connect: " + error;
+              : Ping.CONNECT_ERROR + error;
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
     }
     return p;

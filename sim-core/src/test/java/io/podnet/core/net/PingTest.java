@@ -12,6 +12,16 @@ import org.junit.jupiter.api.Test;
 class PingTest {
 
   @Test
+  void run_noRouteToTheDestination_onlyTheConnectErrorAsIputilsFailsBeforeItsHeader() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    t.client.removeRoute(t.client.routes().lookup(Ipv4Address.parse("10.0.2.2").toInt()));
+
+    Ping ping = Ping.run(t.client, Ipv4Address.parse("10.0.2.2"), 3, PingOptions.DEFAULT);
+
+    assertThat(ping.output()).isEqualTo("ping: connect: Network is unreachable\n");
+  }
+
+  @Test
   void run_threeRepliesOneSecondApart_printsIputilsOutputAndStatistics() {
     BridgeTopology t = twoNodesArpDone();
     Ipv4Address dst = t.podAddress(1, 0);

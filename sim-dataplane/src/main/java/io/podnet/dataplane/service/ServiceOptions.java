@@ -43,7 +43,7 @@ public record ServiceOptions(
       new ServiceOptions(List.of(), List.of(), List.of(), false, 0, 0, false);
 
   /**
-   * Checks and copies the fields.
+   * Checks and copies the fields; ingress IPs make the type LoadBalancer.
    *
    * @throws IllegalArgumentException for a health-check port outside [0, 65535] or an affinity
    *     timeout outside [0, 86400] (the API server's range; 0 is no affinity)
@@ -51,6 +51,7 @@ public record ServiceOptions(
   public ServiceOptions {
     externalIps = List.copyOf(externalIps);
     loadBalancerIngress = List.copyOf(loadBalancerIngress);
+    loadBalancer |= !loadBalancerIngress.isEmpty();
     loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
     if (healthCheckNodePort != 0) {
       ServicePort.checkPort("healthCheckNodePort", healthCheckNodePort);
@@ -75,8 +76,8 @@ public record ServiceOptions(
   }
 
   /**
-   * Returns a copy of type LoadBalancer ({@code spec.type}) whose load balancer has not reported an
-   * address yet ({@code kubectl get} shows {@code <pending>}).
+   * Returns a copy of type LoadBalancer ({@code spec.type}); until its load balancer reports an
+   * address ({@link #withLoadBalancerIngress}) {@code kubectl get} shows {@code <pending>}.
    */
   public ServiceOptions withLoadBalancerType() {
     return withLoadBalancerIngress(loadBalancerIngress);
