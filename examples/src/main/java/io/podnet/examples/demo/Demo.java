@@ -85,7 +85,7 @@ public final class Demo {
         "kubectl exec " + web1.name() + " -- ip route",
         null,
         Iproute2.ipRouteShow(web1.requireNetns()));
-    out.append("\nHop-by-hop walk of icmp_seq=2 (request and reply):\n");
+    out.append("\nHop-by-hop walk of the last ping (request and reply):\n");
     out.append(warm.walk().render());
     out.append('\n').append(ContractChecker.check(cluster).render());
     for (PcapWriter capture : captures) {

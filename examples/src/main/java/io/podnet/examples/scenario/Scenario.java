@@ -1468,7 +1468,7 @@ public final class Scenario {
             at,
             p
                 + ".command: unsupported command \""
-                + command
+                + line
                 + "\" (expected one of: "
                 + Inspection.COMMANDS
                 + ")");

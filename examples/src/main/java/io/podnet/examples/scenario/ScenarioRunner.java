@@ -779,11 +779,9 @@ public final class ScenarioRunner {
     return n;
   }
 
-  /** One ping of an expectation ({@code ping -c 1}), its walk kept for the walks file. */
+  /** One ping of an expectation ({@code ping -c 1}) with the expectation's options. */
   private ProbeResult ping(Cluster cluster, Map<String, String> a, Ipv4Address to) {
-    ProbeResult r = netns(cluster, a.get("from")).ping(to, pingOptions(a));
-    lastProbe = r;
-    return r;
+    return netns(cluster, a.get("from")).ping(to, pingOptions(a));
   }
 
   /** The options of a ping step or expectation: its {@code size} and {@code dontFragment}. */

@@ -40,7 +40,7 @@ public final class NetNamespace {
   private static final long DEFAULT_PROBE_TIMEOUT = SimTime.SECOND;
 
   /** The start of the error a DF packet above the path MTU gets ({@code EMSGSIZE}). */
-  public static final String MESSAGE_TOO_LONG = "Message too long";
+  static final String MESSAGE_TOO_LONG = "Message too long";
 
   private final Host host;
   private final String name;

@@ -5,6 +5,7 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -60,31 +61,42 @@ public final class Ping {
     long start = sim.now();
     ProbeResult[] results = new ProbeResult[count];
     long[] endedAt = new long[count];
+    long[] requests = new long[count];
+    int[] end = {count};
     for (int i = 0; i < count; i++) {
       int index = i;
       PingOptions o = options.withSequence(i + 1);
-      sim.schedule(
-          i * INTERVAL_NANOS,
-          () ->
-              from.startPing(
-                  dst,
-                  o,
-                  r -> {
-                    results[index] = r;
-                    endedAt[index] = sim.now();
-                  }));
+      requests[i] =
+          sim.schedule(
+              i * INTERVAL_NANOS,
+              () ->
+                  from.startPing(
+                      dst,
+                      o,
+                      r -> {
+                        results[index] = r;
+                        endedAt[index] = sim.now();
+                        if (r.message().startsWith(CONNECT_ERROR)) {
+                          // iputils exits at once: no further requests
+                          for (int j = index + 1; j < count; j++) {
+                            sim.cancel(requests[j]);
+                          }
+                          end[0] = Math.min(end[0], index + 1);
+                        }
+                      }));
     }
-    while (anyMissing(results)) {
+    while (anyMissing(results, end[0])) {
       if (!sim.step()) {
         throw new IllegalStateException("ping to " + dst + " never ended");
       }
     }
-    return new Ping(List.of(results), render(dst, options, results, endedAt, start));
+    ProbeResult[] sent = Arrays.copyOf(results, end[0]);
+    return new Ping(List.of(sent), render(dst, options, sent, endedAt, start));
   }
 
-  private static boolean anyMissing(ProbeResult[] results) {
-    for (ProbeResult r : results) {
-      if (r == null) {
+  private static boolean anyMissing(ProbeResult[] results, int end) {
+    for (int i = 0; i < end; i++) {
+      if (results[i] == null) {
         return true;
       }
     }

@@ -52,8 +52,12 @@ final class Sockets {
     final String target;
     final int sequence;
     long timeout = -1;
-    int key;
+    private int key;
     @Nullable ProbeResult result;
+
+    /** The table of probes of its kind that holds it by {@link #key}. */
+    private @Nullable Int2ObjectOpenHashMap<Probe> table;
+
     private @Nullable IcmpMessage icmpError;
     private @Nullable Ipv4Address seenSource;
     private @Nullable NetNamespace seenBy;
@@ -95,9 +99,16 @@ final class Sockets {
       if (timeout >= 0) {
         sim.cancel(timeout);
       }
-      pings.remove(key);
-      udpProbes.remove(key);
-      tcpProbes.remove(key);
+      if (table != null && table.get(key) == this) {
+        table.remove(key);
+      }
+    }
+
+    /** Enters the probe in {@code probes} under {@code probeKey}. */
+    void register(Int2ObjectOpenHashMap<Probe> probes, int probeKey) {
+      key = probeKey;
+      table = probes;
+      probes.put(probeKey, this);
     }
 
     void finish(ProbeResult.Outcome outcome, String message, @Nullable Ipv4Address from, int ttl) {
@@ -195,8 +206,7 @@ final class Sockets {
     nextEchoId = nextEchoId % 0xFFFF + 1;
     Probe p =
         new Probe(ProbeResult.Outcome.REPLY, dst.toString(), o.sequence(), done, o.recordWalk());
-    p.key = id << 16 | o.sequence();
-    pings.put(p.key, p);
+    p.register(pings, id << 16 | o.sequence());
     arm(p, o.timeoutNanos(), "1 packets transmitted, 0 received, 100% packet loss");
     String error =
         ns.stack()
@@ -254,8 +264,7 @@ final class Sockets {
     checkPort(port);
     int srcPort = ephemeral(udpProbes);
     Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
-    p.key = srcPort;
-    udpProbes.put(srcPort, p);
+    p.register(udpProbes, srcPort);
     arm(p, timeout, "no answer from " + dst + ":" + port + " (udp)");
     String error =
         ns.stack()
@@ -286,8 +295,7 @@ final class Sockets {
     checkPort(port);
     int srcPort = ephemeral(tcpProbes);
     Probe p = new Probe(ProbeResult.Outcome.CONNECTED, dst + ":" + port, 0, done);
-    p.key = srcPort;
-    tcpProbes.put(srcPort, p);
+    p.register(tcpProbes, srcPort);
     arm(p, timeout, "nc: connect to " + dst + " port " + port + " (tcp) timed out");
     long isn = random.nextLong(1L << 32);
     String error =

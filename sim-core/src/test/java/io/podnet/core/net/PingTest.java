@@ -16,9 +16,13 @@ class PingTest {
     Fixtures.Routed t = new Fixtures.Routed(1);
     t.client.removeRoute(t.client.routes().lookup(Ipv4Address.parse("10.0.2.2").toInt()));
 
+    long start = t.net.simulation().now();
+
     Ping ping = Ping.run(t.client, Ipv4Address.parse("10.0.2.2"), 3, PingOptions.DEFAULT);
 
     assertThat(ping.output()).isEqualTo("ping: connect: Network is unreachable\n");
+    assertThat(ping.results()).hasSize(1);
+    assertThat(t.net.simulation().now()).as("no second request, no waiting").isEqualTo(start);
   }
 
   @Test
