@@ -63,6 +63,7 @@ public final class Ping {
     long[] endedAt = new long[count];
     long[] requests = new long[count];
     int[] end = {count};
+    int id = from.sockets().nextEchoId(); // one ping process, one identifier for its requests
     for (int i = 0; i < count; i++) {
       int index = i;
       PingOptions o = options.withSequence(i + 1);
@@ -70,20 +71,22 @@ public final class Ping {
           sim.schedule(
               i * INTERVAL_NANOS,
               () ->
-                  from.startPing(
-                      dst,
-                      o,
-                      r -> {
-                        results[index] = r;
-                        endedAt[index] = sim.now();
-                        if (r.message().startsWith(CONNECT_ERROR)) {
-                          // iputils exits at once: no further requests
-                          for (int j = index + 1; j < count; j++) {
-                            sim.cancel(requests[j]);
-                          }
-                          end[0] = Math.min(end[0], index + 1);
-                        }
-                      }));
+                  from.sockets()
+                      .ping(
+                          dst,
+                          o,
+                          id,
+                          r -> {
+                            results[index] = r;
+                            endedAt[index] = sim.now();
+                            if (r.message().startsWith(CONNECT_ERROR)) {
+                              // iputils exits at once: no further requests
+                              for (int j = index + 1; j < count; j++) {
+                                sim.cancel(requests[j]);
+                              }
+                              end[0] = Math.min(end[0], index + 1);
+                            }
+                          }));
     }
     while (anyMissing(results, end[0])) {
       if (!sim.step()) {

@@ -202,8 +202,18 @@ final class Sockets {
   }
 
   Probe ping(Ipv4Address dst, PingOptions o, Consumer<ProbeResult> done) {
+    return ping(dst, o, nextEchoId(), done);
+  }
+
+  /** The identifier of a new ping process's echo requests (each ping socket has its own). */
+  int nextEchoId() {
     int id = nextEchoId;
     nextEchoId = nextEchoId % 0xFFFF + 1;
+    return id;
+  }
+
+  /** Sends echo request {@code o.sequence()} of the ping whose requests carry {@code id}. */
+  Probe ping(Ipv4Address dst, PingOptions o, int id, Consumer<ProbeResult> done) {
     Probe p =
         new Probe(ProbeResult.Outcome.REPLY, dst.toString(), o.sequence(), done, o.recordWalk());
     p.register(pings, id << 16 | o.sequence());

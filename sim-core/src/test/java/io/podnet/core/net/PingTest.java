@@ -26,6 +26,32 @@ class PingTest {
   }
 
   @Test
+  void run_threeRequests_oneEchoIdentifierForTheWholeRunAndANewOneForTheNext() {
+    BridgeTopology t = twoNodesArpDone();
+    Ipv4Address dst = t.podAddress(1, 0);
+
+    Ping first = Ping.run(t.pod(0, 0), dst, 3, PingOptions.DEFAULT);
+    Ping second = Ping.run(t.pod(0, 0), dst, 1, PingOptions.DEFAULT);
+
+    // a ping process's requests share its socket's identifier, as iputils' do
+    assertThat(first.results())
+        .extracting(r -> echoId(r))
+        .containsOnly(echoId(first.results().get(0)));
+    assertThat(echoId(second.results().get(0))).isNotEqualTo(echoId(first.results().get(0)));
+  }
+
+  /** The identifier in the summary of a ping's echo request ({@code ..., id 7, seq 1, ...}). */
+  private static String echoId(ProbeResult r) {
+    String summary =
+        r.walk().hops().stream()
+            .map(Walk.Hop::summary)
+            .filter(x -> x.contains("ICMP echo request"))
+            .findFirst()
+            .orElseThrow();
+    return summary.replaceAll(".*, id (\\d+), seq .*", "$1");
+  }
+
+  @Test
   void run_threeRepliesOneSecondApart_printsIputilsOutputAndStatistics() {
     BridgeTopology t = twoNodesArpDone();
     Ipv4Address dst = t.podAddress(1, 0);
