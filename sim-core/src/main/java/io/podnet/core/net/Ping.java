@@ -32,8 +32,14 @@ import java.util.Locale;
  */
 public final class Ping {
 
-  /** How iputils' line starts when it cannot route to the destination at all. */
+  /**
+   * How iputils' line starts when it cannot route to the destination at all: it connects a probe
+   * socket before its first request and exits when that fails.
+   */
   static final String CONNECT_ERROR = "ping: connect: ";
+
+  /** How iputils' line starts when a later request cannot be sent; the run goes on. */
+  static final String SENDMSG_ERROR = "ping: sendmsg: ";
 
   /** iputils' default interval between requests. */
   public static final long INTERVAL_NANOS = SimTime.SECOND;
@@ -49,7 +55,7 @@ public final class Ping {
   /**
    * Runs {@code ping -c count dst} from {@code from} with {@code options} (its sequence number is
    * replaced by 1 to count), running the simulation until every request has its answer or timed
-   * out.
+   * out; when the first cannot be routed, iputils exits there and so does the run, with one result.
    *
    * @throws IllegalArgumentException if count is not in [1, 65535]
    */
@@ -79,7 +85,7 @@ public final class Ping {
                           r -> {
                             results[index] = r;
                             endedAt[index] = sim.now();
-                            if (r.message().startsWith(CONNECT_ERROR)) {
+                            if (index == 0 && r.message().startsWith(CONNECT_ERROR)) {
                               // iputils exits at once: no further requests
                               for (int j = index + 1; j < count; j++) {
                                 sim.cancel(requests[j]);

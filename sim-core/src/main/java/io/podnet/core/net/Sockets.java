@@ -55,6 +55,9 @@ final class Sockets {
     private int key;
     @Nullable ProbeResult result;
 
+    /** Whether its tool closed it before it ended: nothing may end it afterwards. */
+    private boolean abandoned;
+
     /** The table of probes of its kind that holds it by {@link #key}. */
     private @Nullable Int2ObjectOpenHashMap<Probe> table;
 
@@ -91,6 +94,7 @@ final class Sockets {
      */
     void abandon() {
       if (result == null) {
+        abandoned = true;
         close();
       }
     }
@@ -128,7 +132,7 @@ final class Sockets {
         int ttl,
         @Nullable Ipv4Address observedSource,
         @Nullable NetNamespace receiver) {
-      if (result != null) {
+      if (result != null || abandoned) {
         return;
       }
       close();
@@ -242,7 +246,7 @@ final class Sockets {
       String line =
           error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
               ? "ping: local error: m" + error.substring(1)
-              : Ping.CONNECT_ERROR + error;
+              : (o.sequence() == 1 ? Ping.CONNECT_ERROR : Ping.SENDMSG_ERROR) + error;
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
     }
     return p;

@@ -26,6 +26,21 @@ class PingTest {
   }
 
   @Test
+  void run_routeGoneAfterTheFirstRequest_laterRequestsAreSendErrorsAndTheRunGoesOn() {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    Route route = t.client.routes().lookup(Ipv4Address.parse("10.0.2.2").toInt());
+    t.net.simulation().schedule(SimTime.SECOND / 2, () -> t.client.removeRoute(route));
+
+    Ping ping = Ping.run(t.client, Ipv4Address.parse("10.0.2.2"), 3, PingOptions.DEFAULT);
+
+    assertThat(ping.output())
+        .contains("icmp_seq=1 ttl=63")
+        .contains(
+            "\nping: sendmsg: Network is unreachable\nping: sendmsg: Network is unreachable\n")
+        .contains("3 packets transmitted, 1 received, +2 errors, 66.6667% packet loss");
+  }
+
+  @Test
   void run_threeRequests_oneEchoIdentifierForTheWholeRunAndANewOneForTheNext() {
     BridgeTopology t = twoNodesArpDone();
     Ipv4Address dst = t.podAddress(1, 0);
