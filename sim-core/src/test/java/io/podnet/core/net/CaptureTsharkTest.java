@@ -104,4 +104,39 @@ class CaptureTsharkTest {
             "ip.ttl");
     assertThat(ttls).isNotEmpty().allMatch(ttl -> ttl.equals("63"));
   }
+
+  @Test
+  void tshark_tracerouteCapture_probesTimeExceededAndPortUnreachableDecodeWithTheirQuotes()
+      throws Exception {
+    Fixtures.Routed t = new Fixtures.Routed(1);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PcapWriter capture = PcapWriter.to(bytes);
+    t.client.device("eth0").capture(capture);
+    Traceroute.run(t.client, Fixtures.ip("10.0.2.2"));
+    capture.close();
+    Path file = dir.resolve("traceroute.pcap");
+    Files.write(file, bytes.toByteArray());
+
+    assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    assertThat(
+            Tshark.run(file, "-Y", "udp.dstport >= 33434 && !icmp", "-T", "fields", "-e", "ip.ttl"))
+        .as("probes' TTLs, three a hop, sixteen at first")
+        .startsWith("1", "1", "1", "2", "2", "2", "3");
+    assertThat(
+            Tshark.run(
+                file,
+                "-Y",
+                "icmp.type == 11 && icmp.code == 0",
+                "-T",
+                "fields",
+                "-e",
+                "udp.dstport"))
+        .as("each time exceeded quotes the probe it answers, whose port names it")
+        .containsExactly("33434", "33435", "33436");
+    assertThat(
+            Tshark.run(
+                file, "-Y", "icmp.type == 3 && icmp.code == 3", "-T", "fields", "-e", "ip.src"))
+        .isNotEmpty()
+        .allMatch(src -> src.startsWith("10.0.2.2,"));
+  }
 }
