@@ -3,8 +3,10 @@ package io.podnet.dataplane.overlay;
 import static io.podnet.dataplane.overlay.Overlays.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.net.Device;
 import io.podnet.core.net.PingOptions;
+import io.podnet.core.net.Route;
 import io.podnet.core.trace.PcapWriter;
 import io.podnet.core.trace.Tshark;
 import java.io.ByteArrayOutputStream;
@@ -197,5 +199,36 @@ class OverlayCaptureTsharkTest {
                 "-e",
                 "ip.flags.df"))
         .containsExactly("4,1\t63,63\t1,1");
+  }
+
+  @Test
+  void tshark_ipipFragNeededToThePod_decodedWithTheTunnelsMtuAndTheQuotedPing() throws Exception {
+    Overlays o = Overlays.calicoIpip(1);
+    o.node1.addRoute(
+        Route.to(Cidr.parse("192.168.1.12/32")).dev(o.node1.device("eth0")).mtu(1400).build());
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PcapWriter pcap = PcapWriter.to(bytes);
+    o.pod1.device("eth0").capture(pcap);
+    o.pod1.ping(ip("10.244.2.2"), PingOptions.DEFAULT.withPayloadSize(1400).withDontFragment(true));
+    pcap.close();
+    Path file = dir.resolve("ipip-frag-needed.pcap");
+    Files.write(file, bytes.toByteArray());
+
+    assertThat(Tshark.run(file, "-Y", "_ws.malformed || _ws.expert.severity >= error")).isEmpty();
+    assertThat(
+            Tshark.run(
+                file,
+                "-Y",
+                "icmp.type == 3 && icmp.code == 4",
+                "-T",
+                "fields",
+                "-e",
+                "ip.src",
+                "-e",
+                "icmp.mtu",
+                "-e",
+                "icmp.seq"))
+        .as("from cni0's address, the MTU tunl0 can carry, quoting the pod's echo request")
+        .containsExactly("10.244.1.1,10.244.1.2\t1380\t1");
   }
 }
