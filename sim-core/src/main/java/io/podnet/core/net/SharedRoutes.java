@@ -6,6 +6,7 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -380,13 +381,22 @@ public final class SharedRoutes {
     return map == null ? new int[0] : map.keySet().toIntArray();
   }
 
-  /** Every route of the set, in no particular order. */
+  /**
+   * Every route of the set, by prefix length, then network (unsigned), then as chained: an order
+   * that does not depend on the hash maps' layout, so whatever a caller does route by route (a
+   * table releasing slots it reuses later) comes out the same.
+   */
   List<Entry> entries() {
     List<Entry> all = new ArrayList<>(size);
     for (Int2ObjectOpenHashMap<Entry> map : byLength) {
       if (map != null) {
-        for (Entry head : map.values()) {
-          for (Entry e = head; e != null; e = e.next) {
+        int[] networks = map.keySet().toIntArray();
+        for (int i = 0; i < networks.length; i++) {
+          networks[i] ^= Integer.MIN_VALUE;
+        }
+        Arrays.sort(networks);
+        for (int network : networks) {
+          for (Entry e = map.get(network ^ Integer.MIN_VALUE); e != null; e = e.next) {
             all.add(e);
           }
         }

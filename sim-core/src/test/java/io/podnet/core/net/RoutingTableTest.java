@@ -676,4 +676,31 @@ class RoutingTableTest {
       assertThat(tables[i].route(Cidr.parse("10.244.9.0/26"), 0) != null).isEqualTo(i == 1);
     }
   }
+
+  @Test
+  void entries_routesPutInScrambledOrder_byPrefixLengthThenUnsignedNetwork() {
+    SharedRoutes set = new SharedRoutes();
+    String[] prefixes = {
+      "200.0.0.0/8",
+      "10.244.3.0/24",
+      "10.0.0.0/8",
+      "10.244.1.0/24",
+      "172.16.0.0/12",
+      "10.244.2.0/24"
+    };
+    for (String p : prefixes) {
+      set.put(Cidr.parse(p), ip("192.168.1.1"));
+    }
+
+    // no hash-map layout shows through: a table releasing them one by one does so in this order
+    assertThat(set.entries())
+        .extracting(e -> e.destination().toString())
+        .containsExactly(
+            "10.0.0.0/8",
+            "200.0.0.0/8",
+            "172.16.0.0/12",
+            "10.244.1.0/24",
+            "10.244.2.0/24",
+            "10.244.3.0/24");
+  }
 }
