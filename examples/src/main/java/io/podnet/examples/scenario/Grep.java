@@ -98,9 +98,12 @@ final class Grep {
       List<String> regexes = new ArrayList<>();
       int groups = 0;
       for (String p : patterns) {
-        String regex = syntax == 'F' ? Pattern.quote(p) : translate(p, syntax == 'E', groups);
-        groups += Pattern.compile(regex).matcher("").groupCount();
-        regexes.add(word ? "(?<!\\w)(?:" + regex + ")(?!\\w)" : "(?:" + regex + ")");
+        Translated t =
+            syntax == 'F'
+                ? new Translated(Pattern.quote(p), 0)
+                : translate(p, syntax == 'E', groups);
+        groups += t.groups();
+        regexes.add(word ? "(?<!\\w)(?:" + t.regex() + ")(?!\\w)" : "(?:" + t.regex() + ")");
       }
       return new Grep(
           Pattern.compile(
@@ -128,7 +131,7 @@ final class Grep {
    * one with the same matches; its back references count from {@code groupsBefore}, the groups of
    * the patterns joined before it.
    */
-  private static String translate(String re, boolean extended, int groupsBefore) {
+  private static Translated translate(String re, boolean extended, int groupsBefore) {
     StringBuilder out = new StringBuilder();
     Deque<Integer> groups = new ArrayDeque<>();
     int closed = 0;
@@ -186,6 +189,7 @@ final class Grep {
       } else {
         piece = c == '.' ? "." : Pattern.quote(String.valueOf(c));
       }
+      int intervalEnd = piece == null && op == '{' && atom >= 0 ? interval(re, next, extended) : 0;
       if (piece == null && op == '(') {
         groups.push(out.length());
         out.append('(');
@@ -206,13 +210,10 @@ final class Grep {
         atom = -1;
         quantified = false;
         start = true;
-      } else if (piece == null
-          && atom >= 0
-          && op != '}'
-          && (op != '{' || interval(re, next, extended) > 0)) {
+      } else if (piece == null && atom >= 0 && op != '}' && (op != '{' || intervalEnd > 0)) {
         String quantifier = String.valueOf(op);
         if (op == '{') {
-          int end = interval(re, next, extended);
+          int end = intervalEnd;
           String bounds = re.substring(next, end - (extended ? 1 : 2));
           quantifier = "{" + (bounds.startsWith(",") ? "0" : "") + bounds + "}";
           next = end;
@@ -235,8 +236,11 @@ final class Grep {
     if (!groups.isEmpty()) {
       throw new IllegalArgumentException("grep: unmatched ( or \\(");
     }
-    return out.toString();
+    return new Translated(out.toString(), closed);
   }
+
+  /** A pattern as a {@link Pattern} regular expression, and how many groups it captures. */
+  private record Translated(String regex, int groups) {}
 
   /** Whether {@code re[from]} ends an expression, a group or an alternative (for {@code $}). */
   private static boolean endsExpression(String re, int from, boolean extended) {

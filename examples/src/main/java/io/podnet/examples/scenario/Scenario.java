@@ -592,8 +592,7 @@ public final class Scenario {
      */
     void parseKubeProxy(YamlNode k) {
       String p = "cluster.kubeProxy";
-      if (k.kind != YamlNode.Kind.MAP) {
-        error(k, p + ": expected a map such as {featureGates: {MinimizeIPTablesRestore: false}}");
+      if (!map(k, p, List.of("featureGates"))) {
         return;
       }
       if (services != ServiceMode.IPTABLES) {
@@ -602,35 +601,24 @@ public final class Scenario {
             p + ": there is no kube-proxy with services: hash-map (expected services: iptables)");
         return;
       }
-      if (!checkKeys(k, p + ".", List.of("featureGates"))) {
-        return;
-      }
       YamlNode gates = k.map.get("featureGates");
-      if (gates == null) {
-        return;
-      }
-      if (gates.kind != YamlNode.Kind.MAP) {
-        error(
-            gates,
-            p + ".featureGates: expected a map of gate: true|false, got " + gates.describe());
-        return;
-      }
-      if (!checkKeys(gates, p + ".featureGates.", List.of("MinimizeIPTablesRestore"))) {
+      if (gates == null || !map(gates, p + ".featureGates", List.of("MinimizeIPTablesRestore"))) {
         return;
       }
       YamlNode gate = gates.map.get("MinimizeIPTablesRestore");
-      if (gate != null) {
-        if (gate.kind != YamlNode.Kind.SCALAR
-            || !(gate.text.equals("true") || gate.text.equals("false"))) {
-          error(
-              gate,
-              p
-                  + ".featureGates.MinimizeIPTablesRestore: expected true or false, got "
-                  + gate.describe());
-          return;
-        }
-        minimizeIptablesRestore = gate.text.equals("true");
+      Boolean on = gate == null ? null : bool(gate, p + ".featureGates.MinimizeIPTablesRestore");
+      if (on != null) {
+        minimizeIptablesRestore = on;
       }
+    }
+
+    /** The boolean a scalar {@code true} or {@code false} holds, or null after reporting it. */
+    @Nullable Boolean bool(YamlNode n, String path) {
+      if (n.kind != YamlNode.Kind.SCALAR || !(n.text.equals("true") || n.text.equals("false"))) {
+        error(n, path + ": expected true or false, got " + n.describe());
+        return null;
+      }
+      return n.text.equals("true");
     }
 
     void parseCluster(YamlNode c) {
@@ -1382,10 +1370,11 @@ public final class Scenario {
           words.size() == 3
               && words.get(0).equals("get")
               && List.of("service", "services", "svc").contains(words.get(1));
+      boolean listFlags = all || watch || showLabels || selector != null;
       if (!ok
           || !(get || describe || getService)
-          || describe && (all || wide || watch || showLabels || selector != null)
-          || getService && (all || watch || showLabels || selector != null)) {
+          || describe && (listFlags || wide)
+          || getService && listFlags) {
         error(
             v,
             p
@@ -1611,12 +1600,11 @@ public final class Scenario {
       }
       YamlNode df = v.map.get("dontFragment");
       if (df != null) {
-        if (df.kind != YamlNode.Kind.SCALAR
-            || !(df.text.equals("true") || df.text.equals("false"))) {
-          error(df, p + ".dontFragment: expected true or false, got " + df.describe());
+        Boolean on = bool(df, p + ".dontFragment");
+        if (on == null) {
           return false;
         }
-        args.put("dontFragment", df.text);
+        args.put("dontFragment", on.toString());
       }
       return true;
     }

@@ -167,14 +167,14 @@ final class ServiceManifest {
     List<LoadBalancerIngress> ingress = ingress(s);
     if (type(spec).equals("LoadBalancer")) {
       o = o.withLoadBalancerType();
-    }
-    if (type(spec).equals("LoadBalancer") && !ingress.isEmpty()) {
-      o =
-          o.withLoadBalancerIngress(
-              ingress.stream().map(i -> Ipv4Address.parse(i.getIp())).toList());
-      o =
-          o.withLoadBalancerSourceRanges(
-              sourceRanges(spec).stream().map(r -> Cidr.parse(r.strip())).toList());
+      if (!ingress.isEmpty()) {
+        o =
+            o.withLoadBalancerIngress(
+                ingress.stream().map(i -> Ipv4Address.parse(i.getIp())).toList());
+        o =
+            o.withLoadBalancerSourceRanges(
+                sourceRanges(spec).stream().map(r -> Cidr.parse(r.strip())).toList());
+      }
     }
     if ("Local".equals(spec.getExternalTrafficPolicy())) {
       int hc = 0;

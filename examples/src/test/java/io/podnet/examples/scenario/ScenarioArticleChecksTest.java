@@ -2,6 +2,7 @@ package io.podnet.examples.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,11 +12,25 @@ import org.junit.jupiter.api.Test;
  */
 class ScenarioArticleChecksTest {
 
+  private static ScenarioRunTest.Run overlay;
+  private static ScenarioRunTest.Run direct;
+
+  /** Runs each of the two section-4.1 scenarios once for both tests; each must pass. */
+  @BeforeAll
+  static void runOverlayAndDirectRouting() {
+    overlay = passing("scenarios/overlay-vxlan.yaml");
+    direct = passing("scenarios/direct-routing.yaml");
+  }
+
+  private static ScenarioRunTest.Run passing(String file) {
+    ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file);
+    assertThat(r.code()).as(file + ": " + r.err()).isZero();
+    return r;
+  }
+
   @Test
   void run_articleChecksPipedIntoGrep_overlayShowsItsVxlanLineDirectRoutingNothingCiliumItsKpr() {
-    ScenarioRunTest.Run overlay = ScenarioRunTest.cli("run", "scenarios/overlay-vxlan.yaml");
-    ScenarioRunTest.Run direct = ScenarioRunTest.cli("run", "scenarios/direct-routing.yaml");
-    ScenarioRunTest.Run ebpf = ScenarioRunTest.cli("run", "scenarios/services-ebpf.yaml");
+    ScenarioRunTest.Run ebpf = passing("scenarios/services-ebpf.yaml");
 
     assertThat(overlay.out())
         .containsPattern(
@@ -30,9 +45,6 @@ class ScenarioArticleChecksTest {
 
   @Test
   void run_tracerouteAcrossNodes_middleHopIsTheTunnelAddressOverVxlanAndTheNodeRoutedDirectly() {
-    ScenarioRunTest.Run overlay = ScenarioRunTest.cli("run", "scenarios/overlay-vxlan.yaml");
-    ScenarioRunTest.Run direct = ScenarioRunTest.cli("run", "scenarios/direct-routing.yaml");
-
     assertThat(overlay.out())
         .containsPattern(
             "\\$ kubectl exec pod-a -- traceroute 10.244.2.2\ntraceroute to 10.244.2.2"

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -251,10 +252,7 @@ class ScenarioRunTest {
     String[] sections = runSections(dir, "loss.yaml", scenario);
 
     String ping =
-        java.util.Arrays.stream(sections)
-            .filter(x -> x.contains("ping -c 20 "))
-            .findFirst()
-            .orElseThrow();
+        Arrays.stream(sections).filter(x -> x.contains("ping -c 20 ")).findFirst().orElseThrow();
     Matcher m =
         Pattern.compile(
                 "\n--- (\\S+) ping statistics ---\n20 packets transmitted, (\\d+) received,"

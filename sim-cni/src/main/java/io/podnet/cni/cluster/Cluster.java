@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -127,7 +128,10 @@ public final class Cluster {
    */
   static final class ServiceEntry {
     final Service service;
-    final Map<String, String> selector;
+
+    /** Sorted by key. */
+    final SortedMap<String, String> selector;
+
     final long createdAt;
     final Set<Pod> pods = new LinkedHashSet<>();
     long firstGeneration = -1;
@@ -135,7 +139,7 @@ public final class Cluster {
     /** Its entry in the latest snapshot, or null before it is in one. */
     ServiceSnapshot.@Nullable Entry snapshotEntry;
 
-    ServiceEntry(Service service, Map<String, String> selector, long createdAt) {
+    ServiceEntry(Service service, SortedMap<String, String> selector, long createdAt) {
       this.service = service;
       this.selector = selector;
       this.createdAt = createdAt;
@@ -148,7 +152,7 @@ public final class Cluster {
 
     /** The label it is indexed by: the first of its selector, by key. */
     String indexLabel() {
-      String key = new TreeMap<>(selector).firstKey();
+      String key = selector.firstKey();
       return key + "=" + selector.get(key);
     }
   }
@@ -741,7 +745,9 @@ public final class Cluster {
       throw e;
     }
     startServiceProxies();
-    ServiceEntry entry = new ServiceEntry(service, Map.copyOf(selector), simulation.now());
+    ServiceEntry entry =
+        new ServiceEntry(
+            service, Collections.unmodifiableSortedMap(new TreeMap<>(selector)), simulation.now());
     LinkedHashSet<Pod> labelled = podsByLabel.get(entry.indexLabel());
     if (labelled != null) {
       for (Pod pod : labelled) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -235,7 +234,7 @@ public final class Kubectl {
         ingress = ingress.substring(0, 13) + "...";
       }
       if (!ingress.isEmpty()) {
-        external.addAll(List.of(ingress.split(",")));
+        external.add(ingress);
       }
     }
     o.externalIps().forEach(ip -> external.add(ip.toString()));
@@ -263,14 +262,17 @@ public final class Kubectl {
     return table(rows, GET_MIN_WIDTH, 3, "", new int[columns]);
   }
 
-  /** kubectl's {@code labels.FormatLabels}: {@code k=v} sorted by key, comma-separated. */
+  /**
+   * kubectl's {@code labels.FormatLabels} of {@code labels}, a map sorted by key (a pod's labels, a
+   * Service's selector): {@code k=v}, comma-separated.
+   */
   static String formatLabels(Map<String, String> labels) {
     if (labels.isEmpty()) {
       return "<none>";
     }
     StringBuilder sb = new StringBuilder();
-    new TreeMap<>(labels)
-        .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+    labels.forEach(
+        (k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
     return sb.toString();
   }
 

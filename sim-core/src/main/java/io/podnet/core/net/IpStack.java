@@ -489,15 +489,9 @@ final class IpStack {
     hop(null, HopAction.SEND, frame, "");
     hop(null, HopAction.ROUTE, frame, route.toString());
     Device out = route.device();
-    byte[] b = frame.buffer();
-    int off = frame.l3Offset();
     int mtu = pathMtu(route, dst);
-    if (frame.largestWirePacket() > mtu && Ipv4Header.dontFragment(b, off)) {
-      if (!fragmentAboveMtu) {
-        drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
-        return NetNamespace.MESSAGE_TOO_LONG + ", mtu=" + mtu;
-      }
-      Ipv4Header.clearDontFragment(b, off);
+    if (!fitsOrFragments(frame, out, mtu, fragmentAboveMtu)) {
+      return NetNamespace.MESSAGE_TOO_LONG + ", mtu=" + mtu;
     }
     if (!runHooks(HookPoint.OUTPUT, frame, null, out)) {
       return null;
@@ -546,15 +540,29 @@ final class IpStack {
     }
     hop(null, HopAction.ROUTE, frame, route.toString());
     int mtu = pathMtu(route, dst);
-    if (frame.largestWirePacket() > mtu
-        && Ipv4Header.dontFragment(frame.buffer(), frame.l3Offset())) {
-      if (!fragmentAboveMtu) {
-        drop(route.device(), frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
-        return;
-      }
-      Ipv4Header.clearDontFragment(frame.buffer(), frame.l3Offset());
+    if (fitsOrFragments(frame, route.device(), mtu, fragmentAboveMtu)) {
+      output(route, frame, null, mtu);
     }
-    output(route, frame, null, mtu);
+  }
+
+  /**
+   * Whether a locally generated {@code frame} may leave by {@code out} with path MTU {@code mtu}:
+   * one that fits, or has no DF, may; one with DF above it is dropped as "fragmentation needed",
+   * unless its socket is in mode {@code want} ({@code fragmentAboveMtu}), which clears DF so that
+   * it leaves in fragments.
+   */
+  private boolean fitsOrFragments(Frame frame, Device out, int mtu, boolean fragmentAboveMtu) {
+    byte[] b = frame.buffer();
+    int off = frame.l3Offset();
+    if (frame.largestWirePacket() <= mtu || !Ipv4Header.dontFragment(b, off)) {
+      return true;
+    }
+    if (!fragmentAboveMtu) {
+      drop(out, frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + mtu));
+      return false;
+    }
+    Ipv4Header.clearDontFragment(b, off);
+    return true;
   }
 
   /**
@@ -748,25 +756,28 @@ final class IpStack {
     }
     int src = Ipv4Header.src(b, ipOff);
     int dst = Ipv4Header.dst(b, ipOff);
-    if (message.type() == IcmpMessage.DEST_UNREACHABLE
-        && message.code() == IcmpMessage.FRAGMENTATION_NEEDED) {
+    int type = message.type();
+    if (type == IcmpMessage.DEST_UNREACHABLE || type == IcmpMessage.TIME_EXCEEDED) {
       byte[] quoted = message.payload();
-      if (quotesHeaderAnd8(quoted) && ns.isLocalAddress(Ipv4Header.src(quoted, 0))) {
+      if (type == IcmpMessage.DEST_UNREACHABLE
+          && message.code() == IcmpMessage.FRAGMENTATION_NEEDED
+          && quotesHeaderAnd8(quoted)
+          && ns.isLocalAddress(Ipv4Header.src(quoted, 0))) {
         learnPathMtu(Ipv4Header.dst(quoted, 0), message.rest() & 0xFFFF);
       }
-    }
-    if (isErrorForKernelModule(message)) {
-      // The module's own error handler takes it, as ipip_err and vxlan_err_lookup do: nothing more
-      // than the path MTU above to learn, and no socket to tell.
-      hop(
-          dev,
-          HopAction.DELIVER,
-          frame,
-          "icmp error for "
-              + IpProtocol.name(Ipv4Header.protocol(message.payload(), 0))
-              + ": "
-              + icmpText(message.type(), message.code(), message.rest() & 0xFFFF));
-      return;
+      if (isErrorForKernelModule(quoted)) {
+        // The module's own error handler takes it, as ipip_err and vxlan_err_lookup do: nothing
+        // more than the path MTU above to learn, and no socket to tell.
+        hop(
+            dev,
+            HopAction.DELIVER,
+            frame,
+            "icmp error for "
+                + IpProtocol.name(Ipv4Header.protocol(quoted, 0))
+                + ": "
+                + icmpText(type, message.code(), message.rest() & 0xFFFF));
+        return;
+      }
     }
     if (message.type() == IcmpMessage.ECHO_REQUEST) {
       hop(dev, HopAction.DELIVER, frame, "icmp echo request");
@@ -779,16 +790,13 @@ final class IpStack {
   }
 
   /**
-   * Whether {@code message} is an error about a packet a kernel module here sent: one of a protocol
-   * bound with a handler ({@code ipip_err}), or a datagram to a UDP port bound here that no probe
-   * socket sent (a VXLAN or Geneve device, whose peers listen on the port they send to: {@code
-   * __udp4_lib_err_encap}).
+   * Whether an ICMP error quoting {@code q} is about a packet a kernel module here sent: one of a
+   * protocol bound with a handler ({@code ipip_err}), or a datagram to a UDP port bound here that
+   * no probe socket sent (a VXLAN or Geneve device, whose peers listen on the port they send to:
+   * {@code __udp4_lib_err_encap}).
    */
-  private boolean isErrorForKernelModule(IcmpMessage message) {
-    int type = message.type();
-    byte[] q = message.payload();
-    if (type != IcmpMessage.DEST_UNREACHABLE && type != IcmpMessage.TIME_EXCEEDED
-        || !quotesHeaderAnd8(q)) {
+  private boolean isErrorForKernelModule(byte[] q) {
+    if (!quotesHeaderAnd8(q)) {
       return false;
     }
     int protocol = Ipv4Header.protocol(q, 0);
@@ -803,7 +811,7 @@ final class IpStack {
    * Whether an ICMP error's quote holds the IPv4 header and the 8 bytes after it, which the kernel
    * needs before it tells a protocol ({@code icmp_socket_deliver}).
    */
-  private static boolean quotesHeaderAnd8(byte[] quoted) {
+  static boolean quotesHeaderAnd8(byte[] quoted) {
     return quoted.length >= Ipv4Header.MIN_LENGTH
         && Ipv4Header.version(quoted, 0) == 4
         && quoted.length >= Ipv4Header.headerLength(quoted, 0) + 8;

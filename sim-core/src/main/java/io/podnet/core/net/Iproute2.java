@@ -90,16 +90,18 @@ public final class Iproute2 {
       String src = d == 0 || d >>> 24 == 127 ? "127.0.0.1" : dst.toString();
       return "local " + dst + " dev lo table local src " + src + " uid 0 \n    cache <local> \n";
     }
-    for (Device dev : d == -1 || !ns.isBroadcast(d) ? List.<Device>of() : ns.devices()) {
-      for (IfAddress a : dev.addresses()) {
-        if (a.broadcast().toInt() == d && a.prefixLength() < 31) {
-          return "broadcast "
-              + dst
-              + " dev "
-              + dev.name()
-              + " table local src "
-              + a.address()
-              + " uid 0 \n    cache <local,brd> \n";
+    if (d != -1 && ns.isBroadcast(d)) {
+      for (Device dev : ns.devices()) {
+        for (IfAddress a : dev.addresses()) {
+          if (a.broadcast().toInt() == d && a.prefixLength() < 31) {
+            return "broadcast "
+                + dst
+                + " dev "
+                + dev.name()
+                + " table local src "
+                + a.address()
+                + " uid 0 \n    cache <local,brd> \n";
+          }
         }
       }
     }

@@ -87,10 +87,10 @@ public final class Ping {
                             endedAt[index] = sim.now();
                             if (index == 0 && r.message().startsWith(CONNECT_ERROR)) {
                               // iputils exits at once: no further requests
-                              for (int j = index + 1; j < count; j++) {
+                              for (int j = 1; j < count; j++) {
                                 sim.cancel(requests[j]);
                               }
-                              end[0] = Math.min(end[0], index + 1);
+                              end[0] = 1;
                             }
                           }));
     }
@@ -174,7 +174,12 @@ public final class Ping {
         default -> {
           errors++;
           end = Math.max(end, endedAt[i]);
-          sb.append(r.message()).append('\n');
+          String line = r.message();
+          if (i > 0 && line.startsWith(CONNECT_ERROR)) {
+            // a later request that cannot be routed fails in sendmsg; the run goes on
+            line = SENDMSG_ERROR + line.substring(CONNECT_ERROR.length());
+          }
+          sb.append(line).append('\n');
         }
       }
     }
@@ -205,7 +210,8 @@ public final class Ping {
     return sb.toString();
   }
 
-  private static String millis(long micros) {
+  /** Microseconds as iputils and traceroute print milliseconds: {@code 0.262}. */
+  static String millis(long micros) {
     return micros / 1000 + "." + String.format(Locale.ROOT, "%03d", micros % 1000);
   }
 }

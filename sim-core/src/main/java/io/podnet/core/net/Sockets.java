@@ -103,8 +103,8 @@ final class Sockets {
       if (timeout >= 0) {
         sim.cancel(timeout);
       }
-      if (table != null && table.get(key) == this) {
-        table.remove(key);
+      if (table != null) {
+        table.remove(key, this);
       }
     }
 
@@ -246,7 +246,7 @@ final class Sockets {
       String line =
           error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
               ? "ping: local error: m" + error.substring(1)
-              : (o.sequence() == 1 ? Ping.CONNECT_ERROR : Ping.SENDMSG_ERROR) + error;
+              : Ping.CONNECT_ERROR + error;
       p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
     }
     return p;
@@ -937,7 +937,7 @@ final class Sockets {
       return;
     }
     byte[] q = message.payload();
-    if (q.length < Ipv4Header.MIN_LENGTH + 8) {
+    if (!IpStack.quotesHeaderAnd8(q)) {
       ns.stack().drop(dev, frame, Drop.of(DropReason.MALFORMED, "short ICMP quote"));
       return;
     }

@@ -65,7 +65,6 @@ public final class Traceroute {
     ProbeResult[] results = new ProbeResult[total];
     Sockets.Probe[] probes = new Sockets.Probe[total];
     long[] sent = new long[total];
-    long[] received = new long[total];
     int[] state = {0, total}; // next probe to send, end (after the final hop)
     String[] localError = {null};
     Runnable[] pump = new Runnable[1];
@@ -85,7 +84,6 @@ public final class Traceroute {
                         WAIT_NANOS,
                         r -> {
                           results[n] = r;
-                          received[n] = sim.now();
                           if (r.outcome() == ProbeResult.Outcome.LOCAL_ERROR) {
                             localError[0] = r.message().substring(Sockets.SEND_ERROR.length());
                             state[1] = Math.min(state[1], n);
@@ -107,7 +105,7 @@ public final class Traceroute {
       probes[n].abandon();
     }
     List<ProbeResult> kept = new ArrayList<>(Arrays.asList(results).subList(0, state[1]));
-    return new Traceroute(kept, render(dst, results, sent, received, state[1], localError[0]));
+    return new Traceroute(kept, render(dst, results, sent, state[1], localError[0]));
   }
 
   /** Probes sent before {@code next} that have no result yet. */
@@ -133,7 +131,12 @@ public final class Traceroute {
   /** Whether {@code r} ends the trace: any ICMP error but "time exceeded in transit". */
   private static boolean isFinal(ProbeResult r) {
     IcmpMessage m = r.icmpError();
-    return m != null && !(m.type() == IcmpMessage.TIME_EXCEEDED && m.code() == 0);
+    return m != null && !isInTransit(m);
+  }
+
+  /** Whether {@code m} is "time exceeded in transit", the answer of a hop on the way. */
+  private static boolean isInTransit(IcmpMessage m) {
+    return m.type() == IcmpMessage.TIME_EXCEEDED && m.code() == 0;
   }
 
   /** Whether {@code r} answered (an ICMP error came back); a delivered datagram says nothing. */
@@ -142,12 +145,7 @@ public final class Traceroute {
   }
 
   private static String render(
-      Ipv4Address dst,
-      ProbeResult[] results,
-      long[] sent,
-      long[] received,
-      int end,
-      @Nullable String localError) {
+      Ipv4Address dst, ProbeResult[] results, long[] sent, int end, @Nullable String localError) {
     StringBuilder sb =
         new StringBuilder("traceroute to ")
             .append(dst)
@@ -176,12 +174,9 @@ public final class Traceroute {
       if (p < n - np || !from.equals(results[p].from())) {
         sb.append(' ').append(from).append(" (").append(from).append(')');
       }
-      long micros = received[n] / SimTime.MICROSECOND - sent[n] / SimTime.MICROSECOND;
-      sb.append("  ")
-          .append(micros / 1000)
-          .append('.')
-          .append(String.format(Locale.ROOT, "%03d", micros % 1000))
-          .append(" ms");
+      long received = sent[n] + r.elapsedNanos();
+      long micros = received / SimTime.MICROSECOND - sent[n] / SimTime.MICROSECOND;
+      sb.append("  ").append(Ping.millis(micros)).append(" ms");
       String mark = mark(Objects.requireNonNull(r.icmpError()));
       if (!mark.isEmpty()) {
         sb.append(' ').append(mark);
@@ -196,7 +191,7 @@ public final class Traceroute {
 
   /** traceroute's mark for an ICMP error: none for time exceeded and port unreachable. */
   private static String mark(IcmpMessage m) {
-    if (m.type() == IcmpMessage.TIME_EXCEEDED && m.code() == 0) {
+    if (isInTransit(m)) {
       return "";
     }
     if (m.type() != IcmpMessage.DEST_UNREACHABLE) {

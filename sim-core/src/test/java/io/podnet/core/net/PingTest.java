@@ -50,6 +50,7 @@ class PingTest {
 
     // a ping process's requests share its socket's identifier, as iputils' do
     assertThat(first.results())
+        .hasSize(3)
         .extracting(r -> echoId(r))
         .containsOnly(echoId(first.results().get(0)));
     assertThat(echoId(second.results().get(0))).isNotEqualTo(echoId(first.results().get(0)));

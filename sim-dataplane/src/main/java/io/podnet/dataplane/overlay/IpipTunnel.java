@@ -160,20 +160,22 @@ public final class IpipTunnel extends Device {
     }
     Ipv4Address remote = Ipv4Address.of(nextHop);
     int total = Ipv4Header.totalLength(b, ip);
-    byte[] inner = Arrays.copyOfRange(b, ip, ip + total);
-    int ttl = Ipv4Header.ttl(b, ip);
     boolean df = Ipv4Header.dontFragment(b, ip);
-    int tos = Encapsulation.outerTos(b, ip);
     if (Encapsulation.circular(ns, this, remote.toInt())) {
       drop(frame, Encapsulation.circularDrop(this, remote));
       return;
     }
-    int pathMtu = ns.pathMtu(nextHop);
-    if (df && pathMtu > 0 && total > pathMtu - OVERHEAD) {
-      ns.sendFragmentationNeeded(this, frame, pathMtu - OVERHEAD);
-      drop(frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + (pathMtu - OVERHEAD)));
-      return;
+    if (df) {
+      int pathMtu = ns.pathMtu(nextHop);
+      if (pathMtu > 0 && total > pathMtu - OVERHEAD) {
+        ns.sendFragmentationNeeded(this, frame, pathMtu - OVERHEAD);
+        drop(frame, Drop.of(DropReason.FRAG_NEEDED, "mtu " + (pathMtu - OVERHEAD)));
+        return;
+      }
     }
+    byte[] inner = Arrays.copyOfRange(b, ip, ip + total);
+    int ttl = Ipv4Header.ttl(b, ip);
+    int tos = Encapsulation.outerTos(b, ip);
     int ipId = nextIpId;
     nextIpId = (nextIpId + 1) & 0xFFFF;
     hop(HopAction.ENCAP, frame, "ipip remote " + remote);
