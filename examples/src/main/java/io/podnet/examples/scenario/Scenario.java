@@ -1364,16 +1364,19 @@ public final class Scenario {
       }
       String line = String.join(" ", w);
       boolean get = words.equals(List.of("get", "pods"));
-      boolean describe =
-          words.size() == 3 && words.get(0).equals("describe") && words.get(1).equals("pod");
-      boolean getService =
-          words.size() == 3
+      boolean named = words.size() == 3;
+      boolean describe = named && words.get(0).equals("describe") && words.get(1).equals("pod");
+      boolean service = named && List.of("service", "services", "svc").contains(words.get(1));
+      boolean getService = service && words.get(0).equals("get");
+      boolean describeService = service && words.get(0).equals("describe");
+      boolean getEndpoints =
+          named
               && words.get(0).equals("get")
-              && List.of("service", "services", "svc").contains(words.get(1));
+              && List.of("endpoints", "endpoint", "ep").contains(words.get(1));
       boolean listFlags = all || watch || showLabels || selector != null;
       if (!ok
-          || !(get || describe || getService)
-          || describe && (listFlags || wide)
+          || !(get || describe || getService || describeService || getEndpoints)
+          || (describe || describeService || getEndpoints) && (listFlags || wide)
           || getService && listFlags) {
         error(
             v,
@@ -1381,8 +1384,9 @@ public final class Scenario {
                 + ": unsupported kubectl command \""
                 + v.text
                 + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR]"
-                + " [--show-labels] [-w], get service NAME [-o wide] [-n NAMESPACE] or describe"
-                + " pod NAME [-n NAMESPACE])");
+                + " [--show-labels] [-w], get service NAME [-o wide] [-n NAMESPACE], get"
+                + " endpoints NAME [-n NAMESPACE], describe service NAME [-n NAMESPACE] or"
+                + " describe pod NAME [-n NAMESPACE])");
         return;
       }
       if (selector != null) {
@@ -1406,10 +1410,11 @@ public final class Scenario {
           namespace == null || namespace.equals("default")
               ? words.get(2)
               : namespace + "/" + words.get(2);
-      if (getService) {
+      if (service || getEndpoints) {
         if (service(v, key, p)) {
           args.put("service", key);
           args.put("wide", Boolean.toString(wide));
+          args.put("view", describeService ? "describe" : getEndpoints ? "endpoints" : "get");
         }
         return;
       }

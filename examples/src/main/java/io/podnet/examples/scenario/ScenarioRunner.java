@@ -320,8 +320,13 @@ public final class ScenarioRunner {
           return;
         }
         if (a.containsKey("service")) {
+          String key = a.get("service");
           out.append(
-              Kubectl.getService(cluster, a.get("service"), Boolean.parseBoolean(a.get("wide"))));
+              switch (a.get("view")) {
+                case "describe" -> Kubectl.describeService(cluster, key);
+                case "endpoints" -> Kubectl.getEndpoints(cluster, key);
+                default -> Kubectl.getService(cluster, key, Boolean.parseBoolean(a.get("wide")));
+              });
           return;
         }
         Kubectl.GetPods get =

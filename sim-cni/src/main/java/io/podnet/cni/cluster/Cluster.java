@@ -809,8 +809,7 @@ public final class Cluster {
     Service service = entry.service;
     List<Endpoint> out = new ArrayList<>();
     for (Pod pod : entry.pods) {
-      if (pod.isRunning()
-          && pod.node().map(n -> ready.computeIfAbsent(n, Node::isReady)).orElse(false)) {
+      if (servesEndpoints(pod, ready)) {
         for (ServicePort port : service.ports()) {
           out.add(
               Endpoint.of(pod.requireIp(), port.targetPort(), true)
@@ -819,6 +818,19 @@ public final class Cluster {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@code pod} is a ready endpoint of the Services selecting it: running on a Ready node.
+   */
+  static boolean servesEndpoints(Pod pod) {
+    return servesEndpoints(pod, new HashMap<>());
+  }
+
+  /** {@link #servesEndpoints(Pod)}, asking each node's readiness once through {@code ready}. */
+  private static boolean servesEndpoints(Pod pod, Map<Node, Boolean> ready) {
+    return pod.isRunning()
+        && pod.node().map(n -> ready.computeIfAbsent(n, Node::isReady)).orElse(false);
   }
 
   /** The Services whose selector matches {@code pod}, found by the pod's labels. */

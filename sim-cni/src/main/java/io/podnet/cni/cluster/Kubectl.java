@@ -4,6 +4,9 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -210,20 +213,13 @@ public final class Kubectl {
    * such Service.
    */
   public static String getService(Cluster cluster, String key, boolean wide) {
-    Cluster.ServiceEntry entry;
-    try {
-      entry = cluster.serviceEntry(key);
-    } catch (IllegalArgumentException e) {
-      entry = null; // not a name the API server could hold: it answers NotFound
-    }
+    Cluster.ServiceEntry entry = entry(cluster, key);
     if (entry == null) {
-      String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
-      return "Error from server (NotFound): services \"" + name + "\" not found\n";
+      return notFound("services", key);
     }
     Service s = entry.service;
     ServiceOptions o = s.options();
-    boolean nodePorts = s.ports().stream().anyMatch(ServicePort::hasNodePort);
-    String type = o.loadBalancer() ? "LoadBalancer" : nodePorts ? "NodePort" : "ClusterIP";
+    String type = type(s);
     List<String> external = new ArrayList<>();
     if (o.loadBalancer()) {
       String ingress =
@@ -260,6 +256,260 @@ public final class Kubectl {
     int columns = wide ? 7 : 6;
     List<String[]> rows = List.of(Arrays.copyOf(header, columns), Arrays.copyOf(row, columns));
     return table(rows, GET_MIN_WIDTH, 3, "", new int[columns]);
+  }
+
+  /**
+   * {@code kubectl get endpoints NAME} for the Service {@code key} ({@code name} or {@code
+   * namespace/name}), as a 1.33 or later API server answers it: kubectl's {@code Warning:} line for
+   * the deprecated v1 Endpoints API (on stderr, shown first as a terminal does), then {@code NAME},
+   * {@code ENDPOINTS} and {@code AGE}. The endpoints controller's object: one subset whose ready
+   * addresses are sorted as IP strings and whose ports are sorted by the MD5 of their Go dump
+   * ({@code SortSubsets}); kubectl prints each port's {@code IP:port} for every ready address, at
+   * most three, then {@code + N more...}. {@code <none>} when no selected pod has an IP; an empty
+   * cell when some have but none is ready (a pod on a node that is not Ready); not found for a
+   * Service without a selector, which the controller leaves alone.
+   */
+  public static String getEndpoints(Cluster cluster, String key) {
+    Cluster.ServiceEntry entry = entry(cluster, key);
+    if (entry == null || entry.selector.isEmpty()) {
+      return ENDPOINTS_DEPRECATED + notFound("endpoints", key);
+    }
+    List<String> ready = new ArrayList<>();
+    boolean notReady = false;
+    for (Pod pod : entry.pods) {
+      EndpointState state = endpointState(pod);
+      if (state == EndpointState.READY) {
+        ready.add(pod.requireIp().toString());
+      }
+      notReady |= state == EndpointState.NOT_READY;
+    }
+    ready.sort(Comparator.naturalOrder());
+    List<ServicePort> ports = new ArrayList<>(entry.service.ports());
+    ports.sort(Comparator.comparing(Kubectl::endpointPortHash, Arrays::compareUnsigned));
+    List<String> listed = new ArrayList<>();
+    int count = 0;
+    for (ServicePort port : ports) {
+      for (String ip : ready) {
+        if (listed.size() < MAX_ENDPOINTS) {
+          listed.add(ip + ":" + port.targetPort());
+        }
+        count++;
+      }
+    }
+    String cell =
+        ready.isEmpty() && !notReady ? "<none>" : moreEndpoints(String.join(",", listed), count);
+    String age = humanDuration(cluster.simulation().now() - entry.createdAt);
+    List<String[]> rows =
+        List.of(
+            new String[] {"NAME", "ENDPOINTS", "AGE"},
+            new String[] {entry.service.name(), cell, age});
+    return ENDPOINTS_DEPRECATED + table(rows, GET_MIN_WIDTH, 3, "", new int[3]);
+  }
+
+  /**
+   * {@code kubectl describe service NAME} for the Service {@code key}, as kubectl 1.32 to 1.35
+   * prints it: the fields in kubectl's order with the API server's defaults ({@code SingleStack},
+   * {@code IPv4}, {@code Internal Traffic Policy: Cluster}, {@code External Traffic Policy} for a
+   * NodePort, LoadBalancer or external-IP Service, {@code (VIP)} after each LoadBalancer ingress
+   * IP), one {@code Port}/{@code TargetPort}/{@code NodePort}/{@code Endpoints} group per port, the
+   * label column as wide as the longest label plus two. {@code Endpoints} lists the Service's
+   * EndpointSlice as kubectl reads it: the ready endpoints in the slice's order (the pods'), at
+   * most three then {@code + N more...}, counting from where the fourth endpoint stands even when
+   * that one is not ready; empty when the slice holds none (the controller's placeholder). No
+   * Service events are modelled: {@code Events: <none>}. kubectl's NotFound error when there is no
+   * such Service.
+   */
+  public static String describeService(Cluster cluster, String key) {
+    Cluster.ServiceEntry entry = entry(cluster, key);
+    if (entry == null) {
+      return notFound("services", key);
+    }
+    Service s = entry.service;
+    ServiceOptions o = s.options();
+    String type = type(s);
+    List<String[]> lines = new ArrayList<>();
+    lines.add(new String[] {"Name:", s.name()});
+    lines.add(new String[] {"Namespace:", s.namespace()});
+    lines.add(new String[] {"Labels:", "<none>"});
+    lines.add(new String[] {"Annotations:", "<none>"});
+    lines.add(new String[] {"Selector:", formatLabels(entry.selector)});
+    lines.add(new String[] {"Type:", type});
+    lines.add(new String[] {"IP Family Policy:", "SingleStack"});
+    lines.add(new String[] {"IP Families:", "IPv4"});
+    lines.add(new String[] {"IP:", s.clusterIp().toString()});
+    lines.add(new String[] {"IPs:", s.clusterIp().toString()});
+    if (!o.externalIps().isEmpty()) {
+      lines.add(
+          new String[] {
+            "External IPs:",
+            String.join(",", o.externalIps().stream().map(Object::toString).toList())
+          });
+    }
+    if (!o.loadBalancerIngress().isEmpty()) {
+      lines.add(
+          new String[] {
+            "LoadBalancer Ingress:",
+            String.join(", ", o.loadBalancerIngress().stream().map(ip -> ip + " (VIP)").toList())
+          });
+    }
+    List<Pod> sliced = new ArrayList<>();
+    for (Pod pod : entry.pods) {
+      if (endpointState(pod) != null) {
+        sliced.add(pod);
+      }
+    }
+    for (ServicePort port : s.ports()) {
+      String name = port.name().isEmpty() ? "<unset>" : port.name();
+      String protocol = port.protocol().name();
+      lines.add(new String[] {"Port:", name, port.port() + "/" + protocol});
+      lines.add(new String[] {"TargetPort:", port.targetPort() + "/" + protocol});
+      if (port.hasNodePort()) {
+        lines.add(new String[] {"NodePort:", name, port.nodePort() + "/" + protocol});
+      }
+      lines.add(new String[] {"Endpoints:", sliceEndpoints(sliced, port.targetPort())});
+    }
+    lines.add(new String[] {"Session Affinity:", o.affinitySeconds() > 0 ? "ClientIP" : "None"});
+    if (!type.equals("ClusterIP") || !o.externalIps().isEmpty()) {
+      lines.add(
+          new String[] {
+            "External Traffic Policy:", o.externalTrafficPolicyLocal() ? "Local" : "Cluster"
+          });
+    }
+    lines.add(new String[] {"Internal Traffic Policy:", "Cluster"});
+    if (o.healthCheckNodePort() != 0) {
+      lines.add(new String[] {"HealthCheck NodePort:", Integer.toString(o.healthCheckNodePort())});
+    }
+    if (!o.loadBalancerSourceRanges().isEmpty()) {
+      lines.add(
+          new String[] {
+            "LoadBalancer Source Ranges:",
+            String.join(",", o.loadBalancerSourceRanges().stream().map(Object::toString).toList())
+          });
+    }
+    lines.add(new String[] {"Events:", "<none>"});
+    int width = 0;
+    for (String[] line : lines) {
+      width = Math.max(width, line[0].length() + 2);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] line : lines) {
+      sb.append(line[0]).append(" ".repeat(width - line[0].length()));
+      if (line.length == 3) {
+        sb.append(line[1]).append("  ");
+      }
+      sb.append(line[line.length - 1]).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * kube-apiserver's warning on every request for v1 Endpoints since 1.33 (KEP-4974), as kubectl
+   * prints it.
+   */
+  private static final String ENDPOINTS_DEPRECATED =
+      "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
+
+  /** How many endpoints kubectl lists before {@code + N more...}. */
+  private static final int MAX_ENDPOINTS = 3;
+
+  /** Where a selected pod stands in its Service's endpoints. */
+  private enum EndpointState {
+    /** Serving: running on a Ready node (what the dataplane balances over). */
+    READY,
+    /** Running on a node that is not Ready: a not-ready address. */
+    NOT_READY,
+    /** Being deleted: not in Endpoints, a not-ready endpoint in the EndpointSlice. */
+    TERMINATING
+  }
+
+  /**
+   * The pod's place in its Service's endpoints, or null for none (no IP yet): ready exactly when
+   * {@link Cluster#endpoints} lists it.
+   */
+  private static @Nullable EndpointState endpointState(Pod pod) {
+    if (pod.ip().isEmpty()) {
+      return null;
+    }
+    if (pod.status() == PodStatus.TERMINATING) {
+      return EndpointState.TERMINATING;
+    }
+    if (!pod.isRunning()) {
+      return null;
+    }
+    return Cluster.servesEndpoints(pod) ? EndpointState.READY : EndpointState.NOT_READY;
+  }
+
+  /**
+   * kubectl's {@code formatEndpointSlices} for one port of a Service whose slice holds {@code
+   * pods}: {@code IP:targetPort} of each ready one in order; the fourth endpoint, ready or not,
+   * ends the list.
+   */
+  private static String sliceEndpoints(List<Pod> pods, int targetPort) {
+    List<String> listed = new ArrayList<>();
+    boolean more = false;
+    int count = 0;
+    for (Pod pod : pods) {
+      more |= listed.size() == MAX_ENDPOINTS;
+      if (endpointState(pod) != EndpointState.READY) {
+        continue;
+      }
+      if (!more) {
+        listed.add(pod.requireIp() + ":" + targetPort);
+      }
+      count++;
+    }
+    String joined = String.join(",", listed);
+    return more ? joined + " + " + (count - MAX_ENDPOINTS) + " more..." : joined;
+  }
+
+  /**
+   * {@code list} with kubectl's {@code + N more...} when it holds the first three of {@code count}.
+   */
+  private static String moreEndpoints(String list, int count) {
+    return count > MAX_ENDPOINTS ? list + " + " + (count - MAX_ENDPOINTS) + " more..." : list;
+  }
+
+  /**
+   * The MD5 of Go's spew dump of the port as the endpoints controller holds it ({@code
+   * hashutil.DeepHashObject} of a {@code v1.EndpointPort}: the Service port's name, the target
+   * port, the protocol, no appProtocol), by which {@code SortSubsets} orders a subset's ports.
+   */
+  static byte[] endpointPortHash(ServicePort port) {
+    String dump =
+        "(v1.EndpointPort){Name:(string)"
+            + port.name()
+            + " Port:(int32)"
+            + port.targetPort()
+            + " Protocol:(v1.Protocol)"
+            + port.protocol().name()
+            + " AppProtocol:(*string)<nil>}";
+    try {
+      return MessageDigest.getInstance("MD5").digest(dump.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has MD5", e);
+    }
+  }
+
+  /** The Service {@code key}, or null when the API server would answer NotFound. */
+  private static Cluster.@Nullable ServiceEntry entry(Cluster cluster, String key) {
+    try {
+      return cluster.serviceEntry(key);
+    } catch (IllegalArgumentException e) {
+      return null; // not a name the API server could hold: it answers NotFound
+    }
+  }
+
+  /** kubectl's NotFound error for the {@code resource} named by {@code key}. */
+  private static String notFound(String resource, String key) {
+    String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
+    return "Error from server (NotFound): " + resource + " \"" + name + "\" not found\n";
+  }
+
+  /** {@code spec.type}: LoadBalancer, NodePort when a port has a node port, else ClusterIP. */
+  private static String type(Service s) {
+    return s.options().loadBalancer()
+        ? "LoadBalancer"
+        : s.ports().stream().anyMatch(ServicePort::hasNodePort) ? "NodePort" : "ClusterIP";
   }
 
   /**

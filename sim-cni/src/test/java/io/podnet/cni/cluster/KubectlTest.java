@@ -2,6 +2,7 @@ package io.podnet.cni.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.dataplane.service.ServiceOptions;
@@ -569,5 +570,196 @@ class KubectlTest {
     assertThat(Kubectl.getService(cluster, "Web_1", false))
         .isEqualTo("Error from server (NotFound): services \"Web_1\" not found\n");
     assertThat(Kubectl.getService(cluster, "default/web", false)).contains("\nweb    ClusterIP ");
+  }
+
+  // ---------------------------------------------------------------- get endpoints
+
+  private static final String DEPRECATED =
+      "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
+
+  /** {@code count} pods labelled app=web, named web-0..., on {@code node}. */
+  private static void webPods(Cluster cluster, int from, int count, String node) {
+    for (int i = from; i < from + count; i++) {
+      cluster.createPod(PodSpec.named("web-" + i).label("app", "web").onNode(node));
+    }
+  }
+
+  @Test
+  void getEndpoints_tenPodsTwoPorts_addressesSortedAsTextPortsByHashThreeThenMore() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    webPods(cluster, 0, 10, "node-1");
+    cluster.createService(
+        "web",
+        Map.of("app", "web"),
+        List.of(ServicePort.of("http", "TCP", 80, 80), ServicePort.of("https", "TCP", 443, 443)));
+    cluster.run(90 * S);
+
+    // 10.244.1.2 ... 10.244.1.11 sort as text: .10 and .11 first; https's dump hashes below
+    // http's, so its port comes first; 10 addresses x 2 ports = 20 entries, 3 shown
+    assertThat(Kubectl.getEndpoints(cluster, "web"))
+        .isEqualTo(
+            DEPRECATED
+                + "NAME   ENDPOINTS                                                     AGE\n"
+                + "web    10.244.1.10:443,10.244.1.11:443,10.244.1.2:443 + 17 more...   90s\n");
+  }
+
+  @Test
+  void getEndpoints_twoPodsOnePort_everyAddressWithTheTargetPort() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    webPods(cluster, 0, 1, "node-2");
+    webPods(cluster, 1, 1, "node-1");
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+    cluster.run(90 * S);
+
+    assertThat(Kubectl.getEndpoints(cluster, "web"))
+        .isEqualTo(
+            DEPRECATED
+                + "NAME   ENDPOINTS                         AGE\n"
+                + "web    10.244.1.2:8080,10.244.2.2:8080   90s\n");
+  }
+
+  @Test
+  void getEndpoints_noPodThenOnlyPodsOnANotReadyNode_noneThenAnEmptyCell() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+    cluster.run(S);
+    assertThat(Kubectl.getEndpoints(cluster, "web"))
+        .isEqualTo(DEPRECATED + "NAME   ENDPOINTS   AGE\n" + "web    <none>      1s\n");
+
+    webPods(cluster, 0, 2, "node-2");
+    cluster.run(30 * S);
+    cluster.crashNode("node-2");
+    cluster.run(60 * S);
+
+    assertThat(cluster.node("node-2").isReady()).isFalse();
+    assertThat(Kubectl.getEndpoints(cluster, "web"))
+        .as("the pods are not-ready addresses, which kubectl does not print")
+        .isEqualTo(DEPRECATED + "NAME   ENDPOINTS   AGE\n" + "web                91s\n");
+  }
+
+  @Test
+  void getEndpoints_noSuchService_notFoundAfterTheWarning() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+
+    assertThat(Kubectl.getEndpoints(cluster, "prod/web"))
+        .isEqualTo(DEPRECATED + "Error from server (NotFound): endpoints \"web\" not found\n");
+  }
+
+  @Test
+  void endpointPortHash_httpAndHttps_md5OfTheGoDump() {
+    // md5 of "(v1.EndpointPort){Name:(string)http Port:(int32)80 Protocol:(v1.Protocol)TCP
+    // AppProtocol:(*string)<nil>}", worked out apart from this code
+    assertThat(Kubectl.endpointPortHash(ServicePort.of("http", "TCP", 80, 80)))
+        .startsWith((byte) 0xa0, (byte) 0xaf, (byte) 0xc9, (byte) 0x28);
+    assertThat(Kubectl.endpointPortHash(ServicePort.of("https", "TCP", 443, 443)))
+        .startsWith((byte) 0x9b, (byte) 0x81, (byte) 0x22, (byte) 0x54);
+  }
+
+  // ---------------------------------------------------------------- describe service
+
+  @Test
+  void describeService_clusterIpWithThreeReadyPods_kubectlsFieldsAndTheSlicesEndpoints() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    webPods(cluster, 0, 2, "node-2");
+    webPods(cluster, 2, 1, "node-1");
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+    cluster.run(90 * S);
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .isEqualTo(
+            """
+            Name:                     web
+            Namespace:                default
+            Labels:                   <none>
+            Annotations:              <none>
+            Selector:                 app=web
+            Type:                     ClusterIP
+            IP Family Policy:         SingleStack
+            IP Families:              IPv4
+            IP:                       10.109.135.13
+            IPs:                      10.109.135.13
+            Port:                     http  80/TCP
+            TargetPort:               8080/TCP
+            Endpoints:                10.244.2.2:8080,10.244.2.3:8080,10.244.1.2:8080
+            Session Affinity:         None
+            Internal Traffic Policy:  Cluster
+            Events:                   <none>
+            """);
+  }
+
+  @Test
+  void describeService_fourthEndpointNotReady_kubectlsPlusZeroMore() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
+    webPods(cluster, 0, 3, "node-1");
+    webPods(cluster, 3, 1, "node-2");
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+    cluster.run(30 * S);
+    cluster.crashNode("node-2");
+    cluster.run(60 * S);
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .contains(
+            "Endpoints:                10.244.1.2:8080,10.244.1.3:8080,10.244.1.4:8080"
+                + " + 0 more...\n");
+  }
+
+  @Test
+  void describeService_noPods_emptyEndpointsFromThePlaceholderSlice() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    cluster.createService("web", Map.of("app", "web"), HTTP);
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .contains("TargetPort:               8080/TCP\nEndpoints:                \nSession");
+  }
+
+  @Test
+  void describeService_loadBalancerLocalWithSourceRanges_everyExternalField() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    cluster.createService(
+        "lb",
+        Map.of("app", "web"),
+        List.of(ServicePort.of("", "TCP", 80, 8080).withNodePort(30080)),
+        ServiceOptions.NONE
+            .withExternalIps(List.of(Ipv4Address.parse("192.0.2.10")))
+            .withLoadBalancerIngress(
+                List.of(Ipv4Address.parse("203.0.113.20"), Ipv4Address.parse("203.0.113.10")))
+            .withLoadBalancerSourceRanges(List.of(Cidr.parse("198.51.100.0/24")))
+            .withExternalTrafficPolicyLocal(31480)
+            .withClientIpAffinity(ServiceOptions.DEFAULT_AFFINITY_SECONDS));
+
+    assertThat(Kubectl.describeService(cluster, "lb"))
+        .isEqualTo(
+            """
+            Name:                        lb
+            Namespace:                   default
+            Labels:                      <none>
+            Annotations:                 <none>
+            Selector:                    app=web
+            Type:                        LoadBalancer
+            IP Family Policy:            SingleStack
+            IP Families:                 IPv4
+            IP:                          10.109.135.13
+            IPs:                         10.109.135.13
+            External IPs:                192.0.2.10
+            LoadBalancer Ingress:        203.0.113.20 (VIP), 203.0.113.10 (VIP)
+            Port:                        <unset>  80/TCP
+            TargetPort:                  8080/TCP
+            NodePort:                    <unset>  30080/TCP
+            Endpoints:                  \s
+            Session Affinity:            ClientIP
+            External Traffic Policy:     Local
+            Internal Traffic Policy:     Cluster
+            HealthCheck NodePort:        31480
+            LoadBalancer Source Ranges:  198.51.100.0/24
+            Events:                      <none>
+            """);
+  }
+
+  @Test
+  void describeService_noSuchService_notFound() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .isEqualTo("Error from server (NotFound): services \"web\" not found\n");
   }
 }
