@@ -6,6 +6,7 @@ import io.podnet.cni.cluster.Pod;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.net.Iproute2;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.dataplane.netfilter.Conntrack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -145,6 +146,21 @@ public final class Inspection {
     return String.join(" | ", parts);
   }
 
+  /**
+   * What a terminal shows for a command of {@code kind} whose standard output is {@code output},
+   * piped through {@code greps}: the filtered output, and for {@code conntrack -L} its count line,
+   * which goes to stderr and so past the greps; it comes after the table on a terminal and before
+   * grep's lines in a pipe, where conntrack's stdout is flushed only as it exits.
+   */
+  static String display(List<Grep> greps, String kind, String output) {
+    String shown = filter(greps, output);
+    if (!kind.equals("conntrack")) {
+      return shown;
+    }
+    String count = Conntrack.shownLine((int) output.lines().count());
+    return greps.isEmpty() ? shown + count : count + shown;
+  }
+
   /** {@code output} passed through {@code greps} in order. */
   static String filter(List<Grep> greps, String output) {
     String out = output;
@@ -209,7 +225,7 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    return filter(greps, render(cluster, ns, node, kind, argument(kind, w)));
+    return display(greps, kind, render(cluster, ns, node, kind, argument(kind, w)));
   }
 
   /**

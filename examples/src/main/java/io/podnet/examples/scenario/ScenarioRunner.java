@@ -659,10 +659,8 @@ public final class ScenarioRunner {
     }
     String output = Inspection.render(cluster, ns, node, a.get("run"), a.get("arg"));
     String pipe = a.get("pipe");
-    out.append(
-        pipe == null
-            ? output
-            : Inspection.filter(Inspection.greps(Inspection.stages(pipe)), output));
+    List<Grep> greps = pipe == null ? List.of() : Inspection.greps(Inspection.stages(pipe));
+    out.append(Inspection.display(greps, a.get("run"), output));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

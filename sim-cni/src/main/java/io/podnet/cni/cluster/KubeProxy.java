@@ -20,23 +20,44 @@ import java.util.TreeSet;
  */
 final class KubeProxy {
 
+  /**
+   * What a node's kubelet and kube-proxy set up around the synced rules, in the order they leave
+   * it: the kubelet first ({@code KUBE-IPTABLES-HINT}, its {@code KUBE-KUBELET-CANARY} chains, the
+   * {@code KUBE-FIREWALL} jumps), then kube-proxy's canaries and its jumps, each prepended with
+   * {@code iptables -I} as {@code iptablesJumpChains} lists them, so the last one ensured comes
+   * first in its chain and the kubelet's jump ends up last.
+   */
   static final String BASE_RULES =
       """
+      *mangle
+      :KUBE-IPTABLES-HINT - [0:0]
+      :KUBE-KUBELET-CANARY - [0:0]
+      :KUBE-PROXY-CANARY - [0:0]
+      COMMIT
       *filter
+      :KUBE-KUBELET-CANARY - [0:0]
+      :KUBE-PROXY-CANARY - [0:0]
       :KUBE-SERVICES - [0:0]
       :KUBE-FORWARD - [0:0]
       :KUBE-FIREWALL - [0:0]
       :KUBE-EXTERNAL-SERVICES - [0:0]
       :KUBE-NODEPORTS - [0:0]
       :KUBE-PROXY-FIREWALL - [0:0]
-      -A INPUT -m comment --comment "kubernetes externally-visible service portals" -m conntrack --ctstate NEW -j KUBE-EXTERNAL-SERVICES
+      -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+      -A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+      -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
       -A INPUT -j KUBE-FIREWALL
+      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
       -A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
-      -A FORWARD -m comment --comment "kubernetes service portals" -m conntrack --ctstate NEW -j KUBE-SERVICES
-      -A OUTPUT -m comment --comment "kubernetes service portals" -m conntrack --ctstate NEW -j KUBE-SERVICES
+      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+      -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+      -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
       -A OUTPUT -j KUBE-FIREWALL
       COMMIT
       *nat
+      :KUBE-KUBELET-CANARY - [0:0]
+      :KUBE-PROXY-CANARY - [0:0]
       :KUBE-SERVICES - [0:0]
       :KUBE-POSTROUTING - [0:0]
       -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
@@ -101,7 +122,7 @@ final class KubeProxy {
           for (String key : step.removed()) {
             gone.addAll(from.entries().get(key).chains(cidr, node));
           }
-          String text = KubeProxyIptables.restore(all, written, false);
+          String text = KubeProxyIptables.restore(all, written, true);
           if (!gone.isEmpty()) {
             StringBuilder stale = new StringBuilder("*nat\n");
             gone.forEach(c -> stale.append(':').append(c).append(" - [0:0]\n"));

@@ -144,7 +144,7 @@ final class KubeProxyTest {
             cluster.services(),
             endpoints,
             cluster.clusterCidr(),
-            false,
+            true,
             node.name(),
             node.internalIp()),
         "full");

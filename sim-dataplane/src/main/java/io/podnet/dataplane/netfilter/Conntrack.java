@@ -346,6 +346,14 @@ public final class Conntrack {
     udpFlows = 0;
   }
 
+  /**
+   * The line {@code conntrack -L} writes to stderr after the table, as conntrack-tools 1.4.7
+   * (Debian 12, beside iptables 1.8.9) writes it, {@code entries} being the lines of {@link #list}.
+   */
+  public static String shownLine(int entries) {
+    return "conntrack v1.4.7 (conntrack-tools): " + entries + " flow entries have been shown.\n";
+  }
+
   /** The table as {@code conntrack -L} prints it, one flow a line, oldest first. */
   public String list() {
     expire();
