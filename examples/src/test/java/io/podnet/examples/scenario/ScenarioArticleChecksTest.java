@@ -38,9 +38,10 @@ class ScenarioArticleChecksTest {
                 + " dev eth0 [^\n]*\n\n");
     assertThat(direct.out()).contains("$ ip -d link show | grep vxlan    # on node-1\n\n");
     assertThat(ebpf.out())
-        .contains(
-            "$ cilium status | grep KubeProxyReplacement    # on node-1\n"
-                + "KubeProxyReplacement:    True\n\n");
+        .containsPattern(
+            "\\$ cilium status \\| grep KubeProxyReplacement    # on node-1\n"
+                + "KubeProxyReplacement:    True   \\[eth0   192\\.168\\.1\\.11 fe80::[0-9a-f:]+"
+                + " \\(Direct Routing\\)\\]\n\n");
   }
 
   @Test

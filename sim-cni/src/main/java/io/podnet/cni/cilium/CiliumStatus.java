@@ -7,10 +7,12 @@ import io.podnet.cni.cluster.ServiceMode;
 /**
  * What {@code cilium-dbg status} prints on a node, for the lines PodNet models: {@code
  * KubeProxyReplacement}, {@code IPAM} and {@code Routing}, each label padded to 25 columns as the
- * real output is.
+ * real output is. With the replacement on, Cilium 1.15 and later list the devices it serves after
+ * the mode, each with its addresses (the node's IPv4 and eth0's link-local IPv6), the one it routes
+ * through marked {@code (Direct Routing)}:
  *
  * <pre>
- * KubeProxyReplacement:    False
+ * KubeProxyReplacement:    True   [eth0   192.168.1.11 fe80::4073:17ff:fe93:c50f (Direct Routing)]
  * IPAM:                    IPv4: 2/254 allocated from 10.0.1.0/24,
  * Routing:                 Network: Tunnel [vxlan]   Host: Legacy
  * </pre>
@@ -34,7 +36,14 @@ public final class CiliumStatus {
         api.mode() == CiliumAgent.RoutingMode.NATIVE
             ? "Network: Native   Host: Legacy"
             : "Network: Tunnel [" + api.mode().text() + "]   Host: Legacy";
-    String replacement = cluster.serviceMode() == ServiceMode.HASH_MAP ? "True" : "False";
+    String replacement =
+        cluster.serviceMode() == ServiceMode.HASH_MAP
+            ? "True   [eth0   "
+                + node.internalIp()
+                + " "
+                + node.host().root().device("eth0").mac().linkLocal()
+                + " (Direct Routing)]"
+            : "False";
     return line("KubeProxyReplacement", replacement)
         + line(
             "IPAM",

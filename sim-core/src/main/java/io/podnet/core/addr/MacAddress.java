@@ -83,6 +83,15 @@ public final class MacAddress implements Comparable<MacAddress> {
     return (bits & (1L << 40)) != 0;
   }
 
+  /**
+   * The EUI-64 IPv6 link-local address the kernel gives a device with this MAC (RFC 4291 appendix
+   * A): {@code fe80::} with the universal/local bit flipped and {@code ff:fe} in the middle.
+   */
+  public Ipv6Address linkLocal() {
+    long iid = (bits >>> 24 ^ 0x02_0000) << 40 | 0xFFFEL << 24 | bits & 0xFFFFFF;
+    return Ipv6Address.of(0xFE80_0000_0000_0000L, iid);
+  }
+
   /** Writes the six octets to {@code b[off, off + 6)}. */
   public void writeTo(byte[] b, int off) {
     writeLong(bits, b, off);

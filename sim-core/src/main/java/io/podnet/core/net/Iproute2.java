@@ -2,8 +2,6 @@ package io.podnet.core.net;
 
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.Ipv4Address;
-import io.podnet.core.addr.Ipv6Address;
-import io.podnet.core.addr.MacAddress;
 import io.podnet.core.engine.SimTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -305,27 +303,9 @@ public final class Iproute2 {
             "    inet6 ::1/128 scope host \n       valid_lft forever preferred_lft forever\n");
       }
     } else if (d.isOperational()) {
-      sb.append("    inet6 ").append(linkLocal(d.mac())).append("/64 scope link \n");
+      sb.append("    inet6 ").append(d.mac().linkLocal()).append("/64 scope link \n");
       sb.append("       valid_lft forever preferred_lft forever\n");
     }
-  }
-
-  /** The EUI-64 IPv6 link-local address of a MAC (RFC 4291 appendix A), RFC 5952 text. */
-  static String linkLocal(MacAddress mac) {
-    byte[] m = new byte[6];
-    mac.writeTo(m, 0);
-    byte[] v6 = new byte[16];
-    v6[0] = (byte) 0xfe;
-    v6[1] = (byte) 0x80;
-    v6[8] = (byte) (m[0] ^ 0x02);
-    v6[9] = m[1];
-    v6[10] = m[2];
-    v6[11] = (byte) 0xff;
-    v6[12] = (byte) 0xfe;
-    v6[13] = m[3];
-    v6[14] = m[4];
-    v6[15] = m[5];
-    return Ipv6Address.readFrom(v6, 0).toString();
   }
 
   private static String flags(Device d) {

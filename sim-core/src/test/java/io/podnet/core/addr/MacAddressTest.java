@@ -75,4 +75,18 @@ class MacAddressTest {
     assertThat(MacAddress.parse("0a:00:00:00:00:01"))
         .isGreaterThan(MacAddress.parse("0a:00:00:00:00:00"));
   }
+
+  @Test
+  void linkLocal_labMacs_matchCapturedAddresses() {
+    assertThat(MacAddress.parse("52:68:fe:01:6d:a6").linkLocal().toString())
+        .isEqualTo("fe80::5068:feff:fe01:6da6");
+    assertThat(MacAddress.parse("92:07:d6:ef:6c:23").linkLocal().toString())
+        .isEqualTo("fe80::9007:d6ff:feef:6c23");
+    assertThat(MacAddress.parse("de:32:53:5f:5b:46").linkLocal().toString())
+        .isEqualTo("fe80::dc32:53ff:fe5f:5b46");
+    assertThat(MacAddress.parse("9e:0c:54:b4:93:f9").linkLocal().toString())
+        .isEqualTo("fe80::9c0c:54ff:feb4:93f9");
+    assertThat(MacAddress.parse("02:00:00:00:00:01").linkLocal().toString())
+        .isEqualTo("fe80::ff:fe00:1");
+  }
 }

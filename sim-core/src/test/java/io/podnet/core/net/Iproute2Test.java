@@ -56,20 +56,6 @@ class Iproute2Test {
   }
 
   @Test
-  void linkLocal_labMacs_matchCapturedAddresses() {
-    assertThat(Iproute2.linkLocal(MacAddress.parse("52:68:fe:01:6d:a6")))
-        .isEqualTo("fe80::5068:feff:fe01:6da6");
-    assertThat(Iproute2.linkLocal(MacAddress.parse("92:07:d6:ef:6c:23")))
-        .isEqualTo("fe80::9007:d6ff:feef:6c23");
-    assertThat(Iproute2.linkLocal(MacAddress.parse("de:32:53:5f:5b:46")))
-        .isEqualTo("fe80::dc32:53ff:fe5f:5b46");
-    assertThat(Iproute2.linkLocal(MacAddress.parse("9e:0c:54:b4:93:f9")))
-        .isEqualTo("fe80::9c0c:54ff:feb4:93f9");
-    assertThat(Iproute2.linkLocal(MacAddress.parse("02:00:00:00:00:01")))
-        .isEqualTo("fe80::ff:fe00:1");
-  }
-
-  @Test
   void ipLinkShow_node_vethsNamePeerIndexMasterAndNetns() {
     Device eth0 = node1.device("eth0");
     Device cni0 = node1.device("cni0");
