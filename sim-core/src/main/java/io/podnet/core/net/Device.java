@@ -254,6 +254,14 @@ public abstract class Device {
     return mac + " brd " + MacAddress.BROADCAST;
   }
 
+  /**
+   * The transmit and receive queues {@code ip -d link} prints ({@code numtxqueues}, {@code
+   * numrxqueues}): one for a software device.
+   */
+  protected int queues() {
+    return 1;
+  }
+
   /** The smallest MTU the driver accepts, as {@code ip -d link} prints it ({@code minmtu}). */
   protected int minMtu() {
     return MIN_MTU;

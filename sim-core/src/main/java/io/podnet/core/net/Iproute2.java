@@ -200,6 +200,12 @@ public final class Iproute2 {
 
   // ---------------------------------------------------------------- rendering
 
+  /**
+   * One device of {@code ip link}; with {@code details} as {@code ip -d link} prints it: a device
+   * with a kind (veth, bridge, vxlan...) gets its kind line on a line of its own, as iproute2's
+   * {@code print_linktype} starts one, and the rest follows on it; lo and a NIC have none, so
+   * {@code addrgenmode} follows {@code maxmtu} on the same line.
+   */
   private static void appendLink(StringBuilder sb, Device d, boolean mode, boolean details) {
     appendHeader(sb, d, mode);
     appendLinkLine(sb, d);
@@ -212,17 +218,21 @@ public final class Iproute2 {
           .append(d.minMtu())
           .append(" maxmtu ")
           .append(d.maxMtu())
-          .append(" \n    ");
+          .append(' ');
       String kindLine = d.details();
       if (kindLine.isEmpty() && !d.kind().equals("ether") && !d.kind().equals("loopback")) {
         kindLine = d.kind();
       }
       if (!kindLine.isEmpty()) {
-        sb.append(kindLine).append(' ');
+        sb.append("\n    ").append(kindLine).append(' ');
       }
-      sb.append(
-          "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535"
-              + " tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n");
+      sb.append("addrgenmode eui64 numtxqueues ")
+          .append(d.queues())
+          .append(" numrxqueues ")
+          .append(d.queues())
+          .append(
+              " gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535"
+                  + " gro_max_size 65536 \n");
     } else {
       sb.append('\n');
     }

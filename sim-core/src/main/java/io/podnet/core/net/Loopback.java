@@ -36,6 +36,18 @@ public final class Loopback extends Device {
     return "loopback";
   }
 
+  /** None: loopback_setup sets no bounds, so {@code ip -d link} shows {@code minmtu 0}. */
+  @Override
+  protected int minMtu() {
+    return 0;
+  }
+
+  /** None: {@code maxmtu 0}. */
+  @Override
+  protected int maxMtu() {
+    return 0;
+  }
+
   @Override
   protected String hardwareAddresses() {
     return MacAddress.ZERO + " brd " + MacAddress.ZERO;

@@ -27,9 +27,16 @@ public final class Nic extends Device {
     return "ether";
   }
 
+  /** {@code mq}: the kernel's root qdisc for a device with more than one transmit queue. */
   @Override
   protected String qdisc() {
     return "mq";
+  }
+
+  /** A queue pair per vCPU of a two-vCPU virtio node, which is what makes its qdisc {@code mq}. */
+  @Override
+  protected int queues() {
+    return 2;
   }
 
   @Override

@@ -122,11 +122,25 @@ class Iproute2Test {
   }
 
   @Test
-  void ipDetailedLinkShow_loopback_noKindLine() {
+  void ipDetailedLinkShow_loopbackAndNic_noKindLineSoTheDetailsStayOnOneLine() {
+    // as iproute2 6.1 prints lo on a 6.1 kernel: no bounds on lo's MTU, no kind, one line
     assertThat(Iproute2.ipDetailedLinkShow(web1, "lo"))
-        .contains(
+        .endsWith(
             "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0  allmulti 0"
-                + " minmtu 68 maxmtu 65535 \n    addrgenmode eui64 numtxqueues 1 ");
+                + " minmtu 0 maxmtu 0 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size"
+                + " 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size"
+                + " 65536 \n");
+    Device eth0 = node1.device("eth0");
+    assertThat(Iproute2.ipDetailedLinkShow(node1, "eth0"))
+        .as("a two-queue NIC, as its mq qdisc needs")
+        .isEqualTo(
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT"
+                + " group default qlen 1000\n"
+                + "    link/ether "
+                + eth0.mac()
+                + " brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535"
+                + " addrgenmode eui64 numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs"
+                + " 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n");
   }
 
   @Test
