@@ -117,6 +117,11 @@ final class Grep {
     }
   }
 
+  /** Whether this is {@code grep -c}, which prints its count only once its input ends. */
+  boolean countsOnly() {
+    return count;
+  }
+
   /** The lines of {@code output} grep selects, each with its newline, or their count with -c. */
   String filter(String output) {
     List<String> lines = output.lines().filter(l -> pattern.matcher(l).find() != invert).toList();

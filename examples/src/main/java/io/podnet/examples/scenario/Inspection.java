@@ -146,19 +146,39 @@ public final class Inspection {
     return String.join(" | ", parts);
   }
 
+  /** glibc's stdio buffer on a pipe: a process writing into one hands its output on in blocks. */
+  private static final int PIPE_BLOCK = 4096;
+
   /**
    * What a terminal shows for a command of {@code kind} whose standard output is {@code output},
-   * piped through {@code greps}: the filtered output, and for {@code conntrack -L} its count line,
-   * which goes to stderr and so past the greps; it comes after the table on a terminal and before
-   * grep's lines in a pipe, where conntrack's stdout is flushed only as it exits.
+   * piped through {@code greps}: the filtered output, and for {@code conntrack -L} its count line.
+   * That line goes to stderr, straight to the terminal, as conntrack exits; by then each stage of
+   * the pipe has handed on only its full 4096-byte blocks (of which the next grep reads the whole
+   * lines; {@code grep -c} prints nothing before its input ends), while the last grep prints to the
+   * terminal line by line. So the count line comes after the table without a pipe, before all of
+   * grep's lines for a table of less than 4096 bytes, and after those grep printed from the full
+   * blocks of a larger one.
    */
-  static String display(List<Grep> greps, String kind, String output) {
+  static String terminal(List<Grep> greps, String kind, String output) {
     String shown = filter(greps, output);
     if (!kind.equals("conntrack")) {
       return shown;
     }
     String count = Conntrack.shownLine((int) output.lines().count());
-    return greps.isEmpty() ? shown + count : count + shown;
+    String before = output;
+    for (Grep g : greps) {
+      String read = before.substring(0, before.lastIndexOf('\n', fullBlocks(before) - 1) + 1);
+      before = g.countsOnly() ? "" : g.filter(read);
+    }
+    if (greps.isEmpty()) {
+      before = output;
+    }
+    return shown.substring(0, before.length()) + count + shown.substring(before.length());
+  }
+
+  /** The bytes of {@code text} that fill whole 4096-byte blocks. */
+  private static int fullBlocks(String text) {
+    return text.length() / PIPE_BLOCK * PIPE_BLOCK;
   }
 
   /** {@code output} passed through {@code greps} in order. */
@@ -225,7 +245,7 @@ public final class Inspection {
                               + p.get().status().text()
                               + ")"));
     }
-    return display(greps, kind, render(cluster, ns, node, kind, argument(kind, w)));
+    return terminal(greps, kind, render(cluster, ns, node, kind, argument(kind, w)));
   }
 
   /**

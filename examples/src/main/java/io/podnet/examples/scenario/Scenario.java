@@ -1376,8 +1376,8 @@ public final class Scenario {
       boolean listFlags = all || watch || showLabels || selector != null;
       if (!ok
           || !(get || describe || getService || describeService || getEndpoints)
-          || (describe || describeService || getEndpoints) && (listFlags || wide)
-          || getService && listFlags) {
+          || (describe || describeService) && (listFlags || wide)
+          || (getService || getEndpoints) && listFlags) {
         error(
             v,
             p
@@ -1385,8 +1385,8 @@ public final class Scenario {
                 + v.text
                 + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR]"
                 + " [--show-labels] [-w], get service NAME [-o wide] [-n NAMESPACE], get"
-                + " endpoints NAME [-n NAMESPACE], describe service NAME [-n NAMESPACE] or"
-                + " describe pod NAME [-n NAMESPACE])");
+                + " endpoints NAME [-o wide] [-n NAMESPACE], describe service NAME [-n NAMESPACE]"
+                + " or describe pod NAME [-n NAMESPACE])");
         return;
       }
       if (selector != null) {

@@ -660,7 +660,7 @@ public final class ScenarioRunner {
     String output = Inspection.render(cluster, ns, node, a.get("run"), a.get("arg"));
     String pipe = a.get("pipe");
     List<Grep> greps = pipe == null ? List.of() : Inspection.greps(Inspection.stages(pipe));
-    out.append(Inspection.display(greps, a.get("run"), output));
+    out.append(Inspection.terminal(greps, a.get("run"), output));
   }
 
   private void expect(Cluster cluster, Map<String, String> check) {

@@ -62,4 +62,58 @@ class InspectionTest {
             "ip route | grep -v 'dev eth0' | grep 'it'\\''s|' | grep -E 'a{1,2}' | grep -c ''");
     assertThat(Inspection.stages(line)).isEqualTo(stages);
   }
+
+  /** {@code n} conntrack-like lines of 100 characters each, the i-th holding {@code flow<i>}. */
+  private static String table(int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      String line = "tcp      6 60 SYN_RECV flow" + i + " ";
+      sb.append(line).append("x".repeat(99 - line.length())).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void terminal_conntrackWithoutPipe_countLineAfterTheTable() {
+    String table = table(2);
+
+    assertThat(Inspection.terminal(List.of(), "conntrack", table))
+        .isEqualTo(table + "conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown.\n");
+  }
+
+  @Test
+  void terminal_smallTableThroughGrep_countLineBeforeGrepsLines() {
+    String table = table(3);
+
+    assertThat(Inspection.terminal(List.of(Grep.parse(List.of("flow1"))), "conntrack", table))
+        .as("under 4096 bytes conntrack's stdout reaches grep only as it exits")
+        .isEqualTo(
+            "conntrack v1.4.7 (conntrack-tools): 3 flow entries have been shown.\n"
+                + table.lines().toList().get(1)
+                + "\n");
+  }
+
+  @Test
+  void terminal_largeTableThroughGrep_countLineAfterWhatGrepReadOfTheFullBlocks() {
+    String table = table(50); // 5,000 bytes: one full 4096-byte block, 40 whole lines in it
+    String out =
+        Inspection.terminal(List.of(Grep.parse(List.of("flow[0-9]*5 "))), "conntrack", table);
+
+    assertThat(out.lines().toList())
+        .extracting(l -> l.startsWith("conntrack v1.4.7") ? "count" : l.substring(23, 29).trim())
+        .containsExactly("flow5", "flow15", "flow25", "flow35", "count", "flow45");
+  }
+
+  @Test
+  void terminal_grepCount_countLineFirstThenGrepsCount() {
+    assertThat(
+            Inspection.terminal(List.of(Grep.parse(List.of("-c", "flow"))), "conntrack", table(50)))
+        .isEqualTo("conntrack v1.4.7 (conntrack-tools): 50 flow entries have been shown.\n50\n");
+  }
+
+  @Test
+  void terminal_otherCommands_justTheFilteredOutput() {
+    assertThat(Inspection.terminal(List.of(Grep.parse(List.of("b"))), "route", "a\nb\n"))
+        .isEqualTo("b\n");
+  }
 }

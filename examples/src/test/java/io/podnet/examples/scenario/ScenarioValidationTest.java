@@ -20,8 +20,8 @@ class ScenarioValidationTest {
   /** What an unsupported kubectl command's error says is supported. */
   private static final String KUBECTL =
       " (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w], get"
-          + " service NAME [-o wide] [-n NAMESPACE], get endpoints NAME [-n NAMESPACE], describe"
-          + " service NAME [-n NAMESPACE] or describe pod NAME [-n NAMESPACE])";
+          + " service NAME [-o wide] [-n NAMESPACE], get endpoints NAME [-o wide] [-n NAMESPACE],"
+          + " describe service NAME [-n NAMESPACE] or describe pod NAME [-n NAMESPACE])";
 
   static final String BASE =
       """

@@ -266,12 +266,11 @@ public final class Kubectl {
    * addresses are sorted as IP strings and whose ports are sorted by the MD5 of their Go dump
    * ({@code SortSubsets}); kubectl prints each port's {@code IP:port} for every ready address, at
    * most three, then {@code + N more...}. {@code <none>} when no selected pod has an IP; an empty
-   * cell when some have but none is ready (a pod on a node that is not Ready); not found for a
-   * Service without a selector, which the controller leaves alone.
+   * cell when some have but none is ready (a pod on a node that is not Ready).
    */
   public static String getEndpoints(Cluster cluster, String key) {
     Cluster.ServiceEntry entry = entry(cluster, key);
-    if (entry == null || entry.selector.isEmpty()) {
+    if (entry == null) {
       return ENDPOINTS_DEPRECATED + notFound("endpoints", key);
     }
     List<String> ready = new ArrayList<>();
@@ -297,7 +296,9 @@ public final class Kubectl {
       }
     }
     String cell =
-        ready.isEmpty() && !notReady ? "<none>" : moreEndpoints(String.join(",", listed), count);
+        ready.isEmpty() && !notReady
+            ? "<none>"
+            : moreEndpoints(listed, count > MAX_ENDPOINTS, count);
     String age = humanDuration(cluster.simulation().now() - entry.createdAt);
     List<String[]> rows =
         List.of(
@@ -458,15 +459,16 @@ public final class Kubectl {
       }
       count++;
     }
-    String joined = String.join(",", listed);
-    return more ? joined + " + " + (count - MAX_ENDPOINTS) + " more..." : joined;
+    return moreEndpoints(listed, more, count);
   }
 
   /**
-   * {@code list} with kubectl's {@code + N more...} when it holds the first three of {@code count}.
+   * The endpoints kubectl {@code listed}, comma-separated, and when it stopped listing ({@code
+   * more}) its {@code + N more...}, N being {@code count} less the three listed.
    */
-  private static String moreEndpoints(String list, int count) {
-    return count > MAX_ENDPOINTS ? list + " + " + (count - MAX_ENDPOINTS) + " more..." : list;
+  private static String moreEndpoints(List<String> listed, boolean more, int count) {
+    String joined = String.join(",", listed);
+    return more ? joined + " + " + (count - MAX_ENDPOINTS) + " more..." : joined;
   }
 
   /**

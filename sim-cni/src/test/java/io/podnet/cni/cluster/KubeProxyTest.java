@@ -155,4 +155,48 @@ final class KubeProxyTest {
   private static String rules(String save) {
     return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
+
+  @org.junit.jupiter.api.Test
+  void iptablesSave_nodeWithAService_kubeletAndKubeProxyChainsJumpsInPrependOrderAndRandomFully() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    cluster.createService(
+        "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    cluster.run(5 * SimTime.SECOND);
+    String save = cluster.iptablesSave("node-1");
+
+    assertThat(save)
+        .contains(
+            "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\n"
+                + ":KUBE-KUBELET-CANARY - [0:0]\n:KUBE-PROXY-CANARY - [0:0]\nCOMMIT\n");
+    String filter =
+        save.substring(save.indexOf("*filter"), save.indexOf("COMMIT", save.indexOf("*filter")));
+    assertThat(filter.lines().filter(l -> l.matches("-A (INPUT|FORWARD|OUTPUT) .*")).toList())
+        .as("kube-proxy's jumps prepended in iptablesJumpChains order, the kubelet's first")
+        .containsExactly(
+            "-A INPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer"
+                + " firewall\" -j KUBE-PROXY-FIREWALL",
+            "-A INPUT -m comment --comment \"kubernetes health check service ports\" -j"
+                + " KUBE-NODEPORTS",
+            "-A INPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible"
+                + " service portals\" -j KUBE-EXTERNAL-SERVICES",
+            "-A INPUT -j KUBE-FIREWALL",
+            "-A FORWARD -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer"
+                + " firewall\" -j KUBE-PROXY-FIREWALL",
+            "-A FORWARD -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD",
+            "-A FORWARD -m conntrack --ctstate NEW -m comment --comment \"kubernetes service"
+                + " portals\" -j KUBE-SERVICES",
+            "-A FORWARD -m conntrack --ctstate NEW -m comment --comment \"kubernetes"
+                + " externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES",
+            "-A OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer"
+                + " firewall\" -j KUBE-PROXY-FIREWALL",
+            "-A OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes service"
+                + " portals\" -j KUBE-SERVICES",
+            "-A OUTPUT -j KUBE-FIREWALL");
+    assertThat(filter).contains(":KUBE-KUBELET-CANARY - [0:0]\n", ":KUBE-PROXY-CANARY - [0:0]\n");
+    assertThat(save)
+        .contains(
+            "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\""
+                + " -j MASQUERADE --random-fully\n");
+  }
 }

@@ -762,4 +762,35 @@ class KubectlTest {
     assertThat(Kubectl.describeService(cluster, "web"))
         .isEqualTo("Error from server (NotFound): services \"web\" not found\n");
   }
+
+  @Test
+  void describeService_twoPorts_eachPortsGroupWithItsOwnTargetPortEndpoints() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
+    webPods(cluster, 0, 2, "node-1");
+    cluster.createService(
+        "web",
+        Map.of("app", "web"),
+        List.of(
+            ServicePort.of("http", "TCP", 80, 8080),
+            ServicePort.of("dns", "UDP", 53, 5353).withNodePort(30053)));
+    cluster.run(90 * S);
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .contains(
+            """
+            Type:                     NodePort
+            """,
+            """
+            Port:                     http  80/TCP
+            TargetPort:               8080/TCP
+            Endpoints:                10.244.1.2:8080,10.244.1.3:8080
+            Port:                     dns  53/UDP
+            TargetPort:               5353/UDP
+            NodePort:                 dns  30053/UDP
+            Endpoints:                10.244.1.2:5353,10.244.1.3:5353
+            Session Affinity:         None
+            External Traffic Policy:  Cluster
+            Internal Traffic Policy:  Cluster
+            """);
+  }
 }

@@ -262,6 +262,22 @@ public abstract class Device {
     return 1;
   }
 
+  /**
+   * The largest TSO packet the device takes ({@code tso_max_size}): 524280 ({@code GSO_MAX_SIZE})
+   * for the software devices that raise it.
+   */
+  protected int tsoMaxSize() {
+    return 524280;
+  }
+
+  /**
+   * What {@code ip -d link} prints after {@code gro_max_size} for a device on a bus ({@code
+   * parentbus virtio parentdev virtio0 }), or empty for a software device.
+   */
+  protected String parentDetails() {
+    return "";
+  }
+
   /** The smallest MTU the driver accepts, as {@code ip -d link} prints it ({@code minmtu}). */
   protected int minMtu() {
     return MIN_MTU;

@@ -230,9 +230,11 @@ public final class Iproute2 {
           .append(d.queues())
           .append(" numrxqueues ")
           .append(d.queues())
-          .append(
-              " gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535"
-                  + " gro_max_size 65536 \n");
+          .append(" gso_max_size 65536 gso_max_segs 65535 tso_max_size ")
+          .append(d.tsoMaxSize())
+          .append(" tso_max_segs 65535 gro_max_size 65536 ")
+          .append(d.parentDetails())
+          .append('\n');
     } else {
       sb.append('\n');
     }

@@ -39,6 +39,18 @@ public final class Nic extends Device {
     return 2;
   }
 
+  /** virtio_net leaves the default 65536 ({@code TSO_LEGACY_MAX_SIZE}). */
+  @Override
+  protected int tsoMaxSize() {
+    return 65536;
+  }
+
+  /** The node's first virtio device. */
+  @Override
+  protected String parentDetails() {
+    return "parentbus virtio parentdev virtio0 ";
+  }
+
   @Override
   protected boolean takesLargeSegments() {
     return true;

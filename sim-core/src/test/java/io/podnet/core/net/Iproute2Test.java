@@ -132,7 +132,7 @@ class Iproute2Test {
                 + " 65536 \n");
     Device eth0 = node1.device("eth0");
     assertThat(Iproute2.ipDetailedLinkShow(node1, "eth0"))
-        .as("a two-queue NIC, as its mq qdisc needs")
+        .as("a two-queue virtio NIC, as its mq qdisc needs, with virtio_net's TSO limit")
         .isEqualTo(
             "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT"
                 + " group default qlen 1000\n"
@@ -140,7 +140,8 @@ class Iproute2Test {
                 + eth0.mac()
                 + " brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535"
                 + " addrgenmode eui64 numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs"
-                + " 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n");
+                + " 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 parentbus virtio"
+                + " parentdev virtio0 \n");
   }
 
   @Test

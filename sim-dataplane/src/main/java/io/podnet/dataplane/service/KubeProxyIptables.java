@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * with the "must be the last rule" jump to {@code KUBE-NODEPORTS} last. The node settings are those
  * of that test fixture (and of a default kube-proxy on a current IPv4 node): ClusterCIDR-based
  * local detection, localhost NodePorts enabled, nfacct counters available; {@code --random-fully}
- * is optional because the fixture's fake iptables lacks it while iptables 1.6.2 and later has it.
+ * is a parameter because the fixture's fake iptables lacks it, while a node's iptables (1.6.2 and
+ * later) has it and the cluster always asks for it.
  *
  * <p>What it writes for {@code ns1/svc1:p80} on 172.30.0.41:80/TCP with endpoint 10.180.0.1:80 and
  * cluster CIDR 10.0.0.0/8 (besides the fixed chains):
