@@ -254,9 +254,12 @@ public abstract class Device {
     return mac + " brd " + MacAddress.BROADCAST;
   }
 
+  /** The vCPUs of a simulated host, which size its NIC's and its veths' queues. */
+  static final int HOST_CPUS = 2;
+
   /**
    * The transmit and receive queues {@code ip -d link} prints ({@code numtxqueues}, {@code
-   * numrxqueues}): one for a software device.
+   * numrxqueues}): one for most software devices.
    */
   protected int queues() {
     return 1;

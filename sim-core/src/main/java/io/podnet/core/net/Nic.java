@@ -33,10 +33,10 @@ public final class Nic extends Device {
     return "mq";
   }
 
-  /** A queue pair per vCPU of a two-vCPU virtio node, which is what makes its qdisc {@code mq}. */
+  /** A virtio queue pair per vCPU, which is what makes its qdisc {@code mq}. */
   @Override
   protected int queues() {
-    return 2;
+    return HOST_CPUS;
   }
 
   /** virtio_net leaves the default 65536 ({@code TSO_LEGACY_MAX_SIZE}). */

@@ -35,6 +35,12 @@ public final class Veth extends Device {
     return "veth";
   }
 
+  /** One per possible CPU, as veth asks for when its creator names no number. */
+  @Override
+  protected int queues() {
+    return HOST_CPUS;
+  }
+
   @Override
   protected int txQueueLength() {
     return 0;

@@ -107,7 +107,9 @@ class Iproute2Test {
   }
 
   @Test
-  void ipDetailedLinkShow_podEth0_matchesLabLinesWithOneQueue() {
+  void ipDetailedLinkShow_podEth0_matchesLabLinesWithAQueuePerCpu() {
+    // `ip link add vtest0 type veth peer name vtest1; ip -d link show vtest0` on a 2-vCPU
+    // machine of this project (iproute2 6.1) prints numtxqueues 2 numrxqueues 2
     String expected =
         "3: eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode"
             + " DEFAULT group default \n"
@@ -115,7 +117,7 @@ class Iproute2Test {
             + web1Eth0().mac()
             + " brd ff:ff:ff:ff:ff:ff link-netnsid 0 promiscuity 0  allmulti 0 minmtu 68 maxmtu"
             + " 65535 \n"
-            + "    veth addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536"
+            + "    veth addrgenmode eui64 numtxqueues 2 numrxqueues 2 gso_max_size 65536"
             + " gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n";
 
     assertThat(Iproute2.ipDetailedLinkShow(web1, "eth0")).isEqualTo(expected);
