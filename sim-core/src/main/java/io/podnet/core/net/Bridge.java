@@ -6,7 +6,10 @@ import io.podnet.core.packet.EthernetHeader;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,8 +48,27 @@ public final class Bridge extends Device {
     }
   }
 
+  /** A jiffy of a Debian kernel ({@code HZ=250}), the tick of the bridge's timers. */
+  private static final long JIFFY = 4 * SimTime.MILLISECOND;
+
+  /** STP's default forward delay, 15 s, in jiffies: a port's timer even with STP off. */
+  private static final long FORWARD_DELAY_JIFFIES = 15 * SimTime.SECOND / JIFFY;
+
+  /** {@code msecs_to_jiffies(10)}: the FDB garbage collector runs at least this far apart. */
+  private static final long MIN_GC_JIFFIES = 3;
+
   private final List<Device> ports = new ArrayList<>();
+
+  /**
+   * Per port: its number ({@code port_no}, the lowest free from 1) and the jiffy it was enabled.
+   */
+  private final Map<Device, long[]> portState = new HashMap<>();
+
   private final List<Device> hairpinPorts = new ArrayList<>();
+
+  /** The jiffy the FDB garbage collector runs next ({@code br_fdb_cleanup}), -1 before up. */
+  private long gcJiffy = -1;
+
   private final Long2ObjectLinkedOpenHashMap<Entry> fdb = new Long2ObjectLinkedOpenHashMap<>();
   private boolean mtuSetByUser;
   private long ageingNanos = DEFAULT_AGEING_NANOS;
@@ -70,9 +92,35 @@ public final class Bridge extends Device {
           "device " + port + " is already a port of bridge " + port.master().name());
     }
     ports.add(port);
+    long number = 1;
+    while (portNumberTaken(number)) {
+      number++;
+    }
+    portState.put(port, new long[] {number, isUp() ? jiffies(now()) : -1});
     port.setMaster(this);
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
     adjustMtu();
+  }
+
+  private boolean portNumberTaken(long number) {
+    for (long[] state : portState.values()) {
+      if (state[0] == number) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Up: the kernel schedules the FDB garbage collector a tenth of a second on ({@code
+   * br_stp_enable_bridge}) and enables the ports, which with STP off forward at once but still
+   * start their forward-delay timer ({@code br_make_forwarding}).
+   */
+  @Override
+  protected void broughtUp() {
+    long now = jiffies(now());
+    gcJiffy = now + 250 / 10;
+    portState.values().forEach(state -> state[1] = now);
   }
 
   /**
@@ -90,7 +138,9 @@ public final class Bridge extends Device {
     if (!ports.remove(port)) {
       throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
     }
+    runGc();
     port.setMaster(null);
+    portState.remove(port);
     hairpinPorts.remove(port);
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();
@@ -122,6 +172,7 @@ public final class Bridge extends Device {
     if (nanos <= 0) {
       throw new IllegalArgumentException("ageing time must be > 0 ns: " + nanos);
     }
+    runGc();
     this.ageingNanos = nanos;
   }
 
@@ -179,6 +230,128 @@ public final class Bridge extends Device {
   @Override
   public String kind() {
     return "bridge";
+  }
+
+  /**
+   * The bridge's attributes as iproute2 6.1 prints them for a Debian 12 kernel (VLAN filtering
+   * built in, {@code HZ=250}), STP off and the kernel's defaults, with its two live timers: {@code
+   * gc_timer} (when the FDB garbage collector runs next) and the stopped STP timers.
+   */
+  @Override
+  protected String details() {
+    runGc();
+    String id = bridgeId();
+    return "bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time "
+        + ageingNanos / (10 * SimTime.MILLISECOND)
+        + " stp_state 0 priority 32768 vlan_filtering 0 vlan_protocol 802.1Q bridge_id "
+        + id
+        + " designated_root "
+        + id
+        + " root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer "
+        + timer(0)
+        + " tcn_timer "
+        + timer(0)
+        + " topology_change_timer "
+        + timer(0)
+        + " gc_timer "
+        + timer(gcJiffy < 0 ? 0 : gcJiffy - jiffies(now()))
+        + " vlan_default_pvid 1 vlan_stats_enabled 0 vlan_stats_per_port 0 group_fwd_mask 0"
+        + " group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0"
+        + " mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0"
+        + " mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2"
+        + " mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval"
+        + " 26000 mcast_querier_interval 25500 mcast_query_interval 12500"
+        + " mcast_query_response_interval 1000 mcast_startup_query_interval 3124"
+        + " mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0"
+        + " nf_call_ip6tables 0 nf_call_arptables 0";
+  }
+
+  /**
+   * What iproute2 6.1 prints after {@code bridge_slave} for {@code port}: its state, STP's default
+   * priority, the path cost of its speed (2 for a 10 Gb/s veth, 100 for an unknown speed), hairpin
+   * mode, its port number and id, the bridge as designated bridge and root, and the forward-delay
+   * timer started when the port was enabled.
+   */
+  String portDetails(Device port) {
+    long[] state = portState.get(port);
+    long enabled = state[1];
+    long forwardDelay =
+        enabled < 0 ? 0 : Math.max(0, enabled + FORWARD_DELAY_JIFFIES - jiffies(now()));
+    String id = bridgeId();
+    long portId = 0x8000 | state[0];
+    return "state "
+        + (isUp() && port.isOperational() ? "forwarding" : "disabled")
+        + " priority 32 cost "
+        + (port instanceof Veth ? 2 : 100)
+        + " hairpin "
+        + (hairpin(port) ? "on" : "off")
+        + " guard off root_block off fastleave off learning on flood on port_id 0x"
+        + Long.toHexString(portId)
+        + " port_no 0x"
+        + Long.toHexString(state[0])
+        + " designated_port "
+        + portId
+        + " designated_cost 0 designated_bridge "
+        + id
+        + " designated_root "
+        + id
+        + " hold_timer "
+        + timer(0)
+        + " message_age_timer "
+        + timer(0)
+        + " forward_delay_timer "
+        + timer(forwardDelay)
+        + " topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off mcast_router 1"
+        + " mcast_fast_leave off mcast_flood on bcast_flood on mcast_to_unicast off neigh_suppress"
+        + " off group_fwd_mask 0 group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off";
+  }
+
+  /** STP's bridge id as iproute2 prints it: priority 8000, then the MAC's octets in bare hex. */
+  private String bridgeId() {
+    byte[] m = new byte[6];
+    mac().writeTo(m, 0);
+    StringBuilder sb = new StringBuilder("8000.");
+    for (int i = 0; i < 6; i++) {
+      sb.append(i == 0 ? "" : ":").append(Integer.toHexString(m[i] & 0xFF));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * A timer's remaining {@code jiffies} as iproute2 prints it ({@code %7.2f} seconds of the
+   * kernel's clock ticks, 100 a second).
+   */
+  private static String timer(long jiffies) {
+    long centis = jiffies * JIFFY / (10 * SimTime.MILLISECOND);
+    return String.format(Locale.ROOT, "%4d.%02d", centis / 100, centis % 100);
+  }
+
+  private static long jiffies(long nanos) {
+    return Math.floorDiv(nanos, JIFFY);
+  }
+
+  /**
+   * Runs the FDB garbage collector's passes due by now, as {@code br_fdb_cleanup} would have run
+   * them: each pass schedules the next for when the first learned entry would age out, at most the
+   * ageing time and at least 10 ms away. Called before anything changes the entries, so each pass
+   * sees them as they were at its time.
+   */
+  private void runGc() {
+    if (gcJiffy < 0) {
+      return;
+    }
+    long now = jiffies(now());
+    long hold = jiffies(ageingNanos);
+    while (gcJiffy <= now) {
+      long work = hold;
+      for (Entry e : fdb.values()) {
+        long expires = jiffies(e.updated) + hold;
+        if (!e.local && expires > gcJiffy) {
+          work = Math.min(work, expires - gcJiffy);
+        }
+      }
+      gcJiffy += Math.max(work, MIN_GC_JIFFIES);
+    }
   }
 
   @Override
@@ -274,6 +447,7 @@ public final class Bridge extends Device {
   }
 
   private void learn(long mac, Device port) {
+    runGc();
     Entry e = fdb.get(mac);
     long now = now();
     if (e == null) {
@@ -291,6 +465,7 @@ public final class Bridge extends Device {
   private @Nullable Entry lookup(long mac) {
     Entry e = fdb.get(mac);
     if (e != null && !e.local && now() - e.updated >= ageingNanos) {
+      runGc();
       fdb.remove(mac);
       return null;
     }
@@ -298,12 +473,15 @@ public final class Bridge extends Device {
   }
 
   private void expire() {
+    runGc();
     long now = now();
     fdb.values().removeIf(e -> !e.local && now - e.updated >= ageingNanos);
   }
 
   void forgetPort(Device port) {
+    runGc();
     ports.remove(port);
+    portState.remove(port);
     hairpinPorts.remove(port);
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();

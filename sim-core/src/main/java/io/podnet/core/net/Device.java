@@ -436,11 +436,18 @@ public abstract class Device {
   }
 
   final void setAdminUp(boolean up) {
+    boolean wasUp = adminUp;
     this.adminUp = up;
     if (up) {
       qdiscAttached = true;
     }
+    if (up && !wasUp) {
+      broughtUp();
+    }
   }
+
+  /** Called when the device goes from down to up; nothing by default. */
+  protected void broughtUp() {}
 
   /**
    * Whether the device has been up since it was registered in its namespace: the kernel attaches

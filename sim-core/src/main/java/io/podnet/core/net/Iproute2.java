@@ -204,7 +204,8 @@ public final class Iproute2 {
    * One device of {@code ip link}; with {@code details} as {@code ip -d link} prints it: a device
    * with a kind (veth, bridge, vxlan...) gets its kind line on a line of its own, as iproute2's
    * {@code print_linktype} starts one, and the rest follows on it; lo and a NIC have none, so
-   * {@code addrgenmode} follows {@code maxmtu} on the same line.
+   * {@code addrgenmode} follows {@code maxmtu} on the same line. A bridge port gets a {@code
+   * bridge_slave} line of its own after its kind line.
    */
   private static void appendLink(StringBuilder sb, Device d, boolean mode, boolean details) {
     appendHeader(sb, d, mode);
@@ -225,6 +226,10 @@ public final class Iproute2 {
       }
       if (!kindLine.isEmpty()) {
         sb.append("\n    ").append(kindLine).append(' ');
+      }
+      Bridge master = d.master();
+      if (master != null) {
+        sb.append("\n    bridge_slave ").append(master.portDetails(d)).append(' ');
       }
       sb.append("addrgenmode eui64 numtxqueues ")
           .append(d.queues())

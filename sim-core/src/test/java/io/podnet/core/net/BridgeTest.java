@@ -3,6 +3,7 @@ package io.podnet.core.net;
 import static io.podnet.core.net.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.podnet.core.addr.IfAddress;
 import io.podnet.core.addr.MacAddress;
@@ -306,5 +307,84 @@ class BridgeTest {
       p.down();
     }
     assertThat(br0.hasCarrier()).isFalse();
+  }
+
+  /** A MAC as iproute2 prints it in a bridge id: each octet in bare hex, no leading zero. */
+  private static String bareHex(MacAddress mac) {
+    StringBuilder sb = new StringBuilder();
+    for (String octet : mac.toString().split(":")) {
+      sb.append(sb.length() == 0 ? "" : ":")
+          .append(Integer.parseInt(octet, 16) > 0xF ? octet : octet.substring(1));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void ipDetailedLinkShow_oneSecondAfterUp_bridgeAndBridgeSlaveLinesWithTheirTimers() {
+    net.simulation().runUntil(SimTime.SECOND);
+    String id = "8000." + bareHex(br0.mac());
+
+    // like `ip link add brt type bridge; ... ip -d link show` on a machine with iproute2 6.1: the
+    // garbage collector ran 0.1 s after up and, with no learned entry, runs again 300 s later
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "br0"))
+        .contains(
+            "\n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0"
+                + " priority 32768 vlan_filtering 0 vlan_protocol 802.1Q bridge_id "
+                + id
+                + " designated_root "
+                + id
+                + " root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0"
+                + " hello_timer    0.00 tcn_timer    0.00 topology_change_timer    0.00 gc_timer"
+                + "  299.10 vlan_default_pvid 1 vlan_stats_enabled 0 vlan_stats_per_port 0"
+                + " group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1"
+                + " no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1"
+                + " mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16"
+                + " mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2"
+                + " mcast_last_member_interval 100 mcast_membership_interval 26000"
+                + " mcast_querier_interval 25500 mcast_query_interval 12500"
+                + " mcast_query_response_interval 1000 mcast_startup_query_interval 3124"
+                + " mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables"
+                + " 0 nf_call_ip6tables 0 nf_call_arptables 0 addrgenmode eui64 ");
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "v2"))
+        .as("the second port, its forward-delay timer started when it was enabled at 0 s")
+        .contains(
+            " maxmtu 65535 \n    veth \n    bridge_slave state forwarding priority 32 cost 2 hairpin"
+                + " off guard off root_block off fastleave off learning on flood on port_id 0x8002"
+                + " port_no 0x2 designated_port 32770 designated_cost 0 designated_bridge "
+                + id
+                + " designated_root "
+                + id
+                + " hold_timer    0.00 message_age_timer    0.00 forward_delay_timer   14.00"
+                + " topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off"
+                + " mcast_router 1 mcast_fast_leave off mcast_flood on bcast_flood on"
+                + " mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str"
+                + " 0x0 vlan_tunnel off isolated off locked off addrgenmode eui64 ");
+  }
+
+  @Test
+  void ipDetailedLinkShow_learnedEntries_garbageCollectorRunsWhenTheFirstWouldAgeOut() {
+    net.simulation().runUntil(20 * SimTime.SECOND);
+    stations.get(0).ping(ip("10.0.0.2"));
+    net.simulation().runUntil(300 * SimTime.SECOND);
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "br0"))
+        .as("learning does not move the pass scheduled at 0.1 s for 300.1 s")
+        .contains(" gc_timer    0.10 ");
+    net.simulation().runUntil(301 * SimTime.SECOND);
+
+    long oldest =
+        br0.fdb().stream()
+            .filter(e -> !e.local())
+            .mapToLong(Bridge.FdbEntry::updatedNanos)
+            .min()
+            .orElseThrow();
+    Matcher gc =
+        Pattern.compile(" gc_timer +([0-9.]+) ").matcher(Iproute2.ipDetailedLinkShow(sw, "br0"));
+    assertThat(gc.find()).isTrue();
+    assertThat(Double.parseDouble(gc.group(1)))
+        .as("the pass at 300.1 s comes back when the oldest learned entry ages out")
+        .isCloseTo((oldest + 300 * SimTime.SECOND - 301 * SimTime.SECOND) / 1e9, within(0.01));
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "v1"))
+        .as("15 s after the port was enabled its forward-delay timer has run out")
+        .contains(" forward_delay_timer    0.00 ");
   }
 }
