@@ -227,6 +227,12 @@ public final class Bridge extends Device {
     return false;
   }
 
+  /** {@code GSO_MAX_SIZE}: br_dev_setup raises it. */
+  @Override
+  protected int tsoMaxSize() {
+    return GSO_MAX_SIZE;
+  }
+
   @Override
   public String kind() {
     return "bridge";

@@ -266,12 +266,26 @@ public abstract class Device {
   }
 
   /**
-   * The largest TSO packet the device takes ({@code tso_max_size}): 524280 ({@code GSO_MAX_SIZE})
-   * for the software devices that raise it.
+   * The largest TSO packet the device takes ({@code tso_max_size}): the kernel's default 65536
+   * ({@code TSO_LEGACY_MAX_SIZE}), which a NIC's driver and a tunnel keep.
    */
   protected int tsoMaxSize() {
-    return 524280;
+    return TSO_LEGACY_MAX_SIZE;
   }
+
+  /**
+   * The TSO limit a device stacked on {@code lower} takes over from it ({@code
+   * netif_inherit_tso_max}), as a VXLAN device bound to its underlay does.
+   */
+  protected static int inheritedTsoMaxSize(Device lower) {
+    return lower.tsoMaxSize();
+  }
+
+  /** {@code TSO_LEGACY_MAX_SIZE}: every device's TSO limit unless its driver raises it. */
+  static final int TSO_LEGACY_MAX_SIZE = 65536;
+
+  /** {@code GSO_MAX_SIZE}: the TSO limit lo, veth and a bridge raise theirs to. */
+  static final int GSO_MAX_SIZE = 524280;
 
   /**
    * What {@code ip -d link} prints after {@code gro_max_size} for a device on a bus ({@code

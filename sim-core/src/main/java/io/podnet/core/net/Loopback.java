@@ -21,6 +21,12 @@ public final class Loopback extends Device {
     return true;
   }
 
+  /** {@code GSO_MAX_SIZE}: gen_lo_setup raises it. */
+  @Override
+  protected int tsoMaxSize() {
+    return GSO_MAX_SIZE;
+  }
+
   @Override
   public String kind() {
     return "loopback";

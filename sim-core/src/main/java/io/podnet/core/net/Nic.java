@@ -39,12 +39,6 @@ public final class Nic extends Device {
     return HOST_CPUS;
   }
 
-  /** virtio_net leaves the default 65536 ({@code TSO_LEGACY_MAX_SIZE}). */
-  @Override
-  protected int tsoMaxSize() {
-    return 65536;
-  }
-
   /** The node's first virtio device. */
   @Override
   protected String parentDetails() {

@@ -30,6 +30,12 @@ public final class Veth extends Device {
     return peer != null && peer.isUp();
   }
 
+  /** {@code GSO_MAX_SIZE}: veth_setup raises it. */
+  @Override
+  protected int tsoMaxSize() {
+    return GSO_MAX_SIZE;
+  }
+
   @Override
   public String kind() {
     return "veth";

@@ -242,6 +242,13 @@ public final class VxlanDevice extends UdpTunnelDevice {
     return true;
   }
 
+  /** Its underlay's ({@code vxlan_config_apply} inherits it), else the default. */
+  @Override
+  protected int tsoMaxSize() {
+    Device underlay = underlayOrNull();
+    return underlay == null ? super.tsoMaxSize() : inheritedTsoMaxSize(underlay);
+  }
+
   @Override
   protected int txQueueLength() {
     return 0;

@@ -78,7 +78,7 @@ class GeneveDeviceTest {
                 + " brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65485 \n"
                 + "    geneve id 2 remote 192.168.1.12 ttl auto dstport 6081 noudpcsum"
                 + " udp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size"
-                + " 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size"
+                + " 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size"
                 + " 65536 \n");
     assertThat(g.vni()).isEqualTo(2);
     assertThat(g.remote()).isEqualTo(ip("192.168.1.12"));

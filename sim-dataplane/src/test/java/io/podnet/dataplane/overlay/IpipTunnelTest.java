@@ -44,7 +44,7 @@ class IpipTunnelTest {
                 + "    link/ipip 0.0.0.0 brd 0.0.0.0 promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n"
                 + "    ipip any remote any local any ttl inherit nopmtudisc addrgenmode eui64"
                 + " numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535"
-                + " tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n");
+                + " tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n");
     assertThat(Iproute2.ipAddrShow(o.node1))
         .contains(
             index
