@@ -48,19 +48,25 @@ public final class Bridge extends Device {
     }
   }
 
-  /** A jiffy of a Debian kernel ({@code HZ=250}), the tick of the bridge's timers. */
-  private static final long JIFFY = 4 * SimTime.MILLISECOND;
+  /** A Debian kernel's timer frequency ({@code CONFIG_HZ=250}): the bridge's timers tick in it. */
+  private static final int HZ = 250;
+
+  /** One jiffy. */
+  private static final long JIFFY = SimTime.SECOND / HZ;
 
   /** STP's default forward delay, 15 s, in jiffies: a port's timer even with STP off. */
-  private static final long FORWARD_DELAY_JIFFIES = 15 * SimTime.SECOND / JIFFY;
+  private static final long FORWARD_DELAY_JIFFIES = 15L * HZ;
 
-  /** {@code msecs_to_jiffies(10)}: the FDB garbage collector runs at least this far apart. */
-  private static final long MIN_GC_JIFFIES = 3;
+  /**
+   * {@code msecs_to_jiffies(10)}, rounded up: the garbage collector's passes are that far apart.
+   */
+  private static final long MIN_GC_JIFFIES = (10L * HZ + 999) / 1000;
 
   private final List<Device> ports = new ArrayList<>();
 
   /**
-   * Per port: its number ({@code port_no}, the lowest free from 1) and the jiffy it was enabled.
+   * Per port: its number ({@code port_no}, the lowest free from 1) and the jiffy it last became
+   * able to forward (the bridge up and the port operational), -1 while it cannot.
    */
   private final Map<Device, long[]> portState = new HashMap<>();
 
@@ -96,8 +102,9 @@ public final class Bridge extends Device {
     while (portNumberTaken(number)) {
       number++;
     }
-    portState.put(port, new long[] {number, isUp() ? jiffies(now()) : -1});
+    portState.put(port, new long[] {number, -1});
     port.setMaster(this);
+    portCheck(port);
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
     adjustMtu();
   }
@@ -113,14 +120,30 @@ public final class Bridge extends Device {
 
   /**
    * Up: the kernel schedules the FDB garbage collector a tenth of a second on ({@code
-   * br_stp_enable_bridge}) and enables the ports, which with STP off forward at once but still
-   * start their forward-delay timer ({@code br_make_forwarding}).
+   * br_stp_enable_bridge}) and enables the operational ports; down, it cancels the collector and
+   * disables every port ({@code br_stp_disable_bridge}).
    */
   @Override
-  protected void broughtUp() {
-    long now = jiffies(now());
-    gcJiffy = now + 250 / 10;
-    portState.values().forEach(state -> state[1] = now);
+  protected void adminStateChanged() {
+    gcJiffy = isUp() ? jiffies(now()) + HZ / 10 : -1;
+    ports.forEach(this::portCheck);
+  }
+
+  /**
+   * Notes whether {@code port} can forward now: when it becomes able (the bridge up, the port
+   * operational) its forward-delay timer starts, as {@code br_make_forwarding} arms it even with
+   * STP off; when it cannot, the timer stops ({@code br_port_carrier_check}).
+   */
+  void portCheck(Device port) {
+    long[] state = portState.get(port);
+    if (state == null) {
+      return;
+    }
+    if (!isUp() || !port.isOperational()) {
+      state[1] = -1;
+    } else if (state[1] < 0) {
+      state[1] = jiffies(now());
+    }
   }
 
   /**
@@ -174,6 +197,10 @@ public final class Bridge extends Device {
     }
     runGc();
     this.ageingNanos = nanos;
+    if (gcJiffy >= 0) {
+      gcJiffy = jiffies(now()); // br_set_ageing_time runs a pass at once
+      runGc();
+    }
   }
 
   /** The live FDB entries: local ones first as added, then learned ones as learned. */
@@ -286,7 +313,7 @@ public final class Bridge extends Device {
     String id = bridgeId();
     long portId = 0x8000 | state[0];
     return "state "
-        + (isUp() && port.isOperational() ? "forwarding" : "disabled")
+        + (enabled >= 0 ? "forwarding" : "disabled")
         + " priority 32 cost "
         + (port instanceof Veth ? 2 : 100)
         + " hairpin "
@@ -324,8 +351,8 @@ public final class Bridge extends Device {
   }
 
   /**
-   * A timer's remaining {@code jiffies} as iproute2 prints it ({@code %7.2f} seconds of the
-   * kernel's clock ticks, 100 a second).
+   * A timer's remaining {@code jiffies} as iproute2 prints it: truncated to the kernel's clock
+   * ticks, 100 a second ({@code jiffies_to_clock_t}), as {@code %4i.%.2i}.
    */
   private static String timer(long jiffies) {
     long centis = jiffies * JIFFY / (10 * SimTime.MILLISECOND);
@@ -338,9 +365,10 @@ public final class Bridge extends Device {
 
   /**
    * Runs the FDB garbage collector's passes due by now, as {@code br_fdb_cleanup} would have run
-   * them: each pass schedules the next for when the first learned entry would age out, at most the
-   * ageing time and at least 10 ms away. Called before anything changes the entries, so each pass
-   * sees them as they were at its time.
+   * them: each pass drops the learned entries aged out by then (which lookups already ignore) and
+   * schedules the next for when the first of the others would age out, at most the ageing time and
+   * at least 10 ms away. Called before anything changes the entries, so each pass sees them as they
+   * were at its time.
    */
   private void runGc() {
     if (gcJiffy < 0) {
@@ -349,6 +377,8 @@ public final class Bridge extends Device {
     long now = jiffies(now());
     long hold = jiffies(ageingNanos);
     while (gcJiffy <= now) {
+      long pass = gcJiffy * JIFFY;
+      fdb.values().removeIf(e -> !e.local && pass - e.updated >= ageingNanos);
       long work = hold;
       for (Entry e : fdb.values()) {
         long expires = jiffies(e.updated) + hold;

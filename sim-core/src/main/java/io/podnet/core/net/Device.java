@@ -455,13 +455,19 @@ public abstract class Device {
     if (up) {
       qdiscAttached = true;
     }
-    if (up && !wasUp) {
-      broughtUp();
+    if (up != wasUp) {
+      adminStateChanged();
+      if (master != null) {
+        master.portCheck(this);
+      }
+      if (this instanceof Veth v && v.peer() != null && v.peer().master() != null) {
+        v.peer().master().portCheck(v.peer()); // its peer's carrier follows this device
+      }
     }
   }
 
-  /** Called when the device goes from down to up; nothing by default. */
-  protected void broughtUp() {}
+  /** Called when the device goes up or down ({@link #isUp} tells which); nothing by default. */
+  protected void adminStateChanged() {}
 
   /**
    * Whether the device has been up since it was registered in its namespace: the kernel attaches

@@ -387,4 +387,71 @@ class BridgeTest {
         .as("15 s after the port was enabled its forward-delay timer has run out")
         .contains(" forward_delay_timer    0.00 ");
   }
+
+  /** The value iproute2 prints for {@code field} in {@code ip -d link show dev} of {@code dev}. */
+  private String detail(NetNamespace ns, String dev, String field) {
+    Matcher m =
+        Pattern.compile(" " + field + " +([^ ]+) ").matcher(Iproute2.ipDetailedLinkShow(ns, dev));
+    assertThat(m.find()).as("%s of %s", field, dev).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void portDetails_portAddedBeforeItsPeerIsUp_timerStartsWhenItCanForward() {
+    NetNamespace p = host.addNamespace("p4");
+    Veth eth0 = p.addVethPair("eth0", "v4");
+    Veth port = eth0.peer();
+    p.moveDevice(port, sw, "v4");
+    br0.addPort(port); // as a CNI plugin does: master first, then up
+    port.up();
+    net.simulation().runUntil(5 * SimTime.SECOND);
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "v4")).contains("bridge_slave state disabled ");
+    assertThat(detail(sw, "v4", "forward_delay_timer")).isEqualTo("0.00");
+
+    eth0.up();
+    net.simulation().runUntil(6 * SimTime.SECOND);
+
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "v4")).contains("bridge_slave state forwarding ");
+    assertThat(detail(sw, "v4", "forward_delay_timer")).isEqualTo("14.00");
+    assertThat(detail(sw, "v4", "port_no")).isEqualTo("0x4");
+  }
+
+  @Test
+  void addPort_afterTheFirstPortLeft_takesTheLowestFreeNumber() {
+    br0.removePort(ports.get(0));
+    NetNamespace p = host.addNamespace("p4");
+    Veth port = p.addVethPair("eth0", "v4").peer();
+    p.moveDevice(port, sw, "v4");
+    br0.addPort(port);
+
+    assertThat(detail(sw, "v4", "port_no")).isEqualTo("0x1");
+    assertThat(detail(sw, "v4", "port_id")).isEqualTo("0x8001");
+    assertThat(detail(sw, "v3", "port_no")).isEqualTo("0x3");
+  }
+
+  @Test
+  void setAgeingNanos_newAgeingTime_garbageCollectorPassesAtOnce() {
+    net.simulation().runUntil(SimTime.SECOND);
+    br0.setAgeingNanos(10 * SimTime.SECOND);
+
+    // as `ip link set br0 type bridge ageing_time 1000` then `ip -d link show br0` on this machine
+    assertThat(detail(sw, "br0", "ageing_time")).isEqualTo("1000");
+    assertThat(detail(sw, "br0", "gc_timer")).isEqualTo("10.00");
+  }
+
+  @Test
+  void down_thenUpAgain_collectorAndPortTimersStopThenRestart() {
+    net.simulation().runUntil(SimTime.SECOND);
+    br0.down();
+
+    assertThat(detail(sw, "br0", "gc_timer")).isEqualTo("0.00");
+    assertThat(detail(sw, "v1", "forward_delay_timer")).isEqualTo("0.00");
+    assertThat(Iproute2.ipDetailedLinkShow(sw, "v1")).contains("bridge_slave state disabled ");
+
+    net.simulation().runUntil(2 * SimTime.SECOND);
+    br0.up();
+
+    assertThat(detail(sw, "br0", "gc_timer")).isEqualTo("0.10");
+    assertThat(detail(sw, "v1", "forward_delay_timer")).isEqualTo("15.00");
+  }
 }
