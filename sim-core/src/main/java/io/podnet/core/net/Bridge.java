@@ -7,6 +7,7 @@ import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,8 +73,17 @@ public final class Bridge extends Device {
 
   private final List<Device> hairpinPorts = new ArrayList<>();
 
-  /** The jiffy the FDB garbage collector runs next ({@code br_fdb_cleanup}), -1 before up. */
+  /**
+   * The jiffy the FDB garbage collector runs next ({@code br_fdb_cleanup}), -1 while none is
+   * scheduled (before the bridge first comes up, and after it goes down).
+   */
   private long gcJiffy = -1;
+
+  /**
+   * Its TSO limit: the kernel's default until a port joins or leaves, then the smallest of its
+   * ports' ({@code br_set_gso_limits}), at most {@code GSO_MAX_SIZE}.
+   */
+  private int tsoMax = TSO_LEGACY_MAX_SIZE;
 
   private final Long2ObjectLinkedOpenHashMap<Entry> fdb = new Long2ObjectLinkedOpenHashMap<>();
   private boolean mtuSetByUser;
@@ -105,6 +115,7 @@ public final class Bridge extends Device {
     portState.put(port, new long[] {number, -1});
     port.setMaster(this);
     portCheck(port);
+    setGsoLimits();
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
     adjustMtu();
   }
@@ -158,15 +169,11 @@ public final class Bridge extends Device {
 
   /** Releases a port ({@code ip link set dev X nomaster}); its FDB entries go with it. */
   public void removePort(Device port) {
-    if (!ports.remove(port)) {
+    if (!ports.contains(port)) {
       throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
     }
-    runGc();
     port.setMaster(null);
-    portState.remove(port);
-    hairpinPorts.remove(port);
-    fdb.values().removeIf(e -> e.port == port);
-    adjustMtu();
+    forgetPort(port);
   }
 
   /** Turns hairpin mode on or off for a port. */
@@ -197,10 +204,8 @@ public final class Bridge extends Device {
     }
     runGc();
     this.ageingNanos = nanos;
-    if (gcJiffy >= 0) {
-      gcJiffy = jiffies(now()); // br_set_ageing_time runs a pass at once
-      runGc();
-    }
+    gcJiffy = jiffies(now()); // br_set_ageing_time runs a pass at once, even on a bridge down
+    runGc();
   }
 
   /** The live FDB entries: local ones first as added, then learned ones as learned. */
@@ -254,10 +259,18 @@ public final class Bridge extends Device {
     return false;
   }
 
-  /** {@code GSO_MAX_SIZE}: br_dev_setup raises it. */
   @Override
   protected int tsoMaxSize() {
-    return GSO_MAX_SIZE;
+    return tsoMax;
+  }
+
+  /** {@code br_set_gso_limits}, on a port joining or leaving. */
+  private void setGsoLimits() {
+    int max = GSO_MAX_SIZE;
+    for (Device port : ports) {
+      max = Math.min(max, port.tsoMaxSize());
+    }
+    tsoMax = max;
   }
 
   @Override
@@ -378,11 +391,16 @@ public final class Bridge extends Device {
     long hold = jiffies(ageingNanos);
     while (gcJiffy <= now) {
       long pass = gcJiffy * JIFFY;
-      fdb.values().removeIf(e -> !e.local && pass - e.updated >= ageingNanos);
       long work = hold;
-      for (Entry e : fdb.values()) {
+      for (Iterator<Entry> it = fdb.values().iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (e.local) {
+          continue;
+        }
         long expires = jiffies(e.updated) + hold;
-        if (!e.local && expires > gcJiffy) {
+        if (pass - e.updated >= ageingNanos) {
+          it.remove();
+        } else if (expires > gcJiffy) {
           work = Math.min(work, expires - gcJiffy);
         }
       }
@@ -514,6 +532,7 @@ public final class Bridge extends Device {
     fdb.values().removeIf(e -> !e.local && now - e.updated >= ageingNanos);
   }
 
+  /** Drops everything the bridge holds for {@code port}: its FDB entries, number and limits. */
   void forgetPort(Device port) {
     runGc();
     ports.remove(port);
@@ -521,6 +540,7 @@ public final class Bridge extends Device {
     hairpinPorts.remove(port);
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();
+    setGsoLimits();
   }
 
   private long now() {

@@ -457,12 +457,20 @@ public abstract class Device {
     }
     if (up != wasUp) {
       adminStateChanged();
-      if (master != null) {
-        master.portCheck(this);
+      carrierMayHaveChanged();
+      if (this instanceof Veth v && v.peerOrNull() != null) {
+        v.peerOrNull().carrierMayHaveChanged(); // a veth's carrier is its peer's admin state
       }
-      if (this instanceof Veth v && v.peer() != null && v.peer().master() != null) {
-        v.peer().master().portCheck(v.peer()); // its peer's carrier follows this device
-      }
+    }
+  }
+
+  /**
+   * Tells the bridge this device is a port of, if any, that whether it can forward may have changed
+   * (the kernel's {@code br_port_carrier_check} on a carrier or state change).
+   */
+  final void carrierMayHaveChanged() {
+    if (master != null) {
+      master.portCheck(this);
     }
   }
 

@@ -153,6 +153,8 @@ public final class Link {
   /** Cuts the link (nothing passes; both NICs lose carrier) or restores it. */
   public void setUp(boolean isUp) {
     this.up = isUp;
+    a.carrierMayHaveChanged();
+    b.carrierMayHaveChanged();
   }
 
   void carry(Nic from, Frame frame) {

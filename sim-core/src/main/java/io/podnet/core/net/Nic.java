@@ -63,10 +63,12 @@ public final class Nic extends Device {
       throw new IllegalStateException("NIC " + this + " is already connected by a link");
     }
     this.link = l;
+    carrierMayHaveChanged();
   }
 
   void unplug() {
     this.link = null;
+    carrierMayHaveChanged();
   }
 
   /** Called by the link when a frame arrives off the wire. */

@@ -25,6 +25,11 @@ public final class Veth extends Device {
     return peer;
   }
 
+  /** The other end, or null once the pair is deleted. */
+  @Nullable Veth peerOrNull() {
+    return peer;
+  }
+
   @Override
   public boolean hasCarrier() {
     return peer != null && peer.isUp();

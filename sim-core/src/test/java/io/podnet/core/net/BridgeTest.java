@@ -454,4 +454,46 @@ class BridgeTest {
     assertThat(detail(sw, "br0", "gc_timer")).isEqualTo("0.10");
     assertThat(detail(sw, "v1", "forward_delay_timer")).isEqualTo("15.00");
   }
+
+  @Test
+  void tsoMaxSize_freshBridgeThenVethPortsThenNone_defaultThenSmallestPortsThenGsoMax() {
+    Bridge fresh = sw.addBridge("br1");
+    assertThat(detail(sw, "br1", "tso_max_size")).isEqualTo("65536");
+    assertThat(detail(sw, "br0", "tso_max_size")).isEqualTo("524280");
+
+    for (Veth port : ports) {
+      br0.removePort(port);
+    }
+    // as on this machine: a bridge keeps 524280 once a veth has been a port of it
+    assertThat(detail(sw, "br0", "tso_max_size")).isEqualTo("524280");
+    assertThat(fresh.ports()).isEmpty();
+  }
+
+  @Test
+  void setAgeingNanos_bridgeDown_startsTheCollectorAnyway() {
+    br0.down();
+    br0.setAgeingNanos(10 * SimTime.SECOND);
+
+    assertThat(detail(sw, "br0", "gc_timer")).isEqualTo("10.00");
+  }
+
+  @Test
+  void portDetails_nicPortLosesItsLink_disabledUntilTheLinkIsBack() {
+    Host sw2 = net.addSwitch("sw2");
+    Nic eth0 = net.attachToSwitch(net.addHost("n1"), "eth0", sw2, LinkSpec.DEFAULT);
+    NetNamespace swNs = sw2.root();
+    String port = "swp1";
+    net.simulation().runUntil(SimTime.SECOND);
+    assertThat(Iproute2.ipDetailedLinkShow(swNs, port)).contains("bridge_slave state forwarding ");
+
+    Link link = eth0.link();
+    assertThat(link).isNotNull();
+    link.setUp(false);
+    assertThat(Iproute2.ipDetailedLinkShow(swNs, port)).contains("bridge_slave state disabled ");
+    assertThat(detail(swNs, port, "forward_delay_timer")).isEqualTo("0.00");
+
+    net.simulation().runUntil(2 * SimTime.SECOND);
+    link.setUp(true);
+    assertThat(detail(swNs, port, "forward_delay_timer")).isEqualTo("15.00");
+  }
 }

@@ -52,9 +52,8 @@ class VxlanDeviceTest {
     VxlanDevice vx = flannel(o, 0);
 
     // as the lab capture, but for tso_max_size, which a VXLAN device takes from the device it is
-    // bound to: the lab's eth0 was a veth (524280), a node's is a virtio NIC (65536, as `ip link
-    // add
-    // vx0 type vxlan id 42 dstport 8472 dev eth0` shows on a virtio machine)
+    // bound to: the lab's eth0 was a veth (524280), a node's is a virtio NIC (65536), as
+    // "ip link add vx0 type vxlan id 42 dstport 8472 dev eth0" shows on a virtio machine
     String expected =
         vx.ifindex()
             + ": flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN"
