@@ -170,9 +170,6 @@ public final class Inspection {
       String read = before.substring(0, before.lastIndexOf('\n', fullBlocks(before) - 1) + 1);
       before = g.countsOnly() ? "" : g.filter(read);
     }
-    if (greps.isEmpty()) {
-      before = output;
-    }
     return shown.substring(0, before.length()) + count + shown.substring(before.length());
   }
 

@@ -807,9 +807,10 @@ public final class Cluster {
    */
   private static List<Endpoint> endpoints(ServiceEntry entry, Map<Node, Boolean> ready) {
     Service service = entry.service;
+    Predicate<Node> nodeReady = n -> ready.computeIfAbsent(n, Node::isReady);
     List<Endpoint> out = new ArrayList<>();
     for (Pod pod : entry.pods) {
-      if (servesEndpoints(pod, ready)) {
+      if (servesEndpoints(pod, nodeReady)) {
         for (ServicePort port : service.ports()) {
           out.add(
               Endpoint.of(pod.requireIp(), port.targetPort(), true)
@@ -824,13 +825,12 @@ public final class Cluster {
    * Whether {@code pod} is a ready endpoint of the Services selecting it: running on a Ready node.
    */
   static boolean servesEndpoints(Pod pod) {
-    return servesEndpoints(pod, new HashMap<>());
+    return servesEndpoints(pod, Node::isReady);
   }
 
-  /** {@link #servesEndpoints(Pod)}, asking each node's readiness once through {@code ready}. */
-  private static boolean servesEndpoints(Pod pod, Map<Node, Boolean> ready) {
-    return pod.isRunning()
-        && pod.node().map(n -> ready.computeIfAbsent(n, Node::isReady)).orElse(false);
+  /** {@link #servesEndpoints(Pod)}, asking {@code ready} whether the pod's node is Ready. */
+  private static boolean servesEndpoints(Pod pod, Predicate<Node> ready) {
+    return pod.isRunning() && pod.node().map(ready::test).orElse(false);
   }
 
   /** The Services whose selector matches {@code pod}, found by the pod's labels. */

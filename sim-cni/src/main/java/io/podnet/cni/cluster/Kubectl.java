@@ -286,15 +286,10 @@ public final class Kubectl {
     List<ServicePort> ports = new ArrayList<>(entry.service.ports());
     ports.sort(Comparator.comparing(Kubectl::endpointPortHash, Arrays::compareUnsigned));
     List<String> listed = new ArrayList<>();
-    int count = 0;
-    for (ServicePort port : ports) {
-      for (String ip : ready) {
-        if (listed.size() < MAX_ENDPOINTS) {
-          listed.add(ip + ":" + port.targetPort());
-        }
-        count++;
-      }
+    for (int i = 0; i < Math.min(MAX_ENDPOINTS, ports.size() * ready.size()); i++) {
+      listed.add(ready.get(i % ready.size()) + ":" + ports.get(i / ready.size()).targetPort());
     }
+    int count = ports.size() * ready.size();
     String cell =
         ready.isEmpty() && !notReady
             ? "<none>"
@@ -353,10 +348,11 @@ public final class Kubectl {
             String.join(", ", o.loadBalancerIngress().stream().map(ip -> ip + " (VIP)").toList())
           });
     }
-    List<Pod> sliced = new ArrayList<>();
+    List<SliceEndpoint> sliced = new ArrayList<>();
     for (Pod pod : entry.pods) {
-      if (endpointState(pod) != null) {
-        sliced.add(pod);
+      EndpointState state = endpointState(pod);
+      if (state != null) {
+        sliced.add(new SliceEndpoint(pod.requireIp().toString(), state == EndpointState.READY));
       }
     }
     for (ServicePort port : s.ports()) {
@@ -442,25 +438,28 @@ public final class Kubectl {
 
   /**
    * kubectl's {@code formatEndpointSlices} for one port of a Service whose slice holds {@code
-   * pods}: {@code IP:targetPort} of each ready one in order; the fourth endpoint, ready or not,
-   * ends the list.
+   * endpoints}: {@code IP:targetPort} of each ready one in order; the fourth endpoint, ready or
+   * not, ends the list.
    */
-  private static String sliceEndpoints(List<Pod> pods, int targetPort) {
+  private static String sliceEndpoints(List<SliceEndpoint> endpoints, int targetPort) {
     List<String> listed = new ArrayList<>();
     boolean more = false;
     int count = 0;
-    for (Pod pod : pods) {
+    for (SliceEndpoint e : endpoints) {
       more |= listed.size() == MAX_ENDPOINTS;
-      if (endpointState(pod) != EndpointState.READY) {
+      if (!e.ready()) {
         continue;
       }
       if (!more) {
-        listed.add(pod.requireIp() + ":" + targetPort);
+        listed.add(e.ip() + ":" + targetPort);
       }
       count++;
     }
     return moreEndpoints(listed, more, count);
   }
+
+  /** An endpoint of a Service's EndpointSlice: a selected pod's address and its ready condition. */
+  private record SliceEndpoint(String ip, boolean ready) {}
 
   /**
    * The endpoints kubectl {@code listed}, comma-separated, and when it stopped listing ({@code

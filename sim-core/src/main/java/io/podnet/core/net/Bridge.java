@@ -5,9 +5,9 @@ import io.podnet.core.engine.SimTime;
 import io.podnet.core.packet.EthernetHeader;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.BitSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,21 +63,35 @@ public final class Bridge extends Device {
    */
   private static final long MIN_GC_JIFFIES = (10L * HZ + 999) / 1000;
 
-  private final List<Device> ports = new ArrayList<>();
+  /** What the bridge keeps for one port. */
+  private static final class Port {
+    /** Its {@code port_no}: the lowest free from 1 when it joined ({@code find_portno}). */
+    final int number;
 
-  /**
-   * Per port: its number ({@code port_no}, the lowest free from 1) and the jiffy it last became
-   * able to forward (the bridge up and the port operational), -1 while it cannot.
-   */
-  private final Map<Device, long[]> portState = new HashMap<>();
+    /** The jiffy it last became able to forward (bridge up, port operational), -1 while not. */
+    long enabledJiffy = -1;
 
-  private final List<Device> hairpinPorts = new ArrayList<>();
+    boolean hairpin;
+
+    Port(int number) {
+      this.number = number;
+    }
+  }
+
+  /** The ports in the order they joined. */
+  private final Map<Device, Port> ports = new LinkedHashMap<>();
+
+  /** The port numbers in use. */
+  private final BitSet portNumbers = new BitSet();
 
   /**
    * The jiffy the FDB garbage collector runs next ({@code br_fdb_cleanup}), -1 while none is
    * scheduled (before the bridge first comes up, and after it goes down).
    */
   private long gcJiffy = -1;
+
+  /** {@link #gcJiffy} in nanoseconds ({@code Long.MAX_VALUE} for none): the per-frame check. */
+  private long gcDueNanos = Long.MAX_VALUE;
 
   /**
    * Its TSO limit: the kernel's default until a port joins or leaves, then the smallest of its
@@ -107,26 +121,14 @@ public final class Bridge extends Device {
       throw new IllegalStateException(
           "device " + port + " is already a port of bridge " + port.master().name());
     }
-    ports.add(port);
-    long number = 1;
-    while (portNumberTaken(number)) {
-      number++;
-    }
-    portState.put(port, new long[] {number, -1});
+    int number = portNumbers.nextClearBit(1);
+    portNumbers.set(number);
+    ports.put(port, new Port(number));
     port.setMaster(this);
     portCheck(port);
     setGsoLimits();
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
     adjustMtu();
-  }
-
-  private boolean portNumberTaken(long number) {
-    for (long[] state : portState.values()) {
-      if (state[0] == number) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -136,8 +138,8 @@ public final class Bridge extends Device {
    */
   @Override
   protected void adminStateChanged() {
-    gcJiffy = isUp() ? jiffies(now()) + HZ / 10 : -1;
-    ports.forEach(this::portCheck);
+    scheduleGc(isUp() ? jiffies(now()) + HZ / 10 : -1);
+    ports.keySet().forEach(this::portCheck);
   }
 
   /**
@@ -145,15 +147,15 @@ public final class Bridge extends Device {
    * operational) its forward-delay timer starts, as {@code br_make_forwarding} arms it even with
    * STP off; when it cannot, the timer stops ({@code br_port_carrier_check}).
    */
-  void portCheck(Device port) {
-    long[] state = portState.get(port);
-    if (state == null) {
+  void portCheck(Device device) {
+    Port port = ports.get(device);
+    if (port == null) {
       return;
     }
-    if (!isUp() || !port.isOperational()) {
-      state[1] = -1;
-    } else if (state[1] < 0) {
-      state[1] = jiffies(now());
+    if (!isUp() || !device.isOperational()) {
+      port.enabledJiffy = -1;
+    } else if (port.enabledJiffy < 0) {
+      port.enabledJiffy = jiffies(now());
     }
   }
 
@@ -163,13 +165,13 @@ public final class Bridge extends Device {
    */
   void adjustMtu() {
     if (!mtuSetByUser) {
-      super.setMtu(ports.stream().mapToInt(Device::mtu).min().orElse(1500));
+      super.setMtu(ports.keySet().stream().mapToInt(Device::mtu).min().orElse(1500));
     }
   }
 
   /** Releases a port ({@code ip link set dev X nomaster}); its FDB entries go with it. */
   public void removePort(Device port) {
-    if (!ports.contains(port)) {
+    if (!ports.containsKey(port)) {
       throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
     }
     port.setMaster(null);
@@ -178,23 +180,22 @@ public final class Bridge extends Device {
 
   /** Turns hairpin mode on or off for a port. */
   public void setHairpin(Device port, boolean on) {
-    if (!ports.contains(port)) {
+    Port p = ports.get(port);
+    if (p == null) {
       throw new IllegalArgumentException("device " + port + " is not a port of bridge " + name());
     }
-    hairpinPorts.remove(port);
-    if (on) {
-      hairpinPorts.add(port);
-    }
+    p.hairpin = on;
   }
 
   /** Whether a port has hairpin mode on. */
   public boolean hairpin(Device port) {
-    return hairpinPorts.contains(port);
+    Port p = ports.get(port);
+    return p != null && p.hairpin;
   }
 
-  /** The ports, in the order they were added. */
+  /** The ports, in the order they were added (a copy). */
   public List<Device> ports() {
-    return Collections.unmodifiableList(ports);
+    return List.copyOf(ports.keySet());
   }
 
   /** Sets the FDB ageing time ({@code ip link set br ageing_time}). */
@@ -204,7 +205,7 @@ public final class Bridge extends Device {
     }
     runGc();
     this.ageingNanos = nanos;
-    gcJiffy = jiffies(now()); // br_set_ageing_time runs a pass at once, even on a bridge down
+    scheduleGc(jiffies(now())); // br_set_ageing_time runs a pass at once, even on a bridge down
     runGc();
   }
 
@@ -251,7 +252,7 @@ public final class Bridge extends Device {
 
   @Override
   public boolean hasCarrier() {
-    for (Device port : ports) {
+    for (Device port : ports.keySet()) {
       if (port.isOperational()) {
         return true;
       }
@@ -267,7 +268,7 @@ public final class Bridge extends Device {
   /** {@code br_set_gso_limits}, on a port joining or leaving. */
   private void setGsoLimits() {
     int max = GSO_MAX_SIZE;
-    for (Device port : ports) {
+    for (Device port : ports.keySet()) {
       max = Math.min(max, port.tsoMaxSize());
     }
     tsoMax = max;
@@ -319,22 +320,22 @@ public final class Bridge extends Device {
    * timer started when the port was enabled.
    */
   String portDetails(Device port) {
-    long[] state = portState.get(port);
-    long enabled = state[1];
+    Port p = ports.get(port);
+    long enabled = p.enabledJiffy;
     long forwardDelay =
         enabled < 0 ? 0 : Math.max(0, enabled + FORWARD_DELAY_JIFFIES - jiffies(now()));
     String id = bridgeId();
-    long portId = 0x8000 | state[0];
+    long portId = 0x8000 | p.number;
     return "state "
         + (enabled >= 0 ? "forwarding" : "disabled")
         + " priority 32 cost "
         + (port instanceof Veth ? 2 : 100)
         + " hairpin "
-        + (hairpin(port) ? "on" : "off")
+        + (p.hairpin ? "on" : "off")
         + " guard off root_block off fastleave off learning on flood on port_id 0x"
         + Long.toHexString(portId)
         + " port_no 0x"
-        + Long.toHexString(state[0])
+        + Integer.toHexString(p.number)
         + " designated_port "
         + portId
         + " designated_cost 0 designated_bridge "
@@ -384,10 +385,15 @@ public final class Bridge extends Device {
    * were at its time.
    */
   private void runGc() {
-    if (gcJiffy < 0) {
+    runGc(now());
+  }
+
+  /** {@link #runGc()} at {@code nowNanos}: a comparison when no pass is due. */
+  private void runGc(long nowNanos) {
+    if (nowNanos < gcDueNanos) {
       return;
     }
-    long now = jiffies(now());
+    long now = jiffies(nowNanos);
     long hold = jiffies(ageingNanos);
     while (gcJiffy <= now) {
       long pass = gcJiffy * JIFFY;
@@ -406,6 +412,13 @@ public final class Bridge extends Device {
       }
       gcJiffy += Math.max(work, MIN_GC_JIFFIES);
     }
+    gcDueNanos = gcJiffy * JIFFY;
+  }
+
+  /** Schedules the collector's next pass for jiffy {@code jiffy}, or none for -1. */
+  private void scheduleGc(long jiffy) {
+    gcJiffy = jiffy;
+    gcDueNanos = jiffy < 0 ? Long.MAX_VALUE : jiffy * JIFFY;
   }
 
   @Override
@@ -469,7 +482,7 @@ public final class Bridge extends Device {
       flood(ingress, frame);
       return;
     }
-    if (e.port == ingress && !hairpinPorts.contains(ingress)) {
+    if (e.port == ingress && !hairpin(ingress)) {
       stack.drop(this, frame, Drop.of(DropReason.BRIDGE_INGRESS_PORT, e.port.name()));
       return;
     }
@@ -487,8 +500,9 @@ public final class Bridge extends Device {
    */
   private void flood(@Nullable Device ingress, Frame frame) {
     IpStack stack = namespace().stack();
-    for (Device port : ports) {
-      if ((port == ingress && !hairpinPorts.contains(port)) || !port.isOperational()) {
+    for (Map.Entry<Device, Port> p : ports.entrySet()) {
+      Device port = p.getKey();
+      if ((port == ingress && !p.getValue().hairpin) || !port.isOperational()) {
         continue;
       }
       if (port instanceof Nic) {
@@ -501,9 +515,9 @@ public final class Bridge extends Device {
   }
 
   private void learn(long mac, Device port) {
-    runGc();
-    Entry e = fdb.get(mac);
     long now = now();
+    runGc(now);
+    Entry e = fdb.get(mac);
     if (e == null) {
       fdb.put(mac, new Entry(port, false, now));
     } else if (!e.local) {
@@ -518,8 +532,12 @@ public final class Bridge extends Device {
 
   private @Nullable Entry lookup(long mac) {
     Entry e = fdb.get(mac);
-    if (e != null && !e.local && now() - e.updated >= ageingNanos) {
-      runGc();
+    if (e == null || e.local) {
+      return e;
+    }
+    long now = now();
+    if (now - e.updated >= ageingNanos) {
+      runGc(now);
       fdb.remove(mac);
       return null;
     }
@@ -527,17 +545,18 @@ public final class Bridge extends Device {
   }
 
   private void expire() {
-    runGc();
     long now = now();
+    runGc(now);
     fdb.values().removeIf(e -> !e.local && now - e.updated >= ageingNanos);
   }
 
   /** Drops everything the bridge holds for {@code port}: its FDB entries, number and limits. */
   void forgetPort(Device port) {
     runGc();
-    ports.remove(port);
-    portState.remove(port);
-    hairpinPorts.remove(port);
+    Port p = ports.remove(port);
+    if (p != null) {
+      portNumbers.clear(p.number);
+    }
     fdb.values().removeIf(e -> e.port == port);
     adjustMtu();
     setGsoLimits();

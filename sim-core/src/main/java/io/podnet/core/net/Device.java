@@ -458,9 +458,6 @@ public abstract class Device {
     if (up != wasUp) {
       adminStateChanged();
       carrierMayHaveChanged();
-      if (this instanceof Veth v && v.peerOrNull() != null) {
-        v.peerOrNull().carrierMayHaveChanged(); // a veth's carrier is its peer's admin state
-      }
     }
   }
 

@@ -103,7 +103,8 @@ public final class Ping {
     return new Ping(List.of(sent), render(dst, options, sent, endedAt, start));
   }
 
-  private static boolean anyMissing(ProbeResult[] results, int end) {
+  /** Whether a probe before {@code end} has no result yet (ping's and traceroute's wait). */
+  static boolean anyMissing(ProbeResult[] results, int end) {
     for (int i = 0; i < end; i++) {
       if (results[i] == null) {
         return true;

@@ -96,7 +96,7 @@ public final class Traceroute {
           }
         };
     pump[0].run();
-    while (!settled(results, state[1])) {
+    while (Ping.anyMissing(results, state[1])) {
       if (!sim.step()) {
         throw new IllegalStateException("traceroute to " + dst + " never ended");
       }
@@ -117,15 +117,6 @@ public final class Traceroute {
       }
     }
     return n;
-  }
-
-  private static boolean settled(ProbeResult[] results, int end) {
-    for (int i = 0; i < end; i++) {
-      if (results[i] == null) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether {@code r} ends the trace: any ICMP error but "time exceeded in transit". */

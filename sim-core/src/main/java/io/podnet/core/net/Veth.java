@@ -25,9 +25,12 @@ public final class Veth extends Device {
     return peer;
   }
 
-  /** The other end, or null once the pair is deleted. */
-  @Nullable Veth peerOrNull() {
-    return peer;
+  /** The peer's carrier is this end's admin state: its bridge, if any, hears of the change. */
+  @Override
+  protected void adminStateChanged() {
+    if (peer != null) {
+      peer.carrierMayHaveChanged();
+    }
   }
 
   @Override
