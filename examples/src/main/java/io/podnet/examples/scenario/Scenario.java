@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.DaemonSet;
 import io.podnet.cni.cluster.Flanneld;
@@ -62,8 +63,11 @@ public final class Scenario {
   /** The most nodes a scenario may ask for. */
   public static final int MAX_NODES = 5000;
 
-  /** The most replicas a Deployment may ask for. */
+  /** The most replicas a Deployment or StatefulSet may ask for. */
   public static final int MAX_REPLICAS = 1000;
+
+  /** What a template hash takes after a workload's name: '-' and up to 10 characters. */
+  private static final int ROOM_FOR_HASH = 11;
 
   /**
    * The most nodes a calico preset may have: its nodes peer in a full BGP mesh, n(n-1)/2 sessions,
@@ -146,7 +150,7 @@ public final class Scenario {
   /** The namespaces the API server's NamespaceLifecycle admission never lets anyone delete. */
   static final List<String> IMMORTAL_NAMESPACES = List.of("default", "kube-public", "kube-system");
 
-  private static final String KINDS = "Pod, Deployment, Service or Namespace";
+  private static final String KINDS = "Pod, Deployment, StatefulSet, Service or Namespace";
 
   /** The most requests a scenario's {@code ping} step sends ({@code count}), one a second. */
   static final int MAX_PING_COUNT = 1000;
@@ -409,6 +413,12 @@ public final class Scenario {
     int bulkApps;
     final List<Step> steps = new ArrayList<>();
     final Set<String> pods = new HashSet<>();
+    final Set<String> deployments = new TreeSet<>();
+    final Set<String> statefulSets = new TreeSet<>();
+
+    /** The pods of the StatefulSets: a deleted one is made again under its name. */
+    final Set<String> statefulPods = new HashSet<>();
+
     final Set<String> svcs = new HashSet<>();
     final Set<String> crashed = new HashSet<>();
     final Set<String> namespaces = new TreeSet<>(INITIAL_NAMESPACES);
@@ -1234,8 +1244,29 @@ public final class Scenario {
     }
 
     boolean pod(YamlNode at, String pod, String path) {
-      if (pods.contains(pod) || manifestFailed) {
+      if (knownPod(pod) || manifestFailed) {
         return true;
+      }
+      PodRef ref = PodRef.parse(pod);
+      if (ref.isWorkload()) {
+        Set<String> workloads = ref.kind().equals("Deployment") ? deployments : statefulSets;
+        error(
+            at,
+            path
+                + ": no "
+                + ref.kind()
+                + " \""
+                + ref.key()
+                + "\" at this step"
+                + (workloads.isEmpty()
+                    ? " (no " + ref.kind() + " has been applied yet)"
+                    : suggest(ref.key(), List.copyOf(workloads))));
+        return false;
+      }
+      String hint = deploymentHint(ref);
+      if (hint != null) {
+        error(at, path + ": no pod \"" + pod + "\" at this step" + hint);
+        return false;
       }
       List<String> known = pods.stream().sorted().toList();
       error(
@@ -1245,6 +1276,57 @@ public final class Scenario {
               + pod
               + "\" at this step"
               + (known.isEmpty() ? " (no pod has been applied yet)" : suggest(pod, known)));
+      return false;
+    }
+
+    /**
+     * For a pod named as a Deployment's with a number after it ({@code web-0}), what to write
+     * instead, in parentheses; else null.
+     */
+    private @Nullable String deploymentHint(PodRef ref) {
+      String prefix = ref.namespace().equals("default") ? "" : ref.namespace() + "/";
+      int dash = ref.name().lastIndexOf('-');
+      if (dash < 0 || !ref.name().substring(dash + 1).matches("[0-9]+")) {
+        return null;
+      }
+      String d = ref.name().substring(0, dash);
+      if (!deployments.contains(prefix + d)) {
+        return null;
+      }
+      return " (Deployment "
+          + d
+          + " names its pods "
+          + d
+          + "-<hash>-<5 characters>: expected deploy/"
+          + d
+          + " for the pod kubectl exec picks, or a StatefulSet for pods named "
+          + d
+          + "-0, "
+          + d
+          + "-1, ...)";
+    }
+
+    /**
+     * Whether {@code pod} names a pod applied by this step, a Deployment's pod by the name its
+     * ReplicaSet gives ({@code web-<hash>-<5>}), or a Deployment or StatefulSet ({@code
+     * deploy/web}).
+     */
+    boolean knownPod(String pod) {
+      if (pods.contains(pod)) {
+        return true;
+      }
+      PodRef ref = PodRef.parse(pod);
+      if (ref.isWorkload()) {
+        return (ref.kind().equals("Deployment") ? deployments : statefulSets).contains(ref.key());
+      }
+      String prefix = ref.namespace().equals("default") ? "" : ref.namespace() + "/";
+      for (String d : deployments) {
+        if (d.startsWith(prefix)
+            && d.indexOf('/', prefix.length()) < 0
+            && PodRef.isReplicaName(ref.name(), d.substring(prefix.length()))) {
+          return true;
+        }
+      }
       return false;
     }
 
@@ -1264,8 +1346,19 @@ public final class Scenario {
       YamlNode at = v.map.get(kind);
       switch (kind) {
         case "pod" -> {
-          if (pod(at, target, p + ".pod")) {
-            pods.remove(target);
+          if (PodRef.parse(target).isWorkload()) {
+            error(
+                at,
+                p
+                    + ".pod: \""
+                    + target
+                    + "\" names a workload (expected a pod; kubectl delete "
+                    + target
+                    + " would delete the workload)");
+          } else if (pod(at, target, p + ".pod")) {
+            if (!statefulPods.contains(target)) {
+              pods.remove(target);
+            }
             args.put("pod", target);
           }
         }
@@ -1312,6 +1405,9 @@ public final class Scenario {
                 + (known.isEmpty() ? " (no namespace has been applied yet)" : suggest(ns, known)));
       } else {
         pods.removeIf(pod -> pod.startsWith(ns + "/"));
+        statefulPods.removeIf(pod -> pod.startsWith(ns + "/"));
+        deployments.removeIf(d -> d.startsWith(ns + "/"));
+        statefulSets.removeIf(d -> d.startsWith(ns + "/"));
         svcs.removeIf(svc -> svc.startsWith(ns + "/"));
         args.put("namespace", ns);
       }
@@ -1416,6 +1512,17 @@ public final class Scenario {
           args.put("wide", Boolean.toString(wide));
           args.put("view", describeService ? "describe" : getEndpoints ? "endpoints" : "get");
         }
+        return;
+      }
+      if (words.get(2).contains("/")) {
+        error(
+            v,
+            p
+                + ": \""
+                + words.get(2)
+                + "\" is not a pod name (expected the name of a pod, as kubectl "
+                + words.get(0)
+                + " pod takes)");
         return;
       }
       if (pod(v, key, p)) {
@@ -1615,13 +1722,18 @@ public final class Scenario {
     }
 
     boolean target(YamlNode at, String host, String path) {
-      if (pods.contains(host) || svcs.contains(host) || manifestFailed) {
+      if (knownPod(host) || svcs.contains(host) || manifestFailed) {
         return true;
       }
       try {
         Ipv4Address.parse(host);
         return true;
       } catch (IllegalArgumentException e) {
+        String hint = deploymentHint(PodRef.parse(host));
+        if (hint != null) {
+          error(at, path + ": no pod or Service \"" + host + "\" at this step" + hint);
+          return false;
+        }
         List<String> known = new ArrayList<>(pods);
         known.addAll(svcs);
         known.sort(null);
@@ -1863,6 +1975,7 @@ public final class Scenario {
           switch (kind) {
             case "Pod" -> Pod.class;
             case "Deployment" -> Deployment.class;
+            case "StatefulSet" -> StatefulSet.class;
             case "Service" -> Service.class;
             case "Namespace" -> Namespace.class;
             default -> null;
@@ -1959,7 +2072,7 @@ public final class Scenario {
         return;
       }
       String prefix = ns == null || ns.equals("default") ? "" : ns + "/";
-      if (r instanceof Pod || r instanceof Deployment) {
+      if (r instanceof Pod || r instanceof Deployment || r instanceof StatefulSet) {
         String field = r instanceof Pod ? "spec." : "spec.template.spec.";
         try {
           tolerations(podSpec(r));
@@ -1971,27 +2084,9 @@ public final class Scenario {
       }
       switch (kind) {
         case "Pod" -> addPod(m, prefix + name, p, where);
-        case "Deployment" -> {
-          Deployment d = (Deployment) r;
-          Integer replicas = d.getSpec() == null ? null : d.getSpec().getReplicas();
-          int n = replicas == null ? 1 : replicas;
-          if (n < 0 || n > MAX_REPLICAS) {
-            YamlNode at = m.map.get("spec") == null ? m : m.map.get("spec").map.get("replicas");
-            error(
-                where,
-                at == null ? m : at,
-                p
-                    + " (Deployment "
-                    + name
-                    + "): spec.replicas: "
-                    + n
-                    + " is out of range (expected 0 to "
-                    + MAX_REPLICAS
-                    + ")");
+        case "Deployment", "StatefulSet" -> {
+          if (!workload(m, r, kind, prefix + name, p, where)) {
             return;
-          }
-          for (int i = 0; i < n; i++) {
-            addPod(m, prefix + name + "-" + i, p, where);
           }
         }
         default -> {
@@ -2046,11 +2141,107 @@ public final class Scenario {
       out.add(r);
     }
 
+    /**
+     * A Deployment or StatefulSet: its replica count in range, a selector its template's labels
+     * match (as the API server requires), for a StatefulSet a known {@code podManagementPolicy} and
+     * a {@code serviceName} that is a DNS label if given (optional since Kubernetes 1.33); records
+     * it for {@code deploy/NAME} references, and a StatefulSet's pods by their names.
+     */
+    private boolean workload(
+        YamlNode m, HasMetadata r, String kind, String key, String p, String where) {
+      String name = r.getMetadata().getName();
+      String what = p + " (" + kind + " " + name + "): ";
+      YamlNode spec = m.map.get("spec");
+      WorkloadSpec w = WorkloadSpec.of(r);
+      int n = w.replicas();
+      if (n < 0 || n > MAX_REPLICAS) {
+        YamlNode at = spec == null ? m : spec.map.get("replicas");
+        error(
+            where,
+            at == null ? m : at,
+            what + "spec.replicas: " + n + " is out of range (expected 0 to " + MAX_REPLICAS + ")");
+        return false;
+      }
+      YamlNode matchLabels = find(m, "spec.selector.matchLabels");
+      if (matchLabels == null
+          || matchLabels.kind != YamlNode.Kind.MAP
+          || matchLabels.map.isEmpty()) {
+        YamlNode selector = find(m, "spec.selector");
+        error(
+            where,
+            selector != null ? selector : spec != null ? spec : m,
+            what
+                + "spec.selector: Required value (expected matchLabels that"
+                + " spec.template.metadata.labels carry)");
+        return false;
+      }
+      Map<String, String> labels = w.templateLabels();
+      for (Map.Entry<String, YamlNode> e : matchLabels.map.entrySet()) {
+        String value = e.getValue().kind == YamlNode.Kind.NULL ? "" : e.getValue().text;
+        if (!value.equals(labels.get(e.getKey()))) {
+          YamlNode templateLabels = find(m, "spec.template.metadata.labels");
+          error(
+              where,
+              templateLabels != null ? templateLabels : e.getValue(),
+              what
+                  + "spec.template.metadata.labels: `selector` does not match template `labels`"
+                  + " (expected "
+                  + e.getKey()
+                  + ": "
+                  + value
+                  + " among them, as spec.selector.matchLabels has)");
+          return false;
+        }
+      }
+      if (r instanceof StatefulSet set && set.getSpec() != null) {
+        String policy = set.getSpec().getPodManagementPolicy();
+        if (policy != null && !policy.equals("OrderedReady") && !policy.equals("Parallel")) {
+          error(
+              where,
+              spec.map.get("podManagementPolicy"),
+              what
+                  + "spec.podManagementPolicy: \""
+                  + policy
+                  + "\" is not supported (expected OrderedReady or Parallel)");
+          return false;
+        }
+        String service = set.getSpec().getServiceName();
+        if (service != null && !service.isEmpty() && !service.matches(DNS_LABEL)) {
+          error(
+              where,
+              spec.map.get("serviceName"),
+              what
+                  + "spec.serviceName: \""
+                  + service
+                  + "\" is not a lowercase RFC 1123 label (expected at most 63 lower case letters,"
+                  + " digits or '-', starting and ending with a letter or digit)");
+          return false;
+        }
+      }
+      Set<String> known = r instanceof Deployment ? deployments : statefulSets;
+      if (!known.add(key)) {
+        error(where, m, p + ": " + kind + " \"" + key + "\" already exists");
+        return false;
+      }
+      if (r instanceof StatefulSet) {
+        for (int i = 0; i < n; i++) {
+          addPod(m, key + "-" + i, p, where);
+          statefulPods.add(key + "-" + i);
+        }
+      }
+      return true;
+    }
+
     /** Where a manifest's kind keeps labels, as field paths. */
     private static final Map<String, List<String>> LABEL_MAPS =
         Map.of(
             "Pod", List.of("metadata.labels"),
             "Deployment",
+                List.of(
+                    "metadata.labels",
+                    "spec.selector.matchLabels",
+                    "spec.template.metadata.labels"),
+            "StatefulSet",
                 List.of(
                     "metadata.labels",
                     "spec.selector.matchLabels",
@@ -2063,8 +2254,10 @@ public final class Scenario {
 
     /**
      * The first name, label or container port of a manifest the API server would refuse, or null: a
-     * Pod's or Deployment's name is a lowercase RFC 1123 subdomain (a Deployment's leaving room for
-     * its pods' {@code -N}), a Service's an RFC 1035 label; label values (and the name part of
+     * Pod's, Deployment's or StatefulSet's name is a lowercase RFC 1123 subdomain (a workload's
+     * leaving room for the '-' and hash of its ReplicaSet's name or revision label; the API server
+     * takes a StatefulSet name longer than 52 characters, but its controller then cannot make the
+     * pods, kubernetes#64023), a Service's an RFC 1035 label; label values (and the name part of
      * keys) are at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or
      * digit; a containerPort is from 1 to 65535.
      */
@@ -2078,18 +2271,28 @@ public final class Scenario {
                 + "\" is not an RFC 1035 label (expected at most 63 lower case letters, digits or"
                 + " '-', starting with a letter and ending with a letter or digit)");
       }
-      int room = kind.equals("Deployment") ? 1 + Integer.toString(MAX_REPLICAS).length() : 0;
+      int most =
+          switch (kind) {
+            case "Deployment" -> 253 - ROOM_FOR_HASH;
+            case "StatefulSet" -> 63 - ROOM_FOR_HASH;
+            default -> 253;
+          };
       if (nameAt != null
-          && (kind.equals("Pod") || kind.equals("Deployment"))
-          && (!name.matches(DNS_SUBDOMAIN) || name.length() > 253 - room)) {
+          && (kind.equals("Pod") || kind.equals("Deployment") || kind.equals("StatefulSet"))
+          && (!name.matches(DNS_SUBDOMAIN) || name.length() > most)) {
         return new Refusal(
             nameAt,
             "metadata.name: \""
                 + name
                 + "\" is not a lowercase RFC 1123 subdomain (expected at most "
-                + (253 - room)
+                + most
                 + " lower case letters, digits, '-' or '.', starting and ending with a letter or"
-                + " digit)");
+                + " digit"
+                + (kind.equals("StatefulSet")
+                    ? ", leaving room for '-' and the 10-character hash of its pods'"
+                        + " controller-revision-hash label"
+                    : "")
+                + ")");
       }
       String label =
           " (expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter"
@@ -2115,8 +2318,7 @@ public final class Scenario {
           }
         }
       }
-      String containers =
-          kind.equals("Deployment") ? "spec.template.spec.containers" : "spec.containers";
+      String containers = kind.equals("Pod") ? "spec.containers" : "spec.template.spec.containers";
       YamlNode list = find(m, containers);
       if (list == null || list.kind != YamlNode.Kind.LIST) {
         return null;
@@ -2176,15 +2378,9 @@ public final class Scenario {
       return n;
     }
 
-    /** The pod spec of a Pod, or of a Deployment's template; null when there is none. */
+    /** The pod spec of a Pod, or of a workload's template; null when there is none. */
     static io.fabric8.kubernetes.api.model.@Nullable PodSpec podSpec(HasMetadata r) {
-      if (r instanceof Pod pod) {
-        return pod.getSpec();
-      }
-      Deployment d = (Deployment) r;
-      return d.getSpec() == null || d.getSpec().getTemplate() == null
-          ? null
-          : d.getSpec().getTemplate().getSpec();
+      return r instanceof Pod pod ? pod.getSpec() : WorkloadSpec.of(r).podSpec();
     }
 
     /**
@@ -2250,6 +2446,8 @@ public final class Scenario {
             "spec.containers[].ports[].containerPort",
             "spec.containers[].ports[].protocol",
             "spec.replicas",
+            "spec.serviceName",
+            "spec.podManagementPolicy",
             "spec.selector",
             "spec.selector.matchLabels",
             "spec.template",

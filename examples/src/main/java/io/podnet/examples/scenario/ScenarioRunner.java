@@ -1,11 +1,12 @@
 package io.podnet.examples.scenario;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.podnet.cni.calico.CalicoNode;
 import io.podnet.cni.cluster.Cluster;
 import io.podnet.cni.cluster.EndpointCounts;
@@ -15,6 +16,7 @@ import io.podnet.cni.cluster.LabelSelector;
 import io.podnet.cni.cluster.Node;
 import io.podnet.cni.cluster.Pod;
 import io.podnet.cni.cluster.PodWatch;
+import io.podnet.cni.cluster.StatefulSet.PodManagementPolicy;
 import io.podnet.cni.cluster.Toleration;
 import io.podnet.cni.contract.ContractChecker;
 import io.podnet.cni.contract.ContractReport;
@@ -32,12 +34,17 @@ import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -62,6 +69,19 @@ public final class ScenarioRunner {
   private final StringBuilder walks = new StringBuilder();
   private @Nullable ProbeResult lastProbe;
   private final Map<String, List<Integer>> listening = new LinkedHashMap<>();
+
+  /**
+   * The container ports of the pods a workload's controller makes, by namespace and owner ({@code
+   * default/ReplicaSet/web-d9c9cfb46}).
+   */
+  private final Map<String, List<Integer>> templatePorts = new HashMap<>();
+
+  /** The controller-made pods that listen on their template's ports already. */
+  private final Set<Pod> listened = Collections.newSetFromMap(new IdentityHashMap<>());
+
+  /** The selector of each applied workload, by {@code Kind namespace/name}. */
+  private final Map<String, LabelSelector> workloads = new HashMap<>();
+
   private final Set<String> namespaces = new TreeSet<>(Scenario.INITIAL_NAMESPACES);
   private boolean failed;
   private int stepsDone;
@@ -163,6 +183,7 @@ public final class ScenarioRunner {
       throw new ScenarioException(
           List.of(scenario.clusterLocation() + ": cluster: " + e.getMessage()));
     }
+    cluster.onPodStarted(this::listenAsItsTemplateSays);
     if (options.onCluster() != null) {
       options.onCluster().accept(cluster);
     }
@@ -530,24 +551,35 @@ public final class ScenarioRunner {
       } else if (m instanceof io.fabric8.kubernetes.api.model.Pod p) {
         createPod(cluster, ns, meta.getName(), meta.getLabels(), p.getSpec(), created);
         out.append("pod/").append(meta.getName()).append(" created\n");
-      } else if (m instanceof Deployment d) {
-        int replicas =
-            d.getSpec() == null || d.getSpec().getReplicas() == null
-                ? 1
-                : d.getSpec().getReplicas();
-        PodTemplateSpec t = d.getSpec() == null ? null : d.getSpec().getTemplate();
-        Map<String, String> labels =
-            t == null || t.getMetadata() == null ? null : t.getMetadata().getLabels();
-        for (int i = 0; i < replicas; i++) {
-          createPod(
-              cluster,
-              ns,
-              meta.getName() + "-" + i,
-              labels,
-              t == null ? null : t.getSpec(),
-              created);
+      } else if (m instanceof Deployment || m instanceof StatefulSet) {
+        WorkloadSpec w = WorkloadSpec.of(m);
+        String key = ns + "/" + meta.getName();
+        String owner;
+        if (m instanceof StatefulSet set) {
+          io.podnet.cni.cluster.StatefulSet made =
+              cluster.createStatefulSet(
+                  key,
+                  w.replicas(),
+                  template(w),
+                  "Parallel".equals(set.getSpec().getPodManagementPolicy())
+                      ? PodManagementPolicy.PARALLEL
+                      : PodManagementPolicy.ORDERED_READY);
+          owner = "StatefulSet/" + made.name();
+          for (int i = 0; i < w.replicas(); i++) {
+            created.add(key + "-" + i);
+          }
+        } else {
+          io.podnet.cni.cluster.Deployment made =
+              cluster.createDeployment(key, w.replicas(), template(w));
+          owner = "ReplicaSet/" + made.replicaSetName();
+          cluster.pods(made).forEach(pod -> created.add(pod.key()));
         }
-        out.append("deployment.apps/").append(meta.getName()).append(" created\n");
+        workloads.put(m.getKind() + " " + key, selector(w.matchLabels()));
+        templatePorts.put(ns + "/" + owner, Scenario.containerPorts(containers(w)));
+        out.append(m.getKind().toLowerCase(Locale.ROOT))
+            .append(".apps/")
+            .append(meta.getName())
+            .append(" created\n");
       } else if (m instanceof io.fabric8.kubernetes.api.model.Service s) {
         ServiceManifest.Converted c = ServiceManifest.convert(s, cluster::allocateNodePort);
         cluster.createService(
@@ -555,14 +587,16 @@ public final class ScenarioRunner {
         out.append("service/").append(meta.getName()).append(" created\n");
       }
     }
+    boolean previousRunning = true;
     for (String key : created) {
-      Pod pod = cluster.pod(key).orElseThrow();
       long deadline = cluster.simulation().now() + 60 * SimTime.SECOND;
-      while (!settled(pod)
+      while (!cluster.pod(key).map(ScenarioRunner::settled).orElse(false)
+          && (previousRunning || cluster.pod(key).isPresent())
           && cluster.simulation().now() < deadline
           && cluster.simulation().step()) {
-        // let the pod start, or fail the way a kubelet reports it
+        // let the pod be made (a StatefulSet's once the one before runs) and start, or fail
       }
+      previousRunning = cluster.pod(key).map(Pod::isRunning).orElse(false);
     }
     openListeners(cluster);
   }
@@ -573,6 +607,17 @@ public final class ScenarioRunner {
    */
   private void deleteNamespace(Cluster cluster, String ns) {
     out.append("$ kubectl delete namespace ").append(ns).append('\n');
+    for (String workload : new TreeSet<>(workloads.keySet())) {
+      PodRef ref = PodRef.parse(workload.substring(workload.indexOf(' ') + 1));
+      if (ref.namespace().equals(ns)) {
+        if (workload.startsWith("Deployment ")) {
+          cluster.deleteDeployment(ref.key());
+        } else {
+          cluster.deleteStatefulSet(ref.key());
+        }
+        workloads.remove(workload);
+      }
+    }
     List<Pod> deleting = new ArrayList<>();
     for (Pod pod : cluster.pods()) {
       if (pod.namespace().equals(ns)) {
@@ -594,7 +639,19 @@ public final class ScenarioRunner {
     out.append("namespace \"").append(ns).append("\" deleted\n");
   }
 
-  /** Pods that are running now listen on their containers' ports (once). */
+  /**
+   * A pod a workload's controller made listens on its template's container ports as it starts
+   * (once; replacements included).
+   */
+  private void listenAsItsTemplateSays(Pod pod) {
+    List<Integer> ports =
+        pod.controlledBy().map(o -> templatePorts.get(pod.namespace() + "/" + o)).orElse(null);
+    if (ports != null && pod.netns().isPresent() && listened.add(pod)) {
+      ports.forEach(pod.requireNetns()::listenTcp);
+    }
+  }
+
+  /** Pods applied that are running now listen on their containers' ports (once). */
   private void openListeners(Cluster cluster) {
     var it = listening.entrySet().iterator();
     while (it.hasNext()) {
@@ -628,9 +685,20 @@ public final class ScenarioRunner {
       @Nullable Map<String, String> labels,
       @Nullable PodSpec spec,
       List<String> created) {
-    io.podnet.cni.cluster.PodSpec s = io.podnet.cni.cluster.PodSpec.named(ns + "/" + name);
+    cluster.createPod(spec(io.podnet.cni.cluster.PodSpec.named(ns + "/" + name), labels, spec));
+    String key = ns + "/" + name;
+    created.add(key);
+    listening.put(key, Scenario.containerPorts(spec == null ? null : spec.getContainers()));
+  }
+
+  /** {@code base} with a manifest's labels (by key), pinned node and tolerations. */
+  private static io.podnet.cni.cluster.PodSpec spec(
+      io.podnet.cni.cluster.PodSpec base,
+      @Nullable Map<String, String> labels,
+      @Nullable PodSpec spec) {
+    io.podnet.cni.cluster.PodSpec s = base;
     if (labels != null) {
-      for (Map.Entry<String, String> e : new java.util.TreeMap<>(labels).entrySet()) {
+      for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
         s = s.label(e.getKey(), e.getValue());
       }
     }
@@ -640,10 +708,55 @@ public final class ScenarioRunner {
     for (Toleration t : Scenario.tolerations(spec)) {
       s = s.tolerate(t);
     }
-    cluster.createPod(s);
-    String key = ns + "/" + name;
-    created.add(key);
-    listening.put(key, Scenario.containerPorts(spec == null ? null : spec.getContainers()));
+    return s;
+  }
+
+  /** A workload's pod template as the cluster takes it. */
+  private static io.podnet.cni.cluster.PodSpec template(WorkloadSpec w) {
+    return spec(io.podnet.cni.cluster.PodSpec.template(), w.templateLabels(), w.podSpec());
+  }
+
+  private static @Nullable List<Container> containers(WorkloadSpec w) {
+    return w.podSpec() == null ? null : w.podSpec().getContainers();
+  }
+
+  /** A workload's {@code spec.selector.matchLabels} (the scenario checked it has some). */
+  private static LabelSelector selector(Map<String, String> matchLabels) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : new TreeMap<>(matchLabels).entrySet()) {
+      sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+    }
+    return LabelSelector.parse(sb.toString());
+  }
+
+  /**
+   * The pod a step names: a pod by name, or for a workload ({@code deploy/web}) the pod kubectl
+   * exec would pick; empty if there is none.
+   */
+  private Optional<Pod> findPod(Cluster cluster, String name) {
+    PodRef ref = PodRef.parse(name);
+    if (!ref.isWorkload()) {
+      return cluster.pod(name);
+    }
+    Optional<Pod> pod = name.split("/").length == 2 ? cluster.pod(name) : Optional.empty();
+    if (pod.isPresent()) {
+      return pod;
+    }
+    LabelSelector selector = workloads.get(ref.kind() + " " + ref.namespace() + "/" + ref.name());
+    return selector == null
+        ? Optional.empty()
+        : Kubectl.firstPod(cluster, ref.namespace(), selector);
+  }
+
+  /** {@link #findPod}, or {@link IllegalStateException} naming the pod or workload. */
+  private Pod pod(Cluster cluster, String name) {
+    return findPod(cluster, name)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    PodRef.parse(name).isWorkload()
+                        ? "no pod of " + name + " exists"
+                        : "pod \"" + name + "\" does not exist"));
   }
 
   private void exec(Cluster cluster, Map<String, String> a) {
@@ -680,13 +793,13 @@ public final class ScenarioRunner {
       }
       case "podPhase" -> {
         what = "podPhase " + check.get("pod") + " is " + check.get("is");
-        Optional<Pod> pod = cluster.pod(check.get("pod"));
+        Optional<Pod> pod = findPod(cluster, check.get("pod"));
         String phase = pod.map(p -> p.status().text()).orElse("gone");
         why = phase.equals(check.get("is")) ? null : "pod " + check.get("pod") + " is " + phase;
       }
       case "podIpIn" -> {
         what = "podIpIn " + check.get("pod") + " " + check.get("cidr");
-        Optional<Ipv4Address> ip = cluster.pod(check.get("pod")).flatMap(Pod::ip);
+        Optional<Ipv4Address> ip = findPod(cluster, check.get("pod")).flatMap(Pod::ip);
         if (ip.isEmpty()) {
           why = "pod " + check.get("pod") + " has no IP";
         } else {
@@ -838,31 +951,35 @@ public final class ScenarioRunner {
     walks.append(probe.walk().render()).append('\n');
   }
 
-  private static NetNamespace netns(Cluster cluster, String pod) {
-    Pod p =
-        cluster
-            .pod(pod)
-            .orElseThrow(() -> new IllegalStateException("pod \"" + pod + "\" does not exist"));
+  private NetNamespace netns(Cluster cluster, String pod) {
+    Pod p = pod(cluster, pod);
     return p.netns()
         .orElseThrow(
             () ->
                 new IllegalStateException(
                     "pod \""
-                        + pod
+                        + p.name()
                         + "\" has no network namespace (it is "
                         + p.status().text()
                         + ")"));
   }
 
-  private static Ipv4Address resolve(Cluster cluster, String host) {
-    Optional<Pod> pod = cluster.pod(host);
+  private Ipv4Address resolve(Cluster cluster, String host) {
+    Optional<Pod> pod = findPod(cluster, host);
     if (pod.isPresent()) {
       return pod.get()
           .ip()
           .orElseThrow(
               () ->
                   new IllegalStateException(
-                      "pod \"" + host + "\" has no IP (it is " + pod.get().status().text() + ")"));
+                      "pod \""
+                          + pod.get().name()
+                          + "\" has no IP (it is "
+                          + pod.get().status().text()
+                          + ")"));
+    }
+    if (PodRef.parse(host).isWorkload()) {
+      throw new IllegalStateException("no pod of " + host + " exists");
     }
     String key = host.contains("/") ? host : "default/" + host;
     for (Service s : cluster.services()) {

@@ -24,7 +24,7 @@ class PodnetCliRunOptionsTest {
         - at: 0s
           apply:
             - apiVersion: apps/v1
-              kind: Deployment
+              kind: StatefulSet
               metadata: {name: web}
               spec:
                 replicas: 2

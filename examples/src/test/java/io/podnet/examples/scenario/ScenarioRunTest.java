@@ -31,7 +31,7 @@ class ScenarioRunTest {
         - at: 0s
           apply:
             - apiVersion: apps/v1
-              kind: Deployment
+              kind: StatefulSet
               metadata: {name: web}
               spec:
                 replicas: 2
@@ -116,7 +116,7 @@ class ScenarioRunTest {
     assertThat(r.out())
         .startsWith("scenario: basics, seed 7\ncluster: 2 nodes, cni bridge, services iptables\n")
         .contains(
-            "[0.000000000s] $ kubectl apply -f -\ndeployment.apps/web created\n"
+            "[0.000000000s] $ kubectl apply -f -\nstatefulset.apps/web created\n"
                 + "service/web created\n")
         .contains(
             "[2.000000000s] $ kubectl get pods -o wide\n"
@@ -124,7 +124,7 @@ class ScenarioRunTest {
                 + "   READINESS GATES\n"
                 + "web-0   1/1     Running   0          2s    10.244.1.2   node-1   <none>       "
                 + "    <none>\n"
-                + "web-1   1/1     Running   0          2s    10.244.2.2   node-2   <none>       "
+                + "web-1   1/1     Running   0          1s    10.244.2.2   node-2   <none>       "
                 + "    <none>\n")
         .contains(
             "[2.000000000s] $ ip route    # on node-1\n"

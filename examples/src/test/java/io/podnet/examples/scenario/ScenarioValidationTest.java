@@ -139,7 +139,7 @@ class ScenarioValidationTest {
             "kind: Pod, metadata: {name: b}",
             "kind: ConfigMap, metadata: {name: b}",
             "10:32: steps[0].apply[1].kind: unsupported kind \"ConfigMap\" (expected Pod,"
-                + " Deployment, Service or Namespace)"),
+                + " Deployment, StatefulSet, Service or Namespace)"),
         Arguments.of(
             "metadata: {name: b}}",
             "metadata: {name: b, namespace: prod}}",

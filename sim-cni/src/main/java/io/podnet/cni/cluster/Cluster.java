@@ -165,6 +165,7 @@ public final class Cluster {
   private final List<java.util.function.Consumer<Pod>> podWatchers = new ArrayList<>();
   private final NodeLifecycleController nodeLifecycle;
   private final ReplicaSetController replicaSets;
+  private final StatefulSetController statefulSets;
   private final DaemonSetController daemonSets;
 
   private Cluster(
@@ -187,6 +188,7 @@ public final class Cluster {
     this.uids = simulation.random().stream("pod-uids");
     this.nodeLifecycle = new NodeLifecycleController(this);
     this.replicaSets = new ReplicaSetController(this);
+    this.statefulSets = new StatefulSetController(this);
     this.daemonSets = new DaemonSetController(this);
   }
 
@@ -440,13 +442,81 @@ public final class Cluster {
    */
   public Deployment createDeployment(
       String key, int replicas, Map<String, String> labels, List<Toleration> tolerations) {
+    PodSpec template = PodSpec.template();
+    for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
+      template = template.label(label.getKey(), label.getValue());
+    }
+    for (Toleration t : tolerations) {
+      template = template.tolerate(t);
+    }
+    return createDeployment(key, replicas, template);
+  }
+
+  /**
+   * Like {@link #createDeployment(String, int, Map)} with a whole pod {@code template} (see {@link
+   * PodSpec#template}): its labels, tolerations and, if pinned, its node ({@code
+   * spec.template.spec.nodeName}, which binds every replica there without the scheduler).
+   */
+  public Deployment createDeployment(String key, int replicas, PodSpec template) {
     String[] parts = qualify(key).split("/", -1);
-    return replicaSets.create(parts[0], parts[1], replicas, labels, tolerations);
+    return replicaSets.create(parts[0], parts[1], replicas, template);
   }
 
   /** The pods of a Deployment, in creation order, those being deleted included. */
   public List<Pod> pods(Deployment deployment) {
     return replicaSets.pods(deployment);
+  }
+
+  /**
+   * Creates a StatefulSet {@code [namespace/]name} of {@code replicas} pods made from {@code
+   * template} (see {@link PodSpec#template}; it needs at least one label) and named by ordinal
+   * ({@code web-0}, {@code web-1}): all at once with {@link
+   * StatefulSet.PodManagementPolicy#PARALLEL}, else each once the ones before it are Running. A
+   * deleted pod is made again under its name once it is gone. Returns at once.
+   *
+   * @throws IllegalArgumentException for a bad name or label, no labels, negative replicas, or a
+   *     name taken
+   */
+  public StatefulSet createStatefulSet(
+      String key, int replicas, PodSpec template, StatefulSet.PodManagementPolicy policy) {
+    String[] parts = qualify(key).split("/", -1);
+    return statefulSets.create(parts[0], parts[1], replicas, template, policy);
+  }
+
+  /** The pods of a StatefulSet that exist, by ordinal, those being deleted included. */
+  public List<Pod> pods(StatefulSet set) {
+    return statefulSets.pods(set);
+  }
+
+  /**
+   * Deletes the Deployment {@code [namespace/]name}: its ReplicaSet stops making pods and its pods
+   * start terminating, as the garbage collector deletes them. Returns at once.
+   *
+   * @throws IllegalArgumentException if there is no such Deployment
+   */
+  public void deleteDeployment(String key) {
+    String[] parts = qualify(key).split("/", -1);
+    List<Pod> owned = pods(workload(replicaSets.delete(parts[0], parts[1]), "deployment", key));
+    owned.forEach(p -> startDeletingPod(p.key()));
+  }
+
+  /**
+   * Deletes the StatefulSet {@code [namespace/]name}: no pod of it is made again and its pods start
+   * terminating, as the garbage collector deletes them. Returns at once.
+   *
+   * @throws IllegalArgumentException if there is no such StatefulSet
+   */
+  public void deleteStatefulSet(String key) {
+    String[] parts = qualify(key).split("/", -1);
+    List<Pod> owned = pods(workload(statefulSets.delete(parts[0], parts[1]), "statefulset", key));
+    owned.forEach(p -> startDeletingPod(p.key()));
+  }
+
+  private static <T> T workload(@Nullable T found, String kind, String key) {
+    if (found == null) {
+      throw new IllegalArgumentException(kind + " \"" + qualify(key) + "\" does not exist");
+    }
+    return found;
   }
 
   /** Deletes a pod and runs the simulation until it is gone (or its teardown is failing). */
@@ -828,6 +898,21 @@ public final class Cluster {
     return servesEndpoints(pod, Node::isReady);
   }
 
+  /**
+   * The pod's {@code Ready} condition: its container runs (a Terminating pod's until its kubelet
+   * stops it) on a Ready node, as the node lifecycle controller marks the pods of a node that
+   * stopped posting its status not ready. Unlike {@link #servesEndpoints(Pod)} it holds for a
+   * Terminating pod still running.
+   */
+  static boolean podReady(Pod pod) {
+    boolean running =
+        pod.isRunning()
+            || pod.status() == PodStatus.TERMINATING
+                && pod.runningSince() >= 0
+                && !pod.containerStopped();
+    return running && pod.node().map(Node::isReady).orElse(false);
+  }
+
   /** {@link #servesEndpoints(Pod)}, asking {@code ready} whether the pod's node is Ready. */
   private static boolean servesEndpoints(Pod pod, Predicate<Node> ready) {
     return pod.isRunning() && pod.node().map(ready::test).orElse(false);
@@ -1008,12 +1093,14 @@ public final class Cluster {
   }
 
   /**
-   * Something every Service may depend on changed (a node's readiness): once the current instant's
-   * changes are all in, every Service's endpoints are worked out again (see {@link #syncServices}).
+   * A node turned Ready or NotReady, and its pods' Ready conditions with it: once the current
+   * instant's changes are all in, every Service's endpoints are worked out again (see {@link
+   * #syncServices}), and the StatefulSet controller, which waits for Ready pods, looks again.
    */
-  void servicesChanged() {
+  void nodeReadinessChanged() {
     allServicesDirty = true;
     scheduleServiceSync();
+    statefulSets.reconcile();
   }
 
   /** {@code pod} changed: the Services selecting it may have other endpoints. */
@@ -1072,7 +1159,7 @@ public final class Cluster {
   // ---------------------------------------------------------------- kubelet callbacks
 
   void status(Pod pod, PodStatus status) {
-    pod.setStatus(status);
+    pod.setStatus(status, simulation.now());
     podChanged(pod);
     StringBuilder detail = new StringBuilder(status.text());
     pod.node().ifPresent(n -> detail.append(' ').append(n.name()));
@@ -1086,6 +1173,7 @@ public final class Cluster {
    */
   private void published(Pod pod, String detail) {
     replicaSets.podChanged(pod);
+    statefulSets.podChanged(pod);
     trace(pod, detail);
     podUpdated(pod);
     daemonSets.podChanged(pod);

@@ -1,6 +1,5 @@
 package io.podnet.cni.cluster;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,11 +87,16 @@ final class DaemonSetController {
   }
 
   private PodSpec spec(DaemonSet ds) {
-    String key =
-        ReplicaSetController.freshKey(cluster, ds.namespace() + "/" + ds.name() + "-", names);
-    List<Toleration> tolerations = new ArrayList<>(ds.tolerations());
-    tolerations.addAll(ADDED);
-    return PodSpec.fromTemplate(key, ds.labels(), "pod-template-generation", "1", tolerations)
-        .onHostNetwork();
+    String key = Workloads.generatedKey(cluster, ds.namespace(), ds.name() + "-", names);
+    PodSpec spec =
+        PodSpec.fromTemplate(key, PodSpec.template(), ds.labels())
+            .label("pod-template-generation", "1");
+    for (Toleration t : ds.tolerations()) {
+      spec = spec.tolerate(t);
+    }
+    for (Toleration t : ADDED) {
+      spec = spec.tolerate(t);
+    }
+    return spec.onHostNetwork();
   }
 }

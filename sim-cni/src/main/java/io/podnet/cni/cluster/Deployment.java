@@ -1,13 +1,11 @@
 package io.podnet.cni.cluster;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * A Deployment as far as pod networking sees it: a name, a replica count, the labels and
- * tolerations of its pod template, and the ReplicaSet that owns its pods ({@code web-7c9f5b6d8b}),
+ * A Deployment as far as pod networking sees it: a name, a replica count, its pod template (labels,
+ * a pinned node, tolerations), and the ReplicaSet that owns its pods ({@code web-7c9f5b6d8b}),
  * whose pods are named after it with a five-character suffix ({@code web-7c9f5b6d8b-x2kqp}). The
  * ReplicaSet controller keeps that many pods that are not being deleted: an evicted or deleted pod
  * is replaced at once by a new pod with a new name, placed by the scheduler (see {@link
@@ -18,22 +16,14 @@ public final class Deployment {
   private final String namespace;
   private final String name;
   private final int replicas;
-  private final Map<String, String> labels;
-  private final List<Toleration> tolerations;
+  private final PodSpec template;
   private final String replicaSetName;
 
-  Deployment(
-      String namespace,
-      String name,
-      int replicas,
-      Map<String, String> labels,
-      List<Toleration> tolerations,
-      String replicaSetName) {
+  Deployment(String namespace, String name, int replicas, PodSpec template, String replicaSetName) {
     this.namespace = namespace;
     this.name = name;
     this.replicas = replicas;
-    this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
-    this.tolerations = List.copyOf(tolerations);
+    this.template = template;
     this.replicaSetName = replicaSetName;
   }
 
@@ -54,12 +44,17 @@ public final class Deployment {
 
   /** The labels of the pod template (and of every pod), sorted by key. */
   public Map<String, String> labels() {
-    return labels;
+    return template.labels();
   }
 
   /** The tolerations of the pod template, as given (admission adds the defaults to each pod). */
   public List<Toleration> tolerations() {
-    return tolerations;
+    return template.tolerations();
+  }
+
+  /** The pod template its pods are made from. */
+  PodSpec template() {
+    return template;
   }
 
   /** The name of the ReplicaSet owning the pods: the Deployment's name and a template hash. */

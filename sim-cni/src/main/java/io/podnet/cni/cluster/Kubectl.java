@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -641,6 +642,28 @@ public final class Kubectl {
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * The pod {@code kubectl exec}, {@code attach} and {@code port-forward} pick for a workload
+   * ({@code kubectl exec deploy/web}): of the pods of {@code namespace} that {@code selector}
+   * matches, the first by kubectl's {@code sort.Reverse(podutils.ActivePods)}: one bound to a node,
+   * then Running over Pending, Ready (see {@link Cluster#podReady}), Ready the longest, the oldest,
+   * times compared in whole seconds as the API serves them (a pod's Ready time here is when it last
+   * turned Running). Ties keep the API server's order, by name, as Go's sort does for up to 12 pods
+   * (beyond, its unstable sort may break ties otherwise). Empty if none matches.
+   */
+  public static Optional<Pod> firstPod(Cluster cluster, String namespace, LabelSelector selector) {
+    Comparator<Pod> active =
+        Comparator.<Pod>comparingInt(p -> p.node().isPresent() ? 0 : 1)
+            .thenComparingInt(p -> p.runningSince() >= 0 ? 0 : 1)
+            .thenComparingInt(p -> Cluster.podReady(p) ? 0 : 1)
+            .thenComparingLong(p -> Cluster.podReady(p) ? p.runningSince() / SimTime.SECOND : 0)
+            .thenComparingLong(p -> p.createdAt() / SimTime.SECOND)
+            .thenComparing(Pod::name);
+    return cluster.pods().stream()
+        .filter(p -> p.namespace().equals(namespace) && selector.matches(p.labels()))
+        .min(active);
   }
 
   /**

@@ -117,7 +117,7 @@ final class NodeLifecycleController {
       for (Pod pod : podsOn(node)) {
         cancelEviction(pod);
       }
-      cluster.servicesChanged();
+      cluster.nodeReadinessChanged();
       return;
     }
     node.setTaintKey(status.equals("Unknown") ? UNREACHABLE : NOT_READY);
@@ -129,7 +129,7 @@ final class NodeLifecycleController {
       scheduleEviction(pod, node);
     }
     if (wasReady) {
-      cluster.servicesChanged();
+      cluster.nodeReadinessChanged();
     }
   }
 

@@ -23,6 +23,7 @@ public final class Pod {
   private final long createdAt;
   private @Nullable Node node;
   private PodStatus status = PodStatus.PENDING;
+  private long runningSince = -1;
   private @Nullable Ipv4Address ip;
   private @Nullable String sandboxId;
   private @Nullable NetNamespace sandbox;
@@ -187,8 +188,23 @@ public final class Pod {
     this.node = target;
   }
 
-  void setStatus(PodStatus newStatus) {
+  /** Sets the status at {@code now}, remembering when the pod last turned Running. */
+  void setStatus(PodStatus newStatus, long now) {
+    if (newStatus == PodStatus.RUNNING && status != PodStatus.RUNNING) {
+      runningSince = now;
+    } else if (newStatus != PodStatus.RUNNING && newStatus != PodStatus.TERMINATING) {
+      runningSince = -1;
+    }
     this.status = newStatus;
+  }
+
+  /**
+   * When the pod last turned Running (its Ready condition's transition time, as no probe delays
+   * it), in simulated nanoseconds; -1 if it has not run since it was last (re)started. A
+   * terminating pod keeps the time of the run it is ending.
+   */
+  long runningSince() {
+    return runningSince;
   }
 
   void setIp(@Nullable Ipv4Address address) {

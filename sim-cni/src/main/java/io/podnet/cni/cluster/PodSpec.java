@@ -108,26 +108,26 @@ public final class PodSpec {
   }
 
   /**
-   * The spec of a pod {@code key} that a controller makes from its template: the template's {@code
-   * labels}, then the controller's own label {@code name=value} (which wins over a template label
-   * of that key), then {@code tolerations}; {@link IllegalArgumentException} for a bad key or
-   * label.
+   * A pod template for a controller ({@link Cluster#createDeployment(String, int, PodSpec)}, {@link
+   * Cluster#createStatefulSet}): labels, a pinned node and tolerations as for a pod, and no name,
+   * since the controller names each pod it makes.
    */
-  static PodSpec fromTemplate(
-      String key,
-      Map<String, String> labels,
-      String name,
-      String value,
-      List<Toleration> tolerations) {
-    PodSpec spec = named(key);
-    TreeMap<String, String> all = new TreeMap<>();
+  public static PodSpec template() {
+    return named("");
+  }
+
+  /**
+   * The spec of a pod {@code key} that a controller makes from {@code template}: the template's
+   * labels, then the controller's own {@code labels} (which win over template labels of the same
+   * keys), its pinned node and tolerations; {@link IllegalArgumentException} for a bad label.
+   */
+  static PodSpec fromTemplate(String key, PodSpec template, Map<String, String> labels) {
+    TreeMap<String, String> all = new TreeMap<>(template.labels);
     for (Map.Entry<String, String> label : labels.entrySet()) {
       checkLabel(label.getKey(), label.getValue());
       all.put(label.getKey(), label.getValue());
     }
-    checkLabel(name, value);
-    all.put(name, value);
-    return new PodSpec(spec.key, all, null, List.copyOf(tolerations), false);
+    return new PodSpec(key, all, template.nodeName, template.tolerations, template.hostNetwork);
   }
 
   /**

@@ -5,53 +5,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * kube-controller-manager's ReplicaSet controller for the cluster's {@link Deployment}s: whenever
  * one of their pods starts terminating or is gone, it creates new pods until each has its replica
- * count of pods that are not being deleted. Names are drawn from the seeded stream {@code
- * replicasets} in Kubernetes' alphabet of consonants and digits ({@code
- * bcdfghjklmnpqrstvwxz2456789}).
+ * count of pods that are not being deleted. Template hashes and pod name suffixes are drawn from
+ * the seeded stream {@code replicasets} (see {@link Workloads}).
  */
 final class ReplicaSetController {
 
-  private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
-
   private final Cluster cluster;
-  private final Simulation sim;
   private final RandomGenerator names;
   private final List<Deployment> deployments = new ArrayList<>();
-  private boolean syncPending;
+  private final Reconciler reconciler;
 
   ReplicaSetController(Cluster cluster) {
     this.cluster = cluster;
-    this.sim = cluster.simulation();
+    Simulation sim = cluster.simulation();
+    this.reconciler = new Reconciler(sim, this::sync);
     this.names = sim.random().stream("replicasets");
   }
 
   /** Adds a Deployment and creates its pods now. */
-  Deployment create(
-      String namespace,
-      String name,
-      int replicas,
-      Map<String, String> labels,
-      List<Toleration> tolerations) {
-    if (deployments.stream()
-        .anyMatch(d -> d.namespace().equals(namespace) && d.name().equals(name))) {
-      throw new IllegalArgumentException(
-          "deployment \"" + namespace + "/" + name + "\" already exists");
-    }
-    if (replicas < 0) {
-      throw new IllegalArgumentException("replicas must be >= 0: " + replicas);
-    }
-    if (labels.isEmpty()) {
-      throw new IllegalArgumentException(
-          "deployment \"" + namespace + "/" + name + "\" needs labels (expected at least one)");
-    }
+  Deployment create(String namespace, String name, int replicas, PodSpec template) {
+    Workloads.checkNew(
+        cluster,
+        "deployment",
+        namespace,
+        name,
+        deployments.stream()
+            .anyMatch(x -> x.namespace().equals(namespace) && x.name().equals(name)),
+        replicas,
+        template);
     Deployment d =
         new Deployment(
-            namespace, name, replicas, labels, tolerations, name + "-" + random(names, 10));
-    template(d, d.replicaSetName());
+            namespace, name, replicas, template, name + "-" + Workloads.templateHash(names));
     deployments.add(d);
     sync();
     return d;
@@ -61,16 +50,20 @@ final class ReplicaSetController {
    * A pod changed: if a Deployment owns it, reconcile once the current instant's changes are in.
    */
   void podChanged(Pod pod) {
-    if (!pod.controlledBy().map(o -> o.startsWith("ReplicaSet/")).orElse(false) || syncPending) {
-      return;
+    if (pod.controlledBy().map(o -> o.startsWith("ReplicaSet/")).orElse(false)) {
+      reconciler.request();
     }
-    syncPending = true;
-    sim.schedule(
-        0,
-        () -> {
-          syncPending = false;
-          sync();
-        });
+  }
+
+  /** Forgets the Deployment {@code namespace/name}; returns it, or null if there is none. */
+  @Nullable Deployment delete(String namespace, String name) {
+    for (Deployment d : deployments) {
+      if (d.namespace().equals(namespace) && d.name().equals(name)) {
+        deployments.remove(d);
+        return d;
+      }
+    }
+    return null;
   }
 
   /** The pods a Deployment's ReplicaSet owns, in creation order (terminating ones included). */
@@ -86,44 +79,22 @@ final class ReplicaSetController {
     for (Deployment d : deployments) {
       long active = pods(d).stream().filter(p -> p.status() != PodStatus.TERMINATING).count();
       for (long i = active; i < d.replicas(); i++) {
-        String key = freshKey(cluster, d.namespace() + "/" + d.replicaSetName() + "-", names);
+        String key =
+            Workloads.generatedKey(cluster, d.namespace(), d.replicaSetName() + "-", names);
         cluster.createPod(template(d, key), "ReplicaSet/" + d.replicaSetName());
       }
     }
   }
 
   /**
-   * The spec of a pod of {@code d}, with its labels, then the {@code pod-template-hash} label the
+   * The spec of a pod of {@code d}: its template with the {@code pod-template-hash} label the
    * Deployment controller adds (its ReplicaSet's suffix, which wins over a template label of that
-   * key) and its tolerations; validates the name and labels.
+   * key); validates the label.
    */
   private static PodSpec template(Deployment d, String key) {
     return PodSpec.fromTemplate(
         key,
-        d.labels(),
-        "pod-template-hash",
-        d.replicaSetName().substring(d.name().length() + 1),
-        d.tolerations());
-  }
-
-  /**
-   * {@code prefix} and five random characters of Kubernetes' name alphabet from {@code stream}: a
-   * pod key no pod of {@code cluster} has, as a controller names the pods it makes.
-   */
-  static String freshKey(Cluster cluster, String prefix, RandomGenerator stream) {
-    String key;
-    do {
-      key = prefix + random(stream, 5);
-    } while (cluster.pod(key).isPresent());
-    return key;
-  }
-
-  /** {@code length} characters of Kubernetes' name alphabet drawn from {@code stream}. */
-  static String random(RandomGenerator stream, int length) {
-    StringBuilder sb = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      sb.append(ALPHANUMS.charAt(stream.nextInt(ALPHANUMS.length())));
-    }
-    return sb.toString();
+        d.template(),
+        Map.of("pod-template-hash", d.replicaSetName().substring(d.name().length() + 1)));
   }
 }

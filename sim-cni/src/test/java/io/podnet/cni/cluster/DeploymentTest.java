@@ -20,7 +20,7 @@ class DeploymentTest {
     Deployment web = cluster.createDeployment("web", 3, Map.of("app", "web"));
     cluster.run(SimTime.SECOND);
 
-    assertThat(web.replicaSetName()).matches("web-[bcdfghjklmnpqrstvwxz2456789]{10}");
+    assertThat(web.replicaSetName()).matches("web-[4-9bcdf]{1,10}");
     List<Pod> pods = cluster.pods(web);
     assertThat(pods).hasSize(3).allMatch(Pod::isRunning);
     assertThat(pods).allMatch(p -> p.name().matches(web.replicaSetName() + SUFFIX));
@@ -52,6 +52,20 @@ class DeploymentTest {
   }
 
   @Test
+  void deleteDeployment_running_podsGoAndAreNotReplaced() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    Deployment web = cluster.createDeployment("web", 2, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+
+    cluster.deleteDeployment("web");
+    cluster.run(5 * SimTime.SECOND);
+
+    assertThat(cluster.pods(web)).isEmpty();
+    assertThatThrownBy(() -> cluster.deleteDeployment("web"))
+        .hasMessage("deployment \"default/web\" does not exist");
+  }
+
+  @Test
   void createDeployment_sameSeedTwice_sameNames() {
     assertThat(names(11)).isEqualTo(names(11)).isNotEqualTo(names(12));
   }
@@ -70,6 +84,74 @@ class DeploymentTest {
     assertThatThrownBy(() -> cluster.createDeployment("Api", 1, Map.of("app", "api")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("invalid pod \"Api\"");
+  }
+
+  @Test
+  void createDeployment_templatePinnedToANode_everyReplicaBoundThere() {
+    Cluster cluster = Cluster.bridge().nodes(3).seed(7).build();
+
+    Deployment web =
+        cluster.createDeployment("web", 3, PodSpec.template().label("app", "web").onNode("node-2"));
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.pods(web))
+        .hasSize(3)
+        .allMatch(Pod::isRunning)
+        .extracting(p -> p.node().orElseThrow().name())
+        .containsOnly("node-2");
+  }
+
+  @Test
+  void createDeployment_longName_podNamesCutAsTheApiServersGeneratorCutsThem() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    String name = "a".repeat(60);
+
+    Deployment web = cluster.createDeployment(name, 2, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.pods(web))
+        .hasSize(2)
+        .allMatch(Pod::isRunning)
+        .extracting(Pod::name)
+        .allMatch(n -> n.matches("a{58}[bcdfghjklmnpqrstvwxz2456789]{5}"));
+  }
+
+  @Test
+  void createDeployment_pinnedToAMissingNode_refusedLeavingNothingBehind() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+
+    assertThatThrownBy(
+            () ->
+                cluster.createDeployment(
+                    "web", 1, PodSpec.template().label("app", "web").onNode("node-9")))
+        .hasMessageStartingWith("node \"node-9\" does not exist");
+    Deployment web = cluster.createDeployment("web", 1, Map.of("app", "web"));
+    cluster.run(SimTime.SECOND);
+
+    assertThat(cluster.pods(web)).hasSize(1).allMatch(Pod::isRunning);
+  }
+
+  @Test
+  void templateHash_manyDraws_onlyTheDigitsSafeEncodeStringMakes() {
+    java.util.SplittableRandom stream = new java.util.SplittableRandom(3);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(Workloads.templateHash(stream)).matches("[4-9bcdf]{1,10}");
+    }
+    assertThat(Workloads.templateHash(new FixedInt(0))).isEqualTo("4");
+    assertThat(Workloads.templateHash(new FixedInt(-1))).isEqualTo("86f8fbc6f9");
+  }
+
+  /** A generator whose {@code nextInt()} is always one value. */
+  private record FixedInt(int value) implements java.util.random.RandomGenerator {
+    @Override
+    public int nextInt() {
+      return value;
+    }
+
+    @Override
+    public long nextLong() {
+      return value;
+    }
   }
 
   private static List<String> names(long seed) {
