@@ -18,6 +18,7 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
+import io.podnet.dataplane.netfilter.IptablesSave;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
@@ -966,11 +967,16 @@ public final class Cluster {
     return !syncPending && kubeProxies.values().stream().allMatch(p -> p.inSync(serviceSnapshot));
   }
 
-  /** {@code iptables-save} on a node where kube-proxy runs. */
+  /**
+   * {@code iptables-save} on a node: the kubelet's rules, and kube-proxy's once it runs (PodNet
+   * installs netfilter with the first Service; before it the node's rules are the kubelet's alone,
+   * which no simulated packet reaches, and they are printed as the kubelet leaves them).
+   */
   public String iptablesSave(String nodeName) {
     ServiceProxy proxy = kubeProxies.get(node(nodeName));
     if (proxy == null) {
-      throw new IllegalStateException("kube-proxy is not running: the cluster has no Service yet");
+      return IptablesSave.render(
+          IptablesSave.parse(Kubelet.IPTABLES_RULES, "kubelet"), simulation.now());
     }
     return proxy.netfilter().save();
   }

@@ -21,48 +21,41 @@ import java.util.TreeSet;
 final class KubeProxy {
 
   /**
-   * What a node's kubelet and kube-proxy set up around the synced rules, in the order they leave
-   * it: the kubelet first ({@code KUBE-IPTABLES-HINT}, its {@code KUBE-KUBELET-CANARY} chains, the
-   * {@code KUBE-FIREWALL} jumps), then kube-proxy's canaries and its jumps, each prepended with
-   * {@code iptables -I} as {@code iptablesJumpChains} lists them, so the last one ensured comes
-   * first in its chain and the kubelet's jump ends up last.
+   * What kube-proxy sets up around the synced rules once the kubelet's are there: its canaries,
+   * then each of {@code iptablesJumpChains} ensured in order with {@code iptables -I}, so the last
+   * one comes first in its chain and the kubelet's {@code KUBE-FIREWALL} jump ends up last.
    */
-  static final String BASE_RULES =
+  static final String KUBE_PROXY_RULES =
       """
       *mangle
-      :KUBE-IPTABLES-HINT - [0:0]
-      :KUBE-KUBELET-CANARY - [0:0]
+      :KUBE-PROXY-CANARY - [0:0]
+      COMMIT
+      *nat
       :KUBE-PROXY-CANARY - [0:0]
       COMMIT
       *filter
-      :KUBE-KUBELET-CANARY - [0:0]
       :KUBE-PROXY-CANARY - [0:0]
-      :KUBE-SERVICES - [0:0]
-      :KUBE-FORWARD - [0:0]
-      :KUBE-FIREWALL - [0:0]
       :KUBE-EXTERNAL-SERVICES - [0:0]
       :KUBE-NODEPORTS - [0:0]
+      :KUBE-SERVICES - [0:0]
+      :KUBE-FORWARD - [0:0]
       :KUBE-PROXY-FIREWALL - [0:0]
-      -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
-      -A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
-      -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-      -A INPUT -j KUBE-FIREWALL
-      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
-      -A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
-      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-      -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
-      -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
-      -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-      -A OUTPUT -j KUBE-FIREWALL
+      -I INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+      -I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+      -I INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+      -I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+      -I OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+      -I FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+      -I INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+      -I OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+      -I FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
       COMMIT
       *nat
-      :KUBE-KUBELET-CANARY - [0:0]
-      :KUBE-PROXY-CANARY - [0:0]
       :KUBE-SERVICES - [0:0]
       :KUBE-POSTROUTING - [0:0]
-      -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-      -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
-      -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+      -I OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+      -I PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+      -I POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
       COMMIT
       """;
 
@@ -70,11 +63,16 @@ final class KubeProxy {
   private final Node node;
   private int syncs;
 
-  KubeProxy(Node node, boolean baseRules) {
+  /**
+   * Installs netfilter on {@code node} with the kubelet's rules, and kube-proxy's own when it runs
+   * in iptables mode ({@code iptablesMode}; else the node's Services go through a service map).
+   */
+  KubeProxy(Node node, boolean iptablesMode) {
     this.node = node;
     this.netfilter = Netfilter.install(node.host().root());
-    if (baseRules) {
-      netfilter.restoreNoflush(BASE_RULES, "kube-proxy");
+    netfilter.restoreNoflush(Kubelet.IPTABLES_RULES, "kubelet");
+    if (iptablesMode) {
+      netfilter.restoreNoflush(KUBE_PROXY_RULES, "kube-proxy");
     }
   }
 

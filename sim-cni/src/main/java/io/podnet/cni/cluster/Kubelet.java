@@ -27,6 +27,31 @@ import java.util.random.RandomGenerator;
  */
 final class Kubelet {
 
+  /**
+   * What a node's kubelet sets up in iptables ({@code syncIPTablesRules}): the {@code
+   * KUBE-IPTABLES-HINT} chain, the {@code KUBE-FIREWALL} chain with its rule against CVE-2020-8558
+   * and the jumps to it prepended to {@code OUTPUT} and {@code INPUT}, and its {@code
+   * KUBE-KUBELET-CANARY} chains; one section per table, in the order it first uses them. Every node
+   * has it, whatever implements Services.
+   */
+  static final String IPTABLES_RULES =
+      """
+      *mangle
+      :KUBE-IPTABLES-HINT - [0:0]
+      :KUBE-KUBELET-CANARY - [0:0]
+      COMMIT
+      *filter
+      :KUBE-FIREWALL - [0:0]
+      :KUBE-KUBELET-CANARY - [0:0]
+      -A KUBE-FIREWALL -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+      -I OUTPUT -j KUBE-FIREWALL
+      -I INPUT -j KUBE-FIREWALL
+      COMMIT
+      *nat
+      :KUBE-KUBELET-CANARY - [0:0]
+      COMMIT
+      """;
+
   static final long SANDBOX_NANOS = 50 * SimTime.MILLISECOND;
   static final long PLUGIN_EXEC_NANOS = 10 * SimTime.MILLISECOND;
   static final long CONTAINER_START_NANOS = 100 * SimTime.MILLISECOND;

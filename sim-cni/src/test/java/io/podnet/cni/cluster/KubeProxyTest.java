@@ -136,7 +136,8 @@ final class KubeProxyTest {
   private static String fullRestore(Cluster cluster, Node node) {
     Netfilter fresh =
         Netfilter.install(Network.create(Simulation.create(1)).addHost("fresh").root());
-    fresh.restoreNoflush(KubeProxy.BASE_RULES, "base");
+    fresh.restoreNoflush(Kubelet.IPTABLES_RULES, "kubelet");
+    fresh.restoreNoflush(KubeProxy.KUBE_PROXY_RULES, "kube-proxy");
     Map<Service, List<Endpoint>> endpoints = new LinkedHashMap<>();
     cluster.services().forEach(s -> endpoints.put(s, cluster.endpoints(s)));
     fresh.restoreNoflush(
@@ -154,6 +155,31 @@ final class KubeProxyTest {
   /** An iptables-save dump without its dated comment lines. */
   private static String rules(String save) {
     return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void iptablesSave_hashMapNodeOrNoServiceYet_theKubeletsRulesAlone() {
+    String kubelet =
+        "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+            + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\n"
+            + ":KUBE-KUBELET-CANARY - [0:0]\nCOMMIT\n"
+            + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + ":KUBE-FIREWALL - [0:0]\n:KUBE-KUBELET-CANARY - [0:0]\n"
+            + "-A INPUT -j KUBE-FIREWALL\n-A OUTPUT -j KUBE-FIREWALL\n"
+            + "-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment \"block"
+            + " incoming localnet connections\" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
+            + " -j DROP\nCOMMIT\n"
+            + "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+            + ":POSTROUTING ACCEPT [0:0]\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT";
+    Cluster noService = Cluster.bridge().nodes(1).seed(3).build();
+    Cluster hashMap = Cluster.builder().nodes(1).seed(3).services(ServiceMode.HASH_MAP).build();
+    hashMap.createService(
+        "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    hashMap.run(5 * SimTime.SECOND);
+
+    assertThat(rules(noService.iptablesSave("node-1"))).isEqualTo(kubelet);
+    assertThat(rules(hashMap.iptablesSave("node-1"))).isEqualTo(kubelet);
+    assertThat(noService.netfilter(noService.node("node-1"))).isEmpty();
   }
 
   @org.junit.jupiter.api.Test

@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * {@code # Completed on ...} comments whose time is the simulated clock read as seconds since the
  * Unix epoch (so a run renders the same text every time); counters always print as {@code [0:0]}.
  * Parsing reads what {@code iptables-restore} reads ({@code *table}, {@code :CHAIN}, {@code -A},
- * {@code -N}, {@code -X}, {@code -F}, {@code COMMIT}, comments), checks every chain and target, and
- * fails with an {@link IptablesParseException} naming file, line, column and token.
+ * {@code -I CHAIN [N]} (at rule N, the first by default), {@code -N}, {@code -X}, {@code -F},
+ * {@code COMMIT}, comments), checks every chain and target, and fails with an {@link
+ * IptablesParseException} naming file, line, column and token.
  *
  * <pre>{@code
  * Ruleset rules = IptablesSave.parse(text, "rules.v4");
@@ -342,6 +343,43 @@ public final class IptablesSave {
         Rule rule = Rule.parse(chain, tokens, at + 2);
         checkTarget(table, chain, rule);
         rules.add(rule);
+        if (origin != null) {
+          Rule.Token tt = rule.targetToken;
+          origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
+        }
+      }
+      case "-I", "--insert" -> {
+        Rule.Token chainToken = Rule.value(tokens, at + 1, first);
+        String chain = chainToken.text();
+        List<Rule> rules = work.writable(chain);
+        if (rules == null) {
+          throw new Rule.Failure(
+              chainToken,
+              "unknown chain " + chain + " in table " + table + " (expected a declared chain)");
+        }
+        int ruleAt = at + 2;
+        int position = 1;
+        if (tokens.size() > ruleAt && tokens.get(ruleAt).text().matches("[0-9]+")) {
+          Rule.Token number = tokens.get(ruleAt++);
+          position =
+              number.text().length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(number.text());
+          if (position < 1 || position > rules.size() + 1) {
+            throw new Rule.Failure(
+                number,
+                (position < 1 ? "invalid rule number " : "index of insertion too big: ")
+                    + number.text()
+                    + " (expected 1 to "
+                    + (rules.size() + 1)
+                    + ", chain "
+                    + chain
+                    + " has "
+                    + rules.size()
+                    + (rules.size() == 1 ? " rule)" : " rules)"));
+          }
+        }
+        Rule rule = Rule.parse(chain, tokens, ruleAt);
+        checkTarget(table, chain, rule);
+        rules.add(position - 1, rule);
         if (origin != null) {
           Rule.Token tt = rule.targetToken;
           origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});

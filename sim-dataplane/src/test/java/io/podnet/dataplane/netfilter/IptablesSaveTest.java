@@ -151,6 +151,39 @@ class IptablesSaveTest {
   }
 
   @Test
+  void parse_insert_putsTheRuleAtItsNumberAndSavesItAsAnAppend() {
+    String text =
+        "*filter\n"
+            + ":INPUT ACCEPT [0:0]\n"
+            + ":A - [0:0]\n"
+            + ":B - [0:0]\n"
+            + ":C - [0:0]\n"
+            + "-A INPUT -j A\n"
+            + "-I INPUT -j B\n"
+            + "-I INPUT 3 -j C\n"
+            + "--insert INPUT 2 -p tcp -j ACCEPT\n"
+            + "COMMIT\n";
+
+    assertThat(IptablesSave.render(IptablesSave.parse(text, "x"), -1))
+        .contains("-A INPUT -j B\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -j A\n-A INPUT -j C\n");
+  }
+
+  @Test
+  void parse_insertBeyondTheChain_namesTheNumberAndTheRange() {
+    assertThatThrownBy(
+            () ->
+                IptablesSave.parse(
+                    "*filter\n:A - [0:0]\n-A A -j ACCEPT\n-I A 3 -j DROP\nCOMMIT\n", "r.v4"))
+        .hasMessage(
+            "r.v4:4:6: index of insertion too big: 3 (expected 1 to 2, chain A has 1 rule) (at"
+                + " \"3\")");
+    assertThatThrownBy(
+            () -> IptablesSave.parse("*filter\n:A - [0:0]\n-I A 0 -j DROP\nCOMMIT\n", "r.v4"))
+        .hasMessage(
+            "r.v4:3:6: invalid rule number 0 (expected 1 to 1, chain A has 0 rules) (at \"0\")");
+  }
+
+  @Test
   void parse_unknownChain_namesFileLineAndToken() {
     assertThatThrownBy(
             () -> IptablesSave.parse("*nat\n:A - [0:0]\n-A B -j ACCEPT\nCOMMIT\n", "r.v4"))
