@@ -334,12 +334,7 @@ public final class IptablesSave {
       case "-A", "--append" -> {
         Rule.Token chainToken = Rule.value(tokens, at + 1, first);
         String chain = chainToken.text();
-        List<Rule> rules = work.writable(chain);
-        if (rules == null) {
-          throw new Rule.Failure(
-              chainToken,
-              "unknown chain " + chain + " in table " + table + " (expected a declared chain)");
-        }
+        List<Rule> rules = declared(work, chainToken);
         Rule rule = Rule.parse(chain, tokens, at + 2);
         checkTarget(table, chain, rule);
         rules.add(rule);
@@ -351,12 +346,7 @@ public final class IptablesSave {
       case "-I", "--insert" -> {
         Rule.Token chainToken = Rule.value(tokens, at + 1, first);
         String chain = chainToken.text();
-        List<Rule> rules = work.writable(chain);
-        if (rules == null) {
-          throw new Rule.Failure(
-              chainToken,
-              "unknown chain " + chain + " in table " + table + " (expected a declared chain)");
-        }
+        List<Rule> rules = declared(work, chainToken);
         int ruleAt = at + 2;
         int position = 1;
         if (tokens.size() > ruleAt && tokens.get(ruleAt).text().matches("[0-9]+")) {
@@ -414,6 +404,21 @@ public final class IptablesSave {
       }
       default -> throw new Rule.Failure(first, "unknown command " + word);
     }
+  }
+
+  /** The rules of the chain {@code chainToken} names, for a rule command to change. */
+  private static List<Rule> declared(Work work, Rule.Token chainToken) {
+    List<Rule> rules = work.writable(chainToken.text());
+    if (rules == null) {
+      throw new Rule.Failure(
+          chainToken,
+          "unknown chain "
+              + chainToken.text()
+              + " in table "
+              + work.table
+              + " (expected a declared chain)");
+    }
+    return rules;
   }
 
   private static void checkChainName(Rule.Token t, String chain) {
