@@ -85,7 +85,7 @@ public final class Ping {
                           r -> {
                             results[index] = r;
                             endedAt[index] = sim.now();
-                            if (index == 0 && r.message().startsWith(CONNECT_ERROR)) {
+                            if (index == 0 && cannotRoute(r)) {
                               // iputils exits at once: no further requests
                               for (int j = 1; j < count; j++) {
                                 sim.cancel(requests[j]);
@@ -101,6 +101,14 @@ public final class Ping {
     }
     ProbeResult[] sent = Arrays.copyOf(results, end[0]);
     return new Ping(List.of(sent), render(dst, options, sent, endedAt, start));
+  }
+
+  /**
+   * Whether the request could not be sent for want of a route (any local error but {@code
+   * EMSGSIZE}, which iputils reports as {@code ping: local error: ...} and goes on).
+   */
+  private static boolean cannotRoute(ProbeResult r) {
+    return r.outcome() == ProbeResult.Outcome.LOCAL_ERROR && !r.messageTooLong();
   }
 
   /** Whether a probe before {@code end} has no result yet (ping's and traceroute's wait). */
@@ -135,7 +143,7 @@ public final class Ping {
 
   private static String render(
       Ipv4Address dst, PingOptions o, ProbeResult[] results, long[] endedAt, long start) {
-    if (results[0].message().startsWith(CONNECT_ERROR)) {
+    if (cannotRoute(results[0])) {
       // iputils connects a probe socket to pick its source before it prints anything
       return results[0].message() + "\n";
     }
@@ -176,9 +184,9 @@ public final class Ping {
           errors++;
           end = Math.max(end, endedAt[i]);
           String line = r.message();
-          if (i > 0 && line.startsWith(CONNECT_ERROR)) {
+          if (i > 0 && cannotRoute(r)) {
             // a later request that cannot be routed fails in sendmsg; the run goes on
-            line = SENDMSG_ERROR + line.substring(CONNECT_ERROR.length());
+            line = SENDMSG_ERROR + r.localError();
           }
           sb.append(line).append('\n');
         }

@@ -38,6 +38,7 @@ public final class ProbeResult {
   private final @Nullable IcmpMessage icmpError;
   private final @Nullable Ipv4Address observedSource;
   private final @Nullable NetNamespace receiver;
+  private final @Nullable String localError;
 
   ProbeResult(
       Outcome outcome,
@@ -48,7 +49,9 @@ public final class ProbeResult {
       int ttl,
       @Nullable IcmpMessage icmpError,
       @Nullable Ipv4Address observedSource,
-      @Nullable NetNamespace receiver) {
+      @Nullable NetNamespace receiver,
+      @Nullable String localError) {
+    this.localError = localError;
     this.icmpError = icmpError;
     this.observedSource = observedSource;
     this.receiver = receiver;
@@ -120,6 +123,20 @@ public final class ProbeResult {
    */
   public @Nullable NetNamespace receiver() {
     return receiver;
+  }
+
+  /**
+   * For a probe its own namespace refused to send ({@link Outcome#LOCAL_ERROR}), the error its
+   * socket got, as {@code strerror} words it ({@code Network is unreachable}, {@code Message too
+   * long, mtu=1450}); null otherwise. {@link #message} is the tool's line around it.
+   */
+  public @Nullable String localError() {
+    return localError;
+  }
+
+  /** Whether the socket's error was {@code EMSGSIZE}: the packet exceeds the path MTU. */
+  public boolean messageTooLong() {
+    return localError != null && localError.startsWith(NetNamespace.MESSAGE_TOO_LONG);
   }
 
   @Override

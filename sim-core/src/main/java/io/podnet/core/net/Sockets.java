@@ -64,6 +64,7 @@ final class Sockets {
     private @Nullable IcmpMessage icmpError;
     private @Nullable Ipv4Address seenSource;
     private @Nullable NetNamespace seenBy;
+    private @Nullable String localError;
 
     Probe(ProbeResult.Outcome success, String target, int sequence, Consumer<ProbeResult> done) {
       this(success, target, sequence, done, true);
@@ -119,6 +120,15 @@ final class Sockets {
       finish(outcome, message, from, ttl, seenSource, seenBy);
     }
 
+    /**
+     * Ends the probe as its namespace refused to send it: the socket's {@code error} ({@link
+     * ProbeResult#localError}) in the tool's {@code line}.
+     */
+    void failLocally(String error, String line) {
+      localError = error;
+      finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
+    }
+
     /** Records the listening socket a TCP SYN of this probe reached and the source it saw. */
     void reached(Ipv4Address source, NetNamespace listener) {
       seenSource = source;
@@ -146,7 +156,8 @@ final class Sockets {
               ttl,
               icmpError,
               observedSource,
-              receiver);
+              receiver,
+              localError);
       done.accept(result);
     }
   }
@@ -247,7 +258,7 @@ final class Sockets {
           error.startsWith(NetNamespace.MESSAGE_TOO_LONG)
               ? "ping: local error: m" + error.substring(1)
               : Ping.CONNECT_ERROR + error;
-      p.finish(ProbeResult.Outcome.LOCAL_ERROR, line, null, -1);
+      p.failLocally(error, line);
     }
     return p;
   }
@@ -300,7 +311,7 @@ final class Sockets {
                 p.walk,
                 dontFragmentWhileItFits);
     if (error != null) {
-      p.finish(ProbeResult.Outcome.LOCAL_ERROR, SEND_ERROR + error, null, -1);
+      p.failLocally(error, SEND_ERROR + error);
     }
     return p;
   }
@@ -333,11 +344,7 @@ final class Sockets {
                         TCP_WINDOW),
                 p.walk);
     if (error != null) {
-      p.finish(
-          ProbeResult.Outcome.LOCAL_ERROR,
-          "nc: connect to " + dst + " port " + port + " (tcp) failed: " + error,
-          null,
-          -1);
+      p.failLocally(error, "nc: connect to " + dst + " port " + port + " (tcp) failed: " + error);
     }
     return p;
   }

@@ -85,7 +85,7 @@ public final class Traceroute {
                         r -> {
                           results[n] = r;
                           if (r.outcome() == ProbeResult.Outcome.LOCAL_ERROR) {
-                            localError[0] = r.message().substring(Sockets.SEND_ERROR.length());
+                            localError[0] = r.localError();
                             state[1] = Math.min(state[1], n);
                           } else if (isFinal(r)) {
                             state[1] =

@@ -68,6 +68,8 @@ class IpStackTest {
 
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
     assertThat(r.message()).isEqualTo("ping: connect: Network is unreachable");
+    assertThat(r.localError()).isEqualTo("Network is unreachable");
+    assertThat(r.messageTooLong()).isFalse();
     assertThat(r.elapsedNanos()).isZero();
     assertThat(t.net.simulation().now()).isEqualTo(before);
   }
@@ -173,6 +175,8 @@ class IpStackTest {
     // the lab capture: ping -M do -s 1430 over a 1450 MTU
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
     assertThat(r.message()).isEqualTo("ping: local error: message too long, mtu=1450");
+    assertThat(r.localError()).isEqualTo("Message too long, mtu=1450");
+    assertThat(r.messageTooLong()).isTrue();
     assertThat(r.walk().crosses("eth0")).isTrue(); // the drop is recorded on eth0
     assertThat(Fixtures.hops(r.walk(), HopAction.TX)).isEmpty();
   }
