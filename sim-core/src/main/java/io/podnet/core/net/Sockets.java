@@ -11,7 +11,9 @@ import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ByteOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -20,10 +22,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The socket layer of a namespace, small on purpose: ping (ICMP echo), UDP datagrams, TCP
- * connection set-up, and TCP byte streams ({@link TcpStream}) for protocols such as BGP. Listening
- * UDP sockets count datagrams; listening TCP sockets answer SYN with SYN-ACK; closed ports answer
- * ICMP port unreachable (UDP) or a reset (TCP), as the kernel does. Streams are found by (local
- * port, remote address, remote port) in a primitive-keyed map and never iterated.
+ * connection set-up and close as {@code nc -z} makes them, and TCP byte streams ({@link TcpStream})
+ * for protocols such as BGP. Listening UDP sockets count datagrams; listening TCP sockets answer
+ * SYN with SYN-ACK, count the connections they accept and close each as soon as its peer does (a
+ * server that reads end-of-file and closes); closed ports answer ICMP port unreachable (UDP) or a
+ * reset (TCP), as the kernel does. Streams are found by (local port, remote address, remote port)
+ * in a primitive-keyed map and never iterated.
  */
 final class Sockets {
 
@@ -38,6 +42,21 @@ final class Sockets {
   static final long FIN_TIMEOUT = 60 * SimTime.SECOND;
 
   private static final byte[] NO_DATA = new byte[0];
+
+  /** A closed connection whose FIN awaits the peer's FIN. */
+  private static final int CLOSE_FIN_WAIT = 1;
+
+  /** A closed connection in TIME_WAIT. */
+  private static final int CLOSE_TIME_WAIT = 2;
+
+  /** An accepted connection that is open. */
+  private static final byte ACCEPTED_ESTABLISHED = 1;
+
+  /** An accepted connection whose FIN the listener sent, awaiting its ACK. */
+  private static final byte ACCEPTED_LAST_ACK = 2;
+
+  /** How long a closed connection stays in TIME_WAIT ({@code TCP_TIMEWAIT_LEN}). */
+  static final long TIME_WAIT = 60 * SimTime.SECOND;
 
   /** What a UDP probe's message starts with when its namespace refused to send it. */
   static final String SEND_ERROR = "send: ";
@@ -177,6 +196,21 @@ final class Sockets {
       new Int2ObjectOpenHashMap<>(NetNamespace.SMALL_MAP);
   private final Int2IntLinkedOpenHashMap udpListeners =
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
+
+  /**
+   * The connections {@code nc -z} made and closed, by local port, until their TIME_WAIT ends: the
+   * peer's address, its port and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by
+   * {@link #closing}.
+   */
+  private final Int2LongOpenHashMap closing = new Int2LongOpenHashMap(NetNamespace.SMALL_MAP);
+
+  /**
+   * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: {@link
+   * #ACCEPTED_ESTABLISHED} until the peer's FIN, then {@link #ACCEPTED_LAST_ACK} until the ACK of
+   * the listener's own FIN.
+   */
+  private final Long2ByteOpenHashMap accepted = new Long2ByteOpenHashMap(NetNamespace.SMALL_MAP);
+
   private final Int2IntLinkedOpenHashMap tcpListeners =
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
   private final Int2ObjectOpenHashMap<StreamListener> streamListeners =
@@ -287,7 +321,7 @@ final class Sockets {
       long timeout,
       Consumer<ProbeResult> done) {
     checkPort(port);
-    int srcPort = ephemeral(udpProbes);
+    int srcPort = ephemeral(udpProbes, null);
     Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
     p.register(udpProbes, srcPort);
     arm(p, timeout, "no answer from " + dst + ":" + port + " (udp)");
@@ -318,7 +352,7 @@ final class Sockets {
 
   Probe connectTcp(Ipv4Address dst, int port, long timeout, Consumer<ProbeResult> done) {
     checkPort(port);
-    int srcPort = ephemeral(tcpProbes);
+    int srcPort = ephemeral(tcpProbes, closing);
     Probe p = new Probe(ProbeResult.Outcome.CONNECTED, dst + ":" + port, 0, done);
     p.register(tcpProbes, srcPort);
     arm(p, timeout, "nc: connect to " + dst + " port " + port + " (tcp) timed out");
@@ -620,10 +654,11 @@ final class Sockets {
             });
   }
 
-  private int ephemeral(Int2ObjectOpenHashMap<Probe> inUse) {
+  /** A random free ephemeral port: none of {@code inUse}'s, nor of {@code closed} if given. */
+  private int ephemeral(Int2ObjectOpenHashMap<Probe> inUse, @Nullable Int2LongOpenHashMap closed) {
     int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
     int port = EPHEMERAL_LOW + random.nextInt(span);
-    while (inUse.containsKey(port)) {
+    while (inUse.containsKey(port) || closed != null && closed.containsKey(port)) {
       port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
     }
     return port;
@@ -703,7 +738,13 @@ final class Sockets {
       long isn = random.nextLong(1L << 32);
       int replyFlags = listening ? TcpHeader.SYN | TcpHeader.ACK : TcpHeader.RST | TcpHeader.ACK;
       long replySeq = listening ? isn : 0;
-      reply(dst, src, dstPort, srcPort, replySeq, (seq + 1) & 0xFFFF_FFFFL, replyFlags, frame);
+      reply(
+          dst, src, dstPort, srcPort, replySeq, (seq + 1) & 0xFFFF_FFFFL, replyFlags, frame.walk());
+      return;
+    }
+    long c = closing.getOrDefault(dstPort, -1L);
+    if (c != -1 && (int) (c >>> 32) == src && (int) (c >>> 16 & 0xFFFF) == srcPort) {
+      closedInput(dev, frame, dst, dstPort, c, seq, TcpHeader.ack(b, l4), flags);
       return;
     }
     Probe p = tcpProbes.get(dstPort);
@@ -722,15 +763,13 @@ final class Sockets {
     }
     if (p != null && syn) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp syn-ack");
-      reply(
-          dst,
-          src,
-          dstPort,
-          srcPort,
-          (TcpHeader.ack(b, l4)),
-          (seq + 1) & 0xFFFF_FFFFL,
-          TcpHeader.ACK,
-          frame);
+      long ourSeq = TcpHeader.ack(b, l4);
+      long theirs = (seq + 1) & 0xFFFF_FFFFL;
+      reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.ACK, frame.walk());
+      // nc -z closes at once: its FIN follows the ACK, and the port is kept until TIME_WAIT ends
+      reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.FIN | TcpHeader.ACK, null);
+      closing.put(dstPort, closing(src, srcPort, CLOSE_FIN_WAIT));
+      sim.schedule(FIN_TIMEOUT + TIME_WAIT, () -> forgetClosed(dstPort, src, srcPort));
       p.finish(
           ProbeResult.Outcome.CONNECTED,
           "Connection to " + Ipv4Address.of(src) + " " + srcPort + " port [tcp/*] succeeded!",
@@ -738,9 +777,38 @@ final class Sockets {
           Ipv4Header.ttl(b, ip));
       return;
     }
-    if (ack && tcpListeners.containsKey(dstPort)) {
-      tcpListeners.addTo(dstPort, 1);
-      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
+    if (ack && !rst && tcpListeners.containsKey(dstPort)) {
+      long key = acceptedKey(src, srcPort, dstPort);
+      byte state = accepted.get(key);
+      if (state == ACCEPTED_LAST_ACK) {
+        accepted.remove(key);
+        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " closed");
+        return;
+      }
+      if (state == 0) {
+        tcpListeners.addTo(dstPort, 1);
+        accepted.put(key, ACCEPTED_ESTABLISHED);
+        if ((flags & TcpHeader.FIN) == 0) {
+          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
+          return;
+        }
+      }
+      if ((flags & TcpHeader.FIN) != 0) {
+        // the server reads end-of-file and closes: its FIN carries the ACK of the peer's
+        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " fin");
+        accepted.put(key, ACCEPTED_LAST_ACK);
+        reply(
+            dst,
+            src,
+            dstPort,
+            srcPort,
+            TcpHeader.ack(b, l4),
+            (seq + 1) & 0xFFFF_FFFFL,
+            TcpHeader.FIN | TcpHeader.ACK,
+            null);
+        return;
+      }
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " ack");
       return;
     }
     ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "tcp " + dstPort));
@@ -749,7 +817,7 @@ final class Sockets {
       long ackNo = TcpHeader.ack(b, l4);
       int len = Ipv4Header.totalLength(b, ip) - (l4 - ip) - TcpHeader.headerLength(b, l4);
       if (ack) {
-        reply(dst, src, dstPort, srcPort, ackNo, 0, TcpHeader.RST, frame);
+        reply(dst, src, dstPort, srcPort, ackNo, 0, TcpHeader.RST, frame.walk());
       } else {
         long end = (seq + len + (syn ? 1 : 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0));
         reply(
@@ -760,7 +828,7 @@ final class Sockets {
             0,
             end & 0xFFFF_FFFFL,
             TcpHeader.RST | TcpHeader.ACK,
-            frame);
+            frame.walk());
       }
     }
   }
@@ -886,7 +954,14 @@ final class Sockets {
   }
 
   private void reply(
-      int src, int dst, int srcPort, int dstPort, long seq, long ackNo, int flags, Frame cause) {
+      int src,
+      int dst,
+      int srcPort,
+      int dstPort,
+      long seq,
+      long ackNo,
+      int flags,
+      @Nullable Walk walk) {
     ns.stack()
         .localOutput(
             src,
@@ -905,7 +980,48 @@ final class Sockets {
                     ackNo,
                     flags,
                     TCP_WINDOW),
-            cause.walk());
+            walk);
+  }
+
+  /** A closed connection's key: the peer's address, its port and the close state. */
+  private static long closing(int remote, int remotePort, int state) {
+    return (long) remote << 32 | (long) remotePort << 16 | state;
+  }
+
+  /** An accepted connection's key: the peer's address and port, and the listening port. */
+  private static long acceptedKey(int remote, int remotePort, int port) {
+    return (long) remote << 32 | (long) remotePort << 16 | port;
+  }
+
+  /**
+   * A segment for a connection {@code nc -z} closed (state {@code c}): the peer's FIN is answered
+   * with the last ACK and the connection waits in TIME_WAIT; the ACK of its own FIN is taken; a
+   * reset ends it.
+   */
+  private void closedInput(
+      Device dev, Frame frame, int local, int port, long c, long seq, long ackNo, int flags) {
+    int remote = (int) (c >>> 32);
+    int remotePort = (int) (c >>> 16 & 0xFFFF);
+    if ((flags & TcpHeader.RST) != 0) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp reset");
+      closing.remove(port);
+      return;
+    }
+    if ((flags & TcpHeader.FIN) != 0) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp fin");
+      closing.put(port, closing(remote, remotePort, CLOSE_TIME_WAIT));
+      reply(local, remote, port, remotePort, ackNo, (seq + 1) & 0xFFFF_FFFFL, TcpHeader.ACK, null);
+      return;
+    }
+    ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp ack");
+  }
+
+  /** TIME_WAIT is over (or the peer never closed): the port is free again. */
+  private void forgetClosed(int port, int remote, int remotePort) {
+    long c = closing.getOrDefault(port, -1L);
+    if (c != -1 && (int) (c >>> 32) == remote && (int) (c >>> 16 & 0xFFFF) == remotePort) {
+      closing.remove(port);
+    }
   }
 
   void icmpInput(Device dev, Frame frame, IcmpMessage message) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link Sockets}: UDP delivery and port unreachable, TCP connect and refusal. */
@@ -55,6 +56,38 @@ class SocketsTest {
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.CONNECTED);
     assertThat(r.message()).isEqualTo("Connection to 10.0.2.2 8080 port [tcp/*] succeeded!");
     assertThat(t.server.tcpAccepted(8080)).isEqualTo(1);
+  }
+
+  @Test
+  void connectTcp_listeningPort_ncClosesAtOnceAndTheServerClosesItsEnd() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+
+    ProbeResult first = t.client.connectTcp(ip("10.0.2.2"), 8080);
+    t.net.simulation().runUntil(t.net.simulation().now() + 1_000_000);
+
+    List<String> delivered =
+        t.sink.lines().stream()
+            .filter(l -> l.contains(" deliver #") && l.contains(" tcp"))
+            .map(l -> l.replaceFirst("^\\S+ hop (\\S+) eth0 deliver #\\d+ ", "$1 "))
+            .toList();
+    assertThat(delivered)
+        .as("SYN, SYN-ACK, ACK; nc's FIN, the server's FIN with the ACK of it; the last ACK")
+        .hasSize(6);
+    assertThat(delivered)
+        .containsExactly(
+            "server tcp port 8080 syn",
+            "client tcp syn-ack",
+            "server tcp port 8080 established",
+            "server tcp port 8080 fin",
+            "client tcp fin",
+            "server tcp port 8080 closed");
+    assertThat(t.server.tcpAccepted(8080)).isEqualTo(1);
+    assertThat(first.success()).isTrue();
+    ProbeResult again = t.client.connectTcp(ip("10.0.2.2"), 8080);
+    t.net.simulation().runUntil(t.net.simulation().now() + 1_000_000);
+    assertThat(again.success()).isTrue();
+    assertThat(t.server.tcpAccepted(8080)).isEqualTo(2);
   }
 
   @Test

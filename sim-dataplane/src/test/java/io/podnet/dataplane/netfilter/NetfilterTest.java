@@ -171,8 +171,9 @@ class NetfilterTest {
         .containsPattern("nat #\\d+ snat 10\\.244\\.2\\.2:8080 -> 10\\.96\\.0\\.10:80");
     String ct = nf.conntrack().list();
     assertThat(ct)
+        .as("nc -z closed the connection, the server closed its end: TIME_WAIT's 120 s run")
         .matches(
-            "tcp      6 431999 ESTABLISHED src=10\\.244\\.1\\.2 dst=10\\.96\\.0\\.10 sport=(\\d+)"
+            "tcp      6 119 TIME_WAIT src=10\\.244\\.1\\.2 dst=10\\.96\\.0\\.10 sport=(\\d+)"
                 + " dport=80 src=10\\.244\\.2\\.2 dst=10\\.244\\.1\\.2 sport=8080 dport=\\1"
                 + " \\[ASSURED\\] mark=0 use=1\\n");
   }
