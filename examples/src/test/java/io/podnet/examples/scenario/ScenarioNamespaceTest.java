@@ -101,7 +101,7 @@ class ScenarioNamespaceTest {
                 + "   node-2   <none>           <none>\n");
     assertThat(sections[6])
         .contains("Name:             web\nNamespace:        prod\nNode:             node-2/");
-    assertThat(sections[7]).contains(" 80 port [tcp/*] succeeded!\n");
+    assertThat(sections[7]).contains(" 80 port [tcp/http] succeeded!\n");
     assertThat(sections[8]).contains("expect reachable client -> prod/web ... OK\n");
     assertThat(sections[9]).contains("--comment \"prod/front cluster IP\"");
     assertThat(sections[10])

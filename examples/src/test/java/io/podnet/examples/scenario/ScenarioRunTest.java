@@ -141,7 +141,7 @@ class ScenarioRunTest {
                 + "rtt min/avg/max/mdev = 0.400/0.400/0.400/0.000 ms\n")
         .containsPattern(
             "\\$ kubectl exec web-0 -- nc -zv (10\\.\\d+\\.\\d+\\.\\d+) 80    # curl web:80 \\(TCP"
-                + " connect\\)\nConnection to \\1 80 port \\[tcp/\\*\\] succeeded!\n")
+                + " connect\\)\nConnection to \\1 80 port \\[tcp/http\\] succeeded!\n")
         .contains("expect contract holds ... OK\n")
         .contains("expect reachable web-0 -> web-1 ... OK\n")
         .containsPattern("\ntrace digest: [0-9a-f]{64}\n$");

@@ -86,7 +86,7 @@ class ScenarioWorkloadsTest {
         .contains("$ kubectl exec deploy/web -- ip addr\n")
         .contains("inet " + pods.get(0)[1] + "/24")
         .doesNotContain("inet " + pods.get(1)[1] + "/24")
-        .contains("port [tcp/*] succeeded!")
+        .contains("port [tcp/http] succeeded!")
         .contains("expect reachable client -> deploy/web ... OK");
   }
 
@@ -113,7 +113,7 @@ class ScenarioWorkloadsTest {
         .contains("statefulset.apps/web created\n")
         .containsPattern("\nweb-0 +1/1 +Running +0 +8s\n")
         .containsPattern("\nweb-1 +1/1 +Running +0 +[1-6]s\n")
-        .contains("port [tcp/*] succeeded!")
+        .contains("8080 port [tcp/http-alt] succeeded!")
         .contains("expect podPhase web-1 is Running ... OK");
   }
 

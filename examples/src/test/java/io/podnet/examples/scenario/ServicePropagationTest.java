@@ -98,7 +98,7 @@ class ServicePropagationTest {
         .containsPattern("node-2 +10\\.000000000s +10\\.[0-9]+s +[0-9.]+ms +iptables-restore")
         .contains("lines (partial)\n")
         .contains("expect programmed large slower than small ... OK\n")
-        .contains("port [tcp/*] succeeded!");
+        .contains("80 port [tcp/http] succeeded!");
     assertThat(latencyMillis(r.out(), "large")).isGreaterThan(latencyMillis(r.out(), "small"));
     assertThat(r.code()).isZero();
   }

@@ -89,7 +89,9 @@ final class StatefulSetController {
    * Pods may have turned Ready or not Ready: reconcile once the current instant's changes are in.
    */
   void reconcile() {
-    reconciler.request();
+    if (!sets.isEmpty()) {
+      reconciler.request();
+    }
   }
 
   /** Forgets the StatefulSet {@code namespace/name}; returns it, or null if there is none. */

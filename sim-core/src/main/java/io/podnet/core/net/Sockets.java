@@ -13,7 +13,7 @@ import io.podnet.core.packet.UdpHeader;
 import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.Long2ByteOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -50,10 +50,13 @@ final class Sockets {
   private static final int CLOSE_TIME_WAIT = 2;
 
   /** An accepted connection that is open. */
-  private static final byte ACCEPTED_ESTABLISHED = 1;
+  private static final int ACCEPTED_ESTABLISHED = 1;
 
   /** An accepted connection whose FIN the listener sent, awaiting its ACK. */
-  private static final byte ACCEPTED_LAST_ACK = 2;
+  private static final int ACCEPTED_LAST_ACK = 2;
+
+  /** What a socket gets when no local port is free ({@code EADDRNOTAVAIL}). */
+  private static final String NO_PORT = "Cannot assign requested address";
 
   /** How long a closed connection stays in TIME_WAIT ({@code TCP_TIMEWAIT_LEN}). */
   static final long TIME_WAIT = 60 * SimTime.SECOND;
@@ -198,18 +201,23 @@ final class Sockets {
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
 
   /**
-   * The connections {@code nc -z} made and closed, by local port, until their TIME_WAIT ends: the
-   * peer's address, its port and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by
-   * {@link #closing}.
+   * The connections {@code nc -z} made and closed, by local port, until TIME_WAIT ends (or, without
+   * the peer's FIN, {@link #FIN_TIMEOUT} after the close): the peer's address and port, a
+   * generation and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by {@link
+   * #closing(int, int, int)}.
    */
   private final Int2LongOpenHashMap closing = new Int2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
   /**
-   * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: {@link
-   * #ACCEPTED_ESTABLISHED} until the peer's FIN, then {@link #ACCEPTED_LAST_ACK} until the ACK of
-   * the listener's own FIN.
+   * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: a generation and
+   * {@link #ACCEPTED_ESTABLISHED} until the peer's FIN, then {@link #ACCEPTED_LAST_ACK} until the
+   * ACK of the listener's own FIN; each is forgotten {@link #FIN_TIMEOUT} after it began or closed
+   * if it has not ended by then (nothing here retransmits).
    */
-  private final Long2ByteOpenHashMap accepted = new Long2ByteOpenHashMap(NetNamespace.SMALL_MAP);
+  private final Long2LongOpenHashMap accepted = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
+
+  /** Tells apart the entries of {@link #closing} and {@link #accepted} that reuse a key. */
+  private int generation;
 
   private final Int2IntLinkedOpenHashMap tcpListeners =
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
@@ -248,6 +256,16 @@ final class Sockets {
 
   int tcpAccepted(int port) {
     return tcpListeners.get(port);
+  }
+
+  /** Connections {@code nc -z} closed whose local port is still taken (FIN_WAIT, TIME_WAIT). */
+  int tcpPortsClosing() {
+    return closing.size();
+  }
+
+  /** Connections the listening TCP sockets accepted that have not ended. */
+  int tcpConnectionsOpen() {
+    return accepted.size();
   }
 
   Probe ping(Ipv4Address dst, PingOptions o, Consumer<ProbeResult> done) {
@@ -321,8 +339,14 @@ final class Sockets {
       long timeout,
       Consumer<ProbeResult> done) {
     checkPort(port);
-    int srcPort = ephemeral(udpProbes, null);
+    int srcPort = ephemeral(udpProbes::containsKey);
     Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
+    if (srcPort < 0) {
+      // inet_autobind finds no free port: EAGAIN
+      p.failLocally(
+          "Resource temporarily unavailable", SEND_ERROR + "Resource temporarily unavailable");
+      return p;
+    }
     p.register(udpProbes, srcPort);
     arm(p, timeout, "no answer from " + dst + ":" + port + " (udp)");
     String error =
@@ -352,8 +376,13 @@ final class Sockets {
 
   Probe connectTcp(Ipv4Address dst, int port, long timeout, Consumer<ProbeResult> done) {
     checkPort(port);
-    int srcPort = ephemeral(tcpProbes, closing);
+    int srcPort = tcpProbePort(dst.toInt(), port);
     Probe p = new Probe(ProbeResult.Outcome.CONNECTED, dst + ":" + port, 0, done);
+    if (srcPort < 0) {
+      p.failLocally(
+          NO_PORT, "nc: connect to " + dst + " port " + port + " (tcp) failed: " + NO_PORT);
+      return p;
+    }
     p.register(tcpProbes, srcPort);
     arm(p, timeout, "nc: connect to " + dst + " port " + port + " (tcp) timed out");
     long isn = random.nextLong(1L << 32);
@@ -625,7 +654,8 @@ final class Sockets {
     int port = EPHEMERAL_LOW + random.nextInt(span);
     for (int tries = 0; tries < span; tries++) {
       if (!streams.containsKey(streamKey(port, remote, remotePort))
-          && !tcpProbes.containsKey(port)) {
+          && !tcpProbes.containsKey(port)
+          && !closing.containsKey(port)) {
         return port;
       }
       port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
@@ -654,14 +684,32 @@ final class Sockets {
             });
   }
 
-  /** A random free ephemeral port: none of {@code inUse}'s, nor of {@code closed} if given. */
-  private int ephemeral(Int2ObjectOpenHashMap<Probe> inUse, @Nullable Int2LongOpenHashMap closed) {
+  /**
+   * A random ephemeral port that {@code taken} does not hold, tried in turn from a random start as
+   * the kernel does, or -1 when every port of the range is taken.
+   */
+  private int ephemeral(java.util.function.IntPredicate taken) {
     int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
     int port = EPHEMERAL_LOW + random.nextInt(span);
-    while (inUse.containsKey(port) || closed != null && closed.containsKey(port)) {
+    for (int tries = 0; tries < span; tries++) {
+      if (!taken.test(port)) {
+        return port;
+      }
       port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
     }
-    return port;
+    return -1;
+  }
+
+  /**
+   * A free local port for a TCP probe towards {@code remote:remotePort}: held by no probe, no
+   * connection still closing, and no stream to that peer; -1 if none.
+   */
+  private int tcpProbePort(int remote, int remotePort) {
+    return ephemeral(
+        port ->
+            tcpProbes.containsKey(port)
+                || closing.containsKey(port)
+                || streams.containsKey(streamKey(port, remote, remotePort)));
   }
 
   private static void checkPort(int port) {
@@ -725,6 +773,7 @@ final class Sockets {
     }
     if (syn && !ack) {
       boolean listening = tcpListeners.containsKey(dstPort);
+      accepted.remove(acceptedKey(src, srcPort, dstPort)); // a new connection on that tuple
       ns.stack()
           .hop(
               dev,
@@ -768,48 +817,63 @@ final class Sockets {
       reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.ACK, frame.walk());
       // nc -z closes at once: its FIN follows the ACK, and the port is kept until TIME_WAIT ends
       reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.FIN | TcpHeader.ACK, null);
-      closing.put(dstPort, closing(src, srcPort, CLOSE_FIN_WAIT));
-      sim.schedule(FIN_TIMEOUT + TIME_WAIT, () -> forgetClosed(dstPort, src, srcPort));
+      long closed = closing(src, srcPort, CLOSE_FIN_WAIT);
+      closing.put(dstPort, closed);
+      sim.schedule(FIN_TIMEOUT, () -> closing.remove(dstPort, closed));
       p.finish(
           ProbeResult.Outcome.CONNECTED,
-          "Connection to " + Ipv4Address.of(src) + " " + srcPort + " port [tcp/*] succeeded!",
+          "Connection to "
+              + Ipv4Address.of(src)
+              + " "
+              + srcPort
+              + " port [tcp/"
+              + ServiceNames.tcp(srcPort)
+              + "] succeeded!",
           Ipv4Address.of(src),
           Ipv4Header.ttl(b, ip));
       return;
     }
-    if (ack && !rst && tcpListeners.containsKey(dstPort)) {
+    if ((ack || rst) && tcpListeners.containsKey(dstPort)) {
       long key = acceptedKey(src, srcPort, dstPort);
-      byte state = accepted.get(key);
-      if (state == ACCEPTED_LAST_ACK) {
+      long entry = accepted.get(key);
+      int state = (int) (entry & 3);
+      if (rst) {
+        if (state != 0) {
+          accepted.remove(key);
+          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " reset");
+          return;
+        }
+      } else if (state == ACCEPTED_LAST_ACK) {
         accepted.remove(key);
         ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " closed");
         return;
-      }
-      if (state == 0) {
-        tcpListeners.addTo(dstPort, 1);
-        accepted.put(key, ACCEPTED_ESTABLISHED);
-        if ((flags & TcpHeader.FIN) == 0) {
-          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
+      } else {
+        if (state == 0) {
+          tcpListeners.addTo(dstPort, 1);
+          accept(key, ACCEPTED_ESTABLISHED);
+          if ((flags & TcpHeader.FIN) == 0) {
+            ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
+            return;
+          }
+        }
+        if ((flags & TcpHeader.FIN) != 0) {
+          // the server reads end-of-file and closes: its FIN carries the ACK of the peer's
+          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " fin");
+          accept(key, ACCEPTED_LAST_ACK);
+          reply(
+              dst,
+              src,
+              dstPort,
+              srcPort,
+              TcpHeader.ack(b, l4),
+              (seq + 1) & 0xFFFF_FFFFL,
+              TcpHeader.FIN | TcpHeader.ACK,
+              null);
           return;
         }
-      }
-      if ((flags & TcpHeader.FIN) != 0) {
-        // the server reads end-of-file and closes: its FIN carries the ACK of the peer's
-        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " fin");
-        accepted.put(key, ACCEPTED_LAST_ACK);
-        reply(
-            dst,
-            src,
-            dstPort,
-            srcPort,
-            TcpHeader.ack(b, l4),
-            (seq + 1) & 0xFFFF_FFFFL,
-            TcpHeader.FIN | TcpHeader.ACK,
-            null);
+        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " ack");
         return;
       }
-      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " ack");
-      return;
     }
     ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "tcp " + dstPort));
     if (!rst) {
@@ -983,9 +1047,12 @@ final class Sockets {
             walk);
   }
 
-  /** A closed connection's key: the peer's address, its port and the close state. */
-  private static long closing(int remote, int remotePort, int state) {
-    return (long) remote << 32 | (long) remotePort << 16 | state;
+  /**
+   * A closing connection's entry: the peer's address and port, a new generation and {@code state}.
+   */
+  private long closing(int remote, int remotePort, int state) {
+    generation = (generation + 1) & 0x3FFF;
+    return (long) remote << 32 | (long) remotePort << 16 | (long) generation << 2 | state;
   }
 
   /** An accepted connection's key: the peer's address and port, and the listening port. */
@@ -994,34 +1061,53 @@ final class Sockets {
   }
 
   /**
-   * A segment for a connection {@code nc -z} closed (state {@code c}): the peer's FIN is answered
-   * with the last ACK and the connection waits in TIME_WAIT; the ACK of its own FIN is taken; a
-   * reset ends it.
+   * Puts the accepted connection {@code key} in {@code state} with a new generation, and forgets it
+   * {@link #FIN_TIMEOUT} later unless it has moved on by then. Returns the entry.
+   */
+  private long accept(long key, int state) {
+    generation = (generation + 1) & 0x3FFF;
+    long entry = (long) generation << 2 | state;
+    accepted.put(key, entry);
+    sim.schedule(FIN_TIMEOUT, () -> accepted.remove(key, entry));
+    return entry;
+  }
+
+  /**
+   * A segment for a connection {@code nc -z} closed (entry {@code c}): the peer's FIN is answered
+   * with the last ACK and the connection waits {@link #TIME_WAIT} from then; the ACK of its own FIN
+   * is taken; data is answered with a reset, as Linux answers data for a closed socket; a reset
+   * ends it.
    */
   private void closedInput(
       Device dev, Frame frame, int local, int port, long c, long seq, long ackNo, int flags) {
     int remote = (int) (c >>> 32);
     int remotePort = (int) (c >>> 16 & 0xFFFF);
+    byte[] b = frame.buffer();
+    int ip = frame.l3Offset();
+    int l4 = ip + Ipv4Header.headerLength(b, ip);
+    int dataLength = Ipv4Header.totalLength(b, ip) - (l4 - ip) - TcpHeader.headerLength(b, l4);
     if ((flags & TcpHeader.RST) != 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp reset");
       closing.remove(port);
       return;
     }
+    if (dataLength > 0) {
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data for a closed socket");
+      closing.remove(port);
+      reply(local, remote, port, remotePort, ackNo, 0, TcpHeader.RST, null);
+      return;
+    }
     if ((flags & TcpHeader.FIN) != 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp fin");
-      closing.put(port, closing(remote, remotePort, CLOSE_TIME_WAIT));
+      if ((c & 3) == CLOSE_FIN_WAIT) {
+        long waiting = closing(remote, remotePort, CLOSE_TIME_WAIT);
+        closing.put(port, waiting);
+        sim.schedule(TIME_WAIT, () -> closing.remove(port, waiting));
+      }
       reply(local, remote, port, remotePort, ackNo, (seq + 1) & 0xFFFF_FFFFL, TcpHeader.ACK, null);
       return;
     }
     ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp ack");
-  }
-
-  /** TIME_WAIT is over (or the peer never closed): the port is free again. */
-  private void forgetClosed(int port, int remote, int remotePort) {
-    long c = closing.getOrDefault(port, -1L);
-    if (c != -1 && (int) (c >>> 32) == remote && (int) (c >>> 16 & 0xFFFF) == remotePort) {
-      closing.remove(port);
-    }
   }
 
   void icmpInput(Device dev, Frame frame, IcmpMessage message) {

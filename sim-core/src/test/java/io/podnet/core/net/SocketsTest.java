@@ -4,6 +4,8 @@ import static io.podnet.core.net.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.podnet.core.engine.SimTime;
+import io.podnet.core.engine.Simulation;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,7 +56,11 @@ class SocketsTest {
     t.net.simulation().runUntil(t.net.simulation().now() + 1_000_000); // the final ACK lands
 
     assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.CONNECTED);
-    assertThat(r.message()).isEqualTo("Connection to 10.0.2.2 8080 port [tcp/*] succeeded!");
+    assertThat(r.message()).isEqualTo("Connection to 10.0.2.2 8080 port [tcp/http-alt] succeeded!");
+    t.server.listenTcp(30080);
+    assertThat(t.client.connectTcp(ip("10.0.2.2"), 30080).message())
+        .as("a port /etc/services does not name")
+        .isEqualTo("Connection to 10.0.2.2 30080 port [tcp/*] succeeded!");
     assertThat(t.server.tcpAccepted(8080)).isEqualTo(1);
   }
 
@@ -88,6 +94,77 @@ class SocketsTest {
     t.net.simulation().runUntil(t.net.simulation().now() + 1_000_000);
     assertThat(again.success()).isTrue();
     assertThat(t.server.tcpAccepted(8080)).isEqualTo(2);
+  }
+
+  @Test
+  void connectTcp_closed_portTakenThroughTimeWaitThenFree() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+    Simulation sim = t.net.simulation();
+
+    t.client.connectTcp(ip("10.0.2.2"), 8080);
+    sim.runUntil(sim.now() + SimTime.MILLISECOND);
+
+    assertThat(t.client.sockets().tcpPortsClosing()).isEqualTo(1);
+    assertThat(t.server.sockets().tcpConnectionsOpen()).isZero();
+    sim.runUntil(sim.now() + Sockets.TIME_WAIT - 2 * SimTime.MILLISECOND);
+    assertThat(t.client.sockets().tcpPortsClosing()).as("TIME_WAIT lasts 60 s").isEqualTo(1);
+    sim.runUntil(sim.now() + 2 * SimTime.MILLISECOND);
+    assertThat(t.client.sockets().tcpPortsClosing()).isZero();
+  }
+
+  @Test
+  void connectTcp_manyOverALossyLink_everyConnectionEndsOrIsForgotten() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+    t.serverLink.setLossRate(0.3);
+    Simulation sim = t.net.simulation();
+
+    int connected = 0;
+    for (int i = 0; i < 100; i++) {
+      connected += t.client.connectTcp(ip("10.0.2.2"), 8080).success() ? 1 : 0;
+    }
+    sim.runUntil(sim.now() + 200 * SimTime.SECOND);
+
+    assertThat(connected).isPositive();
+    assertThat(t.server.tcpAccepted(8080)).isPositive();
+    assertThat(t.server.sockets().tcpConnectionsOpen()).isZero();
+    assertThat(t.client.sockets().tcpPortsClosing()).isZero();
+  }
+
+  @Test
+  void connectTcp_everyEphemeralPortTaken_cannotAssignRequestedAddress() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+    int ports = Sockets.EPHEMERAL_HIGH - Sockets.EPHEMERAL_LOW + 1;
+
+    for (int i = 0; i < ports; i++) {
+      assertThat(t.client.connectTcp(ip("10.0.2.2"), 8080).success()).isTrue();
+    }
+    ProbeResult r = t.client.connectTcp(ip("10.0.2.2"), 8080);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.message())
+        .isEqualTo(
+            "nc: connect to 10.0.2.2 port 8080 (tcp) failed: Cannot assign requested address");
+    assertThat(t.client.sockets().tcpPortsClosing()).isEqualTo(ports);
+  }
+
+  @Test
+  void connectTcp_toAStreamListener_itsStreamOpensAndClosesWithoutReset() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    TcpStreamTest.Recorder bgp = new TcpStreamTest.Recorder("bgp");
+    t.server.listenStream(179, bgp);
+
+    ProbeResult r = t.client.connectTcp(ip("10.0.2.2"), 179);
+    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.MILLISECOND);
+
+    assertThat(r.success()).isTrue();
+    assertThat(bgp.events).hasSize(2);
+    assertThat(bgp.events.get(0)).startsWith("bgp connected ");
+    assertThat(bgp.events.get(1)).startsWith("bgp closed ");
+    assertThat(t.sink.lines()).noneMatch(l -> l.contains("reset"));
+    assertThat(t.client.sockets().tcpPortsClosing()).isEqualTo(1);
   }
 
   @Test

@@ -335,13 +335,7 @@ public final class IptablesSave {
         Rule.Token chainToken = Rule.value(tokens, at + 1, first);
         String chain = chainToken.text();
         List<Rule> rules = declared(work, chainToken);
-        Rule rule = Rule.parse(chain, tokens, at + 2);
-        checkTarget(table, chain, rule);
-        rules.add(rule);
-        if (origin != null) {
-          Rule.Token tt = rule.targetToken;
-          origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
-        }
+        add(table, chain, rules, rules.size(), Rule.parse(chain, tokens, at + 2), ln, origin);
       }
       case "-I", "--insert" -> {
         Rule.Token chainToken = Rule.value(tokens, at + 1, first);
@@ -349,14 +343,19 @@ public final class IptablesSave {
         List<Rule> rules = declared(work, chainToken);
         int ruleAt = at + 2;
         int position = 1;
-        if (tokens.size() > ruleAt && tokens.get(ruleAt).text().matches("[0-9]+")) {
+        if (tokens.size() > ruleAt
+            && !tokens.get(ruleAt).text().startsWith("-")
+            && !tokens.get(ruleAt).text().startsWith("!")) {
+          // iptables takes a word that is no option as the rule number (1 to INT_MAX)
           Rule.Token number = tokens.get(ruleAt++);
-          position =
-              number.text().length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(number.text());
-          if (position < 1 || position > rules.size() + 1) {
+          long n =
+              number.text().matches("[0-9]{1,10}") ? Long.parseLong(number.text()) : Long.MIN_VALUE;
+          if (n < 1 || n > Integer.MAX_VALUE || n > rules.size() + 1) {
             throw new Rule.Failure(
                 number,
-                (position < 1 ? "invalid rule number " : "index of insertion too big: ")
+                (n < 1 || n > Integer.MAX_VALUE
+                        ? "invalid rule number "
+                        : "index of insertion too big: ")
                     + number.text()
                     + " (expected 1 to "
                     + (rules.size() + 1)
@@ -366,14 +365,9 @@ public final class IptablesSave {
                     + rules.size()
                     + (rules.size() == 1 ? " rule)" : " rules)"));
           }
+          position = (int) n;
         }
-        Rule rule = Rule.parse(chain, tokens, ruleAt);
-        checkTarget(table, chain, rule);
-        rules.add(position - 1, rule);
-        if (origin != null) {
-          Rule.Token tt = rule.targetToken;
-          origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
-        }
+        add(table, chain, rules, position - 1, Rule.parse(chain, tokens, ruleAt), ln, origin);
       }
       case "-N", "--new-chain" -> {
         Rule.Token c = Rule.value(tokens, at + 1, first);
@@ -403,6 +397,26 @@ public final class IptablesSave {
         }
       }
       default -> throw new Rule.Failure(first, "unknown command " + word);
+    }
+  }
+
+  /**
+   * Puts {@code rule} at {@code index} of {@code chain}'s {@code rules} once its target is valid
+   * there, noting where its target was read ({@code origin}, when the dump is parsed exactly).
+   */
+  private static void add(
+      Table table,
+      String chain,
+      List<Rule> rules,
+      int index,
+      Rule rule,
+      int ln,
+      @Nullable Map<Rule, int[]> origin) {
+    checkTarget(table, chain, rule);
+    rules.add(index, rule);
+    if (origin != null) {
+      Rule.Token tt = rule.targetToken;
+      origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
     }
   }
 

@@ -181,6 +181,16 @@ class IptablesSaveTest {
             () -> IptablesSave.parse("*filter\n:A - [0:0]\n-I A 0 -j DROP\nCOMMIT\n", "r.v4"))
         .hasMessage(
             "r.v4:3:6: invalid rule number 0 (expected 1 to 1, chain A has 0 rules) (at \"0\")");
+    assertThatThrownBy(
+            () -> IptablesSave.parse("*filter\n:A - [0:0]\n-I A two -j DROP\nCOMMIT\n", "r.v4"))
+        .hasMessage(
+            "r.v4:3:6: invalid rule number two (expected 1 to 1, chain A has 0 rules) (at"
+                + " \"two\")");
+    assertThatThrownBy(
+            () ->
+                IptablesSave.parse(
+                    "*filter\n:A - [0:0]\n-I A 2147483648 -j DROP\nCOMMIT\n", "r.v4"))
+        .hasMessageStartingWith("r.v4:3:6: invalid rule number 2147483648 ");
   }
 
   @Test
