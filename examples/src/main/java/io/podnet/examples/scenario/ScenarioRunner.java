@@ -234,13 +234,13 @@ public final class ScenarioRunner {
       out.append("\n[").append(SimTime.format(started)).append("s] ");
       try {
         execute(cluster, step);
-        // the command has exited: what the kernel still does in this instant (the segments nc
-        // queued on its way out crossing the node's own devices) is done before the next one
-        cluster.run(0);
       } catch (RuntimeException e) {
         out.append("error: ").append(e.getMessage()).append('\n');
         failed = true;
       }
+      // the command has exited: what the kernel still does in this instant (the segments nc
+      // queued on its way out crossing the node's own devices) is done before the next one
+      cluster.run(0);
       printWatches();
       recordWalk(started, step);
       stepsDone++;

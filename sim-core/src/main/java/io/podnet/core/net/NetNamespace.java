@@ -687,8 +687,9 @@ public final class NetNamespace {
    * Connects to {@code dst:port} as {@code nc -z} does and runs the simulation until the connection
    * is set up (SYN, SYN-ACK, ACK) or fails. Like nc, it closes the connection at once: its FIN
    * leaves with the ACK, and the rest of the close (the peer's FIN, the last ACK) happens after
-   * this returns; the local port stays taken through TIME_WAIT (60 s from the peer's FIN), with a
-   * timer event for it, so running the simulation until idle afterwards moves the clock that far.
+   * this returns; the local port stays taken through TIME_WAIT (60 s from the peer's FIN), with
+   * timer events on both ends, so running the simulation until idle afterwards moves the clock
+   * about a minute on.
    */
   public ProbeResult connectTcp(Ipv4Address dst, int port) {
     return await(sockets().connectTcp(dst, port, DEFAULT_PROBE_TIMEOUT, r -> {}));

@@ -17,6 +17,7 @@ import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -211,13 +212,18 @@ final class Sockets {
   /**
    * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: a generation and
    * {@link #ACCEPTED_ESTABLISHED} until the peer's FIN, then {@link #ACCEPTED_LAST_ACK} until the
-   * ACK of the listener's own FIN; each is forgotten {@link #FIN_TIMEOUT} after it began or closed
-   * if it has not ended by then (nothing here retransmits).
+   * ACK of the listener's own FIN. Nothing here retransmits, so an entry is forgotten {@link
+   * #FIN_TIMEOUT} after it began or closed if it has not ended by then: a bound on what lost
+   * segments leave behind, not a TCP timer (a segment of a forgotten connection that is still open
+   * counts as a new accept).
    */
   private final Long2LongOpenHashMap accepted = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
-  /** Tells apart the entries of {@link #closing} and {@link #accepted} that reuse a key. */
+  /** Tells apart the entries of {@link #closing} that reuse a port (14 bits, wrapping). */
   private int generation;
+
+  /** Tells apart the entries of {@link #accepted} that reuse a key. */
+  private long acceptedGeneration;
 
   private final Int2IntLinkedOpenHashMap tcpListeners =
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
@@ -650,15 +656,9 @@ final class Sockets {
   }
 
   private int streamPort(int remote, int remotePort) {
-    int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-    int port = EPHEMERAL_LOW + random.nextInt(span);
-    for (int tries = 0; tries < span; tries++) {
-      if (!streams.containsKey(streamKey(port, remote, remotePort))
-          && !tcpProbes.containsKey(port)
-          && !closing.containsKey(port)) {
-        return port;
-      }
-      port = port == EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1;
+    int port = tcpProbePort(remote, remotePort);
+    if (port >= 0) {
+      return port;
     }
     throw new IllegalStateException(
         "no free local port towards "
@@ -688,7 +688,7 @@ final class Sockets {
    * A random ephemeral port that {@code taken} does not hold, tried in turn from a random start as
    * the kernel does, or -1 when every port of the range is taken.
    */
-  private int ephemeral(java.util.function.IntPredicate taken) {
+  private int ephemeral(IntPredicate taken) {
     int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
     int port = EPHEMERAL_LOW + random.nextInt(span);
     for (int tries = 0; tries < span; tries++) {
@@ -702,7 +702,8 @@ final class Sockets {
 
   /**
    * A free local port for a TCP probe towards {@code remote:remotePort}: held by no probe, no
-   * connection still closing, and no stream to that peer; -1 if none.
+   * connection still closing, and no stream to that peer; -1 if none. Stricter than Linux, which
+   * only needs the four-tuple to be unique, so a port closing towards one peer could serve another.
    */
   private int tcpProbePort(int remote, int remotePort) {
     return ephemeral(
@@ -850,7 +851,7 @@ final class Sockets {
       } else {
         if (state == 0) {
           tcpListeners.addTo(dstPort, 1);
-          accept(key, ACCEPTED_ESTABLISHED);
+          rememberAccepted(key, ACCEPTED_ESTABLISHED);
           if ((flags & TcpHeader.FIN) == 0) {
             ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
             return;
@@ -859,7 +860,7 @@ final class Sockets {
         if ((flags & TcpHeader.FIN) != 0) {
           // the server reads end-of-file and closes: its FIN carries the ACK of the peer's
           ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " fin");
-          accept(key, ACCEPTED_LAST_ACK);
+          rememberAccepted(key, ACCEPTED_LAST_ACK);
           reply(
               dst,
               src,
@@ -1062,14 +1063,12 @@ final class Sockets {
 
   /**
    * Puts the accepted connection {@code key} in {@code state} with a new generation, and forgets it
-   * {@link #FIN_TIMEOUT} later unless it has moved on by then. Returns the entry.
+   * {@link #FIN_TIMEOUT} later unless it has moved on by then.
    */
-  private long accept(long key, int state) {
-    generation = (generation + 1) & 0x3FFF;
-    long entry = (long) generation << 2 | state;
+  private void rememberAccepted(long key, int state) {
+    long entry = ++acceptedGeneration << 2 | state;
     accepted.put(key, entry);
     sim.schedule(FIN_TIMEOUT, () -> accepted.remove(key, entry));
-    return entry;
   }
 
   /**

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
+import io.podnet.core.packet.Frames;
+import io.podnet.core.packet.TcpHeader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,54 @@ class SocketsTest {
     assertThat(bgp.events.get(1)).startsWith("bgp closed ");
     assertThat(t.sink.lines()).noneMatch(l -> l.contains("reset"));
     assertThat(t.client.sockets().tcpPortsClosing()).isEqualTo(1);
+  }
+
+  @Test
+  void listenTcp_resetAndReusedTuple_endOrStartAcceptedConnections() {
+    Fixtures.Routed t = new Fixtures.Routed(2);
+    t.server.listenTcp(8080);
+    Nic serverNic = (Nic) t.server.device("eth0");
+    Nic routerNic = (Nic) t.router.device("eth1");
+    Sockets server = t.server.sockets();
+
+    arrive(t, serverNic, routerNic, 100, 0, TcpHeader.SYN);
+    arrive(t, serverNic, routerNic, 101, 1, TcpHeader.ACK);
+    assertThat(server.tcpConnectionsOpen()).isEqualTo(1);
+    arrive(t, serverNic, routerNic, 101, 1, TcpHeader.RST);
+    assertThat(server.tcpConnectionsOpen()).as("a reset ends it").isZero();
+
+    arrive(t, serverNic, routerNic, 500, 0, TcpHeader.SYN);
+    arrive(t, serverNic, routerNic, 501, 1, TcpHeader.ACK);
+    arrive(t, serverNic, routerNic, 501, 1, TcpHeader.FIN | TcpHeader.ACK);
+    arrive(t, serverNic, routerNic, 900, 0, TcpHeader.SYN);
+    arrive(t, serverNic, routerNic, 901, 1, TcpHeader.ACK);
+
+    assertThat(t.server.tcpAccepted(8080))
+        .as("the SYN on the tuple left in LAST_ACK starts a new connection, accepted once more")
+        .isEqualTo(3);
+    assertThat(server.tcpConnectionsOpen()).isEqualTo(1);
+    assertThat(t.sink.lines()).anyMatch(l -> l.endsWith("tcp port 8080 reset"));
+  }
+
+  /** A segment from 10.0.1.2:4000 to the server's port 8080, as the router hands it over. */
+  private static void arrive(
+      Fixtures.Routed t, Nic serverNic, Nic routerNic, long seq, long ack, int flags) {
+    byte[] segment =
+        Frames.tcp(
+            serverNic.mac(),
+            routerNic.mac(),
+            ip("10.0.1.2"),
+            ip("10.0.2.2"),
+            63,
+            7,
+            4000,
+            8080,
+            seq,
+            ack,
+            flags,
+            64240);
+    serverNic.arrive(Frame.of(900 + seq, segment, null));
+    t.net.simulation().runUntil(t.net.simulation().now() + SimTime.MILLISECOND);
   }
 
   @Test

@@ -346,10 +346,10 @@ public final class IptablesSave {
         if (tokens.size() > ruleAt
             && !tokens.get(ruleAt).text().startsWith("-")
             && !tokens.get(ruleAt).text().startsWith("!")) {
-          // iptables takes a word that is no option as the rule number (1 to INT_MAX)
+          // iptables takes a word that is no option as the rule number, read as strtoul does
+          // with base 0 (0x2 is 2, 010 is 8), from 1 to INT_MAX
           Rule.Token number = tokens.get(ruleAt++);
-          long n =
-              number.text().matches("[0-9]{1,10}") ? Long.parseLong(number.text()) : Long.MIN_VALUE;
+          long n = ruleNumber(number.text());
           if (n < 1 || n > Integer.MAX_VALUE || n > rules.size() + 1) {
             throw new Rule.Failure(
                 number,
@@ -417,6 +417,15 @@ public final class IptablesSave {
     if (origin != null) {
       Rule.Token tt = rule.targetToken;
       origin.put(rule, new int[] {ln, tt == null ? 1 : tt.column()});
+    }
+  }
+
+  /** {@code text} read as C's {@code strtoul} with base 0 reads it, or -1 if it is no number. */
+  private static long ruleNumber(String text) {
+    try {
+      return text.matches("(0[xX][0-9a-fA-F]+|[0-9]+)") ? Long.decode(text) : -1;
+    } catch (NumberFormatException e) {
+      return -1; // longer than a long
     }
   }
 

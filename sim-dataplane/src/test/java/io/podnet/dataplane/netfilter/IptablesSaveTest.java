@@ -160,8 +160,8 @@ class IptablesSaveTest {
             + ":C - [0:0]\n"
             + "-A INPUT -j A\n"
             + "-I INPUT -j B\n"
-            + "-I INPUT 3 -j C\n"
-            + "--insert INPUT 2 -p tcp -j ACCEPT\n"
+            + "-I INPUT 0x3 -j C\n"
+            + "--insert INPUT 02 -p tcp -j ACCEPT\n"
             + "COMMIT\n";
 
     assertThat(IptablesSave.render(IptablesSave.parse(text, "x"), -1))
