@@ -158,6 +158,19 @@ final class KubeProxyTest {
   }
 
   @org.junit.jupiter.api.Test
+  void kubeletThenKubeProxy_oneSectionPerTable_leavesWhatTheTwoRestoresLeave() {
+    Netfilter two = Netfilter.install(Network.create(Simulation.create(1)).addHost("two").root());
+    two.restoreNoflush(Kubelet.IPTABLES_RULES, "kubelet");
+    two.restoreNoflush(KubeProxy.KUBE_PROXY_RULES, "kube-proxy");
+    Netfilter one = Netfilter.install(Network.create(Simulation.create(1)).addHost("one").root());
+    one.restoreNoflush(KubeProxy.KUBELET_THEN_KUBE_PROXY, "merged");
+
+    assertThat(KubeProxy.KUBELET_THEN_KUBE_PROXY.lines().filter(l -> l.startsWith("*")))
+        .containsExactly("*mangle", "*filter", "*nat");
+    assertThat(one.save()).isEqualTo(two.save()).contains("-A INPUT -j KUBE-FIREWALL");
+  }
+
+  @org.junit.jupiter.api.Test
   void iptablesSave_hashMapNodeOrNoServiceYet_theKubeletsRulesAlone() {
     String kubelet =
         "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
