@@ -563,12 +563,19 @@ public final class Kubectl {
         pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
     field(sb, "IP:", pod.ip().map(Object::toString).orElse(""));
     sb.append("IPs:");
+    // kubectl's tabwriter aligns "  IP:" with the "Controlled By:" line after it, when there is one
+    String controlledBy = pod.controlledBy().orElse(null);
     if (pod.ip().isEmpty()) {
       sb.append("              <none>\n");
     } else {
-      sb.append("\n  IP:  ").append(pod.ip().get()).append('\n');
+      sb.append('\n')
+          .append(String.format(Locale.ROOT, "%-" + (controlledBy == null ? 7 : 16) + "s", "  IP:"))
+          .append(pod.ip().get())
+          .append('\n');
     }
-    pod.controlledBy().ifPresent(owner -> field(sb, "Controlled By:", owner));
+    if (controlledBy != null) {
+      sb.append("Controlled By:  ").append(controlledBy).append('\n');
+    }
     fields(
         sb,
         "Tolerations:",

@@ -62,7 +62,8 @@ class DaemonSetTest {
 
     assertThat(Kubectl.describePod(cluster, proxy.key()))
         .contains("IP:               192.168.1.11\n")
-        .contains("  IP:  192.168.1.11\nControlled By:    DaemonSet/kube-proxy\nTolerations:")
+        .contains(
+            "  IP:           192.168.1.11\nControlled By:  DaemonSet/kube-proxy\nTolerations:")
         .contains(
             "Tolerations:      op=Exists\n"
                 + "                  node.kubernetes.io/disk-pressure:NoSchedule op=Exists\n"

@@ -439,10 +439,12 @@ class KubectlTest {
             "\nLabels:           app=web\n                  pod-template-hash="
                 + hash
                 + "\nStatus:")
-        .contains("  IP:  10.244.1.")
-        .contains("\nControlled By:    ReplicaSet/" + web.replicaSetName() + "\nTolerations:");
+        .as("kubectl's tabwriter aligns the IP with the Controlled By line after it")
+        .contains("\nIPs:\n  IP:           10.244.1.")
+        .contains("\nControlled By:  ReplicaSet/" + web.replicaSetName() + "\nTolerations:");
     assertThat(Kubectl.describePod(cluster, "bare"))
         .contains("\nNode:             node-1/192.168.1.11\nLabels:           <none>\nStatus:")
+        .contains("\nIPs:\n  IP:  10.244.1.")
         .doesNotContain("Controlled By:");
   }
 
