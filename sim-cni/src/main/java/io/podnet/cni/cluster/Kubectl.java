@@ -25,6 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Kubectl {
 
+  /** Where {@code describe pod}'s values start: "Service Account:" and kubectl's 2 of padding. */
+  private static final int FIELD_WIDTH = 18;
+
+  /** A pod's {@code terminationGracePeriodSeconds} when its spec gives none. */
+  private static final int TERMINATION_GRACE_SECONDS = 30;
+
   /** The minimum column width of kubectl's tabwriter for {@code get}, padding included. */
   private static final int GET_MIN_WIDTH = 6;
 
@@ -550,25 +556,36 @@ public final class Kubectl {
             .orElseThrow(() -> new IllegalArgumentException("pod \"" + key + "\" does not exist"));
     long now = cluster.simulation().now();
     StringBuilder sb = new StringBuilder();
-    field(sb, "Name:", pod.name());
-    field(sb, "Namespace:", pod.namespace());
-    field(sb, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
+    // one tabwriter block from Name to IP: as wide as "Service Account:" (every pod has one), or
+    // as "Termination Grace Period:" while the pod is being deleted
+    long terminating = pod.terminatingSince();
+    int width = terminating < 0 ? FIELD_WIDTH : "Termination Grace Period:".length() + 2;
+    field(sb, width, "Name:", pod.name());
+    field(sb, width, "Namespace:", pod.namespace());
+    field(
+        sb, width, "Node:", pod.node().map(n -> n.name() + "/" + n.internalIp()).orElse("<none>"));
     fields(
         sb,
+        width,
         "Labels:",
         pod.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-    field(
-        sb,
-        "Status:",
-        pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
-    field(sb, "IP:", pod.ip().map(Object::toString).orElse(""));
-    sb.append("IPs:");
+    if (terminating >= 0) {
+      field(sb, width, "Status:", "Terminating (lasts " + humanDuration(now - terminating) + ")");
+      field(sb, width, "Termination Grace Period:", TERMINATION_GRACE_SECONDS + "s");
+    } else {
+      field(
+          sb,
+          width,
+          "Status:",
+          pod.status() == PodStatus.CONTAINER_CREATING ? "Pending" : pod.status().text());
+    }
+    field(sb, width, "IP:", pod.ip().map(Object::toString).orElse(""));
     // kubectl's tabwriter aligns "  IP:" with the "Controlled By:" line after it, when there is one
     String controlledBy = pod.controlledBy().orElse(null);
     if (pod.ip().isEmpty()) {
-      sb.append("              <none>\n");
+      field(sb, width, "IPs:", "<none>");
     } else {
-      sb.append('\n')
+      sb.append("IPs:\n")
           .append(String.format(Locale.ROOT, "%-" + (controlledBy == null ? 7 : 16) + "s", "  IP:"))
           .append(pod.ip().get())
           .append('\n');
@@ -578,6 +595,7 @@ public final class Kubectl {
     }
     fields(
         sb,
+        FIELD_WIDTH,
         "Tolerations:",
         pod.tolerations().stream()
             .sorted(Comparator.comparing(Toleration::key))
@@ -607,18 +625,20 @@ public final class Kubectl {
     return "Events:\n" + table(rows, 0, 2, "  ", new int[rows.get(0).length]);
   }
 
-  /** A field of several values, as kubectl prints them: one a line, {@code <none>} for none. */
-  private static void fields(StringBuilder sb, String label, List<String> values) {
-    field(sb, label, values.isEmpty() ? "<none>" : values.get(0));
+  /**
+   * A field of several values, as kubectl prints them: one a line, {@code <none>} for none, the
+   * values from column {@code width}.
+   */
+  private static void fields(StringBuilder sb, int width, String label, List<String> values) {
+    field(sb, width, label, values.isEmpty() ? "<none>" : values.get(0));
     for (String value : values.subList(Math.min(1, values.size()), values.size())) {
-      field(sb, "", value);
+      field(sb, width, "", value);
     }
   }
 
-  private static void field(StringBuilder sb, String label, String value) {
-    sb.append(
-        String.format(Locale.ROOT, "%-18s%s%n", label, value)
-            .replace(System.lineSeparator(), "\n"));
+  private static void field(StringBuilder sb, int width, String label, String value) {
+    sb.append(label).append(" ".repeat(Math.max(width - label.length(), 2))).append(value);
+    sb.append('\n');
   }
 
   /**

@@ -24,6 +24,7 @@ public final class Pod {
   private @Nullable Node node;
   private PodStatus status = PodStatus.PENDING;
   private long runningSince = -1;
+  private long terminatingSince = -1;
   private @Nullable Ipv4Address ip;
   private @Nullable String sandboxId;
   private @Nullable NetNamespace sandbox;
@@ -190,12 +191,23 @@ public final class Pod {
 
   /** Sets the status at {@code now}, remembering when the pod last turned Running. */
   void setStatus(PodStatus newStatus, long now) {
+    if (newStatus == PodStatus.TERMINATING && status != PodStatus.TERMINATING) {
+      terminatingSince = now;
+    }
     if (newStatus == PodStatus.RUNNING && status != PodStatus.RUNNING) {
       runningSince = now;
     } else if (newStatus != PodStatus.RUNNING && newStatus != PodStatus.TERMINATING) {
       runningSince = -1;
     }
     this.status = newStatus;
+  }
+
+  /**
+   * When the pod's deletion was asked for (its {@code deletionTimestamp}), in simulated
+   * nanoseconds; -1 unless it is Terminating.
+   */
+  long terminatingSince() {
+    return status == PodStatus.TERMINATING ? terminatingSince : -1;
   }
 
   /**

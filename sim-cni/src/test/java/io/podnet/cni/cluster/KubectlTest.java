@@ -795,4 +795,26 @@ class KubectlTest {
             Internal Traffic Policy:  Cluster
             """);
   }
+
+  @Test
+  void describePod_terminatingOnALostNode_lastsAndGracePeriodWidenTheBlock() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    cluster.runPod("web", "node-2");
+    cluster.crashNode("node-2");
+    cluster.startDeletingPod("web");
+    cluster.run(5 * SimTime.SECOND);
+
+    assertThat(Kubectl.describePod(cluster, "web"))
+        .startsWith(
+            "Name:                      web\n"
+                + "Namespace:                 default\n"
+                + "Node:                      node-2/192.168.1.12\n"
+                + "Labels:                    <none>\n"
+                + "Status:                    Terminating (lasts 5s)\n"
+                + "Termination Grace Period:  30s\n"
+                + "IP:                        10.244.2.2\n"
+                + "IPs:\n"
+                + "  IP:  10.244.2.2\n"
+                + "Tolerations:      node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n");
+  }
 }
