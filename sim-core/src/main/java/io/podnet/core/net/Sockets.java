@@ -11,7 +11,6 @@ import io.podnet.core.packet.Ipv4Header;
 import io.podnet.core.packet.TcpHeader;
 import io.podnet.core.packet.UdpHeader;
 import it.unimi.dsi.fastutil.ints.Int2IntLinkedOpenHashMap;
-import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
@@ -202,12 +201,12 @@ final class Sockets {
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
 
   /**
-   * The connections {@code nc -z} made and closed, by local port, until TIME_WAIT ends (or, without
-   * the peer's FIN, {@link #FIN_TIMEOUT} after the close): the peer's address and port, a
-   * generation and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by {@link
-   * #closing(int, int, int)}.
+   * The connections {@code nc -z} made and closed, by {@link #streamKey} (local port, peer address
+   * and port), until TIME_WAIT ends (or, without the peer's FIN, {@link #FIN_TIMEOUT} after the
+   * close): a generation and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by {@link
+   * #closing(int)}. As in Linux, the four-tuple is what is taken: the port may serve another peer.
    */
-  private final Int2LongOpenHashMap closing = new Int2LongOpenHashMap(NetNamespace.SMALL_MAP);
+  private final Long2LongOpenHashMap closing = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
   /**
    * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: a generation and
@@ -219,8 +218,8 @@ final class Sockets {
    */
   private final Long2LongOpenHashMap accepted = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
-  /** Tells apart the entries of {@link #closing} that reuse a port (14 bits, wrapping). */
-  private int generation;
+  /** Tells apart the entries of {@link #closing} that reuse a four-tuple. */
+  private long generation;
 
   /** Tells apart the entries of {@link #accepted} that reuse a key. */
   private long acceptedGeneration;
@@ -701,15 +700,15 @@ final class Sockets {
   }
 
   /**
-   * A free local port for a TCP probe towards {@code remote:remotePort}: held by no probe, no
-   * connection still closing, and no stream to that peer; -1 if none. Stricter than Linux, which
-   * only needs the four-tuple to be unique, so a port closing towards one peer could serve another.
+   * A free local port for a TCP probe towards {@code remote:remotePort}: held by no probe, and by
+   * no connection still closing or stream towards that peer (the four-tuple must be unique); -1 if
+   * none.
    */
   private int tcpProbePort(int remote, int remotePort) {
     return ephemeral(
         port ->
             tcpProbes.containsKey(port)
-                || closing.containsKey(port)
+                || closing.containsKey(streamKey(port, remote, remotePort))
                 || streams.containsKey(streamKey(port, remote, remotePort)));
   }
 
@@ -792,9 +791,10 @@ final class Sockets {
           dst, src, dstPort, srcPort, replySeq, (seq + 1) & 0xFFFF_FFFFL, replyFlags, frame.walk());
       return;
     }
-    long c = closing.getOrDefault(dstPort, -1L);
-    if (c != -1 && (int) (c >>> 32) == src && (int) (c >>> 16 & 0xFFFF) == srcPort) {
-      closedInput(dev, frame, dst, dstPort, c, seq, TcpHeader.ack(b, l4), flags);
+    long closedKey = streamKey(dstPort, src, srcPort);
+    long c = closing.getOrDefault(closedKey, -1L);
+    if (c != -1) {
+      closedInput(dev, frame, dst, dstPort, src, srcPort, c, seq, TcpHeader.ack(b, l4), flags);
       return;
     }
     Probe p = tcpProbes.get(dstPort);
@@ -818,9 +818,10 @@ final class Sockets {
       reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.ACK, frame.walk());
       // nc -z closes at once: its FIN follows the ACK, and the port is kept until TIME_WAIT ends
       reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.FIN | TcpHeader.ACK, null);
-      long closed = closing(src, srcPort, CLOSE_FIN_WAIT);
-      closing.put(dstPort, closed);
-      sim.schedule(FIN_TIMEOUT, () -> closing.remove(dstPort, closed));
+      long key = streamKey(dstPort, src, srcPort);
+      long closed = closing(CLOSE_FIN_WAIT);
+      closing.put(key, closed);
+      sim.schedule(FIN_TIMEOUT, () -> closing.remove(key, closed));
       p.finish(
           ProbeResult.Outcome.CONNECTED,
           "Connection to "
@@ -1048,12 +1049,9 @@ final class Sockets {
             walk);
   }
 
-  /**
-   * A closing connection's entry: the peer's address and port, a new generation and {@code state}.
-   */
-  private long closing(int remote, int remotePort, int state) {
-    generation = (generation + 1) & 0x3FFF;
-    return (long) remote << 32 | (long) remotePort << 16 | (long) generation << 2 | state;
+  /** A closing connection's entry: a new generation and {@code state}. */
+  private long closing(int state) {
+    return ++generation << 2 | state;
   }
 
   /** An accepted connection's key: the peer's address and port, and the listening port. */
@@ -1078,30 +1076,38 @@ final class Sockets {
    * ends it.
    */
   private void closedInput(
-      Device dev, Frame frame, int local, int port, long c, long seq, long ackNo, int flags) {
-    int remote = (int) (c >>> 32);
-    int remotePort = (int) (c >>> 16 & 0xFFFF);
+      Device dev,
+      Frame frame,
+      int local,
+      int port,
+      int remote,
+      int remotePort,
+      long c,
+      long seq,
+      long ackNo,
+      int flags) {
+    long key = streamKey(port, remote, remotePort);
     byte[] b = frame.buffer();
     int ip = frame.l3Offset();
     int l4 = ip + Ipv4Header.headerLength(b, ip);
     int dataLength = Ipv4Header.totalLength(b, ip) - (l4 - ip) - TcpHeader.headerLength(b, l4);
     if ((flags & TcpHeader.RST) != 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp reset");
-      closing.remove(port);
+      closing.remove(key);
       return;
     }
     if (dataLength > 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp data for a closed socket");
-      closing.remove(port);
+      closing.remove(key);
       reply(local, remote, port, remotePort, ackNo, 0, TcpHeader.RST, null);
       return;
     }
     if ((flags & TcpHeader.FIN) != 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp fin");
       if ((c & 3) == CLOSE_FIN_WAIT) {
-        long waiting = closing(remote, remotePort, CLOSE_TIME_WAIT);
-        closing.put(port, waiting);
-        sim.schedule(TIME_WAIT, () -> closing.remove(port, waiting));
+        long waiting = closing(CLOSE_TIME_WAIT);
+        closing.put(key, waiting);
+        sim.schedule(TIME_WAIT, () -> closing.remove(key, waiting));
       }
       reply(local, remote, port, remotePort, ackNo, (seq + 1) & 0xFFFF_FFFFL, TcpHeader.ACK, null);
       return;

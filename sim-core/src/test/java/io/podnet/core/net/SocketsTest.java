@@ -135,7 +135,7 @@ class SocketsTest {
   }
 
   @Test
-  void connectTcp_everyEphemeralPortTaken_cannotAssignRequestedAddress() {
+  void connectTcp_everyPortTakenTowardsOnePeer_cannotAssignRequestedAddressThere() {
     Fixtures.Routed t = new Fixtures.Routed(2);
     t.server.listenTcp(8080);
     int ports = Sockets.EPHEMERAL_HIGH - Sockets.EPHEMERAL_LOW + 1;
@@ -150,6 +150,10 @@ class SocketsTest {
         .isEqualTo(
             "nc: connect to 10.0.2.2 port 8080 (tcp) failed: Cannot assign requested address");
     assertThat(t.client.sockets().tcpPortsClosing()).isEqualTo(ports);
+    t.server.listenTcp(8081);
+    assertThat(t.client.connectTcp(ip("10.0.2.2"), 8081).success())
+        .as("only the four-tuple is taken: the same ports reach another peer port")
+        .isTrue();
   }
 
   @Test
