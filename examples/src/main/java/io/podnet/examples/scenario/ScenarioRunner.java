@@ -611,12 +611,12 @@ public final class ScenarioRunner {
   private void deleteNamespace(Cluster cluster, String ns) {
     out.append("$ kubectl delete namespace ").append(ns).append('\n');
     for (String workload : new TreeSet<>(workloads.keySet())) {
-      PodRef ref = PodRef.parse(workload.substring(workload.indexOf(' ') + 1));
-      if (ref.namespace().equals(ns)) {
+      String key = workload.substring(workload.indexOf(' ') + 1); // namespace/name
+      if (key.substring(0, key.indexOf('/')).equals(ns)) {
         if (workload.startsWith("Deployment ")) {
-          cluster.deleteDeployment(ref.key());
+          cluster.deleteDeployment(key);
         } else {
-          cluster.deleteStatefulSet(ref.key());
+          cluster.deleteStatefulSet(key);
         }
         workloads.remove(workload);
       }
@@ -880,11 +880,10 @@ public final class ScenarioRunner {
     }
   }
 
-  /** The rules ({@code -A} lines) of a table, or of one chain of it, on a node; 0 without any. */
+  /**
+   * The rules ({@code -A} lines) of a table, or of one chain of it, as iptables-save shows them.
+   */
   private static long ruleCount(Cluster cluster, String node, String table, String chain) {
-    if (cluster.services().isEmpty()) {
-      return 0;
-    }
     String prefix = chain.isEmpty() ? "-A " : "-A " + chain + " ";
     boolean in = false;
     long n = 0;

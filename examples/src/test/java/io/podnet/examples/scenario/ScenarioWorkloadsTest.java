@@ -331,4 +331,42 @@ class ScenarioWorkloadsTest {
     assertThat(PodRef.parse("web-0").key()).isEqualTo("web-0");
     assertThat(PodRef.parse("prod/deployments.apps/web").key()).isEqualTo("prod/web");
   }
+
+  @Test
+  void run_deleteNamespaceNamedLikeAType_itsStatefulSetGoesAndTheKubeletsRulesAreCounted()
+      throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("s.yaml"),
+            """
+            name: sts-namespace
+            seed: 7
+            cluster: {nodes: 1, cni: bridge}
+            steps:
+              - at: 0s
+                apply:
+                  - {apiVersion: v1, kind: Namespace, metadata: {name: sts}}
+                  - apiVersion: apps/v1
+                    kind: StatefulSet
+                    metadata: {name: db, namespace: sts}
+                    spec:
+                      selector: {matchLabels: {app: db}}
+                      template: {metadata: {labels: {app: db}}}
+              - at: 1s
+                expect: {ruleCount: {node: node-1, table: filter, is: 3}}
+              - at: 2s
+                delete: {namespace: sts}
+              - at: 8s
+                kubectl: get pods -A
+            """);
+
+    ScenarioRunTest.Run r = ScenarioRunTest.cli("run", file.toString());
+
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out())
+        .as("the kubelet's INPUT, OUTPUT and KUBE-FIREWALL rules, before any Service")
+        .contains("expect ruleCount node-1 filter is 3 ... OK")
+        .contains("namespace \"sts\" deleted")
+        .doesNotContainPattern("\nsts +db-0 ");
+  }
 }

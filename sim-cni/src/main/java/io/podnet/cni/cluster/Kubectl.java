@@ -570,7 +570,14 @@ public final class Kubectl {
         "Labels:",
         pod.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     if (terminating >= 0) {
-      field(sb, width, "Status:", "Terminating (lasts " + humanDuration(now - terminating) + ")");
+      // the API server sets deletionTimestamp a grace period after the request, so kubectl prints
+      // <invalid> until then and counts from it afterwards
+      long deletionTimestamp = terminating + TERMINATION_GRACE_SECONDS * SimTime.SECOND;
+      field(
+          sb,
+          width,
+          "Status:",
+          "Terminating (lasts " + humanDuration(now - deletionTimestamp) + ")");
       field(sb, width, "Termination Grace Period:", TERMINATION_GRACE_SECONDS + "s");
     } else {
       field(

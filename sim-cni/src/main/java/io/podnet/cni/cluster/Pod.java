@@ -203,8 +203,8 @@ public final class Pod {
   }
 
   /**
-   * When the pod's deletion was asked for (its {@code deletionTimestamp}), in simulated
-   * nanoseconds; -1 unless it is Terminating.
+   * When the pod's deletion was asked for, in simulated nanoseconds (the API server's {@code
+   * deletionTimestamp} is that plus the grace period); -1 unless it is Terminating.
    */
   long terminatingSince() {
     return status == PodStatus.TERMINATING ? terminatingSince : -1;

@@ -797,12 +797,16 @@ class KubectlTest {
   }
 
   @Test
-  void describePod_terminatingOnALostNode_lastsAndGracePeriodWidenTheBlock() {
+  void describePod_terminatingOnALostNode_lastsFromTheDeletionTimestampAndTheBlockWidens() {
     Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
     cluster.runPod("web", "node-2");
     cluster.crashNode("node-2");
     cluster.startDeletingPod("web");
     cluster.run(5 * SimTime.SECOND);
+    assertThat(Kubectl.describePod(cluster, "web"))
+        .as("deletionTimestamp is 30 s ahead: kubectl's HumanDuration of a negative time")
+        .contains("\nStatus:                    Terminating (lasts <invalid>)\n");
+    cluster.run(30 * SimTime.SECOND);
 
     assertThat(Kubectl.describePod(cluster, "web"))
         .startsWith(
