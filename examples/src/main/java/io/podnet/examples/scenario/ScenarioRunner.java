@@ -34,10 +34,8 @@ import io.podnet.core.trace.Trace;
 import io.podnet.core.trace.TraceSink;
 import io.podnet.dataplane.service.Service;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,11 +74,8 @@ public final class ScenarioRunner {
    */
   private final Map<String, List<Integer>> templatePorts = new HashMap<>();
 
-  /** The controller-made pods that listen on their template's ports already. */
-  private final Set<Pod> listened = Collections.newSetFromMap(new IdentityHashMap<>());
-
-  /** The selector of each applied workload, by {@code Kind namespace/name}. */
-  private final Map<String, LabelSelector> workloads = new HashMap<>();
+  /** The selector of each applied workload, by its reference, in the order applied. */
+  private final Map<PodRef, LabelSelector> workloads = new LinkedHashMap<>();
 
   private final Set<String> namespaces = new TreeSet<>(Scenario.INITIAL_NAMESPACES);
   private boolean failed;
@@ -183,7 +178,7 @@ public final class ScenarioRunner {
       throw new ScenarioException(
           List.of(scenario.clusterLocation() + ": cluster: " + e.getMessage()));
     }
-    cluster.onPodStarted(this::listenAsItsTemplateSays);
+    cluster.onPodStarted(this::listen);
     if (options.onCluster() != null) {
       options.onCluster().accept(cluster);
     }
@@ -228,7 +223,6 @@ public final class ScenarioRunner {
       if (step.at() > now) {
         cluster.run(step.at() - now);
       }
-      openListeners(cluster);
       printWatches();
       long started = cluster.simulation().now();
       out.append("\n[").append(SimTime.format(started)).append("s] ");
@@ -577,7 +571,7 @@ public final class ScenarioRunner {
           owner = "ReplicaSet/" + made.replicaSetName();
           cluster.pods(made).forEach(pod -> created.add(pod.key()));
         }
-        workloads.put(m.getKind() + " " + key, selector(w.matchLabels()));
+        workloads.put(new PodRef(ns, m.getKind(), meta.getName()), selector(w.matchLabels()));
         templatePorts.put(ns + "/" + owner, Scenario.containerPorts(containers(w)));
         out.append(m.getKind().toLowerCase(Locale.ROOT))
             .append(".apps/")
@@ -601,7 +595,6 @@ public final class ScenarioRunner {
       }
       previousRunning = cluster.pod(key).map(Pod::isRunning).orElse(false);
     }
-    openListeners(cluster);
   }
 
   /**
@@ -610,10 +603,10 @@ public final class ScenarioRunner {
    */
   private void deleteNamespace(Cluster cluster, String ns) {
     out.append("$ kubectl delete namespace ").append(ns).append('\n');
-    for (String workload : new TreeSet<>(workloads.keySet())) {
-      String key = workload.substring(workload.indexOf(' ') + 1); // namespace/name
-      if (key.substring(0, key.indexOf('/')).equals(ns)) {
-        if (workload.startsWith("Deployment ")) {
+    for (PodRef workload : new ArrayList<>(workloads.keySet())) {
+      if (workload.namespace().equals(ns)) {
+        String key = ns + "/" + workload.name();
+        if (workload.kind().equals("Deployment")) {
           cluster.deleteDeployment(key);
         } else {
           cluster.deleteStatefulSet(key);
@@ -643,31 +636,16 @@ public final class ScenarioRunner {
   }
 
   /**
-   * A pod a workload's controller made listens on its template's container ports as it starts
-   * (once; replacements included).
+   * A pod listens on its containers' TCP ports as it starts (again after a new sandbox): an applied
+   * pod on its own, a pod a workload's controller made on its template's, replacements included.
    */
-  private void listenAsItsTemplateSays(Pod pod) {
+  private void listen(Pod pod) {
     List<Integer> ports =
-        pod.controlledBy().map(o -> templatePorts.get(pod.namespace() + "/" + o)).orElse(null);
-    if (ports != null && pod.netns().isPresent() && listened.add(pod)) {
+        pod.controlledBy()
+            .map(o -> templatePorts.get(pod.namespace() + "/" + o))
+            .orElseGet(() -> listening.get(pod.key()));
+    if (ports != null && pod.netns().isPresent()) {
       ports.forEach(pod.requireNetns()::listenTcp);
-    }
-  }
-
-  /** Pods applied that are running now listen on their containers' ports (once). */
-  private void openListeners(Cluster cluster) {
-    var it = listening.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, List<Integer>> e = it.next();
-      Optional<Pod> pod = cluster.pod(e.getKey());
-      if (pod.isEmpty() || pod.get().isDeleted()) {
-        it.remove();
-      } else if (pod.get().isRunning() && pod.get().netns().isPresent()) {
-        for (int port : e.getValue()) {
-          pod.get().requireNetns().listenTcp(port);
-        }
-        it.remove();
-      }
     }
   }
 
@@ -745,7 +723,7 @@ public final class ScenarioRunner {
     if (pod.isPresent()) {
       return pod;
     }
-    LabelSelector selector = workloads.get(ref.kind() + " " + ref.namespace() + "/" + ref.name());
+    LabelSelector selector = workloads.get(ref);
     return selector == null
         ? Optional.empty()
         : Kubectl.firstPod(cluster, ref.namespace(), selector);

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -397,11 +396,7 @@ public final class Kubectl {
     }
     StringBuilder sb = new StringBuilder();
     for (String[] line : lines) {
-      sb.append(line[0]).append(" ".repeat(width - line[0].length()));
-      if (line.length == 3) {
-        sb.append(line[1]).append("  ");
-      }
-      sb.append(line[line.length - 1]).append('\n');
+      field(sb, width, line[0], line.length == 3 ? line[1] + "  " + line[2] : line[1]);
     }
     return sb.toString();
   }
@@ -592,13 +587,11 @@ public final class Kubectl {
     if (pod.ip().isEmpty()) {
       field(sb, width, "IPs:", "<none>");
     } else {
-      sb.append("IPs:\n")
-          .append(String.format(Locale.ROOT, "%-" + (controlledBy == null ? 7 : 16) + "s", "  IP:"))
-          .append(pod.ip().get())
-          .append('\n');
+      sb.append("IPs:\n");
+      field(sb, controlledBy == null ? 7 : 16, "  IP:", pod.ip().get().toString());
     }
     if (controlledBy != null) {
-      sb.append("Controlled By:  ").append(controlledBy).append('\n');
+      field(sb, 16, "Controlled By:", controlledBy);
     }
     fields(
         sb,

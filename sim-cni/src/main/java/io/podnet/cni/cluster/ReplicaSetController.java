@@ -1,7 +1,7 @@
 package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.Simulation;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -17,7 +17,12 @@ final class ReplicaSetController {
 
   private final Cluster cluster;
   private final RandomGenerator names;
-  private final List<Deployment> deployments = new ArrayList<>();
+
+  /**
+   * The Deployments by {@code namespace/name}, in creation order (the order {@link #sync} works).
+   */
+  private final Map<String, Deployment> deployments = new LinkedHashMap<>();
+
   private final Reconciler reconciler;
 
   ReplicaSetController(Cluster cluster) {
@@ -34,14 +39,13 @@ final class ReplicaSetController {
         "deployment",
         namespace,
         name,
-        deployments.stream()
-            .anyMatch(x -> x.namespace().equals(namespace) && x.name().equals(name)),
+        deployments.containsKey(namespace + "/" + name),
         replicas,
         template);
     Deployment d =
         new Deployment(
             namespace, name, replicas, template, name + "-" + Workloads.templateHash(names));
-    deployments.add(d);
+    deployments.put(namespace + "/" + name, d);
     sync();
     return d;
   }
@@ -57,13 +61,7 @@ final class ReplicaSetController {
 
   /** Forgets the Deployment {@code namespace/name}; returns it, or null if there is none. */
   @Nullable Deployment delete(String namespace, String name) {
-    for (Deployment d : deployments) {
-      if (d.namespace().equals(namespace) && d.name().equals(name)) {
-        deployments.remove(d);
-        return d;
-      }
-    }
-    return null;
+    return deployments.remove(namespace + "/" + name);
   }
 
   /** The pods a Deployment's ReplicaSet owns, in creation order (terminating ones included). */
@@ -76,7 +74,7 @@ final class ReplicaSetController {
   }
 
   private void sync() {
-    for (Deployment d : deployments) {
+    for (Deployment d : deployments.values()) {
       long active = pods(d).stream().filter(p -> p.status() != PodStatus.TERMINATING).count();
       for (long i = active; i < d.replicas(); i++) {
         String key =

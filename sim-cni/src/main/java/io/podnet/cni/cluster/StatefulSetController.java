@@ -2,6 +2,7 @@ package io.podnet.cni.cluster;
 
 import io.podnet.core.engine.Simulation;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,12 @@ final class StatefulSetController {
 
   private final Cluster cluster;
   private final RandomGenerator hashes;
-  private final List<StatefulSet> sets = new ArrayList<>();
+
+  /**
+   * The StatefulSets by {@code namespace/name}, in creation order (the order {@link #sync} works).
+   */
+  private final Map<String, StatefulSet> sets = new LinkedHashMap<>();
+
   private final Reconciler reconciler;
 
   StatefulSetController(Cluster cluster) {
@@ -48,7 +54,7 @@ final class StatefulSetController {
         "statefulset",
         namespace,
         name,
-        sets.stream().anyMatch(x -> x.namespace().equals(namespace) && x.name().equals(name)),
+        sets.containsKey(namespace + "/" + name),
         replicas,
         template);
     Cluster.qualify(namespace + "/" + name + "-0");
@@ -71,7 +77,7 @@ final class StatefulSetController {
             template,
             policy,
             name + "-" + Workloads.templateHash(hashes));
-    sets.add(set);
+    sets.put(namespace + "/" + name, set);
     sync();
     return set;
   }
@@ -96,13 +102,7 @@ final class StatefulSetController {
 
   /** Forgets the StatefulSet {@code namespace/name}; returns it, or null if there is none. */
   @Nullable StatefulSet delete(String namespace, String name) {
-    for (StatefulSet set : sets) {
-      if (set.namespace().equals(namespace) && set.name().equals(name)) {
-        sets.remove(set);
-        return set;
-      }
-    }
-    return null;
+    return sets.remove(namespace + "/" + name);
   }
 
   /** The pods of {@code set} that exist, by ordinal (terminating ones included). */
@@ -115,7 +115,7 @@ final class StatefulSetController {
   }
 
   private void sync() {
-    for (StatefulSet set : sets) {
+    for (StatefulSet set : sets.values()) {
       boolean ordered = set.podManagementPolicy() == StatefulSet.PodManagementPolicy.ORDERED_READY;
       for (int i = 0; i < set.replicas(); i++) {
         Optional<Pod> pod = cluster.pod(set.podKey(i));
@@ -124,8 +124,7 @@ final class StatefulSetController {
           if (ordered) {
             break;
           }
-        } else if (ordered
-            && !(owns(set, pod.get()) && pod.get().isRunning() && Cluster.podReady(pod.get()))) {
+        } else if (ordered && !(owns(set, pod.get()) && Cluster.servesEndpoints(pod.get()))) {
           break;
         }
       }

@@ -126,7 +126,8 @@ public final class Bridge extends Device {
     ports.put(port, new Port(number));
     port.setMaster(this);
     portCheck(port);
-    setGsoLimits();
+    // br_set_gso_limits on a join: the smallest of the ports', which the joining one may lower
+    tsoMax = Math.min(ports.size() == 1 ? GSO_MAX_SIZE : tsoMax, port.tsoMaxSize());
     fdb.putIfAbsent(port.mac().toLong(), new Entry(port, true, now()));
     adjustMtu();
   }
@@ -198,6 +199,11 @@ public final class Bridge extends Device {
     return List.copyOf(ports.keySet());
   }
 
+  /** How many ports it has. */
+  public int portCount() {
+    return ports.size();
+  }
+
   /** Sets the FDB ageing time ({@code ip link set br ageing_time}). */
   public void setAgeingNanos(long nanos) {
     if (nanos <= 0) {
@@ -265,7 +271,7 @@ public final class Bridge extends Device {
     return tsoMax;
   }
 
-  /** {@code br_set_gso_limits}, on a port joining or leaving. */
+  /** {@code br_set_gso_limits} over every port, on a port leaving. */
   private void setGsoLimits() {
     int max = GSO_MAX_SIZE;
     for (Device port : ports.keySet()) {
@@ -412,7 +418,7 @@ public final class Bridge extends Device {
       }
       gcJiffy += Math.max(work, MIN_GC_JIFFIES);
     }
-    gcDueNanos = gcJiffy * JIFFY;
+    scheduleGc(gcJiffy);
   }
 
   /** Schedules the collector's next pass for jiffy {@code jiffy}, or none for -1. */

@@ -249,7 +249,7 @@ public final class NetNamespace {
     if (device == loopback) {
       throw new IllegalArgumentException("cannot move lo out of " + label);
     }
-    if (device instanceof Bridge b && !b.ports().isEmpty()) {
+    if (device instanceof Bridge b && b.portCount() > 0) {
       throw new IllegalStateException("bridge " + device + " still has ports");
     }
     Device.checkName(newName);

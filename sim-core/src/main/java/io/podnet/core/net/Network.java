@@ -146,7 +146,7 @@ public final class Network {
   public Nic attachToSwitch(Host host, String nicName, Host underlaySwitch, LinkSpec spec) {
     NetNamespace swNs = underlaySwitch.root();
     Bridge br0 = (Bridge) swNs.device("br0");
-    String portName = "swp" + (br0.ports().size() + 1);
+    String portName = "swp" + (br0.portCount() + 1);
     Nic nic = host.root().addNic(nicName);
     Nic port = swNs.addNic(portName);
     connect(nic, port, spec);

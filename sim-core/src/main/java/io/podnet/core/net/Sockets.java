@@ -204,12 +204,12 @@ final class Sockets {
    * The connections {@code nc -z} made and closed, by {@link #streamKey} (local port, peer address
    * and port), until TIME_WAIT ends (or, without the peer's FIN, {@link #FIN_TIMEOUT} after the
    * close): a generation and {@link #CLOSE_FIN_WAIT} or {@link #CLOSE_TIME_WAIT}, packed by {@link
-   * #closing(int)}. As in Linux, the four-tuple is what is taken: the port may serve another peer.
+   * #remember}. As in Linux, the four-tuple is what is taken: the port may serve another peer.
    */
   private final Long2LongOpenHashMap closing = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
   /**
-   * The connections the listening TCP sockets accepted, by {@link #acceptedKey}: a generation and
+   * The connections the listening TCP sockets accepted, by {@link #streamKey}: a generation and
    * {@link #ACCEPTED_ESTABLISHED} until the peer's FIN, then {@link #ACCEPTED_LAST_ACK} until the
    * ACK of the listener's own FIN. Nothing here retransmits, so an entry is forgotten {@link
    * #FIN_TIMEOUT} after it began or closed if it has not ended by then: a bound on what lost
@@ -218,11 +218,8 @@ final class Sockets {
    */
   private final Long2LongOpenHashMap accepted = new Long2LongOpenHashMap(NetNamespace.SMALL_MAP);
 
-  /** Tells apart the entries of {@link #closing} that reuse a four-tuple. */
+  /** Tells apart the entries of {@link #closing} and {@link #accepted} that reuse a key. */
   private long generation;
-
-  /** Tells apart the entries of {@link #accepted} that reuse a key. */
-  private long acceptedGeneration;
 
   private final Int2IntLinkedOpenHashMap tcpListeners =
       new Int2IntLinkedOpenHashMap(NetNamespace.SMALL_MAP);
@@ -773,7 +770,7 @@ final class Sockets {
     }
     if (syn && !ack) {
       boolean listening = tcpListeners.containsKey(dstPort);
-      accepted.remove(acceptedKey(src, srcPort, dstPort)); // a new connection on that tuple
+      accepted.remove(streamKey(dstPort, src, srcPort)); // a new connection on that tuple
       ns.stack()
           .hop(
               dev,
@@ -819,9 +816,7 @@ final class Sockets {
       // nc -z closes at once: its FIN follows the ACK, and the port is kept until TIME_WAIT ends
       reply(dst, src, dstPort, srcPort, ourSeq, theirs, TcpHeader.FIN | TcpHeader.ACK, null);
       long key = streamKey(dstPort, src, srcPort);
-      long closed = closing(CLOSE_FIN_WAIT);
-      closing.put(key, closed);
-      sim.schedule(FIN_TIMEOUT, () -> closing.remove(key, closed));
+      remember(closing, key, CLOSE_FIN_WAIT, FIN_TIMEOUT);
       p.finish(
           ProbeResult.Outcome.CONNECTED,
           "Connection to "
@@ -835,47 +830,11 @@ final class Sockets {
           Ipv4Header.ttl(b, ip));
       return;
     }
-    if ((ack || rst) && tcpListeners.containsKey(dstPort)) {
-      long key = acceptedKey(src, srcPort, dstPort);
-      long entry = accepted.get(key);
-      int state = (int) (entry & 3);
-      if (rst) {
-        if (state != 0) {
-          accepted.remove(key);
-          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " reset");
-          return;
-        }
-      } else if (state == ACCEPTED_LAST_ACK) {
-        accepted.remove(key);
-        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " closed");
-        return;
-      } else {
-        if (state == 0) {
-          tcpListeners.addTo(dstPort, 1);
-          rememberAccepted(key, ACCEPTED_ESTABLISHED);
-          if ((flags & TcpHeader.FIN) == 0) {
-            ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " established");
-            return;
-          }
-        }
-        if ((flags & TcpHeader.FIN) != 0) {
-          // the server reads end-of-file and closes: its FIN carries the ACK of the peer's
-          ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " fin");
-          rememberAccepted(key, ACCEPTED_LAST_ACK);
-          reply(
-              dst,
-              src,
-              dstPort,
-              srcPort,
-              TcpHeader.ack(b, l4),
-              (seq + 1) & 0xFFFF_FFFFL,
-              TcpHeader.FIN | TcpHeader.ACK,
-              null);
-          return;
-        }
-        ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + dstPort + " ack");
-        return;
-      }
+    if ((ack || rst)
+        && tcpListeners.containsKey(dstPort)
+        && acceptedInput(
+            dev, frame, dst, dstPort, src, srcPort, seq, TcpHeader.ack(b, l4), flags)) {
+      return;
     }
     ns.stack().drop(dev, frame, Drop.of(DropReason.PORT_UNREACHABLE, "tcp " + dstPort));
     if (!rst) {
@@ -1049,24 +1008,73 @@ final class Sockets {
             walk);
   }
 
-  /** A closing connection's entry: a new generation and {@code state}. */
-  private long closing(int state) {
-    return ++generation << 2 | state;
-  }
-
-  /** An accepted connection's key: the peer's address and port, and the listening port. */
-  private static long acceptedKey(int remote, int remotePort, int port) {
-    return (long) remote << 32 | (long) remotePort << 16 | port;
+  /**
+   * Puts {@code key} in {@code state} in {@code map} with a new generation, and forgets it {@code
+   * delay} later unless it has moved on by then (the generation tells a newer entry apart).
+   */
+  private void remember(Long2LongOpenHashMap map, long key, int state, long delay) {
+    long entry = ++generation << 2 | state;
+    map.put(key, entry);
+    sim.schedule(delay, () -> map.remove(key, entry));
   }
 
   /**
-   * Puts the accepted connection {@code key} in {@code state} with a new generation, and forgets it
-   * {@link #FIN_TIMEOUT} later unless it has moved on by then.
+   * A segment for a connection a listening TCP socket may have accepted ({@link #accepted}): the
+   * handshake's ACK accepts it (counted once), the peer's FIN is answered with the listener's own
+   * (the server reads end-of-file and closes), the last ACK ends it, a reset ends it. False for a
+   * reset of no connection, which the caller drops.
    */
-  private void rememberAccepted(long key, int state) {
-    long entry = ++acceptedGeneration << 2 | state;
-    accepted.put(key, entry);
-    sim.schedule(FIN_TIMEOUT, () -> accepted.remove(key, entry));
+  private boolean acceptedInput(
+      Device dev,
+      Frame frame,
+      int local,
+      int port,
+      int remote,
+      int remotePort,
+      long seq,
+      long ackNo,
+      int flags) {
+    long key = streamKey(port, remote, remotePort);
+    int state = (int) (accepted.get(key) & 3);
+    if ((flags & TcpHeader.RST) != 0) {
+      if (state == 0) {
+        return false;
+      }
+      accepted.remove(key);
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + port + " reset");
+      return true;
+    }
+    if (state == ACCEPTED_LAST_ACK) {
+      accepted.remove(key);
+      ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + port + " closed");
+      return true;
+    }
+    boolean fin = (flags & TcpHeader.FIN) != 0;
+    if (state == 0) {
+      tcpListeners.addTo(port, 1);
+      remember(accepted, key, ACCEPTED_ESTABLISHED, FIN_TIMEOUT);
+    }
+    if (!fin) {
+      ns.stack()
+          .hop(
+              dev,
+              HopAction.DELIVER,
+              frame,
+              "tcp port " + port + (state == 0 ? " established" : " ack"));
+      return true;
+    }
+    ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp port " + port + " fin");
+    remember(accepted, key, ACCEPTED_LAST_ACK, FIN_TIMEOUT);
+    reply(
+        local,
+        remote,
+        port,
+        remotePort,
+        ackNo,
+        (seq + 1) & 0xFFFF_FFFFL,
+        TcpHeader.FIN | TcpHeader.ACK,
+        null);
+    return true;
   }
 
   /**
@@ -1105,9 +1113,7 @@ final class Sockets {
     if ((flags & TcpHeader.FIN) != 0) {
       ns.stack().hop(dev, HopAction.DELIVER, frame, "tcp fin");
       if ((c & 3) == CLOSE_FIN_WAIT) {
-        long waiting = closing(CLOSE_TIME_WAIT);
-        closing.put(key, waiting);
-        sim.schedule(TIME_WAIT, () -> closing.remove(key, waiting));
+        remember(closing, key, CLOSE_TIME_WAIT, TIME_WAIT);
       }
       reply(local, remote, port, remotePort, ackNo, (seq + 1) & 0xFFFF_FFFFL, TcpHeader.ACK, null);
       return;

@@ -285,8 +285,9 @@ public final class Netfilter {
   @Nullable Drop filter(
       Table table, HookPoint point, Frame frame, @Nullable Device in, @Nullable Device out) {
     Program p = programs.get(table);
-    if (p == null) {
-      return null;
+    Chain hook = p == null ? null : p.hook(point);
+    if (hook == null || hook.size() == 0 && !p.hookPolicyDrop[point.ordinal()]) {
+      return null; // an empty chain with policy ACCEPT: nothing to read the packet for
     }
     load(p, frame, in, out);
     int verdict = evaluate(p, point, frame, in, out);
