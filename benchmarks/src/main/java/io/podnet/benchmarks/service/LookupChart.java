@@ -80,7 +80,11 @@ public final class LookupChart {
     LogAxis y = decadeAxis("ns per first-packet lookup");
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     Color[] colors = {
-      new Color(0x7F7F7F), new Color(0xBCBD22), new Color(0x1F77B4), new Color(0xD62728)
+      new Color(0x7F7F7F),
+      new Color(0x17BECF),
+      new Color(0xBCBD22),
+      new Color(0x1F77B4),
+      new Color(0xD62728)
     };
     for (int i = 0; i < data.getSeriesCount(); i++) {
       renderer.setSeriesPaint(i, colors[i % colors.length]);
@@ -114,14 +118,14 @@ public final class LookupChart {
     StringBuilder sb = new StringBuilder();
     TreeMap<Integer, Double> iptables = results.getOrDefault("iptables", new TreeMap<>());
     sb.append(String.format(Locale.ROOT, "%-10s", "services"));
-    results.keySet().forEach(m -> sb.append(String.format(Locale.ROOT, "%14s", m + " ns")));
+    results.keySet().forEach(m -> sb.append(String.format(Locale.ROOT, "%20s", m + " ns")));
     sb.append(String.format(Locale.ROOT, "%14s%14s%n", "rules/lookup", "ns/rule"));
     for (int n : results.values().iterator().next().keySet()) {
       sb.append(String.format(Locale.ROOT, "%-10d", n));
       results
           .values()
           .forEach(
-              p -> sb.append(String.format(Locale.ROOT, "%14.1f", p.getOrDefault(n, Double.NaN))));
+              p -> sb.append(String.format(Locale.ROOT, "%20.1f", p.getOrDefault(n, Double.NaN))));
       if (iptables.containsKey(n)) {
         double rules = new ServiceFixture(n, 42).meanIptablesRules();
         sb.append(String.format(Locale.ROOT, "%14.1f%14.3f", rules, iptables.get(n) / rules));

@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * First-packet Service lookup (no conntrack) on a node holding N Services, for random existing
  * Services: the kube-proxy rule walk ({@code iptables}), the hash map with Maglev ({@code
  * hashMap}), and two baselines on the same keys: a bare fastutil {@code Long2IntOpenHashMap.get}
- * ({@code bareMap}) and a bare linear scan of an {@code int[]} of N VIPs ({@code bareScan}). The
+ * ({@code bareMap}), the same get followed by one read at a flow-hash position in a 16-int block of
+ * the Service's own ({@code bareMapThenRead}: the least a Maglev lookup reads, a Service entry and
+ * then its table), and a bare linear scan of an {@code int[]} of N VIPs ({@code bareScan}). The
  * mean number of rules the iptables walk evaluates per lookup is printed at setup; divide the score
  * by it for nanoseconds per rule ({@link LookupChart} does).
  *
@@ -43,6 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class ServiceLookupBenchmark {
 
+  /** Ints in a Service's block of {@link #bareMapThenRead}: one 64-byte cache line. */
+  private static final int BLOCK = 16;
+
   /** Number of Services on the node. */
   @Param({"10", "100", "1000", "10000", "100000"})
   public int services;
@@ -52,6 +57,7 @@ public class ServiceLookupBenchmark {
   private IptablesServiceLookup iptables;
   private HashMapServiceLookup hashMap;
   private Long2IntOpenHashMap bareMap;
+  private int[] bareBlocks;
   private int[] bareVips;
   private int next;
 
@@ -65,11 +71,15 @@ public class ServiceLookupBenchmark {
     hashMap = HashMapServiceLookup.create();
     bareMap = new Long2IntOpenHashMap(services);
     bareVips = new int[services];
+    bareBlocks = new int[BLOCK * services];
     for (int i = 0; i < services; i++) {
       Service s = f.services.get(i);
       hashMap.update(s, f.endpoints.get(s));
       bareMap.put(s.key(s.ports().get(0)), i);
       bareVips[i] = s.clusterIp().toInt();
+      for (int j = 0; j < BLOCK; j++) {
+        bareBlocks[BLOCK * i + j] = i ^ j;
+      }
     }
     System.out.printf(
         "%n[services=%d] mean iptables rules per lookup: %.1f%n", services, f.meanIptablesRules());
@@ -98,6 +108,17 @@ public class ServiceLookupBenchmark {
   public int bareMap() {
     int i = nextIndex();
     return bareMap.get(ServiceKey.pack(vips[i], 80, 6));
+  }
+
+  /**
+   * Baseline: the bare map get, then one dependent read in the Service's block at a position the
+   * flow hash picks, as a Maglev table read follows the Service entry.
+   */
+  @Benchmark
+  public int bareMapThenRead() {
+    int i = nextIndex();
+    int block = bareMap.get(ServiceKey.pack(vips[i], 80, 6));
+    return bareBlocks[BLOCK * block + (int) (((hashes[i] >>> 32) * BLOCK) >>> 32)];
   }
 
   /** Baseline: a linear scan of an {@code int[]} of the N VIPs until the match. */

@@ -32,9 +32,13 @@ public final class IptablesServiceLookup extends CountingLookup {
   private final Long2ObjectOpenHashMap<String> owners = new Long2ObjectOpenHashMap<>();
 
   private long[] natKeys = new long[0];
-  private int[][] epIps = new int[0][];
-  private int[][] epPorts = new int[0][];
-  private int[][] thresholds = new int[0][];
+
+  /**
+   * Per {@code KUBE-SERVICES} nat rule, its Service's endpoints in rule order as (statistic
+   * threshold, IP, port) triples, the last threshold unused: one array read per matched Service.
+   */
+  private int[][] backends = new int[0][];
+
   private long[] rejectKeys = new long[0];
   private int size;
 
@@ -74,16 +78,15 @@ public final class IptablesServiceLookup extends CountingLookup {
       i++;
     }
     if (i < n) {
-      int[] th = thresholds[i];
-      int last = th.length - 1;
-      int chosen = 0;
-      while (chosen < last && (random.nextInt() & 0x7FFFFFFF) >= th[chosen]) {
-        chosen++;
+      int[] eps = backends[i];
+      int last = eps.length - 3;
+      int at = 0;
+      while (at < last && (random.nextInt() & 0x7FFFFFFF) >= eps[at]) {
+        at += 3;
       }
       // KUBE-SERVICES up to the match, the masquerade rule, the statistic rules up to the chosen
       // one, then the SEP chain's "-s ep -j KUBE-MARK-MASQ" and DNAT.
-      return done(
-          i + 1 + 1 + chosen + 1 + 2, LookupResult.backend(epIps[i][chosen], epPorts[i][chosen]));
+      return done(i + 1 + 1 + at / 3 + 1 + 2, LookupResult.backend(eps[at + 1], eps[at + 2]));
     }
     int work = n + 1;
     long[] reject = rejectKeys;
@@ -154,9 +157,7 @@ public final class IptablesServiceLookup extends CountingLookup {
       }
     }
     long[] keys = new long[nat];
-    int[][] ips = new int[nat][];
-    int[][] ports = new int[nat][];
-    int[][] th = new int[nat][];
+    int[][] eps = new int[nat][];
     long[] rejects = new long[reject];
     int i = 0;
     int j = 0;
@@ -168,21 +169,17 @@ public final class IptablesServiceLookup extends CountingLookup {
         }
         int n = e.ready.size();
         keys[i] = e.key;
-        ips[i] = new int[n];
-        ports[i] = new int[n];
-        th[i] = new int[n];
+        eps[i] = new int[3 * n];
         for (int k = 0; k < n; k++) {
-          ips[i][k] = e.ready.get(k).ip().toInt();
-          ports[i][k] = e.ready.get(k).port();
-          th[i][k] = k < n - 1 ? threshold(n - k) : Integer.MAX_VALUE;
+          eps[i][3 * k] = k < n - 1 ? threshold(n - k) : Integer.MAX_VALUE;
+          eps[i][3 * k + 1] = e.ready.get(k).ip().toInt();
+          eps[i][3 * k + 2] = e.ready.get(k).port();
         }
         i++;
       }
     }
     natKeys = keys;
-    epIps = ips;
-    epPorts = ports;
-    thresholds = th;
+    backends = eps;
     rejectKeys = rejects;
     size = nat + reject;
   }
