@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.net.NetNamespace;
+import io.podnet.core.net.Ping;
+import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
+import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServicePort;
@@ -115,6 +118,45 @@ class ServiceScaleTest {
       assertThat(r.from()).isEqualTo(service.clusterIp());
       assertThat(backends).contains(r.receiver());
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void ping_newFlowToAPodOnAnotherNode_waitsOutKubeServicesOnBothNodesOnlyInIptablesMode(
+      ServiceMode mode) {
+    build(mode);
+    NetNamespace from = cluster.pod("node-1-1").orElseThrow().requireNetns();
+    Ipv4Address to = cluster.pod("node-2-1").orElseThrow().requireIp();
+    from.ping(to); // neighbours and the VXLAN forwarding entries resolved
+    long before = rulesEvaluated();
+    long[] between = new long[1];
+    cluster.simulation().schedule(Ping.INTERVAL_NANOS / 2, () -> between[0] = rulesEvaluated());
+
+    List<ProbeResult> requests = Ping.run(from, to, 2, PingOptions.DEFAULT).results();
+
+    long first = between[0] - before;
+    long second = rulesEvaluated() - between[0];
+    long walk = requests.get(0).elapsedNanos() - requests.get(1).elapsedNanos();
+    assertThat(walk).isEqualTo((first - second) * Netfilter.NANOS_PER_RULE);
+    long natKubeServices =
+        cluster
+            .iptablesSave("node-1")
+            .lines()
+            .dropWhile(l -> !l.equals("*nat"))
+            .filter(l -> l.startsWith("-A KUBE-SERVICES "))
+            .count();
+    if (mode == ServiceMode.IPTABLES) {
+      assertThat(natKubeServices).isGreaterThan(layout.apps());
+      assertThat(first - second).isGreaterThanOrEqualTo(2 * natKubeServices);
+    } else {
+      assertThat(natKubeServices).isZero();
+      assertThat(walk).isZero();
+    }
+  }
+
+  /** The rules every node's netfilter has compared packets with so far. */
+  private long rulesEvaluated() {
+    return cluster.nodes().stream().mapToLong(n -> cluster.rulesEvaluated(n.name())).sum();
   }
 
   @ParameterizedTest

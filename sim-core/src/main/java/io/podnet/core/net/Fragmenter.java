@@ -25,6 +25,7 @@ final class Fragmenter {
     int baseOffset = Ipv4Header.fragmentOffset(b, ip);
     boolean originalMore = Ipv4Header.moreFragments(b, ip);
     List<Frame> fragments = new ArrayList<>();
+    long processing = frame.takeProcessingNanos();
     for (int done = 0; done < payload; done += chunk) {
       int size = Math.min(chunk, payload - done);
       boolean last = done + size == payload;
@@ -36,7 +37,9 @@ final class Fragmenter {
       Ipv4Header.setTotalLength(bytes, fragIp, headerLength + size);
       Ipv4Header.setFragment(bytes, fragIp, !last || originalMore, baseOffset + done / 8);
       Ipv4Header.rewriteChecksum(bytes, fragIp);
-      fragments.add(Frame.of(frame.id(), bytes, frame.walk()));
+      Frame fragment = Frame.of(frame.id(), bytes, frame.walk());
+      fragment.addProcessingNanos(processing);
+      fragments.add(fragment);
     }
     return fragments;
   }

@@ -49,6 +49,13 @@ public final class Frame {
    */
   private boolean checksumUnnecessary;
 
+  /**
+   * The processing time the packet has taken since it last left a device, in nanoseconds: netfilter
+   * adds its rule walks' cost, and the next device to send or deliver the packet takes it ({@link
+   * #takeProcessingNanos}), so the packet leaves that much later.
+   */
+  private long processingNanos;
+
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
     this.start = start;
@@ -141,6 +148,7 @@ public final class Frame {
     copy.mark = mark;
     copy.gsoSize = gsoSize;
     copy.checksumUnnecessary = checksumUnnecessary;
+    copy.processingNanos = processingNanos;
     return copy;
   }
 
@@ -160,6 +168,23 @@ public final class Frame {
   /** Sets the firewall mark. */
   public void setMark(int mark) {
     this.mark = mark;
+  }
+
+  /**
+   * Adds {@code nanos} of processing the packet has taken (a netfilter rule walk), to be waited out
+   * before it leaves by its next device.
+   */
+  public void addProcessingNanos(long nanos) {
+    processingNanos += nanos;
+  }
+
+  /**
+   * Returns the processing time the packet has taken since it last left a device, and clears it.
+   */
+  public long takeProcessingNanos() {
+    long p = processingNanos;
+    processingNanos = 0;
+    return p;
   }
 
   /** Counts one more device crossed since the packet was last routed; returns the new count. */
@@ -219,6 +244,7 @@ public final class Frame {
       f.mark = mark;
       f.l2Hops = l2Hops;
       f.checksumUnnecessary = checksumUnnecessary;
+      f.processingNanos = processingNanos;
       out.add(f);
     }
     return out;

@@ -420,6 +420,16 @@ final class IpStack {
   }
 
   /**
+   * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a packet that {@code cause} makes
+   * (a tunnel's outer packet, an ICMP error about it): it goes on with that packet's walk and the
+   * processing time it has taken.
+   */
+  @Nullable String localOutputCausedBy(int source, int dst, PacketBuilder builder, Frame cause) {
+    return localOutput(
+        source, dst, builder, cause.walk(), null, false, cause.takeProcessingNanos());
+  }
+
+  /**
    * Like {@link #localOutput(int, int, PacketBuilder, Walk)} for a TCP data segment of {@code
    * sender}, which hears when the segment leaves its NIC (the socket owning the skb). A segment
    * carrying more than the stream's MSS goes through the stack whole and the wire carries it cut
@@ -427,7 +437,7 @@ final class IpStack {
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
-    return localOutput(source, dst, builder, walk, sender, false);
+    return localOutput(source, dst, builder, walk, sender, false, 0);
   }
 
   /**
@@ -446,7 +456,7 @@ final class IpStack {
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, boolean fragmentAboveMtu) {
-    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu);
+    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu, 0);
   }
 
   private @Nullable String localOutput(
@@ -455,11 +465,13 @@ final class IpStack {
       PacketBuilder builder,
       @Nullable Walk walk,
       @Nullable TcpStream sender,
-      boolean fragmentAboveMtu) {
+      boolean fragmentAboveMtu,
+      long processingNanos) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
       Frame frame =
           Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
+      frame.addProcessingNanos(processingNanos);
       dataSegment(frame, sender);
       hop(null, HopAction.SEND, frame, "");
       Device lo = ns.loopback();
@@ -484,6 +496,7 @@ final class IpStack {
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
+    frame.addProcessingNanos(processingNanos);
     frame.sender = sender;
     dataSegment(frame, sender);
     hop(null, HopAction.SEND, frame, "");
@@ -669,35 +682,45 @@ final class IpStack {
       off = frame.l3Offset();
     }
     int protocol = Ipv4Header.protocol(b, off);
+    int hl = Ipv4Header.headerLength(b, off);
+    if (protocol == IpProtocol.UDP && !udpHandlers.isEmpty()) {
+      PacketHandler tunnel = udpHandlers.get(UdpHeader.dstPort(b, off + hl));
+      if (tunnel != null) {
+        int payload = off + hl + UdpHeader.LENGTH;
+        tunnel.receive(dev, frame, payload, off + Ipv4Header.totalLength(b, off) - payload);
+        return;
+      }
+    }
+    PacketHandler handler =
+        protocol == IpProtocol.TCP || protocol == IpProtocol.UDP || protocol == IpProtocol.ICMP
+            ? null
+            : protocolHandlers.get(protocol);
+    if (handler != null) {
+      handler.receive(dev, frame, off + hl, Ipv4Header.totalLength(b, off) - hl);
+      return;
+    }
+    long processing = frame.takeProcessingNanos();
+    if (processing > 0) {
+      Frame held = frame;
+      sim.schedule(processing, () -> deliver(dev, held, protocol));
+    } else {
+      deliver(dev, frame, protocol);
+    }
+  }
+
+  /**
+   * Hands a packet for this namespace to its socket layer, or answers "protocol unreachable"; a
+   * kernel module's packet (a tunnel's) never gets here, and goes on with its processing time.
+   */
+  private void deliver(Device dev, Frame frame, int protocol) {
     switch (protocol) {
       case IpProtocol.ICMP -> icmpInput(dev, frame);
-      case IpProtocol.UDP -> udpInput(dev, frame);
-      case IpProtocol.TCP -> ns.sockets().transportInput(dev, frame, protocol);
+      case IpProtocol.UDP, IpProtocol.TCP -> ns.sockets().transportInput(dev, frame, protocol);
       default -> {
-        PacketHandler handler = protocolHandlers.get(protocol);
-        if (handler != null) {
-          int hl = Ipv4Header.headerLength(b, off);
-          handler.receive(dev, frame, off + hl, Ipv4Header.totalLength(b, off) - hl);
-          return;
-        }
         icmpError(dev, frame, IcmpMessage.DEST_UNREACHABLE, IcmpMessage.PROTOCOL_UNREACHABLE, 0);
         drop(dev, frame, Drop.of(DropReason.PROTOCOL_UNREACHABLE, IpProtocol.name(protocol)));
       }
     }
-  }
-
-  private void udpInput(Device dev, Frame frame) {
-    byte[] b = frame.buffer();
-    int ip = frame.l3Offset();
-    int udp = ip + Ipv4Header.headerLength(b, ip);
-    PacketHandler tunnel = udpHandlers.get(UdpHeader.dstPort(b, udp));
-    if (tunnel != null) {
-      int end = ip + Ipv4Header.totalLength(b, ip);
-      int payload = udp + UdpHeader.LENGTH;
-      tunnel.receive(dev, frame, payload, end - payload);
-      return;
-    }
-    ns.sockets().transportInput(dev, frame, IpProtocol.UDP);
   }
 
   void bindUdp(int port, PacketHandler handler) {
@@ -783,7 +806,7 @@ final class IpStack {
       hop(dev, HopAction.DELIVER, frame, "icmp echo request");
       IcmpMessage reply =
           IcmpMessage.echoReply(message.rest() >>> 16, message.rest() & 0xFFFF, message.payload());
-      sendIcmp(ns.isLocalAddress(dst) ? dst : 0, src, reply, frame.walk());
+      sendIcmp(ns.isLocalAddress(dst) ? dst : 0, src, reply, frame);
       return;
     }
     ns.sockets().icmpInput(dev, frame, message);
@@ -852,12 +875,15 @@ final class IpStack {
     hop(in, HopAction.ICMP, original, icmpText(type, code, mtu));
     // icmp_send answers a packet addressed to this namespace from that address, others from the
     // address the route back picks.
-    sendIcmp(ns.isLocalAddress(dst) ? dst : 0, src, message, original.walk());
+    sendIcmp(ns.isLocalAddress(dst) ? dst : 0, src, message, original);
   }
 
-  /** Sends an ICMP message generated by this namespace (source 0 means "pick one"). */
-  private void sendIcmp(int source, int dst, IcmpMessage message, @Nullable Walk walk) {
-    localOutput(
+  /**
+   * Sends an ICMP message this namespace generates in answer to {@code cause} (source 0 means "pick
+   * one").
+   */
+  private void sendIcmp(int source, int dst, IcmpMessage message, Frame cause) {
+    localOutputCausedBy(
         source,
         dst,
         s ->
@@ -869,7 +895,7 @@ final class IpStack {
                 DEFAULT_TTL,
                 nextIpId(),
                 message),
-        walk);
+        cause);
   }
 
   private static String icmpText(int type, int code, int mtu) {

@@ -157,6 +157,10 @@ public final class Link {
     b.carrierMayHaveChanged();
   }
 
+  /**
+   * Puts {@code frame} on the wire from {@code from} once its processing time has passed and the
+   * wire is free, and has it arrive a serialization time and the latency later.
+   */
   void carry(Nic from, Frame frame) {
     NetNamespace ns = from.namespace();
     if (!up) {
@@ -169,12 +173,14 @@ public final class Link {
       return;
     }
     Direction d = from == a ? fromA : fromB;
+    long ready = simulation.now() + frame.takeProcessingNanos();
     if (lossRate > 0 && frame.gsoSize() != 0) {
       // Each segment on the wire is lost or not on its own; the stream hears when the last one
       // carried has left, whichever that is.
       TcpStream sender = frame.sender;
       frame.sender = null;
       for (Frame segment : frame.wireFrames()) {
+        segment.addProcessingNanos(ready - simulation.now());
         carry(from, segment);
       }
       if (sender != null) {
@@ -186,7 +192,7 @@ public final class Link {
       ns.stack().drop(from, frame, Drop.of(DropReason.LINK_LOSS));
       return;
     }
-    long done = Math.max(simulation.now(), d.busyUntil) + serializationNanos(frame);
+    long done = Math.max(ready, d.busyUntil) + serializationNanos(frame);
     d.busyUntil = done;
     TcpStream sender = frame.sender;
     if (sender != null) {

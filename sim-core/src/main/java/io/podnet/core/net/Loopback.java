@@ -76,6 +76,10 @@ public final class Loopback extends Device {
 
   @Override
   protected void transmit(Frame frame) {
-    namespace().host().network().simulation().schedule(0, () -> receive(frame));
+    namespace()
+        .host()
+        .network()
+        .simulation()
+        .schedule(frame.takeProcessingNanos(), () -> receive(frame));
   }
 }

@@ -148,13 +148,14 @@ final class Neighbours {
         e = new Entry(dev, nextHop, NeighbourState.INCOMPLETE);
         entries.put(key(dev, nextHop), e);
       }
+      long processing = frame.takeProcessingNanos();
       enqueue(e, frame);
       change(e, NeighbourState.INCOMPLETE);
       e.probes = 0;
       int src = Ipv4Header.src(frame.buffer(), frame.l3Offset());
       e.senderHint = ns.isLocalAddress(src) ? src : 0;
       e.walk = frame.walk();
-      solicit(e);
+      solicit(e, processing);
       return;
     }
     switch (e.state) {
@@ -308,7 +309,12 @@ final class Neighbours {
 
   // ---------------------------------------------------------------- state machine
 
+  /**
+   * Queues {@code frame} until the neighbour resolves; its processing time passes while it waits
+   * (the request a packet triggers waits it out before it leaves).
+   */
   private void enqueue(Entry e, Frame frame) {
+    frame.takeProcessingNanos();
     if (e.queuedBytes + frame.length() > QUEUE_BYTES) {
       ns.stack().drop(e.dev, frame, Drop.of(DropReason.NEIGHBOUR_QUEUE_FULL));
       return;
@@ -356,6 +362,11 @@ final class Neighbours {
    * sender address is the triggering packet's source when it is ours ({@code arp_announce=0}).
    */
   private void solicit(Entry e) {
+    solicit(e, 0);
+  }
+
+  /** Like {@link #solicit(Entry)}, the request leaving after {@code processingNanos}. */
+  private void solicit(Entry e, long processingNanos) {
     e.probes++;
     int sender = e.senderHint != 0 ? e.senderHint : ns.primaryAddress(e.dev, e.ip);
     byte[] request = Frames.arpRequest(e.dev.mac(), Ipv4Address.of(sender), Ipv4Address.of(e.ip));
@@ -363,6 +374,7 @@ final class Neighbours {
       EthernetHeader.setDst(request, 0, e.mac);
     }
     Frame arp = Frame.of(ns.host().network().nextPacketId(), request, e.walk);
+    arp.addProcessingNanos(processingNanos);
     ns.stack().hop(e.dev, HopAction.ARP, arp, "who-has " + Ipv4Address.of(e.ip));
     ns.stack().transmit(e.dev, arp);
     arm(e, RETRANS_NANOS);

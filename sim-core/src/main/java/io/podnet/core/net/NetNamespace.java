@@ -604,6 +604,15 @@ public final class NetNamespace {
     return stack.localOutput(source, dst, builder::apply, walk);
   }
 
+  /**
+   * Like {@link #sendPacket} for a tunnel's outer packet, which carries {@code inner}: it goes on
+   * with that packet's walk and the processing time it has taken.
+   */
+  public @Nullable String sendEncapsulated(
+      int source, int dst, IntFunction<byte[]> builder, Frame inner) {
+    return stack.localOutputCausedBy(source, dst, builder::apply, inner);
+  }
+
   /** Registers a netfilter-style hook; lower priorities run first (raw -300, nat 100, ...). */
   public void addHook(HookPoint point, int priority, PacketHook hook) {
     stack.addHook(point, priority, hook);

@@ -71,7 +71,11 @@ public final class Veth extends Device {
     if (other == null) {
       return;
     }
-    namespace().host().network().simulation().schedule(0, () -> other.receive(frame));
+    namespace()
+        .host()
+        .network()
+        .simulation()
+        .schedule(frame.takeProcessingNanos(), () -> other.receive(frame));
   }
 
   static void join(Veth a, Veth b) {

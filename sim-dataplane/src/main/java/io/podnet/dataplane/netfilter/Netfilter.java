@@ -49,7 +49,9 @@ import org.jspecify.annotations.Nullable;
  * rule)}. Evaluation reads primitive arrays and allocates nothing for a rule that does not match; a
  * long run of rules that each match one destination (KUBE-SERVICES) is passed by an index to the
  * rules for the packet's destination, and the rules passed over are counted as the kernel compares
- * them.
+ * them. Each rule compared costs the packet {@link #NANOS_PER_RULE} of simulated time, which it
+ * waits out before it leaves by its next device or reaches its socket: the first packet of a flow
+ * to a node with 10,000 Services waits for the walk through {@code KUBE-SERVICES}.
  *
  * <pre>{@code
  * Netfilter nf = Netfilter.install(node);
@@ -62,6 +64,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class Netfilter {
+
+  /**
+   * The simulated time one rule comparison takes: the low end of the 10-25 ns per rule traversed
+   * measured on real clusters.
+   */
+  public static final long NANOS_PER_RULE = 10;
 
   private static final int ACCEPT = 0;
   private static final int DROP = 1;
@@ -1038,6 +1046,7 @@ public final class Netfilter {
     if (frame != null) {
       rulesEvaluated += evaluated;
       lastEvaluated = evaluated;
+      frame.addProcessingNanos(evaluated * NANOS_PER_RULE);
     }
     return verdict;
   }

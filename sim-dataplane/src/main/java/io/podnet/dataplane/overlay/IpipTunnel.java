@@ -180,7 +180,7 @@ public final class IpipTunnel extends Device {
     nextIpId = (nextIpId + 1) & 0xFFFF;
     hop(HopAction.ENCAP, frame, "ipip remote " + remote);
     String error =
-        ns.sendPacket(
+        ns.sendEncapsulated(
             0,
             nextHop,
             src ->
@@ -193,7 +193,7 @@ public final class IpipTunnel extends Device {
                         .withDontFragment(df)
                         .withTtl(ttl),
                     inner),
-            frame.walk());
+            frame);
     if (error != null) {
       drop(frame, Drop.of(DropReason.NO_ROUTE, "ipip remote " + remote + ": " + error));
     }

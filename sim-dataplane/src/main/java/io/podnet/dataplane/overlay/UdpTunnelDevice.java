@@ -211,13 +211,13 @@ abstract class UdpTunnelDevice extends Device {
     byte[] header = header();
     boolean checksum = flavour.checksum();
     String error =
-        ns.sendPacket(
+        ns.sendEncapsulated(
             outerSource(),
             remote.toInt(),
             src ->
                 Encapsulation.udpFrame(
                     src, remote.toInt(), tos, ipId, srcPort, dstPort, checksum, header, frame),
-            frame.walk());
+            frame);
     if (error != null) {
       drop(frame, Drop.of(DropReason.NO_ROUTE, kind + " remote " + remote + ": " + error));
     }

@@ -15,6 +15,7 @@ import io.podnet.core.net.HookPoint;
 import io.podnet.core.net.HopAction;
 import io.podnet.core.net.NetNamespace;
 import io.podnet.core.net.Network;
+import io.podnet.core.net.Ping;
 import io.podnet.core.net.PingOptions;
 import io.podnet.core.net.ProbeResult;
 import io.podnet.core.net.Route;
@@ -260,6 +261,55 @@ class NetfilterTest {
         .matches(
             "tcp      6 \\d+ \\w+ src=10\\.244\\.1\\.2 dst=10\\.244\\.2\\.2 sport=(\\d+) dport=80"
                 + " src=10\\.244\\.2\\.2 dst=192\\.168\\.1\\.11 sport=80 dport=\\1 .*\\n");
+  }
+
+  @Test
+  void ruleWalk_firstPacketOfAFlow_waitsOutEveryRuleComparedAndLaterPacketsDoNot() {
+    StringBuilder services =
+        new StringBuilder(
+            "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n"
+                + "-A PREROUTING -j KUBE-SERVICES\n");
+    for (int i = 0; i < 1000; i++) {
+      services.append(
+          "-A KUBE-SERVICES -d 10.96."
+              + i / 250
+              + "."
+              + i % 250
+              + "/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.244.2.2:8080\n");
+    }
+    Fixture plain = new Fixture(7);
+    Fixture walked = new Fixture(7);
+    walked.nf.restore(services.append("COMMIT\n").toString(), "services.v4");
+
+    List<ProbeResult> without =
+        Ping.run(plain.client, plain.t.podAddress(1, 0), 2, PingOptions.DEFAULT).results();
+    List<ProbeResult> with =
+        Ping.run(walked.client, walked.t.podAddress(1, 0), 2, PingOptions.DEFAULT).results();
+
+    // The request's first packet passes the jump and all 1,000 Service rules on node-1; the
+    // reply and the second request belong to the flow, which the nat table no longer sees.
+    assertThat(walked.nf.rulesEvaluated()).isEqualTo(1001);
+    assertThat(with.get(0).elapsedNanos() - without.get(0).elapsedNanos())
+        .isEqualTo(1001 * Netfilter.NANOS_PER_RULE);
+    assertThat(with.get(1).elapsedNanos()).isEqualTo(without.get(1).elapsedNanos());
+  }
+
+  @Test
+  void ruleWalk_packetForALocalSocket_reachesItAfterTheWalk() {
+    StringBuilder input = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n");
+    for (int i = 0; i < 500; i++) {
+      input.append("-A INPUT -s 10.1.0." + i % 250 + "/32 -j DROP\n");
+    }
+    Fixture plain = new Fixture(7);
+    Fixture walked = new Fixture(7);
+    walked.nf.restore(input.append("COMMIT\n").toString(), "input.v4");
+    Ipv4Address node1 = Ipv4Address.parse("10.244.1.1");
+
+    long without = plain.client.ping(node1).elapsedNanos();
+    long with = walked.client.ping(node1).elapsedNanos();
+
+    assertThat(walked.nf.rulesEvaluated()).isEqualTo(500);
+    assertThat(with - without).isEqualTo(500 * Netfilter.NANOS_PER_RULE);
   }
 
   @Test
