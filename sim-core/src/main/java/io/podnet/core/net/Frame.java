@@ -178,6 +178,17 @@ public final class Frame {
     processingNanos += nanos;
   }
 
+  /** The processing time the packet has taken since it last left a device. */
+  long processingNanos() {
+    return processingNanos;
+  }
+
+  /** Clears the processing time (the packet has left); returns this frame. */
+  Frame processed() {
+    processingNanos = 0;
+    return this;
+  }
+
   /**
    * Returns the processing time the packet has taken since it last left a device, and clears it.
    */
@@ -236,7 +247,10 @@ public final class Frame {
     return gsoSize == 0 ? l3Length() : Math.min(l3Length(), headersAfterEthernet() + gsoSize);
   }
 
-  /** The wire segments of a frame with a {@link #gsoSize}, with its id, walk and mark. */
+  /**
+   * The wire segments of a frame with a {@link #gsoSize}, with its id, walk, mark and processing
+   * time.
+   */
   List<Frame> wireFrames() {
     List<Frame> out = new ArrayList<>();
     for (byte[] b : Frames.tcpSegments(buf, start, length, gsoSize)) {

@@ -78,6 +78,9 @@ final class IpStack {
 
   private Int2ObjectMap<PacketHandler> protocolHandlers = Int2ObjectMaps.emptyMap();
 
+  /** When the last packet for this namespace's sockets reaches them (they arrive in order). */
+  private long deliveredUntil;
+
   IpStack(NetNamespace ns) {
     this.ns = ns;
     this.sim = ns.host().network().simulation();
@@ -700,9 +703,19 @@ final class IpStack {
       return;
     }
     long processing = frame.takeProcessingNanos();
-    if (processing > 0) {
+    long now = sim.now();
+    if (processing > 0 || deliveredUntil > now) {
+      // after its processing time, and after the packets before it
+      long at = Math.max(now + processing, deliveredUntil);
+      deliveredUntil = at;
       Frame held = frame;
-      sim.schedule(processing, () -> deliver(dev, held, protocol));
+      sim.scheduleAt(
+          at,
+          () -> {
+            if (!ns.isDeleted()) {
+              deliver(dev, held, protocol);
+            }
+          });
     } else {
       deliver(dev, frame, protocol);
     }

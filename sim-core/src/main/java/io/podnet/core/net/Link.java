@@ -8,14 +8,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A full-duplex wire between two NICs with latency, bandwidth and an MTU. Each direction serialises
- * its frames one after another, so a burst queues behind the frame on the wire; a frame arrives
- * after its serialisation time plus the latency, and the frames of one direction arrive in the
- * order they were sent. A cut link carries nothing. The latency can be changed while the simulation
- * runs, and a loss rate drops each frame put on the wire with that probability, drawn from the
- * simulation's random stream {@code "link-loss/A<->B"} (the same drops on every run with the same
- * seed); a lost frame is a {@link DropReason#LINK_LOSS} drop. A TCP segment larger than the MSS
- * ({@link Frame#gsoSize}) crosses as its segments would: it fits when each of them fits the MTU,
- * its serialisation counts each one's headers, and on a lossy link each is lost or not on its own.
+ * its frames one after another, each once its processing time has passed ({@link
+ * Frame#addProcessingNanos}), so a burst queues behind the frame on the wire; a frame arrives after
+ * its serialisation time plus the latency, and the frames of one direction arrive in the order they
+ * were sent. A cut link carries nothing. The latency can be changed while the simulation runs, and
+ * a loss rate drops each frame put on the wire with that probability, drawn from the simulation's
+ * random stream {@code "link-loss/A<->B"} (the same drops on every run with the same seed); a lost
+ * frame is a {@link DropReason#LINK_LOSS} drop. A TCP segment larger than the MSS ({@link
+ * Frame#gsoSize}) crosses as its segments would: it fits when each of them fits the MTU, its
+ * serialisation counts each one's headers, and on a lossy link each is lost or not on its own.
  *
  * <p>Each direction keeps its frames in flight in a queue with a single pending event, for the
  * frame at its head: a switch flooding an ARP request to thousands of ports puts thousands of
@@ -99,7 +100,7 @@ public final class Link {
         arrivals = new long[0];
         head = 0;
       }
-      to.arrive(frame.isShared() ? frame.copy() : frame);
+      to.arrive(frame.isShared() ? frame.copy().processed() : frame);
     }
   }
 
@@ -173,7 +174,10 @@ public final class Link {
       return;
     }
     Direction d = from == a ? fromA : fromB;
-    long ready = simulation.now() + frame.takeProcessingNanos();
+    // A shared frame (a flood) must not change: each link reads its processing time.
+    long ready =
+        simulation.now()
+            + (frame.isShared() ? frame.processingNanos() : frame.takeProcessingNanos());
     if (lossRate > 0 && frame.gsoSize() != 0) {
       // Each segment on the wire is lost or not on its own; the stream hears when the last one
       // carried has left, whichever that is.

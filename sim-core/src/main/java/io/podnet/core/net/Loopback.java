@@ -1,16 +1,21 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.Simulation;
 import java.util.List;
 
 /**
  * The loopback device {@code lo}: every namespace has one, ifindex 1, down until brought up, when
- * it gets {@code 127.0.0.1/8} like the kernel gives it. What it transmits comes back in.
+ * it gets {@code 127.0.0.1/8} like the kernel gives it. What it transmits comes back in, in order,
+ * once the frame's processing time has passed.
  */
 public final class Loopback extends Device {
 
   /** The loopback MTU Linux uses. */
   public static final int MTU = 65536;
+
+  /** When the last frame transmitted comes back in. */
+  private long lastOut;
 
   Loopback() {
     super("lo", MacAddress.ZERO, MTU);
@@ -76,10 +81,9 @@ public final class Loopback extends Device {
 
   @Override
   protected void transmit(Frame frame) {
-    namespace()
-        .host()
-        .network()
-        .simulation()
-        .schedule(frame.takeProcessingNanos(), () -> receive(frame));
+    Simulation sim = namespace().host().network().simulation();
+    long at = Math.max(sim.now() + frame.takeProcessingNanos(), lastOut);
+    lastOut = at;
+    sim.scheduleAt(at, () -> receive(frame));
   }
 }

@@ -12,6 +12,7 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
+import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,9 @@ final class Neighbours {
 
     /** Packets waiting for resolution; made on first use (most entries never queue). */
     @Nullable ArrayDeque<Frame> queue;
+
+    /** When each queued packet's processing is over, in queue order. */
+    @Nullable LongArrayFIFOQueue readyAt;
 
     int queuedBytes;
     int senderHint;
@@ -148,7 +152,7 @@ final class Neighbours {
         e = new Entry(dev, nextHop, NeighbourState.INCOMPLETE);
         entries.put(key(dev, nextHop), e);
       }
-      long processing = frame.takeProcessingNanos();
+      long processing = frame.processingNanos();
       enqueue(e, frame);
       change(e, NeighbourState.INCOMPLETE);
       e.probes = 0;
@@ -310,18 +314,20 @@ final class Neighbours {
   // ---------------------------------------------------------------- state machine
 
   /**
-   * Queues {@code frame} until the neighbour resolves; its processing time passes while it waits
-   * (the request a packet triggers waits it out before it leaves).
+   * Queues {@code frame} until the neighbour resolves; its processing time passes while it waits,
+   * and what is left of it when the neighbour resolves is waited out then (the request a packet
+   * triggers leaves after that packet's processing).
    */
   private void enqueue(Entry e, Frame frame) {
-    frame.takeProcessingNanos();
     if (e.queuedBytes + frame.length() > QUEUE_BYTES) {
       ns.stack().drop(e.dev, frame, Drop.of(DropReason.NEIGHBOUR_QUEUE_FULL));
       return;
     }
     if (e.queue == null) {
       e.queue = new ArrayDeque<>(2);
+      e.readyAt = new LongArrayFIFOQueue(2);
     }
+    Objects.requireNonNull(e.readyAt).enqueue(sim.now() + frame.takeProcessingNanos());
     e.queue.add(frame);
     e.queuedBytes += frame.length();
     ns.stack().hop(e.dev, HopAction.ARP, frame, "queued for " + Ipv4Address.of(e.ip));
@@ -341,9 +347,12 @@ final class Neighbours {
   private void flush(Entry e) {
     e.walk = null;
     ArrayDeque<Frame> queue = e.queue;
+    LongArrayFIFOQueue ready = e.readyAt;
     e.queue = null;
-    while (queue != null && !queue.isEmpty()) {
+    e.readyAt = null;
+    while (queue != null && ready != null && !queue.isEmpty()) {
       Frame f = queue.poll();
+      f.addProcessingNanos(Math.max(0, ready.dequeueLong() - sim.now()));
       e.queuedBytes -= f.length();
       send(e, f);
     }
@@ -420,6 +429,7 @@ final class Neighbours {
     String target = Ipv4Address.of(e.ip).toString();
     ArrayDeque<Frame> queue = e.queue;
     e.queue = null;
+    e.readyAt = null;
     while (queue != null && !queue.isEmpty()) {
       Frame f = queue.poll();
       e.queuedBytes -= f.length();

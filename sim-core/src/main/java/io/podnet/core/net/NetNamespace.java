@@ -866,6 +866,11 @@ public final class NetNamespace {
     return s;
   }
 
+  /** Whether the namespace has been deleted. */
+  boolean isDeleted() {
+    return deleted;
+  }
+
   void markDeleted() {
     for (Device d : devices()) {
       if (d instanceof Veth veth) {

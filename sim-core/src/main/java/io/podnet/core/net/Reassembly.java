@@ -25,6 +25,9 @@ final class Reassembly {
     byte @Nullable [] firstFrame;
     int totalPayload = -1;
     long timer;
+
+    /** When the processing of the fragments so far is over (the latest of their walks). */
+    long processedAt;
   }
 
   private final NetNamespace ns;
@@ -55,6 +58,8 @@ final class Reassembly {
       pending.put(key, created);
       p = created;
     }
+    long now = ns.host().network().simulation().now();
+    p.processedAt = Math.max(p.processedAt, now + fragment.takeProcessingNanos());
     int offset = Ipv4Header.fragmentOffset(b, ip) * 8;
     int size = Ipv4Header.totalLength(b, ip) - headerLength;
     byte[] data = new byte[size];
@@ -94,7 +99,9 @@ final class Reassembly {
     Ipv4Header.setTotalLength(whole, EthernetHeader.LENGTH, firstHeader + p.totalPayload);
     Ipv4Header.setFragment(whole, EthernetHeader.LENGTH, false, 0);
     Ipv4Header.rewriteChecksum(whole, EthernetHeader.LENGTH);
-    return Frame.of(fragment.id(), whole, fragment.walk());
+    Frame datagram = Frame.of(fragment.id(), whole, fragment.walk());
+    datagram.addProcessingNanos(Math.max(0, p.processedAt - now));
+    return datagram;
   }
 
   private void expire(Device dev, Key key) {

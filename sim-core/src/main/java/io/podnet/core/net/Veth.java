@@ -1,17 +1,23 @@
 package io.podnet.core.net;
 
 import io.podnet.core.addr.MacAddress;
+import io.podnet.core.engine.Simulation;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One end of a virtual Ethernet pair: what goes in one end comes out of the other, even when the
  * ends live in different namespaces. Created in pairs by {@link NetNamespace#addVethPair(String,
- * String)}; deleting one end deletes both. The crossing is queued like the kernel's backlog, so it
- * happens at the same simulated time but as its own event.
+ * String)}; deleting one end deletes both. The crossing is queued like the kernel's backlog, as an
+ * event of its own once the frame's processing time has passed ({@link Frame#addProcessingNanos}),
+ * and the frames sent into one end come out of the other in that order; a frame still crossing when
+ * the pair is deleted is lost.
  */
 public final class Veth extends Device {
 
   private @Nullable Veth peer;
+
+  /** When the last frame sent into this end comes out of the other. */
+  private long lastOut;
 
   Veth(String name, MacAddress mac, int mtu) {
     super(name, mac, mtu);
@@ -71,11 +77,16 @@ public final class Veth extends Device {
     if (other == null) {
       return;
     }
-    namespace()
-        .host()
-        .network()
-        .simulation()
-        .schedule(frame.takeProcessingNanos(), () -> other.receive(frame));
+    Simulation sim = namespace().host().network().simulation();
+    long at = Math.max(sim.now() + frame.takeProcessingNanos(), lastOut);
+    lastOut = at;
+    sim.scheduleAt(
+        at,
+        () -> {
+          if (other.peer != null) {
+            other.receive(frame);
+          }
+        });
   }
 
   static void join(Veth a, Veth b) {

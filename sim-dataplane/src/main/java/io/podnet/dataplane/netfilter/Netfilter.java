@@ -49,9 +49,9 @@ import org.jspecify.annotations.Nullable;
  * rule)}. Evaluation reads primitive arrays and allocates nothing for a rule that does not match; a
  * long run of rules that each match one destination (KUBE-SERVICES) is passed by an index to the
  * rules for the packet's destination, and the rules passed over are counted as the kernel compares
- * them. Each rule compared costs the packet {@link #NANOS_PER_RULE} of simulated time, which it
- * waits out before it leaves by its next device or reaches its socket: the first packet of a flow
- * to a node with 10,000 Services waits for the walk through {@code KUBE-SERVICES}.
+ * them. Each rule compared costs the packet {@link #NANOS_PER_RULE} of simulated time, added to its
+ * processing time ({@link Frame#addProcessingNanos}): the first packet of a new flow waits for the
+ * walk through {@code KUBE-SERVICES} on every node whose nat table sees it.
  *
  * <pre>{@code
  * Netfilter nf = Netfilter.install(node);
