@@ -38,6 +38,10 @@ public abstract class Device {
   private @Nullable TcProgram tcIngress;
   private final List<IfAddress> addresses = new ArrayList<>(0);
   private final List<PcapWriter> captures = new ArrayList<>(0);
+
+  /** The capture time of the last frame sent, which later ones do not precede. */
+  private long lastSentTap;
+
   private long rxPackets;
   private long txPackets;
 
@@ -390,7 +394,15 @@ public abstract class Device {
       return;
     }
     txPackets += frame.wirePackets();
-    tap(frame);
+    if (!captures.isEmpty()) {
+      // handed over once its processing time has passed, after the frames before it
+      long at =
+          Math.max(
+              namespace().host().network().simulation().now() + frame.processingNanos(),
+              lastSentTap);
+      lastSentTap = at;
+      tap(frame, at);
+    }
     if (routed) {
       transmit(frame, nextHop);
     } else {
@@ -418,18 +430,17 @@ public abstract class Device {
   /** Called by the stack when a frame comes in: counts and captures it. */
   final void countReceived(Frame frame) {
     rxPackets += frame.wirePackets();
-    tap(frame);
+    tap(frame, namespace().host().network().simulation().now());
   }
 
   /** Captures the frame as the wire carries it (a large TCP segment as its segments). */
-  private void tap(Frame frame) {
+  private void tap(Frame frame, long at) {
     if (captures.isEmpty()) {
       return;
     }
-    long now = namespace().host().network().simulation().now();
     for (Frame f : frame.gsoSize() == 0 ? List.of(frame) : frame.wireFrames()) {
       for (PcapWriter writer : captures) {
-        writer.write(now, f.buffer(), f.offset(), f.length());
+        writer.write(at, f.buffer(), f.offset(), f.length());
       }
     }
   }

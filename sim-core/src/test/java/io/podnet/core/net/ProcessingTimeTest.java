@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.packet.IpProtocol;
 import io.podnet.core.packet.Ipv4Header;
+import io.podnet.core.trace.PcapWriter;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,6 +42,22 @@ class ProcessingTimeTest {
               }
               return null;
             });
+  }
+
+  /** The capture times of the UDP datagrams in a pcap (little-endian, nanosecond records). */
+  private static LongArrayList udpTimes(byte[] pcap) {
+    ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
+    LongArrayList times = new LongArrayList();
+    for (int at = 24; at < pcap.length; ) {
+      long time = b.getInt(at) * 1_000_000_000L + b.getInt(at + 4);
+      int length = b.getInt(at + 8);
+      int frame = at + 16;
+      if ((pcap[frame + 23] & 0xFF) == IpProtocol.UDP) {
+        times.add(time);
+      }
+      at = frame + length;
+    }
+    return times;
   }
 
   /** Sends two datagrams back to back and returns when each reached the server's stack. */
@@ -80,5 +100,24 @@ class ProcessingTimeTest {
     LongArrayList held = arrivals();
 
     assertThat(held.getLong(1)).isGreaterThanOrEqualTo(held.getLong(0));
+  }
+
+  @Test
+  void capture_sentFrameWithProcessingTime_stampedOnceItHasPassedAndInOrder() {
+    ProcessingTimeTest plain = new ProcessingTimeTest();
+    ByteArrayOutputStream plainBytes = new ByteArrayOutputStream();
+    plain.t.node(1).root().device("cni0").capture(PcapWriter.to(plainBytes));
+    plain.arrivals();
+    holdFirstForwardedDatagram(5_000);
+    ByteArrayOutputStream heldBytes = new ByteArrayOutputStream();
+    t.node(1).root().device("cni0").capture(PcapWriter.to(heldBytes));
+
+    arrivals();
+
+    LongArrayList before = udpTimes(plainBytes.toByteArray());
+    LongArrayList after = udpTimes(heldBytes.toByteArray());
+    assertThat(after.size()).isEqualTo(2);
+    assertThat(after.getLong(0) - before.getLong(0)).isEqualTo(5_000);
+    assertThat(after.getLong(1)).isEqualTo(after.getLong(0));
   }
 }
