@@ -24,6 +24,7 @@ import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
 import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -997,9 +998,17 @@ public final class Cluster {
   /** Starts kube-proxy (or the service map) with netfilter on every node, once. */
   private void startServiceProxies() {
     if (kubeProxies.isEmpty()) {
+      IntOpenHashSet nodeAddresses = new IntOpenHashSet();
+      nodes.values().forEach(n -> nodeAddresses.add(n.internalIp().toInt()));
       for (Node node : nodes.values()) {
         ServiceProxy proxy =
-            new ServiceProxy(node, serviceMode, minimizeIptablesRestore, simulation, serviceFeed);
+            new ServiceProxy(
+                node,
+                serviceMode,
+                minimizeIptablesRestore,
+                simulation,
+                serviceFeed,
+                nodeAddresses::contains);
         serviceFeed.add(proxy);
         kubeProxies.put(node, proxy);
       }

@@ -3,10 +3,12 @@ package io.podnet.cni.cluster;
 import io.podnet.core.engine.SimTime;
 import io.podnet.core.engine.Simulation;
 import io.podnet.core.net.KernelEvent;
+import io.podnet.core.net.SocketLoadBalancer;
 import io.podnet.core.trace.Trace;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.HashMapServiceLookup;
+import io.podnet.dataplane.service.LookupResult;
 import io.podnet.dataplane.service.Protocol;
 import io.podnet.dataplane.service.RuleProgrammingCost;
 import io.podnet.dataplane.service.Service;
@@ -17,6 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
+import java.util.random.RandomGenerator;
 
 /**
  * The Service dataplane of one node, in either {@link ServiceMode}: it owns the node's netfilter
@@ -68,13 +72,18 @@ final class ServiceProxy {
   private long tokensAt;
   private long lastFullSync = Long.MIN_VALUE;
 
-  /** The proxy of {@code node}, numbered {@link ServiceFeed#next} in {@code feed}. */
+  /**
+   * The proxy of {@code node}, numbered {@link ServiceFeed#next} in {@code feed}; {@code
+   * nodeAddress} tells the cluster's node addresses (a hash-map node's socket-LB translates a
+   * NodePort on any of them).
+   */
   ServiceProxy(
       Node node,
       ServiceMode mode,
       boolean minimizeIptablesRestore,
       Simulation simulation,
-      ServiceFeed feed) {
+      ServiceFeed feed,
+      IntPredicate nodeAddress) {
     this.minimizeIptablesRestore = minimizeIptablesRestore;
     ServiceSnapshot initial = feed.latest();
     this.nodeName = node.name();
@@ -91,6 +100,27 @@ final class ServiceProxy {
     this.map = HashMapServiceLookup.forNode(node.name(), initial.clusterCidr());
     if (mode == ServiceMode.HASH_MAP) {
       netfilter.setServiceMap(map);
+      RandomGenerator slots = simulation.random().stream("socket-lb/" + node.name());
+      node.host()
+          .setSocketLoadBalancer(
+              (ns, source, dst, port, protocol) -> {
+                long r =
+                    map.lookupSocket(
+                        source,
+                        dst,
+                        node.host().root().isLocalAddress(dst),
+                        nodeAddress.test(dst),
+                        port,
+                        protocol,
+                        slots.nextLong(),
+                        simulation.now());
+                if (r == LookupResult.NO_ENDPOINTS) {
+                  return SocketLoadBalancer.NO_BACKEND;
+                }
+                return r < 0
+                    ? SocketLoadBalancer.NOT_A_SERVICE
+                    : SocketLoadBalancer.backend(LookupResult.ip(r), LookupResult.port(r));
+              });
     }
   }
 

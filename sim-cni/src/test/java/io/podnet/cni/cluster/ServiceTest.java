@@ -76,8 +76,7 @@ class ServiceTest {
 
   @ParameterizedTest
   @EnumSource(ServiceMode.class)
-  void connectTcp_toTheClusterIp_isDnatedToABackendAndTheReplyComesBackFromTheVip(
-      ServiceMode mode) {
+  void connectTcp_toTheClusterIp_reachesABackendAndTheToolSeesTheVip(ServiceMode mode) {
     Service svc = webService(mode);
     Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
 
@@ -85,7 +84,17 @@ class ServiceTest {
       ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 80);
       assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
       assertThat(r.from()).isEqualTo(svc.clusterIp());
-      assertThat(r.walk().hops()).anyMatch(h -> h.hop().action() == HopAction.NAT);
+      assertThat(r.message())
+          .isEqualTo("Connection to " + svc.clusterIp() + " 80 port [tcp/http] succeeded!");
+      if (mode == ServiceMode.IPTABLES) {
+        // kube-proxy's DNAT on node-1, and conntrack's reverse NAT on the reply
+        assertThat(r.walk().hops()).anyMatch(h -> h.hop().action() == HopAction.NAT);
+      } else {
+        // socket-LB: the SYN leaves the pod addressed to the backend; nothing is NATed
+        assertThat(r.walk().hops().get(0).hop().detail())
+            .startsWith("socket-lb " + svc.clusterIp() + ":80 -> 10.244.");
+        assertThat(r.walk().hops()).noneMatch(h -> h.hop().action() == HopAction.NAT);
+      }
     }
     cluster.run(SimTime.MILLISECOND);
     int accepted =
@@ -121,7 +130,7 @@ class ServiceTest {
   }
 
   @Test
-  void connectTcp_hashMapMode_walkShowsTheMapHitInsteadOfARuleChain() {
+  void connectTcp_hashMapMode_socketLbPicksTheBackendAtConnectAndConntrackSeesNoNat() {
     Service svc = webService(ServiceMode.HASH_MAP);
     Pod client = cluster.runPod(PodSpec.named("client").onNode("node-1"));
 
@@ -129,13 +138,32 @@ class ServiceTest {
 
     assertThat(r.success()).isTrue();
     assertThat(r.walk().render())
-        .contains("nat #")
-        .contains("service map " + svc.clusterIp() + ":80/tcp -> 10.244.");
+        .contains("socket-lb " + svc.clusterIp() + ":80 -> 10.244.")
+        .doesNotContain("service map " + svc.clusterIp());
     assertThat(r.walk().hops()).noneMatch(h -> h.hop().action() == HopAction.RULE);
     assertThat(cluster.conntrackList("node-1"))
         .contains("tcp      6 ")
-        .contains("dst=" + svc.clusterIp() + " sport=")
-        .contains("dport=80 src=10.244.");
+        .contains("src=" + client.requireIp() + " dst=10.244.")
+        .contains("dport=8080 src=10.244.")
+        .doesNotContain(svc.clusterIp().toString());
+  }
+
+  @Test
+  void connectTcp_hashMapModeServiceWithoutEndpoints_failsAtConnectWithNoRouteToHost() {
+    cluster = Cluster.bridge().nodes(1).seed(8).services(ServiceMode.HASH_MAP).build();
+    Pod client = cluster.runPod("client");
+    Service svc =
+        cluster.createService(
+            "empty", Map.of("app", "none"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    cluster.run(SimTime.SECOND);
+
+    ProbeResult r = client.requireNetns().connectTcp(svc.clusterIp(), 80);
+
+    assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.LOCAL_ERROR);
+    assertThat(r.localError()).isEqualTo("No route to host");
+    assertThat(r.message())
+        .isEqualTo("nc: connect to " + svc.clusterIp() + " port 80 (tcp) failed: No route to host");
+    assertThat(r.elapsedNanos()).isZero();
   }
 
   @ParameterizedTest
@@ -162,7 +190,17 @@ class ServiceTest {
     cluster.deletePod("dns-1");
     cluster.run(SimTime.SECOND);
 
-    assertThat(cluster.conntrackList("node-1")).doesNotContain(dns1Reply).contains(dns2Reply);
+    if (mode == ServiceMode.IPTABLES) {
+      // kube-proxy deletes the entries DNATed to an endpoint that is gone
+      assertThat(cluster.conntrackList("node-1")).doesNotContain(dns1Reply).contains(dns2Reply);
+    } else {
+      // socket-LB sent the datagrams to the pods themselves: no entry is NATed, and one to a
+      // pod that is gone waits out its UDP timeout like any other flow
+      assertThat(cluster.conntrackList("node-1"))
+          .doesNotContain("dst=" + svc.clusterIp())
+          .contains(dns1Reply)
+          .contains(dns2Reply);
+    }
   }
 
   @ParameterizedTest

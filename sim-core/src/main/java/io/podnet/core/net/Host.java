@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A machine of the simulated network: a Kubernetes node, or an underlay switch or router. It has a
@@ -20,6 +21,7 @@ public final class Host {
   private final NetNamespace root;
   private final Map<String, NetNamespace> namespaces = new LinkedHashMap<>();
   private final SimFileSystem files = new SimFileSystem();
+  private @Nullable SocketLoadBalancer socketLoadBalancer;
 
   Host(Network network, String name) {
     this.network = network;
@@ -41,6 +43,19 @@ public final class Host {
   /** The host's file system (CNI configs, plugin binaries, IPAM state). */
   public SimFileSystem files() {
     return files;
+  }
+
+  /**
+   * Puts {@code lb} in front of every socket on the host, in every namespace (a cgroup program on
+   * the root cgroup), or takes it away (null).
+   */
+  public void setSocketLoadBalancer(@Nullable SocketLoadBalancer lb) {
+    this.socketLoadBalancer = lb;
+  }
+
+  /** The host's socket load balancer, if it has one. */
+  public @Nullable SocketLoadBalancer socketLoadBalancer() {
+    return socketLoadBalancer;
   }
 
   /** The root (host) namespace. */

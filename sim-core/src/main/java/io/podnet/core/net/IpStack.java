@@ -429,7 +429,7 @@ final class IpStack {
    */
   @Nullable String localOutputCausedBy(int source, int dst, PacketBuilder builder, Frame cause) {
     return localOutput(
-        source, dst, builder, cause.walk(), null, false, cause.takeProcessingNanos());
+        source, dst, builder, cause.walk(), null, false, cause.takeProcessingNanos(), "");
   }
 
   /**
@@ -440,7 +440,7 @@ final class IpStack {
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, @Nullable TcpStream sender) {
-    return localOutput(source, dst, builder, walk, sender, false, 0);
+    return localOutput(source, dst, builder, walk, sender, false, 0, "");
   }
 
   /**
@@ -459,7 +459,21 @@ final class IpStack {
    */
   @Nullable String localOutput(
       int source, int dst, PacketBuilder builder, @Nullable Walk walk, boolean fragmentAboveMtu) {
-    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu, 0);
+    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu, 0, "");
+  }
+
+  /**
+   * Like {@link #localOutput(int, int, PacketBuilder, Walk, boolean)}, with {@code note} as the
+   * detail of the packet's send hop (a socket load balancer's choice).
+   */
+  @Nullable String localOutput(
+      int source,
+      int dst,
+      PacketBuilder builder,
+      @Nullable Walk walk,
+      boolean fragmentAboveMtu,
+      String note) {
+    return localOutput(source, dst, builder, walk, null, fragmentAboveMtu, 0, note);
   }
 
   private @Nullable String localOutput(
@@ -469,14 +483,15 @@ final class IpStack {
       @Nullable Walk walk,
       @Nullable TcpStream sender,
       boolean fragmentAboveMtu,
-      long processingNanos) {
+      long processingNanos,
+      String note) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
       Frame frame =
           Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
       frame.addProcessingNanos(processingNanos);
       dataSegment(frame, sender);
-      hop(null, HopAction.SEND, frame, "");
+      hop(null, HopAction.SEND, frame, note);
       Device lo = ns.loopback();
       if (!runHooks(HookPoint.OUTPUT, frame, null, lo)) {
         return null;
@@ -502,7 +517,7 @@ final class IpStack {
     frame.addProcessingNanos(processingNanos);
     frame.sender = sender;
     dataSegment(frame, sender);
-    hop(null, HopAction.SEND, frame, "");
+    hop(null, HopAction.SEND, frame, note);
     hop(null, HopAction.ROUTE, frame, route.toString());
     Device out = route.device();
     int mtu = pathMtu(route, dst);

@@ -58,6 +58,9 @@ final class Sockets {
   /** What a socket gets when no local port is free ({@code EADDRNOTAVAIL}). */
   private static final String NO_PORT = "Cannot assign requested address";
 
+  /** The error of a call a socket load balancer refused: a frontend without backends. */
+  static final String NO_ROUTE_TO_HOST = "No route to host";
+
   /** How long a closed connection stays in TIME_WAIT ({@code TCP_TIMEWAIT_LEN}). */
   static final long TIME_WAIT = 60 * SimTime.SECOND;
 
@@ -87,6 +90,12 @@ final class Sockets {
     private @Nullable Ipv4Address seenSource;
     private @Nullable NetNamespace seenBy;
     private @Nullable String localError;
+
+    /**
+     * The frontend the tool named, packed as {@link SocketLoadBalancer#backend}, when a socket load
+     * balancer gave the socket a backend in its place; else -1.
+     */
+    private long named = -1;
 
     Probe(ProbeResult.Outcome success, String target, int sequence, Consumer<ProbeResult> done) {
       this(success, target, sequence, done, true);
@@ -129,6 +138,16 @@ final class Sockets {
       if (table != null) {
         table.remove(key, this);
       }
+    }
+
+    /** The peer address the tool sees for an answer from {@code ip}: the one it named. */
+    Ipv4Address peer(int ip) {
+      return Ipv4Address.of(named >= 0 ? SocketLoadBalancer.ip(named) : ip);
+    }
+
+    /** The peer port the tool sees for an answer from {@code port}. */
+    int peerPort(int port) {
+      return named >= 0 ? SocketLoadBalancer.port(named) : port;
     }
 
     /** Enters the probe in {@code probes} under {@code probeKey}. */
@@ -343,6 +362,13 @@ final class Sockets {
     checkPort(port);
     int srcPort = ephemeral(udpProbes::containsKey);
     Probe p = new Probe(ProbeResult.Outcome.DELIVERED, dst + ":" + port, 0, done);
+    long choice = balance(dst.toInt(), port, IpProtocol.UDP);
+    if (choice == SocketLoadBalancer.NO_BACKEND) {
+      p.failLocally(NO_ROUTE_TO_HOST, SEND_ERROR + NO_ROUTE_TO_HOST);
+      return p;
+    }
+    Ipv4Address to = choice < 0 ? dst : Ipv4Address.of(SocketLoadBalancer.ip(choice));
+    int toPort = choice < 0 ? port : SocketLoadBalancer.port(choice);
     if (srcPort < 0) {
       // inet_autobind finds no free port: EAGAIN
       p.failLocally(
@@ -361,25 +387,67 @@ final class Sockets {
                         MacAddress.ZERO,
                         MacAddress.ZERO,
                         Ipv4Address.of(src),
-                        dst,
+                        to,
                         ttl,
                         dontFragmentWhileItFits,
                         ns.stack().nextIpId(),
                         srcPort,
-                        port,
+                        toPort,
                         payload),
                 p.walk,
-                dontFragmentWhileItFits);
+                dontFragmentWhileItFits,
+                balanced(dst.toInt(), port, choice));
     if (error != null) {
       p.failLocally(error, SEND_ERROR + error);
     }
     return p;
   }
 
+  /**
+   * Asks the host's socket load balancer which backend a socket here uses for {@code dst:port} over
+   * {@code protocol}: a backend, {@link SocketLoadBalancer#NOT_A_SERVICE} (none, or not a frontend)
+   * or {@link SocketLoadBalancer#NO_BACKEND}.
+   */
+  private long balance(int dst, int port, int protocol) {
+    SocketLoadBalancer lb = ns.host().socketLoadBalancer();
+    if (lb == null) {
+      return SocketLoadBalancer.NOT_A_SERVICE;
+    }
+    Route route = ns.routes().lookup(dst);
+    int source = route == null ? 0 : ns.selectSource(route, dst);
+    return lb.select(ns, source, dst, port, protocol);
+  }
+
+  /** The send hop's note for a socket load balancer's {@code choice} for {@code dst:port}. */
+  private static String balanced(int dst, int port, long choice) {
+    return choice < 0
+        ? ""
+        : "socket-lb "
+            + Ipv4Address.of(dst)
+            + ":"
+            + port
+            + " -> "
+            + Ipv4Address.of(SocketLoadBalancer.ip(choice))
+            + ":"
+            + SocketLoadBalancer.port(choice);
+  }
+
   Probe connectTcp(Ipv4Address dst, int port, long timeout, Consumer<ProbeResult> done) {
     checkPort(port);
-    int srcPort = tcpProbePort(dst.toInt(), port);
     Probe p = new Probe(ProbeResult.Outcome.CONNECTED, dst + ":" + port, 0, done);
+    long choice = balance(dst.toInt(), port, IpProtocol.TCP);
+    if (choice == SocketLoadBalancer.NO_BACKEND) {
+      p.failLocally(
+          NO_ROUTE_TO_HOST,
+          "nc: connect to " + dst + " port " + port + " (tcp) failed: " + NO_ROUTE_TO_HOST);
+      return p;
+    }
+    Ipv4Address to = choice < 0 ? dst : Ipv4Address.of(SocketLoadBalancer.ip(choice));
+    int toPort = choice < 0 ? port : SocketLoadBalancer.port(choice);
+    if (choice >= 0) {
+      p.named = SocketLoadBalancer.backend(dst.toInt(), port);
+    }
+    int srcPort = tcpProbePort(to.toInt(), toPort);
     if (srcPort < 0) {
       p.failLocally(
           NO_PORT, "nc: connect to " + dst + " port " + port + " (tcp) failed: " + NO_PORT);
@@ -392,22 +460,24 @@ final class Sockets {
         ns.stack()
             .localOutput(
                 0,
-                dst.toInt(),
+                to.toInt(),
                 src ->
                     Frames.tcp(
                         MacAddress.ZERO,
                         MacAddress.ZERO,
                         Ipv4Address.of(src),
-                        dst,
+                        to,
                         IpStack.DEFAULT_TTL,
                         ns.stack().nextIpId(),
                         srcPort,
-                        port,
+                        toPort,
                         isn,
                         0,
                         TcpHeader.SYN,
                         TCP_WINDOW),
-                p.walk);
+                p.walk,
+                false,
+                balanced(dst.toInt(), port, choice));
     if (error != null) {
       p.failLocally(error, "nc: connect to " + dst + " port " + port + " (tcp) failed: " + error);
     }
@@ -439,14 +509,28 @@ final class Sockets {
 
   TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
     checkPort(port);
-    int remote = dst.toInt();
-    int localPort = streamPort(remote, port);
+    long choice = balance(dst.toInt(), port, IpProtocol.TCP);
+    int remote = choice < 0 ? dst.toInt() : SocketLoadBalancer.ip(choice);
+    int remotePort = choice < 0 ? port : SocketLoadBalancer.port(choice);
+    int localPort = streamPort(remote, remotePort);
     TcpStream s =
         new TcpStream(
-            this, listener, 0, localPort, remote, port, mssTowards(remote), TcpStream.SYN_SENT);
+            this,
+            listener,
+            0,
+            localPort,
+            remote,
+            remotePort,
+            mssTowards(remote),
+            TcpStream.SYN_SENT);
+    if (choice == SocketLoadBalancer.NO_BACKEND) {
+      s.state = TcpStream.CLOSED;
+      sim.schedule(0, () -> s.listener.closed(s, NO_ROUTE_TO_HOST));
+      return s;
+    }
     int isn = random.nextInt();
     s.sndNxt = isn + 1;
-    long key = streamKey(localPort, remote, port);
+    long key = streamKey(localPort, remote, remotePort);
     streams.put(key, s);
     String error =
         ns.stack()
@@ -457,7 +541,9 @@ final class Sockets {
                   s.localIp = src;
                   return segment(s, isn, 0, TcpHeader.SYN, NO_DATA, 0, 0);
                 },
-                null);
+                null,
+                false,
+                balanced(dst.toInt(), port, choice));
     if (error != null) {
       streams.remove(key);
       s.state = TcpStream.CLOSED;
@@ -800,11 +886,11 @@ final class Sockets {
       p.finish(
           ProbeResult.Outcome.REFUSED,
           "nc: connect to "
-              + Ipv4Address.of(src)
+              + p.peer(src)
               + " port "
-              + srcPort
+              + p.peerPort(srcPort)
               + " (tcp) failed: Connection refused",
-          Ipv4Address.of(src),
+          p.peer(src),
           Ipv4Header.ttl(b, ip));
       return;
     }
@@ -820,13 +906,13 @@ final class Sockets {
       p.finish(
           ProbeResult.Outcome.CONNECTED,
           "Connection to "
-              + Ipv4Address.of(src)
+              + p.peer(src)
               + " "
-              + srcPort
+              + p.peerPort(srcPort)
               + " port [tcp/"
-              + ServiceNames.tcp(srcPort)
+              + ServiceNames.tcp(p.peerPort(srcPort))
               + "] succeeded!",
-          Ipv4Address.of(src),
+          p.peer(src),
           Ipv4Header.ttl(b, ip));
       return;
     }

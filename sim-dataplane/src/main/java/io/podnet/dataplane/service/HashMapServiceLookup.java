@@ -52,6 +52,9 @@ public final class HashMapServiceLookup extends CountingLookup {
   /** Slot-value flag: an external frontend of a Service with externalTrafficPolicy Local. */
   private static final long LOCAL_POLICY = 1L << 55;
 
+  /** Slot-value flag: an external IP frontend (spec.externalIPs). */
+  private static final long EXTERNAL_IP = 1L << 56;
+
   private final int maxTableSize;
   private final String nodeName;
   private final Cidr clusterCidr;
@@ -203,6 +206,39 @@ public final class HashMapServiceLookup extends CountingLookup {
     return counted(work, masquerade ? r | LookupResult.MASQUERADE : r);
   }
 
+  /**
+   * Returns the backend a socket on this lookup's node uses when it connects (or sends a datagram)
+   * to {@code dst:port}, as Cilium's socket-LB chooses it ({@code __sock4_xlate_fwd}): a frontend
+   * of the map, or a NodePort on any node's address ({@code dstIsNode}: the wildcard lookup, which
+   * includes remote nodes); an external IP that is not one of the node's own addresses ({@code
+   * dstLocal}) is left to the packet path. The client is inside the cluster, so a local-policy
+   * frontend offers every endpoint, and ClientIP affinity holds per {@code client}. The backend is
+   * picked by {@code random} (Cilium draws a random slot), never masqueraded. {@link
+   * LookupResult#NO_SERVICE} leaves the socket as it is; {@link LookupResult#NO_ENDPOINTS} fails
+   * the call.
+   */
+  public long lookupSocket(
+      int client,
+      int dst,
+      boolean dstLocal,
+      boolean dstIsNode,
+      int port,
+      int protocol,
+      long random,
+      long nowNanos) {
+    Entries e = entries;
+    int pos = e.find(ServiceKey.pack(dst, port, protocol));
+    if (pos < 0 && dstIsNode) {
+      pos = e.find(ServiceKey.pack(0, port, protocol));
+      dst = 0;
+    }
+    if (pos < 0 || (e.slots[(pos << 1) + 1] & EXTERNAL_IP) != 0 && !dstLocal) {
+      return done(1, LookupResult.NO_SERVICE);
+    }
+    long r = lookupFlow(client, true, dst, dst == 0, port, protocol, random, nowNanos);
+    return r < 0 ? r : r & ~LookupResult.MASQUERADE;
+  }
+
   /** Applies ClientIP affinity: the client's remembered, still-serving backend if fresh. */
   private long affinity(int client, long key, long chosen, int seconds, long nowNanos) {
     Affinity id = new Affinity(client, key);
@@ -259,7 +295,7 @@ public final class HashMapServiceLookup extends CountingLookup {
       frontends.add(new long[] {e.key, 0});
       int proto = e.port.protocol().number();
       for (Ipv4Address ip : opt.externalIps()) {
-        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key});
+        frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key, 0, 1});
       }
       for (Ipv4Address ip : opt.loadBalancerIngress()) {
         frontends.add(new long[] {ServiceKey.pack(ip.toInt(), e.port.port(), proto), e.key, 1});
@@ -292,7 +328,11 @@ public final class HashMapServiceLookup extends CountingLookup {
         keysOfService[k++] = key;
         boolean external = key != e.key;
         boolean localPolicy = external && opt.externalTrafficPolicyLocal();
-        long flags = (external ? EXTERNAL : 0) | (localPolicy ? LOCAL_POLICY : 0);
+        boolean externalIp = frontends.get(k - 1).length > 3;
+        long flags =
+            (external ? EXTERNAL : 0)
+                | (localPolicy ? LOCAL_POLICY : 0)
+                | (externalIp ? EXTERNAL_IP : 0);
         t.put(key, t.store(localPolicy ? local : e.ready, maxTableSize) | flags);
         if (localPolicy) {
           t.clusterKeyOf.put(key, e.key);
@@ -303,7 +343,7 @@ public final class HashMapServiceLookup extends CountingLookup {
         if (opt.affinitySeconds() > 0) {
           t.affinitySeconds.put(key, opt.affinitySeconds());
         }
-        if (frontends.get(k - 1).length > 2 && !opt.loadBalancerSourceRanges().isEmpty()) {
+        if (frontends.get(k - 1).length == 3 && !opt.loadBalancerSourceRanges().isEmpty()) {
           t.sourceRanges.put(key, opt.loadBalancerSourceRanges());
         }
       }
