@@ -104,15 +104,16 @@ final class ServiceProxy {
       node.host()
           .setSocketLoadBalancer(
               (ns, source, dst, port, protocol) -> {
+                boolean local = node.host().root().isLocalAddress(dst);
                 long r =
                     map.lookupSocket(
                         source,
                         dst,
-                        node.host().root().isLocalAddress(dst),
-                        nodeAddress.test(dst),
+                        local,
+                        local || nodeAddress.test(dst),
                         port,
                         protocol,
-                        slots.nextLong(),
+                        slots,
                         simulation.now());
                 if (r == LookupResult.NO_ENDPOINTS) {
                   return SocketLoadBalancer.NO_BACKEND;

@@ -233,8 +233,10 @@ class ServiceTest {
     assertThat(cluster.iptablesSave("node-1")).doesNotContain("--to-destination 10.244.2.2:8080");
   }
 
-  @Test
-  void nodePort_reachesTheServiceThroughAnyNodesAddress() {
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void nodePort_reachesTheServiceThroughAnyNodesAddress(ServiceMode mode) {
+    cluster = Cluster.bridge().nodes(2).seed(8).services(mode).build();
     cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
     cluster.pod("web-1").orElseThrow().requireNetns().listenTcp(8080);
     cluster.createService(
@@ -247,7 +249,14 @@ class ServiceTest {
     ProbeResult r = client.requireNetns().connectTcp(cluster.node("node-1").internalIp(), 30080);
 
     assertThat(r.success()).as(r.message() + "\n" + r.walk().render()).isTrue();
-    assertThat(cluster.iptablesSave("node-1")).contains("--dport 30080 -j KUBE-EXT-");
+    assertThat(r.message()).isEqualTo("Connection to 192.168.1.11 30080 port [tcp/*] succeeded!");
+    if (mode == ServiceMode.IPTABLES) {
+      assertThat(cluster.iptablesSave("node-1")).contains("--dport 30080 -j KUBE-EXT-");
+    } else {
+      // the client's socket on node-2 is balanced for another node's address as well
+      assertThat(r.walk().hops().get(0).hop().detail())
+          .isEqualTo("socket-lb 192.168.1.11:30080 -> 10.244.1.2:8080");
+    }
   }
 
   @Test

@@ -737,7 +737,9 @@ public final class NetNamespace {
    * Opens a TCP byte stream to {@code dst}:{@code port} and returns at once with the SYN sent;
    * {@code listener} hears {@code connected} after the handshake, or {@code closed} with {@code
    * Connection refused} (a reset) or the errno text when the SYN could not leave ({@code Network is
-   * unreachable}). Nothing is retransmitted: a lost SYN leaves the stream waiting until closed.
+   * unreachable}, or {@code No route to host} for a frontend without backends on a host with a
+   * {@link SocketLoadBalancer}, whose backend is otherwise the stream's remote end). Nothing is
+   * retransmitted: a lost SYN leaves the stream waiting until closed.
    */
   public TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
     checkAlive();

@@ -5,7 +5,9 @@ package io.podnet.core.net;
  * {@code cgroup/sendmsg4} programs on the root cgroup): asked when a socket anywhere on its host
  * connects (TCP) or sends a datagram (UDP), it may give the socket a Service backend to use instead
  * of the frontend the application named, so the packets leave already addressed to the backend and
- * nothing on the way translates them. The tool keeps printing the address it was given.
+ * nothing on the way translates them. A tool such as {@code nc} keeps printing the address it was
+ * given; a stream's remote address is the backend, as {@code getpeername} answers when Cilium is
+ * built without its socket-LB peer hook.
  */
 @FunctionalInterface
 public interface SocketLoadBalancer {

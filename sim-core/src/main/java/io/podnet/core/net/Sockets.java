@@ -381,7 +381,7 @@ final class Sockets {
         ns.stack()
             .localOutput(
                 0,
-                dst.toInt(),
+                to.toInt(),
                 src ->
                     Frames.udp(
                         MacAddress.ZERO,
@@ -510,6 +510,13 @@ final class Sockets {
   TcpStream openStream(Ipv4Address dst, int port, StreamListener listener) {
     checkPort(port);
     long choice = balance(dst.toInt(), port, IpProtocol.TCP);
+    if (choice == SocketLoadBalancer.NO_BACKEND) {
+      TcpStream refused =
+          new TcpStream(
+              this, listener, 0, 0, dst.toInt(), port, mssTowards(dst.toInt()), TcpStream.CLOSED);
+      sim.schedule(0, () -> refused.listener.closed(refused, NO_ROUTE_TO_HOST));
+      return refused;
+    }
     int remote = choice < 0 ? dst.toInt() : SocketLoadBalancer.ip(choice);
     int remotePort = choice < 0 ? port : SocketLoadBalancer.port(choice);
     int localPort = streamPort(remote, remotePort);
@@ -523,11 +530,6 @@ final class Sockets {
             remotePort,
             mssTowards(remote),
             TcpStream.SYN_SENT);
-    if (choice == SocketLoadBalancer.NO_BACKEND) {
-      s.state = TcpStream.CLOSED;
-      sim.schedule(0, () -> s.listener.closed(s, NO_ROUTE_TO_HOST));
-      return s;
-    }
     int isn = random.nextInt();
     s.sndNxt = isn + 1;
     long key = streamKey(localPort, remote, remotePort);

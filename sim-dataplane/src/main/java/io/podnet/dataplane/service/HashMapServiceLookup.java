@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -189,7 +190,7 @@ public final class HashMapServiceLookup extends CountingLookup {
     boolean localPolicy = (value & LOCAL_POLICY) != 0;
     if (localPolicy && (clientLocal || clusterCidr.contains(Ipv4Address.of(client)))) {
       key = e.clusterKeyOf.get(key);
-      r = lookup(ServiceKey.vip(key), port, protocol, flowHash);
+      r = lookup(ServiceKey.vip(key), ServiceKey.port(key), protocol, flowHash);
       work += lastWork();
     }
     if (r < 0) {
@@ -211,11 +212,14 @@ public final class HashMapServiceLookup extends CountingLookup {
    * to {@code dst:port}, as Cilium's socket-LB chooses it ({@code __sock4_xlate_fwd}): a frontend
    * of the map, or a NodePort on any node's address ({@code dstIsNode}: the wildcard lookup, which
    * includes remote nodes); an external IP that is not one of the node's own addresses ({@code
-   * dstLocal}) is left to the packet path. The client is inside the cluster, so a local-policy
-   * frontend offers every endpoint, and ClientIP affinity holds per {@code client}. The backend is
-   * picked by {@code random} (Cilium draws a random slot), never masqueraded. {@link
-   * LookupResult#NO_SERVICE} leaves the socket as it is; {@link LookupResult#NO_ENDPOINTS} fails
-   * the call.
+   * dstLocal}) is left to the packet path (after the check for backends, as Cilium makes them in
+   * that order). The client is inside the cluster, so a local-policy frontend offers every
+   * endpoint, and ClientIP affinity holds per {@code client}; source ranges are not checked here.
+   * The backend is picked by a number drawn from {@code random} only when a frontend is found
+   * (Cilium draws a random slot), never masqueraded. {@link LookupResult#NO_SERVICE} and {@link
+   * LookupResult#DENIED} leave the socket as it is; {@link LookupResult#NO_ENDPOINTS} fails the
+   * call. Counts one unit of work per map lookup that finds nothing, as {@link #lookupFlow} counts
+   * its own.
    */
   public long lookupSocket(
       int client,
@@ -224,18 +228,32 @@ public final class HashMapServiceLookup extends CountingLookup {
       boolean dstIsNode,
       int port,
       int protocol,
-      long random,
+      RandomGenerator random,
       long nowNanos) {
     Entries e = entries;
     int pos = e.find(ServiceKey.pack(dst, port, protocol));
+    int misses = pos < 0 ? 1 : 0;
     if (pos < 0 && dstIsNode) {
       pos = e.find(ServiceKey.pack(0, port, protocol));
+      misses += pos < 0 ? 1 : 0;
       dst = 0;
     }
-    if (pos < 0 || (e.slots[(pos << 1) + 1] & EXTERNAL_IP) != 0 && !dstLocal) {
-      return done(1, LookupResult.NO_SERVICE);
+    if (pos < 0) {
+      return done(misses, LookupResult.NO_SERVICE);
     }
-    long r = lookupFlow(client, true, dst, dst == 0, port, protocol, random, nowNanos);
+    long value = e.slots[(pos << 1) + 1];
+    // a socket is inside the cluster: a local-policy frontend counts every endpoint
+    long all =
+        (value & LOCAL_POLICY) == 0
+            ? value
+            : e.slots[(e.find(e.clusterKeyOf.get(e.slots[pos << 1])) << 1) + 1];
+    if ((all >>> 31 & 0xFFFF) == 0) {
+      return done(misses + 1, LookupResult.NO_ENDPOINTS);
+    }
+    if ((value & EXTERNAL_IP) != 0 && !dstLocal) {
+      return done(misses + 1, LookupResult.NO_SERVICE);
+    }
+    long r = lookupFlow(client, true, dst, dst == 0, port, protocol, random.nextLong(), nowNanos);
     return r < 0 ? r : r & ~LookupResult.MASQUERADE;
   }
 

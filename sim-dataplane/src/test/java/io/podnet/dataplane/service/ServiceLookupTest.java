@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** Behaviour both service modes share, plus a property test of their equivalence. */
@@ -582,5 +583,90 @@ class ServiceLookupTest {
     assertThatThrownBy(() -> second.shareEntriesOf(first))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("node-1's endpoints for externalTrafficPolicy: Local");
+  }
+
+  /** A Service with a NodePort, an external IP and policy Local: web on node-1, api on node-2. */
+  private static HashMapServiceLookup socketLbNode1(List<Endpoint> endpoints) {
+    Service s =
+        Service.of(
+                "ns",
+                "web",
+                Ipv4Address.parse("10.96.0.20"),
+                List.of(ServicePort.of("http", "TCP", 80, 8080).withNodePort(30080)))
+            .withOptions(
+                ServiceOptions.NONE
+                    .withExternalIps(List.of(Ipv4Address.parse("203.0.113.9")))
+                    .withExternalTrafficPolicyLocal(0));
+    HashMapServiceLookup lb = onNode("node-1");
+    lb.update(s, endpoints);
+    return lb;
+  }
+
+  private static final List<Endpoint> ON_NODE_2 =
+      List.of(Endpoint.ready("10.244.2.2", 8080).onNode("node-2"));
+
+  private static int ip(String address) {
+    return Ipv4Address.parse(address).toInt();
+  }
+
+  @Test
+  void lookupSocket_clusterIpAndNodePortOnAnyNode_translatedToEveryEndpointWithoutMasquerade() {
+    HashMapServiceLookup lb = socketLbNode1(ON_NODE_2);
+    RandomGenerator random = RandomStreams.of(3).stream("socket-lb");
+    long backend = LookupResult.backend(ip("10.244.2.2"), 8080);
+    int client = ip("10.244.1.5");
+
+    // policy Local keeps external traffic on the node's own endpoints (none on node-1), but a
+    // socket on the node is inside the cluster and gets every endpoint
+    assertThat(lb.lookupSocket(client, ip("10.96.0.20"), false, false, 80, TCP, random, 0))
+        .isEqualTo(backend);
+    assertThat(lb.lookupSocket(client, ip("192.168.1.12"), false, true, 30080, TCP, random, 0))
+        .isEqualTo(backend);
+    assertThat(lb.lookupSocket(client, ip("192.168.1.11"), true, true, 30080, TCP, random, 0))
+        .isEqualTo(backend);
+    assertThat(
+            lb.lookupFlow(ip("192.168.0.201"), false, ip("192.168.1.11"), true, 30080, TCP, 7, 0))
+        .as("the packet path, for a client outside the cluster")
+        .isEqualTo(LookupResult.NO_ENDPOINTS);
+  }
+
+  @Test
+  void lookupSocket_externalIpNotOwnedByTheNode_leftToThePacketPath() {
+    HashMapServiceLookup lb = socketLbNode1(ON_NODE_2);
+    RandomGenerator random = RandomStreams.of(3).stream("socket-lb");
+    int client = ip("10.244.1.5");
+
+    assertThat(lb.lookupSocket(client, ip("203.0.113.9"), false, false, 80, TCP, random, 0))
+        .isEqualTo(LookupResult.NO_SERVICE);
+    assertThat(lb.lookupSocket(client, ip("203.0.113.9"), true, false, 80, TCP, random, 0))
+        .isEqualTo(LookupResult.backend(ip("10.244.2.2"), 8080));
+  }
+
+  @Test
+  void lookupSocket_frontendWithoutEndpoints_noEndpointsEvenForAForeignExternalIp() {
+    HashMapServiceLookup lb = socketLbNode1(List.of());
+    RandomGenerator random = RandomStreams.of(3).stream("socket-lb");
+    int client = ip("10.244.1.5");
+
+    assertThat(lb.lookupSocket(client, ip("10.96.0.20"), false, false, 80, TCP, random, 0))
+        .isEqualTo(LookupResult.NO_ENDPOINTS);
+    assertThat(lb.lookupSocket(client, ip("203.0.113.9"), false, false, 80, TCP, random, 0))
+        .isEqualTo(LookupResult.NO_ENDPOINTS);
+  }
+
+  @Test
+  void lookupSocket_notAFrontend_drawsNoRandomNumber() {
+    HashMapServiceLookup lb = socketLbNode1(ON_NODE_2);
+    RandomGenerator used = RandomStreams.of(3).stream("socket-lb");
+    RandomGenerator fresh = RandomStreams.of(3).stream("socket-lb");
+    int client = ip("10.244.1.5");
+
+    assertThat(lb.lookupSocket(client, ip("10.244.2.2"), false, false, 8080, TCP, used, 0))
+        .isEqualTo(LookupResult.NO_SERVICE);
+    assertThat(lb.lastWork()).isEqualTo(1);
+    assertThat(lb.lookupSocket(client, ip("192.168.1.12"), false, true, 9999, TCP, used, 0))
+        .isEqualTo(LookupResult.NO_SERVICE);
+    assertThat(lb.lastWork()).isEqualTo(2);
+    assertThat(used.nextLong()).isEqualTo(fresh.nextLong());
   }
 }
