@@ -603,8 +603,11 @@ public final class Netfilter {
     byte[] b = frame.buffer();
     int ip = frame.l3Offset();
     if (ctRelated) {
-      boolean dnat = f.t[4] != f.t[1] || f.t[6] != f.t[3];
-      boolean snat = f.t[5] != f.t[0] || f.t[7] != f.t[2];
+      // an ICMP flow keeps its echo id in the source-port slots (reply's t[6]) and 0 in the
+      // others, so only its addresses tell whether it was NATed
+      boolean echo = f.proto == IpProtocol.ICMP;
+      boolean dnat = f.t[4] != f.t[1] || !echo && f.t[6] != f.t[3];
+      boolean snat = f.t[5] != f.t[0] || !echo && f.t[7] != f.t[2];
       if (!(dstHook != ctReply ? dnat : snat)) {
         return; // nothing to undo for this manipulation
       }

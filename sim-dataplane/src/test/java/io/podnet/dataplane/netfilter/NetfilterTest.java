@@ -365,6 +365,17 @@ class NetfilterTest {
   }
 
   @Test
+  void icmpError_aboutAnUnnatedPing_keepsTheRoutersAddress() {
+    nf.restore(DNAT, "dnat.v4");
+
+    ProbeResult r = client.ping(t.podAddress(1, 0), PingOptions.DEFAULT.withTtl(1));
+
+    // the TTL-exceeded error node-1 sends is RELATED to the echo flow, which nothing NATed
+    assertThat(r.message()).isEqualTo("From 10.244.1.1 icmp_seq=1 Time to live exceeded");
+    assertThat(r.walk().hops()).noneMatch(h -> h.hop().action() == HopAction.NAT);
+  }
+
+  @Test
   void reject_afterDnat_errorIsTranslatedBackToTheServiceAddress() {
     nf.restore(DNAT, "dnat.v4");
     nf.restoreNoflush(
