@@ -418,7 +418,7 @@ class ScenarioRunTest {
             "expect crosses web-0 -> web-1 via flannel.1 ... FAILED: the walk crosses [^\n]*eth0"
                 + "[^\n]*, not flannel.1\n")
         .contains(
-            "expect ruleCount node-1 nat KUBE-SERVICES is 7 ... FAILED: nat KUBE-SERVICES has 2\n");
+            "expect ruleCount node-1 nat KUBE-SERVICES is 7 ... FAILED: nat KUBE-SERVICES has 3\n");
   }
 
   @Test

@@ -333,7 +333,7 @@ class ScenarioWorkloadsTest {
   }
 
   @Test
-  void run_deleteNamespaceNamedLikeAType_itsStatefulSetGoesAndTheKubeletsRulesAreCounted()
+  void run_deleteNamespaceNamedLikeAType_itsStatefulSetGoesAndTheFilterRulesAreCounted()
       throws IOException {
     Path file =
         Files.writeString(
@@ -353,7 +353,7 @@ class ScenarioWorkloadsTest {
                       selector: {matchLabels: {app: db}}
                       template: {metadata: {labels: {app: db}}}
               - at: 1s
-                expect: {ruleCount: {node: node-1, table: filter, is: 3}}
+                expect: {ruleCount: {node: node-1, table: filter, is: 15}}
               - at: 2s
                 delete: {namespace: sts}
               - at: 8s
@@ -364,8 +364,8 @@ class ScenarioWorkloadsTest {
 
     assertThat(r.code()).as(r.err() + r.out()).isZero();
     assertThat(r.out())
-        .as("the kubelet's INPUT, OUTPUT and KUBE-FIREWALL rules, before any Service")
-        .contains("expect ruleCount node-1 filter is 3 ... OK")
+        .as("the kubelet's 3 filter rules and kube-proxy's 12, there from its first sync")
+        .contains("expect ruleCount node-1 filter is 15 ... OK")
         .contains("namespace \"sts\" deleted")
         .doesNotContainPattern("\nsts +db-0 ");
   }

@@ -71,7 +71,7 @@ class ThresholdsScenarioTest {
                 + " (mean 12.1): 360 pods in apps, the largest 161\n")
         .contains("$ kubectl apply -f -    # 40 generated ClusterIP Services selecting apps")
         .contains(
-            "settled after 0.300000000s: 384/384 pods Running on 12 nodes; 40 Services with 737"
+            "settled after 1.100000000s: 384/384 pods Running on 12 nodes; 41 Services with 738"
                 + " endpoints, programmed on every node\n")
         .contains("CNI contract holds (360 pods, 129240 pod pairs)\n")
         .contains("expect contract holds (by classes) ... OK\n")

@@ -138,6 +138,15 @@ public final class Cluster {
     final Set<Pod> pods = new LinkedHashSet<>();
     long firstGeneration = -1;
 
+    /**
+     * The endpoints of a Service without a selector whose endpoints the API server itself writes
+     * (the {@code kubernetes} Service); null for a Service that selects pods.
+     */
+    @Nullable List<Endpoint> managedEndpoints;
+
+    /** The Service object's labels ({@code kubectl describe svc} prints them). */
+    SortedMap<String, String> labels = Collections.emptySortedMap();
+
     /** Its entry in the latest snapshot, or null before it is in one. */
     ServiceSnapshot.@Nullable Entry snapshotEntry;
 
@@ -148,7 +157,8 @@ public final class Cluster {
     }
 
     boolean selects(Pod pod) {
-      return pod.namespace().equals(service.namespace())
+      return !selector.isEmpty()
+          && pod.namespace().equals(service.namespace())
           && pod.labels().entrySet().containsAll(selector.entrySet());
     }
 
@@ -765,6 +775,37 @@ public final class Cluster {
 
   // ---------------------------------------------------------------- services
 
+  /** The API server's port on the control-plane node ({@code --secure-port}). */
+  static final int API_SERVER_PORT = 6443;
+
+  /**
+   * Creates the {@code kubernetes} Service the API server keeps in every cluster: {@code default},
+   * the first address of the service CIDR, port {@code https} 443 to the API server's 6443, no
+   * selector, its one endpoint written by the API server itself: the control-plane node's address,
+   * here the first node's, where the API server listens.
+   */
+  private void createKubernetesService(Node controlPlane) {
+    Service service =
+        Service.of(
+            "default",
+            "kubernetes",
+            serviceCidr.address(1),
+            List.of(ServicePort.of("https", "TCP", 443, API_SERVER_PORT)));
+    startServiceProxies();
+    ServiceEntry entry = new ServiceEntry(service, Collections.emptySortedMap(), simulation.now());
+    entry.managedEndpoints =
+        List.of(
+            Endpoint.of(controlPlane.internalIp(), API_SERVER_PORT, true)
+                .onNode(controlPlane.name()));
+    entry.labels =
+        Collections.unmodifiableSortedMap(
+            new TreeMap<>(Map.of("component", "apiserver", "provider", "kubernetes")));
+    services.put(service.namespacedName(), entry);
+    controlPlane.host().root().listenTcp(API_SERVER_PORT);
+    dirtyServices.add(entry);
+    scheduleServiceSync();
+  }
+
   /**
    * Creates a ClusterIP Service selecting the pods whose labels include {@code selector}, with a
    * ClusterIP drawn from the Service CIDR (never its first address, which belongs to the {@code
@@ -844,7 +885,9 @@ public final class Cluster {
     }
     clusterIps.remove(gone.service.clusterIp().toInt());
     nodePortsInUse.removeAll(nodePortsOf(gone.service));
-    servicesByLabel.get(gone.indexLabel()).remove(gone);
+    if (!gone.selector.isEmpty()) {
+      servicesByLabel.get(gone.indexLabel()).remove(gone);
+    }
     dirtyServices.remove(gone);
     ServiceSnapshot.Entry last = gone.snapshotEntry;
     if (last != null) {
@@ -878,6 +921,9 @@ public final class Cluster {
    * readiness (asked once per node).
    */
   private static List<Endpoint> endpoints(ServiceEntry entry, Map<Node, Boolean> ready) {
+    if (entry.managedEndpoints != null) {
+      return entry.managedEndpoints;
+    }
     Service service = entry.service;
     Predicate<Node> nodeReady = n -> ready.computeIfAbsent(n, Node::isReady);
     List<Endpoint> out = new ArrayList<>();
@@ -1539,6 +1585,7 @@ public final class Cluster {
       }
       agent.daemonSet().ifPresent(daemons::add);
       cluster.daemonSets.start(daemons);
+      cluster.createKubernetesService(cluster.nodes.values().iterator().next());
       return cluster;
     }
   }

@@ -288,6 +288,9 @@ public final class Kubectl {
       }
       notReady |= state == EndpointState.NOT_READY;
     }
+    if (entry.managedEndpoints != null) {
+      entry.managedEndpoints.forEach(e -> ready.add(e.ip().toString()));
+    }
     ready.sort(Comparator.naturalOrder());
     List<ServicePort> ports = new ArrayList<>(entry.service.ports());
     ports.sort(Comparator.comparing(Kubectl::endpointPortHash, Arrays::compareUnsigned));
@@ -332,7 +335,14 @@ public final class Kubectl {
     List<String[]> lines = new ArrayList<>();
     lines.add(new String[] {"Name:", s.name()});
     lines.add(new String[] {"Namespace:", s.namespace()});
-    lines.add(new String[] {"Labels:", "<none>"});
+    if (entry.labels.isEmpty()) {
+      lines.add(new String[] {"Labels:", "<none>"});
+    }
+    String labelKey = "Labels:";
+    for (Map.Entry<String, String> label : entry.labels.entrySet()) {
+      lines.add(new String[] {labelKey, label.getKey() + "=" + label.getValue()});
+      labelKey = "";
+    }
     lines.add(new String[] {"Annotations:", "<none>"});
     lines.add(new String[] {"Selector:", formatLabels(entry.selector)});
     lines.add(new String[] {"Type:", type});
@@ -360,6 +370,9 @@ public final class Kubectl {
       if (state != null) {
         sliced.add(new SliceEndpoint(pod.requireIp().toString(), state == EndpointState.READY));
       }
+    }
+    if (entry.managedEndpoints != null) {
+      entry.managedEndpoints.forEach(e -> sliced.add(new SliceEndpoint(e.ip().toString(), true)));
     }
     for (ServicePort port : s.ports()) {
       String name = port.name().isEmpty() ? "<unset>" : port.name();

@@ -171,7 +171,7 @@ final class KubeProxyTest {
   }
 
   @org.junit.jupiter.api.Test
-  void iptablesSave_hashMapNodeOrNoServiceYet_theKubeletsRulesAlone() {
+  void iptablesSave_hashMapNode_theKubeletsRulesAlone() {
     String kubelet =
         "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
             + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\n"
@@ -184,15 +184,26 @@ final class KubeProxyTest {
             + " -j DROP\nCOMMIT\n"
             + "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
             + ":POSTROUTING ACCEPT [0:0]\n:KUBE-KUBELET-CANARY - [0:0]\nCOMMIT";
-    Cluster noService = Cluster.bridge().nodes(1).seed(3).build();
     Cluster hashMap = Cluster.builder().nodes(1).seed(3).services(ServiceMode.HASH_MAP).build();
     hashMap.createService(
         "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
     hashMap.run(5 * SimTime.SECOND);
 
-    assertThat(rules(noService.iptablesSave("node-1"))).isEqualTo(kubelet);
     assertThat(rules(hashMap.iptablesSave("node-1"))).isEqualTo(kubelet);
-    assertThat(noService.netfilter(noService.node("node-1"))).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void iptablesSave_freshCluster_kubeProxysFirstSyncWroteTheApiServersKubernetesService() {
+    Cluster fresh = Cluster.bridge().nodes(1).seed(3).build();
+
+    fresh.run(SimTime.SECOND);
+
+    assertThat(fresh.iptablesSave("node-1"))
+        .contains(
+            "-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment"
+                + " \"default/kubernetes:https cluster IP\" -m tcp --dport 443 -j"
+                + " KUBE-SVC-NPX46M4PTMTKRN6Y")
+        .contains("-j DNAT --to-destination 192.168.1.11:6443");
   }
 
   @org.junit.jupiter.api.Test

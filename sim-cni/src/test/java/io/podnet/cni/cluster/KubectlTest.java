@@ -490,6 +490,46 @@ class KubectlTest {
   private static final List<ServicePort> HTTP = List.of(ServicePort.of("http", "TCP", 80, 8080));
 
   @Test
+  void kubernetesService_freshCluster_theApiServersServiceAsKubectlShowsIt() {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).build();
+    cluster.run(5 * SimTime.SECOND);
+
+    assertThat(Kubectl.getService(cluster, "kubernetes", true))
+        .isEqualTo(
+            "NAME         TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR\n"
+                + "kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   5s    <none>\n");
+    assertThat(Kubectl.getEndpoints(cluster, "kubernetes"))
+        .endsWith(
+            "NAME         ENDPOINTS           AGE\n" + "kubernetes   192.168.1.11:6443   5s\n");
+    assertThat(Kubectl.describeService(cluster, "kubernetes"))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "Name:                     kubernetes",
+                "Namespace:                default",
+                "Labels:                   component=apiserver",
+                "                          provider=kubernetes",
+                "Annotations:              <none>",
+                "Selector:                 <none>",
+                "Type:                     ClusterIP",
+                "IP Family Policy:         SingleStack",
+                "IP Families:              IPv4",
+                "IP:                       10.96.0.1",
+                "IPs:                      10.96.0.1",
+                "Port:                     https  443/TCP",
+                "TargetPort:               6443/TCP",
+                "Endpoints:                192.168.1.11:6443",
+                "Session Affinity:         None",
+                "Internal Traffic Policy:  Cluster",
+                "Events:                   <none>",
+                ""));
+    // the API server answers on node-1
+    Pod client = cluster.runPod(PodSpec.named("client").onNode("node-2"));
+    assertThat(client.requireNetns().connectTcp(Ipv4Address.parse("10.96.0.1"), 443).message())
+        .isEqualTo("Connection to 10.96.0.1 443 port [tcp/https] succeeded!");
+  }
+
+  @Test
   void getService_clusterIp_kubectlsColumnsAndWideSelector() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(3).build();
     cluster.createService("web", Map.of("tier", "front", "app", "web"), HTTP);

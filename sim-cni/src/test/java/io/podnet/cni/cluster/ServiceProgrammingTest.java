@@ -17,9 +17,15 @@ class ServiceProgrammingTest {
 
   private static final List<ServicePort> HTTP = List.of(ServicePort.of("", "TCP", 80, 8080));
 
+  /**
+   * A cluster whose nodes have made their first sync (of the API server's kubernetes Service, at
+   * the start) and whose kube-proxies have their burst of syncs back, with one pod for Services to
+   * select.
+   */
   private static Cluster cluster(ServiceMode mode) {
     Cluster cluster = Cluster.bridge().nodes(2).seed(3).services(mode).build();
     cluster.runPod(PodSpec.named("web-1").label("app", "web").onNode("node-1"));
+    cluster.run(10 * SimTime.SECOND);
     return cluster;
   }
 
@@ -41,20 +47,26 @@ class ServiceProgrammingTest {
 
   @Test
   void programming_firstSync_isAFullRestoreOfEveryLine() {
-    Cluster cluster = cluster(ServiceMode.IPTABLES);
+    Cluster cluster = Cluster.bridge().nodes(2).seed(3).build();
     bulk(cluster, "bulk-", 50);
     cluster.run(10 * SimTime.SECOND);
 
     ServiceProgramming p = cluster.programming("bulk-7").get(1);
 
+    // kube-proxy starts with the cluster: its first sync writes every Service there is, the API
+    // server's kubernetes Service with its endpoint and the 50, which select no pod yet
     ServiceSync sync = p.sync().orElseThrow();
     assertThat(p.node()).isEqualTo("node-2");
+    assertThat(sync.started()).isZero();
     assertThat(sync.kind()).isEqualTo(ServiceSync.Kind.FULL_RESTORE);
-    assertThat(sync.services()).isEqualTo(50);
-    assertThat(sync.work()).isEqualTo(RuleProgrammingCost.fullSyncLines(50, 1));
+    assertThat(sync.services()).isEqualTo(51);
+    assertThat(sync.work())
+        .isEqualTo(
+            RuleProgrammingCost.fullSyncLines(1, 1) + 50 * RuleProgrammingCost.linesPerService(0));
     assertThat(sync.durationNanos())
         .isEqualTo(RuleProgrammingCost.MEASURED.restoreNanos(sync.work()));
     assertThat(p.latencyNanos()).isEqualTo(sync.durationNanos());
+    assertThat(cluster.programming("kubernetes").get(1).sync()).contains(sync);
   }
 
   @Test
@@ -68,8 +80,9 @@ class ServiceProgrammingTest {
     assertThat(fewer.sync().orElseThrow().services()).isEqualTo(1);
     assertThat(more.sync().orElseThrow().work() - fewer.sync().orElseThrow().work()).isEqualTo(900);
     assertThat(more.latencyNanos()).isGreaterThan(fewer.latencyNanos());
+    // with the API server's kubernetes Service
     assertThat(large.iptablesSave("node-1").lines().filter(l -> l.startsWith(":KUBE-SEP-")))
-        .hasSize(1001);
+        .hasSize(1002);
   }
 
   @Test
@@ -83,11 +96,12 @@ class ServiceProgrammingTest {
 
     ServiceSync sync = cluster.programming("probe").get(0).sync().orElseThrow();
 
-    // as before Kubernetes 1.27: the sync that takes the new Service rewrites all 101 Services
+    // as before Kubernetes 1.27: the sync that takes the new Service rewrites all 102 Services
+    // (the API server's kubernetes Service too)
     assertThat(sync.kind()).isEqualTo(ServiceSync.Kind.FULL_RESTORE);
-    assertThat(sync.work()).isEqualTo(RuleProgrammingCost.fullSyncLines(101, 1));
+    assertThat(sync.work()).isEqualTo(RuleProgrammingCost.fullSyncLines(102, 1));
     assertThat(sync.durationNanos())
-        .isEqualTo(RuleProgrammingCost.MEASURED.fullSyncNanos(101, 1))
+        .isEqualTo(RuleProgrammingCost.MEASURED.fullSyncNanos(102, 1))
         .isGreaterThan(
             probed(ServiceMode.IPTABLES, 100).programming("probe").get(0).latencyNanos());
   }
@@ -170,16 +184,18 @@ class ServiceProgrammingTest {
 
   @Test
   void programming_anHourAfterTheLastFullSync_restoresEverythingAgain() {
-    Cluster cluster = cluster(ServiceMode.IPTABLES);
+    Cluster cluster = cluster(ServiceMode.IPTABLES); // the full sync at 0 s, now 10 s
     cluster.createService("a", Map.of("app", "web"), HTTP);
-    cluster.run(ServiceProxy.FULL_SYNC_PERIOD_NANOS - SimTime.SECOND);
+    cluster.run(ServiceProxy.FULL_SYNC_PERIOD_NANOS - 12 * SimTime.SECOND);
     cluster.createService("b", Map.of("app", "web"), HTTP);
-    cluster.run(2 * SimTime.SECOND);
+    cluster.run(4 * SimTime.SECOND);
     cluster.createService("c", Map.of("app", "web"), HTTP);
     cluster.run(SimTime.SECOND);
 
-    assertThat(cluster.programming("a").get(0).sync().orElseThrow().kind())
+    assertThat(cluster.programming("kubernetes").get(0).sync().orElseThrow().kind())
         .isEqualTo(ServiceSync.Kind.FULL_RESTORE);
+    assertThat(cluster.programming("a").get(0).sync().orElseThrow().kind())
+        .isEqualTo(ServiceSync.Kind.PARTIAL_RESTORE);
     assertThat(cluster.programming("b").get(0).sync().orElseThrow().kind())
         .isEqualTo(ServiceSync.Kind.PARTIAL_RESTORE);
     assertThat(cluster.programming("c").get(0).sync().orElseThrow().kind())
@@ -218,7 +234,7 @@ class ServiceProgrammingTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("service \"default/bulk-1\" does not exist");
     assertThat(cluster.iptablesSave("node-1").lines().filter(l -> l.startsWith(":KUBE-SVC-")))
-        .hasSize(2);
+        .hasSize(3); // bulk-0, bulk-2 and the API server's kubernetes Service
     assertThat(cluster.programming("bulk-2").get(1).isProgrammed()).isTrue();
   }
 
