@@ -419,7 +419,9 @@ public final class Scenario {
     /** The pods of the StatefulSets: a deleted one is made again under its name. */
     final Set<String> statefulPods = new HashSet<>();
 
-    final Set<String> svcs = new HashSet<>();
+    /** The Services, the API server's own {@code kubernetes} from the start. */
+    final Set<String> svcs = new HashSet<>(Set.of(Cluster.KUBERNETES_SERVICE));
+
     final Set<String> crashed = new HashSet<>();
     final Set<String> namespaces = new TreeSet<>(INITIAL_NAMESPACES);
     boolean manifestFailed;
@@ -1363,7 +1365,13 @@ public final class Scenario {
           }
         }
         case "service" -> {
-          if (svcs.remove(target) || manifestFailed) {
+          if (target.equals(Cluster.KUBERNETES_SERVICE)) {
+            error(
+                at,
+                p
+                    + ".service: \"kubernetes\" is the API server's own Service, which it makes"
+                    + " again at once (expected a Service the scenario applied)");
+          } else if (svcs.remove(target) || manifestFailed) {
             args.put("service", target);
           } else {
             error(at, p + ".service: no Service \"" + target + "\" at this step");
@@ -1469,18 +1477,23 @@ public final class Scenario {
           named
               && words.get(0).equals("get")
               && List.of("endpoints", "endpoint", "ep").contains(words.get(1));
+      boolean getServices =
+          words.size() == 2
+              && words.get(0).equals("get")
+              && List.of("service", "services", "svc").contains(words.get(1));
       boolean listFlags = all || watch || showLabels || selector != null;
       if (!ok
-          || !(get || describe || getService || describeService || getEndpoints)
+          || !(get || describe || getService || describeService || getEndpoints || getServices)
           || (describe || describeService) && (listFlags || wide)
-          || (getService || getEndpoints) && listFlags) {
+          || (getService || getEndpoints) && listFlags
+          || getServices && (watch || showLabels || selector != null)) {
         error(
             v,
             p
                 + ": unsupported kubectl command \""
                 + v.text
                 + "\" (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR]"
-                + " [--show-labels] [-w], get service NAME [-o wide] [-n NAMESPACE], get"
+                + " [--show-labels] [-w], get services [NAME] [-o wide] [-n NAMESPACE | -A], get"
                 + " endpoints NAME [-o wide] [-n NAMESPACE], describe service NAME [-n NAMESPACE]"
                 + " or describe pod NAME [-n NAMESPACE])");
         return;
@@ -1495,6 +1508,11 @@ public final class Scenario {
         args.put("selector", selector);
       }
       args.put("command", line);
+      if (getServices) {
+        args.put("services", all ? "" : namespace == null ? "default" : namespace);
+        args.put("wide", Boolean.toString(wide));
+        return;
+      }
       if (get) {
         args.put("namespace", all ? "" : namespace == null ? "default" : namespace);
         args.put("wide", Boolean.toString(wide));
@@ -2747,12 +2765,13 @@ public final class Scenario {
       }
       String cidr = serviceCidr == null ? DEFAULT_SERVICE_CIDR : serviceCidr;
       long room = Cidr.parse(cidr).size() - 3;
-      if (svcs.size() + count > room) {
+      int applied = svcs.size() - 1; // the kubernetes Service has its own address
+      if (applied + count > room) {
         error(
             countNode,
             p
                 + ".count: "
-                + (svcs.size() + count)
+                + (applied + count)
                 + " Services do not fit in the Service CIDR "
                 + cidr
                 + " ("
@@ -2914,7 +2933,7 @@ public final class Scenario {
               + ": no Service \""
               + name
               + "\" at this step"
-              + (svcs.isEmpty()
+              + (svcs.equals(Set.of(Cluster.KUBERNETES_SERVICE))
                   ? " (no Service has been applied yet)"
                   : hint.startsWith(" (did you mean") ? hint : ""));
       return false;

@@ -337,6 +337,15 @@ public final class ScenarioRunner {
           out.append(Kubectl.describePod(cluster, a.get("pod")));
           return;
         }
+        if (a.containsKey("services")) {
+          String namespace = a.get("services");
+          out.append(
+              Kubectl.getServices(
+                  cluster,
+                  namespace.isEmpty() ? null : namespace,
+                  Boolean.parseBoolean(a.get("wide"))));
+          return;
+        }
         if (a.containsKey("service")) {
           String key = a.get("service");
           out.append(

@@ -20,8 +20,9 @@ class ScenarioValidationTest {
   /** What an unsupported kubectl command's error says is supported. */
   private static final String KUBECTL =
       " (expected get pods [-o wide] [-n NAMESPACE | -A] [-l SELECTOR] [--show-labels] [-w], get"
-          + " service NAME [-o wide] [-n NAMESPACE], get endpoints NAME [-o wide] [-n NAMESPACE],"
-          + " describe service NAME [-n NAMESPACE] or describe pod NAME [-n NAMESPACE])";
+          + " services [NAME] [-o wide] [-n NAMESPACE | -A], get endpoints NAME [-o wide] [-n"
+          + " NAMESPACE], describe service NAME [-n NAMESPACE] or describe pod NAME [-n"
+          + " NAMESPACE])";
 
   static final String BASE =
       """
@@ -191,6 +192,16 @@ class ScenarioValidationTest {
             "    kubectl: get svc web",
             "12:14: steps[1].kubectl: no Service \"web\" at this step (no Service has been applied"
                 + " yet)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    delete: {service: kubernetes}",
+            "12:23: steps[1].delete.service: \"kubernetes\" is the API server's own Service, which"
+                + " it makes again at once (expected a Service the scenario applied)"),
+        Arguments.of(
+            "    ping: {from: a, to: b}",
+            "    kubectl: get svc -l app=web",
+            "12:14: steps[1].kubectl: unsupported kubectl command \"get svc -l app=web\""
+                + KUBECTL),
         Arguments.of(
             "kind: Pod, metadata: {name: b}}",
             "kind: Deployment, metadata: {name: b}, spec: {replicas: many}}",

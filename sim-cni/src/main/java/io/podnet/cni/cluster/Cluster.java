@@ -18,7 +18,6 @@ import io.podnet.core.net.LinkSpec;
 import io.podnet.core.net.Network;
 import io.podnet.core.net.Nic;
 import io.podnet.core.trace.Trace;
-import io.podnet.dataplane.netfilter.IptablesSave;
 import io.podnet.dataplane.netfilter.Netfilter;
 import io.podnet.dataplane.service.Endpoint;
 import io.podnet.dataplane.service.Service;
@@ -775,6 +774,9 @@ public final class Cluster {
 
   // ---------------------------------------------------------------- services
 
+  /** The name of the API server's own Service in {@code default}. */
+  public static final String KUBERNETES_SERVICE = "kubernetes";
+
   /** The API server's port on the control-plane node ({@code --secure-port}). */
   static final int API_SERVER_PORT = 6443;
 
@@ -788,7 +790,7 @@ public final class Cluster {
     Service service =
         Service.of(
             "default",
-            "kubernetes",
+            KUBERNETES_SERVICE,
             serviceCidr.address(1),
             List.of(ServicePort.of("https", "TCP", 443, API_SERVER_PORT)));
     startServiceProxies();
@@ -809,8 +811,8 @@ public final class Cluster {
   /**
    * Creates a ClusterIP Service selecting the pods whose labels include {@code selector}, with a
    * ClusterIP drawn from the Service CIDR (never its first address, which belongs to the {@code
-   * kubernetes} Service). The first Service starts kube-proxy (iptables mode) on every node;
-   * kube-proxy then follows the Service's endpoints (its running pods) as they come and go.
+   * kubernetes} Service). kube-proxy (iptables mode), which runs on every node from the cluster's
+   * start, follows the Service's endpoints (its running pods) as they come and go.
    */
   public Service createService(String key, Map<String, String> selector, List<ServicePort> ports) {
     return createService(key, selector, ports, ServiceOptions.NONE);
@@ -857,7 +859,6 @@ public final class Cluster {
       clusterIps.remove(clusterIp.toInt());
       throw e;
     }
-    startServiceProxies();
     ServiceEntry entry =
         new ServiceEntry(
             service, Collections.unmodifiableSortedMap(new TreeMap<>(selector)), simulation.now());
@@ -877,8 +878,17 @@ public final class Cluster {
     return service;
   }
 
-  /** Deletes a Service; kube-proxy removes its rules at the next sync. */
+  /**
+   * Deletes a Service; kube-proxy removes its rules at the next sync.
+   *
+   * @throws IllegalArgumentException for no such Service, or the API server's own {@code
+   *     kubernetes} Service, which it would make again at once
+   */
   public void deleteService(String key) {
+    if (qualify(key).equals("default/" + KUBERNETES_SERVICE)) {
+      throw new IllegalArgumentException(
+          "service \"default/kubernetes\" is the API server's own; it makes it again at once");
+    }
     ServiceEntry gone = services.remove(qualify(key));
     if (gone == null) {
       throw new IllegalArgumentException("service \"" + key + "\" does not exist");
@@ -907,7 +917,15 @@ public final class Cluster {
     return services.values().stream().map(e -> e.service).toList();
   }
 
-  /** The endpoints of a Service: its selected pods that are running on Ready nodes. */
+  /** The Services' entries, in creation order. */
+  List<ServiceEntry> serviceEntries() {
+    return List.copyOf(services.values());
+  }
+
+  /**
+   * The endpoints of a Service: its selected pods that are running on Ready nodes, or for the
+   * {@code kubernetes} Service the API server's.
+   */
   public List<Endpoint> endpoints(Service service) {
     ServiceEntry entry = services.get(service.namespacedName());
     if (entry == null) {
@@ -1008,81 +1026,61 @@ public final class Cluster {
 
   /**
    * Whether every node's Service dataplane holds the Services and endpoints as they are now, with
-   * no sync due or running (true before the first Service).
+   * no sync due or running.
    */
   public boolean servicesInSync() {
     return !syncPending && kubeProxies.values().stream().allMatch(p -> p.inSync(serviceSnapshot));
   }
 
   /**
-   * {@code iptables-save} on a node: the kubelet's rules, and kube-proxy's once it runs (PodNet
-   * installs netfilter with the first Service; before it the node's rules are the kubelet's alone,
-   * which no simulated packet reaches, and they are printed as the kubelet leaves them).
+   * {@code iptables-save} on a node: the kubelet's rules, and kube-proxy's (iptables mode), which
+   * it writes from the cluster's start, when it syncs the API server's {@code kubernetes} Service.
    */
   public String iptablesSave(String nodeName) {
-    ServiceProxy proxy = kubeProxies.get(node(nodeName));
-    if (proxy == null) {
-      return IptablesSave.render(
-          IptablesSave.parse(Kubelet.IPTABLES_RULES, "kubelet"), simulation.now());
-    }
-    return proxy.netfilter().save();
+    return kubeProxies.get(node(nodeName)).netfilter().save();
   }
 
   /**
    * {@code iptables-restore < file} on a node: replaces every table {@code text} names in the
-   * node's netfilter (which kube-proxy's start installs, so this starts it if no Service has yet).
-   * On any error nothing changes and an {@link
+   * node's netfilter. On any error nothing changes and an {@link
    * io.podnet.dataplane.netfilter.IptablesParseException} names {@code file}, the line, the column
    * and the token.
    */
   public void iptablesRestore(String nodeName, String text, String file) {
-    Node target = node(nodeName);
-    startServiceProxies();
-    kubeProxies.get(target).netfilter().restore(text, file);
+    kubeProxies.get(node(nodeName)).netfilter().restore(text, file);
   }
 
-  /** Starts kube-proxy (or the service map) with netfilter on every node, once. */
+  /** Starts kube-proxy (or the service map) with netfilter on every node, as the cluster starts. */
   private void startServiceProxies() {
-    if (kubeProxies.isEmpty()) {
-      IntOpenHashSet nodeAddresses = new IntOpenHashSet();
-      nodes.values().forEach(n -> nodeAddresses.add(n.internalIp().toInt()));
-      for (Node node : nodes.values()) {
-        ServiceProxy proxy =
-            new ServiceProxy(
-                node,
-                serviceMode,
-                minimizeIptablesRestore,
-                simulation,
-                serviceFeed,
-                nodeAddresses::contains);
-        serviceFeed.add(proxy);
-        kubeProxies.put(node, proxy);
-      }
+    IntOpenHashSet nodeAddresses = new IntOpenHashSet();
+    nodes.values().forEach(n -> nodeAddresses.add(n.internalIp().toInt()));
+    for (Node node : nodes.values()) {
+      ServiceProxy proxy =
+          new ServiceProxy(
+              node,
+              serviceMode,
+              minimizeIptablesRestore,
+              simulation,
+              serviceFeed,
+              nodeAddresses::contains);
+      serviceFeed.add(proxy);
+      kubeProxies.put(node, proxy);
     }
   }
 
-  /**
-   * The netfilter of a node's root namespace, once Services run (kube-proxy installs it with the
-   * first Service, or {@link #iptablesRestore}); empty before.
-   */
-  public Optional<Netfilter> netfilter(Node node) {
-    ServiceProxy proxy = kubeProxies.get(node);
-    return proxy == null ? Optional.empty() : Optional.of(proxy.netfilter());
+  /** The netfilter of a node's root namespace, which the Service dataplane installs. */
+  public Netfilter netfilter(Node node) {
+    return kubeProxies.get(node).netfilter();
   }
 
-  /** {@code conntrack -L} on a node where Services run. */
+  /** {@code conntrack -L} on a node. */
   public String conntrackList(String nodeName) {
-    ServiceProxy proxy = kubeProxies.get(node(nodeName));
-    if (proxy == null) {
-      throw new IllegalStateException("no Service dataplane yet: the cluster has no Service");
-    }
-    return proxy.netfilter().conntrack().list();
+    return kubeProxies.get(node(nodeName)).netfilter().conntrack().list();
   }
 
-  /** Rules netfilter evaluated on a node so far (0 before the first Service). */
+  /** Rules netfilter evaluated on a node so far. */
   public long rulesEvaluated(String nodeName) {
-    ServiceProxy proxy = kubeProxies.get(node(nodeName));
-    return proxy == null ? 0 : proxy.netfilter().rulesEvaluated();
+    return kubeProxies.get(node(nodeName)).netfilter().rulesEvaluated();
   }
 
   /** How nodes implement Services. */
@@ -1092,8 +1090,7 @@ public final class Cluster {
 
   /** Service-map probes made on a node so far (hash-map mode; 0 otherwise). */
   public long serviceMapProbes(String nodeName) {
-    ServiceProxy proxy = kubeProxies.get(node(nodeName));
-    return proxy == null ? 0 : proxy.map().totalWork();
+    return kubeProxies.get(node(nodeName)).map().totalWork();
   }
 
   /**
@@ -1441,9 +1438,22 @@ public final class Cluster {
       return this;
     }
 
-    /** The Service CIDR ClusterIPs come from (default {@code 10.96.0.0/12}). */
+    /**
+     * The Service CIDR ClusterIPs come from (default {@code 10.96.0.0/12}).
+     *
+     * @throws IllegalArgumentException for a CIDR longer than /30, which has no address for a
+     *     Service besides the API server's {@code kubernetes} Service
+     */
     public Builder serviceCidr(String cidr) {
-      this.serviceCidr = Cidr.parse(cidr);
+      Cidr parsed = Cidr.parse(cidr);
+      if (parsed.prefixLength() > 30) {
+        throw new IllegalArgumentException(
+            "service CIDR "
+                + parsed
+                + " is too small (expected a prefix of at most /30: the kubernetes Service takes"
+                + " its first address)");
+      }
+      this.serviceCidr = parsed;
       return this;
     }
 

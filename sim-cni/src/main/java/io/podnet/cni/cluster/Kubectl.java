@@ -223,6 +223,64 @@ public final class Kubectl {
     if (entry == null) {
       return notFound("services", key);
     }
+    return serviceTable(cluster, List.of(entry), wide, false);
+  }
+
+  /**
+   * {@code kubectl get services [-o wide]} in {@code namespace}, or with {@code -A} in every
+   * namespace ({@code namespace} null, with kubectl's leading {@code NAMESPACE} column): the
+   * columns of {@link #getService}, a row per Service in the order the API server lists them (by
+   * namespace, then name), the API server's {@code kubernetes} Service among them; kubectl's {@code
+   * No resources found in NS namespace.} on stderr when there is none.
+   */
+  public static String getServices(Cluster cluster, @Nullable String namespace, boolean wide) {
+    List<Cluster.ServiceEntry> listed = new ArrayList<>();
+    for (Cluster.ServiceEntry e : cluster.serviceEntries()) {
+      if (namespace == null || e.service.namespace().equals(namespace)) {
+        listed.add(e);
+      }
+    }
+    if (listed.isEmpty()) {
+      return namespace == null
+          ? "No resources found\n"
+          : "No resources found in " + namespace + " namespace.\n";
+    }
+    listed.sort(
+        Comparator.comparing((Cluster.ServiceEntry e) -> e.service.namespace())
+            .thenComparing(e -> e.service.name()));
+    return serviceTable(cluster, listed, wide, namespace == null);
+  }
+
+  /** The {@code get service} table of {@code entries}, with a NAMESPACE column if asked. */
+  private static String serviceTable(
+      Cluster cluster, List<Cluster.ServiceEntry> entries, boolean wide, boolean namespaces) {
+    String[] header = {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"};
+    int columns = wide ? 7 : 6;
+    List<String[]> rows = new ArrayList<>();
+    rows.add(withNamespace(namespaces, "NAMESPACE", Arrays.copyOf(header, columns)));
+    for (Cluster.ServiceEntry entry : entries) {
+      rows.add(
+          withNamespace(
+              namespaces,
+              entry.service.namespace(),
+              Arrays.copyOf(serviceRow(cluster, entry, wide), columns)));
+    }
+    int width = rows.get(0).length;
+    return table(rows, GET_MIN_WIDTH, 3, "", new int[width]);
+  }
+
+  private static String[] withNamespace(boolean namespaces, String namespace, String[] row) {
+    if (!namespaces) {
+      return row;
+    }
+    String[] out = new String[row.length + 1];
+    out[0] = namespace;
+    System.arraycopy(row, 0, out, 1, row.length);
+    return out;
+  }
+
+  /** One Service's cells of {@code kubectl get service}, the SELECTOR last. */
+  private static String[] serviceRow(Cluster cluster, Cluster.ServiceEntry entry, boolean wide) {
     Service s = entry.service;
     ServiceOptions o = s.options();
     String type = type(s);
@@ -249,8 +307,7 @@ public final class Kubectl {
       ports.add(p.port() + (p.hasNodePort() ? ":" + p.nodePort() : "") + "/" + p.protocol().name());
     }
     String age = humanDuration(cluster.simulation().now() - entry.createdAt);
-    String[] header = {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"};
-    String[] row = {
+    return new String[] {
       s.name(),
       type,
       s.clusterIp().toString(),
@@ -259,9 +316,6 @@ public final class Kubectl {
       age,
       formatLabels(entry.selector)
     };
-    int columns = wide ? 7 : 6;
-    List<String[]> rows = List.of(Arrays.copyOf(header, columns), Arrays.copyOf(row, columns));
-    return table(rows, GET_MIN_WIDTH, 3, "", new int[columns]);
   }
 
   /**

@@ -101,7 +101,7 @@ final class Hooks {
 
   Hooks(Cluster cluster) {
     for (Node node : cluster.nodes()) {
-      cluster.netfilter(node).ifPresent(nf -> installed.put(node.host().root(), nf));
+      installed.put(node.host().root(), cluster.netfilter(node));
     }
   }
 

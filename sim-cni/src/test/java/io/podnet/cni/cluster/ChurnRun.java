@@ -81,7 +81,6 @@ final class ChurnRun {
   private final Map<String, Pod> created = new LinkedHashMap<>();
   private final Map<String, String> netnsPaths = new LinkedHashMap<>();
   private final List<String> failures = new ArrayList<>();
-  private boolean servicesStarted;
   private int podCount;
   private int serviceCount;
 
@@ -151,7 +150,6 @@ final class ChurnRun {
         Map.of("app", app(app)),
         List.of(ServicePort.of("dns", "UDP", SERVICE_PORT, POD_PORT)));
     services.add(key);
-    servicesStarted = true;
     return true;
   }
 
@@ -586,9 +584,6 @@ final class ChurnRun {
   }
 
   private void conntrack(List<String> out) {
-    if (!servicesStarted) {
-      return;
-    }
     Set<String> live = new TreeSet<>();
     cniPods().forEach(p -> p.ip().ifPresent(ip -> live.add(ip.toString())));
     for (Node node : cluster.nodes()) {

@@ -1,10 +1,12 @@
 package io.podnet.cni.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podnet.core.addr.Cidr;
 import io.podnet.core.addr.Ipv4Address;
 import io.podnet.core.engine.SimTime;
+import io.podnet.core.net.ProbeResult;
 import io.podnet.dataplane.service.ServiceOptions;
 import io.podnet.dataplane.service.ServicePort;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class KubectlTest {
 
@@ -523,10 +526,86 @@ class KubectlTest {
                 "Internal Traffic Policy:  Cluster",
                 "Events:                   <none>",
                 ""));
-    // the API server answers on node-1
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServiceMode.class)
+  void kubernetesService_connectFromAPodOnAnotherNode_reachesTheApiServerOnNode1(ServiceMode mode) {
+    Cluster cluster = Cluster.bridge().nodes(2).seed(7).services(mode).build();
     Pod client = cluster.runPod(PodSpec.named("client").onNode("node-2"));
-    assertThat(client.requireNetns().connectTcp(Ipv4Address.parse("10.96.0.1"), 443).message())
-        .isEqualTo("Connection to 10.96.0.1 443 port [tcp/https] succeeded!");
+
+    ProbeResult r = client.requireNetns().connectTcp(Ipv4Address.parse("10.96.0.1"), 443);
+
+    assertThat(r.message()).isEqualTo("Connection to 10.96.0.1 443 port [tcp/https] succeeded!");
+    assertThat(r.receiver()).isSameAs(cluster.node("node-1").host().root());
+  }
+
+  @Test
+  void kubernetesService_deleted_refusedAsTheApiServerKeepsIt() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+
+    assertThatThrownBy(() -> cluster.deleteService("kubernetes"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "service \"default/kubernetes\" is the API server's own; it makes it again at once");
+    assertThatThrownBy(() -> Cluster.bridge().serviceCidr("10.96.0.0/31"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "service CIDR 10.96.0.0/31 is too small (expected a prefix of at most /30: the"
+                + " kubernetes Service takes its first address)");
+  }
+
+  @Test
+  void getServices_namespaceOrAll_everyServiceByNameTheApiServersFirst() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.createService(
+        "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+    cluster.createService(
+        "kube-system/dns", Map.of("app", "dns"), List.of(ServicePort.of("dns", "UDP", 53, 53)));
+    cluster.run(3 * SimTime.SECOND);
+    String web = cluster.services().get(1).clusterIp().toString();
+    String dns = cluster.services().get(2).clusterIp().toString();
+
+    assertThat(Kubectl.getServices(cluster, "default", false))
+        .isEqualTo(
+            table(
+                new String[] {"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"},
+                new String[] {"kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "3s"},
+                new String[] {"web", "ClusterIP", web, "<none>", "80/TCP", "3s"}));
+    assertThat(Kubectl.getServices(cluster, null, false))
+        .isEqualTo(
+            table(
+                new String[] {
+                  "NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"
+                },
+                new String[] {
+                  "default", "kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "3s"
+                },
+                new String[] {"default", "web", "ClusterIP", web, "<none>", "80/TCP", "3s"},
+                new String[] {"kube-system", "dns", "ClusterIP", dns, "<none>", "53/UDP", "3s"}));
+    assertThat(Kubectl.getServices(cluster, "other", false))
+        .isEqualTo("No resources found in other namespace.\n");
+  }
+
+  /** Rows laid out as kubectl's printer does: each column its widest cell plus three. */
+  private static String table(String[]... rows) {
+    int[] widths = new int[rows[0].length];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        sb.append(row[c]);
+        if (c < row.length - 1) {
+          sb.append(" ".repeat(widths[c] + 3 - row[c].length()));
+        }
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
   }
 
   @Test
