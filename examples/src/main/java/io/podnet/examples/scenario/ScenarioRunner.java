@@ -590,6 +590,9 @@ public final class ScenarioRunner {
         ServiceManifest.Converted c = ServiceManifest.convert(s, cluster::allocateNodePort);
         cluster.createService(
             ns + "/" + meta.getName(), s.getSpec().getSelector(), c.ports(), c.options());
+        if (meta.getLabels() != null && !meta.getLabels().isEmpty()) {
+          cluster.labelService(ns + "/" + meta.getName(), meta.getLabels());
+        }
         out.append("service/").append(meta.getName()).append(" created\n");
       }
     }

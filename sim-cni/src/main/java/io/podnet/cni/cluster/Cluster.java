@@ -879,6 +879,22 @@ public final class Cluster {
   }
 
   /**
+   * Sets the labels of the Service {@code key} ({@code kubectl label svc}), which {@code kubectl
+   * describe svc} prints; they select nothing and reach no dataplane.
+   *
+   * @throws IllegalArgumentException for no such Service or a label that is not a valid key and
+   *     value
+   */
+  public void labelService(String key, Map<String, String> labels) {
+    ServiceEntry entry = services.get(qualify(key));
+    if (entry == null) {
+      throw new IllegalArgumentException("service \"" + qualify(key) + "\" does not exist");
+    }
+    labels.forEach(PodSpec::checkLabel);
+    entry.labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+  }
+
+  /**
    * Deletes a Service; kube-proxy removes its rules at the next sync.
    *
    * @throws IllegalArgumentException for no such Service, or the API server's own {@code

@@ -541,6 +541,26 @@ class KubectlTest {
   }
 
   @Test
+  void describeService_labelledService_printsItsLabelsOneALineSorted() {
+    Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
+    cluster.createService(
+        "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));
+
+    cluster.labelService("web", Map.of("tier", "front", "app", "web"));
+
+    assertThat(Kubectl.describeService(cluster, "web"))
+        .startsWith(
+            "Name:                     web\n"
+                + "Namespace:                default\n"
+                + "Labels:                   app=web\n"
+                + "                          tier=front\n"
+                + "Annotations:              <none>\n");
+    assertThatThrownBy(() -> cluster.labelService("web", Map.of("bad key", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid label key \"bad key\"");
+  }
+
+  @Test
   void kubernetesService_deleted_refusedAsTheApiServerKeepsIt() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
 
