@@ -663,6 +663,15 @@ public final class Scenario {
       }
       podCidr = cidr(c, "podCIDR");
       serviceCidr = cidr(c, "serviceCIDR");
+      if (serviceCidr != null && Cidr.parse(serviceCidr).prefixLength() > 30) {
+        error(
+            c.map.get("serviceCIDR"),
+            "cluster.serviceCIDR: \""
+                + serviceCidr
+                + "\" is too small (expected a prefix of at most /30: the kubernetes Service takes"
+                + " its first address)");
+        serviceCidr = null;
+      }
       String mode = string(c, "services", "cluster.services");
       if (mode != null) {
         switch (mode) {
@@ -1365,7 +1374,8 @@ public final class Scenario {
           }
         }
         case "service" -> {
-          if (target.equals(Cluster.KUBERNETES_SERVICE)) {
+          if (target.equals(Cluster.KUBERNETES_SERVICE)
+              || target.equals("default/" + Cluster.KUBERNETES_SERVICE)) {
             error(
                 at,
                 p

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -675,6 +676,20 @@ class ScenarioRunTest {
     assertThat(r.code()).isZero();
   }
 
+  /** Lines the shipped scenarios' comments promise, by file name. */
+  private static final Map<String, List<String>> PROMISED =
+      Map.of(
+          "services-at-scale-iptables.yaml",
+          List.of(
+              "icmp_seq=1 ttl=62 time=0.220 ms\n",
+              "icmp_seq=1 ttl=62 time=0.400 ms\n",
+              "icmp_seq=1 ttl=62 time=0.800 ms\n",
+              "icmp_seq=2 ttl=62 time=0.200 ms\n"),
+          "services-ebpf.yaml",
+          List.of("dport=8080 src=", "KubeProxyReplacement:    True"),
+          "services-iptables.yaml",
+          List.of("kubernetes   ClusterIP   10.96.0.1      <none>        443/TCP"));
+
   @Test
   void everyShippedScenario_runsWithEveryExpectationHolding() throws IOException {
     List<Path> files = ThresholdsScenarioTest.shippedScenarios();
@@ -683,6 +698,10 @@ class ScenarioRunTest {
       Run r = cli("run", file.toString());
       assertThat(r.code()).as(file + "\n" + r.err() + r.out()).isZero();
       assertThat(r.out()).as(file.toString()).doesNotContain("FAILED").contains("trace digest: ");
+      for (String line : PROMISED.getOrDefault(file.getFileName().toString(), List.of())) {
+        assertThat(r.out()).as(file.toString()).contains(line);
+      }
     }
+    assertThat(files).extracting(f -> f.getFileName().toString()).containsAll(PROMISED.keySet());
   }
 }

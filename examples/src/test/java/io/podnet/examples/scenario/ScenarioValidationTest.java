@@ -53,6 +53,11 @@ class ScenarioValidationTest {
     return Stream.of(
         Arguments.of("name: t", "nmae: t", "1:1: unknown key \"nmae\" (did you mean \"name\"?)"),
         Arguments.of(
+            "  cni: bridge",
+            "  cni: bridge\n  serviceCIDR: 10.96.0.0/31",
+            "6:16: cluster.serviceCIDR: \"10.96.0.0/31\" is too small (expected a prefix of at"
+                + " most /30: the kubernetes Service takes its first address)"),
+        Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {node: node-1, command: cilium status}",
             "12:35: steps[1].exec.command: cilium status needs the cilium agent (expected"

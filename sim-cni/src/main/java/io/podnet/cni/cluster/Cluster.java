@@ -156,8 +156,7 @@ public final class Cluster {
     }
 
     boolean selects(Pod pod) {
-      return !selector.isEmpty()
-          && pod.namespace().equals(service.namespace())
+      return pod.namespace().equals(service.namespace())
           && pod.labels().entrySet().containsAll(selector.entrySet());
     }
 
@@ -778,7 +777,7 @@ public final class Cluster {
   public static final String KUBERNETES_SERVICE = "kubernetes";
 
   /** The API server's port on the control-plane node ({@code --secure-port}). */
-  static final int API_SERVER_PORT = 6443;
+  private static final int API_SERVER_PORT = 6443;
 
   /**
    * Creates the {@code kubernetes} Service the API server keeps in every cluster: {@code default},
@@ -911,9 +910,7 @@ public final class Cluster {
     }
     clusterIps.remove(gone.service.clusterIp().toInt());
     nodePortsInUse.removeAll(nodePortsOf(gone.service));
-    if (!gone.selector.isEmpty()) {
-      servicesByLabel.get(gone.indexLabel()).remove(gone);
-    }
+    servicesByLabel.get(gone.indexLabel()).remove(gone);
     dirtyServices.remove(gone);
     ServiceSnapshot.Entry last = gone.snapshotEntry;
     if (last != null) {

@@ -230,8 +230,8 @@ public final class Kubectl {
    * {@code kubectl get services [-o wide]} in {@code namespace}, or with {@code -A} in every
    * namespace ({@code namespace} null, with kubectl's leading {@code NAMESPACE} column): the
    * columns of {@link #getService}, a row per Service in the order the API server lists them (by
-   * namespace, then name), the API server's {@code kubernetes} Service among them; kubectl's {@code
-   * No resources found in NS namespace.} on stderr when there is none.
+   * {@code namespace/name}, as etcd keeps its keys), the API server's {@code kubernetes} Service
+   * among them; kubectl's {@code No resources found in NS namespace.} when the namespace has none.
    */
   public static String getServices(Cluster cluster, @Nullable String namespace, boolean wide) {
     List<Cluster.ServiceEntry> listed = new ArrayList<>();
@@ -241,13 +241,9 @@ public final class Kubectl {
       }
     }
     if (listed.isEmpty()) {
-      return namespace == null
-          ? "No resources found\n"
-          : "No resources found in " + namespace + " namespace.\n";
+      return "No resources found in " + namespace + " namespace.\n";
     }
-    listed.sort(
-        Comparator.comparing((Cluster.ServiceEntry e) -> e.service.namespace())
-            .thenComparing(e -> e.service.name()));
+    listed.sort(Comparator.comparing(e -> e.service.namespacedName()));
     return serviceTable(cluster, listed, wide, namespace == null);
   }
 

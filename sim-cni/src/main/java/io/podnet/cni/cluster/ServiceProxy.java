@@ -24,9 +24,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * The Service dataplane of one node, in either {@link ServiceMode}: it owns the node's netfilter
- * (conntrack does the NAT in both modes) and syncs it towards the cluster's Services one sync at a
- * time, each taking effect after its cost ({@link RuleProgrammingCost}): an {@code
- * iptables-restore} of the lines written, or one map update per changed Service.
+ * (conntrack does the NAT in iptables mode, and in hash-map mode for what the node's socket load
+ * balancer, {@link io.podnet.core.net.SocketLoadBalancer}, leaves to the packet path: traffic from
+ * outside the cluster) and syncs it towards the cluster's Services one sync at a time, each taking
+ * effect after its cost ({@link RuleProgrammingCost}): an {@code iptables-restore} of the lines
+ * written, or one map update per changed Service.
  *
  * <p>Changes that arrive while a sync runs are batched into the next one. In iptables mode syncs
  * are rate-limited as kube-proxy's {@code BoundedFrequencyRunner} does: a bucket of {@value
@@ -103,7 +105,7 @@ final class ServiceProxy {
       RandomGenerator slots = simulation.random().stream("socket-lb/" + node.name());
       node.host()
           .setSocketLoadBalancer(
-              (ns, source, dst, port, protocol) -> {
+              (source, dst, port, protocol) -> {
                 boolean local = node.host().root().isLocalAddress(dst);
                 long r =
                     map.lookupSocket(

@@ -568,6 +568,10 @@ class KubectlTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "service \"default/kubernetes\" is the API server's own; it makes it again at once");
+  }
+
+  @Test
+  void serviceCidr_slash31_refusedForItHasNoRoomBesidesTheKubernetesService() {
     assertThatThrownBy(() -> Cluster.bridge().serviceCidr("10.96.0.0/31"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
@@ -576,7 +580,7 @@ class KubectlTest {
   }
 
   @Test
-  void getServices_namespaceOrAll_everyServiceByNameTheApiServersFirst() {
+  void getServices_namespaceOrAll_everyServiceByNamespaceAndNameWithTheApiServers() {
     Cluster cluster = Cluster.bridge().nodes(1).seed(7).build();
     cluster.createService(
         "web", Map.of("app", "web"), List.of(ServicePort.of("http", "TCP", 80, 8080)));

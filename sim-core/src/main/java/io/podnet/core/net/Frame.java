@@ -192,7 +192,7 @@ public final class Frame {
   /**
    * Returns the processing time the packet has taken since it last left a device, and clears it.
    */
-  public long takeProcessingNanos() {
+  long takeProcessingNanos() {
     long p = processingNanos;
     processingNanos = 0;
     return p;

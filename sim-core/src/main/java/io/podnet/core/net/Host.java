@@ -54,7 +54,7 @@ public final class Host {
   }
 
   /** The host's socket load balancer, if it has one. */
-  public @Nullable SocketLoadBalancer socketLoadBalancer() {
+  @Nullable SocketLoadBalancer socketLoadBalancer() {
     return socketLoadBalancer;
   }
 

@@ -184,7 +184,7 @@ public final class Link {
       TcpStream sender = frame.sender;
       frame.sender = null;
       for (Frame segment : frame.wireFrames()) {
-        segment.addProcessingNanos(ready - simulation.now());
+        segment.processed().addProcessingNanos(ready - simulation.now());
         carry(from, segment);
       }
       if (sender != null) {

@@ -22,15 +22,15 @@ public interface SocketLoadBalancer {
   long NO_BACKEND = -2;
 
   /**
-   * The backend the socket of {@code namespace} with source {@code source} (0 before it has one)
-   * uses for {@code dst:port} over {@code protocol}, as {@link #backend}; {@link #NOT_A_SERVICE} or
-   * {@link #NO_BACKEND} otherwise.
+   * The backend a socket with source {@code source} (0 before it has one) uses for {@code dst:port}
+   * over {@code protocol}, as {@link #backend}; {@link #NOT_A_SERVICE} or {@link #NO_BACKEND}
+   * otherwise.
    */
-  long select(NetNamespace namespace, int source, int dst, int port, int protocol);
+  long select(int source, int dst, int port, int protocol);
 
   /** Packs a backend's address and port as {@link #select} answers them. */
   static long backend(int ip, int port) {
-    return (ip & 0xFFFF_FFFFL) << 16 | port;
+    return (ip & 0xFFFF_FFFFL) << 16 | port & 0xFFFF;
   }
 
   /** The address of a backend {@link #select} answered. */

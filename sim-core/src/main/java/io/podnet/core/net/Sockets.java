@@ -59,7 +59,7 @@ final class Sockets {
   private static final String NO_PORT = "Cannot assign requested address";
 
   /** The error of a call a socket load balancer refused: a frontend without backends. */
-  static final String NO_ROUTE_TO_HOST = "No route to host";
+  static final String NO_ROUTE_TO_HOST = Objects.requireNonNull(Route.Type.UNREACHABLE.error());
 
   /** How long a closed connection stays in TIME_WAIT ({@code TCP_TIMEWAIT_LEN}). */
   static final long TIME_WAIT = 60 * SimTime.SECOND;
@@ -415,7 +415,7 @@ final class Sockets {
     }
     Route route = ns.routes().lookup(dst);
     int source = route == null ? 0 : ns.selectSource(route, dst);
-    return lb.select(ns, source, dst, port, protocol);
+    return lb.select(source, dst, port, protocol);
   }
 
   /** The send hop's note for a socket load balancer's {@code choice} for {@code dst:port}. */

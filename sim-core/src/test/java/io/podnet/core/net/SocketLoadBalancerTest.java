@@ -25,7 +25,7 @@ class SocketLoadBalancerTest {
   SocketLoadBalancerTest() {
     t.node(0)
         .setSocketLoadBalancer(
-            (ns, source, dst, port, protocol) -> {
+            (source, dst, port, protocol) -> {
               if (dst == VIP.toInt() && port == 80) {
                 return SocketLoadBalancer.backend(webIp.toInt(), 8080);
               }

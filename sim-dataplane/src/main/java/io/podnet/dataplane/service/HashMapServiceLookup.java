@@ -214,9 +214,10 @@ public final class HashMapServiceLookup extends CountingLookup {
    * includes remote nodes); an external IP that is not one of the node's own addresses ({@code
    * dstLocal}) is left to the packet path (after the check for backends, as Cilium makes them in
    * that order). The client is inside the cluster, so a local-policy frontend offers every
-   * endpoint, and ClientIP affinity holds per {@code client}; source ranges are not checked here.
-   * The backend is picked by a number drawn from {@code random} only when a frontend is found
-   * (Cilium draws a random slot), never masqueraded. {@link LookupResult#NO_SERVICE} and {@link
+   * endpoint, and ClientIP affinity holds per {@code client}; a LoadBalancer frontend's source
+   * ranges answer {@link LookupResult#DENIED} to other clients, as on the packet path. The backend
+   * is picked by a number drawn from {@code random} only when a frontend is found (Cilium draws a
+   * random slot), never masqueraded. {@link LookupResult#NO_SERVICE} and {@link
    * LookupResult#DENIED} leave the socket as it is; {@link LookupResult#NO_ENDPOINTS} fails the
    * call. Counts one unit of work per map lookup that finds nothing, as {@link #lookupFlow} counts
    * its own.
