@@ -117,12 +117,9 @@ final class ServiceProxy {
                         protocol,
                         slots,
                         simulation.now());
-                if (r == LookupResult.NO_ENDPOINTS) {
-                  return SocketLoadBalancer.NO_BACKEND;
-                }
-                return r < 0
-                    ? SocketLoadBalancer.NOT_A_SERVICE
-                    : SocketLoadBalancer.backend(LookupResult.ip(r), LookupResult.port(r));
+                // a lookup's answer is packed as the socket load balancer's; a denied client is
+                // left to the packet path
+                return r == LookupResult.DENIED ? SocketLoadBalancer.NOT_A_SERVICE : r;
               });
     }
   }
