@@ -39,8 +39,11 @@ public abstract class Device {
   private final List<IfAddress> addresses = new ArrayList<>(0);
   private final List<PcapWriter> captures = new ArrayList<>(0);
 
-  /** The capture time of the last frame sent, which later ones do not precede. */
-  private long lastSentTap;
+  /**
+   * When the last frame sent leaves: once its processing is over and after the frame sent before
+   * it.
+   */
+  private long lastDeparture;
 
   private long rxPackets;
   private long txPackets;
@@ -394,15 +397,12 @@ public abstract class Device {
       return;
     }
     txPackets += frame.wirePackets();
-    if (!captures.isEmpty()) {
-      // handed over once its processing time has passed, after the frames before it
-      long at =
-          Math.max(
-              namespace().host().network().simulation().now() + frame.processingNanos(),
-              lastSentTap);
-      lastSentTap = at;
-      tap(frame, at);
-    }
+    long at =
+        Math.max(
+            Math.max(namespace().host().network().simulation().now(), frame.notBefore()),
+            lastDeparture);
+    lastDeparture = at;
+    tap(frame, at);
     if (routed) {
       transmit(frame, nextHop);
     } else {
@@ -431,6 +431,14 @@ public abstract class Device {
   final void countReceived(Frame frame) {
     rxPackets += frame.wirePackets();
     tap(frame, namespace().host().network().simulation().now());
+  }
+
+  /**
+   * When the frame this device was last handed leaves it: once its processing is over, and never
+   * before the frame handed to it before.
+   */
+  protected final long lastDeparture() {
+    return lastDeparture;
   }
 
   /** Captures the frame as the wire carries it (a large TCP segment as its segments). */

@@ -25,7 +25,6 @@ final class Fragmenter {
     int baseOffset = Ipv4Header.fragmentOffset(b, ip);
     boolean originalMore = Ipv4Header.moreFragments(b, ip);
     List<Frame> fragments = new ArrayList<>();
-    long processing = frame.takeProcessingNanos();
     for (int done = 0; done < payload; done += chunk) {
       int size = Math.min(chunk, payload - done);
       boolean last = done + size == payload;
@@ -38,7 +37,7 @@ final class Fragmenter {
       Ipv4Header.setFragment(bytes, fragIp, !last || originalMore, baseOffset + done / 8);
       Ipv4Header.rewriteChecksum(bytes, fragIp);
       Frame fragment = Frame.of(frame.id(), bytes, frame.walk());
-      fragment.addProcessingNanos(processing);
+      fragment.holdUntil(frame.notBefore());
       fragments.add(fragment);
     }
     return fragments;

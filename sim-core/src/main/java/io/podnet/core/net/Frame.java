@@ -50,11 +50,11 @@ public final class Frame {
   private boolean checksumUnnecessary;
 
   /**
-   * The processing time the packet has taken since it last left a device, in nanoseconds: netfilter
-   * adds its rule walks' cost, and the next device to send or deliver the packet takes it ({@link
-   * #takeProcessingNanos}), so the packet leaves that much later.
+   * The simulated time before which the packet is still being processed (netfilter's rule walks),
+   * so that no device sends it and no socket gets it sooner; it goes with copies, segments,
+   * fragments and the packets the frame causes, and is in the past once the frame has left.
    */
-  private long processingNanos;
+  private long notBefore;
 
   private Frame(byte[] buf, int start, int length, long id, @Nullable Walk walk) {
     this.buf = buf;
@@ -148,7 +148,7 @@ public final class Frame {
     copy.mark = mark;
     copy.gsoSize = gsoSize;
     copy.checksumUnnecessary = checksumUnnecessary;
-    copy.processingNanos = processingNanos;
+    copy.notBefore = notBefore;
     return copy;
   }
 
@@ -171,31 +171,23 @@ public final class Frame {
   }
 
   /**
-   * Adds {@code nanos} of processing the packet has taken (a netfilter rule walk), to be waited out
-   * before it leaves by its next device.
+   * Adds {@code nanos} of processing (a netfilter rule walk) that starts at {@code now} or when the
+   * packet's earlier processing ends, whichever is later.
    */
-  public void addProcessingNanos(long nanos) {
-    processingNanos += nanos;
+  public void addProcessingNanos(long nanos, long now) {
+    notBefore = Math.max(now, notBefore) + nanos;
   }
 
-  /** The processing time the packet has taken since it last left a device. */
-  long processingNanos() {
-    return processingNanos;
-  }
-
-  /** Clears the processing time (the packet has left); returns this frame. */
-  Frame processed() {
-    processingNanos = 0;
-    return this;
+  /** The time before which the packet is still being processed (0 for none). */
+  long notBefore() {
+    return notBefore;
   }
 
   /**
-   * Returns the processing time the packet has taken since it last left a device, and clears it.
+   * Holds the packet at least until {@code time}: it goes on from a packet processed until then.
    */
-  long takeProcessingNanos() {
-    long p = processingNanos;
-    processingNanos = 0;
-    return p;
+  void holdUntil(long time) {
+    notBefore = Math.max(notBefore, time);
   }
 
   /** Counts one more device crossed since the packet was last routed; returns the new count. */
@@ -258,7 +250,7 @@ public final class Frame {
       f.mark = mark;
       f.l2Hops = l2Hops;
       f.checksumUnnecessary = checksumUnnecessary;
-      f.processingNanos = processingNanos;
+      f.notBefore = notBefore;
       out.add(f);
     }
     return out;

@@ -428,8 +428,7 @@ final class IpStack {
    * processing time it has taken.
    */
   @Nullable String localOutputCausedBy(int source, int dst, PacketBuilder builder, Frame cause) {
-    return localOutput(
-        source, dst, builder, cause.walk(), null, false, cause.takeProcessingNanos(), "");
+    return localOutput(source, dst, builder, cause.walk(), null, false, cause.notBefore(), "");
   }
 
   /**
@@ -483,13 +482,13 @@ final class IpStack {
       @Nullable Walk walk,
       @Nullable TcpStream sender,
       boolean fragmentAboveMtu,
-      long processingNanos,
+      long notBefore,
       String note) {
     Network net = ns.host().network();
     if (ns.isLocalDestination(dst)) {
       Frame frame =
           Frame.adopt(net.nextPacketId(), builder.build(source != 0 ? source : dst), walk);
-      frame.addProcessingNanos(processingNanos);
+      frame.holdUntil(notBefore);
       dataSegment(frame, sender);
       hop(null, HopAction.SEND, frame, note);
       Device lo = ns.loopback();
@@ -514,7 +513,7 @@ final class IpStack {
     }
     int src = source != 0 ? source : ns.selectSource(route, dst);
     Frame frame = Frame.adopt(net.nextPacketId(), builder.build(src), walk);
-    frame.addProcessingNanos(processingNanos);
+    frame.holdUntil(notBefore);
     frame.sender = sender;
     dataSegment(frame, sender);
     hop(null, HopAction.SEND, frame, note);
@@ -717,11 +716,9 @@ final class IpStack {
       handler.receive(dev, frame, off + hl, Ipv4Header.totalLength(b, off) - hl);
       return;
     }
-    long processing = frame.takeProcessingNanos();
-    long now = sim.now();
-    if (processing > 0 || deliveredUntil > now) {
-      // after its processing time, and after the packets before it
-      long at = Math.max(now + processing, deliveredUntil);
+    // after its processing, and after the packets before it
+    long at = Math.max(frame.notBefore(), deliveredUntil);
+    if (at > sim.now()) {
       deliveredUntil = at;
       Frame held = frame;
       sim.scheduleAt(

@@ -100,7 +100,7 @@ public final class Link {
         arrivals = new long[0];
         head = 0;
       }
-      to.arrive(frame.isShared() ? frame.copy().processed() : frame);
+      to.arrive(frame.isShared() ? frame.copy() : frame);
     }
   }
 
@@ -174,17 +174,13 @@ public final class Link {
       return;
     }
     Direction d = from == a ? fromA : fromB;
-    // A shared frame (a flood) must not change: each link reads its processing time.
-    long ready =
-        simulation.now()
-            + (frame.isShared() ? frame.processingNanos() : frame.takeProcessingNanos());
+    long ready = Math.max(simulation.now(), frame.notBefore());
     if (lossRate > 0 && frame.gsoSize() != 0) {
       // Each segment on the wire is lost or not on its own; the stream hears when the last one
       // carried has left, whichever that is.
       TcpStream sender = frame.sender;
       frame.sender = null;
       for (Frame segment : frame.wireFrames()) {
-        segment.processed().addProcessingNanos(ready - simulation.now());
         carry(from, segment);
       }
       if (sender != null) {

@@ -14,9 +14,6 @@ public final class Loopback extends Device {
   /** The loopback MTU Linux uses. */
   public static final int MTU = 65536;
 
-  /** When the last frame transmitted comes back in. */
-  private long lastOut;
-
   Loopback() {
     super("lo", MacAddress.ZERO, MTU);
   }
@@ -82,8 +79,6 @@ public final class Loopback extends Device {
   @Override
   protected void transmit(Frame frame) {
     Simulation sim = namespace().host().network().simulation();
-    long at = Math.max(sim.now() + frame.takeProcessingNanos(), lastOut);
-    lastOut = at;
-    sim.scheduleAt(at, () -> receive(frame));
+    sim.scheduleAt(lastDeparture(), () -> receive(frame));
   }
 }

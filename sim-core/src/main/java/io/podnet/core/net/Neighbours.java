@@ -12,7 +12,6 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
-import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +51,6 @@ final class Neighbours {
 
     /** Packets waiting for resolution; made on first use (most entries never queue). */
     @Nullable ArrayDeque<Frame> queue;
-
-    /** When each queued packet's processing is over, in queue order. */
-    @Nullable LongArrayFIFOQueue readyAt;
 
     int queuedBytes;
     int senderHint;
@@ -152,14 +148,13 @@ final class Neighbours {
         e = new Entry(dev, nextHop, NeighbourState.INCOMPLETE);
         entries.put(key(dev, nextHop), e);
       }
-      long processing = frame.processingNanos();
       enqueue(e, frame);
       change(e, NeighbourState.INCOMPLETE);
       e.probes = 0;
       int src = Ipv4Header.src(frame.buffer(), frame.l3Offset());
       e.senderHint = ns.isLocalAddress(src) ? src : 0;
       e.walk = frame.walk();
-      solicit(e, processing);
+      solicit(e, frame.notBefore());
       return;
     }
     switch (e.state) {
@@ -314,9 +309,8 @@ final class Neighbours {
   // ---------------------------------------------------------------- state machine
 
   /**
-   * Queues {@code frame} until the neighbour resolves; its processing time passes while it waits,
-   * and what is left of it when the neighbour resolves is waited out then (the request a packet
-   * triggers leaves after that packet's processing).
+   * Queues {@code frame} until the neighbour resolves; it is processed while it waits, and leaves
+   * no sooner than its processing ends (the request it triggers leaves after that too).
    */
   private void enqueue(Entry e, Frame frame) {
     if (e.queuedBytes + frame.length() > QUEUE_BYTES) {
@@ -325,9 +319,7 @@ final class Neighbours {
     }
     if (e.queue == null) {
       e.queue = new ArrayDeque<>(2);
-      e.readyAt = new LongArrayFIFOQueue(2);
     }
-    Objects.requireNonNull(e.readyAt).enqueue(sim.now() + frame.takeProcessingNanos());
     e.queue.add(frame);
     e.queuedBytes += frame.length();
     ns.stack().hop(e.dev, HopAction.ARP, frame, "queued for " + Ipv4Address.of(e.ip));
@@ -347,12 +339,9 @@ final class Neighbours {
   private void flush(Entry e) {
     e.walk = null;
     ArrayDeque<Frame> queue = e.queue;
-    LongArrayFIFOQueue ready = e.readyAt;
     e.queue = null;
-    e.readyAt = null;
-    while (queue != null && ready != null && !queue.isEmpty()) {
+    while (queue != null && !queue.isEmpty()) {
       Frame f = queue.poll();
-      f.addProcessingNanos(Math.max(0, ready.dequeueLong() - sim.now()));
       e.queuedBytes -= f.length();
       send(e, f);
     }
@@ -374,8 +363,8 @@ final class Neighbours {
     solicit(e, 0);
   }
 
-  /** Like {@link #solicit(Entry)}, the request leaving after {@code processingNanos}. */
-  private void solicit(Entry e, long processingNanos) {
+  /** Like {@link #solicit(Entry)}, the request leaving no sooner than {@code notBefore}. */
+  private void solicit(Entry e, long notBefore) {
     e.probes++;
     int sender = e.senderHint != 0 ? e.senderHint : ns.primaryAddress(e.dev, e.ip);
     byte[] request = Frames.arpRequest(e.dev.mac(), Ipv4Address.of(sender), Ipv4Address.of(e.ip));
@@ -383,7 +372,7 @@ final class Neighbours {
       EthernetHeader.setDst(request, 0, e.mac);
     }
     Frame arp = Frame.of(ns.host().network().nextPacketId(), request, e.walk);
-    arp.addProcessingNanos(processingNanos);
+    arp.holdUntil(notBefore);
     ns.stack().hop(e.dev, HopAction.ARP, arp, "who-has " + Ipv4Address.of(e.ip));
     ns.stack().transmit(e.dev, arp);
     arm(e, RETRANS_NANOS);
@@ -429,7 +418,6 @@ final class Neighbours {
     String target = Ipv4Address.of(e.ip).toString();
     ArrayDeque<Frame> queue = e.queue;
     e.queue = null;
-    e.readyAt = null;
     while (queue != null && !queue.isEmpty()) {
       Frame f = queue.poll();
       e.queuedBytes -= f.length();

@@ -26,8 +26,8 @@ final class Reassembly {
     int totalPayload = -1;
     long timer;
 
-    /** When the processing of the fragments so far is over (the latest of their walks). */
-    long processedAt;
+    /** When the processing of the fragments so far is over (the latest of theirs). */
+    long notBefore;
   }
 
   private final NetNamespace ns;
@@ -58,8 +58,7 @@ final class Reassembly {
       pending.put(key, created);
       p = created;
     }
-    long now = ns.host().network().simulation().now();
-    p.processedAt = Math.max(p.processedAt, now + fragment.takeProcessingNanos());
+    p.notBefore = Math.max(p.notBefore, fragment.notBefore());
     int offset = Ipv4Header.fragmentOffset(b, ip) * 8;
     int size = Ipv4Header.totalLength(b, ip) - headerLength;
     byte[] data = new byte[size];
@@ -100,7 +99,7 @@ final class Reassembly {
     Ipv4Header.setFragment(whole, EthernetHeader.LENGTH, false, 0);
     Ipv4Header.rewriteChecksum(whole, EthernetHeader.LENGTH);
     Frame datagram = Frame.of(fragment.id(), whole, fragment.walk());
-    datagram.addProcessingNanos(Math.max(0, p.processedAt - now));
+    datagram.holdUntil(p.notBefore);
     return datagram;
   }
 

@@ -16,9 +16,6 @@ public final class Veth extends Device {
 
   private @Nullable Veth peer;
 
-  /** When the last frame sent into this end comes out of the other. */
-  private long lastOut;
-
   Veth(String name, MacAddress mac, int mtu) {
     super(name, mac, mtu);
   }
@@ -78,10 +75,8 @@ public final class Veth extends Device {
       return;
     }
     Simulation sim = namespace().host().network().simulation();
-    long at = Math.max(sim.now() + frame.takeProcessingNanos(), lastOut);
-    lastOut = at;
     sim.scheduleAt(
-        at,
+        lastDeparture(),
         () -> {
           if (other.peer != null) {
             other.receive(frame);

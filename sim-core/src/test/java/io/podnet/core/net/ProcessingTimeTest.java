@@ -38,7 +38,7 @@ class ProcessingTimeTest {
               if (Ipv4Header.protocol(frame.buffer(), frame.l3Offset()) == IpProtocol.UDP
                   && !held[0]) {
                 held[0] = true;
-                frame.addProcessingNanos(nanos);
+                frame.addProcessingNanos(nanos, sim.now());
               }
               return null;
             });

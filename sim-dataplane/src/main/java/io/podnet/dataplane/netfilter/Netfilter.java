@@ -1049,7 +1049,7 @@ public final class Netfilter {
     if (frame != null) {
       rulesEvaluated += evaluated;
       lastEvaluated = evaluated;
-      frame.addProcessingNanos(evaluated * NANOS_PER_RULE);
+      frame.addProcessingNanos(evaluated * NANOS_PER_RULE, sim.now());
     }
     return verdict;
   }
