@@ -663,14 +663,13 @@ public final class Scenario {
       }
       podCidr = cidr(c, "podCIDR");
       serviceCidr = cidr(c, "serviceCIDR");
-      if (serviceCidr != null && Cidr.parse(serviceCidr).prefixLength() > 30) {
-        error(
-            c.map.get("serviceCIDR"),
-            "cluster.serviceCIDR: \""
-                + serviceCidr
-                + "\" is too small (expected a prefix of at most /30: the kubernetes Service takes"
-                + " its first address)");
-        serviceCidr = null;
+      if (serviceCidr != null) {
+        try {
+          Cluster.checkServiceCidr(Cidr.parse(serviceCidr));
+        } catch (IllegalArgumentException e) {
+          error(c.map.get("serviceCIDR"), "cluster.serviceCIDR: " + e.getMessage());
+          serviceCidr = null;
+        }
       }
       String mode = string(c, "services", "cluster.services");
       if (mode != null) {

@@ -685,6 +685,8 @@ class ScenarioRunTest {
               "icmp_seq=1 ttl=62 time=0.400 ms\n",
               "icmp_seq=1 ttl=62 time=0.800 ms\n",
               "icmp_seq=2 ttl=62 time=0.200 ms\n"),
+          "services-at-scale-ebpf.yaml",
+          List.of("icmp_seq=1 ttl=62 time=0.200 ms\n"),
           "services-ebpf.yaml",
           List.of("dport=8080 src=", "KubeProxyReplacement:    True"),
           "services-iptables.yaml",

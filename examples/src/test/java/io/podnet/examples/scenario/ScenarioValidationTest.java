@@ -55,8 +55,8 @@ class ScenarioValidationTest {
         Arguments.of(
             "  cni: bridge",
             "  cni: bridge\n  serviceCIDR: 10.96.0.0/31",
-            "6:16: cluster.serviceCIDR: \"10.96.0.0/31\" is too small (expected a prefix of at"
-                + " most /30: the kubernetes Service takes its first address)"),
+            "6:16: cluster.serviceCIDR: service CIDR 10.96.0.0/31 is too small (expected a prefix"
+                + " of at most /30: the kubernetes Service takes its first address)"),
         Arguments.of(
             "    ping: {from: a, to: b}",
             "    exec: {node: node-1, command: cilium status}",

@@ -773,6 +773,23 @@ public final class Cluster {
 
   // ---------------------------------------------------------------- services
 
+  /**
+   * Returns {@code cidr} if it can be a Service CIDR.
+   *
+   * @throws IllegalArgumentException for a CIDR longer than /30, which has no address for a Service
+   *     besides the API server's {@code kubernetes} Service
+   */
+  public static Cidr checkServiceCidr(Cidr cidr) {
+    if (cidr.prefixLength() > 30) {
+      throw new IllegalArgumentException(
+          "service CIDR "
+              + cidr
+              + " is too small (expected a prefix of at most /30: the kubernetes Service takes"
+              + " its first address)");
+    }
+    return cidr;
+  }
+
   /** The name of the API server's own Service in {@code default}. */
   public static final String KUBERNETES_SERVICE = "kubernetes";
 
@@ -1458,15 +1475,7 @@ public final class Cluster {
      *     Service besides the API server's {@code kubernetes} Service
      */
     public Builder serviceCidr(String cidr) {
-      Cidr parsed = Cidr.parse(cidr);
-      if (parsed.prefixLength() > 30) {
-        throw new IllegalArgumentException(
-            "service CIDR "
-                + parsed
-                + " is too small (expected a prefix of at most /30: the kubernetes Service takes"
-                + " its first address)");
-      }
-      this.serviceCidr = parsed;
+      this.serviceCidr = checkServiceCidr(Cidr.parse(cidr));
       return this;
     }
 

@@ -331,15 +331,11 @@ public final class Kubectl {
     }
     List<String> ready = new ArrayList<>();
     boolean notReady = false;
-    for (Pod pod : entry.pods) {
-      EndpointState state = endpointState(pod);
-      if (state == EndpointState.READY) {
-        ready.add(pod.requireIp().toString());
+    for (Addressed a : addressed(entry)) {
+      if (a.state() == EndpointState.READY) {
+        ready.add(a.ip());
       }
-      notReady |= state == EndpointState.NOT_READY;
-    }
-    if (entry.managedEndpoints != null) {
-      entry.managedEndpoints.forEach(e -> ready.add(e.ip().toString()));
+      notReady |= a.state() == EndpointState.NOT_READY;
     }
     ready.sort(Comparator.naturalOrder());
     List<ServicePort> ports = new ArrayList<>(entry.service.ports());
@@ -415,14 +411,8 @@ public final class Kubectl {
           });
     }
     List<SliceEndpoint> sliced = new ArrayList<>();
-    for (Pod pod : entry.pods) {
-      EndpointState state = endpointState(pod);
-      if (state != null) {
-        sliced.add(new SliceEndpoint(pod.requireIp().toString(), state == EndpointState.READY));
-      }
-    }
-    if (entry.managedEndpoints != null) {
-      entry.managedEndpoints.forEach(e -> sliced.add(new SliceEndpoint(e.ip().toString(), true)));
+    for (Addressed a : addressed(entry)) {
+      sliced.add(new SliceEndpoint(a.ip(), a.state() == EndpointState.READY));
     }
     for (ServicePort port : s.ports()) {
       String name = port.name().isEmpty() ? "<unset>" : port.name();
@@ -482,6 +472,28 @@ public final class Kubectl {
     NOT_READY,
     /** Being deleted: not in Endpoints, a not-ready endpoint in the EndpointSlice. */
     TERMINATING
+  }
+
+  /** An address in a Service's endpoints and where it stands. */
+  private record Addressed(String ip, EndpointState state) {}
+
+  /**
+   * The addresses of a Service's endpoints in its pods' order, each with where it stands; those the
+   * API server writes itself (the {@code kubernetes} Service's) are ready.
+   */
+  private static List<Addressed> addressed(Cluster.ServiceEntry entry) {
+    List<Addressed> out = new ArrayList<>();
+    for (Pod pod : entry.pods) {
+      EndpointState state = endpointState(pod);
+      if (state != null) {
+        out.add(new Addressed(pod.requireIp().toString(), state));
+      }
+    }
+    if (entry.managedEndpoints != null) {
+      entry.managedEndpoints.forEach(
+          e -> out.add(new Addressed(e.ip().toString(), EndpointState.READY)));
+    }
+    return out;
   }
 
   /**

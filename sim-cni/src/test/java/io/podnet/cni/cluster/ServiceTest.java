@@ -168,7 +168,8 @@ class ServiceTest {
 
   @ParameterizedTest
   @EnumSource(ServiceMode.class)
-  void deletePod_udpEndpoint_itsConntrackEntriesGoWithItAndTheOtherEndpointsStay(ServiceMode mode) {
+  void deletePod_udpEndpoint_itsNatedEntriesGoAndNewQueriesReachTheEndpointThatStays(
+      ServiceMode mode) {
     cluster = Cluster.bridge().nodes(1).seed(8).services(mode).build();
     Pod dns1 = cluster.runPod(PodSpec.named("dns-1").label("app", "dns"));
     Pod dns2 = cluster.runPod(PodSpec.named("dns-2").label("app", "dns"));
@@ -201,6 +202,12 @@ class ServiceTest {
           .contains(dns1Reply)
           .contains(dns2Reply);
     }
+    // either way the Service now sends every new query to the endpoint that stays
+    int before = dns2.requireNetns().udpReceived(5353);
+    for (int i = 0; i < 8; i++) {
+      assertThat(client.requireNetns().sendUdp(svc.clusterIp(), 53, query).success()).isTrue();
+    }
+    assertThat(dns2.requireNetns().udpReceived(5353)).isEqualTo(before + 8);
   }
 
   @ParameterizedTest
